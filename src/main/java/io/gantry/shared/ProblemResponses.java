@@ -1,0 +1,156 @@
+package io.gantry.shared;
+
+import jakarta.servlet.http.HttpServletRequest;
+import java.net.URI;
+import java.util.ArrayList;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+import org.springframework.http.HttpStatus;
+import org.springframework.http.ProblemDetail;
+import org.springframework.http.converter.HttpMessageNotReadableException;
+import org.springframework.security.access.AccessDeniedException;
+import org.springframework.web.HttpRequestMethodNotSupportedException;
+import org.springframework.web.bind.MethodArgumentNotValidException;
+import org.springframework.web.bind.MissingServletRequestParameterException;
+import org.springframework.web.bind.annotation.ExceptionHandler;
+import org.springframework.web.bind.annotation.RestControllerAdvice;
+import org.springframework.web.method.annotation.MethodArgumentTypeMismatchException;
+import org.springframework.web.multipart.MaxUploadSizeExceededException;
+import org.springframework.web.multipart.support.MissingServletRequestPartException;
+import org.springframework.web.servlet.resource.NoResourceFoundException;
+import tools.jackson.core.JacksonException;
+import tools.jackson.databind.DatabindException;
+
+/**
+ * Every error the API returns is an RFC 9457 {@code application/problem+json} document. Input errors
+ * carry an {@code errors} array naming each field and, for files, the line and column.
+ */
+@RestControllerAdvice
+public class ProblemResponses {
+
+  private static final Logger log = LoggerFactory.getLogger(ProblemResponses.class);
+  public static final String TYPE_BASE = "https://gantry.io/problems/";
+
+  @ExceptionHandler(InvalidInputException.class)
+  ProblemDetail invalid(InvalidInputException e) {
+    return problem(HttpStatus.UNPROCESSABLE_CONTENT, "invalid-input", "Invalid input", e.getMessage(),
+        e.findings());
+  }
+
+  @ExceptionHandler(NotFoundException.class)
+  ProblemDetail notFound(NotFoundException e) {
+    return problem(HttpStatus.NOT_FOUND, "not-found", "Not found", e.getMessage(), List.of());
+  }
+
+  @ExceptionHandler(StaleUpdateException.class)
+  ProblemDetail stale(StaleUpdateException e) {
+    return problem(HttpStatus.CONFLICT, "stale-update", "Stale update", e.getMessage(), List.of());
+  }
+
+  @ExceptionHandler(ConflictException.class)
+  ProblemDetail conflict(ConflictException e) {
+    return problem(HttpStatus.CONFLICT, "conflict", "Conflict", e.getMessage(), List.of());
+  }
+
+  @ExceptionHandler(AccessDeniedException.class)
+  ProblemDetail forbidden(AccessDeniedException e) {
+    return problem(HttpStatus.FORBIDDEN, "forbidden", "Forbidden", e.getMessage(), List.of());
+  }
+
+  @ExceptionHandler(MaxUploadSizeExceededException.class)
+  ProblemDetail tooLarge(MaxUploadSizeExceededException e) {
+    String limit = e.getMaxUploadSize() > 0 ? " of " + e.getMaxUploadSize() + " bytes" : "";
+    return problem(HttpStatus.CONTENT_TOO_LARGE, "upload-too-large", "Upload too large",
+        "the upload is larger than the limit" + limit + " (GANTRY_MAX_UPLOAD)",
+        List.of(Finding.of("file", "larger than the upload limit" + limit)));
+  }
+
+  @ExceptionHandler(MethodArgumentNotValidException.class)
+  ProblemDetail beanValidation(MethodArgumentNotValidException e) {
+    List<Finding> findings = e.getBindingResult().getFieldErrors().stream()
+        .map(f -> Finding.of(f.getField(), f.getDefaultMessage())).toList();
+    return problem(HttpStatus.UNPROCESSABLE_CONTENT, "invalid-input", "Invalid input",
+        "the request body has " + findings.size() + " invalid field(s)", findings);
+  }
+
+  @ExceptionHandler(HttpMessageNotReadableException.class)
+  ProblemDetail unreadable(HttpMessageNotReadableException e) {
+    Throwable cause = e.getCause();
+    String field = "";
+    String message = "the request body is not valid JSON";
+    int line = 0;
+    int column = 0;
+    if (cause instanceof DatabindException de) {
+      field = de.getPath().stream()
+          .map(r -> r.getPropertyName() != null ? r.getPropertyName() : "[" + r.getIndex() + "]")
+          .reduce("", (a, b) -> a.isEmpty() || b.startsWith("[") ? a + b : a + "." + b);
+      message = de.getOriginalMessage();
+    } else if (cause instanceof JacksonException je) {
+      message = je.getOriginalMessage();
+    }
+    if (cause instanceof JacksonException je && je.getLocation() != null) {
+      line = je.getLocation().getLineNr();
+      column = je.getLocation().getColumnNr();
+    }
+    Finding finding = new Finding(field, message, line > 0 ? new SourceLocation("<request body>", line, column) : null);
+    return problem(HttpStatus.BAD_REQUEST, "malformed-request", "Malformed request", message, List.of(finding));
+  }
+
+  @ExceptionHandler({MissingServletRequestParameterException.class, MissingServletRequestPartException.class,
+      MethodArgumentTypeMismatchException.class})
+  ProblemDetail badParameter(Exception e) {
+    String field = switch (e) {
+      case MissingServletRequestParameterException m -> m.getParameterName();
+      case MissingServletRequestPartException m -> m.getRequestPartName();
+      case MethodArgumentTypeMismatchException m -> m.getName();
+      default -> "";
+    };
+    return problem(HttpStatus.BAD_REQUEST, "malformed-request", "Malformed request", e.getMessage(),
+        List.of(Finding.of(field, e.getMessage())));
+  }
+
+  @ExceptionHandler(NoResourceFoundException.class)
+  ProblemDetail noRoute(NoResourceFoundException e) {
+    return problem(HttpStatus.NOT_FOUND, "not-found", "Not found", "no such resource: /" + e.getResourcePath(),
+        List.of());
+  }
+
+  @ExceptionHandler(HttpRequestMethodNotSupportedException.class)
+  ProblemDetail method(HttpRequestMethodNotSupportedException e) {
+    return problem(HttpStatus.METHOD_NOT_ALLOWED, "method-not-allowed", "Method not allowed", e.getMessage(),
+        List.of());
+  }
+
+  @ExceptionHandler(Exception.class)
+  ProblemDetail unexpected(Exception e, HttpServletRequest request) {
+    log.error("unexpected error on {} {}", request.getMethod(), request.getRequestURI(), e);
+    return problem(HttpStatus.INTERNAL_SERVER_ERROR, "internal", "Internal error",
+        "an unexpected error occurred; the server log has the details", List.of());
+  }
+
+  public static ProblemDetail problem(HttpStatus status, String type, String title, String detail,
+      List<Finding> findings) {
+    ProblemDetail p = ProblemDetail.forStatusAndDetail(status, detail);
+    p.setType(URI.create(TYPE_BASE + type));
+    p.setTitle(title);
+    if (!findings.isEmpty()) {
+      List<Map<String, Object>> errors = new ArrayList<>();
+      for (Finding f : findings) {
+        Map<String, Object> error = new LinkedHashMap<>();
+        error.put("field", f.field() == null ? "" : f.field());
+        error.put("message", f.message());
+        if (f.location() != null) {
+          error.put("file", f.location().file());
+          error.put("line", f.location().line());
+          error.put("column", f.location().column());
+        }
+        errors.add(error);
+      }
+      p.setProperty("errors", errors);
+    }
+    return p;
+  }
+}
