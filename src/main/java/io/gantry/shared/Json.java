@@ -30,6 +30,13 @@ public final class Json {
     return MAPPER.readValue(json, new TypeReference<List<String>>() {});
   }
 
+  public static <T> List<T> readList(String json, Class<T> elementType) {
+    if (json == null || json.isBlank()) {
+      return List.of();
+    }
+    return MAPPER.readValue(json, MAPPER.getTypeFactory().constructCollectionType(List.class, elementType));
+  }
+
   public static <T> T read(String json, Class<T> type) {
     return MAPPER.readValue(json, type);
   }

@@ -55,6 +55,12 @@ public class ProblemResponses {
     return problem(HttpStatus.CONFLICT, "conflict", "Conflict", e.getMessage(), List.of());
   }
 
+  @ExceptionHandler(IntegrityViolationException.class)
+  ProblemDetail integrity(IntegrityViolationException e) {
+    log.error("integrity violation: {}", e.getMessage());
+    return problem(HttpStatus.CONFLICT, "integrity-violation", "Integrity violation", e.getMessage(), List.of());
+  }
+
   @ExceptionHandler(AccessDeniedException.class)
   ProblemDetail forbidden(AccessDeniedException e) {
     return problem(HttpStatus.FORBIDDEN, "forbidden", "Forbidden", e.getMessage(), List.of());

@@ -1,0 +1,129 @@
+package io.gantry.catalog;
+
+import io.gantry.shared.Json;
+import io.gantry.shared.Page;
+import io.gantry.shared.PageRequest;
+import io.gantry.shared.StaleUpdateException;
+import java.sql.ResultSet;
+import java.sql.SQLException;
+import java.sql.Timestamp;
+import java.time.Instant;
+import java.util.HashMap;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.Optional;
+import org.springframework.jdbc.core.simple.JdbcClient;
+import org.springframework.stereotype.Repository;
+
+/** The versions in the library with their artifacts. Versions are inserted once and never rewritten. */
+@Repository
+public class ComponentVersions {
+
+  private static final String SELECT = """
+      select v.*, c.name as component_name, s.name as service_name
+        from component_versions v
+        join components c on c.id = v.component_id
+        join services s on s.id = c.service_id
+      """;
+
+  private final JdbcClient jdbc;
+
+  public ComponentVersions(JdbcClient jdbc) {
+    this.jdbc = jdbc;
+  }
+
+  public Optional<ComponentVersion> find(ComponentRef ref, String version) {
+    return withArtifacts(jdbc.sql(SELECT + " where s.name = :service and c.name = :component and v.version = :version")
+        .param("service", ref.service()).param("component", ref.component()).param("version", version)
+        .query(ComponentVersions::map).list()).stream().findFirst();
+  }
+
+  public Page<ComponentVersion> page(ComponentRef ref, VersionStatus status, PageRequest request) {
+    String where = " where s.name = :service and c.name = :component"
+        + (status == null ? "" : " and v.status = :status");
+    Map<String, Object> params = new HashMap<>(Map.of("service", ref.service(), "component", ref.component()));
+    if (status != null) {
+      params.put("status", status.name());
+    }
+    long total = jdbc.sql("select count(*) from (" + SELECT + where + ") x").params(params).query(Long.class).single();
+    List<ComponentVersion> items = jdbc.sql(SELECT + where + " order by v.created_at desc, v.id desc limit :limit offset :offset")
+        .params(params).param("limit", request.size()).param("offset", request.offset())
+        .query(ComponentVersions::map).list();
+    return new Page<>(withArtifacts(items), request.page(), request.size(), total);
+  }
+
+  public long countFor(ComponentRef ref) {
+    return jdbc.sql("""
+        select count(*) from component_versions v join components c on c.id = v.component_id
+          join services s on s.id = c.service_id where s.name = :service and c.name = :component
+        """).param("service", ref.service()).param("component", ref.component()).query(Long.class).single();
+  }
+
+  /** Inserts a new version; the unique key on (component, version) refuses a second one. */
+  public ComponentVersion insert(long componentId, ComponentRef ref, Version version, Digest contentDigest,
+      Map<String, String> attributes, List<Artifact> artifacts, String actor, Instant now) {
+    var keys = new org.springframework.jdbc.support.GeneratedKeyHolder();
+    jdbc.sql("""
+        insert into component_versions (component_id, version, status, content_digest, attributes, created_by,
+                                         created_at, row_version)
+        values (:component, :version, 'REGISTERED', :digest, :attributes, :actor, :now, 0)
+        """)
+        .param("component", componentId).param("version", version.value()).param("digest", contentDigest.value())
+        .param("attributes", Json.write(attributes)).param("actor", actor).param("now", Timestamp.from(now))
+        .update(keys, "id");
+    long id = keys.getKeyAs(Number.class).longValue();
+    for (Artifact a : artifacts) {
+      jdbc.sql("""
+          insert into artifacts (component_version_id, path, digest, size_bytes, url)
+          values (:version, :path, :digest, :size, :url)
+          """)
+          .param("version", id).param("path", a.path()).param("digest", a.digest().value())
+          .param("size", a.size()).param("url", a.url()).update();
+    }
+    return find(ref, version.value()).orElseThrow();
+  }
+
+  public ComponentVersion changeStatus(ComponentVersion current, VersionStatus next, String actor, String reason,
+      long expectedRowVersion, Instant now) {
+    int rows = jdbc.sql("""
+        update component_versions set status = :status, status_changed_by = :actor, status_changed_at = :now,
+               status_reason = :reason, row_version = row_version + 1
+         where id = :id and row_version = :expected
+        """)
+        .param("status", next.name()).param("actor", actor).param("now", Timestamp.from(now))
+        .param("reason", reason).param("id", current.id()).param("expected", expectedRowVersion).update();
+    if (rows == 0) {
+      throw new StaleUpdateException("version", current.component() + "@" + current.version(), expectedRowVersion);
+    }
+    return find(current.component(), current.version().value()).orElseThrow();
+  }
+
+  private List<ComponentVersion> withArtifacts(List<ComponentVersion> versions) {
+    if (versions.isEmpty()) {
+      return versions;
+    }
+    Map<Long, List<Artifact>> byVersion = new LinkedHashMap<>();
+    jdbc.sql("select * from artifacts where component_version_id in (:ids) order by path")
+        .param("ids", versions.stream().map(ComponentVersion::id).toList())
+        .query((rs, n) -> {
+          byVersion.computeIfAbsent(rs.getLong("component_version_id"), k -> new java.util.ArrayList<>())
+              .add(new Artifact(rs.getString("path"), new Digest(rs.getString("digest")),
+                  (Long) rs.getObject("size_bytes", Long.class), rs.getString("url")));
+          return null;
+        }).list();
+    return versions.stream().map(v -> new ComponentVersion(v.id(), v.component(), v.version(), v.status(),
+        v.contentDigest(), v.attributes(), List.copyOf(byVersion.getOrDefault(v.id(), List.of())), v.createdBy(),
+        v.createdAt(), v.statusChangedBy(), v.statusChangedAt(), v.statusReason(), v.rowVersion())).toList();
+  }
+
+  static ComponentVersion map(ResultSet rs, int row) throws SQLException {
+    Timestamp changed = rs.getTimestamp("status_changed_at");
+    return new ComponentVersion(rs.getLong("id"),
+        new ComponentRef(rs.getString("service_name"), rs.getString("component_name")),
+        new Version(rs.getString("version")), VersionStatus.valueOf(rs.getString("status")),
+        new Digest(rs.getString("content_digest")), Json.readStringMap(rs.getString("attributes")), List.of(),
+        rs.getString("created_by"), rs.getTimestamp("created_at").toInstant(), rs.getString("status_changed_by"),
+        changed == null ? null : changed.toInstant(), rs.getString("status_reason"), rs.getLong("row_version"));
+  }
+}

@@ -1,0 +1,38 @@
+package io.gantry.model;
+
+import java.util.List;
+
+/** The {@code spec} of a DeploymentModel document, typed. */
+public record DeploymentModelSpec(
+    AppliesTo appliesTo,
+    ComponentChecks componentChecks,
+    List<TargetRequirement> targetRequirements,
+    List<Stage> stages,
+    List<Trigger> triggers) {
+
+  public DeploymentModelSpec {
+    componentChecks = componentChecks == null ? new ComponentChecks(null, null, null) : componentChecks;
+    targetRequirements = targetRequirements == null ? List.of() : List.copyOf(targetRequirements);
+    stages = stages == null ? List.of() : List.copyOf(stages);
+    triggers = triggers == null ? List.of() : List.copyOf(triggers);
+  }
+
+  /** The components a model applies to: any list that matches is enough. */
+  public record AppliesTo(List<String> componentTypes, List<String> services, List<String> components) {
+    public AppliesTo {
+      componentTypes = componentTypes == null ? List.of() : List.copyOf(componentTypes);
+      services = services == null ? List.of() : List.copyOf(services);
+      components = components == null ? List.of() : List.copyOf(components);
+    }
+  }
+
+  /** What verification of components checks beyond digests and library status. */
+  public record ComponentChecks(List<String> requiredArtifacts, List<String> requiredAttributes,
+      Boolean requireSignature) {
+    public ComponentChecks {
+      requiredArtifacts = requiredArtifacts == null ? List.of() : List.copyOf(requiredArtifacts);
+      requiredAttributes = requiredAttributes == null ? List.of() : List.copyOf(requiredAttributes);
+      requireSignature = requireSignature != null && requireSignature;
+    }
+  }
+}

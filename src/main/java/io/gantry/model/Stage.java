@@ -1,0 +1,67 @@
+package io.gantry.model;
+
+import com.fasterxml.jackson.annotation.JsonProperty;
+import java.util.List;
+
+/** One stage of a model: a deployment into one environment and everything that governs it. */
+public record Stage(
+    String name,
+    String environment,
+    Authorization authorization,
+    Approvers approvers,
+    List<Window> windows,
+    Strategy strategy,
+    List<Criterion> entryCriteria,
+    List<Step> steps,
+    List<Step> acceptance,
+    List<Criterion> exitCriteria,
+    FailurePolicy failurePolicy,
+    List<Notification> notifications) {
+
+  public Stage {
+    authorization = authorization == null ? Authorization.AUTOMATIC : authorization;
+    windows = windows == null ? List.of() : List.copyOf(windows);
+    strategy = strategy == null ? new Strategy(Strategy.Type.ALL_AT_ONCE, null, null, null) : strategy;
+    entryCriteria = entryCriteria == null ? List.of() : List.copyOf(entryCriteria);
+    steps = steps == null ? List.of() : List.copyOf(steps);
+    acceptance = acceptance == null ? List.of() : List.copyOf(acceptance);
+    exitCriteria = exitCriteria == null ? List.of() : List.copyOf(exitCriteria);
+    failurePolicy = failurePolicy == null ? new FailurePolicy(FailurePolicy.Action.STOP, null, null) : failurePolicy;
+    notifications = notifications == null ? List.of() : List.copyOf(notifications);
+  }
+
+  /** What a deployment into the stage's environment needs before it may run. */
+  public enum Authorization {
+    @JsonProperty("automatic") AUTOMATIC,
+    @JsonProperty("approval") APPROVAL,
+    @JsonProperty("change") CHANGE
+  }
+
+  /** Who approves, how many of them, and whether the requester is excluded. */
+  public record Approvers(List<String> roles, Integer count, Boolean separationOfDuties) {}
+
+  /** A recurring allowed window: days of the week and a time span in a time zone. */
+  public record Window(List<String> days, String start, String end, String timeZone) {}
+
+  /** How the steps are spread over the stage's targets. */
+  public record Strategy(Type type, String batchSize, Integer maxParallel, TimeSpan pauseBetweenBatches) {
+    public enum Type {
+      @JsonProperty("all-at-once") ALL_AT_ONCE,
+      @JsonProperty("rolling") ROLLING,
+      @JsonProperty("canary") CANARY,
+      @JsonProperty("blue-green") BLUE_GREEN
+    }
+  }
+
+  /** What happens when a step or the verification fails. */
+  public record FailurePolicy(Action action, Integer retries, TimeSpan retryDelay) {
+    public enum Action {
+      @JsonProperty("stop") STOP,
+      @JsonProperty("rollback") ROLLBACK,
+      @JsonProperty("ask") ASK
+    }
+  }
+
+  /** Who hears about which events of a deployment, and how. */
+  public record Notification(List<String> on, String channel, List<String> to) {}
+}
