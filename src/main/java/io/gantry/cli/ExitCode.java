@@ -18,9 +18,9 @@ final class ExitCode {
         0  success
         1  unexpected error
         2  usage error (unknown command or option, bad argument syntax)
-        3  invalid input (HTTP 400, 413, 422; a missing local file)
+        3  invalid input (HTTP 400, 413, 422, or a missing local file)
         4  not found (HTTP 404)
-        5  conflict (HTTP 409, e.g. a stale update or a version that exists with other content)
+        5  conflict (HTTP 409, e.g. a stale update)
         6  not authenticated or not allowed (HTTP 401, 403)
         7  server unreachable""";
 

@@ -56,7 +56,7 @@ final class Output {
     for (Map.Entry<String, JsonNode> field : item.properties()) {
       JsonNode value = field.getValue();
       if (flat(value)) {
-        out.println(pad(field.getKey() + ":", width + 2) + text(value));
+        out.println(pad(field.getKey() + ":", width + 3) + text(value));
       } else {
         out.println(field.getKey() + ":");
         ApiClient.PRETTY.writeValueAsString(value).lines().forEach(line -> out.println("  " + line));
