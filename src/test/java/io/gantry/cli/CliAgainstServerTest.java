@@ -213,6 +213,27 @@ class CliAgainstServerTest {
   }
 
   @Test
+  void aLargePushIsStreamedWhole() throws IOException {
+    byte[] big = new byte[6 * 1024 * 1024 + 7];
+    for (int i = 0; i < big.length; i++) {
+      big[i] = (byte) ('a' + i % 26);
+    }
+    Files.write(gantry.cwd.resolve("image.bin"), big);
+    server.on("POST", "/services/shop/components/web/versions", 201, VERSION);
+
+    CliRunner.Result result = gantry.run("push", "shop/web@1.4.0", "image.bin");
+
+    assertThat(result.exitCode()).isZero();
+    FakeGantryServer.Request request = server.only();
+    assertThat(request.header("Content-Length")).isEqualTo(Integer.toString(request.body().length));
+    String boundary = request.header("Content-Type").substring("multipart/form-data; boundary=".length());
+    Part file = Part.parse(request.text(), boundary).get(1);
+    assertThat(file.filename()).isEqualTo("image.bin");
+    assertThat(file.content()).isEqualTo(new String(big, java.nio.charset.StandardCharsets.US_ASCII));
+    assertThat(result.err()).contains("uploaded shop/web@1.4.0:");
+  }
+
+  @Test
   void pushOfAnIdenticalVersionSaysNothingChanged() throws IOException {
     Files.writeString(gantry.cwd.resolve("app.jar"), "JAR");
     server.on("POST", "/services/shop/components/web/versions", 200, VERSION);
