@@ -112,7 +112,10 @@ final class ApiClient {
       if (e.getCause() instanceof ConnectException) {
         throw unreachable();
       }
-      throw new CliException(ExitCode.UNEXPECTED, method + " " + uri + " failed: " + e);
+      List<String> hint = contentType != null && contentType.startsWith("multipart/")
+          ? List.of("If the upload is large, the server may have refused it for its size (GANTRY_MAX_UPLOAD).")
+          : List.of();
+      throw new CliException(ExitCode.UNEXPECTED, method + " " + uri + " failed: " + e, hint);
     } catch (InterruptedException e) {
       Thread.currentThread().interrupt();
       throw new CliException(ExitCode.UNEXPECTED, "interrupted");
