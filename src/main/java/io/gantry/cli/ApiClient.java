@@ -1,0 +1,208 @@
+package io.gantry.cli;
+
+import java.io.IOException;
+import java.net.ConnectException;
+import java.net.URI;
+import java.net.URLEncoder;
+import java.net.http.HttpClient;
+import java.net.http.HttpConnectTimeoutException;
+import java.net.http.HttpRequest;
+import java.net.http.HttpRequest.BodyPublisher;
+import java.net.http.HttpRequest.BodyPublishers;
+import java.net.http.HttpResponse;
+import java.nio.charset.StandardCharsets;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.stream.Collectors;
+import tools.jackson.core.JacksonException;
+import tools.jackson.databind.JsonNode;
+import tools.jackson.databind.SerializationFeature;
+import tools.jackson.databind.json.JsonMapper;
+import tools.jackson.databind.node.MissingNode;
+
+/**
+ * The REST API at {@code <server>/api/v1}: JSON in and out, every page of a list, and every error
+ * answer turned into a {@link CliException} with the exit code of its status.
+ */
+final class ApiClient {
+
+  static final JsonMapper JSON = JsonMapper.builder().build();
+  static final JsonMapper PRETTY = JsonMapper.builder().enable(SerializationFeature.INDENT_OUTPUT).build();
+  static final int PAGE_SIZE = 500;
+
+  private final Settings settings;
+  private final HttpClient http;
+
+  ApiClient(Settings settings) {
+    this.settings = settings;
+    this.http = HttpClient.newBuilder().version(HttpClient.Version.HTTP_1_1)
+        .connectTimeout(Duration.ofSeconds(10)).build();
+  }
+
+  String server() {
+    return settings.server();
+  }
+
+  JsonNode get(String path, Map<String, String> query) {
+    return send("GET", path + queryString(query), null, BodyPublishers.noBody());
+  }
+
+  JsonNode get(String path) {
+    return get(path, Map.of());
+  }
+
+  /** Every item of a paginated list (or of a plain JSON array, should the server answer one). */
+  List<JsonNode> getAll(String path, Map<String, String> query) {
+    List<JsonNode> items = new ArrayList<>();
+    for (int page = 0; ; page++) {
+      Map<String, String> pageQuery = new LinkedHashMap<>(query);
+      pageQuery.put("page", Integer.toString(page));
+      pageQuery.put("size", Integer.toString(PAGE_SIZE));
+      JsonNode answer = get(path, pageQuery);
+      if (answer.isArray()) {
+        answer.forEach(items::add);
+        return items;
+      }
+      JsonNode pageItems = answer.path("items");
+      pageItems.forEach(items::add);
+      long total = answer.path("total").asLong(items.size());
+      if (pageItems.isEmpty() || items.size() >= total) {
+        return items;
+      }
+    }
+  }
+
+  JsonNode post(String path, Object body) {
+    return send("POST", path, "application/json", BodyPublishers.ofString(JSON.writeValueAsString(body)));
+  }
+
+  JsonNode put(String path, Object body) {
+    return send("PUT", path, "application/json", BodyPublishers.ofString(JSON.writeValueAsString(body)));
+  }
+
+  JsonNode delete(String path) {
+    return send("DELETE", path, null, BodyPublishers.noBody());
+  }
+
+  JsonNode send(String method, String path, String contentType, BodyPublisher body) {
+    return exchange(method, path, contentType, body).body();
+  }
+
+  /** Sends one request; answers the status and JSON body of a 2xx answer, throws for any other. */
+  Answer exchange(String method, String path, String contentType, BodyPublisher body) {
+    URI uri = URI.create(settings.server() + "/api/v1" + path);
+    HttpRequest.Builder request = HttpRequest.newBuilder(uri).method(method, body)
+        .header("Accept", "application/json, application/problem+json")
+        .header("User-Agent", "gantry-cli");
+    if (contentType != null) {
+      request.header("Content-Type", contentType);
+    }
+    if (settings.token() != null) {
+      request.header("Authorization", "Bearer " + settings.token());
+    }
+    HttpResponse<String> response;
+    try {
+      response = http.send(request.build(), HttpResponse.BodyHandlers.ofString(StandardCharsets.UTF_8));
+    } catch (ConnectException | HttpConnectTimeoutException e) {
+      throw unreachable();
+    } catch (IOException e) {
+      if (e.getCause() instanceof ConnectException) {
+        throw unreachable();
+      }
+      List<String> hint = contentType != null && contentType.startsWith("multipart/")
+          ? List.of("If the upload is large, the server may have refused it for its size (GANTRY_MAX_UPLOAD).")
+          : List.of();
+      throw new CliException(ExitCode.UNEXPECTED, method + " " + uri + " failed: " + e, hint);
+    } catch (InterruptedException e) {
+      Thread.currentThread().interrupt();
+      throw new CliException(ExitCode.UNEXPECTED, "interrupted");
+    }
+    int status = response.statusCode();
+    if (status / 100 == 2) {
+      return new Answer(status, parse(response.body()));
+    }
+    throw failure(status, response.body());
+  }
+
+  record Answer(int status, JsonNode body) {}
+
+  private CliException unreachable() {
+    return new CliException(ExitCode.UNREACHABLE, "cannot reach the Gantry server at " + settings.server()
+        + " (connection refused)",
+        List.of("Start one with ./gantry up, or name another with --server or GANTRY_SERVER."));
+  }
+
+  private CliException failure(int status, String body) {
+    JsonNode problem = parse(body);
+    List<String> details = new ArrayList<>();
+    String message;
+    if (problem.isObject() && (problem.has("title") || problem.has("detail"))) {
+      String title = problem.path("title").asString("HTTP " + status);
+      String detail = problem.path("detail").asString("");
+      message = title + (detail.isBlank() || detail.equals(title) ? "" : ": " + detail) + " (HTTP " + status + ")";
+      problem.path("errors").forEach(error -> details.add(describeError(error)));
+    } else {
+      String text = body == null ? "" : body.strip();
+      message = "HTTP " + status + " from " + settings.server()
+          + (text.isEmpty() ? "" : ": " + (text.length() > 300 ? text.substring(0, 300) + "..." : text));
+    }
+    if (status == 401) {
+      details.add(settings.token() == null
+          ? "No token was given: pass --token, set GANTRY_TOKEN, or put token/tokenFile in the config file."
+          : "The token from " + settings.tokenSource() + " was refused (unknown, expired or revoked).");
+    }
+    return new CliException(ExitCode.forStatus(status), message, details);
+  }
+
+  /** One entry of a problem's {@code errors}: {@code file:line:column: field: message}, missing parts left out. */
+  static String describeError(JsonNode error) {
+    StringBuilder line = new StringBuilder();
+    String file = error.path("file").asString("");
+    if (!file.isBlank()) {
+      line.append(file);
+      int lineNumber = error.path("line").asInt(0);
+      if (lineNumber > 0) {
+        line.append(':').append(lineNumber);
+        int column = error.path("column").asInt(0);
+        if (column > 0) {
+          line.append(':').append(column);
+        }
+      }
+      line.append(": ");
+    }
+    String field = error.path("field").asString("");
+    if (!field.isBlank()) {
+      line.append(field).append(": ");
+    }
+    line.append(error.path("message").asString(""));
+    return line.toString();
+  }
+
+  private static JsonNode parse(String body) {
+    if (body == null || body.isBlank()) {
+      return MissingNode.getInstance();
+    }
+    try {
+      return JSON.readTree(body);
+    } catch (JacksonException e) {
+      return MissingNode.getInstance();
+    }
+  }
+
+  /** One path segment, percent-encoded (versions may hold '+'). */
+  static String segment(String value) {
+    return URLEncoder.encode(value, StandardCharsets.UTF_8).replace("+", "%20");
+  }
+
+  private static String queryString(Map<String, String> query) {
+    if (query.isEmpty()) {
+      return "";
+    }
+    return query.entrySet().stream()
+        .map(e -> segment(e.getKey()) + "=" + segment(e.getValue()))
+        .collect(Collectors.joining("&", "?", ""));
+  }
+}

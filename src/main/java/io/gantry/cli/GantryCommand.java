@@ -1,0 +1,67 @@
+package io.gantry.cli;
+
+import java.util.concurrent.Callable;
+import picocli.CommandLine.Command;
+import picocli.CommandLine.Option;
+import picocli.CommandLine.ScopeType;
+import picocli.CommandLine.Spec;
+import picocli.CommandLine.Model.CommandSpec;
+
+@Command(name = "gantry", mixinStandardHelpOptions = true, versionProvider = GantryCommand.Version.class,
+    description = "Deployment management: plan and apply configuration, push versions to the library, "
+        + "inspect what is stored, and run the server.",
+    subcommands = {ServerCommands.Server.class, ServerCommands.Up.class, ConfigCommands.Plan.class,
+        ConfigCommands.Apply.class, PushCommand.class, GetCommands.class, ModelCommands.class,
+        VersionCommands.class, TokenCommands.class},
+    footer = ExitCode.FOOTER)
+final class GantryCommand implements Callable<Integer> {
+
+  enum Format { table, json }
+
+  @Option(names = "--server", scope = ScopeType.INHERIT, paramLabel = "URL",
+      description = "Gantry server (default: $GANTRY_SERVER, then the config file, then http://127.0.0.1:8080)")
+  String server;
+
+  @Option(names = "--token", scope = ScopeType.INHERIT, paramLabel = "TOKEN",
+      description = "API token (default: $GANTRY_TOKEN, then the config file, then ./data/admin.token)")
+  String token;
+
+  @Option(names = {"-o", "--output"}, scope = ScopeType.INHERIT, paramLabel = "FORMAT",
+      description = "table (default) or json (the server's JSON, pretty)")
+  Format output = Format.table;
+
+  @Spec CommandSpec spec;
+
+  final Cli cli;
+  private ApiClient api;
+
+  GantryCommand(Cli cli) {
+    this.cli = cli;
+  }
+
+  @Override
+  public Integer call() {
+    spec.commandLine().usage(cli.err);
+    return ExitCode.USAGE;
+  }
+
+  ApiClient api() {
+    if (api == null) {
+      api = new ApiClient(Settings.resolve(server, token, cli.env, cli.home, cli.cwd));
+    }
+    return api;
+  }
+
+  static final class Version implements picocli.CommandLine.IVersionProvider {
+    @Override
+    public String[] getVersion() throws java.io.IOException {
+      java.util.Properties pom = new java.util.Properties();
+      try (var in = GantryCommand.class.getResourceAsStream("/META-INF/maven/io.gantry/gantry/pom.properties")) {
+        if (in != null) {
+          pom.load(in);
+        }
+      }
+      return new String[] {"gantry " + pom.getProperty("version", "(development build)")};
+    }
+  }
+}

@@ -1,0 +1,87 @@
+package io.gantry.cli;
+
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.concurrent.Callable;
+import picocli.CommandLine.Command;
+import picocli.CommandLine.Option;
+import picocli.CommandLine.Parameters;
+import picocli.CommandLine.ParentCommand;
+
+/** {@code gantry server} and {@code gantry up}: the two commands that start Spring. */
+final class ServerCommands {
+
+  static final String EXAMPLE_CONFIG = "examples/config";
+
+  private ServerCommands() {}
+
+  /** Options both commands share, turned into Spring arguments. */
+  static class ServerOptions {
+    @Option(names = "--port", paramLabel = "N", description = "HTTP port (default: $GANTRY_PORT or 8080)")
+    Integer port;
+
+    @Option(names = "--data-dir", paramLabel = "DIR",
+        description = "where the database, library and tokens live (default: $GANTRY_DATA_DIR or ./data)")
+    String dataDir;
+
+    @Parameters(paramLabel = "SPRING_ARG", arity = "0..*",
+        description = "further Spring Boot arguments, after --, e.g. -- --logging.level.io.gantry=debug")
+    List<String> springArgs = new ArrayList<>();
+
+    String[] springArgs(String applyDir) {
+      List<String> args = new ArrayList<>();
+      if (port != null) {
+        args.add("--server.port=" + port);
+      }
+      if (dataDir != null) {
+        args.add("--gantry.data-dir=" + dataDir);
+      }
+      if (applyDir != null) {
+        args.add("--gantry.apply-on-start=" + applyDir);
+      }
+      args.addAll(springArgs);
+      return args.toArray(String[]::new);
+    }
+  }
+
+  @Command(name = "server", description = "Run the Gantry server (REST API, library, scheduler) in the foreground.",
+      footer = ExitCode.FOOTER)
+  static final class Server extends ServerOptions implements Callable<Integer> {
+
+    @ParentCommand GantryCommand root;
+
+    @Option(names = "--apply", paramLabel = "DIR",
+        description = "apply the configuration in DIR when the server has started")
+    String apply;
+
+    @Override
+    public Integer call() {
+      if (apply != null && !Files.exists(root.cli.cwd.resolve(apply))) {
+        throw new CliException(ExitCode.INVALID_INPUT, "--apply " + apply + ": no such file or directory");
+      }
+      root.cli.startServer(springArgs(apply));
+      return ExitCode.OK;
+    }
+  }
+
+  @Command(name = "up", description = "Run the server with the example configuration applied: the same as "
+      + "'gantry server --apply " + EXAMPLE_CONFIG + "', run from the repository root.", footer = ExitCode.FOOTER)
+  static final class Up extends ServerOptions implements Callable<Integer> {
+
+    @ParentCommand GantryCommand root;
+
+    @Override
+    public Integer call() {
+      Path config = root.cli.cwd.resolve(EXAMPLE_CONFIG);
+      if (!Files.isDirectory(config)) {
+        throw new CliException(ExitCode.INVALID_INPUT, "there is no " + EXAMPLE_CONFIG + " directory in "
+            + root.cli.cwd, List.of("Run 'gantry up' from the Gantry repository root, or start the server "
+            + "with your own configuration: gantry server --apply DIR"));
+      }
+      root.cli.startServer(springArgs(EXAMPLE_CONFIG));
+      return ExitCode.OK;
+    }
+  }
+}

@@ -1,0 +1,418 @@
+package io.gantry.cli;
+
+import static io.gantry.cli.FakeGantryServer.json;
+import static io.gantry.cli.FakeGantryServer.problem;
+import static org.assertj.core.api.Assertions.assertThat;
+
+import java.io.IOException;
+import java.net.ServerSocket;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.regex.Matcher;
+import java.util.regex.Pattern;
+import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.BeforeEach;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+import tools.jackson.databind.JsonNode;
+
+class CliAgainstServerTest {
+
+  static final String PLAN = """
+      {"changes": [{"action": "create", "kind": "Environment", "name": "dev", "details": []},
+                   {"action": "update", "kind": "Component", "name": "shop/web",
+                    "details": ["spec.model: (none) -> in-house-software"]}],
+       "summary": {"create": 1, "update": 1, "delete": 0, "unchanged": 12}, "applied": false}""";
+
+  static final String VERSION = """
+      {"service": "shop", "component": "web", "version": "1.4.0", "status": "registered",
+       "contentDigest": "sha256:abc", "attributes": {}, "artifacts": [{"path": "app.jar", "digest": "sha256:1",
+       "size": 5, "url": null}], "rowVersion": 3}""";
+
+  @TempDir Path dir;
+  FakeGantryServer server;
+  CliRunner gantry;
+
+  @BeforeEach
+  void start() throws IOException {
+    server = new FakeGantryServer();
+    gantry = new CliRunner(dir).server(server.url());
+    gantry.env.put("GANTRY_TOKEN", "gty_secret");
+  }
+
+  @AfterEach
+  void stop() {
+    server.close();
+  }
+
+  @Test
+  void planSendsEveryYamlFileNamedAsTheUserWroteItAndPrintsThePlan() throws IOException {
+    Path config = Files.createDirectories(gantry.cwd.resolve("examples/config/models"));
+    Files.writeString(config.getParent().resolve("envs.yaml"), "kind: Environment\n");
+    Files.writeString(config.resolve("software.yml"), "kind: DeploymentModel\n");
+    Files.writeString(config.resolve("notes.txt"), "not configuration");
+    server.on("POST", "/config/plan", 200, PLAN);
+
+    CliRunner.Result result = gantry.run("plan", "-f", "examples/config");
+
+    assertThat(result.exitCode()).isZero();
+    FakeGantryServer.Request request = server.only();
+    assertThat(request.header("Authorization")).isEqualTo("Bearer gty_secret");
+    assertThat(request.header("Content-Type")).startsWith("application/json");
+    JsonNode body = ApiClient.JSON.readTree(request.text());
+    assertThat(body.path("files").valueStream().map(f -> f.path("name").asString()).toList())
+        .containsExactly("examples/config/envs.yaml", "examples/config/models/software.yml");
+    assertThat(body.path("files").get(0).path("content").asString()).isEqualTo("kind: Environment\n");
+    assertThat(body.has("reason")).isFalse();
+    assertThat(result.out()).isEqualTo("""
+        + create Environment dev
+        ~ update Component shop/web
+            spec.model: (none) -> in-house-software
+
+        Plan: 1 to create, 1 to change, 0 to delete, 12 unchanged.
+        """);
+  }
+
+  @Test
+  void applySendsTheReasonAndNamesTheDirectoryWhenNoneIsGiven() throws IOException {
+    Files.writeString(gantry.cwd.resolve("envs.yaml"), "kind: Environment\n");
+    server.on("POST", "/config/apply", 200, PLAN.replace("\"applied\": false", "\"applied\": true"));
+
+    CliRunner.Result defaulted = gantry.run("apply", "-f", "envs.yaml");
+    CliRunner.Result given = gantry.run("apply", "-f", "envs.yaml", "--reason", "CHG-42");
+
+    assertThat(defaulted.exitCode()).isZero();
+    assertThat(defaulted.out()).contains("Applied: 1 to create, 1 to change, 0 to delete, 12 unchanged.");
+    assertThat(ApiClient.JSON.readTree(server.requests.get(0).text()).path("reason").asString())
+        .isEqualTo("gantry apply -f envs.yaml");
+    assertThat(ApiClient.JSON.readTree(server.requests.get(1).text()).path("reason").asString()).isEqualTo("CHG-42");
+    assertThat(ApiClient.JSON.readTree(server.requests.get(1).text()).path("files").get(0).path("name").asString())
+        .isEqualTo("envs.yaml");
+  }
+
+  @Test
+  void planPrintsEachErrorWithFileLineAndColumn() throws IOException {
+    Files.writeString(gantry.cwd.resolve("envs.yaml"), "kind: Environment\n");
+    server.on("POST", "/config/plan", request -> problem(422, "Invalid input", "2 problems in the configuration", """
+        [{"field": "spec.purpose", "message": "must be one of development, test", "file": "envs.yaml",
+          "line": 7, "column": 12},
+         {"field": "", "message": "duplicate key", "file": "envs.yaml", "line": 3},
+         {"field": "metadata.name", "message": "is required"}]"""));
+
+    CliRunner.Result result = gantry.run("plan", "-f", "envs.yaml");
+
+    assertThat(result.exitCode()).isEqualTo(3);
+    assertThat(result.out()).isEmpty();
+    assertThat(result.err()).isEqualTo("""
+        error: Invalid input: 2 problems in the configuration (HTTP 422)
+        envs.yaml:7:12: spec.purpose: must be one of development, test
+        envs.yaml:3: duplicate key
+        metadata.name: is required
+        """);
+  }
+
+  @Test
+  void planOfAMissingDirectoryFailsBeforeAskingTheServer() {
+    CliRunner.Result result = gantry.run("plan", "-f", "nowhere");
+
+    assertThat(result.exitCode()).isEqualTo(3);
+    assertThat(result.err()).contains("nowhere: no such file or directory");
+    assertThat(server.requests).isEmpty();
+  }
+
+  @Test
+  void getFetchesEveryPageAndPrintsOneRowPerItem() {
+    server.on("GET", "/services", request -> {
+      boolean first = request.query().contains("page=0");
+      List<String> items = new ArrayList<>();
+      int from = first ? 0 : 500;
+      int to = first ? 500 : 501;
+      for (int i = from; i < to; i++) {
+        items.add("{\"name\": \"svc-" + i + "\", \"owner\": \"team\", \"labels\": {}, \"rowVersion\": 0}");
+      }
+      return json(200, "{\"items\": [" + String.join(",", items) + "], \"page\": " + (first ? 0 : 1)
+          + ", \"size\": 500, \"total\": 501}");
+    });
+
+    CliRunner.Result result = gantry.run("get", "services");
+
+    assertThat(result.exitCode()).isZero();
+    assertThat(server.requests).extracting(FakeGantryServer.Request::query)
+        .containsExactly("page=0&size=500", "page=1&size=500");
+    List<String> lines = result.out().lines().toList();
+    assertThat(lines).hasSize(502);
+    assertThat(lines.get(0)).startsWith("NAME").contains("OWNER");
+    assertThat(lines.get(501)).startsWith("svc-500").contains("team");
+  }
+
+  @Test
+  void getPassesFiltersAndJsonOutputPrintsTheItems() {
+    server.on("GET", "/targets", 200, """
+        {"items": [{"name": "web-1", "environment": "staging", "kind": "local", "path": "targets/web-1",
+                    "tags": ["web"], "facts": {"os": "linux"}}], "page": 0, "size": 500, "total": 1}""");
+
+    CliRunner.Result table = gantry.run("get", "targets", "--environment", "staging");
+    CliRunner.Result json = gantry.run("-o", "json", "get", "targets");
+
+    assertThat(server.requests.getFirst().query()).isEqualTo("environment=staging&page=0&size=500");
+    assertThat(table.out()).contains("web-1").contains("targets/web-1").contains("os=linux");
+    assertThat(ApiClient.JSON.readTree(json.out()).get(0).path("name").asString()).isEqualTo("web-1");
+    assertThat(json.out()).contains("\n  ");
+  }
+
+  @Test
+  void getOfSomethingThatDoesNotExistExitsWithFour() {
+    server.on("GET", "/services/ghost", request -> problem(404, "Not found", "service \\\"ghost\\\" does not exist",
+        null));
+
+    CliRunner.Result result = gantry.run("get", "services", "ghost");
+
+    assertThat(result.exitCode()).isEqualTo(4);
+    assertThat(result.err()).isEqualTo("error: Not found: service \"ghost\" does not exist (HTTP 404)\n");
+  }
+
+  @Test
+  void getOfOneVersionShowsItInFull() {
+    server.on("GET", "/services/shop/components/web/versions/2.0.0-rc.1+b45", 200, VERSION);
+
+    CliRunner.Result result = gantry.run("get", "versions", "shop/web@2.0.0-rc.1+b45");
+
+    assertThat(result.exitCode()).isZero();
+    assertThat(server.only().uri().getRawPath()).endsWith("/versions/2.0.0-rc.1%2Bb45");
+    assertThat(result.out()).contains("status:").contains("registered").contains("\"path\" : \"app.jar\"");
+  }
+
+  @Test
+  void pushSendsTheManifestAndEachFileAsAMultipartPart() throws IOException {
+    Files.writeString(gantry.cwd.resolve("app.jar"), "JAR");
+    Path dist = Files.createDirectories(gantry.cwd.resolve("dist/docs"));
+    Files.writeString(dist.resolve("release-notes.md"), "# 1.4.0");
+    server.on("POST", "/services/shop/components/web/versions", 201, VERSION);
+
+    CliRunner.Result result = gantry.run("push", "shop/web@1.4.0", "app.jar", "dist", "--attr", "ticket=CHG-1",
+        "--url", "https://downloads.example.com/big/image.iso", "--digest", "sha256:" + "A".repeat(64));
+
+    assertThat(result.exitCode()).as(result.err()).isZero();
+    FakeGantryServer.Request request = server.only();
+    Matcher boundary = Pattern.compile("multipart/form-data; boundary=(.+)").matcher(request.header("Content-Type"));
+    assertThat(boundary.matches()).isTrue();
+    List<Part> parts = Part.parse(request.text(), boundary.group(1));
+    assertThat(parts).extracting(Part::name).containsExactly("manifest", "artifact", "artifact");
+    JsonNode manifest = ApiClient.JSON.readTree(parts.get(0).content());
+    assertThat(manifest.path("version").asString()).isEqualTo("1.4.0");
+    assertThat(manifest.path("attributes").path("ticket").asString()).isEqualTo("CHG-1");
+    assertThat(manifest.path("external").get(0).path("path").asString()).isEqualTo("image.iso");
+    assertThat(manifest.path("external").get(0).path("digest").asString()).isEqualTo("sha256:" + "a".repeat(64));
+    assertThat(parts.get(1).filename()).isEqualTo("app.jar");
+    assertThat(parts.get(1).content()).isEqualTo("JAR");
+    assertThat(parts.get(2).filename()).isEqualTo("docs/release-notes.md");
+    assertThat(parts.get(2).content()).isEqualTo("# 1.4.0");
+    assertThat(result.out()).startsWith("Pushed shop/web@1.4.0: status registered");
+  }
+
+  @Test
+  void aLargePushIsStreamedWhole() throws IOException {
+    byte[] big = new byte[6 * 1024 * 1024 + 7];
+    for (int i = 0; i < big.length; i++) {
+      big[i] = (byte) ('a' + i % 26);
+    }
+    Files.write(gantry.cwd.resolve("image.bin"), big);
+    server.on("POST", "/services/shop/components/web/versions", 201, VERSION);
+
+    CliRunner.Result result = gantry.run("push", "shop/web@1.4.0", "image.bin");
+
+    assertThat(result.exitCode()).isZero();
+    FakeGantryServer.Request request = server.only();
+    assertThat(request.header("Content-Length")).isEqualTo(Integer.toString(request.body().length));
+    String boundary = request.header("Content-Type").substring("multipart/form-data; boundary=".length());
+    Part file = Part.parse(request.text(), boundary).get(1);
+    assertThat(file.filename()).isEqualTo("image.bin");
+    assertThat(file.content()).isEqualTo(new String(big, java.nio.charset.StandardCharsets.US_ASCII));
+    assertThat(result.err()).contains("uploaded shop/web@1.4.0:");
+  }
+
+  @Test
+  void pushOfAnIdenticalVersionSaysNothingChanged() throws IOException {
+    Files.writeString(gantry.cwd.resolve("app.jar"), "JAR");
+    server.on("POST", "/services/shop/components/web/versions", 200, VERSION);
+
+    CliRunner.Result result = gantry.run("push", "shop/web@1.4.0", "app.jar");
+
+    assertThat(result.exitCode()).isZero();
+    assertThat(result.out()).startsWith("Already registered with identical content, nothing changed");
+  }
+
+  @Test
+  void pushOfAVersionThatExistsWithOtherContentExitsWithFive() throws IOException {
+    Files.writeString(gantry.cwd.resolve("app.jar"), "JAR");
+    server.on("POST", "/services/shop/components/web/versions", request -> problem(409, "Conflict",
+        "version 1.4.0 of shop/web exists with other content", null));
+
+    CliRunner.Result result = gantry.run("push", "shop/web@1.4.0", "app.jar");
+
+    assertThat(result.exitCode()).isEqualTo(5);
+    assertThat(result.err()).contains("version 1.4.0 of shop/web exists with other content");
+  }
+
+  @Test
+  void approveSendsTheRowVersionItHasJustRead() {
+    server.on("GET", "/services/shop/components/web/versions/1.4.0", 200, VERSION);
+    server.on("PUT", "/services/shop/components/web/versions/1.4.0/status", 200,
+        VERSION.replace("registered", "approved"));
+
+    CliRunner.Result result = gantry.run("version", "approve", "shop/web@1.4.0", "--reason", "tested in staging");
+
+    assertThat(result.exitCode()).isZero();
+    JsonNode sent = ApiClient.JSON.readTree(server.requests.get(1).text());
+    assertThat(sent.path("status").asString()).isEqualTo("approved");
+    assertThat(sent.path("reason").asString()).isEqualTo("tested in staging");
+    assertThat(sent.path("rowVersion").asLong()).isEqualTo(3);
+    assertThat(result.out()).isEqualTo("shop/web@1.4.0 is now approved\n");
+  }
+
+  @Test
+  void aStaleWithdrawalExitsWithFive() {
+    server.on("GET", "/services/shop/components/web/versions/1.4.0", 200, VERSION);
+    server.on("PUT", "/services/shop/components/web/versions/1.4.0/status", request -> problem(409,
+        "Stale update", "version was changed by someone else", null));
+
+    CliRunner.Result result = gantry.run("version", "withdraw", "shop/web@1.4.0", "--reason", "CVE");
+
+    assertThat(result.exitCode()).isEqualTo(5);
+    assertThat(result.err()).startsWith("error: Stale update: version was changed by someone else (HTTP 409)");
+  }
+
+  @Test
+  void aRefusedTokenExitsWithSixAndSaysWhereTheTokenCameFrom() {
+    server.on("GET", "/services", request -> problem(401, "Unauthenticated", "unknown token", null));
+
+    CliRunner.Result result = gantry.run("get", "services");
+
+    assertThat(result.exitCode()).isEqualTo(6);
+    assertThat(result.err()).contains("Unauthenticated").contains("GANTRY_TOKEN");
+  }
+
+  @Test
+  void aForbiddenRequestExitsWithSix() {
+    server.on("POST", "/tokens", request -> problem(403, "Forbidden", "needs deployment-manager", null));
+
+    assertThat(gantry.run("token", "create", "--user", "bob").exitCode()).isEqualTo(6);
+  }
+
+  @Test
+  void globalOptionsWorkBeforeAndAfterTheCommand() {
+    gantry.env.clear();
+    server.on("GET", "/models", 200, "{\"items\": [], \"page\": 0, \"size\": 500, \"total\": 0}");
+
+    CliRunner.Result before = gantry.run("--server", server.url(), "--token", "gty_a", "get", "models");
+    CliRunner.Result after = gantry.run("get", "models", "--server", server.url(), "--token", "gty_b");
+
+    assertThat(before.exitCode()).isZero();
+    assertThat(after.exitCode()).isZero();
+    assertThat(server.requests).extracting(r -> r.header("Authorization"))
+        .containsExactly("Bearer gty_a", "Bearer gty_b");
+  }
+
+  @Test
+  void anUnreachableServerExitsWithSevenNamingTheUrlAndSuggestingGantryUp() throws IOException {
+    int freePort;
+    try (ServerSocket socket = new ServerSocket(0)) {
+      freePort = socket.getLocalPort();
+    }
+    gantry.server("http://127.0.0.1:" + freePort);
+
+    CliRunner.Result result = gantry.run("get", "services");
+
+    assertThat(result.exitCode()).isEqualTo(7);
+    assertThat(result.err()).contains("http://127.0.0.1:" + freePort).contains("./gantry up");
+    assertThat(result.err()).doesNotContain("Exception");
+  }
+
+  @Test
+  void tokenCreatePrintsTheTokenOnceWithAWarning() {
+    server.on("POST", "/tokens", 201, """
+        {"id": "t-7", "name": "ci", "user": "alice", "prefix": "gty_abcd", "expiresAt": "2026-06-01T00:00:00Z",
+         "token": "gty_abcdefgh"}""");
+
+    CliRunner.Result result = gantry.run("token", "create", "--name", "ci", "--expires-in-days", "30");
+
+    assertThat(result.exitCode()).isZero();
+    assertThat(result.out()).isEqualTo("gty_abcdefgh\n");
+    assertThat(result.err()).contains("shown only this once");
+    JsonNode sent = ApiClient.JSON.readTree(server.only().text());
+    assertThat(sent.path("name").asString()).isEqualTo("ci");
+    assertThat(sent.path("expiresInDays").asInt()).isEqualTo(30);
+    assertThat(sent.has("user")).isFalse();
+  }
+
+  @Test
+  void tokenRevokeDeletesTheToken() {
+    server.on("DELETE", "/tokens/t-7", request -> new FakeGantryServer.Reply(204, "", ""));
+
+    CliRunner.Result result = gantry.run("token", "revoke", "t-7");
+
+    assertThat(result.exitCode()).isZero();
+    assertThat(server.only().method()).isEqualTo("DELETE");
+    assertThat(result.out()).isEqualTo("Revoked token t-7\n");
+  }
+
+  @Test
+  void modelDiffAsksForTheChosenVersionsAndPrintsTheDiff() {
+    server.on("GET", "/models/in-house-software/diff", 200, """
+        {"model": "in-house-software", "from": 1, "to": 3, "diff": "--- v1\\n+++ v3\\n-a\\n+b\\n"}""");
+
+    CliRunner.Result result = gantry.run("model", "diff", "in-house-software", "--from", "1", "--to", "3");
+
+    assertThat(result.exitCode()).isZero();
+    assertThat(server.only().query()).isEqualTo("from=1&to=3");
+    assertThat(result.out()).isEqualTo("--- v1\n+++ v3\n-a\n+b\n");
+  }
+
+  @Test
+  void modelHistoryListsEveryVersion() {
+    server.on("GET", "/models/in-house-software/versions", 200, """
+        {"items": [{"number": 1, "author": "alice", "reason": "first", "createdAt": "2026-01-01T10:00:00Z"},
+                   {"number": 2, "author": "bob", "reason": "add staging", "createdAt": "2026-02-01T10:00:00Z"}],
+         "page": 0, "size": 500, "total": 2}""");
+
+    CliRunner.Result result = gantry.run("model", "history", "in-house-software");
+
+    assertThat(result.out().lines().toList()).hasSize(3);
+    assertThat(result.out()).contains("add staging").contains("bob");
+  }
+
+  @Test
+  void anErrorThatIsNotAProblemDocumentIsStillReadable() {
+    server.on("GET", "/services", request -> new FakeGantryServer.Reply(502, "text/plain", "bad gateway"));
+
+    CliRunner.Result result = gantry.run("get", "services");
+
+    assertThat(result.exitCode()).isEqualTo(1);
+    assertThat(result.err()).isEqualTo("error: HTTP 502 from " + server.url() + ": bad gateway\n");
+  }
+
+  /** One part of a multipart body (text only, which is all these tests send). */
+  record Part(String name, String filename, String content) {
+
+    static List<Part> parse(String body, String boundary) {
+      List<Part> parts = new ArrayList<>();
+      String[] chunks = body.split(Pattern.quote("--" + boundary));
+      for (int i = 1; i < chunks.length; i++) {
+        String chunk = chunks[i];
+        if (chunk.startsWith("--")) {
+          break;
+        }
+        int split = chunk.indexOf("\r\n\r\n");
+        String head = chunk.substring(2, split);
+        String content = chunk.substring(split + 4, chunk.length() - 2);
+        Matcher name = Pattern.compile("name=\"([^\"]*)\"").matcher(head);
+        Matcher filename = Pattern.compile("filename=\"([^\"]*)\"").matcher(head);
+        parts.add(new Part(name.find() ? name.group(1) : null, filename.find() ? filename.group(1) : null,
+            content));
+      }
+      return parts;
+    }
+  }
+}
