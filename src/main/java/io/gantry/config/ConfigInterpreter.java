@@ -1,0 +1,403 @@
+package io.gantry.config;
+
+import io.gantry.catalog.ComponentDefinition;
+import io.gantry.catalog.ComponentRef;
+import io.gantry.catalog.ComponentType;
+import io.gantry.catalog.ServiceDefinition;
+import io.gantry.catalog.VersionRange;
+import io.gantry.config.DesiredState.Declared;
+import io.gantry.environment.EnvironmentDefinition;
+import io.gantry.environment.Purpose;
+import io.gantry.environment.TargetDefinition;
+import io.gantry.environment.TargetKind;
+import io.gantry.identity.Role;
+import io.gantry.model.Criterion;
+import io.gantry.model.DeploymentModelSpec;
+import io.gantry.model.ModelDefinition;
+import io.gantry.model.Stage;
+import io.gantry.model.Step;
+import io.gantry.model.Trigger;
+import io.gantry.shared.Finding;
+import io.gantry.shared.InvalidInputException;
+import java.time.DateTimeException;
+import java.time.LocalTime;
+import java.time.ZoneId;
+import java.util.ArrayList;
+import java.util.HashSet;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.Set;
+import java.util.function.Function;
+import java.util.regex.Pattern;
+import tools.jackson.databind.DatabindException;
+import tools.jackson.databind.DeserializationFeature;
+import tools.jackson.databind.JsonNode;
+import tools.jackson.databind.json.JsonMapper;
+
+/**
+ * Turns schema-valid documents into typed definitions and checks what a schema cannot: duplicate
+ * names, references between documents, cycles in the promotion order, versions, ranges, time zones
+ * and windows. Every problem is reported with its document's file, line and column.
+ */
+@org.springframework.stereotype.Component
+public class ConfigInterpreter {
+
+  private static final JsonMapper MAPPER = JsonMapper.builder()
+      .enable(DeserializationFeature.FAIL_ON_UNKNOWN_PROPERTIES)
+      .build();
+  private static final Pattern BATCH = Pattern.compile("([1-9]\\d{0,5})|([1-9]\\d?|100)%");
+
+  /** Interprets documents; throws {@link InvalidInputException} with every finding if anything is wrong. */
+  public DesiredState interpret(List<ConfigDocument> documents) {
+    Run run = new Run();
+    for (ConfigDocument doc : documents) {
+      switch (doc.kind()) {
+        case "Environment" -> run.add(run.environments, doc.name(), doc, "Environment", this::environment);
+        case "Target" -> run.add(run.targets, doc.name(), doc, "Target", this::target);
+        case "Service" -> run.add(run.services, doc.name(), doc, "Service", this::service);
+        case "Component" -> run.add(run.components, text(doc.body(), "spec", "service") + "/" + doc.name(), doc,
+            "Component", this::component);
+        case "DeploymentModel" -> run.add(run.models, doc.name(), doc, "DeploymentModel", d -> model(d, run));
+        default -> run.finding(doc, "kind", "unknown kind \"" + doc.kind() + "\"");
+      }
+    }
+    checkEnvironments(run);
+    checkTargets(run);
+    checkComponents(run);
+    checkModels(run);
+    if (!run.findings.isEmpty()) {
+      throw new InvalidInputException(run.findings.size() + " problem(s) in the configuration", run.findings);
+    }
+    return new DesiredState(run.environments, run.targets, run.services, run.components, run.models);
+  }
+
+  private EnvironmentDefinition environment(ConfigDocument doc) {
+    JsonNode spec = doc.body().path("spec");
+    return new EnvironmentDefinition(doc.name(), text(doc.body(), "metadata", "description"),
+        Purpose.fromId(spec.path("purpose").asString()), spec.path("controlled").asBoolean(false),
+        spec.path("owner").asString(), strings(spec.path("promotesTo")), labels(doc));
+  }
+
+  private TargetDefinition target(ConfigDocument doc) {
+    JsonNode spec = doc.body().path("spec");
+    return new TargetDefinition(doc.name(), text(doc.body(), "metadata", "description"),
+        spec.path("environment").asString(), TargetKind.fromId(spec.path("kind").asString()),
+        optional(spec, "path"), optional(spec, "location"), stringMap(spec.path("facts")),
+        strings(spec.path("tags")), labels(doc));
+  }
+
+  private ServiceDefinition service(ConfigDocument doc) {
+    return new ServiceDefinition(doc.name(), text(doc.body(), "metadata", "description"),
+        doc.body().path("spec").path("owner").asString(), labels(doc));
+  }
+
+  private ComponentDefinition component(ConfigDocument doc) {
+    JsonNode spec = doc.body().path("spec");
+    List<ComponentDefinition.Requirement> requires = new ArrayList<>();
+    for (JsonNode r : spec.path("requires")) {
+      requires.add(new ComponentDefinition.Requirement(r.path("component").asString(), r.path("version").asString()));
+    }
+    return new ComponentDefinition(spec.path("service").asString(), doc.name(),
+        ComponentType.fromId("spec.type", spec.path("type").asString()), text(doc.body(), "metadata", "description"),
+        optional(spec, "model"), requires, strings(spec.path("requiredAttributes")), labels(doc));
+  }
+
+  private ModelDefinition model(ConfigDocument doc, Run run) {
+    DeploymentModelSpec spec;
+    try {
+      spec = MAPPER.treeToValue(doc.body().path("spec"), DeploymentModelSpec.class);
+    } catch (DatabindException e) {
+      StringBuilder path = new StringBuilder("spec");
+      e.getPath().forEach(r -> path.append(r.getPropertyName() != null ? "." + r.getPropertyName() : "[" + r.getIndex() + "]"));
+      Throwable cause = e.getCause() instanceof IllegalArgumentException iae ? iae : e;
+      String message = cause == e ? e.getOriginalMessage() : cause.getMessage();
+      run.finding(doc, path.toString(), message);
+      return null;
+    }
+    return new ModelDefinition(doc.name(), text(doc.body(), "metadata", "description"), labels(doc), spec);
+  }
+
+  private void checkEnvironments(Run run) {
+    run.environments.forEach((name, declared) -> {
+      List<String> next = declared.definition().promotesTo();
+      for (int i = 0; i < next.size(); i++) {
+        if (!run.environments.containsKey(next.get(i))) {
+          run.finding(declared.document(), "spec.promotesTo[" + i + "]",
+              "environment \"" + next.get(i) + "\" is not declared");
+        }
+      }
+    });
+    // A cycle is reported once, at the edge that closes it.
+    Set<String> done = new HashSet<>();
+    for (String start : run.environments.keySet()) {
+      findCycle(start, new ArrayList<>(), done, run);
+    }
+  }
+
+  private void findCycle(String env, List<String> path, Set<String> done, Run run) {
+    if (done.contains(env) || !run.environments.containsKey(env)) {
+      return;
+    }
+    path.add(env);
+    Declared<EnvironmentDefinition> declared = run.environments.get(env);
+    List<String> next = declared.definition().promotesTo();
+    for (int i = 0; i < next.size(); i++) {
+      int seen = path.indexOf(next.get(i));
+      if (seen >= 0) {
+        List<String> cycle = new ArrayList<>(path.subList(seen, path.size()));
+        cycle.add(next.get(i));
+        run.finding(declared.document(), "spec.promotesTo[" + i + "]",
+            "the promotion order has a cycle: " + String.join(" -> ", cycle));
+      } else {
+        findCycle(next.get(i), path, done, run);
+      }
+    }
+    path.remove(path.size() - 1);
+    done.add(env);
+  }
+
+  private void checkTargets(Run run) {
+    run.targets.values().forEach(t -> {
+      if (!run.environments.containsKey(t.definition().environment())) {
+        run.finding(t.document(), "spec.environment",
+            "environment \"" + t.definition().environment() + "\" is not declared");
+      }
+    });
+  }
+
+  private void checkComponents(Run run) {
+    run.components.values().forEach(c -> {
+      ComponentDefinition def = c.definition();
+      if (!run.services.containsKey(def.service())) {
+        run.finding(c.document(), "spec.service", "service \"" + def.service() + "\" is not declared");
+      }
+      if (def.model() != null && !run.models.containsKey(def.model())) {
+        run.finding(c.document(), "spec.model", "deployment model \"" + def.model() + "\" is not declared");
+      }
+      for (int i = 0; i < def.requires().size(); i++) {
+        var requirement = def.requires().get(i);
+        String ref = requirement.component();
+        try {
+          ComponentRef.parse(ref);
+          if (!run.components.containsKey(ref)) {
+            run.finding(c.document(), "spec.requires[" + i + "].component", "component \"" + ref + "\" is not declared");
+          } else if (ref.equals(def.ref().toString())) {
+            run.finding(c.document(), "spec.requires[" + i + "].component", "a component cannot require itself");
+          }
+        } catch (IllegalArgumentException e) {
+          run.finding(c.document(), "spec.requires[" + i + "].component", e.getMessage());
+        }
+        try {
+          VersionRange.parse(requirement.version());
+        } catch (IllegalArgumentException e) {
+          run.finding(c.document(), "spec.requires[" + i + "].version", e.getMessage());
+        }
+      }
+    });
+  }
+
+  private void checkModels(Run run) {
+    run.models.values().forEach(m -> {
+      if (m.definition() == null) {
+        return;
+      }
+      ConfigDocument doc = m.document();
+      DeploymentModelSpec spec = m.definition().spec();
+      var applies = spec.appliesTo();
+      if (applies == null || (applies.componentTypes().isEmpty() && applies.services().isEmpty()
+          && applies.components().isEmpty())) {
+        run.finding(doc, "spec.appliesTo", "say which components the model applies to: componentTypes, services "
+            + "or components");
+      } else {
+        for (int i = 0; i < applies.componentTypes().size(); i++) {
+          try {
+            ComponentType.fromId("", applies.componentTypes().get(i));
+          } catch (InvalidInputException e) {
+            run.finding(doc, "spec.appliesTo.componentTypes[" + i + "]", e.getMessage());
+          }
+        }
+        for (int i = 0; i < applies.services().size(); i++) {
+          if (!run.services.containsKey(applies.services().get(i))) {
+            run.finding(doc, "spec.appliesTo.services[" + i + "]",
+                "service \"" + applies.services().get(i) + "\" is not declared");
+          }
+        }
+        for (int i = 0; i < applies.components().size(); i++) {
+          if (!run.components.containsKey(applies.components().get(i))) {
+            run.finding(doc, "spec.appliesTo.components[" + i + "]",
+                "component \"" + applies.components().get(i) + "\" is not declared");
+          }
+        }
+      }
+      if (spec.stages().isEmpty()) {
+        run.finding(doc, "spec.stages", "a model needs at least one stage");
+      }
+      Set<String> stageNames = new HashSet<>();
+      spec.stages().forEach(s -> stageNames.add(s.name()));
+      Set<String> seenStages = new HashSet<>();
+      Set<String> seenEnvironments = new HashSet<>();
+      for (int i = 0; i < spec.stages().size(); i++) {
+        Stage stage = spec.stages().get(i);
+        String at = "spec.stages[" + i + "]";
+        if (!seenStages.add(stage.name())) {
+          run.finding(doc, at + ".name", "stage \"" + stage.name() + "\" is declared twice");
+        }
+        if (!run.environments.containsKey(stage.environment())) {
+          run.finding(doc, at + ".environment", "environment \"" + stage.environment() + "\" is not declared");
+        } else if (!seenEnvironments.add(stage.environment())) {
+          run.finding(doc, at + ".environment", "environment \"" + stage.environment()
+              + "\" already has a stage in this model");
+        }
+        checkStage(doc, at, stage, stageNames, run);
+      }
+      for (int i = 0; i < spec.triggers().size(); i++) {
+        Trigger trigger = spec.triggers().get(i);
+        if (!stageNames.contains(trigger.stage())) {
+          run.finding(doc, "spec.triggers[" + i + "].stage", "stage \"" + trigger.stage() + "\" is not in this model");
+        }
+        if (trigger instanceof Trigger.StageSucceeded s && !stageNames.contains(s.after())) {
+          run.finding(doc, "spec.triggers[" + i + "].after", "stage \"" + s.after() + "\" is not in this model");
+        }
+        if (trigger instanceof Trigger.Schedule s) {
+          zone(doc, "spec.triggers[" + i + "].timeZone", s.timeZone(), run);
+        }
+      }
+    });
+  }
+
+  private void checkStage(ConfigDocument doc, String at, Stage stage, Set<String> stageNames, Run run) {
+    if (stage.approvers() != null) {
+      List<String> roles = stage.approvers().roles() == null ? List.of() : stage.approvers().roles();
+      for (int r = 0; r < roles.size(); r++) {
+        role(doc, at + ".approvers.roles[" + r + "]", roles.get(r), run);
+      }
+    }
+    for (int w = 0; w < stage.windows().size(); w++) {
+      Stage.Window window = stage.windows().get(w);
+      String wat = at + ".windows[" + w + "]";
+      zone(doc, wat + ".timeZone", window.timeZone(), run);
+      try {
+        if (LocalTime.parse(window.start()).equals(LocalTime.parse(window.end()))) {
+          run.finding(doc, wat + ".end", "a window must not start and end at the same time");
+        }
+      } catch (DateTimeException e) {
+        run.finding(doc, wat, "start and end must be times of day as HH:MM");
+      }
+    }
+    String batch = stage.strategy().batchSize();
+    if (batch != null && !BATCH.matcher(batch).matches()) {
+      run.finding(doc, at + ".strategy.batchSize", "\"" + batch + "\" is not a batch size: use a count such as 2 "
+          + "or a percentage from 1% to 100%");
+    }
+    checkCriteria(doc, at + ".entryCriteria", stage.entryCriteria(), stageNames, run);
+    checkCriteria(doc, at + ".exitCriteria", stage.exitCriteria(), stageNames, run);
+    Set<String> stepNames = new HashSet<>();
+    checkSteps(doc, at + ".steps", stage.steps(), stepNames, run);
+    checkSteps(doc, at + ".acceptance", stage.acceptance(), stepNames, run);
+  }
+
+  private void checkCriteria(ConfigDocument doc, String at, List<Criterion> criteria, Set<String> stages, Run run) {
+    for (int i = 0; i < criteria.size(); i++) {
+      switch (criteria.get(i)) {
+        case Criterion.StageSucceeded s when !stages.contains(s.stage()) ->
+            run.finding(doc, at + "[" + i + "].stage", "stage \"" + s.stage() + "\" is not in this model");
+        case Criterion.VersionStatus v when !List.of("registered", "approved").contains(v.status()) ->
+            run.finding(doc, at + "[" + i + "].status", "\"" + v.status() + "\" is not a status a deployment can "
+                + "require: use registered or approved");
+        default -> { }
+      }
+    }
+  }
+
+  private void checkSteps(ConfigDocument doc, String at, List<Step> steps, Set<String> names, Run run) {
+    for (int i = 0; i < steps.size(); i++) {
+      Step step = steps.get(i);
+      if (!names.add(step.name())) {
+        run.finding(doc, at + "[" + i + "].name", "step \"" + step.name() + "\" is declared twice in this stage");
+      }
+      if (step instanceof Step.Approval a) {
+        role(doc, at + "[" + i + "].role", a.role(), run);
+      }
+      if (step instanceof Step.Manual m && m.role() != null) {
+        role(doc, at + "[" + i + "].role", m.role(), run);
+      }
+      if (step instanceof Step.Template t && (t.source() == null) == (t.content() == null)) {
+        run.finding(doc, at + "[" + i + "]", "a template step needs either source or content, not both");
+      }
+    }
+  }
+
+  private void role(ConfigDocument doc, String at, String role, Run run) {
+    try {
+      Role.fromId(role);
+    } catch (InvalidInputException e) {
+      run.finding(doc, at, e.getMessage());
+    }
+  }
+
+  private void zone(ConfigDocument doc, String at, String zone, Run run) {
+    if (zone == null) {
+      return;
+    }
+    try {
+      ZoneId.of(zone);
+    } catch (DateTimeException e) {
+      run.finding(doc, at, "\"" + zone + "\" is not a time zone (use a name such as Europe/London or UTC)");
+    }
+  }
+
+  private static String text(JsonNode body, String... path) {
+    JsonNode node = body;
+    for (String p : path) {
+      node = node.path(p);
+    }
+    return node.isMissingNode() || node.isNull() ? null : node.asString();
+  }
+
+  private static String optional(JsonNode node, String field) {
+    JsonNode value = node.path(field);
+    return value.isMissingNode() || value.isNull() ? null : value.asString();
+  }
+
+  private static List<String> strings(JsonNode array) {
+    List<String> out = new ArrayList<>();
+    array.forEach(n -> out.add(n.asString()));
+    return out;
+  }
+
+  private static Map<String, String> stringMap(JsonNode object) {
+    Map<String, String> out = new LinkedHashMap<>();
+    object.properties().forEach(e -> out.put(e.getKey(), e.getValue().asString()));
+    return out;
+  }
+
+  private static Map<String, String> labels(ConfigDocument doc) {
+    return stringMap(doc.body().path("metadata").path("labels"));
+  }
+
+  /** The state of one interpretation. */
+  private static final class Run {
+    final Map<String, Declared<EnvironmentDefinition>> environments = new LinkedHashMap<>();
+    final Map<String, Declared<TargetDefinition>> targets = new LinkedHashMap<>();
+    final Map<String, Declared<ServiceDefinition>> services = new LinkedHashMap<>();
+    final Map<String, Declared<ComponentDefinition>> components = new LinkedHashMap<>();
+    final Map<String, Declared<ModelDefinition>> models = new LinkedHashMap<>();
+    final List<Finding> findings = new ArrayList<>();
+
+    <T> void add(Map<String, Declared<T>> into, String key, ConfigDocument doc, String kind,
+        Function<ConfigDocument, T> convert) {
+      Declared<T> first = into.get(key);
+      if (first != null) {
+        finding(doc, "metadata.name", "duplicate " + kind + " \"" + key + "\": already declared at "
+            + first.document().locate("metadata.name"));
+        return;
+      }
+      into.put(key, new Declared<>(convert.apply(doc), doc));
+    }
+
+    void finding(ConfigDocument doc, String field, String message) {
+      findings.add(new Finding(field, message, doc.locate(field)));
+    }
+  }
+}

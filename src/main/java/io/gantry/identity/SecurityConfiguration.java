@@ -1,0 +1,56 @@
+package io.gantry.identity;
+
+import jakarta.servlet.http.HttpServletResponse;
+import java.io.IOException;
+import java.util.List;
+import org.springframework.context.annotation.Bean;
+import org.springframework.context.annotation.Configuration;
+import org.springframework.http.HttpMethod;
+import org.springframework.http.HttpStatus;
+import org.springframework.security.config.annotation.method.configuration.EnableMethodSecurity;
+import org.springframework.security.config.annotation.web.builders.HttpSecurity;
+import org.springframework.security.config.http.SessionCreationPolicy;
+import org.springframework.security.web.SecurityFilterChain;
+import org.springframework.security.web.authentication.AnonymousAuthenticationFilter;
+import tools.jackson.databind.json.JsonMapper;
+
+/**
+ * Every API call but health needs a bearer token; documentation, the configuration schema and the
+ * health probes are open. Failures answer with problem documents, never a login page.
+ */
+@Configuration(proxyBeanMethods = false)
+@EnableMethodSecurity
+class SecurityConfiguration {
+
+  static final JsonMapper JSON = JsonMapper.builder().build();
+
+  @Bean
+  SecurityFilterChain api(HttpSecurity http, TokenAuthenticationFilter tokens) throws Exception {
+    return http
+        .csrf(c -> c.disable())
+        .httpBasic(b -> b.disable())
+        .formLogin(f -> f.disable())
+        .logout(l -> l.disable())
+        .sessionManagement(s -> s.sessionCreationPolicy(SessionCreationPolicy.STATELESS))
+        .authorizeHttpRequests(a -> a
+            .requestMatchers(HttpMethod.GET, "/api/v1/health", "/actuator/health", "/actuator/health/**").permitAll()
+            .requestMatchers("/openapi", "/openapi/**", "/docs", "/docs/**", "/swagger-ui/**", "/v3/api-docs/**",
+                "/schema/**", "/favicon.ico", "/error").permitAll()
+            .anyRequest().authenticated())
+        .addFilterBefore(tokens, AnonymousAuthenticationFilter.class)
+        .exceptionHandling(e -> e
+            .authenticationEntryPoint((request, response, ex) -> write(response, HttpStatus.UNAUTHORIZED,
+                "unauthenticated", "Unauthenticated", "this call needs an API token: send Authorization: Bearer <token>"))
+            .accessDeniedHandler((request, response, ex) -> write(response, HttpStatus.FORBIDDEN, "forbidden",
+                "Forbidden", "your roles do not allow this")))
+        .build();
+  }
+
+  static void write(HttpServletResponse response, HttpStatus status, String type, String title, String detail)
+      throws IOException {
+    response.setStatus(status.value());
+    response.setContentType("application/problem+json");
+    var body = io.gantry.shared.ProblemResponses.problem(status, type, title, detail, List.of());
+    response.getWriter().write(JSON.writeValueAsString(body));
+  }
+}
