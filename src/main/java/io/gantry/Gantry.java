@@ -11,7 +11,8 @@ public final class Gantry {
   private Gantry() {}
 
   public static void main(String[] args) {
-    Cli cli = Cli.standard();
+    Cli cli = Cli.standard(springArgs -> org.springframework.boot.SpringApplication.run(GantryApplication.class,
+        springArgs));
     int exitCode = cli.execute(args);
     if (!cli.serverStarted()) {
       System.exit(exitCode);

@@ -33,11 +33,14 @@ public final class Cli {
     this.launcher = launcher;
   }
 
-  /** The command line of this process: real environment, standard streams, the Spring server. */
-  public static Cli standard() {
+  /**
+   * The command line of this process: real environment, standard streams, and the given way to start
+   * the server (passed in, so the command line never depends on the server's classes).
+   */
+  public static Cli standard(ServerLauncher server) {
     return new Cli(System.getenv(), Path.of("").toAbsolutePath(), Path.of(System.getProperty("user.home")),
         new PrintWriter(System.out, true, StandardCharsets.UTF_8),
-        new PrintWriter(System.err, true, StandardCharsets.UTF_8), ServerLauncher.spring());
+        new PrintWriter(System.err, true, StandardCharsets.UTF_8), server);
   }
 
   /** Runs the command and answers its exit code (see {@link ExitCode}). */

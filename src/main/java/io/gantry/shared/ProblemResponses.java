@@ -29,6 +29,7 @@ import tools.jackson.databind.DatabindException;
  * carry an {@code errors} array naming each field and, for files, the line and column.
  */
 @RestControllerAdvice
+@org.springframework.core.annotation.Order(org.springframework.core.Ordered.HIGHEST_PRECEDENCE)
 public class ProblemResponses {
 
   private static final Logger log = LoggerFactory.getLogger(ProblemResponses.class);

@@ -1,0 +1,322 @@
+package io.gantry.api;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import io.gantry.config.ConfigFiles;
+import io.gantry.testing.MutableClock;
+import java.io.IOException;
+import java.net.URI;
+import java.net.http.HttpClient;
+import java.net.http.HttpRequest;
+import java.net.http.HttpResponse;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.nio.file.attribute.PosixFilePermission;
+import java.time.Clock;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.EnumSet;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.UUID;
+import java.util.stream.Stream;
+import org.junit.jupiter.api.BeforeEach;
+import org.junit.jupiter.api.Test;
+import org.springframework.beans.factory.annotation.Autowired;
+import org.springframework.beans.factory.annotation.Value;
+import org.springframework.boot.test.context.SpringBootTest;
+import org.springframework.boot.test.context.TestConfiguration;
+import org.springframework.boot.test.web.server.LocalServerPort;
+import org.springframework.context.annotation.Bean;
+import org.springframework.context.annotation.Primary;
+import tools.jackson.databind.JsonNode;
+import tools.jackson.databind.json.JsonMapper;
+
+/**
+ * The REST API over real HTTP, on a server started on a random port; run on H2 and on PostgreSQL by
+ * the subclasses. Each test starts from the example configuration applied by the first deployment
+ * manager, whose token the server wrote at its first start.
+ */
+@SpringBootTest(webEnvironment = SpringBootTest.WebEnvironment.RANDOM_PORT,
+    properties = {"spring.servlet.multipart.max-file-size=64KB", "spring.servlet.multipart.max-request-size=64KB"})
+@org.springframework.context.annotation.Import(ApiContract.Clocks.class)
+abstract class ApiContract {
+
+  static final JsonMapper JSON = JsonMapper.builder().build();
+  static final HttpClient HTTP = HttpClient.newHttpClient();
+
+  @TestConfiguration
+  static class Clocks {
+    @Bean
+    @Primary
+    MutableClock testClock() {
+      return new MutableClock(Clock.systemUTC().instant());
+    }
+  }
+
+  @LocalServerPort int port;
+  @Autowired MutableClock clock;
+  @Value("${gantry.data-dir}") Path dataDir;
+
+  String admin;
+
+  @BeforeEach
+  void applyExamples() throws Exception {
+    admin = Files.readString(dataDir.resolve("admin.token")).trim();
+    Response applied = post("/api/v1/config/apply", admin, Map.of("files", examples(), "reason", "test set-up"));
+    assertThat(applied.status()).as(applied.text()).isEqualTo(200);
+  }
+
+  static List<Map<String, String>> examples() {
+    return ConfigFiles.read(Path.of("examples/config")).stream()
+        .map(f -> Map.of("name", f.name(), "content", f.content())).toList();
+  }
+
+  @Test
+  void health_needs_no_token_and_documentation_and_schema_are_public() throws Exception {
+    assertThat(get("/api/v1/health", null).json().path("status").asString()).isEqualTo("UP");
+    assertThat(get("/openapi", null).text()).contains("/api/v1/config/apply");
+    assertThat(get("/schema/gantry-config.schema.json", null).json().path("title").asString())
+        .isEqualTo("Gantry configuration document");
+  }
+
+  @Test
+  void a_call_without_a_token_is_refused_with_a_problem_document() throws Exception {
+    Response r = get("/api/v1/services", null);
+    assertThat(r.status()).isEqualTo(401);
+    assertThat(r.contentType()).startsWith("application/problem+json");
+    assertThat(r.json().path("detail").asString()).contains("needs an API token");
+  }
+
+  @Test
+  void unknown_revoked_and_expired_tokens_are_refused_saying_why() throws Exception {
+    assertThat(get("/api/v1/services", "gty_nonsense").json().path("detail").asString()).contains("not known");
+
+    JsonNode issued = post("/api/v1/tokens", admin, Map.of("name", "ci", "expiresInDays", 1)).json();
+    String token = issued.path("token").asString();
+    assertThat(get("/api/v1/services", token).status()).isEqualTo(200);
+    clock.advance(Duration.ofDays(1).plusSeconds(1));
+    try {
+      Response expired = get("/api/v1/services", token);
+      assertThat(expired.status()).isEqualTo(401);
+      assertThat(expired.json().path("detail").asString()).contains("expired");
+    } finally {
+      clock.advance(Duration.ofDays(-1).minusSeconds(1));
+    }
+
+    assertThat(delete("/api/v1/tokens/" + issued.path("id").asLong(), admin).status()).isEqualTo(204);
+    Response revoked = get("/api/v1/services", token);
+    assertThat(revoked.status()).isEqualTo(401);
+    assertThat(revoked.json().path("detail").asString()).contains("revoked");
+  }
+
+  @Test
+  void the_first_token_is_in_a_file_only_its_owner_can_read_and_secrets_are_never_listed() throws Exception {
+    assertThat(Files.getPosixFilePermissions(dataDir.resolve("admin.token")))
+        .isEqualTo(EnumSet.of(PosixFilePermission.OWNER_READ, PosixFilePermission.OWNER_WRITE));
+    String secret = post("/api/v1/tokens", admin, Map.of("name", "listed")).json().path("token").asString();
+    assertThat(secret).startsWith("gty_").hasSize(44);
+    String listing = get("/api/v1/tokens", admin).text();
+    assertThat(listing).contains("listed").doesNotContain(secret).doesNotContain(admin);
+  }
+
+  @Test
+  void a_user_without_the_role_is_forbidden() throws Exception {
+    String name = "auditor-" + UUID.randomUUID().toString().substring(0, 8);
+    assertThat(post("/api/v1/users", admin, Map.of("name", name, "roles", List.of("auditor"))).status()).isEqualTo(201);
+    String auditor = post("/api/v1/tokens", admin, Map.of("name", "audit", "user", name)).json().path("token").asString();
+
+    assertThat(get("/api/v1/environments", auditor).status()).isEqualTo(200);
+    Response apply = post("/api/v1/config/apply", auditor, Map.of("files", examples(), "reason", "try"));
+    assertThat(apply.status()).isEqualTo(403);
+    assertThat(apply.json().path("type").asString()).endsWith("/forbidden");
+  }
+
+  @Test
+  void refused_configuration_names_file_line_column_and_field_and_changes_nothing() throws Exception {
+    List<Map<String, String>> files = new ArrayList<>(examples());
+    files.add(Map.of("name", "extra/bad.yaml", "content", """
+        apiVersion: gantry.io/v1
+        kind: Target
+        metadata: {name: extra-1}
+        spec:
+          environment: nowhere
+          kind: local
+          path: targets/extra-1
+        """));
+    long targetsBefore = get("/api/v1/targets", admin).json().path("total").asLong();
+
+    Response r = post("/api/v1/config/apply", admin, Map.of("files", files, "reason", "bad"));
+
+    assertThat(r.status()).isEqualTo(422);
+    JsonNode error = r.json().path("errors").get(0);
+    assertThat(error.path("file").asString()).isEqualTo("extra/bad.yaml");
+    assertThat(error.path("line").asInt()).isEqualTo(5);
+    assertThat(error.path("column").asInt()).isEqualTo(3);
+    assertThat(error.path("field").asString()).isEqualTo("spec.environment");
+    assertThat(error.path("message").asString()).contains("\"nowhere\" is not declared");
+    assertThat(get("/api/v1/targets", admin).json().path("total").asLong()).isEqualTo(targetsBefore);
+  }
+
+  @Test
+  void malformed_json_bodies_are_refused_naming_the_problem() throws Exception {
+    Response r = send(HttpRequest.newBuilder(uri("/api/v1/config/plan")).header("Authorization", "Bearer " + admin)
+        .header("Content-Type", "application/json").POST(HttpRequest.BodyPublishers.ofString("{\"files\": [")));
+    assertThat(r.status()).isEqualTo(400);
+    assertThat(r.json().path("type").asString()).endsWith("/malformed-request");
+  }
+
+  @Test
+  void lists_are_paginated_and_a_bad_page_size_is_refused() throws Exception {
+    JsonNode page = get("/api/v1/environments?page=1&size=3", admin).json();
+    assertThat(page.path("total").asLong()).isEqualTo(4);
+    assertThat(page.path("items").size()).isEqualTo(1);
+    assertThat(page.path("page").asInt()).isEqualTo(1);
+
+    Response bad = get("/api/v1/environments?size=0", admin);
+    assertThat(bad.status()).isEqualTo(422);
+    assertThat(bad.json().path("errors").get(0).path("field").asString()).isEqualTo("size");
+  }
+
+  @Test
+  void a_version_is_pushed_once_and_other_content_under_the_same_version_is_refused() throws Exception {
+    String v = version();
+    Response first = push("shop", "web", Map.of("version", v), Map.of("bin/app.sh", "echo one"));
+    assertThat(first.status()).as(first.text()).isEqualTo(201);
+    assertThat(first.json().path("artifacts").get(0).path("digest").asString()).startsWith("sha256:");
+    assertThat(push("shop", "web", Map.of("version", v), Map.of("bin/app.sh", "echo one")).status()).isEqualTo(200);
+
+    Response other = push("shop", "web", Map.of("version", v), Map.of("bin/app.sh", "echo two"));
+    assertThat(other.status()).isEqualTo(409);
+    assertThat(other.json().path("detail").asString()).contains("immutable");
+  }
+
+  @Test
+  void an_artifact_path_that_escapes_its_folder_a_malformed_digest_and_a_bad_version_are_refused() throws Exception {
+    Response escape = push("shop", "web", Map.of("version", version()), Map.of("../../outside.sh", "x"));
+    assertThat(escape.status()).isEqualTo(422);
+    assertThat(escape.json().path("errors").get(0).path("message").asString()).contains("escapes its folder");
+
+    Response digest = push("shop", "web", Map.of("version", version(), "external",
+        List.of(Map.of("path", "a.tgz", "url", "https://example.com/a.tgz", "digest", "sha256:1234"))), Map.of());
+    assertThat(digest.status()).isEqualTo(422);
+    assertThat(digest.json().path("errors").get(0).path("field").asString()).isEqualTo("external[0].digest");
+
+    Response badVersion = push("shop", "web", Map.of("version", "one"), Map.of("a.sh", "x"));
+    assertThat(badVersion.status()).isEqualTo(422);
+    assertThat(badVersion.json().path("errors").get(0).path("field").asString()).isEqualTo("version");
+    assertThat(get("/api/v1/services/shop/components/web/versions/one", admin).status()).isEqualTo(404);
+  }
+
+  @Test
+  void an_oversized_upload_is_refused_with_413() throws Exception {
+    Response r = push("shop", "web", Map.of("version", version()), Map.of("big.bin", "x".repeat(100 * 1024)));
+    assertThat(r.status()).isEqualTo(413);
+    assertThat(r.json().path("type").asString()).endsWith("/upload-too-large");
+  }
+
+  @Test
+  void a_stale_status_change_gets_409_and_changes_nothing() throws Exception {
+    String v = version();
+    long row = push("shop", "web", Map.of("version", v), Map.of("a.sh", "x")).json().path("rowVersion").asLong();
+    String path = "/api/v1/services/shop/components/web/versions/" + v + "/status";
+    assertThat(put(path, admin, Map.of("status", "approved", "reason", "tested", "rowVersion", row)).status())
+        .isEqualTo(200);
+
+    Response stale = put(path, admin, Map.of("status", "withdrawn", "reason", "late", "rowVersion", row));
+    assertThat(stale.status()).isEqualTo(409);
+    assertThat(stale.json().path("type").asString()).endsWith("/stale-update");
+    assertThat(get("/api/v1/services/shop/components/web/versions/" + v, admin).json().path("status").asString())
+        .isEqualTo("approved");
+  }
+
+  @Test
+  void an_artifact_is_served_only_while_its_bytes_match_its_digest() throws Exception {
+    String v = version();
+    String content = "payload " + v;
+    JsonNode pushed = push("shop", "web", Map.of("version", v), Map.of("app.bin", content)).json();
+    String url = "/api/v1/services/shop/components/web/versions/" + v + "/artifacts/app.bin";
+    assertThat(get(url, admin).text()).isEqualTo(content);
+
+    String hex = pushed.path("artifacts").get(0).path("digest").asString().substring("sha256:".length());
+    Files.writeString(dataDir.resolve("dml/sha256").resolve(hex.substring(0, 2)).resolve(hex), "tampered");
+    Response tampered = get(url, admin);
+    assertThat(tampered.status()).isEqualTo(409);
+    assertThat(tampered.json().path("type").asString()).endsWith("/integrity-violation");
+  }
+
+  @Test
+  void a_changed_model_gets_a_new_version_with_author_reason_and_diff() throws Exception {
+    List<Map<String, String>> files = examples().stream().map(f -> f.get("name").endsWith("hardware.yaml")
+        ? Map.of("name", f.get("name"), "content", f.get("content").replace("count: 1", "count: 2")) : f).toList();
+    JsonNode plan = post("/api/v1/config/apply", admin, Map.of("files", files, "reason", "two approvers")).json();
+    assertThat(plan.path("summary").path("update").asInt()).isEqualTo(1);
+
+    JsonNode history = get("/api/v1/models/hardware/versions", admin).json();
+    JsonNode latest = history.get(0);
+    assertThat(latest.path("author").asString()).isEqualTo("admin");
+    assertThat(latest.path("reason").asString()).isEqualTo("two approvers");
+    String diff = get("/api/v1/models/hardware/diff", admin).json().path("diff").asString();
+    assertThat(diff).contains("-        count: 1").contains("+        count: 2");
+  }
+
+  // --- helpers
+
+  static String version() {
+    return "1.0." + Math.abs(UUID.randomUUID().getMostSignificantBits() % 1_000_000);
+  }
+
+  record Response(int status, String contentType, String text) {
+    JsonNode json() {
+      return JSON.readTree(text);
+    }
+  }
+
+  URI uri(String path) {
+    return URI.create("http://127.0.0.1:" + port + path);
+  }
+
+  Response get(String path, String token) throws Exception {
+    return send(auth(HttpRequest.newBuilder(uri(path)).GET(), token));
+  }
+
+  Response delete(String path, String token) throws Exception {
+    return send(auth(HttpRequest.newBuilder(uri(path)).DELETE(), token));
+  }
+
+  Response post(String path, String token, Object body) throws Exception {
+    return send(auth(HttpRequest.newBuilder(uri(path)).header("Content-Type", "application/json")
+        .POST(HttpRequest.BodyPublishers.ofString(JSON.writeValueAsString(body))), token));
+  }
+
+  Response put(String path, String token, Object body) throws Exception {
+    return send(auth(HttpRequest.newBuilder(uri(path)).header("Content-Type", "application/json")
+        .PUT(HttpRequest.BodyPublishers.ofString(JSON.writeValueAsString(body))), token));
+  }
+
+  Response push(String service, String component, Map<String, Object> manifest, Map<String, String> files)
+      throws Exception {
+    String boundary = "gantry" + UUID.randomUUID();
+    StringBuilder body = new StringBuilder();
+    body.append("--").append(boundary).append("\r\nContent-Disposition: form-data; name=\"manifest\"\r\n")
+        .append("Content-Type: application/json\r\n\r\n").append(JSON.writeValueAsString(manifest)).append("\r\n");
+    files.forEach((name, content) -> body.append("--").append(boundary)
+        .append("\r\nContent-Disposition: form-data; name=\"artifact\"; filename=\"").append(name).append("\"\r\n")
+        .append("Content-Type: application/octet-stream\r\n\r\n").append(content).append("\r\n"));
+    body.append("--").append(boundary).append("--\r\n");
+    return send(auth(HttpRequest.newBuilder(uri("/api/v1/services/" + service + "/components/" + component
+        + "/versions")).header("Content-Type", "multipart/form-data; boundary=" + boundary)
+        .POST(HttpRequest.BodyPublishers.ofString(body.toString())), admin));
+  }
+
+  private static HttpRequest.Builder auth(HttpRequest.Builder builder, String token) {
+    return token == null ? builder : builder.header("Authorization", "Bearer " + token);
+  }
+
+  static Response send(HttpRequest.Builder builder) throws IOException, InterruptedException {
+    HttpResponse<String> r = HTTP.send(builder.build(), HttpResponse.BodyHandlers.ofString(StandardCharsets.UTF_8));
+    return new Response(r.statusCode(), r.headers().firstValue("Content-Type").orElse(""), r.body());
+  }
+}

@@ -1,0 +1,22 @@
+package io.gantry.api;
+
+import io.gantry.testing.TestDatabase;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import org.springframework.test.context.DynamicPropertyRegistry;
+
+final class TestSupport {
+
+  private TestSupport() {}
+
+  /** Points a booted server at a new database of the kind and a new data directory. */
+  static void register(DynamicPropertyRegistry registry, TestDatabase database) throws Exception {
+    for (String property : database.springProperties()) {
+      int eq = property.indexOf('=');
+      String value = property.substring(eq + 1);
+      registry.add(property.substring(0, eq), () -> value);
+    }
+    Path dataDir = Files.createTempDirectory("gantry-api-test");
+    registry.add("gantry.data-dir", dataDir::toString);
+  }
+}
