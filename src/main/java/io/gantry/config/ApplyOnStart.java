@@ -24,12 +24,15 @@ class ApplyOnStart implements ApplicationRunner {
   private final ConfigService config;
   private final String directory;
   private final String author;
+  private final org.springframework.core.env.Environment environment;
 
   ApplyOnStart(ConfigService config, @Value("${gantry.apply-on-start:}") String directory,
-      @Value("${gantry.apply-on-start-author:admin}") String author) {
+      @Value("${gantry.apply-on-start-author:admin}") String author,
+      org.springframework.core.env.Environment environment) {
     this.config = config;
     this.directory = directory;
     this.author = author;
+    this.environment = environment;
   }
 
   @Override
@@ -39,7 +42,22 @@ class ApplyOnStart implements ApplicationRunner {
     }
     List<ConfigFile> files = ConfigFiles.read(Path.of(directory));
     Plan plan = config.apply(files, "applied at start-up from " + directory, author);
-    log.info("Configuration {} applied: {} created, {} changed, {} deleted, {} unchanged", directory,
-        plan.summary().create(), plan.summary().update(), plan.summary().delete(), plan.summary().unchanged());
+    String summary = "%d created, %d changed, %d deleted, %d unchanged".formatted(plan.summary().create(),
+        plan.summary().update(), plan.summary().delete(), plan.summary().unchanged());
+    log.info("Configuration {} applied: {}", directory, summary);
+    String base = "http://" + environment.getProperty("server.address", "127.0.0.1") + ":"
+        + environment.getProperty("local.server.port", environment.getProperty("server.port", "8080"));
+    Path data = Path.of(environment.getProperty("gantry.data-dir", "./data")).toAbsolutePath().normalize();
+    log.info("""
+
+        Gantry is up, with the configuration in {} applied ({}).
+          API           {}/api/v1   (OpenAPI {}/openapi, Swagger UI {}/docs)
+          Health        {}/api/v1/health
+          Data          {}   (database, definitive media library)
+          API token     {}   (the gantry CLI reads it when run here)
+          Look around   ./gantry get environments | get targets | get components | get models
+                        ./gantry model history in-house-software
+                        ./gantry push shop/web@1.0.0 FILE...
+        Stop it with Ctrl-C.""", directory, summary, base, base, base, base, data, data.resolve("admin.token"));
   }
 }
