@@ -1,0 +1,281 @@
+package io.gantry.execution;
+
+import io.gantry.catalog.Artifact;
+import io.gantry.catalog.Digest;
+import io.gantry.catalog.Version;
+import io.gantry.model.Step;
+import io.gantry.shared.IntegrityViolationException;
+import java.io.IOException;
+import java.io.InputStream;
+import java.io.OutputStream;
+import java.io.UncheckedIOException;
+import java.nio.file.DirectoryStream;
+import java.nio.file.FileVisitResult;
+import java.nio.file.Files;
+import java.nio.file.LinkOption;
+import java.nio.file.Path;
+import java.nio.file.SimpleFileVisitor;
+import java.nio.file.StandardCopyOption;
+import java.nio.file.attribute.BasicFileAttributes;
+import java.nio.file.attribute.FileTime;
+import java.nio.file.attribute.PosixFileAttributeView;
+import java.nio.file.attribute.PosixFilePermission;
+import java.security.DigestOutputStream;
+import java.security.MessageDigest;
+import java.security.NoSuchAlgorithmException;
+import java.time.Clock;
+import java.util.ArrayList;
+import java.util.Comparator;
+import java.util.HashSet;
+import java.util.List;
+import java.util.Optional;
+import java.util.Set;
+import java.util.UUID;
+
+/**
+ * Installs a version into {@code <target>/<destination>/<version>/} and points {@code <target>/current}
+ * at it. Files are written to a staging folder first and hashed as they are written, so a release
+ * folder never holds bytes that were not checked on the target itself.
+ */
+final class ArtifactInstaller {
+
+  static final String CURRENT = "current";
+  static final String DEFAULT_DESTINATION = "releases";
+  static final int DEFAULT_KEEP_RELEASES = 3;
+
+  private final Clock clock;
+
+  ArtifactInstaller(Clock clock) {
+    this.clock = clock;
+  }
+
+  StepOutcome install(Step.ArtifactInstall step, StepContext ctx) throws IOException {
+    String destination = step.destination() == null ? DEFAULT_DESTINATION : step.destination();
+    int keep = step.keepReleases() == null ? DEFAULT_KEEP_RELEASES : step.keepReleases();
+    if (keep < 1) {
+      throw new StepFailure("keepReleases must be at least 1, not " + keep);
+    }
+    Path releases = releasesFolder(ctx.targetRoot(), destination);
+    String versionName = ctx.versionName();
+    List<Artifact> artifacts = chosenArtifacts(step, ctx);
+
+    Files.createDirectories(releases);
+    Path staging = releases.resolve(".staging-" + versionName + "-" + UUID.randomUUID());
+    Path release = releases.resolve(versionName);
+    long bytes = 0;
+    try {
+      Files.createDirectory(staging);
+      for (Artifact artifact : artifacts) {
+        bytes += copyVerified(artifact, TargetPaths.artifactPath(staging, artifact.path()), ctx);
+      }
+      publish(staging, release, artifacts);
+    } finally {
+      deleteTree(staging);
+    }
+    // The release's time says when it was last installed: pruning keeps the most recently installed.
+    Files.setLastModifiedTime(release, FileTime.from(clock.instant()));
+    ctx.log().accept("installed and verified " + artifacts.size() + " file(s), " + bytes + " bytes, in " + release);
+
+    Optional<Path> previous = currentRelease(ctx.targetRoot());
+    pointCurrent(ctx.targetRoot(), release);
+    ctx.log().accept("current -> " + ctx.targetRoot().relativize(release)
+        + previous.map(p -> " (was " + ctx.targetRoot().relativize(p) + ")").orElse(""));
+
+    Set<Path> protectedReleases = new HashSet<>();
+    protectedReleases.add(release);
+    previous.ifPresent(protectedReleases::add);
+    for (Path pruned : prune(releases, keep, protectedReleases)) {
+      ctx.log().accept("removed old release " + ctx.targetRoot().relativize(pruned));
+    }
+    return new StepOutcome.Succeeded("installed " + ctx.version().component() + "@" + versionName + " ("
+        + artifacts.size() + " file(s)) in " + ctx.targetRoot().relativize(release) + "; current points to it");
+  }
+
+  StepOutcome switchCurrent(Path targetRoot, String destination, String version) throws IOException {
+    if (!Version.isValid(version)) {
+      throw new StepFailure(Version.describe(version));
+    }
+    Path releases = releasesFolder(targetRoot, destination == null ? DEFAULT_DESTINATION : destination);
+    Path release = releases.resolve(version);
+    if (!Files.isDirectory(release, LinkOption.NOFOLLOW_LINKS)) {
+      throw new StepFailure("there is no release " + version + " at " + release + " to switch to");
+    }
+    Optional<Path> previous = currentRelease(targetRoot);
+    pointCurrent(targetRoot, release);
+    return new StepOutcome.Succeeded("current points to " + targetRoot.relativize(release)
+        + previous.map(p -> " (was " + targetRoot.relativize(p) + ")").orElse(""));
+  }
+
+  /** The release folder {@code current} points to, if there is one. */
+  static Optional<Path> currentRelease(Path targetRoot) throws IOException {
+    Path current = targetRoot.resolve(CURRENT);
+    if (!Files.isSymbolicLink(current)) {
+      return Optional.empty();
+    }
+    return Optional.of(current.resolveSibling(Files.readSymbolicLink(current)).normalize());
+  }
+
+  private static Path releasesFolder(Path targetRoot, String destination) {
+    Path releases = TargetPaths.inside(targetRoot, destination, "destination");
+    if (releases.equals(targetRoot) || releases.startsWith(targetRoot.resolve(CURRENT))) {
+      throw new StepFailure("destination \"" + destination + "\" must be a folder of its own under the target "
+          + "(e.g. releases), not the target folder itself or current");
+    }
+    return releases;
+  }
+
+  private static List<Artifact> chosenArtifacts(Step.ArtifactInstall step, StepContext ctx) {
+    List<Artifact> all = ctx.version().artifacts() == null ? List.of() : ctx.version().artifacts();
+    if (step.artifact() == null) {
+      if (all.isEmpty()) {
+        throw new StepFailure("version " + ctx.version().component() + "@" + ctx.versionName()
+            + " has no artifacts to install");
+      }
+      return all;
+    }
+    return all.stream().filter(a -> a.path().equals(step.artifact())).findFirst().map(List::of)
+        .orElseThrow(() -> new StepFailure("version " + ctx.version().component() + "@" + ctx.versionName()
+            + " has no artifact \"" + step.artifact() + "\""));
+  }
+
+  /** Writes one artifact, hashing what is written; returns its size. */
+  private static long copyVerified(Artifact artifact, Path file, StepContext ctx) throws IOException {
+    Files.createDirectories(file.getParent());
+    MessageDigest sha = sha256();
+    long size;
+    try (InputStream in = ctx.artifacts().apply(artifact);
+        OutputStream out = new DigestOutputStream(Files.newOutputStream(file), sha)) {
+      size = in.transferTo(out);
+    } catch (IntegrityViolationException e) {
+      throw new StepFailure("artifact " + artifact.path() + " failed its integrity check in the library: "
+          + e.getMessage());
+    } catch (UncheckedIOException e) {
+      throw new StepFailure("could not read artifact " + artifact.path() + ": " + e.getMessage());
+    } catch (RuntimeException e) {
+      // the library refuses e.g. external artifacts; whatever it says is the reason
+      throw new StepFailure("could not open artifact " + artifact.path() + ": " + e.getMessage());
+    }
+    Digest written = Digest.ofSha256(sha.digest());
+    if (!written.equals(artifact.digest())) {
+      throw new StepFailure("artifact " + artifact.path() + " arrived on the target as " + written
+          + " but the version records " + artifact.digest() + "; nothing was switched");
+    }
+    if (artifact.path().endsWith(".sh") || artifact.path().startsWith("bin/") || artifact.path().contains("/bin/")) {
+      makeExecutable(file);
+    }
+    return size;
+  }
+
+  /**
+   * Moves the staged files into the release folder: the whole folder at once when it is new,
+   * file by file (each replaced atomically) when the version was installed before.
+   */
+  private static void publish(Path staging, Path release, List<Artifact> artifacts) throws IOException {
+    if (!Files.exists(release, LinkOption.NOFOLLOW_LINKS)) {
+      Files.move(staging, release, StandardCopyOption.ATOMIC_MOVE);
+      return;
+    }
+    if (!Files.isDirectory(release, LinkOption.NOFOLLOW_LINKS)) {
+      throw new StepFailure(release + " exists and is not a release folder");
+    }
+    for (Artifact artifact : artifacts) {
+      Path staged = TargetPaths.artifactPath(staging, artifact.path());
+      Path target = TargetPaths.artifactPath(release, artifact.path());
+      Files.createDirectories(target.getParent());
+      Files.move(staged, target, StandardCopyOption.ATOMIC_MOVE, StandardCopyOption.REPLACE_EXISTING);
+    }
+  }
+
+  /** Replaces {@code current} with a link to {@code release} in one rename, so it is never missing or half-made. */
+  private static void pointCurrent(Path targetRoot, Path release) throws IOException {
+    Path current = targetRoot.resolve(CURRENT);
+    if (Files.exists(current, LinkOption.NOFOLLOW_LINKS) && !Files.isSymbolicLink(current)) {
+      throw new StepFailure(current + " exists and is not a symbolic link; move it away so it can point to releases");
+    }
+    Path link = targetRoot.resolve(".current-" + UUID.randomUUID());
+    Files.createSymbolicLink(link, targetRoot.relativize(release));
+    try {
+      Files.move(link, current, StandardCopyOption.ATOMIC_MOVE, StandardCopyOption.REPLACE_EXISTING);
+    } finally {
+      Files.deleteIfExists(link);
+    }
+  }
+
+  /** Removes all but the {@code keep} most recently installed releases, never a protected one. */
+  private static List<Path> prune(Path releases, int keep, Set<Path> protectedReleases) throws IOException {
+    List<Path> candidates = new ArrayList<>();
+    try (DirectoryStream<Path> entries = Files.newDirectoryStream(releases)) {
+      for (Path entry : entries) {
+        String name = entry.getFileName().toString();
+        if (Version.isValid(name) && Files.isDirectory(entry, LinkOption.NOFOLLOW_LINKS)) {
+          candidates.add(entry);
+        }
+      }
+    }
+    candidates.sort(Comparator.comparing(ArtifactInstaller::installedAt).reversed()
+        .thenComparing(p -> new Version(p.getFileName().toString()), Comparator.reverseOrder()));
+    List<Path> removed = new ArrayList<>();
+    for (int i = keep; i < candidates.size(); i++) {
+      Path old = candidates.get(i);
+      if (!protectedReleases.contains(old)) {
+        deleteTree(old);
+        removed.add(old);
+      }
+    }
+    return removed;
+  }
+
+  private static FileTime installedAt(Path release) {
+    try {
+      return Files.getLastModifiedTime(release, LinkOption.NOFOLLOW_LINKS);
+    } catch (IOException e) {
+      throw new UncheckedIOException(e);
+    }
+  }
+
+  private static void makeExecutable(Path file) throws IOException {
+    PosixFileAttributeView view = Files.getFileAttributeView(file, PosixFileAttributeView.class);
+    if (view != null) {
+      Set<PosixFilePermission> permissions = new HashSet<>(view.readAttributes().permissions());
+      permissions.add(PosixFilePermission.OWNER_EXECUTE);
+      if (permissions.contains(PosixFilePermission.GROUP_READ)) {
+        permissions.add(PosixFilePermission.GROUP_EXECUTE);
+      }
+      if (permissions.contains(PosixFilePermission.OTHERS_READ)) {
+        permissions.add(PosixFilePermission.OTHERS_EXECUTE);
+      }
+      view.setPermissions(permissions);
+    }
+  }
+
+  /** Deletes a folder and what is in it, removing links rather than following them. */
+  static void deleteTree(Path root) throws IOException {
+    if (!Files.exists(root, LinkOption.NOFOLLOW_LINKS)) {
+      return;
+    }
+    Files.walkFileTree(root, new SimpleFileVisitor<>() {
+      @Override
+      public FileVisitResult visitFile(Path file, BasicFileAttributes attrs) throws IOException {
+        Files.delete(file);
+        return FileVisitResult.CONTINUE;
+      }
+
+      @Override
+      public FileVisitResult postVisitDirectory(Path dir, IOException e) throws IOException {
+        if (e != null) {
+          throw e;
+        }
+        Files.delete(dir);
+        return FileVisitResult.CONTINUE;
+      }
+    });
+  }
+
+  private static MessageDigest sha256() {
+    try {
+      return MessageDigest.getInstance("SHA-256");
+    } catch (NoSuchAlgorithmException e) {
+      throw new IllegalStateException(e);
+    }
+  }
+}

@@ -1,0 +1,120 @@
+package io.gantry.execution;
+
+import io.gantry.model.Step;
+import io.gantry.model.TimeSpan;
+import java.io.IOException;
+import java.net.URI;
+import java.net.http.HttpClient;
+import java.net.http.HttpRequest;
+import java.net.http.HttpResponse;
+import java.net.http.HttpTimeoutException;
+import java.time.Clock;
+import java.time.Duration;
+import java.time.Instant;
+
+/**
+ * Asks a URL until it answers with the expected status (and body text), trying {@code 1 + retries}
+ * times with {@code interval} between tries, and never starting a try or a wait past the deadline.
+ */
+final class HttpChecker {
+
+  static final Duration DEFAULT_INTERVAL = Duration.ofSeconds(1);
+  private static final int EXCERPT = 200;
+
+  private final HttpClient client;
+  private final Sleeper sleeper;
+  private final Clock clock;
+
+  HttpChecker(HttpClient client, Sleeper sleeper, Clock clock) {
+    this.client = client;
+    this.sleeper = sleeper;
+    this.clock = clock;
+  }
+
+  StepOutcome check(Step.HttpCheck step, StepContext ctx, Duration requestTimeout) throws InterruptedException {
+    URI uri = uri(step.url());
+    int expectStatus = step.expectStatus() == null ? 200 : step.expectStatus();
+    int retries = step.retries() == null ? 0 : step.retries();
+    if (retries < 0) {
+      throw new StepFailure("retries must not be negative, not " + retries);
+    }
+    Duration interval = step.interval() == null ? DEFAULT_INTERVAL : step.interval().toDuration();
+    Instant deadline = step.deadline() == null ? null : clock.instant().plus(step.deadline().toDuration());
+    int tries = retries + 1;
+
+    String last = "no try was made";
+    for (int attempt = 1; attempt <= tries; attempt++) {
+      Duration timeout = requestTimeout;
+      if (deadline != null) {
+        Duration left = Duration.between(clock.instant(), deadline);
+        if (left.isNegative() || left.isZero()) {
+          return deadlinePassed(step.deadline(), attempt - 1, last);
+        }
+        timeout = left.compareTo(timeout) < 0 ? left : timeout;
+      }
+      last = tryOnce(uri, timeout, expectStatus, step.expectBody());
+      if (last == null) {
+        String summary = "GET " + uri + " answered " + expectStatus
+            + (step.expectBody() == null ? "" : " containing \"" + step.expectBody() + "\"")
+            + (attempt == 1 ? "" : " on try " + attempt + " of " + tries);
+        ctx.log().accept(summary);
+        return new StepOutcome.Succeeded(summary);
+      }
+      ctx.log().accept("try " + attempt + " of " + tries + ": " + last);
+      if (attempt < tries) {
+        if (deadline != null && clock.instant().plus(interval).isAfter(deadline)) {
+          return deadlinePassed(step.deadline(), attempt, last);
+        }
+        sleeper.sleep(interval);
+      }
+    }
+    return new StepOutcome.Failed("GET " + uri + " did not answer as expected after " + tries
+        + (tries == 1 ? " try" : " tries") + "; last: " + last);
+  }
+
+  private static StepOutcome deadlinePassed(TimeSpan deadline, int tries, String last) {
+    return new StepOutcome.Failed("the deadline of " + deadline.text() + " passed after " + tries
+        + (tries == 1 ? " try" : " tries") + "; last: " + last);
+  }
+
+  /** Null when the answer is as expected, else what was wrong with it. */
+  private String tryOnce(URI uri, Duration timeout, int expectStatus, String expectBody) throws InterruptedException {
+    HttpRequest request = HttpRequest.newBuilder(uri).timeout(timeout).GET().build();
+    try {
+      HttpResponse<String> response = client.send(request, HttpResponse.BodyHandlers.ofString());
+      String body = response.body() == null ? "" : response.body();
+      if (response.statusCode() != expectStatus) {
+        return "status " + response.statusCode() + " (expected " + expectStatus + "), body \"" + excerpt(body) + "\"";
+      }
+      if (expectBody != null && !body.contains(expectBody)) {
+        return "status " + response.statusCode() + " but the body does not contain \"" + expectBody + "\": \""
+            + excerpt(body) + "\"";
+      }
+      return null;
+    } catch (HttpTimeoutException e) {
+      return "no answer within " + timeout.toMillis() + "ms";
+    } catch (IOException e) {
+      return "could not connect: " + (e.getMessage() == null ? e.getClass().getSimpleName() : e.getMessage());
+    }
+  }
+
+  private static URI uri(String url) {
+    if (url == null || url.isBlank()) {
+      throw new StepFailure("an http-check step needs a url");
+    }
+    try {
+      URI uri = URI.create(url);
+      if (!"http".equals(uri.getScheme()) && !"https".equals(uri.getScheme()) || uri.getHost() == null) {
+        throw new StepFailure("\"" + url + "\" is not an absolute http(s) URL");
+      }
+      return uri;
+    } catch (IllegalArgumentException e) {
+      throw new StepFailure("\"" + url + "\" is not a URL: " + e.getMessage());
+    }
+  }
+
+  private static String excerpt(String body) {
+    String flat = body.strip().replaceAll("\\s+", " ");
+    return flat.length() <= EXCERPT ? flat : flat.substring(0, EXCERPT) + "...";
+  }
+}

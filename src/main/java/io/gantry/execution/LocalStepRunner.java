@@ -1,0 +1,145 @@
+package io.gantry.execution;
+
+import io.gantry.model.Step;
+import io.gantry.model.TimeSpan;
+import java.io.IOException;
+import java.io.UncheckedIOException;
+import java.net.http.HttpClient;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Clock;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Optional;
+import org.springframework.beans.factory.annotation.Autowired;
+import org.springframework.stereotype.Component;
+
+/**
+ * Runs one step on one local target, a folder on the Gantry host, and says how it ended.
+ *
+ * <p>Layout of a target folder: {@code <destination>/<version>/} holds each installed release
+ * ({@code destination} defaults to {@code releases}); {@code current} is a relative symbolic link to
+ * the release in use, replaced in one atomic rename on every install or rollback. Commands run in the
+ * target folder unless the step names another folder inside it.
+ *
+ * <p>Nothing here throws for a step that goes wrong: the outcome says why. Only an interrupted thread
+ * ends a step early, as {@link StepOutcome.Failed} with the interrupt flag set again.
+ */
+@Component
+public class LocalStepRunner {
+
+  private final ArtifactInstaller installer;
+  private final TemplateRenderer templates = new TemplateRenderer();
+  private final ShellRunner shell = new ShellRunner();
+  private final HttpChecker http;
+  private final Sleeper sleeper;
+
+  @Autowired
+  public LocalStepRunner(Clock clock) {
+    this(clock, Sleeper.real(), HttpClient.newBuilder().connectTimeout(Duration.ofSeconds(10)).build());
+  }
+
+  /** With a sleeper and clock of the caller's choosing, so waiting and deadlines can be tested without sleeping. */
+  public LocalStepRunner(Clock clock, Sleeper sleeper, HttpClient client) {
+    this.sleeper = sleeper;
+    this.installer = new ArtifactInstaller(clock);
+    this.http = new HttpChecker(client, sleeper, clock);
+  }
+
+  /** Runs the step on the context's target. */
+  public StepOutcome run(Step step, StepContext ctx) {
+    try {
+      return switch (step) {
+        case Step.ArtifactInstall install -> {
+          Files.createDirectories(ctx.targetRoot());
+          yield installer.install(install, ctx);
+        }
+        case Step.Template template -> templates.render(template, requireTarget(ctx));
+        case Step.Shell command -> shell.run(command, requireTarget(ctx), timeout(step, ctx));
+        case Step.HttpCheck check -> http.check(check, ctx, timeout(step, ctx));
+        case Step.Wait wait -> waitFor(wait, ctx);
+        case Step.Manual manual -> new StepOutcome.NeedsPerson(describe(manual));
+        case Step.Approval approval -> new StepOutcome.NeedsPerson(describe(approval));
+      };
+    } catch (StepFailure e) {
+      ctx.log().accept("failed: " + e.getMessage());
+      return new StepOutcome.Failed(e.getMessage());
+    } catch (InterruptedException e) {
+      Thread.currentThread().interrupt();
+      return new StepOutcome.Failed("step " + step.name() + " was interrupted");
+    } catch (IOException | UncheckedIOException e) {
+      String reason = "step " + step.name() + " could not work on " + ctx.targetRoot() + ": " + e;
+      ctx.log().accept("failed: " + reason);
+      return new StepOutcome.Failed(reason);
+    }
+  }
+
+  /**
+   * Points {@code <targetRoot>/current} at the release {@code <destination>/<version>} that is already
+   * there, in one atomic rename; this is how a target rolls back to its previous version. Install keeps
+   * the release {@code current} pointed to before it, so the previous version is always there.
+   *
+   * @param destination the releases folder the install step used; null means {@code releases}
+   */
+  public StepOutcome switchCurrent(Path targetRoot, String destination, String version) {
+    Path root = targetRoot.toAbsolutePath().normalize();
+    try {
+      return installer.switchCurrent(root, destination, version);
+    } catch (StepFailure e) {
+      return new StepOutcome.Failed(e.getMessage());
+    } catch (IOException | UncheckedIOException e) {
+      return new StepOutcome.Failed("could not switch current on " + root + ": " + e);
+    }
+  }
+
+  /** The version {@code <targetRoot>/current} points to, if any: what a rollback would return to. */
+  public Optional<String> currentVersion(Path targetRoot) {
+    try {
+      return ArtifactInstaller.currentRelease(targetRoot.toAbsolutePath().normalize())
+          .map(release -> release.getFileName().toString());
+    } catch (IOException e) {
+      throw new UncheckedIOException(e);
+    }
+  }
+
+  private static StepContext requireTarget(StepContext ctx) {
+    if (!Files.isDirectory(ctx.targetRoot())) {
+      throw new StepFailure("the target folder " + ctx.targetRoot() + " does not exist");
+    }
+    return ctx;
+  }
+
+  private static Duration timeout(Step step, StepContext ctx) {
+    TimeSpan timeout = step.timeout();
+    return timeout == null ? ctx.defaultTimeout() : timeout.toDuration();
+  }
+
+  private StepOutcome waitFor(Step.Wait wait, StepContext ctx) throws InterruptedException {
+    if (wait.duration() == null) {
+      throw new StepFailure("a wait step needs a duration");
+    }
+    ctx.log().accept("waiting " + wait.duration().text());
+    sleeper.sleep(wait.duration().toDuration());
+    return new StepOutcome.Succeeded("waited " + wait.duration().text());
+  }
+
+  private static String describe(Step.Manual manual) {
+    List<String> parts = new ArrayList<>();
+    parts.add((manual.role() == null ? "" : "someone holding the role " + manual.role() + ": ")
+        + (manual.instructions() == null ? manual.name() : manual.instructions()));
+    if (manual.checklist() != null && !manual.checklist().isEmpty()) {
+      parts.add("tick every item: " + String.join("; ", manual.checklist()));
+    }
+    if (Boolean.TRUE.equals(manual.evidenceRequired())) {
+      parts.add("attach evidence");
+    }
+    return String.join("\n", parts);
+  }
+
+  private static String describe(Step.Approval approval) {
+    int count = approval.count() == null ? 1 : approval.count();
+    return "approval by " + count + (count == 1 ? " person" : " people") + " holding the role " + approval.role()
+        + (approval.instructions() == null ? "" : ": " + approval.instructions());
+  }
+}

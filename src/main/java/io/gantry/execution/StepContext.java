@@ -1,0 +1,47 @@
+package io.gantry.execution;
+
+import io.gantry.catalog.Artifact;
+import io.gantry.catalog.ComponentVersion;
+import java.io.InputStream;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.Map;
+import java.util.Objects;
+import java.util.function.Consumer;
+import java.util.function.Function;
+
+/**
+ * Everything a step needs about where and what it runs.
+ *
+ * @param targetRoot the target's folder on the Gantry host; nothing a step writes leaves it
+ * @param targetName the target's name, given to commands as {@code GANTRY_TARGET}
+ * @param version the version being deployed, with its artifacts
+ * @param variables values for {@code ${name}} placeholders in templates (environment, target, version, port...);
+ *     a template step's own variables win over these
+ * @param artifacts opens an artifact's bytes, e.g. {@code library::open}; the stream may throw
+ *     {@link io.gantry.shared.IntegrityViolationException} at its end if the stored bytes changed
+ * @param defaultTimeout the limit for steps that name no timeout of their own
+ * @param log receives progress and command output, one line at a time
+ */
+public record StepContext(Path targetRoot, String targetName, ComponentVersion version, Map<String, String> variables,
+    Function<Artifact, InputStream> artifacts, Duration defaultTimeout, Consumer<String> log) {
+
+  public StepContext {
+    Objects.requireNonNull(targetRoot, "targetRoot");
+    Objects.requireNonNull(targetName, "targetName");
+    Objects.requireNonNull(version, "version");
+    Objects.requireNonNull(artifacts, "artifacts");
+    targetRoot = targetRoot.toAbsolutePath().normalize();
+    variables = variables == null ? Map.of() : Map.copyOf(variables);
+    defaultTimeout = defaultTimeout == null ? Duration.ofMinutes(5) : defaultTimeout;
+    if (defaultTimeout.isNegative() || defaultTimeout.isZero()) {
+      throw new IllegalArgumentException("defaultTimeout must be positive, not " + defaultTimeout);
+    }
+    log = log == null ? line -> {} : log;
+  }
+
+  /** The version's number as written, e.g. {@code 1.4.0}; also the name of its release folder. */
+  public String versionName() {
+    return version.version().value();
+  }
+}

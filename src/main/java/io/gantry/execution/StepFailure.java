@@ -1,0 +1,9 @@
+package io.gantry.execution;
+
+/** Ends a step early with a reason; {@link LocalStepRunner} turns it into {@link StepOutcome.Failed}. */
+final class StepFailure extends RuntimeException {
+
+  StepFailure(String reason) {
+    super(reason, null, false, false);
+  }
+}
