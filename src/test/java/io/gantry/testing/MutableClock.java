@@ -5,14 +5,18 @@ import java.time.Duration;
 import java.time.Instant;
 import java.time.ZoneId;
 import java.time.ZoneOffset;
+import java.time.temporal.ChronoUnit;
 
-/** A clock tests set and move by hand, so nothing time-dependent needs sleeping. */
+/**
+ * A clock tests set and move by hand, so nothing time-dependent needs sleeping. Like the server's
+ * clock it keeps microseconds, the precision the databases store.
+ */
 public final class MutableClock extends Clock {
 
   private volatile Instant now;
 
   public MutableClock(Instant start) {
-    this.now = start;
+    this.now = start.truncatedTo(ChronoUnit.MICROS);
   }
 
   public static MutableClock at(String instant) {
@@ -20,11 +24,11 @@ public final class MutableClock extends Clock {
   }
 
   public void advance(Duration by) {
-    now = now.plus(by);
+    now = now.plus(by).truncatedTo(ChronoUnit.MICROS);
   }
 
   public void set(Instant instant) {
-    now = instant;
+    now = instant.truncatedTo(ChronoUnit.MICROS);
   }
 
   @Override

@@ -1,0 +1,100 @@
+package io.gantry.deployment;
+
+import io.gantry.shared.Page;
+import io.gantry.shared.PageRequest;
+import io.swagger.v3.oas.annotations.Operation;
+import io.swagger.v3.oas.annotations.tags.Tag;
+import java.security.Principal;
+import java.time.Instant;
+import java.util.Arrays;
+import java.util.List;
+import org.springframework.http.HttpStatus;
+import org.springframework.http.ResponseEntity;
+import org.springframework.security.access.prepost.PreAuthorize;
+import org.springframework.web.bind.annotation.GetMapping;
+import org.springframework.web.bind.annotation.PathVariable;
+import org.springframework.web.bind.annotation.PostMapping;
+import org.springframework.web.bind.annotation.RequestBody;
+import org.springframework.web.bind.annotation.RequestMapping;
+import org.springframework.web.bind.annotation.RequestParam;
+import org.springframework.web.bind.annotation.RestController;
+
+@RestController
+@RequestMapping("/api/v1/deployments")
+@Tag(name = "Deployments", description = "Deploy versions into environments and follow their record")
+class DeploymentController {
+
+  private final DeploymentRequests requests;
+  private final Deployments deployments;
+
+  DeploymentController(DeploymentRequests requests, Deployments deployments) {
+    this.requests = requests;
+    this.deployments = deployments;
+  }
+
+  record NewDeployment(String component, String version, String environment, String model, String reason) {}
+
+  record DeploymentView(long id, String component, String version, String environment, String model,
+      int modelVersion, String stage, String state, String requestedBy, Instant requestedAt, String reason,
+      Instant startedAt, Instant finishedAt, String outcome, List<TargetView> targets) {
+    static DeploymentView of(Deployment d, List<TargetRun> runs) {
+      return new DeploymentView(d.id(), d.component().toString(), d.version(), d.environment(), d.model(),
+          d.modelVersion(), d.stage(), d.state().name(), d.requestedBy(), d.requestedAt(), d.reason(), d.startedAt(),
+          d.finishedAt(), d.outcome(), runs == null ? null : runs.stream().map(TargetView::of).toList());
+    }
+  }
+
+  record TargetView(String target, int batch, String state, String previousVersion, Instant startedAt,
+      Instant finishedAt, String outcome) {
+    static TargetView of(TargetRun r) {
+      return new TargetView(r.target(), r.batch(), r.state().name(), r.previousVersion(), r.startedAt(),
+          r.finishedAt(), r.outcome());
+    }
+  }
+
+  record EventView(long id, Instant at, String kind, String from, String to, String target, String step, String actor,
+      String message) {
+    static EventView of(DeploymentEvent e) {
+      return new EventView(e.id(), e.at(), e.kind().name(), e.from() == null ? null : e.from().name(),
+          e.to() == null ? null : e.to().name(), e.target(), e.step(), e.actor(), e.message());
+    }
+  }
+
+  @PostMapping
+  @PreAuthorize("hasAnyRole('DEPLOYMENT_MANAGER','DEPLOYMENT_PRACTITIONER','SERVICE_OWNER','TECHNICAL_SPECIALIST')")
+  @Operation(summary = "Request a deployment of SERVICE/COMPONENT@VERSION into an environment")
+  ResponseEntity<DeploymentView> deploy(@RequestBody NewDeployment body, Principal principal) {
+    Deployment d = requests.request(new DeploymentRequests.Request(body.component(), body.version(),
+        body.environment(), body.model(), body.reason()), principal.getName());
+    return ResponseEntity.status(HttpStatus.CREATED).body(DeploymentView.of(d, List.of()));
+  }
+
+  @GetMapping
+  @Operation(summary = "List deployments, newest first")
+  Page<DeploymentView> list(@RequestParam(required = false) String environment,
+      @RequestParam(required = false) String service, @RequestParam(required = false) String component,
+      @RequestParam(required = false) String state, @RequestParam(defaultValue = "0") int page,
+      @RequestParam(defaultValue = "50") int size) {
+    DeploymentState filter = null;
+    if (state != null) {
+      filter = Arrays.stream(DeploymentState.values()).filter(s -> s.name().equalsIgnoreCase(state)).findFirst()
+          .orElseThrow(() -> io.gantry.shared.InvalidInputException.of("state", "\"" + state
+              + "\" is not a deployment state; use one of: " + Arrays.toString(DeploymentState.values())));
+    }
+    return deployments.page(new Deployments.Filter(environment, service, component, filter),
+        new PageRequest(page, size)).map(d -> DeploymentView.of(d, null));
+  }
+
+  @GetMapping("/{id}")
+  @Operation(summary = "One deployment with the state of each target")
+  DeploymentView get(@PathVariable long id) {
+    return DeploymentView.of(deployments.get(id), deployments.targetRuns(id));
+  }
+
+  @GetMapping("/{id}/events")
+  @Operation(summary = "The deployment's record: transitions, waits, steps and log lines, after an entry id")
+  List<EventView> events(@PathVariable long id, @RequestParam(defaultValue = "0") long after) {
+    deployments.get(id);
+    return deployments.events(id, after).stream().map(EventView::of).toList();
+  }
+}

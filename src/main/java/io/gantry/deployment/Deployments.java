@@ -1,0 +1,319 @@
+package io.gantry.deployment;
+
+import io.gantry.catalog.ComponentRef;
+import io.gantry.shared.NotFoundException;
+import io.gantry.shared.Page;
+import io.gantry.shared.PageRequest;
+import io.gantry.shared.StaleUpdateException;
+import java.sql.ResultSet;
+import java.sql.SQLException;
+import java.sql.Timestamp;
+import java.time.Instant;
+import java.util.HashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.Optional;
+import org.springframework.jdbc.core.simple.JdbcClient;
+import org.springframework.jdbc.support.GeneratedKeyHolder;
+import org.springframework.stereotype.Repository;
+
+/**
+ * Deployments with their target runs, step runs and append-only record. Every state change goes
+ * through {@link #transition}, which writes the record entry first and then moves the state, guarded
+ * by the transition table and the row version.
+ */
+@Repository
+public class Deployments {
+
+  private final JdbcClient jdbc;
+
+  public Deployments(JdbcClient jdbc) {
+    this.jdbc = jdbc;
+  }
+
+  /** What a new deployment is. */
+  public record NewDeployment(ComponentRef component, String version, String environment, String model,
+      int modelVersion, String stage, String requestedBy, String reason) {}
+
+  public Deployment create(NewDeployment d, Instant now) {
+    var keys = new GeneratedKeyHolder();
+    jdbc.sql("""
+        insert into deployments (service, component, version, environment, model, model_version, stage, state,
+                                 requested_by, requested_at, reason, row_version)
+        values (:service, :component, :version, :environment, :model, :modelVersion, :stage, 'REQUESTED',
+                :by, :now, :reason, 0)
+        """)
+        .param("service", d.component().service()).param("component", d.component().component())
+        .param("version", d.version()).param("environment", d.environment()).param("model", d.model())
+        .param("modelVersion", d.modelVersion()).param("stage", d.stage()).param("by", d.requestedBy())
+        .param("now", Timestamp.from(now)).param("reason", d.reason()).update(keys, "id");
+    long id = keys.getKeyAs(Number.class).longValue();
+    insertEvent(id, now, DeploymentEvent.Kind.TRANSITION, null, DeploymentState.REQUESTED, null, null,
+        d.requestedBy(), d.reason());
+    jdbc.sql("insert into work_items (deployment_id, due_at, attempts) values (:id, :now, 0)")
+        .param("id", id).param("now", Timestamp.from(now)).update();
+    return get(id);
+  }
+
+  public Deployment get(long id) {
+    return find(id).orElseThrow(() -> new NotFoundException("deployment", String.valueOf(id)));
+  }
+
+  public Optional<Deployment> find(long id) {
+    return jdbc.sql("select * from deployments where id = :id").param("id", id).query(Deployments::map).optional();
+  }
+
+  /** Filters for listing; null means any. */
+  public record Filter(String environment, String service, String component, DeploymentState state) {}
+
+  public Page<Deployment> page(Filter filter, PageRequest request) {
+    StringBuilder where = new StringBuilder(" where 1 = 1");
+    Map<String, Object> params = new HashMap<>();
+    if (filter.environment() != null) {
+      where.append(" and environment = :environment");
+      params.put("environment", filter.environment());
+    }
+    if (filter.service() != null) {
+      where.append(" and service = :service");
+      params.put("service", filter.service());
+    }
+    if (filter.component() != null) {
+      where.append(" and component = :component");
+      params.put("component", filter.component());
+    }
+    if (filter.state() != null) {
+      where.append(" and state = :state");
+      params.put("state", filter.state().name());
+    }
+    long total = jdbc.sql("select count(*) from deployments" + where).params(params).query(Long.class).single();
+    List<Deployment> items = jdbc.sql("select * from deployments" + where + " order by id desc limit :limit offset :offset")
+        .params(params).param("limit", request.size()).param("offset", request.offset()).query(Deployments::map).list();
+    return new Page<>(items, request.page(), request.size(), total);
+  }
+
+  /** Unfinished deployments touching the same environment and component, oldest first. */
+  public List<Deployment> unfinished(String environment, ComponentRef component) {
+    return jdbc.sql("""
+        select * from deployments where environment = :environment and service = :service
+           and component = :component and state not in ('SUCCEEDED', 'FAILED', 'ROLLED_BACK', 'CANCELLED')
+         order by id
+        """).param("environment", environment).param("service", component.service())
+        .param("component", component.component()).query(Deployments::map).list();
+  }
+
+  /** The version each target of an environment last received successfully for a component. */
+  public Map<String, String> currentVersions(String environment, ComponentRef component) {
+    Map<String, String> out = new HashMap<>();
+    jdbc.sql("""
+        select r.target, d.version from target_runs r join deployments d on d.id = r.deployment_id
+         where d.environment = :environment and d.service = :service and d.component = :component
+           and r.state = 'SUCCEEDED' and d.state = 'SUCCEEDED'
+         order by d.id
+        """).param("environment", environment).param("service", component.service())
+        .param("component", component.component())
+        .query((rs, n) -> out.put(rs.getString("target"), rs.getString("version"))).list();
+    return out;
+  }
+
+  /**
+   * Moves a deployment to another state: refused unless the transition table allows it; the record
+   * entry is written first, in the same transaction.
+   */
+  public Deployment transition(Deployment d, DeploymentState to, String actor, String message, Instant now) {
+    if (!d.state().canBecome(to)) {
+      throw new IllegalStateException("deployment " + d.id() + " cannot go from " + d.state() + " to " + to);
+    }
+    insertEvent(d.id(), now, DeploymentEvent.Kind.TRANSITION, d.state(), to, null, null, actor, message);
+    Instant started = d.startedAt() != null || to == DeploymentState.CANCELLED ? d.startedAt() : now;
+    int rows = jdbc.sql("""
+        update deployments set state = :to, row_version = row_version + 1, started_at = :started,
+               finished_at = :finished, outcome = :outcome
+         where id = :id and row_version = :expected
+        """)
+        .param("to", to.name()).param("started", started == null ? null : Timestamp.from(started))
+        .param("finished", to.isFinal() ? Timestamp.from(now) : null)
+        .param("outcome", to.isFinal() ? truncate(message) : d.outcome())
+        .param("id", d.id()).param("expected", d.rowVersion()).update();
+    if (rows == 0) {
+      throw new StaleUpdateException("deployment", String.valueOf(d.id()), d.rowVersion());
+    }
+    return get(d.id());
+  }
+
+  /** Adds an entry to the record (a wait, a log line, a target or step event, an interruption). */
+  public void record(long deployment, DeploymentEvent.Kind kind, String target, String step, String actor,
+      String message, Instant now) {
+    insertEvent(deployment, now, kind, null, null, target, step, actor, message);
+  }
+
+  public List<DeploymentEvent> events(long deployment, long afterId) {
+    return jdbc.sql("select * from deployment_events where deployment_id = :id and id > :after order by id")
+        .param("id", deployment).param("after", afterId).query(Deployments::mapEvent).list();
+  }
+
+  // --- target runs
+
+  public void addTargetRun(long deployment, String target, int batch, String previousVersion) {
+    jdbc.sql("""
+        insert into target_runs (deployment_id, target, batch, state, previous_version, row_version)
+        values (:d, :t, :b, 'PENDING', :p, 0)
+        """).param("d", deployment).param("t", target).param("b", batch).param("p", previousVersion).update();
+  }
+
+  public List<TargetRun> targetRuns(long deployment) {
+    return jdbc.sql("select * from target_runs where deployment_id = :d order by batch, target")
+        .param("d", deployment).query(Deployments::mapRun).list();
+  }
+
+  public TargetRun transition(TargetRun run, TargetRunState to, String message, Instant now) {
+    if (!run.state().canBecome(to)) {
+      throw new IllegalStateException("target " + run.target() + " cannot go from " + run.state() + " to " + to);
+    }
+    insertEvent(run.deployment(), now, DeploymentEvent.Kind.TARGET, null, null, run.target(), null, "gantry",
+        to.name().toLowerCase() + (message == null || message.isBlank() ? "" : ": " + message));
+    boolean ended = to == TargetRunState.SUCCEEDED || to == TargetRunState.FAILED || to == TargetRunState.ROLLED_BACK
+        || to == TargetRunState.SKIPPED;
+    int rows = jdbc.sql("""
+        update target_runs set state = :to, row_version = row_version + 1, started_at = :started,
+               finished_at = :finished, outcome = :message
+         where id = :id and row_version = :expected
+        """).param("to", to.name())
+        .param("started", Timestamp.from(run.startedAt() == null ? now : run.startedAt()))
+        .param("finished", ended ? Timestamp.from(now) : null).param("message", truncate(message))
+        .param("id", run.id()).param("expected", run.rowVersion()).update();
+    if (rows == 0) {
+      throw new StaleUpdateException("target run", run.target(), run.rowVersion());
+    }
+    return jdbc.sql("select * from target_runs where id = :id").param("id", run.id()).query(Deployments::mapRun)
+        .single();
+  }
+
+  // --- step runs
+
+  public long startStep(TargetRun run, String phase, int index, String name, String type, boolean idempotent,
+      int attempt, Instant now) {
+    insertEvent(run.deployment(), now, DeploymentEvent.Kind.STEP, null, null, run.target(), name, "gantry",
+        phase + " step " + name + " (" + type + ") started" + (attempt > 1 ? ", attempt " + attempt : ""));
+    var keys = new GeneratedKeyHolder();
+    jdbc.sql("""
+        insert into step_runs (target_run_id, phase, step_index, step_name, step_type, idempotent, attempt, state,
+                               started_at)
+        values (:run, :phase, :index, :name, :type, :idempotent, :attempt, 'RUNNING', :now)
+        """).param("run", run.id()).param("phase", phase).param("index", index).param("name", name)
+        .param("type", type).param("idempotent", idempotent).param("attempt", attempt)
+        .param("now", Timestamp.from(now)).update(keys, "id");
+    return keys.getKeyAs(Number.class).longValue();
+  }
+
+  public void finishStep(long stepRun, TargetRun run, String name, String state, String output, String outcome,
+      Instant now) {
+    jdbc.sql("""
+        update step_runs set state = :state, finished_at = :now, output = :output, outcome = :outcome
+         where id = :id
+        """).param("state", state).param("now", Timestamp.from(now)).param("output", output)
+        .param("outcome", outcome).param("id", stepRun).update();
+    insertEvent(run.deployment(), now, DeploymentEvent.Kind.STEP, null, null, run.target(), name, "gantry",
+        "step " + name + " " + state.toLowerCase() + (outcome == null ? "" : ": " + outcome));
+  }
+
+  public List<StepRun> stepRuns(TargetRun run) {
+    return jdbc.sql("select * from step_runs where target_run_id = :run order by id").param("run", run.id())
+        .query(Deployments::mapStep).list();
+  }
+
+  // --- work items
+
+  /**
+   * A claimed work item. {@code previousOwner} is set when the last holder's lease ran out without a
+   * release: that holder died while working on the deployment.
+   */
+  public record Claim(long deployment, String previousOwner) {}
+
+  /** Claims one due work item for {@code owner} until {@code leaseUntil}; skips rows others hold. */
+  public Optional<Claim> claim(String owner, Instant now, Instant leaseUntil) {
+    Optional<Claim> claim = jdbc.sql("""
+        select deployment_id, owner from work_items
+         where due_at <= :now and (lease_until is null or lease_until < :now)
+         order by due_at, id limit 1 for update skip locked
+        """).param("now", Timestamp.from(now))
+        .query((rs, n) -> new Claim(rs.getLong("deployment_id"), rs.getString("owner"))).optional();
+    claim.ifPresent(c -> jdbc.sql("""
+        update work_items set owner = :owner, lease_until = :lease, attempts = attempts + 1
+         where deployment_id = :d
+        """).param("owner", owner).param("lease", Timestamp.from(leaseUntil)).param("d", c.deployment()).update());
+    return claim;
+  }
+
+  /** Keeps a claim alive; false if the lease was lost to another owner. */
+  public boolean extend(long deployment, String owner, Instant leaseUntil) {
+    return jdbc.sql("update work_items set lease_until = :lease where deployment_id = :d and owner = :owner")
+        .param("lease", Timestamp.from(leaseUntil)).param("d", deployment).param("owner", owner).update() == 1;
+  }
+
+  /** Releases a claim and asks for the deployment to be advanced again at {@code due}. */
+  public void release(long deployment, String owner, Instant due) {
+    jdbc.sql("""
+        update work_items set owner = null, lease_until = null, due_at = :due where deployment_id = :d and owner = :owner
+        """).param("due", Timestamp.from(due)).param("d", deployment).param("owner", owner).update();
+  }
+
+  public void complete(long deployment) {
+    jdbc.sql("delete from work_items where deployment_id = :d").param("d", deployment).update();
+  }
+
+  /** How many claims a deployment's work item has had; more than one means it was interrupted. */
+  public int attempts(long deployment) {
+    return jdbc.sql("select attempts from work_items where deployment_id = :d").param("d", deployment)
+        .query(Integer.class).optional().orElse(0);
+  }
+
+  private static String truncate(String message) {
+    return message == null || message.length() <= 4000 ? message : message.substring(0, 3997) + "...";
+  }
+
+  private void insertEvent(long deployment, Instant at, DeploymentEvent.Kind kind, DeploymentState from,
+      DeploymentState to, String target, String step, String actor, String message) {
+    String text = message == null ? "" : truncate(message);
+    jdbc.sql("""
+        insert into deployment_events (deployment_id, at, kind, from_state, to_state, target, step, actor, message)
+        values (:d, :at, :kind, :from, :to, :target, :step, :actor, :message)
+        """).param("d", deployment).param("at", Timestamp.from(at)).param("kind", kind.name())
+        .param("from", from == null ? null : from.name()).param("to", to == null ? null : to.name())
+        .param("target", target).param("step", step).param("actor", actor).param("message", text).update();
+  }
+
+  static Deployment map(ResultSet rs, int row) throws SQLException {
+    return new Deployment(rs.getLong("id"), new ComponentRef(rs.getString("service"), rs.getString("component")),
+        rs.getString("version"), rs.getString("environment"), rs.getString("model"), rs.getInt("model_version"),
+        rs.getString("stage"), DeploymentState.valueOf(rs.getString("state")), rs.getString("requested_by"),
+        instant(rs, "requested_at"), rs.getString("reason"), instant(rs, "started_at"), instant(rs, "finished_at"),
+        rs.getString("outcome"), rs.getLong("row_version"));
+  }
+
+  static DeploymentEvent mapEvent(ResultSet rs, int row) throws SQLException {
+    String from = rs.getString("from_state");
+    String to = rs.getString("to_state");
+    return new DeploymentEvent(rs.getLong("id"), rs.getLong("deployment_id"), instant(rs, "at"),
+        DeploymentEvent.Kind.valueOf(rs.getString("kind")), from == null ? null : DeploymentState.valueOf(from),
+        to == null ? null : DeploymentState.valueOf(to), rs.getString("target"), rs.getString("step"),
+        rs.getString("actor"), rs.getString("message"));
+  }
+
+  static TargetRun mapRun(ResultSet rs, int row) throws SQLException {
+    return new TargetRun(rs.getLong("id"), rs.getLong("deployment_id"), rs.getString("target"), rs.getInt("batch"),
+        TargetRunState.valueOf(rs.getString("state")), rs.getString("previous_version"), instant(rs, "started_at"),
+        instant(rs, "finished_at"), rs.getString("outcome"), rs.getLong("row_version"));
+  }
+
+  static StepRun mapStep(ResultSet rs, int row) throws SQLException {
+    return new StepRun(rs.getLong("id"), rs.getLong("target_run_id"), rs.getString("phase"), rs.getInt("step_index"),
+        rs.getString("step_name"), rs.getString("step_type"), rs.getBoolean("idempotent"), rs.getInt("attempt"),
+        rs.getString("state"), instant(rs, "started_at"), instant(rs, "finished_at"), rs.getString("output"),
+        rs.getString("outcome"));
+  }
+
+  private static Instant instant(ResultSet rs, String column) throws SQLException {
+    Timestamp t = rs.getTimestamp(column);
+    return t == null ? null : t.toInstant();
+  }
+}

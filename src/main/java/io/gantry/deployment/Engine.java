@@ -1,0 +1,663 @@
+package io.gantry.deployment;
+
+import io.gantry.catalog.ComponentVersion;
+import io.gantry.catalog.Library;
+import io.gantry.catalog.VersionStatus;
+import io.gantry.environment.Environment;
+import io.gantry.environment.Environments;
+import io.gantry.environment.Target;
+import io.gantry.environment.TargetKind;
+import io.gantry.environment.Targets;
+import io.gantry.execution.LocalStepRunner;
+import io.gantry.execution.StepContext;
+import io.gantry.execution.StepOutcome;
+import io.gantry.model.Criterion;
+import io.gantry.model.ModelDefinition;
+import io.gantry.model.ModelDocuments;
+import io.gantry.model.Models;
+import io.gantry.model.Stage;
+import io.gantry.model.Step;
+import io.gantry.model.TargetRequirement;
+import io.gantry.shared.IntegrityViolationException;
+import java.io.IOException;
+import java.lang.management.ManagementFactory;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Clock;
+import java.time.Duration;
+import java.time.Instant;
+import java.util.ArrayList;
+import java.util.HashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.Optional;
+import java.util.UUID;
+import java.util.concurrent.ExecutorService;
+import java.util.concurrent.Executors;
+import java.util.concurrent.Future;
+import java.util.concurrent.ScheduledExecutorService;
+import java.util.concurrent.Semaphore;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicBoolean;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+import org.springframework.beans.factory.annotation.Value;
+import org.springframework.stereotype.Component;
+import org.springframework.transaction.support.TransactionTemplate;
+
+/**
+ * The deployment engine. It claims due deployments (one work item per deployment, held with a lease
+ * that a heartbeat extends) and carries each one through planning, verification of components,
+ * verification of the target environment, execution and deployment verification. Every transition
+ * and every step is written before it is acted on, so another engine (or this one after a restart)
+ * picks up where a dead one stopped; a step found started but not finished is run again only if it
+ * is declared idempotent.
+ */
+@Component
+public class Engine {
+
+  private static final Logger log = LoggerFactory.getLogger(Engine.class);
+  static final String EXECUTE = "execute";
+  static final String VERIFY = "verify";
+  static final String ROLLBACK = "rollback";
+
+  private final Deployments deployments;
+  private final Models models;
+  private final Library library;
+  private final Environments environments;
+  private final Targets targets;
+  private final LocalStepRunner runner;
+  private final TransactionTemplate tx;
+  private final Clock clock;
+  private final Path dataDir;
+  private final Duration lease;
+  private final Duration waitRecheck;
+  private final String owner;
+  private final ScheduledExecutorService heartbeats = Executors.newSingleThreadScheduledExecutor(r -> {
+    Thread t = new Thread(r, "gantry-lease-heartbeat");
+    t.setDaemon(true);
+    return t;
+  });
+  private final ExecutorService workers = Executors.newVirtualThreadPerTaskExecutor();
+
+  public Engine(Deployments deployments, Models models, Library library, Environments environments, Targets targets,
+      LocalStepRunner runner, TransactionTemplate tx, Clock clock,
+      @Value("${gantry.data-dir:./data}") Path dataDir,
+      @Value("${gantry.engine.lease:30s}") Duration lease,
+      @Value("${gantry.engine.wait-recheck:5s}") Duration waitRecheck) {
+    this.deployments = deployments;
+    this.models = models;
+    this.library = library;
+    this.environments = environments;
+    this.targets = targets;
+    this.runner = runner;
+    this.tx = tx;
+    this.clock = clock;
+    this.dataDir = dataDir.toAbsolutePath().normalize();
+    this.lease = lease;
+    this.waitRecheck = waitRecheck;
+    this.owner = ManagementFactory.getRuntimeMXBean().getName() + "/" + UUID.randomUUID().toString().substring(0, 8);
+  }
+
+  /** Advances every due deployment as far as it can go now; answers how many were claimed. */
+  public int runDue() {
+    int claimed = 0;
+    while (true) {
+      Instant now = clock.instant();
+      Optional<Deployments.Claim> claim = tx.execute(s -> deployments.claim(owner, now, now.plus(lease)));
+      if (claim == null || claim.isEmpty()) {
+        return claimed;
+      }
+      claimed++;
+      advance(claim.get());
+    }
+  }
+
+  private void advance(Deployments.Claim claim) {
+    long id = claim.deployment();
+    AtomicBoolean held = new AtomicBoolean(true);
+    var beat = heartbeats.scheduleAtFixedRate(() -> {
+      try {
+        if (!deployments.extend(id, owner, clock.instant().plus(lease))) {
+          held.set(false);
+        }
+      } catch (RuntimeException e) {
+        log.warn("could not extend the lease on deployment {}", id, e);
+      }
+    }, lease.toMillis() / 3, lease.toMillis() / 3, TimeUnit.MILLISECONDS);
+    try {
+      if (claim.previousOwner() != null) {
+        Deployment d = deployments.get(id);
+        tx.executeWithoutResult(s -> deployments.record(id, DeploymentEvent.Kind.INTERRUPTION, null, null, "gantry",
+            "resumed in state " + d.state() + " after the engine " + claim.previousOwner()
+                + " stopped without finishing", clock.instant()));
+      }
+      Optional<Instant> again = run(id, held);
+      if (again.isPresent()) {
+        tx.executeWithoutResult(s -> deployments.release(id, owner, again.get()));
+      } else {
+        tx.executeWithoutResult(s -> deployments.complete(id));
+      }
+    } catch (RuntimeException e) {
+      log.error("deployment {} could not be advanced; it will be tried again", id, e);
+      tx.executeWithoutResult(s -> deployments.release(id, owner, clock.instant().plus(waitRecheck)));
+    } finally {
+      beat.cancel(false);
+    }
+  }
+
+  /** Runs a deployment until it ends (empty) or must wait (the time to look again). */
+  private Optional<Instant> run(long id, AtomicBoolean held) {
+    while (held.get()) {
+      Deployment d = deployments.get(id);
+      Plan plan = plan(d);
+      Optional<Instant> wait = switch (d.state()) {
+        case REQUESTED -> planDeployment(d, plan);
+        case PLANNED -> verifyComponents(d, plan);
+        case COMPONENTS_VERIFIED -> verifyEnvironment(d, plan);
+        case ENVIRONMENT_VERIFIED -> {
+          move(d, DeploymentState.EXECUTING, "executing the steps of stage " + plan.stage().name());
+          yield Optional.empty();
+        }
+        case EXECUTING -> execute(d, plan);
+        case VERIFYING -> verify(d, plan);
+        case ROLLING_BACK -> rollBack(d, plan);
+        case SUCCEEDED, FAILED, ROLLED_BACK, CANCELLED -> {
+          yield null;
+        }
+      };
+      if (wait == null) {
+        return Optional.empty();
+      }
+      if (wait.isPresent()) {
+        return wait;
+      }
+    }
+    return Optional.of(clock.instant());
+  }
+
+  /** The model text and stage the deployment follows, as they were when it was requested. */
+  record Plan(ModelDefinition model, Stage stage, Environment environment) {}
+
+  private Plan plan(Deployment d) {
+    ModelDefinition model = ModelDocuments.parse(d.model(), models.version(d.model(), d.modelVersion()).text());
+    Stage stage = model.spec().stages().stream().filter(s -> s.name().equals(d.stage())).findFirst()
+        .orElseThrow(() -> new IllegalStateException("stage " + d.stage() + " is not in " + d.model()));
+    return new Plan(model, stage, environments.find(d.environment()).orElseThrow());
+  }
+
+  // --- planning
+
+  private Optional<Instant> planDeployment(Deployment d, Plan plan) {
+    List<Deployment> ahead = deployments.unfinished(d.environment(), d.component()).stream()
+        .filter(o -> o.id() < d.id()).toList();
+    if (!ahead.isEmpty()) {
+      return waitFor(d, "deployment #" + ahead.getFirst().id() + " of " + d.component() + " in " + d.environment()
+          + " (deployments to one environment and component run one at a time)");
+    }
+    Stage stage = plan.stage();
+    if (stage.authorization() != Stage.Authorization.AUTOMATIC) {
+      return waitFor(d, "authorization: stage " + stage.name() + " needs "
+          + (stage.authorization() == Stage.Authorization.CHANGE ? "an authorized change" : "an approval")
+          + " before it may run");
+    }
+    for (Criterion criterion : stage.entryCriteria()) {
+      String unmet = unmet(criterion, d, plan);
+      if (unmet != null) {
+        return fail(d, "entry criterion not met: " + unmet);
+      }
+    }
+    if (stage.strategy().type() == Stage.Strategy.Type.CANARY || stage.strategy().type() == Stage.Strategy.Type.BLUE_GREEN) {
+      return fail(d, "the " + stage.strategy().type().name().toLowerCase().replace('_', '-')
+          + " strategy is declared but this engine runs only all-at-once and rolling deployments");
+    }
+    boolean peopleOnly = stage.steps().stream().allMatch(s -> s instanceof Step.Manual || s instanceof Step.Approval);
+    List<Target> chosen = targets.all().stream()
+        .filter(t -> t.definition().environment().equals(d.environment()))
+        .filter(t -> t.definition().kind() == TargetKind.LOCAL || peopleOnly).toList();
+    if (chosen.isEmpty()) {
+      return fail(d, "environment " + d.environment() + " has no target that can run the steps of stage "
+          + stage.name());
+    }
+    List<List<Target>> batches = batches(chosen, stage.strategy());
+    Map<String, String> current = deployments.currentVersions(d.environment(), d.component());
+    tx.executeWithoutResult(s -> {
+      for (int b = 0; b < batches.size(); b++) {
+        for (Target t : batches.get(b)) {
+          deployments.addTargetRun(d.id(), t.name(), b, current.get(t.name()));
+        }
+      }
+      deployments.transition(deployments.get(d.id()), DeploymentState.PLANNED, "gantry", "model " + d.model() + " v"
+          + d.modelVersion() + ", stage " + stage.name() + ": " + chosen.size() + " target(s) in " + batches.size()
+          + " batch(es), " + stage.strategy().type().name().toLowerCase().replace('_', '-'), clock.instant());
+    });
+    return Optional.empty();
+  }
+
+  static List<List<Target>> batches(List<Target> chosen, Stage.Strategy strategy) {
+    if (strategy.type() == Stage.Strategy.Type.ALL_AT_ONCE) {
+      return List.of(chosen);
+    }
+    String size = strategy.batchSize() == null ? "1" : strategy.batchSize();
+    int n = size.endsWith("%")
+        ? Math.max(1, (int) Math.ceil(chosen.size() * Integer.parseInt(size.substring(0, size.length() - 1)) / 100.0))
+        : Integer.parseInt(size);
+    List<List<Target>> out = new ArrayList<>();
+    for (int i = 0; i < chosen.size(); i += n) {
+      out.add(chosen.subList(i, Math.min(chosen.size(), i + n)));
+    }
+    return out;
+  }
+
+  private String unmet(Criterion criterion, Deployment d, Plan plan) {
+    return switch (criterion) {
+      case Criterion.StageSucceeded s -> {
+        String env = plan.model().spec().stages().stream().filter(x -> x.name().equals(s.stage())).findFirst()
+            .map(Stage::environment).orElse(s.stage());
+        boolean done = deployments.page(new Deployments.Filter(env, d.component().service(), d.component().component(),
+            DeploymentState.SUCCEEDED), io.gantry.shared.PageRequest.all()).items().stream()
+            .anyMatch(o -> o.version().equals(d.version()));
+        yield done ? null : d.component() + "@" + d.version() + " has not yet succeeded in stage " + s.stage()
+            + " (" + env + ")";
+      }
+      case Criterion.VersionStatus v -> {
+        VersionStatus status = library.get(d.component(), d.version()).status();
+        yield status.id().equals(v.status()) || status == VersionStatus.APPROVED ? null
+            : "the version is " + status.id() + ", the stage needs " + v.status();
+      }
+      case Criterion.Manual m -> null;
+      case Criterion.Check c -> null;
+    };
+  }
+
+  // --- verification of components
+
+  private Optional<Instant> verifyComponents(Deployment d, Plan plan) {
+    ComponentVersion version = library.get(d.component(), d.version());
+    if (version.status() == VersionStatus.WITHDRAWN) {
+      return fail(d, "component verification: " + d.component() + "@" + d.version() + " was withdrawn");
+    }
+    if (plan.environment().definition().controlled() && version.status() != VersionStatus.APPROVED) {
+      return fail(d, "component verification: " + d.environment() + " is a controlled environment and accepts only "
+          + "approved versions; " + d.version() + " is " + version.status().id());
+    }
+    try {
+      library.verify(version);
+    } catch (IntegrityViolationException e) {
+      return fail(d, "component verification: " + e.getMessage());
+    }
+    var checks = plan.model().spec().componentChecks();
+    for (String path : checks.requiredArtifacts()) {
+      if (version.artifacts().stream().noneMatch(a -> a.path().equals(path))) {
+        return fail(d, "component verification: the model requires the artifact " + path + ", which the version lacks");
+      }
+    }
+    for (String attribute : checks.requiredAttributes()) {
+      if (!version.attributes().containsKey(attribute)) {
+        return fail(d, "component verification: the model requires the attribute " + attribute
+            + ", which the version lacks");
+      }
+    }
+    move(d, DeploymentState.COMPONENTS_VERIFIED, "digests of " + version.artifacts().size()
+        + " artifact(s) match the library; status " + version.status().id());
+    return Optional.empty();
+  }
+
+  // --- verification of the target environment
+
+  private Optional<Instant> verifyEnvironment(Deployment d, Plan plan) {
+    for (TargetRun run : deployments.targetRuns(d.id())) {
+      Target target = targets.find(run.target()).orElse(null);
+      if (target == null) {
+        return fail(d, "environment verification: target " + run.target() + " no longer exists");
+      }
+      String problem = checkTarget(target, plan.model().spec().targetRequirements());
+      if (problem != null) {
+        return fail(d, "environment verification: target " + target.name() + ": " + problem);
+      }
+    }
+    move(d, DeploymentState.ENVIRONMENT_VERIFIED, "every target is reachable and meets the model's requirements");
+    return Optional.empty();
+  }
+
+  private String checkTarget(Target target, List<TargetRequirement> requirements) {
+    Path root = null;
+    if (target.definition().kind() == TargetKind.LOCAL) {
+      root = root(target);
+      try {
+        Files.createDirectories(root);
+      } catch (IOException e) {
+        return "folder " + root + " cannot be created: " + e.getMessage();
+      }
+      if (!Files.isWritable(root)) {
+        return "folder " + root + " is not writable";
+      }
+    }
+    for (TargetRequirement requirement : requirements) {
+      String problem = switch (requirement) {
+        case TargetRequirement.Fact f -> f.equals().equals(target.definition().facts().get(f.fact())) ? null
+            : "fact " + f.fact() + " is " + target.definition().facts().getOrDefault(f.fact(), "(not set)")
+                + ", the model requires " + f.equals();
+        case TargetRequirement.FreeDisk f -> root == null ? null : freeDisk(root, f.minimumMb());
+        case TargetRequirement.Tool t -> root == null ? null : tool(t.name());
+        case TargetRequirement.Command c -> root == null ? null : command(root, c.command());
+      };
+      if (problem != null) {
+        return problem;
+      }
+    }
+    return null;
+  }
+
+  private static String freeDisk(Path root, int minimumMb) {
+    try {
+      long free = Files.getFileStore(root).getUsableSpace() / (1024 * 1024);
+      return free >= minimumMb ? null : "only " + free + " MB free, the model requires " + minimumMb + " MB";
+    } catch (IOException e) {
+      return "free disk space unknown: " + e.getMessage();
+    }
+  }
+
+  private static String tool(String name) {
+    String path = System.getenv().getOrDefault("PATH", "/usr/bin:/bin");
+    for (String dir : path.split(":")) {
+      if (Files.isExecutable(Path.of(dir, name))) {
+        return null;
+      }
+    }
+    return "tool " + name + " is not on the PATH";
+  }
+
+  private static String command(Path root, String command) {
+    try {
+      Process p = new ProcessBuilder("/bin/sh", "-c", command).directory(root.toFile()).redirectErrorStream(true)
+          .redirectOutput(ProcessBuilder.Redirect.DISCARD).start();
+      if (!p.waitFor(30, TimeUnit.SECONDS)) {
+        p.destroyForcibly();
+        return "check command did not finish within 30s: " + command;
+      }
+      return p.exitValue() == 0 ? null : "check command exited " + p.exitValue() + ": " + command;
+    } catch (IOException e) {
+      return "check command could not run: " + e.getMessage();
+    } catch (InterruptedException e) {
+      Thread.currentThread().interrupt();
+      return "interrupted";
+    }
+  }
+
+  Path root(Target target) {
+    Path path = Path.of(target.definition().path());
+    return (path.isAbsolute() ? path : dataDir.resolve(path)).normalize();
+  }
+
+  // --- execution and verification
+
+  private Optional<Instant> execute(Deployment d, Plan plan) {
+    ComponentVersion version = library.get(d.component(), d.version());
+    List<TargetRun> runs = deployments.targetRuns(d.id());
+    int batches = runs.stream().mapToInt(TargetRun::batch).max().orElse(-1) + 1;
+    for (int b = 0; b < batches; b++) {
+      int batch = b;
+      List<TargetRun> inBatch = runs.stream().filter(r -> r.batch() == batch).toList();
+      Optional<Instant> wait = runBatch(d, plan, inBatch, EXECUTE, plan.stage().steps(), version);
+      if (wait.isPresent()) {
+        return wait;
+      }
+      List<TargetRun> failed = deployments.targetRuns(d.id()).stream()
+          .filter(r -> r.batch() == batch && r.state() == TargetRunState.FAILED).toList();
+      if (!failed.isEmpty()) {
+        return onFailure(d, plan, "batch " + (batch + 1) + " of " + batches + " failed on " + names(failed)
+            + ": " + failed.getFirst().outcome());
+      }
+    }
+    move(d, DeploymentState.VERIFYING, "every target ran the steps; verifying the deployment");
+    return Optional.empty();
+  }
+
+  private Optional<Instant> verify(Deployment d, Plan plan) {
+    ComponentVersion version = library.get(d.component(), d.version());
+    List<TargetRun> runs = deployments.targetRuns(d.id());
+    List<String> failures = new ArrayList<>();
+    for (TargetRun run : runs) {
+      if (plan.stage().acceptance().isEmpty()) {
+        break;
+      }
+      Target target = targets.find(run.target()).orElseThrow();
+      StepResult result = runSteps(d, run, target, VERIFY, plan.stage().acceptance(), version, plan);
+      if (result.waitFor() != null) {
+        return waitFor(d, result.waitFor());
+      }
+      if (result.failure() != null) {
+        failures.add(run.target() + ": " + result.failure());
+      }
+    }
+    if (!failures.isEmpty()) {
+      return onFailure(d, plan, "deployment verification failed on " + String.join("; ", failures));
+    }
+    move(d, DeploymentState.SUCCEEDED, plan.stage().acceptance().isEmpty()
+        ? "all targets succeeded (the stage has no acceptance checks)"
+        : "acceptance checks passed on every target");
+    return Optional.empty();
+  }
+
+  private Optional<Instant> runBatch(Deployment d, Plan plan, List<TargetRun> batch, String phase, List<Step> steps,
+      ComponentVersion version) {
+    Integer maxParallel = plan.stage().strategy().maxParallel();
+    Semaphore permits = new Semaphore(maxParallel == null ? Math.max(1, batch.size()) : maxParallel);
+    List<Future<StepResult>> results = new ArrayList<>();
+    for (TargetRun run : batch) {
+      if (run.state() == TargetRunState.SUCCEEDED || run.state() == TargetRunState.FAILED) {
+        continue;
+      }
+      results.add(workers.submit(() -> {
+        permits.acquire();
+        try {
+          Target target = targets.find(run.target()).orElse(null);
+          TargetRun current = run.state() == TargetRunState.PENDING
+              ? tx.execute(s -> deployments.transition(run, TargetRunState.RUNNING, null, clock.instant())) : run;
+          if (target == null) {
+            tx.executeWithoutResult(s -> deployments.transition(current, TargetRunState.FAILED,
+                "the target no longer exists", clock.instant()));
+            return new StepResult(null, "target missing");
+          }
+          StepResult result = runSteps(d, current, target, phase, steps, version, plan);
+          if (result.waitFor() == null) {
+            tx.executeWithoutResult(s -> deployments.transition(current, result.failure() == null
+                ? TargetRunState.SUCCEEDED : TargetRunState.FAILED, result.failure(), clock.instant()));
+          }
+          return result;
+        } finally {
+          permits.release();
+        }
+      }));
+    }
+    String waitFor = null;
+    for (Future<StepResult> f : results) {
+      try {
+        StepResult r = f.get();
+        if (r.waitFor() != null && waitFor == null) {
+          waitFor = r.waitFor();
+        }
+      } catch (Exception e) {
+        throw new IllegalStateException("a target's work failed unexpectedly", e);
+      }
+    }
+    return waitFor == null ? Optional.empty() : waitFor(d, waitFor);
+  }
+
+  /** Why the steps stopped: a failure, a person to wait for, or neither (all done). */
+  record StepResult(String waitFor, String failure) {}
+
+  /** Runs the steps of one phase on one target, from the first not yet done. */
+  private StepResult runSteps(Deployment d, TargetRun run, Target target, String phase, List<Step> steps,
+      ComponentVersion version, Plan plan) {
+    List<StepRun> done = deployments.stepRuns(run).stream().filter(s -> s.phase().equals(phase)).toList();
+    Map<Integer, StepRun> last = new HashMap<>();
+    done.forEach(s -> last.put(s.index(), s));
+    for (int i = 0; i < steps.size(); i++) {
+      Step step = steps.get(i);
+      StepRun previous = last.get(i);
+      if (previous != null && previous.state().equals("SUCCEEDED")) {
+        continue;
+      }
+      if (previous != null && previous.state().equals("RUNNING")) {
+        boolean idempotent = Boolean.TRUE.equals(step.idempotent());
+        String what = "step " + step.name() + " on " + run.target() + " was running when the engine stopped; its "
+            + "outcome is unknown";
+        tx.executeWithoutResult(s -> deployments.record(d.id(), DeploymentEvent.Kind.INTERRUPTION, run.target(),
+            step.name(), "gantry", what + (idempotent ? "; it is idempotent, so it runs again"
+                : "; it is not declared idempotent, so it is not run again"), clock.instant()));
+        tx.executeWithoutResult(s -> deployments.finishStep(previous.id(), run, step.name(), "UNKNOWN", null,
+            "interrupted", clock.instant()));
+        if (!idempotent) {
+          return new StepResult(null, what + " and it is not declared idempotent: a person must check " + run.target()
+              + " before deploying again");
+        }
+      }
+      int retries = plan.stage().failurePolicy().retries() == null ? 0 : plan.stage().failurePolicy().retries();
+      int attempt = previous == null ? 1 : previous.attempt() + 1;
+      while (true) {
+        int thisAttempt = attempt;
+        long stepRun = tx.execute(s -> deployments.startStep(run, phase, steps.indexOf(step), step.name(),
+            type(step), Boolean.TRUE.equals(step.idempotent()), thisAttempt, clock.instant()));
+        StringBuilder output = new StringBuilder();
+        StepOutcome outcome;
+        if (target.definition().kind() == TargetKind.SITE && !(step instanceof Step.Manual || step instanceof Step.Approval)) {
+          outcome = new StepOutcome.Failed("a site target runs only manual and approval steps");
+        } else {
+          outcome = runner.run(step, context(d, target, version, output));
+        }
+        String text = output.length() > 60_000 ? output.substring(output.length() - 60_000) : output.toString();
+        switch (outcome) {
+          case StepOutcome.Succeeded ok -> {
+            tx.executeWithoutResult(s -> deployments.finishStep(stepRun, run, step.name(), "SUCCEEDED", text,
+                ok.summary(), clock.instant()));
+          }
+          case StepOutcome.NeedsPerson person -> {
+            tx.executeWithoutResult(s -> deployments.finishStep(stepRun, run, step.name(), "WAITING", text,
+                person.what(), clock.instant()));
+            return new StepResult(step.name() + " on " + run.target() + ": " + person.what(), null);
+          }
+          case StepOutcome.Failed failed -> {
+            tx.executeWithoutResult(s -> deployments.finishStep(stepRun, run, step.name(), "FAILED", text,
+                failed.reason(), clock.instant()));
+            if (thisAttempt <= retries) {
+              attempt++;
+              continue;
+            }
+            return new StepResult(null, "step " + step.name() + " failed: " + failed.reason());
+          }
+        }
+        break;
+      }
+    }
+    return new StepResult(null, null);
+  }
+
+  private StepContext context(Deployment d, Target target, ComponentVersion version, StringBuilder output) {
+    Map<String, String> variables = new HashMap<>(target.definition().facts());
+    variables.put("environment", d.environment());
+    variables.put("target", target.name());
+    variables.put("version", version.version().value());
+    variables.put("component", d.component().component());
+    variables.put("service", d.component().service());
+    Path root = target.definition().kind() == TargetKind.LOCAL ? root(target) : dataDir.resolve("sites")
+        .resolve(target.name());
+    return new StepContext(root, target.name(), version, variables, library::open, Duration.ofMinutes(5),
+        line -> output.append(line).append('\n'));
+  }
+
+  static String type(Step step) {
+    return switch (step) {
+      case Step.ArtifactInstall a -> "artifact.install";
+      case Step.Template t -> "template";
+      case Step.Shell s -> "shell";
+      case Step.HttpCheck h -> "http-check";
+      case Step.Wait w -> "wait";
+      case Step.Manual m -> "manual";
+      case Step.Approval a -> "approval";
+    };
+  }
+
+  // --- failure policy and rollback
+
+  private Optional<Instant> onFailure(Deployment d, Plan plan, String what) {
+    return switch (plan.stage().failurePolicy().action()) {
+      case STOP -> fail(d, what);
+      case ROLLBACK -> {
+        move(d, DeploymentState.ROLLING_BACK, what + "; rolling back to the previous version on the targets touched");
+        yield Optional.empty();
+      }
+      case ASK -> waitFor(d, "a person to decide what to do (retry, skip the target or abort): " + what);
+    };
+  }
+
+  private Optional<Instant> rollBack(Deployment d, Plan plan) {
+    List<String> problems = new ArrayList<>();
+    for (TargetRun run : deployments.targetRuns(d.id())) {
+      if (run.state() == TargetRunState.PENDING || run.state() == TargetRunState.SKIPPED
+          || run.state() == TargetRunState.ROLLED_BACK) {
+        continue;
+      }
+      if (run.previousVersion() == null) {
+        problems.add(run.target() + " had no earlier version to return to");
+        continue;
+      }
+      TargetRun rolling = run.state() == TargetRunState.ROLLING_BACK ? run
+          : tx.execute(s -> deployments.transition(run, TargetRunState.ROLLING_BACK, "back to " + run.previousVersion(),
+              clock.instant()));
+      Target target = targets.find(run.target()).orElse(null);
+      if (target == null) {
+        problems.add(run.target() + " no longer exists");
+        continue;
+      }
+      ComponentVersion previous = library.get(d.component(), run.previousVersion());
+      StepResult result = runSteps(d, rolling, target, ROLLBACK, plan.stage().steps(), previous, plan);
+      if (result.waitFor() != null) {
+        return waitFor(d, result.waitFor());
+      }
+      tx.executeWithoutResult(s -> deployments.transition(rolling, result.failure() == null
+          ? TargetRunState.ROLLED_BACK : TargetRunState.FAILED, result.failure() == null
+          ? "runs " + run.previousVersion() + " again" : "rollback failed: " + result.failure(), clock.instant()));
+      if (result.failure() != null) {
+        problems.add(run.target() + ": " + result.failure());
+      }
+    }
+    if (problems.isEmpty()) {
+      move(d, DeploymentState.ROLLED_BACK, "every target touched runs its previous version again");
+    } else {
+      move(d, DeploymentState.FAILED, "rollback incomplete: " + String.join("; ", problems));
+    }
+    return Optional.empty();
+  }
+
+  // --- helpers
+
+  private void move(Deployment d, DeploymentState to, String message) {
+    tx.executeWithoutResult(s -> deployments.transition(deployments.get(d.id()), to, "gantry", message,
+        clock.instant()));
+  }
+
+  private Optional<Instant> fail(Deployment d, String reason) {
+    move(d, DeploymentState.FAILED, reason);
+    return Optional.empty();
+  }
+
+  /** Records a wait once (not again while it lasts) and asks to look again later. */
+  private Optional<Instant> waitFor(Deployment d, String what) {
+    List<DeploymentEvent> events = deployments.events(d.id(), 0);
+    DeploymentEvent lastWait = events.stream().filter(e -> e.kind() == DeploymentEvent.Kind.WAIT)
+        .reduce((a, b) -> b).orElse(null);
+    boolean sameWait = lastWait != null && lastWait.message().equals("waiting for " + what)
+        && events.getLast().id() == lastWait.id();
+    if (!sameWait) {
+      tx.executeWithoutResult(s -> deployments.record(d.id(), DeploymentEvent.Kind.WAIT, null, null, "gantry",
+          "waiting for " + what, clock.instant()));
+    }
+    return Optional.of(clock.instant().plus(waitRecheck));
+  }
+
+  private static String names(List<TargetRun> runs) {
+    return String.join(", ", runs.stream().map(TargetRun::target).toList());
+  }
+}
