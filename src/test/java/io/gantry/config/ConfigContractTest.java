@@ -218,7 +218,8 @@ class ConfigContractTest {
             Map.of("licenceKeyReference", "LIC-1", "seats", "25"), List.of(), List.of()), "alice");
     // the licence goes, and the shop gets a new owner in the same apply
     List<ConfigFile> files = edit(edit(examples(), "components.yaml",
-        t -> t.substring(0, t.indexOf("---\napiVersion: gantry.io/v1\nkind: Component\nmetadata:\n  name: bi-licence"))),
+        t -> t.substring(0, t.indexOf("---\napiVersion: gantry.io/v1\nkind: Component\nmetadata:\n"
+            + "  name: bi-licence"))),
         "services.yaml", t -> t.replace("owner: team-shop", "owner: team-web"));
     Map<String, Long> before = counts();
 
@@ -232,7 +233,8 @@ class ConfigContractTest {
 
     assertThat(counts()).isEqualTo(before);
     assertThat(components.find(new ComponentRef("reporting", "bi-licence"))).isPresent();
-    assertThat(new Services(db.jdbc(), clock).find("shop").orElseThrow().definition().owner()).isEqualTo("team-shop");
+    assertThat(new Services(db.jdbc(), clock).find("shop").orElseThrow().definition().owner())
+        .isEqualTo("team-shop");
   }
 
   @Test
@@ -268,7 +270,28 @@ class ConfigContractTest {
     Target target = targets.find("prod-web-1").orElseThrow();
     assertThat(target.definition().description()).isEqualTo("moved by hand");
     assertThat(target.definition().facts()).containsEntry("zone", "a");
-    assertThat(new Services(db.jdbc(), clock).find("shop").orElseThrow().definition().owner()).isEqualTo("team-shop");
+    assertThat(new Services(db.jdbc(), clock).find("shop").orElseThrow().definition().owner())
+        .isEqualTo("team-shop");
+  }
+
+  @Test
+  void a_retired_model_declared_again_becomes_active_with_a_new_version() {
+    config.apply(examples(), "first", "alice");
+    List<ConfigFile> withoutHardware = edit(without(examples(), "hardware.yaml"), "components.yaml",
+        t -> t.replace("  model: hardware\n", ""));
+    config.apply(withoutHardware, "retire", "alice");
+
+    Plan plan = config.plan(examples());
+    assertThat(plan.changes()).extracting(Change::action, Change::kind, Change::name).containsExactlyInAnyOrder(
+        tuple(Action.UPDATE, "DeploymentModel", "hardware"),
+        tuple(Action.UPDATE, "Component", "network-core/edge-router"));
+    config.apply(examples(), "hardware is back", "dave");
+
+    var hardware = models.get("hardware");
+    assertThat(hardware.retired()).isFalse();
+    assertThat(hardware.currentVersion()).isEqualTo(3);
+    assertThat(models.version("hardware", 3).text()).isEqualTo(models.version("hardware", 1).text());
+    assertThat(config.plan(examples()).changes()).isEmpty();
   }
 
   // --- bad input: refused with its location, and nothing changes
@@ -400,7 +423,8 @@ class ConfigContractTest {
   void a_cycle_in_the_promotion_order_is_refused_at_the_edge_that_closes_it() {
     String[] text = new String[1];
     List<ConfigFile> files = edit(examples(), "environments.yaml",
-        t -> text[0] = t.replace("  owner: service-operations\n", "  owner: service-operations\n  promotesTo: [dev]\n"));
+        t -> text[0] = t.replace("  owner: service-operations\n",
+            "  owner: service-operations\n  promotesTo: [dev]\n"));
 
     Finding f = refused(files);
 
@@ -420,6 +444,21 @@ class ConfigContractTest {
     assertThat(f.field()).isEqualTo("spec.requires[0].version");
     assertThat(f.message()).contains("2.x");
     assertThat(f.location()).isEqualTo(new SourceLocation(DIR + "components.yaml", 12, 7));
+  }
+
+  @Test
+  void reference_problems_in_several_files_are_all_reported_together() {
+    config.apply(examples(), "first", "alice");
+    Map<String, Long> before = counts();
+    List<ConfigFile> files = edit(edit(examples(), "targets.yaml",
+        t -> replaceOnce(t, "environment: dev", "environment: devel")), "components.yaml",
+        t -> t.replace("service: network-core", "service: network"));
+
+    assertThatThrownBy(() -> config.apply(files, "a change", "bob")).isInstanceOfSatisfying(
+        InvalidInputException.class, e -> assertThat(e.findings()).extracting(f -> f.location() + " " + f.field())
+            .containsExactlyInAnyOrder(DIR + "targets.yaml:6:3 spec.environment",
+                DIR + "components.yaml:50:3 spec.service"));
+    assertThat(counts()).isEqualTo(before);
   }
 
   // --- helpers
