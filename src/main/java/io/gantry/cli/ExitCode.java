@@ -11,6 +11,7 @@ final class ExitCode {
   static final int CONFLICT = 5;
   static final int NOT_AUTHORIZED = 6;
   static final int UNREACHABLE = 7;
+  static final int DEPLOYMENT_FAILED = 8;
 
   static final String FOOTER = """
 
@@ -22,7 +23,8 @@ final class ExitCode {
         4  not found (HTTP 404)
         5  conflict (HTTP 409, e.g. a stale update)
         6  not authenticated or not allowed (HTTP 401, 403)
-        7  server unreachable""";
+        7  server unreachable
+        8  the deployment followed ended FAILED, ROLLED_BACK or CANCELLED""";
 
   private ExitCode() {}
 

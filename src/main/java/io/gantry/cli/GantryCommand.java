@@ -12,7 +12,8 @@ import picocli.CommandLine.Model.CommandSpec;
         + "inspect what is stored, and run the server.",
     subcommands = {ServerCommands.Server.class, ServerCommands.Up.class, ConfigCommands.Plan.class,
         ConfigCommands.Apply.class, PushCommand.class, GetCommands.class, ModelCommands.class,
-        VersionCommands.class, TokenCommands.class},
+        VersionCommands.class, TokenCommands.class, DeployCommands.Deploy.class, DeployCommands.Status.class,
+        DeployCommands.Logs.class, DeployCommands.History.class},
     footer = ExitCode.FOOTER)
 final class GantryCommand implements Callable<Integer> {
 

@@ -1,0 +1,222 @@
+package io.gantry.cli;
+
+import java.util.ArrayList;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.Set;
+import picocli.CommandLine.Command;
+import picocli.CommandLine.Option;
+import picocli.CommandLine.Parameters;
+import tools.jackson.databind.JsonNode;
+import tools.jackson.databind.node.ObjectNode;
+
+/** {@code deploy}, {@code status}, {@code logs} and {@code history}: deployments and their record. */
+final class DeployCommands {
+
+  private static final Set<String> FINAL = Set.of("SUCCEEDED", "FAILED", "ROLLED_BACK", "CANCELLED");
+
+  private DeployCommands() {}
+
+  @Command(name = "deploy", description = "Deploy SERVICE/COMPONENT@VERSION into an environment and follow it "
+      + "until it ends (progress per target); --detach returns at once.", footer = ExitCode.FOOTER)
+  static final class Deploy extends ApiCommand {
+
+    @Parameters(paramLabel = "SERVICE/COMPONENT@VERSION")
+    String ref;
+
+    @Option(names = "--to", required = true, paramLabel = "ENVIRONMENT", description = "the environment")
+    String environment;
+
+    @Option(names = "--model", paramLabel = "MODEL", description = "the deployment model (default: the one that applies)")
+    String model;
+
+    @Option(names = "--reason", paramLabel = "TEXT", description = "why (recorded)")
+    String reason;
+
+    @Option(names = "--detach", description = "do not follow the deployment")
+    boolean detach;
+
+    @Override
+    void run() {
+      ComponentRef version = ComponentRef.parse(ref, true);
+      ObjectNode body = ApiClient.JSON.createObjectNode();
+      body.put("component", version.service() + "/" + version.component()).put("version", version.version())
+          .put("environment", environment);
+      if (model != null) {
+        body.put("model", model);
+      }
+      if (reason != null) {
+        body.put("reason", reason);
+      }
+      JsonNode created = api().post("/api/v1/deployments", body);
+      long id = created.path("id").asLong();
+      if (detach || output().json()) {
+        if (output().json()) {
+          output().printJson(created);
+        } else {
+          out().println("deployment #" + id + " requested: " + ref + " to " + environment);
+        }
+        return;
+      }
+      out().println("deployment #" + id + ": " + ref + " to " + environment + " (model " + created.path("model")
+          .asString() + ", stage " + created.path("stage").asString() + ")");
+      follow(this, id);
+    }
+  }
+
+  @Command(name = "status", description = "Show one deployment with the state of each target, or the recent ones.",
+      footer = ExitCode.FOOTER)
+  static final class Status extends ApiCommand {
+
+    @Parameters(paramLabel = "ID", arity = "0..1", description = "a deployment number")
+    Long id;
+
+    @Override
+    void run() {
+      if (id == null) {
+        list(this, Map.of("size", "20"));
+        return;
+      }
+      JsonNode d = api().get("/api/v1/deployments/" + id);
+      if (output().json()) {
+        output().printJson(d);
+        return;
+      }
+      out().println("deployment #" + id + ": " + d.path("component").asString() + "@" + d.path("version").asString()
+          + " to " + d.path("environment").asString() + " - " + d.path("state").asString());
+      out().println("  model " + d.path("model").asString() + " v" + d.path("modelVersion").asInt() + ", stage "
+          + d.path("stage").asString() + ", requested by " + d.path("requestedBy").asString() + " at "
+          + d.path("requestedAt").asString());
+      if (!d.path("outcome").isNull() && !d.path("outcome").asString("").isEmpty()) {
+        out().println("  " + d.path("outcome").asString());
+      }
+      List<List<String>> rows = new ArrayList<>();
+      for (JsonNode t : d.path("targets")) {
+        rows.add(List.of(t.path("target").asString(), String.valueOf(t.path("batch").asInt() + 1),
+            t.path("state").asString(), t.path("previousVersion").asString("-"), t.path("outcome").asString("")));
+      }
+      if (!rows.isEmpty()) {
+        out().println();
+        output().table(List.of("TARGET", "BATCH", "STATE", "PREVIOUS", "OUTCOME"), rows);
+      }
+    }
+  }
+
+  @Command(name = "logs", description = "Print a deployment's record: transitions, waits, steps; -f follows it.",
+      footer = ExitCode.FOOTER)
+  static final class Logs extends ApiCommand {
+
+    @Parameters(paramLabel = "ID", description = "a deployment number")
+    long id;
+
+    @Option(names = {"-f", "--follow"}, description = "keep printing until the deployment ends")
+    boolean follow;
+
+    @Override
+    void run() {
+      if (follow) {
+        follow(this, id);
+        return;
+      }
+      JsonNode events = api().get("/api/v1/deployments/" + id + "/events");
+      if (output().json()) {
+        output().printJson(events);
+        return;
+      }
+      events.forEach(e -> out().println(line(e)));
+    }
+  }
+
+  @Command(name = "history", description = "Deployments, newest first, by environment and component.",
+      footer = ExitCode.FOOTER)
+  static final class History extends ApiCommand {
+
+    @Option(names = "--environment", paramLabel = "ENV")
+    String environment;
+
+    @Option(names = "--component", paramLabel = "SERVICE/COMPONENT")
+    String component;
+
+    @Option(names = "--state", paramLabel = "STATE")
+    String state;
+
+    @Override
+    void run() {
+      Map<String, String> query = new LinkedHashMap<>();
+      if (environment != null) {
+        query.put("environment", environment);
+      }
+      if (component != null) {
+        ComponentRef ref = ComponentRef.parse(component, false);
+        query.put("service", ref.service());
+        query.put("component", ref.component());
+      }
+      if (state != null) {
+        query.put("state", state);
+      }
+      list(this, query);
+    }
+  }
+
+  private static void list(ApiCommand command, Map<String, String> query) {
+    List<JsonNode> items = command.api().getAll("/api/v1/deployments", query);
+    if (command.output().json()) {
+      command.output().printJson(ApiClient.JSON.valueToTree(items));
+      return;
+    }
+    List<List<String>> rows = new ArrayList<>();
+    for (JsonNode d : items) {
+      rows.add(List.of("#" + d.path("id").asLong(), d.path("component").asString() + "@" + d.path("version").asString(),
+          d.path("environment").asString(), d.path("state").asString(), d.path("requestedBy").asString(),
+          d.path("requestedAt").asString(), d.path("finishedAt").asString("-")));
+    }
+    command.output().table(List.of("ID", "VERSION", "ENVIRONMENT", "STATE", "BY", "REQUESTED", "FINISHED"), rows);
+  }
+
+  /** Prints the record as it grows until the deployment ends; fails the command unless it succeeded. */
+  static void follow(ApiCommand command, long id) {
+    long after = 0;
+    while (true) {
+      JsonNode events = command.api().get("/api/v1/deployments/" + id + "/events", Map.of("after", String.valueOf(after)));
+      for (JsonNode e : events) {
+        command.out().println(line(e));
+        after = e.path("id").asLong();
+      }
+      command.out().flush();
+      JsonNode d = command.api().get("/api/v1/deployments/" + id);
+      String state = d.path("state").asString();
+      if (FINAL.contains(state)) {
+        JsonNode rest = command.api().get("/api/v1/deployments/" + id + "/events", Map.of("after", String.valueOf(after)));
+        rest.forEach(e -> command.out().println(line(e)));
+        command.out().println("deployment #" + id + " " + state.toLowerCase().replace('_', ' ')
+            + " (./gantry status " + id + " shows each target)");
+        if (!state.equals("SUCCEEDED")) {
+          throw new CliException(ExitCode.DEPLOYMENT_FAILED, "deployment #" + id + " ended " + state + ": "
+              + d.path("outcome").asString(""));
+        }
+        return;
+      }
+      try {
+        Thread.sleep(500);
+      } catch (InterruptedException e) {
+        Thread.currentThread().interrupt();
+        return;
+      }
+    }
+  }
+
+  static String line(JsonNode e) {
+    String at = e.path("at").asString();
+    String time = at.length() >= 19 ? at.substring(11, 19) : at;
+    String where = e.path("target").isNull() || e.path("target").asString("").isEmpty() ? ""
+        : " [" + e.path("target").asString() + "]";
+    String what = switch (e.path("kind").asString()) {
+      case "TRANSITION" -> e.path("to").asString() + ": " + e.path("message").asString();
+      case "WAIT" -> "WAIT: " + e.path("message").asString();
+      case "INTERRUPTION" -> "INTERRUPTED: " + e.path("message").asString();
+      default -> e.path("message").asString();
+    };
+    return time + where + " " + what;
+  }
+}
