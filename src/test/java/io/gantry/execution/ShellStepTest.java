@@ -94,7 +94,7 @@ class ShellStepTest {
 
     assertThat(Duration.ofNanos(System.nanoTime() - begin)).isLessThan(Duration.ofSeconds(10));
     assertThat(outcome).isInstanceOf(StepOutcome.Failed.class);
-    assertThat(((StepOutcome.Failed) outcome).reason()).startsWith("command did not finish within PT0.5S and was killed")
+    assertThat(((StepOutcome.Failed) outcome).reason()).startsWith("command did not finish within 500ms and was killed")
         .contains("begun");
     long child = Long.parseLong(Files.readString(target.resolve("child.pid")).strip());
     started.add(child);
