@@ -7,7 +7,16 @@ RELEASE=$(cd "$(dirname "$0")/.." && pwd -P)
 TARGET=${GANTRY_TARGET_DIR:-$(cd "$RELEASE/../.." && pwd -P)}
 PIDFILE="$TARGET/app.pid"
 
-if [ -f "$PIDFILE" ] && kill -0 "$(cat "$PIDFILE")" 2>/dev/null; then
+# kill -0 also succeeds for a process that has exited but not yet been reaped; /proc tells them apart.
+alive() {
+  kill -0 "$1" 2>/dev/null || return 1
+  if [ -r "/proc/$1/stat" ]; then
+    state=$(sed 's/.*) \(.\).*/\1/' "/proc/$1/stat" 2>/dev/null) || return 1
+    [ "$state" != Z ] && [ "$state" != X ]
+  fi
+}
+
+if [ -f "$PIDFILE" ] && alive "$(cat "$PIDFILE")"; then
   echo "already running with pid $(cat "$PIDFILE")"
   exit 0
 fi

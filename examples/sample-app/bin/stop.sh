@@ -5,20 +5,29 @@ RELEASE=$(cd "$(dirname "$0")/.." && pwd -P)
 TARGET=${GANTRY_TARGET_DIR:-$(cd "$RELEASE/../.." && pwd -P)}
 PIDFILE="$TARGET/app.pid"
 
+# kill -0 also succeeds for a process that has exited but not yet been reaped; /proc tells them apart.
+alive() {
+  kill -0 "$1" 2>/dev/null || return 1
+  if [ -r "/proc/$1/stat" ]; then
+    state=$(sed 's/.*) \(.\).*/\1/' "/proc/$1/stat" 2>/dev/null) || return 1
+    [ "$state" != Z ] && [ "$state" != X ]
+  fi
+}
+
 if [ ! -f "$PIDFILE" ]; then
   echo "not running (no $PIDFILE)"
   exit 0
 fi
 PID=$(cat "$PIDFILE")
-if kill -0 "$PID" 2>/dev/null; then
-  kill "$PID"
+if alive "$PID"; then
+  kill "$PID" 2>/dev/null || true
   i=0
-  while kill -0 "$PID" 2>/dev/null && [ $i -lt 100 ]; do
+  while alive "$PID" && [ $i -lt 100 ]; do
     sleep 0.1
     i=$((i + 1))
   done
-  if kill -0 "$PID" 2>/dev/null; then
-    kill -9 "$PID"
+  if alive "$PID"; then
+    kill -9 "$PID" 2>/dev/null || true
   fi
   echo "stopped pid $PID"
 else

@@ -72,6 +72,11 @@ public class LocalStepRunner {
       String reason = "step " + step.name() + " could not work on " + ctx.targetRoot() + ": " + e;
       ctx.log().accept("failed: " + reason);
       return new StepOutcome.Failed(reason);
+    } catch (RuntimeException e) {
+      // a step must end in an outcome the engine can record, whatever went wrong inside it
+      String reason = "step " + step.name() + " failed unexpectedly: " + e;
+      ctx.log().accept("failed: " + reason);
+      return new StepOutcome.Failed(reason);
     }
   }
 

@@ -58,7 +58,7 @@ final class ShellRunner {
           if (System.nanoTime() - deadline > 0) {
             killTree(process);
             follower.poll(true);
-            return new StepOutcome.Failed("command did not finish within " + timeout + " and was killed"
+            return new StepOutcome.Failed("command did not finish within " + readable(timeout) + " and was killed"
                 + follower.lastLinesSuffix());
           }
         }
@@ -76,6 +76,11 @@ final class ShellRunner {
     } finally {
       Files.deleteIfExists(output);
     }
+  }
+
+  private static String readable(Duration d) {
+    long millis = d.toMillis();
+    return millis % 1000 != 0 ? millis + "ms" : millis % 60_000 != 0 ? d.toSeconds() + "s" : d.toMinutes() + "m";
   }
 
   /** Kills the command and everything it started, children first seen while the parent still holds them. */

@@ -1,0 +1,247 @@
+package io.gantry.execution;
+
+import static io.gantry.execution.Fixtures.context;
+import static io.gantry.execution.Fixtures.install;
+import static org.assertj.core.api.Assertions.assertThat;
+
+import io.gantry.execution.Fixtures.Log;
+import io.gantry.execution.Fixtures.Release;
+import io.gantry.shared.IntegrityViolationException;
+import io.gantry.testing.MutableClock;
+import java.io.ByteArrayInputStream;
+import java.io.FilterInputStream;
+import java.io.IOException;
+import java.net.http.HttpClient;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.nio.file.attribute.PosixFilePermission;
+import java.time.Duration;
+import java.util.List;
+import java.util.Map;
+import java.util.stream.Stream;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+class ArtifactInstallStepTest {
+
+  @TempDir
+  Path target;
+
+  private final MutableClock clock = MutableClock.at("2026-11-26T10:00:00Z");
+  private final LocalStepRunner runner =
+      new LocalStepRunner(clock, new Fixtures.RecordingSleeper(clock), HttpClient.newHttpClient());
+  private final Log log = new Log();
+
+  private static Release release(String version) {
+    return Release.of(version, Map.of(
+        "app.py", "print('" + version + "')\n",
+        "bin/start.sh", "#!/bin/sh\necho start " + version + "\n",
+        "bin/tool", "#!/bin/sh\necho tool\n",
+        "config/app.properties.tmpl", "version=${version}\n",
+        "docs/notes.txt", "notes for " + version + "\n"));
+  }
+
+  private StepOutcome installRelease(Release release, Integer keep) {
+    clock.advance(Duration.ofMinutes(1));
+    return runner.run(install("releases", null, keep), context(target, release, log));
+  }
+
+  @Test
+  void install_copies_every_artifact_with_its_path_verifies_it_and_points_current_at_the_release() throws Exception {
+    StepOutcome outcome = installRelease(release("1.0.0"), null);
+
+    assertThat(outcome).isInstanceOf(StepOutcome.Succeeded.class);
+    assertThat(((StepOutcome.Succeeded) outcome).summary()).contains("shop/web@1.0.0", "5 file(s)", "releases/1.0.0");
+    Path folder = target.resolve("releases/1.0.0");
+    assertThat(folder.resolve("docs/notes.txt")).hasContent("notes for 1.0.0");
+    assertThat(folder.resolve("config/app.properties.tmpl")).hasContent("version=${version}");
+    Path current = target.resolve("current");
+    assertThat(Files.isSymbolicLink(current)).isTrue();
+    assertThat(Files.readSymbolicLink(current)).isEqualTo(Path.of("releases/1.0.0"));
+    assertThat(current.resolve("app.py")).hasContent("print('1.0.0')");
+    assertThat(runner.currentVersion(target)).contains("1.0.0");
+    try (Stream<Path> leftovers = Stream.concat(Files.list(target), Files.list(target.resolve("releases")))) {
+      assertThat(leftovers.map(p -> p.getFileName().toString())).noneMatch(name -> name.startsWith("."));
+    }
+  }
+
+  @Test
+  void shell_scripts_and_files_under_bin_become_executable_by_their_owner() throws Exception {
+    installRelease(release("1.0.0"), null);
+
+    Path folder = target.resolve("releases/1.0.0");
+    assertThat(Files.getPosixFilePermissions(folder.resolve("bin/start.sh"))).contains(PosixFilePermission.OWNER_EXECUTE);
+    assertThat(Files.getPosixFilePermissions(folder.resolve("bin/tool"))).contains(PosixFilePermission.OWNER_EXECUTE);
+    assertThat(Files.getPosixFilePermissions(folder.resolve("app.py"))).doesNotContain(PosixFilePermission.OWNER_EXECUTE);
+  }
+
+  @Test
+  void installing_a_newer_version_switches_current_to_it() {
+    installRelease(release("1.0.0"), null);
+    installRelease(release("1.1.0"), null);
+
+    assertThat(runner.currentVersion(target)).contains("1.1.0");
+    assertThat(target.resolve("current/app.py")).hasContent("print('1.1.0')");
+    assertThat(target.resolve("releases/1.0.0")).isDirectory();
+  }
+
+  @Test
+  void bytes_that_arrive_changed_fail_the_install_and_leave_current_and_the_releases_untouched() {
+    installRelease(release("1.0.0"), null);
+    Release next = release("1.1.0");
+
+    StepOutcome outcome = runner.run(install("releases", null, null), context(target, next, log,
+        artifact -> artifact.path().equals("app.py")
+            ? new ByteArrayInputStream("print('evil')\n".getBytes(StandardCharsets.UTF_8))
+            : next.open(artifact),
+        Map.of()));
+
+    assertThat(outcome).isInstanceOf(StepOutcome.Failed.class);
+    assertThat(((StepOutcome.Failed) outcome).reason()).contains("app.py", "arrived on the target as sha256:",
+        next.version().artifacts().stream().filter(a -> a.path().equals("app.py")).findFirst().orElseThrow()
+            .digest().value());
+    assertThat(runner.currentVersion(target)).contains("1.0.0");
+    assertThat(target.resolve("releases/1.1.0")).doesNotExist();
+    assertThat(target.resolve("releases").toFile().list()).containsExactly("1.0.0");
+  }
+
+  @Test
+  void an_artifact_the_library_finds_altered_fails_the_install_and_leaves_current_untouched() {
+    installRelease(release("1.0.0"), null);
+    Release next = release("1.1.0");
+
+    StepOutcome outcome = runner.run(install("releases", null, null), context(target, next, log,
+        artifact -> new FilterInputStream(next.open(artifact)) {
+          @Override
+          public int read(byte[] b, int off, int len) throws IOException {
+            int n = super.read(b, off, len);
+            if (n < 0 && artifact.path().equals("docs/notes.txt")) {
+              throw new IntegrityViolationException("artifact has been altered in the library");
+            }
+            return n;
+          }
+        },
+        Map.of()));
+
+    assertThat(outcome).isInstanceOf(StepOutcome.Failed.class);
+    assertThat(((StepOutcome.Failed) outcome).reason()).contains("docs/notes.txt", "integrity", "altered");
+    assertThat(runner.currentVersion(target)).contains("1.0.0");
+    assertThat(target.resolve("releases/1.1.0")).doesNotExist();
+  }
+
+  @Test
+  void old_releases_are_pruned_to_keep_releases_newest_first() {
+    for (String version : List.of("1.0.0", "1.1.0", "1.2.0", "1.3.0", "1.4.0")) {
+      assertThat(installRelease(release(version), 3)).isInstanceOf(StepOutcome.Succeeded.class);
+    }
+
+    assertThat(target.resolve("releases").toFile().list()).containsExactlyInAnyOrder("1.2.0", "1.3.0", "1.4.0");
+    assertThat(log.lines).contains("removed old release releases/1.0.0", "removed old release releases/1.1.0");
+  }
+
+  @Test
+  void pruning_never_removes_the_release_current_pointed_to_before_so_a_rollback_stays_possible() {
+    installRelease(release("1.0.0"), 1);
+    installRelease(release("1.1.0"), 1);
+
+    assertThat(target.resolve("releases").toFile().list()).containsExactlyInAnyOrder("1.0.0", "1.1.0");
+
+    installRelease(release("1.2.0"), 1);
+
+    assertThat(target.resolve("releases").toFile().list()).containsExactlyInAnyOrder("1.1.0", "1.2.0");
+  }
+
+  @Test
+  void pruning_keeps_a_rolled_back_to_release_even_when_newer_ones_would_fill_keep_releases() {
+    installRelease(release("1.0.0"), 2);
+    installRelease(release("1.1.0"), 2);
+    installRelease(release("1.2.0"), 2);
+    assertThat(runner.switchCurrent(target, "releases", "1.1.0")).isInstanceOf(StepOutcome.Succeeded.class);
+
+    // 1.2.0 is newer, but 1.1.0 is what current pointed to before this install.
+    installRelease(release("1.3.0"), 1);
+
+    assertThat(target.resolve("releases").toFile().list()).containsExactlyInAnyOrder("1.1.0", "1.3.0");
+  }
+
+  @Test
+  void installing_the_same_version_again_is_harmless_and_restores_files_changed_on_the_target() throws Exception {
+    Release release = release("1.0.0");
+    installRelease(release, null);
+    Files.writeString(target.resolve("releases/1.0.0/app.py"), "tampered on the target");
+    Files.writeString(target.resolve("releases/1.0.0/app.properties"), "port=8080\n");
+
+    StepOutcome again = installRelease(release, null);
+
+    assertThat(again).isInstanceOf(StepOutcome.Succeeded.class);
+    assertThat(target.resolve("current/app.py")).hasContent("print('1.0.0')");
+    assertThat(target.resolve("current/app.properties")).hasContent("port=8080");
+    assertThat(runner.currentVersion(target)).contains("1.0.0");
+    assertThat(target.resolve("releases").toFile().list()).containsExactly("1.0.0");
+  }
+
+  @Test
+  void one_named_artifact_can_be_installed_alone() {
+    StepOutcome outcome = runner.run(install("releases", "docs/notes.txt", null),
+        context(target, release("1.0.0"), log));
+
+    assertThat(outcome).isInstanceOf(StepOutcome.Succeeded.class);
+    assertThat(target.resolve("releases/1.0.0/docs/notes.txt")).exists();
+    assertThat(target.resolve("releases/1.0.0/app.py")).doesNotExist();
+  }
+
+  @Test
+  void a_named_artifact_the_version_lacks_fails_the_install() {
+    StepOutcome outcome = runner.run(install("releases", "missing.jar", null), context(target, release("1.0.0"), log));
+
+    assertThat(outcome).isEqualTo(new StepOutcome.Failed("version shop/web@1.0.0 has no artifact \"missing.jar\""));
+  }
+
+  @Test
+  void an_artifact_path_leaving_the_release_folder_is_refused() {
+    Release evil = Release.of("1.0.0", Map.of("../../outside.sh", "rm -rf /"));
+
+    StepOutcome outcome = runner.run(install("releases", null, null), context(target, evil, log));
+
+    assertThat(outcome).isInstanceOf(StepOutcome.Failed.class);
+    assertThat(((StepOutcome.Failed) outcome).reason()).contains("escapes its folder");
+    assertThat(target.getParent().resolve("outside.sh")).doesNotExist();
+    assertThat(target.resolve("current")).doesNotExist();
+  }
+
+  @Test
+  void a_destination_leaving_the_target_folder_is_refused() {
+    for (String destination : List.of("../elsewhere", "/tmp/releases", ".", "current")) {
+      StepOutcome outcome = runner.run(install(destination, null, null), context(target, release("1.0.0"), log));
+
+      assertThat(outcome).as(destination).isInstanceOf(StepOutcome.Failed.class);
+    }
+    assertThat(target.getParent().resolve("elsewhere")).doesNotExist();
+  }
+
+  @Test
+  void switch_current_rolls_back_to_a_previous_release_and_refuses_one_that_is_not_there() {
+    installRelease(release("1.0.0"), null);
+    installRelease(release("1.1.0"), null);
+
+    StepOutcome rollback = runner.switchCurrent(target, "releases", "1.0.0");
+
+    assertThat(rollback).isEqualTo(new StepOutcome.Succeeded("current points to releases/1.0.0 (was releases/1.1.0)"));
+    assertThat(target.resolve("current/app.py")).hasContent("print('1.0.0')");
+    assertThat(runner.switchCurrent(target, null, "0.9.0")).isInstanceOf(StepOutcome.Failed.class);
+    assertThat(runner.currentVersion(target)).contains("1.0.0");
+  }
+
+  @Test
+  void a_folder_named_current_that_is_not_a_link_is_left_alone() throws Exception {
+    Files.createDirectories(target.resolve("current"));
+    Files.writeString(target.resolve("current/keep.txt"), "mine");
+
+    StepOutcome outcome = installRelease(release("1.0.0"), null);
+
+    assertThat(outcome).isInstanceOf(StepOutcome.Failed.class);
+    assertThat(((StepOutcome.Failed) outcome).reason()).contains("not a symbolic link");
+    assertThat(target.resolve("current/keep.txt")).hasContent("mine");
+  }
+}
