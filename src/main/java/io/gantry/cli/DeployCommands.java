@@ -49,7 +49,7 @@ final class DeployCommands {
       if (reason != null) {
         body.put("reason", reason);
       }
-      JsonNode created = api().post("/api/v1/deployments", body);
+      JsonNode created = api().post("/deployments", body);
       long id = created.path("id").asLong();
       if (detach || output().json()) {
         if (output().json()) {
@@ -78,7 +78,7 @@ final class DeployCommands {
         list(this, Map.of("size", "20"));
         return;
       }
-      JsonNode d = api().get("/api/v1/deployments/" + id);
+      JsonNode d = api().get("/deployments/" + id);
       if (output().json()) {
         output().printJson(d);
         return;
@@ -119,7 +119,7 @@ final class DeployCommands {
         follow(this, id);
         return;
       }
-      JsonNode events = api().get("/api/v1/deployments/" + id + "/events");
+      JsonNode events = api().get("/deployments/" + id + "/events");
       if (output().json()) {
         output().printJson(events);
         return;
@@ -160,7 +160,7 @@ final class DeployCommands {
   }
 
   private static void list(ApiCommand command, Map<String, String> query) {
-    List<JsonNode> items = command.api().getAll("/api/v1/deployments", query);
+    List<JsonNode> items = command.api().getAll("/deployments", query);
     if (command.output().json()) {
       command.output().printJson(ApiClient.JSON.valueToTree(items));
       return;
@@ -178,16 +178,16 @@ final class DeployCommands {
   static void follow(ApiCommand command, long id) {
     long after = 0;
     while (true) {
-      JsonNode events = command.api().get("/api/v1/deployments/" + id + "/events", Map.of("after", String.valueOf(after)));
+      JsonNode events = command.api().get("/deployments/" + id + "/events", Map.of("after", String.valueOf(after)));
       for (JsonNode e : events) {
         command.out().println(line(e));
         after = e.path("id").asLong();
       }
       command.out().flush();
-      JsonNode d = command.api().get("/api/v1/deployments/" + id);
+      JsonNode d = command.api().get("/deployments/" + id);
       String state = d.path("state").asString();
       if (FINAL.contains(state)) {
-        JsonNode rest = command.api().get("/api/v1/deployments/" + id + "/events", Map.of("after", String.valueOf(after)));
+        JsonNode rest = command.api().get("/deployments/" + id + "/events", Map.of("after", String.valueOf(after)));
         rest.forEach(e -> command.out().println(line(e)));
         command.out().println("deployment #" + id + " " + state.toLowerCase().replace('_', ' ')
             + " (./gantry status " + id + " shows each target)");

@@ -47,6 +47,13 @@ public class LocalStepRunner {
     this.http = new HttpChecker(client, sleeper, clock);
   }
 
+  /** A check's URL may name the target's variables, e.g. {@code http://127.0.0.1:${port}/health}. */
+  private static Step.HttpCheck withVariables(Step.HttpCheck c, StepContext ctx) {
+    String url = TemplateRenderer.render(c.url(), ctx.variables());
+    return new Step.HttpCheck(c.name(), c.timeout(), c.idempotent(), c.targets(), url, c.expectStatus(),
+        c.expectBody(), c.retries(), c.interval(), c.deadline());
+  }
+
   /** Runs the step on the context's target. */
   public StepOutcome run(Step step, StepContext ctx) {
     try {
@@ -57,7 +64,7 @@ public class LocalStepRunner {
         }
         case Step.Template template -> templates.render(template, requireTarget(ctx));
         case Step.Shell command -> shell.run(command, requireTarget(ctx), timeout(step, ctx));
-        case Step.HttpCheck check -> http.check(check, ctx, timeout(step, ctx));
+        case Step.HttpCheck check -> http.check(withVariables(check, ctx), ctx, timeout(step, ctx));
         case Step.Wait wait -> waitFor(wait, ctx);
         case Step.Manual manual -> new StepOutcome.NeedsPerson(describe(manual));
         case Step.Approval approval -> new StepOutcome.NeedsPerson(describe(approval));
