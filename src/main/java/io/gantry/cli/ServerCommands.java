@@ -14,6 +14,7 @@ import picocli.CommandLine.ParentCommand;
 final class ServerCommands {
 
   static final String EXAMPLE_CONFIG = "examples/config";
+  static final String SAMPLE_APP = "examples/sample-app";
 
   private ServerCommands() {}
 
@@ -66,8 +67,9 @@ final class ServerCommands {
     }
   }
 
-  @Command(name = "up", description = "Run the server with the example configuration applied: the same as "
-      + "'gantry server --apply " + EXAMPLE_CONFIG + "', run from the repository root.", footer = ExitCode.FOOTER)
+  @Command(name = "up", description = "Run the server with the example configuration applied ('gantry server --apply "
+      + EXAMPLE_CONFIG + "'), then deploy the sample app in " + SAMPLE_APP + " through dev, test, staging "
+      + "and production, one version failing its verification and rolled back. Run it from the repository root.", footer = ExitCode.FOOTER)
   static final class Up extends ServerOptions implements Callable<Integer> {
 
     @ParentCommand GantryCommand root;
@@ -80,7 +82,11 @@ final class ServerCommands {
             + root.cli.cwd, List.of("Run 'gantry up' from the Gantry repository root, or start the server "
             + "with your own configuration: gantry server --apply DIR"));
       }
-      root.cli.startServer(springArgs(EXAMPLE_CONFIG));
+      List<String> args = new ArrayList<>(List.of(springArgs(EXAMPLE_CONFIG)));
+      if (Files.isDirectory(root.cli.cwd.resolve(SAMPLE_APP))) {
+        args.add(0, "--gantry.sample-deployments=" + SAMPLE_APP);
+      }
+      root.cli.startServer(args.toArray(String[]::new));
       return ExitCode.OK;
     }
   }

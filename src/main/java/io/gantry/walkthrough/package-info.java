@@ -1,0 +1,6 @@
+/**
+ * The main job of the embedded default ({@code gantry up}): deploys the sample application through
+ * the example environments with the example model, including a version that fails its verification
+ * and is rolled back, and says where to look.
+ */
+package io.gantry.walkthrough;
