@@ -262,6 +262,60 @@ abstract class ApiContract {
     assertThat(diff).contains("-        count: 1").contains("+        count: 2");
   }
 
+  @Test
+  void deployment_requests_for_unknown_versions_environments_or_models_are_refused_and_nothing_is_recorded()
+      throws Exception {
+    String v = version();
+    assertThat(push("shop", "web", Map.of("version", v), Map.of("app.sh", "x")).status()).isEqualTo(201);
+    long before = get("/api/v1/deployments", admin).json().path("total").asLong();
+
+    Response unknownVersion = post("/api/v1/deployments", admin,
+        Map.of("component", "shop/web", "version", "9.9.9", "environment", "dev"));
+    assertThat(unknownVersion.status()).isEqualTo(404);
+    assertThat(unknownVersion.json().path("detail").asString()).contains("shop/web@9.9.9");
+
+    Response unknownEnvironment = post("/api/v1/deployments", admin,
+        Map.of("component", "shop/web", "version", v, "environment", "mars"));
+    assertThat(unknownEnvironment.status()).isEqualTo(404);
+    assertThat(unknownEnvironment.json().path("detail").asString()).contains("mars");
+
+    Response wrongModel = post("/api/v1/deployments", admin,
+        Map.of("component", "shop/web", "version", v, "environment", "production", "model", "hardware"));
+    assertThat(wrongModel.status()).isEqualTo(422);
+    assertThat(wrongModel.json().path("errors").get(0).path("field").asString()).isEqualTo("model");
+    assertThat(wrongModel.json().path("errors").get(0).path("message").asString()).contains("does not apply");
+
+    Response badRef = post("/api/v1/deployments", admin, Map.of("component", "web", "version", v, "environment", "dev"));
+    assertThat(badRef.status()).isEqualTo(422);
+
+    assertThat(get("/api/v1/deployments", admin).json().path("total").asLong()).isEqualTo(before);
+  }
+
+  @Test
+  void a_production_deployment_waits_for_authorization_and_the_wait_is_in_its_record() throws Exception {
+    String v = version();
+    long row = push("shop", "web", Map.of("version", v), Map.of("app.sh", "x")).json().path("rowVersion").asLong();
+    put("/api/v1/services/shop/components/web/versions/" + v + "/status", admin,
+        Map.of("status", "approved", "reason", "ok", "rowVersion", row));
+    JsonNode created = post("/api/v1/deployments", admin,
+        Map.of("component", "shop/web", "version", v, "environment", "production", "reason", "release")).json();
+    long id = created.path("id").asLong();
+    assertThat(created.path("model").asString()).isEqualTo("in-house-software");
+
+    JsonNode events = null;
+    for (int i = 0; i < 100; i++) {
+      events = get("/api/v1/deployments/" + id + "/events", admin).json();
+      if (events.size() > 1) {
+        break;
+      }
+      Thread.sleep(100);
+    }
+    assertThat(events).isNotNull();
+    assertThat(events.get(1).path("kind").asString()).isEqualTo("WAIT");
+    assertThat(events.get(1).path("message").asString()).contains("authorized change");
+    assertThat(get("/api/v1/deployments/" + id, admin).json().path("state").asString()).isEqualTo("REQUESTED");
+  }
+
   // --- helpers
 
   static String version() {
