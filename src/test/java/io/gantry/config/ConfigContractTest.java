@@ -141,14 +141,14 @@ class ConfigContractTest {
     config.apply(examples(), "first configuration", "alice");
     clock.advance(Duration.ofHours(1));
     List<ConfigFile> files = edit(examples(), "in-house-software.yaml",
-        t -> replaceOnce(t, "smoke-test.sh, timeout: 2m}", "smoke-test.sh, timeout: 5m}"));
+        t -> replaceOnce(t, "smoke-test.sh, timeout: 1m", "smoke-test.sh, timeout: 5m"));
 
     Plan plan = config.plan(files);
     assertThat(plan.changes()).singleElement().satisfies(c -> {
       assertThat(c.action()).isEqualTo(Action.UPDATE);
       assertThat(c.kind()).isEqualTo("DeploymentModel");
       assertThat(c.name()).isEqualTo("in-house-software");
-      assertThat(c.details()).anySatisfy(d -> assertThat(d).contains("2m").contains("5m"));
+      assertThat(c.details()).anySatisfy(d -> assertThat(d).contains("1m").contains("5m"));
     });
     assertThat(plan.summary().unchanged()).isEqualTo(EXAMPLE_OBJECTS - 1);
     assertThat(models.get("in-house-software").currentVersion()).isEqualTo(1);
@@ -161,7 +161,7 @@ class ConfigContractTest {
             tuple(1, "alice", "first configuration"));
     ModelVersion v2 = models.version("in-house-software", 2);
     assertThat(v2.createdAt()).isEqualTo(clock.instant());
-    assertThat(v2.diff()).containsPattern("(?m)^-.*timeout: 2m").containsPattern("(?m)^\\+.*timeout: 5m");
+    assertThat(v2.diff()).containsPattern("(?m)^-.*timeout: 1m").containsPattern("(?m)^\\+.*timeout: 5m");
     assertThat(models.diff("in-house-software", 1, 2)).isEqualTo(v2.diff());
     assertThat(models.get("hardware").currentVersion()).isEqualTo(1);
     assertThat(config.plan(files).changes()).isEmpty();
@@ -251,7 +251,7 @@ class ConfigContractTest {
   void an_apply_based_on_a_stale_read_fails_and_leaves_the_concurrent_change_in_place() throws Exception {
     config.apply(examples(), "first", "alice");
     List<ConfigFile> files = edit(edit(examples(), "targets.yaml",
-        t -> t.replace("facts: {os: linux, zone: a}", "facts: {os: linux, zone: z}")),
+        t -> t.replace("os: linux, zone: a}", "os: linux, zone: z}")),
         "services.yaml", t -> t.replace("owner: team-shop", "owner: team-web"));
     Map<String, Long> before = counts();
     // someone else changes prod-web-1 (on another connection, committed) after this apply has read it
@@ -327,14 +327,14 @@ class ConfigContractTest {
   void a_wrong_type_is_refused_with_its_location() {
     String[] text = new String[1];
     List<ConfigFile> files = edit(examples(), "in-house-software.yaml",
-        t -> text[0] = t.replace("keepReleases: 5}", "keepReleases: five}"));
+        t -> text[0] = replaceOnce(t, "retries: 20,", "retries: twenty,"));
 
     Finding f = refused(files);
 
-    assertThat(f.field()).isEqualTo("spec.stages[3].steps[0].keepReleases");
-    assertThat(f.message()).contains("expected a whole number").contains("\"five\"");
-    assertThat(f.location()).isEqualTo(at(DIR + "models/in-house-software.yaml", text[0], "keepReleases: five",
-        "keepReleases"));
+    assertThat(f.field()).isEqualTo("spec.stages[0].acceptance[0].retries");
+    assertThat(f.message()).contains("expected a whole number").contains("\"twenty\"");
+    assertThat(f.location()).isEqualTo(at(DIR + "models/in-house-software.yaml", text[0], "retries: twenty",
+        "retries"));
   }
 
   @Test
