@@ -1,0 +1,241 @@
+package io.gantry.crash;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import io.gantry.testing.TestDatabase;
+import java.io.IOException;
+import java.net.ServerSocket;
+import java.net.URI;
+import java.net.http.HttpClient;
+import java.net.http.HttpRequest;
+import java.net.http.HttpResponse;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.time.Instant;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Map;
+import java.util.UUID;
+import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+import org.junit.jupiter.params.ParameterizedClass;
+import org.junit.jupiter.params.provider.EnumSource;
+import tools.jackson.databind.JsonNode;
+import tools.jackson.databind.json.JsonMapper;
+
+/**
+ * Kills the real server process (SIGKILL) at ten points of a 20-target rolling deployment and starts
+ * it again each time; the deployment must still reach its correct end, with nothing lost from its
+ * record and each interruption in it. Runs the packaged jar, on H2 and on PostgreSQL.
+ */
+@ParameterizedClass(name = "on {0}")
+@EnumSource(TestDatabase.class)
+class CrashRecoveryIT {
+
+  private static final JsonMapper JSON = JsonMapper.builder().build();
+  private static final HttpClient HTTP = HttpClient.newHttpClient();
+  private static final int TARGETS = 20;
+  /** Kill the server when the deployment's record has reached these many entries. */
+  private static final int[] KILL_AT = {3, 8, 20, 35, 55, 75, 100, 125, 150, 175};
+
+  private final TestDatabase database;
+  private final List<String> databaseArgs = new ArrayList<>();
+  @TempDir Path dir;
+  private Process server;
+  private int port;
+
+  CrashRecoveryIT(TestDatabase database) {
+    this.database = database;
+  }
+
+  @AfterEach
+  void stop() {
+    if (server != null) {
+      server.destroyForcibly();
+    }
+  }
+
+  @Test
+  void a_deployment_killed_at_ten_points_reaches_its_correct_end_and_its_record_shows_each_interruption()
+      throws Exception {
+    if (database == TestDatabase.POSTGRESQL) {
+      for (String p : database.springProperties()) {
+        databaseArgs.add("--" + p);
+      }
+    } else {
+      databaseArgs.add("--spring.datasource.url=jdbc:h2:file:" + dir.resolve("data/gantry")
+          + ";MODE=PostgreSQL;DATABASE_TO_LOWER=TRUE;DEFAULT_NULL_ORDERING=HIGH;WRITE_DELAY=0");
+    }
+    Path config = writeConfig();
+    start(config);
+    String token = Files.readString(dir.resolve("data/admin.token")).trim();
+    push(token);
+    long id = post(token, "/api/v1/deployments", Map.of("component", "crash/app", "version", "1.0.0",
+        "environment", "crash", "reason", "crash test")).path("id").asLong();
+
+    int kills = 0;
+    for (int killAt : KILL_AT) {
+      Instant deadline = Instant.now().plusSeconds(120);
+      while (events(token, id).size() < killAt && !finished(token, id)) {
+        assertThat(Instant.now()).as("the deployment advances to %d record entries", killAt).isBefore(deadline);
+        Thread.sleep(20);
+      }
+      if (finished(token, id)) {
+        break;
+      }
+      server.destroyForcibly().waitFor();
+      kills++;
+      start(config);
+    }
+
+    Instant deadline = Instant.now().plusSeconds(180);
+    while (!finished(token, id)) {
+      assertThat(Instant.now()).as("the deployment ends after the last restart").isBefore(deadline);
+      Thread.sleep(100);
+    }
+
+    JsonNode deployment = get(token, "/api/v1/deployments/" + id);
+    assertThat(kills).as("kills before the deployment ended").isGreaterThanOrEqualTo(10);
+    assertThat(deployment.path("state").asString()).as(deployment.path("outcome").asString()).isEqualTo("SUCCEEDED");
+    for (JsonNode target : deployment.path("targets")) {
+      assertThat(target.path("state").asString()).isEqualTo("SUCCEEDED");
+      Path root = dir.resolve("data/targets").resolve(target.path("target").asString());
+      assertThat(Files.readString(root.resolve("deployed.txt")).trim()).isEqualTo("1.0.0");
+      assertThat(Files.readSymbolicLink(root.resolve("current")).toString()).endsWith("1.0.0");
+    }
+    JsonNode events = events(token, id);
+    List<String> transitions = new ArrayList<>();
+    long lastId = 0;
+    int interruptions = 0;
+    for (JsonNode e : events) {
+      assertThat(e.path("id").asLong()).isGreaterThan(lastId);
+      lastId = e.path("id").asLong();
+      if (e.path("kind").asString().equals("TRANSITION")) {
+        transitions.add(e.path("to").asString());
+      }
+      if (e.path("kind").asString().equals("INTERRUPTION")) {
+        interruptions++;
+      }
+    }
+    assertThat(transitions).containsExactly("REQUESTED", "PLANNED", "COMPONENTS_VERIFIED", "ENVIRONMENT_VERIFIED",
+        "EXECUTING", "VERIFYING", "SUCCEEDED");
+    assertThat(interruptions).as("interruptions recorded").isGreaterThanOrEqualTo(kills - 1);
+  }
+
+  private Path writeConfig() throws IOException {
+    StringBuilder yaml = new StringBuilder("""
+        apiVersion: gantry.io/v1
+        kind: Environment
+        metadata: {name: crash}
+        spec: {purpose: test, owner: qa}
+        ---
+        apiVersion: gantry.io/v1
+        kind: Service
+        metadata: {name: crash}
+        spec: {owner: qa}
+        ---
+        apiVersion: gantry.io/v1
+        kind: Component
+        metadata: {name: app}
+        spec: {service: crash, type: software}
+        ---
+        apiVersion: gantry.io/v1
+        kind: DeploymentModel
+        metadata: {name: crash}
+        spec:
+          appliesTo: {services: [crash]}
+          stages:
+            - name: crash
+              environment: crash
+              strategy: {type: rolling, batchSize: 2, maxParallel: 2}
+              steps:
+                - {name: install, type: artifact.install, destination: releases, idempotent: true}
+                - {name: work, type: shell, command: "sleep 0.3; cat current/version.txt > deployed.txt", idempotent: true}
+              acceptance:
+                - {name: check, type: shell, command: "test -s deployed.txt", idempotent: true}
+              failurePolicy: {action: stop}
+        """);
+    for (int i = 1; i <= TARGETS; i++) {
+      yaml.append("---\napiVersion: gantry.io/v1\nkind: Target\nmetadata: {name: t").append(i)
+          .append("}\nspec: {environment: crash, kind: local, path: targets/t").append(i).append("}\n");
+    }
+    Path config = Files.createDirectories(dir.resolve("config"));
+    Files.writeString(config.resolve("crash.yaml"), yaml);
+    return config;
+  }
+
+  private void start(Path config) throws Exception {
+    port = freePort();
+    List<String> command = new ArrayList<>(List.of(ProcessHandle.current().info().command().orElse("java"),
+        "-jar", Path.of("target/gantry.jar").toAbsolutePath().toString(), "server", "--port", String.valueOf(port),
+        "--data-dir", dir.resolve("data").toString(), "--apply", config.toString(), "--",
+        "--gantry.engine.lease=2s", "--gantry.engine.poll=100ms", "--gantry.engine.wait-recheck=1s"));
+    command.addAll(databaseArgs);
+    server = new ProcessBuilder(command).directory(dir.toFile()).redirectErrorStream(true)
+        .redirectOutput(ProcessBuilder.Redirect.appendTo(dir.resolve("server.log").toFile())).start();
+    Instant deadline = Instant.now().plusSeconds(120);
+    while (true) {
+      assertThat(server.isAlive()).as("server alive; see " + dir.resolve("server.log")).isTrue();
+      assertThat(Instant.now()).as("server ready").isBefore(deadline);
+      try {
+        HttpResponse<String> r = HTTP.send(HttpRequest.newBuilder(uri("/api/v1/health")).build(),
+            HttpResponse.BodyHandlers.ofString());
+        if (r.statusCode() == 200 && Files.exists(dir.resolve("data/admin.token"))) {
+          return;
+        }
+      } catch (IOException notYet) {
+        // not listening yet
+      }
+      Thread.sleep(100);
+    }
+  }
+
+  private void push(String token) throws Exception {
+    String boundary = "b" + UUID.randomUUID();
+    String body = "--" + boundary + "\r\nContent-Disposition: form-data; name=\"manifest\"\r\n"
+        + "Content-Type: application/json\r\n\r\n{\"version\":\"1.0.0\"}\r\n"
+        + "--" + boundary + "\r\nContent-Disposition: form-data; name=\"artifact\"; filename=\"version.txt\"\r\n"
+        + "Content-Type: application/octet-stream\r\n\r\n1.0.0\n\r\n--" + boundary + "--\r\n";
+    HttpResponse<String> r = HTTP.send(HttpRequest.newBuilder(uri("/api/v1/services/crash/components/app/versions"))
+        .header("Authorization", "Bearer " + token).header("Content-Type", "multipart/form-data; boundary=" + boundary)
+        .POST(HttpRequest.BodyPublishers.ofString(body)).build(), HttpResponse.BodyHandlers.ofString());
+    assertThat(r.statusCode()).as(r.body()).isEqualTo(201);
+  }
+
+  private boolean finished(String token, long id) throws Exception {
+    return List.of("SUCCEEDED", "FAILED", "ROLLED_BACK", "CANCELLED")
+        .contains(get(token, "/api/v1/deployments/" + id).path("state").asString());
+  }
+
+  private JsonNode events(String token, long id) throws Exception {
+    return get(token, "/api/v1/deployments/" + id + "/events");
+  }
+
+  private JsonNode get(String token, String path) throws Exception {
+    HttpResponse<String> r = HTTP.send(HttpRequest.newBuilder(uri(path)).header("Authorization", "Bearer " + token)
+        .timeout(Duration.ofSeconds(30)).build(), HttpResponse.BodyHandlers.ofString(StandardCharsets.UTF_8));
+    assertThat(r.statusCode()).as(r.body()).isEqualTo(200);
+    return JSON.readTree(r.body());
+  }
+
+  private JsonNode post(String token, String path, Object body) throws Exception {
+    HttpResponse<String> r = HTTP.send(HttpRequest.newBuilder(uri(path)).header("Authorization", "Bearer " + token)
+        .header("Content-Type", "application/json").POST(HttpRequest.BodyPublishers.ofString(JSON.writeValueAsString(body)))
+        .build(), HttpResponse.BodyHandlers.ofString());
+    assertThat(r.statusCode()).as(r.body()).isEqualTo(201);
+    return JSON.readTree(r.body());
+  }
+
+  private URI uri(String path) {
+    return URI.create("http://127.0.0.1:" + port + path);
+  }
+
+  private static int freePort() throws IOException {
+    try (ServerSocket s = new ServerSocket(0)) {
+      return s.getLocalPort();
+    }
+  }
+}
