@@ -159,6 +159,28 @@ final class DeployCommands {
     }
   }
 
+  @Command(name = "cancel", description = "Cancel a deployment that has not started executing.",
+      footer = ExitCode.FOOTER)
+  static final class Cancel extends ApiCommand {
+
+    @Parameters(paramLabel = "ID", description = "a deployment number")
+    long id;
+
+    @Option(names = "--reason", required = true, paramLabel = "TEXT", description = "why (recorded)")
+    String reason;
+
+    @Override
+    void run() {
+      ObjectNode body = ApiClient.JSON.createObjectNode().put("reason", reason);
+      JsonNode d = api().post("/deployments/" + id + "/cancel", body);
+      if (output().json()) {
+        output().printJson(d);
+      } else {
+        out().println("deployment #" + id + " cancelled");
+      }
+    }
+  }
+
   private static void list(ApiCommand command, Map<String, String> query) {
     List<JsonNode> items = command.api().getAll("/deployments", query);
     if (command.output().json()) {

@@ -69,6 +69,15 @@ class DeploymentController {
     return ResponseEntity.status(HttpStatus.CREATED).body(DeploymentView.of(d, List.of()));
   }
 
+  record Cancellation(String reason) {}
+
+  @PostMapping("/{id}/cancel")
+  @PreAuthorize("hasAnyRole('DEPLOYMENT_MANAGER','DEPLOYMENT_PRACTITIONER','SERVICE_OWNER','TECHNICAL_SPECIALIST')")
+  @Operation(summary = "Cancel a deployment that has not started executing; 409 once it has")
+  DeploymentView cancel(@PathVariable long id, @RequestBody Cancellation body, Principal principal) {
+    return DeploymentView.of(requests.cancel(id, body.reason(), principal.getName()), deployments.targetRuns(id));
+  }
+
   @GetMapping
   @Operation(summary = "List deployments, newest first")
   Page<DeploymentView> list(@RequestParam(required = false) String environment,

@@ -79,6 +79,21 @@ public class DeploymentRequests {
         environment.name(), model.name(), model.currentVersion(), stage.name(), actor, reason), clock.instant()));
   }
 
+  /** Cancels a deployment that has not started executing; the reason is recorded. */
+  public Deployment cancel(long id, String reason, String actor) {
+    if (reason == null || reason.isBlank()) {
+      throw InvalidInputException.of("reason", "say why the deployment is cancelled (the reason is recorded)");
+    }
+    return tx.execute(status -> {
+      Deployment d = deployments.get(id);
+      if (!d.state().canBecome(io.gantry.deployment.DeploymentState.CANCELLED)) {
+        throw new ConflictException("deployment #" + id + " is " + d.state() + " and can no longer be cancelled"
+            + (d.state().isFinal() ? "" : "; only deployments that have not started executing can be"));
+      }
+      return deployments.transition(d, DeploymentState.CANCELLED, actor, "cancelled: " + reason, clock.instant());
+    });
+  }
+
   private DeploymentModel chooseModel(Component component, String environment, String named) {
     if (named != null && !named.isBlank()) {
       DeploymentModel model = models.find(named).filter(m -> !m.retired())

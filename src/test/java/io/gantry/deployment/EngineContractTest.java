@@ -323,6 +323,27 @@ class EngineContractTest {
   }
 
   @Test
+  void a_deployment_is_cancelled_before_it_executes_but_not_after_and_the_reason_is_recorded() {
+    configure("all-at-once", "stop");
+    push("1.0.0", null);
+    Deployment waiting = requests.request(new DeploymentRequests.Request("shop/web", "1.0.0", "qa", null, null), "bob");
+
+    Deployment cancelled = requests.cancel(waiting.id(), "wrong version", "carol");
+    engine.runDue();
+
+    assertThat(deployments.get(waiting.id()).state()).isEqualTo(DeploymentState.CANCELLED);
+    assertThat(cancelled.outcome()).isEqualTo("cancelled: wrong version");
+    assertThat(deployments.events(waiting.id(), 0).getLast().actor()).isEqualTo("carol");
+    assertThat(db.count("work_items")).isZero();
+    assertThat(Files.exists(dataDir.resolve("targets/t1/current"))).isFalse();
+
+    Deployment done = deploy("1.0.0", "qa");
+    assertThatThrownBy(() -> requests.cancel(done.id(), "too late", "carol"))
+        .isInstanceOf(io.gantry.shared.ConflictException.class).hasMessageContaining("can no longer be cancelled");
+    assertThatThrownBy(() -> requests.cancel(done.id(), " ", "carol")).isInstanceOf(InvalidInputException.class);
+  }
+
+  @Test
   void deployments_to_one_environment_and_component_wait_their_turn_and_the_wait_is_recorded() {
     configure("all-at-once", "stop");
     push("1.0.0", null);
