@@ -418,18 +418,40 @@ public class Engine {
     ComponentVersion version = library.get(d.component(), d.version());
     List<TargetRun> runs = deployments.targetRuns(d.id());
     List<String> failures = new ArrayList<>();
-    for (TargetRun run : runs) {
-      if (plan.stage().acceptance().isEmpty()) {
-        break;
+    String waitFor = null;
+    if (!plan.stage().acceptance().isEmpty()) {
+      Integer maxParallel = plan.stage().strategy().maxParallel();
+      Semaphore permits = new Semaphore(maxParallel == null ? Math.max(1, runs.size()) : maxParallel);
+      List<Future<StepResult>> results = new ArrayList<>();
+      for (TargetRun run : runs) {
+        results.add(workers.submit(() -> {
+          permits.acquire();
+          try {
+            Target target = targets.find(run.target()).orElseThrow();
+            StepResult r = runSteps(d, run, target, VERIFY, plan.stage().acceptance(), version, plan);
+            return r.failure() == null ? r : new StepResult(null, run.target() + ": " + r.failure());
+          } finally {
+            permits.release();
+          }
+        }));
       }
-      Target target = targets.find(run.target()).orElseThrow();
-      StepResult result = runSteps(d, run, target, VERIFY, plan.stage().acceptance(), version, plan);
-      if (result.waitFor() != null) {
-        return waitFor(d, result.waitFor());
+      for (Future<StepResult> f : results) {
+        StepResult r;
+        try {
+          r = f.get();
+        } catch (Exception e) {
+          throw new IllegalStateException("a target's verification failed unexpectedly", e);
+        }
+        if (r.waitFor() != null && waitFor == null) {
+          waitFor = r.waitFor();
+        }
+        if (r.failure() != null) {
+          failures.add(r.failure());
+        }
       }
-      if (result.failure() != null) {
-        failures.add(run.target() + ": " + result.failure());
-      }
+    }
+    if (waitFor != null) {
+      return waitFor(d, waitFor);
     }
     if (!failures.isEmpty()) {
       return onFailure(d, plan, "deployment verification failed on " + String.join("; ", failures));

@@ -1,0 +1,157 @@
+#!/usr/bin/env python3
+"""Engine benchmark driver (run through bench/engine.sh, which starts the server).
+
+1. Deploy a 10 MB artifact with configuration, restart and health check to N local targets at a
+   parallelism, through Gantry and through a plain bash script doing the same work; print both times
+   and their ratio.
+2. The engine's own cost per step: deployments of ten no-op steps (wait 0ms) on one target each.
+"""
+import json
+import os
+import shutil
+import subprocess
+import sys
+import time
+import urllib.request
+
+server, token, work, mode = sys.argv[1], sys.argv[2], sys.argv[3], sys.argv[4]
+ROOT = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
+
+
+def call(method, path, body=None, content_type="application/json"):
+    data = None if body is None else (body if isinstance(body, bytes) else json.dumps(body).encode())
+    req = urllib.request.Request(server + "/api/v1" + path, data=data, method=method,
+                                 headers={"Authorization": "Bearer " + token, "Content-Type": content_type})
+    with urllib.request.urlopen(req, timeout=600) as r:
+        return json.loads(r.read() or b"null")
+
+
+def apply(docs, reason):
+    return call("POST", "/config/apply", {"files": [{"name": "bench.yaml", "content": "---\n".join(docs)}],
+                                          "reason": reason})
+
+
+def push(component, version, files):
+    boundary = "benchboundary"
+    parts = [b"--" + boundary.encode() + b"\r\nContent-Disposition: form-data; name=\"manifest\"\r\n"
+             b"Content-Type: application/json\r\n\r\n" + json.dumps({"version": version}).encode() + b"\r\n"]
+    for path, content in files.items():
+        parts.append(b"--" + boundary.encode() + b"\r\nContent-Disposition: form-data; name=\"artifact\"; filename=\""
+                     + path.encode() + b"\"\r\nContent-Type: application/octet-stream\r\n\r\n" + content + b"\r\n")
+    parts.append(b"--" + boundary.encode() + b"--\r\n")
+    call("POST", "/services/bench/components/" + component + "/versions", b"".join(parts),
+         "multipart/form-data; boundary=" + boundary)
+
+
+def deploy_and_wait(component, version, environment):
+    d = call("POST", "/deployments", {"component": "bench/" + component, "version": version,
+                                      "environment": environment})
+    while True:
+        state = call("GET", "/deployments/%d" % d["id"])
+        if state["state"] in ("SUCCEEDED", "FAILED", "ROLLED_BACK", "CANCELLED"):
+            return state
+        time.sleep(0.02)
+
+
+def doc(kind, name, spec):
+    return "apiVersion: gantry.io/v1\nkind: %s\nmetadata: {name: %s}\nspec:\n%s" % (kind, name, spec)
+
+
+if mode == "targets":
+    sizes = [int(n) for n in sys.argv[5].split(",")]
+    parallelisms = [int(p) for p in sys.argv[6].split(",")]
+    app = os.path.join(ROOT, "examples/sample-app")
+    blob = os.urandom(10 * 1024 * 1024)
+    files = {"payload.bin": blob}
+    for dirpath, _, names in os.walk(app):
+        for n in names:
+            full = os.path.join(dirpath, n)
+            files[os.path.relpath(full, app)] = open(full, "rb").read()
+    docs = [doc("Service", "bench", "  owner: bench\n")]
+    port = 21000
+    plans = []
+    for n in sizes:
+        for p in parallelisms:
+            env = "n%d-p%d" % (n, p)
+            docs.append(doc("Environment", env, "  purpose: test\n  owner: bench\n"))
+            docs.append(doc("Component", "app-" + env, "  service: bench\n  type: software\n"))
+            targets = []
+            for i in range(n):
+                name = "%s-t%d" % (env, i)
+                docs.append(doc("Target", name, '  environment: %s\n  kind: local\n  path: bench/%s\n'
+                                '  facts: {port: "%d"}\n' % (env, name, port)))
+                targets.append((name, port))
+                port += 1
+            docs.append(doc("DeploymentModel", "model-" + env, """  appliesTo: {components: [bench/app-%s]}
+  stages:
+    - name: run
+      environment: %s
+      strategy: {type: all-at-once, maxParallel: %d}
+      steps:
+        - {name: install, type: artifact.install, destination: releases, idempotent: true}
+        - {name: configure, type: template, source: config/app.properties.tmpl, destination: current/app.properties}
+        - {name: restart, type: shell, command: ./current/bin/restart.sh, timeout: 1m}
+      acceptance:
+        - {name: health, type: http-check, url: "http://127.0.0.1:${port}/health", expectBody: UP, retries: 200, interval: 50ms, deadline: 60s}
+      failurePolicy: {action: stop}
+""" % (env, env, p)))
+            plans.append((n, p, env, targets))
+    apply(docs, "engine benchmark")
+    data = os.environ["BENCH_DATA"]
+    results = []
+    for n, p, env, targets in plans:
+        push("app-" + env, "1.0.0", files)
+        start = time.monotonic()
+        d = deploy_and_wait("app-" + env, "1.0.0", env)
+        gantry = time.monotonic() - start
+        assert d["state"] == "SUCCEEDED", d
+        subprocess.run(["sh", "-c", "for f in %s/bench/%s-t*/app.pid; do kill $(cat $f) 2>/dev/null; done" % (data, env)])
+        # the same work by a plain bash script, into fresh folders, with the same ports
+        script_root = os.path.join(work, "script", env)
+        os.makedirs(script_root)
+        src = os.path.join(work, "src-" + env)
+        os.makedirs(src)
+        for path, content in files.items():
+            os.makedirs(os.path.dirname(os.path.join(src, path)) or src, exist_ok=True)
+            open(os.path.join(src, path), "wb").write(content)
+        digest = subprocess.run(["sha256sum", os.path.join(src, "payload.bin")], capture_output=True, text=True).stdout.split()[0]
+        lines = "\n".join("%s %d" % (os.path.join(script_root, t), port) for t, port in targets)
+        start = time.monotonic()
+        subprocess.run(["bash", os.path.join(ROOT, "bench/deploy-by-script.sh"), src, digest, str(p)], input=lines,
+                       text=True, check=True)
+        script = time.monotonic() - start
+        subprocess.run(["sh", "-c", "for f in %s/*/app.pid; do kill $(cat $f) 2>/dev/null; done" % script_root])
+        results.append((n, p, gantry, script))
+        print("  N=%-4d parallelism %-3d gantry %7.2f s   script %7.2f s   ratio %.2fx" % (n, p, gantry, script,
+              gantry / script), flush=True)
+else:
+    count = int(sys.argv[5])
+    docs = [doc("Service", "bench", "  owner: bench\n"), doc("Environment", "noop", "  purpose: test\n  owner: bench\n"),
+            doc("Target", "noop-1", "  environment: noop\n  kind: local\n  path: bench/noop-1\n")]
+    steps = "".join("        - {name: s%d, type: wait, duration: 0ms}\n" % i for i in range(10))
+    for c in range(count):
+        docs.append(doc("Component", "noop-%d" % c, "  service: bench\n  type: software\n"))
+    docs.append(doc("DeploymentModel", "noop", """  appliesTo: {services: [bench]}
+  stages:
+    - name: run
+      environment: noop
+      steps:
+%s""" % steps))
+    apply(docs, "engine benchmark: no-op steps")
+    for c in range(count):
+        push("noop-%d" % c, "1.0.0", {"a.txt": b"x"})
+    ids = []
+    start = time.monotonic()
+    for c in range(count):
+        ids.append(call("POST", "/deployments", {"component": "bench/noop-%d" % c, "version": "1.0.0",
+                                                   "environment": "noop"})["id"])
+    while True:
+        page = call("GET", "/deployments?environment=noop&state=SUCCEEDED&size=1")
+        if page["total"] >= count:
+            break
+        failed = call("GET", "/deployments?environment=noop&state=FAILED&size=1")
+        assert failed["total"] == 0, failed
+        time.sleep(0.1)
+    elapsed = time.monotonic() - start
+    print("  %d deployments x 10 no-op steps: %.1f s, %.2f ms per step (deployment overhead included)"
+          % (count, elapsed, elapsed * 1000 / (count * 10)), flush=True)

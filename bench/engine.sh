@@ -1,0 +1,51 @@
+#!/usr/bin/env bash
+# Engine benchmark. Run: bench/engine.sh [N list] [parallelism list] [no-op deployments]
+#   defaults: 1,10,50,100  8,25  1000
+# Prints, per N and parallelism, the time Gantry takes to deploy a 10 MB artifact with
+# configuration, restart and health check to N local targets, the time a plain bash script takes for
+# the same work, and their ratio; then the engine's cost per step with no-op steps on H2 and on
+# PostgreSQL (127.0.0.1:5432, database test).
+set -euo pipefail
+root="$(cd "$(dirname "$0")/.." && pwd)"
+sizes="${1:-1,10,50,100}"
+parallelisms="${2:-8,25}"
+noop="${3:-1000}"
+"$root/gantry" --help >/dev/null   # builds the jar when needed, outside the timings
+
+run_server() {   # $1 work dir, then extra Spring arguments
+  local work="$1"; shift
+  local port; port="$(python3 -c 'import socket; s=socket.socket(); s.bind(("127.0.0.1",0)); print(s.getsockname()[1])')"
+  (cd "$work" && exec "$root/gantry" server --port "$port" --data-dir "$work/data" -- "$@" >"$work/server.log" 2>&1) &
+  server_pid=$!
+  until curl -fsS "http://127.0.0.1:$port/api/v1/health" >/dev/null 2>&1; do
+    kill -0 "$server_pid" 2>/dev/null || { tail -50 "$work/server.log"; echo "server died" >&2; exit 1; }
+    sleep 0.1
+  done
+  server="http://127.0.0.1:$port"
+  token="$(cat "$work/data/admin.token")"
+}
+stop_server() { kill "$server_pid" 2>/dev/null || true; wait "$server_pid" 2>/dev/null || true; }
+
+echo "Gantry engine benchmark ($(nproc) cores)"
+work="$(mktemp -d)"; trap 'stop_server; rm -rf "$work"' EXIT
+echo "Deploy a 10 MB artifact + configuration, restart and health check (H2):"
+run_server "$work" --gantry.engine.poll=50ms
+BENCH_DATA="$work/data" python3 "$root/bench/engine.py" "$server" "$token" "$work" targets "$sizes" "$parallelisms"
+stop_server
+
+for db in h2 postgresql; do
+  w="$(mktemp -d)"
+  if [ "$db" = postgresql ]; then
+    schema="bench_$(date +%s)"
+    psql -q -h 127.0.0.1 -U postgres -d test -c "create schema $schema"
+    run_server "$w" --gantry.engine.poll=50ms "--spring.datasource.url=jdbc:postgresql://127.0.0.1:5432/test?currentSchema=$schema" \
+      --spring.datasource.username=postgres --spring.datasource.password=
+  else
+    run_server "$w" --gantry.engine.poll=50ms
+  fi
+  echo "Engine cost per step ($db):"
+  python3 "$root/bench/engine.py" "$server" "$token" "$w" noop "$noop"
+  stop_server
+  [ "$db" = postgresql ] && psql -q -h 127.0.0.1 -U postgres -d test -c "drop schema $schema cascade"
+  rm -rf "$w"
+done
