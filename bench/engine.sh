@@ -37,7 +37,7 @@ for db in h2 postgresql; do
   w="$(mktemp -d)"
   if [ "$db" = postgresql ]; then
     schema="bench_$(date +%s)"
-    psql -q -h 127.0.0.1 -U postgres -d test -c "create schema $schema"
+    PGOPTIONS="-c client_min_messages=warning" psql -q -h 127.0.0.1 -U postgres -d test -c "create schema $schema"
     run_server "$w" --gantry.engine.poll=50ms "--spring.datasource.url=jdbc:postgresql://127.0.0.1:5432/test?currentSchema=$schema" \
       --spring.datasource.username=postgres --spring.datasource.password=
   else
@@ -46,6 +46,6 @@ for db in h2 postgresql; do
   echo "Engine cost per step ($db):"
   python3 "$root/bench/engine.py" "$server" "$token" "$w" noop "$noop"
   stop_server
-  [ "$db" = postgresql ] && psql -q -h 127.0.0.1 -U postgres -d test -c "drop schema $schema cascade"
+  [ "$db" = postgresql ] && PGOPTIONS="-c client_min_messages=warning" psql -q -h 127.0.0.1 -U postgres -d test -c "drop schema $schema cascade"
   rm -rf "$w"
 done

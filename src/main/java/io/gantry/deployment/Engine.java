@@ -148,15 +148,18 @@ public class Engine {
 
   /** Runs a deployment until it ends (empty) or must wait (the time to look again). */
   private Optional<Instant> run(long id, AtomicBoolean held) {
+    Plan plan = null;
     while (held.get()) {
       Deployment d = deployments.get(id);
-      Plan plan = plan(d);
+      if (plan == null) {
+        plan = plan(d);
+      }
       Optional<Instant> wait = switch (d.state()) {
         case REQUESTED -> planDeployment(d, plan);
         case PLANNED -> verifyComponents(d, plan);
         case COMPONENTS_VERIFIED -> verifyEnvironment(d, plan);
         case ENVIRONMENT_VERIFIED -> {
-          move(d, DeploymentState.EXECUTING, "executing the steps of stage " + plan.stage().name());
+          move(d, DeploymentState.EXECUTING, "executing the steps of stage " + d.stage());
           yield Optional.empty();
         }
         case EXECUTING -> execute(d, plan);
