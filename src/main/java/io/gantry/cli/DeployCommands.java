@@ -181,6 +181,74 @@ final class DeployCommands {
     }
   }
 
+  @Command(name = "signoff", description = "Sign off a manual step a deployment waits for; tick every checklist "
+      + "item with --check.", footer = ExitCode.FOOTER)
+  static final class Signoff extends ApiCommand {
+
+    @Parameters(index = "0", paramLabel = "ID", description = "a deployment number")
+    long id;
+
+    @Option(names = "--target", required = true, paramLabel = "TARGET")
+    String target;
+
+    @Option(names = "--step", required = true, paramLabel = "STEP")
+    String step;
+
+    @Option(names = "--check", paramLabel = "ITEM", description = "a ticked checklist item (repeat for each)")
+    List<String> checked = new ArrayList<>();
+
+    @Option(names = "--note", required = true, paramLabel = "TEXT", description = "what was done (recorded)")
+    String note;
+
+    @Override
+    void run() {
+      decide(this, id, target, step, "signoff", note, checked);
+    }
+  }
+
+  @Command(name = "approve", description = "Approve (or with --reject, reject) an approval step a deployment "
+      + "waits for.", footer = ExitCode.FOOTER)
+  static final class Approve extends ApiCommand {
+
+    @Parameters(index = "0", paramLabel = "ID", description = "a deployment number")
+    long id;
+
+    @Option(names = "--target", required = true, paramLabel = "TARGET")
+    String target;
+
+    @Option(names = "--step", required = true, paramLabel = "STEP")
+    String step;
+
+    @Option(names = "--reject", description = "reject instead of approving")
+    boolean reject;
+
+    @Option(names = "--reason", required = true, paramLabel = "TEXT", description = "why (recorded)")
+    String reason;
+
+    @Override
+    void run() {
+      decide(this, id, target, step, reject ? "reject" : "approve", reason, List.of());
+    }
+  }
+
+  private static void decide(ApiCommand command, long id, String target, String step, String decision, String note,
+      List<String> checklist) {
+    ObjectNode body = ApiClient.JSON.createObjectNode().put("target", target).put("step", step)
+        .put("decision", decision).put("note", note);
+    var items = body.putArray("checklist");
+    checklist.forEach(items::add);
+    JsonNode d = command.api().post("/deployments/" + id + "/decisions", body);
+    if (command.output().json()) {
+      command.output().printJson(d);
+    } else {
+      command.out().println("deployment #" + id + ": step " + step + " on " + target + " " + switch (decision) {
+        case "signoff" -> "signed off";
+        case "approve" -> "approved";
+        default -> "rejected";
+      });
+    }
+  }
+
   private static void list(ApiCommand command, Map<String, String> query) {
     List<JsonNode> items = command.api().getAll("/deployments", query);
     if (command.output().json()) {

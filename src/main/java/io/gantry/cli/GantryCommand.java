@@ -13,7 +13,8 @@ import picocli.CommandLine.Model.CommandSpec;
     subcommands = {ServerCommands.Server.class, ServerCommands.Up.class, ConfigCommands.Plan.class,
         ConfigCommands.Apply.class, PushCommand.class, GetCommands.class, ModelCommands.class,
         VersionCommands.class, TokenCommands.class, DeployCommands.Deploy.class, DeployCommands.Status.class,
-        DeployCommands.Logs.class, DeployCommands.History.class, DeployCommands.Cancel.class},
+        DeployCommands.Logs.class, DeployCommands.History.class, DeployCommands.Cancel.class,
+        DeployCommands.Signoff.class, DeployCommands.Approve.class},
     footer = ExitCode.FOOTER)
 final class GantryCommand implements Callable<Integer> {
 

@@ -26,10 +26,12 @@ class DeploymentController {
 
   private final DeploymentRequests requests;
   private final Deployments deployments;
+  private final DeploymentDecisions decisions;
 
-  DeploymentController(DeploymentRequests requests, Deployments deployments) {
+  DeploymentController(DeploymentRequests requests, Deployments deployments, DeploymentDecisions decisions) {
     this.requests = requests;
     this.deployments = deployments;
+    this.decisions = decisions;
   }
 
   record NewDeployment(String component, String version, String environment, String model, String reason) {}
@@ -70,6 +72,21 @@ class DeploymentController {
   }
 
   record Cancellation(String reason) {}
+
+  record DecisionBody(String target, String step, String decision, String note, List<String> checklist) {}
+
+  record DecisionView(long id, String target, String step, String decision, String actor, String note,
+      List<String> checklist, Instant at) {}
+
+  @PostMapping("/{id}/decisions")
+  @Operation(summary = "Sign off a manual step (every checklist item ticked) or approve or reject an approval step "
+      + "that the deployment waits for")
+  ResponseEntity<DecisionView> decide(@PathVariable long id, @RequestBody DecisionBody body, Principal principal) {
+    Decision d = decisions.decide(id, new DeploymentDecisions.Request(body.target(), body.step(), body.decision(),
+        body.note(), body.checklist()), principal.getName());
+    return ResponseEntity.status(HttpStatus.CREATED).body(new DecisionView(d.id(), d.target(), d.step(),
+        d.kind().name().toLowerCase(), d.actor(), d.note(), d.checklist(), d.at()));
+  }
 
   @PostMapping("/{id}/cancel")
   @PreAuthorize("hasAnyRole('DEPLOYMENT_MANAGER','DEPLOYMENT_PRACTITIONER','SERVICE_OWNER','TECHNICAL_SPECIALIST')")

@@ -221,6 +221,40 @@ public class Deployments {
         .query(Deployments::mapStep).list();
   }
 
+  // --- people's decisions
+
+  public void addDecision(long deployment, String target, String step, Decision.Kind kind, String actor, String note,
+      List<String> checklist, Instant now) {
+    jdbc.sql("""
+        insert into decisions (deployment_id, target, step, decision, actor, note, checklist, at)
+        values (:d, :target, :step, :decision, :actor, :note, :checklist, :at)
+        """).param("d", deployment).param("target", target).param("step", step).param("decision", kind.name())
+        .param("actor", actor).param("note", truncate(note)).param("checklist", io.gantry.shared.Json.write(checklist))
+        .param("at", Timestamp.from(now)).update();
+    String verb = switch (kind) {
+      case SIGNOFF -> "signed off";
+      case APPROVE -> "approved";
+      case REJECT -> "rejected";
+    };
+    insertEvent(deployment, now, DeploymentEvent.Kind.STEP, null, null, target, step, actor,
+        "step " + step + " " + verb + " by " + actor + ": " + note);
+  }
+
+  public List<Decision> decisions(long deployment, String target, String step) {
+    return jdbc.sql("select * from decisions where deployment_id = :d and target = :t and step = :s order by id")
+        .param("d", deployment).param("t", target).param("s", step)
+        .query((rs, n) -> new Decision(rs.getLong("id"), rs.getLong("deployment_id"), rs.getString("target"),
+            rs.getString("step"), Decision.Kind.valueOf(rs.getString("decision")), rs.getString("actor"),
+            rs.getString("note"), io.gantry.shared.Json.readStringList(rs.getString("checklist")),
+            instant(rs, "at"))).list();
+  }
+
+  /** Asks the engine to look at a deployment again now (a person acted on it). */
+  public void wake(long deployment, Instant now) {
+    jdbc.sql("update work_items set due_at = :now where deployment_id = :d").param("now", Timestamp.from(now))
+        .param("d", deployment).update();
+  }
+
   // --- work items
 
   /**

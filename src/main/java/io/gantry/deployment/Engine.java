@@ -525,6 +525,21 @@ public class Engine {
       if (previous != null && previous.state().equals("SUCCEEDED")) {
         continue;
       }
+      if (previous != null && previous.state().equals("WAITING")) {
+        Optional<StepOutcome> decided = decided(d, run, step);
+        if (decided.isEmpty()) {
+          return new StepResult(step.name() + " on " + run.target() + ": " + previous.outcome(), null);
+        }
+        if (decided.get() instanceof StepOutcome.Failed rejected) {
+          tx.executeWithoutResult(s -> deployments.finishStep(previous.id(), run, step.name(), "FAILED", null,
+              rejected.reason(), clock.instant()));
+          return new StepResult(null, "step " + step.name() + " failed: " + rejected.reason());
+        }
+        String summary = ((StepOutcome.Succeeded) decided.get()).summary();
+        tx.executeWithoutResult(s -> deployments.finishStep(previous.id(), run, step.name(), "SUCCEEDED", null,
+            summary, clock.instant()));
+        continue;
+      }
       if (previous != null && previous.state().equals("RUNNING")) {
         boolean idempotent = Boolean.TRUE.equals(step.idempotent());
         String what = "step " + step.name() + " on " + run.target() + " was running when the engine stopped; its "
@@ -577,6 +592,29 @@ public class Engine {
       }
     }
     return new StepResult(null, null);
+  }
+
+  /** What people decided on a manual or approval step, if enough to end it. */
+  private Optional<StepOutcome> decided(Deployment d, TargetRun run, Step step) {
+    List<Decision> decisions = deployments.decisions(d.id(), run.target(), step.name());
+    return switch (step) {
+      case Step.Manual m -> decisions.stream().filter(x -> x.kind() == Decision.Kind.SIGNOFF).findFirst()
+          .map(x -> new StepOutcome.Succeeded("signed off by " + x.actor() + ": " + x.note()));
+      case Step.Approval a -> {
+        Optional<Decision> rejection = decisions.stream().filter(x -> x.kind() == Decision.Kind.REJECT).findFirst();
+        if (rejection.isPresent()) {
+          yield Optional.of(new StepOutcome.Failed("rejected by " + rejection.get().actor() + ": "
+              + rejection.get().note()));
+        }
+        List<String> approvers = decisions.stream().filter(x -> x.kind() == Decision.Kind.APPROVE)
+            .map(Decision::actor).distinct().toList();
+        int needed = a.count() == null ? 1 : a.count();
+        yield approvers.size() >= needed
+            ? Optional.of(new StepOutcome.Succeeded("approved by " + String.join(", ", approvers)))
+            : Optional.empty();
+      }
+      default -> Optional.empty();
+    };
   }
 
   private StepContext context(Deployment d, Target target, ComponentVersion version, StringBuilder output) {

@@ -1,0 +1,186 @@
+package io.gantry.deployment;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
+
+import io.gantry.catalog.ArtifactStore;
+import io.gantry.catalog.ComponentRef;
+import io.gantry.catalog.ComponentVersions;
+import io.gantry.catalog.Components;
+import io.gantry.catalog.Library;
+import io.gantry.catalog.Services;
+import io.gantry.config.ConfigFile;
+import io.gantry.config.ConfigInterpreter;
+import io.gantry.config.ConfigLoader;
+import io.gantry.config.ConfigService;
+import io.gantry.environment.Environments;
+import io.gantry.environment.Targets;
+import io.gantry.execution.LocalStepRunner;
+import io.gantry.identity.Role;
+import io.gantry.identity.Users;
+import io.gantry.model.Models;
+import io.gantry.shared.ConflictException;
+import io.gantry.shared.InvalidInputException;
+import io.gantry.testing.MutableClock;
+import io.gantry.testing.TestDatabase;
+import java.nio.file.Path;
+import java.time.Clock;
+import java.time.Duration;
+import java.util.EnumSet;
+import java.util.List;
+import java.util.Map;
+import org.junit.jupiter.api.BeforeEach;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+import org.junit.jupiter.params.ParameterizedClass;
+import org.junit.jupiter.params.provider.EnumSource;
+import org.springframework.security.access.AccessDeniedException;
+
+/** Manual steps signed off against their checklist, and approval steps decided by people, on both databases. */
+@ParameterizedClass(name = "on {0}")
+@EnumSource(TestDatabase.class)
+class PeopleStepsContractTest {
+
+  private final TestDatabase database;
+  private TestDatabase.Instance db;
+  private Deployments deployments;
+  private DeploymentRequests requests;
+  private DeploymentDecisions decisions;
+  private Engine engine;
+  private final MutableClock clock = new MutableClock(Clock.systemUTC().instant());
+
+  @TempDir
+  Path dataDir;
+
+  PeopleStepsContractTest(TestDatabase database) {
+    this.database = database;
+  }
+
+  static final String CONFIG = """
+      apiVersion: gantry.io/v1
+      kind: Environment
+      metadata: {name: site}
+      spec: {purpose: production, owner: infra}
+      ---
+      apiVersion: gantry.io/v1
+      kind: Target
+      metadata: {name: rack-b4}
+      spec: {environment: site, kind: site, location: "DC1 rack B4"}
+      ---
+      apiVersion: gantry.io/v1
+      kind: Service
+      metadata: {name: net}
+      spec: {owner: infra}
+      ---
+      apiVersion: gantry.io/v1
+      kind: Component
+      metadata: {name: router}
+      spec: {service: net, type: hardware, requiredAttributes: [serialNumber]}
+      ---
+      apiVersion: gantry.io/v1
+      kind: DeploymentModel
+      metadata: {name: hardware}
+      spec:
+        appliesTo: {componentTypes: [hardware]}
+        stages:
+          - name: install
+            environment: site
+            steps:
+              - name: verify-site
+                type: manual
+                instructions: Verify the site
+                checklist: [Power, Cooling]
+                role: deployment-practitioner
+              - {name: go-ahead, type: approval, role: deployment-manager, count: 1}
+      """;
+
+  @BeforeEach
+  void setUp() {
+    db = database.create();
+    var services = new Services(db.jdbc(), clock);
+    var components = new Components(db.jdbc(), clock);
+    var versions = new ComponentVersions(db.jdbc());
+    var environments = new Environments(db.jdbc(), clock);
+    var targets = new Targets(db.jdbc(), clock);
+    var models = new Models(db.jdbc(), clock);
+    var users = new Users(db.jdbc(), clock);
+    Library library = new Library(components, versions, new ArtifactStore(dataDir), db.transactions(), clock, 1 << 20);
+    deployments = new Deployments(db.jdbc());
+    requests = new DeploymentRequests(components, library, environments, models, deployments, db.transactions(), clock);
+    decisions = new DeploymentDecisions(deployments, models, users, db.transactions(), clock);
+    engine = new Engine(deployments, models, library, environments, targets, new LocalStepRunner(clock),
+        db.transactions(), clock, dataDir, Duration.ofSeconds(30), Duration.ofSeconds(5));
+    new ConfigService(new ConfigLoader(), new ConfigInterpreter(), environments, targets, services, components,
+        versions, models, db.transactions(), db.jdbc(), clock)
+        .apply(List.of(new ConfigFile("site.yaml", CONFIG)), "test", "alice");
+    users.create("bob", null, EnumSet.of(Role.DEPLOYMENT_PRACTITIONER));
+    users.create("carol", null, EnumSet.of(Role.DEPLOYMENT_MANAGER));
+    users.create("dave", null, EnumSet.of(Role.DEPLOYMENT_MANAGER));
+    library.push(new Library.Push(new ComponentRef("net", "router"), "1", Map.of("serialNumber", "FTX1"), List.of(),
+        List.of()), "alice");
+  }
+
+  private void runLater() {
+    clock.advance(Duration.ofSeconds(10));
+    engine.runDue();
+  }
+
+  @Test
+  void a_manual_step_waits_until_signed_off_with_every_item_ticked_then_an_approval_lets_it_finish() {
+    Deployment d = requests.request(new DeploymentRequests.Request("net/router", "1", "site", null, "new router"),
+        "dave");
+    engine.runDue();
+    assertThat(deployments.get(d.id()).state()).isEqualTo(DeploymentState.EXECUTING);
+    long events = deployments.events(d.id(), 0).size();
+    runLater();
+    assertThat(deployments.events(d.id(), 0)).as("waiting adds nothing to the record").hasSize((int) events);
+    assertThat(deployments.events(d.id(), 0)).anySatisfy(e -> {
+      assertThat(e.kind()).isEqualTo(DeploymentEvent.Kind.WAIT);
+      assertThat(e.message()).contains("verify-site on rack-b4").contains("Power");
+    });
+
+    assertThatThrownBy(() -> decisions.decide(d.id(), new DeploymentDecisions.Request("rack-b4", "verify-site",
+        "signoff", "done", List.of("Power")), "bob")).isInstanceOf(InvalidInputException.class)
+        .hasMessageContaining("not ticked: Cooling");
+    assertThatThrownBy(() -> decisions.decide(d.id(), new DeploymentDecisions.Request("rack-b4", "verify-site",
+        "signoff", "done", List.of("Power", "Cooling")), "carol")).isInstanceOf(AccessDeniedException.class)
+        .hasMessageContaining("deployment-practitioner");
+    assertThatThrownBy(() -> decisions.decide(d.id(), new DeploymentDecisions.Request("rack-b4", "go-ahead",
+        "approve", "ok", List.of()), "carol")).isInstanceOf(ConflictException.class)
+        .hasMessageContaining("not waiting for step go-ahead");
+
+    decisions.decide(d.id(), new DeploymentDecisions.Request("rack-b4", "verify-site", "signoff",
+        "site checked with the facilities team", List.of("Power", "Cooling")), "bob");
+    engine.runDue();
+    assertThat(deployments.events(d.id(), 0)).anySatisfy(e -> assertThat(e.message())
+        .contains("signed off by bob"));
+
+    assertThatThrownBy(() -> decisions.decide(d.id(), new DeploymentDecisions.Request("rack-b4", "go-ahead",
+        "approve", "mine", List.of()), "dave")).isInstanceOf(AccessDeniedException.class)
+        .hasMessageContaining("requester");
+    assertThatThrownBy(() -> decisions.decide(d.id(), new DeploymentDecisions.Request("rack-b4", "go-ahead",
+        "approve", "ok", List.of()), "bob")).isInstanceOf(AccessDeniedException.class);
+    decisions.decide(d.id(), new DeploymentDecisions.Request("rack-b4", "go-ahead", "approve", "go", List.of()),
+        "carol");
+    engine.runDue();
+
+    Deployment done = deployments.get(d.id());
+    assertThat(done.state()).as(done.outcome()).isEqualTo(DeploymentState.SUCCEEDED);
+  }
+
+  @Test
+  void a_rejected_approval_fails_the_deployment_with_who_rejected_it_and_why() {
+    Deployment d = requests.request(new DeploymentRequests.Request("net/router", "1", "site", null, null), "dave");
+    engine.runDue();
+    decisions.decide(d.id(), new DeploymentDecisions.Request("rack-b4", "verify-site", "signoff", "ok",
+        List.of("Power", "Cooling")), "bob");
+    engine.runDue();
+    decisions.decide(d.id(), new DeploymentDecisions.Request("rack-b4", "go-ahead", "reject",
+        "the UPS is being replaced this week", List.of()), "carol");
+    engine.runDue();
+
+    Deployment done = deployments.get(d.id());
+    assertThat(done.state()).isEqualTo(DeploymentState.FAILED);
+    assertThat(done.outcome()).contains("rejected by carol: the UPS is being replaced this week");
+  }
+}
