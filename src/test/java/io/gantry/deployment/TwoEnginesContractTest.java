@@ -1,0 +1,137 @@
+package io.gantry.deployment;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import io.gantry.catalog.ArtifactStore;
+import io.gantry.catalog.ComponentRef;
+import io.gantry.catalog.ComponentVersions;
+import io.gantry.catalog.Components;
+import io.gantry.catalog.Library;
+import io.gantry.catalog.Services;
+import io.gantry.config.ConfigFile;
+import io.gantry.config.ConfigInterpreter;
+import io.gantry.config.ConfigLoader;
+import io.gantry.config.ConfigService;
+import io.gantry.environment.Environments;
+import io.gantry.environment.Targets;
+import io.gantry.execution.LocalStepRunner;
+import io.gantry.model.Models;
+import io.gantry.testing.TestDatabase;
+import java.io.ByteArrayInputStream;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Clock;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Map;
+import java.util.concurrent.ExecutorService;
+import java.util.concurrent.Executors;
+import java.util.concurrent.Future;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+import org.junit.jupiter.params.ParameterizedClass;
+import org.junit.jupiter.params.provider.EnumSource;
+
+/**
+ * Two engines (as two server processes would) share one database: each deployment is claimed by one
+ * of them at a time, so no step runs twice. Every step appends a line to a file on its target; each
+ * file must hold each step exactly once.
+ */
+@ParameterizedClass(name = "on {0}")
+@EnumSource(TestDatabase.class)
+class TwoEnginesContractTest {
+
+  private static final int COMPONENTS = 12;
+  private final TestDatabase database;
+  @TempDir Path dataDir;
+
+  TwoEnginesContractTest(TestDatabase database) {
+    this.database = database;
+  }
+
+  @Test
+  void two_engines_on_one_database_never_run_the_same_step_twice() throws Exception {
+    TestDatabase.Instance db = database.create();
+    Clock clock = Clock.tick(Clock.systemUTC(), Duration.ofNanos(1000));
+    var services = new Services(db.jdbc(), clock);
+    var components = new Components(db.jdbc(), clock);
+    var versions = new ComponentVersions(db.jdbc());
+    var environments = new Environments(db.jdbc(), clock);
+    var targets = new Targets(db.jdbc(), clock);
+    var models = new Models(db.jdbc(), clock);
+    Library library = new Library(components, versions, new ArtifactStore(dataDir), db.transactions(), clock, 1 << 20);
+    Deployments deployments = new Deployments(db.jdbc());
+    var requests = new DeploymentRequests(components, library, environments, models, deployments, db.transactions(),
+        clock);
+    StringBuilder yaml = new StringBuilder("""
+        apiVersion: gantry.io/v1
+        kind: Environment
+        metadata: {name: qa}
+        spec: {purpose: test, owner: qa}
+        ---
+        apiVersion: gantry.io/v1
+        kind: Service
+        metadata: {name: svc}
+        spec: {owner: qa}
+        ---
+        apiVersion: gantry.io/v1
+        kind: DeploymentModel
+        metadata: {name: m}
+        spec:
+          appliesTo: {services: [svc]}
+          stages:
+            - name: qa
+              environment: qa
+              steps:
+                - {name: one, type: shell, command: "echo $GANTRY_VERSION-one >> steps.log"}
+                - {name: two, type: shell, command: "echo $GANTRY_VERSION-two >> steps.log"}
+                - {name: three, type: shell, command: "echo $GANTRY_VERSION-three >> steps.log"}
+        """);
+    for (int c = 0; c < COMPONENTS; c++) {
+      yaml.append("---\napiVersion: gantry.io/v1\nkind: Component\nmetadata: {name: c").append(c)
+          .append("}\nspec: {service: svc, type: software}\n---\napiVersion: gantry.io/v1\nkind: Target\n")
+          .append("metadata: {name: t").append(c).append("}\nspec: {environment: qa, kind: local, path: targets/t")
+          .append(c).append("}\n");
+    }
+    new ConfigService(new ConfigLoader(), new ConfigInterpreter(), environments, targets, services, components,
+        versions, models, db.transactions(), db.jdbc(), clock)
+        .apply(List.of(new ConfigFile("two.yaml", yaml.toString())), "test", "alice");
+    for (int c = 0; c < COMPONENTS; c++) {
+      library.push(new Library.Push(new ComponentRef("svc", "c" + c), "1.0." + c, Map.of(),
+          List.of(new Library.Upload("a.txt", () -> new ByteArrayInputStream("a".getBytes(StandardCharsets.UTF_8)))),
+          List.of()), "alice");
+      requests.request(new DeploymentRequests.Request("svc/c" + c, "1.0." + c, "qa", null, null), "bob");
+    }
+
+    List<Engine> engines = List.of(engine(deployments, models, library, environments, targets, db, clock, dataDir),
+        engine(deployments, models, library, environments, targets, db, clock, dataDir));
+    ExecutorService pool = Executors.newFixedThreadPool(2);
+    List<Future<Integer>> claimed = new ArrayList<>();
+    for (Engine e : engines) {
+      claimed.add(pool.submit(e::runDue));
+    }
+    int total = 0;
+    for (Future<Integer> f : claimed) {
+      total += f.get();
+    }
+    pool.shutdown();
+
+    assertThat(total).as("each deployment claimed once, by one of the engines").isEqualTo(COMPONENTS);
+    assertThat(deployments.page(new Deployments.Filter("qa", null, null, DeploymentState.SUCCEEDED),
+        io.gantry.shared.PageRequest.all()).total()).isEqualTo(COMPONENTS);
+    for (int c = 0; c < COMPONENTS; c++) {
+      // every deployment lands on every target of the environment: each target's log names each
+      // step of each deployment exactly once
+      List<String> lines = Files.readAllLines(dataDir.resolve("targets/t" + c + "/steps.log"));
+      assertThat(lines).hasSize(COMPONENTS * 3).doesNotHaveDuplicates().isNotEmpty();
+    }
+  }
+
+  private static Engine engine(Deployments deployments, Models models, Library library, Environments environments,
+      Targets targets, TestDatabase.Instance db, Clock clock, Path dataDir) {
+    return new Engine(deployments, models, library, environments, targets, new LocalStepRunner(clock),
+        db.transactions(), clock, dataDir, Duration.ofSeconds(30), Duration.ofSeconds(5));
+  }
+}
