@@ -9,6 +9,7 @@ create table decisions (
   actor           varchar(63)   not null,
   note            varchar(4000) not null,
   checklist       text          not null,
-  at              timestamp with time zone not null
+  at              timestamp with time zone not null,
+  applied_at      timestamp with time zone
 );
 create index decisions_step on decisions (deployment_id, target, step);

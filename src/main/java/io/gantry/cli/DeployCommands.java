@@ -231,6 +231,38 @@ final class DeployCommands {
     }
   }
 
+  @Command(name = "decide", description = "Decide on a target that failed under the 'ask' failure policy: retry "
+      + "it, skip it, or abort the deployment.", footer = ExitCode.FOOTER)
+  static final class Decide extends ApiCommand {
+
+    @Parameters(index = "0", paramLabel = "ID", description = "a deployment number")
+    long id;
+
+    @Parameters(index = "1", paramLabel = "retry|skip|abort")
+    String decision;
+
+    @Option(names = "--target", required = true, paramLabel = "TARGET", description = "the failed target")
+    String target;
+
+    @Option(names = "--reason", required = true, paramLabel = "TEXT", description = "why (recorded)")
+    String reason;
+
+    @Override
+    void run() {
+      if (!List.of("retry", "skip", "abort").contains(decision)) {
+        throw usage("decide takes retry, skip or abort, not " + decision);
+      }
+      ObjectNode body = ApiClient.JSON.createObjectNode().put("target", target).put("decision", decision)
+          .put("note", reason);
+      JsonNode d = api().post("/deployments/" + id + "/decisions", body);
+      if (output().json()) {
+        output().printJson(d);
+      } else {
+        out().println("deployment #" + id + ": " + decision + " " + target + " recorded");
+      }
+    }
+  }
+
   private static void decide(ApiCommand command, long id, String target, String step, String decision, String note,
       List<String> checklist) {
     ObjectNode body = ApiClient.JSON.createObjectNode().put("target", target).put("step", step)

@@ -5,8 +5,8 @@ import java.util.List;
 
 /** A person's decision on a step that waits for one: a sign-off, an approval or a rejection. */
 public record Decision(long id, long deployment, String target, String step, Kind kind, String actor, String note,
-    List<String> checklist, Instant at) {
+    List<String> checklist, Instant at, Instant appliedAt) {
 
-  /** What was decided. */
-  public enum Kind { SIGNOFF, APPROVE, REJECT }
+  /** What was decided: on a step, or (RETRY, SKIP, ABORT) on a failed target under the "ask" policy. */
+  public enum Kind { SIGNOFF, APPROVE, REJECT, RETRY, SKIP, ABORT }
 }

@@ -49,8 +49,12 @@ public class DeploymentDecisions {
       case "signoff" -> Decision.Kind.SIGNOFF;
       case "approve" -> Decision.Kind.APPROVE;
       case "reject" -> Decision.Kind.REJECT;
+      case "retry" -> Decision.Kind.RETRY;
+      case "skip" -> Decision.Kind.SKIP;
+      case "abort" -> Decision.Kind.ABORT;
       default -> throw InvalidInputException.of("decision", "\"" + request.decision()
-          + "\" is not a decision; use signoff, approve or reject");
+          + "\" is not a decision; use signoff, approve or reject (on a waiting step), or retry, skip or abort (on a "
+          + "failed target under the ask policy)");
     };
     if (request.note() == null || request.note().isBlank()) {
       throw InvalidInputException.of("note", "say what was done or why (the note is recorded)");
@@ -58,6 +62,24 @@ public class DeploymentDecisions {
     Deployment d = deployments.get(id);
     TargetRun run = deployments.targetRuns(id).stream().filter(r -> r.target().equals(request.target())).findFirst()
         .orElseThrow(() -> new NotFoundException("target of deployment #" + id, String.valueOf(request.target())));
+    if (kind == Decision.Kind.RETRY || kind == Decision.Kind.SKIP || kind == Decision.Kind.ABORT) {
+      if (d.state() != DeploymentState.EXECUTING || run.state() != TargetRunState.FAILED) {
+        throw new ConflictException("deployment #" + id + " is not waiting for a decision on a failed target "
+            + request.target());
+      }
+      boolean manager = users.find(actor).map(u -> u.roles().contains(Role.DEPLOYMENT_MANAGER)
+          || u.roles().contains(Role.DEPLOYMENT_PRACTITIONER)).orElse(false);
+      if (!manager) {
+        throw new AccessDeniedException("deciding on a failed target needs the role deployment-manager or "
+            + "deployment-practitioner");
+      }
+      return tx.execute(s -> {
+        deployments.addDecision(id, request.target(), Engine.FAILURE_POLICY, kind, actor, request.note(), List.of(),
+            clock.instant());
+        deployments.wake(id, clock.instant());
+        return deployments.decisions(id, request.target(), Engine.FAILURE_POLICY).getLast();
+      });
+    }
     boolean waiting = deployments.stepRuns(run).stream().filter(s -> s.name().equals(request.step()))
         .reduce((a, b) -> b).map(s -> s.state().equals("WAITING")).orElse(false);
     if (!waiting) {

@@ -235,6 +235,9 @@ public class Deployments {
       case SIGNOFF -> "signed off";
       case APPROVE -> "approved";
       case REJECT -> "rejected";
+      case RETRY -> "to be retried";
+      case SKIP -> "to be skipped";
+      case ABORT -> "aborted";
     };
     insertEvent(deployment, now, DeploymentEvent.Kind.STEP, null, null, target, step, actor,
         "step " + step + " " + verb + " by " + actor + ": " + note);
@@ -246,7 +249,13 @@ public class Deployments {
         .query((rs, n) -> new Decision(rs.getLong("id"), rs.getLong("deployment_id"), rs.getString("target"),
             rs.getString("step"), Decision.Kind.valueOf(rs.getString("decision")), rs.getString("actor"),
             rs.getString("note"), io.gantry.shared.Json.readStringList(rs.getString("checklist")),
-            instant(rs, "at"))).list();
+            instant(rs, "at"), instant(rs, "applied_at"))).list();
+  }
+
+  /** Marks a decision acted on, so it is not acted on again. */
+  public void applied(Decision decision, Instant now) {
+    jdbc.sql("update decisions set applied_at = :now where id = :id").param("now", Timestamp.from(now))
+        .param("id", decision.id()).update();
   }
 
   /** Asks the engine to look at a deployment again now (a person acted on it). */

@@ -409,8 +409,12 @@ public class Engine {
       List<TargetRun> failed = deployments.targetRuns(d.id()).stream()
           .filter(r -> r.batch() == batch && r.state() == TargetRunState.FAILED).toList();
       if (!failed.isEmpty()) {
-        return onFailure(d, plan, "batch " + (batch + 1) + " of " + batches + " failed on " + names(failed)
-            + ": " + failed.getFirst().outcome());
+        String what = "batch " + (batch + 1) + " of " + batches + " failed on " + names(failed) + ": "
+            + failed.getFirst().outcome();
+        if (plan.stage().failurePolicy().action() == Stage.FailurePolicy.Action.ASK) {
+          return ask(d, failed, what);
+        }
+        return onFailure(d, plan, what);
       }
     }
     move(d, DeploymentState.VERIFYING, "every target ran the steps; verifying the deployment");
@@ -419,7 +423,8 @@ public class Engine {
 
   private Optional<Instant> verify(Deployment d, Plan plan) {
     ComponentVersion version = library.get(d.component(), d.version());
-    List<TargetRun> runs = deployments.targetRuns(d.id());
+    List<TargetRun> runs = deployments.targetRuns(d.id()).stream()
+        .filter(r -> r.state() == TargetRunState.SUCCEEDED).toList();
     List<String> failures = new ArrayList<>();
     String waitFor = null;
     if (!plan.stage().acceptance().isEmpty()) {
@@ -471,7 +476,8 @@ public class Engine {
     Semaphore permits = new Semaphore(maxParallel == null ? Math.max(1, batch.size()) : maxParallel);
     List<Future<StepResult>> results = new ArrayList<>();
     for (TargetRun run : batch) {
-      if (run.state() == TargetRunState.SUCCEEDED || run.state() == TargetRunState.FAILED) {
+      if (run.state() == TargetRunState.SUCCEEDED || run.state() == TargetRunState.FAILED
+          || run.state() == TargetRunState.SKIPPED) {
         continue;
       }
       results.add(workers.submit(() -> {
@@ -654,6 +660,41 @@ public class Engine {
       case ASK -> waitFor(d, "a person to decide what to do (retry, skip the target or abort): " + what);
     };
   }
+
+  /**
+   * The "ask" policy: each failed target waits for a person's decision made after it failed: retry
+   * it, skip it, or abort the deployment. Answers the wait, or empty to go on (decisions applied).
+   */
+  private Optional<Instant> ask(Deployment d, List<TargetRun> failed, String what) {
+    for (TargetRun run : failed) {
+      Optional<Decision> decision = deployments.decisions(d.id(), run.target(), FAILURE_POLICY).stream()
+          .filter(x -> x.appliedAt() == null).findFirst();
+      if (decision.isEmpty()) {
+        return waitFor(d, "a person to decide on " + run.target() + " (retry, skip or abort): " + what);
+      }
+      Decision x = decision.get();
+      switch (x.kind()) {
+        case ABORT -> {
+          tx.executeWithoutResult(s -> deployments.applied(x, clock.instant()));
+          return fail(d, "aborted by " + x.actor() + ": " + x.note() + " (" + what + ")");
+        }
+        case RETRY -> tx.executeWithoutResult(s -> {
+          deployments.applied(x, clock.instant());
+          deployments.transition(run, TargetRunState.RUNNING, "retried as " + x.actor() + " decided: " + x.note(),
+              clock.instant());
+        });
+        case SKIP -> tx.executeWithoutResult(s -> {
+          deployments.applied(x, clock.instant());
+          deployments.transition(run, TargetRunState.SKIPPED, "skipped as " + x.actor() + " decided: " + x.note(),
+              clock.instant());
+        });
+        default -> throw new IllegalStateException("unexpected decision " + x.kind());
+      }
+    }
+    return Optional.empty();
+  }
+
+  static final String FAILURE_POLICY = "failure-policy";
 
   private Optional<Instant> rollBack(Deployment d, Plan plan) {
     List<String> problems = new ArrayList<>();

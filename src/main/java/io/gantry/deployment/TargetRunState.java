@@ -12,7 +12,7 @@ public enum TargetRunState {
       PENDING, EnumSet.of(RUNNING, SKIPPED),
       RUNNING, EnumSet.of(SUCCEEDED, FAILED, ROLLING_BACK),
       SUCCEEDED, EnumSet.of(ROLLING_BACK),
-      FAILED, EnumSet.of(ROLLING_BACK),
+      FAILED, EnumSet.of(ROLLING_BACK, RUNNING, SKIPPED),
       ROLLING_BACK, EnumSet.of(ROLLED_BACK, FAILED),
       ROLLED_BACK, EnumSet.noneOf(TargetRunState.class),
       SKIPPED, EnumSet.noneOf(TargetRunState.class));

@@ -45,7 +45,7 @@ class DeploymentStateTest {
         TargetRunState.PENDING, EnumSet.of(TargetRunState.RUNNING, TargetRunState.SKIPPED),
         TargetRunState.RUNNING, EnumSet.of(TargetRunState.SUCCEEDED, TargetRunState.FAILED, TargetRunState.ROLLING_BACK),
         TargetRunState.SUCCEEDED, EnumSet.of(TargetRunState.ROLLING_BACK),
-        TargetRunState.FAILED, EnumSet.of(TargetRunState.ROLLING_BACK),
+        TargetRunState.FAILED, EnumSet.of(TargetRunState.ROLLING_BACK, TargetRunState.RUNNING, TargetRunState.SKIPPED),
         TargetRunState.ROLLING_BACK, EnumSet.of(TargetRunState.ROLLED_BACK, TargetRunState.FAILED),
         TargetRunState.ROLLED_BACK, EnumSet.noneOf(TargetRunState.class),
         TargetRunState.SKIPPED, EnumSet.noneOf(TargetRunState.class));

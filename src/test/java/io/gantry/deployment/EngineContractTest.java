@@ -323,6 +323,46 @@ class EngineContractTest {
   }
 
   @Test
+  void with_the_ask_policy_a_failed_target_waits_for_a_person_who_retries_skips_or_aborts() {
+    configure("rolling", "ask");
+    var users = new io.gantry.identity.Users(db.jdbc(), clock);
+    users.create("carol", null, java.util.EnumSet.of(io.gantry.identity.Role.DEPLOYMENT_MANAGER));
+    users.create("erin", null, java.util.EnumSet.of(io.gantry.identity.Role.AUDITOR));
+    var decisions = new DeploymentDecisions(deployments, new Models(db.jdbc(), clock), users, db.transactions(), clock);
+    push("1.0.0", "t2");
+
+    Deployment d = deploy("1.0.0", "qa");
+    assertThat(d.state()).isEqualTo(DeploymentState.EXECUTING);
+    assertThat(deployments.events(d.id(), 0).getLast().message()).contains("a person to decide on t2");
+    assertThatThrownBy(() -> decisions.decide(d.id(), new DeploymentDecisions.Request("t2", null, "skip", "no", null),
+        "erin")).isInstanceOf(org.springframework.security.access.AccessDeniedException.class);
+
+    decisions.decide(d.id(), new DeploymentDecisions.Request("t2", null, "retry", "maybe it was transient", null),
+        "carol");
+    engine.runDue();
+    assertThat(deployments.get(d.id()).state()).isEqualTo(DeploymentState.EXECUTING);
+    assertThat(deployments.events(d.id(), 0)).anySatisfy(e -> assertThat(e.message()).contains("retried as carol"));
+
+    decisions.decide(d.id(), new DeploymentDecisions.Request("t2", null, "skip", "t2 is being replaced", null),
+        "carol");
+    engine.runDue();
+    Deployment done = deployments.get(d.id());
+    assertThat(done.state()).as(done.outcome()).isEqualTo(DeploymentState.SUCCEEDED);
+    Map<String, TargetRunState> states = new java.util.HashMap<>();
+    deployments.targetRuns(d.id()).forEach(r -> states.put(r.target(), r.state()));
+    assertThat(states).containsEntry("t1", TargetRunState.SUCCEEDED).containsEntry("t2", TargetRunState.SKIPPED)
+        .containsEntry("t3", TargetRunState.SUCCEEDED);
+
+    push("2.0.0", "t1");
+    Deployment second = deploy("2.0.0", "qa");
+    decisions.decide(second.id(), new DeploymentDecisions.Request("t1", null, "abort", "stop everything", null),
+        "carol");
+    engine.runDue();
+    assertThat(deployments.get(second.id()).state()).isEqualTo(DeploymentState.FAILED);
+    assertThat(deployments.get(second.id()).outcome()).startsWith("aborted by carol: stop everything");
+  }
+
+  @Test
   void a_deployment_is_cancelled_before_it_executes_but_not_after_and_the_reason_is_recorded() {
     configure("all-at-once", "stop");
     push("1.0.0", null);
