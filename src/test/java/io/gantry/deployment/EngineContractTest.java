@@ -6,19 +6,10 @@ import static org.assertj.core.api.Assertions.assertThatThrownBy;
 import io.gantry.catalog.ArtifactStore;
 import io.gantry.catalog.ComponentRef;
 import io.gantry.catalog.ComponentVersion;
-import io.gantry.catalog.ComponentVersions;
-import io.gantry.catalog.Components;
 import io.gantry.catalog.Library;
-import io.gantry.catalog.Services;
 import io.gantry.catalog.VersionStatus;
 import io.gantry.config.ConfigFile;
-import io.gantry.config.ConfigInterpreter;
-import io.gantry.config.ConfigLoader;
 import io.gantry.config.ConfigService;
-import io.gantry.environment.Environments;
-import io.gantry.environment.Targets;
-import io.gantry.execution.LocalStepRunner;
-import io.gantry.model.Models;
 import io.gantry.shared.InvalidInputException;
 import io.gantry.shared.NotFoundException;
 import io.gantry.testing.MutableClock;
@@ -130,22 +121,16 @@ class EngineContractTest {
   @BeforeEach
   void setUp() {
     db = database.create();
-    store = new ArtifactStore(dataDir);
-    var services = new Services(db.jdbc(), clock);
-    var components = new Components(db.jdbc(), clock);
-    var versions = new ComponentVersions(db.jdbc());
-    var environments = new Environments(db.jdbc(), clock);
-    var targets = new Targets(db.jdbc(), clock);
-    var models = new Models(db.jdbc(), clock);
-    library = new Library(components, versions, store, db.transactions(), clock, 1 << 20);
-    deployments = new Deployments(db.jdbc());
-    requests = new DeploymentRequests(components, library, environments, models, deployments, db.transactions(), clock);
-    engine = new Engine(deployments, models, library, environments, targets, new LocalStepRunner(clock),
-        db.transactions(), clock, dataDir, Duration.ofSeconds(30), Duration.ofSeconds(5));
-    configService = new ConfigService(new ConfigLoader(), new ConfigInterpreter(), environments, targets, services,
-        components, versions, models, db.transactions(), db.jdbc(), clock);
+    fixture = new EngineFixture(db, clock, dataDir);
+    store = fixture.store;
+    library = fixture.library;
+    deployments = fixture.deployments;
+    requests = fixture.requests;
+    engine = fixture.engine();
+    configService = fixture.config;
   }
 
+  private EngineFixture fixture;
   private ConfigService configService;
 
   private void configure(String strategy, String policy) {
@@ -325,10 +310,10 @@ class EngineContractTest {
   @Test
   void with_the_ask_policy_a_failed_target_waits_for_a_person_who_retries_skips_or_aborts() {
     configure("rolling", "ask");
-    var users = new io.gantry.identity.Users(db.jdbc(), clock);
+    var users = fixture.users;
     users.create("carol", null, java.util.EnumSet.of(io.gantry.identity.Role.DEPLOYMENT_MANAGER));
     users.create("erin", null, java.util.EnumSet.of(io.gantry.identity.Role.AUDITOR));
-    var decisions = new DeploymentDecisions(deployments, new Models(db.jdbc(), clock), users, db.transactions(), clock);
+    var decisions = fixture.decisions;
     push("1.0.0", "t2");
 
     Deployment d = deploy("1.0.0", "qa");

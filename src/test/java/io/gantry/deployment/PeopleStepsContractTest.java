@@ -3,22 +3,10 @@ package io.gantry.deployment;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
-import io.gantry.catalog.ArtifactStore;
 import io.gantry.catalog.ComponentRef;
-import io.gantry.catalog.ComponentVersions;
-import io.gantry.catalog.Components;
 import io.gantry.catalog.Library;
-import io.gantry.catalog.Services;
-import io.gantry.config.ConfigFile;
-import io.gantry.config.ConfigInterpreter;
-import io.gantry.config.ConfigLoader;
-import io.gantry.config.ConfigService;
-import io.gantry.environment.Environments;
-import io.gantry.environment.Targets;
-import io.gantry.execution.LocalStepRunner;
 import io.gantry.identity.Role;
 import io.gantry.identity.Users;
-import io.gantry.model.Models;
 import io.gantry.shared.ConflictException;
 import io.gantry.shared.InvalidInputException;
 import io.gantry.testing.MutableClock;
@@ -97,22 +85,14 @@ class PeopleStepsContractTest {
   @BeforeEach
   void setUp() {
     db = database.create();
-    var services = new Services(db.jdbc(), clock);
-    var components = new Components(db.jdbc(), clock);
-    var versions = new ComponentVersions(db.jdbc());
-    var environments = new Environments(db.jdbc(), clock);
-    var targets = new Targets(db.jdbc(), clock);
-    var models = new Models(db.jdbc(), clock);
-    var users = new Users(db.jdbc(), clock);
-    Library library = new Library(components, versions, new ArtifactStore(dataDir), db.transactions(), clock, 1 << 20);
-    deployments = new Deployments(db.jdbc());
-    requests = new DeploymentRequests(components, library, environments, models, deployments, db.transactions(), clock);
-    decisions = new DeploymentDecisions(deployments, models, users, db.transactions(), clock);
-    engine = new Engine(deployments, models, library, environments, targets, new LocalStepRunner(clock),
-        db.transactions(), clock, dataDir, Duration.ofSeconds(30), Duration.ofSeconds(5));
-    new ConfigService(new ConfigLoader(), new ConfigInterpreter(), environments, targets, services, components,
-        versions, models, db.transactions(), db.jdbc(), clock)
-        .apply(List.of(new ConfigFile("site.yaml", CONFIG)), "test", "alice");
+    EngineFixture fixture = new EngineFixture(db, clock, dataDir);
+    Library library = fixture.library;
+    Users users = fixture.users;
+    deployments = fixture.deployments;
+    requests = fixture.requests;
+    decisions = fixture.decisions;
+    engine = fixture.engine();
+    fixture.apply(CONFIG);
     users.create("bob", null, EnumSet.of(Role.DEPLOYMENT_PRACTITIONER));
     users.create("carol", null, EnumSet.of(Role.DEPLOYMENT_MANAGER));
     users.create("dave", null, EnumSet.of(Role.DEPLOYMENT_MANAGER));

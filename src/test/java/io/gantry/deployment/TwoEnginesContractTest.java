@@ -2,20 +2,8 @@ package io.gantry.deployment;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
-import io.gantry.catalog.ArtifactStore;
 import io.gantry.catalog.ComponentRef;
-import io.gantry.catalog.ComponentVersions;
-import io.gantry.catalog.Components;
 import io.gantry.catalog.Library;
-import io.gantry.catalog.Services;
-import io.gantry.config.ConfigFile;
-import io.gantry.config.ConfigInterpreter;
-import io.gantry.config.ConfigLoader;
-import io.gantry.config.ConfigService;
-import io.gantry.environment.Environments;
-import io.gantry.environment.Targets;
-import io.gantry.execution.LocalStepRunner;
-import io.gantry.model.Models;
 import io.gantry.testing.TestDatabase;
 import java.io.ByteArrayInputStream;
 import java.nio.charset.StandardCharsets;
@@ -55,16 +43,10 @@ class TwoEnginesContractTest {
   void two_engines_on_one_database_never_run_the_same_step_twice() throws Exception {
     TestDatabase.Instance db = database.create();
     Clock clock = Clock.tick(Clock.systemUTC(), Duration.ofNanos(1000));
-    var services = new Services(db.jdbc(), clock);
-    var components = new Components(db.jdbc(), clock);
-    var versions = new ComponentVersions(db.jdbc());
-    var environments = new Environments(db.jdbc(), clock);
-    var targets = new Targets(db.jdbc(), clock);
-    var models = new Models(db.jdbc(), clock);
-    Library library = new Library(components, versions, new ArtifactStore(dataDir), db.transactions(), clock, 1 << 20);
-    Deployments deployments = new Deployments(db.jdbc());
-    var requests = new DeploymentRequests(components, library, environments, models, deployments, db.transactions(),
-        clock);
+    EngineFixture fixture = new EngineFixture(db, clock, dataDir);
+    Library library = fixture.library;
+    Deployments deployments = fixture.deployments;
+    var requests = fixture.requests;
     StringBuilder yaml = new StringBuilder("""
         apiVersion: gantry.io/v1
         kind: Environment
@@ -95,9 +77,7 @@ class TwoEnginesContractTest {
           .append("metadata: {name: t").append(c).append("}\nspec: {environment: qa, kind: local, path: targets/t")
           .append(c).append("}\n");
     }
-    new ConfigService(new ConfigLoader(), new ConfigInterpreter(), environments, targets, services, components,
-        versions, models, db.transactions(), db.jdbc(), clock)
-        .apply(List.of(new ConfigFile("two.yaml", yaml.toString())), "test", "alice");
+    fixture.apply(yaml.toString());
     for (int c = 0; c < COMPONENTS; c++) {
       library.push(new Library.Push(new ComponentRef("svc", "c" + c), "1.0." + c, Map.of(),
           List.of(new Library.Upload("a.txt", () -> new ByteArrayInputStream("a".getBytes(StandardCharsets.UTF_8)))),
@@ -105,8 +85,7 @@ class TwoEnginesContractTest {
       requests.request(new DeploymentRequests.Request("svc/c" + c, "1.0." + c, "qa", null, null), "bob");
     }
 
-    List<Engine> engines = List.of(engine(deployments, models, library, environments, targets, db, clock, dataDir),
-        engine(deployments, models, library, environments, targets, db, clock, dataDir));
+    List<Engine> engines = List.of(fixture.engine(), fixture.engine());
     ExecutorService pool = Executors.newFixedThreadPool(2);
     List<Future<Integer>> claimed = new ArrayList<>();
     for (Engine e : engines) {
@@ -127,11 +106,5 @@ class TwoEnginesContractTest {
       List<String> lines = Files.readAllLines(dataDir.resolve("targets/t" + c + "/steps.log"));
       assertThat(lines).hasSize(COMPONENTS * 3).doesNotHaveDuplicates().isNotEmpty();
     }
-  }
-
-  private static Engine engine(Deployments deployments, Models models, Library library, Environments environments,
-      Targets targets, TestDatabase.Instance db, Clock clock, Path dataDir) {
-    return new Engine(deployments, models, library, environments, targets, new LocalStepRunner(clock),
-        db.transactions(), clock, dataDir, Duration.ofSeconds(30), Duration.ofSeconds(5));
   }
 }

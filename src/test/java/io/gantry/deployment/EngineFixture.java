@@ -1,0 +1,69 @@
+package io.gantry.deployment;
+
+import io.gantry.catalog.ArtifactStore;
+import io.gantry.catalog.ComponentVersions;
+import io.gantry.catalog.Components;
+import io.gantry.catalog.Library;
+import io.gantry.catalog.Services;
+import io.gantry.config.ConfigFile;
+import io.gantry.config.ConfigInterpreter;
+import io.gantry.config.ConfigLoader;
+import io.gantry.config.ConfigService;
+import io.gantry.environment.Environments;
+import io.gantry.environment.Targets;
+import io.gantry.execution.LocalStepRunner;
+import io.gantry.identity.Users;
+import io.gantry.model.Models;
+import io.gantry.testing.TestDatabase;
+import java.nio.file.Path;
+import java.time.Clock;
+import java.time.Duration;
+import java.util.List;
+
+/** The repositories, services and an engine over one test database and data folder, built by hand. */
+final class EngineFixture {
+
+  final ArtifactStore store;
+  final Library library;
+  final Deployments deployments;
+  final DeploymentRequests requests;
+  final DeploymentDecisions decisions;
+  final Users users;
+  final ConfigService config;
+  private final TestDatabase.Instance db;
+  private final Clock clock;
+  private final Path dataDir;
+  private final Models models;
+  private final Environments environments;
+  private final Targets targets;
+
+  EngineFixture(TestDatabase.Instance db, Clock clock, Path dataDir) {
+    this.db = db;
+    this.clock = clock;
+    this.dataDir = dataDir;
+    var services = new Services(db.jdbc(), clock);
+    var components = new Components(db.jdbc(), clock);
+    var versions = new ComponentVersions(db.jdbc());
+    environments = new Environments(db.jdbc(), clock);
+    targets = new Targets(db.jdbc(), clock);
+    models = new Models(db.jdbc(), clock);
+    users = new Users(db.jdbc(), clock);
+    store = new ArtifactStore(dataDir);
+    library = new Library(components, versions, store, db.transactions(), clock, 1 << 20);
+    deployments = new Deployments(db.jdbc());
+    requests = new DeploymentRequests(components, library, environments, models, deployments, db.transactions(), clock);
+    decisions = new DeploymentDecisions(deployments, models, users, db.transactions(), clock);
+    config = new ConfigService(new ConfigLoader(), new ConfigInterpreter(), environments, targets, services,
+        components, versions, models, db.transactions(), db.jdbc(), clock);
+  }
+
+  /** A new engine (as a server process would have) over the same database and folder. */
+  Engine engine() {
+    return new Engine(deployments, models, library, environments, targets, new LocalStepRunner(clock),
+        db.transactions(), clock, dataDir, Duration.ofSeconds(30), Duration.ofSeconds(5));
+  }
+
+  void apply(String yaml) {
+    config.apply(List.of(new ConfigFile("test.yaml", yaml)), "test", "alice");
+  }
+}
