@@ -181,9 +181,8 @@ final class DeployCommands {
     }
   }
 
-  @Command(name = "signoff", description = "Sign off a manual step a deployment waits for; tick every checklist "
-      + "item with --check.", footer = ExitCode.FOOTER)
-  static final class Signoff extends ApiCommand {
+  /** A person's decision on a step a deployment waits for: which deployment, target and step. */
+  abstract static class StepDecision extends ApiCommand {
 
     @Parameters(index = "0", paramLabel = "ID", description = "a deployment number")
     long id;
@@ -193,6 +192,11 @@ final class DeployCommands {
 
     @Option(names = "--step", required = true, paramLabel = "STEP")
     String step;
+  }
+
+  @Command(name = "signoff", description = "Sign off a manual step a deployment waits for; tick every checklist "
+      + "item with --check.", footer = ExitCode.FOOTER)
+  static final class Signoff extends StepDecision {
 
     @Option(names = "--check", paramLabel = "ITEM", description = "a ticked checklist item (repeat for each)")
     List<String> checked = new ArrayList<>();
@@ -208,16 +212,7 @@ final class DeployCommands {
 
   @Command(name = "approve", description = "Approve (or with --reject, reject) an approval step a deployment "
       + "waits for.", footer = ExitCode.FOOTER)
-  static final class Approve extends ApiCommand {
-
-    @Parameters(index = "0", paramLabel = "ID", description = "a deployment number")
-    long id;
-
-    @Option(names = "--target", required = true, paramLabel = "TARGET")
-    String target;
-
-    @Option(names = "--step", required = true, paramLabel = "STEP")
-    String step;
+  static final class Approve extends StepDecision {
 
     @Option(names = "--reject", description = "reject instead of approving")
     boolean reject;
@@ -252,26 +247,24 @@ final class DeployCommands {
       if (!List.of("retry", "skip", "abort").contains(decision)) {
         throw usage("decide takes retry, skip or abort, not " + decision);
       }
-      ObjectNode body = ApiClient.JSON.createObjectNode().put("target", target).put("decision", decision)
-          .put("note", reason);
-      JsonNode d = api().post("/deployments/" + id + "/decisions", body);
-      if (output().json()) {
-        output().printJson(d);
-      } else {
-        out().println("deployment #" + id + ": " + decision + " " + target + " recorded");
-      }
+      decide(this, id, target, null, decision, reason, List.of());
     }
   }
 
   private static void decide(ApiCommand command, long id, String target, String step, String decision, String note,
       List<String> checklist) {
-    ObjectNode body = ApiClient.JSON.createObjectNode().put("target", target).put("step", step)
-        .put("decision", decision).put("note", note);
+    ObjectNode body = ApiClient.JSON.createObjectNode().put("target", target).put("decision", decision)
+        .put("note", note);
+    if (step != null) {
+      body.put("step", step);
+    }
     var items = body.putArray("checklist");
     checklist.forEach(items::add);
     JsonNode d = command.api().post("/deployments/" + id + "/decisions", body);
     if (command.output().json()) {
       command.output().printJson(d);
+    } else if (step == null) {
+      command.out().println("deployment #" + id + ": " + decision + " " + target + " recorded");
     } else {
       command.out().println("deployment #" + id + ": step " + step + " on " + target + " " + switch (decision) {
         case "signoff" -> "signed off";
