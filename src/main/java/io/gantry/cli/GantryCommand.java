@@ -7,7 +7,7 @@ import picocli.CommandLine.ScopeType;
 import picocli.CommandLine.Spec;
 import picocli.CommandLine.Model.CommandSpec;
 
-@Command(name = "gantry", mixinStandardHelpOptions = true, versionProvider = GantryCommand.Version.class,
+@Command(name = "gantry", versionProvider = GantryCommand.Version.class,
     description = "Deployment management: plan and apply configuration, push versions to the library, "
         + "inspect what is stored, and run the server.",
     subcommands = {ServerCommands.Server.class, ServerCommands.Up.class, ConfigCommands.Plan.class,
@@ -19,6 +19,13 @@ import picocli.CommandLine.Model.CommandSpec;
 final class GantryCommand implements Callable<Integer> {
 
   enum Format { table, json }
+
+  @Option(names = {"-h", "--help"}, usageHelp = true, scope = ScopeType.INHERIT,
+      description = "Show this help message and exit.")
+  boolean help;
+
+  @Option(names = {"-V", "--version"}, versionHelp = true, description = "Print version information and exit.")
+  boolean version;
 
   @Option(names = "--server", scope = ScopeType.INHERIT, paramLabel = "URL",
       description = "Gantry server (default: $GANTRY_SERVER, then the config file, then http://127.0.0.1:8080)")

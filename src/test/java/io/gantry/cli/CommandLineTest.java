@@ -32,6 +32,15 @@ class CommandLineTest {
   }
 
   @Test
+  void helpOnACommandWithRequiredArgumentsPrintsItsUsageInsteadOfComplaining() {
+    CliRunner.Result result = gantry.run("approve", "--help");
+
+    assertThat(result.exitCode()).isZero();
+    assertThat(result.out()).contains("Usage: gantry approve").contains("--reject");
+    assertThat(result.err()).doesNotContain("Missing required");
+  }
+
+  @Test
   void noCommandPrintsUsageAndIsAUsageError() {
     CliRunner.Result result = gantry.run();
 
