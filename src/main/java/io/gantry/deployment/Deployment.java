@@ -3,7 +3,14 @@ package io.gantry.deployment;
 import io.gantry.catalog.ComponentRef;
 import java.time.Instant;
 
-/** One movement of a component version into one environment, following one stage of a model. */
+/**
+ * One movement of a component version into one environment, following one stage of a model.
+ *
+ * @param kind whether the version is installed or the component removed
+ * @param plannedStart when it was asked to start (deploy --at); null means as soon as it may
+ * @param plannedEnd when it is expected to have ended; null when no end was planned
+ * @param priority its place among queued deployments to the same environment and component: higher first
+ */
 public record Deployment(
     long id,
     ComponentRef component,
@@ -19,4 +26,18 @@ public record Deployment(
     Instant startedAt,
     Instant finishedAt,
     String outcome,
-    long rowVersion) {}
+    Kind kind,
+    Instant plannedStart,
+    Instant plannedEnd,
+    int priority,
+    long rowVersion) {
+
+  /** Whether a deployment installs a version or removes the component from the environment. */
+  public enum Kind {
+    DEPLOY, UNDEPLOY;
+
+    public String id() {
+      return name().toLowerCase(java.util.Locale.ROOT);
+    }
+  }
+}

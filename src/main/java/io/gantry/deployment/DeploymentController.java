@@ -34,15 +34,19 @@ class DeploymentController {
     this.decisions = decisions;
   }
 
-  record NewDeployment(String component, String version, String environment, String model, String reason) {}
+  /** {@code at} plans the start (ISO-8601 instant, e.g. 2026-12-01T22:00:00Z); {@code priority} -100..100. */
+  record NewDeployment(String component, String version, String environment, String model, String reason,
+      Instant at, Instant plannedEnd, Integer priority) {}
 
-  record DeploymentView(long id, String component, String version, String environment, String model,
+  record DeploymentView(long id, String kind, String component, String version, String environment, String model,
       int modelVersion, String stage, String state, String requestedBy, Instant requestedAt, String reason,
-      Instant startedAt, Instant finishedAt, String outcome, List<TargetView> targets) {
+      Instant plannedStart, Instant plannedEnd, int priority, Instant startedAt, Instant finishedAt, String outcome,
+      List<TargetView> targets) {
     static DeploymentView of(Deployment d, List<TargetRun> runs) {
-      return new DeploymentView(d.id(), d.component().toString(), d.version(), d.environment(), d.model(),
-          d.modelVersion(), d.stage(), d.state().name(), d.requestedBy(), d.requestedAt(), d.reason(), d.startedAt(),
-          d.finishedAt(), d.outcome(), runs == null ? null : runs.stream().map(TargetView::of).toList());
+      return new DeploymentView(d.id(), d.kind().id(), d.component().toString(), d.version(), d.environment(),
+          d.model(), d.modelVersion(), d.stage(), d.state().name(), d.requestedBy(), d.requestedAt(), d.reason(),
+          d.plannedStart(), d.plannedEnd(), d.priority(), d.startedAt(), d.finishedAt(), d.outcome(),
+          runs == null ? null : runs.stream().map(TargetView::of).toList());
     }
   }
 
@@ -55,10 +59,11 @@ class DeploymentController {
   }
 
   record EventView(long id, Instant at, String kind, String from, String to, String target, String step, String actor,
-      String message) {
+      String message, String waitingFor) {
     static EventView of(DeploymentEvent e) {
       return new EventView(e.id(), e.at(), e.kind().name(), e.from() == null ? null : e.from().name(),
-          e.to() == null ? null : e.to().name(), e.target(), e.step(), e.actor(), e.message());
+          e.to() == null ? null : e.to().name(), e.target(), e.step(), e.actor(), e.message(),
+          e.waitingFor() == null ? null : e.waitingFor().id());
     }
   }
 
@@ -67,7 +72,8 @@ class DeploymentController {
   @Operation(summary = "Request a deployment of SERVICE/COMPONENT@VERSION into an environment")
   ResponseEntity<DeploymentView> deploy(@RequestBody NewDeployment body, Principal principal) {
     Deployment d = requests.request(new DeploymentRequests.Request(body.component(), body.version(),
-        body.environment(), body.model(), body.reason()), principal.getName());
+        body.environment(), body.model(), body.reason(), Deployment.Kind.DEPLOY, body.at(), body.plannedEnd(),
+        body.priority()), principal.getName());
     return ResponseEntity.status(HttpStatus.CREATED).body(DeploymentView.of(d, List.of()));
   }
 

@@ -1,14 +1,38 @@
 package io.gantry.deployment;
 
 import java.time.Instant;
+import java.util.Locale;
 
 /**
  * One entry of a deployment's record, kept for good: a state transition, a wait (with what is waited
- * for), a step's start or end on a target, a log line, or an interruption found after a restart.
+ * for, and what kind of thing that is), a step's start or end on a target, a log line, an
+ * interruption found after a restart, or a conflict found with another deployment or the schedule.
  */
 public record DeploymentEvent(long id, long deployment, Instant at, Kind kind, DeploymentState from,
-    DeploymentState to, String target, String step, String actor, String message) {
+    DeploymentState to, String target, String step, String actor, String message, WaitKind waitingFor) {
 
   /** What an entry records. */
-  public enum Kind { TRANSITION, WAIT, TARGET, STEP, LOG, INTERRUPTION }
+  public enum Kind { TRANSITION, WAIT, TARGET, STEP, LOG, INTERRUPTION, CONFLICT }
+
+  /** What a wait is for: the kinds of waiting time the value stream map tells apart. */
+  public enum WaitKind {
+    /** An earlier deployment to the same environment and component (the queue). */
+    LOCK,
+    /** The time it was planned for (deploy --at). */
+    SCHEDULE,
+    /** An authorized change that covers it. */
+    CHANGE,
+    /** An approval step or an approval rule. */
+    APPROVAL,
+    /** An allowed window of the stage, or the end of a freeze. */
+    WINDOW,
+    /** A person doing a manual task (a manual step). */
+    MANUAL,
+    /** A person deciding what to do after a failure (the ask policy). */
+    DECISION;
+
+    public String id() {
+      return name().toLowerCase(Locale.ROOT);
+    }
+  }
 }

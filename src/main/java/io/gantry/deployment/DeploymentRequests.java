@@ -15,8 +15,13 @@ import io.gantry.shared.ConflictException;
 import io.gantry.shared.InvalidInputException;
 import io.gantry.shared.NotFoundException;
 import java.time.Clock;
+import java.time.Duration;
+import java.time.Instant;
 import java.util.List;
 import java.util.Optional;
+import java.util.function.Supplier;
+import org.springframework.beans.factory.ObjectProvider;
+import org.springframework.beans.factory.annotation.Autowired;
 import org.springframework.stereotype.Service;
 import org.springframework.transaction.support.TransactionTemplate;
 
@@ -36,9 +41,18 @@ public class DeploymentRequests {
   private final Deployments deployments;
   private final TransactionTemplate tx;
   private final Clock clock;
+  private final Supplier<List<DeploymentGate>> gates;
 
+  @Autowired
   public DeploymentRequests(Components components, Library library, Environments environments, Models models,
-      Deployments deployments, TransactionTemplate tx, Clock clock) {
+      Deployments deployments, TransactionTemplate tx, Clock clock, ObjectProvider<DeploymentGate> gates) {
+    this(components, library, environments, models, deployments, tx, clock, () -> gates.orderedStream().toList());
+  }
+
+  /** With the gates of the caller's choosing (tests). */
+  public DeploymentRequests(Components components, Library library, Environments environments, Models models,
+      Deployments deployments, TransactionTemplate tx, Clock clock, Supplier<List<DeploymentGate>> gates) {
+    this.gates = gates;
     this.components = components;
     this.library = library;
     this.environments = environments;
@@ -48,8 +62,21 @@ public class DeploymentRequests {
     this.clock = clock;
   }
 
-  /** What to deploy where, and why; {@code model} may be null. */
-  public record Request(String component, String version, String environment, String model, String reason) {}
+  /**
+   * What to deploy where, and why; {@code model} may be null. {@code plannedStart} (deploy --at) holds
+   * the deployment back until then; {@code plannedEnd} is when it is expected to have ended; a higher
+   * {@code priority} moves it ahead of waiting deployments to the same environment and component.
+   */
+  public record Request(String component, String version, String environment, String model, String reason,
+      Deployment.Kind kind, Instant plannedStart, Instant plannedEnd, Integer priority) {
+
+    public Request(String component, String version, String environment, String model, String reason) {
+      this(component, version, environment, model, reason, Deployment.Kind.DEPLOY, null, null, null);
+    }
+  }
+
+  /** How far in the past a planned start may be (a clock a little behind) before it is refused. */
+  private static final Duration PLANNED_START_SLACK = Duration.ofMinutes(1);
 
   public Deployment request(Request request, String actor) {
     ComponentRef ref;
@@ -71,12 +98,36 @@ public class DeploymentRequests {
     if (version.status() == VersionStatus.WITHDRAWN) {
       throw new ConflictException("version " + ref + "@" + version.version() + " is withdrawn and goes nowhere");
     }
+    Instant now = clock.instant();
+    if (request.plannedStart() != null && request.plannedStart().isBefore(now.minus(PLANNED_START_SLACK))) {
+      throw InvalidInputException.of("at", "the planned start " + request.plannedStart() + " is in the past (now "
+          + now + "); give a time to come, or none to start as soon as possible");
+    }
+    if (request.plannedEnd() != null) {
+      Instant start = request.plannedStart() == null ? now : request.plannedStart();
+      if (!request.plannedEnd().isAfter(start)) {
+        throw InvalidInputException.of("plannedEnd", "the planned end " + request.plannedEnd()
+            + " is not after the planned start " + start);
+      }
+    }
+    int priority = request.priority() == null ? 0 : request.priority();
+    if (priority < -100 || priority > 100) {
+      throw InvalidInputException.of("priority", "priority must be between -100 and 100, not " + priority);
+    }
+    Deployment.Kind kind = request.kind() == null ? Deployment.Kind.DEPLOY : request.kind();
     DeploymentModel model = chooseModel(component, environment.name(), request.model());
     Stage stage = stageFor(model, environment.name()).orElseThrow();
+    String verb = kind == Deployment.Kind.UNDEPLOY ? "undeploy " : "deploy ";
     String reason = request.reason() == null || request.reason().isBlank()
-        ? "deploy " + ref + "@" + version.version() + " to " + environment.name() : request.reason();
-    return tx.execute(status -> deployments.create(new Deployments.NewDeployment(ref, version.version().value(),
-        environment.name(), model.name(), model.currentVersion(), stage.name(), actor, reason), clock.instant()));
+        ? verb + ref + "@" + version.version() + (kind == Deployment.Kind.UNDEPLOY ? " from " : " to ")
+            + environment.name() : request.reason();
+    return tx.execute(status -> {
+      Deployment d = deployments.create(new Deployments.NewDeployment(ref, version.version().value(),
+          environment.name(), model.name(), model.currentVersion(), stage.name(), actor, reason, kind,
+          request.plannedStart(), request.plannedEnd(), priority), now);
+      gates.get().forEach(gate -> gate.requested(d, stage, now));
+      return deployments.get(d.id());
+    });
   }
 
   /** Cancels a deployment that has not started executing; the reason is recorded. */

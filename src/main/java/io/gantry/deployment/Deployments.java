@@ -33,25 +33,40 @@ public class Deployments {
 
   /** What a new deployment is. */
   public record NewDeployment(ComponentRef component, String version, String environment, String model,
-      int modelVersion, String stage, String requestedBy, String reason) {}
+      int modelVersion, String stage, String requestedBy, String reason, Deployment.Kind kind, Instant plannedStart,
+      Instant plannedEnd, int priority) {
+
+    /** A deployment to run as soon as it may, at the usual priority. */
+    public NewDeployment(ComponentRef component, String version, String environment, String model, int modelVersion,
+        String stage, String requestedBy, String reason) {
+      this(component, version, environment, model, modelVersion, stage, requestedBy, reason, Deployment.Kind.DEPLOY,
+          null, null, 0);
+    }
+  }
 
   public Deployment create(NewDeployment d, Instant now) {
     var keys = new GeneratedKeyHolder();
     jdbc.sql("""
         insert into deployments (service, component, version, environment, model, model_version, stage, state,
-                                 requested_by, requested_at, reason, row_version)
+                                 requested_by, requested_at, reason, kind, planned_start, planned_end, priority,
+                                 row_version)
         values (:service, :component, :version, :environment, :model, :modelVersion, :stage, 'REQUESTED',
-                :by, :now, :reason, 0)
+                :by, :now, :reason, :kind, :plannedStart, :plannedEnd, :priority, 0)
         """)
         .param("service", d.component().service()).param("component", d.component().component())
         .param("version", d.version()).param("environment", d.environment()).param("model", d.model())
         .param("modelVersion", d.modelVersion()).param("stage", d.stage()).param("by", d.requestedBy())
-        .param("now", Timestamp.from(now)).param("reason", d.reason()).update(keys, "id");
+        .param("now", Timestamp.from(now)).param("reason", d.reason())
+        .param("kind", (d.kind() == null ? Deployment.Kind.DEPLOY : d.kind()).name())
+        .param("plannedStart", d.plannedStart() == null ? null : Timestamp.from(d.plannedStart()))
+        .param("plannedEnd", d.plannedEnd() == null ? null : Timestamp.from(d.plannedEnd()))
+        .param("priority", d.priority()).update(keys, "id");
     long id = keys.getKeyAs(Number.class).longValue();
     insertEvent(id, now, DeploymentEvent.Kind.TRANSITION, null, DeploymentState.REQUESTED, null, null,
         d.requestedBy(), d.reason());
-    jdbc.sql("insert into work_items (deployment_id, due_at, attempts) values (:id, :now, 0)")
-        .param("id", id).param("now", Timestamp.from(now)).update();
+    Instant due = d.plannedStart() != null && d.plannedStart().isAfter(now) ? d.plannedStart() : now;
+    jdbc.sql("insert into work_items (deployment_id, due_at, attempts) values (:id, :due, 0)")
+        .param("id", id).param("due", Timestamp.from(due)).update();
     return get(id);
   }
 
@@ -101,6 +116,25 @@ public class Deployments {
         .param("component", component.component()).query(Deployments::map).list();
   }
 
+  /**
+   * The deployment backlog of one environment and component, in the order the lock lets them run:
+   * those already started first, then those waiting to start by priority (higher first) and then
+   * first come, first served. Deployments planned for a later time than {@code now} are left out:
+   * they do not hold up the queue until their time comes.
+   */
+  public List<Deployment> queue(String environment, ComponentRef component, Instant now) {
+    return unfinished(environment, component).stream()
+        .filter(d -> d.state() != DeploymentState.REQUESTED || d.plannedStart() == null
+            || !d.plannedStart().isAfter(now))
+        .sorted(QUEUE_ORDER).toList();
+  }
+
+  /** Started ones first, then higher priority, then older. */
+  public static final java.util.Comparator<Deployment> QUEUE_ORDER = java.util.Comparator
+      .comparing((Deployment d) -> d.state() == DeploymentState.REQUESTED)
+      .thenComparing(Deployment::priority, java.util.Comparator.reverseOrder())
+      .thenComparing(Deployment::id);
+
   /** The version each target of an environment last received successfully for a component. */
   public Map<String, String> currentVersions(String environment, ComponentRef component) {
     Map<String, String> out = new HashMap<>();
@@ -144,6 +178,11 @@ public class Deployments {
   public void record(long deployment, DeploymentEvent.Kind kind, String target, String step, String actor,
       String message, Instant now) {
     insertEvent(deployment, now, kind, null, null, target, step, actor, message);
+  }
+
+  /** Records that the deployment waits, for what and for what kind of thing. */
+  public void recordWait(long deployment, DeploymentEvent.WaitKind waitingFor, String message, Instant now) {
+    insertEvent(deployment, now, DeploymentEvent.Kind.WAIT, null, null, null, null, "gantry", message, waitingFor);
   }
 
   public List<DeploymentEvent> events(long deployment, long afterId) {
@@ -316,11 +355,18 @@ public class Deployments {
 
   private void insertEvent(long deployment, Instant at, DeploymentEvent.Kind kind, DeploymentState from,
       DeploymentState to, String target, String step, String actor, String message) {
+    insertEvent(deployment, at, kind, from, to, target, step, actor, message, null);
+  }
+
+  private void insertEvent(long deployment, Instant at, DeploymentEvent.Kind kind, DeploymentState from,
+      DeploymentState to, String target, String step, String actor, String message,
+      DeploymentEvent.WaitKind waitingFor) {
     String text = message == null ? "" : truncate(message);
     jdbc.sql("""
-        insert into deployment_events (deployment_id, at, kind, from_state, to_state, target, step, actor, message)
-        values (:d, :at, :kind, :from, :to, :target, :step, :actor, :message)
-        """).param("d", deployment).param("at", Timestamp.from(at)).param("kind", kind.name())
+        insert into deployment_events (deployment_id, at, kind, from_state, to_state, target, step, actor, message,
+                                       waiting_for)
+        values (:d, :at, :kind, :from, :to, :target, :step, :actor, :message, :waitingFor)
+        """).param("waitingFor", waitingFor == null ? null : waitingFor.name()).param("d", deployment).param("at", Timestamp.from(at)).param("kind", kind.name())
         .param("from", from == null ? null : from.name()).param("to", to == null ? null : to.name())
         .param("target", target).param("step", step).param("actor", actor).param("message", text).update();
   }
@@ -330,7 +376,8 @@ public class Deployments {
         rs.getString("version"), rs.getString("environment"), rs.getString("model"), rs.getInt("model_version"),
         rs.getString("stage"), DeploymentState.valueOf(rs.getString("state")), rs.getString("requested_by"),
         instant(rs, "requested_at"), rs.getString("reason"), instant(rs, "started_at"), instant(rs, "finished_at"),
-        rs.getString("outcome"), rs.getLong("row_version"));
+        rs.getString("outcome"), Deployment.Kind.valueOf(rs.getString("kind")), instant(rs, "planned_start"),
+        instant(rs, "planned_end"), rs.getInt("priority"), rs.getLong("row_version"));
   }
 
   static DeploymentEvent mapEvent(ResultSet rs, int row) throws SQLException {
@@ -339,7 +386,8 @@ public class Deployments {
     return new DeploymentEvent(rs.getLong("id"), rs.getLong("deployment_id"), instant(rs, "at"),
         DeploymentEvent.Kind.valueOf(rs.getString("kind")), from == null ? null : DeploymentState.valueOf(from),
         to == null ? null : DeploymentState.valueOf(to), rs.getString("target"), rs.getString("step"),
-        rs.getString("actor"), rs.getString("message"));
+        rs.getString("actor"), rs.getString("message"),
+        rs.getString("waiting_for") == null ? null : DeploymentEvent.WaitKind.valueOf(rs.getString("waiting_for")));
   }
 
   static TargetRun mapRun(ResultSet rs, int row) throws SQLException {

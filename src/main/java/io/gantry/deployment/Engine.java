@@ -41,6 +41,9 @@ import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicBoolean;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
+import java.util.function.Supplier;
+import org.springframework.beans.factory.ObjectProvider;
+import org.springframework.beans.factory.annotation.Autowired;
 import org.springframework.beans.factory.annotation.Value;
 import org.springframework.stereotype.Component;
 import org.springframework.transaction.support.TransactionTemplate;
@@ -73,6 +76,7 @@ public class Engine {
   private final Duration lease;
   private final Duration waitRecheck;
   private final String owner;
+  private final Supplier<List<DeploymentGate>> gates;
   private final ScheduledExecutorService heartbeats = Executors.newSingleThreadScheduledExecutor(r -> {
     Thread t = new Thread(r, "gantry-lease-heartbeat");
     t.setDaemon(true);
@@ -80,11 +84,22 @@ public class Engine {
   });
   private final ExecutorService workers = Executors.newVirtualThreadPerTaskExecutor();
 
+  @Autowired
   public Engine(Deployments deployments, Models models, Library library, Environments environments, Targets targets,
       LocalStepRunner runner, TransactionTemplate tx, Clock clock,
       @Value("${gantry.data-dir:./data}") Path dataDir,
       @Value("${gantry.engine.lease:30s}") Duration lease,
-      @Value("${gantry.engine.wait-recheck:5s}") Duration waitRecheck) {
+      @Value("${gantry.engine.wait-recheck:5s}") Duration waitRecheck,
+      ObjectProvider<DeploymentGate> gates) {
+    this(deployments, models, library, environments, targets, runner, tx, clock, dataDir, lease, waitRecheck,
+        () -> gates.orderedStream().toList());
+  }
+
+  /** With the gates of the caller's choosing (tests). */
+  public Engine(Deployments deployments, Models models, Library library, Environments environments, Targets targets,
+      LocalStepRunner runner, TransactionTemplate tx, Clock clock, Path dataDir, Duration lease, Duration waitRecheck,
+      Supplier<List<DeploymentGate>> gates) {
+    this.gates = gates;
     this.deployments = deployments;
     this.models = models;
     this.library = library;
@@ -192,17 +207,35 @@ public class Engine {
   // --- planning
 
   private Optional<Instant> planDeployment(Deployment d, Plan plan) {
-    List<Deployment> ahead = deployments.unfinished(d.environment(), d.component()).stream()
-        .filter(o -> o.id() < d.id()).toList();
+    Instant now = clock.instant();
+    if (d.plannedStart() != null && d.plannedStart().isAfter(now)) {
+      return waitFor(d, DeploymentEvent.WaitKind.SCHEDULE, "its planned start at " + d.plannedStart(),
+          d.plannedStart());
+    }
+    List<Deployment> queue = deployments.queue(d.environment(), d.component(), now);
+    List<Deployment> ahead = queue.subList(0, Math.max(0, queue.stream().map(Deployment::id).toList().indexOf(d.id())));
     if (!ahead.isEmpty()) {
-      return waitFor(d, "deployment #" + ahead.getFirst().id() + " of " + d.component() + " in " + d.environment()
-          + " (deployments to one environment and component run one at a time)");
+      return waitFor(d, DeploymentEvent.WaitKind.LOCK, "deployment #" + ahead.getFirst().id() + " of " + d.component()
+          + " in " + d.environment() + " (deployments to one environment and component run one at a time; "
+          + ahead.size() + " ahead in the queue)", null);
     }
     Stage stage = plan.stage();
+    for (DeploymentGate gate : gates.get()) {
+      switch (gate.check(d, stage, now)) {
+        case DeploymentGate.Verdict.Pass pass -> {}
+        case DeploymentGate.Verdict.Wait wait -> {
+          return waitFor(d, wait.kind(), wait.what(), wait.lookAgainAt());
+        }
+        case DeploymentGate.Verdict.Fail failure -> {
+          return fail(d, failure.reason());
+        }
+      }
+    }
     if (stage.authorization() != Stage.Authorization.AUTOMATIC) {
-      return waitFor(d, "authorization: stage " + stage.name() + " needs "
-          + (stage.authorization() == Stage.Authorization.CHANGE ? "an authorized change" : "an approval")
-          + " before it may run");
+      boolean change = stage.authorization() == Stage.Authorization.CHANGE;
+      return waitFor(d, change ? DeploymentEvent.WaitKind.CHANGE : DeploymentEvent.WaitKind.APPROVAL,
+          "authorization: stage " + stage.name() + " needs " + (change ? "an authorized change" : "an approval")
+              + " before it may run", null);
     }
     for (Criterion criterion : stage.entryCriteria()) {
       String unmet = unmet(criterion, d, plan);
@@ -426,7 +459,7 @@ public class Engine {
     List<TargetRun> runs = deployments.targetRuns(d.id()).stream()
         .filter(r -> r.state() == TargetRunState.SUCCEEDED).toList();
     List<String> failures = new ArrayList<>();
-    String waitFor = null;
+    StepResult waitFor = null;
     if (!plan.stage().acceptance().isEmpty()) {
       Integer maxParallel = plan.stage().strategy().maxParallel();
       Semaphore permits = new Semaphore(maxParallel == null ? Math.max(1, runs.size()) : maxParallel);
@@ -437,7 +470,7 @@ public class Engine {
           try {
             Target target = targets.find(run.target()).orElseThrow();
             StepResult r = runSteps(d, run, target, VERIFY, plan.stage().acceptance(), version, plan);
-            return r.failure() == null ? r : new StepResult(null, run.target() + ": " + r.failure());
+            return r.failure() == null ? r : StepResult.failed(run.target() + ": " + r.failure());
           } finally {
             permits.release();
           }
@@ -451,7 +484,7 @@ public class Engine {
           throw new IllegalStateException("a target's verification failed unexpectedly", e);
         }
         if (r.waitFor() != null && waitFor == null) {
-          waitFor = r.waitFor();
+          waitFor = r;
         }
         if (r.failure() != null) {
           failures.add(r.failure());
@@ -459,7 +492,7 @@ public class Engine {
       }
     }
     if (waitFor != null) {
-      return waitFor(d, waitFor);
+      return waitFor(d, waitFor.waitKind(), waitFor.waitFor(), null);
     }
     if (!failures.isEmpty()) {
       return onFailure(d, plan, "deployment verification failed on " + String.join("; ", failures));
@@ -489,7 +522,7 @@ public class Engine {
           if (target == null) {
             tx.executeWithoutResult(s -> deployments.transition(current, TargetRunState.FAILED,
                 "the target no longer exists", clock.instant()));
-            return new StepResult(null, "target missing");
+            return StepResult.failed("target missing");
           }
           StepResult result = runSteps(d, current, target, phase, steps, version, plan);
           if (result.waitFor() == null) {
@@ -502,22 +535,35 @@ public class Engine {
         }
       }));
     }
-    String waitFor = null;
+    StepResult waitFor = null;
     for (Future<StepResult> f : results) {
       try {
         StepResult r = f.get();
         if (r.waitFor() != null && waitFor == null) {
-          waitFor = r.waitFor();
+          waitFor = r;
         }
       } catch (Exception e) {
         throw new IllegalStateException("a target's work failed unexpectedly", e);
       }
     }
-    return waitFor == null ? Optional.empty() : waitFor(d, waitFor);
+    return waitFor == null ? Optional.empty() : waitFor(d, waitFor.waitKind(), waitFor.waitFor(), null);
   }
 
   /** Why the steps stopped: a failure, a person to wait for, or neither (all done). */
-  record StepResult(String waitFor, String failure) {}
+  record StepResult(String waitFor, DeploymentEvent.WaitKind waitKind, String failure) {
+
+    static final StepResult DONE = new StepResult(null, null, null);
+
+    static StepResult failed(String failure) {
+      return new StepResult(null, null, failure);
+    }
+
+    /** A manual step waits for someone to do the work; an approval step for someone to approve. */
+    static StepResult waiting(Step step, String what) {
+      return new StepResult(what, step instanceof Step.Approval ? DeploymentEvent.WaitKind.APPROVAL
+          : DeploymentEvent.WaitKind.MANUAL, null);
+    }
+  }
 
   /** Runs the steps of one phase on one target, from the first not yet done. */
   private StepResult runSteps(Deployment d, TargetRun run, Target target, String phase, List<Step> steps,
@@ -534,12 +580,12 @@ public class Engine {
       if (previous != null && previous.state().equals("WAITING")) {
         Optional<StepOutcome> decided = decided(d, run, step);
         if (decided.isEmpty()) {
-          return new StepResult(step.name() + " on " + run.target() + ": " + previous.outcome(), null);
+          return StepResult.waiting(step, step.name() + " on " + run.target() + ": " + previous.outcome());
         }
         if (decided.get() instanceof StepOutcome.Failed rejected) {
           tx.executeWithoutResult(s -> deployments.finishStep(previous.id(), run, step.name(), "FAILED", null,
               rejected.reason(), clock.instant()));
-          return new StepResult(null, "step " + step.name() + " failed: " + rejected.reason());
+          return StepResult.failed("step " + step.name() + " failed: " + rejected.reason());
         }
         String summary = ((StepOutcome.Succeeded) decided.get()).summary();
         tx.executeWithoutResult(s -> deployments.finishStep(previous.id(), run, step.name(), "SUCCEEDED", null,
@@ -556,7 +602,7 @@ public class Engine {
         tx.executeWithoutResult(s -> deployments.finishStep(previous.id(), run, step.name(), "UNKNOWN", null,
             "interrupted", clock.instant()));
         if (!idempotent) {
-          return new StepResult(null, what + " and it is not declared idempotent: a person must check " + run.target()
+          return StepResult.failed(what + " and it is not declared idempotent: a person must check " + run.target()
               + " before deploying again");
         }
       }
@@ -582,7 +628,7 @@ public class Engine {
           case StepOutcome.NeedsPerson person -> {
             tx.executeWithoutResult(s -> deployments.finishStep(stepRun, run, step.name(), "WAITING", text,
                 person.what(), clock.instant()));
-            return new StepResult(step.name() + " on " + run.target() + ": " + person.what(), null);
+            return StepResult.waiting(step, step.name() + " on " + run.target() + ": " + person.what());
           }
           case StepOutcome.Failed failed -> {
             tx.executeWithoutResult(s -> deployments.finishStep(stepRun, run, step.name(), "FAILED", text,
@@ -591,13 +637,13 @@ public class Engine {
               attempt++;
               continue;
             }
-            return new StepResult(null, "step " + step.name() + " failed: " + failed.reason());
+            return StepResult.failed("step " + step.name() + " failed: " + failed.reason());
           }
         }
         break;
       }
     }
-    return new StepResult(null, null);
+    return StepResult.DONE;
   }
 
   /** What people decided on a manual or approval step, if enough to end it. */
@@ -657,7 +703,8 @@ public class Engine {
         move(d, DeploymentState.ROLLING_BACK, what + "; rolling back to the previous version on the targets touched");
         yield Optional.empty();
       }
-      case ASK -> waitFor(d, "a person to decide what to do (retry, skip the target or abort): " + what);
+      case ASK -> waitFor(d, DeploymentEvent.WaitKind.DECISION,
+          "a person to decide what to do (retry, skip the target or abort): " + what, null);
     };
   }
 
@@ -670,7 +717,8 @@ public class Engine {
       Optional<Decision> decision = deployments.decisions(d.id(), run.target(), FAILURE_POLICY).stream()
           .filter(x -> x.appliedAt() == null).findFirst();
       if (decision.isEmpty()) {
-        return waitFor(d, "a person to decide on " + run.target() + " (retry, skip or abort): " + what);
+        return waitFor(d, DeploymentEvent.WaitKind.DECISION, "a person to decide on " + run.target()
+            + " (retry, skip or abort): " + what, null);
       }
       Decision x = decision.get();
       switch (x.kind()) {
@@ -718,7 +766,7 @@ public class Engine {
       ComponentVersion previous = library.get(d.component(), run.previousVersion());
       StepResult result = runSteps(d, rolling, target, ROLLBACK, plan.stage().steps(), previous, plan);
       if (result.waitFor() != null) {
-        return waitFor(d, result.waitFor());
+        return waitFor(d, result.waitKind(), result.waitFor(), null);
       }
       tx.executeWithoutResult(s -> deployments.transition(rolling, result.failure() == null
           ? TargetRunState.ROLLED_BACK : TargetRunState.FAILED, result.failure() == null
@@ -747,18 +795,28 @@ public class Engine {
     return Optional.empty();
   }
 
-  /** Records a wait once (not again while it lasts) and asks to look again later. */
-  private Optional<Instant> waitFor(Deployment d, String what) {
+  /**
+   * Records a wait once (not again while it lasts) and asks to look again later: at {@code lookAgainAt}
+   * when given and sooner than the usual interval would, else after the usual interval.
+   */
+  private Optional<Instant> waitFor(Deployment d, DeploymentEvent.WaitKind kind, String what, Instant lookAgainAt) {
     List<DeploymentEvent> events = deployments.events(d.id(), 0);
     DeploymentEvent lastWait = events.stream().filter(e -> e.kind() == DeploymentEvent.Kind.WAIT)
         .reduce((a, b) -> b).orElse(null);
     boolean sameWait = lastWait != null && lastWait.message().equals("waiting for " + what)
         && events.getLast().id() == lastWait.id();
     if (!sameWait) {
-      tx.executeWithoutResult(s -> deployments.record(d.id(), DeploymentEvent.Kind.WAIT, null, null, "gantry",
-          "waiting for " + what, clock.instant()));
+      tx.executeWithoutResult(s -> deployments.recordWait(d.id(), kind, "waiting for " + what, clock.instant()));
     }
-    return Optional.of(clock.instant().plus(waitRecheck));
+    Instant now = clock.instant();
+    Instant usual = now.plus(waitRecheck);
+    if (lookAgainAt == null) {
+      return Optional.of(usual);
+    }
+    if (kind == DeploymentEvent.WaitKind.SCHEDULE) {
+      return Optional.of(lookAgainAt); // nothing but the time can end this wait
+    }
+    return Optional.of(lookAgainAt.isBefore(now) ? now : lookAgainAt.isBefore(usual) ? lookAgainAt : usual);
   }
 
   private static String names(List<TargetRun> runs) {

@@ -30,6 +30,8 @@ final class EngineFixture {
   final DeploymentDecisions decisions;
   final Users users;
   final ConfigService config;
+  /** Gates the requests and every engine of this fixture consult; tests add their own. */
+  final List<DeploymentGate> gates = new java.util.concurrent.CopyOnWriteArrayList<>();
   private final TestDatabase.Instance db;
   private final Clock clock;
   private final Path dataDir;
@@ -51,7 +53,8 @@ final class EngineFixture {
     store = new ArtifactStore(dataDir);
     library = new Library(components, versions, store, db.transactions(), clock, 1 << 20);
     deployments = new Deployments(db.jdbc());
-    requests = new DeploymentRequests(components, library, environments, models, deployments, db.transactions(), clock);
+    requests = new DeploymentRequests(components, library, environments, models, deployments, db.transactions(), clock,
+        () -> gates);
     decisions = new DeploymentDecisions(deployments, models, users, db.transactions(), clock);
     config = new ConfigService(new ConfigLoader(), new ConfigInterpreter(), environments, targets, services,
         components, versions, models, db.transactions(), db.jdbc(), clock);
@@ -60,7 +63,7 @@ final class EngineFixture {
   /** A new engine (as a server process would have) over the same database and folder. */
   Engine engine() {
     return new Engine(deployments, models, library, environments, targets, new LocalStepRunner(clock),
-        db.transactions(), clock, dataDir, Duration.ofSeconds(30), Duration.ofSeconds(5));
+        db.transactions(), clock, dataDir, Duration.ofSeconds(30), Duration.ofSeconds(5), () -> gates);
   }
 
   void apply(String yaml) {
