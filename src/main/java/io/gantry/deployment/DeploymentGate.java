@@ -23,6 +23,13 @@ public interface DeploymentGate {
    */
   default void requested(Deployment deployment, Stage stage, Instant now) {}
 
+  /**
+   * Called once a deployment has reached a final state (SUCCEEDED, FAILED, ROLLED_BACK or CANCELLED),
+   * after that state is stored, so a gate can close what it opened (e.g. a change). A gate that
+   * throws here is logged; the deployment's end stands.
+   */
+  default void finished(Deployment deployment, Instant now) {}
+
   /** The outcome of a gate. */
   sealed interface Verdict {
 

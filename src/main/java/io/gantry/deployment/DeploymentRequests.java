@@ -135,7 +135,7 @@ public class DeploymentRequests {
     if (reason == null || reason.isBlank()) {
       throw InvalidInputException.of("reason", "say why the deployment is cancelled (the reason is recorded)");
     }
-    return tx.execute(status -> {
+    Deployment cancelled = tx.execute(status -> {
       Deployment d = deployments.get(id);
       if (!d.state().canBecome(io.gantry.deployment.DeploymentState.CANCELLED)) {
         throw new ConflictException("deployment #" + id + " is " + d.state() + " and can no longer be cancelled"
@@ -143,6 +143,8 @@ public class DeploymentRequests {
       }
       return deployments.transition(d, DeploymentState.CANCELLED, actor, "cancelled: " + reason, clock.instant());
     });
+    Engine.finished(gates.get(), cancelled, clock.instant());
+    return cancelled;
   }
 
   private DeploymentModel chooseModel(Component component, String environment, String named) {

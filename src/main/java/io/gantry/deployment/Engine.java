@@ -786,8 +786,22 @@ public class Engine {
   // --- helpers
 
   private void move(Deployment d, DeploymentState to, String message) {
-    tx.executeWithoutResult(s -> deployments.transition(deployments.get(d.id()), to, "gantry", message,
+    Deployment moved = tx.execute(s -> deployments.transition(deployments.get(d.id()), to, "gantry", message,
         clock.instant()));
+    if (to.isFinal()) {
+      finished(gates.get(), moved, clock.instant());
+    }
+  }
+
+  /** Tells every gate that a deployment has ended; a gate's trouble is logged, never undoes the end. */
+  static void finished(List<DeploymentGate> gates, Deployment d, Instant now) {
+    for (DeploymentGate gate : gates) {
+      try {
+        gate.finished(d, now);
+      } catch (RuntimeException e) {
+        log.error("{} could not take note that deployment {} ended", gate.getClass().getSimpleName(), d.id(), e);
+      }
+    }
   }
 
   private Optional<Instant> fail(Deployment d, String reason) {
