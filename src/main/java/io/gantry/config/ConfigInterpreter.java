@@ -84,7 +84,15 @@ public class ConfigInterpreter {
     return new TargetDefinition(doc.name(), text(doc.body(), "metadata", "description"),
         spec.path("environment").asString(), TargetKind.fromId(spec.path("kind").asString()),
         optional(spec, "path"), optional(spec, "location"), stringMap(spec.path("facts")),
-        strings(spec.path("tags")), labels(doc));
+        strings(spec.path("tags")), labels(doc), ssh(spec.path("ssh")));
+  }
+
+  private static TargetDefinition.Ssh ssh(JsonNode ssh) {
+    if (ssh.isMissingNode() || ssh.isNull()) {
+      return null;
+    }
+    return new TargetDefinition.Ssh(optional(ssh, "host"), ssh.has("port") ? ssh.path("port").asInt() : null,
+        optional(ssh, "user"), optional(ssh, "identityFile"), optional(ssh, "hostKey"));
   }
 
   private ServiceDefinition service(ConfigDocument doc) {
@@ -162,6 +170,11 @@ public class ConfigInterpreter {
       if (!run.environments.containsKey(t.definition().environment())) {
         run.finding(t.document(), "spec.environment",
             "environment \"" + t.definition().environment() + "\" is not declared");
+      }
+      if (t.definition().kind() == TargetKind.SSH && t.definition().path() != null
+          && !t.definition().path().startsWith("/")) {
+        run.finding(t.document(), "spec.path", "the folder of an ssh target must be an absolute path on its host, "
+            + "not \"" + t.definition().path() + "\"");
       }
     });
   }

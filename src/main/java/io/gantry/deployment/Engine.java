@@ -8,7 +8,8 @@ import io.gantry.environment.Environments;
 import io.gantry.environment.Target;
 import io.gantry.environment.TargetKind;
 import io.gantry.environment.Targets;
-import io.gantry.execution.LocalStepRunner;
+import io.gantry.execution.StepRunner;
+import io.gantry.execution.SshEndpoint;
 import io.gantry.execution.StepContext;
 import io.gantry.execution.StepOutcome;
 import io.gantry.model.Criterion;
@@ -69,7 +70,7 @@ public class Engine {
   private final Library library;
   private final Environments environments;
   private final Targets targets;
-  private final LocalStepRunner runner;
+  private final StepRunner runner;
   private final TransactionTemplate tx;
   private final Clock clock;
   private final Path dataDir;
@@ -86,7 +87,7 @@ public class Engine {
 
   @Autowired
   public Engine(Deployments deployments, Models models, Library library, Environments environments, Targets targets,
-      LocalStepRunner runner, TransactionTemplate tx, Clock clock,
+      StepRunner runner, TransactionTemplate tx, Clock clock,
       @Value("${gantry.data-dir:./data}") Path dataDir,
       @Value("${gantry.engine.lease:30s}") Duration lease,
       @Value("${gantry.engine.wait-recheck:5s}") Duration waitRecheck,
@@ -97,7 +98,7 @@ public class Engine {
 
   /** With the gates of the caller's choosing (tests). */
   public Engine(Deployments deployments, Models models, Library library, Environments environments, Targets targets,
-      LocalStepRunner runner, TransactionTemplate tx, Clock clock, Path dataDir, Duration lease, Duration waitRecheck,
+      StepRunner runner, TransactionTemplate tx, Clock clock, Path dataDir, Duration lease, Duration waitRecheck,
       Supplier<List<DeploymentGate>> gates) {
     this.gates = gates;
     this.deployments = deployments;
@@ -250,7 +251,7 @@ public class Engine {
     boolean peopleOnly = stage.steps().stream().allMatch(s -> s instanceof Step.Manual || s instanceof Step.Approval);
     List<Target> chosen = targets.all().stream()
         .filter(t -> t.definition().environment().equals(d.environment()))
-        .filter(t -> t.definition().kind() == TargetKind.LOCAL || peopleOnly).toList();
+        .filter(t -> t.definition().kind() != TargetKind.SITE || peopleOnly).toList();
     if (chosen.isEmpty()) {
       return fail(d, "environment " + d.environment() + " has no target that can run the steps of stage "
           + stage.name());
@@ -357,6 +358,16 @@ public class Engine {
   }
 
   private String checkTarget(Target target, List<TargetRequirement> requirements) {
+    if (target.definition().kind() == TargetKind.SSH) {
+      for (TargetRequirement requirement : requirements) {
+        if (requirement instanceof TargetRequirement.Fact f && !f.equals().equals(target.definition().facts()
+            .get(f.fact()))) {
+          return "fact " + f.fact() + " is " + target.definition().facts().getOrDefault(f.fact(), "(not set)")
+              + ", the model requires " + f.equals();
+        }
+      }
+      return runner.checkRemote(ssh(target), target.definition().path(), requirements);
+    }
     Path root = null;
     if (target.definition().kind() == TargetKind.LOCAL) {
       root = root(target);
@@ -676,10 +687,25 @@ public class Engine {
     variables.put("version", version.version().value());
     variables.put("component", d.component().component());
     variables.put("service", d.component().service());
-    Path root = target.definition().kind() == TargetKind.LOCAL ? root(target) : dataDir.resolve("sites")
-        .resolve(target.name());
-    return new StepContext(root, target.name(), version, variables, library::open, Duration.ofMinutes(5),
-        line -> output.append(line).append('\n'));
+    Path root = switch (target.definition().kind()) {
+      case LOCAL -> root(target);
+      case SSH -> Path.of(target.definition().path());
+      case SITE -> dataDir.resolve("sites").resolve(target.name());
+    };
+    return new StepContext(root, target.name(), version, variables, library::open,
+        Duration.ofMinutes(5), line -> output.append(line).append('\n'), ssh(target));
+  }
+
+  /** How to reach an SSH target; null for the others. */
+  private SshEndpoint ssh(Target target) {
+    var ssh = target.definition().ssh();
+    if (target.definition().kind() != TargetKind.SSH || ssh == null) {
+      return null;
+    }
+    String file = ssh.identityFile().startsWith("~/")
+        ? System.getProperty("user.home") + ssh.identityFile().substring(1) : ssh.identityFile();
+    Path identity = Path.of(file).isAbsolute() ? Path.of(file) : dataDir.resolve(file);
+    return new SshEndpoint(ssh.host(), ssh.portOrDefault(), ssh.user(), identity.normalize(), ssh.hostKey());
   }
 
   static String type(Step step) {

@@ -2,9 +2,12 @@ package io.gantry.environment;
 
 import java.util.Locale;
 
-/** How Gantry reaches a target: a directory on the Gantry host, or a physical site where people work. */
+/**
+ * How Gantry reaches a target: a folder on the Gantry host, a folder on another host over SSH, or a
+ * physical site where people do the work.
+ */
 public enum TargetKind {
-  LOCAL, SITE;
+  LOCAL, SSH, SITE;
 
   public String id() {
     return name().toLowerCase(Locale.ROOT);

@@ -13,7 +13,8 @@ import java.util.function.Function;
 /**
  * Everything a step needs about where and what it runs.
  *
- * @param targetRoot the target's folder on the Gantry host; nothing a step writes leaves it
+ * @param targetRoot the target's folder, on the Gantry host or, for an SSH target, on its host; nothing a
+ *     step writes leaves it
  * @param targetName the target's name, given to commands as {@code GANTRY_TARGET}
  * @param version the version being deployed, with its artifacts
  * @param variables values for {@code ${name}} placeholders in templates (environment, target, version, port...);
@@ -22,16 +23,23 @@ import java.util.function.Function;
  *     {@link io.gantry.shared.IntegrityViolationException} at its end if the stored bytes changed
  * @param defaultTimeout the limit for steps that name no timeout of their own
  * @param log receives progress and command output, one line at a time
+ * @param ssh how to reach the target's host; null for a folder on the Gantry host
  */
 public record StepContext(Path targetRoot, String targetName, ComponentVersion version, Map<String, String> variables,
-    Function<Artifact, InputStream> artifacts, Duration defaultTimeout, Consumer<String> log) {
+    Function<Artifact, InputStream> artifacts, Duration defaultTimeout, Consumer<String> log, SshEndpoint ssh) {
+
+  /** A context for a folder on the Gantry host. */
+  public StepContext(Path targetRoot, String targetName, ComponentVersion version, Map<String, String> variables,
+      Function<Artifact, InputStream> artifacts, Duration defaultTimeout, Consumer<String> log) {
+    this(targetRoot, targetName, version, variables, artifacts, defaultTimeout, log, null);
+  }
 
   public StepContext {
     Objects.requireNonNull(targetRoot, "targetRoot");
     Objects.requireNonNull(targetName, "targetName");
     Objects.requireNonNull(version, "version");
     Objects.requireNonNull(artifacts, "artifacts");
-    targetRoot = targetRoot.toAbsolutePath().normalize();
+    targetRoot = ssh == null ? targetRoot.toAbsolutePath().normalize() : targetRoot.normalize();
     variables = variables == null ? Map.of() : Map.copyOf(variables);
     defaultTimeout = defaultTimeout == null ? Duration.ofMinutes(5) : defaultTimeout;
     if (defaultTimeout.isNegative() || defaultTimeout.isZero()) {

@@ -1,6 +1,6 @@
 package io.gantry.execution;
 
-/** Ends a step early with a reason; {@link LocalStepRunner} turns it into {@link StepOutcome.Failed}. */
+/** Ends a step early with a reason; {@link StepRunner} turns it into {@link StepOutcome.Failed}. */
 final class StepFailure extends RuntimeException {
 
   StepFailure(String reason) {

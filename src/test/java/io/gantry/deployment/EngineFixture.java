@@ -11,7 +11,7 @@ import io.gantry.config.ConfigLoader;
 import io.gantry.config.ConfigService;
 import io.gantry.environment.Environments;
 import io.gantry.environment.Targets;
-import io.gantry.execution.LocalStepRunner;
+import io.gantry.execution.StepRunner;
 import io.gantry.identity.Users;
 import io.gantry.model.Models;
 import io.gantry.testing.TestDatabase;
@@ -62,7 +62,7 @@ final class EngineFixture {
 
   /** A new engine (as a server process would have) over the same database and folder. */
   Engine engine() {
-    return new Engine(deployments, models, library, environments, targets, new LocalStepRunner(clock),
+    return new Engine(deployments, models, library, environments, targets, new StepRunner(clock),
         db.transactions(), clock, dataDir, Duration.ofSeconds(30), Duration.ofSeconds(5), () -> gates);
   }
 

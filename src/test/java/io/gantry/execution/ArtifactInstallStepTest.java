@@ -29,8 +29,8 @@ class ArtifactInstallStepTest {
   Path target;
 
   private final MutableClock clock = MutableClock.at("2026-11-26T10:00:00Z");
-  private final LocalStepRunner runner =
-      new LocalStepRunner(clock, new Fixtures.RecordingSleeper(clock), HttpClient.newHttpClient());
+  private final StepRunner runner =
+      new StepRunner(clock, new Fixtures.RecordingSleeper(clock), HttpClient.newHttpClient());
   private final Log log = new Log();
 
   private static Release release(String version) {

@@ -32,7 +32,7 @@ class HttpCheckStepTest {
 
   private final MutableClock clock = MutableClock.at("2026-11-26T10:00:00Z");
   private final RecordingSleeper sleeper = new RecordingSleeper(clock);
-  private final LocalStepRunner runner = new LocalStepRunner(clock, sleeper, HttpClient.newHttpClient());
+  private final StepRunner runner = new StepRunner(clock, sleeper, HttpClient.newHttpClient());
   private final Log log = new Log();
   private final Release release = Release.of("1.0.0", Map.of("a.txt", "a"));
 
@@ -136,7 +136,7 @@ class HttpCheckStepTest {
   @Test
   void with_a_real_sleeper_retries_wait_for_real() {
     failuresBeforeUp = 2;
-    LocalStepRunner real = new LocalStepRunner(java.time.Clock.systemUTC(), Sleeper.real(), HttpClient.newHttpClient());
+    StepRunner real = new StepRunner(java.time.Clock.systemUTC(), Sleeper.real(), HttpClient.newHttpClient());
     long begin = System.nanoTime();
 
     StepOutcome outcome = real.run(httpCheck(url(), "UP", 5, "50ms", "10s"), context(target, release, log));

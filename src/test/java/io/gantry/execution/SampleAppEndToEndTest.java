@@ -36,8 +36,8 @@ class SampleAppEndToEndTest {
   @TempDir
   Path target;
 
-  private final LocalStepRunner runner =
-      new LocalStepRunner(Clock.systemUTC(), Sleeper.real(), HttpClient.newHttpClient());
+  private final StepRunner runner =
+      new StepRunner(Clock.systemUTC(), Sleeper.real(), HttpClient.newHttpClient());
   private final Log log = new Log();
   private int port;
 

@@ -27,8 +27,8 @@ class ShellStepTest {
   Path target;
 
   private final MutableClock clock = MutableClock.at("2026-11-26T10:00:00Z");
-  private final LocalStepRunner runner =
-      new LocalStepRunner(clock, new Fixtures.RecordingSleeper(clock), HttpClient.newHttpClient());
+  private final StepRunner runner =
+      new StepRunner(clock, new Fixtures.RecordingSleeper(clock), HttpClient.newHttpClient());
   private final Log log = new Log();
   private final Release release = Release.of("2.0.0", Map.of("a.txt", "a"));
   private final List<Long> started = new ArrayList<>();

@@ -25,8 +25,8 @@ class TemplateStepTest {
   Path elsewhere;
 
   private final MutableClock clock = MutableClock.at("2026-11-26T10:00:00Z");
-  private final LocalStepRunner runner =
-      new LocalStepRunner(clock, new Fixtures.RecordingSleeper(clock), HttpClient.newHttpClient());
+  private final StepRunner runner =
+      new StepRunner(clock, new Fixtures.RecordingSleeper(clock), HttpClient.newHttpClient());
   private final Log log = new Log();
   private final Release release = Release.of("1.2.0", Map.of(
       "config/app.properties.tmpl", "env=${environment}\nversion=${version}\nport=${port}\nliteral=$${port}\n"));

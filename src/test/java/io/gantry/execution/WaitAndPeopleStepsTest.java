@@ -24,7 +24,7 @@ class WaitAndPeopleStepsTest {
 
   private final MutableClock clock = MutableClock.at("2026-11-26T10:00:00Z");
   private final RecordingSleeper sleeper = new RecordingSleeper(clock);
-  private final LocalStepRunner runner = new LocalStepRunner(clock, sleeper, HttpClient.newHttpClient());
+  private final StepRunner runner = new StepRunner(clock, sleeper, HttpClient.newHttpClient());
   private final Log log = new Log();
   private final Release release = Release.of("1.0.0", Map.of("a.txt", "a"));
 

@@ -16,7 +16,8 @@ import org.springframework.beans.factory.annotation.Autowired;
 import org.springframework.stereotype.Component;
 
 /**
- * Runs one step on one local target, a folder on the Gantry host, and says how it ended.
+ * Runs one step on one target and says how it ended. A target is a folder on the Gantry host, or a
+ * folder on another host reached over SSH (when the context names one), with the same layout.
  *
  * <p>Layout of a target folder: {@code <destination>/<version>/} holds each installed release
  * ({@code destination} defaults to {@code releases}); {@code current} is a relative symbolic link to
@@ -27,22 +28,34 @@ import org.springframework.stereotype.Component;
  * ends a step early, as {@link StepOutcome.Failed} with the interrupt flag set again.
  */
 @Component
-public class LocalStepRunner {
+public class StepRunner {
 
   private final ArtifactInstaller installer;
   private final TemplateRenderer templates = new TemplateRenderer();
   private final ShellRunner shell = new ShellRunner();
   private final HttpChecker http;
   private final Sleeper sleeper;
+  private final SshStepRunner ssh;
 
   @Autowired
-  public LocalStepRunner(Clock clock) {
-    this(clock, Sleeper.real(), HttpClient.newBuilder().connectTimeout(Duration.ofSeconds(10)).build());
+  public StepRunner(Clock clock, SshConnections connections) {
+    this(clock, Sleeper.real(), HttpClient.newBuilder().connectTimeout(Duration.ofSeconds(10)).build(), connections);
+  }
+
+  /** For local targets, and SSH targets checked against the user's known_hosts file. */
+  public StepRunner(Clock clock) {
+    this(clock, Sleeper.real(), HttpClient.newBuilder().connectTimeout(Duration.ofSeconds(10)).build(),
+        new SshConnections(null));
   }
 
   /** With a sleeper and clock of the caller's choosing, so waiting and deadlines can be tested without sleeping. */
-  public LocalStepRunner(Clock clock, Sleeper sleeper, HttpClient client) {
+  public StepRunner(Clock clock, Sleeper sleeper, HttpClient client) {
+    this(clock, sleeper, client, new SshConnections(null));
+  }
+
+  public StepRunner(Clock clock, Sleeper sleeper, HttpClient client, SshConnections connections) {
     this.sleeper = sleeper;
+    this.ssh = new SshStepRunner(connections);
     this.installer = new ArtifactInstaller(clock);
     this.http = new HttpChecker(client, sleeper, clock);
   }
@@ -57,6 +70,10 @@ public class LocalStepRunner {
   /** Runs the step on the context's target. */
   public StepOutcome run(Step step, StepContext ctx) {
     try {
+      if (ctx.ssh() != null && (step instanceof Step.ArtifactInstall || step instanceof Step.Template
+          || step instanceof Step.Shell)) {
+        return ssh.run(step, ctx, timeout(step, ctx));
+      }
       return switch (step) {
         case Step.ArtifactInstall install -> {
           Files.createDirectories(ctx.targetRoot());
@@ -72,6 +89,10 @@ public class LocalStepRunner {
     } catch (StepFailure e) {
       ctx.log().accept("failed: " + e.getMessage());
       return new StepOutcome.Failed(e.getMessage());
+    } catch (SshConnections.SshFailure e) {
+      String reason = "step " + step.name() + " on " + ctx.ssh() + ": " + e.getMessage();
+      ctx.log().accept("failed: " + reason);
+      return new StepOutcome.Failed(reason);
     } catch (InterruptedException e) {
       Thread.currentThread().interrupt();
       return new StepOutcome.Failed("step " + step.name() + " was interrupted");
@@ -112,6 +133,22 @@ public class LocalStepRunner {
           .map(release -> release.getFileName().toString());
     } catch (IOException e) {
       throw new UncheckedIOException(e);
+    }
+  }
+
+  /**
+   * Whether the target's host can be reached and its folder used, and whether it meets the
+   * requirements that need a look at the host (free disk, a tool, a check command): null when all
+   * is well, else what is wrong. Only for SSH targets; local ones are checked by the engine.
+   */
+  public String checkRemote(SshEndpoint endpoint, String folder, List<io.gantry.model.TargetRequirement> requirements) {
+    try {
+      return ssh.check(endpoint, folder, requirements);
+    } catch (InterruptedException e) {
+      Thread.currentThread().interrupt();
+      return "interrupted while checking " + endpoint;
+    } catch (StepFailure e) {
+      return e.getMessage();
     }
   }
 

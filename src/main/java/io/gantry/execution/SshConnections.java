@@ -1,0 +1,293 @@
+package io.gantry.execution;
+
+import java.io.ByteArrayInputStream;
+import java.io.IOException;
+import java.io.InputStream;
+import java.io.OutputStream;
+import java.net.SocketAddress;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.security.KeyPair;
+import java.security.PublicKey;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.EnumSet;
+import java.util.List;
+import java.util.Map;
+import java.util.Set;
+import java.util.concurrent.ConcurrentHashMap;
+import java.util.function.Consumer;
+import org.apache.sshd.client.SshClient;
+import org.apache.sshd.client.channel.ChannelExec;
+import org.apache.sshd.client.channel.ClientChannelEvent;
+import org.apache.sshd.client.keyverifier.KnownHostsServerKeyVerifier;
+import org.apache.sshd.client.keyverifier.ServerKeyVerifier;
+import org.apache.sshd.client.session.ClientSession;
+import org.apache.sshd.common.config.keys.KeyUtils;
+import org.apache.sshd.common.keyprovider.FileKeyPairProvider;
+import org.springframework.beans.factory.DisposableBean;
+import org.springframework.beans.factory.annotation.Value;
+import org.springframework.stereotype.Component;
+
+/**
+ * Opens SSH sessions to targets: agentless (nothing installed on the host but a POSIX shell and the
+ * usual coreutils), public key authentication only, and the host's key always checked, against the
+ * fingerprint the target declares or else Gantry's known_hosts file. A host whose key does not match
+ * is never talked to; the error names the key it offered so a person can check it.
+ */
+@Component
+public class SshConnections implements DisposableBean {
+
+  static final Duration CONNECT_TIMEOUT = Duration.ofSeconds(10);
+
+  private final Path knownHosts;
+  private final Map<String, Client> clients = new ConcurrentHashMap<>();
+
+  public SshConnections(@Value("${gantry.ssh.known-hosts:}") String knownHosts) {
+    this.knownHosts = knownHosts == null || knownHosts.isBlank()
+        ? Path.of(System.getProperty("user.home"), ".ssh", "known_hosts") : Path.of(knownHosts);
+  }
+
+  /** A started client per expected host key, so each one checks exactly what its targets declare. */
+  private record Client(SshClient ssh, Verifier verifier) {}
+
+  /** An open session; close it when the step is done. */
+  public Session open(SshEndpoint endpoint) throws SshFailure {
+    if (!Files.isReadable(endpoint.identityFile())) {
+      throw new SshFailure("the private key " + endpoint.identityFile() + " for " + endpoint
+          + " does not exist or cannot be read");
+    }
+    List<KeyPair> keys = new ArrayList<>();
+    try {
+      new FileKeyPairProvider(endpoint.identityFile()).loadKeys(null).forEach(keys::add);
+    } catch (Exception e) {
+      throw new SshFailure("the private key " + endpoint.identityFile() + " cannot be used: " + message(e)
+          + " (keys must be RSA or ECDSA, without a passphrase)");
+    }
+    if (keys.isEmpty()) {
+      throw new SshFailure("the file " + endpoint.identityFile() + " holds no private key");
+    }
+    String key = endpoint.host() + ":" + endpoint.port() + "|" + endpoint.hostKey();
+    Client client = clients.computeIfAbsent(key, k -> start(endpoint));
+    ClientSession session;
+    try {
+      session = client.ssh().connect(endpoint.user(), endpoint.host(), endpoint.port())
+          .verify(CONNECT_TIMEOUT).getSession();
+    } catch (IOException e) {
+      throw new SshFailure("cannot connect to " + endpoint + ": " + message(e));
+    }
+    try {
+      keys.forEach(session::addPublicKeyIdentity);
+      session.auth().verify(CONNECT_TIMEOUT);
+      return new Session(session, endpoint);
+    } catch (IOException e) {
+      closeQuietly(session);
+      String offered = client.verifier().rejected(endpoint);
+      if (offered != null) {
+        throw new SshFailure(offered);
+      }
+      throw new SshFailure("cannot log in to " + endpoint + " with the key " + endpoint.identityFile() + ": "
+          + message(e));
+    }
+  }
+
+  private Client start(SshEndpoint endpoint) {
+    Verifier verifier = new Verifier(endpoint.hostKey(), knownHosts);
+    SshClient ssh = SshClient.setUpDefaultClient();
+    ssh.setServerKeyVerifier(verifier);
+    ssh.start();
+    return new Client(ssh, verifier);
+  }
+
+  @Override
+  public void destroy() {
+    clients.values().forEach(c -> c.ssh().stop());
+    clients.clear();
+  }
+
+  /** Checks the host key against a declared fingerprint or the known_hosts file, remembering what it refused. */
+  private static final class Verifier implements ServerKeyVerifier {
+    private final String expected;
+    private final Path knownHosts;
+    private final Map<String, String> refused = new ConcurrentHashMap<>();
+
+    Verifier(String expected, Path knownHosts) {
+      this.expected = expected;
+      this.knownHosts = knownHosts;
+    }
+
+    @Override
+    public boolean verifyServerKey(ClientSession session, SocketAddress remote, PublicKey key) {
+      String offered = KeyUtils.getFingerPrint(key);
+      String where = session.getConnectAddress() == null ? String.valueOf(remote)
+          : String.valueOf(session.getConnectAddress());
+      if (expected != null) {
+        if (strip(offered).equals(strip(expected))) {
+          return true;
+        }
+        refused.put(where, "the host key of " + where + " is " + offered + " (" + KeyUtils.getKeyType(key)
+            + ") but the target declares " + expected + "; if the host was rebuilt, check its key and update ssh.hostKey");
+        return false;
+      }
+      if (Files.isReadable(knownHosts)) {
+        boolean[] known = {false};
+        KnownHostsServerKeyVerifier file = new KnownHostsServerKeyVerifier((s, r, k) -> false, knownHosts);
+        known[0] = file.verifyServerKey(session, remote, key);
+        if (known[0]) {
+          return true;
+        }
+      }
+      refused.put(where, "the host key of " + where + " (" + KeyUtils.getKeyType(key) + " " + offered
+          + ") is not known: declare it as ssh.hostKey of the target, or add the host to " + knownHosts
+          + ", after checking it is the host's real key");
+      return false;
+    }
+
+    String rejected(SshEndpoint endpoint) {
+      return refused.entrySet().stream().filter(e -> e.getKey().contains(endpoint.host())
+          && e.getKey().endsWith(":" + endpoint.port())).map(Map.Entry::getValue).findFirst().orElse(null);
+    }
+
+    private static String strip(String fingerprint) {
+      String s = fingerprint.trim();
+      while (s.endsWith("=")) {
+        s = s.substring(0, s.length() - 1);
+      }
+      return s;
+    }
+  }
+
+  static String message(Throwable e) {
+    Throwable t = e;
+    while (t.getCause() != null && t.getCause() != t && (t.getMessage() == null || t.getMessage().isBlank())) {
+      t = t.getCause();
+    }
+    return t.getMessage() == null ? t.getClass().getSimpleName() : t.getMessage();
+  }
+
+  private static void closeQuietly(ClientSession session) {
+    try {
+      session.close();
+    } catch (IOException e) {
+      // already broken; nothing more to do
+    }
+  }
+
+  /** An SSH connection could not be made or was lost; the message says what a person should check. */
+  public static final class SshFailure extends Exception {
+    SshFailure(String message) {
+      super(message, null, false, false);
+    }
+  }
+
+  /** One authenticated SSH session to a target. */
+  public static final class Session implements AutoCloseable {
+    private final ClientSession session;
+    private final SshEndpoint endpoint;
+
+    Session(ClientSession session, SshEndpoint endpoint) {
+      this.session = session;
+      this.endpoint = endpoint;
+    }
+
+    /** How a remote command ended: its exit status and what it printed (stdout and stderr together). */
+    public record Result(int exit, String output) {}
+
+    /** Runs a command with nothing on its input. */
+    public Result exec(String command, Duration timeout) throws SshFailure, InterruptedException {
+      return exec(command, new ByteArrayInputStream(new byte[0]), timeout, line -> {});
+    }
+
+    /**
+     * Runs {@code command} through the account's shell, feeding it {@code input}, passing each output
+     * line to {@code lines} as it arrives. Throws when the command does not end within the timeout or
+     * the connection is lost before it ends.
+     */
+    public Result exec(String command, InputStream input, Duration timeout, Consumer<String> lines)
+        throws SshFailure, InterruptedException {
+      LineCollector out = new LineCollector(lines);
+      try (ChannelExec channel = session.createExecChannel(command)) {
+        channel.setIn(input);
+        channel.setOut(out);
+        channel.setErr(out);
+        channel.open().verify(CONNECT_TIMEOUT);
+        Set<ClientChannelEvent> events = channel.waitFor(EnumSet.of(ClientChannelEvent.CLOSED), timeout.toMillis());
+        if (Thread.interrupted()) {
+          throw new InterruptedException();
+        }
+        out.flushLine();
+        if (events.contains(ClientChannelEvent.TIMEOUT)) {
+          throw new SshFailure("the command on " + endpoint + " did not finish within " + timeout.toSeconds()
+              + "s; its channel was closed");
+        }
+        Integer exit = channel.getExitStatus();
+        if (exit == null) {
+          throw new SshFailure("the connection to " + endpoint + " was lost before the command ended"
+              + (session.isOpen() ? "" : " (the SSH server closed it or stopped)") + out.lastLinesSuffix());
+        }
+        return new Result(exit, out.text());
+      } catch (IOException e) {
+        throw new SshFailure("the connection to " + endpoint + " failed: " + message(e));
+      }
+    }
+
+    @Override
+    public void close() {
+      closeQuietly(session);
+    }
+  }
+
+  /** Splits what a remote command prints into lines, keeping all of it for the caller. */
+  private static final class LineCollector extends OutputStream {
+    private final Consumer<String> lines;
+    private final java.io.ByteArrayOutputStream all = new java.io.ByteArrayOutputStream();
+    private final java.io.ByteArrayOutputStream line = new java.io.ByteArrayOutputStream();
+    private final java.util.ArrayDeque<String> last = new java.util.ArrayDeque<>();
+
+    LineCollector(Consumer<String> lines) {
+      this.lines = lines;
+    }
+
+    @Override
+    public synchronized void write(int b) {
+      all.write(b);
+      if (b == '\n') {
+        emit();
+      } else {
+        line.write(b);
+      }
+    }
+
+    @Override
+    public synchronized void write(byte[] b, int off, int len) {
+      for (int i = off; i < off + len; i++) {
+        write(b[i]);
+      }
+    }
+
+    synchronized void flushLine() {
+      if (line.size() > 0) {
+        emit();
+      }
+    }
+
+    private void emit() {
+      String text = line.toString(StandardCharsets.UTF_8);
+      line.reset();
+      lines.accept(text);
+      last.addLast(text);
+      if (last.size() > 10) {
+        last.removeFirst();
+      }
+    }
+
+    synchronized String text() {
+      return all.toString(StandardCharsets.UTF_8);
+    }
+
+    synchronized String lastLinesSuffix() {
+      return last.isEmpty() ? "" : "; its last lines were:\n" + String.join("\n", last);
+    }
+  }
+}

@@ -1,0 +1,452 @@
+package io.gantry.execution;
+
+import io.gantry.catalog.Artifact;
+import io.gantry.catalog.Version;
+import io.gantry.execution.SshConnections.Session;
+import io.gantry.execution.SshConnections.SshFailure;
+import io.gantry.model.Step;
+import io.gantry.model.TargetRequirement;
+import io.gantry.shared.IntegrityViolationException;
+import java.io.ByteArrayInputStream;
+import java.io.FilterInputStream;
+import java.io.IOException;
+import java.io.InputStream;
+import java.io.UncheckedIOException;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.HashMap;
+import java.util.LinkedHashSet;
+import java.util.List;
+import java.util.Map;
+import java.util.Set;
+import java.util.UUID;
+
+/**
+ * Runs the steps that change a target (artifact.install, template, shell) on a host reached over SSH,
+ * with the same layout and guarantees as a local target: releases under {@code <path>/<destination>/},
+ * files hashed with SHA-256 on the host itself before anything is switched, {@code current} replaced
+ * in one rename ({@code mv -T}), the previous release kept. The host needs a POSIX shell and GNU
+ * coreutils ({@code sha256sum}, {@code mv -T}, {@code timeout}, {@code df}); nothing else is installed.
+ *
+ * <p>Paths a step names are checked against the target folder by their text (relative, no climbing
+ * out with {@code ..}); symbolic links on the host are not followed by that check.
+ */
+final class SshStepRunner {
+
+  private final SshConnections connections;
+
+  SshStepRunner(SshConnections connections) {
+    this.connections = connections;
+  }
+
+  StepOutcome run(Step step, StepContext ctx, Duration timeout) throws SshFailure, InterruptedException {
+    SshEndpoint endpoint = ctx.ssh();
+    try (Session session = connections.open(endpoint)) {
+      return switch (step) {
+        case Step.ArtifactInstall install -> install(session, install, ctx, timeout);
+        case Step.Template template -> template(session, template, ctx, timeout);
+        case Step.Shell command -> shell(session, command, ctx, timeout);
+        default -> throw new IllegalArgumentException(step.name() + " does not run over SSH");
+      };
+    }
+  }
+
+  // --- artifact.install
+
+  private StepOutcome install(Session session, Step.ArtifactInstall step, StepContext ctx, Duration timeout)
+      throws SshFailure, InterruptedException {
+    String root = root(ctx);
+    String destination = step.destination() == null ? ArtifactInstaller.DEFAULT_DESTINATION : step.destination();
+    int keep = step.keepReleases() == null ? ArtifactInstaller.DEFAULT_KEEP_RELEASES : step.keepReleases();
+    if (keep < 1) {
+      throw new StepFailure("keepReleases must be at least 1, not " + keep);
+    }
+    String releases = inside(root, destination, "destination");
+    if (releases.equals(root) || releases.equals(root + "/" + ArtifactInstaller.CURRENT)
+        || releases.startsWith(root + "/" + ArtifactInstaller.CURRENT + "/")) {
+      throw new StepFailure("destination \"" + destination + "\" must be a folder of its own under the target "
+          + "(e.g. releases), not the target folder itself or current");
+    }
+    String version = ctx.versionName();
+    List<Artifact> artifacts = chosenArtifacts(step, ctx);
+    String staging = releases + "/.staging-" + version + "-" + UUID.randomUUID();
+    String release = releases + "/" + version;
+
+    expectZero(session, "mkdir -p " + q(staging), timeout, "create " + staging);
+    long bytes = 0;
+    try {
+      for (Artifact artifact : artifacts) {
+        String file = staging + "/" + artifactPath(artifact.path());
+        CountingStream in = new CountingStream(open(artifact, ctx));
+        Session.Result r = session.exec("mkdir -p " + q(parent(file)) + " && cat > " + q(file), in, timeout, l -> {});
+        if (in.failure != null) {
+          throw new StepFailure("could not read artifact " + artifact.path() + " from the library: " + in.failure);
+        }
+        if (r.exit() != 0) {
+          throw new StepFailure("could not write " + file + " on " + ctx.ssh() + ": " + r.output().strip());
+        }
+        bytes += in.count;
+      }
+      // the check that counts: the bytes as they are on the host, hashed there
+      StringBuilder sums = new StringBuilder("cd " + q(staging) + " && sha256sum --");
+      artifacts.forEach(a -> sums.append(' ').append(q(artifactPath(a.path()))));
+      Session.Result hashed = expectZero(session, sums.toString(), timeout, "hash the files");
+      Map<String, String> onHost = new HashMap<>();
+      for (String line : hashed.output().split("\n")) {
+        int space = line.indexOf("  ");
+        if (space == 64) {
+          onHost.put(line.substring(space + 2), line.substring(0, 64));
+        }
+      }
+      for (Artifact artifact : artifacts) {
+        String hex = onHost.get(artifactPath(artifact.path()));
+        if (!artifact.digest().hex().equals(hex)) {
+          throw new StepFailure("artifact " + artifact.path() + " arrived on " + ctx.ssh() + " as sha256:" + hex
+              + " but the version records " + artifact.digest() + "; nothing was switched");
+        }
+      }
+      ctx.log().accept("copied " + artifacts.size() + " file(s), " + bytes + " bytes, to " + ctx.ssh()
+          + "; SHA-256 checked on the host");
+
+      StringBuilder publish = new StringBuilder("set -e\ncd " + q(root) + "\n");
+      String relRelease = relative(root, release);
+      String relStaging = relative(root, staging);
+      publish.append("if [ -e ").append(q(relRelease)).append(" ] || [ -L ").append(q(relRelease)).append(" ]; then\n")
+          .append("  if [ -L ").append(q(relRelease)).append(" ] || [ ! -d ").append(q(relRelease)).append(" ]; then ")
+          .append("echo ").append(q(release + " exists and is not a release folder")).append(" >&2; exit 3; fi\n");
+      for (Artifact artifact : artifacts) {
+        String p = artifactPath(artifact.path());
+        publish.append("  mkdir -p ").append(q(parent(relRelease + "/" + p))).append(" && mv -f ")
+            .append(q(relStaging + "/" + p)).append(' ').append(q(relRelease + "/" + p)).append('\n');
+      }
+      publish.append("  rm -rf ").append(q(relStaging)).append('\n')
+          .append("else\n  mv ").append(q(relStaging)).append(' ').append(q(relRelease)).append("\nfi\n");
+      for (Artifact artifact : artifacts) {
+        String p = artifact.path();
+        if (p.endsWith(".sh") || p.startsWith("bin/") || p.contains("/bin/")) {
+          publish.append("chmod +x ").append(q(relRelease + "/" + artifactPath(p))).append('\n');
+        }
+      }
+      publish.append("touch ").append(q(relRelease)).append('\n')
+          .append("if [ -e current ] && [ ! -L current ]; then echo ")
+          .append(q(root + "/current exists and is not a symbolic link; move it away so it can point to releases"))
+          .append(" >&2; exit 4; fi\n")
+          .append("previous=$(readlink current || true)\n")
+          .append("link=.current-$$\nln -s ").append(q(relRelease)).append(" \"$link\"\nmv -T \"$link\" current\n")
+          .append("echo \"previous=$previous\"\n");
+      Session.Result published = expectZero(session, publish.toString(), timeout, "publish the release");
+      String previous = published.output().lines().filter(l -> l.startsWith("previous="))
+          .map(l -> l.substring("previous=".length())).reduce((a, b) -> b).orElse("");
+      ctx.log().accept("current -> " + relRelease + (previous.isEmpty() ? "" : " (was " + previous + ")"));
+
+      for (String pruned : prune(session, root, releases, keep, relRelease, previous, timeout)) {
+        ctx.log().accept("removed old release " + pruned);
+      }
+      return new StepOutcome.Succeeded("installed " + ctx.version().component() + "@" + version + " ("
+          + artifacts.size() + " file(s)) in " + relRelease + " on " + ctx.ssh() + "; current points to it");
+    } finally {
+      if (!Thread.currentThread().isInterrupted()) {
+        try {
+          session.exec("rm -rf " + q(staging), Duration.ofSeconds(30));
+        } catch (SshFailure e) {
+          ctx.log().accept("could not remove " + staging + ": " + e.getMessage());
+        }
+      }
+    }
+  }
+
+  /** Removes all but the {@code keep} most recently installed releases, never the current or previous one. */
+  private static List<String> prune(Session session, String root, String releases, int keep, String current,
+      String previous, Duration timeout) throws SshFailure, InterruptedException {
+    Session.Result listed = expectZero(session, "ls -1t -- " + q(releases), timeout, "list releases");
+    List<String> versions = listed.output().lines().filter(Version::isValid).toList();
+    Set<String> protectedOnes = new LinkedHashSet<>(List.of(current, previous));
+    List<String> removed = new ArrayList<>();
+    for (int i = keep; i < versions.size(); i++) {
+      String rel = relative(root, releases + "/" + versions.get(i));
+      if (!protectedOnes.contains(rel)) {
+        expectZero(session, "rm -rf -- " + q(releases + "/" + versions.get(i)), timeout, "remove an old release");
+        removed.add(rel);
+      }
+    }
+    return removed;
+  }
+
+  private static List<Artifact> chosenArtifacts(Step.ArtifactInstall step, StepContext ctx) {
+    List<Artifact> all = ctx.version().artifacts() == null ? List.of() : ctx.version().artifacts();
+    if (step.artifact() == null) {
+      if (all.isEmpty()) {
+        throw new StepFailure("version " + ctx.version().component() + "@" + ctx.versionName()
+            + " has no artifacts to install");
+      }
+      return all;
+    }
+    return all.stream().filter(a -> a.path().equals(step.artifact())).findFirst().map(List::of)
+        .orElseThrow(() -> new StepFailure("version " + ctx.version().component() + "@" + ctx.versionName()
+            + " has no artifact \"" + step.artifact() + "\""));
+  }
+
+  private static InputStream open(Artifact artifact, StepContext ctx) {
+    try {
+      return ctx.artifacts().apply(artifact);
+    } catch (RuntimeException e) {
+      throw new StepFailure("could not open artifact " + artifact.path() + ": " + e.getMessage());
+    }
+  }
+
+  /** Counts what is read and keeps the library's complaint (e.g. tampered bytes) instead of losing it in a pump. */
+  private static final class CountingStream extends FilterInputStream {
+    long count;
+    String failure;
+
+    CountingStream(InputStream in) {
+      super(in);
+    }
+
+    @Override
+    public int read() throws IOException {
+      int b = guarded(() -> super.read());
+      if (b >= 0) {
+        count++;
+      }
+      return b;
+    }
+
+    @Override
+    public int read(byte[] buffer, int off, int len) throws IOException {
+      int n = guarded(() -> super.read(buffer, off, len));
+      if (n > 0) {
+        count += n;
+      }
+      return n;
+    }
+
+    private interface Read {
+      int get() throws IOException;
+    }
+
+    private int guarded(Read read) throws IOException {
+      try {
+        return read.get();
+      } catch (IntegrityViolationException | UncheckedIOException e) {
+        failure = e.getMessage();
+        throw new IOException(e.getMessage(), e);
+      } catch (IOException e) {
+        failure = e.getMessage();
+        throw e;
+      }
+    }
+  }
+
+  // --- template
+
+  private StepOutcome template(Session session, Step.Template step, StepContext ctx, Duration timeout)
+      throws SshFailure, InterruptedException {
+    boolean hasSource = step.source() != null;
+    if (hasSource == (step.content() != null)) {
+      throw new StepFailure("a template step needs either source or content" + (hasSource ? ", not both" : ""));
+    }
+    String root = requireRoot(session, ctx, timeout);
+    String destination = inside(root, step.destination(), "destination");
+    String template;
+    if (hasSource) {
+      String source = root + "/" + ArtifactInstaller.CURRENT + "/" + artifactPath(step.source());
+      Session.Result read = session.exec("if [ ! -d " + q(root + "/current") + " ]; then exit 3; fi; if [ ! -f "
+          + q(source) + " ]; then exit 4; fi; cat " + q(source), new ByteArrayInputStream(new byte[0]), timeout,
+          l -> {});
+      if (read.exit() == 3) {
+        throw new StepFailure("template source " + step.source() + " is read from the current release, but "
+            + root + "/current does not exist yet on " + ctx.ssh() + ": install the version first");
+      }
+      if (read.exit() != 0) {
+        throw new StepFailure("template source " + step.source() + " is not in the current release on " + ctx.ssh());
+      }
+      template = read.output();
+    } else {
+      template = step.content();
+    }
+    Map<String, String> variables = new HashMap<>(ctx.variables());
+    if (step.variables() != null) {
+      variables.putAll(step.variables());
+    }
+    byte[] rendered = TemplateRenderer.render(template, variables).getBytes(StandardCharsets.UTF_8);
+    String temp = parent(destination) + "/." + Path.of(destination).getFileName() + "-" + UUID.randomUUID() + ".tmp";
+    Session.Result r = session.exec("mkdir -p " + q(parent(destination)) + " && cat > " + q(temp) + " && mv -f "
+        + q(temp) + " " + q(destination) + " || { rm -f " + q(temp) + "; exit 1; }",
+        new ByteArrayInputStream(rendered), timeout, l -> {});
+    if (r.exit() != 0) {
+      throw new StepFailure("could not write " + destination + " on " + ctx.ssh() + ": " + r.output().strip());
+    }
+    String from = hasSource ? step.source() : "inline content";
+    ctx.log().accept("rendered " + from + " to " + step.destination() + " on " + ctx.ssh());
+    return new StepOutcome.Succeeded("rendered " + from + " to " + step.destination());
+  }
+
+  // --- shell
+
+  /**
+   * Runs the command under {@code timeout} on the host. Its output goes to a file on the host that is
+   * shown when it ends, so a process it leaves in the background does not hold the step open.
+   */
+  private StepOutcome shell(Session session, Step.Shell step, StepContext ctx, Duration timeout)
+      throws SshFailure, InterruptedException {
+    if (step.command() == null || step.command().isBlank()) {
+      throw new StepFailure("a shell step needs a command");
+    }
+    String root = requireRoot(session, ctx, timeout);
+    String dir = inside(root, step.workingDirectory() == null ? "." : step.workingDirectory(), "workingDirectory");
+    int expected = step.expectExitCode() == null ? 0 : step.expectExitCode();
+    long seconds = Math.max(1, timeout.toSeconds());
+    StringBuilder script = new StringBuilder();
+    script.append("cd ").append(q(dir)).append(" 2>/dev/null || { echo ").append(q("working directory " + dir
+        + " does not exist")).append("; exit 197; }\n");
+    Map<String, String> env = new java.util.TreeMap<>();
+    if (step.environment() != null) {
+      env.putAll(step.environment());
+    }
+    env.put("GANTRY_TARGET", ctx.targetName());
+    env.put("GANTRY_VERSION", ctx.versionName());
+    env.put("GANTRY_TARGET_DIR", root);
+    for (Map.Entry<String, String> e : env.entrySet()) {
+      if (!e.getKey().matches("[A-Za-z_][A-Za-z0-9_]*")) {
+        throw new StepFailure("environment variable name \"" + e.getKey() + "\" is not valid");
+      }
+      script.append("export ").append(e.getKey()).append('=').append(q(e.getValue())).append('\n');
+    }
+    script.append("out=$(mktemp) || exit 198\n")
+        .append("timeout -k 5 ").append(seconds).append(" /bin/sh -c ").append(q(step.command()))
+        .append(" >\"$out\" 2>&1 </dev/null\ncode=$?\ncat \"$out\"\nrm -f \"$out\"\nexit $code\n");
+    Session.Result r = session.exec(script.toString(), new ByteArrayInputStream(new byte[0]),
+        timeout.plusSeconds(15), ctx.log());
+    List<String> lines = r.output().lines().toList();
+    String last = lines.isEmpty() ? "; it printed nothing"
+        : "; its last lines were:\n" + String.join("\n", lines.subList(Math.max(0, lines.size() - 10), lines.size()));
+    if (r.exit() == 197) {
+      throw new StepFailure("working directory " + dir + " does not exist on " + ctx.ssh());
+    }
+    if (r.exit() == 124 || r.exit() == 137) {
+      return new StepOutcome.Failed("command did not finish within " + seconds + "s on " + ctx.ssh()
+          + " and was killed" + last);
+    }
+    if (r.exit() != expected) {
+      return new StepOutcome.Failed("command exited with " + r.exit() + " (expected " + expected + ") on "
+          + ctx.ssh() + last);
+    }
+    return new StepOutcome.Succeeded("command exited with " + r.exit() + " on " + ctx.ssh());
+  }
+
+  // --- verification of the target environment
+
+  /** Null when the host is reachable, its folder usable and every requirement met; else what is wrong. */
+  String check(SshEndpoint endpoint, String root, List<TargetRequirement> requirements) throws InterruptedException {
+    if (root == null || !root.startsWith("/")) {
+      return "the folder of an SSH target must be an absolute path on the host, not " + root;
+    }
+    try (Session session = connections.open(endpoint)) {
+      Session.Result folder = session.exec("mkdir -p " + q(root) + " && test -w " + q(root), Duration.ofSeconds(30));
+      if (folder.exit() != 0) {
+        return "folder " + root + " on " + endpoint + " cannot be created or is not writable"
+            + (folder.output().isBlank() ? "" : ": " + folder.output().strip());
+      }
+      for (TargetRequirement requirement : requirements) {
+        String problem = switch (requirement) {
+          case TargetRequirement.Fact f -> null; // facts are declared, checked by the engine
+          case TargetRequirement.FreeDisk f -> {
+            Session.Result df = session.exec("df -Pk " + q(root) + " | awk 'NR==2 {print $4}'",
+                Duration.ofSeconds(30));
+            try {
+              long mb = Long.parseLong(df.output().strip()) / 1024;
+              yield mb >= f.minimumMb() ? null : "only " + mb + " MB free, the model requires " + f.minimumMb() + " MB";
+            } catch (NumberFormatException e) {
+              yield "free disk space unknown: df printed \"" + df.output().strip() + "\"";
+            }
+          }
+          case TargetRequirement.Tool t -> session.exec("command -v " + q(t.name()), Duration.ofSeconds(30)).exit() == 0
+              ? null : "tool " + t.name() + " is not on the PATH";
+          case TargetRequirement.Command c -> {
+            Session.Result r = session.exec("cd " + q(root) + " && timeout -k 5 30 /bin/sh -c " + q(c.command())
+                + " >/dev/null 2>&1 </dev/null", Duration.ofSeconds(45));
+            yield r.exit() == 0 ? null : r.exit() == 124 ? "check command did not finish within 30s: " + c.command()
+                : "check command exited " + r.exit() + ": " + c.command();
+          }
+        };
+        if (problem != null) {
+          return problem;
+        }
+      }
+      return null;
+    } catch (SshFailure e) {
+      return "not reachable: " + e.getMessage();
+    }
+  }
+
+  // --- helpers
+
+  private static String root(StepContext ctx) {
+    String root = ctx.targetRoot().toString();
+    if (!root.startsWith("/")) {
+      throw new StepFailure("the folder of an SSH target must be an absolute path on the host, not " + root);
+    }
+    return root;
+  }
+
+  private static String requireRoot(Session session, StepContext ctx, Duration timeout)
+      throws SshFailure, InterruptedException {
+    String root = root(ctx);
+    if (session.exec("test -d " + q(root), timeout).exit() != 0) {
+      throw new StepFailure("the target folder " + root + " does not exist on " + ctx.ssh());
+    }
+    return root;
+  }
+
+  private static Session.Result expectZero(Session session, String command, Duration timeout, String what)
+      throws SshFailure, InterruptedException {
+    Session.Result r = session.exec(command, new ByteArrayInputStream(new byte[0]), timeout, l -> {});
+    if (r.exit() != 0) {
+      throw new StepFailure("could not " + what + " on the host (exit " + r.exit() + ")"
+          + (r.output().isBlank() ? "" : ": " + r.output().strip()));
+    }
+    return r;
+  }
+
+  /** The remote path {@code relative} names under {@code root}, refusing absolute paths and climbing out. */
+  static String inside(String root, String relative, String field) {
+    if (relative == null || relative.isBlank()) {
+      throw new StepFailure(field + " is empty");
+    }
+    Path given = Path.of(relative);
+    if (given.isAbsolute()) {
+      throw new StepFailure(field + " \"" + relative + "\" must be relative to the target folder");
+    }
+    Path base = Path.of(root);
+    Path resolved = base.resolve(given).normalize();
+    if (!resolved.startsWith(base)) {
+      throw new StepFailure(field + " \"" + relative + "\" escapes the target folder " + root);
+    }
+    return resolved.toString();
+  }
+
+  private static String artifactPath(String path) {
+    String problem = io.gantry.catalog.ArtifactPaths.problem(path);
+    if (problem != null) {
+      throw new StepFailure(problem);
+    }
+    return path;
+  }
+
+  private static String relative(String root, String path) {
+    return Path.of(root).relativize(Path.of(path)).toString();
+  }
+
+  private static String parent(String path) {
+    Path parent = Path.of(path).getParent();
+    return parent == null ? "." : parent.toString();
+  }
+
+  /** Quotes a word for the POSIX shell. */
+  static String q(String s) {
+    return "'" + s.replace("'", "'\"'\"'") + "'";
+  }
+}

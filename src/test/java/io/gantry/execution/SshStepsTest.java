@@ -1,0 +1,328 @@
+package io.gantry.execution;
+
+import static io.gantry.execution.Fixtures.install;
+import static io.gantry.execution.Fixtures.shell;
+import static io.gantry.execution.Fixtures.template;
+import static org.assertj.core.api.Assertions.assertThat;
+
+import io.gantry.catalog.Artifact;
+import io.gantry.execution.Fixtures.Log;
+import io.gantry.execution.Fixtures.Release;
+import io.gantry.model.TargetRequirement;
+import io.gantry.shared.IntegrityViolationException;
+import io.gantry.testing.MutableClock;
+import io.gantry.testing.OpenSshServer;
+import java.io.ByteArrayInputStream;
+import java.io.IOException;
+import java.io.InputStream;
+import java.net.http.HttpClient;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.HashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.TimeUnit;
+import java.util.function.Function;
+import org.junit.jupiter.api.AfterAll;
+import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+/** The steps that change a target, run over SSH against a real OpenSSH server on 127.0.0.1. */
+class SshStepsTest {
+
+  @TempDir
+  static Path serverDir;
+  static OpenSshServer server;
+
+  @TempDir
+  Path target;
+
+  private final MutableClock clock = MutableClock.at("2026-11-26T10:00:00Z");
+  private final SshConnections connections = new SshConnections(null);
+  private final StepRunner runner = new StepRunner(clock, new Fixtures.RecordingSleeper(clock),
+      HttpClient.newHttpClient(), connections);
+  private final Log log = new Log();
+
+  @BeforeAll
+  static void startServer() throws Exception {
+    server = OpenSshServer.start(serverDir.resolve("sshd"));
+  }
+
+  @AfterAll
+  static void stopServer() throws Exception {
+    server.close();
+  }
+
+  @AfterEach
+  void closeClients() {
+    connections.destroy();
+  }
+
+  private SshEndpoint endpoint() {
+    return new SshEndpoint("127.0.0.1", server.port(), server.user(), server.clientKey(), server.hostKeyFingerprint());
+  }
+
+  private StepContext context(Release release, SshEndpoint endpoint) {
+    return context(release, endpoint, release::open);
+  }
+
+  private StepContext context(Release release, SshEndpoint endpoint, Function<Artifact, InputStream> artifacts) {
+    Map<String, String> vars = new HashMap<>(Map.of("environment", "test", "target", "web-1",
+        "version", release.version().version().value(), "port", "18080"));
+    return new StepContext(target, "web-1", release.version(), vars, artifacts, Duration.ofSeconds(30), log::add,
+        endpoint);
+  }
+
+  @Test
+  void install_copies_the_files_checks_them_on_the_host_and_switches_current_keeping_the_previous_release()
+      throws IOException {
+    Release first = Release.of("1.0.0", Map.of("app.txt", "one", "bin/start.sh", "#!/bin/sh\necho started\n"));
+    Release second = Release.of("1.1.0", Map.of("app.txt", "two", "bin/start.sh", "#!/bin/sh\necho started\n"));
+
+    assertThat(runner.run(install(null, null, null), context(first, endpoint())))
+        .isInstanceOf(StepOutcome.Succeeded.class);
+    StepOutcome outcome = runner.run(install(null, null, null), context(second, endpoint()));
+
+    assertThat(outcome).isInstanceOf(StepOutcome.Succeeded.class);
+    assertThat(((StepOutcome.Succeeded) outcome).summary()).contains("on " + endpoint());
+    assertThat(Files.readSymbolicLink(target.resolve("current"))).isEqualTo(Path.of("releases/1.1.0"));
+    assertThat(Files.readString(target.resolve("current/app.txt"))).isEqualTo("two");
+    assertThat(Files.readString(target.resolve("releases/1.0.0/app.txt"))).isEqualTo("one");
+    assertThat(Files.isExecutable(target.resolve("current/bin/start.sh"))).isTrue();
+    assertThat(log.lines).anyMatch(l -> l.contains("SHA-256 checked on the host"))
+        .anyMatch(l -> l.equals("current -> releases/1.1.0 (was releases/1.0.0)"));
+    try (var entries = Files.list(target.resolve("releases"))) {
+      assertThat(entries.map(p -> p.getFileName().toString())).containsExactlyInAnyOrder("1.0.0", "1.1.0");
+    }
+  }
+
+  @Test
+  void install_keeps_only_the_newest_releases_asked_for() throws IOException {
+    for (String v : List.of("1.0.0", "1.1.0", "1.2.0", "1.3.0")) {
+      assertThat(runner.run(install(null, null, 2), context(Release.of(v, Map.of("a.txt", v)), endpoint())))
+          .isInstanceOf(StepOutcome.Succeeded.class);
+    }
+    try (var entries = Files.list(target.resolve("releases"))) {
+      assertThat(entries.map(p -> p.getFileName().toString())).containsExactlyInAnyOrder("1.2.0", "1.3.0");
+    }
+  }
+
+  @Test
+  void bytes_that_arrive_other_than_the_version_records_switch_nothing() {
+    Release good = Release.of("1.0.0", Map.of("app.txt", "one"));
+    runner.run(install(null, null, null), context(good, endpoint()));
+    Release next = Release.of("2.0.0", Map.of("app.txt", "two"));
+
+    StepOutcome outcome = runner.run(install(null, null, null), context(next, endpoint(),
+        a -> new ByteArrayInputStream("tampered".getBytes(StandardCharsets.UTF_8))));
+
+    assertThat(outcome).isInstanceOf(StepOutcome.Failed.class);
+    assertThat(((StepOutcome.Failed) outcome).reason()).contains("arrived on", "but the version records",
+        "nothing was switched");
+    assertThat(target.resolve("current/app.txt")).hasContent("one");
+    assertThat(target.resolve("releases/2.0.0")).doesNotExist();
+  }
+
+  @Test
+  void a_library_that_finds_its_bytes_changed_stops_the_copy() {
+    Release next = Release.of("2.0.0", Map.of("app.txt", "two"));
+    StepOutcome outcome = runner.run(install(null, null, null), context(next, endpoint(), a -> new InputStream() {
+      @Override
+      public int read() {
+        throw new IntegrityViolationException("stored bytes of app.txt no longer match sha256:...");
+      }
+    }));
+
+    assertThat(outcome).isInstanceOf(StepOutcome.Failed.class);
+    assertThat(((StepOutcome.Failed) outcome).reason()).contains("no longer match");
+    assertThat(target.resolve("current")).doesNotExist();
+  }
+
+  @Test
+  void a_template_is_rendered_from_the_current_release_and_written_on_the_host() throws IOException {
+    Release release = Release.of("1.0.0", Map.of("app.properties.tmpl", "port=${port}\nenv=${environment}\n"));
+    runner.run(install(null, null, null), context(release, endpoint()));
+
+    StepOutcome outcome = runner.run(template("config/app.properties", "app.properties.tmpl", null, Map.of()),
+        context(release, endpoint()));
+
+    assertThat(outcome).isInstanceOf(StepOutcome.Succeeded.class);
+    assertThat(Files.readString(target.resolve("config/app.properties"))).isEqualTo("port=18080\nenv=test\n");
+  }
+
+  @Test
+  void a_template_with_a_variable_that_has_no_value_writes_nothing() {
+    Release release = Release.of("1.0.0", Map.of("a.txt", "a"));
+    StepOutcome outcome = runner.run(template("out.txt", null, "x=${nowhere}", Map.of()), context(release, endpoint()));
+
+    assertThat(outcome).isInstanceOf(StepOutcome.Failed.class);
+    assertThat(((StepOutcome.Failed) outcome).reason()).contains("nowhere");
+    assertThat(target.resolve("out.txt")).doesNotExist();
+  }
+
+  @Test
+  void a_command_runs_on_the_host_in_its_folder_with_its_environment_and_its_output_is_logged() throws IOException {
+    Files.createDirectories(target.resolve("work"));
+    Release release = Release.of("1.0.0", Map.of("a.txt", "a"));
+
+    StepOutcome outcome = runner.run(shell("echo \"$(pwd) $GREETING $GANTRY_TARGET $GANTRY_VERSION\"; echo err >&2",
+        "work", Map.of("GREETING", "it's me"), null, null), context(release, endpoint()));
+
+    assertThat(outcome).isInstanceOf(StepOutcome.Succeeded.class);
+    assertThat(log.lines).contains(target.toRealPath() + "/work it's me web-1 1.0.0", "err");
+  }
+
+  @Test
+  void a_command_that_exits_otherwise_fails_with_its_exit_code_and_last_lines() {
+    Release release = Release.of("1.0.0", Map.of("a.txt", "a"));
+    StepOutcome outcome = runner.run(shell("echo about to fail; exit 5"), context(release, endpoint()));
+
+    assertThat(outcome).isInstanceOf(StepOutcome.Failed.class);
+    assertThat(((StepOutcome.Failed) outcome).reason()).startsWith("command exited with 5 (expected 0)")
+        .contains("about to fail");
+  }
+
+  @Test
+  void a_command_past_its_timeout_is_killed_on_the_host() {
+    Release release = Release.of("1.0.0", Map.of("a.txt", "a"));
+    StepOutcome outcome = runner.run(shell("sleep 30", null, null, null, "1s"), context(release, endpoint()));
+
+    assertThat(outcome).isInstanceOf(StepOutcome.Failed.class);
+    assertThat(((StepOutcome.Failed) outcome).reason()).contains("did not finish within 1s");
+  }
+
+  @Test
+  void a_process_left_running_in_the_background_does_not_hold_the_step() {
+    Release release = Release.of("1.0.0", Map.of("a.txt", "a"));
+    StepOutcome outcome = runner.run(shell("sleep 20 & echo $! > bg.pid; echo started"), context(release, endpoint()));
+    try {
+      assertThat(outcome).isInstanceOf(StepOutcome.Succeeded.class);
+      assertThat(log.lines).contains("started");
+    } finally {
+      try {
+        long pid = Long.parseLong(Files.readString(target.resolve("bg.pid")).trim());
+        ProcessHandle.of(pid).ifPresent(ProcessHandle::destroyForcibly);
+      } catch (IOException | NumberFormatException e) {
+        // nothing was left running
+      }
+    }
+  }
+
+  @Test
+  void a_host_offering_another_key_than_the_target_declares_is_not_talked_to() throws IOException {
+    SshEndpoint wrong = new SshEndpoint("127.0.0.1", server.port(), server.user(), server.clientKey(),
+        "SHA256:AAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAA");
+    Release release = Release.of("1.0.0", Map.of("a.txt", "a"));
+
+    StepOutcome outcome = runner.run(shell("touch touched"), context(release, wrong));
+
+    assertThat(outcome).isInstanceOf(StepOutcome.Failed.class);
+    assertThat(((StepOutcome.Failed) outcome).reason()).contains(server.hostKeyFingerprint(),
+        "but the target declares SHA256:AAAA");
+    assertThat(target.resolve("touched")).doesNotExist();
+  }
+
+  @Test
+  void without_a_declared_key_the_host_must_be_in_the_known_hosts_file() throws IOException {
+    Path knownHosts = target.resolve("known_hosts");
+    Files.writeString(knownHosts, "");
+    SshConnections strict = new SshConnections(knownHosts.toString());
+    StepRunner strictRunner = new StepRunner(clock, new Fixtures.RecordingSleeper(clock), HttpClient.newHttpClient(),
+        strict);
+    SshEndpoint undeclared = new SshEndpoint("127.0.0.1", server.port(), server.user(), server.clientKey(), null);
+    Release release = Release.of("1.0.0", Map.of("a.txt", "a"));
+    try {
+      StepOutcome unknown = strictRunner.run(shell("true"), context(release, undeclared));
+      assertThat(unknown).isInstanceOf(StepOutcome.Failed.class);
+      assertThat(((StepOutcome.Failed) unknown).reason()).contains("is not known", server.hostKeyFingerprint());
+    } finally {
+      strict.destroy();
+    }
+
+    Files.writeString(knownHosts, server.knownHostsLine() + "\n");
+    SshConnections trusting = new SshConnections(knownHosts.toString());
+    try {
+      StepOutcome known = new StepRunner(clock, new Fixtures.RecordingSleeper(clock), HttpClient.newHttpClient(),
+          trusting).run(shell("true"), context(release, undeclared));
+      assertThat(known).isInstanceOf(StepOutcome.Succeeded.class);
+    } finally {
+      trusting.destroy();
+    }
+  }
+
+  @Test
+  void a_key_the_host_does_not_accept_is_a_clear_failure() throws Exception {
+    Path otherKey = target.resolve("other_key");
+    new ProcessBuilder("ssh-keygen", "-q", "-t", "ecdsa", "-N", "", "-f", otherKey.toString()).start().waitFor();
+    SshEndpoint stranger = new SshEndpoint("127.0.0.1", server.port(), server.user(), otherKey,
+        server.hostKeyFingerprint());
+
+    StepOutcome outcome = runner.run(shell("true"), context(Release.of("1.0.0", Map.of("a.txt", "a")), stranger));
+
+    assertThat(outcome).isInstanceOf(StepOutcome.Failed.class);
+    assertThat(((StepOutcome.Failed) outcome).reason()).contains("cannot log in to", otherKey.toString());
+  }
+
+  @Test
+  void a_host_that_does_not_answer_is_a_clear_failure() {
+    SshEndpoint nowhere = new SshEndpoint("127.0.0.1", 1, server.user(), server.clientKey(), null);
+
+    StepOutcome outcome = runner.run(shell("true"), context(Release.of("1.0.0", Map.of("a.txt", "a")), nowhere));
+
+    assertThat(outcome).isInstanceOf(StepOutcome.Failed.class);
+    assertThat(((StepOutcome.Failed) outcome).reason()).contains("cannot connect to", "127.0.0.1:1");
+  }
+
+  @Test
+  void the_host_is_checked_for_its_folder_free_disk_tools_and_a_custom_command() {
+    String root = target.resolve("app").toString();
+    assertThat(runner.checkRemote(endpoint(), root, List.of(new TargetRequirement.FreeDisk(1),
+        new TargetRequirement.Tool("sh"), new TargetRequirement.Command("test -d .")))).isNull();
+    assertThat(target.resolve("app")).isDirectory();
+
+    assertThat(runner.checkRemote(endpoint(), root, List.of(new TargetRequirement.Tool("no-such-tool-here"))))
+        .isEqualTo("tool no-such-tool-here is not on the PATH");
+    assertThat(runner.checkRemote(endpoint(), root, List.of(new TargetRequirement.FreeDisk(Integer.MAX_VALUE))))
+        .startsWith("only ").endsWith("MB");
+    assertThat(runner.checkRemote(endpoint(), root, List.of(new TargetRequirement.Command("exit 4"))))
+        .isEqualTo("check command exited 4: exit 4");
+    assertThat(runner.checkRemote(new SshEndpoint("127.0.0.1", 1, "nobody", server.clientKey(), null), root,
+        List.of())).startsWith("not reachable: cannot connect to");
+  }
+
+  @Test
+  void a_host_that_goes_away_mid_step_fails_the_step_with_the_cause() throws Exception {
+    OpenSshServer doomed = OpenSshServer.start(target.resolve("doomed-sshd"));
+    try {
+      SshEndpoint endpoint = new SshEndpoint("127.0.0.1", doomed.port(), doomed.user(), doomed.clientKey(),
+          doomed.hostKeyFingerprint());
+      Release release = Release.of("1.0.0", Map.of("a.txt", "a"));
+      CompletableFuture<StepOutcome> running = CompletableFuture.supplyAsync(() -> runner.run(
+          shell("touch started; sleep 30"), context(release, endpoint)));
+      waitFor(target.resolve("started"));
+
+      doomed.kill();
+
+      StepOutcome outcome = running.get(30, TimeUnit.SECONDS);
+      assertThat(outcome).isInstanceOf(StepOutcome.Failed.class);
+      assertThat(((StepOutcome.Failed) outcome).reason()).contains("connection to", "was lost");
+    } finally {
+      doomed.close();
+    }
+  }
+
+  static void waitFor(Path file) throws InterruptedException {
+    long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(20);
+    while (!Files.exists(file)) {
+      if (System.nanoTime() > deadline) {
+        throw new AssertionError(file + " did not appear within 20 s");
+      }
+      Thread.sleep(20);
+    }
+  }
+}
