@@ -67,6 +67,10 @@ final class EngineFixture {
   }
 
   void apply(String yaml) {
-    config.apply(List.of(new ConfigFile("test.yaml", yaml)), "test", "alice");
+    try {
+      config.apply(List.of(new ConfigFile("test.yaml", yaml)), "test", "alice");
+    } catch (io.gantry.shared.InvalidInputException e) {
+      throw new AssertionError(e.getMessage() + ": " + e.findings(), e);
+    }
   }
 }
