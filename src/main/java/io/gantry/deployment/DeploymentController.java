@@ -36,7 +36,7 @@ class DeploymentController {
 
   /** {@code at} plans the start (ISO-8601 instant, e.g. 2026-12-01T22:00:00Z); {@code priority} -100..100. */
   record NewDeployment(String component, String version, String environment, String model, String reason,
-      Instant at, Instant plannedEnd, Integer priority) {}
+      Instant at, Instant plannedEnd, Integer priority, String kind) {}
 
   record DeploymentView(long id, String kind, String component, String version, String environment, String model,
       int modelVersion, String stage, String state, String requestedBy, Instant requestedAt, String reason,
@@ -69,12 +69,22 @@ class DeploymentController {
 
   @PostMapping
   @PreAuthorize("hasAnyRole('DEPLOYMENT_MANAGER','DEPLOYMENT_PRACTITIONER','SERVICE_OWNER','TECHNICAL_SPECIALIST')")
-  @Operation(summary = "Request a deployment of SERVICE/COMPONENT@VERSION into an environment")
+  @Operation(summary = "Request a deployment of SERVICE/COMPONENT@VERSION into an environment, or with kind "
+      + "undeploy the removal of a component from it (version optional: the one that runs there)")
   ResponseEntity<DeploymentView> deploy(@RequestBody NewDeployment body, Principal principal) {
     Deployment d = requests.request(new DeploymentRequests.Request(body.component(), body.version(),
-        body.environment(), body.model(), body.reason(), Deployment.Kind.DEPLOY, body.at(), body.plannedEnd(),
+        body.environment(), body.model(), body.reason(), kind(body.kind()), body.at(), body.plannedEnd(),
         body.priority()), principal.getName());
     return ResponseEntity.status(HttpStatus.CREATED).body(DeploymentView.of(d, List.of()));
+  }
+
+  private static Deployment.Kind kind(String kind) {
+    if (kind == null || kind.isBlank()) {
+      return Deployment.Kind.DEPLOY;
+    }
+    return Arrays.stream(Deployment.Kind.values()).filter(k -> k.id().equals(kind)).findFirst()
+        .orElseThrow(() -> io.gantry.shared.InvalidInputException.of("kind", "\"" + kind
+            + "\" is not a kind of deployment; use deploy or undeploy"));
   }
 
   record Cancellation(String reason) {}

@@ -85,20 +85,40 @@ public class DeploymentRequests {
     } catch (IllegalArgumentException e) {
       throw InvalidInputException.of("component", e.getMessage());
     }
-    if (request.version() == null || request.version().isBlank()) {
+    Deployment.Kind kind = request.kind() == null ? Deployment.Kind.DEPLOY : request.kind();
+    if (kind == Deployment.Kind.DEPLOY && (request.version() == null || request.version().isBlank())) {
       throw InvalidInputException.of("version", "say which version to deploy");
     }
     if (request.environment() == null || request.environment().isBlank()) {
       throw InvalidInputException.of("environment", "say which environment to deploy to");
     }
     Component component = components.find(ref).orElseThrow(() -> new NotFoundException("component", ref.toString()));
-    ComponentVersion version = library.get(ref, request.version());
     Environment environment = environments.find(request.environment())
         .orElseThrow(() -> new NotFoundException("environment", request.environment()));
+    if (kind == Deployment.Kind.UNDEPLOY) {
+      return undeploy(request, ref, component, environment, actor);
+    }
+    ComponentVersion version = library.get(ref, request.version());
     if (version.status() == VersionStatus.WITHDRAWN) {
       throw new ConflictException("version " + ref + "@" + version.version() + " is withdrawn and goes nowhere");
     }
     Instant now = clock.instant();
+    int priority = checkTiming(request, now);
+    DeploymentModel model = chooseModel(component, environment.name(), request.model());
+    Stage stage = stageFor(model, environment.name()).orElseThrow();
+    String reason = request.reason() == null || request.reason().isBlank()
+        ? "deploy " + ref + "@" + version.version() + " to " + environment.name() : request.reason();
+    return tx.execute(status -> {
+      Deployment d = deployments.create(new Deployments.NewDeployment(ref, version.version().value(),
+          environment.name(), model.name(), model.currentVersion(), stage.name(), actor, reason, kind,
+          request.plannedStart(), request.plannedEnd(), priority), now);
+      gates.get().forEach(gate -> gate.requested(d, stage, now));
+      return deployments.get(d.id());
+    });
+  }
+
+  /** Refuses a planned start in the past, an end before the start, a priority out of range; answers the priority. */
+  private static int checkTiming(Request request, Instant now) {
     if (request.plannedStart() != null && request.plannedStart().isBefore(now.minus(PLANNED_START_SLACK))) {
       throw InvalidInputException.of("at", "the planned start " + request.plannedStart() + " is in the past (now "
           + now + "); give a time to come, or none to start as soon as possible");
@@ -114,17 +134,42 @@ public class DeploymentRequests {
     if (priority < -100 || priority > 100) {
       throw InvalidInputException.of("priority", "priority must be between -100 and 100, not " + priority);
     }
-    Deployment.Kind kind = request.kind() == null ? Deployment.Kind.DEPLOY : request.kind();
+    return priority;
+  }
+
+  /**
+   * Removes a component from an environment, as a deployment of its own: the model's removal steps run
+   * on every target that has the component. Refused when it is on none, or the stage says no way to
+   * remove it.
+   */
+  private Deployment undeploy(Request request, ComponentRef ref, Component component, Environment environment,
+      String actor) {
+    java.util.Collection<String> present = deployments.currentVersions(environment.name(), ref).values();
+    if (present.isEmpty()) {
+      throw new ConflictException(ref + " is not deployed in " + environment.name() + "; there is nothing to undeploy");
+    }
+    String version = request.version() == null || request.version().isBlank()
+        ? present.stream().max(java.util.Comparator.comparing(io.gantry.catalog.Version::new)).orElseThrow()
+        : request.version();
+    if (!present.contains(version)) {
+      throw new ConflictException(ref + "@" + version + " is not what runs in " + environment.name() + " (it runs "
+          + String.join(", ", new java.util.TreeSet<>(present)) + ")");
+    }
     DeploymentModel model = chooseModel(component, environment.name(), request.model());
     Stage stage = stageFor(model, environment.name()).orElseThrow();
-    String verb = kind == Deployment.Kind.UNDEPLOY ? "undeploy " : "deploy ";
+    if (stage.removeSteps().isEmpty()) {
+      throw InvalidInputException.of("model", "stage " + stage.name() + " of deployment model " + model.name()
+          + " declares no removeSteps, so Gantry does not know how to remove " + ref + "; add them (e.g. stop it, "
+          + "then artifact.remove)");
+    }
+    Instant now = clock.instant();
+    int priority = checkTiming(request, now);
     String reason = request.reason() == null || request.reason().isBlank()
-        ? verb + ref + "@" + version.version() + (kind == Deployment.Kind.UNDEPLOY ? " from " : " to ")
-            + environment.name() : request.reason();
+        ? "undeploy " + ref + "@" + version + " from " + environment.name() : request.reason();
     return tx.execute(status -> {
-      Deployment d = deployments.create(new Deployments.NewDeployment(ref, version.version().value(),
-          environment.name(), model.name(), model.currentVersion(), stage.name(), actor, reason, kind,
-          request.plannedStart(), request.plannedEnd(), priority), now);
+      Deployment d = deployments.create(new Deployments.NewDeployment(ref, version, environment.name(), model.name(),
+          model.currentVersion(), stage.name(), actor, reason, Deployment.Kind.UNDEPLOY, request.plannedStart(),
+          request.plannedEnd(), priority), now);
       gates.get().forEach(gate -> gate.requested(d, stage, now));
       return deployments.get(d.id());
     });

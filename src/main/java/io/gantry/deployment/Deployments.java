@@ -135,18 +135,58 @@ public class Deployments {
       .thenComparing(Deployment::priority, java.util.Comparator.reverseOrder())
       .thenComparing(Deployment::id);
 
-  /** The version each target of an environment last received successfully for a component. */
+  /**
+   * The version each target of an environment runs for a component: the last one it received
+   * successfully, unless a later successful undeploy removed it.
+   */
   public Map<String, String> currentVersions(String environment, ComponentRef component) {
     Map<String, String> out = new HashMap<>();
     jdbc.sql("""
-        select r.target, d.version from target_runs r join deployments d on d.id = r.deployment_id
+        select r.target, d.version, d.kind from target_runs r join deployments d on d.id = r.deployment_id
          where d.environment = :environment and d.service = :service and d.component = :component
            and r.state = 'SUCCEEDED' and d.state = 'SUCCEEDED'
          order by d.id
         """).param("environment", environment).param("service", component.service())
         .param("component", component.component())
-        .query((rs, n) -> out.put(rs.getString("target"), rs.getString("version"))).list();
+        .query((rs, n) -> "UNDEPLOY".equals(rs.getString("kind")) ? out.remove(rs.getString("target"))
+            : out.put(rs.getString("target"), rs.getString("version"))).list();
     return out;
+  }
+
+  /** What runs where: for every environment and component, the version on each target (see {@link #currentVersions}). */
+  public List<Placement> placements() {
+    Map<String, Placement> latest = new java.util.LinkedHashMap<>();
+    jdbc.sql("""
+        select d.environment, d.service, d.component, r.target, d.version, d.kind, d.id, d.finished_at
+          from target_runs r join deployments d on d.id = r.deployment_id
+         where r.state = 'SUCCEEDED' and d.state = 'SUCCEEDED'
+         order by d.id
+        """).query((rs, n) -> {
+          String key = rs.getString("environment") + "|" + rs.getString("service") + "/" + rs.getString("component")
+              + "|" + rs.getString("target");
+          if ("UNDEPLOY".equals(rs.getString("kind"))) {
+            latest.remove(key);
+          } else {
+            latest.put(key, new Placement(rs.getString("environment"), new ComponentRef(rs.getString("service"),
+                rs.getString("component")), rs.getString("target"), rs.getString("version"), rs.getLong("id"),
+                rs.getTimestamp("finished_at").toInstant()));
+          }
+          return null;
+        }).list();
+    return latest.values().stream().sorted(java.util.Comparator.comparing(Placement::environment)
+        .thenComparing(p -> p.component().toString()).thenComparing(Placement::target)).toList();
+  }
+
+  /** One component version on one target, put there by a deployment. */
+  public record Placement(String environment, ComponentRef component, String target, String version,
+      long deployment, Instant since) {}
+
+  /** Deployments that worked on a target, newest first. */
+  public List<Deployment> onTarget(String target, int limit) {
+    return jdbc.sql("""
+        select d.* from deployments d where exists (select 1 from target_runs r where r.deployment_id = d.id
+           and r.target = :target) order by d.id desc limit :limit
+        """).param("target", target).param("limit", limit).query(Deployments::map).list();
   }
 
   /**

@@ -248,16 +248,19 @@ public class Engine {
       return fail(d, "the " + stage.strategy().type().name().toLowerCase().replace('_', '-')
           + " strategy is declared but this engine runs only all-at-once and rolling deployments");
     }
-    boolean peopleOnly = stage.steps().stream().allMatch(s -> s instanceof Step.Manual || s instanceof Step.Approval);
+    List<Step> steps = steps(d, plan);
+    boolean peopleOnly = steps.stream().allMatch(s -> s instanceof Step.Manual || s instanceof Step.Approval);
+    Map<String, String> current = deployments.currentVersions(d.environment(), d.component());
+    boolean undeploy = d.kind() == Deployment.Kind.UNDEPLOY;
     List<Target> chosen = targets.all().stream()
         .filter(t -> t.definition().environment().equals(d.environment()))
-        .filter(t -> t.definition().kind() != TargetKind.SITE || peopleOnly).toList();
+        .filter(t -> t.definition().kind() != TargetKind.SITE || peopleOnly)
+        .filter(t -> !undeploy || current.containsKey(t.name())).toList();
     if (chosen.isEmpty()) {
-      return fail(d, "environment " + d.environment() + " has no target that can run the steps of stage "
-          + stage.name());
+      return fail(d, undeploy ? d.component() + " is on no target of " + d.environment() + "; nothing to remove"
+          : "environment " + d.environment() + " has no target that can run the steps of stage " + stage.name());
     }
     List<List<Target>> batches = batches(chosen, stage.strategy());
-    Map<String, String> current = deployments.currentVersions(d.environment(), d.component());
     tx.executeWithoutResult(s -> {
       for (int b = 0; b < batches.size(); b++) {
         for (Target t : batches.get(b)) {
@@ -309,7 +312,17 @@ public class Engine {
 
   // --- verification of components
 
+  /** The steps a deployment runs on each target: the stage's steps, or its removal steps for an undeploy. */
+  private static List<Step> steps(Deployment d, Plan plan) {
+    return d.kind() == Deployment.Kind.UNDEPLOY ? plan.stage().removeSteps() : plan.stage().steps();
+  }
+
   private Optional<Instant> verifyComponents(Deployment d, Plan plan) {
+    if (d.kind() == Deployment.Kind.UNDEPLOY) {
+      move(d, DeploymentState.COMPONENTS_VERIFIED, "nothing to verify: " + d.component() + "@" + d.version()
+          + " is being removed, not installed");
+      return Optional.empty();
+    }
     ComponentVersion version = library.get(d.component(), d.version());
     if (version.status() == VersionStatus.WITHDRAWN) {
       return fail(d, "component verification: " + d.component() + "@" + d.version() + " was withdrawn");
@@ -446,7 +459,7 @@ public class Engine {
     for (int b = 0; b < batches; b++) {
       int batch = b;
       List<TargetRun> inBatch = runs.stream().filter(r -> r.batch() == batch).toList();
-      Optional<Instant> wait = runBatch(d, plan, inBatch, EXECUTE, plan.stage().steps(), version);
+      Optional<Instant> wait = runBatch(d, plan, inBatch, EXECUTE, steps(d, plan), version);
       if (wait.isPresent()) {
         return wait;
       }
@@ -466,6 +479,10 @@ public class Engine {
   }
 
   private Optional<Instant> verify(Deployment d, Plan plan) {
+    if (d.kind() == Deployment.Kind.UNDEPLOY) {
+      move(d, DeploymentState.SUCCEEDED, d.component() + " removed from every target of " + d.environment());
+      return Optional.empty();
+    }
     ComponentVersion version = library.get(d.component(), d.version());
     List<TargetRun> runs = deployments.targetRuns(d.id()).stream()
         .filter(r -> r.state() == TargetRunState.SUCCEEDED).toList();
@@ -711,6 +728,7 @@ public class Engine {
   static String type(Step step) {
     return switch (step) {
       case Step.ArtifactInstall a -> "artifact.install";
+      case Step.ArtifactRemove r -> "artifact.remove";
       case Step.Template t -> "template";
       case Step.Shell s -> "shell";
       case Step.HttpCheck h -> "http-check";

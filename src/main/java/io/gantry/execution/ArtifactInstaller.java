@@ -91,6 +91,28 @@ final class ArtifactInstaller {
         + artifacts.size() + " file(s)) in " + ctx.targetRoot().relativize(release) + "; current points to it");
   }
 
+  /** Removes {@code current} and the releases folder; a target that has neither is already as asked. */
+  StepOutcome remove(Step.ArtifactRemove step, StepContext ctx) throws IOException {
+    Path root = ctx.targetRoot();
+    if (!Files.isDirectory(root)) {
+      return new StepOutcome.Succeeded("nothing to remove: the target folder " + root + " does not exist");
+    }
+    Path releases = releasesFolder(root, step.destination() == null ? DEFAULT_DESTINATION : step.destination());
+    Path current = root.resolve(CURRENT);
+    if (Files.exists(current, LinkOption.NOFOLLOW_LINKS) && !Files.isSymbolicLink(current)) {
+      throw new StepFailure(current + " is not a symbolic link made by Gantry; it was left alone");
+    }
+    boolean hadCurrent = Files.deleteIfExists(current);
+    boolean hadReleases = Files.exists(releases, LinkOption.NOFOLLOW_LINKS);
+    deleteTree(releases);
+    String summary = (hadCurrent || hadReleases)
+        ? "removed " + (hadCurrent ? "current" : "") + (hadCurrent && hadReleases ? " and " : "")
+            + (hadReleases ? root.relativize(releases) + "/" : "")
+        : "nothing to remove: no current and no " + root.relativize(releases) + "/";
+    ctx.log().accept(summary);
+    return new StepOutcome.Succeeded(summary);
+  }
+
   StepOutcome switchCurrent(Path targetRoot, String destination, String version) throws IOException {
     if (!Version.isValid(version)) {
       throw new StepFailure(Version.describe(version));

@@ -46,6 +46,7 @@ final class SshStepRunner {
     try (Session session = connections.open(endpoint)) {
       return switch (step) {
         case Step.ArtifactInstall install -> install(session, install, ctx, timeout);
+        case Step.ArtifactRemove remove -> remove(session, remove, ctx, timeout);
         case Step.Template template -> template(session, template, ctx, timeout);
         case Step.Shell command -> shell(session, command, ctx, timeout);
         default -> throw new IllegalArgumentException(step.name() + " does not run over SSH");
@@ -238,6 +239,27 @@ final class SshStepRunner {
         throw e;
       }
     }
+  }
+
+  // --- artifact.remove
+
+  private StepOutcome remove(Session session, Step.ArtifactRemove step, StepContext ctx, Duration timeout)
+      throws SshFailure, InterruptedException {
+    String root = root(ctx);
+    String releases = inside(root, step.destination() == null ? ArtifactInstaller.DEFAULT_DESTINATION
+        : step.destination(), "destination");
+    if (releases.equals(root) || releases.startsWith(root + "/" + ArtifactInstaller.CURRENT)) {
+      throw new StepFailure("destination \"" + step.destination() + "\" must be a folder of its own under the target");
+    }
+    String script = "cd " + q(root) + " 2>/dev/null || { echo absent; exit 0; }\n"
+        + "if [ -e current ] && [ ! -L current ]; then echo " + q(root + "/current is not a symbolic link made by "
+        + "Gantry; it was left alone") + " >&2; exit 3; fi\n"
+        + "rm -f current && rm -rf -- " + q(releases) + " && echo removed\n";
+    Session.Result r = expectZero(session, script, timeout, "remove the component");
+    String summary = r.output().contains("absent") ? "nothing to remove: " + root + " does not exist on " + ctx.ssh()
+        : "removed current and " + relative(root, releases) + "/ on " + ctx.ssh();
+    ctx.log().accept(summary);
+    return new StepOutcome.Succeeded(summary);
   }
 
   // --- template

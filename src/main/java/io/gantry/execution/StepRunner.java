@@ -70,8 +70,8 @@ public class StepRunner {
   /** Runs the step on the context's target. */
   public StepOutcome run(Step step, StepContext ctx) {
     try {
-      if (ctx.ssh() != null && (step instanceof Step.ArtifactInstall || step instanceof Step.Template
-          || step instanceof Step.Shell)) {
+      if (ctx.ssh() != null && (step instanceof Step.ArtifactInstall || step instanceof Step.ArtifactRemove
+          || step instanceof Step.Template || step instanceof Step.Shell)) {
         return ssh.run(step, ctx, timeout(step, ctx));
       }
       return switch (step) {
@@ -79,6 +79,7 @@ public class StepRunner {
           Files.createDirectories(ctx.targetRoot());
           yield installer.install(install, ctx);
         }
+        case Step.ArtifactRemove remove -> installer.remove(remove, ctx);
         case Step.Template template -> templates.render(template, requireTarget(ctx));
         case Step.Shell command -> shell.run(command, requireTarget(ctx), timeout(step, ctx));
         case Step.HttpCheck check -> http.check(withVariables(check, ctx), ctx, timeout(step, ctx));

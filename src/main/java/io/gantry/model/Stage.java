@@ -16,7 +16,8 @@ public record Stage(
     List<Step> acceptance,
     List<Criterion> exitCriteria,
     FailurePolicy failurePolicy,
-    List<Notification> notifications) {
+    List<Notification> notifications,
+    List<Step> removeSteps) {
 
   public Stage {
     authorization = authorization == null ? Authorization.AUTOMATIC : authorization;
@@ -28,6 +29,7 @@ public record Stage(
     exitCriteria = exitCriteria == null ? List.of() : List.copyOf(exitCriteria);
     failurePolicy = failurePolicy == null ? new FailurePolicy(FailurePolicy.Action.STOP, null, null) : failurePolicy;
     notifications = notifications == null ? List.of() : List.copyOf(notifications);
+    removeSteps = removeSteps == null ? List.of() : List.copyOf(removeSteps);
   }
 
   /** What a deployment into the stage's environment needs before it may run. */

@@ -12,6 +12,7 @@ import java.util.Map;
 @JsonTypeInfo(use = JsonTypeInfo.Id.NAME, property = "type")
 @JsonSubTypes({
     @JsonSubTypes.Type(value = Step.ArtifactInstall.class, name = "artifact.install"),
+    @JsonSubTypes.Type(value = Step.ArtifactRemove.class, name = "artifact.remove"),
     @JsonSubTypes.Type(value = Step.Template.class, name = "template"),
     @JsonSubTypes.Type(value = Step.Shell.class, name = "shell"),
     @JsonSubTypes.Type(value = Step.HttpCheck.class, name = "http-check"),
@@ -31,6 +32,10 @@ public sealed interface Step {
   /** Copy the version's artifacts to the target, check their digest there, switch {@code current}. */
   record ArtifactInstall(String name, TimeSpan timeout, Boolean idempotent, List<String> targets,
       String destination, String artifact, Integer keepReleases) implements Step {}
+
+  /** Remove the component from the target: the {@code current} link and the releases folder. */
+  record ArtifactRemove(String name, TimeSpan timeout, Boolean idempotent, List<String> targets,
+      String destination) implements Step {}
 
   /** Render a configuration file from a template with variables. */
   record Template(String name, TimeSpan timeout, Boolean idempotent, List<String> targets, String destination,

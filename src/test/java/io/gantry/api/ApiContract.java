@@ -288,6 +288,26 @@ abstract class ApiContract {
     Response badRef = post("/api/v1/deployments", admin, Map.of("component", "web", "version", v, "environment", "dev"));
     assertThat(badRef.status()).isEqualTo(422);
 
+    Response badKind = post("/api/v1/deployments", admin,
+        Map.of("component", "shop/web", "version", v, "environment", "dev", "kind", "remove"));
+    assertThat(badKind.status()).isEqualTo(422);
+    assertThat(badKind.json().path("errors").get(0).path("field").asString()).isEqualTo("kind");
+
+    Response pastStart = post("/api/v1/deployments", admin,
+        Map.of("component", "shop/web", "version", v, "environment", "dev", "at", "2001-01-01T00:00:00Z"));
+    assertThat(pastStart.status()).isEqualTo(422);
+    assertThat(pastStart.json().path("errors").get(0).path("message").asString()).contains("is in the past");
+
+    Response wildPriority = post("/api/v1/deployments", admin,
+        Map.of("component", "shop/web", "version", v, "environment", "dev", "priority", 500));
+    assertThat(wildPriority.status()).isEqualTo(422);
+    assertThat(wildPriority.json().path("errors").get(0).path("field").asString()).isEqualTo("priority");
+
+    Response nothingToUndeploy = post("/api/v1/deployments", admin,
+        Map.of("component", "shop/web", "environment", "test", "kind", "undeploy"));
+    assertThat(nothingToUndeploy.status()).isEqualTo(409);
+    assertThat(nothingToUndeploy.json().path("detail").asString()).contains("not deployed in test");
+
     assertThat(get("/api/v1/deployments", admin).json().path("total").asLong()).isEqualTo(before);
   }
 
@@ -313,7 +333,21 @@ abstract class ApiContract {
     assertThat(events).isNotNull();
     assertThat(events.get(1).path("kind").asString()).isEqualTo("WAIT");
     assertThat(events.get(1).path("message").asString()).contains("authorized change");
+    assertThat(events.get(1).path("waitingFor").asString()).isEqualTo("change");
     assertThat(get("/api/v1/deployments/" + id, admin).json().path("state").asString()).isEqualTo("REQUESTED");
+  }
+
+  @Test
+  void the_inventory_says_what_runs_where_and_refuses_a_silly_history_limit() throws Exception {
+    Response inventory = get("/api/v1/inventory?environment=production", admin);
+    assertThat(inventory.status()).isEqualTo(200);
+    assertThat(inventory.json().isArray()).isTrue();
+    inventory.json().forEach(p -> assertThat(p.path("environment").asString()).isEqualTo("production"));
+
+    assertThat(get("/api/v1/inventory/targets/web-1/history", admin).status()).isEqualTo(200);
+    Response silly = get("/api/v1/inventory/targets/web-1/history?limit=0", admin);
+    assertThat(silly.status()).isEqualTo(422);
+    assertThat(silly.json().path("errors").get(0).path("field").asString()).isEqualTo("limit");
   }
 
   // --- helpers

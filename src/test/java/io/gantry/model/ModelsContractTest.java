@@ -37,7 +37,8 @@ class ModelsContractTest {
         Map.of(), 0);
     var stage = new Stage("production", "production", Stage.Authorization.CHANGE,
         new Stage.Approvers(List.of(owner), 2, true), List.of(), new Stage.Strategy(strategy, "25%", 4, null),
-        List.of(new Criterion.StageSucceeded("staging")), List.of(step), List.of(), List.of(), null, List.of());
+        List.of(new Criterion.StageSucceeded("staging")), List.of(step), List.of(), List.of(), null, List.of(),
+        List.of());
     return new ModelDefinition("software", "In-house software", Map.of(),
         new DeploymentModelSpec(new DeploymentModelSpec.AppliesTo(List.of("software"), null, null), null, null,
             List.of(stage), List.of(new Trigger.VersionRegistered("production"))));

@@ -1,0 +1,51 @@
+package io.gantry.deployment;
+
+import io.swagger.v3.oas.annotations.Operation;
+import io.swagger.v3.oas.annotations.tags.Tag;
+import java.time.Instant;
+import java.util.List;
+import org.springframework.web.bind.annotation.GetMapping;
+import org.springframework.web.bind.annotation.PathVariable;
+import org.springframework.web.bind.annotation.RequestMapping;
+import org.springframework.web.bind.annotation.RequestParam;
+import org.springframework.web.bind.annotation.RestController;
+
+/** What is where: the version of each component on each target, and the history of a target. */
+@RestController
+@RequestMapping("/api/v1/inventory")
+@Tag(name = "Inventory", description = "What runs where, from the deployment records")
+class InventoryController {
+
+  private final Deployments deployments;
+
+  InventoryController(Deployments deployments) {
+    this.deployments = deployments;
+  }
+
+  record PlacementView(String environment, String component, String target, String version, long deployment,
+      Instant since) {}
+
+  @GetMapping
+  @Operation(summary = "The environment x component matrix: the version on each target and the deployment that put "
+      + "it there; optionally for one environment or service")
+  List<PlacementView> placements(@RequestParam(required = false) String environment,
+      @RequestParam(required = false) String service) {
+    return deployments.placements().stream()
+        .filter(p -> environment == null || p.environment().equals(environment))
+        .filter(p -> service == null || p.component().service().equals(service))
+        .map(p -> new PlacementView(p.environment(), p.component().toString(), p.target(), p.version(),
+            p.deployment(), p.since())).toList();
+  }
+
+  @GetMapping("/targets/{target}/history")
+  @Operation(summary = "The deployments that worked on one target, newest first")
+  List<DeploymentController.DeploymentView> targetHistory(@PathVariable String target,
+      @RequestParam(defaultValue = "50") int limit) {
+    if (limit < 1 || limit > 1000) {
+      throw io.gantry.shared.InvalidInputException.of("limit", "limit must be 1-1000, not " + limit);
+    }
+    return deployments.onTarget(target, limit).stream()
+        .map(d -> DeploymentController.DeploymentView.of(d, deployments.targetRuns(d.id()).stream()
+            .filter(r -> r.target().equals(target)).toList())).toList();
+  }
+}
