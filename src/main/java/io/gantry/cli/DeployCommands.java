@@ -204,8 +204,26 @@ final class DeployCommands {
     @Option(names = "--note", required = true, paramLabel = "TEXT", description = "what was done (recorded)")
     String note;
 
+    @Option(names = "--evidence", paramLabel = "FILE", description = "a file to attach as evidence before signing "
+        + "off (repeat for each)")
+    List<java.nio.file.Path> evidence = new ArrayList<>();
+
     @Override
     void run() {
+      for (java.nio.file.Path file : evidence) {
+        if (!java.nio.file.Files.isRegularFile(file)) {
+          throw new CliException(ExitCode.USAGE, "evidence file " + file + " does not exist or is not a file");
+        }
+      }
+      for (java.nio.file.Path file : evidence) {
+        Multipart body = new Multipart().text("target", "text/plain", target).text("step", "text/plain", step)
+            .file("file", file.getFileName().toString(), file);
+        JsonNode attached = api().send("POST", "/deployments/" + id + "/evidence", body.contentType(), body.body());
+        if (!output().json()) {
+          out().println("attached " + attached.path("fileName").asString() + " (" + attached.path("size").asLong()
+              + " bytes, " + attached.path("digest").asString() + ")");
+        }
+      }
       decide(this, id, target, step, "signoff", note, checked);
     }
   }

@@ -8,7 +8,11 @@ import java.security.Principal;
 import java.time.Instant;
 import java.util.Arrays;
 import java.util.List;
+import org.springframework.core.io.InputStreamResource;
+import org.springframework.http.ContentDisposition;
+import org.springframework.http.HttpHeaders;
 import org.springframework.http.HttpStatus;
+import org.springframework.http.MediaType;
 import org.springframework.http.ResponseEntity;
 import org.springframework.security.access.prepost.PreAuthorize;
 import org.springframework.web.bind.annotation.GetMapping;
@@ -17,6 +21,8 @@ import org.springframework.web.bind.annotation.PostMapping;
 import org.springframework.web.bind.annotation.RequestBody;
 import org.springframework.web.bind.annotation.RequestMapping;
 import org.springframework.web.bind.annotation.RequestParam;
+import org.springframework.web.bind.annotation.RequestPart;
+import org.springframework.web.multipart.MultipartFile;
 import org.springframework.web.bind.annotation.RestController;
 
 @RestController
@@ -102,6 +108,46 @@ class DeploymentController {
         body.note(), body.checklist()), principal.getName());
     return ResponseEntity.status(HttpStatus.CREATED).body(new DecisionView(d.id(), d.target(), d.step(),
         d.kind().name().toLowerCase(), d.actor(), d.note(), d.checklist(), d.at()));
+  }
+
+  record EvidenceView(long id, String target, String step, String fileName, String digest, long size,
+      String uploadedBy, Instant at) {
+    static EvidenceView of(Evidence e) {
+      return new EvidenceView(e.id(), e.target(), e.step(), e.fileName(), e.digest().value(), e.size(), e.uploadedBy(),
+          e.at());
+    }
+  }
+
+  @PostMapping(path = "/{id}/evidence", consumes = MediaType.MULTIPART_FORM_DATA_VALUE)
+  @Operation(summary = "Attach a file (photo, signed form, report) to a manual step the deployment waits for on a "
+      + "target; parts: target, step, file")
+  ResponseEntity<EvidenceView> attach(@PathVariable long id, @RequestPart("target") String target,
+      @RequestPart("step") String step, @RequestPart("file") MultipartFile file, Principal principal)
+      throws java.io.IOException {
+    try (var in = file.getInputStream()) {
+      Evidence e = decisions.attach(id, target, step, file.getOriginalFilename(), in, principal.getName());
+      return ResponseEntity.status(HttpStatus.CREATED).body(EvidenceView.of(e));
+    }
+  }
+
+  @GetMapping("/{id}/evidence")
+  @Operation(summary = "The files attached to the deployment's manual steps")
+  List<EvidenceView> evidence(@PathVariable long id) {
+    deployments.get(id);
+    return deployments.evidence(id).stream().map(EvidenceView::of).toList();
+  }
+
+  @GetMapping("/{id}/evidence/{evidenceId}")
+  @Operation(summary = "Download one attached file; its bytes are checked against their SHA-256 as they are sent")
+  ResponseEntity<InputStreamResource> evidenceFile(@PathVariable long id, @PathVariable long evidenceId) {
+    Evidence e = deployments.evidence(id).stream().filter(x -> x.id() == evidenceId).findFirst()
+        .orElseThrow(() -> new io.gantry.shared.NotFoundException("evidence of deployment #" + id,
+            String.valueOf(evidenceId)));
+    return ResponseEntity.ok().contentType(MediaType.APPLICATION_OCTET_STREAM).contentLength(e.size())
+        .header(HttpHeaders.CONTENT_DISPOSITION, ContentDisposition.attachment().filename(e.fileName()).build()
+            .toString())
+        .header("Digest", "sha-256=" + e.digest().hex())
+        .body(new InputStreamResource(decisions.open(e)));
   }
 
   @PostMapping("/{id}/cancel")

@@ -10,12 +10,16 @@ import io.gantry.model.Step;
 import io.gantry.shared.ConflictException;
 import io.gantry.shared.InvalidInputException;
 import io.gantry.shared.NotFoundException;
+import io.gantry.catalog.ArtifactStore;
+import java.io.InputStream;
 import java.time.Clock;
 import java.util.ArrayList;
 import java.util.HashSet;
 import java.util.List;
 import java.util.stream.Stream;
 import org.springframework.security.access.AccessDeniedException;
+import org.springframework.beans.factory.annotation.Autowired;
+import org.springframework.beans.factory.annotation.Value;
 import org.springframework.stereotype.Service;
 import org.springframework.transaction.support.TransactionTemplate;
 
@@ -31,9 +35,14 @@ public class DeploymentDecisions {
   private final Users users;
   private final TransactionTemplate tx;
   private final Clock clock;
+  private final ArtifactStore store;
+  private final long maxEvidenceBytes;
 
+  @Autowired
   public DeploymentDecisions(Deployments deployments, Models models, Users users, TransactionTemplate tx,
-      Clock clock) {
+      Clock clock, ArtifactStore store, @Value("${gantry.evidence.max-bytes:52428800}") long maxEvidenceBytes) {
+    this.store = store;
+    this.maxEvidenceBytes = maxEvidenceBytes;
     this.deployments = deployments;
     this.models = models;
     this.users = users;
@@ -88,14 +97,17 @@ public class DeploymentDecisions {
     }
     ModelDefinition model = ModelDocuments.parse(d.model(), models.version(d.model(), d.modelVersion()).text());
     Stage stage = model.spec().stages().stream().filter(s -> s.name().equals(d.stage())).findFirst().orElseThrow();
-    Step step = Stream.concat(stage.steps().stream(), stage.acceptance().stream())
-        .filter(s -> s.name().equals(request.step())).findFirst()
-        .orElseThrow(() -> new NotFoundException("step", request.step()));
+    Step step = step(stage, request.step());
     List<String> ticked = request.checklist() == null ? List.of() : request.checklist();
     switch (step) {
       case Step.Manual manual -> {
         if (kind != Decision.Kind.SIGNOFF) {
           throw InvalidInputException.of("decision", "step " + step.name() + " is a manual step: sign it off");
+        }
+        if (Boolean.TRUE.equals(manual.evidenceRequired()) && deployments.evidence(id).stream()
+            .noneMatch(e -> e.target().equals(request.target()) && e.step().equals(request.step()))) {
+          throw InvalidInputException.of("evidence", "step " + step.name() + " requires evidence: attach a file "
+              + "(POST /api/v1/deployments/" + id + "/evidence, or gantry signoff --evidence FILE) before signing off");
         }
         List<String> missing = new ArrayList<>(manual.checklist() == null ? List.of() : manual.checklist());
         missing.removeAll(new HashSet<>(ticked));
@@ -128,6 +140,52 @@ public class DeploymentDecisions {
       deployments.wake(id, clock.instant());
       return deployments.decisions(id, request.target(), request.step()).getLast();
     });
+  }
+
+  private static Step step(Stage stage, String name) {
+    return Stream.of(stage.steps(), stage.acceptance(), stage.removeSteps()).flatMap(List::stream)
+        .filter(s -> s.name().equals(name)).findFirst()
+        .orElseThrow(() -> new NotFoundException("step", String.valueOf(name)));
+  }
+
+  /**
+   * Attaches a file to a manual step that a deployment waits for on a target, by the person doing the
+   * work (who must hold the step's role); the bytes go to the artifact store, the record is kept.
+   */
+  public Evidence attach(long id, String target, String stepName, String fileName, InputStream content,
+      String actor) {
+    if (fileName == null || fileName.isBlank() || fileName.contains("/") || fileName.length() > 255) {
+      throw InvalidInputException.of("file", "give the file a plain name of at most 255 characters, not \""
+          + fileName + "\"");
+    }
+    Deployment d = deployments.get(id);
+    TargetRun run = deployments.targetRuns(id).stream().filter(r -> r.target().equals(target)).findFirst()
+        .orElseThrow(() -> new NotFoundException("target of deployment #" + id, String.valueOf(target)));
+    boolean waiting = deployments.stepRuns(run).stream().filter(s -> s.name().equals(stepName))
+        .reduce((a, b) -> b).map(s -> s.state().equals("WAITING")).orElse(false);
+    if (!waiting) {
+      throw new ConflictException("deployment #" + id + " is not waiting for step " + stepName + " on " + target
+          + "; evidence is attached while the step waits for its sign-off");
+    }
+    ModelDefinition model = ModelDocuments.parse(d.model(), models.version(d.model(), d.modelVersion()).text());
+    Stage stage = model.spec().stages().stream().filter(s -> s.name().equals(d.stage())).findFirst().orElseThrow();
+    if (!(step(stage, stepName) instanceof Step.Manual manual)) {
+      throw InvalidInputException.of("step", "step " + stepName + " is not a manual step; evidence goes with manual work");
+    }
+    requireRole(actor, manual.role());
+    ArtifactStore.Stored stored = store.store(content, maxEvidenceBytes, fileName);
+    return tx.execute(s -> {
+      Evidence e = deployments.addEvidence(id, target, stepName, fileName, stored.digest(), stored.size(), actor,
+          clock.instant());
+      deployments.record(id, DeploymentEvent.Kind.LOG, target, stepName, actor, "evidence attached: " + fileName
+          + " (" + stored.size() + " bytes, " + stored.digest() + ")", clock.instant());
+      return e;
+    });
+  }
+
+  /** The bytes of an attached file, checked against their digest as they are read. */
+  public InputStream open(Evidence evidence) {
+    return store.open(evidence.digest());
   }
 
   private void requireRole(String actor, String role) {

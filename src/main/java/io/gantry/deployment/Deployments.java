@@ -1,6 +1,7 @@
 package io.gantry.deployment;
 
 import io.gantry.catalog.ComponentRef;
+import io.gantry.catalog.Digest;
 import io.gantry.shared.NotFoundException;
 import io.gantry.shared.Page;
 import io.gantry.shared.PageRequest;
@@ -175,6 +176,28 @@ public class Deployments {
         }).list();
     return latest.values().stream().sorted(java.util.Comparator.comparing(Placement::environment)
         .thenComparing(p -> p.component().toString()).thenComparing(Placement::target)).toList();
+  }
+
+  /** Records a file attached to a manual step. */
+  public Evidence addEvidence(long deployment, String target, String step, String fileName, Digest digest, long size,
+      String actor, Instant now) {
+    var keys = new GeneratedKeyHolder();
+    jdbc.sql("""
+        insert into evidence (deployment_id, target, step, file_name, digest, size, uploaded_by, at)
+        values (:d, :target, :step, :name, :digest, :size, :by, :at)
+        """).param("d", deployment).param("target", target).param("step", step).param("name", fileName)
+        .param("digest", digest.value()).param("size", size).param("by", actor).param("at", Timestamp.from(now))
+        .update(keys, "id");
+    long id = keys.getKeyAs(Number.class).longValue();
+    return evidence(deployment).stream().filter(e -> e.id() == id).findFirst().orElseThrow();
+  }
+
+  /** The files attached to a deployment's manual steps, oldest first. */
+  public List<Evidence> evidence(long deployment) {
+    return jdbc.sql("select * from evidence where deployment_id = :d order by id").param("d", deployment)
+        .query((rs, n) -> new Evidence(rs.getLong("id"), rs.getLong("deployment_id"), rs.getString("target"),
+            rs.getString("step"), rs.getString("file_name"), Digest.parse(rs.getString("digest")), rs.getLong("size"),
+            rs.getString("uploaded_by"), rs.getTimestamp("at").toInstant())).list();
   }
 
   /** One component version on one target, put there by a deployment. */

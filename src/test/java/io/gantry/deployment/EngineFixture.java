@@ -55,7 +55,7 @@ final class EngineFixture {
     deployments = new Deployments(db.jdbc());
     requests = new DeploymentRequests(components, library, environments, models, deployments, db.transactions(), clock,
         () -> gates);
-    decisions = new DeploymentDecisions(deployments, models, users, db.transactions(), clock);
+    decisions = new DeploymentDecisions(deployments, models, users, db.transactions(), clock, store, 1 << 20);
     config = new ConfigService(new ConfigLoader(), new ConfigInterpreter(), environments, targets, services,
         components, versions, models, db.transactions(), db.jdbc(), clock);
   }

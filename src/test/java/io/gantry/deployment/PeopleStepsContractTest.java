@@ -36,6 +36,7 @@ class PeopleStepsContractTest {
   private DeploymentDecisions decisions;
   private Engine engine;
   private final MutableClock clock = new MutableClock(Clock.systemUTC().instant());
+  private EngineFixture fixture;
 
   @TempDir
   Path dataDir;
@@ -85,7 +86,7 @@ class PeopleStepsContractTest {
   @BeforeEach
   void setUp() {
     db = database.create();
-    EngineFixture fixture = new EngineFixture(db, clock, dataDir);
+    fixture = new EngineFixture(db, clock, dataDir);
     Library library = fixture.library;
     Users users = fixture.users;
     deployments = fixture.deployments;
@@ -98,6 +99,48 @@ class PeopleStepsContractTest {
     users.create("dave", null, EnumSet.of(Role.DEPLOYMENT_MANAGER));
     library.push(new Library.Push(new ComponentRef("net", "router"), "1", Map.of("serialNumber", "FTX1"), List.of(),
         List.of()), "alice");
+  }
+
+  @Test
+  void a_manual_step_that_requires_evidence_is_signed_off_only_once_a_file_is_attached_and_the_file_is_kept()
+      throws Exception {
+    fixture.apply(CONFIG.replace("checklist: [Power, Cooling]", "checklist: [Power, Cooling]\n"
+        + " ".repeat(10) + "evidenceRequired: true"));
+    Deployment d = requests.request(new DeploymentRequests.Request("net/router", "1", "site", null, "new router"),
+        "dave");
+    engine.runDue();
+    assertThat(deployments.events(d.id(), 0)).filteredOn(e -> e.kind() == DeploymentEvent.Kind.WAIT)
+        .extracting(DeploymentEvent::waitingFor).containsExactly(DeploymentEvent.WaitKind.MANUAL);
+    var signoff = new DeploymentDecisions.Request("rack-b4", "verify-site", "signoff", "done",
+        List.of("Power", "Cooling"));
+
+    assertThatThrownBy(() -> decisions.decide(d.id(), signoff, "bob")).isInstanceOf(InvalidInputException.class)
+        .hasMessageContaining("requires evidence");
+    assertThatThrownBy(() -> decisions.attach(d.id(), "rack-b4", "go-ahead", "photo.jpg",
+        new java.io.ByteArrayInputStream(new byte[] {1}), "bob")).isInstanceOf(ConflictException.class);
+    assertThatThrownBy(() -> decisions.attach(d.id(), "rack-b4", "verify-site", "photo.jpg",
+        new java.io.ByteArrayInputStream(new byte[] {1}), "carol")).isInstanceOf(AccessDeniedException.class);
+    assertThatThrownBy(() -> decisions.attach(d.id(), "rack-b4", "verify-site", "../photo.jpg",
+        new java.io.ByteArrayInputStream(new byte[] {1}), "bob")).isInstanceOf(InvalidInputException.class);
+    assertThat(deployments.evidence(d.id())).isEmpty();
+
+    byte[] photo = "a photo of the rack".getBytes(java.nio.charset.StandardCharsets.UTF_8);
+    Evidence e = decisions.attach(d.id(), "rack-b4", "verify-site", "rack-b4.jpg", new java.io.ByteArrayInputStream(
+        photo), "bob");
+    decisions.decide(d.id(), signoff, "bob");
+    engine.runDue();
+
+    assertThat(e.size()).isEqualTo(photo.length);
+    assertThat(deployments.evidence(d.id())).extracting(Evidence::fileName, Evidence::uploadedBy)
+        .containsExactly(org.assertj.core.groups.Tuple.tuple("rack-b4.jpg", "bob"));
+    try (var in = decisions.open(e)) {
+      assertThat(in.readAllBytes()).isEqualTo(photo);
+    }
+    assertThat(deployments.events(d.id(), 0)).anySatisfy(x -> assertThat(x.message())
+        .startsWith("evidence attached: rack-b4.jpg"));
+    assertThat(deployments.events(d.id(), 0)).filteredOn(x -> x.kind() == DeploymentEvent.Kind.WAIT)
+        .extracting(DeploymentEvent::waitingFor).containsExactly(DeploymentEvent.WaitKind.MANUAL,
+            DeploymentEvent.WaitKind.APPROVAL);
   }
 
   private void runLater() {
