@@ -210,12 +210,13 @@ final class DeployCommands {
 
     @Override
     void run() {
-      for (java.nio.file.Path file : evidence) {
-        if (!java.nio.file.Files.isRegularFile(file)) {
-          throw new CliException(ExitCode.USAGE, "evidence file " + file + " does not exist or is not a file");
+      List<java.nio.file.Path> files = evidence.stream().map(root().cli.cwd::resolve).toList();
+      for (int i = 0; i < files.size(); i++) {
+        if (!java.nio.file.Files.isRegularFile(files.get(i))) {
+          throw new CliException(ExitCode.USAGE, "evidence file " + evidence.get(i) + " does not exist or is not a file");
         }
       }
-      for (java.nio.file.Path file : evidence) {
+      for (java.nio.file.Path file : files) {
         Multipart body = new Multipart().text("target", "text/plain", target).text("step", "text/plain", step)
             .file("file", file.getFileName().toString(), file);
         JsonNode attached = api().send("POST", "/deployments/" + id + "/evidence", body.contentType(), body.body());
