@@ -130,6 +130,19 @@ public class Deployments {
         .sorted(QUEUE_ORDER).toList();
   }
 
+  /**
+   * Locks the unfinished deployments of one environment and component until the transaction ends, so
+   * that whoever plans one of them sees the queue as it is.
+   */
+  public void lockQueue(String environment, ComponentRef component) {
+    jdbc.sql("""
+        select id from deployments where environment = :environment and service = :service
+           and component = :component and state not in ('SUCCEEDED', 'FAILED', 'ROLLED_BACK', 'CANCELLED')
+           for update
+        """).param("environment", environment).param("service", component.service())
+        .param("component", component.component()).query(Long.class).list();
+  }
+
   /** Started ones first, then higher priority, then older. */
   public static final java.util.Comparator<Deployment> QUEUE_ORDER = java.util.Comparator
       .comparing((Deployment d) -> d.state() == DeploymentState.REQUESTED)
@@ -362,8 +375,8 @@ public class Deployments {
 
   /** Asks the engine to look at a deployment again now (a person acted on it). */
   public void wake(long deployment, Instant now) {
-    jdbc.sql("update work_items set due_at = :now where deployment_id = :d").param("now", Timestamp.from(now))
-        .param("d", deployment).update();
+    jdbc.sql("update work_items set due_at = :now, woken = true where deployment_id = :d")
+        .param("now", Timestamp.from(now)).param("d", deployment).update();
   }
 
   // --- work items
@@ -383,7 +396,7 @@ public class Deployments {
         """).param("now", Timestamp.from(now))
         .query((rs, n) -> new Claim(rs.getLong("deployment_id"), rs.getString("owner"))).optional();
     claim.ifPresent(c -> jdbc.sql("""
-        update work_items set owner = :owner, lease_until = :lease, attempts = attempts + 1
+        update work_items set owner = :owner, lease_until = :lease, attempts = attempts + 1, woken = false
          where deployment_id = :d
         """).param("owner", owner).param("lease", Timestamp.from(leaseUntil)).param("d", c.deployment()).update());
     return claim;
@@ -396,10 +409,14 @@ public class Deployments {
   }
 
   /** Releases a claim and asks for the deployment to be advanced again at {@code due}. */
-  public void release(long deployment, String owner, Instant due) {
+  public void release(long deployment, String owner, Instant due, Instant now) {
     jdbc.sql("""
-        update work_items set owner = null, lease_until = null, due_at = :due where deployment_id = :d and owner = :owner
-        """).param("due", Timestamp.from(due)).param("d", deployment).param("owner", owner).update();
+        update work_items set owner = null, lease_until = null, woken = false,
+               due_at = case when woken then cast(:now as timestamp with time zone)
+                             else cast(:due as timestamp with time zone) end
+         where deployment_id = :d and owner = :owner
+        """).param("due", Timestamp.from(due)).param("now", Timestamp.from(now)).param("d", deployment)
+        .param("owner", owner).update();
   }
 
   public void complete(long deployment) {

@@ -78,6 +78,8 @@ public class Engine {
   private final Duration waitRecheck;
   private final String owner;
   private final Supplier<List<DeploymentGate>> gates;
+  /** One permit per deployment this engine may advance at the same time. */
+  private final Semaphore slots;
   private final ScheduledExecutorService heartbeats = Executors.newSingleThreadScheduledExecutor(r -> {
     Thread t = new Thread(r, "gantry-lease-heartbeat");
     t.setDaemon(true);
@@ -91,15 +93,20 @@ public class Engine {
       @Value("${gantry.data-dir:./data}") Path dataDir,
       @Value("${gantry.engine.lease:30s}") Duration lease,
       @Value("${gantry.engine.wait-recheck:5s}") Duration waitRecheck,
+      @Value("${gantry.engine.workers:8}") int workers,
       ObjectProvider<DeploymentGate> gates) {
     this(deployments, models, library, environments, targets, runner, tx, clock, dataDir, lease, waitRecheck,
-        () -> gates.orderedStream().toList());
+        workers, (Supplier<List<DeploymentGate>>) () -> gates.orderedStream().toList());
   }
 
   /** With the gates of the caller's choosing (tests). */
   public Engine(Deployments deployments, Models models, Library library, Environments environments, Targets targets,
       StepRunner runner, TransactionTemplate tx, Clock clock, Path dataDir, Duration lease, Duration waitRecheck,
-      Supplier<List<DeploymentGate>> gates) {
+      int workers, Supplier<List<DeploymentGate>> gates) {
+    if (workers < 1) {
+      throw new IllegalArgumentException("gantry.engine.workers must be at least 1, not " + workers);
+    }
+    this.slots = new Semaphore(workers);
     this.gates = gates;
     this.deployments = deployments;
     this.models = models;
@@ -115,17 +122,74 @@ public class Engine {
     this.owner = ManagementFactory.getRuntimeMXBean().getName() + "/" + UUID.randomUUID().toString().substring(0, 8);
   }
 
-  /** Advances every due deployment as far as it can go now; answers how many were claimed. */
+  /**
+   * Advances every due deployment as far as it can go now, up to {@code gantry.engine.workers} at a
+   * time, and returns when none is left to advance; answers how many claims were made.
+   */
   public int runDue() {
-    int claimed = 0;
+    int total = 0;
     while (true) {
-      Instant now = clock.instant();
-      Optional<Deployments.Claim> claim = tx.execute(s -> deployments.claim(owner, now, now.plus(lease)));
-      if (claim == null || claim.isEmpty()) {
-        return claimed;
+      List<Future<?>> running = new ArrayList<>();
+      while (true) {
+        try {
+          slots.acquire();
+        } catch (InterruptedException e) {
+          Thread.currentThread().interrupt();
+          return total;
+        }
+        Optional<Deployments.Claim> claim = claim();
+        if (claim.isEmpty()) {
+          slots.release();
+          break;
+        }
+        total++;
+        running.add(workers.submit(() -> advanceAndFree(claim.get())));
       }
-      claimed++;
-      advance(claim.get());
+      if (running.isEmpty()) {
+        return total;
+      }
+      for (Future<?> f : running) {
+        try {
+          f.get();
+        } catch (InterruptedException e) {
+          Thread.currentThread().interrupt();
+          return total;
+        } catch (java.util.concurrent.ExecutionException e) {
+          log.error("a deployment could not be advanced", e.getCause());
+        }
+      }
+    }
+  }
+
+  /**
+   * Claims due deployments while a worker is free and starts advancing each, without waiting for
+   * them: how the server's engine loop keeps several deployments moving at once.
+   */
+  public int startDue() {
+    int started = 0;
+    while (slots.tryAcquire()) {
+      Optional<Deployments.Claim> claim = claim();
+      if (claim.isEmpty()) {
+        slots.release();
+        return started;
+      }
+      started++;
+      workers.submit(() -> advanceAndFree(claim.get()));
+    }
+    return started;
+  }
+
+  private Optional<Deployments.Claim> claim() {
+    Instant now = clock.instant();
+    Optional<Deployments.Claim> claim = tx.execute(s -> deployments.claim(owner, now, now.plus(lease)));
+    return claim == null ? Optional.empty() : claim;
+  }
+
+  private void advanceAndFree(Deployments.Claim claim) {
+    try {
+      advance(claim);
+    } finally {
+      slots.release();
     }
   }
 
@@ -150,13 +214,14 @@ public class Engine {
       }
       Optional<Instant> again = run(id, held);
       if (again.isPresent()) {
-        tx.executeWithoutResult(s -> deployments.release(id, owner, again.get()));
+        tx.executeWithoutResult(s -> deployments.release(id, owner, again.get(), clock.instant()));
       } else {
         tx.executeWithoutResult(s -> deployments.complete(id));
       }
     } catch (RuntimeException e) {
       log.error("deployment {} could not be advanced; it will be tried again", id, e);
-      tx.executeWithoutResult(s -> deployments.release(id, owner, clock.instant().plus(waitRecheck)));
+      tx.executeWithoutResult(s -> deployments.release(id, owner, clock.instant().plus(waitRecheck),
+          clock.instant()));
     } finally {
       beat.cancel(false);
     }
@@ -261,7 +326,13 @@ public class Engine {
           : "environment " + d.environment() + " has no target that can run the steps of stage " + stage.name());
     }
     List<List<Target>> batches = batches(chosen, stage.strategy());
-    tx.executeWithoutResult(s -> {
+    Boolean planned = tx.execute(s -> {
+      // planners of one environment and component take turns here, so two can never both think they are first
+      deployments.lockQueue(d.environment(), d.component());
+      List<Deployment> inQueue = deployments.queue(d.environment(), d.component(), clock.instant());
+      if (!inQueue.isEmpty() && inQueue.getFirst().id() != d.id()) {
+        return false;
+      }
       for (int b = 0; b < batches.size(); b++) {
         for (Target t : batches.get(b)) {
           deployments.addTargetRun(d.id(), t.name(), b, current.get(t.name()));
@@ -270,7 +341,12 @@ public class Engine {
       deployments.transition(deployments.get(d.id()), DeploymentState.PLANNED, "gantry", "model " + d.model() + " v"
           + d.modelVersion() + ", stage " + stage.name() + ": " + chosen.size() + " target(s) in " + batches.size()
           + " batch(es), " + stage.strategy().type().name().toLowerCase().replace('_', '-'), clock.instant());
+      return true;
     });
+    if (!Boolean.TRUE.equals(planned)) {
+      return waitFor(d, DeploymentEvent.WaitKind.LOCK, "another deployment of " + d.component() + " in "
+          + d.environment() + " that went ahead", null);
+    }
     return Optional.empty();
   }
 
@@ -833,6 +909,9 @@ public class Engine {
     Deployment moved = tx.execute(s -> deployments.transition(deployments.get(d.id()), to, "gantry", message,
         clock.instant()));
     if (to.isFinal()) {
+      // the next deployment of this environment and component need not wait for its next look
+      deployments.queue(moved.environment(), moved.component(), clock.instant()).stream().findFirst()
+          .ifPresent(next -> tx.executeWithoutResult(s -> deployments.wake(next.id(), clock.instant())));
       finished(gates.get(), moved, clock.instant());
     }
   }

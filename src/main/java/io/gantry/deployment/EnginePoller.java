@@ -12,7 +12,9 @@ import org.springframework.stereotype.Component;
 
 /**
  * Runs the engine in the server: looks for due deployments every {@code gantry.engine.poll}
- * (default 250ms) once the application is ready. Off with {@code gantry.engine.enabled=false}.
+ * (default 250ms) once the application is ready, and starts each on a free worker
+ * ({@code gantry.engine.workers}, default 8), so one long deployment never holds up the others.
+ * Off with {@code gantry.engine.enabled=false}.
  */
 @Component
 class EnginePoller {
@@ -42,7 +44,7 @@ class EnginePoller {
     }
     loop.scheduleWithFixedDelay(() -> {
       try {
-        engine.runDue();
+        engine.startDue();
       } catch (RuntimeException e) {
         log.error("the engine loop failed; it goes on at the next poll", e);
       }

@@ -63,7 +63,8 @@ final class EngineFixture {
   /** A new engine (as a server process would have) over the same database and folder. */
   Engine engine() {
     return new Engine(deployments, models, library, environments, targets, new StepRunner(clock),
-        db.transactions(), clock, dataDir, Duration.ofSeconds(30), Duration.ofSeconds(5), () -> gates);
+        db.transactions(), clock, dataDir, Duration.ofSeconds(30), Duration.ofSeconds(5), 4,
+        () -> gates);
   }
 
   void apply(String yaml) {

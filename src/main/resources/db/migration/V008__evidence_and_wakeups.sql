@@ -12,3 +12,7 @@ create table evidence (
   at              timestamp with time zone not null
 );
 create index evidence_step on evidence (deployment_id, target, step);
+
+-- A wake-up (a decision made, the deployment ahead in the queue ended) that arrives while an engine
+-- holds the work item: the holder's release then makes it due at once instead of after its wait.
+alter table work_items add column woken boolean not null default false;
