@@ -93,11 +93,10 @@ final class ICalendar {
    */
   static void line(StringBuilder out, String content) {
     int octets = 0;
-    int limit = LINE_OCTETS;
     for (int i = 0; i < content.length(); ) {
       int cp = content.codePointAt(i);
       int size = new String(Character.toChars(cp)).getBytes(StandardCharsets.UTF_8).length;
-      if (octets + size > limit) {
+      if (octets + size > LINE_OCTETS) {
         out.append("\r\n ");
         octets = 1;
       }
