@@ -75,6 +75,34 @@ final class ApiClient {
     }
   }
 
+  /** A GET answered with text rather than JSON (e.g. {@code text/calendar}); errors as for every call. */
+  String getText(String path, Map<String, String> query, String accept) {
+    HttpRequest.Builder request = HttpRequest.newBuilder(URI.create(settings.server() + "/api/v1" + path
+        + queryString(query))).GET().header("Accept", accept + ", application/problem+json")
+        .header("User-Agent", "gantry-cli");
+    if (settings.token() != null) {
+      request.header("Authorization", "Bearer " + settings.token());
+    }
+    try {
+      HttpResponse<String> response = http.send(request.build(),
+          HttpResponse.BodyHandlers.ofString(StandardCharsets.UTF_8));
+      if (response.statusCode() / 100 == 2) {
+        return response.body();
+      }
+      throw failure(response.statusCode(), response.body());
+    } catch (ConnectException | HttpConnectTimeoutException e) {
+      throw unreachable();
+    } catch (IOException e) {
+      if (e.getCause() instanceof ConnectException) {
+        throw unreachable();
+      }
+      throw new CliException(ExitCode.UNEXPECTED, "GET " + path + " failed: " + e);
+    } catch (InterruptedException e) {
+      Thread.currentThread().interrupt();
+      throw new CliException(ExitCode.UNEXPECTED, "interrupted");
+    }
+  }
+
   JsonNode post(String path, Object body) {
     return send("POST", path, "application/json", BodyPublishers.ofString(JSON.writeValueAsString(body)));
   }

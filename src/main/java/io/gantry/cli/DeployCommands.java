@@ -37,6 +37,16 @@ final class DeployCommands {
     @Option(names = "--detach", description = "do not follow the deployment")
     boolean detach;
 
+    @Option(names = "--at", paramLabel = "TIME", description = "planned start: ISO-8601 with offset, or local "
+        + "date-time in your zone (returns once requested)")
+    String at;
+
+    @Option(names = "--until", paramLabel = "TIME", description = "planned end (same forms as --at)")
+    String until;
+
+    @Option(names = "--priority", paramLabel = "N", description = "-100..100: higher goes first in the queue")
+    Integer priority;
+
     @Override
     void run() {
       ComponentRef version = ComponentRef.parse(ref, true);
@@ -49,13 +59,24 @@ final class DeployCommands {
       if (reason != null) {
         body.put("reason", reason);
       }
+      java.time.ZoneId zone = ScheduleCommands.userZone(root().cli.env);
+      if (at != null) {
+        body.put("at", ScheduleCommands.time(this, "--at", at, zone).toString());
+      }
+      if (until != null) {
+        body.put("plannedEnd", ScheduleCommands.time(this, "--until", until, zone).toString());
+      }
+      if (priority != null) {
+        body.put("priority", priority);
+      }
       JsonNode created = api().post("/deployments", body);
       long id = created.path("id").asLong();
-      if (detach || output().json()) {
+      if (detach || at != null || output().json()) {
         if (output().json()) {
           output().printJson(created);
         } else {
-          out().println("deployment #" + id + " requested: " + ref + " to " + environment);
+          out().println("deployment #" + id + " requested: " + ref + " to " + environment + (at == null ? ""
+              : ", planned for " + created.path("plannedStart").asString()));
         }
         return;
       }

@@ -17,10 +17,10 @@ import io.gantry.model.ModelDefinition;
 import io.gantry.model.Stage;
 import io.gantry.model.Step;
 import io.gantry.model.Trigger;
+import io.gantry.model.WindowRules;
 import io.gantry.shared.Finding;
 import io.gantry.shared.InvalidInputException;
 import java.time.DateTimeException;
-import java.time.LocalTime;
 import java.time.ZoneId;
 import java.util.ArrayList;
 import java.util.HashSet;
@@ -286,18 +286,7 @@ public class ConfigInterpreter {
         role(doc, at + ".approvers.roles[" + r + "]", roles.get(r), run);
       }
     }
-    for (int w = 0; w < stage.windows().size(); w++) {
-      Stage.Window window = stage.windows().get(w);
-      String wat = at + ".windows[" + w + "]";
-      zone(doc, wat + ".timeZone", window.timeZone(), run);
-      try {
-        if (LocalTime.parse(window.start()).equals(LocalTime.parse(window.end()))) {
-          run.finding(doc, wat + ".end", "a window must not start and end at the same time");
-        }
-      } catch (DateTimeException e) {
-        run.finding(doc, wat, "start and end must be times of day as HH:MM");
-      }
-    }
+    WindowRules.check(stage).forEach(p -> run.finding(doc, at + "." + p.field(), p.message()));
     String batch = stage.strategy().batchSize();
     if (batch != null && !BATCH.matcher(batch).matches()) {
       run.finding(doc, at + ".strategy.batchSize", "\"" + batch + "\" is not a batch size: use a count such as 2 "

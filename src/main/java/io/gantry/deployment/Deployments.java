@@ -379,6 +379,18 @@ public class Deployments {
         .param("now", Timestamp.from(now)).param("d", deployment).update();
   }
 
+  /**
+   * Wakes every deployment of an environment that waits to start (not those planned for later): one
+   * that ended there may have been what they waited for (the queue, a component they require).
+   */
+  public void wakeWaiting(String environment, Instant now) {
+    jdbc.sql("""
+        update work_items set due_at = :now, woken = true
+         where due_at > :now and deployment_id in (select id from deployments where environment = :environment
+           and state = 'REQUESTED' and (planned_start is null or planned_start <= :now))
+        """).param("now", Timestamp.from(now)).param("environment", environment).update();
+  }
+
   // --- work items
 
   /**

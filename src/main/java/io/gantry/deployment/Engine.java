@@ -909,9 +909,9 @@ public class Engine {
     Deployment moved = tx.execute(s -> deployments.transition(deployments.get(d.id()), to, "gantry", message,
         clock.instant()));
     if (to.isFinal()) {
-      // the next deployment of this environment and component need not wait for its next look
-      deployments.queue(moved.environment(), moved.component(), clock.instant()).stream().findFirst()
-          .ifPresent(next -> tx.executeWithoutResult(s -> deployments.wake(next.id(), clock.instant())));
+      // those waiting to start in this environment (the next in its queue, one that requires this
+      // component) need not wait for their next look
+      tx.executeWithoutResult(s -> deployments.wakeWaiting(moved.environment(), clock.instant()));
       finished(gates.get(), moved, clock.instant());
     }
   }

@@ -312,29 +312,38 @@ abstract class ApiContract {
   }
 
   @Test
-  void a_production_deployment_waits_for_authorization_and_the_wait_is_in_its_record() throws Exception {
+  void a_production_deployment_waits_for_its_window_and_the_wait_is_in_its_record() throws Exception {
     String v = version();
     long row = push("shop", "web", Map.of("version", v), Map.of("app.sh", "x")).json().path("rowVersion").asLong();
     put("/api/v1/services/shop/components/web/versions/" + v + "/status", admin,
         Map.of("status", "approved", "reason", "ok", "rowVersion", row));
-    JsonNode created = post("/api/v1/deployments", admin,
-        Map.of("component", "shop/web", "version", v, "environment", "production", "reason", "release")).json();
-    long id = created.path("id").asLong();
-    assertThat(created.path("model").asString()).isEqualTo("in-house-software");
+    java.time.Instant real = clock.instant();
+    java.time.ZoneId london = java.time.ZoneId.of("Europe/London");
+    // a Monday noon: outside production's window (tue-thu 20:00-23:00 Europe/London)
+    clock.set(java.time.LocalDate.ofInstant(real, london).with(java.time.temporal.TemporalAdjusters.next(
+        java.time.DayOfWeek.MONDAY)).atTime(12, 0).atZone(london).toInstant());
+    try {
+      JsonNode created = post("/api/v1/deployments", admin,
+          Map.of("component", "shop/web", "version", v, "environment", "production", "reason", "release")).json();
+      long id = created.path("id").asLong();
+      assertThat(created.path("model").asString()).isEqualTo("in-house-software");
 
-    JsonNode events = null;
-    for (int i = 0; i < 100; i++) {
-      events = get("/api/v1/deployments/" + id + "/events", admin).json();
-      if (events.size() > 1) {
-        break;
+      JsonNode wait = null;
+      for (int i = 0; i < 100 && wait == null; i++) {
+        for (JsonNode e : get("/api/v1/deployments/" + id + "/events", admin).json()) {
+          if (e.path("kind").asString().equals("WAIT")) {
+            wait = e;
+          }
+        }
+        Thread.sleep(wait == null ? 100 : 0);
       }
-      Thread.sleep(100);
+      assertThat(wait).isNotNull();
+      assertThat(wait.path("message").asString()).contains("window tue,wed,thu 20:00-23:00 Europe/London");
+      assertThat(wait.path("waitingFor").asString()).isEqualTo("window");
+      assertThat(get("/api/v1/deployments/" + id, admin).json().path("state").asString()).isEqualTo("REQUESTED");
+    } finally {
+      clock.set(real);
     }
-    assertThat(events).isNotNull();
-    assertThat(events.get(1).path("kind").asString()).isEqualTo("WAIT");
-    assertThat(events.get(1).path("message").asString()).contains("authorized change");
-    assertThat(events.get(1).path("waitingFor").asString()).isEqualTo("change");
-    assertThat(get("/api/v1/deployments/" + id, admin).json().path("state").asString()).isEqualTo("REQUESTED");
   }
 
   @Test

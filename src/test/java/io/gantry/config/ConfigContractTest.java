@@ -369,13 +369,13 @@ class ConfigContractTest {
   void a_requirement_on_an_undeclared_component_is_refused() {
     String[] text = new String[1];
     List<ConfigFile> files = edit(examples(), "components.yaml",
-        t -> text[0] = t.replace("component: shop/db-schema", "component: shop/schema"));
+        t -> text[0] = t.replace("component: shop/web", "component: shop/webb"));
 
     Finding f = refused(files);
 
     assertThat(f.field()).isEqualTo("spec.requires[0].component");
-    assertThat(f.message()).isEqualTo("component \"shop/schema\" is not declared");
-    assertThat(f.location()).isEqualTo(new SourceLocation(DIR + "components.yaml", 11, 7));
+    assertThat(f.message()).isEqualTo("component \"shop/webb\" is not declared");
+    assertThat(f.location()).isEqualTo(new SourceLocation(DIR + "components.yaml", 31, 7));
   }
 
   @Test
@@ -443,7 +443,7 @@ class ConfigContractTest {
 
     assertThat(f.field()).isEqualTo("spec.requires[0].version");
     assertThat(f.message()).contains("2.x");
-    assertThat(f.location()).isEqualTo(new SourceLocation(DIR + "components.yaml", 12, 7));
+    assertThat(f.location()).isEqualTo(new SourceLocation(DIR + "components.yaml", 32, 7));
   }
 
   @Test

@@ -1,0 +1,83 @@
+package io.gantry.schedule;
+
+import io.swagger.v3.oas.annotations.Operation;
+import io.swagger.v3.oas.annotations.tags.Tag;
+import java.security.Principal;
+import java.time.Instant;
+import java.util.List;
+import org.springframework.http.HttpStatus;
+import org.springframework.http.ResponseEntity;
+import org.springframework.security.access.prepost.PreAuthorize;
+import org.springframework.web.bind.annotation.DeleteMapping;
+import org.springframework.web.bind.annotation.GetMapping;
+import org.springframework.web.bind.annotation.PathVariable;
+import org.springframework.web.bind.annotation.PostMapping;
+import org.springframework.web.bind.annotation.RequestBody;
+import org.springframework.web.bind.annotation.RequestMapping;
+import org.springframework.web.bind.annotation.RequestParam;
+import org.springframework.web.bind.annotation.RestController;
+
+@RestController
+@RequestMapping("/api/v1/freezes")
+@Tag(name = "Freezes", description = "Freeze periods: no deployments within their scope but emergency changes")
+class FreezeController {
+
+  private final Freezes freezes;
+  private final FreezeDeclarations declarations;
+
+  FreezeController(Freezes freezes, FreezeDeclarations declarations) {
+    this.freezes = freezes;
+    this.declarations = declarations;
+  }
+
+  /**
+   * {@code recurrence}: once (from/to ISO-8601 with offset, or local with timeZone), yearly (from/to
+   * MM-DD, whole days, timeZone) or weekly (days, from/to HH:MM, timeZone).
+   */
+  record NewFreeze(String name, String reason, String environment, String service, String recurrence, String from,
+      String to, List<String> days, String timeZone) {}
+
+  record FreezeView(long id, String name, String reason, String scope, String environment, String service,
+      String recurrence, String schedule, String declaredBy, Instant declaredAt, String removedBy, Instant removedAt,
+      String removedReason, long rowVersion) {
+    static FreezeView of(Freeze f) {
+      return new FreezeView(f.id(), f.name(), f.reason(), f.scope(), f.environment(), f.service(),
+          f.recurrence().kind(), f.recurrence().describe(), f.declaredBy(), f.declaredAt(), f.removedBy(),
+          f.removedAt(), f.removedReason(), f.rowVersion());
+    }
+  }
+
+  @GetMapping
+  @Operation(summary = "Freezes in force; with all=true removed ones too")
+  List<FreezeView> list(@RequestParam(defaultValue = "false") boolean all) {
+    return (all ? freezes.all() : freezes.active()).stream().map(FreezeView::of).toList();
+  }
+
+  @GetMapping("/{id}")
+  @Operation(summary = "One freeze")
+  FreezeView get(@PathVariable long id) {
+    return FreezeView.of(freezes.get(id));
+  }
+
+  @PostMapping
+  @PreAuthorize("hasRole('DEPLOYMENT_MANAGER')")
+  @Operation(summary = "Declare a freeze for the organisation (no environment, no service), an environment, a "
+      + "service, or a service in an environment")
+  ResponseEntity<FreezeView> declare(@RequestBody NewFreeze body, Principal principal) {
+    Freeze f = declarations.declare(new FreezeRules.Draft(body.name(), body.reason(), blank(body.environment()),
+        blank(body.service()), body.recurrence(), body.from(), body.to(), body.days(), blank(body.timeZone())),
+        principal.getName());
+    return ResponseEntity.status(HttpStatus.CREATED).body(FreezeView.of(f));
+  }
+
+  @DeleteMapping("/{id}")
+  @PreAuthorize("hasRole('DEPLOYMENT_MANAGER')")
+  @Operation(summary = "Remove a freeze, saying why; it stays listed with all=true")
+  FreezeView remove(@PathVariable long id, @RequestParam(required = false) String reason, Principal principal) {
+    return FreezeView.of(declarations.remove(id, reason, principal.getName()));
+  }
+
+  private static String blank(String s) {
+    return s == null || s.isBlank() ? null : s;
+  }
+}
