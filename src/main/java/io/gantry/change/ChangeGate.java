@@ -52,7 +52,7 @@ public class ChangeGate implements DeploymentGate {
     // Changes meant for a time before the deployment was asked for say nothing about it.
     List<Change> relevant = records.open(d.environment()).stream().filter(c -> c.forDeployment() == null)
         .filter(c -> c.covers(d.component(), d.environment()))
-        .filter(c -> c.plannedEnd() == null || !c.plannedEnd().isBefore(d.requestedAt()))
+        .filter(c -> c.plannedEnd() == null || c.plannedEnd().isAfter(d.requestedAt()))
         .sorted(Comparator.comparing(Change::id)).toList();
     Optional<Change> linked = relevant.stream().filter(c -> records.linked(c.id(), d.id())).findFirst();
     Optional<Change> usable = linked.filter(c -> c.state().authorizes())
