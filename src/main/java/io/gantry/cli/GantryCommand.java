@@ -15,7 +15,8 @@ import picocli.CommandLine.Model.CommandSpec;
         VersionCommands.class, TokenCommands.class, DeployCommands.Deploy.class, DeployCommands.Status.class,
         DeployCommands.Logs.class, DeployCommands.History.class, DeployCommands.Cancel.class,
         DeployCommands.Signoff.class, DeployCommands.Approve.class, DeployCommands.Decide.class,
-        InventoryCommands.Undeploy.class, InventoryCommands.Where.class},
+        InventoryCommands.Undeploy.class, InventoryCommands.Where.class,
+        ChangeCommands.class},
     footer = ExitCode.FOOTER)
 final class GantryCommand implements Callable<Integer> {
 
