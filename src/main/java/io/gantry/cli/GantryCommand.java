@@ -16,7 +16,8 @@ import picocli.CommandLine.Model.CommandSpec;
         DeployCommands.Logs.class, DeployCommands.History.class, DeployCommands.Cancel.class,
         DeployCommands.Signoff.class, DeployCommands.Approve.class, DeployCommands.Decide.class,
         InventoryCommands.Undeploy.class, InventoryCommands.Where.class,
-        ScheduleCommands.Freeze.class, ScheduleCommands.Schedule.class, ScheduleCommands.Queue.class},
+        ScheduleCommands.Freeze.class, ScheduleCommands.Schedule.class, ScheduleCommands.Queue.class,
+        ChangeCommands.class},
     footer = ExitCode.FOOTER)
 final class GantryCommand implements Callable<Integer> {
 

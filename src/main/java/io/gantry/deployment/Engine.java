@@ -297,12 +297,6 @@ public class Engine {
         }
       }
     }
-    if (stage.authorization() != Stage.Authorization.AUTOMATIC) {
-      boolean change = stage.authorization() == Stage.Authorization.CHANGE;
-      return waitFor(d, change ? DeploymentEvent.WaitKind.CHANGE : DeploymentEvent.WaitKind.APPROVAL,
-          "authorization: stage " + stage.name() + " needs " + (change ? "an authorized change" : "an approval")
-              + " before it may run", null);
-    }
     for (Criterion criterion : stage.entryCriteria()) {
       String unmet = unmet(criterion, d, plan);
       if (unmet != null) {

@@ -39,8 +39,15 @@ public record Stage(
     @JsonProperty("change") CHANGE
   }
 
-  /** Who approves, how many of them, and whether the requester is excluded. */
-  public record Approvers(List<String> roles, Integer count, Boolean separationOfDuties) {}
+  /**
+   * Who approves, how many of them, and whether the requester is excluded; {@code standardChanges}
+   * pre-authorizes standard changes into the stage.
+   */
+  public record Approvers(List<String> roles, Integer count, Boolean separationOfDuties, Boolean standardChanges) {
+    public Approvers(List<String> roles, Integer count, Boolean separationOfDuties) {
+      this(roles, count, separationOfDuties, null);
+    }
+  }
 
   /** A recurring allowed window: days of the week and a time span in a time zone. */
   public record Window(List<String> days, String start, String end, String timeZone) {}

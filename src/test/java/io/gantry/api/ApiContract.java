@@ -312,7 +312,7 @@ abstract class ApiContract {
   }
 
   @Test
-  void a_production_deployment_waits_for_its_window_and_the_wait_is_in_its_record() throws Exception {
+  void a_production_deployment_waits_for_an_authorized_change_and_the_wait_is_in_its_record() throws Exception {
     String v = version();
     long row = push("shop", "web", Map.of("version", v), Map.of("app.sh", "x")).json().path("rowVersion").asLong();
     put("/api/v1/services/shop/components/web/versions/" + v + "/status", admin,
@@ -338,8 +338,9 @@ abstract class ApiContract {
         Thread.sleep(wait == null ? 100 : 0);
       }
       assertThat(wait).isNotNull();
-      assertThat(wait.path("message").asString()).contains("window tue,wed,thu 20:00-23:00 Europe/London");
-      assertThat(wait.path("waitingFor").asString()).isEqualTo("window");
+      // the change comes first; the window (tue-thu 20:00-23:00 London) is asked for once a change covers it
+      assertThat(wait.path("message").asString()).contains("authorized change");
+      assertThat(wait.path("waitingFor").asString()).isEqualTo("change");
       assertThat(get("/api/v1/deployments/" + id, admin).json().path("state").asString()).isEqualTo("REQUESTED");
     } finally {
       clock.set(real);

@@ -1,0 +1,106 @@
+package io.gantry.change;
+
+import java.io.IOException;
+import java.net.URI;
+import java.net.URLEncoder;
+import java.net.http.HttpClient;
+import java.net.http.HttpRequest;
+import java.net.http.HttpResponse;
+import java.net.http.HttpTimeoutException;
+import java.nio.charset.StandardCharsets;
+import java.util.Base64;
+import tools.jackson.core.JacksonException;
+import tools.jackson.databind.JsonNode;
+import tools.jackson.databind.json.JsonMapper;
+
+/**
+ * Asks an ITSM tool where one of its changes stands, the way its REST API is asked: ServiceNow's Table
+ * API ({@code change_request}, its {@code approval} field), Jira Service Management's issue API (the
+ * issue's status name).
+ */
+final class ItsmClient {
+
+  private static final JsonMapper JSON = JsonMapper.builder().build();
+
+  private final ItsmSettings.ItsmSystem system;
+  private final HttpClient http;
+
+  ItsmClient(ItsmSettings.ItsmSystem system) {
+    this.system = system;
+    this.http = HttpClient.newBuilder().connectTimeout(system.requestTimeout())
+        .followRedirects(HttpClient.Redirect.NEVER).build();
+  }
+
+  /** The tool's value for the change (ServiceNow: approval; Jira: status name). */
+  String fetch(String reference) throws ItsmException {
+    String ref = URLEncoder.encode(reference, StandardCharsets.UTF_8);
+    URI uri = switch (system.type()) {
+      case SERVICENOW -> URI.create(system.url() + "/api/now/table/change_request?sysparm_query="
+          + URLEncoder.encode("number=" + reference, StandardCharsets.UTF_8) + "&sysparm_fields=number,state,approval");
+      case JIRA -> URI.create(system.url() + "/rest/api/3/issue/" + ref + "?fields=status");
+    };
+    HttpRequest.Builder request = HttpRequest.newBuilder(uri).timeout(system.requestTimeout())
+        .header("Accept", "application/json").GET();
+    if (system.token() != null && !system.token().isBlank()) {
+      request.header("Authorization", "Bearer " + system.token());
+    } else if (system.username() != null && !system.username().isBlank()) {
+      String pair = system.username() + ":" + (system.password() == null ? "" : system.password());
+      request.header("Authorization", "Basic "
+          + Base64.getEncoder().encodeToString(pair.getBytes(StandardCharsets.UTF_8)));
+    }
+    HttpResponse<String> response;
+    try {
+      response = http.send(request.build(), HttpResponse.BodyHandlers.ofString(StandardCharsets.UTF_8));
+    } catch (HttpTimeoutException e) {
+      throw new ItsmException("no answer from " + uri.getHost() + ":" + uri.getPort() + " within "
+          + system.requestTimeout());
+    } catch (IOException e) {
+      throw new ItsmException("could not reach " + uri.getHost() + ":" + uri.getPort() + ": " + e.getMessage());
+    } catch (InterruptedException e) {
+      Thread.currentThread().interrupt();
+      throw new ItsmException("interrupted while asking " + uri.getHost());
+    }
+    if (response.statusCode() == 401 || response.statusCode() == 403) {
+      throw new ItsmException("the credentials were refused (HTTP " + response.statusCode() + ")");
+    }
+    if (response.statusCode() == 404) {
+      throw new ItsmException(reference + " was not found (HTTP 404)");
+    }
+    if (response.statusCode() / 100 != 2) {
+      throw new ItsmException("HTTP " + response.statusCode() + " from " + uri.getPath());
+    }
+    JsonNode body;
+    try {
+      body = JSON.readTree(response.body());
+    } catch (JacksonException e) {
+      throw new ItsmException("the answer is not JSON: " + e.getOriginalMessage());
+    }
+    return switch (system.type()) {
+      case SERVICENOW -> {
+        JsonNode result = body.path("result");
+        if (!result.isArray() || result.isEmpty()) {
+          throw new ItsmException("no change_request numbered " + reference);
+        }
+        String approval = result.get(0).path("approval").asString("");
+        if (approval.isBlank()) {
+          throw new ItsmException("change_request " + reference + " has no approval field in the answer");
+        }
+        yield approval;
+      }
+      case JIRA -> {
+        String status = body.path("fields").path("status").path("name").asString("");
+        if (status.isBlank()) {
+          throw new ItsmException("issue " + reference + " has no status in the answer");
+        }
+        yield status;
+      }
+    };
+  }
+
+  /** The tool could not be asked, or its answer made no sense; the message says which. */
+  static final class ItsmException extends Exception {
+    ItsmException(String message) {
+      super(message);
+    }
+  }
+}

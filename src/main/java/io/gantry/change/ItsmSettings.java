@@ -1,0 +1,94 @@
+package io.gantry.change;
+
+import java.time.Duration;
+import java.util.LinkedHashMap;
+import java.util.Locale;
+import java.util.Map;
+import org.springframework.boot.context.properties.ConfigurationProperties;
+
+/**
+ * The external ITSM tools changes may stand for, under {@code gantry.itsm.systems.<name>}: their
+ * type, address, credentials, how their answers map to approved / rejected / pending, how often to
+ * ask, and how long to wait for a decision before the change is rejected for want of one.
+ */
+@ConfigurationProperties("gantry.itsm")
+public record ItsmSettings(Map<String, ItsmSystem> systems) {
+
+  public ItsmSettings {
+    systems = systems == null ? Map.of() : Map.copyOf(systems);
+  }
+
+  public static ItsmSettings none() {
+    return new ItsmSettings(Map.of());
+  }
+
+  /**
+   * One external tool.
+   *
+   * @param type servicenow or jira
+   * @param url the base address, e.g. https://example.service-now.com
+   * @param username with password: basic authentication
+   * @param token a bearer token (instead of user and password)
+   * @param stateMapping the tool's value (ServiceNow's approval field, Jira's status name) to approved,
+   *     rejected or pending; merged over the defaults of the type
+   * @param pollInterval how often a submitted change is asked about (default 1m)
+   * @param timeout how long after submission a change may go without a decision (default 24h); then it
+   *     is rejected with the reason "no decision from ..."
+   * @param requestTimeout how long one request may take (default 10s)
+   */
+  public record ItsmSystem(Type type, String url, String username, String password, String token,
+      Map<String, String> stateMapping, Duration pollInterval, Duration timeout, Duration requestTimeout) {
+
+    public ItsmSystem {
+      if (type == null) {
+        throw new IllegalArgumentException("gantry.itsm.systems.*.type must be servicenow or jira");
+      }
+      if (url == null || url.isBlank()) {
+        throw new IllegalArgumentException("gantry.itsm.systems.*.url is required");
+      }
+      url = url.endsWith("/") ? url.substring(0, url.length() - 1) : url;
+      Map<String, String> merged = new LinkedHashMap<>(type.defaults());
+      if (stateMapping != null) {
+        stateMapping.forEach((k, v) -> merged.put(k.toLowerCase(Locale.ROOT), v.toLowerCase(Locale.ROOT)));
+      }
+      merged.values().forEach(v -> {
+        if (!v.equals("approved") && !v.equals("rejected") && !v.equals("pending")) {
+          throw new IllegalArgumentException("gantry.itsm state-mapping values must be approved, rejected or pending, "
+              + "not " + v);
+        }
+      });
+      stateMapping = Map.copyOf(merged);
+      pollInterval = pollInterval == null ? Duration.ofMinutes(1) : pollInterval;
+      timeout = timeout == null ? Duration.ofHours(24) : timeout;
+      requestTimeout = requestTimeout == null ? Duration.ofSeconds(10) : requestTimeout;
+    }
+
+    /** What an external value means: approved, rejected or pending (unknown values are pending). */
+    String meaning(String value) {
+      return value == null ? "pending" : stateMapping.getOrDefault(value.toLowerCase(Locale.ROOT), "pending");
+    }
+
+    boolean mapped(String value) {
+      return value != null && stateMapping.containsKey(value.toLowerCase(Locale.ROOT));
+    }
+  }
+
+  /** The tools Gantry knows how to ask. */
+  public enum Type {
+    SERVICENOW(Map.of("requested", "pending", "not yet requested", "pending", "approved", "approved",
+        "rejected", "rejected")),
+    JIRA(Map.of("awaiting approval", "pending", "planning", "pending", "approved", "approved",
+        "awaiting implementation", "approved", "implementing", "approved", "declined", "rejected",
+        "rejected", "rejected", "canceled", "rejected"));
+
+    private final Map<String, String> defaults;
+
+    Type(Map<String, String> defaults) {
+      this.defaults = defaults;
+    }
+
+    Map<String, String> defaults() {
+      return defaults;
+    }
+  }
+}

@@ -1,0 +1,14 @@
+package io.gantry.change;
+
+import io.gantry.testing.TestDatabase;
+import org.springframework.test.context.DynamicPropertyRegistry;
+import org.springframework.test.context.DynamicPropertySource;
+
+/** The changes API on the embedded default database. */
+class ChangeApiOnH2Test extends ChangeApiContract {
+
+  @DynamicPropertySource
+  static void database(DynamicPropertyRegistry registry) throws Exception {
+    register(registry, TestDatabase.H2);
+  }
+}
