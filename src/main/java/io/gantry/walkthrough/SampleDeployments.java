@@ -4,11 +4,21 @@ import io.gantry.catalog.ComponentRef;
 import io.gantry.catalog.ComponentVersion;
 import io.gantry.catalog.Library;
 import io.gantry.catalog.VersionStatus;
+import io.gantry.change.Change;
+import io.gantry.change.Changes;
 import io.gantry.deployment.Deployment;
+import io.gantry.deployment.DeploymentEvent;
 import io.gantry.deployment.DeploymentRequests;
 import io.gantry.deployment.DeploymentState;
 import io.gantry.deployment.Deployments;
 import io.gantry.identity.IdentityBootstrap;
+import io.gantry.identity.Role;
+import io.gantry.identity.Users;
+import io.gantry.model.DeploymentModel;
+import io.gantry.model.DeploymentModelSpec;
+import io.gantry.model.ModelDefinition;
+import io.gantry.model.Models;
+import io.gantry.model.Stage;
 import io.gantry.shared.PageRequest;
 import java.io.ByteArrayInputStream;
 import java.io.IOException;
@@ -16,7 +26,16 @@ import java.io.UncheckedIOException;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.time.Clock;
+import java.time.Duration;
+import java.time.Instant;
+import java.time.ZoneOffset;
+import java.time.ZonedDateTime;
+import java.time.format.TextStyle;
+import java.time.temporal.ChronoUnit;
 import java.util.ArrayList;
+import java.util.EnumSet;
+import java.util.Locale;
 import java.util.List;
 import java.util.Map;
 import java.util.stream.Stream;
@@ -27,12 +46,14 @@ import org.springframework.boot.context.event.ApplicationReadyEvent;
 import org.springframework.context.event.EventListener;
 import org.springframework.core.env.Environment;
 import org.springframework.stereotype.Component;
+import org.springframework.transaction.support.TransactionTemplate;
 
 /**
  * Runs once the server is ready when {@code gantry.sample-deployments} names the sample app folder:
  * pushes it as shop/web 1.0.0 and a broken 1.1.0, then deploys 1.0.0 to dev, 1.1.0 to dev (its
  * health check fails and it is rolled back), 1.0.0 to test, approves it, deploys it to staging, and
- * requests production, which waits for an authorized change. It does nothing if deployments exist.
+ * to production, which waits for an authorized change and for its window, then runs. It does nothing
+ * if deployments exist.
  */
 @Component
 class SampleDeployments {
@@ -40,14 +61,27 @@ class SampleDeployments {
   private static final Logger log = LoggerFactory.getLogger(SampleDeployments.class);
   private static final ComponentRef WEB = new ComponentRef("shop", "web");
 
+  private static final String MODEL = "in-house-software";
+
   private final Library library;
   private final DeploymentRequests requests;
   private final Deployments deployments;
   private final Environment environment;
   private final String sampleApp;
+  private final Changes changes;
+  private final Users users;
+  private final Models models;
+  private final Clock clock;
+  private final TransactionTemplate tx;
 
   SampleDeployments(Library library, DeploymentRequests requests, Deployments deployments, Environment environment,
-      @Value("${gantry.sample-deployments:}") String sampleApp) {
+      @Value("${gantry.sample-deployments:}") String sampleApp, Changes changes, Users users, Models models,
+      Clock clock, TransactionTemplate tx) {
+    this.tx = tx;
+    this.changes = changes;
+    this.users = users;
+    this.models = models;
+    this.clock = clock;
     this.library = library;
     this.requests = requests;
     this.deployments = deployments;
@@ -81,9 +115,7 @@ class SampleDeployments {
       library.changeStatus(WEB, "1.0.0", VersionStatus.APPROVED, "passed test", v.rowVersion(), actor);
       lines.add("shop/web@1.0.0 approved (controlled environments accept only approved versions)");
       lines.add(follow(deploy("1.0.0", "staging", "promote 1.0.0 to staging", actor)));
-      Deployment production = deploy("1.0.0", "production", "release 1.0.0 to customers", actor);
-      lines.add("#" + production.id() + " production: waits for an authorized change, as the model requires "
-          + "(./gantry logs " + production.id() + ")");
+      lines.addAll(production(actor));
       String port = environment.getProperty("local.server.port", "8080");
       log.info("""
 
@@ -101,6 +133,89 @@ class SampleDeployments {
           app, String.join("\n  ", lines), port);
     } catch (RuntimeException e) {
       log.error("The sample deployments stopped: {}", e.getMessage(), e);
+    }
+  }
+
+  /**
+   * Production, as the model wants it: the deployment waits for an authorized normal change (two
+   * approvers of the stage's roles, neither of them the requester) and for the stage's window, then runs.
+   * So that the run does not wait days for the example's real window (tue-thu evenings in London), the
+   * model first gets a new version whose production window opens a minute from now; its history says so.
+   */
+  private List<String> production(String actor) {
+    List<String> lines = new ArrayList<>();
+    Instant now = clock.instant();
+    ZonedDateTime opens = now.atZone(ZoneOffset.UTC).truncatedTo(ChronoUnit.MINUTES).plusMinutes(2);
+    ZonedDateTime closes = opens.plusMinutes(15);
+    String window = shortWindow(opens, closes, actor);
+    lines.add("production's window for this run: " + window);
+
+    Deployment production = deploy("1.0.0", "production", "release 1.0.0 to customers", actor);
+    waitForWait(production, DeploymentEvent.WaitKind.CHANGE);
+    lines.add("#" + production.id() + " production: waited for an authorized change (./gantry logs " + production.id()
+        + ")");
+
+    for (String[] user : new String[][] {{"dana", "Dana (deployment manager)"}, {"sam", "Sam (service owner)"}}) {
+      if (users.find(user[0]).isEmpty()) {
+        users.create(user[0], user[1], user[0].equals("dana") ? EnumSet.of(Role.DEPLOYMENT_MANAGER)
+            : EnumSet.of(Role.SERVICE_OWNER));
+      }
+    }
+    Change change = changes.create(new Changes.NewChange("Release shop/web 1.0.0 to production", "normal", "medium",
+        "medium", now, closes.toInstant().plus(Duration.ofHours(1)), "rolling deployment, one third at a time",
+        "roll back to the previous release (automatic on a failed health check)", "health checks on every target",
+        List.of("shop"), List.of("shop/web"), List.of("production"), null, null), actor);
+    changes.submit(change.key(), actor);
+    changes.approve(change.key(), "dana", "release notes reviewed; rollback tested in staging");
+    Change approved = changes.approve(change.key(), "sam", "the shop team is ready");
+    lines.add(approved.key() + " (normal change) approved by dana and sam (2 of the stage's approvers, not the "
+        + "requester): " + approved.state().id());
+
+    waitForWait(production, DeploymentEvent.WaitKind.WINDOW);
+    lines.add("#" + production.id() + " production: waited for its window (opens " + opens.toLocalTime() + " UTC)");
+    lines.add(follow(production, Duration.ofMinutes(10)));
+    return lines;
+  }
+
+  /** A new version of the software model whose production stage has one window, from opens to closes (UTC). */
+  private String shortWindow(ZonedDateTime opens, ZonedDateTime closes, String actor) {
+    DeploymentModel model = models.get(MODEL);
+    ModelDefinition d = model.definition();
+    String day = opens.getDayOfWeek().getDisplayName(TextStyle.SHORT, Locale.ENGLISH).toLowerCase(Locale.ROOT);
+    Stage.Window window = new Stage.Window(List.of(day), opens.toLocalTime().toString(),
+        closes.toLocalTime().toString(), "UTC");
+    List<Stage> stages = d.spec().stages().stream().map(st -> !st.environment().equals("production") ? st
+        : new Stage(st.name(), st.environment(), st.authorization(), st.approvers(), List.of(window), st.strategy(),
+            st.entryCriteria(), st.steps(), st.acceptance(), st.exitCriteria(), st.failurePolicy(),
+            st.notifications(), st.removeSteps())).toList();
+    var spec = d.spec();
+    ModelDefinition changed = new ModelDefinition(d.name(), d.description(), d.labels(),
+        new DeploymentModelSpec(spec.appliesTo(), spec.componentChecks(), spec.targetRequirements(), stages,
+            spec.triggers()));
+    tx.executeWithoutResult(status -> models.update(changed, model.rowVersion(), actor, "sample run: a production window from " + opens.toLocalTime()
+        + " to " + closes.toLocalTime() + " UTC today, so the walkthrough need not wait for tue-thu evenings"));
+    return day + " " + opens.toLocalTime() + "-" + closes.toLocalTime() + " UTC";
+  }
+
+  /** Waits (up to a minute) until the deployment's record shows a wait of this kind. */
+  private void waitForWait(Deployment d, DeploymentEvent.WaitKind kind) {
+    for (int i = 0; i < 300; i++) {
+      boolean waiting = deployments.events(d.id(), 0).stream()
+          .anyMatch(e -> e.kind() == DeploymentEvent.Kind.WAIT && e.waitingFor() == kind);
+      Deployment now = deployments.get(d.id());
+      if (waiting || now.state().isFinal()) {
+        return;
+      }
+      sleep(200);
+    }
+  }
+
+  private static void sleep(long millis) {
+    try {
+      Thread.sleep(millis);
+    } catch (InterruptedException e) {
+      Thread.currentThread().interrupt();
+      throw new IllegalStateException("interrupted", e);
     }
   }
 
@@ -126,10 +241,14 @@ class SampleDeployments {
     return requests.request(new DeploymentRequests.Request(WEB.toString(), version, env, null, reason), actor);
   }
 
-  /** Waits for a deployment to end (the engine runs it) and describes the end. */
+  /** Waits (up to two minutes) for a deployment to end (the engine runs it) and describes the end. */
   private String follow(Deployment d) {
+    return follow(d, Duration.ofMinutes(2));
+  }
+
+  private String follow(Deployment d, Duration limit) {
     Deployment now = d;
-    for (int i = 0; i < 600 && !now.state().isFinal(); i++) {
+    for (long i = 0; i < limit.toMillis() / 200 && !now.state().isFinal(); i++) {
       try {
         Thread.sleep(200);
       } catch (InterruptedException e) {
