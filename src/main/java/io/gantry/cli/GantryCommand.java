@@ -14,7 +14,9 @@ import picocli.CommandLine.Model.CommandSpec;
         ConfigCommands.Apply.class, PushCommand.class, GetCommands.class, ModelCommands.class,
         VersionCommands.class, TokenCommands.class, DeployCommands.Deploy.class, DeployCommands.Status.class,
         DeployCommands.Logs.class, DeployCommands.History.class, DeployCommands.Cancel.class,
-        DeployCommands.Signoff.class, DeployCommands.Approve.class, DeployCommands.Decide.class},
+        DeployCommands.Signoff.class, DeployCommands.Approve.class, DeployCommands.Decide.class,
+        MetricsCommands.Incident.class, MetricsCommands.Rate.class, MetricsCommands.Metrics.class,
+        MetricsCommands.Vsm.class},
     footer = ExitCode.FOOTER)
 final class GantryCommand implements Callable<Integer> {
 
