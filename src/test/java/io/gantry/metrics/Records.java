@@ -18,11 +18,9 @@ import org.springframework.jdbc.support.GeneratedKeyHolder;
  */
 final class Records {
 
-  final TestDatabase.Instance db;
   final JdbcClient jdbc;
 
   Records(TestDatabase.Instance db) {
-    this.db = db;
     // one connection for all the writes: a test writes hundreds of rows
     try {
       this.jdbc = JdbcClient.create(new org.springframework.jdbc.datasource.SingleConnectionDataSource(
@@ -30,6 +28,11 @@ final class Records {
     } catch (java.sql.SQLException e) {
       throw new IllegalStateException(e);
     }
+  }
+
+  /** Over a running server's database. */
+  Records(JdbcClient jdbc) {
+    this.jdbc = jdbc;
   }
 
   /** {@code "2026-03-02 10:15"} (UTC) or a full ISO instant. */
