@@ -50,9 +50,10 @@ class DoraReports {
                    as rework
             from deployments d
            where %1$s and d.environment in (select e.name from environments e where e.purpose = 'production')
-             and (d.state in ('SUCCEEDED', 'ROLLED_BACK')
-                  or (d.state = 'FAILED' and exists (select 1 from deployment_events x where x.deployment_id = d.id
-                        and x.kind = 'TRANSITION' and x.to_state = 'EXECUTING')))
+             and case when d.state in ('SUCCEEDED', 'ROLLED_BACK') then 1
+                      when d.state = 'FAILED' then (select count(*) from deployment_events x
+                        where x.deployment_id = d.id and x.kind = 'TRANSITION' and x.to_state = 'EXECUTING')
+                      else 0 end > 0
         ),
         failures as (
           select p.id,

@@ -26,7 +26,11 @@ final class Scope {
 
   /** Deployments (alias {@code d}) that ended in the period and match the filter. */
   String ended() {
-    return "d.finished_at >= :from and d.finished_at < :to" + matches("d");
+    return ended("d");
+  }
+
+  String ended(String d) {
+    return d + ".finished_at >= :from and " + d + ".finished_at < :to" + matches(d);
   }
 
   /** The filter's conditions on deployments of alias {@code d}, each starting with " and". */

@@ -53,6 +53,11 @@ class ValueStreams {
     return sql.append(" end").toString();
   }
 
+  /**
+   * The map of the deployments that ended in the period. No entry of their records is older than the
+   * oldest request among them, and none that counts is later than their ends: those bounds on the
+   * entries' times let the database read only that stretch of the record.
+   */
   ValueStreamMap map(Period period, MetricsFilter filter) {
     MetricsFilter f = filter == null ? MetricsFilter.NONE : filter;
     Scope.validate(jdbc, f);
@@ -66,10 +71,11 @@ class ValueStreams {
             from deployment_events x
             join deployments d on d.id = x.deployment_id
            where %2$s and x.kind in ('TRANSITION', 'WAIT', 'STEP')
+             and x.at >= (select min(o.requested_at) from deployments o where %5$s) and x.at < :to
         ),
         seg as (
           select d, st, case when kind = 'WAIT' then waiting_for end as wk, sum(%3$s - %4$s) as secs
-            from e where next_at is not null
+            from e where next_at is not null and st < %6$d
            group by d, st, case when kind = 'WAIT' then waiting_for end
         ),
         per_activity as (
@@ -96,7 +102,8 @@ class ValueStreams {
         select 'D', null, null, count(*), sum(p), percentile_cont(0.5) within group (order by p), sum(w),
                percentile_cont(0.5) within group (order by w)
           from per_deployment
-        """.formatted(stateRank("x.to_state"), scope.ended(), epoch("next_at"), epoch("at"));
+        """.formatted(stateRank("x.to_state"), scope.ended(), epoch("next_at"), epoch("at"), scope.ended("o"),
+            DeploymentState.SUCCEEDED.ordinal());
 
     Map<Activity, Row> activities = new EnumMap<>(Activity.class);
     Map<Activity, Map<String, Double>> kindsByActivity = new EnumMap<>(Activity.class);

@@ -159,6 +159,8 @@ class ValueStreamsContractTest {
           assertThat(to.ordinal()).as(from + " -> " + to).isGreaterThan(from.ordinal());
         }
       }
+      // the map counts time in states before the first final one
+      assertThat(from.isFinal()).as(from.name()).isEqualTo(from.ordinal() >= DeploymentState.SUCCEEDED.ordinal());
     }
   }
 }
