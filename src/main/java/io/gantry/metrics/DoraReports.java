@@ -23,14 +23,20 @@ class DoraReports {
   private final JdbcClient jdbc;
   private final CommitTimes commitTimes;
   private final Clock clock;
+  private final ReportTransactions transactions;
 
-  DoraReports(JdbcClient jdbc, CommitTimes commitTimes, Clock clock) {
+  DoraReports(JdbcClient jdbc, CommitTimes commitTimes, Clock clock, ReportTransactions transactions) {
     this.jdbc = jdbc;
     this.commitTimes = commitTimes;
     this.clock = clock;
+    this.transactions = transactions;
   }
 
   DoraReport report(Period period, MetricsFilter filter) {
+    return transactions.run(() -> compute(period, filter));
+  }
+
+  private DoraReport compute(Period period, MetricsFilter filter) {
     MetricsFilter f = filter == null ? MetricsFilter.NONE : filter;
     Scope.validate(jdbc, f);
     List<String> production = jdbc.sql("select name from environments where purpose = 'production' order by name")

@@ -33,20 +33,28 @@ class KpiReports {
   private final CommitTimes commitTimes;
   private final Clock clock;
   private final Supplier<List<AuditFindingSource>> sources;
+  private final ReportTransactions transactions;
 
   @Autowired
-  KpiReports(JdbcClient jdbc, CommitTimes commitTimes, Clock clock, ObjectProvider<AuditFindingSource> sources) {
-    this(jdbc, commitTimes, clock, () -> sources.orderedStream().toList());
+  KpiReports(JdbcClient jdbc, CommitTimes commitTimes, Clock clock, ObjectProvider<AuditFindingSource> sources,
+      ReportTransactions transactions) {
+    this(jdbc, commitTimes, clock, () -> sources.orderedStream().toList(), transactions);
   }
 
-  KpiReports(JdbcClient jdbc, CommitTimes commitTimes, Clock clock, Supplier<List<AuditFindingSource>> sources) {
+  KpiReports(JdbcClient jdbc, CommitTimes commitTimes, Clock clock, Supplier<List<AuditFindingSource>> sources,
+      ReportTransactions transactions) {
     this.jdbc = jdbc;
     this.commitTimes = commitTimes;
     this.clock = clock;
     this.sources = sources;
+    this.transactions = transactions;
   }
 
   KpiReport report(Period period, MetricsFilter filter, Duration tolerance) {
+    return transactions.run(() -> compute(period, filter, tolerance));
+  }
+
+  private KpiReport compute(Period period, MetricsFilter filter, Duration tolerance) {
     MetricsFilter f = filter == null ? MetricsFilter.NONE : filter;
     Scope.validate(jdbc, f);
     if (tolerance == null) {

@@ -34,11 +34,13 @@ class ValueStreams {
   private final JdbcClient jdbc;
   private final Deployments deployments;
   private final Clock clock;
+  private final ReportTransactions transactions;
 
-  ValueStreams(JdbcClient jdbc, Deployments deployments, Clock clock) {
+  ValueStreams(JdbcClient jdbc, Deployments deployments, Clock clock, ReportTransactions transactions) {
     this.jdbc = jdbc;
     this.deployments = deployments;
     this.clock = clock;
+    this.transactions = transactions;
   }
 
   /**
@@ -59,6 +61,10 @@ class ValueStreams {
    * entries' times let the database read only that stretch of the record.
    */
   ValueStreamMap map(Period period, MetricsFilter filter) {
+    return transactions.run(() -> compute(period, filter));
+  }
+
+  private ValueStreamMap compute(Period period, MetricsFilter filter) {
     MetricsFilter f = filter == null ? MetricsFilter.NONE : filter;
     Scope.validate(jdbc, f);
     Scope scope = new Scope(period, f);

@@ -6,6 +6,7 @@ import io.gantry.deployment.DeploymentEvent.WaitKind;
 import io.gantry.deployment.Deployments;
 import io.gantry.testing.MutableClock;
 import io.gantry.testing.TestDatabase;
+import static io.gantry.metrics.Records.transactions;
 import io.micrometer.core.instrument.simple.SimpleMeterRegistry;
 import java.time.Duration;
 import java.util.concurrent.TimeUnit;
@@ -36,7 +37,7 @@ class DeploymentMetersContractTest {
     db = database.create();
     records = new Records(db);
     deployments = new Deployments(db.jdbc());
-    meters = new DeploymentMeters(db.jdbc(), new ValueStreams(db.jdbc(), deployments, clock), clock);
+    meters = new DeploymentMeters(db.jdbc(), new ValueStreams(db.jdbc(), deployments, clock, transactions(db)), clock);
     meters.bindTo(registry);
   }
 

@@ -7,6 +7,7 @@ import static org.assertj.core.api.Assertions.assertThatThrownBy;
 import io.gantry.shared.InvalidInputException;
 import io.gantry.testing.MutableClock;
 import io.gantry.testing.TestDatabase;
+import static io.gantry.metrics.Records.transactions;
 import java.util.Map;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
@@ -33,7 +34,7 @@ class DoraReportsContractTest {
   void setUp() {
     TestDatabase.Instance db = database.create();
     records = new Records(db);
-    dora = new DoraReports(db.jdbc(), new CommitTimes(db.jdbc()), clock);
+    dora = new DoraReports(db.jdbc(), new CommitTimes(db.jdbc()), clock, transactions(db));
     records.service("shop", "team-shop").service("billing", "team-money")
         .environment("production", "production").environment("live-eu", "production").environment("test", "test")
         .model("std", "2025-01-01 00:00").component("shop", "web", "std").component("billing", "web", "std")

@@ -35,6 +35,11 @@ final class Records {
     this.jdbc = jdbc;
   }
 
+  /** Report transactions over a test database. */
+  static ReportTransactions transactions(TestDatabase.Instance db) {
+    return new ReportTransactions(db.jdbc(), db.transactions(), db.dataSource());
+  }
+
   /** {@code "2026-03-02 10:15"} (UTC) or a full ISO instant. */
   static Instant at(String time) {
     if (time.endsWith("Z")) {

@@ -8,6 +8,7 @@ import io.gantry.deployment.DeploymentState;
 import io.gantry.deployment.Deployments;
 import io.gantry.testing.MutableClock;
 import io.gantry.testing.TestDatabase;
+import static io.gantry.metrics.Records.transactions;
 import java.util.Map;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
@@ -34,7 +35,7 @@ class ValueStreamsContractTest {
   void setUp() {
     TestDatabase.Instance db = database.create();
     records = new Records(db);
-    valueStreams = new ValueStreams(db.jdbc(), new Deployments(db.jdbc()), clock);
+    valueStreams = new ValueStreams(db.jdbc(), new Deployments(db.jdbc()), clock, transactions(db));
     records.service("shop", "team-shop").service("billing", "team-money").environment("production", "production")
         .environment("test", "test");
   }
