@@ -12,6 +12,8 @@ import io.gantry.deployment.DeploymentRequests;
 import io.gantry.deployment.DeploymentState;
 import io.gantry.deployment.Deployments;
 import io.gantry.identity.IdentityBootstrap;
+import io.gantry.metrics.MetricsSummary;
+import io.gantry.metrics.Period;
 import io.gantry.identity.Role;
 import io.gantry.identity.Users;
 import io.gantry.model.DeploymentModel;
@@ -73,10 +75,12 @@ class SampleDeployments {
   private final Models models;
   private final Clock clock;
   private final TransactionTemplate tx;
+  private final MetricsSummary metrics;
 
   SampleDeployments(Library library, DeploymentRequests requests, Deployments deployments, Environment environment,
       @Value("${gantry.sample-deployments:}") String sampleApp, Changes changes, Users users, Models models,
-      Clock clock, TransactionTemplate tx) {
+      Clock clock, TransactionTemplate tx, MetricsSummary metrics) {
+    this.metrics = metrics;
     this.tx = tx;
     this.changes = changes;
     this.users = users;
@@ -104,6 +108,7 @@ class SampleDeployments {
   private void run() {
     try {
       String actor = IdentityBootstrap.ADMIN;
+      Instant started = clock.instant();
       Path app = Path.of(sampleApp);
       push("1.0.0", app, false, actor);
       push("1.1.0", app, true, actor);
@@ -116,6 +121,7 @@ class SampleDeployments {
       lines.add("shop/web@1.0.0 approved (controlled environments accept only approved versions)");
       lines.add(follow(deploy("1.0.0", "staging", "promote 1.0.0 to staging", actor)));
       lines.addAll(production(actor));
+      lines.addAll(metrics.lines(new Period(started.minusSeconds(1), clock.instant().plusSeconds(1))));
       String port = environment.getProperty("local.server.port", "8080");
       log.info("""
 
@@ -125,6 +131,7 @@ class SampleDeployments {
             ./gantry history                          every deployment, newest first
             ./gantry status 2                         the rolled-back deployment, target by target
             ./gantry logs 2                           its record: transitions, steps, the failed check, the rollback
+            ./gantry metrics / ./gantry vsm           the KPIs, DORA measures and value stream map of the records
             curl http://127.0.0.1:18081/health        dev runs 1.0.0 again
             curl http://127.0.0.1:18083/health        staging (also :18084)
             http://127.0.0.1:{}/docs            the API (Swagger UI)

@@ -316,12 +316,18 @@ class ChangesContractTest {
     assertThat(run(d).state()).isEqualTo(DeploymentState.SUCCEEDED);
     assertThat(changes.get(c.key()).state()).isEqualTo(ChangeState.CLOSED);
     assertThat(changes.emergenciesWithoutReview()).extracting(Change::key).containsExactly(c.key());
+    var audit = new ChangeAuditFindings(changes);
+    var period = new io.gantry.metrics.Period(c.requestedAt().minusSeconds(60), c.requestedAt().plusSeconds(60));
+    assertThat(audit.findings(period, io.gantry.metrics.MetricsFilter.NONE)).singleElement()
+        .satisfies(a -> assertThat(a.subject()).isEqualTo("change " + c.key()));
+    assertThat(audit.findings(period, new io.gantry.metrics.MetricsFilter(null, "test", null, null))).isEmpty();
     assertThatThrownBy(() -> changes.review(c.key(), "carol", "", null)).isInstanceOf(InvalidInputException.class);
 
     Review review = changes.review(c.key(), "carol", "root cause: expired certificate", "monitor expiry");
 
     assertThat(review.reviewer()).isEqualTo("carol");
     assertThat(changes.emergenciesWithoutReview()).isEmpty();
+    assertThat(audit.findings(period, io.gantry.metrics.MetricsFilter.NONE)).isEmpty();
     assertThat(changes.review(changes.get(c.key()))).contains(review);
     assertThatThrownBy(() -> changes.review(c.key(), "carol", "again", null)).isInstanceOf(ConflictException.class);
   }

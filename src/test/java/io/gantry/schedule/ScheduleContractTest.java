@@ -254,6 +254,17 @@ class ScheduleContractTest {
     assertThat(fx.events(emergency, DeploymentEvent.Kind.CONFLICT)).extracting(DeploymentEvent::message)
         .anySatisfy(m -> assertThat(m).contains("as an emergency change: emergency change CHG-7"));
     assertThat(conflicts(ordinary, Conflict.Kind.FREEZE_OVERRIDDEN)).isEmpty();
+
+    // an audit of the period finds the override; an audit of another service does not
+    var findings = new FreezeOverrideFindings(db.jdbc());
+    var period = new io.gantry.metrics.Period(clock.instant().minus(java.time.Duration.ofDays(1)),
+        clock.instant().plus(java.time.Duration.ofDays(1)));
+    assertThat(findings.findings(period, io.gantry.metrics.MetricsFilter.NONE)).singleElement().satisfies(a -> {
+      assertThat(a.kind()).isEqualTo("freeze-override");
+      assertThat(a.deployment()).isEqualTo(emergency.id());
+      assertThat(a.detail()).contains("as an emergency change");
+    });
+    assertThat(findings.findings(period, new io.gantry.metrics.MetricsFilter("billing", null, null, null))).isEmpty();
   }
 
   @Test

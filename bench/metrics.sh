@@ -1,0 +1,25 @@
+#!/usr/bin/env bash
+# Metrics benchmark. Run: bench/metrics.sh [sizes] [databases]
+#   defaults: 100000,1000000  postgresql,h2
+# Generates that many deployments with their records (bench/metrics-generate.sql) in a new database
+# (PostgreSQL at 127.0.0.1:5432, database test, a fresh schema; H2 in a temporary file), then times
+# the 90-day KPI, DORA and value stream reports as the server computes them next to the hand-written
+# SQL of bench/metrics-baseline.sql (median of 5 runs after a warm-up) and checks they agree.
+set -euo pipefail
+root="$(cd "$(dirname "$0")/.." && pwd)"
+sizes="${1:-100000,1000000}"
+databases="${2:-postgresql,h2}"
+. "$root/.ci/jdk.sh"
+gantry_find_jdk
+cd "$root"
+./mvnw -o -q -B test-compile >&2
+cp_file="$(mktemp)"
+trap 'rm -f "$cp_file"' EXIT
+./mvnw -o -q -B dependency:build-classpath -Dmdep.outputFile="$cp_file" -Dmdep.includeScope=test >&2
+cp="target/test-classes:target/classes:$(cat "$cp_file")"
+
+echo "Gantry metrics benchmark ($(nproc) cores); reports over the last 90 days of 720 days of records"
+for db in ${databases//,/ }; do
+  "$JAVA_HOME/bin/java" -Xmx2g -cp "$cp" io.gantry.metrics.MetricsBenchmark "$db" "$sizes" "$root/bench" \
+    2> >(grep -v -e '^SLF4J' -e 'flyway' >&2)
+done

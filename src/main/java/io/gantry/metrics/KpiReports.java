@@ -1,0 +1,227 @@
+package io.gantry.metrics;
+
+import static io.gantry.metrics.Scope.count;
+import static io.gantry.metrics.Scope.epoch;
+import static io.gantry.metrics.Scope.number;
+import static io.gantry.metrics.Scope.percent;
+import static io.gantry.metrics.Scope.round;
+
+import java.sql.Timestamp;
+import java.time.Clock;
+import java.time.Duration;
+import java.time.Instant;
+import java.util.ArrayList;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.TreeMap;
+import java.util.function.Supplier;
+import org.springframework.beans.factory.ObjectProvider;
+import org.springframework.beans.factory.annotation.Autowired;
+import org.springframework.jdbc.core.simple.JdbcClient;
+import org.springframework.stereotype.Service;
+
+/** Computes the practice KPIs of a period in the database: one aggregate query per measure. */
+@Service
+class KpiReports {
+
+  static final Duration DEFAULT_TOLERANCE = Duration.ofMinutes(15);
+  static final int COMMENTS = 20;
+  static final String FINAL = "('SUCCEEDED', 'FAILED', 'ROLLED_BACK', 'CANCELLED')";
+
+  private final JdbcClient jdbc;
+  private final CommitTimes commitTimes;
+  private final Clock clock;
+  private final Supplier<List<AuditFindingSource>> sources;
+  private final ReportTransactions transactions;
+
+  @Autowired
+  KpiReports(JdbcClient jdbc, CommitTimes commitTimes, Clock clock, ObjectProvider<AuditFindingSource> sources,
+      ReportTransactions transactions) {
+    this(jdbc, commitTimes, clock, () -> sources.orderedStream().toList(), transactions);
+  }
+
+  KpiReports(JdbcClient jdbc, CommitTimes commitTimes, Clock clock, Supplier<List<AuditFindingSource>> sources,
+      ReportTransactions transactions) {
+    this.jdbc = jdbc;
+    this.commitTimes = commitTimes;
+    this.clock = clock;
+    this.sources = sources;
+    this.transactions = transactions;
+  }
+
+  KpiReport report(Period period, MetricsFilter filter, Duration tolerance) {
+    return transactions.run(() -> compute(period, filter, tolerance));
+  }
+
+  private KpiReport compute(Period period, MetricsFilter filter, Duration tolerance) {
+    MetricsFilter f = filter == null ? MetricsFilter.NONE : filter;
+    Scope.validate(jdbc, f);
+    if (tolerance == null) {
+      tolerance = DEFAULT_TOLERANCE;
+    }
+    if (tolerance.isNegative() || tolerance.compareTo(Duration.ofDays(1)) > 0) {
+      throw io.gantry.shared.InvalidInputException.of("tolerance", "the schedule tolerance must be 0 to 1440 "
+          + "minutes, was " + tolerance.toMinutes());
+    }
+    Scope scope = new Scope(period, f);
+    Instant now = clock.instant();
+    double days = period.elapsed(now).toSeconds() / 86400.0;
+    Map<String, Object> ended = jdbc.sql("""
+        select count(*) as ended,
+               sum(case when d.state = 'SUCCEEDED' then 1 else 0 end) as succeeded,
+               sum(case when d.state = 'FAILED' then 1 else 0 end) as failed,
+               sum(case when d.state = 'ROLLED_BACK' then 1 else 0 end) as rolled_back,
+               sum(case when d.state = 'CANCELLED' then 1 else 0 end) as cancelled,
+               sum(case when d.planned_start is not null and d.started_at is not null then 1 else 0 end) as planned,
+               sum(case when d.planned_start is not null and d.started_at is not null
+                         and abs(%1$s - %2$s) <= :tolerance then 1 else 0 end) as on_time,
+               percentile_cont(0.5) within group (order by case when d.planned_start is not null
+                         and d.started_at is not null then %1$s - %2$s end) as deviation,
+               percentile_cont(0.5) within group (order by case when d.state = 'SUCCEEDED' then %3$s - %4$s end)
+                 as lead_median,
+               avg(case when d.state = 'SUCCEEDED' then %3$s - %4$s end) as lead_mean
+          from deployments d
+         where %5$s
+        """.formatted(epoch("d.started_at"), epoch("d.planned_start"), epoch("d.finished_at"),
+        epoch("d.requested_at"), scope.ended()))
+        .params(scope.params()).param("tolerance", tolerance.toSeconds()).query().singleRow();
+
+    long succeeded = count(ended.get("succeeded"));
+    long failed = count(ended.get("failed"));
+    long rolledBack = count(ended.get("rolled_back"));
+    long cancelled = count(ended.get("cancelled"));
+    long total = count(ended.get("ended"));
+    var deployments = new KpiReport.Deployments(total, succeeded, failed, rolledBack, cancelled,
+        percent(succeeded, total - cancelled), failed + rolledBack);
+    long planned = count(ended.get("planned"));
+    long onTime = count(ended.get("on_time"));
+    var adherence = new KpiReport.ScheduleAdherence(tolerance.toMinutes(), planned, onTime, percent(onTime, planned),
+        round(number(ended.get("deviation")), 3));
+
+    long requested = jdbc.sql("select count(*) from deployments d where d.requested_at >= :from "
+        + "and d.requested_at < :to" + scope.matches("d")).params(scope.params()).query(Long.class).single();
+    Map<String, Object> queue = jdbc.sql("""
+        select count(*) as queued, min(%1$s) as oldest,
+               percentile_cont(0.5) within group (order by %1$s) as median
+          from deployments d where d.state not in %2$s %3$s
+        """.formatted(epoch("d.requested_at"), FINAL, scope.matches("d"))).params(scope.params()).query().singleRow();
+    double nowSeconds = now.toEpochMilli() / 1000.0;
+    Double oldest = number(queue.get("oldest"));
+    Double median = number(queue.get("median"));
+    var backlog = new KpiReport.Backlog(requested, total, days == 0 ? null : round(requested / days, 2),
+        days == 0 ? null : round(total / days, 2), count(queue.get("queued")),
+        oldest == null ? null : round(nowSeconds - oldest, 3), median == null ? null : round(nowSeconds - median, 3));
+
+    commitTimes.refresh(scope);
+    Map<String, Object> commit = jdbc.sql("""
+        select count(*) as n,
+               percentile_cont(0.5) within group (order by %1$s - %2$s) as median, avg(%1$s - %2$s) as mean
+          from deployments d
+          join metrics_commit_times c on c.service = d.service and c.component = d.component and c.version = d.version
+         where %3$s and d.state = 'SUCCEEDED' and c.commit_time is not null
+           and d.environment in (select e.name from environments e where e.purpose = 'production')
+        """.formatted(epoch("d.finished_at"), epoch("c.commit_time"), scope.ended()))
+        .params(scope.params()).query().singleRow();
+    var leadTime = new KpiReport.LeadTime(succeeded, round(number(ended.get("lead_median")), 3),
+        round(number(ended.get("lead_mean")), 3), count(commit.get("n")), round(number(commit.get("median")), 3),
+        round(number(commit.get("mean")), 3));
+
+    return new KpiReport(new KpiReport.PeriodView(period.from(), period.to(), period.partial(now), round(days, 3)),
+        f, deployments, incidents(scope), adherence, backlog, leadTime, satisfaction(scope), adoption(scope),
+        auditFindings(period, f));
+  }
+
+  private KpiReport.Incidents incidents(Scope scope) {
+    MetricsFilter f = scope.filter;
+    StringBuilder where = new StringBuilder("i.detected_at >= :from and i.detected_at < :to");
+    if (f.service() != null) {
+      where.append(" and i.service = :service");
+    }
+    if (f.environment() != null) {
+      where.append(" and i.environment = :environment");
+    }
+    if (f.model() != null) {
+      where.append(" and d.model = :model");
+    }
+    if (f.team() != null) {
+      where.append(" and i.service in (select t.name from services t where t.owner = :team)");
+    }
+    Map<String, Long> bySeverity = new TreeMap<>();
+    long[] totals = new long[3];
+    jdbc.sql("""
+        select i.severity, count(*) as n, sum(case when i.deployment_id is not null then 1 else 0 end) as related,
+               sum(case when i.resolved_at is null then 1 else 0 end) as unresolved
+          from incidents i left join deployments d on d.id = i.deployment_id
+         where %s group by i.severity
+        """.formatted(where)).params(scope.params()).query(rs -> {
+          bySeverity.put(Severity.of(rs.getInt("severity")).id(), rs.getLong("n"));
+          totals[0] += rs.getLong("n");
+          totals[1] += rs.getLong("related");
+          totals[2] += rs.getLong("unresolved");
+        });
+    return new KpiReport.Incidents(totals[0], totals[1], percent(totals[1], totals[0]), totals[2], bySeverity);
+  }
+
+  private KpiReport.Satisfaction satisfaction(Scope scope) {
+    Map<String, Object> averages = jdbc.sql("""
+        select count(*) as n, avg(cast(r.lead_time as double precision)) as lead_time,
+               avg(cast(r.quality as double precision)) as quality
+          from deployment_ratings r join deployments d on d.id = r.deployment_id
+         where %s
+        """.formatted(scope.ended())).params(scope.params()).query().singleRow();
+    List<KpiReport.Comment> comments = jdbc.sql("""
+        select r.deployment_id, r.rated_by, r.lead_time, r.quality, r.comment, r.rated_at
+          from deployment_ratings r join deployments d on d.id = r.deployment_id
+         where %s and r.comment is not null
+         order by r.rated_at desc, r.id desc limit %d
+        """.formatted(scope.ended(), COMMENTS)).params(scope.params())
+        .query((rs, n) -> new KpiReport.Comment(rs.getLong(1), rs.getString(2), rs.getInt(3), rs.getInt(4),
+            rs.getString(5), rs.getTimestamp(6).toInstant())).list();
+    return new KpiReport.Satisfaction(count(averages.get("n")), round(number(averages.get("lead_time")), 2),
+        round(number(averages.get("quality")), 2), comments);
+  }
+
+  private KpiReport.Adoption adoption(Scope scope) {
+    Map<String, Object> row = jdbc.sql("""
+        with mv as (
+          select m.name as model, v.number, case when v.spec is null then 0 else 1 end as active,
+                 lead(v.created_at) over (partition by v.model_id order by v.number) as superseded_at
+            from model_versions v join deployment_models m on m.id = v.model_id
+        )
+        select count(*) as n,
+               sum(case when mv.active = 1
+                         and (mv.superseded_at is null or mv.superseded_at > coalesce(d.started_at, d.requested_at))
+                         and (c.model is null or c.model = d.model) then 1 else 0 end) as agreed
+          from deployments d
+          left join mv on mv.model = d.model and mv.number = d.model_version
+          left join services s on s.name = d.service
+          left join components c on c.service_id = s.id and c.name = d.component
+         where %s
+        """.formatted(scope.ended())).params(scope.params()).query().singleRow();
+    long n = count(row.get("n"));
+    long agreed = count(row.get("agreed"));
+    return new KpiReport.Adoption(n, agreed, percent(agreed, n));
+  }
+
+  private KpiReport.AuditFindings auditFindings(Period period, MetricsFilter filter) {
+    List<AuditFindingSource> wired = sources.get();
+    if (wired.isEmpty()) {
+      return new KpiReport.AuditFindings(false, List.of(), 0, Map.of(), List.of());
+    }
+    List<AuditFinding> all = new ArrayList<>();
+    List<String> names = new ArrayList<>();
+    for (AuditFindingSource source : wired) {
+      names.add(source.getClass().getSimpleName());
+      all.addAll(source.findings(period, filter));
+    }
+    all.sort(java.util.Comparator.comparing(AuditFinding::at).thenComparing(AuditFinding::kind));
+    Map<String, Long> byKind = new LinkedHashMap<>();
+    all.forEach(finding -> byKind.merge(finding.kind(), 1L, Long::sum));
+    return new KpiReport.AuditFindings(true, names, all.size(), new TreeMap<>(byKind), all);
+  }
+
+  static Timestamp ts(Instant instant) {
+    return Timestamp.from(instant);
+  }
+}

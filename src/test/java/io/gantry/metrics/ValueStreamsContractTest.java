@@ -1,0 +1,167 @@
+package io.gantry.metrics;
+
+import static io.gantry.metrics.Records.at;
+import static org.assertj.core.api.Assertions.assertThat;
+
+import io.gantry.deployment.DeploymentEvent.WaitKind;
+import io.gantry.deployment.DeploymentState;
+import io.gantry.deployment.Deployments;
+import io.gantry.testing.MutableClock;
+import io.gantry.testing.TestDatabase;
+import static io.gantry.metrics.Records.transactions;
+import java.util.Map;
+import org.junit.jupiter.api.BeforeEach;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.params.ParameterizedClass;
+import org.junit.jupiter.params.provider.EnumSource;
+
+/** The value stream map of two hand-written deployment records, on both databases. */
+@ParameterizedClass(name = "on {0}")
+@EnumSource(TestDatabase.class)
+class ValueStreamsContractTest {
+
+  static final Period MARCH = KpiReportsContractTest.MARCH;
+
+  private final TestDatabase database;
+  private final MutableClock clock = MutableClock.at("2026-04-10T00:00:00Z");
+  private Records records;
+  private ValueStreams valueStreams;
+
+  ValueStreamsContractTest(TestDatabase database) {
+    this.database = database;
+  }
+
+  @BeforeEach
+  void setUp() {
+    TestDatabase.Instance db = database.create();
+    records = new Records(db);
+    valueStreams = new ValueStreams(db.jdbc(), new Deployments(db.jdbc()), clock, transactions(db));
+    records.service("shop", "team-shop").service("billing", "team-money").environment("production", "production")
+        .environment("test", "test");
+  }
+
+  /**
+   * V1: waits for the lock 20 min and a window 30 min while planning; verifies components in 2 min and the
+   * environment in 1 min; executes 2 min, waits 30 min for a manual step (a log line in between does not
+   * cut the wait), executes 2 more min; verifies the deployment in 3 min. Process 600 s, waiting 4800 s.
+   */
+  private long v1() {
+    return records.deployment("shop", "web", "1.0", "production", "std", "alice", "2026-03-02 10:00")
+        .waitFor(WaitKind.LOCK, "2026-03-02 10:00").waitFor(WaitKind.WINDOW, "2026-03-02 10:20")
+        .to("PLANNED", "2026-03-02 10:50").to("COMPONENTS_VERIFIED", "2026-03-02 10:52")
+        .to("ENVIRONMENT_VERIFIED", "2026-03-02 10:53").to("EXECUTING", "2026-03-02 10:53")
+        .step("2026-03-02 10:54").waitFor(WaitKind.MANUAL, "2026-03-02 10:55").log("2026-03-02 10:55")
+        .step("2026-03-02 11:25").to("VERIFYING", "2026-03-02 11:27").to("SUCCEEDED", "2026-03-02 11:30").id;
+  }
+
+  /**
+   * V2: plans in 10 min, verifies in 1 + 1 min, executes 1 min, waits an hour for an approval, executes 2
+   * min, rolls back in 10 min. Process 1500 s, waiting 3600 s.
+   */
+  private long v2() {
+    return records.deployment("shop", "web", "1.1", "production", "std", "alice", "2026-03-03 09:00")
+        .to("PLANNED", "2026-03-03 09:10").to("COMPONENTS_VERIFIED", "2026-03-03 09:11")
+        .to("ENVIRONMENT_VERIFIED", "2026-03-03 09:12").to("EXECUTING", "2026-03-03 09:12")
+        .waitFor(WaitKind.APPROVAL, "2026-03-03 09:13").step("2026-03-03 10:13")
+        .to("ROLLING_BACK", "2026-03-03 10:15").to("ROLLED_BACK", "2026-03-03 10:25").id;
+  }
+
+  @Test
+  void every_activity_and_kind_of_wait_has_its_process_and_waiting_time_biggest_waits_first() {
+    v1();
+    v2();
+    // ended in April and unfinished: not in March's map
+    records.deployment("billing", "web", "1.0", "test", "std", "bob", "2026-03-31 23:00")
+        .waitFor(WaitKind.CHANGE, "2026-03-31 23:00").to("FAILED", "2026-04-01 02:00");
+    records.deployment("shop", "web", "1.2", "production", "std", "alice", "2026-03-30 10:00")
+        .waitFor(WaitKind.SCHEDULE, "2026-03-30 10:00");
+
+    ValueStreamMap map = valueStreams.map(MARCH, MetricsFilter.NONE);
+
+    assertThat(map.deployments()).isEqualTo(2);
+    // process 600 + 1500, waiting 4800 + 3600: 2100 / 10500 = 20 %; medians (600 + 1500) / 2, (4800 + 3600) / 2
+    assertThat(map.totals()).isEqualTo(new ValueStreamMap.Totals(2100.0, 8400.0, 20.0, 1050.0, 4200.0));
+    assertThat(map.activities()).containsExactly(
+        new ValueStreamMap.ActivityRow("planning", "REQUESTED", 2, 600.0, 300.0, 3000.0, 1500.0, 16.7,
+            Map.of("lock", 1200.0, "window", 1800.0)),
+        new ValueStreamMap.ActivityRow("component-verification", "PLANNED", 2, 180.0, 90.0, 0.0, 0.0, 100.0, Map.of()),
+        new ValueStreamMap.ActivityRow("environment-verification", "COMPONENTS_VERIFIED", 2, 120.0, 60.0, 0.0, 0.0,
+            100.0, Map.of()),
+        new ValueStreamMap.ActivityRow("execution-start", "ENVIRONMENT_VERIFIED", 2, 0.0, 0.0, 0.0, 0.0, null,
+            Map.of()),
+        new ValueStreamMap.ActivityRow("execution", "EXECUTING", 2, 420.0, 210.0, 5400.0, 2700.0, 7.2,
+            Map.of("approval", 3600.0, "manual", 1800.0)),
+        new ValueStreamMap.ActivityRow("deployment-verification", "VERIFYING", 1, 180.0, 180.0, 0.0, 0.0, 100.0,
+            Map.of()),
+        new ValueStreamMap.ActivityRow("rollback", "ROLLING_BACK", 1, 600.0, 600.0, 0.0, 0.0, 100.0, Map.of()));
+    assertThat(map.waits()).containsExactly(
+        new ValueStreamMap.WaitRow("approval", 1, 3600.0, 3600.0, 42.9),
+        new ValueStreamMap.WaitRow("manual", 1, 1800.0, 1800.0, 21.4),
+        new ValueStreamMap.WaitRow("window", 1, 1800.0, 1800.0, 21.4),
+        new ValueStreamMap.WaitRow("lock", 1, 1200.0, 1200.0, 14.3));
+  }
+
+  @Test
+  void filters_and_empty_periods() {
+    v1();
+    v2();
+
+    assertThat(valueStreams.map(MARCH, new MetricsFilter("billing", null, null, null)).totals())
+        .isEqualTo(new ValueStreamMap.Totals(0.0, 0.0, null, null, null));
+    ValueStreamMap april = valueStreams.map(new Period(at("2026-04-01 00:00"), at("2026-04-05 00:00")),
+        MetricsFilter.NONE);
+    assertThat(april.deployments()).isZero();
+    assertThat(april.activities()).isEmpty();
+    assertThat(april.waits()).isEmpty();
+  }
+
+  @Test
+  void one_deployment_as_a_timeline_of_process_and_wait_segments() {
+    long id = v1();
+
+    ValueStreamMap.Timeline t = valueStreams.timeline(id);
+
+    assertThat(t.finished()).isTrue();
+    assertThat(t.until()).isEqualTo(at("2026-03-02 11:30"));
+    assertThat(t.segments()).extracting(s -> s.activity() + " " + s.type() + " " + s.waitingFor() + " " + s.seconds())
+        .containsExactly(
+            "planning process null 0.0",
+            "planning wait lock 1200.0",
+            "planning wait window 1800.0",
+            "component-verification process null 120.0",
+            "environment-verification process null 60.0",
+            "execution-start process null 0.0",
+            "execution process null 120.0",
+            "execution wait manual 1800.0",
+            "execution process null 120.0",
+            "deployment-verification process null 180.0");
+    assertThat(t.totals()).isEqualTo(new ValueStreamMap.Totals(600.0, 4800.0, 11.1, 600.0, 4800.0));
+    assertThat(t.waits()).extracting(ValueStreamMap.WaitRow::kind).containsExactly("window", "manual", "lock");
+  }
+
+  @Test
+  void an_unfinished_deployment_has_an_open_last_segment_until_now() {
+    long id = records.deployment("shop", "web", "1.2", "production", "std", "alice", "2026-04-09 23:00")
+        .waitFor(WaitKind.LOCK, "2026-04-09 23:30").id;
+
+    ValueStreamMap.Timeline t = valueStreams.timeline(id);
+
+    assertThat(t.finished()).isFalse();
+    assertThat(t.segments()).extracting(s -> s.type() + " " + s.seconds() + " " + s.open())
+        .containsExactly("process 1800.0 false", "wait 1800.0 true");
+    assertThat(t.totals().flowEfficiencyPercent()).isEqualTo(50.0);
+  }
+
+  @Test
+  void every_allowed_transition_goes_to_a_later_state_so_the_highest_state_reached_is_the_current_one() {
+    for (DeploymentState from : DeploymentState.values()) {
+      for (DeploymentState to : DeploymentState.values()) {
+        if (from.canBecome(to)) {
+          assertThat(to.ordinal()).as(from + " -> " + to).isGreaterThan(from.ordinal());
+        }
+      }
+      // the map counts time in states before the first final one
+      assertThat(from.isFinal()).as(from.name()).isEqualTo(from.ordinal() >= DeploymentState.SUCCEEDED.ordinal());
+    }
+  }
+}
