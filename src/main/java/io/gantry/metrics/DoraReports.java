@@ -49,49 +49,47 @@ class DoraReports {
     Scope scope = new Scope(period, f);
     commitTimes.refresh(scope);
     Map<String, Object> row = jdbc.sql("""
-        with ran as (
-          select d.id, d.state, d.environment, d.service, d.component, d.version, d.requested_at, d.finished_at,
-                 case when exists (select 1 from incidents i where i.deployment_id = d.id) then 1 else 0 end as caused,
-                 case when exists (select 1 from incident_remediations r where r.deployment_id = d.id) then 1 else 0 end
-                   as rework
-            from deployments d
-           where %1$s and d.environment in (select e.name from environments e where e.purpose = 'production')
-             and case when d.state in ('SUCCEEDED', 'ROLLED_BACK') then 1
-                      when d.state = 'FAILED' then (select count(*) from deployment_events x
-                        where x.deployment_id = d.id and x.kind = 'TRANSITION' and x.to_state = 'EXECUTING')
-                      else 0 end > 0
-        ),
-        failures as (
-          select p.id,
-                 case
-                   when p.state = 'ROLLED_BACK' then %2$s - (select min(%3$s) from deployment_events x
-                     where x.deployment_id = p.id and x.kind = 'TRANSITION' and x.to_state = 'ROLLING_BACK')
-                   when p.state = 'FAILED' then (select min(%4$s) from deployments n
-                     where n.environment = p.environment and n.service = p.service and n.component = p.component
-                       and n.finished_at > p.finished_at and n.state = 'SUCCEEDED') - %2$s
-                   else (select case when count(i.resolved_at) = count(*) then max(%5$s) - min(%6$s) end
-                     from incidents i where i.deployment_id = p.id)
-                 end as recovery
-            from ran p where p.state <> 'SUCCEEDED' or p.caused = 1
-        ),
-        lead_times as (
-          select %2$s - coalesce(%7$s, %8$s) as seconds,
-                 case when c.commit_time is null then 0 else 1 end as with_commit
-            from ran p
-            left join metrics_commit_times c
-              on c.service = p.service and c.component = p.component and c.version = p.version
-           where p.state = 'SUCCEEDED'
-        )
-        select (select count(*) from ran) as deployments,
-               (select count(*) from ran where state = 'SUCCEEDED') as succeeded,
-               (select count(*) from ran where rework = 1) as rework,
-               (select count(*) from failures) as failures,
-               (select count(recovery) from failures) as recovered,
-               (select percentile_cont(0.5) within group (order by recovery) from failures) as recovery,
-               (select sum(with_commit) from lead_times) as with_commit,
-               (select percentile_cont(0.5) within group (order by seconds) from lead_times) as lead_median
+        select count(*) as deployments,
+               sum(case when f.state = 'SUCCEEDED' then 1 else 0 end) as succeeded,
+               sum(f.rework) as rework,
+               sum(f.failed) as failures,
+               count(case when f.failed = 1 then f.recovery end) as recovered,
+               percentile_cont(0.5) within group (order by case when f.failed = 1 then f.recovery end) as recovery,
+               sum(case when f.state = 'SUCCEEDED' and f.commit_time is not null then 1 else 0 end) as with_commit,
+               percentile_cont(0.5) within group (order by case when f.state = 'SUCCEEDED' then f.lead end)
+                 as lead_median
+          from (
+            select p.state, p.rework, p.commit_time,
+                   case when p.state <> 'SUCCEEDED' or p.caused = 1 then 1 else 0 end as failed,
+                   %2$s - coalesce(%7$s, %8$s) as lead,
+                   case
+                     when p.state = 'ROLLED_BACK' then %2$s - (select min(%3$s) from deployment_events x
+                       where x.deployment_id = p.id and x.kind = 'TRANSITION' and x.to_state = 'ROLLING_BACK')
+                     when p.state = 'FAILED' then (select min(%4$s) from deployments n
+                       where n.environment = p.environment and n.service = p.service and n.component = p.component
+                         and n.finished_at > p.finished_at and n.state = 'SUCCEEDED') - %2$s
+                     when p.caused = 1 then (select case when count(i.resolved_at) = count(*)
+                       then max(%5$s) - min(%6$s) end from incidents i where i.deployment_id = p.id)
+                   end as recovery
+              from (
+                select d.id, d.state, d.environment, d.service, d.component, d.requested_at, d.finished_at,
+                       c.commit_time,
+                       case when exists (select 1 from incidents i where i.deployment_id = d.id) then 1 else 0 end
+                         as caused,
+                       case when exists (select 1 from incident_remediations r where r.deployment_id = d.id)
+                         then 1 else 0 end as rework
+                  from deployments d
+                  left join metrics_commit_times c
+                    on c.service = d.service and c.component = d.component and c.version = d.version
+                 where %1$s and d.environment in (select e.name from environments e where e.purpose = 'production')
+                   and case when d.state in ('SUCCEEDED', 'ROLLED_BACK') then 1
+                            when d.state = 'FAILED' then (select count(*) from deployment_events x
+                              where x.deployment_id = d.id and x.kind = 'TRANSITION' and x.to_state = 'EXECUTING')
+                            else 0 end > 0
+              ) p
+          ) f
         """.formatted(scope.ended(), epoch("p.finished_at"), epoch("x.at"), epoch("n.finished_at"),
-        epoch("i.resolved_at"), epoch("i.detected_at"), epoch("c.commit_time"), epoch("p.requested_at")))
+        epoch("i.resolved_at"), epoch("i.detected_at"), epoch("p.commit_time"), epoch("p.requested_at")))
         .params(scope.params()).query().singleRow();
 
     Instant now = clock.instant();

@@ -77,11 +77,11 @@ class ValueStreams {
             from deployment_events x
             join deployments d on d.id = x.deployment_id
            where %2$s and x.kind in ('TRANSITION', 'WAIT', 'STEP')
-             and x.at >= (select min(o.requested_at) from deployments o where %5$s) and x.at < :to
+             and x.at >= :oldest and x.at < :to
         ),
         seg as (
           select d, st, case when kind = 'WAIT' then waiting_for end as wk, sum(%3$s - %4$s) as secs
-            from e where next_at is not null and st < %6$d
+            from e where next_at is not null and st < %5$d
            group by d, st, case when kind = 'WAIT' then waiting_for end
         ),
         per_activity as (
@@ -108,14 +108,18 @@ class ValueStreams {
         select 'D', null, null, count(*), sum(p), percentile_cont(0.5) within group (order by p), sum(w),
                percentile_cont(0.5) within group (order by w)
           from per_deployment
-        """.formatted(stateRank("x.to_state"), scope.ended(), epoch("next_at"), epoch("at"), scope.ended("o"),
+        """.formatted(stateRank("x.to_state"), scope.ended(), epoch("next_at"), epoch("at"),
             DeploymentState.SUCCEEDED.ordinal());
+    java.sql.Timestamp oldest = jdbc.sql("select min(d.requested_at) from deployments d where " + scope.ended())
+        .params(scope.params()).query(java.sql.Timestamp.class).optional().orElse(null);
 
     Map<Activity, Row> activities = new EnumMap<>(Activity.class);
     Map<Activity, Map<String, Double>> kindsByActivity = new EnumMap<>(Activity.class);
     List<Row> kinds = new ArrayList<>();
     Row[] all = new Row[1];
-    jdbc.sql(sql).params(scope.params()).query(rs -> {
+    Map<String, Object> params = new java.util.HashMap<>(scope.params());
+    params.put("oldest", oldest == null ? params.get("from") : oldest);
+    jdbc.sql(sql).params(params).query(rs -> {
       String level = rs.getString("level");
       int st = rs.getInt("st");
       Activity activity = rs.wasNull() ? null : Activity.of(DeploymentState.values()[st]);

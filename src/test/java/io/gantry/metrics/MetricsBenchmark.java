@@ -60,7 +60,7 @@ public final class MetricsBenchmark {
           "");
     } else {
       connection = DriverManager.getConnection("jdbc:h2:file:" + h2.resolve("bench")
-          + ";MODE=PostgreSQL;DATABASE_TO_LOWER=TRUE;DEFAULT_NULL_ORDERING=HIGH;CACHE_SIZE=1048576", "sa", "");
+          + ";MODE=PostgreSQL;DATABASE_TO_LOWER=TRUE;DEFAULT_NULL_ORDERING=HIGH;CACHE_SIZE=1048576;OPTIMIZE_REUSE_RESULTS=FALSE", "sa", "");
     }
     try {
       SingleConnectionDataSource ds = new SingleConnectionDataSource(connection, true);
