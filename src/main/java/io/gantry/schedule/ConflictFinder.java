@@ -81,8 +81,20 @@ class ConflictFinder {
       found.add(new Conflict.Found(Conflict.Kind.OVERLAP, "deployment:" + other.id(), other.id(), null,
           describe(d) + " overlaps " + describe(other) + " " + where));
     }
+    if (found.size() > MAX_OVERLAPS) {
+      // a burst of deployments into one environment would otherwise record every pair: name the first few
+      int more = found.size() - MAX_OVERLAPS;
+      List<Conflict.Found> kept = new ArrayList<>(found.subList(0, MAX_OVERLAPS));
+      Conflict.Found last = kept.removeLast();
+      kept.add(new Conflict.Found(last.kind(), last.subject(), last.otherDeployment(), last.freeze(),
+          last.message() + " (and " + more + " more overlapping deployment" + (more == 1 ? "" : "s") + ")"));
+      return kept;
+    }
     return found;
   }
+
+  /** At most this many overlaps are recorded for one deployment; the last one says how many more there are. */
+  static final int MAX_OVERLAPS = 10;
 
   /** Freezes covering the deployment that hold at some time within {@code span}. */
   List<Conflict.Found> inFreezes(Deployment d, Span span) {
