@@ -24,7 +24,7 @@ import org.junit.jupiter.params.provider.EnumSource;
 
 /**
  * Two engines (as two server processes would) share one database: each deployment is claimed by one
- * of them at a time, so no step runs twice. Every step appends a line to a file on its target; each
+ * of them at a time (and claimed again only after it waits), so no step runs twice. Every step appends a line to a file on its target; each
  * file must hold each step exactly once.
  */
 @ParameterizedClass(name = "on {0}")
@@ -97,7 +97,10 @@ class TwoEnginesContractTest {
     }
     pool.shutdown();
 
-    assertThat(total).as("each deployment claimed once, by one of the engines").isEqualTo(COMPONENTS);
+    // a deployment that waits (for the queue, behind another on the same targets) is claimed again
+    // when woken, so there are at least as many claims as deployments; what must never happen is
+    // two engines running one step, which the step logs below would show
+    assertThat(total).as("claims made by the two engines").isGreaterThanOrEqualTo(COMPONENTS);
     assertThat(deployments.page(new Deployments.Filter("qa", null, null, DeploymentState.SUCCEEDED),
         io.gantry.shared.PageRequest.all()).total()).isEqualTo(COMPONENTS);
     for (int c = 0; c < COMPONENTS; c++) {
