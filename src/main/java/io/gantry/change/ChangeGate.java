@@ -6,10 +6,14 @@ import io.gantry.deployment.DeploymentGate;
 import io.gantry.deployment.DeploymentState;
 import io.gantry.deployment.Deployments;
 import io.gantry.model.Stage;
+import io.gantry.release.ReleaseRun;
+import io.gantry.release.Releases;
 import java.time.Instant;
 import java.util.Comparator;
 import java.util.List;
 import java.util.Optional;
+import java.util.function.Function;
+import org.springframework.beans.factory.annotation.Autowired;
 import org.springframework.core.annotation.Order;
 import org.springframework.stereotype.Component;
 
@@ -26,10 +30,19 @@ public class ChangeGate implements DeploymentGate {
 
   private final Changes changes;
   private final Deployments deployments;
+  private final Function<Long, Optional<ReleaseRun.Members>> releases;
 
-  public ChangeGate(Changes changes, Deployments deployments) {
+  @Autowired
+  public ChangeGate(Changes changes, Deployments deployments, Releases releases) {
+    this(changes, deployments, releases::membership);
+  }
+
+  /** With the release memberships of the caller's choosing (tests without releases: none). */
+  public ChangeGate(Changes changes, Deployments deployments,
+      Function<Long, Optional<ReleaseRun.Members>> releases) {
     this.changes = changes;
     this.deployments = deployments;
+    this.releases = releases;
   }
 
   @Override
@@ -91,8 +104,15 @@ public class ChangeGate implements DeploymentGate {
   }
 
   private Verdict approved(Deployment d, Stage stage, Instant now) {
-    Change c = changes.records().forDeployment(d.id())
-        .orElseGet(() -> changes.tx().execute(s -> changes.createForDeployment(d, stage)));
+    // the deployments of a release run under one change: the one created for its first member
+    Optional<ReleaseRun.Members> release = releases.apply(d.id());
+    Deployment anchor = release.map(m -> m.of(ReleaseRun.Purpose.DEPLOY).getFirst().deployment())
+        .map(deployments::get).orElse(d);
+    Change c = changes.records().forDeployment(anchor.id())
+        .orElseGet(() -> changes.tx().execute(s -> release.isPresent()
+            ? changes.createForRelease(release.get(), release.get().of(ReleaseRun.Purpose.DEPLOY).stream()
+                .map(m -> deployments.get(m.deployment())).toList(), stage)
+            : changes.createForDeployment(d, stage)));
     if (c.state().authorizes()) {
       implement(c, d, now);
       return Verdict.PASS;
@@ -125,8 +145,14 @@ public class ChangeGate implements DeploymentGate {
   @Override
   public void finished(Deployment d, Instant now) {
     ChangeRecords records = changes.records();
-    for (Change linked : records.linkedTo(d.id())) {
-      changes.tx().executeWithoutResult(s -> closeIfDone(records.get(linked.id()), now));
+    // a release's change closes when the run has ended, whichever of its deployments ended last
+    java.util.Set<Long> related = new java.util.LinkedHashSet<>(List.of(d.id()));
+    releases.apply(d.id()).ifPresent(m -> m.members().stream().map(ReleaseRun.Member::deployment)
+        .filter(java.util.Objects::nonNull).forEach(related::add));
+    java.util.Set<Long> changeIds = new java.util.LinkedHashSet<>();
+    related.forEach(id -> records.linkedTo(id).forEach(c -> changeIds.add(c.id())));
+    for (long linked : changeIds) {
+      changes.tx().executeWithoutResult(s -> closeIfDone(records.get(linked), now));
     }
     records.forDeployment(d.id()).filter(c -> c.state().canBecome(ChangeState.CANCELLED)).ifPresent(c ->
         changes.tx().executeWithoutResult(s -> records.transition(records.get(c.id()), ChangeState.CANCELLED,
@@ -142,17 +168,26 @@ public class ChangeGate implements DeploymentGate {
     if (linked.stream().anyMatch(x -> !x.state().isFinal())) {
       return;
     }
+    List<ReleaseRun> runs = linked.stream().map(x -> releases.apply(x.id())).flatMap(Optional::stream)
+        .map(ReleaseRun.Members::run).distinct().toList();
+    if (runs.stream().anyMatch(r -> !r.state().isFinal())) {
+      return;
+    }
     // Within its planned time the change stays open for the deployments of its scope still to come.
     if (Changes.within(c, now) && changes.unfinishedInScope(c).stream().anyMatch(x -> !x.requestedAt()
         .isAfter(c.plannedEnd()))) {
       return;
     }
-    Change.ClosureCode code = linked.stream().allMatch(x -> x.state() == DeploymentState.SUCCEEDED)
-        ? Change.ClosureCode.SUCCESSFUL
+    Change.ClosureCode code = runs.stream().anyMatch(r -> r.state() == ReleaseRun.State.ROLLED_BACK)
+        ? Change.ClosureCode.BACKED_OUT
+        : runs.stream().anyMatch(r -> r.state() != ReleaseRun.State.SUCCEEDED) ? Change.ClosureCode.FAILED
+        : linked.stream().allMatch(x -> x.state() == DeploymentState.SUCCEEDED) ? Change.ClosureCode.SUCCESSFUL
         : linked.stream().anyMatch(x -> x.state() == DeploymentState.ROLLED_BACK) ? Change.ClosureCode.BACKED_OUT
             : Change.ClosureCode.FAILED;
     changes.records().transition(c, ChangeState.CLOSED, new ChangeRecords.ClosureCodeOrNull(code), Changes.SYSTEM,
-        "closed " + code.id() + ": " + linked.stream().map(x -> "deployment #" + x.id() + " "
-            + x.state().name().toLowerCase()).reduce((a, b) -> a + ", " + b).orElse(""), now);
+        "closed " + code.id() + ": " + runs.stream().map(r -> "release " + r.release() + " (run #" + r.id() + ") "
+            + r.state().id() + ", ").collect(java.util.stream.Collectors.joining()) + linked.stream()
+            .map(x -> "deployment #" + x.id() + " " + x.state().name().toLowerCase())
+            .reduce((a, b) -> a + ", " + b).orElse(""), now);
   }
 }

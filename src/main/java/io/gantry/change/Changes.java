@@ -465,6 +465,29 @@ public class Changes {
             + "for approval: " + rule.describe(), now);
   }
 
+  /**
+   * One normal change for every member of a release run whose first member needs approval
+   * ({@code authorization: approval}), submitted at once: it covers each member's component and is
+   * recorded as made for the first member, which the others follow.
+   */
+  Change createForRelease(io.gantry.release.ReleaseRun.Members release, List<Deployment> members, Stage stage) {
+    Instant now = clock.instant();
+    ApprovalRule rule = rule(stage);
+    Deployment first = members.getFirst();
+    var run = release.run();
+    Change draft = new Change(0, "approval of release " + run.release() + " to " + run.environment() + " (run #"
+        + run.id() + "): " + members.stream().map(d -> d.component() + "@" + d.version())
+            .collect(java.util.stream.Collectors.joining(", ")), Change.Type.NORMAL, Change.Level.MEDIUM,
+        Change.Level.MEDIUM, first.plannedStart() == null ? first.requestedAt() : first.plannedStart(), null,
+        run.reason(), null, null, List.of(), members.stream().map(Deployment::component).distinct().toList(),
+        List.of(run.environment()), run.requestedBy(), null, ChangeState.NEW, null, null, List.of(rule), null, null,
+        first.id(), null, 0);
+    long id = records.insert(draft, now);
+    return records.transition(records.get(id), ChangeState.ASSESSED, ChangeRecords.ClosureCodeOrNull.NONE, SYSTEM,
+        "created for release " + run.release() + " to " + run.environment() + " (run #" + run.id() + ", stage "
+            + stage.name() + ", authorization: approval) and submitted for approval: " + rule.describe(), now);
+  }
+
   /** Asks the engine to look again at the deployments a change may hold back or release. */
   void wakeDeployments(Change c) {
     Instant now = clock.instant();

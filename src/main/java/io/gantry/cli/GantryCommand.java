@@ -17,7 +17,7 @@ import picocli.CommandLine.Model.CommandSpec;
         DeployCommands.Signoff.class, DeployCommands.Approve.class, DeployCommands.Decide.class,
         InventoryCommands.Undeploy.class, InventoryCommands.Where.class,
         ScheduleCommands.Freeze.class, ScheduleCommands.Schedule.class, ScheduleCommands.Queue.class,
-        ChangeCommands.class,
+        ChangeCommands.class, ReleaseCommands.class,
         MetricsCommands.Incident.class, MetricsCommands.Rate.class, MetricsCommands.Metrics.class,
         MetricsCommands.Vsm.class},
     footer = ExitCode.FOOTER)

@@ -29,7 +29,9 @@ public record DeploymentEvent(long id, long deployment, Instant at, Kind kind, D
     /** A person doing a manual task (a manual step). */
     MANUAL,
     /** A person deciding what to do after a failure (the ask policy). */
-    DECISION;
+    DECISION,
+    /** The members of its release before it (members run one at a time, in dependency order). */
+    RELEASE;
 
     public String id() {
       return name().toLowerCase(Locale.ROOT);

@@ -56,6 +56,16 @@ public interface DeploymentGate {
       }
     }
 
+    /**
+     * The deployment does not run and ends as CANCELLED with this reason (what it was part of
+     * stopped: an earlier member of its release failed, or the release was cancelled).
+     */
+    record Cancel(String reason) implements Verdict {
+      public Cancel {
+        Objects.requireNonNull(reason, "reason");
+      }
+    }
+
     Verdict PASS = new Pass();
   }
 }

@@ -19,6 +19,7 @@ import java.time.Duration;
 import java.time.Instant;
 import java.util.List;
 import java.util.Optional;
+import java.util.function.Consumer;
 import java.util.function.Supplier;
 import org.springframework.beans.factory.ObjectProvider;
 import org.springframework.beans.factory.annotation.Autowired;
@@ -79,6 +80,15 @@ public class DeploymentRequests {
   private static final Duration PLANNED_START_SLACK = Duration.ofMinutes(1);
 
   public Deployment request(Request request, String actor) {
+    return request(request, actor, d -> {});
+  }
+
+  /**
+   * As {@link #request(Request, String)}; {@code created} is told of the new deployment in the
+   * transaction that records it, before any gate looks at it, so a caller can record what the
+   * deployment belongs to (a release) where the gates will find it.
+   */
+  public Deployment request(Request request, String actor, Consumer<Deployment> created) {
     ComponentRef ref;
     try {
       ref = ComponentRef.parse(request.component());
@@ -96,7 +106,7 @@ public class DeploymentRequests {
     Environment environment = environments.find(request.environment())
         .orElseThrow(() -> new NotFoundException("environment", request.environment()));
     if (kind == Deployment.Kind.UNDEPLOY) {
-      return undeploy(request, ref, component, environment, actor);
+      return undeploy(request, ref, component, environment, actor, created);
     }
     ComponentVersion version = library.get(ref, request.version());
     if (version.status() == VersionStatus.WITHDRAWN) {
@@ -112,6 +122,7 @@ public class DeploymentRequests {
       Deployment d = deployments.create(new Deployments.NewDeployment(ref, version.version().value(),
           environment.name(), model.name(), model.currentVersion(), stage.name(), actor, reason, kind,
           request.plannedStart(), request.plannedEnd(), priority), now);
+      created.accept(d);
       gates.get().forEach(gate -> gate.requested(d, stage, now));
       return deployments.get(d.id());
     });
@@ -143,7 +154,7 @@ public class DeploymentRequests {
    * remove it.
    */
   private Deployment undeploy(Request request, ComponentRef ref, Component component, Environment environment,
-      String actor) {
+      String actor, Consumer<Deployment> created) {
     java.util.Collection<String> present = deployments.currentVersions(environment.name(), ref).values();
     if (present.isEmpty()) {
       throw new ConflictException(ref + " is not deployed in " + environment.name() + "; there is nothing to undeploy");
@@ -170,6 +181,7 @@ public class DeploymentRequests {
       Deployment d = deployments.create(new Deployments.NewDeployment(ref, version, environment.name(), model.name(),
           model.currentVersion(), stage.name(), actor, reason, Deployment.Kind.UNDEPLOY, request.plannedStart(),
           request.plannedEnd(), priority), now);
+      created.accept(d);
       gates.get().forEach(gate -> gate.requested(d, stage, now));
       return deployments.get(d.id());
     });

@@ -295,6 +295,10 @@ public class Engine {
         case DeploymentGate.Verdict.Fail failure -> {
           return fail(d, failure.reason());
         }
+        case DeploymentGate.Verdict.Cancel cancel -> {
+          move(d, DeploymentState.CANCELLED, "cancelled: " + cancel.reason());
+          return Optional.empty();
+        }
       }
     }
     for (Criterion criterion : stage.entryCriteria()) {

@@ -10,14 +10,19 @@ import io.gantry.deployment.Deployments;
 import io.gantry.deployment.TargetRun;
 import io.gantry.environment.Targets;
 import io.gantry.model.WindowRules.Span;
+import io.gantry.release.ReleaseRun;
+import io.gantry.release.Releases;
 import java.time.Instant;
 import java.util.ArrayList;
 import java.util.Collection;
 import java.util.List;
 import java.util.Map;
+import java.util.Optional;
 import java.util.Set;
 import java.util.TreeSet;
+import java.util.function.Function;
 import java.util.stream.Collectors;
+import org.springframework.beans.factory.annotation.Autowired;
 import org.springframework.stereotype.Component;
 
 /**
@@ -34,9 +39,18 @@ class ConflictFinder {
   private final Components components;
   private final Targets targets;
   private final ScheduleSettings settings;
+  private final Function<Long, Optional<ReleaseRun.Members>> releases;
 
+  @Autowired
   ConflictFinder(ScheduleRows rows, Deployments deployments, Freezes freezes, Components components, Targets targets,
-      ScheduleSettings settings) {
+      ScheduleSettings settings, Releases releases) {
+    this(rows, deployments, freezes, components, targets, settings, releases::membership);
+  }
+
+  /** With the release memberships of the caller's choosing (tests). */
+  ConflictFinder(ScheduleRows rows, Deployments deployments, Freezes freezes, Components components, Targets targets,
+      ScheduleSettings settings, Function<Long, Optional<ReleaseRun.Members>> releases) {
+    this.releases = releases;
     this.rows = rows;
     this.deployments = deployments;
     this.freezes = freezes;
@@ -58,8 +72,12 @@ class ConflictFinder {
   List<Conflict.Found> overlaps(Deployment d, Span span, Instant now) {
     List<Conflict.Found> found = new ArrayList<>();
     Set<String> mine = null;
+    // the deployments of one release run one after the other by design: they do not collide
+    Set<Long> sameRelease = releases.apply(d.id()).map(m -> m.members().stream().map(ReleaseRun.Member::deployment)
+        .filter(java.util.Objects::nonNull).collect(Collectors.toSet())).orElse(Set.of());
     for (Deployment other : rows.unfinished(d.environment())) {
-      if (other.id() == d.id() || !Placement.of(other, now, settings.defaultDuration).overlaps(span)) {
+      if (other.id() == d.id() || sameRelease.contains(other.id())
+          || !Placement.of(other, now, settings.defaultDuration).overlaps(span)) {
         continue;
       }
       String where;

@@ -360,6 +360,51 @@ abstract class ApiContract {
     assertThat(silly.json().path("errors").get(0).path("field").asString()).isEqualTo("limit");
   }
 
+  @Test
+  void a_release_is_recorded_in_dependency_order_refused_naming_the_wrong_member_and_its_run_can_be_cancelled()
+      throws Exception {
+    String web = version();
+    String config = version();
+    assertThat(push("shop", "web", Map.of("version", web), Map.of("app.sh", "x")).status()).isEqualTo(201);
+    assertThat(push("shop", "app-config", Map.of("version", config), Map.of("app.conf", "x")).status()).isEqualTo(201);
+    String name = "shop-" + web;
+
+    Response created = post("/api/v1/releases", admin, Map.of("name", name, "description", "web and its config",
+        "members", List.of("shop/app-config@" + config, "shop/web@" + web)));
+    assertThat(created.status()).as(created.text()).isEqualTo(201);
+    assertThat(created.json().path("members").get(0).path("component").asString()).isEqualTo("shop/web");
+    assertThat(created.json().path("members").get(1).path("component").asString()).isEqualTo("shop/app-config");
+
+    Response unknown = post("/api/v1/releases", admin, Map.of("name", name + "-x",
+        "members", List.of("shop/web@" + web, "shop/web@9.9.9", "shop/nothing@1.0.0")));
+    assertThat(unknown.status()).isEqualTo(422);
+    assertThat(unknown.json().path("errors").findValuesAsString("field")).contains("members[1]", "members[2]");
+    assertThat(post("/api/v1/releases", admin, Map.of("name", name, "members", List.of("shop/web@" + web)))
+        .status()).isEqualTo(409);
+    assertThat(get("/api/v1/releases/" + name + "-x", admin).status()).isEqualTo(404);
+
+    Response nowhere = post("/api/v1/releases/" + name + "/runs", admin, Map.of("environment", "mars"));
+    assertThat(nowhere.status()).isEqualTo(404);
+    assertThat(nowhere.json().path("detail").asString()).contains("mars");
+
+    Response run = post("/api/v1/releases/" + name + "/runs", admin, Map.of("environment", "dev",
+        "at", clock.instant().plus(java.time.Duration.ofDays(1)).toString()));
+    assertThat(run.status()).as(run.text()).isEqualTo(201);
+    long id = run.json().path("id").asLong();
+    assertThat(run.json().path("state").asString()).isEqualTo("running");
+    assertThat(run.json().path("members").findValuesAsString("component"))
+        .containsExactly("shop/web", "shop/app-config");
+    assertThat(get("/api/v1/releases/" + name, admin).json().path("runs").get(0).path("id").asLong()).isEqualTo(id);
+
+    Response cancelled = post("/api/v1/release-runs/" + id + "/cancel", admin, Map.of("reason", "not today"));
+    assertThat(cancelled.status()).as(cancelled.text()).isEqualTo(200);
+    assertThat(cancelled.json().path("state").asString()).isEqualTo("cancelled");
+    assertThat(cancelled.json().path("members").findValuesAsString("state")).containsOnly("CANCELLED");
+    assertThat(post("/api/v1/release-runs/" + id + "/cancel", admin, Map.of("reason", "again")).status())
+        .isEqualTo(409);
+    assertThat(get("/api/v1/release-runs/" + id, admin).json().path("history").size()).isGreaterThanOrEqualTo(3);
+  }
+
   // --- helpers
 
   static String version() {

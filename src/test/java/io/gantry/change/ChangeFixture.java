@@ -21,6 +21,9 @@ import io.gantry.execution.StepRunner;
 import io.gantry.identity.Role;
 import io.gantry.identity.Users;
 import io.gantry.model.Models;
+import io.gantry.release.ReleaseGate;
+import io.gantry.release.ReleaseRecords;
+import io.gantry.release.Releases;
 import io.gantry.testing.MutableClock;
 import io.gantry.testing.TestDatabase;
 import java.nio.file.Path;
@@ -129,6 +132,7 @@ final class ChangeFixture {
   final ConfigService config;
   final Changes changes;
   final ChangeGate gate;
+  final Releases releases;
   final List<DeploymentGate> gates = new CopyOnWriteArrayList<>();
   private final Models models;
   private final Environments environments;
@@ -156,7 +160,10 @@ final class ChangeFixture {
         components, versions, models, db.transactions(), db.jdbc(), clock);
     changes = new Changes(new ChangeRecords(db.jdbc()), services, components, environments, models, users, deployments,
         db.transactions(), clock, Duration.ofHours(72), itsm);
-    gate = new ChangeGate(changes, deployments);
+    releases = new Releases(new ReleaseRecords(db.jdbc()), components, library, environments, models, deployments,
+        requests, db.transactions(), clock);
+    gate = new ChangeGate(changes, deployments, releases::membership);
+    gates.add(new ReleaseGate(releases, deployments));
     gates.add(gate);
   }
 

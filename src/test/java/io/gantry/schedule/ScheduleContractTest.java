@@ -372,6 +372,27 @@ class ScheduleContractTest {
   }
 
   @Test
+  void the_members_of_one_release_do_not_overlap_each_other_but_overlap_others() {
+    Deployment other = fx.request("billing/api", "1.0.0", "qa");
+    java.util.Set<Long> members = new java.util.concurrent.ConcurrentSkipListSet<>();
+    var run = new io.gantry.release.ReleaseRun(1, 1, "r1", "qa", io.gantry.release.ReleaseRun.State.RUNNING, "bob",
+        clock.instant(), "r", null, null, null, 0);
+    fx.releases = id -> members.contains(id) ? java.util.Optional.of(new io.gantry.release.ReleaseRun.Members(run,
+        members.stream().map(m -> new io.gantry.release.ReleaseRun.Member(0,
+            io.gantry.release.ReleaseRun.Purpose.DEPLOY, m, null, null)).toList())) : java.util.Optional.empty();
+    // what a release does: each member is recorded as one before the gates look at it
+    Deployment db = fx.requests.request(new io.gantry.deployment.DeploymentRequests.Request("shop/db", "1.2.0", "qa",
+        null, null), "bob", d -> members.add(d.id()));
+    Deployment web = fx.requests.request(new io.gantry.deployment.DeploymentRequests.Request("shop/web", "1.0.0",
+        "qa", null, null), "bob", d -> members.add(d.id()));
+
+    assertThat(conflicts(web, Conflict.Kind.OVERLAP)).extracting(Conflict::otherDeployment)
+        .containsExactly(other.id());
+    assertThat(conflicts(db, Conflict.Kind.OVERLAP)).extracting(Conflict::otherDeployment)
+        .containsExactly(other.id());
+  }
+
+  @Test
   void an_overlap_is_a_warning_the_lock_runs_both_one_after_the_other() {
     Deployment a = fx.request("shop/db", "1.2.0", "qa");
     Deployment b = fx.request("shop/db", "2.0.0", "qa");

@@ -125,6 +125,9 @@ final class ScheduleFixture {
   final List<FreezeExemptions> exemptions = new CopyOnWriteArrayList<>();
   final List<DeploymentGate> gates = new CopyOnWriteArrayList<>();
   final Engine engine;
+  /** The release each deployment belongs to, as the conflict finder sees it; none unless a test says so. */
+  volatile java.util.function.Function<Long, java.util.Optional<io.gantry.release.ReleaseRun.Members>> releases =
+      id -> java.util.Optional.empty();
 
   ScheduleFixture(TestDatabase.Instance db, Clock clock, Path dataDir, String windowExpiry) {
     this.db = db;
@@ -145,7 +148,8 @@ final class ScheduleFixture {
     freezes = new Freezes(db.jdbc());
     rows = new ScheduleRows(db.jdbc());
     conflicts = new Conflicts(db.jdbc(), deployments);
-    ConflictFinder finder = new ConflictFinder(rows, deployments, freezes, components, targets, settings);
+    ConflictFinder finder = new ConflictFinder(rows, deployments, freezes, components, targets, settings,
+        id -> releases.apply(id));
     declarations = new FreezeDeclarations(freezes, conflicts, rows, environments, services, settings,
         db.transactions(), clock);
     schedule = new ForwardSchedule(rows, freezes, conflicts, models, settings);

@@ -1,12 +1,19 @@
 package io.gantry.testing;
 
+import java.lang.reflect.InvocationTargetException;
+import java.lang.reflect.Proxy;
 import java.sql.Connection;
+import java.sql.SQLException;
 import java.sql.Statement;
+import java.util.concurrent.Semaphore;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.UUID;
 import javax.sql.DataSource;
 import org.flywaydb.core.Flyway;
 import org.springframework.jdbc.core.simple.JdbcClient;
 import org.springframework.jdbc.datasource.DataSourceTransactionManager;
+import org.springframework.jdbc.datasource.DelegatingDataSource;
 import org.springframework.jdbc.datasource.SimpleDriverDataSource;
 import org.springframework.transaction.support.TransactionTemplate;
 
@@ -30,8 +37,8 @@ public enum TestDatabase {
       case H2 -> new SimpleDriverDataSource(new org.h2.Driver(), h2Url(unique), "sa", "");
       case POSTGRESQL -> {
         createSchema(unique);
-        yield new SimpleDriverDataSource(new org.postgresql.Driver(),
-            PG_URL + (PG_URL.contains("?") ? "&" : "?") + "currentSchema=" + unique, PG_USER, "");
+        yield bounded(new SimpleDriverDataSource(new org.postgresql.Driver(),
+            PG_URL + (PG_URL.contains("?") ? "&" : "?") + "currentSchema=" + unique, PG_USER, ""));
       }
     };
     Flyway.configure().dataSource(ds).locations("classpath:db/migration").load().migrate();
@@ -49,6 +56,55 @@ public enum TestDatabase {
         yield new String[] {
             "spring.datasource.url=" + PG_URL + (PG_URL.contains("?") ? "&" : "?") + "currentSchema=" + unique,
             "spring.datasource.username=" + PG_USER, "spring.datasource.password="};
+      }
+    };
+  }
+
+  /**
+   * At most this many connections of one test database are open at once; more callers wait. The
+   * PostgreSQL server allows 100 clients in all, and tests run in two JVMs beside booted servers.
+   */
+  static final int MAX_OPEN = 8;
+
+  /** The data source, with its open connections bounded ({@link #MAX_OPEN}): a connection's close frees a place. */
+  private static DataSource bounded(DataSource target) {
+    Semaphore places = new Semaphore(MAX_OPEN, true);
+    return new DelegatingDataSource(target) {
+      @Override
+      public Connection getConnection() throws SQLException {
+        try {
+          if (!places.tryAcquire(60, TimeUnit.SECONDS)) {
+            throw new SQLException("no test database connection became free within 60 s (" + MAX_OPEN + " open)");
+          }
+        } catch (InterruptedException e) {
+          Thread.currentThread().interrupt();
+          throw new SQLException("interrupted while waiting for a test database connection", e);
+        }
+        Connection c;
+        try {
+          c = super.getConnection();
+        } catch (SQLException | RuntimeException e) {
+          places.release();
+          throw e;
+        }
+        AtomicBoolean closed = new AtomicBoolean();
+        return (Connection) Proxy.newProxyInstance(Connection.class.getClassLoader(), new Class<?>[] {Connection.class},
+            (proxy, method, args) -> {
+              if (method.getName().equals("equals") && args != null && args.length == 1) {
+                return proxy == args[0];
+              }
+              if (method.getName().equals("hashCode") && (args == null || args.length == 0)) {
+                return System.identityHashCode(proxy);
+              }
+              if (method.getName().equals("close") && closed.compareAndSet(false, true)) {
+                places.release();
+              }
+              try {
+                return method.invoke(c, args);
+              } catch (InvocationTargetException e) {
+                throw e.getCause();
+              }
+            });
       }
     };
   }
