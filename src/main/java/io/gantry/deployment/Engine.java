@@ -626,11 +626,15 @@ public class Engine {
                 "the target no longer exists", clock.instant()));
             return StepResult.failed("target missing");
           }
-          StepResult result = runSteps(d, current, target, phase, steps, version, plan);
-          if (result.waitFor() == null) {
-            tx.executeWithoutResult(s -> deployments.transition(current, result.failure() == null
-                ? TargetRunState.SUCCEEDED : TargetRunState.FAILED, result.failure(), clock.instant()));
-          }
+          List<Runnable> pending = new ArrayList<>();
+          StepResult result = runSteps(d, current, target, phase, steps, version, plan, pending);
+          tx.executeWithoutResult(s -> {
+            pending.forEach(Runnable::run);
+            if (result.waitFor() == null) {
+              deployments.transition(current, result.failure() == null ? TargetRunState.SUCCEEDED
+                  : TargetRunState.FAILED, result.failure(), clock.instant());
+            }
+          });
           return result;
         } finally {
           permits.release();
@@ -667,9 +671,32 @@ public class Engine {
     }
   }
 
-  /** Runs the steps of one phase on one target, from the first not yet done. */
+  /** Runs the steps of one phase on one target, from the first not yet done, every record in its own commit. */
   private StepResult runSteps(Deployment d, TargetRun run, Target target, String phase, List<Step> steps,
       ComponentVersion version, Plan plan) {
+    List<Runnable> pending = new ArrayList<>();
+    StepResult result = runSteps(d, run, target, phase, steps, version, plan, pending);
+    flush(pending);
+    return result;
+  }
+
+  /** Writes what is pending, in a commit of its own. */
+  private void flush(List<Runnable> pending) {
+    if (!pending.isEmpty()) {
+      tx.executeWithoutResult(s -> pending.forEach(Runnable::run));
+      pending.clear();
+    }
+  }
+
+  /**
+   * Runs the steps of one phase on one target, from the first not yet done. A step that succeeded is
+   * recorded as such in the commit that records the next step's start (or, for the last, in {@code
+   * pending}, for the caller's next commit): its end is written before anything else acts, with one
+   * commit per step instead of two. Until then it reads as running, so a crash in between is the
+   * crash of a running step (run again only if idempotent).
+   */
+  private StepResult runSteps(Deployment d, TargetRun run, Target target, String phase, List<Step> steps,
+      ComponentVersion version, Plan plan, List<Runnable> pending) {
     List<StepRun> done = deployments.stepRuns(run).stream().filter(s -> s.phase().equals(phase)).toList();
     Map<Integer, StepRun> last = new HashMap<>();
     done.forEach(s -> last.put(s.index(), s));
@@ -685,24 +712,32 @@ public class Engine {
           return StepResult.waiting(step, step.name() + " on " + run.target() + ": " + previous.outcome());
         }
         if (decided.get() instanceof StepOutcome.Failed rejected) {
-          tx.executeWithoutResult(s -> deployments.finishStep(previous.id(), run, step.name(), "FAILED", null,
-              rejected.reason(), clock.instant()));
+          tx.executeWithoutResult(s -> {
+            pending.forEach(Runnable::run);
+            deployments.finishStep(previous.id(), run, step.name(), "FAILED", null, rejected.reason(),
+                clock.instant());
+          });
+          pending.clear();
           return StepResult.failed("step " + step.name() + " failed: " + rejected.reason());
         }
         String summary = ((StepOutcome.Succeeded) decided.get()).summary();
-        tx.executeWithoutResult(s -> deployments.finishStep(previous.id(), run, step.name(), "SUCCEEDED", null,
-            summary, clock.instant()));
+        Instant signedAt = clock.instant();
+        pending.add(() -> deployments.finishStep(previous.id(), run, step.name(), "SUCCEEDED", null, summary,
+            signedAt));
         continue;
       }
       if (previous != null && previous.state().equals("RUNNING")) {
         boolean idempotent = Boolean.TRUE.equals(step.idempotent());
         String what = "step " + step.name() + " on " + run.target() + " was running when the engine stopped; its "
             + "outcome is unknown";
-        tx.executeWithoutResult(s -> deployments.record(d.id(), DeploymentEvent.Kind.INTERRUPTION, run.target(),
-            step.name(), "gantry", what + (idempotent ? "; it is idempotent, so it runs again"
-                : "; it is not declared idempotent, so it is not run again"), clock.instant()));
-        tx.executeWithoutResult(s -> deployments.finishStep(previous.id(), run, step.name(), "UNKNOWN", null,
-            "interrupted", clock.instant()));
+        tx.executeWithoutResult(s -> {
+          pending.forEach(Runnable::run);
+          deployments.record(d.id(), DeploymentEvent.Kind.INTERRUPTION, run.target(), step.name(), "gantry",
+              what + (idempotent ? "; it is idempotent, so it runs again"
+                  : "; it is not declared idempotent, so it is not run again"), clock.instant());
+          deployments.finishStep(previous.id(), run, step.name(), "UNKNOWN", null, "interrupted", clock.instant());
+        });
+        pending.clear();
         if (!idempotent) {
           return StepResult.failed(what + " and it is not declared idempotent: a person must check " + run.target()
               + " before deploying again");
@@ -712,8 +747,12 @@ public class Engine {
       int attempt = previous == null ? 1 : previous.attempt() + 1;
       while (true) {
         int thisAttempt = attempt;
-        long stepRun = tx.execute(s -> deployments.startStep(run, phase, steps.indexOf(step), step.name(),
-            type(step), Boolean.TRUE.equals(step.idempotent()), thisAttempt, clock.instant()));
+        long stepRun = tx.execute(s -> {
+          pending.forEach(Runnable::run);
+          return deployments.startStep(run, phase, steps.indexOf(step), step.name(), type(step),
+              Boolean.TRUE.equals(step.idempotent()), thisAttempt, clock.instant());
+        });
+        pending.clear();
         StringBuilder output = new StringBuilder();
         StepOutcome outcome;
         if (target.definition().kind() == TargetKind.SITE && !(step instanceof Step.Manual || step instanceof Step.Approval)) {
@@ -724,8 +763,9 @@ public class Engine {
         String text = output.length() > 60_000 ? output.substring(output.length() - 60_000) : output.toString();
         switch (outcome) {
           case StepOutcome.Succeeded ok -> {
-            tx.executeWithoutResult(s -> deployments.finishStep(stepRun, run, step.name(), "SUCCEEDED", text,
-                ok.summary(), clock.instant()));
+            Instant finished = clock.instant();
+            pending.add(() -> deployments.finishStep(stepRun, run, step.name(), "SUCCEEDED", text, ok.summary(),
+                finished));
           }
           case StepOutcome.NeedsPerson person -> {
             tx.executeWithoutResult(s -> deployments.finishStep(stepRun, run, step.name(), "WAITING", text,
@@ -882,13 +922,18 @@ public class Engine {
         continue;
       }
       ComponentVersion previous = library.get(d.component(), run.previousVersion());
-      StepResult result = runSteps(d, rolling, target, ROLLBACK, plan.stage().steps(), previous, plan);
+      List<Runnable> pending = new ArrayList<>();
+      StepResult result = runSteps(d, rolling, target, ROLLBACK, plan.stage().steps(), previous, plan, pending);
       if (result.waitFor() != null) {
+        flush(pending);
         return waitFor(d, result.waitKind(), result.waitFor(), null);
       }
-      tx.executeWithoutResult(s -> deployments.transition(rolling, result.failure() == null
-          ? TargetRunState.ROLLED_BACK : TargetRunState.FAILED, result.failure() == null
-          ? "runs " + run.previousVersion() + " again" : "rollback failed: " + result.failure(), clock.instant()));
+      tx.executeWithoutResult(s -> {
+        pending.forEach(Runnable::run);
+        deployments.transition(rolling, result.failure() == null ? TargetRunState.ROLLED_BACK
+            : TargetRunState.FAILED, result.failure() == null ? "runs " + run.previousVersion() + " again"
+            : "rollback failed: " + result.failure(), clock.instant());
+      });
       if (result.failure() != null) {
         problems.add(run.target() + ": " + result.failure());
       }
