@@ -125,7 +125,11 @@ public class ChangeGate implements DeploymentGate {
     };
   }
 
-  /** Links the deployment to the change, which is implementing from the first deployment on. */
+  /**
+   * Links the deployment to the change that lets it pass. The change becomes implementing only when
+   * the deployment starts ({@link #started}): until then other gates (a window, a freeze) may still hold
+   * it, and the change stays authorized.
+   */
   private void implement(Change change, Deployment d, Instant now) {
     changes.tx().executeWithoutResult(s -> {
       ChangeRecords records = changes.records();
@@ -135,11 +139,21 @@ public class ChangeGate implements DeploymentGate {
         records.history(c.id(), now, ChangeEntry.Kind.LINK, null, null, Changes.SYSTEM, "deployment #" + d.id()
             + " (" + d.component() + "@" + d.version() + " to " + d.environment() + ") runs under this change");
       }
-      if (c.state() != ChangeState.IMPLEMENTING) {
-        records.transition(c, ChangeState.IMPLEMENTING, ChangeRecords.ClosureCodeOrNull.NONE, Changes.SYSTEM,
-            "implementing: deployment #" + d.id() + " started", now);
-      }
     });
+  }
+
+  @Override
+  public void started(Deployment d, Instant now) {
+    ChangeRecords records = changes.records();
+    for (Change linked : records.linkedTo(d.id())) {
+      changes.tx().executeWithoutResult(s -> {
+        Change c = records.get(linked.id());
+        if (c.state() != ChangeState.IMPLEMENTING && c.state().canBecome(ChangeState.IMPLEMENTING)) {
+          records.transition(c, ChangeState.IMPLEMENTING, ChangeRecords.ClosureCodeOrNull.NONE, Changes.SYSTEM,
+              "implementing: deployment #" + d.id() + " started", now);
+        }
+      });
+    }
   }
 
   @Override

@@ -208,7 +208,7 @@ final class ScheduleCommands {
     @Option(names = "--to", paramLabel = "WHEN", description = "end (a time or a date; default 14 days after the start)")
     String to;
 
-    @Option(names = "--ics", description = "print the iCalendar feed (deployments, freezes, conflicts)")
+    @Option(names = "--ics", description = "print the iCalendar feed (deployments, windows, freezes, conflicts)")
     boolean ics;
 
     @Override

@@ -24,6 +24,13 @@ public interface DeploymentGate {
   default void requested(Deployment deployment, Stage stage, Instant now) {}
 
   /**
+   * Called once a deployment has passed every gate and been planned: what it waited for is over and
+   * its work begins (e.g. its change is now implementing). A gate that throws here is logged; the
+   * deployment goes on.
+   */
+  default void started(Deployment deployment, Instant now) {}
+
+  /**
    * Called once a deployment has reached a final state (SUCCEEDED, FAILED, ROLLED_BACK or CANCELLED),
    * after that state is stored, so a gate can close what it opened (e.g. a change). A gate that
    * throws here is logged; the deployment's end stands.

@@ -345,6 +345,13 @@ public class Engine {
       return waitFor(d, DeploymentEvent.WaitKind.LOCK, "another deployment of " + d.component() + " in "
           + d.environment() + " that went ahead", null);
     }
+    for (DeploymentGate gate : gates.get()) {
+      try {
+        gate.started(d, clock.instant());
+      } catch (RuntimeException e) {
+        log.error("{} could not take note that deployment {} started", gate.getClass().getSimpleName(), d.id(), e);
+      }
+    }
     return Optional.empty();
   }
 

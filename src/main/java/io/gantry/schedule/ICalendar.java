@@ -9,8 +9,9 @@ import java.util.List;
 import java.util.stream.Collectors;
 
 /**
- * The forward schedule as an iCalendar feed (RFC 5545): one VEVENT per deployment, freeze occurrence
- * and conflict, times in UTC, text escaped, lines ended with CRLF and folded at 75 octets.
+ * The forward schedule as an iCalendar feed (RFC 5545): one VEVENT per deployment, window opening,
+ * freeze occurrence and conflict, times in UTC, text escaped, lines ended with CRLF and folded at 75
+ * octets. Windows are marked transparent (free time: they allow deployments, they do not take time).
  */
 final class ICalendar {
 
@@ -38,6 +39,12 @@ final class ICalendar {
               + d.requestedAt() + ": " + d.reason(),
           List.of("DEPLOYMENT", d.state(), d.environment()));
     }
+    for (ForwardSchedule.WindowEntry w : view.windows()) {
+      event(out, "window-" + w.model() + "-" + w.stage() + "-" + w.start().getEpochSecond(), stamp, w.start(), w.end(),
+          "Window: " + w.environment() + " (stage " + w.stage() + " of " + w.model() + ")",
+          "deployments to " + w.environment() + " through stage " + w.stage() + " of model " + w.model()
+              + " may run: " + w.window(), List.of("WINDOW", w.environment()), true);
+    }
     for (ForwardSchedule.FreezeEntry f : view.freezes()) {
       event(out, "freeze-" + f.freeze() + "-" + f.start().getEpochSecond(), stamp, f.start(), f.end(),
           "Freeze: " + f.name() + " (" + f.scope() + ")",
@@ -54,6 +61,11 @@ final class ICalendar {
 
   private static void event(StringBuilder out, String uid, String stamp, Instant start, Instant end, String summary,
       String description, List<String> categories) {
+    event(out, uid, stamp, start, end, summary, description, categories, false);
+  }
+
+  private static void event(StringBuilder out, String uid, String stamp, Instant start, Instant end, String summary,
+      String description, List<String> categories, boolean free) {
     line(out, "BEGIN:VEVENT");
     line(out, "UID:" + uid + "@gantry");
     line(out, "DTSTAMP:" + stamp);
@@ -63,6 +75,9 @@ final class ICalendar {
     line(out, "SUMMARY:" + text(summary));
     line(out, "DESCRIPTION:" + text(description));
     line(out, "CATEGORIES:" + categories.stream().map(ICalendar::text).collect(Collectors.joining(",")));
+    if (free) {
+      line(out, "TRANSP:TRANSPARENT");
+    }
     line(out, "END:VEVENT");
   }
 

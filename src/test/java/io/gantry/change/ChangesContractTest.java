@@ -102,6 +102,37 @@ class ChangesContractTest {
   }
 
   @Test
+  void a_change_stays_authorized_while_a_later_gate_holds_its_deployment_and_implements_when_it_starts() {
+    fixture.configured();
+    java.util.concurrent.atomic.AtomicBoolean windowOpen = new java.util.concurrent.atomic.AtomicBoolean();
+    // after the change gate, as the schedule's window gate is
+    fixture.gates.add(new io.gantry.deployment.DeploymentGate() {
+      @Override
+      public Verdict check(Deployment d, io.gantry.model.Stage stage, Instant now) {
+        return windowOpen.get() ? Verdict.PASS
+            : new Verdict.Wait(DeploymentEvent.WaitKind.WINDOW, "the window of stage production", null);
+      }
+    });
+    Change c = submitted(fixture.change("normal", List.of("shop/web"), "production"), "alice");
+    changes.approve(c.key(), "carol", "ok");
+    changes.approve(c.key(), "dave", "ok");
+    Deployment d = fixture.deploy("shop/web", "production", "alice");
+
+    assertThat(run(d).state()).isEqualTo(DeploymentState.REQUESTED);
+    assertThat(waits(d).getLast().waitingFor()).isEqualTo(DeploymentEvent.WaitKind.WINDOW);
+    Change held = changes.get(c.key());
+    assertThat(held.state()).isEqualTo(ChangeState.AUTHORIZED);
+    assertThat(changes.deployments(held)).containsExactly(d.id());
+
+    windowOpen.set(true);
+    clock.advance(Duration.ofSeconds(10));
+    assertThat(run(d).state()).isEqualTo(DeploymentState.SUCCEEDED);
+    assertThat(changes.history(changes.get(c.key()))).filteredOn(e -> e.kind() == ChangeEntry.Kind.TRANSITION)
+        .extracting(ChangeEntry::to).containsExactly(ChangeState.NEW, ChangeState.ASSESSED, ChangeState.AUTHORIZED,
+            ChangeState.IMPLEMENTING, ChangeState.CLOSED);
+  }
+
+  @Test
   void a_rejected_change_fails_the_waiting_deployment_with_the_reason() {
     fixture.configured();
     Deployment d = fixture.deploy("shop/web", "production", "alice");

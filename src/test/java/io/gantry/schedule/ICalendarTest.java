@@ -25,7 +25,9 @@ class ICalendarTest {
             "production", "REQUESTED", 5, Instant.parse("2026-03-03T20:30:00Z"), Instant.parse("2026-03-03T21:00:00Z"),
             true, "bob", NOW, "release 1.4.0; fixes checkout, search and the basket \\ with ünïcödé and a very long "
                 + "reason that certainly goes past seventy-five octets")),
-        List.of(),
+        List.of(new ForwardSchedule.WindowEntry("production", "in-house-software", "production",
+            "tue-thu 20:00-23:00 Europe/London", Instant.parse("2026-03-03T20:00:00Z"),
+            Instant.parse("2026-03-03T23:00:00Z"))),
         List.of(new ForwardSchedule.FreezeEntry(3, "quarter-end", "environment production", "production", null,
             "every week fri 16:00-23:00 UTC", "close of books; nothing moves", "carol",
             Instant.parse("2026-03-06T16:00:00Z"), Instant.parse("2026-03-06T23:00:00Z"))),
@@ -87,7 +89,7 @@ class ICalendarTest {
   }
 
   @Test
-  void the_feed_is_a_calendar_of_one_event_per_deployment_freeze_and_conflict_with_crlf_and_folded_lines() {
+  void the_feed_is_a_calendar_of_one_event_per_deployment_window_freeze_and_conflict_with_crlf_and_folded_lines() {
     String ics = ICalendar.render(view());
     List<String> lines = unfold(ics);
 
@@ -97,7 +99,7 @@ class ICalendarTest {
     assertThat(ics).contains("\r\n ");
 
     List<Map<String, String>> events = events(lines);
-    assertThat(events).hasSize(3);
+    assertThat(events).hasSize(4);
     for (Map<String, String> e : events) {
       assertThat(e).containsKeys("UID", "DTSTAMP", "DTSTART", "DTEND", "SUMMARY", "DESCRIPTION", "CATEGORIES");
       assertThat(e.get("DTSTAMP")).isEqualTo("20260302T120000Z");
@@ -113,7 +115,18 @@ class ICalendarTest {
         + "basket \\ with ünïcödé and a very long reason").startsWith("requested, planned; model in-house-software");
     assertThat(deployment.get("CATEGORIES")).isEqualTo("DEPLOYMENT,REQUESTED,production");
 
-    Map<String, String> freeze = events.get(1);
+    Map<String, String> window = events.get(1);
+    assertThat(window.get("UID")).isEqualTo("window-in-house-software-production-"
+        + Instant.parse("2026-03-03T20:00:00Z").getEpochSecond() + "@gantry");
+    assertThat(window.get("DTSTART")).isEqualTo("20260303T200000Z");
+    assertThat(window.get("DTEND")).isEqualTo("20260303T230000Z");
+    assertThat(unescape(window.get("SUMMARY"))).isEqualTo("Window: production (stage production of in-house-software)");
+    assertThat(unescape(window.get("DESCRIPTION"))).endsWith("may run: tue-thu 20:00-23:00 Europe/London");
+    assertThat(window.get("CATEGORIES")).isEqualTo("WINDOW,production");
+    assertThat(window.get("TRANSP")).isEqualTo("TRANSPARENT");
+    assertThat(deployment).doesNotContainKey("TRANSP");
+
+    Map<String, String> freeze = events.get(2);
     assertThat(freeze.get("UID")).isEqualTo("freeze-3-" + Instant.parse("2026-03-06T16:00:00Z").getEpochSecond()
         + "@gantry");
     assertThat(unescape(freeze.get("SUMMARY"))).isEqualTo("Freeze: quarter-end (environment production)");
@@ -121,7 +134,7 @@ class ICalendarTest {
         + "16:00-23:00 UTC; declared by carol)");
     assertThat(freeze.get("CATEGORIES")).isEqualTo("FREEZE");
 
-    Map<String, String> conflict = events.get(2);
+    Map<String, String> conflict = events.get(3);
     assertThat(conflict.get("UID")).isEqualTo("conflict-7@gantry");
     assertThat(unescape(conflict.get("DESCRIPTION"))).startsWith("deployment #12 of shop/web 1.4.0 in production "
         + "overlaps deployment #9 of shop/api 2.0.0");

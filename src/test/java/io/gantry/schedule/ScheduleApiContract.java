@@ -168,7 +168,8 @@ abstract class ScheduleApiContract {
     assertThat(ics.status()).isEqualTo(200);
     assertThat(ics.contentType()).startsWith("text/calendar");
     assertThat(ics.text()).startsWith("BEGIN:VCALENDAR\r\n").endsWith("END:VCALENDAR\r\n")
-        .contains("UID:deployment-" + id + "@gantry\r\n").contains("CATEGORIES:FREEZE\r\n");
+        .contains("UID:deployment-" + id + "@gantry\r\n").contains("CATEGORIES:FREEZE\r\n")
+        .contains("CATEGORIES:WINDOW,production\r\n");
     assertThat(send("GET", "/api/v1/schedule.ics", admin, null).status()).isEqualTo(200);
   }
 
