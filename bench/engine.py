@@ -52,7 +52,7 @@ def deploy_and_wait(component, version, environment):
         state = call("GET", "/deployments/%d" % d["id"])
         if state["state"] in ("SUCCEEDED", "FAILED", "ROLLED_BACK", "CANCELLED"):
             return state
-        time.sleep(0.02)
+        time.sleep(0.1)
 
 
 def doc(kind, name, spec):

@@ -40,6 +40,7 @@ import java.util.concurrent.ScheduledExecutorService;
 import java.util.concurrent.Semaphore;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicBoolean;
+import java.util.concurrent.atomic.AtomicReference;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 import java.util.function.Supplier;
@@ -626,19 +627,26 @@ public class Engine {
         permits.acquire();
         try {
           Target target = targets.find(run.target()).orElse(null);
-          TargetRun current = run.state() == TargetRunState.PENDING
-              ? tx.execute(s -> deployments.transition(run, TargetRunState.RUNNING, null, clock.instant())) : run;
+          // the target's start is written in the commit that starts its first step (or ends it)
+          AtomicReference<TargetRun> current = new AtomicReference<>(run);
+          List<Runnable> pending = new ArrayList<>();
+          if (run.state() == TargetRunState.PENDING) {
+            Instant started = clock.instant();
+            pending.add(() -> current.set(deployments.transition(run, TargetRunState.RUNNING, null, started)));
+          }
           if (target == null) {
-            tx.executeWithoutResult(s -> deployments.transition(current, TargetRunState.FAILED,
-                "the target no longer exists", clock.instant()));
+            tx.executeWithoutResult(s -> {
+              pending.forEach(Runnable::run);
+              deployments.transition(current.get(), TargetRunState.FAILED, "the target no longer exists",
+                  clock.instant());
+            });
             return StepResult.failed("target missing");
           }
-          List<Runnable> pending = new ArrayList<>();
-          StepResult result = runSteps(d, current, target, phase, steps, version, plan, pending);
+          StepResult result = runSteps(d, run, target, phase, steps, version, plan, pending);
           tx.executeWithoutResult(s -> {
             pending.forEach(Runnable::run);
             if (result.waitFor() == null) {
-              deployments.transition(current, result.failure() == null ? TargetRunState.SUCCEEDED
+              deployments.transition(current.get(), result.failure() == null ? TargetRunState.SUCCEEDED
                   : TargetRunState.FAILED, result.failure(), clock.instant());
             }
           });

@@ -71,6 +71,7 @@ class ConflictFinder {
   /** Other unfinished deployments overlapping {@code span} on the deployment's environment and service or targets. */
   List<Conflict.Found> overlaps(Deployment d, Span span, Instant now) {
     List<Conflict.Found> found = new ArrayList<>();
+    int more = 0;
     Set<String> mine = null;
     // the deployments of one release run one after the other by design: they do not collide
     Set<Long> sameRelease = releases.apply(d.id()).map(m -> m.members().stream().map(ReleaseRun.Member::deployment)
@@ -96,17 +97,19 @@ class ConflictFinder {
         }
         where = "on target" + (shared.size() == 1 ? " " : "s ") + String.join(", ", shared);
       }
+      if (found.size() == MAX_OVERLAPS) {
+        // a burst of deployments into one environment would otherwise record every pair: name the
+        // first few, count the others
+        more++;
+        continue;
+      }
       found.add(new Conflict.Found(Conflict.Kind.OVERLAP, "deployment:" + other.id(), other.id(), null,
           describe(d) + " overlaps " + describe(other) + " " + where));
     }
-    if (found.size() > MAX_OVERLAPS) {
-      // a burst of deployments into one environment would otherwise record every pair: name the first few
-      int more = found.size() - MAX_OVERLAPS;
-      List<Conflict.Found> kept = new ArrayList<>(found.subList(0, MAX_OVERLAPS));
-      Conflict.Found last = kept.removeLast();
-      kept.add(new Conflict.Found(last.kind(), last.subject(), last.otherDeployment(), last.freeze(),
+    if (more > 0) {
+      Conflict.Found last = found.removeLast();
+      found.add(new Conflict.Found(last.kind(), last.subject(), last.otherDeployment(), last.freeze(),
           last.message() + " (and " + more + " more overlapping deployment" + (more == 1 ? "" : "s") + ")"));
-      return kept;
     }
     return found;
   }

@@ -393,6 +393,20 @@ class ScheduleContractTest {
   }
 
   @Test
+  void a_burst_of_overlapping_deployments_records_ten_overlaps_and_counts_the_others() {
+    for (int i = 0; i < 12; i++) {
+      fx.push("shop/db", "3.0." + i);
+      fx.request("shop/db", "3.0." + i, "qa");
+    }
+    Deployment last = fx.request("shop/web", "1.0.0", "qa");
+
+    List<Conflict> found = conflicts(last, Conflict.Kind.OVERLAP);
+
+    assertThat(found).hasSize(ConflictFinder.MAX_OVERLAPS);
+    assertThat(found).filteredOn(c -> c.message().endsWith("(and 2 more overlapping deployments)")).hasSize(1);
+  }
+
+  @Test
   void an_overlap_is_a_warning_the_lock_runs_both_one_after_the_other() {
     Deployment a = fx.request("shop/db", "1.2.0", "qa");
     Deployment b = fx.request("shop/db", "2.0.0", "qa");
