@@ -570,6 +570,9 @@ public class Engine {
         .filter(r -> r.state() == TargetRunState.SUCCEEDED).toList();
     List<String> failures = new ArrayList<>();
     StepResult waitFor = null;
+    // the checks that passed are written with the deployment's end, in one commit (a crash before it
+    // leaves them running: checks change nothing, so they run again)
+    List<Runnable> finishes = java.util.Collections.synchronizedList(new ArrayList<>());
     if (!plan.stage().acceptance().isEmpty()) {
       Integer maxParallel = plan.stage().strategy().maxParallel();
       Semaphore permits = new Semaphore(maxParallel == null ? Math.max(1, runs.size()) : maxParallel);
@@ -579,7 +582,9 @@ public class Engine {
           permits.acquire();
           try {
             Target target = targets.find(run.target()).orElseThrow();
-            StepResult r = runSteps(d, run, target, VERIFY, plan.stage().acceptance(), version, plan);
+            List<Runnable> pending = new ArrayList<>();
+            StepResult r = runSteps(d, run, target, VERIFY, plan.stage().acceptance(), version, plan, pending);
+            finishes.addAll(pending);
             return r.failure() == null ? r : StepResult.failed(run.target() + ": " + r.failure());
           } finally {
             permits.release();
@@ -601,6 +606,9 @@ public class Engine {
         }
       }
     }
+    if (waitFor != null || !failures.isEmpty()) {
+      flush(finishes);
+    }
     if (waitFor != null) {
       return waitFor(d, waitFor.waitKind(), waitFor.waitFor(), null);
     }
@@ -609,7 +617,7 @@ public class Engine {
     }
     move(d, DeploymentState.SUCCEEDED, plan.stage().acceptance().isEmpty()
         ? "all targets succeeded (the stage has no acceptance checks)"
-        : "acceptance checks passed on every target");
+        : "acceptance checks passed on every target", finishes);
     return Optional.empty();
   }
 
@@ -742,7 +750,7 @@ public class Engine {
         continue;
       }
       if (previous != null && previous.state().equals("RUNNING")) {
-        boolean idempotent = Boolean.TRUE.equals(step.idempotent());
+        boolean idempotent = idempotent(step);
         String what = "step " + step.name() + " on " + run.target() + " was running when the engine stopped; its "
             + "outcome is unknown";
         tx.executeWithoutResult(s -> {
@@ -765,7 +773,7 @@ public class Engine {
         long stepRun = tx.execute(s -> {
           pending.forEach(Runnable::run);
           return deployments.startStep(run, phase, steps.indexOf(step), step.name(), type(step),
-              Boolean.TRUE.equals(step.idempotent()), thisAttempt, clock.instant());
+              idempotent(step), thisAttempt, clock.instant());
         });
         pending.clear();
         StringBuilder output = new StringBuilder();
@@ -801,6 +809,17 @@ public class Engine {
       }
     }
     return StepResult.DONE;
+  }
+
+  /**
+   * Whether a step may run again when its outcome is unknown: as declared, else by its type (an
+   * {@code http-check} and a {@code wait} change nothing, so they are; the others are not).
+   */
+  static boolean idempotent(Step step) {
+    if (step.idempotent() != null) {
+      return step.idempotent();
+    }
+    return step instanceof Step.HttpCheck || step instanceof Step.Wait;
   }
 
   /** What people decided on a manual or approval step, if enough to end it. */
@@ -964,8 +983,15 @@ public class Engine {
   // --- helpers
 
   private void move(Deployment d, DeploymentState to, String message) {
-    Deployment moved = tx.execute(s -> deployments.transition(deployments.get(d.id()), to, "gantry", message,
-        clock.instant()));
+    move(d, to, message, List.of());
+  }
+
+  /** Moves the deployment, writing {@code first} (records still pending) in the same commit. */
+  private void move(Deployment d, DeploymentState to, String message, List<Runnable> first) {
+    Deployment moved = tx.execute(s -> {
+      first.forEach(Runnable::run);
+      return deployments.transition(deployments.get(d.id()), to, "gantry", message, clock.instant());
+    });
     if (to.isFinal()) {
       // those waiting to start in this environment (the next in its queue, one that requires this
       // component) need not wait for their next look

@@ -27,6 +27,12 @@ class Conflicts {
     this.deployments = deployments;
   }
 
+  /** How many conflicts of the kind are recorded for the deployment. */
+  long count(long deployment, Conflict.Kind kind) {
+    return jdbc.sql("select count(*) from schedule_conflicts where deployment_id = :d and kind = :kind")
+        .param("d", deployment).param("kind", kind.name()).query(Long.class).single();
+  }
+
   /** Records a conflict unless the same one (kind and other side) was recorded before; says whether it was new. */
   boolean record(long deployment, Conflict.Found found, Instant now) {
     boolean known = jdbc.sql("""

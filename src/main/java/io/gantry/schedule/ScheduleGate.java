@@ -76,7 +76,10 @@ class ScheduleGate implements DeploymentGate {
     }
     List<ConflictFinder.Unmet> requirements = finder.unmet(d);
     List<Conflict.Found> unmet = requirements.stream().map(ConflictFinder.Unmet::found).toList();
-    List<Conflict.Found> overlaps = finder.overlaps(d, Placement.starting(d, now, settings.defaultDuration), now);
+    // at most ConflictFinder.MAX_OVERLAPS overlaps are recorded for a deployment, at its request and
+    // its start together: once they are, the start does not look for more
+    List<Conflict.Found> overlaps = conflicts.count(d.id(), Conflict.Kind.OVERLAP) >= ConflictFinder.MAX_OVERLAPS
+        ? List.of() : finder.overlaps(d, Placement.starting(d, now, settings.defaultDuration), now);
     tx.executeWithoutResult(s -> {
       unmet.forEach(found -> conflicts.record(d.id(), found, now));
       overlaps.forEach(found -> conflicts.record(d.id(), found, now));
