@@ -15,10 +15,10 @@ h2_sizes="${3:-100000}"
 . "$root/.ci/jdk.sh"
 gantry_find_jdk
 cd "$root"
-./mvnw -o -q -B test-compile >&2
+./mvnw -q -B test-compile >&2
 cp_file="$(mktemp)"
 trap 'rm -f "$cp_file"' EXIT
-./mvnw -o -q -B dependency:build-classpath -Dmdep.outputFile="$cp_file" -Dmdep.includeScope=test >&2
+./mvnw -q -B dependency:build-classpath -Dmdep.outputFile="$cp_file" -Dmdep.includeScope=test >&2
 cp="target/test-classes:target/classes:$(cat "$cp_file")"
 
 echo "Gantry metrics benchmark ($(nproc) cores); reports over the last 90 days of 720 days of records"
