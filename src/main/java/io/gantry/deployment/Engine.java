@@ -241,7 +241,7 @@ public class Engine {
         case PLANNED -> verifyComponents(d, plan);
         case COMPONENTS_VERIFIED -> verifyEnvironment(d, plan);
         case ENVIRONMENT_VERIFIED -> {
-          move(d, DeploymentState.EXECUTING, "executing the steps of stage " + d.stage());
+          move(d, DeploymentState.EXECUTING, executing(d));
           yield Optional.empty();
         }
         case EXECUTING -> execute(d, plan);
@@ -448,8 +448,17 @@ public class Engine {
         return fail(d, "environment verification: target " + target.name() + ": " + problem);
       }
     }
-    move(d, DeploymentState.ENVIRONMENT_VERIFIED, "every target is reachable and meets the model's requirements");
+    // verified, and executing: both written in one commit before any step acts
+    tx.executeWithoutResult(s -> {
+      Deployment verified = deployments.transition(deployments.get(d.id()), DeploymentState.ENVIRONMENT_VERIFIED,
+          "gantry", "every target is reachable and meets the model's requirements", clock.instant());
+      deployments.transition(verified, DeploymentState.EXECUTING, "gantry", executing(d), clock.instant());
+    });
     return Optional.empty();
+  }
+
+  private static String executing(Deployment d) {
+    return "executing the steps of stage " + d.stage();
   }
 
   private String checkTarget(Target target, List<TargetRequirement> requirements) {
@@ -556,9 +565,27 @@ public class Engine {
         return onFailure(d, plan, what);
       }
     }
-    move(d, DeploymentState.VERIFYING, "every target ran the steps; verifying the deployment");
+    if (d.kind() == Deployment.Kind.UNDEPLOY || plan.stage().acceptance().isEmpty()) {
+      // nothing to check: verifying and the end are written in one commit
+      String end = d.kind() == Deployment.Kind.UNDEPLOY
+          ? d.component() + " removed from every target of " + d.environment()
+          : "all targets succeeded (the stage has no acceptance checks)";
+      Deployment moved = tx.execute(s -> {
+        Deployment verifying = deployments.transition(deployments.get(d.id()), DeploymentState.VERIFYING, "gantry",
+            VERIFYING_MESSAGE, clock.instant());
+        Deployment after = deployments.transition(verifying, DeploymentState.SUCCEEDED, "gantry", end,
+            clock.instant());
+        deployments.wakeWaiting(after.environment(), clock.instant());
+        return after;
+      });
+      finished(gates.get(), moved, clock.instant());
+      return Optional.empty();
+    }
+    move(d, DeploymentState.VERIFYING, VERIFYING_MESSAGE);
     return Optional.empty();
   }
+
+  private static final String VERIFYING_MESSAGE = "every target ran the steps; verifying the deployment";
 
   private Optional<Instant> verify(Deployment d, Plan plan) {
     if (d.kind() == Deployment.Kind.UNDEPLOY) {
@@ -990,12 +1017,15 @@ public class Engine {
   private void move(Deployment d, DeploymentState to, String message, List<Runnable> first) {
     Deployment moved = tx.execute(s -> {
       first.forEach(Runnable::run);
-      return deployments.transition(deployments.get(d.id()), to, "gantry", message, clock.instant());
+      Deployment after = deployments.transition(deployments.get(d.id()), to, "gantry", message, clock.instant());
+      if (to.isFinal()) {
+        // those waiting to start in this environment (the next in its queue, one that requires this
+        // component) need not wait for their next look
+        deployments.wakeWaiting(after.environment(), clock.instant());
+      }
+      return after;
     });
     if (to.isFinal()) {
-      // those waiting to start in this environment (the next in its queue, one that requires this
-      // component) need not wait for their next look
-      tx.executeWithoutResult(s -> deployments.wakeWaiting(moved.environment(), clock.instant()));
       finished(gates.get(), moved, clock.instant());
     }
   }
