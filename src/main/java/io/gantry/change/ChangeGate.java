@@ -161,8 +161,7 @@ public class ChangeGate implements DeploymentGate {
     ChangeRecords records = changes.records();
     // a release's change closes when the run has ended, whichever of its deployments ended last
     java.util.Set<Long> related = new java.util.LinkedHashSet<>(List.of(d.id()));
-    releases.apply(d.id()).ifPresent(m -> m.members().stream().map(ReleaseRun.Member::deployment)
-        .filter(java.util.Objects::nonNull).forEach(related::add));
+    releases.apply(d.id()).ifPresent(m -> related.addAll(m.deployments()));
     java.util.Set<Long> changeIds = new java.util.LinkedHashSet<>();
     related.forEach(id -> records.linkedTo(id).forEach(c -> changeIds.add(c.id())));
     for (long linked : changeIds) {

@@ -361,9 +361,13 @@ final class DeployCommands {
     }
   }
 
+  /** The time of day (HH:MM:SS, UTC) of an ISO-8601 instant the server sent. */
+  static String timeOfDay(String at) {
+    return at.length() >= 19 ? at.substring(11, 19) : at;
+  }
+
   static String line(JsonNode e) {
-    String at = e.path("at").asString();
-    String time = at.length() >= 19 ? at.substring(11, 19) : at;
+    String time = timeOfDay(e.path("at").asString());
     String where = e.path("target").isNull() || e.path("target").asString("").isEmpty() ? ""
         : " [" + e.path("target").asString() + "]";
     String what = switch (e.path("kind").asString()) {

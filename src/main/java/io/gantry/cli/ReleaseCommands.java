@@ -194,7 +194,7 @@ final class ReleaseCommands implements Callable<Integer> {
           + run.path("environment").asString() + ", " + run.path("state").asString());
       members(this, run);
       out().println();
-      run.path("history").forEach(e -> out().println(time(e.path("at").asString()) + " " + e.path("message")
+      run.path("history").forEach(e -> out().println(DeployCommands.timeOfDay(e.path("at").asString()) + " " + e.path("message")
           .asString()));
     }
   }
@@ -232,10 +232,6 @@ final class ReleaseCommands implements Callable<Integer> {
     command.output().table(List.of("PURPOSE", "DEPLOYMENT", "VERSION", "STATE", "OUTCOME"), rows);
   }
 
-  private static String time(String at) {
-    return at.length() >= 19 ? at.substring(11, 19) : at;
-  }
-
   /**
    * Prints the run's history and each member's state as they change until the run ends; fails the
    * command unless it succeeded.
@@ -259,7 +255,7 @@ final class ReleaseCommands implements Callable<Integer> {
       }
       JsonNode history = run.path("history");
       for (int i = printed; i < history.size(); i++) {
-        command.out().println(time(history.get(i).path("at").asString()) + " " + history.get(i).path("message")
+        command.out().println(DeployCommands.timeOfDay(history.get(i).path("at").asString()) + " " + history.get(i).path("message")
             .asString());
       }
       printed = history.size();

@@ -449,11 +449,9 @@ public class Engine {
       }
     }
     // verified, and executing: both written in one commit before any step acts
-    tx.executeWithoutResult(s -> {
-      Deployment verified = deployments.transition(deployments.get(d.id()), DeploymentState.ENVIRONMENT_VERIFIED,
-          "gantry", "every target is reachable and meets the model's requirements", clock.instant());
-      deployments.transition(verified, DeploymentState.EXECUTING, "gantry", executing(d), clock.instant());
-    });
+    move(d, DeploymentState.EXECUTING, executing(d), List.of(() -> deployments.transition(deployments.get(d.id()),
+        DeploymentState.ENVIRONMENT_VERIFIED, "gantry", "every target is reachable and meets the model's "
+            + "requirements", clock.instant())));
     return Optional.empty();
   }
 
@@ -570,15 +568,8 @@ public class Engine {
       String end = d.kind() == Deployment.Kind.UNDEPLOY
           ? d.component() + " removed from every target of " + d.environment()
           : "all targets succeeded (the stage has no acceptance checks)";
-      Deployment moved = tx.execute(s -> {
-        Deployment verifying = deployments.transition(deployments.get(d.id()), DeploymentState.VERIFYING, "gantry",
-            VERIFYING_MESSAGE, clock.instant());
-        Deployment after = deployments.transition(verifying, DeploymentState.SUCCEEDED, "gantry", end,
-            clock.instant());
-        deployments.wakeWaiting(after.environment(), clock.instant());
-        return after;
-      });
-      finished(gates.get(), moved, clock.instant());
+      move(d, DeploymentState.SUCCEEDED, end, List.of(() -> deployments.transition(deployments.get(d.id()),
+          DeploymentState.VERIFYING, "gantry", VERIFYING_MESSAGE, clock.instant())));
       return Optional.empty();
     }
     move(d, DeploymentState.VERIFYING, VERIFYING_MESSAGE);
@@ -1013,7 +1004,10 @@ public class Engine {
     move(d, to, message, List.of());
   }
 
-  /** Moves the deployment, writing {@code first} (records still pending) in the same commit. */
+  /**
+   * Moves the deployment, writing {@code first} (records still pending, or a transition before this
+   * one) in the same commit.
+   */
   private void move(Deployment d, DeploymentState to, String message, List<Runnable> first) {
     Deployment moved = tx.execute(s -> {
       first.forEach(Runnable::run);

@@ -62,7 +62,7 @@ public class ReleaseGate implements DeploymentGate {
       }
       if (me.purpose() == ReleaseRun.Purpose.DEPLOY && before.state() != DeploymentState.SUCCEEDED) {
         return new Verdict.Cancel(name + " stopped: deployment #" + before.id() + " (" + Releases.label(before)
-            + ") before it ended " + before.state().name().toLowerCase().replace('_', ' ')
+            + ") before it ended " + Releases.state(before)
             + ", so the members after it do not run");
       }
     }

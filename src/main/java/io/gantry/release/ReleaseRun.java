@@ -58,5 +58,11 @@ public record ReleaseRun(long id, long releaseId, String release, String environ
     public List<Member> of(Purpose purpose) {
       return members.stream().filter(m -> m.purpose() == purpose).toList();
     }
+
+    /** Every deployment of the run, members and rollbacks. */
+    public java.util.Set<Long> deployments() {
+      return members.stream().map(Member::deployment).filter(java.util.Objects::nonNull)
+          .collect(java.util.stream.Collectors.toSet());
+    }
   }
 }

@@ -408,8 +408,7 @@ public class Releases {
     // rolling back: the members deployed before the failure, each rolled back once
     List<Integer> pending = members.stream()
         .filter(m -> byId.get(m.deployment()).state() == DeploymentState.SUCCEEDED)
-        .filter(m -> all.stream().noneMatch(r -> r.purpose() == ReleaseRun.Purpose.ROLLBACK
-            && m.deployment().equals(r.rollsBack())))
+        .filter(m -> !rolledBack(all, m))
         .map(ReleaseRun.Member::position).sorted(Comparator.reverseOrder()).toList();
     if (!pending.isEmpty()) {
       return pending;
@@ -445,42 +444,50 @@ public class Releases {
    */
   private void requestRollback(long id, int position) {
     try {
-      tx.executeWithoutResult(s -> {
-        ReleaseRun run = records.lockRun(id);
-        List<ReleaseRun.Member> all = records.members(id);
-        ReleaseRun.Member member = all.stream().filter(m -> m.position() == position).findFirst().orElseThrow();
-        if (run.state() != ReleaseRun.State.ROLLING_BACK || all.stream().anyMatch(r ->
-            r.purpose() == ReleaseRun.Purpose.ROLLBACK && member.deployment().equals(r.rollsBack()))) {
-          return;
-        }
-        int next = all.stream().mapToInt(ReleaseRun.Member::position).max().orElse(-1) + 1;
-        Deployment d = deployments.get(member.deployment());
+      tx.executeWithoutResult(s -> rollbackSlot(id, position).ifPresent(slot -> {
+        Deployment d = slot.member();
         String previous = previousVersion(d);
-        String reason = "release " + run.release() + " to " + run.environment() + " rolled back (run #" + id + "): "
-            + label(d) + " goes back to " + (previous == null ? "not being deployed" : previous);
+        String reason = "release " + slot.run().release() + " to " + slot.run().environment() + " rolled back (run #"
+            + id + "): " + label(d) + " goes back to " + (previous == null ? "not being deployed" : previous);
         Deployment rollback = requests.request(new DeploymentRequests.Request(d.component().toString(), previous,
             d.environment(), d.model(), reason, previous == null ? Deployment.Kind.UNDEPLOY : Deployment.Kind.DEPLOY,
             null, null, null), SYSTEM,
-            created -> records.addMember(id, next, ReleaseRun.Purpose.ROLLBACK, created.id(), d.id(), null));
+            created -> records.addMember(id, slot.position(), ReleaseRun.Purpose.ROLLBACK, created.id(), d.id(), null));
         records.history(id, clock.instant(), SYSTEM, null, "deployment #" + rollback.id() + " rolls back "
             + label(d) + " (#" + d.id() + ")");
-      });
+      }));
     } catch (RuntimeException e) {
-      tx.executeWithoutResult(s -> {
-        ReleaseRun run = records.lockRun(id);
-        List<ReleaseRun.Member> all = records.members(id);
-        ReleaseRun.Member member = all.stream().filter(m -> m.position() == position).findFirst().orElseThrow();
-        if (run.state() != ReleaseRun.State.ROLLING_BACK || all.stream().anyMatch(r ->
-            r.purpose() == ReleaseRun.Purpose.ROLLBACK && member.deployment().equals(r.rollsBack()))) {
-          return;
-        }
-        Deployment d = deployments.get(member.deployment());
+      tx.executeWithoutResult(s -> rollbackSlot(id, position).ifPresent(slot -> {
+        Deployment d = slot.member();
         String note = label(d) + " (#" + d.id() + ") could not be rolled back: " + e.getMessage();
-        int next = all.stream().mapToInt(ReleaseRun.Member::position).max().orElse(-1) + 1;
-        records.addMember(id, next, ReleaseRun.Purpose.ROLLBACK, null, d.id(), note);
+        records.addMember(id, slot.position(), ReleaseRun.Purpose.ROLLBACK, null, d.id(), note);
         records.history(id, clock.instant(), SYSTEM, null, note);
-      });
+      }));
     }
+  }
+
+  /** Where the rollback of a member goes: the run, the member's deployment and the rollback's position. */
+  private record RollbackSlot(ReleaseRun run, Deployment member, int position) {}
+
+  /**
+   * Under the run's lock: the member at {@code position} and the place of its rollback, unless the run
+   * no longer rolls back or the member's rollback is already recorded.
+   */
+  private Optional<RollbackSlot> rollbackSlot(long id, int position) {
+    ReleaseRun run = records.lockRun(id);
+    List<ReleaseRun.Member> all = records.members(id);
+    ReleaseRun.Member member = all.stream().filter(m -> m.position() == position).findFirst().orElseThrow();
+    if (run.state() != ReleaseRun.State.ROLLING_BACK || rolledBack(all, member)) {
+      return Optional.empty();
+    }
+    int next = all.stream().mapToInt(ReleaseRun.Member::position).max().orElse(-1) + 1;
+    return Optional.of(new RollbackSlot(run, deployments.get(member.deployment()), next));
+  }
+
+  /** Whether the member's rollback is recorded (requested, or noted as impossible). */
+  private static boolean rolledBack(List<ReleaseRun.Member> all, ReleaseRun.Member member) {
+    return all.stream().anyMatch(r -> r.purpose() == ReleaseRun.Purpose.ROLLBACK
+        && member.deployment().equals(r.rollsBack()));
   }
 
   /** The version most of the member's targets ran before it; null when none ran any. */
@@ -506,7 +513,7 @@ public class Releases {
     return d.component() + "@" + d.version();
   }
 
-  private static String state(Deployment d) {
+  static String state(Deployment d) {
     return d.state().name().toLowerCase().replace('_', ' ');
   }
 }

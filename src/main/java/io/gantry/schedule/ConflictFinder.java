@@ -74,8 +74,7 @@ class ConflictFinder {
     int more = 0;
     Set<String> mine = null;
     // the deployments of one release run one after the other by design: they do not collide
-    Set<Long> sameRelease = releases.apply(d.id()).map(m -> m.members().stream().map(ReleaseRun.Member::deployment)
-        .filter(java.util.Objects::nonNull).collect(Collectors.toSet())).orElse(Set.of());
+    Set<Long> sameRelease = releases.apply(d.id()).map(ReleaseRun.Members::deployments).orElse(Set.of());
     for (Deployment other : rows.unfinished(d.environment())) {
       if (other.id() == d.id() || sameRelease.contains(other.id())
           || !Placement.of(other, now, settings.defaultDuration).overlaps(span)) {
