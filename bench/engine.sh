@@ -3,7 +3,8 @@
 #   defaults: 1,10,50,100  8,25  1000
 # Prints, per N and parallelism, the time Gantry takes to deploy a 10 MB artifact with
 # configuration, restart and health check to N local targets, the time a plain bash script takes for
-# the same work, and their ratio; then the engine's cost per step with no-op steps on H2 and on
+# the same work, and their ratio (medians of BENCH_RUNS runs, default 3, Gantry and the script taking
+# turns); then the engine's cost per step with no-op steps on H2 and on
 # PostgreSQL (127.0.0.1:5432, database test).
 set -euo pipefail
 root="$(cd "$(dirname "$0")/.." && pwd)"

@@ -3,8 +3,9 @@
 -- while executing, 4 % rolled back, 2 % failed while planning, 3 % cancelled, the last 50 unfinished;
 -- a third wait (lock 15 %, window 5 %, change 2 %, schedule 1 % while planning; approval 5 %, manual
 -- 3 %, decision 1 % while executing); 3 % of production successes cause an incident (half of them
--- remediated by a later deployment); 10 % of successes rated. {series} and {unlogged} are filled in per
--- database by MetricsBenchmark. Statements end with a line holding only ";".
+-- remediated by a later deployment); 10 % of successes rated. Outcomes and waits vary along the
+-- deployments of one service to one environment: no place always fails. {series} and {unlogged} are
+-- filled in per database by MetricsBenchmark. Statements end with a line holding only ";".
 insert into services (name, owner, labels, created_at, updated_at)
 select 'svc' || i, 'team' || mod(i, 10), '{}', timestamp with time zone '2024-01-01 00:00:00+00',
        timestamp with time zone '2024-01-01 00:00:00+00'
@@ -39,14 +40,14 @@ select i, t0, svc, env, outcome, wk, wphase, p, w, x,
            timestamp with time zone '2024-10-10 00:00:00+00' + interval '1' second * (i * 62208000 / {n}) as t0,
            'svc' || mod(i, 50) as svc,
            case mod(i, 4) when 0 then 'production' when 1 then 'dev' when 2 then 'test' else 'staging' end as env,
-           case when i > {n} - 50 then 'UNFINISHED' when mod(i * 7919, 100) < 85 then 'SUCCEEDED'
-                when mod(i * 7919, 100) < 91 then 'FAILED' when mod(i * 7919, 100) < 95 then 'ROLLED_BACK'
-                when mod(i * 7919, 100) < 97 then 'EARLY_FAIL' else 'CANCELLED' end as outcome,
-           case when mod(i * 104729, 100) < 15 then 'LOCK' when mod(i * 104729, 100) < 20 then 'WINDOW'
-                when mod(i * 104729, 100) < 22 then 'CHANGE' when mod(i * 104729, 100) < 23 then 'SCHEDULE'
-                when mod(i * 104729, 100) < 28 then 'APPROVAL' when mod(i * 104729, 100) < 31 then 'MANUAL'
-                when mod(i * 104729, 100) < 32 then 'DECISION' end as wk,
-           case when mod(i * 104729, 100) < 23 then 1 when mod(i * 104729, 100) < 32 then 2 else 0 end as wphase,
+           case when i > {n} - 50 then 'UNFINISHED' when mod(i * 7919 + (i / 100) * 33, 100) < 85 then 'SUCCEEDED'
+                when mod(i * 7919 + (i / 100) * 33, 100) < 91 then 'FAILED' when mod(i * 7919 + (i / 100) * 33, 100) < 95 then 'ROLLED_BACK'
+                when mod(i * 7919 + (i / 100) * 33, 100) < 97 then 'EARLY_FAIL' else 'CANCELLED' end as outcome,
+           case when mod(i * 104729 + (i / 100) * 47, 100) < 15 then 'LOCK' when mod(i * 104729 + (i / 100) * 47, 100) < 20 then 'WINDOW'
+                when mod(i * 104729 + (i / 100) * 47, 100) < 22 then 'CHANGE' when mod(i * 104729 + (i / 100) * 47, 100) < 23 then 'SCHEDULE'
+                when mod(i * 104729 + (i / 100) * 47, 100) < 28 then 'APPROVAL' when mod(i * 104729 + (i / 100) * 47, 100) < 31 then 'MANUAL'
+                when mod(i * 104729 + (i / 100) * 47, 100) < 32 then 'DECISION' end as wk,
+           case when mod(i * 104729 + (i / 100) * 47, 100) < 23 then 1 when mod(i * 104729 + (i / 100) * 47, 100) < 32 then 2 else 0 end as wphase,
            30 + mod(i, 300) as p, 60 + mod(i * 31, 3600) as w, 120 + mod(i * 13, 600) as x
       from (select i from {series}) s
   ) g
@@ -129,15 +130,15 @@ insert into incidents (service, environment, severity, title, detected_at, resol
 select svc, env, 1 + mod(i, 4), 'bench', t0 + interval '1' second * (te + 3660),
        t0 + interval '1' second * (te + 3660 + 600 + mod(i, 14400)), i, 'RULE', 'desk',
        t0 + interval '1' second * (te + 3660)
-  from bench_plan where env = 'production' and outcome = 'SUCCEEDED' and mod(i * 17, 100) < 3
+  from bench_plan where env = 'production' and outcome = 'SUCCEEDED' and mod(i * 17 + (i / 100) * 29, 100) < 3
 ;
 insert into incident_remediations (incident_id, deployment_id, marked_by, marked_at)
 select n.id, n.deployment_id + 200, 'desk', n.detected_at from incidents n
  where mod(n.id, 2) = 0 and n.deployment_id + 200 <= {n} - 50
 ;
-insert into deployment_ratings (deployment_id, rated_by, lead_time, quality, comment, rated_at)
+insert into deployment_ratings (deployment_id, rated_by, lead_time, quality, comment, rated_at, deployment_finished_at)
 select i, 'user' || mod(i, 20), 1 + mod(i, 5), 1 + mod(i * 3, 5), case when mod(i, 100) = 0 then 'fine' end,
-       t0 + interval '1' second * (te + 120)
+       t0 + interval '1' second * (te + 120), t0 + interval '1' second * (te + 60)
   from bench_plan where outcome = 'SUCCEEDED' and mod(i * 11, 100) < 10
 ;
 drop table bench_plan

@@ -27,8 +27,8 @@ class CommitTimes {
     this.jdbc = jdbc;
   }
 
-  /** Reads the commit times of the versions that successful deployments in scope installed, if not yet read. */
-  void refresh(Scope scope) {
+  /** Reads the commit times of the versions that the successful ones of these deployments installed, if not yet read. */
+  void read(List<Long> deployments) {
     record Unread(String service, String component, String version, String attributes) {}
     List<Unread> unread = jdbc.sql("""
         select distinct d.service, d.component, d.version, v.attributes
@@ -36,10 +36,10 @@ class CommitTimes {
           join services s on s.name = d.service
           join components c on c.service_id = s.id and c.name = d.component
           join component_versions v on v.component_id = c.id and v.version = d.version
-         where %s and d.state = 'SUCCEEDED'
+         where d.id in (:ids) and d.state = 'SUCCEEDED'
            and not exists (select 1 from metrics_commit_times m
                             where m.service = d.service and m.component = d.component and m.version = d.version)
-        """.formatted(scope.ended())).params(scope.params())
+        """).param("ids", deployments)
         .query((rs, n) -> new Unread(rs.getString(1), rs.getString(2), rs.getString(3), rs.getString(4))).list();
     for (Unread u : unread) {
       Instant commit = parse(u.attributes());

@@ -21,37 +21,38 @@ import org.springframework.beans.factory.annotation.Autowired;
 import org.springframework.jdbc.core.simple.JdbcClient;
 import org.springframework.stereotype.Service;
 
-/** Computes the practice KPIs of a period in the database: one aggregate query per measure. */
+/** Computes the practice KPIs of a period in the database, from the facts of the deployments that ended in it. */
 @Service
 class KpiReports {
 
   static final Duration DEFAULT_TOLERANCE = Duration.ofMinutes(15);
   static final int COMMENTS = 20;
-  static final String FINAL = "('SUCCEEDED', 'FAILED', 'ROLLED_BACK', 'CANCELLED')";
+  /** The states of a deployment that has not ended, as an SQL list. */
+  static final String UNFINISHED = java.util.Arrays.stream(io.gantry.deployment.DeploymentState.values())
+      .filter(s -> !s.isFinal()).map(s -> "'" + s.name() + "'")
+      .collect(java.util.stream.Collectors.joining(", ", "(", ")"));
 
   private final JdbcClient jdbc;
-  private final CommitTimes commitTimes;
   private final Clock clock;
   private final Supplier<List<AuditFindingSource>> sources;
   private final ReportTransactions transactions;
 
   @Autowired
-  KpiReports(JdbcClient jdbc, CommitTimes commitTimes, Clock clock, ObjectProvider<AuditFindingSource> sources,
+  KpiReports(JdbcClient jdbc, Clock clock, ObjectProvider<AuditFindingSource> sources,
       ReportTransactions transactions) {
-    this(jdbc, commitTimes, clock, () -> sources.orderedStream().toList(), transactions);
+    this(jdbc, clock, () -> sources.orderedStream().toList(), transactions);
   }
 
-  KpiReports(JdbcClient jdbc, CommitTimes commitTimes, Clock clock, Supplier<List<AuditFindingSource>> sources,
+  KpiReports(JdbcClient jdbc, Clock clock, Supplier<List<AuditFindingSource>> sources,
       ReportTransactions transactions) {
     this.jdbc = jdbc;
-    this.commitTimes = commitTimes;
     this.clock = clock;
     this.sources = sources;
     this.transactions = transactions;
   }
 
   KpiReport report(Period period, MetricsFilter filter, Duration tolerance) {
-    return transactions.run(() -> compute(period, filter, tolerance));
+    return transactions.run(period, () -> compute(period, filter, tolerance));
   }
 
   private KpiReport compute(Period period, MetricsFilter filter, Duration tolerance) {
@@ -69,22 +70,25 @@ class KpiReports {
     double days = period.elapsed(now).toSeconds() / 86400.0;
     Map<String, Object> ended = jdbc.sql("""
         select count(*) as ended,
-               sum(case when d.state = 'SUCCEEDED' then 1 else 0 end) as succeeded,
-               sum(case when d.state = 'FAILED' then 1 else 0 end) as failed,
-               sum(case when d.state = 'ROLLED_BACK' then 1 else 0 end) as rolled_back,
-               sum(case when d.state = 'CANCELLED' then 1 else 0 end) as cancelled,
-               sum(case when d.planned_start is not null and d.started_at is not null then 1 else 0 end) as planned,
-               sum(case when d.planned_start is not null and d.started_at is not null
-                         and abs(%1$s - %2$s) <= :tolerance then 1 else 0 end) as on_time,
-               percentile_cont(0.5) within group (order by case when d.planned_start is not null
-                         and d.started_at is not null then %1$s - %2$s end) as deviation,
-               percentile_cont(0.5) within group (order by case when d.state = 'SUCCEEDED' then %3$s - %4$s end)
+               sum(case when f.state = 'SUCCEEDED' then 1 else 0 end) as succeeded,
+               sum(case when f.state = 'FAILED' then 1 else 0 end) as failed,
+               sum(case when f.state = 'ROLLED_BACK' then 1 else 0 end) as rolled_back,
+               sum(case when f.state = 'CANCELLED' then 1 else 0 end) as cancelled,
+               count(f.start_deviation) as planned,
+               sum(case when abs(f.start_deviation) <= :tolerance then 1 else 0 end) as on_time,
+               percentile_cont(0.5) within group (order by f.start_deviation) as deviation,
+               percentile_cont(0.5) within group (order by case when f.state = 'SUCCEEDED' then f.lead_seconds end)
                  as lead_median,
-               avg(case when d.state = 'SUCCEEDED' then %3$s - %4$s end) as lead_mean
-          from deployments d
-         where %5$s
-        """.formatted(epoch("d.started_at"), epoch("d.planned_start"), epoch("d.finished_at"),
-        epoch("d.requested_at"), scope.ended()))
+               avg(case when f.state = 'SUCCEEDED' then f.lead_seconds end) as lead_mean,
+               count(case when %1$s then f.commit_seconds end) as commit_n,
+               percentile_cont(0.5) within group (order by case when %1$s then f.commit_seconds end) as commit_median,
+               avg(case when %1$s then f.commit_seconds end) as commit_mean,
+               sum(case when f.model_in_force and (c.model is null or c.model = f.model) then 1 else 0 end) as agreed
+          from metrics_deployment_facts f
+          left join services s on s.name = f.service
+          left join components c on c.service_id = s.id and c.name = f.component
+         where %2$s
+        """.formatted("f.state = 'SUCCEEDED' and " + Scope.production(jdbc, "f"), scope.ended("f")))
         .params(scope.params()).param("tolerance", tolerance.toSeconds()).query().singleRow();
 
     long succeeded = count(ended.get("succeeded"));
@@ -104,8 +108,8 @@ class KpiReports {
     Map<String, Object> queue = jdbc.sql("""
         select count(*) as queued, min(%1$s) as oldest,
                percentile_cont(0.5) within group (order by %1$s) as median
-          from deployments d where d.state not in %2$s %3$s
-        """.formatted(epoch("d.requested_at"), FINAL, scope.matches("d"))).params(scope.params()).query().singleRow();
+          from deployments d where d.state in %2$s %3$s
+        """.formatted(epoch("d.requested_at"), UNFINISHED, scope.matches("d"))).params(scope.params()).query().singleRow();
     double nowSeconds = now.toEpochMilli() / 1000.0;
     Double oldest = number(queue.get("oldest"));
     Double median = number(queue.get("median"));
@@ -113,23 +117,14 @@ class KpiReports {
         days == 0 ? null : round(total / days, 2), count(queue.get("queued")),
         oldest == null ? null : round(nowSeconds - oldest, 3), median == null ? null : round(nowSeconds - median, 3));
 
-    commitTimes.refresh(scope);
-    Map<String, Object> commit = jdbc.sql("""
-        select count(*) as n,
-               percentile_cont(0.5) within group (order by %1$s - %2$s) as median, avg(%1$s - %2$s) as mean
-          from deployments d
-          join metrics_commit_times c on c.service = d.service and c.component = d.component and c.version = d.version
-         where %3$s and d.state = 'SUCCEEDED' and c.commit_time is not null
-           and d.environment in (select e.name from environments e where e.purpose = 'production')
-        """.formatted(epoch("d.finished_at"), epoch("c.commit_time"), scope.ended()))
-        .params(scope.params()).query().singleRow();
     var leadTime = new KpiReport.LeadTime(succeeded, round(number(ended.get("lead_median")), 3),
-        round(number(ended.get("lead_mean")), 3), count(commit.get("n")), round(number(commit.get("median")), 3),
-        round(number(commit.get("mean")), 3));
+        round(number(ended.get("lead_mean")), 3), count(ended.get("commit_n")),
+        round(number(ended.get("commit_median")), 3), round(number(ended.get("commit_mean")), 3));
 
+    long agreed = count(ended.get("agreed"));
     return new KpiReport(new KpiReport.PeriodView(period.from(), period.to(), period.partial(now), round(days, 3)),
-        f, deployments, incidents(scope), adherence, backlog, leadTime, satisfaction(scope), adoption(scope),
-        auditFindings(period, f));
+        f, deployments, incidents(scope), adherence, backlog, leadTime, satisfaction(scope),
+        new KpiReport.Adoption(total, agreed, percent(agreed, total)), auditFindings(period, f));
   }
 
   private KpiReport.Incidents incidents(Scope scope) {
@@ -167,41 +162,19 @@ class KpiReports {
     Map<String, Object> averages = jdbc.sql("""
         select count(*) as n, avg(cast(r.lead_time as double precision)) as lead_time,
                avg(cast(r.quality as double precision)) as quality
-          from deployment_ratings r join deployments d on d.id = r.deployment_id
-         where %s
-        """.formatted(scope.ended())).params(scope.params()).query().singleRow();
+          from deployment_ratings r join metrics_deployment_facts f on f.deployment_id = r.deployment_id
+         where r.deployment_finished_at >= :from and r.deployment_finished_at < :to and %s
+        """.formatted(scope.ended("f"))).params(scope.params()).query().singleRow();
     List<KpiReport.Comment> comments = jdbc.sql("""
         select r.deployment_id, r.rated_by, r.lead_time, r.quality, r.comment, r.rated_at
-          from deployment_ratings r join deployments d on d.id = r.deployment_id
-         where %s and r.comment is not null
+          from deployment_ratings r join metrics_deployment_facts f on f.deployment_id = r.deployment_id
+         where r.deployment_finished_at >= :from and r.deployment_finished_at < :to and %s and r.comment is not null
          order by r.rated_at desc, r.id desc limit %d
-        """.formatted(scope.ended(), COMMENTS)).params(scope.params())
+        """.formatted(scope.ended("f"), COMMENTS)).params(scope.params())
         .query((rs, n) -> new KpiReport.Comment(rs.getLong(1), rs.getString(2), rs.getInt(3), rs.getInt(4),
             rs.getString(5), rs.getTimestamp(6).toInstant())).list();
     return new KpiReport.Satisfaction(count(averages.get("n")), round(number(averages.get("lead_time")), 2),
         round(number(averages.get("quality")), 2), comments);
-  }
-
-  private KpiReport.Adoption adoption(Scope scope) {
-    Map<String, Object> row = jdbc.sql("""
-        with mv as (
-          select m.name as model, v.number, case when v.spec is null then 0 else 1 end as active,
-                 lead(v.created_at) over (partition by v.model_id order by v.number) as superseded_at
-            from model_versions v join deployment_models m on m.id = v.model_id
-        )
-        select count(*) as n,
-               sum(case when mv.active = 1
-                         and (mv.superseded_at is null or mv.superseded_at > coalesce(d.started_at, d.requested_at))
-                         and (c.model is null or c.model = d.model) then 1 else 0 end) as agreed
-          from deployments d
-          left join mv on mv.model = d.model and mv.number = d.model_version
-          left join services s on s.name = d.service
-          left join components c on c.service_id = s.id and c.name = d.component
-         where %s
-        """.formatted(scope.ended())).params(scope.params()).query().singleRow();
-    long n = count(row.get("n"));
-    long agreed = count(row.get("agreed"));
-    return new KpiReport.Adoption(n, agreed, percent(agreed, n));
   }
 
   private KpiReport.AuditFindings auditFindings(Period period, MetricsFilter filter) {

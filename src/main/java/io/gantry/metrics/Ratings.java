@@ -49,9 +49,10 @@ class Ratings {
     }
     try {
       jdbc.sql("""
-          insert into deployment_ratings (deployment_id, rated_by, lead_time, quality, comment, rated_at)
-          values (:d, :by, :leadTime, :quality, :comment, :now)
-          """).param("d", d.id()).param("by", actor).param("leadTime", leadTime).param("quality", quality)
+          insert into deployment_ratings (deployment_id, rated_by, lead_time, quality, comment, rated_at,
+                                          deployment_finished_at)
+          values (:d, :by, :leadTime, :quality, :comment, :now, :finished)
+          """).param("d", d.id()).param("finished", Timestamp.from(d.finishedAt())).param("by", actor).param("leadTime", leadTime).param("quality", quality)
           .param("comment", comment == null || comment.isBlank() ? null : comment.strip())
           .param("now", Timestamp.from(clock.instant())).update();
     } catch (DuplicateKeyException e) {

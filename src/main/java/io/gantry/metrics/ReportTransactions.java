@@ -9,7 +9,8 @@ import org.springframework.stereotype.Component;
 import org.springframework.transaction.support.TransactionTemplate;
 
 /**
- * Runs a report's queries in one transaction. On PostgreSQL it turns just-in-time compilation off for
+ * Runs a report's queries in one transaction, after writing the facts of the deployments of its
+ * period that have none yet ({@link DeploymentFacts}). On PostgreSQL it turns just-in-time compilation off for
  * that transaction: the reports' plans are estimated costly enough to be compiled, and compiling
  * takes seconds where running takes milliseconds.
  */
@@ -19,18 +20,25 @@ class ReportTransactions {
   private final JdbcClient jdbc;
   private final TransactionTemplate tx;
   private final boolean postgres;
+  private final DeploymentFacts facts;
 
-  ReportTransactions(JdbcClient jdbc, TransactionTemplate tx, DataSource dataSource) {
+  ReportTransactions(JdbcClient jdbc, TransactionTemplate tx, DataSource dataSource, DeploymentFacts facts) {
     this.jdbc = jdbc;
     this.tx = tx;
+    this.facts = facts;
+    this.postgres = postgres(dataSource);
+  }
+
+  static boolean postgres(DataSource dataSource) {
     try (Connection c = dataSource.getConnection()) {
-      this.postgres = c.getMetaData().getDatabaseProductName().toLowerCase(java.util.Locale.ROOT).contains("postgres");
+      return c.getMetaData().getDatabaseProductName().toLowerCase(java.util.Locale.ROOT).contains("postgres");
     } catch (SQLException e) {
       throw new IllegalStateException("cannot tell which database this is", e);
     }
   }
 
-  <T> T run(Supplier<T> report) {
+  <T> T run(Period period, Supplier<T> report) {
+    facts.write(period);
     return tx.execute(status -> {
       if (postgres) {
         jdbc.sql("set local jit = off").update();

@@ -1,6 +1,5 @@
 package io.gantry.metrics;
 
-import static io.gantry.metrics.Scope.epoch;
 import static io.gantry.metrics.Scope.round;
 
 import io.gantry.deployment.Deployment;
@@ -15,6 +14,7 @@ import java.util.Comparator;
 import java.util.EnumMap;
 import java.util.LinkedHashMap;
 import java.util.List;
+import java.util.Locale;
 import java.util.Map;
 import java.util.TreeMap;
 import java.util.stream.Collectors;
@@ -26,7 +26,8 @@ import org.springframework.stereotype.Service;
  * wait and step entry of its record: a stretch that starts at a wait is waiting time of that wait's
  * kind, any other stretch is process time of the activity of the state the deployment is in. The
  * last transition (to a final state) ends the deployment's time; log lines and target entries do not
- * cut it.
+ * cut it. The period map reads each ended deployment's cut once worked out ({@link DeploymentFacts});
+ * the timeline of one deployment cuts its record as it is now.
  */
 @Service
 class ValueStreams {
@@ -43,123 +44,82 @@ class ValueStreams {
     this.transactions = transactions;
   }
 
-  /**
-   * The state's rank in the lifecycle. Every allowed transition goes to a state of higher rank, so
-   * the state a deployment is in at any entry of its record is the highest rank reached so far.
-   */
-  static String stateRank(String column) {
-    StringBuilder sql = new StringBuilder("case " + column);
-    for (DeploymentState s : DeploymentState.values()) {
-      sql.append(" when '").append(s.name()).append("' then ").append(s.ordinal());
-    }
-    return sql.append(" end").toString();
-  }
-
-  /**
-   * The map of the deployments that ended in the period. No entry of their records is older than the
-   * oldest request among them, and none that counts is later than their ends: those bounds on the
-   * entries' times let the database read only that stretch of the record.
-   */
+  /** The map of the deployments that ended in the period, from their facts ({@link DeploymentFacts}). */
   ValueStreamMap map(Period period, MetricsFilter filter) {
-    return transactions.run(() -> compute(period, filter));
+    return transactions.run(period, () -> compute(period, filter));
   }
 
   private ValueStreamMap compute(Period period, MetricsFilter filter) {
     MetricsFilter f = filter == null ? MetricsFilter.NONE : filter;
     Scope.validate(jdbc, f);
     Scope scope = new Scope(period, f);
-    String sql = """
-        with e as (
-          select x.deployment_id as d, x.kind, x.waiting_for, x.at,
-                 lead(x.at) over (partition by x.deployment_id order by x.id) as next_at,
-                 max(case when x.kind = 'TRANSITION' then %1$s end)
-                   over (partition by x.deployment_id order by x.id) as st
-            from deployment_events x
-            join deployments d on d.id = x.deployment_id
-           where %2$s and x.kind in ('TRANSITION', 'WAIT', 'STEP')
-             and x.at >= :oldest and x.at < :to
-        ),
-        seg as (
-          select d, st, case when kind = 'WAIT' then waiting_for end as wk, sum(%3$s - %4$s) as secs
-            from e where next_at is not null and st < %5$d
-           group by d, st, case when kind = 'WAIT' then waiting_for end
-        ),
-        per_activity as (
-          select d, st, sum(case when wk is null then secs else 0 end) as p,
-                 sum(case when wk is null then 0 else secs end) as w
-            from seg group by d, st
-        ),
-        per_kind as (
-          select d, wk, sum(secs) as w from seg where wk is not null group by d, wk
-        ),
-        per_deployment as (
-          select d, sum(p) as p, sum(w) as w from per_activity group by d
-        )
-        select 'A' as level, st, cast(null as varchar(30)) as wk, count(*) as n, sum(p) as p_sum,
-               percentile_cont(0.5) within group (order by p) as p_median, sum(w) as w_sum,
-               percentile_cont(0.5) within group (order by w) as w_median
-          from per_activity group by st
-        union all
-        select 'K', st, wk, count(*), 0, null, sum(secs), null from seg where wk is not null group by st, wk
-        union all
-        select 'W', null, wk, count(*), 0, null, sum(w), percentile_cont(0.5) within group (order by w)
-          from per_kind group by wk
-        union all
-        select 'D', null, null, count(*), sum(p), percentile_cont(0.5) within group (order by p), sum(w),
-               percentile_cont(0.5) within group (order by w)
-          from per_deployment
-        """.formatted(stateRank("x.to_state"), scope.ended(), epoch("next_at"), epoch("at"),
-            DeploymentState.SUCCEEDED.ordinal());
-    java.sql.Timestamp oldest = jdbc.sql("select min(d.requested_at) from deployments d where " + scope.ended())
-        .params(scope.params()).query(java.sql.Timestamp.class).optional().orElse(null);
+    StringBuilder perActivity = new StringBuilder();
+    for (Activity a : Activity.values()) {
+      String p = "f." + DeploymentFacts.column(a, 'p');
+      String w = "f." + DeploymentFacts.column(a, 'w');
+      perActivity.append(",\n count(%1$s) as %3$s_n, sum(%1$s) as %3$s_ps, %4$s as %3$s_pm, sum(%2$s) as %3$s_ws, %5$s as %3$s_wm"
+          .formatted(p, w, a.name().toLowerCase(Locale.ROOT), median(p), median(w)));
+    }
+    Map<String, Object> facts = jdbc.sql("""
+        select count(*) as ended, count(f.process_seconds) as all_n, sum(f.process_seconds) as all_ps,
+               %s as all_pm, sum(f.wait_seconds) as all_ws, %s as all_wm%s
+          from metrics_deployment_facts f where %s
+        """.formatted(median("f.process_seconds"), median("f.wait_seconds"), perActivity, scope.ended("f")))
+        .params(scope.params()).query().singleRow();
 
-    Map<Activity, Row> activities = new EnumMap<>(Activity.class);
-    Map<Activity, Map<String, Double>> kindsByActivity = new EnumMap<>(Activity.class);
-    List<Row> kinds = new ArrayList<>();
-    Row[] all = new Row[1];
-    Map<String, Object> params = new java.util.HashMap<>(scope.params());
-    params.put("oldest", oldest == null ? params.get("from") : oldest);
-    jdbc.sql(sql).params(params).query(rs -> {
-      String level = rs.getString("level");
-      int st = rs.getInt("st");
-      Activity activity = rs.wasNull() ? null : Activity.of(DeploymentState.values()[st]);
-      Row row = new Row(rs.getString("wk"), rs.getLong("n"), rs.getDouble("p_sum"), nullable(rs, "p_median"),
-          rs.getDouble("w_sum"), nullable(rs, "w_median"));
-      switch (level) {
-        case "A" -> {
-          if (activity != null) {
-            activities.put(activity, row);
-          }
-        }
-        case "K" -> {
-          if (activity != null) {
-            kindsByActivity.computeIfAbsent(activity, a -> new TreeMap<>()).put(kind(row.kind()), round(row.wSum(), 3));
-          }
-        }
-        case "W" -> kinds.add(row);
-        default -> all[0] = row;
-      }
-    });
-    Row total = all[0] == null ? new Row(null, 0, 0, null, 0, null) : all[0];
     List<ValueStreamMap.ActivityRow> activityRows = new ArrayList<>();
-    activities.forEach((activity, row) -> activityRows.add(new ValueStreamMap.ActivityRow(activity.id(),
-        activity.state.name(), row.n(), round(row.pSum(), 3), round(row.pMedian(), 3), round(row.wSum(), 3),
-        round(row.wMedian(), 3), efficiency(row.pSum(), row.wSum()),
-        kindsByActivity.getOrDefault(activity, Map.of()))));
+    Map<Activity, Map<String, Double>> kindsByActivity = new EnumMap<>(Activity.class);
+    jdbc.sql("""
+        select w.activity, w.waiting_for, sum(w.seconds) as seconds from metrics_deployment_waits w
+         where %s group by w.activity, w.waiting_for
+        """.formatted(scope.ended("w"))).params(scope.params()).query(rs -> {
+          Activity activity = Activity.of(DeploymentState.valueOf(rs.getString("activity")));
+          kindsByActivity.computeIfAbsent(activity, x -> new TreeMap<>())
+              .put(kind(rs.getString("waiting_for")), round(rs.getDouble("seconds"), 3));
+        });
+    for (Activity a : Activity.values()) {
+      Row row = row(facts, a.name().toLowerCase(Locale.ROOT), null);
+      if (row.n() > 0) {
+        activityRows.add(new ValueStreamMap.ActivityRow(a.id(), a.state.name(), row.n(), round(row.pSum(), 3),
+            round(row.pMedian(), 3), round(row.wSum(), 3), round(row.wMedian(), 3), efficiency(row.pSum(), row.wSum()),
+            kindsByActivity.getOrDefault(a, Map.of())));
+      }
+    }
+    List<Row> kinds = jdbc.sql("""
+        select k.waiting_for, count(*) as n, sum(k.seconds) as seconds,
+               percentile_cont(0.5) within group (order by k.seconds) as median
+          from (select w.deployment_id, w.waiting_for, sum(w.seconds) as seconds from metrics_deployment_waits w
+                 where %s group by w.deployment_id, w.waiting_for) k
+         group by k.waiting_for
+        """.formatted(scope.ended("w"))).params(scope.params())
+        .query((rs, i) -> new Row(rs.getString("waiting_for"), rs.getLong("n"), 0, null, rs.getDouble("seconds"),
+            nullable(rs, "median"))).list();
     double waitTotal = kinds.stream().mapToDouble(Row::wSum).sum();
     List<ValueStreamMap.WaitRow> waitRows = kinds.stream()
         .sorted(Comparator.comparingDouble(Row::wSum).reversed().thenComparing(Row::kind))
         .map(k -> new ValueStreamMap.WaitRow(kind(k.kind()), k.n(), round(k.wSum(), 3), round(k.wMedian(), 3),
             waitTotal == 0 ? null : round(100 * k.wSum() / waitTotal, 1)))
         .toList();
-    long count = jdbc.sql("select count(*) from deployments d where " + scope.ended()).params(scope.params())
-        .query(Long.class).single();
+    Row total = row(facts, "all", null);
     Instant now = clock.instant();
     return new ValueStreamMap(new KpiReport.PeriodView(period.from(), period.to(), period.partial(now),
-        round(period.elapsed(now).toSeconds() / 86400.0, 3)), f, count,
+        round(period.elapsed(now).toSeconds() / 86400.0, 3)), f, Scope.count(facts.get("ended")),
         new ValueStreamMap.Totals(round(total.pSum(), 3), round(total.wSum(), 3), efficiency(total.pSum(), total.wSum()),
             round(total.pMedian(), 3), round(total.wMedian(), 3)),
         activityRows, waitRows);
+  }
+
+  private static String median(String column) {
+    return "percentile_cont(0.5) within group (order by " + column + ")";
+  }
+
+  private static Row row(Map<String, Object> facts, String prefix, String kind) {
+    return new Row(kind, Scope.count(facts.get(prefix + "_n")), orZero(facts.get(prefix + "_ps")),
+        Scope.number(facts.get(prefix + "_pm")), orZero(facts.get(prefix + "_ws")), Scope.number(facts.get(prefix + "_wm")));
+  }
+
+  private static double orZero(Object value) {
+    return value == null ? 0 : ((Number) value).doubleValue();
   }
 
   private record Row(String kind, long n, double pSum, Double pMedian, double wSum, Double wMedian) {}
@@ -181,33 +141,20 @@ class ValueStreams {
   ValueStreamMap.Timeline timeline(long id) {
     Deployment d = deployments.get(id);
     Instant now = clock.instant();
-    List<DeploymentEvent> cuts = deployments.events(id, 0).stream()
-        .filter(e -> e.kind() == DeploymentEvent.Kind.TRANSITION || e.kind() == DeploymentEvent.Kind.WAIT
-            || e.kind() == DeploymentEvent.Kind.STEP)
-        .toList();
     List<ValueStreamMap.Segment> segments = new ArrayList<>();
-    DeploymentState state = null;
-    for (int i = 0; i < cuts.size(); i++) {
-      DeploymentEvent e = cuts.get(i);
-      if (e.kind() == DeploymentEvent.Kind.TRANSITION) {
-        state = e.to();
-      }
-      Activity activity = state == null ? null : Activity.of(state);
-      boolean last = i == cuts.size() - 1;
-      if (activity == null || (last && d.state().isFinal())) {
-        continue;
-      }
-      Instant end = last ? now : cuts.get(i + 1).at();
-      boolean wait = e.kind() == DeploymentEvent.Kind.WAIT;
-      String kind = wait ? kind(e.waitingFor() == null ? null : e.waitingFor().name()) : null;
+    for (Stretch stretch : Stretch.cut(deployments.events(id, 0), d.state().isFinal(), now)) {
+      String activity = stretch.activity().id();
+      DeploymentEvent e = stretch.start();
       ValueStreamMap.Segment previous = segments.isEmpty() ? null : segments.getLast();
-      if (!wait && previous != null && previous.type().equals("process") && previous.activity().equals(activity.id())) {
+      if (!stretch.waiting() && previous != null && previous.type().equals("process")
+          && previous.activity().equals(activity)) {
         segments.set(segments.size() - 1, new ValueStreamMap.Segment(previous.activity(), "process", null,
-            previous.what(), previous.from(), end, seconds(previous.from(), end), last));
+            previous.what(), previous.from(), stretch.end(), seconds(previous.from(), stretch.end()), stretch.open()));
         continue;
       }
-      segments.add(new ValueStreamMap.Segment(activity.id(), wait ? "wait" : "process", kind,
-          wait ? e.message() : null, e.at(), end, seconds(e.at(), end), last));
+      segments.add(new ValueStreamMap.Segment(activity, stretch.waiting() ? "wait" : "process",
+          stretch.waiting() ? kind(stretch.waitingFor()) : null, stretch.waiting() ? e.message() : null, e.at(),
+          stretch.end(), stretch.seconds(), stretch.open()));
     }
     Map<String, double[]> byActivity = new LinkedHashMap<>();
     Map<String, Map<String, Double>> kindsByActivity = new LinkedHashMap<>();

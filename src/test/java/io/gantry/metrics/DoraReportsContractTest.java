@@ -34,7 +34,7 @@ class DoraReportsContractTest {
   void setUp() {
     TestDatabase.Instance db = database.create();
     records = new Records(db);
-    dora = new DoraReports(db.jdbc(), new CommitTimes(db.jdbc()), clock, transactions(db));
+    dora = new DoraReports(db.jdbc(), clock, transactions(db));
     records.service("shop", "team-shop").service("billing", "team-money")
         .environment("production", "production").environment("live-eu", "production").environment("test", "test")
         .model("std", "2025-01-01 00:00").component("shop", "web", "std").component("billing", "web", "std")

@@ -42,7 +42,7 @@ class KpiReportsContractTest {
   void setUp() {
     TestDatabase.Instance db = database.create();
     records = new Records(db);
-    kpis = new KpiReports(db.jdbc(), new CommitTimes(db.jdbc()), clock, () -> sources, transactions(db));
+    kpis = new KpiReports(db.jdbc(), clock, () -> sources, transactions(db));
     records.service("shop", "team-shop").service("billing", "team-money")
         .environment("production", "production").environment("test", "test")
         .model("std", "2025-01-01 00:00", "2026-03-15 10:00").model("quick", "2025-01-01 00:00")

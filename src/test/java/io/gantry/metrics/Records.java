@@ -37,7 +37,8 @@ final class Records {
 
   /** Report transactions over a test database. */
   static ReportTransactions transactions(TestDatabase.Instance db) {
-    return new ReportTransactions(db.jdbc(), db.transactions(), db.dataSource());
+    return new ReportTransactions(db.jdbc(), db.transactions(), db.dataSource(),
+        new DeploymentFacts(db.jdbc(), new CommitTimes(db.jdbc()), db.transactions(), db.dataSource()));
   }
 
   /** {@code "2026-03-02 10:15"} (UTC) or a full ISO instant. */
@@ -224,8 +225,9 @@ final class Records {
 
   void rating(long deployment, int leadTime, int quality, String comment, String time) {
     jdbc.sql("""
-        insert into deployment_ratings (deployment_id, rated_by, lead_time, quality, comment, rated_at)
-        values (:d, 'alice', :l, :q, :c, :t)
+        insert into deployment_ratings (deployment_id, rated_by, lead_time, quality, comment, rated_at,
+                                        deployment_finished_at)
+        values (:d, 'alice', :l, :q, :c, :t, (select finished_at from deployments where id = :d))
         """).param("d", deployment).param("l", leadTime).param("q", quality).param("c", comment)
         .param("t", ts(time)).update();
   }

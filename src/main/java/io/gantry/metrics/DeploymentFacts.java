@@ -1,0 +1,238 @@
+package io.gantry.metrics;
+
+import io.gantry.deployment.DeploymentEvent;
+import io.gantry.deployment.DeploymentState;
+import java.sql.Timestamp;
+import java.sql.Types;
+import java.time.Duration;
+import java.time.Instant;
+import java.util.ArrayList;
+import java.util.EnumMap;
+import java.util.HashMap;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Locale;
+import java.util.Map;
+import javax.sql.DataSource;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+import org.springframework.beans.factory.annotation.Autowired;
+import org.springframework.dao.DuplicateKeyException;
+import org.springframework.jdbc.core.namedparam.MapSqlParameterSource;
+import org.springframework.jdbc.core.namedparam.NamedParameterJdbcTemplate;
+import org.springframework.jdbc.core.simple.JdbcClient;
+import org.springframework.stereotype.Component;
+import org.springframework.transaction.support.TransactionTemplate;
+
+/**
+ * What the period reports need of each ended deployment ({@code metrics_deployment_facts} and
+ * {@code metrics_deployment_waits}), worked out once from its record. An ended deployment's record no
+ * longer changes, so neither do its facts; a report first writes the facts of the deployments of its
+ * period that have none yet (those that ended since the last report), then reads only facts.
+ *
+ * <p>The value stream of a deployment is its record cut into {@link Stretch stretches}, as its
+ * timeline is.
+ */
+@Component
+class DeploymentFacts {
+
+  private static final Logger log = LoggerFactory.getLogger(DeploymentFacts.class);
+  static final int BATCH = 2_000;
+
+  private final JdbcClient jdbc;
+  private final CommitTimes commitTimes;
+  private final TransactionTemplate tx;
+  private final int batchSize;
+  private final NamedParameterJdbcTemplate batch;
+
+  @Autowired
+  DeploymentFacts(JdbcClient jdbc, CommitTimes commitTimes, TransactionTemplate tx, DataSource dataSource) {
+    this(jdbc, commitTimes, tx, dataSource, BATCH);
+  }
+
+  /** Writes the facts of at most {@code batchSize} deployments per transaction. */
+  DeploymentFacts(JdbcClient jdbc, CommitTimes commitTimes, TransactionTemplate tx, DataSource dataSource,
+      int batchSize) {
+    this.jdbc = jdbc;
+    this.commitTimes = commitTimes;
+    this.tx = tx;
+    this.batchSize = batchSize;
+    this.batch = new NamedParameterJdbcTemplate(dataSource);
+  }
+
+  /** The facts column of an activity's process ({@code p}) or waiting ({@code w}) seconds. */
+  static String column(Activity activity, char type) {
+    return activity.name().toLowerCase(Locale.ROOT) + "_" + type;
+  }
+
+  /**
+   * Writes the facts of every deployment that ended in the period and has none yet. Cheap when there
+   * is nothing to write: two counts over an index. (A deployment has an end time once it is in a final
+   * state, and only then.)
+   */
+  void write(Period period) {
+    Timestamp from = Timestamp.from(period.from());
+    Timestamp to = Timestamp.from(period.to());
+    long ended = jdbc.sql("select count(*) from deployments d where d.finished_at >= :from and d.finished_at < :to")
+        .param("from", from).param("to", to).query(Long.class).single();
+    long known = jdbc.sql("select count(*) from metrics_deployment_facts f where f.finished_at >= :from "
+        + "and f.finished_at < :to").param("from", from).param("to", to).query(Long.class).single();
+    if (ended == known) {
+      return;
+    }
+    long missing = ended - known;
+    long written = 0;
+    Timestamp cursor = from;
+    while (true) {
+      record Todo(long id, Timestamp finishedAt) {}
+      Timestamp start = cursor;
+      List<Todo> batch = jdbc.sql("""
+          select d.id, d.finished_at from deployments d
+           where d.finished_at >= :cursor and d.finished_at < :to
+             and not exists (select 1 from metrics_deployment_facts f where f.deployment_id = d.id)
+           order by d.finished_at, d.id limit %d
+          """.formatted(batchSize)).param("cursor", start).param("to", to)
+          .query((rs, n) -> new Todo(rs.getLong(1), rs.getTimestamp(2))).list();
+      if (batch.isEmpty()) {
+        break;
+      }
+      List<Long> ids = batch.stream().map(Todo::id).toList();
+      written += writeBatch(ids);
+      if (missing > batchSize) {
+        log.info("Metrics: worked out the facts of {} of {} deployments ended between {} and {}", written, missing,
+            period.from(), period.to());
+      }
+      if (batch.size() < batchSize) {
+        break;
+      }
+      cursor = batch.getLast().finishedAt();
+    }
+  }
+
+  private int writeBatch(List<Long> ids) {
+    commitTimes.read(ids);
+    record Ended(long id, Timestamp finishedAt, String environment, String service, String component, String model,
+        int modelVersion, String state, Timestamp requestedAt, Timestamp startedAt, Timestamp plannedStart,
+        Timestamp commitTime, boolean modelInForce) {}
+    List<Ended> ended = jdbc.sql("""
+        select d.id, d.finished_at, d.environment, d.service, d.component, d.model, d.model_version, d.state,
+               d.requested_at, d.started_at, d.planned_start, c.commit_time,
+               case when exists (select 1 from model_versions v join deployment_models m on m.id = v.model_id
+                                  where m.name = d.model and v.number = d.model_version and v.spec is not null
+                                    and not exists (select 1 from model_versions n where n.model_id = v.model_id
+                                      and n.number > v.number and n.created_at <= coalesce(d.started_at, d.requested_at)))
+                    then 1 else 0 end as model_in_force
+          from deployments d
+          left join metrics_commit_times c
+            on c.service = d.service and c.component = d.component and c.version = d.version
+         where d.id in (:ids)
+        """).param("ids", ids)
+        .query((rs, n) -> new Ended(rs.getLong("id"), rs.getTimestamp("finished_at"), rs.getString("environment"),
+            rs.getString("service"), rs.getString("component"), rs.getString("model"), rs.getInt("model_version"),
+            rs.getString("state"), rs.getTimestamp("requested_at"), rs.getTimestamp("started_at"),
+            rs.getTimestamp("planned_start"), rs.getTimestamp("commit_time"), rs.getInt("model_in_force") == 1))
+        .list();
+    Map<Long, List<DeploymentEvent>> records = new HashMap<>();
+    jdbc.sql("""
+        select x.id, x.deployment_id, x.at, x.kind, x.to_state, x.waiting_for
+          from deployments t join deployment_events x on x.deployment_id = t.id
+         where t.id in (:ids) and x.kind in ('TRANSITION', 'WAIT', 'STEP')
+         order by x.deployment_id, x.id
+        """).param("ids", ids).query(rs -> {
+          String to = rs.getString("to_state");
+          String waitingFor = rs.getString("waiting_for");
+          records.computeIfAbsent(rs.getLong("deployment_id"), k -> new ArrayList<>()).add(new DeploymentEvent(
+              rs.getLong("id"), rs.getLong("deployment_id"), rs.getTimestamp("at").toInstant(),
+              DeploymentEvent.Kind.valueOf(rs.getString("kind")), null, to == null ? null : DeploymentState.valueOf(to),
+              null, null, "", "", waitingFor == null ? null : DeploymentEvent.WaitKind.valueOf(waitingFor)));
+        });
+
+    List<MapSqlParameterSource> facts = new ArrayList<>();
+    List<MapSqlParameterSource> waits = new ArrayList<>();
+    for (Ended d : ended) {
+      List<DeploymentEvent> record = records.getOrDefault(d.id(), List.of());
+      Instant finished = d.finishedAt().toInstant();
+      var row = new MapSqlParameterSource().addValue("id", d.id()).addValue("finished_at", d.finishedAt())
+          .addValue("environment", d.environment()).addValue("service", d.service())
+          .addValue("component", d.component()).addValue("model", d.model())
+          .addValue("model_version", d.modelVersion()).addValue("state", d.state())
+          .addValue("requested_at", d.requestedAt()).addValue("started_at", d.startedAt(), Types.TIMESTAMP)
+          .addValue("executed", record.stream().anyMatch(e -> e.to() == DeploymentState.EXECUTING))
+          .addValue("model_in_force", d.modelInForce())
+          .addValue("lead_seconds", seconds(d.requestedAt(), finished))
+          .addValue("commit_seconds", d.commitTime() == null ? null : seconds(d.commitTime(), finished), Types.DOUBLE)
+          .addValue("start_deviation", d.plannedStart() == null || d.startedAt() == null ? null
+              : seconds(d.plannedStart(), d.startedAt().toInstant()), Types.DOUBLE)
+          .addValue("rollback_seconds", !d.state().equals(DeploymentState.ROLLED_BACK.name()) ? null
+              : record.stream().filter(e -> e.to() == DeploymentState.ROLLING_BACK).findFirst()
+                  .map(e -> seconds(e.at(), finished)).orElse(null), Types.DOUBLE);
+      Map<Activity, double[]> byActivity = new EnumMap<>(Activity.class);
+      Map<String, Double> waited = new LinkedHashMap<>();
+      for (Stretch stretch : Stretch.cut(record, true, finished)) {
+        double[] sums = byActivity.computeIfAbsent(stretch.activity(), a -> new double[2]);
+        sums[stretch.waiting() ? 1 : 0] += stretch.seconds();
+        if (stretch.waiting()) {
+          waited.merge(stretch.activity().state.name() + "/" + stretch.waitingFor(), stretch.seconds(), Double::sum);
+        }
+      }
+      boolean any = !byActivity.isEmpty();
+      row.addValue("process_seconds", any ? byActivity.values().stream().mapToDouble(v -> v[0]).sum() : null,
+          Types.DOUBLE);
+      row.addValue("wait_seconds", any ? byActivity.values().stream().mapToDouble(v -> v[1]).sum() : null,
+          Types.DOUBLE);
+      for (Activity a : Activity.values()) {
+        double[] sums = byActivity.get(a);
+        row.addValue(column(a, 'p'), sums == null ? null : sums[0], Types.DOUBLE);
+        row.addValue(column(a, 'w'), sums == null ? null : sums[1], Types.DOUBLE);
+      }
+      facts.add(row);
+      waited.forEach((key, secs) -> waits.add(new MapSqlParameterSource().addValue("id", d.id())
+          .addValue("finished_at", d.finishedAt()).addValue("environment", d.environment())
+          .addValue("service", d.service()).addValue("model", d.model())
+          .addValue("activity", key.substring(0, key.indexOf('/')))
+          .addValue("waiting_for", key.substring(key.indexOf('/') + 1)).addValue("seconds", secs)));
+    }
+    try {
+      tx.executeWithoutResult(status -> {
+        batch.batchUpdate(INSERT_FACTS, facts.toArray(MapSqlParameterSource[]::new));
+        batch.batchUpdate("""
+            insert into metrics_deployment_waits (deployment_id, finished_at, environment, service, model, activity,
+                                                  waiting_for, seconds)
+            values (:id, :finished_at, :environment, :service, :model, :activity, :waiting_for, :seconds)
+            """, waits.toArray(MapSqlParameterSource[]::new));
+      });
+      return facts.size();
+    } catch (DuplicateKeyException e) {
+      return 0; // a report running at the same time wrote them; the facts are the same
+    }
+  }
+
+  private static final String INSERT_FACTS;
+
+  static {
+    StringBuilder columns = new StringBuilder();
+    StringBuilder values = new StringBuilder();
+    for (Activity a : Activity.values()) {
+      for (char type : new char[] {'p', 'w'}) {
+        columns.append(", ").append(column(a, type));
+        values.append(", :").append(column(a, type));
+      }
+    }
+    INSERT_FACTS = """
+        insert into metrics_deployment_facts (deployment_id, finished_at, environment, service, component, model,
+               model_version, state, requested_at, started_at, executed, model_in_force, lead_seconds, commit_seconds,
+               start_deviation, rollback_seconds, process_seconds, wait_seconds%s)
+        values (:id, :finished_at, :environment, :service, :component, :model, :model_version, :state, :requested_at,
+                :started_at, :executed, :model_in_force, :lead_seconds, :commit_seconds, :start_deviation,
+                :rollback_seconds, :process_seconds, :wait_seconds%s)
+        """.formatted(columns, values);
+  }
+
+  private static double seconds(Timestamp from, Instant to) {
+    return Duration.between(from.toInstant(), to).toNanos() / 1e9;
+  }
+
+  private static double seconds(Instant from, Instant to) {
+    return Duration.between(from, to).toNanos() / 1e9;
+  }
+}
