@@ -47,7 +47,7 @@ public class DeploymentRequests {
   @Autowired
   public DeploymentRequests(Components components, Library library, Environments environments, Models models,
       Deployments deployments, TransactionTemplate tx, Clock clock, ObjectProvider<DeploymentGate> gates) {
-    this(components, library, environments, models, deployments, tx, clock, () -> gates.orderedStream().toList());
+    this(components, library, environments, models, deployments, tx, clock, io.gantry.shared.OrderedBeans.once(gates));
   }
 
   /** With the gates of the caller's choosing (tests). */

@@ -97,7 +97,7 @@ public class Engine {
       @Value("${gantry.engine.workers:8}") int workers,
       ObjectProvider<DeploymentGate> gates) {
     this(deployments, models, library, environments, targets, runner, tx, clock, dataDir, lease, waitRecheck,
-        workers, (Supplier<List<DeploymentGate>>) () -> gates.orderedStream().toList());
+        workers, io.gantry.shared.OrderedBeans.once(gates));
   }
 
   /** With the gates of the caller's choosing (tests). */

@@ -19,6 +19,8 @@ import java.util.Locale;
 import java.util.Map;
 import org.springframework.jdbc.core.simple.JdbcClient;
 import org.springframework.stereotype.Component;
+import org.springframework.transaction.support.TransactionSynchronization;
+import org.springframework.transaction.support.TransactionSynchronizationManager;
 
 /**
  * Prometheus meters of the practice. Counts come from the records (read at most every
@@ -34,6 +36,11 @@ import org.springframework.stereotype.Component;
 class DeploymentMeters implements MeterBinder, DeploymentGate {
 
   static final Duration REFRESH = Duration.ofSeconds(10);
+  private static final org.slf4j.Logger log = org.slf4j.LoggerFactory.getLogger(DeploymentMeters.class);
+  /** One thread that feeds the histograms of ended deployments, in the order they ended. */
+  private static final java.util.concurrent.Executor AFTER_COMMIT =
+      java.util.concurrent.Executors.newSingleThreadExecutor(Thread.ofPlatform().name("gantry-meters").daemon()
+          .factory());
   private static final DeploymentState[] ENDED = {DeploymentState.SUCCEEDED, DeploymentState.FAILED,
       DeploymentState.ROLLED_BACK, DeploymentState.CANCELLED};
 
@@ -124,6 +131,22 @@ class DeploymentMeters implements MeterBinder, DeploymentGate {
     if (r == null || d.finishedAt() == null) {
       return;
     }
+    // Recorded off the engine's thread (the waits and activities need the whole record), and only
+    // once the end is committed when this is called inside the transaction that ends the deployment.
+    Runnable record = () -> record(r, d);
+    if (TransactionSynchronizationManager.isSynchronizationActive()) {
+      TransactionSynchronizationManager.registerSynchronization(new TransactionSynchronization() {
+        @Override
+        public void afterCommit() {
+          AFTER_COMMIT.execute(record);
+        }
+      });
+    } else {
+      AFTER_COMMIT.execute(record);
+    }
+  }
+
+  private void record(MeterRegistry r, Deployment d) {
     String outcome = d.state().name().toLowerCase(Locale.ROOT);
     Timer.builder("gantry.deployment.lead.time").description("Request to end of each deployment")
         .tags("outcome", outcome, "environment", d.environment()).publishPercentileHistogram().register(r)
@@ -133,7 +156,14 @@ class DeploymentMeters implements MeterBinder, DeploymentGate {
           .tags("outcome", outcome, "environment", d.environment()).publishPercentileHistogram().register(r)
           .record(Duration.between(d.startedAt(), d.finishedAt()));
     }
-    ValueStreamMap.Timeline timeline = valueStreams.timeline(d.id());
+    ValueStreamMap.Timeline timeline;
+    try {
+      timeline = valueStreams.timeline(d.id());
+    } catch (RuntimeException e) {
+      log.warn("Could not read the record of deployment {} for its wait and activity histograms: {}", d.id(),
+          e.toString());
+      return;
+    }
     for (ValueStreamMap.WaitRow wait : timeline.waits()) {
       Timer.builder("gantry.deployment.wait").description("Waiting time of each deployment, by what it waited for")
           .tags("kind", wait.kind(), "environment", d.environment()).publishPercentileHistogram().register(r)

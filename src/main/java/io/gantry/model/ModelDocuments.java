@@ -44,11 +44,30 @@ public final class ModelDocuments {
     return YAML.writeValueAsString(doc);
   }
 
-  /** Reads back what {@link #render} wrote. */
+  /**
+   * Reads back what {@link #render} wrote. The engine reads a deployment's model version at every
+   * step; a version's text never changes, so the last texts read are kept parsed (the same text
+   * always gives an equal definition, which nobody changes).
+   */
   public static ModelDefinition parse(String name, String text) {
-    Stored stored = YAML.readValue(text, Stored.class);
-    return new ModelDefinition(name, stored.description(), stored.labels(), stored.spec());
+    String key = name + '\n' + text;
+    ModelDefinition parsed = PARSED.get(key);
+    if (parsed == null) {
+      Stored stored = YAML.readValue(text, Stored.class);
+      parsed = new ModelDefinition(name, stored.description(), stored.labels(), stored.spec());
+      PARSED.put(key, parsed);
+    }
+    return parsed;
   }
+
+  private static final int PARSED_KEPT = 256;
+  private static final Map<String, ModelDefinition> PARSED = java.util.Collections.synchronizedMap(
+      new LinkedHashMap<>(64, 0.75f, true) {
+        @Override
+        protected boolean removeEldestEntry(Map.Entry<String, ModelDefinition> eldest) {
+          return size() > PARSED_KEPT;
+        }
+      });
 
   private record Stored(String description, Map<String, String> labels, DeploymentModelSpec spec) {}
 

@@ -46,7 +46,7 @@ class ScheduleGate implements DeploymentGate {
   @Autowired
   ScheduleGate(Freezes freezes, ConflictFinder finder, Conflicts conflicts, ScheduleSettings settings,
       TransactionTemplate tx, ObjectProvider<FreezeExemptions> exemptions) {
-    this(freezes, finder, conflicts, settings, tx, () -> exemptions.orderedStream().toList());
+    this(freezes, finder, conflicts, settings, tx, io.gantry.shared.OrderedBeans.once(exemptions));
   }
 
   ScheduleGate(Freezes freezes, ConflictFinder finder, Conflicts conflicts, ScheduleSettings settings,

@@ -79,6 +79,9 @@ class DeploymentMetersContractTest {
 
     meters.finished(deployments.get(id), clock.instant());
 
+    org.awaitility.Awaitility.await().atMost(Duration.ofSeconds(10)).ignoreExceptions().untilAsserted(() ->
+        assertThat(registry.get("gantry.deployment.activity.process").tag("activity", "execution").timer().count())
+            .isEqualTo(1));
     var lead = registry.get("gantry.deployment.lead.time").tag("outcome", "succeeded")
         .tag("environment", "production").timer();
     assertThat(lead.count()).isEqualTo(1);
@@ -89,5 +92,22 @@ class DeploymentMetersContractTest {
         .totalTime(TimeUnit.SECONDS)).isEqualTo(Duration.ofMinutes(20).toSeconds());
     assertThat(meters.check(deployments.get(id), null, clock.instant()))
         .isEqualTo(io.gantry.deployment.DeploymentGate.Verdict.PASS);
+  }
+
+  @Test
+  void inside_the_transaction_that_ends_a_deployment_its_waits_are_recorded_once_that_commits_and_not_if_it_rolls_back() {
+    long id = records.deployment("shop", "web", "1.0", "production", "std", "alice", "2026-04-01 10:00")
+        .waitFor(WaitKind.APPROVAL, "2026-04-01 10:00").runTo("2026-04-01 10:30").to("SUCCEEDED", "2026-04-01 11:00").id;
+    var tx = db.transactions();
+
+    tx.executeWithoutResult(status -> {
+      meters.finished(deployments.get(id), clock.instant());
+      status.setRollbackOnly();
+    });
+    tx.executeWithoutResult(status -> meters.finished(deployments.get(id), clock.instant()));
+
+    org.awaitility.Awaitility.await().atMost(Duration.ofSeconds(10)).ignoreExceptions().untilAsserted(() ->
+        assertThat(registry.get("gantry.deployment.wait").tag("kind", "approval").timer().count()).isEqualTo(1));
+    assertThat(registry.get("gantry.deployment.lead.time").tag("outcome", "succeeded").timer().count()).isEqualTo(1);
   }
 }

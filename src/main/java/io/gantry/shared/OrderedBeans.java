@@ -1,0 +1,31 @@
+package io.gantry.shared;
+
+import java.util.List;
+import java.util.function.Supplier;
+import org.springframework.beans.factory.ObjectProvider;
+
+/** Beans of a kind, in their order, looked up on first use and then kept. */
+public final class OrderedBeans {
+
+  /**
+   * Looked up on first use because such beans often depend on beans that depend on the caller; kept
+   * because ordering them anew on every call showed in the engine's profile (a tenth of its time).
+   */
+  public static <T> Supplier<List<T>> once(ObjectProvider<T> beans) {
+    return new Supplier<>() {
+      private volatile List<T> resolved;
+
+      @Override
+      public List<T> get() {
+        List<T> list = resolved;
+        if (list == null) {
+          list = beans.orderedStream().toList();
+          resolved = list;
+        }
+        return list;
+      }
+    };
+  }
+
+  private OrderedBeans() {}
+}
