@@ -276,11 +276,12 @@ class TargetsGoingAwayContractTest {
     assertThat(runs(done).get("l1").state()).isEqualTo(TargetRunState.FAILED);
   }
 
+  /** Waits for a step to show it has started: generously, as a loaded machine starts ssh sessions slowly. */
   static void waitFor(Path file) throws InterruptedException {
-    long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(30);
+    long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(90);
     while (!Files.exists(file)) {
       if (System.nanoTime() > deadline) {
-        throw new AssertionError(file + " did not appear within 30 s");
+        throw new AssertionError(file + " did not appear within 90 s");
       }
       Thread.sleep(20);
     }
