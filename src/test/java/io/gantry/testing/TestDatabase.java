@@ -1,26 +1,24 @@
 package io.gantry.testing;
 
-import java.lang.reflect.InvocationTargetException;
-import java.lang.reflect.Proxy;
+import com.zaxxer.hikari.HikariConfig;
+import com.zaxxer.hikari.HikariDataSource;
 import java.sql.Connection;
-import java.sql.SQLException;
 import java.sql.Statement;
-import java.util.concurrent.Semaphore;
-import java.util.concurrent.TimeUnit;
-import java.util.concurrent.atomic.AtomicBoolean;
+import java.util.Queue;
 import java.util.UUID;
+import java.util.concurrent.ConcurrentLinkedQueue;
+import java.util.concurrent.TimeUnit;
 import javax.sql.DataSource;
 import org.flywaydb.core.Flyway;
 import org.springframework.jdbc.core.simple.JdbcClient;
 import org.springframework.jdbc.datasource.DataSourceTransactionManager;
-import org.springframework.jdbc.datasource.DelegatingDataSource;
-import org.springframework.jdbc.datasource.SimpleDriverDataSource;
 import org.springframework.transaction.support.TransactionTemplate;
 
 /**
  * The two databases every storage contract test runs on: an H2 database in memory and a fresh schema
  * on the local PostgreSQL server (127.0.0.1:5432, database {@code test}; override with
- * GANTRY_TEST_PG_URL / GANTRY_TEST_PG_USER). Each call gives a new, empty, migrated database.
+ * GANTRY_TEST_PG_URL / GANTRY_TEST_PG_USER). Each call gives a new, empty, migrated database, with
+ * a pool of connections that is closed once the test that made it has ended.
  */
 public enum TestDatabase {
   H2,
@@ -33,16 +31,41 @@ public enum TestDatabase {
   /** A new empty database with every migration applied. */
   public Instance create() {
     String unique = "t" + UUID.randomUUID().toString().replace("-", "").substring(0, 16);
-    DataSource ds = switch (this) {
-      case H2 -> new SimpleDriverDataSource(new org.h2.Driver(), h2Url(unique), "sa", "");
+    HikariConfig pool = new HikariConfig();
+    pool.setPoolName("test-" + unique);
+    switch (this) {
+      case H2 -> {
+        pool.setJdbcUrl(h2Url(unique));
+        pool.setUsername("sa");
+      }
       case POSTGRESQL -> {
         createSchema(unique);
-        yield bounded(new SimpleDriverDataSource(new org.postgresql.Driver(),
-            PG_URL + (PG_URL.contains("?") ? "&" : "?") + "currentSchema=" + unique, PG_USER, ""));
+        pool.setJdbcUrl(PG_URL + (PG_URL.contains("?") ? "&" : "?") + "currentSchema=" + unique);
+        pool.setUsername(PG_USER);
       }
-    };
+    }
+    pool.setPassword("");
+    pool.setMaximumPoolSize(MAX_OPEN);
+    pool.setMinimumIdle(0);
+    pool.setConnectionTimeout(TimeUnit.SECONDS.toMillis(60));
+    HikariDataSource ds = new HikariDataSource(pool);
+    OPEN.add(ds);
     Flyway.configure().dataSource(ds).locations("classpath:db/migration").load().migrate();
     return new Instance(this, ds, unique);
+  }
+
+  /**
+   * The connection pools of the databases created since the last {@link #closeAll()}: a test's
+   * databases are closed after it ({@link ClosesTestDatabases}), so that their connections do not
+   * pile up on the PostgreSQL server.
+   */
+  private static final Queue<HikariDataSource> OPEN = new ConcurrentLinkedQueue<>();
+
+  /** Closes the connections of every database created so far; their data stays where it is. */
+  static void closeAll() {
+    for (HikariDataSource ds; (ds = OPEN.poll()) != null; ) {
+      ds.close();
+    }
   }
 
   /** Spring properties that point a booted application at a new database of this kind. */
@@ -61,53 +84,11 @@ public enum TestDatabase {
   }
 
   /**
-   * At most this many connections of one test database are open at once; more callers wait. The
-   * PostgreSQL server allows 100 clients in all, and tests run in two JVMs beside booted servers.
+   * At most this many connections of one test database are open at once; more callers wait (60 s
+   * at most). The PostgreSQL server allows 100 clients in all, and tests run in two JVMs beside
+   * booted servers.
    */
   static final int MAX_OPEN = 8;
-
-  /** The data source, with its open connections bounded ({@link #MAX_OPEN}): a connection's close frees a place. */
-  private static DataSource bounded(DataSource target) {
-    Semaphore places = new Semaphore(MAX_OPEN, true);
-    return new DelegatingDataSource(target) {
-      @Override
-      public Connection getConnection() throws SQLException {
-        try {
-          if (!places.tryAcquire(60, TimeUnit.SECONDS)) {
-            throw new SQLException("no test database connection became free within 60 s (" + MAX_OPEN + " open)");
-          }
-        } catch (InterruptedException e) {
-          Thread.currentThread().interrupt();
-          throw new SQLException("interrupted while waiting for a test database connection", e);
-        }
-        Connection c;
-        try {
-          c = super.getConnection();
-        } catch (SQLException | RuntimeException e) {
-          places.release();
-          throw e;
-        }
-        AtomicBoolean closed = new AtomicBoolean();
-        return (Connection) Proxy.newProxyInstance(Connection.class.getClassLoader(), new Class<?>[] {Connection.class},
-            (proxy, method, args) -> {
-              if (method.getName().equals("equals") && args != null && args.length == 1) {
-                return proxy == args[0];
-              }
-              if (method.getName().equals("hashCode") && (args == null || args.length == 0)) {
-                return System.identityHashCode(proxy);
-              }
-              if (method.getName().equals("close") && closed.compareAndSet(false, true)) {
-                places.release();
-              }
-              try {
-                return method.invoke(c, args);
-              } catch (InvocationTargetException e) {
-                throw e.getCause();
-              }
-            });
-      }
-    };
-  }
 
   private static String h2Url(String name) {
     return "jdbc:h2:mem:" + name + ";MODE=PostgreSQL;DATABASE_TO_LOWER=TRUE;DEFAULT_NULL_ORDERING=HIGH;DB_CLOSE_DELAY=-1";
