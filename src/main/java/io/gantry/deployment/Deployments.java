@@ -381,12 +381,14 @@ public class Deployments {
 
   /**
    * Wakes every deployment of an environment that waits to start (not those planned for later): one
-   * that ended there may have been what they waited for (the queue, a component they require).
+   * that ended there may have been what they waited for (the queue, a component they require). One
+   * that an engine holds right now is marked woken, so that its release asks to look again at once.
    */
   public void wakeWaiting(String environment, Instant now) {
     jdbc.sql("""
-        update work_items set due_at = :now, woken = true
-         where due_at > :now and deployment_id in (select id from deployments where environment = :environment
+        update work_items set due_at = least(due_at, cast(:now as timestamp with time zone)), woken = true
+         where (due_at > :now or owner is not null)
+           and deployment_id in (select id from deployments where environment = :environment
            and state = 'REQUESTED' and (planned_start is null or planned_start <= :now))
         """).param("now", Timestamp.from(now)).param("environment", environment).update();
   }
