@@ -234,20 +234,30 @@ public class Deployments {
       throw new IllegalStateException("deployment " + d.id() + " cannot go from " + d.state() + " to " + to);
     }
     insertEvent(d.id(), now, DeploymentEvent.Kind.TRANSITION, d.state(), to, null, null, actor, message);
-    Instant started = d.startedAt() != null || to == DeploymentState.CANCELLED ? d.startedAt() : now;
+    Instant at = stored(now);
+    Instant started = d.startedAt() != null || to == DeploymentState.CANCELLED ? d.startedAt() : at;
+    Instant finished = to.isFinal() ? at : null;
+    String outcome = to.isFinal() ? truncate(message) : d.outcome();
     int rows = jdbc.sql("""
         update deployments set state = :to, row_version = row_version + 1, started_at = :started,
                finished_at = :finished, outcome = :outcome
          where id = :id and row_version = :expected
         """)
         .param("to", to.name()).param("started", started == null ? null : Timestamp.from(started))
-        .param("finished", to.isFinal() ? Timestamp.from(now) : null)
-        .param("outcome", to.isFinal() ? truncate(message) : d.outcome())
+        .param("finished", finished == null ? null : Timestamp.from(finished)).param("outcome", outcome)
         .param("id", d.id()).param("expected", d.rowVersion()).update();
     if (rows == 0) {
       throw new StaleUpdateException("deployment", String.valueOf(d.id()), d.rowVersion());
     }
-    return get(d.id());
+    // the row as it now reads, without reading it again
+    return new Deployment(d.id(), d.component(), d.version(), d.environment(), d.model(), d.modelVersion(), d.stage(),
+        to, d.requestedBy(), d.requestedAt(), d.reason(), started, finished, outcome, d.kind(), d.plannedStart(),
+        d.plannedEnd(), d.priority(), d.rowVersion() + 1);
+  }
+
+  /** An instant as a timestamp column keeps it (to the microsecond), so that a row built here reads as stored. */
+  static Instant stored(Instant t) {
+    return t.truncatedTo(java.time.temporal.ChronoUnit.MICROS);
   }
 
   /** Adds an entry to the record (a wait, a log line, a target or step event, an interruption). */
@@ -288,19 +298,22 @@ public class Deployments {
         to.name().toLowerCase() + (message == null || message.isBlank() ? "" : ": " + message));
     boolean ended = to == TargetRunState.SUCCEEDED || to == TargetRunState.FAILED || to == TargetRunState.ROLLED_BACK
         || to == TargetRunState.SKIPPED;
+    Instant started = run.startedAt() == null ? stored(now) : run.startedAt();
+    Instant finished = ended ? stored(now) : null;
+    String outcome = truncate(message);
     int rows = jdbc.sql("""
         update target_runs set state = :to, row_version = row_version + 1, started_at = :started,
                finished_at = :finished, outcome = :message
          where id = :id and row_version = :expected
         """).param("to", to.name())
-        .param("started", Timestamp.from(run.startedAt() == null ? now : run.startedAt()))
-        .param("finished", ended ? Timestamp.from(now) : null).param("message", truncate(message))
+        .param("started", Timestamp.from(started))
+        .param("finished", finished == null ? null : Timestamp.from(finished)).param("message", outcome)
         .param("id", run.id()).param("expected", run.rowVersion()).update();
     if (rows == 0) {
       throw new StaleUpdateException("target run", run.target(), run.rowVersion());
     }
-    return jdbc.sql("select * from target_runs where id = :id").param("id", run.id()).query(Deployments::mapRun)
-        .single();
+    return new TargetRun(run.id(), run.deployment(), run.target(), run.batch(), to, run.previousVersion(), started,
+        finished, outcome, run.rowVersion() + 1);
   }
 
   // --- step runs

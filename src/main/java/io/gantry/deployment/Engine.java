@@ -164,7 +164,9 @@ public class Engine {
 
   /**
    * Claims due deployments while a worker is free and starts advancing each, without waiting for
-   * them: how the server's engine loop keeps several deployments moving at once.
+   * them: how the server's engine loop keeps several deployments moving at once. A worker that is
+   * done with its deployment claims the next due one itself, so a backlog does not wait for the
+   * next poll between deployments.
    */
   public int startDue() {
     int started = 0;
@@ -175,9 +177,23 @@ public class Engine {
         return started;
       }
       started++;
-      workers.submit(() -> advanceAndFree(claim.get()));
+      workers.submit(() -> advanceWhileDue(claim.get()));
     }
     return started;
+  }
+
+  private void advanceWhileDue(Deployments.Claim first) {
+    try {
+      Optional<Deployments.Claim> claim = Optional.of(first);
+      while (claim.isPresent() && !Thread.currentThread().isInterrupted()) {
+        advance(claim.get());
+        claim = claim();
+      }
+    } catch (RuntimeException e) {
+      log.warn("could not claim the next due deployment; the engine loop looks again at its next poll", e);
+    } finally {
+      slots.release();
+    }
   }
 
   private Optional<Deployments.Claim> claim() {
@@ -316,8 +332,7 @@ public class Engine {
     boolean peopleOnly = steps.stream().allMatch(s -> s instanceof Step.Manual || s instanceof Step.Approval);
     Map<String, String> current = deployments.currentVersions(d.environment(), d.component());
     boolean undeploy = d.kind() == Deployment.Kind.UNDEPLOY;
-    List<Target> chosen = targets.all().stream()
-        .filter(t -> t.definition().environment().equals(d.environment()))
+    List<Target> chosen = targets.in(d.environment()).stream()
         .filter(t -> t.definition().kind() != TargetKind.SITE || peopleOnly)
         .filter(t -> !undeploy || current.containsKey(t.name())).toList();
     if (chosen.isEmpty()) {

@@ -35,6 +35,12 @@ public class Targets {
     return jdbc.sql(SELECT + " order by t.name").query(Targets::map).list();
   }
 
+  /** The targets of one environment, by name. */
+  public List<Target> in(String environment) {
+    return jdbc.sql(SELECT + " where e.name = :environment order by t.name").param("environment", environment)
+        .query(Targets::map).list();
+  }
+
   public Page<Target> page(String environment, PageRequest request) {
     String where = environment == null ? "" : " where e.name = :environment";
     Map<String, Object> params = environment == null ? Map.of() : Map.of("environment", environment);

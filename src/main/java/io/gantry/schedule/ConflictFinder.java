@@ -190,8 +190,7 @@ class ConflictFinder {
     if (!runs.isEmpty()) {
       return runs.stream().map(TargetRun::target).collect(Collectors.toCollection(TreeSet::new));
     }
-    return targets.all().stream().filter(t -> t.definition().environment().equals(d.environment()))
-        .map(t -> t.name()).collect(Collectors.toCollection(TreeSet::new));
+    return targets.in(d.environment()).stream().map(t -> t.name()).collect(Collectors.toCollection(TreeSet::new));
   }
 
   /** {@code deployment #12 of shop/web 1.4.0 in production (planned from ...)}. */

@@ -35,19 +35,20 @@ class Conflicts {
 
   /** Records a conflict unless the same one (kind and other side) was recorded before; says whether it was new. */
   boolean record(long deployment, Conflict.Found found, Instant now) {
-    boolean known = jdbc.sql("""
-        select count(*) from schedule_conflicts where deployment_id = :d and kind = :kind and subject = :subject
-        """).param("d", deployment).param("kind", found.kind().name()).param("subject", found.subject())
-        .query(Long.class).single() > 0;
-    if (known) {
-      return false;
-    }
-    jdbc.sql("""
+    int added = jdbc.sql("""
         insert into schedule_conflicts (deployment_id, kind, subject, other_deployment_id, freeze_id, message, found_at)
-        values (:d, :kind, :subject, :other, :freeze, :message, :now)
+        select cast(:d as bigint), cast(:kind as varchar(20)), cast(:subject as varchar(200)),
+               cast(:other as bigint), cast(:freeze as bigint), cast(:message as varchar(4000)),
+               cast(:now as timestamp with time zone)
+          from (values (1)) one
+         where not exists (select 1 from schedule_conflicts where deployment_id = :d and kind = :kind
+                                                              and subject = :subject)
         """).param("d", deployment).param("kind", found.kind().name()).param("subject", found.subject())
         .param("other", found.otherDeployment()).param("freeze", found.freeze())
         .param("message", truncate(found.message())).param("now", Timestamp.from(now)).update();
+    if (added == 0) {
+      return false;
+    }
     deployments.record(deployment, DeploymentEvent.Kind.CONFLICT, null, null, "gantry", found.message(), now);
     return true;
   }
