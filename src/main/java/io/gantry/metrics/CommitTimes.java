@@ -13,7 +13,7 @@ import org.springframework.stereotype.Component;
 /**
  * The commit time of deployed versions: the {@code commitTime} attribute of a component version
  * (ISO-8601, e.g. {@code 2026-03-01T09:15:00Z} or with an offset), read once per version into
- * {@code metrics_commit_times} so the reports join it in SQL. Versions are immutable, so what is read
+ * {@code metrics_commit_times}, where the deployment facts join it in SQL. Versions are immutable, so what is read
  * once stays true. A missing or unreadable value is stored as unknown.
  */
 @Component

@@ -167,12 +167,12 @@ class DeploymentFacts {
               : record.stream().filter(e -> e.to() == DeploymentState.ROLLING_BACK).findFirst()
                   .map(e -> seconds(e.at(), finished)).orElse(null), Types.DOUBLE);
       Map<Activity, double[]> byActivity = new EnumMap<>(Activity.class);
-      Map<String, Double> waited = new LinkedHashMap<>();
+      Map<Waited, Double> waited = new LinkedHashMap<>();
       for (Stretch stretch : Stretch.cut(record, true, finished)) {
         double[] sums = byActivity.computeIfAbsent(stretch.activity(), a -> new double[2]);
         sums[stretch.waiting() ? 1 : 0] += stretch.seconds();
         if (stretch.waiting()) {
-          waited.merge(stretch.activity().state.name() + "/" + stretch.waitingFor(), stretch.seconds(), Double::sum);
+          waited.merge(new Waited(stretch.activity(), stretch.waitingFor()), stretch.seconds(), Double::sum);
         }
       }
       boolean any = !byActivity.isEmpty();
@@ -189,8 +189,8 @@ class DeploymentFacts {
       waited.forEach((key, secs) -> waits.add(new MapSqlParameterSource().addValue("id", d.id())
           .addValue("finished_at", d.finishedAt()).addValue("environment", d.environment())
           .addValue("service", d.service()).addValue("model", d.model())
-          .addValue("activity", key.substring(0, key.indexOf('/')))
-          .addValue("waiting_for", key.substring(key.indexOf('/') + 1)).addValue("seconds", secs)));
+          .addValue("activity", key.activity().state.name()).addValue("waiting_for", key.waitingFor())
+          .addValue("seconds", secs)));
     }
     try {
       tx.executeWithoutResult(status -> {
@@ -206,6 +206,9 @@ class DeploymentFacts {
       return 0; // a report running at the same time wrote them; the facts are the same
     }
   }
+
+  /** What a deployment waited for in one activity. */
+  private record Waited(Activity activity, String waitingFor) {}
 
   private static final String INSERT_FACTS;
 

@@ -29,7 +29,7 @@ class ReportTransactions {
     this.postgres = postgres(dataSource);
   }
 
-  static boolean postgres(DataSource dataSource) {
+  private static boolean postgres(DataSource dataSource) {
     try (Connection c = dataSource.getConnection()) {
       return c.getMetaData().getDatabaseProductName().toLowerCase(java.util.Locale.ROOT).contains("postgres");
     } catch (SQLException e) {

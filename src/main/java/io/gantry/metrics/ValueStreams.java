@@ -78,7 +78,7 @@ class ValueStreams {
               .put(kind(rs.getString("waiting_for")), round(rs.getDouble("seconds"), 3));
         });
     for (Activity a : Activity.values()) {
-      Row row = row(facts, a.name().toLowerCase(Locale.ROOT), null);
+      Row row = row(facts, a.name().toLowerCase(Locale.ROOT));
       if (row.n() > 0) {
         activityRows.add(new ValueStreamMap.ActivityRow(a.id(), a.state.name(), row.n(), round(row.pSum(), 3),
             round(row.pMedian(), 3), round(row.wSum(), 3), round(row.wMedian(), 3), efficiency(row.pSum(), row.wSum()),
@@ -100,7 +100,7 @@ class ValueStreams {
         .map(k -> new ValueStreamMap.WaitRow(kind(k.kind()), k.n(), round(k.wSum(), 3), round(k.wMedian(), 3),
             waitTotal == 0 ? null : round(100 * k.wSum() / waitTotal, 1)))
         .toList();
-    Row total = row(facts, "all", null);
+    Row total = row(facts, "all");
     Instant now = clock.instant();
     return new ValueStreamMap(new KpiReport.PeriodView(period.from(), period.to(), period.partial(now),
         round(period.elapsed(now).toSeconds() / 86400.0, 3)), f, Scope.count(facts.get("ended")),
@@ -113,8 +113,9 @@ class ValueStreams {
     return "percentile_cont(0.5) within group (order by " + column + ")";
   }
 
-  private static Row row(Map<String, Object> facts, String prefix, String kind) {
-    return new Row(kind, Scope.count(facts.get(prefix + "_n")), orZero(facts.get(prefix + "_ps")),
+  /** The process and waiting figures of one activity (or "all") from the facts' aggregate. */
+  private static Row row(Map<String, Object> facts, String prefix) {
+    return new Row(null, Scope.count(facts.get(prefix + "_n")), orZero(facts.get(prefix + "_ps")),
         Scope.number(facts.get(prefix + "_pm")), orZero(facts.get(prefix + "_ws")), Scope.number(facts.get(prefix + "_wm")));
   }
 
