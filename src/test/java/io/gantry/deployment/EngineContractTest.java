@@ -20,6 +20,7 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Clock;
 import java.time.Duration;
+import java.time.Instant;
 import java.util.List;
 import java.util.Map;
 import org.junit.jupiter.api.BeforeEach;
@@ -176,6 +177,28 @@ class EngineContractTest {
             DeploymentState.VERIFYING, DeploymentState.SUCCEEDED);
     assertThat(d.startedAt()).isNotNull();
     assertThat(d.finishedAt()).isNotNull();
+  }
+
+  @Test
+  void a_worker_done_with_a_deployment_takes_the_next_due_one_without_waiting_for_the_next_poll() throws Exception {
+    configure("all-at-once", "stop");
+    List<Deployment> backlog = new java.util.ArrayList<>();
+    for (String version : List.of("1.0.0", "2.0.0", "3.0.0")) {
+      push(version, null);
+      backlog.add(requests.request(new DeploymentRequests.Request("shop/web", version, "qa", null, null), "bob"));
+    }
+    Engine oneWorker = fixture.engine(1);
+
+    assertThat(oneWorker.startDue()).as("claims made by the poll itself, with one worker").isEqualTo(1);
+
+    Instant deadline = Instant.now().plusSeconds(60);
+    while (backlog.stream().anyMatch(d -> !deployments.get(d.id()).state().isFinal())
+        && Instant.now().isBefore(deadline)) {
+      Thread.sleep(50);
+    }
+    assertThat(backlog).extracting(d -> deployments.get(d.id()).state()).as("after one poll")
+        .containsOnly(DeploymentState.SUCCEEDED);
+    assertThat(current("t1")).isEqualTo("3.0.0");
   }
 
   @Test

@@ -62,8 +62,13 @@ final class EngineFixture {
 
   /** A new engine (as a server process would have) over the same database and folder. */
   Engine engine() {
+    return engine(4);
+  }
+
+  /** A new engine with this many workers. */
+  Engine engine(int workers) {
     return new Engine(deployments, models, library, environments, targets, new StepRunner(clock),
-        db.transactions(), clock, dataDir, Duration.ofSeconds(30), Duration.ofSeconds(5), 4,
+        db.transactions(), clock, dataDir, Duration.ofSeconds(30), Duration.ofSeconds(5), workers,
         () -> gates);
   }
 
