@@ -85,7 +85,7 @@ class DoraReports {
     double days = period.elapsed(now).toSeconds() / 86400.0;
     long deployments = count(row.get("deployments"));
     long succeeded = count(row.get("succeeded"));
-    Double perDay = days == 0 ? null : succeeded / days;
+    Double perDay = days == 0 ? null : succeeded / period.rateDays(now);
     var frequency = new DoraReport.DeploymentFrequency(succeeded, round(perDay, 3),
         perDay == null ? null : round(perDay * 7, 3), DoraLevel.frequency(perDay));
     Double lead = round(number(row.get("lead_median")), 3);

@@ -68,6 +68,7 @@ class KpiReports {
     Scope scope = new Scope(period, f);
     Instant now = clock.instant();
     double days = period.elapsed(now).toSeconds() / 86400.0;
+    double rateDays = period.rateDays(now);
     Map<String, Object> ended = jdbc.sql("""
         select count(*) as ended,
                sum(case when f.state = 'SUCCEEDED' then 1 else 0 end) as succeeded,
@@ -113,8 +114,8 @@ class KpiReports {
     double nowSeconds = now.toEpochMilli() / 1000.0;
     Double oldest = number(queue.get("oldest"));
     Double median = number(queue.get("median"));
-    var backlog = new KpiReport.Backlog(requested, total, days == 0 ? null : round(requested / days, 2),
-        days == 0 ? null : round(total / days, 2), count(queue.get("queued")),
+    var backlog = new KpiReport.Backlog(requested, total, days == 0 ? null : round(requested / rateDays, 2),
+        days == 0 ? null : round(total / rateDays, 2), count(queue.get("queued")),
         oldest == null ? null : round(nowSeconds - oldest, 3), median == null ? null : round(nowSeconds - median, 3));
 
     var leadTime = new KpiReport.LeadTime(succeeded, round(number(ended.get("lead_median")), 3),

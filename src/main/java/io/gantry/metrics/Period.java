@@ -71,6 +71,15 @@ public record Period(Instant from, Instant to) {
     return end.isAfter(from) ? Duration.between(from, end) : Duration.ZERO;
   }
 
+  /**
+   * The days a rate per day is divided by: those that have passed, but at least one. Over less than a
+   * day (a short period, or the first hours of one under way) a rate is the count so far, not a
+   * count of minutes stretched to a day.
+   */
+  public double rateDays(Instant now) {
+    return Math.max(1.0, elapsed(now).toSeconds() / 86400.0);
+  }
+
   /** Whether the period has not ended yet at {@code now}. */
   public boolean partial(Instant now) {
     return now.isBefore(to);

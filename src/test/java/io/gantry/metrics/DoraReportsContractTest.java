@@ -127,6 +127,22 @@ class DoraReportsContractTest {
   }
 
   @Test
+  void over_less_than_a_day_the_deployment_frequency_is_the_count_so_far_not_stretched_to_a_day() {
+    records.succeeded("shop", "production", "2026-04-01 00:10", "2026-04-01 00:20");
+    records.succeeded("shop", "production", "2026-04-01 01:10", "2026-04-01 01:20");
+    records.succeeded("billing", "live-eu", "2026-04-01 02:10", "2026-04-01 02:20");
+    clock.set(at("2026-04-01 03:00"));
+
+    // April under way for three hours: 3 so far, not 24 a day
+    assertThat(dora.report(new Period(at("2026-04-01 00:00"), at("2026-05-01 00:00")), MetricsFilter.NONE)
+        .deploymentFrequency()).isEqualTo(new DoraReport.DeploymentFrequency(3, 3.0, 21.0, DoraLevel.ELITE));
+    // a whole period of six hours, long ended
+    clock.set(at("2026-04-10 00:00"));
+    assertThat(dora.report(new Period(at("2026-04-01 00:00"), at("2026-04-01 06:00")), MetricsFilter.NONE)
+        .deploymentFrequency()).isEqualTo(new DoraReport.DeploymentFrequency(3, 3.0, 21.0, DoraLevel.ELITE));
+  }
+
+  @Test
   void no_production_deployments_give_no_rates_and_no_levels() {
     records.succeeded("shop", "test", "2026-03-07 10:00", "2026-03-07 10:10");
 

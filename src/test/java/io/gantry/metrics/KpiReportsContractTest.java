@@ -179,6 +179,19 @@ class KpiReportsContractTest {
   }
 
   @Test
+  void in_the_first_hours_of_a_period_a_rate_per_day_is_the_count_so_far() {
+    records.succeeded("shop", "production", "2026-04-01 00:10", "2026-04-01 00:20");
+    records.succeeded("shop", "production", "2026-04-01 01:10", "2026-04-01 01:20");
+    clock.set(at("2026-04-01 02:00"));
+
+    KpiReport r = kpis.report(new Period(at("2026-04-01 00:00"), at("2026-05-01 00:00")), MetricsFilter.NONE, null);
+
+    assertThat(r.period().elapsedDays()).isEqualTo(0.083);
+    assertThat(r.backlog().requestedPerDay()).isEqualTo(2.0);
+    assertThat(r.backlog().completedPerDay()).isEqualTo(2.0);
+  }
+
+  @Test
   void a_period_still_running_is_measured_over_the_days_that_have_passed() {
     clock.set(at("2026-03-11 00:00"));
     records.succeeded("shop", "production", "2026-03-02 10:00", "2026-03-02 11:00");
