@@ -170,7 +170,9 @@ public class ChangeGate implements DeploymentGate {
     records.forDeployment(d.id()).filter(c -> c.state().canBecome(ChangeState.CANCELLED)).ifPresent(c ->
         changes.tx().executeWithoutResult(s -> records.transition(records.get(c.id()), ChangeState.CANCELLED,
             ChangeRecords.ClosureCodeOrNull.NONE, Changes.SYSTEM, "cancelled: deployment #" + d.id() + " ended "
-                + d.state().name().toLowerCase() + " before the change was decided", now)));
+                + d.state().name().toLowerCase() + (c.state().authorizes()
+                    ? " before it started: the change was authorized but never implemented"
+                    : " before the change was decided"), now)));
   }
 
   private void closeIfDone(Change c, Instant now) {

@@ -397,6 +397,31 @@ class ChangesContractTest {
   }
 
   @Test
+  void the_change_of_a_deployment_cancelled_while_a_later_gate_held_it_is_cancelled_as_authorized_but_never_implemented() {
+    fixture.configured();
+    fixture.gates.add(new io.gantry.deployment.DeploymentGate() {
+      @Override
+      public Verdict check(Deployment d, io.gantry.model.Stage stage, Instant now) {
+        return new Verdict.Wait(DeploymentEvent.WaitKind.WINDOW, "the window of stage preprod", null);
+      }
+    });
+    Deployment d = fixture.deploy("shop/web", "preprod", "bob");
+    run(d);
+    Change c = changes.list(null, null, "preprod", null, null, io.gantry.shared.PageRequest.all()).items().getFirst();
+    changes.approve(c.key(), "carol", null);
+    clock.advance(Duration.ofSeconds(5));
+    assertThat(run(d).state()).isEqualTo(DeploymentState.REQUESTED);
+    assertThat(changes.get(c.key()).state()).isEqualTo(ChangeState.AUTHORIZED);
+
+    fixture.requests.cancel(d.id(), "moved to next week", "bob");
+
+    Change after = changes.get(c.key());
+    assertThat(after.state()).isEqualTo(ChangeState.CANCELLED);
+    assertThat(changes.history(after).getLast().reason()).isEqualTo("cancelled: deployment #" + d.id()
+        + " ended cancelled before it started: the change was authorized but never implemented");
+  }
+
+  @Test
   void a_cancelled_change_needs_a_reason_and_no_longer_lets_deployments_run() {
     fixture.configured();
     Change c = submitted(fixture.change("normal", List.of("shop/web"), "production"), "alice");
