@@ -256,7 +256,7 @@ public class Deployments {
   }
 
   /** An instant as a timestamp column keeps it (to the microsecond), so that a row built here reads as stored. */
-  static Instant stored(Instant t) {
+  private static Instant stored(Instant t) {
     return t.truncatedTo(java.time.temporal.ChronoUnit.MICROS);
   }
 

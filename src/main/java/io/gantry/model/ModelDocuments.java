@@ -9,6 +9,7 @@ import java.util.HexFormat;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
+import org.springframework.util.ConcurrentLruCache;
 import tools.jackson.databind.DeserializationFeature;
 import tools.jackson.databind.MapperFeature;
 import tools.jackson.dataformat.yaml.YAMLMapper;
@@ -50,24 +51,15 @@ public final class ModelDocuments {
    * always gives an equal definition, which nobody changes).
    */
   public static ModelDefinition parse(String name, String text) {
-    String key = name + '\n' + text;
-    ModelDefinition parsed = PARSED.get(key);
-    if (parsed == null) {
-      Stored stored = YAML.readValue(text, Stored.class);
-      parsed = new ModelDefinition(name, stored.description(), stored.labels(), stored.spec());
-      PARSED.put(key, parsed);
-    }
-    return parsed;
+    return PARSED.get(new Text(name, text));
   }
 
-  private static final int PARSED_KEPT = 256;
-  private static final Map<String, ModelDefinition> PARSED = java.util.Collections.synchronizedMap(
-      new LinkedHashMap<>(64, 0.75f, true) {
-        @Override
-        protected boolean removeEldestEntry(Map.Entry<String, ModelDefinition> eldest) {
-          return size() > PARSED_KEPT;
-        }
-      });
+  private record Text(String name, String text) {}
+
+  private static final ConcurrentLruCache<Text, ModelDefinition> PARSED = new ConcurrentLruCache<>(256, t -> {
+    Stored stored = YAML.readValue(t.text(), Stored.class);
+    return new ModelDefinition(t.name(), stored.description(), stored.labels(), stored.spec());
+  });
 
   private record Stored(String description, Map<String, String> labels, DeploymentModelSpec spec) {}
 

@@ -3,6 +3,7 @@ package io.gantry.shared;
 import java.util.List;
 import java.util.function.Supplier;
 import org.springframework.beans.factory.ObjectProvider;
+import org.springframework.util.function.SingletonSupplier;
 
 /** Beans of a kind, in their order, looked up on first use and then kept. */
 public final class OrderedBeans {
@@ -12,19 +13,7 @@ public final class OrderedBeans {
    * because ordering them anew on every call showed in the engine's profile (a tenth of its time).
    */
   public static <T> Supplier<List<T>> once(ObjectProvider<T> beans) {
-    return new Supplier<>() {
-      private volatile List<T> resolved;
-
-      @Override
-      public List<T> get() {
-        List<T> list = resolved;
-        if (list == null) {
-          list = beans.orderedStream().toList();
-          resolved = list;
-        }
-        return list;
-      }
-    };
+    return SingletonSupplier.of(() -> beans.orderedStream().toList());
   }
 
   private OrderedBeans() {}
