@@ -420,10 +420,15 @@ public class Changes {
    * deployment now, if any: the reason it may run in a freeze.
    */
   public Optional<EmergencyCover> emergencyCovering(Deployment d) {
+    return emergencyCovering(d.component(), d.environment());
+  }
+
+  /** The authorized emergency change that covers the component in the environment now, if any. */
+  public Optional<EmergencyCover> emergencyCovering(ComponentRef component, String environment) {
     Instant now = clock.instant();
-    return records.open(d.environment()).stream()
+    return records.open(environment).stream()
         .filter(c -> c.type() == Change.Type.EMERGENCY && c.state().authorizes())
-        .filter(c -> c.covers(d.component(), d.environment()) && within(c, now))
+        .filter(c -> c.covers(component, environment) && within(c, now))
         .map(c -> new EmergencyCover(c.key(), c.emergencyReason())).findFirst();
   }
 

@@ -66,6 +66,7 @@ public class ConfigInterpreter {
     checkTargets(run);
     checkComponents(run);
     checkModels(run);
+    checkPromotionPaths(run);
     if (!run.findings.isEmpty()) {
       throw new InvalidInputException(run.findings.size() + " problem(s) in the configuration", run.findings);
     }
@@ -124,6 +125,34 @@ public class ConfigInterpreter {
       return null;
     }
     return new ModelDefinition(doc.name(), text(doc.body(), "metadata", "description"), labels(doc), spec);
+  }
+
+  /**
+   * A promotion path may not jump over a stage that a model puts between two of its environments: a
+   * version would then be held at the later one for lack of a success it was never asked to have.
+   */
+  private static void checkPromotionPaths(Run run) {
+    run.models.forEach((name, declared) -> {
+      if (declared.definition() == null) {
+        return;
+      }
+      List<String> order = declared.definition().spec().stages().stream().map(Stage::environment).toList();
+      for (int i = 0; i < order.size(); i++) {
+        var env = run.environments.get(order.get(i));
+        if (env == null) {
+          continue;
+        }
+        List<String> next = env.definition().promotesTo();
+        for (int k = 0; k < next.size(); k++) {
+          int j = order.indexOf(next.get(k));
+          if (j > i + 1) {
+            run.finding(env.document(), "spec.promotesTo[" + k + "]", order.get(i) + " promotes to " + next.get(k)
+                + ", skipping " + String.join(", ", order.subList(i + 1, j)) + ", which deployment model " + name
+                + " deploys to between them; promote to " + order.get(i + 1) + " instead");
+          }
+        }
+      }
+    });
   }
 
   private void checkEnvironments(Run run) {

@@ -207,7 +207,7 @@ public class ConfigLoader {
       switch (error.getKeyword()) {
         case "additionalProperties" -> {
           field = join(path, error.getProperty());
-          message = "unknown field \"" + error.getProperty() + "\"";
+          message = NotCarriedOut.unknownField(path, error.getProperty());
           location = doc.locate(field);
         }
         case "required" -> {
@@ -221,7 +221,7 @@ public class ConfigLoader {
         }
         case "enum" -> {
           message = describeValue(error.getInstanceNode()) + " is not allowed here; use one of: "
-              + joinValues(error.getSchemaNode());
+              + joinValues(error.getSchemaNode()) + NotCarriedOut.value(path, error.getInstanceNode().asString());
           location = doc.locate(path);
         }
         case "const" -> {

@@ -43,16 +43,27 @@ public class DeploymentRequests {
   private final TransactionTemplate tx;
   private final Clock clock;
   private final Supplier<List<DeploymentGate>> gates;
+  private final RequestChecks checks;
 
   @Autowired
   public DeploymentRequests(Components components, Library library, Environments environments, Models models,
-      Deployments deployments, TransactionTemplate tx, Clock clock, ObjectProvider<DeploymentGate> gates) {
-    this(components, library, environments, models, deployments, tx, clock, io.gantry.shared.OrderedBeans.once(gates));
+      Deployments deployments, TransactionTemplate tx, Clock clock, ObjectProvider<DeploymentGate> gates,
+      ObjectProvider<PromotionExemptions> exemptions) {
+    this(components, library, environments, models, deployments, tx, clock, io.gantry.shared.OrderedBeans.once(gates),
+        io.gantry.shared.OrderedBeans.once(exemptions));
   }
 
-  /** With the gates of the caller's choosing (tests). */
+  /** With the gates of the caller's choosing and no exemptions from the promotion path (tests). */
   public DeploymentRequests(Components components, Library library, Environments environments, Models models,
       Deployments deployments, TransactionTemplate tx, Clock clock, Supplier<List<DeploymentGate>> gates) {
+    this(components, library, environments, models, deployments, tx, clock, gates, List::of);
+  }
+
+  /** With the gates and promotion-path exemptions of the caller's choosing (tests). */
+  public DeploymentRequests(Components components, Library library, Environments environments, Models models,
+      Deployments deployments, TransactionTemplate tx, Clock clock, Supplier<List<DeploymentGate>> gates,
+      Supplier<List<PromotionExemptions>> exemptions) {
+    this.checks = new RequestChecks(deployments, environments, exemptions);
     this.gates = gates;
     this.components = components;
     this.library = library;
@@ -116,6 +127,11 @@ public class DeploymentRequests {
     int priority = checkTiming(request, now);
     DeploymentModel model = chooseModel(component, environment.name(), request.model());
     Stage stage = stageFor(model, environment.name()).orElseThrow();
+    RequestChecks.Verdict verdict = checks.check(version, environment, model, stage);
+    if (!verdict.unmet().isEmpty()) {
+      throw new InvalidInputException(ref + "@" + version.version() + " may not be deployed to " + environment.name()
+          + " yet: " + verdict.unmet().size() + " requirement(s) of stage " + stage.name() + " unmet", verdict.unmet());
+    }
     String reason = request.reason() == null || request.reason().isBlank()
         ? "deploy " + ref + "@" + version.version() + " to " + environment.name() : request.reason();
     return tx.execute(status -> {
@@ -123,6 +139,8 @@ public class DeploymentRequests {
           environment.name(), model.name(), model.currentVersion(), stage.name(), actor, reason, kind,
           request.plannedStart(), request.plannedEnd(), priority), now);
       created.accept(d);
+      verdict.pathExemption().ifPresent(why -> deployments.record(d.id(), DeploymentEvent.Kind.LOG, null, null,
+          "gantry", why, now));
       gates.get().forEach(gate -> gate.requested(d, stage, now));
       return deployments.get(d.id());
     });

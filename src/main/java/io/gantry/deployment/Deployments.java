@@ -514,4 +514,13 @@ public class Deployments {
     Timestamp t = rs.getTimestamp(column);
     return t == null ? null : t.toInstant();
   }
+
+  /** Whether this version of the component was deployed (not removed) successfully in the environment, ever. */
+  public boolean succeeded(String environment, ComponentRef component, String version) {
+    return jdbc.sql("""
+        select count(*) from deployments where environment = :environment and service = :service
+           and component = :component and version = :version and kind = 'DEPLOY' and state = 'SUCCEEDED'
+        """).param("environment", environment).param("service", component.service())
+        .param("component", component.component()).param("version", version).query(Long.class).single() > 0;
+  }
 }

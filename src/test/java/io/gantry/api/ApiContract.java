@@ -312,39 +312,26 @@ abstract class ApiContract {
   }
 
   @Test
-  void a_production_deployment_waits_for_an_authorized_change_and_the_wait_is_in_its_record() throws Exception {
+  void a_production_deployment_of_a_version_that_skipped_staging_is_refused_with_every_unmet_requirement()
+      throws Exception {
     String v = version();
     long row = push("shop", "web", Map.of("version", v), Map.of("app.sh", "x")).json().path("rowVersion").asLong();
     put("/api/v1/services/shop/components/web/versions/" + v + "/status", admin,
         Map.of("status", "approved", "reason", "ok", "rowVersion", row));
-    java.time.Instant real = clock.instant();
-    java.time.ZoneId london = java.time.ZoneId.of("Europe/London");
-    // a Monday noon: outside production's window (tue-thu 20:00-23:00 Europe/London)
-    clock.set(java.time.LocalDate.ofInstant(real, london).with(java.time.temporal.TemporalAdjusters.next(
-        java.time.DayOfWeek.MONDAY)).atTime(12, 0).atZone(london).toInstant());
-    try {
-      JsonNode created = post("/api/v1/deployments", admin,
-          Map.of("component", "shop/web", "version", v, "environment", "production", "reason", "release")).json();
-      long id = created.path("id").asLong();
-      assertThat(created.path("model").asString()).isEqualTo("in-house-software");
+    long before = get("/api/v1/deployments?environment=production", admin).json().path("total").asLong();
 
-      JsonNode wait = null;
-      for (int i = 0; i < 100 && wait == null; i++) {
-        for (JsonNode e : get("/api/v1/deployments/" + id + "/events", admin).json()) {
-          if (e.path("kind").asString().equals("WAIT")) {
-            wait = e;
-          }
-        }
-        Thread.sleep(wait == null ? 100 : 0);
-      }
-      assertThat(wait).isNotNull();
-      // the change comes first; the window (tue-thu 20:00-23:00 London) is asked for once a change covers it
-      assertThat(wait.path("message").asString()).contains("authorized change");
-      assertThat(wait.path("waitingFor").asString()).isEqualTo("change");
-      assertThat(get("/api/v1/deployments/" + id, admin).json().path("state").asString()).isEqualTo("REQUESTED");
-    } finally {
-      clock.set(real);
-    }
+    Response refused = post("/api/v1/deployments", admin,
+        Map.of("component", "shop/web", "version", v, "environment", "production", "reason", "release"));
+
+    assertThat(refused.status()).isEqualTo(422);
+    assertThat(refused.contentType()).contains("application/problem+json");
+    JsonNode errors = refused.json().path("errors");
+    assertThat(errors).extracting(e -> e.path("field").asString()).containsExactly("entryCriteria[0]", "environment");
+    assertThat(errors.get(0).path("message").asString()).contains("succeeded in stage staging")
+        .contains("gantry deploy shop/web@" + v + " --to staging");
+    assertThat(errors.get(1).path("message").asString()).contains("production comes after staging");
+    assertThat(get("/api/v1/deployments?environment=production", admin).json().path("total").asLong())
+        .as("nothing recorded").isEqualTo(before);
   }
 
   @Test

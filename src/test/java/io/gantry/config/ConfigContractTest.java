@@ -392,20 +392,6 @@ class ConfigContractTest {
   }
 
   @Test
-  void a_trigger_naming_an_undeclared_stage_is_refused() {
-    String[] text = new String[1];
-    List<ConfigFile> files = edit(examples(), "in-house-software.yaml",
-        t -> text[0] = t.replace("after: test, stage: staging}", "after: test, stage: preprod}"));
-
-    Finding f = refused(files);
-
-    assertThat(f.field()).isEqualTo("spec.triggers[2].stage");
-    assertThat(f.message()).isEqualTo("stage \"preprod\" is not in this model");
-    assertThat(f.location()).isEqualTo(at(DIR + "models/in-house-software.yaml", text[0], "stage: preprod",
-        "stage"));
-  }
-
-  @Test
   void a_name_declared_twice_is_refused_at_the_second_declaration() {
     String[] text = new String[1];
     List<ConfigFile> files = edit(examples(), "targets.yaml",

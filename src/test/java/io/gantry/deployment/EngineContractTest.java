@@ -252,14 +252,14 @@ class EngineContractTest {
   }
 
   @Test
-  void a_controlled_environment_refuses_a_version_that_is_not_approved() {
+  void a_controlled_environment_refuses_a_version_that_is_not_approved_when_it_is_requested() {
     configure("all-at-once", "stop");
     push("1.0.0", null);
 
-    Deployment d = deploy("1.0.0", "live");
-
-    assertThat(d.state()).isEqualTo(DeploymentState.FAILED);
-    assertThat(d.outcome()).contains("accepts only approved versions");
+    assertThatThrownBy(() -> deploy("1.0.0", "live")).isInstanceOf(InvalidInputException.class)
+        .hasMessageContaining("may not be deployed to live");
+    assertThat(deployments.page(new Deployments.Filter("live", null, null, null),
+        io.gantry.shared.PageRequest.all()).total()).isZero();
     ComponentVersion v = library.get(new ComponentRef("shop", "web"), "1.0.0");
     library.changeStatus(v.component(), "1.0.0", VersionStatus.APPROVED, "tested", v.rowVersion(), "carol");
     assertThat(deploy("1.0.0", "live").state()).isEqualTo(DeploymentState.SUCCEEDED);

@@ -60,6 +60,12 @@ final class EngineFixture {
         components, versions, models, db.transactions(), db.jdbc(), clock);
   }
 
+  /** Requests that let a version off its promotion path when one of {@code exemptions} says so. */
+  DeploymentRequests requests(List<PromotionExemptions> exemptions) {
+    return new DeploymentRequests(new Components(db.jdbc(), clock), library, environments, models, deployments,
+        db.transactions(), clock, () -> gates, () -> exemptions);
+  }
+
   /** A new engine (as a server process would have) over the same database and folder. */
   Engine engine() {
     return engine(4);

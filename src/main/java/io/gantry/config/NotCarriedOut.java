@@ -1,0 +1,60 @@
+package io.gantry.config;
+
+import java.util.Map;
+import java.util.regex.Pattern;
+
+/**
+ * Fields and values that a deployment model may one day declare but that this version of Gantry
+ * does not carry out. The published schema leaves them out, so {@code plan} and {@code apply} refuse
+ * them; this says why, instead of a bare "unknown field", because a control that is written down
+ * and silently skipped would make the record say one thing and the targets another.
+ */
+final class NotCarriedOut {
+
+  private static final Pattern STEP = Pattern.compile(
+      ".*\\.(steps|acceptance|removeSteps)\\[\\d+]");
+
+  private static final Map<String, String> FIELDS = Map.of(
+      "requireSignature", "signature verification of versions is not carried out yet",
+      "exitCriteria", "exit criteria are not carried out yet",
+      "notifications", "notifications are not sent yet",
+      "triggers", "triggers do not start deployments yet",
+      "pauseBetweenBatches", "pausing between batches is not carried out yet",
+      "retryDelay", "a delay between retries is not carried out yet; retries follow at once",
+      "targets", "choosing a step's targets by tag is not carried out yet; the step runs on every target of the stage");
+
+  private NotCarriedOut() {}
+
+  /**
+   * Why the field at {@code path} (its parent's path) is refused, or null when it is simply unknown.
+   */
+  static String why(String parent, String field) {
+    if (field.equals("timeout") && STEP.matcher(parent).matches()) {
+      return "a timeout is carried out only on shell and http-check steps; this step type would ignore it";
+    }
+    if (field.equals("targets") && !STEP.matcher(parent).matches()) {
+      return null;
+    }
+    return FIELDS.get(field);
+  }
+
+  private static final Pattern CRITERION_TYPE = Pattern.compile(".*\\.(entryCriteria|exitCriteria)\\[\\d+]\\.type");
+
+  /** Why a value of an enumerated field is refused, as a sentence to append; empty when it is simply wrong. */
+  static String value(String path, String value) {
+    if (path.endsWith(".strategy.type") && (value.equals("canary") || value.equals("blue-green"))) {
+      return " (the " + value + " strategy is not carried out yet)";
+    }
+    if (CRITERION_TYPE.matcher(path).matches() && (value.equals("manual") || value.equals("check"))) {
+      return " (" + value + " criteria are not carried out yet)";
+    }
+    return "";
+  }
+
+  /** The unknown-field message, with the reason when the field is one Gantry does not carry out. */
+  static String unknownField(String parent, String field) {
+    String why = why(parent, field);
+    return why == null ? "unknown field \"" + field + "\""
+        : "field \"" + field + "\" is not accepted: " + why + " (see docs/configuration.md); remove it";
+  }
+}
