@@ -420,6 +420,20 @@ class ConfigContractTest {
   }
 
   @Test
+  void a_promotion_path_that_jumps_over_a_stage_of_a_model_is_refused_naming_the_stage_skipped() {
+    String[] text = new String[1];
+    List<ConfigFile> files = edit(examples(), "environments.yaml",
+        t -> text[0] = t.replace("promotesTo: [test]", "promotesTo: [staging]"));
+
+    Finding f = refused(files);
+
+    assertThat(f.field()).isEqualTo("spec.promotesTo[0]");
+    assertThat(f.message()).isEqualTo("dev promotes to staging, skipping test, which deployment model "
+        + "in-house-software deploys to between them; promote to test instead");
+    assertThat(f.location()).isEqualTo(at(DIR + "environments.yaml", text[0], "promotesTo: [staging]", "staging"));
+  }
+
+  @Test
   void an_invalid_version_in_a_required_range_is_refused() {
     String[] text = new String[1];
     List<ConfigFile> files = edit(examples(), "components.yaml",
