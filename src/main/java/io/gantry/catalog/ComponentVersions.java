@@ -69,6 +69,27 @@ public class ComponentVersions {
         select count(*) from component_versions v where v.component_id = """ + COMPONENT_ID).param("service", ref.service()).param("component", ref.component()).query(Long.class).single();
   }
 
+  /** Versions registered after {@code since}, oldest first. */
+  public List<ComponentVersion> registeredSince(Instant since) {
+    return withArtifacts(jdbc.sql(SELECT + " where v.created_at > :since order by v.created_at, v.id")
+        .param("since", Timestamp.from(since)).query(ComponentVersions::map).list());
+  }
+
+  /** Versions approved after {@code since} and approved still, oldest approval first. */
+  public List<ComponentVersion> approvedSince(Instant since) {
+    return withArtifacts(jdbc.sql(SELECT + " where v.status = 'APPROVED' and v.status_changed_at > :since"
+        + " order by v.status_changed_at, v.id").param("since", Timestamp.from(since))
+        .query(ComponentVersions::map).list());
+  }
+
+  /** The version of a component registered last that is not withdrawn, if any. */
+  public Optional<ComponentVersion> newest(ComponentRef ref) {
+    return withArtifacts(jdbc.sql(SELECT + " where v.component_id = " + COMPONENT_ID
+        + " and v.status <> 'WITHDRAWN' order by v.created_at desc, v.id desc limit 1")
+        .param("service", ref.service()).param("component", ref.component()).query(ComponentVersions::map).list())
+        .stream().findFirst();
+  }
+
   /** Inserts a new version; the unique key on (component, version) refuses a second one. */
   public ComponentVersion insert(long componentId, ComponentRef ref, Version version, Digest contentDigest,
       Map<String, String> attributes, List<Artifact> artifacts, String actor, Instant now) {

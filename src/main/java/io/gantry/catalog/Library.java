@@ -181,6 +181,21 @@ public class Library {
         .orElseThrow(() -> new NotFoundException("version", ref + "@" + version));
   }
 
+  /** Versions registered after {@code since}, oldest first (for those who act on new versions). */
+  public List<ComponentVersion> registeredSince(java.time.Instant since) {
+    return versions.registeredSince(since);
+  }
+
+  /** Versions approved after {@code since} that are approved still, oldest approval first. */
+  public List<ComponentVersion> approvedSince(java.time.Instant since) {
+    return versions.approvedSince(since);
+  }
+
+  /** The version of a component registered last that is not withdrawn, if any. */
+  public java.util.Optional<ComponentVersion> newest(ComponentRef ref) {
+    return versions.newest(ref);
+  }
+
   /** Opens a stored artifact; the stream fails at its end if the bytes no longer match the digest. */
   public InputStream open(Artifact artifact) {
     if (artifact.external()) {

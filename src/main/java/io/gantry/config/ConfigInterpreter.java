@@ -16,7 +16,6 @@ import io.gantry.model.DeploymentModelSpec;
 import io.gantry.model.ModelDefinition;
 import io.gantry.model.Stage;
 import io.gantry.model.Step;
-import io.gantry.model.Trigger;
 import io.gantry.model.WindowRules;
 import io.gantry.shared.Finding;
 import io.gantry.shared.InvalidInputException;
@@ -293,18 +292,7 @@ public class ConfigInterpreter {
         }
         checkStage(doc, at, stage, stageNames, run);
       }
-      for (int i = 0; i < spec.triggers().size(); i++) {
-        Trigger trigger = spec.triggers().get(i);
-        if (!stageNames.contains(trigger.stage())) {
-          run.finding(doc, "spec.triggers[" + i + "].stage", "stage \"" + trigger.stage() + "\" is not in this model");
-        }
-        if (trigger instanceof Trigger.StageSucceeded s && !stageNames.contains(s.after())) {
-          run.finding(doc, "spec.triggers[" + i + "].after", "stage \"" + s.after() + "\" is not in this model");
-        }
-        if (trigger instanceof Trigger.Schedule s) {
-          zone(doc, "spec.triggers[" + i + "].timeZone", s.timeZone(), run);
-        }
-      }
+      TriggerChecks.check(doc, spec.triggers(), stageNames, run::finding);
     });
   }
 

@@ -222,6 +222,18 @@ public class DeploymentRequests {
     return cancelled;
   }
 
+  /**
+   * The model a request that names none would follow for this component in this environment: the
+   * component's own, else the only one that applies; empty when there is none or several.
+   */
+  public Optional<DeploymentModel> modelFor(Component component, String environment) {
+    try {
+      return Optional.of(chooseModel(component, environment, null));
+    } catch (InvalidInputException | NotFoundException e) {
+      return Optional.empty();
+    }
+  }
+
   private DeploymentModel chooseModel(Component component, String environment, String named) {
     if (named != null && !named.isBlank()) {
       DeploymentModel model = models.find(named).filter(m -> !m.retired())

@@ -107,6 +107,17 @@ public class Deployments {
     return new Page<>(items, request.page(), request.size(), total);
   }
 
+  /**
+   * Deployments (kind deploy) that succeeded after {@code since}, in the order they ended: what those
+   * who act on a success (triggers) look at.
+   */
+  public List<Deployment> succeededSince(Instant since) {
+    return jdbc.sql("""
+        select * from deployments where state = 'SUCCEEDED' and kind = 'DEPLOY' and finished_at > :since
+         order by finished_at, id
+        """).param("since", Timestamp.from(since)).query(Deployments::map).list();
+  }
+
   /** Unfinished deployments touching the same environment and component, oldest first. */
   public List<Deployment> unfinished(String environment, ComponentRef component) {
     return jdbc.sql("""
