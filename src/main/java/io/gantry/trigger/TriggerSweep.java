@@ -5,14 +5,9 @@ import io.gantry.catalog.ComponentRef;
 import io.gantry.catalog.ComponentVersion;
 import io.gantry.catalog.Components;
 import io.gantry.catalog.Library;
-import io.gantry.catalog.VersionStatus;
 import io.gantry.deployment.Deployment;
 import io.gantry.deployment.DeploymentRequests;
-import io.gantry.deployment.DeploymentState;
 import io.gantry.deployment.Deployments;
-import io.gantry.environment.Environment;
-import io.gantry.environment.Environments;
-import io.gantry.model.Criterion;
 import io.gantry.model.DeploymentModel;
 import io.gantry.model.ModelDocuments;
 import io.gantry.model.ModelVersion;
@@ -23,7 +18,6 @@ import io.gantry.shared.ConflictException;
 import io.gantry.shared.Finding;
 import io.gantry.shared.InvalidInputException;
 import io.gantry.shared.NotFoundException;
-import io.gantry.shared.PageRequest;
 import java.time.Clock;
 import java.time.Duration;
 import java.time.Instant;
@@ -66,7 +60,6 @@ class TriggerSweep {
   private final Components components;
   private final Library library;
   private final Deployments deployments;
-  private final Environments environments;
   private final DeploymentRequests requests;
   private final Firings firings;
   private final TransactionTemplate tx;
@@ -75,12 +68,11 @@ class TriggerSweep {
   private final Map<String, Instant> since = new ConcurrentHashMap<>();
 
   TriggerSweep(Models models, Components components, Library library, Deployments deployments,
-      Environments environments, DeploymentRequests requests, Firings firings, TransactionTemplate tx, Clock clock) {
+      DeploymentRequests requests, Firings firings, TransactionTemplate tx, Clock clock) {
     this.models = models;
     this.components = components;
     this.library = library;
     this.deployments = deployments;
-    this.environments = environments;
     this.requests = requests;
     this.firings = firings;
     this.tx = tx;
@@ -265,10 +257,6 @@ class TriggerSweep {
     }
     Firings.NewFiring firing = new Firings.NewFiring(a.model().name(), a.model().currentVersion(), trigger, key,
         component.toString(), version, a.stage().name(), a.environment(), a.requester(), reason);
-    Optional<String> refusal = unready(a, component, version);
-    if (refusal.isPresent()) {
-      return refuse(firing, refusal.get(), now, tally);
-    }
     try {
       Deployment d = tx.execute(t -> {
         long id = firings.insert(firing, Firing.Status.REQUESTED, null, now);
@@ -301,47 +289,6 @@ class TriggerSweep {
       // another sweeper recorded it first
     }
     return true;
-  }
-
-  /**
-   * Why a deployment of the version to the trigger's stage would not get past its planning now: the
-   * stage's entry criteria that can be known at request time (stage-succeeded, version-status) and a
-   * controlled environment's need for an approved version. Such a request is refused and recorded as
-   * refused, rather than left to become a failed deployment; the engine checks them again when it plans.
-   */
-  private Optional<String> unready(ActiveTrigger a, ComponentRef component, String version) {
-    ComponentVersion v;
-    try {
-      v = library.get(component, version);
-    } catch (NotFoundException e) {
-      return Optional.of(e.getMessage());
-    }
-    Optional<Environment> environment = environments.find(a.environment());
-    if (environment.isPresent() && environment.get().definition().controlled() && v.status() != VersionStatus.APPROVED) {
-      return Optional.of(a.environment() + " is a controlled environment and accepts only approved versions; "
-          + component + "@" + version + " is " + v.status().id());
-    }
-    for (Criterion criterion : a.stage().entryCriteria()) {
-      String unmet = switch (criterion) {
-        case Criterion.StageSucceeded s -> {
-          String env = a.model().definition().spec().stages().stream().filter(x -> x.name().equals(s.stage()))
-              .findFirst().map(Stage::environment).orElse(s.stage());
-          boolean done = deployments.page(new Deployments.Filter(env, component.service(), component.component(),
-              DeploymentState.SUCCEEDED), PageRequest.all()).items().stream()
-              .anyMatch(d -> d.version().equals(version) && d.kind() == Deployment.Kind.DEPLOY);
-          yield done ? null : component + "@" + version + " has not yet succeeded in stage " + s.stage() + " (" + env
-              + ")";
-        }
-        case Criterion.VersionStatus s -> v.status().id().equals(s.status()) || v.status() == VersionStatus.APPROVED
-            ? null : "the version is " + v.status().id() + ", the stage needs " + s.status();
-        case Criterion.Manual m -> null;
-        case Criterion.Check c -> null;
-      };
-      if (unmet != null) {
-        return Optional.of("entry criterion of stage " + a.stage().name() + " not met: " + unmet);
-      }
-    }
-    return Optional.empty();
   }
 
   private static String message(RuntimeException e) {

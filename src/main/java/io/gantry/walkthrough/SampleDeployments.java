@@ -40,6 +40,7 @@ import java.util.EnumSet;
 import java.util.Locale;
 import java.util.List;
 import java.util.Map;
+import java.util.Optional;
 import java.util.stream.Stream;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -52,10 +53,10 @@ import org.springframework.transaction.support.TransactionTemplate;
 
 /**
  * Runs once the server is ready when {@code gantry.sample-deployments} names the sample app folder:
- * pushes it as shop/web 1.0.0 and a broken 1.1.0, then deploys 1.0.0 to dev, 1.1.0 to dev (its
- * health check fails and it is rolled back), 1.0.0 to test, approves it, deploys it to staging, and
- * to production, which waits for an authorized change and for its window, then runs. It does nothing
- * if deployments exist.
+ * pushes it as shop/web 1.0.0, which the model's triggers take to dev and, once it succeeds there, to
+ * test; then a broken 1.1.0, which goes to dev by trigger, fails its health check and is rolled back;
+ * approves 1.0.0, which a trigger takes to staging; and deploys it to production, which waits for an
+ * authorized change and for its window, then runs. It does nothing if deployments exist.
  */
 @Component
 class SampleDeployments {
@@ -110,16 +111,18 @@ class SampleDeployments {
       String actor = IdentityBootstrap.ADMIN;
       Instant started = clock.instant();
       Path app = Path.of(sampleApp);
+      // continuous delivery as the model declares it: a pushed version goes to dev by itself, and its
+      // success there takes it on to test; an approval takes it on to staging
       push("1.0.0", app, false, actor);
-      push("1.1.0", app, true, actor);
       List<String> lines = new ArrayList<>();
-      lines.add(follow(deploy("1.0.0", "dev", "first release of the shop", actor)));
-      lines.add(follow(deploy("1.1.0", "dev", "1.1.0 answers its health check with 500: watch it roll back", actor)));
-      lines.add(follow(deploy("1.0.0", "test", "promote 1.0.0 to test", actor)));
+      lines.add(follow(triggered("1.0.0", "dev")));
+      lines.add(follow(triggered("1.0.0", "test")));
+      push("1.1.0", app, true, actor);
+      lines.add(follow(triggered("1.1.0", "dev")));
       ComponentVersion v = library.get(WEB, "1.0.0");
       library.changeStatus(WEB, "1.0.0", VersionStatus.APPROVED, "passed test", v.rowVersion(), actor);
       lines.add("shop/web@1.0.0 approved (controlled environments accept only approved versions)");
-      lines.add(follow(deploy("1.0.0", "staging", "promote 1.0.0 to staging", actor)));
+      lines.add(follow(triggered("1.0.0", "staging")));
       lines.addAll(production(actor));
       lines.addAll(metrics.lines(new Period(started.minusSeconds(1), clock.instant().plusSeconds(1))));
       String port = environment.getProperty("local.server.port", "8080");
@@ -242,6 +245,23 @@ class SampleDeployments {
       throw new UncheckedIOException("cannot read the sample app in " + app, e);
     }
     library.push(new Library.Push(WEB, version, Map.of(), uploads, List.of()), actor);
+  }
+
+  /** Waits (up to two minutes) for the deployment a trigger requested of the version into the environment. */
+  private Deployment triggered(String version, String env) {
+    for (int i = 0; i < 600; i++) {
+      Optional<Deployment> found = deployments.page(new Deployments.Filter(env, WEB.service(), WEB.component(), null),
+          new PageRequest(0, 20)).items().stream()
+          .filter(d -> d.version().equals(version) && d.requestedBy().startsWith("trigger:")).findFirst();
+      if (found.isPresent()) {
+        log.info("Sample deployment #{}: {} requested {}@{} to {}", found.get().id(), found.get().requestedBy(), WEB,
+            version, env);
+        return found.get();
+      }
+      sleep(200);
+    }
+    throw new IllegalStateException("no trigger requested " + WEB + "@" + version + " to " + env
+        + " within two minutes; see ./gantry triggers");
   }
 
   private Deployment deploy(String version, String env, String reason, String actor) {

@@ -49,7 +49,6 @@ class NotCarriedOutTest {
       a step's target tags         | destination: releases}             | destination: releases, targets: [web]} | spec.stages[0].steps[0].targets | targets | by tag
       a timeout on an install step | destination: releases}             | destination: releases, timeout: 5m}    | spec.stages[0].steps[0].timeout | timeout | only on shell and http-check
       a timeout on a wait step     | duration: 1s}                      | duration: 1s, timeout: 5m}             | spec.stages[0].steps[2].timeout | timeout | only on shell and http-check
-      triggers                     | failurePolicy: {action: rollback, retries: 1} | failurePolicy: {action: rollback, retries: 1}\\n  triggers: [{type: version-registered, stage: dev}] | spec.triggers | triggers | triggers do not start deployments
       """)
   void a_field_that_is_not_carried_out_is_refused_with_its_place_and_reason(String what, String find, String replace,
       String field, String marker, String reason) {

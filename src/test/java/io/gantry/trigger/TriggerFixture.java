@@ -156,7 +156,7 @@ final class TriggerFixture {
 
   /** A sweep as a newly started server has it: nothing in memory, everything from the database. */
   TriggerSweep server() {
-    return new TriggerSweep(models, components, library, deployments, environments, requests, new Firings(db.jdbc()),
+    return new TriggerSweep(models, components, library, deployments, requests, new Firings(db.jdbc()),
         db.transactions(), clock);
   }
 
