@@ -132,8 +132,9 @@ class SampleDeployments {
             {}
           Where to look:
             ./gantry history                          every deployment, newest first
-            ./gantry status 2                         the rolled-back deployment, target by target
-            ./gantry logs 2                           its record: transitions, steps, the failed check, the rollback
+            ./gantry status 3                         the rolled-back deployment, target by target
+            ./gantry logs 3                           its record: transitions, steps, the failed check, the rollback
+            ./gantry triggers                         what the triggers requested, and why
             ./gantry metrics / ./gantry vsm           the KPIs, DORA measures and value stream map of the records
             curl http://127.0.0.1:18081/health        dev runs 1.0.0 again
             curl http://127.0.0.1:18083/health        staging (also :18084)
