@@ -29,7 +29,8 @@ import tools.jackson.databind.json.JsonMapper;
 /**
  * Kills the real server process (SIGKILL) at ten points of a 20-target rolling deployment and starts
  * it again each time; the deployment must still reach its correct end, with nothing lost from its
- * record and each interruption in it. Runs the packaged jar, on H2 and on PostgreSQL.
+ * record and each interruption in it. Kills it too while its triggers fire for pushed versions: each
+ * version is still requested exactly once. Runs the packaged jar, on H2 and on PostgreSQL.
  */
 @ParameterizedClass(name = "on {0}")
 @EnumSource(TestDatabase.class)
@@ -61,18 +62,11 @@ class CrashRecoveryIT {
   @Test
   void a_deployment_killed_at_ten_points_reaches_its_correct_end_and_its_record_shows_each_interruption()
       throws Exception {
-    if (database == TestDatabase.POSTGRESQL) {
-      for (String p : database.springProperties()) {
-        databaseArgs.add("--" + p);
-      }
-    } else {
-      databaseArgs.add("--spring.datasource.url=jdbc:h2:file:" + dir.resolve("data/gantry")
-          + ";MODE=PostgreSQL;DATABASE_TO_LOWER=TRUE;DEFAULT_NULL_ORDERING=HIGH;WRITE_DELAY=0");
-    }
-    Path config = writeConfig();
+    useDatabase();
+    Path config = writeConfig(TARGETS, "");
     start(config);
     String token = Files.readString(dir.resolve("data/admin.token")).trim();
-    push(token);
+    push(token, "1.0.0");
     long id = post(token, "/api/v1/deployments", Map.of("component", "crash/app", "version", "1.0.0",
         "environment", "crash", "reason", "crash test")).path("id").asLong();
 
@@ -125,7 +119,59 @@ class CrashRecoveryIT {
     assertThat(interruptions).as("interruptions recorded").isGreaterThanOrEqualTo(kills - 1);
   }
 
-  private Path writeConfig() throws IOException {
+  @Test
+  void a_server_killed_again_and_again_while_its_triggers_fire_requests_each_pushed_version_exactly_once()
+      throws Exception {
+    useDatabase();
+    Path config = writeConfig(2, "  triggers:\n    - {type: version-registered, stage: crash}\n");
+    start(config);
+    String token = Files.readString(dir.resolve("data/admin.token")).trim();
+    List<String> versions = List.of("1.0.1", "1.0.2", "1.0.3", "1.0.4", "1.0.5", "1.0.6");
+    for (int i = 0; i < versions.size(); i++) {
+      push(token, versions.get(i));
+      if (i % 2 == 1) {
+        // the sweep looks every 100 ms: kill it at different points of firing for what was just pushed
+        Thread.sleep(40L * i);
+        server.destroyForcibly().waitFor();
+        start(config);
+      }
+    }
+
+    Instant deadline = Instant.now().plusSeconds(180);
+    JsonNode items;
+    while (true) {
+      items = get(token, "/api/v1/deployments?environment=crash&size=100").path("items");
+      boolean allEnded = items.size() >= versions.size();
+      for (JsonNode d : items) {
+        allEnded &= List.of("SUCCEEDED", "FAILED", "ROLLED_BACK", "CANCELLED").contains(d.path("state").asString());
+      }
+      if (allEnded) {
+        break;
+      }
+      assertThat(Instant.now()).as("every pushed version is deployed after the last restart").isBefore(deadline);
+      Thread.sleep(200);
+    }
+    List<String> deployed = new ArrayList<>();
+    for (JsonNode d : items) {
+      deployed.add(d.path("version").asString());
+      assertThat(d.path("requestedBy").asString()).startsWith("trigger:version-registered(crash)");
+      assertThat(d.path("state").asString()).as(d.path("outcome").asString()).isEqualTo("SUCCEEDED");
+    }
+    assertThat(deployed).as("one deployment per pushed version, none twice").containsExactlyInAnyOrderElementsOf(versions);
+  }
+
+  private void useDatabase() {
+    if (database == TestDatabase.POSTGRESQL) {
+      for (String p : database.springProperties()) {
+        databaseArgs.add("--" + p);
+      }
+    } else {
+      databaseArgs.add("--spring.datasource.url=jdbc:h2:file:" + dir.resolve("data/gantry")
+          + ";MODE=PostgreSQL;DATABASE_TO_LOWER=TRUE;DEFAULT_NULL_ORDERING=HIGH;WRITE_DELAY=0");
+    }
+  }
+
+  private Path writeConfig(int targets, String triggers) throws IOException {
     StringBuilder yaml = new StringBuilder("""
         apiVersion: gantry.io/v1
         kind: Environment
@@ -157,8 +203,8 @@ class CrashRecoveryIT {
               acceptance:
                 - {name: check, type: shell, command: "test -s deployed.txt", idempotent: true}
               failurePolicy: {action: stop}
-        """);
-    for (int i = 1; i <= TARGETS; i++) {
+        """).append(triggers);
+    for (int i = 1; i <= targets; i++) {
       yaml.append("---\napiVersion: gantry.io/v1\nkind: Target\nmetadata: {name: t").append(i)
           .append("}\nspec: {environment: crash, kind: local, path: targets/t").append(i).append("}\n");
     }
@@ -172,7 +218,8 @@ class CrashRecoveryIT {
     List<String> command = new ArrayList<>(List.of(ProcessHandle.current().info().command().orElse("java"),
         "-jar", Path.of("target/gantry.jar").toAbsolutePath().toString(), "server", "--port", String.valueOf(port),
         "--data-dir", dir.resolve("data").toString(), "--apply", config.toString(), "--",
-        "--gantry.engine.lease=2s", "--gantry.engine.poll=100ms", "--gantry.engine.wait-recheck=1s"));
+        "--gantry.engine.lease=2s", "--gantry.engine.poll=100ms", "--gantry.engine.wait-recheck=1s",
+        "--gantry.triggers.poll=100ms"));
     command.addAll(databaseArgs);
     server = new ProcessBuilder(command).directory(dir.toFile()).redirectErrorStream(true)
         .redirectOutput(ProcessBuilder.Redirect.appendTo(dir.resolve("server.log").toFile())).start();
@@ -193,12 +240,12 @@ class CrashRecoveryIT {
     }
   }
 
-  private void push(String token) throws Exception {
+  private void push(String token, String version) throws Exception {
     String boundary = "b" + UUID.randomUUID();
     String body = "--" + boundary + "\r\nContent-Disposition: form-data; name=\"manifest\"\r\n"
-        + "Content-Type: application/json\r\n\r\n{\"version\":\"1.0.0\"}\r\n"
+        + "Content-Type: application/json\r\n\r\n{\"version\":\"" + version + "\"}\r\n"
         + "--" + boundary + "\r\nContent-Disposition: form-data; name=\"artifact\"; filename=\"version.txt\"\r\n"
-        + "Content-Type: application/octet-stream\r\n\r\n1.0.0\n\r\n--" + boundary + "--\r\n";
+        + "Content-Type: application/octet-stream\r\n\r\n" + version + "\n\r\n--" + boundary + "--\r\n";
     HttpResponse<String> r = HTTP.send(HttpRequest.newBuilder(uri("/api/v1/services/crash/components/app/versions"))
         .header("Authorization", "Bearer " + token).header("Content-Type", "multipart/form-data; boundary=" + boundary)
         .POST(HttpRequest.BodyPublishers.ofString(body)).build(), HttpResponse.BodyHandlers.ofString());
