@@ -759,10 +759,10 @@ public class Engine {
     for (int i = 0; i < steps.size(); i++) {
       Step step = steps.get(i);
       StepRun previous = last.get(i);
-      if (previous != null && previous.state().equals("SUCCEEDED")) {
+      if (previous != null && previous.state() == StepRunState.SUCCEEDED) {
         continue;
       }
-      if (previous != null && previous.state().equals("WAITING")) {
+      if (previous != null && previous.state() == StepRunState.WAITING) {
         Optional<StepOutcome> decided = decided(d, run, step);
         if (decided.isEmpty()) {
           return StepResult.waiting(step, step.name() + " on " + run.target() + ": " + previous.outcome());
@@ -770,7 +770,7 @@ public class Engine {
         if (decided.get() instanceof StepOutcome.Failed rejected) {
           tx.executeWithoutResult(s -> {
             pending.forEach(Runnable::run);
-            deployments.finishStep(previous.id(), run, step.name(), "FAILED", null, rejected.reason(),
+            deployments.finishStep(previous, run, StepRunState.FAILED, null, rejected.reason(),
                 clock.instant());
           });
           pending.clear();
@@ -778,11 +778,11 @@ public class Engine {
         }
         String summary = ((StepOutcome.Succeeded) decided.get()).summary();
         Instant signedAt = clock.instant();
-        pending.add(() -> deployments.finishStep(previous.id(), run, step.name(), "SUCCEEDED", null, summary,
+        pending.add(() -> deployments.finishStep(previous, run, StepRunState.SUCCEEDED, null, summary,
             signedAt));
         continue;
       }
-      if (previous != null && previous.state().equals("RUNNING")) {
+      if (previous != null && previous.state() == StepRunState.RUNNING) {
         boolean idempotent = idempotent(step);
         String what = "step " + step.name() + " on " + run.target() + " was running when the engine stopped; its "
             + "outcome is unknown";
@@ -791,7 +791,7 @@ public class Engine {
           deployments.record(d.id(), DeploymentEvent.Kind.INTERRUPTION, run.target(), step.name(), "gantry",
               what + (idempotent ? "; it is idempotent, so it runs again"
                   : "; it is not declared idempotent, so it is not run again"), clock.instant());
-          deployments.finishStep(previous.id(), run, step.name(), "UNKNOWN", null, "interrupted", clock.instant());
+          deployments.finishStep(previous, run, StepRunState.UNKNOWN, null, "interrupted", clock.instant());
         });
         pending.clear();
         if (!idempotent) {
@@ -803,7 +803,7 @@ public class Engine {
       int attempt = previous == null ? 1 : previous.attempt() + 1;
       while (true) {
         int thisAttempt = attempt;
-        long stepRun = tx.execute(s -> {
+        StepRun stepRun = tx.execute(s -> {
           pending.forEach(Runnable::run);
           return deployments.startStep(run, phase, steps.indexOf(step), step.name(), type(step),
               idempotent(step), thisAttempt, clock.instant());
@@ -820,16 +820,16 @@ public class Engine {
         switch (outcome) {
           case StepOutcome.Succeeded ok -> {
             Instant finished = clock.instant();
-            pending.add(() -> deployments.finishStep(stepRun, run, step.name(), "SUCCEEDED", text, ok.summary(),
+            pending.add(() -> deployments.finishStep(stepRun, run, StepRunState.SUCCEEDED, text, ok.summary(),
                 finished));
           }
           case StepOutcome.NeedsPerson person -> {
-            tx.executeWithoutResult(s -> deployments.finishStep(stepRun, run, step.name(), "WAITING", text,
+            tx.executeWithoutResult(s -> deployments.finishStep(stepRun, run, StepRunState.WAITING, text,
                 person.what(), clock.instant()));
             return StepResult.waiting(step, step.name() + " on " + run.target() + ": " + person.what());
           }
           case StepOutcome.Failed failed -> {
-            tx.executeWithoutResult(s -> deployments.finishStep(stepRun, run, step.name(), "FAILED", text,
+            tx.executeWithoutResult(s -> deployments.finishStep(stepRun, run, StepRunState.FAILED, text,
                 failed.reason(), clock.instant()));
             if (thisAttempt <= retries) {
               attempt++;
