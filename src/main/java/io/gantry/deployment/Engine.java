@@ -6,23 +6,18 @@ import io.gantry.catalog.VersionStatus;
 import io.gantry.environment.Environment;
 import io.gantry.environment.Environments;
 import io.gantry.environment.Target;
-import io.gantry.environment.TargetKind;
 import io.gantry.environment.Targets;
 import io.gantry.execution.StepRunner;
-import io.gantry.execution.SshEndpoint;
-import io.gantry.execution.StepContext;
 import io.gantry.execution.StepOutcome;
+import io.gantry.execution.TargetAccess;
 import io.gantry.model.Criterion;
 import io.gantry.model.ModelDefinition;
 import io.gantry.model.ModelDocuments;
 import io.gantry.model.Models;
 import io.gantry.model.Stage;
 import io.gantry.model.Step;
-import io.gantry.model.TargetRequirement;
 import io.gantry.shared.IntegrityViolationException;
-import java.io.IOException;
 import java.lang.management.ManagementFactory;
-import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Clock;
 import java.time.Duration;
@@ -329,11 +324,10 @@ public class Engine {
           + " strategy is declared but this engine runs only all-at-once and rolling deployments");
     }
     List<Step> steps = steps(d, plan);
-    boolean peopleOnly = steps.stream().allMatch(s -> s instanceof Step.Manual || s instanceof Step.Approval);
     Map<String, String> current = deployments.currentVersions(d.environment(), d.component());
     boolean undeploy = d.kind() == Deployment.Kind.UNDEPLOY;
     List<Target> chosen = targets.in(d.environment()).stream()
-        .filter(t -> t.definition().kind() != TargetKind.SITE || peopleOnly)
+        .filter(t -> steps.stream().allMatch(access(t)::runs))
         .filter(t -> !undeploy || current.containsKey(t.name())).toList();
     if (chosen.isEmpty()) {
       return fail(d, undeploy ? d.component() + " is on no target of " + d.environment() + "; nothing to remove"
@@ -458,7 +452,7 @@ public class Engine {
       if (target == null) {
         return fail(d, "environment verification: target " + run.target() + " no longer exists");
       }
-      String problem = checkTarget(target, plan.model().spec().targetRequirements());
+      String problem = access(target).verify(plan.model().spec().targetRequirements());
       if (problem != null) {
         return fail(d, "environment verification: target " + target.name() + ": " + problem);
       }
@@ -472,86 +466,6 @@ public class Engine {
 
   private static String executing(Deployment d) {
     return "executing the steps of stage " + d.stage();
-  }
-
-  private String checkTarget(Target target, List<TargetRequirement> requirements) {
-    if (target.definition().kind() == TargetKind.SSH) {
-      for (TargetRequirement requirement : requirements) {
-        if (requirement instanceof TargetRequirement.Fact f && !f.equals().equals(target.definition().facts()
-            .get(f.fact()))) {
-          return "fact " + f.fact() + " is " + target.definition().facts().getOrDefault(f.fact(), "(not set)")
-              + ", the model requires " + f.equals();
-        }
-      }
-      return runner.checkRemote(ssh(target), target.definition().path(), requirements);
-    }
-    Path root = null;
-    if (target.definition().kind() == TargetKind.LOCAL) {
-      root = root(target);
-      try {
-        Files.createDirectories(root);
-      } catch (IOException e) {
-        return "folder " + root + " cannot be created: " + e.getMessage();
-      }
-      if (!Files.isWritable(root)) {
-        return "folder " + root + " is not writable";
-      }
-    }
-    for (TargetRequirement requirement : requirements) {
-      String problem = switch (requirement) {
-        case TargetRequirement.Fact f -> f.equals().equals(target.definition().facts().get(f.fact())) ? null
-            : "fact " + f.fact() + " is " + target.definition().facts().getOrDefault(f.fact(), "(not set)")
-                + ", the model requires " + f.equals();
-        case TargetRequirement.FreeDisk f -> root == null ? null : freeDisk(root, f.minimumMb());
-        case TargetRequirement.Tool t -> root == null ? null : tool(t.name());
-        case TargetRequirement.Command c -> root == null ? null : command(root, c.command());
-      };
-      if (problem != null) {
-        return problem;
-      }
-    }
-    return null;
-  }
-
-  private static String freeDisk(Path root, int minimumMb) {
-    try {
-      long free = Files.getFileStore(root).getUsableSpace() / (1024 * 1024);
-      return free >= minimumMb ? null : "only " + free + " MB free, the model requires " + minimumMb + " MB";
-    } catch (IOException e) {
-      return "free disk space unknown: " + e.getMessage();
-    }
-  }
-
-  private static String tool(String name) {
-    String path = System.getenv().getOrDefault("PATH", "/usr/bin:/bin");
-    for (String dir : path.split(":")) {
-      if (Files.isExecutable(Path.of(dir, name))) {
-        return null;
-      }
-    }
-    return "tool " + name + " is not on the PATH";
-  }
-
-  private static String command(Path root, String command) {
-    try {
-      Process p = new ProcessBuilder("/bin/sh", "-c", command).directory(root.toFile()).redirectErrorStream(true)
-          .redirectOutput(ProcessBuilder.Redirect.DISCARD).start();
-      if (!p.waitFor(30, TimeUnit.SECONDS)) {
-        p.destroyForcibly();
-        return "check command did not finish within 30s: " + command;
-      }
-      return p.exitValue() == 0 ? null : "check command exited " + p.exitValue() + ": " + command;
-    } catch (IOException e) {
-      return "check command could not run: " + e.getMessage();
-    } catch (InterruptedException e) {
-      Thread.currentThread().interrupt();
-      return "interrupted";
-    }
-  }
-
-  Path root(Target target) {
-    Path path = Path.of(target.definition().path());
-    return (path.isAbsolute() ? path : dataDir.resolve(path)).normalize();
   }
 
   // --- execution and verification
@@ -753,6 +667,7 @@ public class Engine {
    */
   private StepResult runSteps(Deployment d, TargetRun run, Target target, String phase, List<Step> steps,
       ComponentVersion version, Plan plan, List<Runnable> pending) {
+    TargetAccess on = access(target);
     List<StepRun> done = deployments.stepRuns(run).stream().filter(s -> s.phase().equals(phase)).toList();
     Map<Integer, StepRun> last = new HashMap<>();
     done.forEach(s -> last.put(s.index(), s));
@@ -810,12 +725,8 @@ public class Engine {
         });
         pending.clear();
         StringBuilder output = new StringBuilder();
-        StepOutcome outcome;
-        if (target.definition().kind() == TargetKind.SITE && !(step instanceof Step.Manual || step instanceof Step.Approval)) {
-          outcome = new StepOutcome.Failed("a site target runs only manual and approval steps");
-        } else {
-          outcome = runner.run(step, context(d, target, version, output));
-        }
+        StepOutcome outcome = on.run(step, on.context(version, variables(d, target, version), library::open,
+            line -> output.append(line).append('\n')));
         String text = output.length() > 60_000 ? output.substring(output.length() - 60_000) : output.toString();
         switch (outcome) {
           case StepOutcome.Succeeded ok -> {
@@ -878,32 +789,19 @@ public class Engine {
     };
   }
 
-  private StepContext context(Deployment d, Target target, ComponentVersion version, StringBuilder output) {
-    Map<String, String> variables = new HashMap<>(target.definition().facts());
+  /** The deployment's values for a step's {@code ${name}} placeholders; the target adds its facts. */
+  private static Map<String, String> variables(Deployment d, Target target, ComponentVersion version) {
+    Map<String, String> variables = new HashMap<>();
     variables.put("environment", d.environment());
     variables.put("target", target.name());
     variables.put("version", version.version().value());
     variables.put("component", d.component().component());
     variables.put("service", d.component().service());
-    Path root = switch (target.definition().kind()) {
-      case LOCAL -> root(target);
-      case SSH -> Path.of(target.definition().path());
-      case SITE -> dataDir.resolve("sites").resolve(target.name());
-    };
-    return new StepContext(root, target.name(), version, variables, library::open,
-        Duration.ofMinutes(5), line -> output.append(line).append('\n'), ssh(target));
+    return variables;
   }
 
-  /** How to reach an SSH target; null for the others. */
-  private SshEndpoint ssh(Target target) {
-    var ssh = target.definition().ssh();
-    if (target.definition().kind() != TargetKind.SSH || ssh == null) {
-      return null;
-    }
-    String file = ssh.identityFile().startsWith("~/")
-        ? System.getProperty("user.home") + ssh.identityFile().substring(1) : ssh.identityFile();
-    Path identity = Path.of(file).isAbsolute() ? Path.of(file) : dataDir.resolve(file);
-    return new SshEndpoint(ssh.host(), ssh.portOrDefault(), ssh.user(), identity.normalize(), ssh.hostKey());
+  private TargetAccess access(Target target) {
+    return TargetAccess.of(target, dataDir, runner);
   }
 
   static String type(Step step) {
