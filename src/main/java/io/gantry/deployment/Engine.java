@@ -458,9 +458,8 @@ public class Engine {
       }
     }
     // verified, and executing: both written in one commit before any step acts
-    move(d, DeploymentState.EXECUTING, executing(d), List.of(() -> deployments.transition(deployments.get(d.id()),
-        DeploymentState.ENVIRONMENT_VERIFIED, "gantry", "every target is reachable and meets the model's "
-            + "requirements", clock.instant())));
+    move(d, DeploymentState.ENVIRONMENT_VERIFIED, "every target is reachable and meets the model's requirements",
+        DeploymentState.EXECUTING, executing(d));
     return Optional.empty();
   }
 
@@ -497,8 +496,7 @@ public class Engine {
       String end = d.kind() == Deployment.Kind.UNDEPLOY
           ? d.component() + " removed from every target of " + d.environment()
           : "all targets succeeded (the stage has no acceptance checks)";
-      move(d, DeploymentState.SUCCEEDED, end, List.of(() -> deployments.transition(deployments.get(d.id()),
-          DeploymentState.VERIFYING, "gantry", VERIFYING_MESSAGE, clock.instant())));
+      move(d, DeploymentState.VERIFYING, VERIFYING_MESSAGE, DeploymentState.SUCCEEDED, end);
       return Optional.empty();
     }
     move(d, DeploymentState.VERIFYING, VERIFYING_MESSAGE);
@@ -519,7 +517,7 @@ public class Engine {
     StepResult waitFor = null;
     // the checks that passed are written with the deployment's end, in one commit (a crash before it
     // leaves them running: checks change nothing, so they run again)
-    List<Runnable> finishes = java.util.Collections.synchronizedList(new ArrayList<>());
+    PendingWrites finishes = new PendingWrites(tx);
     if (!plan.stage().acceptance().isEmpty()) {
       Integer maxParallel = plan.stage().strategy().maxParallel();
       Semaphore permits = new Semaphore(maxParallel == null ? Math.max(1, runs.size()) : maxParallel);
@@ -529,9 +527,9 @@ public class Engine {
           permits.acquire();
           try {
             Target target = targets.find(run.target()).orElseThrow();
-            List<Runnable> pending = new ArrayList<>();
+            PendingWrites pending = new PendingWrites(tx);
             StepResult r = runSteps(d, run, target, VERIFY, plan.stage().acceptance(), version, plan, pending);
-            finishes.addAll(pending);
+            finishes.add(pending);
             return r.failure() == null ? r : StepResult.failed(run.target() + ": " + r.failure());
           } finally {
             permits.release();
@@ -554,7 +552,7 @@ public class Engine {
       }
     }
     if (waitFor != null || !failures.isEmpty()) {
-      flush(finishes);
+      finishes.flush();
     }
     if (waitFor != null) {
       return waitFor(d, waitFor.waitKind(), waitFor.waitFor(), null);
@@ -584,22 +582,18 @@ public class Engine {
           Target target = targets.find(run.target()).orElse(null);
           // the target's start is written in the commit that starts its first step (or ends it)
           AtomicReference<TargetRun> current = new AtomicReference<>(run);
-          List<Runnable> pending = new ArrayList<>();
+          PendingWrites pending = new PendingWrites(tx);
           if (run.state() == TargetRunState.PENDING) {
             Instant started = clock.instant();
             pending.add(() -> current.set(deployments.transition(run, TargetRunState.RUNNING, null, started)));
           }
           if (target == null) {
-            tx.executeWithoutResult(s -> {
-              pending.forEach(Runnable::run);
-              deployments.transition(current.get(), TargetRunState.FAILED, "the target no longer exists",
-                  clock.instant());
-            });
+            pending.writeWith(() -> deployments.transition(current.get(), TargetRunState.FAILED,
+                "the target no longer exists", clock.instant()));
             return StepResult.failed("target missing");
           }
           StepResult result = runSteps(d, run, target, phase, steps, version, plan, pending);
-          tx.executeWithoutResult(s -> {
-            pending.forEach(Runnable::run);
+          pending.writeWith(() -> {
             if (result.waitFor() == null) {
               deployments.transition(current.get(), result.failure() == null ? TargetRunState.SUCCEEDED
                   : TargetRunState.FAILED, result.failure(), clock.instant());
@@ -641,32 +635,13 @@ public class Engine {
     }
   }
 
-  /** Runs the steps of one phase on one target, from the first not yet done, every record in its own commit. */
-  private StepResult runSteps(Deployment d, TargetRun run, Target target, String phase, List<Step> steps,
-      ComponentVersion version, Plan plan) {
-    List<Runnable> pending = new ArrayList<>();
-    StepResult result = runSteps(d, run, target, phase, steps, version, plan, pending);
-    flush(pending);
-    return result;
-  }
-
-  /** Writes what is pending, in a commit of its own. */
-  private void flush(List<Runnable> pending) {
-    if (!pending.isEmpty()) {
-      tx.executeWithoutResult(s -> pending.forEach(Runnable::run));
-      pending.clear();
-    }
-  }
-
   /**
    * Runs the steps of one phase on one target, from the first not yet done. A step that succeeded is
-   * recorded as such in the commit that records the next step's start (or, for the last, in {@code
-   * pending}, for the caller's next commit): its end is written before anything else acts, with one
-   * commit per step instead of two. Until then it reads as running, so a crash in between is the
-   * crash of a running step (run again only if idempotent).
+   * recorded as such in the commit that records the next step's start (or, for the last, left in
+   * {@code pending} for the caller's next commit).
    */
   private StepResult runSteps(Deployment d, TargetRun run, Target target, String phase, List<Step> steps,
-      ComponentVersion version, Plan plan, List<Runnable> pending) {
+      ComponentVersion version, Plan plan, PendingWrites pending) {
     TargetAccess on = access(target);
     List<StepRun> done = deployments.stepRuns(run).stream().filter(s -> s.phase().equals(phase)).toList();
     Map<Integer, StepRun> last = new HashMap<>();
@@ -683,12 +658,8 @@ public class Engine {
           return StepResult.waiting(step, step.name() + " on " + run.target() + ": " + previous.outcome());
         }
         if (decided.get() instanceof StepOutcome.Failed rejected) {
-          tx.executeWithoutResult(s -> {
-            pending.forEach(Runnable::run);
-            deployments.finishStep(previous, run, StepRunState.FAILED, null, rejected.reason(),
-                clock.instant());
-          });
-          pending.clear();
+          pending.writeWith(() -> deployments.finishStep(previous, run, StepRunState.FAILED, null, rejected.reason(),
+              clock.instant()));
           return StepResult.failed("step " + step.name() + " failed: " + rejected.reason());
         }
         String summary = ((StepOutcome.Succeeded) decided.get()).summary();
@@ -701,14 +672,12 @@ public class Engine {
         boolean idempotent = idempotent(step);
         String what = "step " + step.name() + " on " + run.target() + " was running when the engine stopped; its "
             + "outcome is unknown";
-        tx.executeWithoutResult(s -> {
-          pending.forEach(Runnable::run);
+        pending.writeWith(() -> {
           deployments.record(d.id(), DeploymentEvent.Kind.INTERRUPTION, run.target(), step.name(), "gantry",
               what + (idempotent ? "; it is idempotent, so it runs again"
                   : "; it is not declared idempotent, so it is not run again"), clock.instant());
           deployments.finishStep(previous, run, StepRunState.UNKNOWN, null, "interrupted", clock.instant());
         });
-        pending.clear();
         if (!idempotent) {
           return StepResult.failed(what + " and it is not declared idempotent: a person must check " + run.target()
               + " before deploying again");
@@ -718,12 +687,8 @@ public class Engine {
       int attempt = previous == null ? 1 : previous.attempt() + 1;
       while (true) {
         int thisAttempt = attempt;
-        StepRun stepRun = tx.execute(s -> {
-          pending.forEach(Runnable::run);
-          return deployments.startStep(run, phase, steps.indexOf(step), step.name(), type(step),
-              idempotent(step), thisAttempt, clock.instant());
-        });
-        pending.clear();
+        StepRun stepRun = pending.writeWith(() -> deployments.startStep(run, phase, steps.indexOf(step), step.name(),
+            type(step), idempotent(step), thisAttempt, clock.instant()));
         StringBuilder output = new StringBuilder();
         StepOutcome outcome = on.run(step, on.context(version, variables(d, target, version), library::open,
             line -> output.append(line).append('\n')));
@@ -735,12 +700,12 @@ public class Engine {
                 finished));
           }
           case StepOutcome.NeedsPerson person -> {
-            tx.executeWithoutResult(s -> deployments.finishStep(stepRun, run, StepRunState.WAITING, text,
+            pending.writeWith(() -> deployments.finishStep(stepRun, run, StepRunState.WAITING, text,
                 person.what(), clock.instant()));
             return StepResult.waiting(step, step.name() + " on " + run.target() + ": " + person.what());
           }
           case StepOutcome.Failed failed -> {
-            tx.executeWithoutResult(s -> deployments.finishStep(stepRun, run, StepRunState.FAILED, text,
+            pending.writeWith(() -> deployments.finishStep(stepRun, run, StepRunState.FAILED, text,
                 failed.reason(), clock.instant()));
             if (thisAttempt <= retries) {
               attempt++;
@@ -887,18 +852,15 @@ public class Engine {
         continue;
       }
       ComponentVersion previous = library.get(d.component(), run.previousVersion());
-      List<Runnable> pending = new ArrayList<>();
+      PendingWrites pending = new PendingWrites(tx);
       StepResult result = runSteps(d, rolling, target, ROLLBACK, plan.stage().steps(), previous, plan, pending);
       if (result.waitFor() != null) {
-        flush(pending);
+        pending.flush();
         return waitFor(d, result.waitKind(), result.waitFor(), null);
       }
-      tx.executeWithoutResult(s -> {
-        pending.forEach(Runnable::run);
-        deployments.transition(rolling, result.failure() == null ? TargetRunState.ROLLED_BACK
-            : TargetRunState.FAILED, result.failure() == null ? "runs " + run.previousVersion() + " again"
-            : "rollback failed: " + result.failure(), clock.instant());
-      });
+      pending.writeWith(() -> deployments.transition(rolling, result.failure() == null ? TargetRunState.ROLLED_BACK
+          : TargetRunState.FAILED, result.failure() == null ? "runs " + run.previousVersion() + " again"
+          : "rollback failed: " + result.failure(), clock.instant()));
       if (result.failure() != null) {
         problems.add(run.target() + ": " + result.failure());
       }
@@ -914,16 +876,19 @@ public class Engine {
   // --- helpers
 
   private void move(Deployment d, DeploymentState to, String message) {
-    move(d, to, message, List.of());
+    move(d, to, message, new PendingWrites(tx));
   }
 
-  /**
-   * Moves the deployment, writing {@code first} (records still pending, or a transition before this
-   * one) in the same commit.
-   */
-  private void move(Deployment d, DeploymentState to, String message, List<Runnable> first) {
-    Deployment moved = tx.execute(s -> {
-      first.forEach(Runnable::run);
+  /** Moves the deployment through {@code via} to {@code to}, both written in one commit. */
+  private void move(Deployment d, DeploymentState via, String viaMessage, DeploymentState to, String message) {
+    PendingWrites first = new PendingWrites(tx);
+    first.add(() -> deployments.transition(deployments.get(d.id()), via, "gantry", viaMessage, clock.instant()));
+    move(d, to, message, first);
+  }
+
+  /** Moves the deployment, writing {@code first} (records still pending) in the same commit. */
+  private void move(Deployment d, DeploymentState to, String message, PendingWrites first) {
+    Deployment moved = first.writeWith(() -> {
       Deployment after = deployments.transition(deployments.get(d.id()), to, "gantry", message, clock.instant());
       if (to.isFinal()) {
         // those waiting to start in this environment (the next in its queue, one that requires this
