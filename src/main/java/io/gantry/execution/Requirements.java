@@ -26,8 +26,8 @@ final class Requirements {
 
   static String fact(Target target, TargetRequirement.Fact f) {
     var facts = target.definition().facts();
-    return f.equals().equals(facts.get(f.fact())) ? null
-        : "fact " + f.fact() + " is " + facts.getOrDefault(f.fact(), "(not set)") + ", the model requires " + f.equals();
+    return f.equals().equals(facts.get(f.fact())) ? null : "fact " + f.fact() + " is "
+        + facts.getOrDefault(f.fact(), "(not set)") + ", the model requires " + f.equals();
   }
 
   static String freeDisk(Path root, int minimumMb) {
