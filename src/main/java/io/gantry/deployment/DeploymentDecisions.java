@@ -90,7 +90,7 @@ public class DeploymentDecisions {
       });
     }
     boolean waiting = deployments.stepRuns(run).stream().filter(s -> s.name().equals(request.step()))
-        .reduce((a, b) -> b).map(s -> s.state().equals("WAITING")).orElse(false);
+        .reduce((a, b) -> b).map(s -> s.state() == StepRunState.WAITING).orElse(false);
     if (!waiting) {
       throw new ConflictException("deployment #" + id + " is not waiting for step " + request.step() + " on "
           + request.target());
@@ -162,7 +162,7 @@ public class DeploymentDecisions {
     TargetRun run = deployments.targetRuns(id).stream().filter(r -> r.target().equals(target)).findFirst()
         .orElseThrow(() -> new NotFoundException("target of deployment #" + id, String.valueOf(target)));
     boolean waiting = deployments.stepRuns(run).stream().filter(s -> s.name().equals(stepName))
-        .reduce((a, b) -> b).map(s -> s.state().equals("WAITING")).orElse(false);
+        .reduce((a, b) -> b).map(s -> s.state() == StepRunState.WAITING).orElse(false);
     if (!waiting) {
       throw new ConflictException("deployment #" + id + " is not waiting for step " + stepName + " on " + target
           + "; evidence is attached while the step waits for its sign-off");

@@ -218,7 +218,7 @@ public class DeploymentRequests {
       }
       return deployments.transition(d, DeploymentState.CANCELLED, actor, "cancelled: " + reason, clock.instant());
     });
-    Engine.finished(gates.get(), cancelled, clock.instant());
+    Progress.finished(gates.get(), cancelled, clock.instant());
     return cancelled;
   }
 

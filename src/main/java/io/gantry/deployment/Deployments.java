@@ -329,7 +329,8 @@ public class Deployments {
 
   // --- step runs
 
-  public long startStep(TargetRun run, String phase, int index, String name, String type, boolean idempotent,
+  /** Records that a step starts (RUNNING), before it is acted on. */
+  public StepRun startStep(TargetRun run, String phase, int index, String name, String type, boolean idempotent,
       int attempt, Instant now) {
     insertEvent(run.deployment(), now, DeploymentEvent.Kind.STEP, null, null, run.target(), name, "gantry",
         phase + " step " + name + " (" + type + ") started" + (attempt > 1 ? ", attempt " + attempt : ""));
@@ -337,22 +338,30 @@ public class Deployments {
     jdbc.sql("""
         insert into step_runs (target_run_id, phase, step_index, step_name, step_type, idempotent, attempt, state,
                                started_at)
-        values (:run, :phase, :index, :name, :type, :idempotent, :attempt, 'RUNNING', :now)
+        values (:run, :phase, :index, :name, :type, :idempotent, :attempt, :state, :now)
         """).param("run", run.id()).param("phase", phase).param("index", index).param("name", name)
         .param("type", type).param("idempotent", idempotent).param("attempt", attempt)
-        .param("now", Timestamp.from(now)).update(keys, "id");
-    return keys.getKeyAs(Number.class).longValue();
+        .param("state", StepRunState.RUNNING.name()).param("now", Timestamp.from(now)).update(keys, "id");
+    return new StepRun(keys.getKeyAs(Number.class).longValue(), run.id(), phase, index, name, type, idempotent, attempt,
+        StepRunState.RUNNING, stored(now), null, null, null);
   }
 
-  public void finishStep(long stepRun, TargetRun run, String name, String state, String output, String outcome,
-      Instant now) {
+  /**
+   * Ends a step's run, or makes it wait for people: refused unless the transition table allows it
+   * from the state {@code step} was read in.
+   */
+  public void finishStep(StepRun step, TargetRun run, StepRunState to, String output, String outcome, Instant now) {
+    if (!step.state().canBecome(to)) {
+      throw new IllegalStateException("step " + step.name() + " on " + run.target() + " cannot go from "
+          + step.state() + " to " + to);
+    }
     jdbc.sql("""
         update step_runs set state = :state, finished_at = :now, output = :output, outcome = :outcome
          where id = :id
-        """).param("state", state).param("now", Timestamp.from(now)).param("output", output)
-        .param("outcome", outcome).param("id", stepRun).update();
-    insertEvent(run.deployment(), now, DeploymentEvent.Kind.STEP, null, null, run.target(), name, "gantry",
-        "step " + name + " " + state.toLowerCase() + (outcome == null ? "" : ": " + outcome));
+        """).param("state", to.name()).param("now", Timestamp.from(now)).param("output", output)
+        .param("outcome", outcome).param("id", step.id()).update();
+    insertEvent(run.deployment(), now, DeploymentEvent.Kind.STEP, null, null, run.target(), step.name(), "gantry",
+        "step " + step.name() + " " + to.name().toLowerCase() + (outcome == null ? "" : ": " + outcome));
   }
 
   public List<StepRun> stepRuns(TargetRun run) {
@@ -517,8 +526,8 @@ public class Deployments {
   static StepRun mapStep(ResultSet rs, int row) throws SQLException {
     return new StepRun(rs.getLong("id"), rs.getLong("target_run_id"), rs.getString("phase"), rs.getInt("step_index"),
         rs.getString("step_name"), rs.getString("step_type"), rs.getBoolean("idempotent"), rs.getInt("attempt"),
-        rs.getString("state"), instant(rs, "started_at"), instant(rs, "finished_at"), rs.getString("output"),
-        rs.getString("outcome"));
+        StepRunState.valueOf(rs.getString("state")), instant(rs, "started_at"), instant(rs, "finished_at"),
+        rs.getString("output"), rs.getString("outcome"));
   }
 
   private static Instant instant(ResultSet rs, String column) throws SQLException {

@@ -7,5 +7,5 @@ import java.time.Instant;
  * RUNNING after a restart is a step whose outcome is unknown.
  */
 public record StepRun(long id, long targetRun, String phase, int index, String name, String type,
-    boolean idempotent, int attempt, String state, Instant startedAt, Instant finishedAt, String output,
+    boolean idempotent, int attempt, StepRunState state, Instant startedAt, Instant finishedAt, String output,
     String outcome) {}

@@ -374,7 +374,7 @@ final class SshStepRunner {
       }
       for (TargetRequirement requirement : requirements) {
         String problem = switch (requirement) {
-          case TargetRequirement.Fact f -> null; // facts are declared, checked by the engine
+          case TargetRequirement.Fact f -> null; // facts are declared, checked by SshFolder
           case TargetRequirement.FreeDisk f -> {
             Session.Result df = session.exec("df -Pk " + q(root) + " | awk 'NR==2 {print $4}'",
                 Duration.ofSeconds(30));

@@ -2,9 +2,11 @@ package io.gantry.execution;
 
 import io.gantry.catalog.Artifact;
 import io.gantry.catalog.ComponentVersion;
+import io.gantry.environment.Target;
 import java.io.InputStream;
 import java.nio.file.Path;
 import java.time.Duration;
+import java.util.HashMap;
 import java.util.Map;
 import java.util.Objects;
 import java.util.function.Consumer;
@@ -46,6 +48,14 @@ public record StepContext(Path targetRoot, String targetName, ComponentVersion v
       throw new IllegalArgumentException("defaultTimeout must be positive, not " + defaultTimeout);
     }
     log = log == null ? line -> {} : log;
+  }
+
+  /** The context of a step on {@code target}: its facts are variables too, below the ones given. */
+  static StepContext on(Target target, Path root, SshEndpoint ssh, ComponentVersion version,
+      Map<String, String> variables, Function<Artifact, InputStream> artifacts, Consumer<String> log) {
+    Map<String, String> all = new HashMap<>(target.definition().facts());
+    all.putAll(variables);
+    return new StepContext(root, target.name(), version, all, artifacts, Duration.ofMinutes(5), log, ssh);
   }
 
   /** The version's number as written, e.g. {@code 1.4.0}; also the name of its release folder. */

@@ -140,9 +140,9 @@ public class StepRunner {
   /**
    * Whether the target's host can be reached and its folder used, and whether it meets the
    * requirements that need a look at the host (free disk, a tool, a check command): null when all
-   * is well, else what is wrong. Only for SSH targets; local ones are checked by the engine.
+   * is well, else what is wrong. Only for SSH targets; local ones are looked at in place ({@link LocalFolder}).
    */
-  public String checkRemote(SshEndpoint endpoint, String folder, List<io.gantry.model.TargetRequirement> requirements) {
+  String checkRemote(SshEndpoint endpoint, String folder, List<io.gantry.model.TargetRequirement> requirements) {
     try {
       return ssh.check(endpoint, folder, requirements);
     } catch (InterruptedException e) {

@@ -1,0 +1,45 @@
+package io.gantry.deployment;
+
+import io.gantry.environment.Target;
+import io.gantry.environment.Targets;
+import io.gantry.execution.TargetAccess;
+import java.time.Instant;
+import java.util.Optional;
+import java.util.function.Function;
+
+/**
+ * Verification of the target environment: every planned target still exists, can be worked on and
+ * meets the model's requirements.
+ */
+final class EnvironmentVerification {
+
+  private final Deployments deployments;
+  private final Targets targets;
+  private final Function<Target, TargetAccess> access;
+  private final Progress progress;
+
+  EnvironmentVerification(Deployments deployments, Targets targets, Function<Target, TargetAccess> access,
+      Progress progress) {
+    this.deployments = deployments;
+    this.targets = targets;
+    this.access = access;
+    this.progress = progress;
+  }
+
+  Optional<Instant> run(Deployment d, Plan plan) {
+    for (TargetRun run : deployments.targetRuns(d.id())) {
+      Target target = targets.find(run.target()).orElse(null);
+      if (target == null) {
+        return progress.fail(d, "environment verification: target " + run.target() + " no longer exists");
+      }
+      String problem = access.apply(target).verify(plan.model().spec().targetRequirements());
+      if (problem != null) {
+        return progress.fail(d, "environment verification: target " + target.name() + ": " + problem);
+      }
+    }
+    // verified, and executing: both written in one commit before any step acts
+    progress.move(d, DeploymentState.ENVIRONMENT_VERIFIED, "every target is reachable and meets the model's "
+        + "requirements", DeploymentState.EXECUTING, Execution.executing(d));
+    return Optional.empty();
+  }
+}

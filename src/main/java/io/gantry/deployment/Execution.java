@@ -1,0 +1,153 @@
+package io.gantry.deployment;
+
+import io.gantry.catalog.ComponentVersion;
+import io.gantry.catalog.Library;
+import io.gantry.environment.Target;
+import io.gantry.environment.Targets;
+import io.gantry.model.Stage;
+import io.gantry.model.Step;
+import java.time.Clock;
+import java.time.Instant;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Optional;
+import java.util.concurrent.ExecutorService;
+import java.util.concurrent.Future;
+import java.util.concurrent.Semaphore;
+import java.util.concurrent.atomic.AtomicReference;
+
+/**
+ * Execution: the stage's steps on every target, batch after batch, up to the strategy's number of
+ * targets at a time; a failed batch goes to the failure policy before the next one starts.
+ */
+final class Execution {
+
+  static final String VERIFYING = "every target ran the steps; verifying the deployment";
+
+  private final Deployments deployments;
+  private final Library library;
+  private final Targets targets;
+  private final Clock clock;
+  private final Progress progress;
+  private final StepsOnTarget steps;
+  private final FailureHandling failures;
+  private final ExecutorService workers;
+
+  Execution(Deployments deployments, Library library, Targets targets, Clock clock, Progress progress,
+      StepsOnTarget steps, FailureHandling failures, ExecutorService workers) {
+    this.deployments = deployments;
+    this.library = library;
+    this.targets = targets;
+    this.clock = clock;
+    this.progress = progress;
+    this.steps = steps;
+    this.failures = failures;
+    this.workers = workers;
+  }
+
+  static String executing(Deployment d) {
+    return "executing the steps of stage " + d.stage();
+  }
+
+  /** Starts executing a deployment whose environment was verified (in a commit of its own, by an older engine). */
+  Optional<Instant> start(Deployment d) {
+    progress.move(d, DeploymentState.EXECUTING, executing(d));
+    return Optional.empty();
+  }
+
+  Optional<Instant> run(Deployment d, Plan plan) {
+    ComponentVersion version = library.get(d.component(), d.version());
+    List<TargetRun> runs = deployments.targetRuns(d.id());
+    int batches = runs.stream().mapToInt(TargetRun::batch).max().orElse(-1) + 1;
+    for (int b = 0; b < batches; b++) {
+      int batch = b;
+      List<TargetRun> inBatch = runs.stream().filter(r -> r.batch() == batch).toList();
+      Optional<Instant> wait = runBatch(d, plan, inBatch, plan.steps(d), version);
+      if (wait.isPresent()) {
+        return wait;
+      }
+      List<TargetRun> failed = deployments.targetRuns(d.id()).stream()
+          .filter(r -> r.batch() == batch && r.state() == TargetRunState.FAILED).toList();
+      if (!failed.isEmpty()) {
+        String what = "batch " + (batch + 1) + " of " + batches + " failed on " + names(failed) + ": "
+            + failed.getFirst().outcome();
+        if (plan.stage().failurePolicy().action() == Stage.FailurePolicy.Action.ASK) {
+          return failures.ask(d, failed, what);
+        }
+        return failures.onFailure(d, plan, what);
+      }
+    }
+    if (d.kind() == Deployment.Kind.UNDEPLOY || plan.stage().acceptance().isEmpty()) {
+      // nothing to check: verifying and the end are written in one commit
+      String end = d.kind() == Deployment.Kind.UNDEPLOY
+          ? d.component() + " removed from every target of " + d.environment()
+          : "all targets succeeded (the stage has no acceptance checks)";
+      progress.move(d, DeploymentState.VERIFYING, VERIFYING, DeploymentState.SUCCEEDED, end);
+      return Optional.empty();
+    }
+    progress.move(d, DeploymentState.VERIFYING, VERIFYING);
+    return Optional.empty();
+  }
+
+  private Optional<Instant> runBatch(Deployment d, Plan plan, List<TargetRun> batch, List<Step> stepsToRun,
+      ComponentVersion version) {
+    Integer maxParallel = plan.stage().strategy().maxParallel();
+    Semaphore permits = new Semaphore(maxParallel == null ? Math.max(1, batch.size()) : maxParallel);
+    List<Future<StepResult>> results = new ArrayList<>();
+    for (TargetRun run : batch) {
+      if (run.state() == TargetRunState.SUCCEEDED || run.state() == TargetRunState.FAILED
+          || run.state() == TargetRunState.SKIPPED) {
+        continue;
+      }
+      results.add(workers.submit(() -> {
+        permits.acquire();
+        try {
+          return runTarget(d, plan, run, stepsToRun, version);
+        } finally {
+          permits.release();
+        }
+      }));
+    }
+    StepResult waitFor = null;
+    for (Future<StepResult> f : results) {
+      try {
+        StepResult r = f.get();
+        if (r.waitFor() != null && waitFor == null) {
+          waitFor = r;
+        }
+      } catch (Exception e) {
+        throw new IllegalStateException("a target's work failed unexpectedly", e);
+      }
+    }
+    return waitFor == null ? Optional.empty() : progress.waitFor(d, waitFor);
+  }
+
+  private StepResult runTarget(Deployment d, Plan plan, TargetRun run, List<Step> stepsToRun,
+      ComponentVersion version) {
+    Target target = targets.find(run.target()).orElse(null);
+    // the target's start is written in the commit that starts its first step (or ends it)
+    AtomicReference<TargetRun> current = new AtomicReference<>(run);
+    PendingWrites pending = progress.writes();
+    if (run.state() == TargetRunState.PENDING) {
+      Instant started = clock.instant();
+      pending.add(() -> current.set(deployments.transition(run, TargetRunState.RUNNING, null, started)));
+    }
+    if (target == null) {
+      pending.writeWith(() -> deployments.transition(current.get(), TargetRunState.FAILED,
+          "the target no longer exists", clock.instant()));
+      return StepResult.failed("target missing");
+    }
+    StepResult result = steps.run(d, run, target, Engine.EXECUTE, stepsToRun, version, plan, pending);
+    pending.writeWith(() -> {
+      if (result.waitFor() == null) {
+        deployments.transition(current.get(), result.failure() == null ? TargetRunState.SUCCEEDED
+            : TargetRunState.FAILED, result.failure(), clock.instant());
+      }
+    });
+    return result;
+  }
+
+  private static String names(List<TargetRun> runs) {
+    return String.join(", ", runs.stream().map(TargetRun::target).toList());
+  }
+}

@@ -1,0 +1,28 @@
+package io.gantry.deployment;
+
+import java.util.EnumSet;
+import java.util.Map;
+import java.util.Set;
+
+/**
+ * One run of one step on one target. The one table of allowed changes is {@link #ALLOWED}. A run
+ * found RUNNING after a restart ended the engine that ran it: its outcome is UNKNOWN.
+ */
+public enum StepRunState {
+  RUNNING, WAITING, SUCCEEDED, FAILED, UNKNOWN;
+
+  private static final Map<StepRunState, Set<StepRunState>> ALLOWED = Map.of(
+      RUNNING, EnumSet.of(WAITING, SUCCEEDED, FAILED, UNKNOWN),
+      WAITING, EnumSet.of(SUCCEEDED, FAILED),
+      SUCCEEDED, EnumSet.noneOf(StepRunState.class),
+      FAILED, EnumSet.noneOf(StepRunState.class),
+      UNKNOWN, EnumSet.noneOf(StepRunState.class));
+
+  public boolean canBecome(StepRunState next) {
+    return ALLOWED.get(this).contains(next);
+  }
+
+  public boolean isFinal() {
+    return ALLOWED.get(this).isEmpty();
+  }
+}

@@ -1,0 +1,176 @@
+package io.gantry.deployment;
+
+import io.gantry.catalog.ComponentVersion;
+import io.gantry.catalog.Library;
+import io.gantry.environment.Target;
+import io.gantry.execution.StepOutcome;
+import io.gantry.execution.TargetAccess;
+import io.gantry.model.Step;
+import java.time.Clock;
+import java.time.Instant;
+import java.util.HashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.Optional;
+import java.util.function.Function;
+
+/**
+ * Runs the steps of one phase (execution, deployment verification or rollback) on one target, from
+ * the first not yet done, and ends the steps that wait for people once they have decided.
+ */
+final class StepsOnTarget {
+
+  private final Deployments deployments;
+  private final Library library;
+  private final Function<Target, TargetAccess> access;
+  private final Clock clock;
+
+  StepsOnTarget(Deployments deployments, Library library, Function<Target, TargetAccess> access, Clock clock) {
+    this.deployments = deployments;
+    this.library = library;
+    this.access = access;
+    this.clock = clock;
+  }
+
+  /**
+   * Runs the steps from the first not yet done. A step that succeeded is recorded as such in the
+   * commit that records the next step's start (or, for the last, left in {@code pending} for the
+   * caller's next commit).
+   */
+  StepResult run(Deployment d, TargetRun run, Target target, String phase, List<Step> steps, ComponentVersion version,
+      Plan plan, PendingWrites pending) {
+    TargetAccess on = access.apply(target);
+    List<StepRun> done = deployments.stepRuns(run).stream().filter(s -> s.phase().equals(phase)).toList();
+    Map<Integer, StepRun> last = new HashMap<>();
+    done.forEach(s -> last.put(s.index(), s));
+    for (int i = 0; i < steps.size(); i++) {
+      Step step = steps.get(i);
+      StepRun previous = last.get(i);
+      if (previous != null && previous.state() == StepRunState.SUCCEEDED) {
+        continue;
+      }
+      if (previous != null && previous.state() == StepRunState.WAITING) {
+        Optional<StepOutcome> decided = decided(d, run, step);
+        if (decided.isEmpty()) {
+          return StepResult.waiting(step, step.name() + " on " + run.target() + ": " + previous.outcome());
+        }
+        if (decided.get() instanceof StepOutcome.Failed rejected) {
+          pending.writeWith(() -> deployments.finishStep(previous, run, StepRunState.FAILED, null, rejected.reason(),
+              clock.instant()));
+          return StepResult.failed("step " + step.name() + " failed: " + rejected.reason());
+        }
+        String summary = ((StepOutcome.Succeeded) decided.get()).summary();
+        Instant signedAt = clock.instant();
+        pending.add(() -> deployments.finishStep(previous, run, StepRunState.SUCCEEDED, null, summary, signedAt));
+        continue;
+      }
+      if (previous != null && previous.state() == StepRunState.RUNNING) {
+        boolean idempotent = idempotent(step);
+        String what = "step " + step.name() + " on " + run.target() + " was running when the engine stopped; its "
+            + "outcome is unknown";
+        pending.writeWith(() -> {
+          deployments.record(d.id(), DeploymentEvent.Kind.INTERRUPTION, run.target(), step.name(), "gantry",
+              what + (idempotent ? "; it is idempotent, so it runs again"
+                  : "; it is not declared idempotent, so it is not run again"), clock.instant());
+          deployments.finishStep(previous, run, StepRunState.UNKNOWN, null, "interrupted", clock.instant());
+        });
+        if (!idempotent) {
+          return StepResult.failed(what + " and it is not declared idempotent: a person must check " + run.target()
+              + " before deploying again");
+        }
+      }
+      int retries = plan.stage().failurePolicy().retries() == null ? 0 : plan.stage().failurePolicy().retries();
+      int attempt = previous == null ? 1 : previous.attempt() + 1;
+      while (true) {
+        int thisAttempt = attempt;
+        StepRun started = pending.writeWith(() -> deployments.startStep(run, phase, steps.indexOf(step), step.name(),
+            type(step), idempotent(step), thisAttempt, clock.instant()));
+        StringBuilder output = new StringBuilder();
+        StepOutcome outcome = on.run(step, on.context(version, variables(d, target, version), library::open,
+            line -> output.append(line).append('\n')));
+        String text = output.length() > 60_000 ? output.substring(output.length() - 60_000) : output.toString();
+        switch (outcome) {
+          case StepOutcome.Succeeded ok -> {
+            Instant finished = clock.instant();
+            pending.add(() -> deployments.finishStep(started, run, StepRunState.SUCCEEDED, text, ok.summary(),
+                finished));
+          }
+          case StepOutcome.NeedsPerson person -> {
+            pending.writeWith(() -> deployments.finishStep(started, run, StepRunState.WAITING, text, person.what(),
+                clock.instant()));
+            return StepResult.waiting(step, step.name() + " on " + run.target() + ": " + person.what());
+          }
+          case StepOutcome.Failed failed -> {
+            pending.writeWith(() -> deployments.finishStep(started, run, StepRunState.FAILED, text, failed.reason(),
+                clock.instant()));
+            if (thisAttempt <= retries) {
+              attempt++;
+              continue;
+            }
+            return StepResult.failed("step " + step.name() + " failed: " + failed.reason());
+          }
+        }
+        break;
+      }
+    }
+    return StepResult.DONE;
+  }
+
+  /**
+   * Whether a step may run again when its outcome is unknown: as declared, else by its type (an
+   * {@code http-check} and a {@code wait} change nothing, so they are; the others are not).
+   */
+  static boolean idempotent(Step step) {
+    if (step.idempotent() != null) {
+      return step.idempotent();
+    }
+    return step instanceof Step.HttpCheck || step instanceof Step.Wait;
+  }
+
+  static String type(Step step) {
+    return switch (step) {
+      case Step.ArtifactInstall a -> "artifact.install";
+      case Step.ArtifactRemove r -> "artifact.remove";
+      case Step.Template t -> "template";
+      case Step.Shell s -> "shell";
+      case Step.HttpCheck h -> "http-check";
+      case Step.Wait w -> "wait";
+      case Step.Manual m -> "manual";
+      case Step.Approval a -> "approval";
+    };
+  }
+
+  /** What people decided on a manual or approval step, if enough to end it. */
+  private Optional<StepOutcome> decided(Deployment d, TargetRun run, Step step) {
+    List<Decision> decisions = deployments.decisions(d.id(), run.target(), step.name());
+    return switch (step) {
+      case Step.Manual m -> decisions.stream().filter(x -> x.kind() == Decision.Kind.SIGNOFF).findFirst()
+          .map(x -> new StepOutcome.Succeeded("signed off by " + x.actor() + ": " + x.note()));
+      case Step.Approval a -> {
+        Optional<Decision> rejection = decisions.stream().filter(x -> x.kind() == Decision.Kind.REJECT).findFirst();
+        if (rejection.isPresent()) {
+          yield Optional.of(new StepOutcome.Failed("rejected by " + rejection.get().actor() + ": "
+              + rejection.get().note()));
+        }
+        List<String> approvers = decisions.stream().filter(x -> x.kind() == Decision.Kind.APPROVE)
+            .map(Decision::actor).distinct().toList();
+        int needed = a.count() == null ? 1 : a.count();
+        yield approvers.size() >= needed
+            ? Optional.of(new StepOutcome.Succeeded("approved by " + String.join(", ", approvers)))
+            : Optional.empty();
+      }
+      default -> Optional.empty();
+    };
+  }
+
+  /** The deployment's values for a step's {@code ${name}} placeholders; the target adds its facts. */
+  private static Map<String, String> variables(Deployment d, Target target, ComponentVersion version) {
+    Map<String, String> variables = new HashMap<>();
+    variables.put("environment", d.environment());
+    variables.put("target", target.name());
+    variables.put("version", version.version().value());
+    variables.put("component", d.component().component());
+    variables.put("service", d.component().service());
+    return variables;
+  }
+}

@@ -1,0 +1,64 @@
+package io.gantry.execution;
+
+import io.gantry.catalog.Artifact;
+import io.gantry.catalog.ComponentVersion;
+import io.gantry.environment.Target;
+import io.gantry.model.Step;
+import io.gantry.model.TargetRequirement;
+import java.io.IOException;
+import java.io.InputStream;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.List;
+import java.util.Map;
+import java.util.function.Consumer;
+import java.util.function.Function;
+
+/** A folder on the Gantry host: checked by looking at it, and at this host's disk and tools. */
+record LocalFolder(Target target, Path root, StepRunner runner) implements TargetAccess {
+
+  static Path root(Target target, Path dataDir) {
+    Path path = Path.of(target.definition().path());
+    return (path.isAbsolute() ? path : dataDir.resolve(path)).normalize();
+  }
+
+  @Override
+  public boolean runs(Step step) {
+    return true;
+  }
+
+  @Override
+  public String verify(List<TargetRequirement> requirements) {
+    try {
+      Files.createDirectories(root);
+    } catch (IOException e) {
+      return "folder " + root + " cannot be created: " + e.getMessage();
+    }
+    if (!Files.isWritable(root)) {
+      return "folder " + root + " is not writable";
+    }
+    for (TargetRequirement requirement : requirements) {
+      String problem = switch (requirement) {
+        case TargetRequirement.Fact f -> Requirements.fact(target, f);
+        case TargetRequirement.FreeDisk f -> Requirements.freeDisk(root, f.minimumMb());
+        case TargetRequirement.Tool t -> Requirements.tool(t.name());
+        case TargetRequirement.Command c -> Requirements.command(root, c.command());
+      };
+      if (problem != null) {
+        return problem;
+      }
+    }
+    return null;
+  }
+
+  @Override
+  public StepContext context(ComponentVersion version, Map<String, String> variables,
+      Function<Artifact, InputStream> artifacts, Consumer<String> log) {
+    return StepContext.on(target, root, null, version, variables, artifacts, log);
+  }
+
+  @Override
+  public StepOutcome run(Step step, StepContext context) {
+    return runner.run(step, context);
+  }
+}

@@ -1,0 +1,45 @@
+package io.gantry.execution;
+
+import io.gantry.catalog.Artifact;
+import io.gantry.catalog.ComponentVersion;
+import io.gantry.environment.Target;
+import io.gantry.model.Step;
+import io.gantry.model.TargetRequirement;
+import java.io.InputStream;
+import java.nio.file.Path;
+import java.util.List;
+import java.util.Map;
+import java.util.function.Consumer;
+import java.util.function.Function;
+
+/**
+ * A physical site where people do the work: it takes only manual and approval steps, and of the
+ * model's requirements only its declared facts can be checked. {@code root} is a folder of Gantry's
+ * own, since a step context needs one.
+ */
+record Site(Target target, Path root, StepRunner runner) implements TargetAccess {
+
+  @Override
+  public boolean runs(Step step) {
+    return step instanceof Step.Manual || step instanceof Step.Approval;
+  }
+
+  @Override
+  public String verify(List<TargetRequirement> requirements) {
+    return Requirements.facts(target, requirements);
+  }
+
+  @Override
+  public StepContext context(ComponentVersion version, Map<String, String> variables,
+      Function<Artifact, InputStream> artifacts, Consumer<String> log) {
+    return StepContext.on(target, root, null, version, variables, artifacts, log);
+  }
+
+  @Override
+  public StepOutcome run(Step step, StepContext context) {
+    if (!runs(step)) {
+      return new StepOutcome.Failed("a site target runs only manual and approval steps");
+    }
+    return runner.run(step, context);
+  }
+}

@@ -1,0 +1,54 @@
+package io.gantry.execution;
+
+import io.gantry.catalog.Artifact;
+import io.gantry.catalog.ComponentVersion;
+import io.gantry.environment.Target;
+import io.gantry.model.Step;
+import io.gantry.model.TargetRequirement;
+import java.io.InputStream;
+import java.nio.file.Path;
+import java.util.List;
+import java.util.Map;
+import java.util.function.Consumer;
+import java.util.function.Function;
+
+/**
+ * A folder on another host, reached over SSH: its facts are checked here, as declared; everything
+ * else needs a look at the host. {@code ssh} is null when the target declares no way to reach it.
+ */
+record SshFolder(Target target, SshEndpoint ssh, StepRunner runner) implements TargetAccess {
+
+  /** How to reach the target's host; null when it declares none. */
+  static SshEndpoint endpoint(Target target, Path dataDir) {
+    var ssh = target.definition().ssh();
+    if (ssh == null) {
+      return null;
+    }
+    String file = ssh.identityFile().startsWith("~/")
+        ? System.getProperty("user.home") + ssh.identityFile().substring(1) : ssh.identityFile();
+    Path identity = Path.of(file).isAbsolute() ? Path.of(file) : dataDir.resolve(file);
+    return new SshEndpoint(ssh.host(), ssh.portOrDefault(), ssh.user(), identity.normalize(), ssh.hostKey());
+  }
+
+  @Override
+  public boolean runs(Step step) {
+    return true;
+  }
+
+  @Override
+  public String verify(List<TargetRequirement> requirements) {
+    String facts = Requirements.facts(target, requirements);
+    return facts != null ? facts : runner.checkRemote(ssh, target.definition().path(), requirements);
+  }
+
+  @Override
+  public StepContext context(ComponentVersion version, Map<String, String> variables,
+      Function<Artifact, InputStream> artifacts, Consumer<String> log) {
+    return StepContext.on(target, Path.of(target.definition().path()), ssh, version, variables, artifacts, log);
+  }
+
+  @Override
+  public StepOutcome run(Step step, StepContext context) {
+    return runner.run(step, context);
+  }
+}
