@@ -8,5 +8,5 @@ public record Decision(long id, long deployment, String target, String step, Kin
     List<String> checklist, Instant at, Instant appliedAt) {
 
   /** What was decided: on a step, or (RETRY, SKIP, ABORT) on a failed target under the "ask" policy. */
-  public enum Kind { SIGNOFF, APPROVE, REJECT, RETRY, SKIP, ABORT }
+  public enum Kind { SIGNOFF, APPROVE, REJECT, RETRY, SKIP, ABORT, RESUME }
 }

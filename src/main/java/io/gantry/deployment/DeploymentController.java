@@ -110,6 +110,17 @@ class DeploymentController {
         d.kind().name().toLowerCase(), d.actor(), d.note(), d.checklist(), d.at()));
   }
 
+  record Resumption(String reason) {}
+
+  @PostMapping("/{id}/resume")
+  @Operation(summary = "End the pause between batches of a rolling deployment now (the stage's pauseBetweenBatches); "
+      + "409 when it is not in such a pause")
+  ResponseEntity<DecisionView> resume(@PathVariable long id, @RequestBody Resumption body, Principal principal) {
+    Decision d = decisions.resume(id, body.reason(), principal.getName());
+    return ResponseEntity.status(HttpStatus.CREATED).body(new DecisionView(d.id(), d.target(), d.step(),
+        d.kind().name().toLowerCase(), d.actor(), d.note(), d.checklist(), d.at()));
+  }
+
   record EvidenceView(long id, String target, String step, String fileName, String digest, long size,
       String uploadedBy, Instant at) {
     static EvidenceView of(Evidence e) {

@@ -142,6 +142,41 @@ public class DeploymentDecisions {
     });
   }
 
+  /**
+   * Ends the stage's pause between batches of a rolling deployment now; the next batch starts at the
+   * engine's next look. Only while the deployment waits in such a pause; the note is recorded.
+   */
+  public Decision resume(long id, String note, String actor) {
+    if (note == null || note.isBlank()) {
+      throw InvalidInputException.of("reason", "say why the pause ends early (the reason is recorded)");
+    }
+    boolean allowed = users.find(actor).map(u -> u.roles().contains(Role.DEPLOYMENT_MANAGER)
+        || u.roles().contains(Role.DEPLOYMENT_PRACTITIONER)).orElse(false);
+    if (!allowed) {
+      throw new AccessDeniedException("resuming a deployment needs the role deployment-manager or "
+          + "deployment-practitioner");
+    }
+    return tx.execute(s -> {
+      Deployment d = deployments.get(id);
+      DeploymentEvent last = deployments.events(id, 0).stream().reduce((a, b) -> b).orElse(null);
+      boolean pausing = d.state() == DeploymentState.EXECUTING && last != null
+          && last.kind() == DeploymentEvent.Kind.WAIT && last.waitingFor() == DeploymentEvent.WaitKind.PAUSE;
+      if (!pausing) {
+        throw new ConflictException("deployment #" + id + " is " + d.state() + " and not in a pause between batches; "
+            + "only a rolling deployment waiting out its stage's pauseBetweenBatches can be resumed");
+      }
+      boolean pending = deployments.decisions(id, Execution.ALL_TARGETS, Execution.PAUSE).stream()
+          .anyMatch(x -> x.kind() == Decision.Kind.RESUME && x.appliedAt() == null);
+      if (pending) {
+        throw new ConflictException("deployment #" + id + " has already been resumed; its next batch starts shortly");
+      }
+      deployments.addDecision(id, Execution.ALL_TARGETS, Execution.PAUSE, Decision.Kind.RESUME, actor, note, List.of(),
+          clock.instant());
+      deployments.wake(id, clock.instant());
+      return deployments.decisions(id, Execution.ALL_TARGETS, Execution.PAUSE).getLast();
+    });
+  }
+
   private static Step step(Stage stage, String name) {
     return Stream.of(stage.steps(), stage.acceptance(), stage.removeSteps()).flatMap(List::stream)
         .filter(s -> s.name().equals(name)).findFirst()

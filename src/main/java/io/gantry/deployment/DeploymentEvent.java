@@ -31,7 +31,9 @@ public record DeploymentEvent(long id, long deployment, Instant at, Kind kind, D
     /** A person deciding what to do after a failure (the ask policy). */
     DECISION,
     /** The members of its release before it (members run one at a time, in dependency order). */
-    RELEASE;
+    RELEASE,
+    /** The stage's pause between two batches of a rolling deployment (a person may end it early). */
+    PAUSE;
 
     public String id() {
       return name().toLowerCase(Locale.ROOT);

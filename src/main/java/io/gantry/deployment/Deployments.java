@@ -386,7 +386,13 @@ public class Deployments {
       case RETRY -> "to be retried";
       case SKIP -> "to be skipped";
       case ABORT -> "aborted";
+      case RESUME -> "ended early";
     };
+    if (kind == Decision.Kind.RESUME) {
+      insertEvent(deployment, now, DeploymentEvent.Kind.LOG, null, null, null, null, actor,
+          "the pause between batches " + verb + " by " + actor + ": " + note);
+      return;
+    }
     insertEvent(deployment, now, DeploymentEvent.Kind.STEP, null, null, target, step, actor,
         "step " + step + " " + verb + " by " + actor + ": " + note);
   }

@@ -6,6 +6,7 @@ import io.gantry.environment.Target;
 import io.gantry.environment.Targets;
 import io.gantry.model.Stage;
 import io.gantry.model.Step;
+import io.gantry.model.TimeSpan;
 import java.time.Clock;
 import java.time.Instant;
 import java.util.ArrayList;
@@ -62,7 +63,16 @@ final class Execution {
     for (int b = 0; b < batches; b++) {
       int batch = b;
       List<TargetRun> inBatch = runs.stream().filter(r -> r.batch() == batch).toList();
-      Optional<Instant> wait = runBatch(d, plan, inBatch, plan.steps(d), version);
+      if (batch > 0) {
+        Optional<Instant> pause = pause(d, plan, deployments.targetRuns(d.id()), batch, batches);
+        if (pause.isPresent()) {
+          return pause;
+        }
+      }
+      // a batch that is not the last has its acceptance checks run before the next batch starts, so a
+      // bad version stops at the first batch that shows it; the last is checked in deployment verification
+      boolean checkNow = batch < batches - 1 && d.kind() == Deployment.Kind.DEPLOY;
+      Optional<Instant> wait = runBatch(d, plan, inBatch, plan.steps(d), version, checkNow);
       if (wait.isPresent()) {
         return wait;
       }
@@ -89,8 +99,43 @@ final class Execution {
     return Optional.empty();
   }
 
+  /**
+   * The stage's pause before batch {@code batch} starts: a wait until the pause has passed since the
+   * batch before it ended, unless a person resumed the deployment early or the batch has begun.
+   * Derived from the record, so a restart during the pause keeps its end.
+   */
+  private Optional<Instant> pause(Deployment d, Plan plan, List<TargetRun> runs, int batch, int batches) {
+    TimeSpan pause = plan.stage().strategy().pauseBetweenBatches();
+    if (pause == null || runs.stream().anyMatch(r -> r.batch() == batch && r.state() != TargetRunState.PENDING)) {
+      return Optional.empty();
+    }
+    Instant before = runs.stream().filter(r -> r.batch() == batch - 1 && r.finishedAt() != null)
+        .map(TargetRun::finishedAt).max(Instant::compareTo).orElse(null);
+    if (before == null) {
+      return Optional.empty();
+    }
+    Instant ends = before.plus(pause.toDuration());
+    Optional<Decision> resumed = deployments.decisions(d.id(), ALL_TARGETS, PAUSE).stream()
+        .filter(x -> x.kind() == Decision.Kind.RESUME && x.appliedAt() == null).findFirst();
+    if (resumed.isPresent()) {
+      // recorded when it was decided; applied once, so a later pause of the same deployment is kept
+      progress.writes().writeWith(() -> deployments.applied(resumed.get(), clock.instant()));
+      return Optional.empty();
+    }
+    if (!clock.instant().isBefore(ends)) {
+      return Optional.empty();
+    }
+    return progress.waitFor(d, DeploymentEvent.WaitKind.PAUSE, "the pause of " + pause.text() + " between batches "
+        + batch + " and " + (batch + 1) + " of " + batches + " to end at " + ends + " (gantry resume " + d.id()
+        + " ends it now)", ends);
+  }
+
+  /** Where a resume is recorded among the decisions: for the whole deployment, not one target. */
+  static final String ALL_TARGETS = "*";
+  static final String PAUSE = "pause-between-batches";
+
   private Optional<Instant> runBatch(Deployment d, Plan plan, List<TargetRun> batch, List<Step> stepsToRun,
-      ComponentVersion version) {
+      ComponentVersion version, boolean checkNow) {
     Integer maxParallel = plan.stage().strategy().maxParallel();
     Semaphore permits = new Semaphore(maxParallel == null ? Math.max(1, batch.size()) : maxParallel);
     List<Future<StepResult>> results = new ArrayList<>();
@@ -102,7 +147,7 @@ final class Execution {
       results.add(workers.submit(() -> {
         permits.acquire();
         try {
-          return runTarget(d, plan, run, stepsToRun, version);
+          return runTarget(d, plan, run, stepsToRun, version, checkNow);
         } finally {
           permits.release();
         }
@@ -123,7 +168,7 @@ final class Execution {
   }
 
   private StepResult runTarget(Deployment d, Plan plan, TargetRun run, List<Step> stepsToRun,
-      ComponentVersion version) {
+      ComponentVersion version, boolean checkNow) {
     Target target = targets.find(run.target()).orElse(null);
     // the target's start is written in the commit that starts its first step (or ends it)
     AtomicReference<TargetRun> current = new AtomicReference<>(run);
@@ -137,14 +182,20 @@ final class Execution {
           "the target no longer exists", clock.instant()));
       return StepResult.failed("target missing");
     }
-    StepResult result = steps.run(d, run, target, Engine.EXECUTE, stepsToRun, version, plan, pending);
+    StepResult ran = steps.run(d, run, target, Engine.EXECUTE, stepsToRun, version, plan, pending);
+    StepResult result = ran;
+    if (checkNow && ran.failure() == null && ran.waitFor() == null && !plan.stage().acceptance().isEmpty()) {
+      StepResult checked = steps.run(d, run, target, Engine.VERIFY, plan.stage().acceptance(), version, plan, pending);
+      result = checked.failure() == null ? checked : StepResult.failed("acceptance check failed: " + checked.failure());
+    }
+    StepResult ended = result;
     pending.writeWith(() -> {
-      if (result.waitFor() == null) {
-        deployments.transition(current.get(), result.failure() == null ? TargetRunState.SUCCEEDED
-            : TargetRunState.FAILED, result.failure(), clock.instant());
+      if (ended.waitFor() == null) {
+        deployments.transition(current.get(), ended.failure() == null ? TargetRunState.SUCCEEDED
+            : TargetRunState.FAILED, ended.failure(), clock.instant());
       }
     });
-    return result;
+    return ended;
   }
 
   private static String names(List<TargetRun> runs) {

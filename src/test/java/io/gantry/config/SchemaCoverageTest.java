@@ -167,6 +167,7 @@ class SchemaCoverageTest {
       entry("Stage.windows[].timeZone", "WindowsTest#a_window_is_open_on_its_days_between_its_times_in_its_own_time_zone"),
       entry("Stage.strategy", "EngineContractTest#a_rolling_deployment_stops_at_the_first_failed_batch_and_rolls_back_the_targets_it_touched"),
       entry("Stage.strategy.type", "EngineContractTest#a_rolling_deployment_stops_at_the_first_failed_batch_and_rolls_back_the_targets_it_touched"),
+      entry("Stage.strategy.pauseBetweenBatches", "RollingContractTest#the_pause_between_batches_is_a_recorded_wait_that_ends_when_its_time_has_passed"),
       entry("Stage.strategy.batchSize", "EngineContractTest#with_the_stop_policy_a_failed_batch_ends_the_deployment_failed_without_touching_later_batches"),
       entry("Stage.entryCriteria", "RequestChecksContractTest#a_version_that_skipped_test_and_is_not_approved_is_refused_with_every_unmet_requirement_and_its_command"),
       entry("Stage.steps", "EngineContractTest#an_all_at_once_deployment_runs_every_step_on_every_target_and_succeeds"),
