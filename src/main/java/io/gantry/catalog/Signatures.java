@@ -21,6 +21,8 @@ import org.bouncycastle.openpgp.PGPSignatureList;
 import org.bouncycastle.openpgp.PGPUtil;
 import org.bouncycastle.openpgp.api.OpenPGPCertificate;
 import org.bouncycastle.openpgp.api.OpenPGPCertificate.OpenPGPComponentKey;
+import org.bouncycastle.openpgp.api.OpenPGPDefaultPolicy;
+import org.bouncycastle.openpgp.api.OpenPGPPolicy;
 import org.bouncycastle.openpgp.bc.BcPGPObjectFactory;
 import org.bouncycastle.openpgp.operator.bc.BcPGPContentVerifierBuilderProvider;
 import org.springframework.stereotype.Service;
@@ -38,6 +40,8 @@ public class Signatures {
   /** Larger than any detached signature; a bigger "signature" is not read into memory. */
   static final long MAX_SIGNATURE_BYTES = 64 * 1024;
   private static final List<String> SUFFIXES = List.of(".asc", ".sig");
+  /** Bouncy Castle's judgement of which hash algorithms and keys are still safe to rely on (no MD5, no SHA-1). */
+  private static final OpenPGPPolicy POLICY = new OpenPGPDefaultPolicy();
 
   private final Library library;
   private final TrustedKeys trustedKeys;
@@ -150,6 +154,10 @@ public class Signatures {
       return "signature " + file + " of artifact " + path + " is not a signature of a file (OpenPGP signature type "
           + signature.getSignatureType() + ")";
     }
+    if (!POLICY.hasAcceptableDocumentSignatureHashAlgorithm(signature)) {
+      return "signature " + file + " of artifact " + path + " uses a hash algorithm too weak to rely on ("
+          + hashName(signature.getHashAlgorithm()) + "); sign it again with SHA-256 or stronger";
+    }
     for (Trusted t : trusted) {
       OpenPGPComponentKey key = keyOf(t.certificate(), signature);
       if (key == null) {
@@ -158,6 +166,9 @@ public class Signatures {
       String whose = "key " + OpenPgp.fingerprint(key.getPGPPublicKey().getFingerprint())
           + (key.isPrimaryKey() ? "" : " (a subkey of " + OpenPgp.fingerprint(t.certificate().getFingerprint()) + ")")
           + " of trusted key " + t.name();
+      if (!POLICY.isAcceptableVerificationKey(key.getPGPPublicKey())) {
+        return by + whose + ", whose algorithm or size is too weak to rely on";
+      }
       Instant now = clock.instant();
       Date made = signature.getCreationTime();
       if (t.certificate().getRevocation() != null || key.getRevocation() != null) {
@@ -194,6 +205,14 @@ public class Signatures {
       }
     }
     return null;
+  }
+
+  private static String hashName(int algorithm) {
+    try {
+      return PGPUtil.getDigestName(algorithm);
+    } catch (PGPException e) {
+      return "algorithm " + algorithm;
+    }
   }
 
   private static Date earliest(Date a, Date b) {

@@ -148,6 +148,14 @@ class SignaturesTest {
   }
 
   @Test
+  void a_signature_made_with_a_weak_hash_is_refused() {
+    ComponentVersion version = push("1.0.0", Map.of("app.jar", JAR, "app.jar.sig", releaseKey.sha1Signature(JAR)));
+
+    assertThat(signatures.problem(version)).isEqualTo("signature app.jar.sig of artifact app.jar uses a hash "
+        + "algorithm too weak to rely on (SHA1); sign it again with SHA-256 or stronger");
+  }
+
+  @Test
   void a_file_named_like_a_signature_of_nothing_is_an_artifact_that_needs_its_own_signature() {
     byte[] notes = "release notes".getBytes(StandardCharsets.UTF_8);
     ComponentVersion version = push("1.0.0", Map.of("app.jar", JAR, "app.jar.asc", releaseKey.armoredSignature(JAR),

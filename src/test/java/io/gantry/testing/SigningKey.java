@@ -4,6 +4,7 @@ import java.io.ByteArrayInputStream;
 import java.io.IOException;
 import java.nio.charset.StandardCharsets;
 import java.util.Date;
+import org.bouncycastle.bcpg.HashAlgorithmTags;
 import org.bouncycastle.bcpg.PublicKeyPacket;
 import org.bouncycastle.openpgp.PGPException;
 import org.bouncycastle.openpgp.api.OpenPGPApi;
@@ -95,6 +96,20 @@ public final class SigningKey {
     try {
       return API.createDetachedSignature().addSigningKey(key).sign(new ByteArrayInputStream(content)).getFirst()
           .toAsciiArmoredString().getBytes(StandardCharsets.US_ASCII);
+    } catch (IOException | PGPException e) {
+      throw new IllegalStateException(e);
+    }
+  }
+
+  /** A detached signature of {@code content} made with SHA-1, as old tools made them. */
+  public byte[] sha1Signature(byte[] content) {
+    try {
+      return API.createDetachedSignature().addSigningKey(key, new SignatureParameters.Callback() {
+        @Override
+        public SignatureParameters apply(SignatureParameters parameters) {
+          return parameters.setSignatureHashAlgorithm(HashAlgorithmTags.SHA1);
+        }
+      }).sign(new ByteArrayInputStream(content)).getFirst().getEncoded();
     } catch (IOException | PGPException e) {
       throw new IllegalStateException(e);
     }
