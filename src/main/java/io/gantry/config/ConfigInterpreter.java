@@ -4,6 +4,7 @@ import io.gantry.catalog.ComponentDefinition;
 import io.gantry.catalog.ComponentRef;
 import io.gantry.catalog.ComponentType;
 import io.gantry.catalog.ServiceDefinition;
+import io.gantry.catalog.TrustedKeyDefinition;
 import io.gantry.catalog.VersionRange;
 import io.gantry.config.DesiredState.Declared;
 import io.gantry.environment.EnvironmentDefinition;
@@ -58,6 +59,7 @@ public class ConfigInterpreter {
         case "Component" -> run.add(run.components, text(doc.body(), "spec", "service") + "/" + doc.name(), doc,
             "Component", this::component);
         case "DeploymentModel" -> run.add(run.models, doc.name(), doc, "DeploymentModel", d -> model(d, run));
+        case "TrustedKey" -> run.add(run.trustedKeys, doc.name(), doc, "TrustedKey", d -> trustedKey(d, run));
         default -> run.finding(doc, "kind", "unknown kind \"" + doc.kind() + "\"");
       }
     }
@@ -66,10 +68,12 @@ public class ConfigInterpreter {
     checkComponents(run);
     checkModels(run);
     checkPromotionPaths(run);
+    checkTrustedKeys(run);
     if (!run.findings.isEmpty()) {
       throw new InvalidInputException(run.findings.size() + " problem(s) in the configuration", run.findings);
     }
-    return new DesiredState(run.environments, run.targets, run.services, run.components, run.models);
+    return new DesiredState(run.environments, run.targets, run.services, run.components, run.models,
+        run.trustedKeys);
   }
 
   private EnvironmentDefinition environment(ConfigDocument doc) {
@@ -124,6 +128,35 @@ public class ConfigInterpreter {
       return null;
     }
     return new ModelDefinition(doc.name(), text(doc.body(), "metadata", "description"), labels(doc), spec);
+  }
+
+  /** A key that is not exactly one OpenPGP public key is refused here; its fingerprint is kept for the checks. */
+  private TrustedKeyDefinition trustedKey(ConfigDocument doc, Run run) {
+    TrustedKeyDefinition key = new TrustedKeyDefinition(doc.name(), text(doc.body(), "metadata", "description"),
+        doc.body().path("spec").path("publicKey").asString(), labels(doc));
+    try {
+      run.fingerprints.put(doc.name(), key.fingerprint());
+    } catch (IllegalArgumentException e) {
+      run.finding(doc, "spec.publicKey", "not an OpenPGP public key: " + e.getMessage());
+    }
+    return key;
+  }
+
+  /** One key trusted under two names would be removed under one and go on vouching under the other. */
+  private static void checkTrustedKeys(Run run) {
+    Map<String, String> first = new LinkedHashMap<>();
+    run.trustedKeys.forEach((name, declared) -> {
+      String fingerprint = run.fingerprints.get(name);
+      if (fingerprint == null) {
+        return;
+      }
+      String other = first.putIfAbsent(fingerprint, name);
+      if (other != null) {
+        run.finding(declared.document(), "spec.publicKey", "key " + fingerprint + " is already trusted as "
+            + "TrustedKey \"" + other + "\" (" + run.trustedKeys.get(other).document().locate("spec.publicKey")
+            + "); declare each key once");
+      }
+    });
   }
 
   /**
@@ -402,6 +435,9 @@ public class ConfigInterpreter {
     final Map<String, Declared<ServiceDefinition>> services = new LinkedHashMap<>();
     final Map<String, Declared<ComponentDefinition>> components = new LinkedHashMap<>();
     final Map<String, Declared<ModelDefinition>> models = new LinkedHashMap<>();
+    final Map<String, Declared<TrustedKeyDefinition>> trustedKeys = new LinkedHashMap<>();
+    /** The fingerprint of each trusted key that is a valid public key. */
+    final Map<String, String> fingerprints = new LinkedHashMap<>();
     final List<Finding> findings = new ArrayList<>();
 
     <T> void add(Map<String, Declared<T>> into, String key, ConfigDocument doc, String kind,

@@ -8,6 +8,9 @@ import io.gantry.catalog.Components;
 import io.gantry.catalog.Service;
 import io.gantry.catalog.ServiceDefinition;
 import io.gantry.catalog.Services;
+import io.gantry.catalog.TrustedKey;
+import io.gantry.catalog.TrustedKeyDefinition;
+import io.gantry.catalog.TrustedKeys;
 import io.gantry.config.DesiredState.Declared;
 import io.gantry.config.Plan.Action;
 import io.gantry.config.Plan.Change;
@@ -25,9 +28,13 @@ import io.gantry.shared.ConflictException;
 import io.gantry.shared.Finding;
 import io.gantry.shared.InvalidInputException;
 import io.gantry.shared.Json;
+import java.nio.charset.StandardCharsets;
+import java.security.MessageDigest;
+import java.security.NoSuchAlgorithmException;
 import java.sql.Timestamp;
 import java.time.Clock;
 import java.util.ArrayList;
+import java.util.HexFormat;
 import java.util.Iterator;
 import java.util.LinkedHashMap;
 import java.util.List;
@@ -59,13 +66,14 @@ public class ConfigService {
   private final Components components;
   private final ComponentVersions versions;
   private final Models models;
+  private final TrustedKeys trustedKeys;
   private final TransactionTemplate tx;
   private final JdbcClient jdbc;
   private final Clock clock;
 
   public ConfigService(ConfigLoader loader, ConfigInterpreter interpreter, Environments environments,
       Targets targets, Services services, Components components, ComponentVersions versions, Models models,
-      TransactionTemplate tx, JdbcClient jdbc, Clock clock) {
+      TrustedKeys trustedKeys, TransactionTemplate tx, JdbcClient jdbc, Clock clock) {
     this.loader = loader;
     this.interpreter = interpreter;
     this.environments = environments;
@@ -74,6 +82,7 @@ public class ConfigService {
     this.components = components;
     this.versions = versions;
     this.models = models;
+    this.trustedKeys = trustedKeys;
     this.tx = tx;
     this.jdbc = jdbc;
     this.clock = clock;
@@ -120,6 +129,8 @@ public class ConfigService {
         Component::definition, Component::rowVersion);
     diff.compare("Target", desired.targets(), index(targets.all(), Target::name), Target::definition,
         Target::rowVersion);
+    diff.compare("TrustedKey", desired.trustedKeys(), index(trustedKeys.all(), TrustedKey::name),
+        TrustedKey::definition, TrustedKey::rowVersion);
     List<Finding> refused = new ArrayList<>();
     for (Step step : diff.steps) {
       if (step.change().action() == Action.DELETE && step.change().kind().equals("Component")) {
@@ -217,6 +228,13 @@ public class ConfigService {
               targets.update(d, s.rowVersion());
             }
           }
+          case TrustedKeyDefinition d -> {
+            if (create) {
+              trustedKeys.create(d);
+            } else {
+              trustedKeys.update(d, s.rowVersion());
+            }
+          }
           default -> throw new IllegalStateException("unexpected definition " + s.definition());
         }
       }
@@ -230,6 +248,7 @@ public class ConfigService {
           case "DeploymentModel" -> models.retire(name, s.rowVersion(), actor, reason);
           case "Service" -> services.delete(name, s.rowVersion());
           case "Environment" -> environments.delete(name, s.rowVersion());
+          case "TrustedKey" -> trustedKeys.delete(name, s.rowVersion());
           default -> throw new IllegalStateException("unexpected kind " + s.change().kind());
         }
       }
@@ -246,8 +265,8 @@ public class ConfigService {
 
   /** Each changed field as {@code field: old -> new}. */
   static List<String> details(Object before, Object after) {
-    Map<String, String> a = flatten(before == null ? null : MAPPER.valueToTree(before));
-    Map<String, String> b = flatten(MAPPER.valueToTree(after));
+    Map<String, String> a = flatten(before == null ? null : MAPPER.valueToTree(shown(before)));
+    Map<String, String> b = flatten(MAPPER.valueToTree(shown(after)));
     List<String> out = new ArrayList<>();
     if (before == null) {
       out.add("(retired model is declared again)");
@@ -262,6 +281,25 @@ public class ConfigService {
       }
     });
     return out;
+  }
+
+  /** A trusted key as a plan shows it: by its fingerprint and a digest of its text, not the armored block. */
+  private record KeyShown(String description, Map<String, String> labels, String fingerprint, String publicKey) {}
+
+  private static Object shown(Object definition) {
+    if (definition instanceof TrustedKeyDefinition k) {
+      String text = HexFormat.of().formatHex(sha256(k.publicKey())).substring(0, 16);
+      return new KeyShown(k.description(), k.labels(), k.fingerprint(), "text with SHA-256 " + text + "...");
+    }
+    return definition;
+  }
+
+  private static byte[] sha256(String text) {
+    try {
+      return MessageDigest.getInstance("SHA-256").digest(text.getBytes(StandardCharsets.UTF_8));
+    } catch (NoSuchAlgorithmException e) {
+      throw new IllegalStateException(e);
+    }
   }
 
   private static Map<String, String> flatten(JsonNode node) {

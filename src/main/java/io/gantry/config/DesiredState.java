@@ -2,6 +2,7 @@ package io.gantry.config;
 
 import io.gantry.catalog.ComponentDefinition;
 import io.gantry.catalog.ServiceDefinition;
+import io.gantry.catalog.TrustedKeyDefinition;
 import io.gantry.environment.EnvironmentDefinition;
 import io.gantry.environment.TargetDefinition;
 import io.gantry.model.ModelDefinition;
@@ -16,7 +17,8 @@ public record DesiredState(
     Map<String, Declared<TargetDefinition>> targets,
     Map<String, Declared<ServiceDefinition>> services,
     Map<String, Declared<ComponentDefinition>> components,
-    Map<String, Declared<ModelDefinition>> models) {
+    Map<String, Declared<ModelDefinition>> models,
+    Map<String, Declared<TrustedKeyDefinition>> trustedKeys) {
 
   /** A definition and the document it came from, to point at it in errors. */
   public record Declared<T>(T definition, ConfigDocument document) {}

@@ -15,7 +15,6 @@ final class NotCarriedOut {
       ".*\\.(steps|acceptance|removeSteps)\\[\\d+]");
 
   private static final Map<String, String> FIELDS = Map.of(
-      "requireSignature", "signature verification of versions is not carried out yet",
       "exitCriteria", "exit criteria are not carried out yet",
       "notifications", "notifications are not sent yet",
       "retryDelay", "a delay between retries is not carried out yet; retries follow at once",

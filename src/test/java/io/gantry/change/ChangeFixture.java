@@ -6,6 +6,7 @@ import io.gantry.catalog.ComponentVersions;
 import io.gantry.catalog.Components;
 import io.gantry.catalog.Library;
 import io.gantry.catalog.Services;
+import io.gantry.catalog.TrustedKeys;
 import io.gantry.config.ConfigFile;
 import io.gantry.config.ConfigInterpreter;
 import io.gantry.config.ConfigLoader;
@@ -157,7 +158,7 @@ final class ChangeFixture {
     requests = new DeploymentRequests(components, library, environments, models, deployments, db.transactions(), clock,
         () -> gates);
     config = new ConfigService(new ConfigLoader(), new ConfigInterpreter(), environments, targets, services,
-        components, versions, models, db.transactions(), db.jdbc(), clock);
+        components, versions, models, new TrustedKeys(db.jdbc(), clock), db.transactions(), db.jdbc(), clock);
     changes = new Changes(new ChangeRecords(db.jdbc()), services, components, environments, models, users, deployments,
         db.transactions(), clock, Duration.ofHours(72), itsm);
     releases = new Releases(new ReleaseRecords(db.jdbc()), components, library, environments, models, deployments,

@@ -12,6 +12,8 @@ import io.gantry.catalog.ComponentVersions;
 import io.gantry.catalog.Components;
 import io.gantry.catalog.Library;
 import io.gantry.catalog.Services;
+import io.gantry.catalog.TrustedKey;
+import io.gantry.catalog.TrustedKeys;
 import io.gantry.config.Plan.Action;
 import io.gantry.config.Plan.Change;
 import io.gantry.environment.Environments;
@@ -25,6 +27,7 @@ import io.gantry.shared.Finding;
 import io.gantry.shared.InvalidInputException;
 import io.gantry.shared.SourceLocation;
 import io.gantry.testing.MutableClock;
+import io.gantry.testing.SigningKey;
 import io.gantry.testing.TestDatabase;
 import java.nio.file.Path;
 import java.time.Duration;
@@ -46,7 +49,7 @@ import org.junit.jupiter.params.provider.EnumSource;
 class ConfigContractTest {
 
   private static final List<String> TABLES = List.of("services", "components", "environments", "targets",
-      "deployment_models", "model_versions", "config_applies");
+      "deployment_models", "model_versions", "config_applies", "trusted_keys");
   private static final String DIR = "examples/config/";
   private static final int EXAMPLE_OBJECTS = 4 + 8 + 3 + 6 + 2;
 
@@ -55,6 +58,7 @@ class ConfigContractTest {
   private TestDatabase.Instance db;
   private Models models;
   private Targets targets;
+  private TrustedKeys trustedKeys;
   private ConfigService config;
   /** Runs once right after the next apply has read the stored targets (to simulate a concurrent writer). */
   private Runnable afterTargetsRead;
@@ -84,7 +88,7 @@ class ConfigContractTest {
     };
     config = new ConfigService(new ConfigLoader(), new ConfigInterpreter(), new Environments(db.jdbc(), clock),
         targets, new Services(db.jdbc(), clock), new Components(db.jdbc(), clock), new ComponentVersions(db.jdbc()),
-        models, db.transactions(), db.jdbc(), clock);
+        models, trustedKeys = new TrustedKeys(db.jdbc(), clock), db.transactions(), db.jdbc(), clock);
   }
 
   // --- plan and apply
@@ -461,7 +465,143 @@ class ConfigContractTest {
     assertThat(counts()).isEqualTo(before);
   }
 
+  // --- trusted keys
+
+  @Test
+  void a_trusted_key_is_created_changed_and_removed_like_any_other_object() {
+    SigningKey first = SigningKey.generate("Shop releases <releases@shop.example>");
+    SigningKey second = SigningKey.generate("Shop releases 2027 <releases@shop.example>");
+    config.apply(examples(), "first", "alice");
+
+    List<ConfigFile> declared = with(examples(), trustedKey("shop-releases", "Signs shop releases", first.publicKey()));
+    assertThat(config.plan(declared).changes()).extracting(Change::action, Change::kind, Change::name)
+        .containsExactly(tuple(Action.CREATE, "TrustedKey", "shop-releases"));
+    config.apply(declared, "shop releases are signed", "alice");
+
+    TrustedKey created = trustedKeys.find("shop-releases").orElseThrow();
+    assertThat(created.fingerprint()).isEqualTo(first.fingerprint());
+    assertThat(created.definition().publicKey()).isEqualTo(first.publicKey());
+    assertThat(created.definition().description()).isEqualTo("Signs shop releases");
+    assertThat(config.plan(declared).changes()).isEmpty();
+
+    List<ConfigFile> rotated = with(examples(), trustedKey("shop-releases", "Signs shop releases from 2027",
+        second.publicKey()));
+    Plan rotation = config.plan(rotated);
+    assertThat(rotation.changes()).singleElement().satisfies(c -> {
+      assertThat(c.action()).isEqualTo(Action.UPDATE);
+      assertThat(c.kind()).isEqualTo("TrustedKey");
+      assertThat(c.details()).contains("fingerprint: " + first.fingerprint() + " -> " + second.fingerprint(),
+          "description: Signs shop releases -> Signs shop releases from 2027");
+      assertThat(c.details()).noneMatch(d -> d.contains("BEGIN PGP"));
+    });
+    config.apply(rotated, "the 2026 key retires", "alice");
+
+    TrustedKey changed = trustedKeys.find("shop-releases").orElseThrow();
+    assertThat(changed.fingerprint()).isEqualTo(second.fingerprint());
+    assertThat(changed.rowVersion()).isEqualTo(created.rowVersion() + 1);
+
+    assertThat(config.plan(examples()).changes()).extracting(Change::action, Change::kind, Change::name)
+        .containsExactly(tuple(Action.DELETE, "TrustedKey", "shop-releases"));
+    config.apply(examples(), "the shop no longer signs", "alice");
+
+    assertThat(trustedKeys.all()).isEmpty();
+  }
+
+  @Test
+  void a_trusted_key_moved_to_another_name_in_one_apply_is_stored_under_the_new_name() {
+    SigningKey key = SigningKey.generate("Shop releases <releases@shop.example>");
+    config.apply(with(examples(), trustedKey("shop-releases", null, key.publicKey())), "first", "alice");
+
+    config.apply(with(examples(), trustedKey("shop-signing", null, key.publicKey())), "renamed", "alice");
+
+    assertThat(trustedKeys.all()).extracting(TrustedKey::name, TrustedKey::fingerprint)
+        .containsExactly(tuple("shop-signing", key.fingerprint()));
+  }
+
+  @Test
+  void a_public_key_that_is_not_an_openpgp_key_is_refused_with_its_place() {
+    ConfigFile file = trustedKey("shop-releases", null, "ssh-ed25519 AAAAC3NzaC1lZDI1NTE5AAAAI alice@laptop\n");
+
+    Finding f = refused(with(examples(), file));
+
+    assertThat(f.field()).isEqualTo("spec.publicKey");
+    assertThat(f.message()).startsWith("not an OpenPGP public key: expected an ASCII-armored block starting with "
+        + "-----BEGIN PGP PUBLIC KEY BLOCK-----");
+    assertThat(f.location()).isEqualTo(at(file.name(), file.content(), "publicKey:", "publicKey"));
+  }
+
+  @Test
+  void a_damaged_public_key_block_is_refused_with_its_place() {
+    String key = SigningKey.generate("Shop releases <releases@shop.example>").publicKey();
+    String damaged = key.substring(0, key.indexOf("\n\n") + 2) + "!!!!" + key.substring(key.indexOf("\n\n") + 6);
+    ConfigFile file = trustedKey("shop-releases", null, damaged);
+
+    Finding f = refused(with(examples(), file));
+
+    assertThat(f.field()).isEqualTo("spec.publicKey");
+    assertThat(f.message()).startsWith("not an OpenPGP public key: ");
+    assertThat(f.location()).isEqualTo(at(file.name(), file.content(), "publicKey:", "publicKey"));
+  }
+
+  @Test
+  void a_secret_key_is_refused_with_its_place_and_not_stored() {
+    ConfigFile file = trustedKey("shop-releases", null,
+        SigningKey.generate("Shop releases <releases@shop.example>").secretKey());
+
+    Finding f = refused(with(examples(), file));
+
+    assertThat(f.field()).isEqualTo("spec.publicKey");
+    assertThat(f.message()).startsWith("not an OpenPGP public key: it holds a secret key")
+        .contains("gpg --export --armor");
+    assertThat(f.location()).isEqualTo(at(file.name(), file.content(), "publicKey:", "publicKey"));
+    assertThat(db.count("trusted_keys")).isZero();
+  }
+
+  @Test
+  void one_key_trusted_under_two_names_is_refused_at_the_second() {
+    SigningKey key = SigningKey.generate("Shop releases <releases@shop.example>");
+    ConfigFile second = trustedKey("shop-signing", null, key.publicKey());
+
+    Finding f = refused(with(with(examples(), trustedKey("shop-releases", null, key.publicKey())), second));
+
+    assertThat(f.field()).isEqualTo("spec.publicKey");
+    assertThat(f.message()).startsWith("key " + key.fingerprint() + " is already trusted as TrustedKey "
+        + "\"shop-releases\"");
+    assertThat(f.location().file()).isEqualTo(second.name());
+  }
+
+  @Test
+  void a_model_may_require_signatures() {
+    List<ConfigFile> files = edit(examples(), "in-house-software.yaml",
+        t -> t.replaceFirst("componentChecks:\n", "componentChecks:\n    requireSignature: true\n"));
+
+    config.apply(files, "releases must be signed", "alice");
+
+    assertThat(models.get("in-house-software").definition().spec().componentChecks().requireSignature()).isTrue();
+  }
+
   // --- helpers
+
+  /** A file holding one TrustedKey document, the key's armored text as a YAML block. */
+  private static ConfigFile trustedKey(String name, String description, String publicKey) {
+    String block = publicKey.strip().lines().map(l -> "    " + l).collect(java.util.stream.Collectors.joining("\n"));
+    return new ConfigFile("keys/" + name + ".yaml", """
+        apiVersion: gantry.io/v1
+        kind: TrustedKey
+        metadata:
+          name: %s
+        %s
+        spec:
+          publicKey: |
+        %s
+        """.formatted(name, description == null ? "" : "  description: " + description, block));
+  }
+
+  private static List<ConfigFile> with(List<ConfigFile> files, ConfigFile more) {
+    List<ConfigFile> all = new ArrayList<>(files);
+    all.add(more);
+    return all;
+  }
 
   /** Applies the examples, then applies {@code files}; expects exactly one finding and no change at all. */
   private Finding refused(List<ConfigFile> files) {

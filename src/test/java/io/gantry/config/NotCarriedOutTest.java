@@ -41,7 +41,6 @@ class NotCarriedOutTest {
 
   @ParameterizedTest(name = "{0}")
   @CsvSource(delimiter = '|', textBlock = """
-      a signature requirement      | requiredArtifacts: []              | requiredArtifacts: []\\n    requireSignature: true                 | spec.componentChecks.requireSignature     | requireSignature | signature verification
       exit criteria                | failurePolicy:                     | exitCriteria: [{type: stage-succeeded, stage: dev}]\\n      failurePolicy: | spec.stages[0].exitCriteria | exitCriteria | exit criteria are not carried out
       notifications                | failurePolicy:                     | notifications: [{on: [failed], channel: email, to: [a@example.com]}]\\n      failurePolicy: | spec.stages[0].notifications | notifications | notifications are not sent
       a delay between retries      | retries: 1}                        | retries: 1, retryDelay: 30s}            | spec.stages[0].failurePolicy.retryDelay | retryDelay | a delay between retries

@@ -5,6 +5,7 @@ import io.gantry.catalog.ComponentVersions;
 import io.gantry.catalog.Components;
 import io.gantry.catalog.Library;
 import io.gantry.catalog.Services;
+import io.gantry.catalog.TrustedKeys;
 import io.gantry.config.ConfigFile;
 import io.gantry.config.ConfigInterpreter;
 import io.gantry.config.ConfigLoader;
@@ -57,7 +58,7 @@ final class EngineFixture {
         () -> gates);
     decisions = new DeploymentDecisions(deployments, models, users, db.transactions(), clock, store, 1 << 20);
     config = new ConfigService(new ConfigLoader(), new ConfigInterpreter(), environments, targets, services,
-        components, versions, models, db.transactions(), db.jdbc(), clock);
+        components, versions, models, new TrustedKeys(db.jdbc(), clock), db.transactions(), db.jdbc(), clock);
   }
 
   /** Requests that let a version off its promotion path when one of {@code exemptions} says so. */

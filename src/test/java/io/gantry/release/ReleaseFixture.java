@@ -6,6 +6,7 @@ import io.gantry.catalog.ComponentVersions;
 import io.gantry.catalog.Components;
 import io.gantry.catalog.Library;
 import io.gantry.catalog.Services;
+import io.gantry.catalog.TrustedKeys;
 import io.gantry.config.ConfigFile;
 import io.gantry.config.ConfigInterpreter;
 import io.gantry.config.ConfigLoader;
@@ -124,7 +125,7 @@ final class ReleaseFixture {
     requests = new DeploymentRequests(components, library, environments, models, deployments, db.transactions(), clock,
         () -> gates);
     config = new ConfigService(new ConfigLoader(), new ConfigInterpreter(), environments, targets, services,
-        components, versions, models, db.transactions(), db.jdbc(), clock);
+        components, versions, models, new TrustedKeys(db.jdbc(), clock), db.transactions(), db.jdbc(), clock);
     records = new ReleaseRecords(db.jdbc());
     releases = new Releases(records, components, library, environments, models, deployments, requests,
         db.transactions(), clock);

@@ -6,6 +6,7 @@ import io.gantry.catalog.ComponentVersions;
 import io.gantry.catalog.Components;
 import io.gantry.catalog.Library;
 import io.gantry.catalog.Services;
+import io.gantry.catalog.TrustedKeys;
 import io.gantry.config.ConfigFile;
 import io.gantry.config.ConfigInterpreter;
 import io.gantry.config.ConfigLoader;
@@ -143,7 +144,7 @@ final class ScheduleFixture {
     requests = new DeploymentRequests(components, library, environments, models, deployments, db.transactions(),
         clock, () -> gates);
     config = new ConfigService(new ConfigLoader(), new ConfigInterpreter(), environments, targets, services,
-        components, versions, models, db.transactions(), db.jdbc(), clock);
+        components, versions, models, new TrustedKeys(db.jdbc(), clock), db.transactions(), db.jdbc(), clock);
     settings = new ScheduleSettings(windowExpiry, "1h");
     freezes = new Freezes(db.jdbc());
     rows = new ScheduleRows(db.jdbc());

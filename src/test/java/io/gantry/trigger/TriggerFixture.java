@@ -6,6 +6,7 @@ import io.gantry.catalog.ComponentVersions;
 import io.gantry.catalog.Components;
 import io.gantry.catalog.Library;
 import io.gantry.catalog.Services;
+import io.gantry.catalog.TrustedKeys;
 import io.gantry.catalog.VersionStatus;
 import io.gantry.config.ConfigFile;
 import io.gantry.config.ConfigInterpreter;
@@ -132,7 +133,7 @@ final class TriggerFixture {
     requests = new DeploymentRequests(components, library, environments, models, deployments, db.transactions(),
         clock, () -> gates);
     config = new ConfigService(new ConfigLoader(), new ConfigInterpreter(), environments, targets, services,
-        components, versions, models, db.transactions(), db.jdbc(), clock);
+        components, versions, models, new TrustedKeys(db.jdbc(), clock), db.transactions(), db.jdbc(), clock);
     firings = new Firings(db.jdbc());
     engine = new Engine(deployments, models, library, environments, targets, new StepRunner(clock),
         db.transactions(), clock, dataDir, Duration.ofSeconds(30), Duration.ofSeconds(5), 4, () -> gates);
