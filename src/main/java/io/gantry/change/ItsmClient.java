@@ -1,6 +1,7 @@
 package io.gantry.change;
 
 import java.io.IOException;
+import java.io.InputStream;
 import java.net.URI;
 import java.net.URLEncoder;
 import java.net.http.HttpClient;
@@ -21,6 +22,8 @@ import tools.jackson.databind.json.JsonMapper;
 final class ItsmClient {
 
   private static final JsonMapper JSON = JsonMapper.builder().build();
+  /** The most of an answer that is read; more is refused. */
+  static final int BODY_LIMIT = 1 << 20;
 
   private final ItsmSettings.ItsmSystem system;
   private final HttpClient http;
@@ -48,9 +51,18 @@ final class ItsmClient {
       request.header("Authorization", "Basic "
           + Base64.getEncoder().encodeToString(pair.getBytes(StandardCharsets.UTF_8)));
     }
-    HttpResponse<String> response;
+    HttpResponse<InputStream> response;
+    String text;
     try {
-      response = http.send(request.build(), HttpResponse.BodyHandlers.ofString(StandardCharsets.UTF_8));
+      response = http.send(request.build(), HttpResponse.BodyHandlers.ofInputStream());
+      try (InputStream in = response.body()) {
+        byte[] read = in.readNBytes(BODY_LIMIT + 1);
+        if (read.length > BODY_LIMIT) {
+          throw new ItsmException("the ITSM server answered with more than 1 MiB (HTTP " + response.statusCode()
+              + " from " + uri.getPath() + "); an answer about one change is far smaller, so it is not read");
+        }
+        text = new String(read, StandardCharsets.UTF_8);
+      }
     } catch (HttpTimeoutException e) {
       throw new ItsmException("no answer from " + uri.getHost() + ":" + uri.getPort() + " within "
           + system.requestTimeout());
@@ -71,7 +83,7 @@ final class ItsmClient {
     }
     JsonNode body;
     try {
-      body = JSON.readTree(response.body());
+      body = JSON.readTree(text);
     } catch (JacksonException e) {
       throw new ItsmException("the answer is not JSON: " + e.getOriginalMessage());
     }

@@ -33,11 +33,14 @@ class DeploymentController {
   private final DeploymentRequests requests;
   private final Deployments deployments;
   private final DeploymentDecisions decisions;
+  private final StepOutputs outputs;
 
-  DeploymentController(DeploymentRequests requests, Deployments deployments, DeploymentDecisions decisions) {
+  DeploymentController(DeploymentRequests requests, Deployments deployments, DeploymentDecisions decisions,
+      StepOutputs outputs) {
     this.requests = requests;
     this.deployments = deployments;
     this.decisions = decisions;
+    this.outputs = outputs;
   }
 
   /** {@code at} plans the start (ISO-8601 instant, e.g. 2026-12-01T22:00:00Z); {@code priority} -100..100. */
@@ -49,18 +52,40 @@ class DeploymentController {
       Instant plannedStart, Instant plannedEnd, int priority, Instant startedAt, Instant finishedAt, String outcome,
       List<TargetView> targets) {
     static DeploymentView of(Deployment d, List<TargetRun> runs) {
+      return of(d, runs, List.of());
+    }
+
+    static DeploymentView of(Deployment d, List<TargetRun> runs, List<StepRun> steps) {
       return new DeploymentView(d.id(), d.kind().id(), d.component().toString(), d.version(), d.environment(),
           d.model(), d.modelVersion(), d.stage(), d.state().name(), d.requestedBy(), d.requestedAt(), d.reason(),
           d.plannedStart(), d.plannedEnd(), d.priority(), d.startedAt(), d.finishedAt(), d.outcome(),
-          runs == null ? null : runs.stream().map(TargetView::of).toList());
+          runs == null ? null : runs.stream().map(r -> TargetView.of(d, r, steps)).toList());
     }
   }
 
   record TargetView(String target, int batch, String state, String previousVersion, Instant startedAt,
-      Instant finishedAt, String outcome) {
-    static TargetView of(TargetRun r) {
+      Instant finishedAt, String outcome, List<StepView> steps) {
+    static TargetView of(Deployment d, TargetRun r, List<StepRun> steps) {
       return new TargetView(r.target(), r.batch(), r.state().name(), r.previousVersion(), r.startedAt(),
-          r.finishedAt(), r.outcome());
+          r.finishedAt(), r.outcome(), steps.stream().filter(s -> s.targetRun() == r.id())
+              .map(s -> StepView.of(d, s)).toList());
+    }
+  }
+
+  /**
+   * One step run. {@code output} is the last bytes the step printed ({@code gantry.engine.output-tail});
+   * {@code outputSize} and {@code outputSha256} are of all of it, which {@code outputUrl} downloads.
+   */
+  record StepView(long id, String phase, int index, String name, String type, int attempt, String state,
+      Instant startedAt, Instant finishedAt, String outcome, String output, Long outputSize, boolean outputTruncated,
+      String outputSha256, String outputFile, String outputUrl) {
+    static StepView of(Deployment d, StepRun s) {
+      boolean truncated = s.outputSize() != null && s.output() != null
+          && s.outputSize() > s.output().getBytes(java.nio.charset.StandardCharsets.UTF_8).length;
+      return new StepView(s.id(), s.phase(), s.index(), s.name(), s.type(), s.attempt(), s.state().name(),
+          s.startedAt(), s.finishedAt(), s.outcome(), s.output(), s.outputSize(), truncated, s.outputSha256(),
+          s.outputFile(), s.outputFile() == null ? null
+              : "/api/v1/deployments/" + d.id() + "/steps/" + s.id() + "/output");
     }
   }
 
@@ -185,9 +210,42 @@ class DeploymentController {
   }
 
   @GetMapping("/{id}")
-  @Operation(summary = "One deployment with the state of each target")
+  @Operation(summary = "One deployment with the state of each target and its step runs (the tail of each step's "
+      + "output, and the size and SHA-256 of all of it)")
   DeploymentView get(@PathVariable long id) {
-    return DeploymentView.of(deployments.get(id), deployments.targetRuns(id));
+    return DeploymentView.of(deployments.get(id), deployments.targetRuns(id), deployments.stepRuns(id));
+  }
+
+  @GetMapping("/{id}/steps/{stepRunId}/output")
+  @Operation(summary = "Download everything one step run printed, as it was written while the step ran; the "
+      + "Digest header carries the SHA-256 kept in the record")
+  ResponseEntity<InputStreamResource> stepOutput(@PathVariable long id, @PathVariable long stepRunId)
+      throws java.io.IOException {
+    deployments.get(id);
+    StepRun run = deployments.stepRuns(id).stream().filter(s -> s.id() == stepRunId).findFirst()
+        .orElseThrow(() -> new io.gantry.shared.NotFoundException("step run of deployment #" + id,
+            String.valueOf(stepRunId)));
+    if (run.outputFile() == null) {
+      throw io.gantry.shared.NotFoundException.because("step run " + stepRunId + " of deployment #" + id
+          + " has no full output file: it is still running, ran before output files were kept, or its file could "
+          + "not be written (its output in the record says so)");
+    }
+    java.io.InputStream in;
+    try {
+      in = outputs.open(run);
+    } catch (java.nio.file.NoSuchFileException e) {
+      throw io.gantry.shared.NotFoundException.because("the full output of step run " + stepRunId
+          + " of deployment #" + id + " was kept as " + run.outputFile() + " under the data folder, and that file "
+          + "is gone");
+    }
+    ResponseEntity.BodyBuilder ok = ResponseEntity.ok()
+        .contentType(new MediaType(MediaType.TEXT_PLAIN, java.nio.charset.StandardCharsets.UTF_8))
+        .header(HttpHeaders.CONTENT_DISPOSITION, ContentDisposition.attachment()
+            .filename("deployment-" + id + "-step-" + stepRunId + ".log").build().toString());
+    if (run.outputSha256() != null) {
+      ok.header("Digest", "sha-256=" + run.outputSha256());
+    }
+    return ok.body(new InputStreamResource(in));
   }
 
   @GetMapping("/{id}/events")

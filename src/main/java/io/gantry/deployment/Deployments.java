@@ -343,7 +343,7 @@ public class Deployments {
         .param("type", type).param("idempotent", idempotent).param("attempt", attempt)
         .param("state", StepRunState.RUNNING.name()).param("now", Timestamp.from(now)).update(keys, "id");
     return new StepRun(keys.getKeyAs(Number.class).longValue(), run.id(), phase, index, name, type, idempotent, attempt,
-        StepRunState.RUNNING, stored(now), null, null, null);
+        StepRunState.RUNNING, stored(now), null, null, null, null, null, null);
   }
 
   /**
@@ -351,15 +351,27 @@ public class Deployments {
    * from the state {@code step} was read in.
    */
   public void finishStep(StepRun step, TargetRun run, StepRunState to, String output, String outcome, Instant now) {
+    finishStepWithOutput(step, run, to, output == null ? null
+        : new StepOutput(output, null, output.getBytes(java.nio.charset.StandardCharsets.UTF_8).length, null),
+        outcome, now);
+  }
+
+  /** Ends a step's run as {@link #finishStep} does, keeping what was captured of its output. */
+  void finishStepWithOutput(StepRun step, TargetRun run, StepRunState to, StepOutput output, String outcome,
+      Instant now) {
     if (!step.state().canBecome(to)) {
       throw new IllegalStateException("step " + step.name() + " on " + run.target() + " cannot go from "
           + step.state() + " to " + to);
     }
     jdbc.sql("""
-        update step_runs set state = :state, finished_at = :now, output = :output, outcome = :outcome
+        update step_runs set state = :state, finished_at = :now, output = :output, outcome = :outcome,
+               output_file = :file, output_size = :size, output_sha256 = :sha256
          where id = :id
-        """).param("state", to.name()).param("now", Timestamp.from(now)).param("output", output)
-        .param("outcome", outcome).param("id", step.id()).update();
+        """).param("state", to.name()).param("now", Timestamp.from(now))
+        .param("output", output == null ? null : output.tail()).param("outcome", outcome)
+        .param("file", output == null ? null : output.file())
+        .param("size", output == null ? null : output.size())
+        .param("sha256", output == null ? null : output.sha256()).param("id", step.id()).update();
     insertEvent(run.deployment(), now, DeploymentEvent.Kind.STEP, null, null, run.target(), step.name(), "gantry",
         "step " + step.name() + " " + to.name().toLowerCase() + (outcome == null ? "" : ": " + outcome));
   }
@@ -367,6 +379,14 @@ public class Deployments {
   public List<StepRun> stepRuns(TargetRun run) {
     return jdbc.sql("select * from step_runs where target_run_id = :run order by id").param("run", run.id())
         .query(Deployments::mapStep).list();
+  }
+
+  /** Every step run of a deployment, on all its targets, in the order they started. */
+  public List<StepRun> stepRuns(long deployment) {
+    return jdbc.sql("""
+        select s.* from step_runs s join target_runs t on t.id = s.target_run_id
+         where t.deployment_id = :deployment order by s.id
+        """).param("deployment", deployment).query(Deployments::mapStep).list();
   }
 
   // --- people's decisions
@@ -533,7 +553,8 @@ public class Deployments {
     return new StepRun(rs.getLong("id"), rs.getLong("target_run_id"), rs.getString("phase"), rs.getInt("step_index"),
         rs.getString("step_name"), rs.getString("step_type"), rs.getBoolean("idempotent"), rs.getInt("attempt"),
         StepRunState.valueOf(rs.getString("state")), instant(rs, "started_at"), instant(rs, "finished_at"),
-        rs.getString("output"), rs.getString("outcome"));
+        rs.getString("output"), rs.getString("outcome"), rs.getString("output_file"),
+        rs.getObject("output_size") == null ? null : rs.getLong("output_size"), rs.getString("output_sha256"));
   }
 
   private static Instant instant(ResultSet rs, String column) throws SQLException {

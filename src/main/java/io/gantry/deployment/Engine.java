@@ -86,15 +86,23 @@ public class Engine {
       @Value("${gantry.engine.lease:30s}") Duration lease,
       @Value("${gantry.engine.wait-recheck:5s}") Duration waitRecheck,
       @Value("${gantry.engine.workers:8}") int workers,
-      ObjectProvider<DeploymentGate> gates) {
+      ObjectProvider<DeploymentGate> gates, StepOutputs outputs) {
     this(deployments, models, library, environments, targets, runner, tx, clock, dataDir, lease, waitRecheck,
-        workers, io.gantry.shared.OrderedBeans.once(gates));
+        workers, io.gantry.shared.OrderedBeans.once(gates), outputs);
   }
 
-  /** With the gates of the caller's choosing (tests). */
+  /** With the gates of the caller's choosing (tests); step output keeps the default tail. */
   public Engine(Deployments deployments, Models models, Library library, Environments environments, Targets targets,
       StepRunner runner, TransactionTemplate tx, Clock clock, Path dataDir, Duration lease, Duration waitRecheck,
       int workers, Supplier<List<DeploymentGate>> gates) {
+    this(deployments, models, library, environments, targets, runner, tx, clock, dataDir, lease, waitRecheck,
+        workers, gates, new StepOutputs(dataDir, StepOutputs.DEFAULT_TAIL));
+  }
+
+  /** With the gates and the keeping of step output of the caller's choosing (tests). */
+  Engine(Deployments deployments, Models models, Library library, Environments environments, Targets targets,
+      StepRunner runner, TransactionTemplate tx, Clock clock, Path dataDir, Duration lease, Duration waitRecheck,
+      int workers, Supplier<List<DeploymentGate>> gates, StepOutputs outputs) {
     if (workers < 1) {
       throw new IllegalArgumentException("gantry.engine.workers must be at least 1, not " + workers);
     }
@@ -110,7 +118,7 @@ public class Engine {
     Path data = dataDir.toAbsolutePath().normalize();
     Function<Target, TargetAccess> access = target -> TargetAccess.of(target, data, runner);
     Progress progress = new Progress(deployments, tx, clock, waitRecheck, gates);
-    StepsOnTarget steps = new StepsOnTarget(deployments, library, access, clock);
+    StepsOnTarget steps = new StepsOnTarget(deployments, library, access, clock, outputs);
     this.planning = new Planning(deployments, library, targets, access, tx, clock, gates, progress);
     this.componentVerification = new ComponentVerification(library, progress);
     this.environmentVerification = new EnvironmentVerification(deployments, targets, access, progress);

@@ -24,12 +24,15 @@ final class StepsOnTarget {
   private final Library library;
   private final Function<Target, TargetAccess> access;
   private final Clock clock;
+  private final StepOutputs outputs;
 
-  StepsOnTarget(Deployments deployments, Library library, Function<Target, TargetAccess> access, Clock clock) {
+  StepsOnTarget(Deployments deployments, Library library, Function<Target, TargetAccess> access, Clock clock,
+      StepOutputs outputs) {
     this.deployments = deployments;
     this.library = library;
     this.access = access;
     this.clock = clock;
+    this.outputs = outputs;
   }
 
   /**
@@ -85,24 +88,28 @@ final class StepsOnTarget {
         int thisAttempt = attempt;
         StepRun started = pending.writeWith(() -> deployments.startStep(run, phase, steps.indexOf(step), step.name(),
             type(step), idempotent(step), thisAttempt, clock.instant()));
-        StringBuilder output = new StringBuilder();
-        StepOutcome outcome = on.run(step, on.context(version, variables(d, target, version), library::open,
-            line -> output.append(line).append('\n')));
-        String text = output.length() > 60_000 ? output.substring(output.length() - 60_000) : output.toString();
+        StepOutputs.Capture output = outputs.capture(d.id(), started.id());
+        StepOutcome outcome;
+        try {
+          outcome = on.run(step, on.context(version, variables(d, target, version), library::open, output));
+        } finally {
+          output.finish();
+        }
+        StepOutput text = output.finish();
         switch (outcome) {
           case StepOutcome.Succeeded ok -> {
             Instant finished = clock.instant();
-            pending.add(() -> deployments.finishStep(started, run, StepRunState.SUCCEEDED, text, ok.summary(),
-                finished));
+            pending.add(() -> deployments.finishStepWithOutput(started, run, StepRunState.SUCCEEDED, text,
+                ok.summary(), finished));
           }
           case StepOutcome.NeedsPerson person -> {
-            pending.writeWith(() -> deployments.finishStep(started, run, StepRunState.WAITING, text, person.what(),
-                clock.instant()));
+            pending.writeWith(() -> deployments.finishStepWithOutput(started, run, StepRunState.WAITING, text,
+                person.what(), clock.instant()));
             return StepResult.waiting(step, step.name() + " on " + run.target() + ": " + person.what());
           }
           case StepOutcome.Failed failed -> {
-            pending.writeWith(() -> deployments.finishStep(started, run, StepRunState.FAILED, text, failed.reason(),
-                clock.instant()));
+            pending.writeWith(() -> deployments.finishStepWithOutput(started, run, StepRunState.FAILED, text,
+                failed.reason(), clock.instant()));
             if (thisAttempt <= retries) {
               attempt++;
               continue;

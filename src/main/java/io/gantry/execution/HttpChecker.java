@@ -3,11 +3,13 @@ package io.gantry.execution;
 import io.gantry.model.Step;
 import io.gantry.model.TimeSpan;
 import java.io.IOException;
+import java.io.InputStream;
 import java.net.URI;
 import java.net.http.HttpClient;
 import java.net.http.HttpRequest;
 import java.net.http.HttpResponse;
 import java.net.http.HttpTimeoutException;
+import java.nio.charset.StandardCharsets;
 import java.time.Clock;
 import java.time.Duration;
 import java.time.Instant;
@@ -15,10 +17,13 @@ import java.time.Instant;
 /**
  * Asks a URL until it answers with the expected status (and body text), trying {@code 1 + retries}
  * times with {@code interval} between tries, and never starting a try or a wait past the deadline.
+ * Of each answer's body only the first {@value #BODY_LIMIT} bytes are read: the rest is not waited for.
  */
 final class HttpChecker {
 
   static final Duration DEFAULT_INTERVAL = Duration.ofSeconds(1);
+  /** The most of a response body that is read; {@code expectBody} is looked for in this much. */
+  static final int BODY_LIMIT = 64 * 1024;
   private static final int EXCERPT = 200;
 
   private final HttpClient client;
@@ -81,14 +86,21 @@ final class HttpChecker {
   private String tryOnce(URI uri, Duration timeout, int expectStatus, String expectBody) throws InterruptedException {
     HttpRequest request = HttpRequest.newBuilder(uri).timeout(timeout).GET().build();
     try {
-      HttpResponse<String> response = client.send(request, HttpResponse.BodyHandlers.ofString());
-      String body = response.body() == null ? "" : response.body();
+      HttpResponse<InputStream> response = client.send(request, HttpResponse.BodyHandlers.ofInputStream());
+      boolean cut;
+      String body;
+      try (InputStream in = response.body()) {
+        byte[] read = in.readNBytes(BODY_LIMIT + 1);
+        cut = read.length > BODY_LIMIT;
+        body = new String(read, 0, Math.min(read.length, BODY_LIMIT), StandardCharsets.UTF_8);
+      }
       if (response.statusCode() != expectStatus) {
         return "status " + response.statusCode() + " (expected " + expectStatus + "), body \"" + excerpt(body) + "\"";
       }
       if (expectBody != null && !body.contains(expectBody)) {
-        return "status " + response.statusCode() + " but the body does not contain \"" + expectBody + "\": \""
-            + excerpt(body) + "\"";
+        return "status " + response.statusCode() + " but the body" + (cut ? "'s first " + BODY_LIMIT / 1024
+            + " KiB (the most that is read)" : "") + " does not contain \"" + expectBody + "\": \"" + excerpt(body)
+            + "\"";
       }
       return null;
     } catch (HttpTimeoutException e) {

@@ -191,8 +191,12 @@ public class SshConnections implements DisposableBean {
       this.endpoint = endpoint;
     }
 
-    /** How a remote command ended: its exit status and what it printed (stdout and stderr together). */
-    public record Result(int exit, String output) {}
+    /**
+     * How a remote command ended: its exit status, what it printed (stdout and stderr together; the first
+     * {@value LineCollector#KEPT} bytes of it, what Gantry's own commands print fits), whether it printed more
+     * than that ({@code cut}), and its last lines.
+     */
+    public record Result(int exit, String output, boolean cut, List<String> lastLines) {}
 
     /** Runs a command with nothing on its input. */
     public Result exec(String command, Duration timeout) throws SshFailure, InterruptedException {
@@ -226,7 +230,7 @@ public class SshConnections implements DisposableBean {
           throw new SshFailure("the connection to " + endpoint + " was lost before the command ended"
               + (session.isOpen() ? "" : " (the SSH server closed it or stopped)") + out.lastLinesSuffix());
         }
-        return new Result(exit, out.text());
+        return new Result(exit, out.text(), out.cut(), out.lastLines());
       } catch (IOException e) {
         throw new SshFailure("the connection to " + endpoint + " failed: " + message(e));
       }
@@ -238,12 +242,19 @@ public class SshConnections implements DisposableBean {
     }
   }
 
-  /** Splits what a remote command prints into lines, keeping all of it for the caller. */
+  /**
+   * Splits what a remote command prints into lines (a line longer than {@value #MAX_LINE} bytes is cut into
+   * several), keeping its first {@value #KEPT} bytes and last lines for the caller: a step printing without
+   * end costs no more memory than that.
+   */
   private static final class LineCollector extends OutputStream {
+    static final int KEPT = 1 << 20;
+    private static final int MAX_LINE = 8192;
     private final Consumer<String> lines;
     private final java.io.ByteArrayOutputStream all = new java.io.ByteArrayOutputStream();
     private final java.io.ByteArrayOutputStream line = new java.io.ByteArrayOutputStream();
     private final java.util.ArrayDeque<String> last = new java.util.ArrayDeque<>();
+    private boolean cut;
 
     LineCollector(Consumer<String> lines) {
       this.lines = lines;
@@ -251,11 +262,18 @@ public class SshConnections implements DisposableBean {
 
     @Override
     public synchronized void write(int b) {
-      all.write(b);
+      if (all.size() < KEPT) {
+        all.write(b);
+      } else {
+        cut = true;
+      }
       if (b == '\n') {
         emit();
       } else {
         line.write(b);
+        if (line.size() >= MAX_LINE) {
+          emit();
+        }
       }
     }
 
@@ -284,6 +302,14 @@ public class SshConnections implements DisposableBean {
 
     synchronized String text() {
       return all.toString(StandardCharsets.UTF_8);
+    }
+
+    synchronized boolean cut() {
+      return cut;
+    }
+
+    synchronized List<String> lastLines() {
+      return List.copyOf(last);
     }
 
     synchronized String lastLinesSuffix() {

@@ -285,6 +285,10 @@ final class SshStepRunner {
       if (read.exit() != 0) {
         throw new StepFailure("template source " + step.source() + " is not in the current release on " + ctx.ssh());
       }
+      if (read.cut()) {
+        throw new StepFailure("template source " + step.source() + " on " + ctx.ssh()
+            + " is larger than 1 MiB, the most Gantry reads of a template");
+      }
       template = read.output();
     } else {
       template = step.content();
@@ -342,9 +346,8 @@ final class SshStepRunner {
         .append(" >\"$out\" 2>&1 </dev/null\ncode=$?\ncat \"$out\"\nrm -f \"$out\"\nexit $code\n");
     Session.Result r = session.exec(script.toString(), new ByteArrayInputStream(new byte[0]),
         timeout.plusSeconds(15), ctx.log());
-    List<String> lines = r.output().lines().toList();
-    String last = lines.isEmpty() ? "; it printed nothing"
-        : "; its last lines were:\n" + String.join("\n", lines.subList(Math.max(0, lines.size() - 10), lines.size()));
+    List<String> lines = r.lastLines();
+    String last = lines.isEmpty() ? "; it printed nothing" : "; its last lines were:\n" + String.join("\n", lines);
     if (r.exit() == 197) {
       throw new StepFailure("working directory " + dir + " does not exist on " + ctx.ssh());
     }

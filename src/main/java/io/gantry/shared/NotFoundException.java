@@ -6,4 +6,13 @@ public class NotFoundException extends RuntimeException {
   public NotFoundException(String kind, String name) {
     super(kind + " \"" + name + "\" does not exist");
   }
+
+  private NotFoundException(String message) {
+    super(message);
+  }
+
+  /** Something that exists lacks what was asked of it; the message says what and why. */
+  public static NotFoundException because(String message) {
+    return new NotFoundException(message);
+  }
 }

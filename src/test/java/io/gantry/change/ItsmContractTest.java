@@ -220,6 +220,21 @@ class ItsmContractTest {
   }
 
   @Test
+  void an_answer_of_more_than_a_mebibyte_is_refused_unread_and_the_change_keeps_waiting() {
+    Change c = external("jsm", "ITSM-12");
+    String padding = "x".repeat(ItsmClient.BODY_LIMIT);
+    server.answer(200, "{\"key\":\"ITSM-12\",\"padding\":\"" + padding + "\",\"fields\":{\"status\":"
+        + "{\"name\":\"Awaiting implementation\"}}}");
+
+    itsm.pollDue();
+
+    Change waiting = changes.get(c.key());
+    assertThat(waiting.state()).isEqualTo(ChangeState.ASSESSED);
+    assertThat(changes.history(waiting).getLast().reason())
+        .startsWith("no answer: the ITSM server answered with more than 1 MiB (HTTP 200 from /rest/api/3/issue/ITSM-12)");
+  }
+
+  @Test
   void a_callback_asks_at_once_or_carries_the_state_and_is_refused_for_a_change_not_awaiting_a_decision() {
     Change asked = external("snow", "CHG0030004");
     server.serviceNow("CHG0030004", "approved");

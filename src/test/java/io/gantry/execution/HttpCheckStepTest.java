@@ -57,6 +57,29 @@ class HttpCheckStepTest {
     server.start();
   }
 
+  /** What the /endless handler managed to send before the checker stopped reading, once it gave up. */
+  private final java.util.concurrent.CompletableFuture<Long> endlessSent = new java.util.concurrent.CompletableFuture<>();
+
+  /** Answers "UP" and then 512 MiB of padding (far more than any socket buffers), counting what it could send. */
+  private void serveEndlessBody() {
+    server.createContext("/endless", exchange -> {
+      exchange.sendResponseHeaders(200, 0);
+      byte[] chunk = "padding ".repeat(8192).getBytes(StandardCharsets.UTF_8);
+      long sent = 0;
+      try (OutputStream out = exchange.getResponseBody()) {
+        out.write("UP ".getBytes(StandardCharsets.UTF_8));
+        for (int i = 0; i < (512 << 20) / chunk.length; i++) {
+          out.write(chunk);
+          sent += chunk.length;
+        }
+      } catch (IOException stoppedReading) {
+        // the checker closed the connection: what was sent so far is the answer
+      } finally {
+        endlessSent.complete(sent);
+      }
+    });
+  }
+
   @AfterEach
   void stopServer() {
     server.stop(0);
@@ -72,6 +95,23 @@ class HttpCheckStepTest {
 
     assertThat(outcome).isEqualTo(new StepOutcome.Succeeded("GET " + url() + " answered 200 containing \"UP\""));
     assertThat(sleeper.sleeps).isEmpty();
+  }
+
+  @Test
+  void a_url_answering_an_endless_body_is_checked_on_its_first_64_kib_and_the_rest_is_not_read() throws Exception {
+    serveEndlessBody();
+    String endless = "http://127.0.0.1:" + server.getAddress().getPort() + "/endless";
+
+    StepOutcome found = runner.run(httpCheck(endless, "UP", 0, null, null), context(target, release, log));
+    StepOutcome notInTheFirst64KiB = runner.run(httpCheck(endless, "the end", 0, null, null),
+        context(target, release, log));
+
+    assertThat(found).isEqualTo(new StepOutcome.Succeeded("GET " + endless + " answered 200 containing \"UP\""));
+    assertThat(notInTheFirst64KiB).isInstanceOf(StepOutcome.Failed.class);
+    assertThat(((StepOutcome.Failed) notInTheFirst64KiB).reason())
+        .contains("the body's first 64 KiB (the most that is read) does not contain \"the end\"");
+    assertThat(endlessSent.get(1, java.util.concurrent.TimeUnit.MINUTES))
+        .as("the server could not send its whole body: the checker stopped reading").isLessThan(512L << 20);
   }
 
   @Test
