@@ -3,6 +3,7 @@ package io.gantry.deployment;
 import io.gantry.catalog.ComponentVersion;
 import io.gantry.catalog.Library;
 import io.gantry.environment.Target;
+import io.gantry.execution.StepContext;
 import io.gantry.execution.StepOutcome;
 import io.gantry.execution.TargetAccess;
 import io.gantry.model.Step;
@@ -24,8 +25,11 @@ final class StepsOnTarget {
   private final Library library;
   private final Function<Target, TargetAccess> access;
   private final Clock clock;
+  private final Aborts aborts;
 
-  StepsOnTarget(Deployments deployments, Library library, Function<Target, TargetAccess> access, Clock clock) {
+  StepsOnTarget(Deployments deployments, Library library, Function<Target, TargetAccess> access, Clock clock,
+      Aborts aborts) {
+    this.aborts = aborts;
     this.deployments = deployments;
     this.library = library;
     this.access = access;
@@ -79,6 +83,10 @@ final class StepsOnTarget {
               + " before deploying again");
         }
       }
+      boolean abortable = !phase.equals(Engine.ROLLBACK);
+      if (abortable && aborts.stopping(d.id())) {
+        return StepResult.failed("aborted before step " + step.name() + " on " + run.target());
+      }
       int retries = plan.stage().failurePolicy().retries() == null ? 0 : plan.stage().failurePolicy().retries();
       int attempt = previous == null ? 1 : previous.attempt() + 1;
       while (true) {
@@ -86,8 +94,10 @@ final class StepsOnTarget {
         StepRun started = pending.writeWith(() -> deployments.startStep(run, phase, steps.indexOf(step), step.name(),
             type(step), idempotent(step), thisAttempt, clock.instant()));
         StringBuilder output = new StringBuilder();
-        StepOutcome outcome = on.run(step, on.context(version, variables(d, target, version), library::open,
-            line -> output.append(line).append('\n')));
+        StepContext context = on.context(version, variables(d, target, version), library::open,
+            line -> output.append(line).append('\n'));
+        StepOutcome outcome = abortable ? aborts.run(d.id(), run.target(), step, () -> on.run(step, context))
+            : on.run(step, context);
         String text = output.length() > 60_000 ? output.substring(output.length() - 60_000) : output.toString();
         switch (outcome) {
           case StepOutcome.Succeeded ok -> {
@@ -103,7 +113,7 @@ final class StepsOnTarget {
           case StepOutcome.Failed failed -> {
             pending.writeWith(() -> deployments.finishStep(started, run, StepRunState.FAILED, text, failed.reason(),
                 clock.instant()));
-            if (thisAttempt <= retries) {
+            if (thisAttempt <= retries && !(abortable && aborts.stopping(d.id()))) {
               attempt++;
               continue;
             }
