@@ -202,6 +202,28 @@ final class DeployCommands {
     }
   }
 
+  @Command(name = "abort", description = "Abort a deployment that is executing or verifying: the steps running on "
+      + "its targets are stopped and the stage's failure policy runs (ask counts as stop).", footer = ExitCode.FOOTER)
+  static final class Abort extends ApiCommand {
+
+    @Parameters(paramLabel = "ID", description = "a deployment number")
+    long id;
+
+    @Option(names = "--reason", required = true, paramLabel = "TEXT", description = "why (recorded)")
+    String reason;
+
+    @Override
+    void run() {
+      ObjectNode body = ApiClient.JSON.createObjectNode().put("reason", reason);
+      JsonNode d = api().post("/deployments/" + id + "/abort", body);
+      if (output().json()) {
+        output().printJson(d);
+      } else {
+        out().println("deployment #" + id + " is being aborted; follow it with gantry logs " + id + " -f");
+      }
+    }
+  }
+
   /** A person's decision on a step a deployment waits for: which deployment, target and step. */
   abstract static class StepDecision extends ApiCommand {
 

@@ -34,9 +34,11 @@ class DeploymentController {
   private final Deployments deployments;
   private final DeploymentDecisions decisions;
   private final StepOutputs outputs;
+  private final DeploymentAborts aborts;
 
   DeploymentController(DeploymentRequests requests, Deployments deployments, DeploymentDecisions decisions,
-      StepOutputs outputs) {
+      StepOutputs outputs, DeploymentAborts aborts) {
+    this.aborts = aborts;
     this.requests = requests;
     this.deployments = deployments;
     this.decisions = decisions;
@@ -191,6 +193,18 @@ class DeploymentController {
   @Operation(summary = "Cancel a deployment that has not started executing; 409 once it has")
   DeploymentView cancel(@PathVariable long id, @RequestBody Cancellation body, Principal principal) {
     return DeploymentView.of(requests.cancel(id, body.reason(), principal.getName()), deployments.targetRuns(id));
+  }
+
+  record Abort(String reason) {}
+
+  @PostMapping("/{id}/abort")
+  @PreAuthorize("hasAnyRole('DEPLOYMENT_MANAGER','DEPLOYMENT_PRACTITIONER')")
+  @Operation(summary = "Abort a deployment that is executing or verifying: the steps running on its targets are "
+      + "stopped and the stage's failure policy runs (ask counts as stop); 202 once the abort is recorded, 409 when "
+      + "it is not executing (one that has not started is cancelled instead)")
+  ResponseEntity<DeploymentView> abort(@PathVariable long id, @RequestBody Abort body, Principal principal) {
+    Deployment d = aborts.abort(id, body == null ? null : body.reason(), principal.getName());
+    return ResponseEntity.status(HttpStatus.ACCEPTED).body(DeploymentView.of(d, deployments.targetRuns(id)));
   }
 
   @GetMapping

@@ -6,13 +6,14 @@ import java.util.Locale;
 /**
  * One entry of a deployment's record, kept for good: a state transition, a wait (with what is waited
  * for, and what kind of thing that is), a step's start or end on a target, a log line, an
- * interruption found after a restart, or a conflict found with another deployment or the schedule.
+ * interruption found after a restart, a conflict found with another deployment or the schedule, or
+ * a person's abort and what it stopped.
  */
 public record DeploymentEvent(long id, long deployment, Instant at, Kind kind, DeploymentState from,
     DeploymentState to, String target, String step, String actor, String message, WaitKind waitingFor) {
 
   /** What an entry records. */
-  public enum Kind { TRANSITION, WAIT, TARGET, STEP, LOG, INTERRUPTION, CONFLICT }
+  public enum Kind { TRANSITION, WAIT, TARGET, STEP, LOG, INTERRUPTION, CONFLICT, ABORT }
 
   /** What a wait is for: the kinds of waiting time the value stream map tells apart. */
   public enum WaitKind {

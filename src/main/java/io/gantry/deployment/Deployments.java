@@ -452,6 +452,33 @@ public class Deployments {
         """).param("now", Timestamp.from(now)).param("environment", environment).update();
   }
 
+  // --- aborts
+
+  /** A person's request to abort an executing deployment. */
+  public record AbortRequest(long deployment, String actor, String reason, Instant at, Instant appliedAt) {}
+
+  /** Records an abort; false when one is already recorded for the deployment. */
+  public boolean requestAbort(long deployment, String actor, String reason, Instant now) {
+    return jdbc.sql("""
+        insert into deployment_aborts (deployment_id, requested_by, reason, requested_at)
+        select :d, :actor, :reason, :now from deployments where id = :d
+           and not exists (select 1 from deployment_aborts where deployment_id = :d)
+        """).param("d", deployment).param("actor", actor).param("reason", reason)
+        .param("now", Timestamp.from(now)).update() == 1;
+  }
+
+  public Optional<AbortRequest> abortRequest(long deployment) {
+    return jdbc.sql("select * from deployment_aborts where deployment_id = :d").param("d", deployment)
+        .query((rs, row) -> new AbortRequest(rs.getLong("deployment_id"), rs.getString("requested_by"),
+            rs.getString("reason"), instant(rs, "requested_at"), instant(rs, "applied_at"))).optional();
+  }
+
+  /** Marks the abort acted on: the failure policy has taken over. */
+  public void abortApplied(long deployment, Instant now) {
+    jdbc.sql("update deployment_aborts set applied_at = :now where deployment_id = :d and applied_at is null")
+        .param("now", Timestamp.from(now)).param("d", deployment).update();
+  }
+
   // --- work items
 
   /**

@@ -55,6 +55,8 @@ public class Engine {
   static final String ROLLBACK = "rollback";
   /** The step name under which people's decisions on a failed target are kept. */
   static final String FAILURE_POLICY = "failure-policy";
+  /** How often, at most, the engine holding a deployment looks for an abort of it. */
+  private static final Duration ABORT_LOOK = Duration.ofSeconds(1);
 
   private final Deployments deployments;
   private final Models models;
@@ -78,6 +80,8 @@ public class Engine {
   private final Execution execution;
   private final DeploymentVerification deploymentVerification;
   private final FailureHandling failureHandling;
+  private final Aborts aborts;
+  private final Progress progress;
 
   @Autowired
   public Engine(Deployments deployments, Models models, Library library, Environments environments, Targets targets,
@@ -118,13 +122,15 @@ public class Engine {
     Path data = dataDir.toAbsolutePath().normalize();
     Function<Target, TargetAccess> access = target -> TargetAccess.of(target, data, runner);
     Progress progress = new Progress(deployments, tx, clock, waitRecheck, gates);
-    StepsOnTarget steps = new StepsOnTarget(deployments, library, access, clock, outputs);
+    this.progress = progress;
+    this.aborts = new Aborts(deployments, tx, clock);
+    StepsOnTarget steps = new StepsOnTarget(deployments, library, access, clock, outputs, aborts);
     this.planning = new Planning(deployments, library, targets, access, tx, clock, gates, progress);
     this.componentVerification = new ComponentVerification(library, progress);
     this.environmentVerification = new EnvironmentVerification(deployments, targets, access, progress);
-    this.failureHandling = new FailureHandling(deployments, library, targets, tx, clock, progress, steps);
+    this.failureHandling = new FailureHandling(deployments, library, targets, tx, clock, progress, steps, aborts);
     this.execution = new Execution(deployments, library, targets, clock, progress, steps, failureHandling,
-        this.workers);
+        this.workers, aborts);
     this.deploymentVerification = new DeploymentVerification(deployments, library, targets, progress, steps,
         failureHandling, this.workers);
   }
@@ -228,6 +234,15 @@ public class Engine {
         log.warn("could not extend the lease on deployment {}", id, e);
       }
     }, lease.toMillis() / 3, lease.toMillis() / 3, TimeUnit.MILLISECONDS);
+    // an abort may be recorded by any server; the one holding the deployment looks for it this often
+    long look = Math.max(100, Math.min(ABORT_LOOK.toMillis(), lease.toMillis() / 3));
+    var abortLook = heartbeats.scheduleWithFixedDelay(() -> {
+      try {
+        aborts.look(id);
+      } catch (RuntimeException e) {
+        log.warn("could not look for an abort of deployment {}", id, e);
+      }
+    }, look, look, TimeUnit.MILLISECONDS);
     try {
       if (claim.previousOwner() != null) {
         Deployment d = deployments.get(id);
@@ -247,6 +262,8 @@ public class Engine {
           clock.instant()));
     } finally {
       beat.cancel(false);
+      abortLook.cancel(false);
+      aborts.forget(id);
     }
   }
 
@@ -257,6 +274,13 @@ public class Engine {
       Deployment d = deployments.get(id);
       if (plan == null) {
         plan = Plan.of(d, models, environments);
+      }
+      if (executing(d)) {
+        Optional<Deployments.AbortRequest> abort = aborts.requested(id);
+        if (abort.isPresent()) {
+          aborts.apply(d, plan, progress, abort.get());
+          continue;
+        }
       }
       Optional<Instant> wait = switch (d.state()) {
         case REQUESTED -> planning.run(d, plan);
@@ -271,11 +295,16 @@ public class Engine {
       if (wait == null) {
         return Optional.empty();
       }
-      if (wait.isPresent()) {
+      if (wait.isPresent() && !(aborts.stopping(id) && executing(deployments.get(id)))) {
         return wait;
       }
     }
     return Optional.of(clock.instant());
+  }
+
+  /** Whether an abort applies to the deployment now: it executes or verifies (or waits in between). */
+  private static boolean executing(Deployment d) {
+    return d.state() == DeploymentState.EXECUTING || d.state() == DeploymentState.VERIFYING;
   }
 
   /** Whether a step may run again when its outcome is unknown; see {@link StepsOnTarget#idempotent}. */

@@ -33,9 +33,11 @@ final class Execution {
   private final StepsOnTarget steps;
   private final FailureHandling failures;
   private final ExecutorService workers;
+  private final Aborts aborts;
 
   Execution(Deployments deployments, Library library, Targets targets, Clock clock, Progress progress,
-      StepsOnTarget steps, FailureHandling failures, ExecutorService workers) {
+      StepsOnTarget steps, FailureHandling failures, ExecutorService workers, Aborts aborts) {
+    this.aborts = aborts;
     this.deployments = deployments;
     this.library = library;
     this.targets = targets;
@@ -75,6 +77,9 @@ final class Execution {
       Optional<Instant> wait = runBatch(d, plan, inBatch, plan.steps(d), version, checkNow);
       if (wait.isPresent()) {
         return wait;
+      }
+      if (aborts.stopping(d.id())) {
+        return Optional.empty(); // the engine applies the abort, before any later batch starts
       }
       List<TargetRun> failed = deployments.targetRuns(d.id()).stream()
           .filter(r -> r.batch() == batch && r.state() == TargetRunState.FAILED).toList();
@@ -147,6 +152,9 @@ final class Execution {
       results.add(workers.submit(() -> {
         permits.acquire();
         try {
+          if (aborts.stopping(d.id())) {
+            return StepResult.DONE; // aborted before this target was touched: it stays pending
+          }
           return runTarget(d, plan, run, stepsToRun, version, checkNow);
         } finally {
           permits.release();

@@ -24,9 +24,11 @@ final class FailureHandling {
   private final Clock clock;
   private final Progress progress;
   private final StepsOnTarget steps;
+  private final Aborts aborts;
 
   FailureHandling(Deployments deployments, Library library, Targets targets, TransactionTemplate tx, Clock clock,
-      Progress progress, StepsOnTarget steps) {
+      Progress progress, StepsOnTarget steps, Aborts aborts) {
+    this.aborts = aborts;
     this.deployments = deployments;
     this.library = library;
     this.targets = targets;
@@ -37,6 +39,10 @@ final class FailureHandling {
   }
 
   Optional<Instant> onFailure(Deployment d, Plan plan, String what) {
+    Optional<Deployments.AbortRequest> abort = aborts.requested(d.id());
+    if (abort.isPresent()) {
+      return aborts.apply(d, plan, progress, abort.get()); // what failed was the abort's doing
+    }
     return switch (plan.stage().failurePolicy().action()) {
       case STOP -> progress.fail(d, what);
       case ROLLBACK -> {

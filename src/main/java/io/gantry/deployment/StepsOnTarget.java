@@ -3,6 +3,7 @@ package io.gantry.deployment;
 import io.gantry.catalog.ComponentVersion;
 import io.gantry.catalog.Library;
 import io.gantry.environment.Target;
+import io.gantry.execution.StepContext;
 import io.gantry.execution.StepOutcome;
 import io.gantry.execution.TargetAccess;
 import io.gantry.model.Step;
@@ -25,9 +26,11 @@ final class StepsOnTarget {
   private final Function<Target, TargetAccess> access;
   private final Clock clock;
   private final StepOutputs outputs;
+  private final Aborts aborts;
 
   StepsOnTarget(Deployments deployments, Library library, Function<Target, TargetAccess> access, Clock clock,
-      StepOutputs outputs) {
+      StepOutputs outputs, Aborts aborts) {
+    this.aborts = aborts;
     this.deployments = deployments;
     this.library = library;
     this.access = access;
@@ -82,6 +85,10 @@ final class StepsOnTarget {
               + " before deploying again");
         }
       }
+      boolean abortable = !phase.equals(Engine.ROLLBACK);
+      if (abortable && aborts.stopping(d.id())) {
+        return StepResult.failed("aborted before step " + step.name() + " on " + run.target());
+      }
       int retries = plan.stage().failurePolicy().retries() == null ? 0 : plan.stage().failurePolicy().retries();
       int attempt = previous == null ? 1 : previous.attempt() + 1;
       while (true) {
@@ -89,9 +96,11 @@ final class StepsOnTarget {
         StepRun started = pending.writeWith(() -> deployments.startStep(run, phase, steps.indexOf(step), step.name(),
             type(step), idempotent(step), thisAttempt, clock.instant()));
         StepOutputs.Capture output = outputs.capture(d.id(), started.id());
+        StepContext context = on.context(version, variables(d, target, version), library::open, output);
         StepOutcome outcome;
         try {
-          outcome = on.run(step, on.context(version, variables(d, target, version), library::open, output));
+          outcome = abortable ? aborts.run(d.id(), run.target(), step, () -> on.run(step, context))
+              : on.run(step, context);
         } finally {
           output.finish();
         }
@@ -110,7 +119,7 @@ final class StepsOnTarget {
           case StepOutcome.Failed failed -> {
             pending.writeWith(() -> deployments.finishStepWithOutput(started, run, StepRunState.FAILED, text,
                 failed.reason(), clock.instant()));
-            if (thisAttempt <= retries) {
+            if (thisAttempt <= retries && !(abortable && aborts.stopping(d.id()))) {
               attempt++;
               continue;
             }

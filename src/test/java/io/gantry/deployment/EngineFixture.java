@@ -29,6 +29,7 @@ final class EngineFixture {
   final Deployments deployments;
   final DeploymentRequests requests;
   final DeploymentDecisions decisions;
+  final DeploymentAborts aborts;
   final Users users;
   final ConfigService config;
   /** Gates the requests and every engine of this fixture consult; tests add their own. */
@@ -57,6 +58,7 @@ final class EngineFixture {
     requests = new DeploymentRequests(components, library, environments, models, deployments, db.transactions(), clock,
         () -> gates);
     decisions = new DeploymentDecisions(deployments, models, users, db.transactions(), clock, store, 1 << 20);
+    aborts = new DeploymentAborts(deployments, users, db.transactions(), clock);
     config = new ConfigService(new ConfigLoader(), new ConfigInterpreter(), environments, targets, services,
         components, versions, models, new TrustedKeys(db.jdbc(), clock), db.transactions(), db.jdbc(), clock);
   }
