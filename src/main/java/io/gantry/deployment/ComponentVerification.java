@@ -1,5 +1,7 @@
 package io.gantry.deployment;
 
+import java.util.function.Function;
+
 import io.gantry.catalog.ComponentVersion;
 import io.gantry.catalog.Library;
 import io.gantry.catalog.VersionStatus;
@@ -16,10 +18,13 @@ final class ComponentVerification {
 
   private final Library library;
   private final Progress progress;
+  /** Why the version's artifacts are not all signed by a trusted key, or null when they are. */
+  private final Function<ComponentVersion, String> signatureProblem;
 
-  ComponentVerification(Library library, Progress progress) {
+  ComponentVerification(Library library, Progress progress, Function<ComponentVersion, String> signatureProblem) {
     this.library = library;
     this.progress = progress;
+    this.signatureProblem = signatureProblem;
   }
 
   Optional<Instant> run(Deployment d, Plan plan) {
@@ -54,8 +59,15 @@ final class ComponentVerification {
             + ", which the version lacks");
       }
     }
+    if (checks.requireSignature()) {
+      String unsigned = signatureProblem.apply(version);
+      if (unsigned != null) {
+        return progress.fail(d, "component verification: " + unsigned);
+      }
+    }
     progress.move(d, DeploymentState.COMPONENTS_VERIFIED, "digests of " + version.artifacts().size()
-        + " artifact(s) match the library; status " + version.status().id());
+        + " artifact(s) match the library; status " + version.status().id()
+        + (checks.requireSignature() ? "; every artifact signed by a trusted key" : ""));
     return Optional.empty();
   }
 }

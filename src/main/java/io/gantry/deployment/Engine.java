@@ -90,9 +90,9 @@ public class Engine {
       @Value("${gantry.engine.lease:30s}") Duration lease,
       @Value("${gantry.engine.wait-recheck:5s}") Duration waitRecheck,
       @Value("${gantry.engine.workers:8}") int workers,
-      ObjectProvider<DeploymentGate> gates, StepOutputs outputs) {
+      ObjectProvider<DeploymentGate> gates, StepOutputs outputs, io.gantry.catalog.Signatures signatures) {
     this(deployments, models, library, environments, targets, runner, tx, clock, dataDir, lease, waitRecheck,
-        workers, io.gantry.shared.OrderedBeans.once(gates), outputs);
+        workers, io.gantry.shared.OrderedBeans.once(gates), outputs, signatures::problem);
   }
 
   /** With the gates of the caller's choosing (tests); step output keeps the default tail. */
@@ -100,13 +100,19 @@ public class Engine {
       StepRunner runner, TransactionTemplate tx, Clock clock, Path dataDir, Duration lease, Duration waitRecheck,
       int workers, Supplier<List<DeploymentGate>> gates) {
     this(deployments, models, library, environments, targets, runner, tx, clock, dataDir, lease, waitRecheck,
-        workers, gates, new StepOutputs(dataDir, StepOutputs.DEFAULT_TAIL));
+        workers, gates, new StepOutputs(dataDir, StepOutputs.DEFAULT_TAIL), NO_TRUSTED_KEYS);
   }
+
+  /** Without trusted keys, a model that requires signatures finds no version signed by one. */
+  static final Function<io.gantry.catalog.ComponentVersion, String> NO_TRUSTED_KEYS =
+      version -> "no trusted key is known to this engine, so no signature of " + version.component() + "@"
+          + version.version() + " can be verified";
 
   /** With the gates and the keeping of step output of the caller's choosing (tests). */
   Engine(Deployments deployments, Models models, Library library, Environments environments, Targets targets,
       StepRunner runner, TransactionTemplate tx, Clock clock, Path dataDir, Duration lease, Duration waitRecheck,
-      int workers, Supplier<List<DeploymentGate>> gates, StepOutputs outputs) {
+      int workers, Supplier<List<DeploymentGate>> gates, StepOutputs outputs,
+      Function<io.gantry.catalog.ComponentVersion, String> signatureProblem) {
     if (workers < 1) {
       throw new IllegalArgumentException("gantry.engine.workers must be at least 1, not " + workers);
     }
@@ -126,7 +132,7 @@ public class Engine {
     this.aborts = new Aborts(deployments, tx, clock);
     StepsOnTarget steps = new StepsOnTarget(deployments, library, access, clock, outputs, aborts);
     this.planning = new Planning(deployments, library, targets, access, tx, clock, gates, progress);
-    this.componentVerification = new ComponentVerification(library, progress);
+    this.componentVerification = new ComponentVerification(library, progress, signatureProblem);
     this.environmentVerification = new EnvironmentVerification(deployments, targets, access, progress);
     this.failureHandling = new FailureHandling(deployments, library, targets, tx, clock, progress, steps, aborts);
     this.execution = new Execution(deployments, library, targets, clock, progress, steps, failureHandling,

@@ -174,6 +174,8 @@ class SchemaCoverageTest {
       entry("Stage.failurePolicy", "EngineContractTest#with_the_ask_policy_a_failed_target_waits_for_a_person_who_retries_skips_or_aborts"),
       entry("Stage.failurePolicy.action", "EngineContractTest#a_rolling_deployment_stops_at_the_first_failed_batch_and_rolls_back_the_targets_it_touched"),
       entry("Stage.removeSteps", "UndeployContractTest#undeploy_runs_the_removal_steps_on_every_target_that_has_the_component_and_the_inventory_forgets_it"),
+      entry("TrustedKeySpec.publicKey", "SignedVersionsContractTest#a_version_signed_by_a_trusted_key_is_deployed"),
+      entry("DeploymentModelSpec.componentChecks.requireSignature", "SignedVersionsContractTest#an_unsigned_version_fails_component_verification_and_no_target_changes"),
       entry("EnvironmentSpec.purpose", "DoraReportsContractTest#the_four_keys_and_rework_of_march_with_their_levels"),
       entry("EnvironmentSpec.controlled", "EngineContractTest#a_controlled_environment_refuses_a_version_that_is_not_approved_when_it_is_requested"),
       entry("EnvironmentSpec.owner", STORED_AND_SHOWN), // recorded and shown only

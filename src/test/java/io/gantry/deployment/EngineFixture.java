@@ -81,6 +81,15 @@ final class EngineFixture {
         () -> gates);
   }
 
+  /** An engine that checks signatures against the TrustedKeys applied, as the server's does. */
+  Engine engineCheckingSignatures() {
+    var signatures = new io.gantry.catalog.Signatures(library, new io.gantry.catalog.TrustedKeys(db.jdbc(), clock),
+        clock);
+    return new Engine(deployments, models, library, environments, targets, new StepRunner(clock),
+        db.transactions(), clock, dataDir, Duration.ofSeconds(30), Duration.ofSeconds(5), 4, () -> gates,
+        new StepOutputs(dataDir, StepOutputs.DEFAULT_TAIL), signatures::problem);
+  }
+
   void apply(String yaml) {
     try {
       config.apply(List.of(new ConfigFile("test.yaml", yaml)), "test", "alice");
