@@ -14,7 +14,7 @@ import java.util.function.Function;
 
 /**
  * A physical site where people do the work: it takes only manual and approval steps, and of the
- * model's requirements only its declared facts can be checked. {@code root} is a folder of Gantry's
+ * model's requirements only its declared facts can be checked (any other fails verification). {@code root} is a folder of Gantry's
  * own, since a step context needs one.
  */
 record Site(Target target, Path root, StepRunner runner) implements TargetAccess {
@@ -26,6 +26,20 @@ record Site(Target target, Path root, StepRunner runner) implements TargetAccess
 
   @Override
   public String verify(List<TargetRequirement> requirements) {
+    // a place has no disk, PATH or shell to look at: a model that requires one cannot be met here, and
+    // saying so beats passing a check that was never made
+    for (TargetRequirement requirement : requirements) {
+      String cannot = switch (requirement) {
+        case TargetRequirement.Fact f -> null;
+        case TargetRequirement.FreeDisk f -> "free disk space";
+        case TargetRequirement.Tool t -> "the tool " + t.name();
+        case TargetRequirement.Command c -> "the check command " + c.command();
+      };
+      if (cannot != null) {
+        return "the model requires " + cannot + ", which cannot be checked on a site (a physical location); "
+            + "declare it as a fact of the site, or use a model without that requirement for what goes there";
+      }
+    }
     return Requirements.facts(target, requirements);
   }
 

@@ -102,6 +102,21 @@ class PeopleStepsContractTest {
   }
 
   @Test
+  void a_requirement_that_cannot_be_checked_on_a_site_fails_environment_verification_instead_of_passing_unchecked() {
+    fixture.apply(CONFIG.replace("  appliesTo: {componentTypes: [hardware]}\n",
+        "  appliesTo: {componentTypes: [hardware]}\n  targetRequirements: [{type: free-disk, minimumMb: 100}]\n"));
+
+    Deployment d = requests.request(new DeploymentRequests.Request("net/router", "1", "site", null, "new router"),
+        "alice");
+    engine.runDue();
+    d = deployments.get(d.id());
+
+    assertThat(d.state()).isEqualTo(DeploymentState.FAILED);
+    assertThat(d.outcome()).startsWith("environment verification: target rack-b4:")
+        .contains("the model requires free disk space, which cannot be checked on a site");
+  }
+
+  @Test
   void a_manual_step_that_requires_evidence_is_signed_off_only_once_a_file_is_attached_and_the_file_is_kept()
       throws Exception {
     fixture.apply(CONFIG.replace("checklist: [Power, Cooling]", "checklist: [Power, Cooling]\n"
