@@ -314,6 +314,30 @@ public class ConfigInterpreter {
     Set<String> stepNames = new HashSet<>();
     checkSteps(doc, at + ".steps", stage.steps(), stepNames, run);
     checkSteps(doc, at + ".acceptance", stage.acceptance(), stepNames, run);
+    if (run.environments.containsKey(stage.environment())) {
+      checkTags(doc, at + ".steps", stage.steps(), stage.environment(), run);
+      checkTags(doc, at + ".acceptance", stage.acceptance(), stage.environment(), run);
+      checkTags(doc, at + ".removeSteps", stage.removeSteps(), stage.environment(), run);
+    }
+  }
+
+  /**
+   * A step for tags that no target of the stage's environment carries would run nowhere: a typing
+   * mistake that would otherwise pass as a deployment that did everything.
+   */
+  private static void checkTags(ConfigDocument doc, String at, List<Step> steps, String environment, Run run) {
+    Set<String> carried = new HashSet<>();
+    run.targets.values().stream().filter(t -> environment.equals(t.definition().environment()))
+        .forEach(t -> carried.addAll(t.definition().tags()));
+    for (int i = 0; i < steps.size(); i++) {
+      List<String> tags = steps.get(i).targets() == null ? List.of() : steps.get(i).targets();
+      for (int k = 0; k < tags.size(); k++) {
+        if (!carried.contains(tags.get(k))) {
+          run.finding(doc, at + "[" + i + "].targets[" + k + "]", "no target of environment " + environment
+              + " carries the tag " + tags.get(k));
+        }
+      }
+    }
   }
 
   private void checkCriteria(ConfigDocument doc, String at, List<Criterion> criteria, Set<String> stages, Run run) {

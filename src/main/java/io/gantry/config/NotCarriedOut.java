@@ -19,8 +19,7 @@ final class NotCarriedOut {
       "exitCriteria", "exit criteria are not carried out yet",
       "notifications", "notifications are not sent yet",
       "pauseBetweenBatches", "pausing between batches is not carried out yet",
-      "retryDelay", "a delay between retries is not carried out yet; retries follow at once",
-      "targets", "choosing a step's targets by tag is not carried out yet; the step runs on every target of the stage");
+      "retryDelay", "a delay between retries is not carried out yet; retries follow at once");
 
   private NotCarriedOut() {}
 
@@ -30,9 +29,6 @@ final class NotCarriedOut {
   static String why(String parent, String field) {
     if (field.equals("timeout") && STEP.matcher(parent).matches()) {
       return "a timeout is carried out only on shell and http-check steps; this step type would ignore it";
-    }
-    if (field.equals("targets") && !STEP.matcher(parent).matches()) {
-      return null;
     }
     return FIELDS.get(field);
   }

@@ -46,7 +46,18 @@ final class StepsOnTarget {
     for (int i = 0; i < steps.size(); i++) {
       Step step = steps.get(i);
       StepRun previous = last.get(i);
-      if (previous != null && previous.state() == StepRunState.SUCCEEDED) {
+      if (previous != null && (previous.state() == StepRunState.SUCCEEDED
+          || previous.state() == StepRunState.SKIPPED)) {
+        continue;
+      }
+      List<String> missing = missingTags(step, target);
+      if (previous == null && !missing.isEmpty()) {
+        int index = i;
+        String reason = run.target() + " does not carry the tag" + (missing.size() == 1 ? " " : "s ")
+            + String.join(", ", missing) + " that the step is for";
+        Instant skipped = clock.instant();
+        pending.add(() -> deployments.skipStep(run, phase, index, step.name(), type(step), idempotent(step), reason,
+            skipped));
         continue;
       }
       if (previous != null && previous.state() == StepRunState.WAITING) {
@@ -114,6 +125,14 @@ final class StepsOnTarget {
       }
     }
     return StepResult.DONE;
+  }
+
+  /** The tags the step is for that the target does not carry: empty when the step runs on it. */
+  static List<String> missingTags(Step step, Target target) {
+    if (step.targets() == null || step.targets().isEmpty()) {
+      return List.of();
+    }
+    return step.targets().stream().filter(tag -> !target.definition().tags().contains(tag)).toList();
   }
 
   /**

@@ -1,0 +1,146 @@
+package io.gantry.deployment;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import io.gantry.catalog.ComponentRef;
+import io.gantry.catalog.Library;
+import io.gantry.testing.MutableClock;
+import io.gantry.testing.TestDatabase;
+import java.io.ByteArrayInputStream;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Clock;
+import java.util.List;
+import java.util.Map;
+import org.junit.jupiter.api.BeforeEach;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+import org.junit.jupiter.params.ParameterizedClass;
+import org.junit.jupiter.params.provider.EnumSource;
+
+/** The controls a model puts on its steps (the targets they are for, retries and their delay), on both databases. */
+@ParameterizedClass(name = "on {0}")
+@EnumSource(TestDatabase.class)
+class StepControlsContractTest {
+
+  private final TestDatabase database;
+  private final MutableClock clock = new MutableClock(Clock.systemUTC().instant());
+  private EngineFixture fixture;
+  private Deployments deployments;
+
+  @TempDir
+  Path dataDir;
+
+  StepControlsContractTest(TestDatabase database) {
+    this.database = database;
+  }
+
+  static final String CONFIG = """
+      apiVersion: gantry.io/v1
+      kind: Environment
+      metadata: {name: qa}
+      spec: {purpose: test, owner: qa-team}
+      ---
+      apiVersion: gantry.io/v1
+      kind: Target
+      metadata: {name: web1}
+      spec: {environment: qa, kind: local, path: targets/web1, tags: [web]}
+      ---
+      apiVersion: gantry.io/v1
+      kind: Target
+      metadata: {name: web2}
+      spec: {environment: qa, kind: local, path: targets/web2, tags: [web, eu]}
+      ---
+      apiVersion: gantry.io/v1
+      kind: Target
+      metadata: {name: db1}
+      spec: {environment: qa, kind: local, path: targets/db1, tags: [db, eu]}
+      ---
+      apiVersion: gantry.io/v1
+      kind: Service
+      metadata: {name: shop}
+      spec: {owner: team-shop}
+      ---
+      apiVersion: gantry.io/v1
+      kind: Component
+      metadata: {name: web}
+      spec: {service: shop, type: software}
+      ---
+      apiVersion: gantry.io/v1
+      kind: DeploymentModel
+      metadata: {name: software}
+      spec:
+        appliesTo: {componentTypes: [software]}
+        stages:
+          - name: qa
+            environment: qa
+            steps:
+      STEPS
+            failurePolicy: POLICY
+      """;
+
+  @BeforeEach
+  void setUp() {
+    fixture = new EngineFixture(database.create(), clock, dataDir);
+    deployments = fixture.deployments;
+  }
+
+  private void configure(String policy, String... steps) {
+    StringBuilder lines = new StringBuilder();
+    for (String step : steps) {
+      lines.append("          - ").append(step).append('\n');
+    }
+    fixture.apply(CONFIG.replace("STEPS\n", lines.toString()).replace("POLICY", policy));
+    push("1.0.0");
+  }
+
+  private void push(String version) {
+    fixture.library.push(new Library.Push(new ComponentRef("shop", "web"), version, Map.of(),
+        List.of(new Library.Upload("run.sh", () -> new ByteArrayInputStream("echo ok\n".getBytes(
+            StandardCharsets.UTF_8)))), List.of()), "alice");
+  }
+
+  private Deployment request() {
+    return fixture.requests.request(new DeploymentRequests.Request("shop/web", "1.0.0", "qa", null, null), "bob");
+  }
+
+  private List<StepRun> stepRuns(Deployment d, String target) {
+    TargetRun run = deployments.targetRuns(d.id()).stream().filter(r -> r.target().equals(target)).findFirst()
+        .orElseThrow();
+    return deployments.stepRuns(run);
+  }
+
+  private Path target(String name) {
+    return dataDir.resolve("targets").resolve(name);
+  }
+
+  @Test
+  void a_step_with_targets_web_runs_only_on_targets_tagged_web_and_the_others_record_it_skipped() throws Exception {
+    configure("{action: stop}",
+        "{name: install, type: artifact.install, destination: releases}",
+        "{name: web-only, type: shell, command: 'echo web > role.txt', targets: [web]}",
+        "{name: eu-web, type: shell, command: 'echo eu > region.txt', targets: [web, eu]}");
+
+    Deployment d = request();
+    fixture.engine().runDue();
+
+    assertThat(deployments.get(d.id()).state()).isEqualTo(DeploymentState.SUCCEEDED);
+    assertThat(target("web1").resolve("role.txt")).exists();
+    assertThat(target("web2").resolve("role.txt")).exists();
+    assertThat(target("db1").resolve("role.txt")).doesNotExist();
+    assertThat(target("web2").resolve("region.txt")).as("carries both tags").exists();
+    assertThat(target("web1").resolve("region.txt")).as("carries web but not eu").doesNotExist();
+    assertThat(target("db1").resolve("region.txt")).as("carries eu but not web").doesNotExist();
+    assertThat(stepRuns(d, "db1")).extracting(StepRun::name, StepRun::state).containsExactly(
+        org.assertj.core.groups.Tuple.tuple("install", StepRunState.SUCCEEDED),
+        org.assertj.core.groups.Tuple.tuple("web-only", StepRunState.SKIPPED),
+        org.assertj.core.groups.Tuple.tuple("eu-web", StepRunState.SKIPPED));
+    assertThat(stepRuns(d, "web1")).filteredOn(s -> s.name().equals("eu-web")).singleElement()
+        .satisfies(s -> assertThat(s.outcome()).isEqualTo("web1 does not carry the tag eu that the step is for"));
+    assertThat(deployments.events(d.id(), 0)).anySatisfy(e -> assertThat(e.message())
+        .isEqualTo("execute step web-only (shell) skipped: db1 does not carry the tag web that the step is for"));
+    assertThat(deployments.targetRuns(d.id())).extracting(TargetRun::state).containsOnly(TargetRunState.SUCCEEDED);
+    assertThat(Files.readString(target("web1").resolve("role.txt"))).isEqualTo("web\n");
+  }
+}
