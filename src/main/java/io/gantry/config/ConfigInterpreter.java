@@ -309,6 +309,11 @@ public class ConfigInterpreter {
       run.finding(doc, at + ".strategy.batchSize", "\"" + batch + "\" is not a batch size: use a count such as 2 "
           + "or a percentage from 1% to 100%");
     }
+    Stage.FailurePolicy policy = stage.failurePolicy();
+    if (policy.retryDelay() != null && (policy.retries() == null || policy.retries() == 0)) {
+      run.finding(doc, at + ".failurePolicy.retryDelay", "a retry delay needs retries: say how many times a failed "
+          + "step is tried again (failurePolicy.retries)");
+    }
     checkCriteria(doc, at + ".entryCriteria", stage.entryCriteria(), stageNames, run);
     checkCriteria(doc, at + ".exitCriteria", stage.exitCriteria(), stageNames, run);
     Set<String> stepNames = new HashSet<>();

@@ -18,8 +18,7 @@ final class NotCarriedOut {
       "requireSignature", "signature verification of versions is not carried out yet",
       "exitCriteria", "exit criteria are not carried out yet",
       "notifications", "notifications are not sent yet",
-      "pauseBetweenBatches", "pausing between batches is not carried out yet",
-      "retryDelay", "a delay between retries is not carried out yet; retries follow at once");
+      "pauseBetweenBatches", "pausing between batches is not carried out yet");
 
   private NotCarriedOut() {}
 

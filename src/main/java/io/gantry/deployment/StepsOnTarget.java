@@ -7,7 +7,9 @@ import io.gantry.execution.StepOutcome;
 import io.gantry.execution.TargetAccess;
 import io.gantry.model.Step;
 import java.time.Clock;
+import java.time.Duration;
 import java.time.Instant;
+import java.time.temporal.ChronoUnit;
 import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
@@ -91,7 +93,14 @@ final class StepsOnTarget {
         }
       }
       int retries = plan.stage().failurePolicy().retries() == null ? 0 : plan.stage().failurePolicy().retries();
+      Duration delay = plan.stage().failurePolicy().retryDelay() == null ? Duration.ZERO
+          : plan.stage().failurePolicy().retryDelay().toDuration();
       int attempt = previous == null ? 1 : previous.attempt() + 1;
+      if (previous != null && previous.state() == StepRunState.FAILED && previous.attempt() <= retries
+          && clock.instant().isBefore(previous.finishedAt().plus(delay))) {
+        // the failed attempt is recorded: the next one is due its retry delay after it ended
+        return retryAt(step, run, previous.attempt(), retries, previous.finishedAt().plus(delay));
+      }
       while (true) {
         int thisAttempt = attempt;
         StepRun started = pending.writeWith(() -> deployments.startStep(run, phase, steps.indexOf(step), step.name(),
@@ -112,8 +121,12 @@ final class StepsOnTarget {
             return StepResult.waiting(step, step.name() + " on " + run.target() + ": " + person.what());
           }
           case StepOutcome.Failed failed -> {
+            Instant failedAt = clock.instant().truncatedTo(ChronoUnit.MICROS);
             pending.writeWith(() -> deployments.finishStep(started, run, StepRunState.FAILED, text, failed.reason(),
-                clock.instant()));
+                failedAt));
+            if (thisAttempt <= retries && delay.isPositive()) {
+              return retryAt(step, run, thisAttempt, retries, failedAt.plus(delay));
+            }
             if (thisAttempt <= retries) {
               attempt++;
               continue;
@@ -125,6 +138,12 @@ final class StepsOnTarget {
       }
     }
     return StepResult.DONE;
+  }
+
+  /** A wait for the next attempt of a failed step, named so that every look at it reads the same. */
+  private static StepResult retryAt(Step step, TargetRun run, int failedAttempt, int retries, Instant at) {
+    return StepResult.retryAt("retry " + failedAttempt + " of " + retries + " of step " + step.name() + " on "
+        + run.target() + " at " + at, at);
   }
 
   /** The tags the step is for that the target does not carry: empty when the step runs on it. */

@@ -187,6 +187,8 @@ class SchemaCoverageTest {
       entry("Stage.steps", "EngineContractTest#an_all_at_once_deployment_runs_every_step_on_every_target_and_succeeds"),
       entry("Stage.failurePolicy", "EngineContractTest#with_the_ask_policy_a_failed_target_waits_for_a_person_who_retries_skips_or_aborts"),
       entry("Stage.failurePolicy.action", "EngineContractTest#a_rolling_deployment_stops_at_the_first_failed_batch_and_rolls_back_the_targets_it_touched"),
+      entry("Stage.failurePolicy.retries", "StepControlsContractTest#a_failed_step_is_retried_after_its_retry_delay_and_succeeds_on_the_second_attempt"),
+      entry("Stage.failurePolicy.retryDelay", "StepControlsContractTest#a_failed_step_is_retried_after_its_retry_delay_and_succeeds_on_the_second_attempt"),
       entry("Stage.removeSteps", "UndeployContractTest#undeploy_runs_the_removal_steps_on_every_target_that_has_the_component_and_the_inventory_forgets_it"),
       entry("EnvironmentSpec.purpose", "DoraReportsContractTest#the_four_keys_and_rework_of_march_with_their_levels"),
       entry("EnvironmentSpec.controlled", "EngineContractTest#a_controlled_environment_refuses_a_version_that_is_not_approved_when_it_is_requested"),
@@ -236,8 +238,6 @@ class SchemaCoverageTest {
     UNCOVERED.put("Stage.acceptance",
         "acceptance steps appear only in deployments that pass; no test shows a failing check failing the deployment "
             + "or even that the checks ran (VERIFYING is recorded with or without them)");
-    UNCOVERED.put("Stage.failurePolicy.retries",
-        "declared (retries: 1 in the examples' production stage) but no test shows a failed step run again");
     UNCOVERED.put("ComponentSpec.model",
         "only declared where one model applies anyway; no test shows a component's own model chosen over appliesTo");
     UNCOVERED.put("DeploymentModelSpec.appliesTo.components",

@@ -75,4 +75,16 @@ class StepControlChecksTest {
     assertThat(new ConfigInterpreter().interpret(loader.load(List.of(new ConfigFile(FILE, text)))).models())
         .containsKey("software");
   }
+
+  @Test
+  void a_retry_delay_without_retries_is_refused_with_its_place() {
+    String text = TEXT.replace("targets: [app, web]}", "targets: [app]}\n      failurePolicy: {action: stop, "
+        + "retryDelay: 30s}");
+
+    assertThat(refused(text, new ConfigInterpreter())).singleElement().satisfies(f -> {
+      assertThat(f.field()).isEqualTo("spec.stages[0].failurePolicy.retryDelay");
+      assertThat(f.message()).startsWith("a retry delay needs retries");
+      assertThat(f.location().line()).isEqualTo(lineOf(text, "failurePolicy:"));
+    });
+  }
 }

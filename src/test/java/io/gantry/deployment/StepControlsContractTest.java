@@ -143,4 +143,38 @@ class StepControlsContractTest {
     assertThat(deployments.targetRuns(d.id())).extracting(TargetRun::state).containsOnly(TargetRunState.SUCCEEDED);
     assertThat(Files.readString(target("web1").resolve("role.txt"))).isEqualTo("web\n");
   }
+
+  @Test
+  void a_failed_step_is_retried_after_its_retry_delay_and_succeeds_on_the_second_attempt() {
+    configure("{action: stop, retries: 2, retryDelay: 30s}",
+        "{name: flaky, type: shell, command: 'if [ -f tried ]; then echo second; else touch tried; exit 1; fi', "
+            + "targets: [db]}");
+    Deployment d = request();
+
+    fixture.engine().runDue();
+
+    List<StepRun> first = stepRuns(d, "db1");
+    assertThat(first).extracting(StepRun::attempt, StepRun::state)
+        .containsExactly(org.assertj.core.groups.Tuple.tuple(1, StepRunState.FAILED));
+    java.time.Instant due = first.getFirst().finishedAt().plusSeconds(30);
+    assertThat(deployments.get(d.id()).state()).isEqualTo(DeploymentState.EXECUTING);
+    assertThat(deployments.events(d.id(), 0)).filteredOn(e -> e.kind() == DeploymentEvent.Kind.WAIT)
+        .singleElement().satisfies(e -> {
+          assertThat(e.waitingFor()).isEqualTo(DeploymentEvent.WaitKind.RETRY);
+          assertThat(e.message()).isEqualTo("waiting for retry 1 of 2 of step flaky on db1 at " + due);
+        });
+
+    clock.advance(java.time.Duration.ofSeconds(10));
+    fixture.engine().runDue();
+    assertThat(stepRuns(d, "db1")).as("not tried again before its delay").hasSize(1);
+
+    clock.advance(java.time.Duration.ofSeconds(20));
+    fixture.engine().runDue(); // a new engine: the next attempt is read from the recorded runs
+
+    assertThat(deployments.get(d.id()).state()).isEqualTo(DeploymentState.SUCCEEDED);
+    assertThat(stepRuns(d, "db1")).extracting(StepRun::attempt, StepRun::state, StepRun::startedAt).containsExactly(
+        org.assertj.core.groups.Tuple.tuple(1, StepRunState.FAILED, first.getFirst().startedAt()),
+        org.assertj.core.groups.Tuple.tuple(2, StepRunState.SUCCEEDED, due));
+    assertThat(deployments.events(d.id(), 0)).filteredOn(e -> e.kind() == DeploymentEvent.Kind.WAIT).hasSize(1);
+  }
 }
