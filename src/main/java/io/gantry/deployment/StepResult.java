@@ -23,7 +23,12 @@ record StepResult(String waitFor, DeploymentEvent.WaitKind waitKind, String fail
 
   /** A manual step waits for someone to do the work; an approval step for someone to approve. */
   static StepResult waiting(Step step, String what) {
+    return waiting(step, what, null);
+  }
+
+  /** As {@link #waiting(Step, String)}, until {@code expiresAt} (the step's timeout), when it is looked at again. */
+  static StepResult waiting(Step step, String what, Instant expiresAt) {
     return new StepResult(what, step instanceof Step.Approval ? DeploymentEvent.WaitKind.APPROVAL
-        : DeploymentEvent.WaitKind.MANUAL, null, null);
+        : DeploymentEvent.WaitKind.MANUAL, null, expiresAt);
   }
 }

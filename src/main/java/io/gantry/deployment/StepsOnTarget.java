@@ -64,8 +64,15 @@ final class StepsOnTarget {
       }
       if (previous != null && previous.state() == StepRunState.WAITING) {
         Optional<StepOutcome> decided = decided(d, run, step);
+        Instant expiresAt = step.timeout() == null ? null : previous.finishedAt().plus(step.timeout().toDuration());
+        if (decided.isEmpty() && expiresAt != null && !clock.instant().isBefore(expiresAt)) {
+          String reason = expired(d, run, step);
+          pending.writeWith(() -> deployments.finishStep(previous, run, StepRunState.FAILED, null, reason,
+              clock.instant()));
+          return StepResult.failed("step " + step.name() + " failed: " + reason);
+        }
         if (decided.isEmpty()) {
-          return StepResult.waiting(step, step.name() + " on " + run.target() + ": " + previous.outcome());
+          return StepResult.waiting(step, step.name() + " on " + run.target() + ": " + previous.outcome(), expiresAt);
         }
         if (decided.get() instanceof StepOutcome.Failed rejected) {
           pending.writeWith(() -> deployments.finishStep(previous, run, StepRunState.FAILED, null, rejected.reason(),
@@ -116,9 +123,11 @@ final class StepsOnTarget {
                 finished));
           }
           case StepOutcome.NeedsPerson person -> {
+            Instant waiting = clock.instant().truncatedTo(ChronoUnit.MICROS);
             pending.writeWith(() -> deployments.finishStep(started, run, StepRunState.WAITING, text, person.what(),
-                clock.instant()));
-            return StepResult.waiting(step, step.name() + " on " + run.target() + ": " + person.what());
+                waiting));
+            return StepResult.waiting(step, step.name() + " on " + run.target() + ": " + person.what(),
+                step.timeout() == null ? null : waiting.plus(step.timeout().toDuration()));
           }
           case StepOutcome.Failed failed -> {
             Instant failedAt = clock.instant().truncatedTo(ChronoUnit.MICROS);
@@ -176,6 +185,18 @@ final class StepsOnTarget {
       case Step.Manual m -> "manual";
       case Step.Approval a -> "approval";
     };
+  }
+
+  /** Why a manual or approval step that nobody ended within its timeout fails. */
+  private String expired(Deployment d, TargetRun run, Step step) {
+    String within = " within " + step.timeout().text();
+    if (step instanceof Step.Approval a) {
+      long approvers = deployments.decisions(d.id(), run.target(), step.name()).stream()
+          .filter(x -> x.kind() == Decision.Kind.APPROVE).map(Decision::actor).distinct().count();
+      int needed = a.count() == null ? 1 : a.count();
+      return approvers == 0 ? "nobody decided" + within : "only " + approvers + " of " + needed + " approved" + within;
+    }
+    return "nobody signed off" + within;
   }
 
   /** What people decided on a manual or approval step, if enough to end it. */

@@ -87,4 +87,32 @@ class StepControlChecksTest {
       assertThat(f.location().line()).isEqualTo(lineOf(text, "failurePolicy:"));
     });
   }
+
+  @Test
+  void a_step_timeout_longer_than_the_server_allows_is_refused_with_its_place() {
+    String text = TEXT.replace("targets: [app, web]}", "targets: [app], timeout: 3h}");
+
+    assertThat(refused(text, new ConfigInterpreter(java.time.Duration.ofHours(2)))).singleElement().satisfies(f -> {
+      assertThat(f.field()).isEqualTo("spec.stages[0].steps[1].timeout");
+      assertThat(f.message()).isEqualTo("a timeout of 3h is longer than a step may take here (2h, "
+          + "gantry.engine.max-step-timeout)");
+      assertThat(f.location().file()).isEqualTo(FILE);
+      assertThat(f.location().line()).isEqualTo(lineOf(text, "name: restart"));
+    });
+    assertThat(new ConfigInterpreter().interpret(loader.load(List.of(new ConfigFile(FILE, text)))).models())
+        .as("within the default of 24h").containsKey("software");
+  }
+
+  @Test
+  void a_wait_bounded_by_less_than_its_duration_is_refused_with_its_place() {
+    String text = TEXT.replace("targets: [app, web]}", "targets: [app]}\n        - {name: settle, type: wait, "
+        + "duration: 2m, timeout: 1m}");
+
+    assertThat(refused(text, new ConfigInterpreter())).singleElement().satisfies(f -> {
+      assertThat(f.field()).isEqualTo("spec.stages[0].steps[2].timeout");
+      assertThat(f.message()).isEqualTo("a timeout of 1m is shorter than the wait's duration (2m): the step could "
+          + "never finish");
+      assertThat(f.location().line()).isEqualTo(lineOf(text, "name: settle"));
+    });
+  }
 }

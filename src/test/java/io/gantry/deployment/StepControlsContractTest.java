@@ -177,4 +177,46 @@ class StepControlsContractTest {
         org.assertj.core.groups.Tuple.tuple(2, StepRunState.SUCCEEDED, due));
     assertThat(deployments.events(d.id(), 0)).filteredOn(e -> e.kind() == DeploymentEvent.Kind.WAIT).hasSize(1);
   }
+
+  @Test
+  void an_approval_nobody_decides_within_its_timeout_fails_the_deployment_and_the_failure_policy_runs() {
+    configure("{action: ask}",
+        "{name: go-ahead, type: approval, role: deployment-manager, timeout: 2h, targets: [db]}");
+    Deployment d = request();
+    fixture.engine().runDue();
+    assertThat(stepRuns(d, "db1")).extracting(StepRun::state).containsExactly(StepRunState.WAITING);
+
+    clock.advance(java.time.Duration.ofMinutes(119));
+    fixture.engine().runDue();
+    assertThat(stepRuns(d, "db1")).as("a minute before it expires").extracting(StepRun::state)
+        .containsExactly(StepRunState.WAITING);
+
+    clock.advance(java.time.Duration.ofMinutes(1));
+    fixture.engine().runDue();
+
+    assertThat(stepRuns(d, "db1")).singleElement().satisfies(s -> {
+      assertThat(s.state()).isEqualTo(StepRunState.FAILED);
+      assertThat(s.outcome()).isEqualTo("nobody decided within 2h");
+    });
+    assertThat(deployments.targetRuns(d.id())).filteredOn(r -> r.target().equals("db1")).singleElement()
+        .satisfies(r -> assertThat(r.state()).isEqualTo(TargetRunState.FAILED));
+    assertThat(deployments.events(d.id(), 0)).as("the ask policy now waits for a person to decide")
+        .filteredOn(e -> e.waitingFor() == DeploymentEvent.WaitKind.DECISION).singleElement()
+        .satisfies(e -> assertThat(e.message()).contains("step go-ahead failed: nobody decided within 2h"));
+  }
+
+  @Test
+  void a_manual_step_nobody_signs_off_within_its_timeout_fails_and_the_stop_policy_ends_the_deployment() {
+    configure("{action: stop}",
+        "{name: check-rack, type: manual, instructions: Check the rack, timeout: 30m, targets: [db]}");
+    Deployment d = request();
+    fixture.engine().runDue();
+
+    clock.advance(java.time.Duration.ofMinutes(30));
+    fixture.engine().runDue();
+
+    Deployment ended = deployments.get(d.id());
+    assertThat(ended.state()).isEqualTo(DeploymentState.FAILED);
+    assertThat(ended.outcome()).contains("step check-rack failed: nobody signed off within 30m");
+  }
 }
