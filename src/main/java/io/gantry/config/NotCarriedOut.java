@@ -27,7 +27,7 @@ final class NotCarriedOut {
    */
   static String why(String parent, String field) {
     if (field.equals("timeout") && STEP.matcher(parent).matches()) {
-      return "a timeout is carried out only on shell, http-check, wait, manual and approval steps; this step type would ignore it";
+      return "a timeout is not carried out yet on artifact.remove and template steps; this step would ignore it";
     }
     return FIELDS.get(field);
   }

@@ -85,6 +85,7 @@ class SchemaCoverageTest {
       entry("Step.type", "EngineContractTest#an_all_at_once_deployment_runs_every_step_on_every_target_and_succeeds"),
       entry("Step[artifact.install].name", STEP_NAME),
       entry("Step[artifact.install].idempotent", DECLARED_IDEMPOTENT),
+      entry("Step[artifact.install].timeout", "FileStepTimeoutTest#a_local_install_that_exceeds_its_timeout_fails_and_current_still_points_at_the_previous_release"),
       entry("Step[artifact.install].targets", STEP_TARGETS),
       entry("Step[artifact.install].destination", "ArtifactInstallStepTest#a_destination_leaving_the_target_folder_is_refused"),
       entry("Step[artifact.install].artifact", "ArtifactInstallStepTest#one_named_artifact_can_be_installed_alone"),
