@@ -11,9 +11,6 @@ import java.util.regex.Pattern;
  */
 final class NotCarriedOut {
 
-  private static final Pattern STEP = Pattern.compile(
-      ".*\\.(steps|acceptance|removeSteps)\\[\\d+]");
-
   private static final Map<String, String> FIELDS = Map.of(
       "requireSignature", "signature verification of versions is not carried out yet",
       "exitCriteria", "exit criteria are not carried out yet",
@@ -26,9 +23,6 @@ final class NotCarriedOut {
    * Why the field at {@code path} (its parent's path) is refused, or null when it is simply unknown.
    */
   static String why(String parent, String field) {
-    if (field.equals("timeout") && STEP.matcher(parent).matches()) {
-      return "a timeout is not carried out yet on artifact.remove and template steps; this step would ignore it";
-    }
     return FIELDS.get(field);
   }
 

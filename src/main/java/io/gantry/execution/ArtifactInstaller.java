@@ -107,9 +107,13 @@ final class ArtifactInstaller {
     if (Files.exists(current, LinkOption.NOFOLLOW_LINKS) && !Files.isSymbolicLink(current)) {
       throw new StepFailure(current + " is not a symbolic link made by Gantry; it was left alone");
     }
+    Deadline deadline = Deadline.of(step, clock);
+    ctx.log().accept("removing current and " + root.relativize(releases) + "/");
+    deadline.check("about to remove current", "nothing was removed");
     boolean hadCurrent = Files.deleteIfExists(current);
     boolean hadReleases = Files.exists(releases, LinkOption.NOFOLLOW_LINKS);
-    deleteTree(releases);
+    deleteTree(releases, () -> deadline.check("removing " + root.relativize(releases) + "/",
+        "current is gone and the releases folder is partly removed; running the step again finishes it"));
     String summary = (hadCurrent || hadReleases)
         ? "removed " + (hadCurrent ? "current" : "") + (hadCurrent && hadReleases ? " and " : "")
             + (hadReleases ? root.relativize(releases) + "/" : "")
@@ -286,12 +290,18 @@ final class ArtifactInstaller {
 
   /** Deletes a folder and what is in it, removing links rather than following them. */
   static void deleteTree(Path root) throws IOException {
+    deleteTree(root, () -> {});
+  }
+
+  /** As {@link #deleteTree(Path)}, running {@code beforeEach} (which may stop it) before each file goes. */
+  private static void deleteTree(Path root, Runnable beforeEach) throws IOException {
     if (!Files.exists(root, LinkOption.NOFOLLOW_LINKS)) {
       return;
     }
     Files.walkFileTree(root, new SimpleFileVisitor<>() {
       @Override
       public FileVisitResult visitFile(Path file, BasicFileAttributes attrs) throws IOException {
+        beforeEach.run();
         Files.delete(file);
         return FileVisitResult.CONTINUE;
       }

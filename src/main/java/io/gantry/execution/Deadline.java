@@ -5,9 +5,10 @@ import java.time.Clock;
 import java.time.Instant;
 
 /**
- * When an install on a local target must be done by: its declared timeout from its start, read on the
- * engine's clock. The install looks at it after each 64 KiB it copies, and before it publishes the
- * release and before it switches {@code current}, and stops there once it has passed.
+ * When a step that works on the files of a local target (install, remove, template) must be done by:
+ * its declared timeout from its start, read on the engine's clock. The step looks at it between pieces
+ * of work (each 64 KiB copied, each file removed, before anything is switched or replaced) and stops
+ * there once it has passed.
  */
 final class Deadline {
 

@@ -45,7 +45,6 @@ class NotCarriedOutTest {
       exit criteria                | failurePolicy:                     | exitCriteria: [{type: stage-succeeded, stage: dev}]\\n      failurePolicy: | spec.stages[0].exitCriteria | exitCriteria | exit criteria are not carried out
       notifications                | failurePolicy:                     | notifications: [{on: [failed], channel: email, to: [a@example.com]}]\\n      failurePolicy: | spec.stages[0].notifications | notifications | notifications are not sent
       a pause between batches      | batchSize: 1}                      | batchSize: 1, pauseBetweenBatches: 30s} | spec.stages[0].strategy.pauseBetweenBatches | pauseBetweenBatches | pausing between batches
-      a timeout on a template step | destination: releases}             | destination: releases}\\n        - {name: cfg, type: template, destination: app.conf, content: x, timeout: 5m} | spec.stages[0].steps[1].timeout | timeout | not carried out yet on artifact.remove and template
       """)
   void a_field_that_is_not_carried_out_is_refused_with_its_place_and_reason(String what, String find, String replace,
       String field, String marker, String reason) {

@@ -22,8 +22,9 @@ import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
 /**
- * An install on a local target stops once its timeout has passed, before anything is switched. The
- * clock moves as the bytes are read, so nothing sleeps.
+ * Steps that work on the files of a local target (install, remove, template) stop once their timeout
+ * has passed, before anything is switched or replaced. The clock moves as the bytes are read or as the
+ * step reports progress, so nothing sleeps.
  */
 class FileStepTimeoutTest {
 
@@ -82,5 +83,42 @@ class FileStepTimeoutTest {
         Map.of()));
 
     assertThat(outcome).isInstanceOf(StepOutcome.Succeeded.class);
+  }
+
+  /** A context whose log moves the clock by {@code perLine} for each line, as a slow step would. */
+  private StepContext slowContext(Release release, Duration perLine) {
+    return new StepContext(target, "web-1", release.version(), Map.of("version", release.version().version().value()),
+        release::open, Duration.ofSeconds(30), line -> clock.advance(perLine));
+  }
+
+  @Test
+  void a_template_that_exceeds_its_timeout_fails_and_leaves_the_file_it_would_replace() throws Exception {
+    Files.writeString(target.resolve("app.properties"), "old\n");
+    Step.Template template = new Step.Template("configure", new TimeSpan("1s"), false, List.of(), "app.properties",
+        null, "version=${version}\n", Map.of());
+
+    StepOutcome outcome = runner.run(template, slowContext(release("1.0.0"), Duration.ofSeconds(2)));
+
+    assertThat(outcome).isInstanceOfSatisfying(StepOutcome.Failed.class, f -> assertThat(f.reason()).isEqualTo(
+        "step configure did not finish within its timeout of 1s (stopped while rendering); app.properties was left "
+            + "as it was"));
+    assertThat(target.resolve("app.properties")).hasContent("old");
+    try (Stream<Path> files = Files.list(target)) {
+      assertThat(files.map(p -> p.getFileName().toString())).containsExactly("app.properties");
+    }
+  }
+
+  @Test
+  void a_remove_that_exceeds_its_timeout_fails_before_removing_anything() throws Exception {
+    assertThat(runner.run(install("5m"), context(target, release("1.0.0"), log)))
+        .isInstanceOf(StepOutcome.Succeeded.class);
+    Step.ArtifactRemove remove = new Step.ArtifactRemove("remove", new TimeSpan("1s"), false, List.of(), "releases");
+
+    StepOutcome outcome = runner.run(remove, slowContext(release("1.0.0"), Duration.ofSeconds(2)));
+
+    assertThat(outcome).isInstanceOfSatisfying(StepOutcome.Failed.class, f -> assertThat(f.reason()).isEqualTo(
+        "step remove did not finish within its timeout of 1s (stopped while about to remove current); nothing was "
+            + "removed"));
+    assertThat(Files.readSymbolicLink(target.resolve("current"))).isEqualTo(Path.of("releases/1.0.0"));
   }
 }
