@@ -21,6 +21,7 @@ import io.gantry.model.WindowRules;
 import io.gantry.shared.Finding;
 import io.gantry.shared.InvalidInputException;
 import java.time.DateTimeException;
+import java.time.Duration;
 import java.time.ZoneId;
 import java.util.ArrayList;
 import java.util.HashSet;
@@ -47,6 +48,27 @@ public class ConfigInterpreter {
       .enable(DeserializationFeature.FAIL_ON_UNKNOWN_PROPERTIES)
       .build();
   private static final Pattern BATCH = Pattern.compile("([1-9]\\d{0,5})|([1-9]\\d?|100)%");
+
+  /** The longest timeout a step may declare, unless the server says otherwise. */
+  static final Duration DEFAULT_MAX_STEP_TIMEOUT = Duration.ofHours(24);
+
+  private final Duration maxStepTimeout;
+
+  /** With the default longest step timeout, {@link #DEFAULT_MAX_STEP_TIMEOUT}. */
+  public ConfigInterpreter() {
+    this(DEFAULT_MAX_STEP_TIMEOUT);
+  }
+
+  /** @param maxStepTimeout the longest timeout a step may declare; a longer one is refused */
+  @org.springframework.beans.factory.annotation.Autowired
+  public ConfigInterpreter(
+      @org.springframework.beans.factory.annotation.Value("${gantry.engine.max-step-timeout:24h}")
+      Duration maxStepTimeout) {
+    if (maxStepTimeout == null || !maxStepTimeout.isPositive()) {
+      throw new IllegalArgumentException("gantry.engine.max-step-timeout must be positive, not " + maxStepTimeout);
+    }
+    this.maxStepTimeout = maxStepTimeout;
+  }
 
   /** Interprets documents; throws {@link InvalidInputException} with every finding if anything is wrong. */
   public DesiredState interpret(List<ConfigDocument> documents) {
@@ -342,11 +364,59 @@ public class ConfigInterpreter {
       run.finding(doc, at + ".strategy.batchSize", "\"" + batch + "\" is not a batch size: use a count such as 2 "
           + "or a percentage from 1% to 100%");
     }
+    Stage.FailurePolicy policy = stage.failurePolicy();
+    if (policy.retryDelay() != null && (policy.retries() == null || policy.retries() == 0)) {
+      run.finding(doc, at + ".failurePolicy.retryDelay", "a retry delay needs retries: say how many times a failed "
+          + "step is tried again (failurePolicy.retries)");
+    }
     checkCriteria(doc, at + ".entryCriteria", stage.entryCriteria(), stageNames, run);
     checkCriteria(doc, at + ".exitCriteria", stage.exitCriteria(), stageNames, run);
     Set<String> stepNames = new HashSet<>();
     checkSteps(doc, at + ".steps", stage.steps(), stepNames, run);
     checkSteps(doc, at + ".acceptance", stage.acceptance(), stepNames, run);
+    if (run.environments.containsKey(stage.environment())) {
+      checkTags(doc, at + ".steps", stage.steps(), stage.environment(), run);
+      checkTags(doc, at + ".acceptance", stage.acceptance(), stage.environment(), run);
+      checkTags(doc, at + ".removeSteps", stage.removeSteps(), stage.environment(), run);
+    }
+    checkTimeouts(doc, at + ".steps", stage.steps(), run);
+    checkTimeouts(doc, at + ".acceptance", stage.acceptance(), run);
+    checkTimeouts(doc, at + ".removeSteps", stage.removeSteps(), run);
+  }
+
+  /** A timeout longer than the server allows, or a wait bounded by less than its own duration. */
+  private void checkTimeouts(ConfigDocument doc, String at, List<Step> steps, Run run) {
+    for (int i = 0; i < steps.size(); i++) {
+      Step step = steps.get(i);
+      if (step.timeout() != null && step.timeout().toDuration().compareTo(maxStepTimeout) > 0) {
+        run.finding(doc, at + "[" + i + "].timeout", "a timeout of " + step.timeout().text() + " is longer than a "
+            + "step may take here (" + text(maxStepTimeout) + ", gantry.engine.max-step-timeout)");
+      }
+      if (step instanceof Step.Wait w && w.timeout() != null && w.duration() != null
+          && w.timeout().toDuration().compareTo(w.duration().toDuration()) < 0) {
+        run.finding(doc, at + "[" + i + "].timeout", "a timeout of " + w.timeout().text() + " is shorter than the "
+            + "wait's duration (" + w.duration().text() + "): the step could never finish");
+      }
+    }
+  }
+
+  /**
+   * A step for tags that no target of the stage's environment carries would run nowhere: a typing
+   * mistake that would otherwise pass as a deployment that did everything.
+   */
+  private static void checkTags(ConfigDocument doc, String at, List<Step> steps, String environment, Run run) {
+    Set<String> carried = new HashSet<>();
+    run.targets.values().stream().filter(t -> environment.equals(t.definition().environment()))
+        .forEach(t -> carried.addAll(t.definition().tags()));
+    for (int i = 0; i < steps.size(); i++) {
+      List<String> tags = steps.get(i).targets() == null ? List.of() : steps.get(i).targets();
+      for (int k = 0; k < tags.size(); k++) {
+        if (!carried.contains(tags.get(k))) {
+          run.finding(doc, at + "[" + i + "].targets[" + k + "]", "no target of environment " + environment
+              + " carries the tag " + tags.get(k));
+        }
+      }
+    }
   }
 
   private void checkCriteria(ConfigDocument doc, String at, List<Criterion> criteria, Set<String> stages, Run run) {
@@ -378,6 +448,17 @@ public class ConfigInterpreter {
         run.finding(doc, at + "[" + i + "]", "a template step needs either source or content, not both");
       }
     }
+  }
+
+  /** A duration as a model writes it, e.g. 24h, 90m, 45s. */
+  private static String text(Duration d) {
+    if (d.toMillis() % 3_600_000 == 0) {
+      return d.toHours() + "h";
+    }
+    if (d.toMillis() % 60_000 == 0) {
+      return d.toMinutes() + "m";
+    }
+    return d.toMillis() % 1000 == 0 ? d.toSeconds() + "s" : d.toMillis() + "ms";
   }
 
   private void role(ConfigDocument doc, String at, String role, Run run) {

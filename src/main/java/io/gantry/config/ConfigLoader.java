@@ -207,7 +207,7 @@ public class ConfigLoader {
       switch (error.getKeyword()) {
         case "additionalProperties" -> {
           field = join(path, error.getProperty());
-          message = NotCarriedOut.unknownField(path, error.getProperty());
+          message = NotCarriedOut.unknownField(error.getProperty());
           location = doc.locate(field);
         }
         case "required" -> {

@@ -11,27 +11,14 @@ import java.util.regex.Pattern;
  */
 final class NotCarriedOut {
 
-  private static final Pattern STEP = Pattern.compile(
-      ".*\\.(steps|acceptance|removeSteps)\\[\\d+]");
-
   private static final Map<String, String> FIELDS = Map.of(
       "exitCriteria", "exit criteria are not carried out yet",
-      "notifications", "notifications are not sent yet",
-      "retryDelay", "a delay between retries is not carried out yet; retries follow at once",
-      "targets", "choosing a step's targets by tag is not carried out yet; the step runs on every target of the stage");
+      "notifications", "notifications are not sent yet");
 
   private NotCarriedOut() {}
 
-  /**
-   * Why the field at {@code path} (its parent's path) is refused, or null when it is simply unknown.
-   */
-  static String why(String parent, String field) {
-    if (field.equals("timeout") && STEP.matcher(parent).matches()) {
-      return "a timeout is carried out only on shell and http-check steps; this step type would ignore it";
-    }
-    if (field.equals("targets") && !STEP.matcher(parent).matches()) {
-      return null;
-    }
+  /** Why the field is refused, or null when it is simply unknown. */
+  static String why(String field) {
     return FIELDS.get(field);
   }
 
@@ -49,8 +36,8 @@ final class NotCarriedOut {
   }
 
   /** The unknown-field message, with the reason when the field is one Gantry does not carry out. */
-  static String unknownField(String parent, String field) {
-    String why = why(parent, field);
+  static String unknownField(String field) {
+    String why = why(field);
     return why == null ? "unknown field \"" + field + "\""
         : "field \"" + field + "\" is not accepted: " + why + " (see docs/configuration.md); remove it";
   }

@@ -31,6 +31,8 @@ public record DeploymentEvent(long id, long deployment, Instant at, Kind kind, D
     MANUAL,
     /** A person deciding what to do after a failure (the ask policy). */
     DECISION,
+    /** The delay before a failed step is tried again (the failure policy's retryDelay). */
+    RETRY,
     /** The members of its release before it (members run one at a time, in dependency order). */
     RELEASE,
     /** The stage's pause between two batches of a rolling deployment (a person may end it early). */

@@ -347,6 +347,26 @@ public class Deployments {
   }
 
   /**
+   * Records that a step is not run on a target (its target does not carry the step's tags): a run
+   * that starts and ends SKIPPED, with the reason.
+   */
+  public StepRun skipStep(TargetRun run, String phase, int index, String name, String type, boolean idempotent,
+      String reason, Instant now) {
+    insertEvent(run.deployment(), now, DeploymentEvent.Kind.STEP, null, null, run.target(), name, "gantry",
+        phase + " step " + name + " (" + type + ") skipped: " + reason);
+    var keys = new GeneratedKeyHolder();
+    jdbc.sql("""
+        insert into step_runs (target_run_id, phase, step_index, step_name, step_type, idempotent, attempt, state,
+                               started_at, finished_at, outcome)
+        values (:run, :phase, :index, :name, :type, :idempotent, 1, :state, :now, :now, :outcome)
+        """).param("run", run.id()).param("phase", phase).param("index", index).param("name", name)
+        .param("type", type).param("idempotent", idempotent).param("state", StepRunState.SKIPPED.name())
+        .param("now", Timestamp.from(now)).param("outcome", truncate(reason)).update(keys, "id");
+    return new StepRun(keys.getKeyAs(Number.class).longValue(), run.id(), phase, index, name, type, idempotent, 1,
+        StepRunState.SKIPPED, stored(now), stored(now), null, reason);
+  }
+
+  /**
    * Ends a step's run, or makes it wait for people: refused unless the transition table allows it
    * from the state {@code step} was read in.
    */

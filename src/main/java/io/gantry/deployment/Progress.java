@@ -105,8 +105,11 @@ final class Progress {
     return Optional.of(lookAgainAt.isBefore(now) ? now : lookAgainAt.isBefore(usual) ? lookAgainAt : usual);
   }
 
-  /** Waits for what stopped the steps of a target: a person to do or approve one. */
+  /**
+   * Waits for what stopped the steps of a target: a person to do or approve one, or the time to try a
+   * failed one again (looked at again then, if sooner than the usual interval).
+   */
   Optional<Instant> waitFor(Deployment d, StepResult stopped) {
-    return waitFor(d, stopped.waitKind(), stopped.waitFor(), null);
+    return waitFor(d, stopped.waitKind(), stopped.waitFor(), stopped.lookAgainAt());
   }
 }

@@ -8,7 +8,9 @@ import io.gantry.execution.StepOutcome;
 import io.gantry.execution.TargetAccess;
 import io.gantry.model.Step;
 import java.time.Clock;
+import java.time.Duration;
 import java.time.Instant;
+import java.time.temporal.ChronoUnit;
 import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
@@ -52,13 +54,31 @@ final class StepsOnTarget {
     for (int i = 0; i < steps.size(); i++) {
       Step step = steps.get(i);
       StepRun previous = last.get(i);
-      if (previous != null && previous.state() == StepRunState.SUCCEEDED) {
+      if (previous != null && (previous.state() == StepRunState.SUCCEEDED
+          || previous.state() == StepRunState.SKIPPED)) {
+        continue;
+      }
+      List<String> missing = missingTags(step, target);
+      if (previous == null && !missing.isEmpty()) {
+        int index = i;
+        String reason = run.target() + " does not carry the tag" + (missing.size() == 1 ? " " : "s ")
+            + String.join(", ", missing) + " that the step is for";
+        Instant skipped = clock.instant();
+        pending.add(() -> deployments.skipStep(run, phase, index, step.name(), type(step), idempotent(step), reason,
+            skipped));
         continue;
       }
       if (previous != null && previous.state() == StepRunState.WAITING) {
         Optional<StepOutcome> decided = decided(d, run, step);
+        Instant expiresAt = step.timeout() == null ? null : previous.finishedAt().plus(step.timeout().toDuration());
+        if (decided.isEmpty() && expiresAt != null && !clock.instant().isBefore(expiresAt)) {
+          String reason = expired(d, run, step);
+          pending.writeWith(() -> deployments.finishStep(previous, run, StepRunState.FAILED, null, reason,
+              clock.instant()));
+          return StepResult.failed("step " + step.name() + " failed: " + reason);
+        }
         if (decided.isEmpty()) {
-          return StepResult.waiting(step, step.name() + " on " + run.target() + ": " + previous.outcome());
+          return StepResult.waiting(step, step.name() + " on " + run.target() + ": " + previous.outcome(), expiresAt);
         }
         if (decided.get() instanceof StepOutcome.Failed rejected) {
           pending.writeWith(() -> deployments.finishStep(previous, run, StepRunState.FAILED, null, rejected.reason(),
@@ -90,7 +110,14 @@ final class StepsOnTarget {
         return StepResult.failed("aborted before step " + step.name() + " on " + run.target());
       }
       int retries = plan.stage().failurePolicy().retries() == null ? 0 : plan.stage().failurePolicy().retries();
+      Duration delay = plan.stage().failurePolicy().retryDelay() == null ? Duration.ZERO
+          : plan.stage().failurePolicy().retryDelay().toDuration();
       int attempt = previous == null ? 1 : previous.attempt() + 1;
+      if (previous != null && previous.state() == StepRunState.FAILED && previous.attempt() <= retries
+          && clock.instant().isBefore(previous.finishedAt().plus(delay))) {
+        // the failed attempt is recorded: the next one is due its retry delay after it ended
+        return retryAt(step, run, previous.attempt(), retries, previous.finishedAt().plus(delay));
+      }
       while (true) {
         int thisAttempt = attempt;
         StepRun started = pending.writeWith(() -> deployments.startStep(run, phase, steps.indexOf(step), step.name(),
@@ -112,14 +139,21 @@ final class StepsOnTarget {
                 ok.summary(), finished));
           }
           case StepOutcome.NeedsPerson person -> {
+            Instant waiting = clock.instant().truncatedTo(ChronoUnit.MICROS);
             pending.writeWith(() -> deployments.finishStepWithOutput(started, run, StepRunState.WAITING, text,
-                person.what(), clock.instant()));
-            return StepResult.waiting(step, step.name() + " on " + run.target() + ": " + person.what());
+                person.what(), waiting));
+            return StepResult.waiting(step, step.name() + " on " + run.target() + ": " + person.what(),
+                step.timeout() == null ? null : waiting.plus(step.timeout().toDuration()));
           }
           case StepOutcome.Failed failed -> {
+            Instant failedAt = clock.instant().truncatedTo(ChronoUnit.MICROS);
             pending.writeWith(() -> deployments.finishStepWithOutput(started, run, StepRunState.FAILED, text,
-                failed.reason(), clock.instant()));
-            if (thisAttempt <= retries && !(abortable && aborts.stopping(d.id()))) {
+                failed.reason(), failedAt));
+            boolean aborted = abortable && aborts.stopping(d.id());
+            if (thisAttempt <= retries && delay.isPositive() && !aborted) {
+              return retryAt(step, run, thisAttempt, retries, failedAt.plus(delay));
+            }
+            if (thisAttempt <= retries && !aborted) {
               attempt++;
               continue;
             }
@@ -130,6 +164,20 @@ final class StepsOnTarget {
       }
     }
     return StepResult.DONE;
+  }
+
+  /** A wait for the next attempt of a failed step, named so that every look at it reads the same. */
+  private static StepResult retryAt(Step step, TargetRun run, int failedAttempt, int retries, Instant at) {
+    return StepResult.retryAt("retry " + failedAttempt + " of " + retries + " of step " + step.name() + " on "
+        + run.target() + " at " + at, at);
+  }
+
+  /** The tags the step is for that the target does not carry: empty when the step runs on it. */
+  static List<String> missingTags(Step step, Target target) {
+    if (step.targets() == null || step.targets().isEmpty()) {
+      return List.of();
+    }
+    return step.targets().stream().filter(tag -> !target.definition().tags().contains(tag)).toList();
   }
 
   /**
@@ -154,6 +202,18 @@ final class StepsOnTarget {
       case Step.Manual m -> "manual";
       case Step.Approval a -> "approval";
     };
+  }
+
+  /** Why a manual or approval step that nobody ended within its timeout fails. */
+  private String expired(Deployment d, TargetRun run, Step step) {
+    String within = " within " + step.timeout().text();
+    if (step instanceof Step.Approval a) {
+      long approvers = deployments.decisions(d.id(), run.target(), step.name()).stream()
+          .filter(x -> x.kind() == Decision.Kind.APPROVE).map(Decision::actor).distinct().count();
+      int needed = a.count() == null ? 1 : a.count();
+      return approvers == 0 ? "nobody decided" + within : "only " + approvers + " of " + needed + " approved" + within;
+    }
+    return "nobody signed off" + within;
   }
 
   /** What people decided on a manual or approval step, if enough to end it. */

@@ -58,6 +58,8 @@ final class ArtifactInstaller {
     Path releases = releasesFolder(ctx.targetRoot(), destination);
     String versionName = ctx.versionName();
     List<Artifact> artifacts = chosenArtifacts(step, ctx);
+    Deadline deadline = Deadline.of(step, clock);
+    String untouched = "nothing was switched: current points where it did before";
 
     Files.createDirectories(releases);
     Path staging = releases.resolve(".staging-" + versionName + "-" + UUID.randomUUID());
@@ -66,8 +68,9 @@ final class ArtifactInstaller {
     try {
       Files.createDirectory(staging);
       for (Artifact artifact : artifacts) {
-        bytes += copyVerified(artifact, TargetPaths.artifactPath(staging, artifact.path()), ctx);
+        bytes += copyVerified(artifact, TargetPaths.artifactPath(staging, artifact.path()), ctx, deadline, untouched);
       }
+      deadline.check("about to publish the release", untouched);
       publish(staging, release, artifacts);
     } finally {
       deleteTree(staging);
@@ -77,6 +80,8 @@ final class ArtifactInstaller {
     ctx.log().accept("installed and verified " + artifacts.size() + " file(s), " + bytes + " bytes, in " + release);
 
     Optional<Path> previous = currentRelease(ctx.targetRoot());
+    deadline.check("about to switch current", "the release is in " + ctx.targetRoot().relativize(release)
+        + " but current points where it did before");
     pointCurrent(ctx.targetRoot(), release);
     ctx.log().accept("current -> " + ctx.targetRoot().relativize(release)
         + previous.map(p -> " (was " + ctx.targetRoot().relativize(p) + ")").orElse(""));
@@ -102,9 +107,13 @@ final class ArtifactInstaller {
     if (Files.exists(current, LinkOption.NOFOLLOW_LINKS) && !Files.isSymbolicLink(current)) {
       throw new StepFailure(current + " is not a symbolic link made by Gantry; it was left alone");
     }
+    Deadline deadline = Deadline.of(step, clock);
+    ctx.log().accept("removing current and " + root.relativize(releases) + "/");
+    deadline.check("about to remove current", "nothing was removed");
     boolean hadCurrent = Files.deleteIfExists(current);
     boolean hadReleases = Files.exists(releases, LinkOption.NOFOLLOW_LINKS);
-    deleteTree(releases);
+    deleteTree(releases, () -> deadline.check("removing " + root.relativize(releases) + "/",
+        "current is gone and the releases folder is partly removed; running the step again finishes it"));
     String summary = (hadCurrent || hadReleases)
         ? "removed " + (hadCurrent ? "current" : "") + (hadCurrent && hadReleases ? " and " : "")
             + (hadReleases ? root.relativize(releases) + "/" : "")
@@ -161,18 +170,27 @@ final class ArtifactInstaller {
   }
 
   /** Writes one artifact, hashing what is written; returns its size. */
-  private static long copyVerified(Artifact artifact, Path file, StepContext ctx) throws IOException {
+  private static long copyVerified(Artifact artifact, Path file, StepContext ctx, Deadline deadline,
+      String untouched) throws IOException {
     Files.createDirectories(file.getParent());
     MessageDigest sha = sha256();
     long size;
     try (InputStream in = ctx.artifacts().apply(artifact);
         OutputStream out = new DigestOutputStream(Files.newOutputStream(file), sha)) {
-      size = in.transferTo(out);
+      size = 0;
+      byte[] buffer = new byte[64 * 1024];
+      for (int n = in.read(buffer); n >= 0; n = in.read(buffer)) {
+        out.write(buffer, 0, n);
+        size += n;
+        deadline.check("copying " + artifact.path(), untouched);
+      }
     } catch (IntegrityViolationException e) {
       throw new StepFailure("artifact " + artifact.path() + " failed its integrity check in the library: "
           + e.getMessage());
     } catch (UncheckedIOException e) {
       throw new StepFailure("could not read artifact " + artifact.path() + ": " + e.getMessage());
+    } catch (StepFailure e) {
+      throw e;
     } catch (RuntimeException e) {
       // the library refuses e.g. external artifacts; whatever it says is the reason
       throw new StepFailure("could not open artifact " + artifact.path() + ": " + e.getMessage());
@@ -272,12 +290,18 @@ final class ArtifactInstaller {
 
   /** Deletes a folder and what is in it, removing links rather than following them. */
   static void deleteTree(Path root) throws IOException {
+    deleteTree(root, () -> {});
+  }
+
+  /** As {@link #deleteTree(Path)}, running {@code beforeEach} (which may stop it) before each file goes. */
+  private static void deleteTree(Path root, Runnable beforeEach) throws IOException {
     if (!Files.exists(root, LinkOption.NOFOLLOW_LINKS)) {
       return;
     }
     Files.walkFileTree(root, new SimpleFileVisitor<>() {
       @Override
       public FileVisitResult visitFile(Path file, BasicFileAttributes attrs) throws IOException {
+        beforeEach.run();
         Files.delete(file);
         return FileVisitResult.CONTINUE;
       }

@@ -31,7 +31,7 @@ import org.springframework.stereotype.Component;
 public class StepRunner {
 
   private final ArtifactInstaller installer;
-  private final TemplateRenderer templates = new TemplateRenderer();
+  private final TemplateRenderer templates;
   private final ShellRunner shell = new ShellRunner();
   private final HttpChecker http;
   private final Sleeper sleeper;
@@ -57,6 +57,7 @@ public class StepRunner {
     this.sleeper = sleeper;
     this.ssh = new SshStepRunner(connections);
     this.installer = new ArtifactInstaller(clock);
+    this.templates = new TemplateRenderer(clock);
     this.http = new HttpChecker(client, sleeper, clock);
   }
 

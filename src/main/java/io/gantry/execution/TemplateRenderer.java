@@ -6,6 +6,7 @@ import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.nio.file.StandardCopyOption;
+import java.time.Clock;
 import java.util.HashMap;
 import java.util.Map;
 import java.util.Set;
@@ -22,13 +23,21 @@ final class TemplateRenderer {
 
   private static final Pattern PLACEHOLDER = Pattern.compile("\\$?\\$\\{([A-Za-z_][A-Za-z0-9_.-]*)}");
 
+  private final Clock clock;
+
+  TemplateRenderer(Clock clock) {
+    this.clock = clock;
+  }
+
   StepOutcome render(Step.Template step, StepContext ctx) throws IOException {
+    Deadline deadline = Deadline.of(step, clock);
     boolean hasSource = step.source() != null;
     boolean hasContent = step.content() != null;
     if (hasSource == hasContent) {
       throw new StepFailure("a template step needs either source or content" + (hasSource ? ", not both" : ""));
     }
     Path destination = TargetPaths.inside(ctx.targetRoot(), step.destination(), "destination");
+    ctx.log().accept("rendering " + (hasSource ? step.source() : "inline content") + " to " + step.destination());
     String template = hasContent ? step.content() : readSource(step.source(), ctx);
 
     Map<String, String> variables = new HashMap<>(ctx.variables());
@@ -41,6 +50,7 @@ final class TemplateRenderer {
     Path temp = Files.createTempFile(destination.getParent(), "." + destination.getFileName() + "-", ".tmp");
     try {
       Files.writeString(temp, rendered, StandardCharsets.UTF_8);
+      deadline.check("rendering", step.destination() + " was left as it was");
       Files.move(temp, destination, StandardCopyOption.ATOMIC_MOVE, StandardCopyOption.REPLACE_EXISTING);
     } finally {
       Files.deleteIfExists(temp);

@@ -43,10 +43,6 @@ class NotCarriedOutTest {
   @CsvSource(delimiter = '|', textBlock = """
       exit criteria                | failurePolicy:                     | exitCriteria: [{type: stage-succeeded, stage: dev}]\\n      failurePolicy: | spec.stages[0].exitCriteria | exitCriteria | exit criteria are not carried out
       notifications                | failurePolicy:                     | notifications: [{on: [failed], channel: email, to: [a@example.com]}]\\n      failurePolicy: | spec.stages[0].notifications | notifications | notifications are not sent
-      a delay between retries      | retries: 1}                        | retries: 1, retryDelay: 30s}            | spec.stages[0].failurePolicy.retryDelay | retryDelay | a delay between retries
-      a step's target tags         | destination: releases}             | destination: releases, targets: [web]} | spec.stages[0].steps[0].targets | targets | by tag
-      a timeout on an install step | destination: releases}             | destination: releases, timeout: 5m}    | spec.stages[0].steps[0].timeout | timeout | only on shell and http-check
-      a timeout on a wait step     | duration: 1s}                      | duration: 1s, timeout: 5m}             | spec.stages[0].steps[2].timeout | timeout | only on shell and http-check
       """)
   void a_field_that_is_not_carried_out_is_refused_with_its_place_and_reason(String what, String find, String replace,
       String field, String marker, String reason) {

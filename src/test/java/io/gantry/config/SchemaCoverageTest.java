@@ -66,6 +66,13 @@ class SchemaCoverageTest {
   private static final String STORED_AND_SHOWN =
       "EnvironmentsContractTest#an_environment_keeps_its_purpose_control_owner_and_promotion_path";
 
+  /**
+   * A step's {@code targets} mean the same for every step type and are read in one place for all of
+   * them ({@code StepsOnTarget.missingTags}): one test shows it, on shell steps.
+   */
+  private static final String STEP_TARGETS =
+      "StepControlsContractTest#a_step_with_targets_web_runs_only_on_targets_tagged_web_and_the_others_record_it_skipped";
+
   /** Each schema key and the test that shows the engine acting on it. */
   static final Map<String, String> COVERED = Map.ofEntries(
       entry("Document.apiVersion", "ConfigLoaderTest#another_api_version_is_refused"),
@@ -78,16 +85,22 @@ class SchemaCoverageTest {
       entry("Step.type", "EngineContractTest#an_all_at_once_deployment_runs_every_step_on_every_target_and_succeeds"),
       entry("Step[artifact.install].name", STEP_NAME),
       entry("Step[artifact.install].idempotent", DECLARED_IDEMPOTENT),
+      entry("Step[artifact.install].timeout", "FileStepTimeoutTest#a_local_install_that_exceeds_its_timeout_fails_and_current_still_points_at_the_previous_release"),
+      entry("Step[artifact.install].targets", STEP_TARGETS),
       entry("Step[artifact.install].destination", "ArtifactInstallStepTest#a_destination_leaving_the_target_folder_is_refused"),
       entry("Step[artifact.install].artifact", "ArtifactInstallStepTest#one_named_artifact_can_be_installed_alone"),
       entry("Step[artifact.install].keepReleases", "ArtifactInstallStepTest#old_releases_are_pruned_to_keep_releases_newest_first"),
       entry("Step[artifact.install].type", "EngineContractTest#an_all_at_once_deployment_runs_every_step_on_every_target_and_succeeds"),
       entry("Step[artifact.remove].name", STEP_NAME),
       entry("Step[artifact.remove].idempotent", DECLARED_IDEMPOTENT),
+      entry("Step[artifact.remove].timeout", "FileStepTimeoutTest#a_remove_that_exceeds_its_timeout_fails_before_removing_anything"),
+      entry("Step[artifact.remove].targets", STEP_TARGETS),
       entry("Step[artifact.remove].destination", "UndeployContractTest#undeploy_runs_the_removal_steps_on_every_target_that_has_the_component_and_the_inventory_forgets_it"),
       entry("Step[artifact.remove].type", "UndeployContractTest#undeploy_runs_the_removal_steps_on_every_target_that_has_the_component_and_the_inventory_forgets_it"),
       entry("Step[template].name", STEP_NAME),
       entry("Step[template].idempotent", DECLARED_IDEMPOTENT),
+      entry("Step[template].timeout", "FileStepTimeoutTest#a_template_that_exceeds_its_timeout_fails_and_leaves_the_file_it_would_replace"),
+      entry("Step[template].targets", STEP_TARGETS),
       entry("Step[template].destination", "TemplateStepTest#inline_content_is_rendered_into_a_new_folder_and_replaces_the_old_file"),
       entry("Step[template].source", "TemplateStepTest#a_source_from_the_current_release_is_rendered_with_step_variables_winning_over_the_context"),
       entry("Step[template].content", "TemplateStepTest#inline_content_is_rendered_into_a_new_folder_and_replaces_the_old_file"),
@@ -96,6 +109,7 @@ class SchemaCoverageTest {
       entry("Step[shell].name", STEP_NAME),
       entry("Step[shell].timeout", "ShellStepTest#a_command_running_past_its_timeout_is_killed_with_everything_it_started"),
       entry("Step[shell].idempotent", DECLARED_IDEMPOTENT),
+      entry("Step[shell].targets", STEP_TARGETS),
       entry("Step[shell].command", "ShellStepTest#a_command_that_exits_as_expected_succeeds_and_its_output_goes_to_the_log_line_by_line"),
       entry("Step[shell].workingDirectory", "ShellStepTest#the_command_runs_in_its_working_directory_with_its_environment_and_the_target_described"),
       entry("Step[shell].environment", "ShellStepTest#the_command_runs_in_its_working_directory_with_its_environment_and_the_target_described"),
@@ -103,6 +117,7 @@ class SchemaCoverageTest {
       entry("Step[shell].type", "EngineContractTest#an_all_at_once_deployment_runs_every_step_on_every_target_and_succeeds"),
       entry("Step[http-check].name", STEP_NAME),
       entry("Step[http-check].idempotent", "StepIdempotencyTest#checks_and_waits_run_again_unless_declared_otherwise"),
+      entry("Step[http-check].targets", STEP_TARGETS),
       entry("Step[http-check].url", "HttpCheckStepTest#a_url_answering_as_expected_at_once_succeeds_without_waiting"),
       entry("Step[http-check].expectStatus", "SampleAppEndToEndTest#a_version_failing_its_health_check_is_rolled_back_to_the_previous_one"),
       entry("Step[http-check].expectBody", "HttpCheckStepTest#a_body_without_the_expected_text_fails_the_check"),
@@ -112,10 +127,14 @@ class SchemaCoverageTest {
       entry("Step[http-check].type", "HttpCheckStepTest#a_url_answering_as_expected_at_once_succeeds_without_waiting"),
       entry("Step[wait].name", STEP_NAME),
       entry("Step[wait].idempotent", "StepIdempotencyTest#checks_and_waits_run_again_unless_declared_otherwise"),
+      entry("Step[wait].timeout", "StepControlChecksTest#a_wait_bounded_by_less_than_its_duration_is_refused_with_its_place"),
+      entry("Step[wait].targets", STEP_TARGETS),
       entry("Step[wait].duration", "WaitAndPeopleStepsTest#a_wait_step_waits_its_duration"),
       entry("Step[wait].type", "WaitAndPeopleStepsTest#a_wait_step_waits_its_duration"),
       entry("Step[manual].name", "PeopleStepsContractTest#a_manual_step_waits_until_signed_off_with_every_item_ticked_then_an_approval_lets_it_finish"),
       entry("Step[manual].idempotent", DECLARED_IDEMPOTENT),
+      entry("Step[manual].timeout", "StepControlsContractTest#a_manual_step_nobody_signs_off_within_its_timeout_fails_and_the_stop_policy_ends_the_deployment"),
+      entry("Step[manual].targets", STEP_TARGETS),
       entry("Step[manual].instructions", "WaitAndPeopleStepsTest#a_manual_step_needs_a_person_to_follow_its_instructions_and_tick_its_checklist"),
       entry("Step[manual].checklist", "PeopleStepsContractTest#a_manual_step_waits_until_signed_off_with_every_item_ticked_then_an_approval_lets_it_finish"),
       entry("Step[manual].evidenceRequired", "PeopleStepsContractTest#a_manual_step_that_requires_evidence_is_signed_off_only_once_a_file_is_attached_and_the_file_is_kept"),
@@ -123,6 +142,8 @@ class SchemaCoverageTest {
       entry("Step[manual].type", "PeopleStepsContractTest#a_manual_step_waits_until_signed_off_with_every_item_ticked_then_an_approval_lets_it_finish"),
       entry("Step[approval].name", "PeopleStepsContractTest#a_manual_step_waits_until_signed_off_with_every_item_ticked_then_an_approval_lets_it_finish"),
       entry("Step[approval].idempotent", DECLARED_IDEMPOTENT),
+      entry("Step[approval].timeout", "StepControlsContractTest#an_approval_nobody_decides_within_its_timeout_fails_the_deployment_and_the_failure_policy_runs"),
+      entry("Step[approval].targets", STEP_TARGETS),
       entry("Step[approval].role", "PeopleStepsContractTest#a_manual_step_waits_until_signed_off_with_every_item_ticked_then_an_approval_lets_it_finish"),
       entry("Step[approval].instructions", "WaitAndPeopleStepsTest#an_approval_step_needs_people_holding_its_role"),
       entry("Step[approval].type", "PeopleStepsContractTest#a_rejected_approval_fails_the_deployment_with_who_rejected_it_and_why"),
@@ -173,6 +194,8 @@ class SchemaCoverageTest {
       entry("Stage.steps", "EngineContractTest#an_all_at_once_deployment_runs_every_step_on_every_target_and_succeeds"),
       entry("Stage.failurePolicy", "EngineContractTest#with_the_ask_policy_a_failed_target_waits_for_a_person_who_retries_skips_or_aborts"),
       entry("Stage.failurePolicy.action", "EngineContractTest#a_rolling_deployment_stops_at_the_first_failed_batch_and_rolls_back_the_targets_it_touched"),
+      entry("Stage.failurePolicy.retries", "StepControlsContractTest#a_failed_step_is_retried_after_its_retry_delay_and_succeeds_on_the_second_attempt"),
+      entry("Stage.failurePolicy.retryDelay", "StepControlsContractTest#a_failed_step_is_retried_after_its_retry_delay_and_succeeds_on_the_second_attempt"),
       entry("Stage.removeSteps", "UndeployContractTest#undeploy_runs_the_removal_steps_on_every_target_that_has_the_component_and_the_inventory_forgets_it"),
       entry("TrustedKeySpec.publicKey", "SignedVersionsContractTest#a_version_signed_by_a_trusted_key_is_deployed"),
       entry("DeploymentModelSpec.componentChecks.requireSignature", "SignedVersionsContractTest#an_unsigned_version_fails_component_verification_and_no_target_changes"),
@@ -224,8 +247,6 @@ class SchemaCoverageTest {
     UNCOVERED.put("Stage.acceptance",
         "acceptance steps appear only in deployments that pass; no test shows a failing check failing the deployment "
             + "or even that the checks ran (VERIFYING is recorded with or without them)");
-    UNCOVERED.put("Stage.failurePolicy.retries",
-        "declared (retries: 1 in the examples' production stage) but no test shows a failed step run again");
     UNCOVERED.put("ComponentSpec.model",
         "only declared where one model applies anyway; no test shows a component's own model chosen over appliesTo");
     UNCOVERED.put("DeploymentModelSpec.appliesTo.components",

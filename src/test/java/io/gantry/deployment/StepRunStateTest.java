@@ -15,7 +15,8 @@ class StepRunStateTest {
       WAITING, EnumSet.of(SUCCEEDED, FAILED),
       SUCCEEDED, EnumSet.noneOf(StepRunState.class),
       FAILED, EnumSet.noneOf(StepRunState.class),
-      UNKNOWN, EnumSet.noneOf(StepRunState.class));
+      UNKNOWN, EnumSet.noneOf(StepRunState.class),
+      SKIPPED, EnumSet.noneOf(StepRunState.class));
 
   @Test
   void every_pair_of_step_run_states_is_allowed_exactly_as_the_table_says() {
@@ -27,9 +28,9 @@ class StepRunStateTest {
   }
 
   @Test
-  void a_step_ends_succeeded_failed_or_unknown_and_only_a_running_one_can_turn_out_unknown() {
+  void a_step_ends_succeeded_failed_unknown_or_skipped_and_only_a_running_one_can_turn_out_unknown() {
     assertThat(EnumSet.allOf(StepRunState.class).stream().filter(StepRunState::isFinal))
-        .containsExactlyInAnyOrder(SUCCEEDED, FAILED, UNKNOWN);
+        .containsExactlyInAnyOrder(SUCCEEDED, FAILED, UNKNOWN, SKIPPED);
     assertThat(EnumSet.allOf(StepRunState.class).stream().filter(s -> s.canBecome(UNKNOWN)))
         .containsExactly(RUNNING);
   }
@@ -37,6 +38,6 @@ class StepRunStateTest {
   @Test
   void the_states_are_stored_under_the_names_the_step_runs_table_has_always_held() {
     assertThat(EnumSet.allOf(StepRunState.class)).extracting(Enum::name)
-        .containsExactlyInAnyOrder("RUNNING", "WAITING", "SUCCEEDED", "FAILED", "UNKNOWN");
+        .containsExactlyInAnyOrder("RUNNING", "WAITING", "SUCCEEDED", "FAILED", "UNKNOWN", "SKIPPED");
   }
 }
