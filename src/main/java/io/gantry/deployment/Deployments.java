@@ -363,7 +363,7 @@ public class Deployments {
         .param("type", type).param("idempotent", idempotent).param("state", StepRunState.SKIPPED.name())
         .param("now", Timestamp.from(now)).param("outcome", truncate(reason)).update(keys, "id");
     return new StepRun(keys.getKeyAs(Number.class).longValue(), run.id(), phase, index, name, type, idempotent, 1,
-        StepRunState.SKIPPED, stored(now), stored(now), null, reason);
+        StepRunState.SKIPPED, stored(now), stored(now), null, reason, null, null, null);
   }
 
   /**
