@@ -61,14 +61,21 @@ public final class Cli {
     }
   }
 
-  /** Whether the command started the server, which keeps running after {@link #execute} returns. */
+  /**
+   * Whether the command started the server, which keeps running after {@link #execute} returns; not
+   * when it failed to start.
+   */
   public boolean serverStarted() {
     return serverStarted;
   }
 
   void startServer(String[] springArgs) {
+    try {
+      launcher.start(springArgs);
+    } catch (ServerLauncher.NotStarted e) {
+      throw new CliException(ExitCode.SERVER_NOT_STARTED, e.getMessage());
+    }
     serverStarted = true;
-    launcher.start(springArgs);
   }
 
   private int failed(Exception e, CommandLine commandLine, ParseResult parseResult) {
