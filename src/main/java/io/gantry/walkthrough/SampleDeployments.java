@@ -136,8 +136,8 @@ class SampleDeployments {
             curl http://127.0.0.1:18083/health        staging (also :18084)
             http://127.0.0.1:{}/docs            the API (Swagger UI)
           The sample app keeps running on those ports; stop it with:
-            for f in data/targets/*/app.pid; do kill $(cat $f); done""",
-          app, String.join("\n  ", lines), port);
+            for stop in {}/targets/*/current/bin/stop.sh; do [ -x "$stop" ] && "$stop"; done""",
+          app, String.join("\n  ", lines), port, environment.getProperty("gantry.data-dir", "data"));
     } catch (RuntimeException e) {
       log.error("The sample deployments stopped: {}", e.getMessage(), e);
     }
