@@ -76,7 +76,7 @@ final class DeployCommands {
           output().printJson(created);
         } else {
           out().println("deployment #" + id + " requested: " + ref + " to " + environment + (at == null ? ""
-              : ", planned for " + created.path("plannedStart").asString()));
+              : ", planned for " + output().time(created.path("plannedStart"))));
         }
         return;
       }
@@ -108,7 +108,7 @@ final class DeployCommands {
           + " to " + d.path("environment").asString() + " - " + d.path("state").asString());
       out().println("  model " + d.path("model").asString() + " v" + d.path("modelVersion").asInt() + ", stage "
           + d.path("stage").asString() + ", requested by " + d.path("requestedBy").asString() + " at "
-          + d.path("requestedAt").asString());
+          + output().time(d.path("requestedAt")));
       if (!d.path("outcome").isNull() && !d.path("outcome").asString("").isEmpty()) {
         out().println("  " + d.path("outcome").asString());
       }
@@ -145,7 +145,8 @@ final class DeployCommands {
         output().printJson(events);
         return;
       }
-      events.forEach(e -> out().println(line(e)));
+      Output output = output();
+      events.forEach(e -> out().println(line(output, e)));
     }
   }
 
@@ -322,20 +323,23 @@ final class DeployCommands {
     }
     List<List<String>> rows = new ArrayList<>();
     for (JsonNode d : items) {
-      rows.add(List.of("#" + d.path("id").asLong(), d.path("component").asString() + "@" + d.path("version").asString(),
-          d.path("environment").asString(), d.path("state").asString(), d.path("requestedBy").asString(),
-          d.path("requestedAt").asString(), d.path("finishedAt").asString("-")));
+      rows.add(List.of("#" + d.path("id").asLong(), d.path("kind").asString("deploy"),
+          d.path("component").asString() + "@" + d.path("version").asString(), d.path("environment").asString(),
+          d.path("state").asString(), d.path("requestedBy").asString(), d.path("requestedAt").asString(),
+          d.path("finishedAt").asString("-")));
     }
-    command.output().table(List.of("ID", "VERSION", "ENVIRONMENT", "STATE", "BY", "REQUESTED", "FINISHED"), rows);
+    command.output().table(List.of("ID", "KIND", "VERSION", "ENVIRONMENT", "STATE", "BY", "REQUESTED", "FINISHED"),
+        rows);
   }
 
   /** Prints the record as it grows until the deployment ends; fails the command unless it succeeded. */
   static void follow(ApiCommand command, long id) {
+    Output output = command.output();
     long after = 0;
     while (true) {
       JsonNode events = command.api().get("/deployments/" + id + "/events", Map.of("after", String.valueOf(after)));
       for (JsonNode e : events) {
-        command.out().println(line(e));
+        command.out().println(line(output, e));
         after = e.path("id").asLong();
       }
       command.out().flush();
@@ -343,7 +347,7 @@ final class DeployCommands {
       String state = d.path("state").asString();
       if (FINAL.contains(state)) {
         JsonNode rest = command.api().get("/deployments/" + id + "/events", Map.of("after", String.valueOf(after)));
-        rest.forEach(e -> command.out().println(line(e)));
+        rest.forEach(e -> command.out().println(line(output, e)));
         command.out().println("deployment #" + id + " " + state.toLowerCase().replace('_', ' ')
             + " (./gantry status " + id + " shows each target)");
         if (!state.equals("SUCCEEDED")) {
@@ -361,13 +365,9 @@ final class DeployCommands {
     }
   }
 
-  /** The time of day (HH:MM:SS, UTC) of an ISO-8601 instant the server sent. */
-  static String timeOfDay(String at) {
-    return at.length() >= 19 ? at.substring(11, 19) : at;
-  }
-
-  static String line(JsonNode e) {
-    String time = timeOfDay(e.path("at").asString());
+  /** One entry of a deployment's record: when (in the form of every table), where, and what. */
+  static String line(Output output, JsonNode e) {
+    String time = output.time(e.path("at"));
     String where = e.path("target").isNull() || e.path("target").asString("").isEmpty() ? ""
         : " [" + e.path("target").asString() + "]";
     String what = switch (e.path("kind").asString()) {

@@ -56,7 +56,7 @@ final class TokenCommands implements Callable<Integer> {
         out().println(token.path("token").asString(""));
       }
       err().println("Created token " + Output.text(token.path("id")) + " \"" + Output.text(token.path("name"))
-          + "\" for " + Output.text(token.path("user")) + ", expires " + Output.text(token.path("expiresAt")) + ".");
+          + "\" for " + Output.text(token.path("user")) + ", expires " + output.time(token.path("expiresAt")) + ".");
       err().println("warning: the token is shown only this once; store it now (e.g. in a file named by tokenFile "
           + "in ~/.config/gantry/cli.yaml).");
     }

@@ -181,7 +181,8 @@ class CliAgainstServerTest {
 
     assertThat(result.exitCode()).isZero();
     assertThat(server.only().uri().getRawPath()).endsWith("/versions/2.0.0-rc.1%2Bb45");
-    assertThat(result.out()).contains("status:").contains("registered").contains("\"path\" : \"app.jar\"");
+    assertThat(result.out()).contains("status:        registered\n").contains("artifacts:\n  - path:   app.jar\n")
+        .doesNotContain("rowVersion").doesNotContain("{").doesNotContain("\"");
   }
 
   @Test
