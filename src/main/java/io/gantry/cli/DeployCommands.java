@@ -16,6 +16,9 @@ final class DeployCommands {
 
   private static final Set<String> FINAL = Set.of("SUCCEEDED", "FAILED", "ROLLED_BACK", "CANCELLED");
 
+  /** How many deployments {@code gantry status} lists without an id: the most recent. */
+  static final int RECENT = 20;
+
   private DeployCommands() {}
 
   @Command(name = "deploy", description = "Deploy SERVICE/COMPONENT@VERSION into an environment and follow it "
@@ -96,7 +99,9 @@ final class DeployCommands {
     @Override
     void run() {
       if (id == null) {
-        list(this, Map.of("size", "20"));
+        List<JsonNode> recent = new ArrayList<>();
+        api().get("/deployments", Map.of("size", String.valueOf(RECENT))).path("items").forEach(recent::add);
+        print(this, recent);
         return;
       }
       JsonNode d = api().get("/deployments/" + id);
@@ -316,7 +321,10 @@ final class DeployCommands {
   }
 
   private static void list(ApiCommand command, Map<String, String> query) {
-    List<JsonNode> items = command.api().getAll("/deployments", query);
+    print(command, command.api().getAll("/deployments", query));
+  }
+
+  private static void print(ApiCommand command, List<JsonNode> items) {
     if (command.output().json()) {
       command.output().printJson(ApiClient.JSON.valueToTree(items));
       return;

@@ -75,12 +75,12 @@ final class TokenCommands implements Callable<Integer> {
   @Command(name = "revoke", description = "Revoke a token at once.")
   static final class Revoke extends ApiCommand {
 
-    @Parameters(paramLabel = "ID")
-    String id;
+    @Parameters(paramLabel = "ID", description = "the token's number, as 'gantry token list' shows it")
+    long id;
 
     @Override
     void run() {
-      api().delete("/tokens/" + ApiClient.segment(id));
+      api().delete("/tokens/" + id);
       out().println("Revoked token " + id);
     }
   }
