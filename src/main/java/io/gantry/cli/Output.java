@@ -11,6 +11,7 @@ import java.util.List;
 import java.util.Locale;
 import java.util.Map;
 import java.util.function.Function;
+import java.util.regex.Matcher;
 import java.util.regex.Pattern;
 import java.util.stream.Collectors;
 import tools.jackson.databind.JsonNode;
@@ -27,8 +28,8 @@ final class Output {
   /** The one form of a time in table output. */
   static final DateTimeFormatter TIME = DateTimeFormatter.ofPattern("uuuu-MM-dd HH:mm:ss zzz", Locale.ENGLISH);
 
-  private static final Pattern INSTANT =
-      Pattern.compile("\\d{4}-\\d{2}-\\d{2}T\\d{2}:\\d{2}(:\\d{2}(\\.\\d+)?)?(Z|[+-]\\d{2}:\\d{2})");
+  private static final Pattern INSTANT = Pattern.compile("(?<![\\d-])"
+      + "\\d{4}-\\d{2}-\\d{2}T\\d{2}:\\d{2}(:\\d{2}(\\.\\d+)?)?(Z|[+-]\\d{2}:\\d{2})(?![\\d:])");
 
   private final PrintWriter out;
   private final GantryCommand.Format format;
@@ -42,21 +43,21 @@ final class Output {
   }
 
   /**
-   * An instant the server sent, in the one form of table output ({@link #TIME}, in the user's zone);
-   * anything else (a date, a local time, a text) as it is, and nothing as "-".
+   * A value with every instant the server sent in it (alone, or within a text such as a freeze's
+   * schedule) in the one form of table output ({@link #TIME}, in the user's zone); dates and local
+   * times as they are, and nothing as "-".
    */
   String time(String value) {
     if (value == null || value.isEmpty()) {
       return "-";
     }
-    if (!INSTANT.matcher(value).matches()) {
-      return value;
-    }
-    try {
-      return TIME.format(OffsetDateTime.parse(value).atZoneSameInstant(zone));
-    } catch (DateTimeParseException e) {
-      return value;
-    }
+    return INSTANT.matcher(value).replaceAll(instant -> {
+      try {
+        return Matcher.quoteReplacement(TIME.format(OffsetDateTime.parse(instant.group()).atZoneSameInstant(zone)));
+      } catch (DateTimeParseException e) {
+        return Matcher.quoteReplacement(instant.group());
+      }
+    });
   }
 
   String time(JsonNode value) {

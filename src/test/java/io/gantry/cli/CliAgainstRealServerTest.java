@@ -204,6 +204,64 @@ class CliAgainstRealServerTest {
     assertThat(bad.err()).contains("t-7");
   }
 
+  @Test
+  void everyOtherCommandReadsWhatTheRealServerAnswers() {
+    long deployment = id(succeeds("deploy", "cli/app@1.0.0", "--to", "cli-dev").out(), "deployment #(\\d+)");
+    Instant tomorrow = Instant.now().plus(1, ChronoUnit.DAYS).truncatedTo(ChronoUnit.SECONDS);
+    String dayAfter = tomorrow.plus(1, ChronoUnit.DAYS).toString();
+    String today = java.time.LocalDate.now(java.time.ZoneOffset.UTC).toString();
+    String yesterday = java.time.LocalDate.now(java.time.ZoneOffset.UTC).minusDays(1).toString();
+    List<String> outputs = new java.util.ArrayList<>();
+
+    for (String[] command : List.of(
+        new String[] {"plan", "-f", "cli.yaml"},
+        new String[] {"get", "services"}, new String[] {"get", "services", "cli"},
+        new String[] {"get", "components", "--service", "cli"}, new String[] {"get", "versions", "cli/app"},
+        new String[] {"get", "environments", "cli-dev"}, new String[] {"get", "targets"},
+        new String[] {"get", "targets", "cli-dev-1"}, new String[] {"get", "models"},
+        new String[] {"get", "models", "cli-model"},
+        new String[] {"model", "history", "cli-model"},
+        new String[] {"version", "approve", "cli/app@1.0.0", "--reason", "checked"},
+        new String[] {"where"}, new String[] {"where", "--environment", "cli-dev"},
+        new String[] {"schedule"}, new String[] {"queue"}, new String[] {"freeze", "list"},
+        new String[] {"change", "list"}, new String[] {"release", "list"}, new String[] {"incident", "list"},
+        new String[] {"rate", String.valueOf(deployment), "--lead-time", "4", "--quality", "5"},
+        new String[] {"metrics", "--from", yesterday, "--to", today},
+        new String[] {"metrics", "--only", "dora", "--from", yesterday, "--to", today},
+        new String[] {"vsm", "--from", yesterday, "--to", today},
+        new String[] {"vsm", "--deployment", String.valueOf(deployment)})) {
+      outputs.add(succeeds(command).out());
+    }
+
+    long freeze = id(succeeds("freeze", "add", "cli-pause", "--reason", "tests", "--environment", "cli-dev",
+        "--from", tomorrow.toString(), "--to", dayAfter).out(), "freeze #(\\d+) \"cli-pause\"");
+    outputs.add(succeeds("freeze", "list").out());
+    outputs.add(succeeds("freeze", "remove", String.valueOf(freeze), "--reason", "not needed").out());
+
+    String change = succeeds("change", "create", "--title", "cli change", "--type", "normal", "--risk", "low",
+        "--impact", "low", "--start", tomorrow.toString(), "--end", dayAfter, "--component", "cli/app",
+        "--environment", "cli-dev", "--submit").out();
+    Matcher key = Pattern.compile("change (CHG-\\d+) created").matcher(change);
+    assertThat(key.find()).as(change).isTrue();
+    outputs.add(succeeds("change", "show", key.group(1)).out());
+    outputs.add(succeeds("change", "cancel", key.group(1), "--reason", "not needed").out());
+
+    long incident = id(succeeds("incident", "report", "--service", "cli", "--environment", "cli-dev", "--severity",
+        "low", "--title", "slow page", "--detected", Instant.now().minusSeconds(60).toString()).out(),
+        "incident #(\\d+) recorded");
+    outputs.add(succeeds("incident", "resolve", String.valueOf(incident)).out());
+    outputs.add(succeeds("incident", "list").out());
+
+    String rel = "cli-" + deployment;
+    outputs.add(succeeds("release", "create", rel, "cli/app@1.0.0").out());
+    long run = id(succeeds("release", "deploy", rel, "--to", "cli-dev").out(), "release run #(\\d+)");
+    outputs.add(succeeds("release", "show", rel).out());
+    outputs.add(succeeds("release", "run", String.valueOf(run)).out());
+
+    assertThat(outputs).allSatisfy(out -> assertThat(out).doesNotContain("rowVersion").doesNotContain("{\"")
+        .doesNotContainPattern("\"\\w+\" ?:").doesNotContainPattern("\\d{4}-\\d{2}-\\d{2}T\\d{2}:\\d{2}"));
+  }
+
   private List<JsonNode> events(long id) {
     JsonNode events = ApiClient.JSON.readTree(succeeds("-o", "json", "logs", String.valueOf(id)).out());
     return events.valueStream().toList();

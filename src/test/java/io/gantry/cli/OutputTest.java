@@ -125,6 +125,8 @@ class OutputTest {
         2026-12-03                a date stays a date
         18:41                     a time of day stays as it is
         """);
+    assertThat(table(ZoneId.of("Europe/Paris")).time("from 2026-12-04T19:35:31Z to 2026-12-05T08:00Z (weekly, 17:00)"))
+        .isEqualTo("from 2026-12-04 20:35:31 CET to 2026-12-05 09:00:00 CET (weekly, 17:00)");
   }
 
   @Test
