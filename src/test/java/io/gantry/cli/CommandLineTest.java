@@ -56,6 +56,8 @@ class CommandLineTest {
     assertThat(result.out()).isEmpty();
     assertThat(result.err()).isEqualTo("error: unknown command 'plna' for 'gantry' (did you mean 'plan'?); "
         + "run 'gantry --help' for the list of commands\n");
+    assertThat(gantry.run("stauts", "5").err()).startsWith("error: unknown command 'stauts' for 'gantry' "
+        + "(did you mean 'status'?)");
   }
 
   @Test
