@@ -390,16 +390,20 @@ class CliAgainstServerTest {
   }
 
   @Test
-  void modelHistoryListsEveryVersion() {
+  void modelHistoryListsEveryVersionNewestFirst() {
     server.on("GET", "/models/in-house-software/versions", 200, """
-        {"items": [{"number": 1, "author": "alice", "reason": "first", "createdAt": "2026-01-01T10:00:00Z"},
-                   {"number": 2, "author": "bob", "reason": "add staging", "createdAt": "2026-02-01T10:00:00Z"}],
-         "page": 0, "size": 500, "total": 2}""");
+        [{"number": 2, "author": "bob", "reason": "add staging", "createdAt": "2026-02-01T10:00:00Z",
+          "specDigest": "sha256:b"},
+         {"number": 1, "author": "alice", "reason": "first", "createdAt": "2026-01-01T10:00:00Z",
+          "specDigest": "sha256:a"}]""");
 
     CliRunner.Result result = gantry.run("model", "history", "in-house-software");
 
-    assertThat(result.out().lines().toList()).hasSize(3);
-    assertThat(result.out()).contains("add staging").contains("bob");
+    assertThat(result.out()).isEqualTo("""
+        VERSION  AUTHOR  CREATED AT               REASON
+        2        bob     2026-02-01 10:00:00 UTC  add staging
+        1        alice   2026-01-01 10:00:00 UTC  first
+        """);
   }
 
   @Test
