@@ -67,7 +67,7 @@ final class ServerStart implements ServerLauncher {
   }
 
   /** The file of an embedded H2 database ({@code jdbc:h2:file:PATH;...} or {@code jdbc:h2:PATH}), else null. */
-  static Path h2File(String url) {
+  private static Path h2File(String url) {
     if (!url.startsWith("jdbc:h2:")) {
       return null;
     }

@@ -130,7 +130,7 @@ class CliAgainstRealServerTest {
         .containsPattern("#" + id + " +deploy +cli/app@1.0.0 +SUCCEEDED +SUCCEEDED +" + TIME);
 
     String history = succeeds("history", "--component", "cli/app").out();
-    assertThat(history).startsWith("ID  KIND    VERSION        ENVIRONMENT  STATE      BY     REQUESTED")
+    assertThat(history).containsPattern("^ID +KIND +VERSION +ENVIRONMENT +STATE +BY +REQUESTED +FINISHED\n")
         .containsPattern("#" + id + " +deploy +cli/app@1.0.0 +cli-dev +SUCCEEDED +admin +" + TIME + " +" + TIME);
   }
 
