@@ -5,6 +5,7 @@
 set -eu
 RELEASE=$(cd "$(dirname "$0")/.." && pwd -P)
 TARGET=${GANTRY_TARGET_DIR:-$(cd "$RELEASE/../.." && pwd -P)}
+TARGET_REAL=$(cd "$TARGET" && pwd -P)
 PIDFILE="$TARGET/app.pid"
 
 # kill -0 also succeeds for a process that has exited but not yet been reaped; /proc tells them apart.
@@ -16,7 +17,24 @@ alive() {
   fi
 }
 
-if [ -f "$PIDFILE" ] && alive "$(cat "$PIDFILE")"; then
+# A pid file outlives its process, and its number may since have gone to another program: the pid is
+# this app only while it runs app.py from one of this target's releases.
+command_of() {
+  if [ -r "/proc/$1/cmdline" ]; then
+    tr '\0' ' ' <"/proc/$1/cmdline" 2>/dev/null
+  else
+    ps -p "$1" -o args= 2>/dev/null
+  fi
+}
+ours() {
+  alive "$1" || return 1
+  case "$(command_of "$1")" in
+    *"$TARGET_REAL/releases/"*"/app.py"*) return 0 ;;
+    *) return 1 ;;
+  esac
+}
+
+if [ -f "$PIDFILE" ] && ours "$(cat "$PIDFILE")"; then
   echo "already running with pid $(cat "$PIDFILE")"
   exit 0
 fi

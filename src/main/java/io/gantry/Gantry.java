@@ -11,10 +11,10 @@ public final class Gantry {
   private Gantry() {}
 
   public static void main(String[] args) {
-    Cli cli = Cli.standard(springArgs -> org.springframework.boot.SpringApplication.run(GantryApplication.class,
-        springArgs));
+    Cli cli = Cli.standard(new ServerStart());
     int exitCode = cli.execute(args);
-    if (!cli.serverStarted()) {
+    // a started server goes on serving on its own threads; anything else ends here, with its code
+    if (!cli.serverStarted() || exitCode != 0) {
       System.exit(exitCode);
     }
   }

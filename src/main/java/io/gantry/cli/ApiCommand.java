@@ -27,7 +27,7 @@ abstract class ApiCommand implements Callable<Integer> {
   }
 
   Output output() {
-    return new Output(out(), root().output);
+    return new Output(out(), root().output, ScheduleCommands.userZone(root().cli.env));
   }
 
   PrintWriter out() {

@@ -305,7 +305,8 @@ final class ChangeCommands implements Callable<Integer> {
         + (c.path("closureCode").isNull() ? "" : " (" + c.path("closureCode").asString() + ")"));
     out.println("  " + c.path("type").asString() + " change, risk " + c.path("risk").asString() + ", impact "
         + c.path("impact").asString() + ", requested by " + c.path("requestedBy").asString());
-    out.println("  planned " + c.path("plannedStart").asString() + " to " + c.path("plannedEnd").asString(""));
+    out.println("  planned " + command.output().time(c.path("plannedStart")) + " to "
+        + command.output().time(c.path("plannedEnd")));
     out.println("  scope: " + join(c.path("services"), c.path("components")) + " in " + join(c.path("environments")));
     if (!c.path("emergencyReason").isNull()) {
       out.println("  emergency: " + c.path("emergencyReason").asString());

@@ -3,6 +3,7 @@ package io.gantry.cli;
 import java.io.PrintWriter;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Path;
+import java.util.List;
 import java.util.Map;
 import picocli.CommandLine;
 import picocli.CommandLine.ParameterException;
@@ -51,6 +52,7 @@ public final class Cli {
     commandLine.setCaseInsensitiveEnumValuesAllowed(true);
     commandLine.setExecutionExceptionHandler(this::failed);
     commandLine.setParameterExceptionHandler(this::misused);
+    commandLine.setExecutionStrategy(this::runKnownCommand);
     try {
       return commandLine.execute(args);
     } finally {
@@ -59,14 +61,21 @@ public final class Cli {
     }
   }
 
-  /** Whether the command started the server, which keeps running after {@link #execute} returns. */
+  /**
+   * Whether the command started the server, which keeps running after {@link #execute} returns; not
+   * when it failed to start.
+   */
   public boolean serverStarted() {
     return serverStarted;
   }
 
   void startServer(String[] springArgs) {
+    try {
+      launcher.start(springArgs);
+    } catch (ServerLauncher.NotStarted e) {
+      throw new CliException(ExitCode.SERVER_NOT_STARTED, e.getMessage());
+    }
     serverStarted = true;
-    launcher.start(springArgs);
   }
 
   private int failed(Exception e, CommandLine commandLine, ParseResult parseResult) {
@@ -88,8 +97,56 @@ public final class Cli {
     return ExitCode.UNEXPECTED;
   }
 
+  /**
+   * Runs the command, unless a word was left over where a subcommand was expected: picocli would
+   * then show the help of the command above it (for {@code gantry nosuch --help}) as if all was well.
+   */
+  private int runKnownCommand(ParseResult parsed) {
+    for (ParseResult level = parsed; level != null; level = level.subcommand()) {
+      List<String> unmatched = level.unmatched();
+      if (!unmatched.isEmpty() && unknownCommand(level.commandSpec().commandLine(), unmatched.getFirst())) {
+        throw new UnmatchedArgumentException(level.commandSpec().commandLine(), unmatched);
+      }
+    }
+    return new CommandLine.RunLast().execute(parsed);
+  }
+
+  private static boolean unknownCommand(CommandLine command, String word) {
+    return !command.getSubcommands().isEmpty() && !word.startsWith("-");
+  }
+
+  /** The edit distance between two words, to suggest only commands that look like a typing slip. */
+  private static int distance(String a, String b) {
+    int[] previous = new int[b.length() + 1];
+    int[] current = new int[b.length() + 1];
+    for (int j = 0; j <= b.length(); j++) {
+      previous[j] = j;
+    }
+    for (int i = 1; i <= a.length(); i++) {
+      current[0] = i;
+      for (int j = 1; j <= b.length(); j++) {
+        int substitution = previous[j - 1] + (a.charAt(i - 1) == b.charAt(j - 1) ? 0 : 1);
+        current[j] = Math.min(substitution, Math.min(previous[j], current[j - 1]) + 1);
+      }
+      int[] swap = previous;
+      previous = current;
+      current = swap;
+    }
+    return previous[b.length()];
+  }
+
   private int misused(ParameterException e, String[] args) {
     CommandLine commandLine = e.getCommandLine();
+    if (e instanceof UnmatchedArgumentException unmatched && !unmatched.getUnmatched().isEmpty()
+        && unknownCommand(commandLine, unmatched.getUnmatched().getFirst())) {
+      String name = commandLine.getCommandSpec().qualifiedName();
+      String word = unmatched.getUnmatched().getFirst();
+      List<String> similar = unmatched.getSuggestions().stream().filter(s -> distance(word, s) <= 2).toList();
+      err.println("error: unknown command '" + word + "' for '" + name + "'"
+          + (similar.isEmpty() ? "" : " (did you mean '" + similar.getFirst() + "'?)")
+          + "; run '" + name + " --help' for the list of commands");
+      return ExitCode.USAGE;
+    }
     err.println("error: " + e.getMessage());
     UnmatchedArgumentException.printSuggestions(e, err);
     err.println("Run '" + commandLine.getCommandSpec().qualifiedName() + " --help' for usage.");

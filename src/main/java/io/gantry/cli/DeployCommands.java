@@ -16,6 +16,9 @@ final class DeployCommands {
 
   private static final Set<String> FINAL = Set.of("SUCCEEDED", "FAILED", "ROLLED_BACK", "CANCELLED");
 
+  /** How many deployments {@code gantry status} lists without an id: the most recent. */
+  static final int RECENT = 20;
+
   private DeployCommands() {}
 
   @Command(name = "deploy", description = "Deploy SERVICE/COMPONENT@VERSION into an environment and follow it "
@@ -76,7 +79,7 @@ final class DeployCommands {
           output().printJson(created);
         } else {
           out().println("deployment #" + id + " requested: " + ref + " to " + environment + (at == null ? ""
-              : ", planned for " + created.path("plannedStart").asString()));
+              : ", planned for " + output().time(created.path("plannedStart"))));
         }
         return;
       }
@@ -96,7 +99,9 @@ final class DeployCommands {
     @Override
     void run() {
       if (id == null) {
-        list(this, Map.of("size", "20"));
+        List<JsonNode> recent = new ArrayList<>();
+        api().get("/deployments", Map.of("size", String.valueOf(RECENT))).path("items").forEach(recent::add);
+        print(this, recent);
         return;
       }
       JsonNode d = api().get("/deployments/" + id);
@@ -108,7 +113,7 @@ final class DeployCommands {
           + " to " + d.path("environment").asString() + " - " + d.path("state").asString());
       out().println("  model " + d.path("model").asString() + " v" + d.path("modelVersion").asInt() + ", stage "
           + d.path("stage").asString() + ", requested by " + d.path("requestedBy").asString() + " at "
-          + d.path("requestedAt").asString());
+          + output().time(d.path("requestedAt")));
       if (!d.path("outcome").isNull() && !d.path("outcome").asString("").isEmpty()) {
         out().println("  " + d.path("outcome").asString());
       }
@@ -145,7 +150,8 @@ final class DeployCommands {
         output().printJson(events);
         return;
       }
-      events.forEach(e -> out().println(line(e)));
+      Output output = output();
+      events.forEach(e -> out().println(line(output, e)));
     }
   }
 
@@ -337,27 +343,33 @@ final class DeployCommands {
   }
 
   private static void list(ApiCommand command, Map<String, String> query) {
-    List<JsonNode> items = command.api().getAll("/deployments", query);
+    print(command, command.api().getAll("/deployments", query));
+  }
+
+  private static void print(ApiCommand command, List<JsonNode> items) {
     if (command.output().json()) {
       command.output().printJson(ApiClient.JSON.valueToTree(items));
       return;
     }
     List<List<String>> rows = new ArrayList<>();
     for (JsonNode d : items) {
-      rows.add(List.of("#" + d.path("id").asLong(), d.path("component").asString() + "@" + d.path("version").asString(),
-          d.path("environment").asString(), d.path("state").asString(), d.path("requestedBy").asString(),
-          d.path("requestedAt").asString(), d.path("finishedAt").asString("-")));
+      rows.add(List.of("#" + d.path("id").asLong(), d.path("kind").asString("deploy"),
+          d.path("component").asString() + "@" + d.path("version").asString(), d.path("environment").asString(),
+          d.path("state").asString(), d.path("requestedBy").asString(), d.path("requestedAt").asString(),
+          d.path("finishedAt").asString("-")));
     }
-    command.output().table(List.of("ID", "VERSION", "ENVIRONMENT", "STATE", "BY", "REQUESTED", "FINISHED"), rows);
+    command.output().table(List.of("ID", "KIND", "VERSION", "ENVIRONMENT", "STATE", "BY", "REQUESTED", "FINISHED"),
+        rows);
   }
 
   /** Prints the record as it grows until the deployment ends; fails the command unless it succeeded. */
   static void follow(ApiCommand command, long id) {
+    Output output = command.output();
     long after = 0;
     while (true) {
       JsonNode events = command.api().get("/deployments/" + id + "/events", Map.of("after", String.valueOf(after)));
       for (JsonNode e : events) {
-        command.out().println(line(e));
+        command.out().println(line(output, e));
         after = e.path("id").asLong();
       }
       command.out().flush();
@@ -365,7 +377,7 @@ final class DeployCommands {
       String state = d.path("state").asString();
       if (FINAL.contains(state)) {
         JsonNode rest = command.api().get("/deployments/" + id + "/events", Map.of("after", String.valueOf(after)));
-        rest.forEach(e -> command.out().println(line(e)));
+        rest.forEach(e -> command.out().println(line(output, e)));
         command.out().println("deployment #" + id + " " + state.toLowerCase().replace('_', ' ')
             + " (./gantry status " + id + " shows each target)");
         if (!state.equals("SUCCEEDED")) {
@@ -383,13 +395,9 @@ final class DeployCommands {
     }
   }
 
-  /** The time of day (HH:MM:SS, UTC) of an ISO-8601 instant the server sent. */
-  static String timeOfDay(String at) {
-    return at.length() >= 19 ? at.substring(11, 19) : at;
-  }
-
-  static String line(JsonNode e) {
-    String time = timeOfDay(e.path("at").asString());
+  /** One entry of a deployment's record: when (in the form of every table), where, and what. */
+  static String line(Output output, JsonNode e) {
+    String time = output.time(e.path("at"));
     String where = e.path("target").isNull() || e.path("target").asString("").isEmpty() ? ""
         : " [" + e.path("target").asString() + "]";
     String what = switch (e.path("kind").asString()) {

@@ -12,6 +12,7 @@ final class ExitCode {
   static final int NOT_AUTHORIZED = 6;
   static final int UNREACHABLE = 7;
   static final int DEPLOYMENT_FAILED = 8;
+  static final int SERVER_NOT_STARTED = 9;
 
   static final String FOOTER = """
 
@@ -24,7 +25,8 @@ final class ExitCode {
         5  conflict (HTTP 409, e.g. a stale update)
         6  not authenticated or not allowed (HTTP 401, 403)
         7  server unreachable
-        8  the deployment followed ended FAILED, ROLLED_BACK or CANCELLED""";
+        8  the deployment followed ended FAILED, ROLLED_BACK or CANCELLED
+        9  the server could not start (its port or its database is in use)""";
 
   private ExitCode() {}
 

@@ -83,7 +83,7 @@ final class InventoryCommands {
     @Override
     void run() {
       if (target != null) {
-        JsonNode history = api().get("/inventory/targets/" + target + "/history");
+        JsonNode history = api().get("/inventory/targets/" + ApiClient.segment(target) + "/history");
         if (output().json()) {
           output().printJson(history);
           return;

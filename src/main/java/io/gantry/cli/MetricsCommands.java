@@ -103,7 +103,7 @@ final class MetricsCommands {
       if (output().json()) {
         output().printJson(i);
       } else {
-        out().println("incident #" + id + " resolved at " + i.path("resolvedAt").asString());
+        out().println("incident #" + id + " resolved at " + output().time(i.path("resolvedAt")));
       }
     }
   }
@@ -302,7 +302,7 @@ final class MetricsCommands {
     }
 
     private void printKpis(JsonNode r) {
-      out().println("Practice KPIs, " + period(r.path("period")));
+      out().println("Practice KPIs, " + period(output(), r.path("period")));
       JsonNode d = r.path("deployments");
       JsonNode i = r.path("incidents");
       JsonNode s = r.path("scheduleAdherence");
@@ -353,7 +353,7 @@ final class MetricsCommands {
 
     private void printDora(JsonNode r) {
       out().println("DORA measures of production deployments (" + Output.text(r.path("productionEnvironments"))
-          + "), " + period(r.path("period")));
+          + "), " + period(output(), r.path("period")));
       JsonNode f = r.path("deploymentFrequency");
       JsonNode l = r.path("changeLeadTime");
       JsonNode c = r.path("changeFailRate");
@@ -395,7 +395,7 @@ final class MetricsCommands {
         case table -> {
           JsonNode map = api().get("/vsm", query);
           out().println("Value stream of " + map.path("deployments").asString() + " deployments, "
-              + period(map.path("period")));
+              + period(output(), map.path("period")));
           printFlow(map);
         }
       }
@@ -412,7 +412,8 @@ final class MetricsCommands {
               + (t.path("finished").asBoolean() ? "" : ", under way") + ")");
           List<List<String>> rows = new ArrayList<>();
           for (JsonNode s : t.path("segments")) {
-            rows.add(List.of(time(s.path("from")), time(s.path("to")) + (s.path("open").asBoolean() ? "+" : ""),
+            rows.add(List.of(output().time(s.path("from")),
+                output().time(s.path("to")) + (s.path("open").asBoolean() ? "+" : ""),
                 s.path("activity").asString(), s.path("type").asString().equals("wait")
                     ? "wait: " + s.path("waitingFor").asString() : "process", duration(s.path("seconds")),
                 s.path("what").asString("")));
@@ -450,8 +451,8 @@ final class MetricsCommands {
     }
   }
 
-  static String period(JsonNode p) {
-    return p.path("from").asString() + " to " + p.path("to").asString()
+  static String period(Output output, JsonNode p) {
+    return output.time(p.path("from")) + " to " + output.time(p.path("to"))
         + (p.path("partial").asBoolean() ? " (under way: " + number(p.path("elapsedDays")) + " days so far)" : "");
   }
 
@@ -470,11 +471,6 @@ final class MetricsCommands {
     }
     double d = value.asDouble();
     return d == Math.rint(d) ? String.valueOf((long) d) : String.valueOf(d);
-  }
-
-  static String time(JsonNode instant) {
-    String at = instant.asString("");
-    return at.length() >= 19 ? at.substring(0, 10) + " " + at.substring(11, 19) : at;
   }
 
   /** Seconds as a short human duration: 2d 3h, 4h 10m, 5m 3s, 12s. */

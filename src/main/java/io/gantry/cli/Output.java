@@ -1,24 +1,67 @@
 package io.gantry.cli;
 
 import java.io.PrintWriter;
+import java.time.OffsetDateTime;
+import java.time.ZoneId;
+import java.time.ZoneOffset;
+import java.time.format.DateTimeFormatter;
+import java.time.format.DateTimeParseException;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.Locale;
 import java.util.Map;
 import java.util.function.Function;
+import java.util.regex.Matcher;
+import java.util.regex.Pattern;
 import java.util.stream.Collectors;
 import tools.jackson.databind.JsonNode;
 
-/** Prints answers as aligned tables or key/value blocks, or as the server's JSON, pretty. */
+/**
+ * Prints answers as aligned tables or key/value blocks, or as the server's JSON, pretty. Every instant
+ * the server sends (ISO-8601, in UTC or with an offset) is printed in one form, with date and zone, in
+ * the user's time zone: {@code 2026-12-03 18:41:19 UTC}.
+ */
 final class Output {
 
   static final int MAX_CELL = 60;
 
+  /** The one form of a time in table output. */
+  static final DateTimeFormatter TIME = DateTimeFormatter.ofPattern("uuuu-MM-dd HH:mm:ss zzz", Locale.ENGLISH);
+
+  private static final Pattern INSTANT = Pattern.compile("(?<![\\d-])"
+      + "\\d{4}-\\d{2}-\\d{2}T\\d{2}:\\d{2}(:\\d{2}(\\.\\d+)?)?(Z|[+-]\\d{2}:\\d{2})(?![\\d:])");
+
   private final PrintWriter out;
   private final GantryCommand.Format format;
+  private final ZoneId zone;
 
-  Output(PrintWriter out, GantryCommand.Format format) {
+  Output(PrintWriter out, GantryCommand.Format format, ZoneId zone) {
     this.out = out;
     this.format = format;
+    // a bare offset would print as "Z"
+    this.zone = zone.equals(ZoneOffset.UTC) ? ZoneId.of("UTC") : zone;
+  }
+
+  /**
+   * A value with every instant the server sent in it (alone, or within a text such as a freeze's
+   * schedule) in the one form of table output ({@link #TIME}, in the user's zone); dates and local
+   * times as they are, and nothing as "-".
+   */
+  String time(String value) {
+    if (value == null || value.isEmpty()) {
+      return "-";
+    }
+    return INSTANT.matcher(value).replaceAll(instant -> {
+      try {
+        return Matcher.quoteReplacement(TIME.format(OffsetDateTime.parse(instant.group()).atZoneSameInstant(zone)));
+      } catch (DateTimeParseException e) {
+        return Matcher.quoteReplacement(instant.group());
+      }
+    });
+  }
+
+  String time(JsonNode value) {
+    return value == null || value.isNull() || value.isMissingNode() ? "-" : time(value.asString());
   }
 
   boolean json() {
@@ -39,29 +82,67 @@ final class Output {
     }
     List<List<String>> rows = new ArrayList<>();
     for (JsonNode item : items) {
-      rows.add(columns.stream().map(c -> cell(c.cell().apply(item))).toList());
+      rows.add(columns.stream().map(c -> c.cell().apply(item)).toList());
     }
     table(columns.stream().map(Column::heading).toList(), rows);
   }
 
+  /**
+   * One item as "key: value" lines, nested maps and lists indented below their key (lists of maps
+   * as "- " entries), times in the form of every table. Row versions, which only serve optimistic
+   * locking, are left out; {@code -o json} shows them.
+   */
   void one(JsonNode item) {
     if (json()) {
       printJson(item);
       return;
     }
-    int width = 0;
-    for (Map.Entry<String, JsonNode> field : item.properties()) {
-      width = Math.max(width, field.getKey().length());
-    }
-    for (Map.Entry<String, JsonNode> field : item.properties()) {
+    block(item, "").forEach(out::println);
+  }
+
+  private List<String> block(JsonNode object, String indent) {
+    List<Map.Entry<String, JsonNode>> fields = object.properties().stream()
+        .filter(field -> !field.getKey().equals("rowVersion")).toList();
+    int width = fields.stream().filter(field -> oneLine(field.getValue())).mapToInt(field -> field.getKey().length())
+        .max().orElse(0);
+    List<String> lines = new ArrayList<>();
+    for (Map.Entry<String, JsonNode> field : fields) {
       JsonNode value = field.getValue();
-      if (flat(value)) {
-        out.println(pad(field.getKey() + ":", width + 3) + text(value));
+      if (oneLine(value)) {
+        lines.add((indent + pad(field.getKey() + ":", width + 2) + time(text(value))).stripTrailing());
       } else {
-        out.println(field.getKey() + ":");
-        ApiClient.PRETTY.writeValueAsString(value).lines().forEach(line -> out.println("  " + line));
+        lines.add(indent + field.getKey() + ":");
+        lines.addAll(value.isObject() ? block(value, indent + "  ") : entries(value, indent + "  "));
       }
     }
+    return lines;
+  }
+
+  /** The elements of a list that does not fit on one line, each starting with "- ". */
+  private List<String> entries(JsonNode list, String indent) {
+    List<String> lines = new ArrayList<>();
+    for (JsonNode element : list) {
+      if (element.isObject() && !element.isEmpty()) {
+        List<String> entry = new ArrayList<>(block(element, indent + "  "));
+        if (entry.isEmpty()) {
+          lines.add(indent + "-");
+        } else {
+          entry.set(0, indent + "- " + entry.getFirst().substring(indent.length() + 2));
+          lines.addAll(entry);
+        }
+      } else if (element.isArray() && !oneLine(element)) {
+        lines.add(indent + "-");
+        lines.addAll(entries(element, indent + "  "));
+      } else {
+        lines.add(indent + "- " + time(text(element)));
+      }
+    }
+    return lines;
+  }
+
+  /** Whether a value of one item is shown on its key's line: a scalar, a list of scalars, or nothing. */
+  private static boolean oneLine(JsonNode value) {
+    return value.isObject() ? value.isEmpty() : flat(value);
   }
 
   /** Whether a value fits on one line: a scalar, or a list or map of scalars. */
@@ -73,7 +154,8 @@ final class Output {
     out.println(ApiClient.PRETTY.writeValueAsString(node));
   }
 
-  void table(List<String> headings, List<List<String>> rows) {
+  void table(List<String> headings, List<List<String>> cells) {
+    List<List<String>> rows = cells.stream().map(row -> row.stream().map(c -> cell(time(c))).toList()).toList();
     int[] widths = new int[headings.size()];
     for (int i = 0; i < widths.length; i++) {
       widths[i] = headings.get(i).length();
@@ -93,30 +175,34 @@ final class Output {
     out.println(line.toString().stripTrailing());
   }
 
-  /** A value as one line of text: lists joined by commas, maps as key=value, nothing as "-". */
+  /**
+   * A value as one line of text, never JSON: lists joined by commas, maps as key=value (nested ones in
+   * parentheses), row versions left out, nothing as "-".
+   */
   static String text(JsonNode value) {
     if (value == null || value.isMissingNode() || value.isNull()) {
       return "-";
     }
-    if (value.isArray()) {
-      if (value.isEmpty()) {
-        return "-";
-      }
-      List<String> parts = new ArrayList<>();
-      value.forEach(v -> parts.add(v.isValueNode() ? v.asString() : ApiClient.JSON.writeValueAsString(v)));
-      return String.join(",", parts);
-    }
-    if (value.isObject()) {
-      if (value.isEmpty()) {
-        return "-";
-      }
-      return value.properties().stream()
-          .map(e -> e.getKey() + "=" + (e.getValue().isValueNode() ? e.getValue().asString()
-              : ApiClient.JSON.writeValueAsString(e.getValue())))
-          .collect(Collectors.joining(","));
+    if (value.isContainer()) {
+      String inside = inline(value);
+      return inside.isEmpty() ? "-" : inside;
     }
     String text = value.asString();
     return text.isEmpty() ? "-" : text;
+  }
+
+  private static String inline(JsonNode value) {
+    if (value.isArray()) {
+      return value.valueStream().map(v -> v.isObject() ? "(" + inline(v) + ")" : inline(v))
+          .collect(Collectors.joining(","));
+    }
+    if (value.isObject()) {
+      return value.properties().stream().filter(e -> !e.getKey().equals("rowVersion"))
+          .map(e -> e.getKey() + "=" + (e.getValue().isContainer() ? "(" + inline(e.getValue()) + ")"
+              : text(e.getValue())))
+          .collect(Collectors.joining(","));
+    }
+    return value.isNull() ? "-" : value.asString();
   }
 
   private static String cell(String value) {

@@ -98,7 +98,7 @@ final class ReleaseCommands implements Callable<Integer> {
         return;
       }
       out().println("release " + r.path("name").asString() + " (recorded by " + r.path("createdBy").asString()
-          + " at " + r.path("createdAt").asString() + ")");
+          + " at " + output().time(r.path("createdAt")) + ")");
       if (!r.path("description").isNull() && !r.path("description").asString("").isEmpty()) {
         out().println(r.path("description").asString());
       }
@@ -194,8 +194,8 @@ final class ReleaseCommands implements Callable<Integer> {
           + run.path("environment").asString() + ", " + run.path("state").asString());
       members(this, run);
       out().println();
-      run.path("history").forEach(e -> out().println(DeployCommands.timeOfDay(e.path("at").asString()) + " " + e.path("message")
-          .asString()));
+      Output output = output();
+      run.path("history").forEach(e -> out().println(output.time(e.path("at")) + " " + e.path("message").asString()));
     }
   }
 
@@ -255,8 +255,8 @@ final class ReleaseCommands implements Callable<Integer> {
       }
       JsonNode history = run.path("history");
       for (int i = printed; i < history.size(); i++) {
-        command.out().println(DeployCommands.timeOfDay(history.get(i).path("at").asString()) + " " + history.get(i).path("message")
-            .asString());
+        command.out().println(command.output().time(history.get(i).path("at")) + " "
+            + history.get(i).path("message").asString());
       }
       printed = history.size();
       command.out().flush();

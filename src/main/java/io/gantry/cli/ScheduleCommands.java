@@ -231,7 +231,8 @@ final class ScheduleCommands {
         output().printJson(schedule);
         return;
       }
-      out().println("Schedule from " + schedule.path("from").asString() + " to " + schedule.path("to").asString());
+      out().println("Schedule from " + output().time(schedule.path("from")) + " to "
+          + output().time(schedule.path("to")));
       section("Deployments", schedule.path("deployments"), List.of(of("START", "start"), of("END", "end"),
           new Output.Column("ID", d -> "#" + d.path("id").asLong()), new Output.Column("VERSION",
               d -> d.path("component").asString() + "@" + d.path("version").asString()), of("ENVIRONMENT", "environment"),

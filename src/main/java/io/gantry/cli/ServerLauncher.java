@@ -4,5 +4,18 @@ package io.gantry.cli;
 @FunctionalInterface
 public interface ServerLauncher {
 
+  /**
+   * Starts the server and returns once it serves.
+   *
+   * @throws NotStarted when the server cannot start for a reason the user can act on
+   */
   void start(String[] springArgs);
+
+  /** The server did not start: why, and what to do about it, in one line. */
+  final class NotStarted extends RuntimeException {
+
+    public NotStarted(String reason) {
+      super(reason);
+    }
+  }
 }

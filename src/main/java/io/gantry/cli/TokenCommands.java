@@ -56,7 +56,7 @@ final class TokenCommands implements Callable<Integer> {
         out().println(token.path("token").asString(""));
       }
       err().println("Created token " + Output.text(token.path("id")) + " \"" + Output.text(token.path("name"))
-          + "\" for " + Output.text(token.path("user")) + ", expires " + Output.text(token.path("expiresAt")) + ".");
+          + "\" for " + Output.text(token.path("user")) + ", expires " + output.time(token.path("expiresAt")) + ".");
       err().println("warning: the token is shown only this once; store it now (e.g. in a file named by tokenFile "
           + "in ~/.config/gantry/cli.yaml).");
     }
@@ -75,12 +75,12 @@ final class TokenCommands implements Callable<Integer> {
   @Command(name = "revoke", description = "Revoke a token at once.")
   static final class Revoke extends ApiCommand {
 
-    @Parameters(paramLabel = "ID")
-    String id;
+    @Parameters(paramLabel = "ID", description = "the token's number, as 'gantry token list' shows it")
+    long id;
 
     @Override
     void run() {
-      api().delete("/tokens/" + ApiClient.segment(id));
+      api().delete("/tokens/" + id);
       out().println("Revoked token " + id);
     }
   }

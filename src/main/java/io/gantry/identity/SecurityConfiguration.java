@@ -33,7 +33,8 @@ class SecurityConfiguration {
         .logout(l -> l.disable())
         .sessionManagement(s -> s.sessionCreationPolicy(SessionCreationPolicy.STATELESS))
         .authorizeHttpRequests(a -> a
-            .requestMatchers(HttpMethod.GET, "/api/v1/health", "/actuator/health", "/actuator/health/**").permitAll()
+            .requestMatchers(HttpMethod.GET, "/api/v1/health", "/api/v1/schema/config", "/actuator/health",
+                "/actuator/health/**").permitAll()
             .requestMatchers("/openapi", "/openapi/**", "/docs", "/docs/**", "/swagger-ui/**", "/v3/api-docs/**",
                 "/schema/**", "/favicon.ico", "/error").permitAll()
             .anyRequest().authenticated())

@@ -126,6 +126,8 @@ class SampleDeployments {
       lines.addAll(production(actor));
       lines.addAll(metrics.lines(new Period(started.minusSeconds(1), clock.instant().plusSeconds(1))));
       String port = environment.getProperty("local.server.port", "8080");
+      // the client reads a date in the user's zone; the walkthrough runs on the user's machine
+      java.time.LocalDate today = java.time.LocalDate.ofInstant(clock.instant(), java.time.ZoneId.systemDefault());
       log.info("""
 
           Sample deployments done (shop/web, the sample app in {}):
@@ -135,13 +137,15 @@ class SampleDeployments {
             ./gantry status 3                         the rolled-back deployment, target by target
             ./gantry logs 3                           its record: transitions, steps, the failed check, the rollback
             ./gantry triggers                         what the triggers requested, and why
-            ./gantry metrics / ./gantry vsm           the KPIs, DORA measures and value stream map of the records
+            ./gantry metrics --from {} --to {}   the KPIs and DORA measures of today's records
+            ./gantry vsm --from {} --to {}       their value stream map
             curl http://127.0.0.1:18081/health        dev runs 1.0.0 again
             curl http://127.0.0.1:18083/health        staging (also :18084)
             http://127.0.0.1:{}/docs            the API (Swagger UI)
           The sample app keeps running on those ports; stop it with:
-            for f in data/targets/*/app.pid; do kill $(cat $f); done""",
-          app, String.join("\n  ", lines), port);
+            for stop in {}/targets/*/current/bin/stop.sh; do [ -x "$stop" ] && "$stop"; done""",
+          app, String.join("\n  ", lines), today, today, today, today, port,
+          environment.getProperty("gantry.data-dir", "data"));
     } catch (RuntimeException e) {
       log.error("The sample deployments stopped: {}", e.getMessage(), e);
     }

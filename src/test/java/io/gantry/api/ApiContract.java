@@ -31,6 +31,11 @@ import org.springframework.boot.test.context.TestConfiguration;
 import org.springframework.boot.test.web.server.LocalServerPort;
 import org.springframework.context.annotation.Bean;
 import org.springframework.context.annotation.Primary;
+import org.springframework.http.server.PathContainer;
+import org.springframework.web.bind.annotation.RequestMethod;
+import org.springframework.web.servlet.mvc.method.RequestMappingInfo;
+import org.springframework.web.servlet.mvc.method.RequestMappingInfoHandlerMapping;
+import org.springframework.web.util.pattern.PathPatternParser;
 import tools.jackson.databind.JsonNode;
 import tools.jackson.databind.json.JsonMapper;
 
@@ -58,6 +63,7 @@ abstract class ApiContract {
 
   @LocalServerPort int port;
   @Autowired MutableClock clock;
+  @Autowired Map<String, RequestMappingInfoHandlerMapping> handlerMappings;
   @Value("${gantry.data-dir}") Path dataDir;
 
   String admin;
@@ -80,6 +86,43 @@ abstract class ApiContract {
     assertThat(get("/openapi", null).text()).contains("/api/v1/config/apply");
     assertThat(get("/schema/gantry-config.schema.json", null).json().path("title").asString())
         .isEqualTo("Gantry configuration document");
+  }
+
+  @Test
+  void the_configuration_schema_is_served_under_the_api_without_a_token() throws Exception {
+    Response schema = get("/api/v1/schema/config", null);
+
+    assertThat(schema.status()).isEqualTo(200);
+    assertThat(schema.contentType()).startsWith("application/schema+json");
+    assertThat(schema.text()).isEqualTo(Files.readString(Path.of("schema/gantry-config.schema.json")));
+  }
+
+  @Test
+  void every_endpoint_the_documentation_names_is_served() {
+    List<RequestMappingInfo> mappings = handlerMappings.values().stream()
+        .flatMap(m -> m.getHandlerMethods().keySet().stream()).toList();
+    List<DocumentedEndpoints.Endpoint> documented = DocumentedEndpoints.all();
+
+    assertThat(documented).hasSizeGreaterThan(80)
+        .contains(new DocumentedEndpoints.Endpoint("GET", "/api/v1/schema/config", "api.md:36"));
+    assertThat(documented).filteredOn(endpoint -> mappings.stream().noneMatch(m -> serves(m, endpoint)))
+        .as("documented but not served").isEmpty();
+  }
+
+  /**
+   * Whether a mapping answers the method and path: the same path with variables in the same places,
+   * or, for a mapping that takes the rest of the path ({@code /**}), one that matches it.
+   */
+  private static boolean serves(RequestMappingInfo mapping, DocumentedEndpoints.Endpoint endpoint) {
+    var methods = mapping.getMethodsCondition().getMethods();
+    if (!methods.isEmpty() && !methods.contains(RequestMethod.valueOf(endpoint.method()))) {
+      return false;
+    }
+    String shape = endpoint.path().replaceAll("\\{[^}]*}", "{}");
+    PathContainer sample = PathContainer.parsePath(endpoint.path().replaceAll("\\{[^}]*}", "1"));
+    return mapping.getPatternValues().stream().anyMatch(pattern ->
+        pattern.replaceAll("\\{[^}]*}", "{}").equals(shape)
+            || pattern.contains("*") && PathPatternParser.defaultInstance.parse(pattern).matches(sample));
   }
 
   @Test

@@ -181,7 +181,8 @@ class CliAgainstServerTest {
 
     assertThat(result.exitCode()).isZero();
     assertThat(server.only().uri().getRawPath()).endsWith("/versions/2.0.0-rc.1%2Bb45");
-    assertThat(result.out()).contains("status:").contains("registered").contains("\"path\" : \"app.jar\"");
+    assertThat(result.out()).contains("status:        registered\n").contains("artifacts:\n  - path:   app.jar\n")
+        .doesNotContain("rowVersion").doesNotContain("{").doesNotContain("\"");
   }
 
   @Test
@@ -333,7 +334,7 @@ class CliAgainstServerTest {
   @Test
   void tokenCreatePrintsTheTokenOnceWithAWarning() {
     server.on("POST", "/tokens", 201, """
-        {"id": "t-7", "name": "ci", "user": "alice", "prefix": "gty_abcd", "expiresAt": "2026-06-01T00:00:00Z",
+        {"id": 7, "name": "ci", "user": "alice", "prefix": "gty_abcd", "expiresAt": "2026-06-01T00:00:00Z",
          "token": "gty_abcdefgh"}""");
 
     CliRunner.Result result = gantry.run("token", "create", "--name", "ci", "--expires-in-days", "30");
@@ -348,14 +349,32 @@ class CliAgainstServerTest {
   }
 
   @Test
-  void tokenRevokeDeletesTheToken() {
-    server.on("DELETE", "/tokens/t-7", request -> new FakeGantryServer.Reply(204, "", ""));
+  void statusWithoutAnIdListsTheTwentyMostRecentDeploymentsWithTheirKind() {
+    server.on("GET", "/deployments", 200, """
+        {"items": [{"id": 31, "kind": "undeploy", "component": "shop/web", "version": "1.4.0", "environment": "test",
+                    "state": "SUCCEEDED", "requestedBy": "alice", "requestedAt": "2026-12-03T18:41:19Z",
+                    "finishedAt": "2026-12-03T18:41:25.5Z", "targets": null}],
+         "page": 0, "size": 20, "total": 31}""");
 
-    CliRunner.Result result = gantry.run("token", "revoke", "t-7");
+    CliRunner.Result result = gantry.run("status");
+
+    assertThat(result.exitCode()).as(result.err()).isZero();
+    assertThat(server.only().query()).isEqualTo("size=20");
+    assertThat(result.out()).isEqualTo("""
+        ID   KIND      VERSION         ENVIRONMENT  STATE      BY     REQUESTED                FINISHED
+        #31  undeploy  shop/web@1.4.0  test         SUCCEEDED  alice  2026-12-03 18:41:19 UTC  2026-12-03 18:41:25 UTC
+        """);
+  }
+
+  @Test
+  void tokenRevokeDeletesTheToken() {
+    server.on("DELETE", "/tokens/7", request -> new FakeGantryServer.Reply(204, "", ""));
+
+    CliRunner.Result result = gantry.run("token", "revoke", "7");
 
     assertThat(result.exitCode()).isZero();
     assertThat(server.only().method()).isEqualTo("DELETE");
-    assertThat(result.out()).isEqualTo("Revoked token t-7\n");
+    assertThat(result.out()).isEqualTo("Revoked token 7\n");
   }
 
   @Test
@@ -371,16 +390,20 @@ class CliAgainstServerTest {
   }
 
   @Test
-  void modelHistoryListsEveryVersion() {
+  void modelHistoryListsEveryVersionNewestFirst() {
     server.on("GET", "/models/in-house-software/versions", 200, """
-        {"items": [{"number": 1, "author": "alice", "reason": "first", "createdAt": "2026-01-01T10:00:00Z"},
-                   {"number": 2, "author": "bob", "reason": "add staging", "createdAt": "2026-02-01T10:00:00Z"}],
-         "page": 0, "size": 500, "total": 2}""");
+        [{"number": 2, "author": "bob", "reason": "add staging", "createdAt": "2026-02-01T10:00:00Z",
+          "specDigest": "sha256:b"},
+         {"number": 1, "author": "alice", "reason": "first", "createdAt": "2026-01-01T10:00:00Z",
+          "specDigest": "sha256:a"}]""");
 
     CliRunner.Result result = gantry.run("model", "history", "in-house-software");
 
-    assertThat(result.out().lines().toList()).hasSize(3);
-    assertThat(result.out()).contains("add staging").contains("bob");
+    assertThat(result.out()).isEqualTo("""
+        VERSION  AUTHOR  CREATED AT               REASON
+        2        bob     2026-02-01 10:00:00 UTC  add staging
+        1        alice   2026-01-01 10:00:00 UTC  first
+        """);
   }
 
   @Test

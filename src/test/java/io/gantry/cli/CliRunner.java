@@ -23,6 +23,8 @@ final class CliRunner {
     this.home = dir.resolve("home");
     cwd.toFile().mkdirs();
     home.toFile().mkdirs();
+    // times print in the user's zone: the tests' user is in UTC unless a test says otherwise
+    env.put("TZ", "UTC");
   }
 
   CliRunner server(String url) {

@@ -49,11 +49,35 @@ class CommandLineTest {
   }
 
   @Test
-  void anUnknownCommandIsAUsageErrorWithASuggestion() {
+  void anUnknownCommandIsAUsageErrorOnOneLineWithASuggestion() {
     CliRunner.Result result = gantry.run("plna");
 
     assertThat(result.exitCode()).isEqualTo(2);
-    assertThat(result.err()).contains("Unmatched argument").contains("plan");
+    assertThat(result.out()).isEmpty();
+    assertThat(result.err()).isEqualTo("error: unknown command 'plna' for 'gantry' (did you mean 'plan'?); "
+        + "run 'gantry --help' for the list of commands\n");
+    assertThat(gantry.run("stauts", "5").err()).startsWith("error: unknown command 'stauts' for 'gantry' "
+        + "(did you mean 'status'?)");
+  }
+
+  @Test
+  void anUnknownCommandIsAnErrorEvenWithHelp() {
+    CliRunner.Result result = gantry.run("nosuch", "--help");
+
+    assertThat(result.exitCode()).isEqualTo(2);
+    assertThat(result.out()).isEmpty();
+    assertThat(result.err()).isEqualTo(
+        "error: unknown command 'nosuch' for 'gantry'; run 'gantry --help' for the list of commands\n");
+  }
+
+  @Test
+  void anUnknownSubcommandIsAnErrorNamingItsParentEvenWithHelp() {
+    CliRunner.Result result = gantry.run("get", "nosuch", "--help");
+
+    assertThat(result.exitCode()).isEqualTo(2);
+    assertThat(result.out()).isEmpty();
+    assertThat(result.err()).startsWith("error: unknown command 'nosuch' for 'gantry get'")
+        .endsWith("run 'gantry get --help' for the list of commands\n");
   }
 
   @Test

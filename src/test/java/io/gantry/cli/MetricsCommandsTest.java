@@ -131,7 +131,7 @@ class MetricsCommandsTest {
     CliRunner.Result resolved = gantry.run("incident", "resolve", "3", "--at", "2026-03-02T16:00:00Z");
     CliRunner.Result fixed = gantry.run("incident", "remediation", "3", "--deployment", "44");
 
-    assertThat(resolved.out()).isEqualTo("incident #3 resolved at 2026-03-02T16:00:00Z\n");
+    assertThat(resolved.out()).isEqualTo("incident #3 resolved at 2026-03-02 16:00:00 UTC\n");
     assertThat(ApiClient.JSON.readTree(server.requests.get(0).text()).path("resolvedAt").asString())
         .isEqualTo("2026-03-02T16:00:00Z");
     assertThat(fixed.out()).isEqualTo("incident #3: deployment #44 marked as its remediation\n");
@@ -226,7 +226,7 @@ class MetricsCommandsTest {
     assertThat(result.exitCode()).as(result.err()).isZero();
     assertThat(result.out())
         .contains("Value stream of deployment #7 (PLANNED, under way)")
-        .contains("2026-04-09 23:30:00  2026-04-10 00:00:00+  planning  wait: lock  30m       waiting for deployment #6")
+        .contains("2026-04-09 23:30:00 UTC  2026-04-10 00:00:00 UTC+  planning  wait: lock  30m       waiting for deployment #6")
         .contains("WAITING FOR")
         .contains("lock         1            30m    30m     100 %");
   }

@@ -4,6 +4,8 @@ import static org.assertj.core.api.Assertions.assertThat;
 
 import java.io.PrintWriter;
 import java.io.StringWriter;
+import java.time.ZoneId;
+import java.time.ZoneOffset;
 import java.util.List;
 import java.util.concurrent.atomic.AtomicLong;
 import org.junit.jupiter.api.Test;
@@ -47,7 +49,7 @@ class OutputTest {
 
   @Test
   void aTableAlignsItsColumnsAndShowsMissingValuesAsADash() {
-    new Output(out, GantryCommand.Format.table).list(List.of(
+    table(ZoneOffset.UTC).list(List.of(
         json("{\"name\": \"shop\", \"owner\": \"team-shop\", \"labels\": {\"tier\": \"1\"}}"),
         json("{\"name\": \"payments\", \"owner\": null, \"labels\": {}}")), List.of(
         Output.Column.of("NAME", "name"), Output.Column.of("OWNER", "owner"), Output.Column.of("LABELS", "labels")));
@@ -61,7 +63,7 @@ class OutputTest {
 
   @Test
   void longCellsAreCutAndKeptOnOneLine() {
-    new Output(out, GantryCommand.Format.table).list(List.of(json("{\"d\": \"line one\\nline two " + "x".repeat(80) + "\"}")),
+    table(ZoneOffset.UTC).list(List.of(json("{\"d\": \"line one\\nline two " + "x".repeat(80) + "\"}")),
         List.of(Output.Column.of("DESCRIPTION", "d")));
 
     String row = text.toString().lines().toList().get(1);
@@ -69,16 +71,62 @@ class OutputTest {
   }
 
   @Test
-  void oneItemIsShownAsKeysAndValuesWithNestedObjectsIndented() {
-    new Output(out, GantryCommand.Format.table).one(json("""
-        {"name": "m", "currentVersion": 2, "spec": {"stages": [{"name": "test"}]}}"""));
+  void oneItemIsShownAsKeysAndValuesWithNestedMapsAndListsIndentedAndNoJson() {
+    table(ZoneOffset.UTC).one(json("""
+        {"name": "m", "currentVersion": 2, "createdAt": "2026-12-03T18:41:19.123456Z",
+         "spec": {"stages": [{"name": "test", "steps": ["a", "b"]}, {"name": "production", "count": 2}],
+                  "owner": null}}"""));
 
-    assertThat(text.toString()).startsWith("""
-        name:            m
-        currentVersion:  2
+    assertThat(text.toString()).isEqualTo("""
+        name:           m
+        currentVersion: 2
+        createdAt:      2026-12-03 18:41:19 UTC
         spec:
-          {
+          stages:
+            - name:  test
+              steps: a,b
+            - name:  production
+              count: 2
+          owner: -
         """);
+  }
+
+  @Test
+  void oneItemLeavesOutRowVersionsAtEveryLevel() {
+    table(ZoneOffset.UTC).one(json("""
+        {"name": "web", "rowVersion": 7, "change": {"key": "CHG-1", "rowVersion": 3}}"""));
+
+    assertThat(text.toString()).isEqualTo("""
+        name: web
+        change:
+          key: CHG-1
+        """);
+  }
+
+  @Test
+  void aCellIsNeverJsonNorARowVersion() {
+    assertThat(Output.text(json("""
+        {"os": "linux", "disks": [{"name": "sda", "size": 10}], "owner": null, "rowVersion": 4}""")))
+        .isEqualTo("os=linux,disks=((name=sda,size=10)),owner=-");
+  }
+
+  @Test
+  void everyTimeInATableHasTheSameFormWithDateAndTheUsersZone() {
+    table(ZoneId.of("Europe/Paris")).table(List.of("AT", "WHAT"), List.of(
+        List.of("2026-12-03T18:41:19Z", "UTC instant"),
+        List.of("2026-07-01T08:00:00.5+02:00", "with an offset, in summer"),
+        List.of("2026-12-03", "a date stays a date"),
+        List.of("18:41", "a time of day stays as it is")));
+
+    assertThat(text.toString()).isEqualTo("""
+        AT                        WHAT
+        2026-12-03 19:41:19 CET   UTC instant
+        2026-07-01 08:00:00 CEST  with an offset, in summer
+        2026-12-03                a date stays a date
+        18:41                     a time of day stays as it is
+        """);
+    assertThat(table(ZoneId.of("Europe/Paris")).time("from 2026-12-04T19:35:31Z to 2026-12-05T08:00Z (weekly, 17:00)"))
+        .isEqualTo("from 2026-12-04 20:35:31 CET to 2026-12-05 09:00:00 CET (weekly, 17:00)");
   }
 
   @Test
@@ -122,6 +170,10 @@ class OutputTest {
     progress.done();
 
     assertThat(text.toString()).isEmpty();
+  }
+
+  private Output table(ZoneId zone) {
+    return new Output(out, GantryCommand.Format.table, zone);
   }
 
   private static JsonNode json(String text) {

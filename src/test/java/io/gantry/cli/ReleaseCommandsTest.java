@@ -92,7 +92,7 @@ class ReleaseCommandsTest {
     assertThat(result.out()).contains("release run #8: shop-2026.11 to test, 3 member(s)")
         .contains("#22 shop/app-config@1.2.0: FAILED (step render failed)")
         .contains("#23 shop/web@1.4.0 (rollback): SUCCEEDED")
-        .contains("10:03:00 rolled back: shop/web@1.4.0 (#23)")
+        .contains("2026-11-27 10:03:00 UTC rolled back: shop/web@1.4.0 (#23)")
         .contains("release run #8 rolled-back");
     assertThat(result.err()).contains("release run #8 ended rolled-back");
   }
@@ -106,7 +106,7 @@ class ReleaseCommandsTest {
     assertThat(result.exitCode()).as(result.err()).isZero();
     assertThat(result.out()).contains("release run #8: shop-2026.11 to test, rolled-back")
         .contains("rollback").contains("#23").contains("shop/web@1.4.0").contains("step render failed")
-        .contains("10:00:00 deploy it");
+        .contains("2026-11-27 10:00:00 UTC deploy it");
   }
 
   @Test

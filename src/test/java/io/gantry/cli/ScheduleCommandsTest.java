@@ -83,7 +83,7 @@ class ScheduleCommandsTest {
     assertThat(body().path("plannedEnd").asString()).isEqualTo("2026-12-01T23:00:00Z");
     assertThat(body().path("priority").asInt()).isEqualTo(5);
     assertThat(result.out()).isEqualTo("deployment #12 requested: shop/web@1.4.0 to production, planned for "
-        + "2026-12-01T21:00:00Z\n");
+        + "2026-12-01 21:00:00 GMT\n");
   }
 
   @Test

@@ -94,6 +94,22 @@ class KpiReportsContractTest {
   }
 
   @Test
+  void without_a_production_environment_the_report_has_no_commit_to_production_figures() {
+    TestDatabase.Instance db = database.create();
+    Records none = new Records(db);
+    KpiReports report = new KpiReports(db.jdbc(), clock, () -> sources, transactions(db));
+    none.service("shop", "team-shop").environment("test", "test").model("std", "2025-01-01 00:00")
+        .component("shop", "web", "std").version("shop", "web", "1.0", Map.of("commitTime", "2026-02-27T09:00:00Z"));
+    none.succeeded("shop", "test", "2026-03-02 10:00", "2026-03-02 11:00");
+
+    KpiReport r = report.report(MARCH, MetricsFilter.NONE, null);
+
+    assertThat(r.deployments().ended()).isEqualTo(1);
+    assertThat(r.leadTime().withCommitTime()).isZero();
+    assertThat(r.leadTime().commitToProductionMedianSeconds()).isNull();
+  }
+
+  @Test
   void every_measure_of_march_is_computed_from_the_records() {
     march();
 

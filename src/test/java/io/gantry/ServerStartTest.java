@@ -1,0 +1,125 @@
+package io.gantry;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import java.io.BufferedReader;
+import java.io.IOException;
+import java.io.InputStreamReader;
+import java.net.InetAddress;
+import java.net.ServerSocket;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.TimeUnit;
+import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+/**
+ * {@code gantry server} and {@code gantry up} run as real processes: one that cannot start ends
+ * with a non-zero code and one line saying why and what to do, not a stack trace.
+ */
+class ServerStartTest {
+
+  private static final Path REPOSITORY = Path.of("").toAbsolutePath();
+
+  @TempDir Path dir;
+  private final List<Process> started = new ArrayList<>();
+
+  record Ended(int exitCode, String out, List<String> errLines) {}
+
+  @AfterEach
+  void stopServers() throws InterruptedException {
+    for (Process process : started) {
+      process.destroy();
+      if (!process.waitFor(30, TimeUnit.SECONDS)) {
+        process.destroyForcibly();
+      }
+    }
+  }
+
+  @Test
+  void aServerWhosePortIsTakenSaysSoOnOneLineAndExitsWithNine() throws Exception {
+    try (ServerSocket taken = new ServerSocket(0, 50, InetAddress.getLoopbackAddress())) {
+      int port = taken.getLocalPort();
+
+      Ended server = gantry("server", "--port", String.valueOf(port), "--data-dir", dir.resolve("data").toString());
+      Ended up = gantry("up", "--port", String.valueOf(port), "--data-dir", dir.resolve("data").toString());
+
+      for (Ended ended : List.of(server, up)) {
+        assertThat(ended.exitCode()).as(ended.out()).isEqualTo(9);
+        assertThat(ended.errLines()).containsExactly(
+            "error: port " + port + " is in use by another process; stop it or start with --port N");
+        assertThat(ended.out()).doesNotContain("Exception").doesNotContain("APPLICATION FAILED TO START");
+      }
+    }
+  }
+
+  @Test
+  void aSecondServerOnTheSameDataDirectorySaysTheDatabaseIsInUseAndExitsWithNine() throws Exception {
+    Path data = dir.resolve("data");
+    Process first = start("server", "--port", String.valueOf(freePort()), "--data-dir", data.toString());
+    CompletableFuture<Void> serving = new CompletableFuture<>();
+    Thread.ofPlatform().daemon().start(() -> drainUntilServing(first, serving));
+    serving.get(180, TimeUnit.SECONDS);
+
+    Ended second = gantry("server", "--port", String.valueOf(freePort()), "--data-dir", data.toString());
+
+    assertThat(second.exitCode()).as(second.out()).isEqualTo(9);
+    assertThat(second.errLines()).containsExactly("error: the database " + data.resolve("gantry.mv.db")
+        + " is in use by another Gantry server on the same data directory; stop that server, or start with "
+        + "--data-dir DIR for a separate one");
+    assertThat(second.out()).doesNotContain("Exception");
+    assertThat(first.isAlive()).isTrue();
+  }
+
+  private static void drainUntilServing(Process server, CompletableFuture<Void> serving) {
+    try (BufferedReader out = server.inputReader(StandardCharsets.UTF_8)) {
+      for (String line; (line = out.readLine()) != null; ) {
+        if (line.contains("Started Gantry ")) {
+          serving.complete(null);
+        }
+      }
+      serving.completeExceptionally(new AssertionError("the first server ended without serving"));
+    } catch (IOException e) {
+      serving.completeExceptionally(e);
+    }
+  }
+
+  private Ended gantry(String... args) throws Exception {
+    Process process = start(args);
+    CompletableFuture<String> out = CompletableFuture.supplyAsync(() -> read(process, false));
+    CompletableFuture<String> err = CompletableFuture.supplyAsync(() -> read(process, true));
+    assertThat(process.waitFor(120, TimeUnit.SECONDS)).as("gantry %s ended", String.join(" ", args)).isTrue();
+    return new Ended(process.exitValue(), out.get(), err.get().lines().toList());
+  }
+
+  private static String read(Process process, boolean err) {
+    try (BufferedReader reader = new BufferedReader(new InputStreamReader(
+        err ? process.getErrorStream() : process.getInputStream(), StandardCharsets.UTF_8))) {
+      return String.join("\n", reader.lines().toList());
+    } catch (IOException e) {
+      throw new IllegalStateException(e);
+    }
+  }
+
+  /** {@code gantry ARGS} in a JVM of its own, from the repository root, with the server's defaults. */
+  private Process start(String... args) throws IOException {
+    List<String> command = new ArrayList<>(List.of(ProcessHandle.current().info().command().orElseThrow(),
+        "-XX:TieredStopAtLevel=1", "-cp", System.getProperty("java.class.path"), Gantry.class.getName()));
+    command.addAll(List.of(args));
+    ProcessBuilder builder = new ProcessBuilder(command).directory(REPOSITORY.toFile());
+    builder.environment().keySet().removeIf(name -> name.startsWith("GANTRY_"));
+    Process process = builder.start();
+    started.add(process);
+    return process;
+  }
+
+  private static int freePort() throws IOException {
+    try (ServerSocket socket = new ServerSocket(0, 50, InetAddress.getLoopbackAddress())) {
+      return socket.getLocalPort();
+    }
+  }
+}
