@@ -1,0 +1,110 @@
+package io.gantry.walkthrough;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import java.io.IOException;
+import java.net.ServerSocket;
+import java.net.URI;
+import java.net.http.HttpClient;
+import java.net.http.HttpRequest;
+import java.net.http.HttpResponse;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.time.Instant;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.concurrent.TimeUnit;
+import java.util.stream.Stream;
+import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+import tools.jackson.databind.JsonNode;
+import tools.jackson.databind.json.JsonMapper;
+
+/**
+ * The README's main job, run as a user runs it: {@code gantry up} from the repository root, with the
+ * packaged jar, the example configuration and the sample app as real processes on local targets.
+ * Continuous delivery takes a pushed version to dev and test by trigger, a broken one is rolled back in
+ * dev, an approval takes the good one to staging, and production waits for its change and window.
+ */
+class MainJobIT {
+
+  private static final JsonMapper JSON = JsonMapper.builder().build();
+  private static final HttpClient HTTP = HttpClient.newHttpClient();
+
+  @TempDir Path dir;
+  private Process server;
+  private int port;
+
+  @AfterEach
+  void stop() throws Exception {
+    if (server != null) {
+      server.destroy();
+      if (!server.waitFor(30, TimeUnit.SECONDS)) {
+        server.destroyForcibly();
+      }
+    }
+    // the sample app outlives the server, as the README says; each target's copy stops with its own script
+    Path targets = dir.resolve("data/targets");
+    if (Files.isDirectory(targets)) {
+      try (Stream<Path> each = Files.list(targets)) {
+        for (Path stop : each.map(t -> t.resolve("current/bin/stop.sh")).filter(Files::isExecutable).toList()) {
+          new ProcessBuilder(stop.toString()).directory(stop.getParent().getParent().getParent().toFile())
+              .redirectErrorStream(true).redirectOutput(ProcessBuilder.Redirect.DISCARD).start()
+              .waitFor(30, TimeUnit.SECONDS);
+        }
+      }
+    }
+  }
+
+  @Test
+  void gantry_up_delivers_the_sample_app_continuously_and_production_waits_for_its_change_and_window()
+      throws Exception {
+    port = freePort();
+    Path log = dir.resolve("up.log");
+    List<String> command = new ArrayList<>(List.of(ProcessHandle.current().info().command().orElse("java"),
+        "-jar", Path.of("target/gantry.jar").toAbsolutePath().toString(), "up", "--port", String.valueOf(port),
+        "--data-dir", dir.resolve("data").toString()));
+    server = new ProcessBuilder(command).directory(Path.of("").toAbsolutePath().toFile()).redirectErrorStream(true)
+        .redirectOutput(ProcessBuilder.Redirect.appendTo(log.toFile())).start();
+
+    Instant deadline = Instant.now().plus(Duration.ofMinutes(8));
+    String text = "";
+    while (!text.contains("Where to look:")) {
+      assertThat(server.isAlive()).as("gantry up is running; see " + log).isTrue();
+      assertThat(Instant.now()).as("the main job ends within 8 minutes; see " + log).isBefore(deadline);
+      assertThat(text).as("the main job did not stop; see " + log).doesNotContain("The sample deployments stopped");
+      Thread.sleep(1000);
+      text = Files.readString(log);
+    }
+
+    String summary = text.substring(text.indexOf("Sample deployments done"));
+    assertThat(summary).contains("#1 dev: shop/web@1.0.0 succeeded", "#2 test: shop/web@1.0.0 succeeded",
+        "#3 dev: shop/web@1.1.0 rolled back", "#4 staging: shop/web@1.0.0 succeeded",
+        "#5 production: waited for an authorized change", "#5 production: waited for its window",
+        "#5 production: shop/web@1.0.0 succeeded", "KPIs: 5 deployment(s) ended, 4 succeeded");
+    String token = Files.readString(dir.resolve("data/admin.token")).trim();
+    assertThat(get(token, "/api/v1/deployments/1").path("requestedBy").asString())
+        .startsWith("trigger:version-registered(dev)");
+    assertThat(get(token, "/api/v1/deployments/2").path("requestedBy").asString())
+        .startsWith("trigger:stage-succeeded(dev->test)");
+    assertThat(get(token, "/api/v1/deployments/4").path("requestedBy").asString())
+        .startsWith("trigger:version-approved(staging)");
+    assertThat(get(token, "/api/v1/deployments/5").path("requestedBy").asString()).isEqualTo("admin");
+  }
+
+  private JsonNode get(String token, String path) throws Exception {
+    HttpResponse<String> r = HTTP.send(HttpRequest.newBuilder(URI.create("http://127.0.0.1:" + port + path))
+        .header("Authorization", "Bearer " + token).timeout(Duration.ofSeconds(30)).build(),
+        HttpResponse.BodyHandlers.ofString());
+    assertThat(r.statusCode()).as(r.body()).isEqualTo(200);
+    return JSON.readTree(r.body());
+  }
+
+  private static int freePort() throws IOException {
+    try (ServerSocket s = new ServerSocket(0)) {
+      return s.getLocalPort();
+    }
+  }
+}
