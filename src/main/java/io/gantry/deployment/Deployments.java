@@ -2,6 +2,7 @@ package io.gantry.deployment;
 
 import io.gantry.catalog.ComponentRef;
 import io.gantry.catalog.Digest;
+import io.gantry.shared.ConflictException;
 import io.gantry.shared.NotFoundException;
 import io.gantry.shared.Page;
 import io.gantry.shared.PageRequest;
@@ -383,15 +384,22 @@ public class Deployments {
       throw new IllegalStateException("step " + step.name() + " on " + run.target() + " cannot go from "
           + step.state() + " to " + to);
     }
-    jdbc.sql("""
+    // only from the state it was read in: an engine that lost its lease while the step ran must not
+    // overwrite what the engine that took over has recorded since (e.g. UNKNOWN)
+    int changed = jdbc.sql("""
         update step_runs set state = :state, finished_at = :now, output = :output, outcome = :outcome,
                output_file = :file, output_size = :size, output_sha256 = :sha256
-         where id = :id
+         where id = :id and state = :from
         """).param("state", to.name()).param("now", Timestamp.from(now))
         .param("output", output == null ? null : output.tail()).param("outcome", outcome)
         .param("file", output == null ? null : output.file())
         .param("size", output == null ? null : output.size())
-        .param("sha256", output == null ? null : output.sha256()).param("id", step.id()).update();
+        .param("sha256", output == null ? null : output.sha256()).param("id", step.id())
+        .param("from", step.state().name()).update();
+    if (changed == 0) {
+      throw new ConflictException("step " + step.name() + " on " + run.target() + " is no longer " + step.state()
+          + ": another engine has recorded it since");
+    }
     insertEvent(run.deployment(), now, DeploymentEvent.Kind.STEP, null, null, run.target(), step.name(), "gantry",
         "step " + step.name() + " " + to.name().toLowerCase() + (outcome == null ? "" : ": " + outcome));
   }

@@ -29,6 +29,7 @@ class StepOutputs {
   private final Path dataDir;
   private final int tail;
 
+  @org.springframework.beans.factory.annotation.Autowired
   StepOutputs(@Value("${gantry.data-dir:./data}") Path dataDir,
       @Value("${gantry.engine.output-tail:64KB}") DataSize tail) {
     this(dataDir, tail.toBytes());
