@@ -51,7 +51,7 @@ class TriggerCommandsTest {
     assertThat(result.exitCode()).as(result.err()).isZero();
     assertThat(server.requests.getLast().query()).contains("model=in-house-software");
     assertThat(result.out()).contains("deployment #13").contains("stage-succeeded(dev->test)")
-        .contains("refused: live is a controlled environment and accepts only approved versions")
+        .contains("refused: live is a controlled environment")
         .contains("shop/web@1.2.0 succeeded in dev (deployment #12)");
   }
 }

@@ -198,12 +198,12 @@ abstract class ScheduleApiContract {
     push(v);
     Instant at = clock.instant().plus(Duration.ofDays(3));
     long id = send("POST", "/api/v1/deployments", admin, Map.of("component", "shop/web", "version", v,
-        "environment", "test", "at", at.toString())).json().path("id").asLong();
+        "environment", "dev", "at", at.toString())).json().path("id").asLong();
 
-    JsonNode queues = send("GET", "/api/v1/queue?environment=test&component=shop/web", admin, null).json();
+    JsonNode queues = send("GET", "/api/v1/queue?environment=dev&component=shop/web", admin, null).json();
 
     assertThat(queues).hasSize(1);
-    assertThat(queues.get(0).path("environment").asString()).isEqualTo("test");
+    assertThat(queues.get(0).path("environment").asString()).isEqualTo("dev");
     assertThat(queues.get(0).path("component").asString()).isEqualTo("shop/web");
     assertThat(queues.get(0).path("items").findValuesAsString("plannedStart")).isNotEmpty();
     assertThat(queues.get(0).path("items").findValues("id").stream().map(JsonNode::asLong)).contains(id);
