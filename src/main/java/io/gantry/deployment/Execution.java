@@ -65,7 +65,8 @@ final class Execution {
     for (int b = 0; b < batches; b++) {
       int batch = b;
       List<TargetRun> inBatch = runs.stream().filter(r -> r.batch() == batch).toList();
-      if (batch > 0) {
+      // the runs are read again only for a pause, whose start is the recorded end of the batch before
+      if (batch > 0 && plan.stage().strategy().pauseBetweenBatches() != null) {
         Optional<Instant> pause = pause(d, plan, deployments.targetRuns(d.id()), batch, batches);
         if (pause.isPresent()) {
           return pause;

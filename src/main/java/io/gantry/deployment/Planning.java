@@ -154,9 +154,7 @@ final class Planning {
       case Criterion.StageSucceeded s -> {
         String env = plan.model().spec().stages().stream().filter(x -> x.name().equals(s.stage())).findFirst()
             .map(Stage::environment).orElse(s.stage());
-        boolean done = deployments.page(new Deployments.Filter(env, d.component().service(), d.component().component(),
-            DeploymentState.SUCCEEDED), io.gantry.shared.PageRequest.all()).items().stream()
-            .anyMatch(o -> o.version().equals(d.version()));
+        boolean done = deployments.succeeded(env, d.component(), d.version());
         yield done ? null : d.component() + "@" + d.version() + " has not yet succeeded in stage " + s.stage()
             + " (" + env + ")";
       }
