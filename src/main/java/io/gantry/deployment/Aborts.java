@@ -1,5 +1,6 @@
 package io.gantry.deployment;
 
+import io.gantry.execution.Cancellation;
 import io.gantry.execution.StepOutcome;
 import io.gantry.model.Stage;
 import io.gantry.model.Step;
@@ -83,10 +84,10 @@ final class Aborts {
     StepOutcome outcome;
     try {
       if (stopping(deployment)) {
-        me.interrupt(); // seen just before this step started: it stops at once
         synchronized (this) {
           interrupted.add(me);
         }
+        Cancellation.stop(me); // seen just before this step started: it stops at once
       }
       outcome = work.get();
     } finally {
@@ -97,6 +98,7 @@ final class Aborts {
           running.remove(deployment);
         }
         if (interrupted.remove(me)) {
+          Cancellation.clear(me);
           Thread.interrupted(); // our interrupt, not the engine's: the records still have to be written
         }
       }
@@ -115,7 +117,7 @@ final class Aborts {
   private synchronized void stop(long deployment) {
     for (Thread t : running.getOrDefault(deployment, Set.of())) {
       if (interrupted.add(t)) {
-        t.interrupt();
+        Cancellation.stop(t);
       }
     }
   }

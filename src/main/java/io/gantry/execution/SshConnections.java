@@ -17,6 +17,7 @@ import java.util.List;
 import java.util.Map;
 import java.util.Set;
 import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.TimeUnit;
 import java.util.function.Consumer;
 import org.apache.sshd.client.SshClient;
 import org.apache.sshd.client.channel.ChannelExec;
@@ -40,6 +41,8 @@ import org.springframework.stereotype.Component;
 public class SshConnections implements DisposableBean {
 
   static final Duration CONNECT_TIMEOUT = Duration.ofSeconds(10);
+  /** How soon a running command notices that its step was asked to stop. */
+  private static final Duration STOP_POLL = Duration.ofMillis(200);
 
   private final Path knownHosts;
   private final Map<String, Client> clients = new ConcurrentHashMap<>();
@@ -206,9 +209,20 @@ public class SshConnections implements DisposableBean {
     /**
      * Runs {@code command} through the account's shell, feeding it {@code input}, passing each output
      * line to {@code lines} as it arrives. Throws when the command does not end within the timeout or
-     * the connection is lost before it ends.
+     * the connection is lost before it ends, and {@link InterruptedException} when the step is asked to
+     * stop ({@link Cancellation}): its channel is closed, which ends what Gantry runs itself.
      */
     public Result exec(String command, InputStream input, Duration timeout, Consumer<String> lines)
+        throws SshFailure, InterruptedException {
+      return exec(command, input, timeout, lines, null);
+    }
+
+    /**
+     * As {@link #exec(String, InputStream, Duration, Consumer)}; when the step is asked to stop,
+     * {@code stop} (if not null) is run on a channel of its own first, to end what the command started
+     * on the host: closing a channel does not end a process that has no terminal.
+     */
+    public Result exec(String command, InputStream input, Duration timeout, Consumer<String> lines, String stop)
         throws SshFailure, InterruptedException {
       LineCollector out = new LineCollector(lines);
       try (ChannelExec channel = session.createExecChannel(command)) {
@@ -216,12 +230,24 @@ public class SshConnections implements DisposableBean {
         channel.setOut(out);
         channel.setErr(out);
         channel.open().verify(CONNECT_TIMEOUT);
-        Set<ClientChannelEvent> events = channel.waitFor(EnumSet.of(ClientChannelEvent.CLOSED), timeout.toMillis());
-        if (Thread.interrupted()) {
-          throw new InterruptedException();
+        long deadline = System.nanoTime() + timeout.toNanos();
+        Set<ClientChannelEvent> events;
+        while (true) {
+          long left = TimeUnit.NANOSECONDS.toMillis(deadline - System.nanoTime());
+          events = left <= 0 ? EnumSet.of(ClientChannelEvent.TIMEOUT)
+              : channel.waitFor(EnumSet.of(ClientChannelEvent.CLOSED), Math.min(left, STOP_POLL.toMillis()));
+          if (Cancellation.asked()) {
+            if (stop != null) {
+              stopOnHost(stop);
+            }
+            throw new InterruptedException("stopped while running a command on " + endpoint);
+          }
+          if (events.contains(ClientChannelEvent.CLOSED) || left <= 0) {
+            break;
+          }
         }
         out.flushLine();
-        if (events.contains(ClientChannelEvent.TIMEOUT)) {
+        if (!events.contains(ClientChannelEvent.CLOSED)) {
           throw new SshFailure("the command on " + endpoint + " did not finish within " + timeout.toSeconds()
               + "s; its channel was closed");
         }
@@ -233,6 +259,19 @@ public class SshConnections implements DisposableBean {
         return new Result(exit, out.text(), out.cut(), out.lastLines());
       } catch (IOException e) {
         throw new SshFailure("the connection to " + endpoint + " failed: " + message(e));
+      }
+    }
+
+    /** Runs {@code command} to end a stopped step's processes, within a few seconds, whatever happens. */
+    private void stopOnHost(String command) {
+      try (ChannelExec channel = session.createExecChannel(command)) {
+        channel.setIn(new ByteArrayInputStream(new byte[0]));
+        channel.setOut(OutputStream.nullOutputStream());
+        channel.setErr(OutputStream.nullOutputStream());
+        channel.open().verify(CONNECT_TIMEOUT);
+        channel.waitFor(EnumSet.of(ClientChannelEvent.CLOSED), CONNECT_TIMEOUT.toMillis());
+      } catch (IOException | RuntimeException e) {
+        // the connection is gone: so is the step's channel, and the step's own timeout ends its processes
       }
     }
 

@@ -341,11 +341,17 @@ final class SshStepRunner {
       }
       script.append("export ").append(e.getKey()).append('=').append(q(e.getValue())).append('\n');
     }
+    // the command runs in a process group of its own (timeout makes one), whose id is written where a stop finds it
+    String group = "${TMPDIR:-/tmp}/gantry-step-" + UUID.randomUUID() + ".pgid";
     script.append("out=$(mktemp) || exit 198\n")
         .append("timeout -k 5 ").append(seconds).append(" /bin/sh -c ").append(q(step.command()))
-        .append(" >\"$out\" 2>&1 </dev/null\ncode=$?\ncat \"$out\"\nrm -f \"$out\"\nexit $code\n");
+        .append(" >\"$out\" 2>&1 </dev/null &\npid=$!\necho \"$pid\" >").append(group)
+        .append("\nwait \"$pid\"\ncode=$?\nrm -f ").append(group)
+        .append("\ncat \"$out\"\nrm -f \"$out\"\nexit $code\n");
+    String stop = "g=" + group + "; if [ -s \"$g\" ]; then p=$(cat \"$g\"); kill -s TERM -- -\"$p\" 2>/dev/null;"
+        + " (sleep 5; kill -s KILL -- -\"$p\" 2>/dev/null) >/dev/null 2>&1 </dev/null & fi; rm -f \"$g\"";
     Session.Result r = session.exec(script.toString(), new ByteArrayInputStream(new byte[0]),
-        timeout.plusSeconds(15), ctx.log());
+        timeout.plusSeconds(15), ctx.log(), stop);
     List<String> lines = r.lastLines();
     String last = lines.isEmpty() ? "; it printed nothing" : "; its last lines were:\n" + String.join("\n", lines);
     if (r.exit() == 197) {
