@@ -205,11 +205,15 @@ class CliAgainstRealServerTest {
     await().atMost(Duration.ofSeconds(60)).pollInterval(Duration.ofMillis(200)).until(() ->
         events(id).stream().anyMatch(e -> "exit_confirmation".equals(e.path("waitingFor").asString(null))));
 
+    String status = succeeds("status", String.valueOf(id)).out();
     CliRunner.Result other = gantry.run("confirm", String.valueOf(id), "--criterion", "exitCriteria[1]", "--note",
         "done");
     CliRunner.Result confirm = succeeds("confirm", String.valueOf(id), "--note", "smoke tested by hand");
     CliRunner.Result logs = gantry.run("logs", String.valueOf(id), "-f");
 
+    assertThat(status).contains("- VERIFYING\n").containsPattern("  waiting for a holder of the role deployment-manager "
+        + "to confirm exit criterion exitCriteria\\[0] \\(smoke tested by hand\\) .* \\(wait: exit_confirmation, "
+        + "since " + TIME + "\\)\n");
     assertThat(other.exitCode()).isEqualTo(5);
     assertThat(other.err()).contains("waits for exitCriteria[0], not exitCriteria[1]");
     assertThat(confirm.out()).isEqualTo("deployment #" + id + ": exitCriteria[0] confirmed\n");

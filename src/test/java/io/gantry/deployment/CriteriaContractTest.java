@@ -348,4 +348,29 @@ class CriteriaContractTest {
         .startsWith("exit criterion exitCriteria[0] (smoke tested) was not confirmed within 30m; rolling back"));
     assertThat(current("t1")).isEqualTo("1.0.0");
   }
+
+  @Test
+  void an_undeploy_meets_the_manual_entry_criterion_but_not_the_exit_criteria() {
+    fixture.apply(CONFIG.replace("ENTRY", "[{type: manual, description: users told, role: deployment-practitioner}]")
+        .replace("exitCriteria: EXIT", "removeSteps: [{name: remove, type: artifact.remove, destination: releases}]\n"
+            + "      exitCriteria: [{type: manual, description: smoke tested, role: deployment-practitioner}]")
+        .replace("POLICY", "stop"));
+    push("1.0.0", "ok");
+    Deployment deployed = run(request("1.0.0"));
+    confirm(deployed, "entryCriteria[0]", "quinn");
+    run(deployed);
+    confirm(deployed, "exitCriteria[0]", "quinn");
+    assertThat(run(deployed).state()).isEqualTo(DeploymentState.SUCCEEDED);
+
+    Deployment d = run(fixture.requests.request(new DeploymentRequests.Request("shop/web", null, "qa", null, "retired",
+        Deployment.Kind.UNDEPLOY, null, null, null), "bob"));
+    assertThat(d.state()).isEqualTo(DeploymentState.ENVIRONMENT_VERIFIED);
+    assertThat(Files.exists(dataDir.resolve("targets/t1/current"))).as("still installed").isTrue();
+    confirm(d, "entryCriteria[0]", "quinn");
+
+    assertThat(run(d).state()).isEqualTo(DeploymentState.SUCCEEDED);
+    assertThat(waits(d)).extracting(DeploymentEvent::waitingFor)
+        .containsExactly(DeploymentEvent.WaitKind.ENTRY_CONFIRMATION);
+    assertThat(Files.exists(dataDir.resolve("targets/t1/current"), java.nio.file.LinkOption.NOFOLLOW_LINKS)).isFalse();
+  }
 }
