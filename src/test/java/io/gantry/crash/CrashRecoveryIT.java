@@ -177,9 +177,13 @@ class CrashRecoveryIT {
 
     server.destroyForcibly().waitFor();
     start(config);
-    // the restarted engine has looked at the deployment again (its wait-recheck is 1 s) and still waits
-    Thread.sleep(3000);
-    assertThat(get(token, "/api/v1/deployments/" + id).path("state").asString()).isEqualTo("VERIFYING");
+    // the restarted engine looks at the deployment again every second (its wait-recheck) and keeps waiting
+    Instant looked = Instant.now().plusSeconds(3);
+    while (Instant.now().isBefore(looked)) {
+      assertThat(get(token, "/api/v1/deployments/" + id).path("state").asString()).as("before it is confirmed")
+          .isEqualTo("VERIFYING");
+      Thread.sleep(100);
+    }
     awaitExitConfirmationWait(token, id);
     JsonNode confirmed = post(token, "/api/v1/deployments/" + id + "/confirmations",
         Map.of("decision", "confirm", "note", "smoke tested after the restart"));
