@@ -117,6 +117,17 @@ final class DeployCommands {
       if (!d.path("outcome").isNull() && !d.path("outcome").asString("").isEmpty()) {
         out().println("  " + d.path("outcome").asString());
       }
+      if (d.path("finishedAt").isNull() || d.path("finishedAt").isMissingNode()) {
+        // what it waits for now, when the record's last entry is a wait (a person to confirm, a window...)
+        JsonNode last = null;
+        for (JsonNode e : api().get("/deployments/" + id + "/events")) {
+          last = e;
+        }
+        if (last != null && last.path("kind").asString().equals("WAIT")) {
+          out().println("  " + last.path("message").asString() + " (wait: " + last.path("waitingFor").asString("-")
+              + ", since " + output().time(last.path("at")) + ")");
+        }
+      }
       List<List<String>> rows = new ArrayList<>();
       for (JsonNode t : d.path("targets")) {
         rows.add(List.of(t.path("target").asString(), String.valueOf(t.path("batch").asInt() + 1),

@@ -15,7 +15,7 @@ import picocli.CommandLine.Model.CommandSpec;
         VersionCommands.class, TokenCommands.class, DeployCommands.Deploy.class, DeployCommands.Status.class,
         DeployCommands.Logs.class, DeployCommands.History.class, DeployCommands.Cancel.class, ResumeCommand.class,
         DeployCommands.Abort.class,
-        DeployCommands.Signoff.class, DeployCommands.Approve.class, DeployCommands.Decide.class,
+        DeployCommands.Signoff.class, DeployCommands.Approve.class, DeployCommands.Decide.class, ConfirmCommand.class,
         InventoryCommands.Undeploy.class, InventoryCommands.Where.class,
         ScheduleCommands.Freeze.class, ScheduleCommands.Schedule.class, ScheduleCommands.Queue.class,
         ChangeCommands.class, ReleaseCommands.class,

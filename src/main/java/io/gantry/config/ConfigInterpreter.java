@@ -379,6 +379,8 @@ public class ConfigInterpreter {
       checkTags(doc, at + ".acceptance", stage.acceptance(), stage.environment(), run);
       checkTags(doc, at + ".removeSteps", stage.removeSteps(), stage.environment(), run);
     }
+    checkCriterionSteps(doc, at + ".entryCriteria", stage.entryCriteria(), stage.environment(), run);
+    checkCriterionSteps(doc, at + ".exitCriteria", stage.exitCriteria(), stage.environment(), run);
     checkTimeouts(doc, at + ".steps", stage.steps(), run);
     checkTimeouts(doc, at + ".acceptance", stage.acceptance(), run);
     checkTimeouts(doc, at + ".removeSteps", stage.removeSteps(), run);
@@ -387,16 +389,19 @@ public class ConfigInterpreter {
   /** A timeout longer than the server allows, or a wait bounded by less than its own duration. */
   private void checkTimeouts(ConfigDocument doc, String at, List<Step> steps, Run run) {
     for (int i = 0; i < steps.size(); i++) {
-      Step step = steps.get(i);
-      if (step.timeout() != null && step.timeout().toDuration().compareTo(maxStepTimeout) > 0) {
-        run.finding(doc, at + "[" + i + "].timeout", "a timeout of " + step.timeout().text() + " is longer than a "
-            + "step may take here (" + text(maxStepTimeout) + ", gantry.engine.max-step-timeout)");
-      }
-      if (step instanceof Step.Wait w && w.timeout() != null && w.duration() != null
-          && w.timeout().toDuration().compareTo(w.duration().toDuration()) < 0) {
-        run.finding(doc, at + "[" + i + "].timeout", "a timeout of " + w.timeout().text() + " is shorter than the "
-            + "wait's duration (" + w.duration().text() + "): the step could never finish");
-      }
+      checkTimeout(doc, at + "[" + i + "]", steps.get(i), run);
+    }
+  }
+
+  private void checkTimeout(ConfigDocument doc, String at, Step step, Run run) {
+    if (step.timeout() != null && step.timeout().toDuration().compareTo(maxStepTimeout) > 0) {
+      run.finding(doc, at + ".timeout", "a timeout of " + step.timeout().text() + " is longer than a "
+          + "step may take here (" + text(maxStepTimeout) + ", gantry.engine.max-step-timeout)");
+    }
+    if (step instanceof Step.Wait w && w.timeout() != null && w.duration() != null
+        && w.timeout().toDuration().compareTo(w.duration().toDuration()) < 0) {
+      run.finding(doc, at + ".timeout", "a timeout of " + w.timeout().text() + " is shorter than the "
+          + "wait's duration (" + w.duration().text() + "): the step could never finish");
     }
   }
 
@@ -405,16 +410,34 @@ public class ConfigInterpreter {
    * mistake that would otherwise pass as a deployment that did everything.
    */
   private static void checkTags(ConfigDocument doc, String at, List<Step> steps, String environment, Run run) {
+    for (int i = 0; i < steps.size(); i++) {
+      checkTags(doc, at + "[" + i + "]", steps.get(i), environment, run);
+    }
+  }
+
+  private static void checkTags(ConfigDocument doc, String at, Step step, String environment, Run run) {
     Set<String> carried = new HashSet<>();
     run.targets.values().stream().filter(t -> environment.equals(t.definition().environment()))
         .forEach(t -> carried.addAll(t.definition().tags()));
-    for (int i = 0; i < steps.size(); i++) {
-      List<String> tags = steps.get(i).targets() == null ? List.of() : steps.get(i).targets();
-      for (int k = 0; k < tags.size(); k++) {
-        if (!carried.contains(tags.get(k))) {
-          run.finding(doc, at + "[" + i + "].targets[" + k + "]", "no target of environment " + environment
-              + " carries the tag " + tags.get(k));
+    List<String> tags = step.targets() == null ? List.of() : step.targets();
+    for (int k = 0; k < tags.size(); k++) {
+      if (!carried.contains(tags.get(k))) {
+        run.finding(doc, at + ".targets[" + k + "]", "no target of environment " + environment
+            + " carries the tag " + tags.get(k));
+      }
+    }
+  }
+
+  /** A check's step is held to what any step is: its tags carried by a target, its timeout within bounds. */
+  private void checkCriterionSteps(ConfigDocument doc, String at, List<Criterion> criteria, String environment,
+      Run run) {
+    for (int i = 0; i < criteria.size(); i++) {
+      if (criteria.get(i) instanceof Criterion.Check c && c.step() != null) {
+        String here = at + "[" + i + "]";
+        if (run.environments.containsKey(environment)) {
+          checkTags(doc, here + ".step", c.step(), environment, run);
         }
+        checkTimeout(doc, here + ".step", c.step(), run);
       }
     }
   }
@@ -427,6 +450,10 @@ public class ConfigInterpreter {
         case Criterion.VersionStatus v when !List.of("registered", "approved").contains(v.status()) ->
             run.finding(doc, at + "[" + i + "].status", "\"" + v.status() + "\" is not a status a deployment can "
                 + "require: use registered or approved");
+        case Criterion.Manual m -> role(doc, at + "[" + i + "].role", m.role(), run);
+        case Criterion.Check c when !(c.step() instanceof Step.Shell || c.step() instanceof Step.HttpCheck) ->
+            run.finding(doc, at + "[" + i + "].step.type", "a check runs a step of type shell or http-check only: "
+                + "it must not change a target (for a person's part, use a criterion of type manual)");
         default -> { }
       }
     }

@@ -5,14 +5,14 @@ import java.util.regex.Pattern;
 
 /**
  * Fields and values that a deployment model may one day declare but that this version of Gantry
- * does not carry out. The published schema leaves them out, so {@code plan} and {@code apply} refuse
- * them; this says why, instead of a bare "unknown field", because a control that is written down
+ * does not carry out, and values that make no sense where they are written (a fact known before a
+ * deployment starts, as an exit criterion). The published schema leaves them out, so {@code plan} and
+ * {@code apply} refuse them; this says why, instead of a bare "unknown field", because a control that is written down
  * and silently skipped would make the record say one thing and the targets another.
  */
 final class NotCarriedOut {
 
   private static final Map<String, String> FIELDS = Map.of(
-      "exitCriteria", "exit criteria are not carried out yet",
       "notifications", "notifications are not sent yet");
 
   private NotCarriedOut() {}
@@ -22,15 +22,17 @@ final class NotCarriedOut {
     return FIELDS.get(field);
   }
 
-  private static final Pattern CRITERION_TYPE = Pattern.compile(".*\\.(entryCriteria|exitCriteria)\\[\\d+]\\.type");
+  private static final Pattern EXIT_CRITERION_TYPE = Pattern.compile(".*\\.exitCriteria\\[\\d+]\\.type");
 
   /** Why a value of an enumerated field is refused, as a sentence to append; empty when it is simply wrong. */
   static String value(String path, String value) {
     if (path.endsWith(".strategy.type") && (value.equals("canary") || value.equals("blue-green"))) {
       return " (the " + value + " strategy is not carried out yet)";
     }
-    if (CRITERION_TYPE.matcher(path).matches() && (value.equals("manual") || value.equals("check"))) {
-      return " (" + value + " criteria are not carried out yet)";
+    if (EXIT_CRITERION_TYPE.matcher(path).matches()
+        && (value.equals("stage-succeeded") || value.equals("version-status"))) {
+      return " (" + value + " is known before any target changes, and an exit criterion that is not met runs the "
+          + "failure policy on targets already changed: declare it in entryCriteria)";
     }
     return "";
   }

@@ -137,6 +137,18 @@ class DeploymentController {
         d.kind().name().toLowerCase(), d.actor(), d.note(), d.checklist(), d.at()));
   }
 
+  record ConfirmationBody(String criterion, String decision, String note) {}
+
+  @PostMapping("/{id}/confirmations")
+  @Operation(summary = "Confirm (or reject) the manual entry or exit criterion the deployment waits for, as a holder "
+      + "of its role; 409 when it waits for none, or for another than the one named")
+  ResponseEntity<DecisionView> confirm(@PathVariable long id, @RequestBody ConfirmationBody body, Principal principal) {
+    Decision d = decisions.confirm(id, new DeploymentDecisions.Confirmation(body.criterion(), body.decision(),
+        body.note()), principal.getName());
+    return ResponseEntity.status(HttpStatus.CREATED).body(new DecisionView(d.id(), d.target(), d.step(),
+        d.kind().name().toLowerCase(), d.actor(), d.note(), d.checklist(), d.at()));
+  }
+
   record Resumption(String reason) {}
 
   @PostMapping("/{id}/resume")

@@ -2,6 +2,7 @@ package io.gantry.deployment;
 
 import io.gantry.identity.Role;
 import io.gantry.identity.Users;
+import io.gantry.model.Criterion;
 import io.gantry.model.ModelDefinition;
 import io.gantry.model.ModelDocuments;
 import io.gantry.model.Models;
@@ -24,8 +25,9 @@ import org.springframework.stereotype.Service;
 import org.springframework.transaction.support.TransactionTemplate;
 
 /**
- * People's part in a deployment: signing off a manual step (every checklist item ticked) and
- * approving or rejecting an approval step (by a holder of its role, never the requester).
+ * People's part in a deployment: signing off a manual step (every checklist item ticked),
+ * approving or rejecting an approval step (by a holder of its role, never the requester), and
+ * confirming or rejecting a manual entry or exit criterion (by a holder of its role).
  */
 @Service
 public class DeploymentDecisions {
@@ -174,6 +176,69 @@ public class DeploymentDecisions {
           clock.instant());
       deployments.wake(id, clock.instant());
       return deployments.decisions(id, Execution.ALL_TARGETS, Execution.PAUSE).getLast();
+    });
+  }
+
+  /** A confirmation (or rejection) of a manual criterion as asked for; {@code criterion} optional. */
+  public record Confirmation(String criterion, String decision, String note) {}
+
+  /**
+   * Confirms (or rejects) the manual entry or exit criterion that a deployment waits for, by a holder
+   * of the criterion's role. When {@code criterion} is given it must name the one waited for, so a
+   * confirmation meant for one criterion never meets another.
+   */
+  public Decision confirm(long id, Confirmation request, String actor) {
+    Decision.Kind kind = switch (request.decision() == null ? "confirm" : request.decision()) {
+      case "confirm" -> Decision.Kind.CONFIRM;
+      case "reject" -> Decision.Kind.REJECT;
+      default -> throw InvalidInputException.of("decision", "\"" + request.decision()
+          + "\" is not a decision on a criterion; use confirm or reject");
+    };
+    if (request.note() == null || request.note().isBlank()) {
+      throw InvalidInputException.of("note", "say what was confirmed or why not (the note is recorded)");
+    }
+    return tx.execute(s -> {
+      Deployment d = deployments.get(id);
+      List<DeploymentEvent> events = deployments.events(id, 0);
+      DeploymentEvent lastWait = events.stream().filter(e -> e.kind() == DeploymentEvent.Kind.WAIT)
+          .reduce((a, b) -> b).orElse(null);
+      String list = d.state() == DeploymentState.ENVIRONMENT_VERIFIED ? StageCriteria.ENTRY
+          : d.state() == DeploymentState.VERIFYING ? StageCriteria.EXIT : null;
+      if (list == null || lastWait == null || lastWait.waitingFor() != StageCriteria.waitKind(list)) {
+        throw new ConflictException("deployment #" + id + " is " + d.state() + " and does not wait for a person to "
+            + "confirm an entry or exit criterion");
+      }
+      ModelDefinition model = ModelDocuments.parse(d.model(), models.version(d.model(), d.modelVersion()).text());
+      Stage stage = model.spec().stages().stream().filter(x -> x.name().equals(d.stage())).findFirst().orElseThrow();
+      List<Criterion> criteria = list.equals(StageCriteria.ENTRY) ? stage.entryCriteria() : stage.exitCriteria();
+      // the criterion waited for: the engine meets them in order, and waits at the first manual one undecided
+      int waiting = -1;
+      for (int i = 0; i < criteria.size() && waiting < 0; i++) {
+        if (criteria.get(i) instanceof Criterion.Manual
+            && deployments.decisions(id, Execution.ALL_TARGETS, StageCriteria.name(list, i)).isEmpty()) {
+          waiting = i;
+        }
+      }
+      boolean decidedSince = events.stream().anyMatch(e -> e.id() > lastWait.id()
+          && e.kind() == DeploymentEvent.Kind.STEP && Execution.ALL_TARGETS.equals(e.target())
+          && e.step() != null && e.step().startsWith(list + "["));
+      if (waiting < 0 || decidedSince) {
+        throw new ConflictException("a criterion of deployment #" + id + " was decided since it began to wait; "
+            + "the engine moves on shortly (gantry status " + id + ")");
+      }
+      String name = StageCriteria.name(list, waiting);
+      if (request.criterion() != null && !request.criterion().isBlank() && !request.criterion().equals(name)) {
+        throw new ConflictException("deployment #" + id + " waits for " + name + ", not " + request.criterion());
+      }
+      Criterion.Manual manual = (Criterion.Manual) criteria.get(waiting);
+      boolean holds = users.find(actor).map(u -> u.roles().contains(Role.fromId(manual.role()))).orElse(false);
+      if (!holds) {
+        throw new AccessDeniedException(name + " of deployment #" + id + " (" + manual.description() + ") is "
+            + "confirmed by a holder of the role " + manual.role() + ", which " + actor + " does not hold");
+      }
+      deployments.addDecision(id, Execution.ALL_TARGETS, name, kind, actor, request.note(), List.of(), clock.instant());
+      deployments.wake(id, clock.instant());
+      return deployments.decisions(id, Execution.ALL_TARGETS, name).getLast();
     });
   }
 

@@ -36,7 +36,11 @@ public record DeploymentEvent(long id, long deployment, Instant at, Kind kind, D
     /** The members of its release before it (members run one at a time, in dependency order). */
     RELEASE,
     /** The stage's pause between two batches of a rolling deployment (a person may end it early). */
-    PAUSE;
+    PAUSE,
+    /** A holder of a role confirming a manual entry criterion of the stage (gantry confirm). */
+    ENTRY_CONFIRMATION,
+    /** A holder of a role confirming a manual exit criterion of the stage (gantry confirm). */
+    EXIT_CONFIRMATION;
 
     public String id() {
       return name().toLowerCase(Locale.ROOT);

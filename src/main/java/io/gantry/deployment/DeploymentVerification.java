@@ -12,7 +12,10 @@ import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Future;
 import java.util.concurrent.Semaphore;
 
-/** Deployment verification: the stage's acceptance checks on every target that succeeded. */
+/**
+ * Deployment verification: the stage's acceptance checks on every target that succeeded, then its
+ * exit criteria; the deployment succeeds only when both are met.
+ */
 final class DeploymentVerification {
 
   private final Deployments deployments;
@@ -21,10 +24,12 @@ final class DeploymentVerification {
   private final Progress progress;
   private final StepsOnTarget steps;
   private final FailureHandling failures;
+  private final StageCriteria criteria;
   private final ExecutorService workers;
 
   DeploymentVerification(Deployments deployments, Library library, Targets targets, Progress progress,
-      StepsOnTarget steps, FailureHandling failures, ExecutorService workers) {
+      StepsOnTarget steps, FailureHandling failures, StageCriteria criteria, ExecutorService workers) {
+    this.criteria = criteria;
     this.deployments = deployments;
     this.library = library;
     this.targets = targets;
@@ -88,6 +93,15 @@ final class DeploymentVerification {
     }
     if (!failed.isEmpty()) {
       return failures.onFailure(d, plan, "deployment verification failed on " + String.join("; ", failed));
+    }
+    if (!plan.stage().exitCriteria().isEmpty()) {
+      // the checks that passed are kept, so a look while an exit criterion waits does not run them again
+      finishes.flush();
+      return criteria.exit(d, plan, () -> {
+        progress.move(d, DeploymentState.SUCCEEDED, (plan.stage().acceptance().isEmpty() ? "all targets succeeded"
+            : "acceptance checks passed on every target") + " and every exit criterion is met");
+        return Optional.empty();
+      });
     }
     progress.move(d, DeploymentState.SUCCEEDED, plan.stage().acceptance().isEmpty()
         ? "all targets succeeded (the stage has no acceptance checks)"

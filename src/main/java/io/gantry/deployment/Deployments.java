@@ -435,14 +435,17 @@ public class Deployments {
       case SKIP -> "to be skipped";
       case ABORT -> "aborted";
       case RESUME -> "ended early";
+      case CONFIRM -> "confirmed";
     };
     if (kind == Decision.Kind.RESUME) {
       insertEvent(deployment, now, DeploymentEvent.Kind.LOG, null, null, null, null, actor,
           "the pause between batches " + verb + " by " + actor + ": " + note);
       return;
     }
+    // a stage's criterion is decided for the whole deployment, not on a target
+    String what = target.equals(Execution.ALL_TARGETS) ? "criterion " : "step ";
     insertEvent(deployment, now, DeploymentEvent.Kind.STEP, null, null, target, step, actor,
-        "step " + step + " " + verb + " by " + actor + ": " + note);
+        what + step + " " + verb + " by " + actor + ": " + note);
   }
 
   public List<Decision> decisions(long deployment, String target, String step) {

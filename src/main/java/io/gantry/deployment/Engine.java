@@ -37,14 +37,15 @@ import org.springframework.transaction.support.TransactionTemplate;
 /**
  * The deployment engine. It claims due deployments (one work item per deployment, held with a lease
  * that a heartbeat extends) and carries each one through planning, verification of components,
- * verification of the target environment, execution and deployment verification. Every transition
+ * verification of the target environment, the stage's entry criteria that need the targets or a
+ * person, execution and deployment verification (with the exit criteria). Every transition
  * and every step is written before it is acted on, so another engine (or this one after a restart)
  * picks up where a dead one stopped; a step found started but not finished is run again only if it
  * is declared idempotent.
  *
  * <p>The engine holds the claim and hands the deployment to the activity its state calls for:
- * {@link Planning}, {@link ComponentVerification}, {@link EnvironmentVerification}, {@link Execution},
- * {@link DeploymentVerification}, and {@link FailureHandling} when one of the last two fails.
+ * {@link Planning}, {@link ComponentVerification}, {@link EnvironmentVerification}, {@link StageCriteria},
+ * {@link Execution}, {@link DeploymentVerification}, and {@link FailureHandling} when one of the last two fails.
  */
 @Component
 public class Engine {
@@ -53,6 +54,9 @@ public class Engine {
   static final String EXECUTE = "execute";
   static final String VERIFY = "verify";
   static final String ROLLBACK = "rollback";
+  /** The phases of the steps of a stage's check criteria: before execution, and after verification. */
+  static final String ENTRY = "entry";
+  static final String EXIT = "exit";
   /** The step name under which people's decisions on a failed target are kept. */
   static final String FAILURE_POLICY = "failure-policy";
   /** How often, at most, the engine holding a deployment looks for an abort of it. */
@@ -80,6 +84,7 @@ public class Engine {
   private final Execution execution;
   private final DeploymentVerification deploymentVerification;
   private final FailureHandling failureHandling;
+  private final StageCriteria criteria;
   private final Aborts aborts;
   private final Progress progress;
 
@@ -137,8 +142,10 @@ public class Engine {
     this.failureHandling = new FailureHandling(deployments, library, targets, tx, clock, progress, steps, aborts);
     this.execution = new Execution(deployments, library, targets, clock, progress, steps, failureHandling,
         this.workers, aborts);
+    this.criteria = new StageCriteria(deployments, library, targets, clock, progress, steps, failureHandling,
+        this.workers);
     this.deploymentVerification = new DeploymentVerification(deployments, library, targets, progress, steps,
-        failureHandling, this.workers);
+        failureHandling, criteria, this.workers);
   }
 
   /**
@@ -292,7 +299,7 @@ public class Engine {
         case REQUESTED -> planning.run(d, plan);
         case PLANNED -> componentVerification.run(d, plan);
         case COMPONENTS_VERIFIED -> environmentVerification.run(d, plan);
-        case ENVIRONMENT_VERIFIED -> execution.start(d);
+        case ENVIRONMENT_VERIFIED -> criteria.entry(d, plan, () -> execution.start(d));
         case EXECUTING -> execution.run(d, plan);
         case VERIFYING -> deploymentVerification.run(d, plan);
         case ROLLING_BACK -> failureHandling.rollBack(d, plan);

@@ -3,6 +3,7 @@ package io.gantry.deployment;
 import io.gantry.environment.Target;
 import io.gantry.environment.Targets;
 import io.gantry.execution.TargetAccess;
+import io.gantry.model.Criterion;
 import java.time.Instant;
 import java.util.Optional;
 import java.util.function.Function;
@@ -37,9 +38,16 @@ final class EnvironmentVerification {
         return progress.fail(d, "environment verification: target " + target.name() + ": " + problem);
       }
     }
+    String verified = "every target is reachable and meets the model's requirements";
+    if (plan.stage().entryCriteria().stream()
+        .anyMatch(c -> c instanceof Criterion.Manual || c instanceof Criterion.Check)) {
+      // the entry criteria that need the targets or a person are met next, before any target changes
+      progress.move(d, DeploymentState.ENVIRONMENT_VERIFIED, verified);
+      return Optional.empty();
+    }
     // verified, and executing: both written in one commit before any step acts
-    progress.move(d, DeploymentState.ENVIRONMENT_VERIFIED, "every target is reachable and meets the model's "
-        + "requirements", DeploymentState.EXECUTING, Execution.executing(d));
+    progress.move(d, DeploymentState.ENVIRONMENT_VERIFIED, verified, DeploymentState.EXECUTING,
+        Execution.executing(d));
     return Optional.empty();
   }
 }

@@ -93,7 +93,8 @@ final class Execution {
         return failures.onFailure(d, plan, what);
       }
     }
-    if (d.kind() == Deployment.Kind.UNDEPLOY || plan.stage().acceptance().isEmpty()) {
+    if (d.kind() == Deployment.Kind.UNDEPLOY
+        || (plan.stage().acceptance().isEmpty() && plan.stage().exitCriteria().isEmpty())) {
       // nothing to check: verifying and the end are written in one commit
       String end = d.kind() == Deployment.Kind.UNDEPLOY
           ? d.component() + " removed from every target of " + d.environment()

@@ -148,7 +148,10 @@ final class Planning {
     return out;
   }
 
-  /** What an entry criterion finds missing; null when it is met or is for people to judge. */
+  /**
+   * What an entry criterion finds missing; null when it is met, or when it is a check or a person's
+   * confirmation, which {@link StageCriteria} meets once the target environment is verified.
+   */
   private String unmet(Criterion criterion, Deployment d, Plan plan) {
     return switch (criterion) {
       case Criterion.StageSucceeded s -> {

@@ -61,7 +61,7 @@ class RequestChecks {
                 + what + " --reason \"...\""));
           }
         }
-        // refused at apply until they are carried out; a model version stored before then says nothing here
+        // met by the engine once the target environment is verified: nothing to know at the request
         case Criterion.Manual m -> {}
         case Criterion.Check c -> {}
       }

@@ -3,7 +3,11 @@ package io.gantry.model;
 import com.fasterxml.jackson.annotation.JsonSubTypes;
 import com.fasterxml.jackson.annotation.JsonTypeInfo;
 
-/** An entry or exit criterion of a stage. */
+/**
+ * An entry or exit criterion of a stage. Entry criteria hold a deployment before any target changes;
+ * exit criteria hold its success after deployment verification. Only {@link Manual} and {@link Check}
+ * may be exit criteria: the other two are facts known before a deployment starts.
+ */
 @JsonTypeInfo(use = JsonTypeInfo.Id.NAME, property = "type")
 @JsonSubTypes({
     @JsonSubTypes.Type(value = Criterion.StageSucceeded.class, name = "stage-succeeded"),
@@ -18,9 +22,12 @@ public sealed interface Criterion {
   /** The version has this status in the library. */
   record VersionStatus(String status) implements Criterion {}
 
-  /** A person confirms what the description says. */
-  record Manual(String description) implements Criterion {}
+  /**
+   * A holder of {@code role} confirms what the description says; unconfirmed after {@code timeout}
+   * (when given) it counts as not met.
+   */
+  record Manual(String description, String role, TimeSpan timeout) implements Criterion {}
 
-  /** A shell or http-check step passes. */
+  /** A shell or http-check step passes on every target of the deployment. */
   record Check(Step step) implements Criterion {}
 }

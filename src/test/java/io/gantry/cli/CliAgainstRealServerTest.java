@@ -79,6 +79,25 @@ class CliAgainstRealServerTest {
               - {name: install, type: artifact.install, destination: releases, idempotent: true}
               - {name: check, type: shell, command: sh current/check.sh, timeout: 30s}
             failurePolicy: {action: ask}
+      ---
+      apiVersion: gantry.io/v1
+      kind: Component
+      metadata: {name: gated}
+      spec: {service: cli, type: software, model: cli-gated}
+      ---
+      apiVersion: gantry.io/v1
+      kind: DeploymentModel
+      metadata: {name: cli-gated}
+      spec:
+        appliesTo: {components: [cli/gated]}
+        stages:
+          - name: dev
+            environment: cli-dev
+            steps:
+              - {name: install, type: artifact.install, destination: releases, idempotent: true}
+            exitCriteria:
+              - {type: manual, description: smoke tested by hand, role: deployment-manager}
+            failurePolicy: {action: stop}
       """;
 
   @DynamicPropertySource
@@ -105,6 +124,7 @@ class CliAgainstRealServerTest {
     push("cli/app@1.0.0", "exit 0");
     push("cli/later@1.0.0", "exit 0");
     push("cli/broken@1.0.0", "echo 'the check found nothing to serve' >&2; exit 3");
+    push("cli/gated@1.0.0", "exit 0");
   }
 
   @Test
@@ -176,6 +196,30 @@ class CliAgainstRealServerTest {
     assertThat(logs.exitCode()).as(logs.err()).isEqualTo(8);
     assertThat(logs.out()).contains("the check found nothing to serve");
     assertThat(logs.err()).startsWith("error: deployment #" + id + " ended ");
+  }
+
+  @Test
+  void confirmMeetsTheManualExitCriterionADeploymentWaitsForAndNamingAnotherIsRefused() {
+    long id = id(succeeds("deploy", "cli/gated@1.0.0", "--to", "cli-dev", "--detach").out(),
+        "deployment #(\\d+) requested");
+    await().atMost(Duration.ofSeconds(60)).pollInterval(Duration.ofMillis(200)).until(() ->
+        events(id).stream().anyMatch(e -> "exit_confirmation".equals(e.path("waitingFor").asString(null))));
+
+    String status = succeeds("status", String.valueOf(id)).out();
+    CliRunner.Result other = gantry.run("confirm", String.valueOf(id), "--criterion", "exitCriteria[1]", "--note",
+        "done");
+    CliRunner.Result confirm = succeeds("confirm", String.valueOf(id), "--note", "smoke tested by hand");
+    CliRunner.Result logs = gantry.run("logs", String.valueOf(id), "-f");
+
+    assertThat(status).contains("- VERIFYING\n").containsPattern("  waiting for a holder of the role deployment-manager "
+        + "to confirm exit criterion exitCriteria\\[0] \\(smoke tested by hand\\) .* \\(wait: exit_confirmation, "
+        + "since " + TIME + "\\)\n");
+    assertThat(other.exitCode()).isEqualTo(5);
+    assertThat(other.err()).contains("waits for exitCriteria[0], not exitCriteria[1]");
+    assertThat(confirm.out()).isEqualTo("deployment #" + id + ": exitCriteria[0] confirmed\n");
+    assertThat(logs.exitCode()).as(logs.err()).isZero();
+    assertThat(logs.out()).contains("criterion exitCriteria[0] confirmed by admin: smoke tested by hand")
+        .endsWith("deployment #" + id + " succeeded (./gantry status " + id + " shows each target)\n");
   }
 
   @Test

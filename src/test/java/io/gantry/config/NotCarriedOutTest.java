@@ -41,7 +41,6 @@ class NotCarriedOutTest {
 
   @ParameterizedTest(name = "{0}")
   @CsvSource(delimiter = '|', textBlock = """
-      exit criteria                | failurePolicy:                     | exitCriteria: [{type: stage-succeeded, stage: dev}]\\n      failurePolicy: | spec.stages[0].exitCriteria | exitCriteria | exit criteria are not carried out
       notifications                | failurePolicy:                     | notifications: [{on: [failed], channel: email, to: [a@example.com]}]\\n      failurePolicy: | spec.stages[0].notifications | notifications | notifications are not sent
       """)
   void a_field_that_is_not_carried_out_is_refused_with_its_place_and_reason(String what, String find, String replace,
@@ -62,12 +61,12 @@ class NotCarriedOutTest {
   @CsvSource(delimiter = '|', textBlock = """
       canary                 | {type: rolling, batchSize: 1}                | {type: canary}                          | spec.stages[0].strategy.type          | the canary strategy is not carried out
       blue-green             | {type: rolling, batchSize: 1}                | {type: blue-green}                      | spec.stages[0].strategy.type          | the blue-green strategy is not carried out
-      a manual criterion     | {type: version-status, status: registered}   | {type: manual, description: confirm}    | spec.stages[0].entryCriteria[0].type  | manual criteria are not carried out
-      a check criterion      | {type: version-status, status: registered}   | {type: check, step: {name: c, type: shell, command: 'true'}} | spec.stages[0].entryCriteria[0].type | check criteria are not carried out
+      stage-succeeded on exit | failurePolicy: | exitCriteria: [{type: stage-succeeded, stage: dev}]\\n      failurePolicy: | spec.stages[0].exitCriteria[0].type | stage-succeeded is known before any target changes
+      version-status on exit  | failurePolicy: | exitCriteria: [{type: version-status, status: approved}]\\n      failurePolicy: | spec.stages[0].exitCriteria[0].type | declare it in entryCriteria
       """)
   void a_value_that_is_not_carried_out_is_refused_naming_the_values_that_are(String what, String find,
       String replace, String field, String reason) {
-    String text = MODEL.replace(find, replace);
+    String text = MODEL.replace(find, replace.replace("\\n", "\n"));
 
     List<Finding> findings = findings(text);
 

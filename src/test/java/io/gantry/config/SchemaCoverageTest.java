@@ -73,6 +73,16 @@ class SchemaCoverageTest {
   private static final String STEP_TARGETS =
       "StepControlsContractTest#a_step_with_targets_web_runs_only_on_targets_tagged_web_and_the_others_record_it_skipped";
 
+  /** A stage's manual and check criteria: a person of the role confirms, a check's failure acts. */
+  private static final String ENTRY_CONFIRMED =
+      "CriteriaContractTest#a_manual_entry_criterion_waits_for_a_holder_of_its_role_before_any_target_changes_then_the_deployment_runs";
+  private static final String ENTRY_CHECK_FAILS =
+      "CriteriaContractTest#a_failing_entry_check_fails_the_deployment_with_the_step_output_and_no_target_is_touched";
+  private static final String EXIT_CONFIRMED =
+      "CriteriaContractTest#a_manual_exit_criterion_holds_success_after_verification_as_a_wait_of_its_own_kind_until_confirmed";
+  private static final String EXIT_CHECK_FAILS =
+      "CriteriaContractTest#a_failed_exit_check_runs_the_rollback_policy_and_every_target_returns_to_its_previous_version";
+
   /** Each schema key and the test that shows the engine acting on it. */
   static final Map<String, String> COVERED = Map.ofEntries(
       entry("Document.apiVersion", "ConfigLoaderTest#another_api_version_is_refused"),
@@ -152,6 +162,19 @@ class SchemaCoverageTest {
       entry("Criterion[stage-succeeded].type", "RequestChecksContractTest#a_version_that_skipped_test_and_is_not_approved_is_refused_with_every_unmet_requirement_and_its_command"),
       entry("Criterion[version-status].status", "RequestChecksContractTest#a_version_that_skipped_test_and_is_not_approved_is_refused_with_every_unmet_requirement_and_its_command"),
       entry("Criterion[version-status].type", "RequestChecksContractTest#a_version_that_skipped_test_and_is_not_approved_is_refused_with_every_unmet_requirement_and_its_command"),
+      entry("Criterion[manual].description", ENTRY_CONFIRMED),
+      entry("Criterion[manual].role", ENTRY_CONFIRMED),
+      entry("Criterion[manual].timeout", "CriteriaContractTest#a_manual_entry_criterion_nobody_confirms_within_its_timeout_fails_the_deployment_even_across_a_new_engine"),
+      entry("Criterion[manual].type", ENTRY_CONFIRMED),
+      entry("Criterion[check].step", ENTRY_CHECK_FAILS),
+      entry("Criterion[check].type", ENTRY_CHECK_FAILS),
+      entry("ExitCriterion.type", EXIT_CONFIRMED),
+      entry("ExitCriterion[manual].description", EXIT_CONFIRMED),
+      entry("ExitCriterion[manual].role", EXIT_CONFIRMED),
+      entry("ExitCriterion[manual].timeout", "CriteriaContractTest#a_manual_exit_criterion_nobody_confirms_in_time_runs_the_failure_policy"),
+      entry("ExitCriterion[manual].type", EXIT_CONFIRMED),
+      entry("ExitCriterion[check].step", EXIT_CHECK_FAILS),
+      entry("ExitCriterion[check].type", EXIT_CHECK_FAILS),
       entry("TargetRequirement.type", "EngineContractTest#a_target_that_misses_a_required_fact_fails_environment_verification_before_any_change"),
       entry("TargetRequirement[fact].fact", "EngineContractTest#a_target_that_misses_a_required_fact_fails_environment_verification_before_any_change"),
       entry("TargetRequirement[fact].equals", "EngineContractTest#a_target_that_misses_a_required_fact_fails_environment_verification_before_any_change"),
@@ -192,6 +215,7 @@ class SchemaCoverageTest {
       entry("Stage.strategy.batchSize", "EngineContractTest#with_the_stop_policy_a_failed_batch_ends_the_deployment_failed_without_touching_later_batches"),
       entry("Stage.entryCriteria", "RequestChecksContractTest#a_version_that_skipped_test_and_is_not_approved_is_refused_with_every_unmet_requirement_and_its_command"),
       entry("Stage.steps", "EngineContractTest#an_all_at_once_deployment_runs_every_step_on_every_target_and_succeeds"),
+      entry("Stage.exitCriteria", "CriteriaContractTest#an_exit_check_then_a_manual_exit_criterion_the_check_and_acceptance_run_once_while_the_person_is_awaited"),
       entry("Stage.failurePolicy", "EngineContractTest#with_the_ask_policy_a_failed_target_waits_for_a_person_who_retries_skips_or_aborts"),
       entry("Stage.failurePolicy.action", "EngineContractTest#a_rolling_deployment_stops_at_the_first_failed_batch_and_rolls_back_the_targets_it_touched"),
       entry("Stage.failurePolicy.retries", "StepControlsContractTest#a_failed_step_is_retried_after_its_retry_delay_and_succeeds_on_the_second_attempt"),

@@ -30,7 +30,9 @@ import tools.jackson.databind.json.JsonMapper;
  * Kills the real server process (SIGKILL) at ten points of a 20-target rolling deployment and starts
  * it again each time; the deployment must still reach its correct end, with nothing lost from its
  * record and each interruption in it. Kills it too while its triggers fire for pushed versions: each
- * version is still requested exactly once. Runs the packaged jar, on H2 and on PostgreSQL.
+ * version is still requested exactly once; and while a deployment waits for a person to confirm its
+ * manual exit criterion: it still waits after the restart, and succeeds once, when confirmed. Runs the
+ * packaged jar, on H2 and on PostgreSQL.
  */
 @ParameterizedClass(name = "on {0}")
 @EnumSource(TestDatabase.class)
@@ -160,6 +162,83 @@ class CrashRecoveryIT {
     assertThat(deployed).as("one deployment per pushed version, none twice").containsExactlyInAnyOrderElementsOf(versions);
   }
 
+  @Test
+  void a_server_killed_while_a_manual_exit_criterion_waits_still_waits_after_restart_and_succeeds_once_confirmed()
+      throws Exception {
+    useDatabase();
+    Path config = writeConfig(2, "", "      exitCriteria:\n"
+        + "        - {type: manual, description: smoke tested by hand, role: deployment-manager}\n");
+    start(config);
+    String token = Files.readString(dir.resolve("data/admin.token")).trim();
+    push(token, "1.0.0");
+    long id = post(token, "/api/v1/deployments", Map.of("component", "crash/app", "version", "1.0.0",
+        "environment", "crash", "reason", "crash test")).path("id").asLong();
+    awaitExitConfirmationWait(token, id);
+
+    server.destroyForcibly().waitFor();
+    start(config);
+    // the restarted engine looks at the deployment again every second (its wait-recheck) and keeps waiting
+    Instant looked = Instant.now().plusSeconds(3);
+    while (Instant.now().isBefore(looked)) {
+      assertThat(get(token, "/api/v1/deployments/" + id).path("state").asString()).as("before it is confirmed")
+          .isEqualTo("VERIFYING");
+      Thread.sleep(100);
+    }
+    awaitExitConfirmationWait(token, id);
+    JsonNode confirmed = post(token, "/api/v1/deployments/" + id + "/confirmations",
+        Map.of("decision", "confirm", "note", "smoke tested after the restart"));
+
+    Instant deadline = Instant.now().plusSeconds(60);
+    while (!finished(token, id)) {
+      assertThat(Instant.now()).as("the deployment ends once confirmed").isBefore(deadline);
+      Thread.sleep(100);
+    }
+    JsonNode deployment = get(token, "/api/v1/deployments/" + id);
+    assertThat(confirmed.path("step").asString()).isEqualTo("exitCriteria[0]");
+    assertThat(deployment.path("state").asString()).as(deployment.path("outcome").asString()).isEqualTo("SUCCEEDED");
+    assertThat(deployment.path("outcome").asString()).contains("every exit criterion is met");
+    List<String> transitions = new ArrayList<>();
+    int confirmations = 0;
+    for (JsonNode e : events(token, id)) {
+      if (e.path("kind").asString().equals("TRANSITION")) {
+        transitions.add(e.path("to").asString());
+      }
+      if (e.path("message").asString().startsWith("criterion exitCriteria[0] confirmed by admin")) {
+        confirmations++;
+      }
+    }
+    assertThat(transitions).containsExactly("REQUESTED", "PLANNED", "COMPONENTS_VERIFIED", "ENVIRONMENT_VERIFIED",
+        "EXECUTING", "VERIFYING", "SUCCEEDED");
+    assertThat(confirmations).isEqualTo(1);
+    for (JsonNode target : deployment.path("targets")) {
+      assertThat(target.path("state").asString()).isEqualTo("SUCCEEDED");
+      long acceptance = 0;
+      for (JsonNode step : target.path("steps")) {
+        acceptance += step.path("phase").asString().equals("verify") ? 1 : 0;
+      }
+      assertThat(acceptance).as("acceptance checks run on %s", target.path("target").asString()).isEqualTo(1);
+    }
+    assertThat(get(token, "/api/v1/deployments?environment=crash&size=100").path("items")).hasSize(1);
+  }
+
+  private void awaitExitConfirmationWait(String token, long id) throws Exception {
+    Instant deadline = Instant.now().plusSeconds(120);
+    while (true) {
+      JsonNode last = null;
+      for (JsonNode e : events(token, id)) {
+        if (e.path("kind").asString().equals("WAIT")) {
+          last = e;
+        }
+      }
+      if (last != null && last.path("waitingFor").asString().equals("exit_confirmation")) {
+        return;
+      }
+      assertThat(finished(token, id)).as("the deployment ended without waiting for its exit criterion").isFalse();
+      assertThat(Instant.now()).as("the deployment waits for its exit criterion").isBefore(deadline);
+      Thread.sleep(100);
+    }
+  }
+
   private void useDatabase() {
     if (database == TestDatabase.POSTGRESQL) {
       for (String p : database.springProperties()) {
@@ -172,6 +251,10 @@ class CrashRecoveryIT {
   }
 
   private Path writeConfig(int targets, String triggers) throws IOException {
+    return writeConfig(targets, triggers, "");
+  }
+
+  private Path writeConfig(int targets, String triggers, String stageExtra) throws IOException {
     StringBuilder yaml = new StringBuilder("""
         apiVersion: gantry.io/v1
         kind: Environment
@@ -202,6 +285,7 @@ class CrashRecoveryIT {
                 - {name: work, type: shell, command: "sleep 0.3; cat current/version.txt > deployed.txt", idempotent: true}
               acceptance:
                 - {name: check, type: shell, command: "test -s deployed.txt", idempotent: true}
+        """).append(stageExtra).append("""
               failurePolicy: {action: stop}
         """).append(triggers);
     for (int i = 1; i <= targets; i++) {

@@ -102,6 +102,29 @@ class ValueStreamsContractTest {
   }
 
   @Test
+  void waits_for_people_to_confirm_entry_and_exit_criteria_show_as_their_own_kinds_in_their_activities() {
+    long id = records.deployment("shop", "web", "2.0", "production", "std", "alice", "2026-03-05 10:00")
+        .to("PLANNED", "2026-03-05 10:01").to("COMPONENTS_VERIFIED", "2026-03-05 10:02")
+        .to("ENVIRONMENT_VERIFIED", "2026-03-05 10:03").waitFor(WaitKind.ENTRY_CONFIRMATION, "2026-03-05 10:03")
+        .to("EXECUTING", "2026-03-05 10:33").to("VERIFYING", "2026-03-05 10:35")
+        .waitFor(WaitKind.EXIT_CONFIRMATION, "2026-03-05 10:36").to("SUCCEEDED", "2026-03-05 11:36").id;
+
+    ValueStreamMap map = valueStreams.map(MARCH, MetricsFilter.NONE);
+
+    assertThat(map.waits()).containsExactly(
+        new ValueStreamMap.WaitRow("exit_confirmation", 1, 3600.0, 3600.0, 66.7),
+        new ValueStreamMap.WaitRow("entry_confirmation", 1, 1800.0, 1800.0, 33.3));
+    assertThat(map.activities()).filteredOn(a -> !a.waitSecondsByKind().isEmpty())
+        .extracting(ValueStreamMap.ActivityRow::activity, ValueStreamMap.ActivityRow::waitSecondsByKind)
+        .containsExactly(
+            org.assertj.core.groups.Tuple.tuple("execution-start", Map.of("entry_confirmation", 1800.0)),
+            org.assertj.core.groups.Tuple.tuple("deployment-verification", Map.of("exit_confirmation", 3600.0)));
+    assertThat(valueStreams.timeline(id).segments()).filteredOn(s -> s.type().equals("wait"))
+        .extracting(s -> s.activity() + " " + s.waitingFor() + " " + s.seconds())
+        .containsExactly("execution-start entry_confirmation 1800.0", "deployment-verification exit_confirmation 3600.0");
+  }
+
+  @Test
   void filters_and_empty_periods() {
     v1();
     v2();
