@@ -36,7 +36,11 @@ public record DeploymentEvent(long id, long deployment, Instant at, Kind kind, D
     /** The members of its release before it (members run one at a time, in dependency order). */
     RELEASE,
     /** The stage's pause between two batches of a rolling deployment (a person may end it early). */
-    PAUSE;
+    PAUSE,
+    /** A canary's pause after its first targets took the version (a person may end it early). */
+    CANARY_PAUSE,
+    /** The time between two rounds of a canary's analysis (the checks themselves are process time). */
+    CANARY_ANALYSIS;
 
     public String id() {
       return name().toLowerCase(Locale.ROOT);

@@ -60,7 +60,6 @@ class NotCarriedOutTest {
 
   @ParameterizedTest(name = "{0}")
   @CsvSource(delimiter = '|', textBlock = """
-      canary                 | {type: rolling, batchSize: 1}                | {type: canary}                          | spec.stages[0].strategy.type          | the canary strategy is not carried out
       blue-green             | {type: rolling, batchSize: 1}                | {type: blue-green}                      | spec.stages[0].strategy.type          | the blue-green strategy is not carried out
       a manual criterion     | {type: version-status, status: registered}   | {type: manual, description: confirm}    | spec.stages[0].entryCriteria[0].type  | manual criteria are not carried out
       a check criterion      | {type: version-status, status: registered}   | {type: check, step: {name: c, type: shell, command: 'true'}} | spec.stages[0].entryCriteria[0].type | check criteria are not carried out
