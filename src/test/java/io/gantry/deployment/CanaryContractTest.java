@@ -222,6 +222,28 @@ class CanaryContractTest {
   }
 
   @Test
+  void the_deployment_view_shows_the_canary_targets_and_each_round_with_the_share_passed_so_far() throws Exception {
+    configure("25%", null, null);
+    push("1.0.0");
+    Deployment d = run(request("1.0.0"));
+    clock.advance(Duration.ofSeconds(30));
+    run(d);
+    health("t1", "bad");
+    clock.advance(Duration.ofSeconds(30));
+    run(d);
+
+    var view = DeploymentController.CanaryView.of(fixture.deployments.targetRuns(d.id()),
+        fixture.deployments.canary().analysis(d.id()).orElseThrow(), fixture.deployments.canary().rounds(d.id()));
+
+    assertThat(view.targets()).containsExactly("t1");
+    assertThat(view.passed()).isNull();
+    assertThat(view.rounds()).extracting(DeploymentController.RoundView::round,
+        DeploymentController.RoundView::passedSoFar, DeploymentController.RoundView::totalSoFar,
+        DeploymentController.RoundView::ratio).containsExactly(tuple(1, 1, 1, 1.0), tuple(2, 1, 2, 0.5));
+    assertThat(view.rounds().get(1).results()).startsWith("serving on t1 failed: command exited with 1");
+  }
+
+  @Test
   void a_failing_analysis_rolls_back_only_the_canary_and_the_other_targets_are_never_touched() throws Exception {
     configure("25%", null, null);
     push("1.0.0");
