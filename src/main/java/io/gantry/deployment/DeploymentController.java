@@ -169,8 +169,8 @@ class DeploymentController {
   record Resumption(String reason) {}
 
   @PostMapping("/{id}/resume")
-  @Operation(summary = "End the pause between batches of a rolling deployment now (the stage's pauseBetweenBatches); "
-      + "409 when it is not in such a pause")
+  @Operation(summary = "End the pause between batches of a rolling deployment now (the stage's pauseBetweenBatches), "
+      + "or a canary's pause (its analysis starts); 409 when it is not in such a pause")
   ResponseEntity<DecisionView> resume(@PathVariable long id, @RequestBody Resumption body, Principal principal) {
     Decision d = decisions.resume(id, body.reason(), principal.getName());
     return ResponseEntity.status(HttpStatus.CREATED).body(new DecisionView(d.id(), d.target(), d.step(),

@@ -143,8 +143,9 @@ public class DeploymentDecisions {
   }
 
   /**
-   * Ends the stage's pause between batches of a rolling deployment now; the next batch starts at the
-   * engine's next look. Only while the deployment waits in such a pause; the note is recorded.
+   * Ends the stage's pause between batches of a rolling deployment (or a canary's pause) now; the next
+   * batch (or the canary's analysis) starts at the engine's next look. Only while the deployment waits
+   * in such a pause; the note is recorded.
    */
   public Decision resume(long id, String note, String actor) {
     if (note == null || note.isBlank()) {

@@ -173,8 +173,9 @@ class CanaryContractTest {
 
     assertThat(d.state()).isEqualTo(DeploymentState.EXECUTING);
     assertThat(fixture.deployments.targetRuns(d.id())).extracting(TargetRun::target, TargetRun::batch,
-        TargetRun::state).containsExactly(tuple("t1", 0, TargetRunState.SUCCEEDED), tuple("t2", 1, TargetRunState.PENDING),
-        tuple("t3", 1, TargetRunState.PENDING), tuple("t4", 1, TargetRunState.PENDING));
+        TargetRun::state).containsExactly(tuple("t1", 0, TargetRunState.SUCCEEDED),
+        tuple("t2", 1, TargetRunState.PENDING), tuple("t3", 1, TargetRunState.PENDING),
+        tuple("t4", 1, TargetRunState.PENDING));
     assertThat(waits(d)).last().satisfies(w -> {
       assertThat(w.waitingFor()).isEqualTo(DeploymentEvent.WaitKind.CANARY_PAUSE);
       assertThat(w.message()).contains("the canary's pause of 1m on t1").contains("gantry resume " + d.id());
