@@ -17,6 +17,7 @@ import java.util.Locale;
 import java.util.Optional;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Future;
+import java.util.concurrent.Semaphore;
 import java.util.function.Function;
 
 /**
@@ -81,6 +82,9 @@ final class Canary {
     Stage.Canary canary = plan.stage().strategy().canary();
     Stage.Analysis analysis = canary.analysis();
     Optional<CanaryRecords.Analysis> recorded = records.analysis(d.id());
+    if (recorded.isPresent() && recorded.get().endedAt() != null) {
+      return Boolean.TRUE.equals(recorded.get().passed()) ? null : Optional.empty();
+    }
     List<TargetRun> canaries = deployments.targetRuns(d.id()).stream().filter(r -> r.batch() == 0).toList();
     if (recorded.isEmpty()) {
       Optional<Instant> pause = pause(d, canary, canaries);
@@ -99,9 +103,6 @@ final class Canary {
       recorded = records.analysis(d.id());
     }
     CanaryRecords.Analysis started = recorded.orElseThrow();
-    if (started.endedAt() != null) {
-      return Boolean.TRUE.equals(started.passed()) ? null : Optional.empty();
-    }
     List<CanaryRecords.Round> rounds = records.rounds(d.id());
     while (true) {
       int done = rounds.size();
@@ -135,7 +136,10 @@ final class Canary {
       return Optional.empty();
     }
     Instant before = canaries.stream().map(TargetRun::finishedAt).filter(t -> t != null).max(Instant::compareTo)
-        .orElse(clock.instant());
+        .orElse(null);
+    if (before == null) {
+      return Optional.empty(); // no canary target ended: nothing to pause after
+    }
     Instant ends = before.plus(canary.pause().toDuration());
     Optional<Decision> resumed = deployments.decisions(d.id(), Execution.ALL_TARGETS, Execution.PAUSE).stream()
         .filter(x -> x.kind() == Decision.Kind.RESUME && x.appliedAt() == null).findFirst();
@@ -198,18 +202,27 @@ final class Canary {
     return Optional.empty();
   }
 
-  /** One round: every check on every canary target that ran the steps, the targets side by side. */
+  /** One round: every check on every canary target that ran the steps, up to maxParallel targets at a time. */
   private Optional<CanaryRecords.Round> runRound(Deployment d, Plan plan, Stage.Analysis analysis,
       List<TargetRun> canaries, int round, List<CanaryRecords.Round> before) {
     Instant startedAt = clock.instant();
     ComponentVersion version = library.get(d.component(), d.version());
     String phase = "analysis-" + round;
     List<Future<List<String>>> perTarget = new ArrayList<>();
+    Integer maxParallel = plan.stage().strategy().maxParallel();
+    Semaphore permits = new Semaphore(maxParallel == null ? Math.max(1, canaries.size()) : maxParallel);
     for (TargetRun run : canaries) {
       if (run.state() != TargetRunState.SUCCEEDED) {
         continue;
       }
-      perTarget.add(workers.submit(() -> checks(d, run, phase, analysis.checks(), version)));
+      perTarget.add(workers.submit(() -> {
+        permits.acquire();
+        try {
+          return checks(d, run, phase, analysis.checks(), version);
+        } finally {
+          permits.release();
+        }
+      }));
     }
     List<String> results = new ArrayList<>();
     for (Future<List<String>> f : perTarget) {
@@ -353,8 +366,11 @@ final class Canary {
     return t == 0 ? "" : " (so far " + p + " of " + t + " passed)";
   }
 
+  /** A ratio with two decimals, or as many as it needs up to four (0.95, 1.00, 0.955, 0.6667). */
   static String ratio(double r) {
-    return String.format(Locale.ROOT, "%.2f", r);
+    java.math.BigDecimal exact = java.math.BigDecimal.valueOf(r).setScale(4, java.math.RoundingMode.HALF_UP)
+        .stripTrailingZeros();
+    return (exact.scale() < 2 ? exact.setScale(2) : exact).toPlainString();
   }
 
   private static String names(List<TargetRun> runs) {
