@@ -137,6 +137,26 @@ final class DeployCommands {
         out().println();
         output().table(List.of("TARGET", "BATCH", "STATE", "PREVIOUS", "OUTCOME"), rows);
       }
+      JsonNode canary = d.path("canary");
+      if (canary.isObject()) {
+        out().println();
+        List<String> names = new ArrayList<>();
+        canary.path("targets").forEach(t -> names.add(t.asString()));
+        out().println("canary analysis on " + String.join(", ", names) + ", started " + output().time(
+            canary.path("startedAt")) + (canary.path("outcome").isNull() || canary.path("outcome").isMissingNode()
+            ? " (running)" : ": " + canary.path("outcome").asString()));
+        List<List<String>> rounds = new ArrayList<>();
+        for (JsonNode r : canary.path("rounds")) {
+          rounds.add(List.of(String.valueOf(r.path("round").asInt()), output().time(r.path("startedAt")),
+              r.path("passed").asInt() + "/" + r.path("total").asInt(),
+              r.path("passedSoFar").asInt() + "/" + r.path("totalSoFar").asInt()
+                  + (r.path("ratio").isNumber() ? String.format(java.util.Locale.ROOT, " = %.2f",
+                  r.path("ratio").asDouble()) : ""), r.path("results").asString("")));
+        }
+        if (!rounds.isEmpty()) {
+          output().table(List.of("ROUND", "AT", "PASSED", "SO FAR", "RESULTS"), rounds);
+        }
+      }
     }
   }
 

@@ -6,9 +6,10 @@ import picocli.CommandLine.Parameters;
 import tools.jackson.databind.JsonNode;
 import tools.jackson.databind.node.ObjectNode;
 
-/** {@code resume}: ends a rolling deployment's pause between batches now. */
+/** {@code resume}: ends a rolling deployment's pause between batches, or a canary's pause, now. */
 @Command(name = "resume", description = "End the pause between batches of a rolling deployment now "
-    + "(the stage's pauseBetweenBatches); the next batch starts at once.", footer = ExitCode.FOOTER)
+    + "(the stage's pauseBetweenBatches), the next batch starting at once; or a canary's pause, its analysis "
+    + "starting at once.", footer = ExitCode.FOOTER)
 final class ResumeCommand extends ApiCommand {
 
   @Parameters(paramLabel = "ID", description = "a deployment number")

@@ -374,16 +374,23 @@ public class ConfigInterpreter {
     Set<String> stepNames = new HashSet<>();
     checkSteps(doc, at + ".steps", stage.steps(), stepNames, run);
     checkSteps(doc, at + ".acceptance", stage.acceptance(), stepNames, run);
+    CanaryChecks.check(doc, at + ".strategy", stage.strategy(), run::finding);
+    String analysisAt = at + ".strategy.canary.analysis.checks";
+    List<Step> analysisChecks = stage.strategy().canary() == null || stage.strategy().canary().analysis() == null
+        ? List.of() : stage.strategy().canary().analysis().checks();
+    checkSteps(doc, analysisAt, analysisChecks, stepNames, run);
     if (run.environments.containsKey(stage.environment())) {
       checkTags(doc, at + ".steps", stage.steps(), stage.environment(), run);
       checkTags(doc, at + ".acceptance", stage.acceptance(), stage.environment(), run);
       checkTags(doc, at + ".removeSteps", stage.removeSteps(), stage.environment(), run);
+      checkTags(doc, analysisAt, analysisChecks, stage.environment(), run);
     }
     checkCriterionSteps(doc, at + ".entryCriteria", stage.entryCriteria(), stage.environment(), run);
     checkCriterionSteps(doc, at + ".exitCriteria", stage.exitCriteria(), stage.environment(), run);
     checkTimeouts(doc, at + ".steps", stage.steps(), run);
     checkTimeouts(doc, at + ".acceptance", stage.acceptance(), run);
     checkTimeouts(doc, at + ".removeSteps", stage.removeSteps(), run);
+    checkTimeouts(doc, analysisAt, analysisChecks, run);
   }
 
   /** A timeout longer than the server allows, or a wait bounded by less than its own duration. */

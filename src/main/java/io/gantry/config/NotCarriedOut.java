@@ -26,7 +26,7 @@ final class NotCarriedOut {
 
   /** Why a value of an enumerated field is refused, as a sentence to append; empty when it is simply wrong. */
   static String value(String path, String value) {
-    if (path.endsWith(".strategy.type") && (value.equals("canary") || value.equals("blue-green"))) {
+    if (path.endsWith(".strategy.type") && value.equals("blue-green")) {
       return " (the " + value + " strategy is not carried out yet)";
     }
     if (EXIT_CRITERION_TYPE.matcher(path).matches()

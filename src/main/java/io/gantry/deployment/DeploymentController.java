@@ -52,18 +52,47 @@ class DeploymentController {
   record DeploymentView(long id, String kind, String component, String version, String environment, String model,
       int modelVersion, String stage, String state, String requestedBy, Instant requestedAt, String reason,
       Instant plannedStart, Instant plannedEnd, int priority, Instant startedAt, Instant finishedAt, String outcome,
-      List<TargetView> targets) {
+      List<TargetView> targets, CanaryView canary) {
     static DeploymentView of(Deployment d, List<TargetRun> runs) {
       return of(d, runs, List.of());
     }
 
     static DeploymentView of(Deployment d, List<TargetRun> runs, List<StepRun> steps) {
+      return of(d, runs, steps, null);
+    }
+
+    static DeploymentView of(Deployment d, List<TargetRun> runs, List<StepRun> steps, CanaryView canary) {
       return new DeploymentView(d.id(), d.kind().id(), d.component().toString(), d.version(), d.environment(),
           d.model(), d.modelVersion(), d.stage(), d.state().name(), d.requestedBy(), d.requestedAt(), d.reason(),
           d.plannedStart(), d.plannedEnd(), d.priority(), d.startedAt(), d.finishedAt(), d.outcome(),
-          runs == null ? null : runs.stream().map(r -> TargetView.of(d, r, steps)).toList());
+          runs == null ? null : runs.stream().map(r -> TargetView.of(d, r, steps)).toList(), canary);
     }
   }
+
+  /**
+   * A canary's analysis once it has started: its rounds, each with the results of its checks (their step
+   * runs are in the targets' steps, phase {@code analysis-N}) and the share passed so far; null otherwise.
+   */
+  record CanaryView(List<String> targets, Instant startedAt, Instant endedAt, Boolean passed, String outcome,
+      List<RoundView> rounds) {
+    static CanaryView of(List<TargetRun> runs, CanaryRecords.Analysis analysis, List<CanaryRecords.Round> rounds) {
+      List<RoundView> views = new java.util.ArrayList<>();
+      int passed = 0;
+      int total = 0;
+      for (CanaryRecords.Round r : rounds) {
+        passed += r.passed();
+        total += r.total();
+        views.add(new RoundView(r.round(), r.startedAt(), r.passed(), r.total(), r.results(), passed, total,
+            total == 0 ? null : (double) passed / total));
+      }
+      return new CanaryView(runs.stream().filter(r -> r.batch() == 0).map(TargetRun::target).toList(),
+          analysis.startedAt(), analysis.endedAt(), analysis.passed(), analysis.outcome(), views);
+    }
+  }
+
+  /** One round of a canary's analysis; {@code ratio} is the share of all results so far that passed. */
+  record RoundView(int round, Instant startedAt, int passed, int total, String results, int passedSoFar,
+      int totalSoFar, Double ratio) {}
 
   record TargetView(String target, int batch, String state, String previousVersion, Instant startedAt,
       Instant finishedAt, String outcome, List<StepView> steps) {
@@ -152,8 +181,8 @@ class DeploymentController {
   record Resumption(String reason) {}
 
   @PostMapping("/{id}/resume")
-  @Operation(summary = "End the pause between batches of a rolling deployment now (the stage's pauseBetweenBatches); "
-      + "409 when it is not in such a pause")
+  @Operation(summary = "End the pause between batches of a rolling deployment now (the stage's pauseBetweenBatches), "
+      + "or a canary's pause (its analysis starts); 409 when it is not in such a pause")
   ResponseEntity<DecisionView> resume(@PathVariable long id, @RequestBody Resumption body, Principal principal) {
     Decision d = decisions.resume(id, body.reason(), principal.getName());
     return ResponseEntity.status(HttpStatus.CREATED).body(new DecisionView(d.id(), d.target(), d.step(),
@@ -239,7 +268,10 @@ class DeploymentController {
   @Operation(summary = "One deployment with the state of each target and its step runs (the tail of each step's "
       + "output, and the size and SHA-256 of all of it)")
   DeploymentView get(@PathVariable long id) {
-    return DeploymentView.of(deployments.get(id), deployments.targetRuns(id), deployments.stepRuns(id));
+    List<TargetRun> runs = deployments.targetRuns(id);
+    CanaryView canary = deployments.canary().analysis(id)
+        .map(a -> CanaryView.of(runs, a, deployments.canary().rounds(id))).orElse(null);
+    return DeploymentView.of(deployments.get(id), runs, deployments.stepRuns(id), canary);
   }
 
   @GetMapping("/{id}/steps/{stepRunId}/output")

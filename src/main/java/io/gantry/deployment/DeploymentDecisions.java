@@ -145,8 +145,9 @@ public class DeploymentDecisions {
   }
 
   /**
-   * Ends the stage's pause between batches of a rolling deployment now; the next batch starts at the
-   * engine's next look. Only while the deployment waits in such a pause; the note is recorded.
+   * Ends the stage's pause between batches of a rolling deployment (or a canary's pause) now; the next
+   * batch (or the canary's analysis) starts at the engine's next look. Only while the deployment waits
+   * in such a pause; the note is recorded.
    */
   public Decision resume(long id, String note, String actor) {
     if (note == null || note.isBlank()) {
@@ -162,10 +163,12 @@ public class DeploymentDecisions {
       Deployment d = deployments.get(id);
       DeploymentEvent last = deployments.events(id, 0).stream().reduce((a, b) -> b).orElse(null);
       boolean pausing = d.state() == DeploymentState.EXECUTING && last != null
-          && last.kind() == DeploymentEvent.Kind.WAIT && last.waitingFor() == DeploymentEvent.WaitKind.PAUSE;
+          && last.kind() == DeploymentEvent.Kind.WAIT && (last.waitingFor() == DeploymentEvent.WaitKind.PAUSE
+          || last.waitingFor() == DeploymentEvent.WaitKind.CANARY_PAUSE);
       if (!pausing) {
         throw new ConflictException("deployment #" + id + " is " + d.state() + " and not in a pause between batches; "
-            + "only a rolling deployment waiting out its stage's pauseBetweenBatches can be resumed");
+            + "only a rolling deployment waiting out its stage's pauseBetweenBatches, or a canary waiting out its "
+            + "pause, can be resumed");
       }
       boolean pending = deployments.decisions(id, Execution.ALL_TARGETS, Execution.PAUSE).stream()
           .anyMatch(x -> x.kind() == Decision.Kind.RESUME && x.appliedAt() == null);

@@ -40,7 +40,11 @@ public record DeploymentEvent(long id, long deployment, Instant at, Kind kind, D
     /** A holder of a role confirming a manual entry criterion of the stage (gantry confirm). */
     ENTRY_CONFIRMATION,
     /** A holder of a role confirming a manual exit criterion of the stage (gantry confirm). */
-    EXIT_CONFIRMATION;
+    EXIT_CONFIRMATION,
+    /** A canary's pause after its first targets took the version (a person may end it early). */
+    CANARY_PAUSE,
+    /** The time between two rounds of a canary's analysis (the checks themselves are process time). */
+    CANARY_ANALYSIS;
 
     public String id() {
       return name().toLowerCase(Locale.ROOT);

@@ -28,9 +28,11 @@ import org.springframework.stereotype.Repository;
 public class Deployments {
 
   private final JdbcClient jdbc;
+  private final CanaryRecords canary;
 
   public Deployments(JdbcClient jdbc) {
     this.jdbc = jdbc;
+    this.canary = new CanaryRecords(jdbc);
   }
 
   /** What a new deployment is. */
@@ -627,5 +629,10 @@ public class Deployments {
            and component = :component and version = :version and kind = 'DEPLOY' and state = 'SUCCEEDED'
         """).param("environment", environment).param("service", component.service())
         .param("component", component.component()).param("version", version).query(Long.class).single() > 0;
+  }
+
+  /** The record of canary analyses, kept beside the deployments they belong to. */
+  CanaryRecords canary() {
+    return canary;
   }
 }

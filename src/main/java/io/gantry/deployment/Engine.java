@@ -140,8 +140,10 @@ public class Engine {
     this.componentVerification = new ComponentVerification(library, progress, signatureProblem);
     this.environmentVerification = new EnvironmentVerification(deployments, targets, access, progress);
     this.failureHandling = new FailureHandling(deployments, library, targets, tx, clock, progress, steps, aborts);
+    Canary canary = new Canary(deployments, library, targets, access, clock, progress, outputs, aborts,
+        this.workers);
     this.execution = new Execution(deployments, library, targets, clock, progress, steps, failureHandling,
-        this.workers, aborts);
+        this.workers, aborts, canary);
     this.criteria = new StageCriteria(deployments, library, targets, clock, progress, steps, failureHandling,
         this.workers);
     this.deploymentVerification = new DeploymentVerification(deployments, library, targets, progress, steps,

@@ -34,10 +34,12 @@ final class Execution {
   private final FailureHandling failures;
   private final ExecutorService workers;
   private final Aborts aborts;
+  private final Canary canary;
 
   Execution(Deployments deployments, Library library, Targets targets, Clock clock, Progress progress,
-      StepsOnTarget steps, FailureHandling failures, ExecutorService workers, Aborts aborts) {
+      StepsOnTarget steps, FailureHandling failures, ExecutorService workers, Aborts aborts, Canary canary) {
     this.aborts = aborts;
+    this.canary = canary;
     this.deployments = deployments;
     this.library = library;
     this.targets = targets;
@@ -62,9 +64,17 @@ final class Execution {
     ComponentVersion version = library.get(d.component(), d.version());
     List<TargetRun> runs = deployments.targetRuns(d.id());
     int batches = runs.stream().mapToInt(TargetRun::batch).max().orElse(-1) + 1;
+    boolean canaryFirst = Canary.applies(d, plan);
     for (int b = 0; b < batches; b++) {
       int batch = b;
       List<TargetRun> inBatch = runs.stream().filter(r -> r.batch() == batch).toList();
+      if (canaryFirst && batch == 1) {
+        // the rest wait for the canary's pause and analysis (see Canary)
+        Optional<Instant> held = canary.holdBack(d, plan);
+        if (held != null) {
+          return held;
+        }
+      }
       // the runs are read again only for a pause, whose start is the recorded end of the batch before
       if (batch > 0 && plan.stage().strategy().pauseBetweenBatches() != null) {
         Optional<Instant> pause = pause(d, plan, deployments.targetRuns(d.id()), batch, batches);
@@ -74,7 +84,7 @@ final class Execution {
       }
       // a batch that is not the last has its acceptance checks run before the next batch starts, so a
       // bad version stops at the first batch that shows it; the last is checked in deployment verification
-      boolean checkNow = batch < batches - 1 && d.kind() == Deployment.Kind.DEPLOY;
+      boolean checkNow = (batch < batches - 1 || canaryFirst && batch == 0) && d.kind() == Deployment.Kind.DEPLOY;
       Optional<Instant> wait = runBatch(d, plan, inBatch, plan.steps(d), version, checkNow);
       if (wait.isPresent()) {
         return wait;
@@ -91,6 +101,12 @@ final class Execution {
           return failures.ask(d, failed, what);
         }
         return failures.onFailure(d, plan, what);
+      }
+    }
+    if (canaryFirst && batches == 1) {
+      Optional<Instant> held = canary.holdBack(d, plan); // a canary of the only target: analysed all the same
+      if (held != null) {
+        return held;
       }
     }
     if (d.kind() == Deployment.Kind.UNDEPLOY

@@ -124,10 +124,19 @@ final class FailureHandling {
       }
     }
     if (problems.isEmpty()) {
-      progress.move(d, DeploymentState.ROLLED_BACK, "every target touched runs its previous version again");
+      progress.move(d, DeploymentState.ROLLED_BACK, "every target touched runs its previous version again"
+          + cause(d));
     } else {
-      progress.move(d, DeploymentState.FAILED, "rollback incomplete: " + String.join("; ", problems));
+      progress.move(d, DeploymentState.FAILED, "rollback incomplete: " + String.join("; ", problems) + cause(d));
     }
     return Optional.empty();
+  }
+
+  /** Why a canary was rolled back (its analysis result), to end the outcome with; empty for other rollbacks. */
+  private String cause(Deployment d) {
+    return deployments.events(d.id(), 0).stream()
+        .filter(e -> e.kind() == DeploymentEvent.Kind.TRANSITION && e.to() == DeploymentState.ROLLING_BACK)
+        .reduce((a, b) -> b).map(DeploymentEvent::message).filter(m -> m.startsWith("canary analysis failed"))
+        .map(m -> " (" + (m.contains("; rolling") ? m.substring(0, m.indexOf("; rolling")) : m) + ")").orElse("");
   }
 }

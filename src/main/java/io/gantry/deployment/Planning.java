@@ -85,10 +85,9 @@ final class Planning {
         return progress.fail(d, "entry criterion not met: " + unmet);
       }
     }
-    if (stage.strategy().type() == Stage.Strategy.Type.CANARY
-        || stage.strategy().type() == Stage.Strategy.Type.BLUE_GREEN) {
-      return progress.fail(d, "the " + stage.strategy().type().name().toLowerCase().replace('_', '-')
-          + " strategy is declared but this engine runs only all-at-once and rolling deployments");
+    if (stage.strategy().type() == Stage.Strategy.Type.BLUE_GREEN) {
+      return progress.fail(d, "the blue-green strategy is declared but this engine runs only all-at-once, rolling "
+          + "and canary deployments");
     }
     List<Step> steps = plan.steps(d);
     Map<String, String> current = deployments.currentVersions(d.environment(), d.component());
@@ -101,7 +100,11 @@ final class Planning {
           ? d.component() + " is on no target of " + d.environment() + "; nothing to remove"
           : "environment " + d.environment() + " has no target that can run the steps of stage " + stage.name());
     }
-    List<List<Target>> batches = batches(chosen, stage.strategy());
+    // an undeploy removes the component: there is nothing to try out on a canary first
+    List<List<Target>> batches = undeploy && stage.strategy().type() == Stage.Strategy.Type.CANARY
+        ? batches(chosen, new Stage.Strategy(stage.strategy().batchSize() == null ? Stage.Strategy.Type.ALL_AT_ONCE
+            : Stage.Strategy.Type.ROLLING, stage.strategy().batchSize(), null, null))
+        : batches(chosen, stage.strategy());
     Boolean planned = tx.execute(s -> {
       // planners of one environment and component take turns here, so two can never both think they are first
       deployments.lockQueue(d.environment(), d.component());
@@ -136,6 +139,16 @@ final class Planning {
   static List<List<Target>> batches(List<Target> chosen, Stage.Strategy strategy) {
     if (strategy.type() == Stage.Strategy.Type.ALL_AT_ONCE) {
       return List.of(chosen);
+    }
+    if (strategy.type() == Stage.Strategy.Type.CANARY) {
+      // the canary first (batch 0), then the rest in batches of batchSize, all together without one
+      int canary = Canary.size(chosen.size(), strategy.canary().share());
+      List<List<Target>> out = new ArrayList<>();
+      out.add(chosen.subList(0, canary));
+      out.addAll(batches(chosen.subList(canary, chosen.size()), new Stage.Strategy(
+          strategy.batchSize() == null ? Stage.Strategy.Type.ALL_AT_ONCE : Stage.Strategy.Type.ROLLING,
+          strategy.batchSize(), null, null)));
+      return out.stream().filter(b -> !b.isEmpty()).toList();
     }
     String size = strategy.batchSize() == null ? "1" : strategy.batchSize();
     int n = size.endsWith("%")

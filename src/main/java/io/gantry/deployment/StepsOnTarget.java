@@ -240,7 +240,7 @@ final class StepsOnTarget {
   }
 
   /** The deployment's values for a step's {@code ${name}} placeholders; the target adds its facts. */
-  private static Map<String, String> variables(Deployment d, Target target, ComponentVersion version) {
+  static Map<String, String> variables(Deployment d, Target target, ComponentVersion version) {
     Map<String, String> variables = new HashMap<>();
     variables.put("environment", d.environment());
     variables.put("target", target.name());

@@ -52,13 +52,50 @@ public record Stage(
   /** A recurring allowed window: days of the week and a time span in a time zone. */
   public record Window(List<String> days, String start, String end, String timeZone) {}
 
-  /** How the steps are spread over the stage's targets. */
-  public record Strategy(Type type, String batchSize, Integer maxParallel, TimeSpan pauseBetweenBatches) {
+  /**
+   * How the steps are spread over the stage's targets; {@code canary} only with the canary type,
+   * where {@code batchSize} splits the targets after the canary.
+   */
+  public record Strategy(Type type, String batchSize, Integer maxParallel, TimeSpan pauseBetweenBatches,
+      Canary canary) {
+
+    public Strategy(Type type, String batchSize, Integer maxParallel, TimeSpan pauseBetweenBatches) {
+      this(type, batchSize, maxParallel, pauseBetweenBatches, null);
+    }
+
     public enum Type {
       @JsonProperty("all-at-once") ALL_AT_ONCE,
       @JsonProperty("rolling") ROLLING,
       @JsonProperty("canary") CANARY,
       @JsonProperty("blue-green") BLUE_GREEN
+    }
+  }
+
+  /**
+   * A canary: {@code share} of the targets (a count, or a percentage rounded up) take the version
+   * first; after {@code pause} (optional) the {@code analysis} decides whether the rest follow or
+   * the canary is rolled back.
+   */
+  public record Canary(String share, TimeSpan pause, Analysis analysis) {}
+
+  /**
+   * The canary's analysis: every {@code interval} over {@code duration}, each check on each canary
+   * target; the rest follow when at least {@code successRatio} of the results passed (default 1).
+   */
+  public record Analysis(List<Step> checks, TimeSpan interval, TimeSpan duration, Double successRatio) {
+    public Analysis {
+      checks = checks == null ? List.of() : List.copyOf(checks);
+    }
+
+    /** The share of results that must pass; all of them when not declared. */
+    public double threshold() {
+      return successRatio == null ? 1.0 : successRatio;
+    }
+
+    /** How many rounds the analysis runs: as many whole intervals as fit in its duration (at least one). */
+    public int rounds() {
+      long n = duration.toDuration().toMillis() / Math.max(1, interval.toDuration().toMillis());
+      return (int) Math.max(1, Math.min(n, 10_000));
     }
   }
 

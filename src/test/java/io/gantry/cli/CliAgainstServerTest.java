@@ -367,6 +367,33 @@ class CliAgainstServerTest {
   }
 
   @Test
+  void statusOfACanaryShowsItsAnalysisRoundByRoundWithTheShareThatPassedSoFar() {
+    server.on("GET", "/deployments/12", 200, """
+        {"id": 12, "kind": "deploy", "component": "shop/web", "version": "2.0.0", "environment": "live",
+         "model": "software", "modelVersion": 3, "stage": "live", "state": "EXECUTING", "requestedBy": "bob",
+         "requestedAt": "2026-12-03T18:00:00Z", "outcome": null,
+         "targets": [{"target": "web1", "batch": 0, "state": "SUCCEEDED", "previousVersion": "1.0.0", "outcome": null},
+                     {"target": "web2", "batch": 1, "state": "PENDING", "previousVersion": "1.0.0", "outcome": null}],
+         "canary": {"targets": ["web1"], "startedAt": "2026-12-03T18:10:00Z", "endedAt": null, "passed": null,
+                    "outcome": null,
+                    "rounds": [{"round": 1, "startedAt": "2026-12-03T18:10:30Z", "passed": 1, "total": 1,
+                                "results": "healthy on web1 passed", "passedSoFar": 1, "totalSoFar": 1, "ratio": 1.0},
+                               {"round": 2, "startedAt": "2026-12-03T18:11:00Z", "passed": 0, "total": 1,
+                                "results": "healthy on web1 failed: HTTP 503", "passedSoFar": 1, "totalSoFar": 2,
+                                "ratio": 0.5}]}}""");
+
+    CliRunner.Result result = gantry.run("status", "12");
+
+    assertThat(result.exitCode()).as(result.err()).isZero();
+    assertThat(result.out()).contains("""
+        canary analysis on web1, started 2026-12-03 18:10:00 UTC (running)
+        ROUND  AT                       PASSED  SO FAR      RESULTS
+        1      2026-12-03 18:10:30 UTC  1/1     1/1 = 1.00  healthy on web1 passed
+        2      2026-12-03 18:11:00 UTC  0/1     1/2 = 0.50  healthy on web1 failed: HTTP 503
+        """);
+  }
+
+  @Test
   void tokenRevokeDeletesTheToken() {
     server.on("DELETE", "/tokens/7", request -> new FakeGantryServer.Reply(204, "", ""));
 

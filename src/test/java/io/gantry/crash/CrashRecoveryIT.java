@@ -30,8 +30,9 @@ import tools.jackson.databind.json.JsonMapper;
  * Kills the real server process (SIGKILL) at ten points of a 20-target rolling deployment and starts
  * it again each time; the deployment must still reach its correct end, with nothing lost from its
  * record and each interruption in it. Kills it too while its triggers fire for pushed versions: each
- * version is still requested exactly once; and while a deployment waits for a person to confirm its
- * manual exit criterion: it still waits after the restart, and succeeds once, when confirmed. Runs the
+ * version is still requested exactly once; while a deployment waits for a person to confirm its manual
+ * exit criterion: it still waits after the restart, and succeeds once, when confirmed; and a canary killed
+ * in its pause and again mid-analysis keeps its pause and runs every round of its analysis once. Runs the
  * packaged jar, on H2 and on PostgreSQL.
  */
 @ParameterizedClass(name = "on {0}")
@@ -166,7 +167,7 @@ class CrashRecoveryIT {
   void a_server_killed_while_a_manual_exit_criterion_waits_still_waits_after_restart_and_succeeds_once_confirmed()
       throws Exception {
     useDatabase();
-    Path config = writeConfig(2, "", "      exitCriteria:\n"
+    Path config = writeConfig(2, "", ROLLING, "      exitCriteria:\n"
         + "        - {type: manual, description: smoke tested by hand, role: deployment-manager}\n");
     start(config);
     String token = Files.readString(dir.resolve("data/admin.token")).trim();
@@ -239,6 +240,73 @@ class CrashRecoveryIT {
     }
   }
 
+  @Test
+  void a_canary_killed_in_its_pause_and_mid_analysis_keeps_the_pause_and_runs_every_round_once() throws Exception {
+    useDatabase();
+    Path config = writeConfig(3, "", """
+        {type: canary, canary: {share: 1, pause: 3s, analysis: {checks: [{name: watch, type: shell, \
+        command: "test -s deployed.txt", idempotent: true}], interval: 1s, duration: 6s}}}""", "");
+    start(config);
+    String token = Files.readString(dir.resolve("data/admin.token")).trim();
+    push(token, "1.0.0");
+    long id = post(token, "/api/v1/deployments", Map.of("component", "crash/app", "version", "1.0.0",
+        "environment", "crash", "reason", "crash test")).path("id").asLong();
+
+    Instant deadline = Instant.now().plusSeconds(120);
+    while (!lastWaitIs(token, id, "canary_pause")) {
+      assertThat(Instant.now()).as("the canary reaches its pause").isBefore(deadline);
+      Thread.sleep(20);
+    }
+    server.destroyForcibly().waitFor();
+    start(config);
+    while (rounds(token, id) < 2) {
+      assertThat(finished(token, id)).as("the deployment is still in its analysis").isFalse();
+      assertThat(Instant.now()).as("the analysis reaches its second round").isBefore(deadline);
+      Thread.sleep(20);
+    }
+    server.destroyForcibly().waitFor();
+    start(config);
+    deadline = Instant.now().plusSeconds(120);
+    while (!finished(token, id)) {
+      assertThat(Instant.now()).as("the deployment ends after the last restart").isBefore(deadline);
+      Thread.sleep(100);
+    }
+
+    JsonNode deployment = get(token, "/api/v1/deployments/" + id);
+    assertThat(deployment.path("state").asString()).as(deployment.path("outcome").asString()).isEqualTo("SUCCEEDED");
+    JsonNode canary = deployment.path("canary");
+    List<Integer> rounds = new ArrayList<>();
+    canary.path("rounds").forEach(r -> rounds.add(r.path("round").asInt()));
+    assertThat(rounds).as("every round once, none lost").containsExactly(1, 2, 3, 4, 5, 6);
+    assertThat(canary.path("passed").asBoolean()).isTrue();
+    JsonNode canaryTarget = deployment.path("targets").get(0);
+    Instant pauseEnds = Instant.parse(canaryTarget.path("finishedAt").asString()).plusSeconds(3);
+    assertThat(Instant.parse(canary.path("startedAt").asString())).as("the pause was kept across the restart")
+        .isAfterOrEqualTo(pauseEnds);
+    for (int round = 1; round <= 6; round++) {
+      String phase = "analysis-" + round;
+      long succeeded = 0;
+      for (JsonNode step : canaryTarget.path("steps")) {
+        if (step.path("phase").asString().equals(phase) && step.path("state").asString().equals("SUCCEEDED")) {
+          succeeded++;
+        }
+      }
+      assertThat(succeeded).as("the check of %s succeeded once", phase).isEqualTo(1);
+    }
+    for (JsonNode target : deployment.path("targets")) {
+      assertThat(target.path("state").asString()).isEqualTo("SUCCEEDED");
+    }
+  }
+
+  private boolean lastWaitIs(String token, long id, String kind) throws Exception {
+    JsonNode events = events(token, id);
+    return !events.isEmpty() && kind.equals(events.get(events.size() - 1).path("waitingFor").asString(""));
+  }
+
+  private int rounds(String token, long id) throws Exception {
+    return get(token, "/api/v1/deployments/" + id).path("canary").path("rounds").size();
+  }
+
   private void useDatabase() {
     if (database == TestDatabase.POSTGRESQL) {
       for (String p : database.springProperties()) {
@@ -250,11 +318,13 @@ class CrashRecoveryIT {
     }
   }
 
+  private static final String ROLLING = "{type: rolling, batchSize: 2, maxParallel: 2}";
+
   private Path writeConfig(int targets, String triggers) throws IOException {
-    return writeConfig(targets, triggers, "");
+    return writeConfig(targets, triggers, ROLLING, "");
   }
 
-  private Path writeConfig(int targets, String triggers, String stageExtra) throws IOException {
+  private Path writeConfig(int targets, String triggers, String strategy, String stageExtra) throws IOException {
     StringBuilder yaml = new StringBuilder("""
         apiVersion: gantry.io/v1
         kind: Environment
@@ -279,7 +349,7 @@ class CrashRecoveryIT {
           stages:
             - name: crash
               environment: crash
-              strategy: {type: rolling, batchSize: 2, maxParallel: 2}
+              strategy: %s
               steps:
                 - {name: install, type: artifact.install, destination: releases, idempotent: true}
                 - {name: work, type: shell, command: "sleep 0.3; cat current/version.txt > deployed.txt", idempotent: true}
@@ -287,7 +357,7 @@ class CrashRecoveryIT {
                 - {name: check, type: shell, command: "test -s deployed.txt", idempotent: true}
         """).append(stageExtra).append("""
               failurePolicy: {action: stop}
-        """).append(triggers);
+        """.formatted(strategy)).append(triggers);
     for (int i = 1; i <= targets; i++) {
       yaml.append("---\napiVersion: gantry.io/v1\nkind: Target\nmetadata: {name: t").append(i)
           .append("}\nspec: {environment: crash, kind: local, path: targets/t").append(i).append("}\n");

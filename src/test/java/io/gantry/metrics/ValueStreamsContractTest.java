@@ -2,6 +2,7 @@ package io.gantry.metrics;
 
 import static io.gantry.metrics.Records.at;
 import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.groups.Tuple.tuple;
 
 import io.gantry.deployment.DeploymentEvent.WaitKind;
 import io.gantry.deployment.DeploymentState;
@@ -160,6 +161,27 @@ class ValueStreamsContractTest {
             "deployment-verification process null 180.0");
     assertThat(t.totals()).isEqualTo(new ValueStreamMap.Totals(600.0, 4800.0, 11.1, 600.0, 4800.0));
     assertThat(t.waits()).extracting(ValueStreamMap.WaitRow::kind).containsExactly("window", "manual", "lock");
+  }
+
+  @Test
+  void a_canarys_pause_and_the_time_between_its_analysis_rounds_are_waits_of_their_own_kinds() {
+    // the canary batch 2 min, its pause 10 min, two analysis rounds a minute apart (each check a minute
+    // after its wait began), the rest 3 min
+    long id = records.deployment("shop", "web", "2.0", "production", "std", "alice", "2026-03-05 10:00")
+        .to("PLANNED", "2026-03-05 10:00").to("COMPONENTS_VERIFIED", "2026-03-05 10:00")
+        .to("ENVIRONMENT_VERIFIED", "2026-03-05 10:00").to("EXECUTING", "2026-03-05 10:00")
+        .step("2026-03-05 10:00").waitFor(WaitKind.CANARY_PAUSE, "2026-03-05 10:02")
+        .waitFor(WaitKind.CANARY_ANALYSIS, "2026-03-05 10:12").step("2026-03-05 10:13")
+        .waitFor(WaitKind.CANARY_ANALYSIS, "2026-03-05 10:13").step("2026-03-05 10:14")
+        .to("VERIFYING", "2026-03-05 10:17").to("SUCCEEDED", "2026-03-05 10:17").id;
+
+    ValueStreamMap.Timeline t = valueStreams.timeline(id);
+
+    assertThat(t.waits()).extracting(ValueStreamMap.WaitRow::kind, ValueStreamMap.WaitRow::seconds)
+        .containsExactly(tuple("canary_pause", 600.0), tuple("canary_analysis", 120.0));
+    assertThat(t.totals().processSeconds()).isEqualTo(300.0);
+    assertThat(valueStreams.map(MARCH, MetricsFilter.NONE).waits()).extracting(ValueStreamMap.WaitRow::kind)
+        .containsExactly("canary_pause", "canary_analysis");
   }
 
   @Test
