@@ -364,6 +364,10 @@ public class ConfigInterpreter {
       run.finding(doc, at + ".strategy.batchSize", "\"" + batch + "\" is not a batch size: use a count such as 2 "
           + "or a percentage from 1% to 100%");
     }
+    if (batch != null && stage.strategy().type() == Stage.Strategy.Type.ALL_AT_ONCE) {
+      run.finding(doc, at + ".strategy.batchSize", "all-at-once deploys to every target in one batch, so a batch "
+          + "size would be ignored: remove it, or use type rolling");
+    }
     Stage.FailurePolicy policy = stage.failurePolicy();
     if (policy.retryDelay() != null && (policy.retries() == null || policy.retries() == 0)) {
       run.finding(doc, at + ".failurePolicy.retryDelay", "a retry delay needs retries: say how many times a failed "

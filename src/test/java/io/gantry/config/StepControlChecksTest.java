@@ -77,6 +77,18 @@ class StepControlChecksTest {
   }
 
   @Test
+  void a_batch_size_on_an_all_at_once_stage_is_refused_because_it_would_be_ignored() {
+    String text = TEXT.replace("targets: [app, web]", "targets: [app]").replace("      environment: dev\n      steps:",
+        "      environment: dev\n      strategy: {type: all-at-once, batchSize: 2}\n      steps:");
+
+    assertThat(refused(text, new ConfigInterpreter())).singleElement().satisfies(f -> {
+      assertThat(f.field()).isEqualTo("spec.stages[0].strategy.batchSize");
+      assertThat(f.message()).startsWith("all-at-once deploys to every target in one batch");
+      assertThat(f.location().line()).isEqualTo(lineOf(text, "strategy: {type: all-at-once"));
+    });
+  }
+
+  @Test
   void a_retry_delay_without_retries_is_refused_with_its_place() {
     String text = TEXT.replace("targets: [app, web]}", "targets: [app]}\n      failurePolicy: {action: stop, "
         + "retryDelay: 30s}");

@@ -136,7 +136,13 @@ class EngineContractTest {
 
   private void configure(String strategy, String policy) {
     configService.apply(List.of(new ConfigFile("test.yaml",
-        CONFIG.replace("STRATEGY", strategy).replace("POLICY", policy))), "test", "alice");
+        strategy(strategy).replace("POLICY", policy))), "test", "alice");
+  }
+
+  /** The configuration with the strategy's type; all at once has no batches to size. */
+  static String strategy(String type) {
+    return type.equals("all-at-once") ? CONFIG.replace("{type: STRATEGY, batchSize: 1, maxParallel: 1}",
+        "{type: all-at-once, maxParallel: 1}") : CONFIG.replace("STRATEGY", type);
   }
 
   /** A version whose run.sh writes "ok" to out.txt, or fails on the named target. */
@@ -267,7 +273,7 @@ class EngineContractTest {
 
   @Test
   void a_target_that_misses_a_required_fact_fails_environment_verification_before_any_change() throws Exception {
-    configService.apply(List.of(new ConfigFile("test.yaml", CONFIG.replace("STRATEGY", "all-at-once")
+    configService.apply(List.of(new ConfigFile("test.yaml", strategy("all-at-once")
         .replace("POLICY", "stop").replace("path: targets/t3, facts: {os: linux}", "path: targets/t3, facts: {os: bsd}"))),
         "test", "alice");
     push("1.0.0", null);
