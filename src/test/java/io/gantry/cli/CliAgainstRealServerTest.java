@@ -98,6 +98,40 @@ class CliAgainstRealServerTest {
             exitCriteria:
               - {type: manual, description: smoke tested by hand, role: deployment-manager}
             failurePolicy: {action: stop}
+      ---
+      apiVersion: gantry.io/v1
+      kind: Environment
+      metadata: {name: cli-pair}
+      spec: {purpose: development, controlled: false, owner: team-cli}
+      ---
+      apiVersion: gantry.io/v1
+      kind: Target
+      metadata: {name: cli-pair-1}
+      spec: {environment: cli-pair, kind: local, path: targets/cli-pair-1}
+      ---
+      apiVersion: gantry.io/v1
+      kind: Target
+      metadata: {name: cli-pair-2}
+      spec: {environment: cli-pair, kind: local, path: targets/cli-pair-2}
+      ---
+      apiVersion: gantry.io/v1
+      kind: Component
+      metadata: {name: paused}
+      spec: {service: cli, type: software, model: cli-paused}
+      ---
+      apiVersion: gantry.io/v1
+      kind: DeploymentModel
+      metadata: {name: cli-paused}
+      spec:
+        appliesTo: {components: [cli/paused]}
+        stages:
+          - name: pair
+            environment: cli-pair
+            strategy: {type: rolling, batchSize: 1, pauseBetweenBatches: 1h}
+            steps:
+              - {name: install, type: artifact.install, destination: releases, idempotent: true}
+              - {name: check, type: shell, command: sh current/check.sh, timeout: 10m}
+            failurePolicy: {action: stop}
       """;
 
   @DynamicPropertySource
@@ -125,6 +159,7 @@ class CliAgainstRealServerTest {
     push("cli/later@1.0.0", "exit 0");
     push("cli/broken@1.0.0", "echo 'the check found nothing to serve' >&2; exit 3");
     push("cli/gated@1.0.0", "exit 0");
+    push("cli/paused@1.0.0", "exit 0");
   }
 
   @Test
@@ -196,6 +231,51 @@ class CliAgainstRealServerTest {
     assertThat(logs.exitCode()).as(logs.err()).isEqualTo(8);
     assertThat(logs.out()).contains("the check found nothing to serve");
     assertThat(logs.err()).startsWith("error: deployment #" + id + " ended ");
+  }
+
+  @Test
+  void abortStopsTheRunningStepAndLogsFollowShowsTheDeploymentEndWithTheReason() throws IOException {
+    Path pid = dataDir.resolve("sleeping.pid");
+    push("cli/app@2.0.0", "echo $$ > '" + pid + "'; exec sleep 600");
+    long id = id(succeeds("deploy", "cli/app@2.0.0", "--to", "cli-dev", "--detach").out(),
+        "deployment #(\\d+) requested");
+    await().atMost(Duration.ofSeconds(60)).pollInterval(Duration.ofMillis(100)).until(() -> Files.exists(pid));
+
+    CliRunner.Result abort = succeeds("abort", String.valueOf(id), "--reason", "wrong build");
+    CliRunner.Result logs = gantry.run("logs", String.valueOf(id), "-f");
+    CliRunner.Result again = gantry.run("abort", String.valueOf(id), "--reason", "twice");
+
+    assertThat(abort.out()).isEqualTo("deployment #" + id + " is being aborted; follow it with gantry logs " + id
+        + " -f\n");
+    assertThat(logs.exitCode()).as(logs.err()).isEqualTo(8);
+    assertThat(logs.out()).contains("aborted during step check on cli-dev-1 by admin: wrong build");
+    assertThat(logs.err()).startsWith("error: deployment #" + id + " ended ");
+    assertThat(succeeds("status", String.valueOf(id)).out()).contains("- FAILED\n");
+    long sleeping = Long.parseLong(Files.readString(pid).strip());
+    await("the step's process killed").atMost(Duration.ofSeconds(10))
+        .until(() -> ProcessHandle.of(sleeping).map(p -> !p.isAlive()).orElse(true));
+    assertThat(again.exitCode()).isEqualTo(5);
+    assertThat(again.err()).startsWith("error: ").contains("(HTTP 409)");
+  }
+
+  @Test
+  void resumeEndsThePauseBetweenBatchesAndTheDeploymentGoesOnToTheNextBatch() {
+    long id = id(succeeds("deploy", "cli/paused@1.0.0", "--to", "cli-pair", "--detach").out(),
+        "deployment #(\\d+) requested");
+    await().atMost(Duration.ofSeconds(60)).pollInterval(Duration.ofMillis(200)).until(() ->
+        events(id).stream().anyMatch(e -> "pause".equals(e.path("waitingFor").asString(null))));
+    String paused = succeeds("status", String.valueOf(id)).out();
+
+    CliRunner.Result resume = succeeds("resume", String.valueOf(id), "--reason", "the first target looks fine");
+    CliRunner.Result logs = gantry.run("logs", String.valueOf(id), "-f");
+    CliRunner.Result again = gantry.run("resume", String.valueOf(id), "--reason", "twice");
+
+    assertThat(paused).containsPattern("cli-pair-1 +1 +SUCCEEDED").containsPattern("cli-pair-2 +2 +PENDING");
+    assertThat(resume.out()).isEqualTo("deployment #" + id + " resumed: its next batch starts now\n");
+    assertThat(logs.exitCode()).as(logs.err()).isZero();
+    assertThat(logs.out()).containsPattern("ended early by admin")
+        .endsWith("deployment #" + id + " succeeded (./gantry status " + id + " shows each target)\n");
+    assertThat(again.exitCode()).isEqualTo(5);
   }
 
   @Test
