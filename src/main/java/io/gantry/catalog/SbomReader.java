@@ -72,7 +72,8 @@ final class SbomReader {
       SpecificationVersion.DRAFT_7, builder -> builder.schemaLoader(loader -> loader
           .fetchRemoteResources(false)
           .schemaIdResolvers(ids -> ids.mapPrefix("http://cyclonedx.org/schema/", "classpath:"))));
-  private static final Map<String, Schema> CYCLONEDX_SCHEMA_CACHE = new ConcurrentHashMap<>();
+  /** The schemas loaded so far (package-private so a test can start without them). */
+  static final Map<String, Schema> CYCLONEDX_SCHEMA_CACHE = new ConcurrentHashMap<>();
 
   /** The SPDX library keeps global registries; one document is read at a time. */
   private static final Object SPDX_LOCK = new Object();
@@ -282,6 +283,9 @@ final class SbomReader {
           components.add(component(p.getName().orElse(null), p.getVersionInfo().orElse(null), purl(p.getExternalRefs()),
               licence(p.getLicenseDeclared(), p.getLicenseConcluded())));
         }
+        // the library's store does not keep the document's order of packages: name order is stable
+        components.sort(java.util.Comparator.comparing(SbomComponent::name)
+            .thenComparing(c -> c.version() == null ? "" : c.version()));
         return new Sbom(path, SbomFormat.SPDX, version.substring("SPDX-".length()), components);
       } catch (Invalid e) {
         throw e;

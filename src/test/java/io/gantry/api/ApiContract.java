@@ -254,6 +254,35 @@ abstract class ApiContract {
   }
 
   @Test
+  void the_components_of_a_pushed_sbom_are_served_and_a_malformed_sbom_is_refused_naming_file_and_place()
+      throws Exception {
+    String v = version();
+    String bom = new String(ApiContract.class.getResourceAsStream("/sbom/shop-web.cdx.json").readAllBytes(),
+        StandardCharsets.UTF_8);
+    Response pushed = push("shop", "web", Map.of("version", v), Map.of("app.sh", "x", "bom.json", bom));
+    assertThat(pushed.status()).as(pushed.text()).isEqualTo(201);
+
+    Response sbom = get("/api/v1/services/shop/components/web/versions/" + v + "/sbom", admin);
+    assertThat(sbom.status()).isEqualTo(200);
+    assertThat(sbom.contentType()).startsWith("application/json");
+    JsonNode first = sbom.json().path("sboms").get(0);
+    assertThat(first.path("path").asString()).isEqualTo("bom.json");
+    assertThat(first.path("format").asString()).isEqualTo("cyclonedx");
+    assertThat(first.path("specVersion").asString()).isEqualTo("1.6");
+    assertThat(first.path("components")).hasSize(4);
+    assertThat(first.path("components").get(0).path("purl").asString()).isEqualTo("pkg:maven/org.slf4j/slf4j-api@2.0.16");
+    assertThat(first.path("components").get(0).path("licence").asString()).isEqualTo("MIT");
+
+    String broken = version();
+    Response refused = push("shop", "web", Map.of("version", broken), Map.of("app.sh", "x", "app.cdx.json",
+        bom.replaceFirst("\"version\": 1,", "\"version\": 1")));
+    assertThat(refused.status()).isEqualTo(422);
+    assertThat(refused.json().path("errors").get(0).path("message").asString())
+        .startsWith("SBOM app.cdx.json is not valid: line 6, column ");
+    assertThat(get("/api/v1/services/shop/components/web/versions/" + broken, admin).status()).isEqualTo(404);
+  }
+
+  @Test
   void an_oversized_upload_is_refused_with_413() throws Exception {
     Response r = push("shop", "web", Map.of("version", version()), Map.of("big.bin", "x".repeat(100 * 1024)));
     assertThat(r.status()).isEqualTo(413);

@@ -7,7 +7,13 @@ import java.io.ByteArrayInputStream;
 import java.io.IOException;
 import java.io.InputStream;
 import java.io.UncheckedIOException;
+import java.net.Proxy;
+import java.net.ProxySelector;
+import java.net.SocketAddress;
+import java.net.URI;
 import java.nio.charset.StandardCharsets;
+import java.util.List;
+import java.util.concurrent.CopyOnWriteArrayList;
 import org.junit.jupiter.api.Test;
 
 class SbomReaderTest {
@@ -36,15 +42,42 @@ class SbomReaderTest {
   }
 
   @Test
-  void an_spdx_document_is_read_with_every_package_its_version_purl_and_licence() throws Exception {
+  void an_spdx_document_is_read_with_every_package_its_version_purl_and_licence_in_name_order() throws Exception {
     Sbom sbom = SbomReader.read("shop-web.spdx.json", SbomFormat.SPDX, resource("shop-web.spdx.json"));
 
     assertThat(sbom.format()).isEqualTo(SbomFormat.SPDX);
     assertThat(sbom.specVersion()).isEqualTo("2.3");
-    assertThat(sbom.components()).containsExactlyInAnyOrder(
-        new SbomComponent("shop-web", "1.0.0", null, "Apache-2.0"),
+    assertThat(sbom.components()).as("in name order").containsExactly(
         new SbomComponent("flask", "3.1.0", "pkg:pypi/flask@3.1.0", "BSD-3-Clause"),
+        new SbomComponent("shop-web", "1.0.0", null, "Apache-2.0"),
         new SbomComponent("werkzeug", "3.1.3", "pkg:pypi/werkzeug@3.1.3", "BSD-3-Clause"));
+  }
+
+  @Test
+  void reading_sboms_asks_the_network_for_nothing() throws Exception {
+    SbomReader.read("shop-web.spdx.json", SbomFormat.SPDX, resource("shop-web.spdx.json"));
+    List<URI> asked = new CopyOnWriteArrayList<>();
+    ProxySelector before = ProxySelector.getDefault();
+    ProxySelector.setDefault(new ProxySelector() {
+      @Override
+      public List<Proxy> select(URI uri) {
+        asked.add(uri);
+        return List.of(Proxy.NO_PROXY);
+      }
+
+      @Override
+      public void connectFailed(URI uri, SocketAddress address, IOException e) {}
+    });
+    try {
+      org.spdx.library.ListedLicenses.resetListedLicenses(); // its licence list is loaded again, as at start
+      SbomReader.read("shop-web.spdx.json", SbomFormat.SPDX, resource("shop-web.spdx.json"));
+      SbomReader.CYCLONEDX_SCHEMA_CACHE.clear(); // CycloneDX's schema and those it refers to are loaded again
+      SbomReader.read("bom.json", SbomFormat.CYCLONEDX, resource("shop-web.cdx.json"));
+    } finally {
+      ProxySelector.setDefault(before);
+    }
+
+    assertThat(asked).as("addresses the libraries tried to reach").isEmpty();
   }
 
   @Test
