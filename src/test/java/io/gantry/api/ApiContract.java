@@ -104,7 +104,7 @@ abstract class ApiContract {
     List<DocumentedEndpoints.Endpoint> documented = DocumentedEndpoints.all();
 
     assertThat(documented).hasSizeGreaterThan(80)
-        .contains(new DocumentedEndpoints.Endpoint("GET", "/api/v1/schema/config", "api.md:36"));
+        .contains(new DocumentedEndpoints.Endpoint("GET", "/api/v1/schema/config", "api.md:37"));
     assertThat(documented).filteredOn(endpoint -> mappings.stream().noneMatch(m -> serves(m, endpoint)))
         .as("documented but not served").isEmpty();
   }
@@ -265,6 +265,10 @@ abstract class ApiContract {
     Response sbom = get("/api/v1/services/shop/components/web/versions/" + v + "/sbom", admin);
     assertThat(sbom.status()).isEqualTo(200);
     assertThat(sbom.contentType()).startsWith("application/json");
+    Response xml = send(auth(HttpRequest.newBuilder(uri("/api/v1/services/shop/components/web/versions/" + v + "/sbom"))
+        .header("Accept", "application/xml").GET(), admin));
+    assertThat(xml.status()).as("the API answers JSON only: " + xml.contentType()).isEqualTo(406);
+    assertThat(xml.json().path("detail").asString()).contains("application/json");
     JsonNode first = sbom.json().path("sboms").get(0);
     assertThat(first.path("path").asString()).isEqualTo("bom.json");
     assertThat(first.path("format").asString()).isEqualTo("cyclonedx");
