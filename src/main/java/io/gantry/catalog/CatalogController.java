@@ -84,6 +84,14 @@ class CatalogController {
     }
   }
 
+  record SbomView(String path, String format, String specVersion, List<SbomComponent> components) {
+    static SbomView of(Sbom s) {
+      return new SbomView(s.path(), s.format().id(), s.specVersion(), s.components());
+    }
+  }
+
+  record VersionSbomsView(String service, String component, String version, List<SbomView> sboms) {}
+
   record ExternalBody(String path, String url, String digest) {}
 
   record Manifest(String version, Map<String, String> attributes, List<ExternalBody> external) {}
@@ -132,6 +140,15 @@ class CatalogController {
   @Operation(summary = "One version")
   VersionView version(@PathVariable String service, @PathVariable String component, @PathVariable String version) {
     return VersionView.of(library.get(new ComponentRef(service, component), version));
+  }
+
+  @GetMapping("/services/{service}/components/{component}/versions/{version}/sbom")
+  @Operation(summary = "The SBOMs pushed with a version (CycloneDX or SPDX JSON) and the components each lists, "
+      + "as their format's library read them when the version was pushed")
+  VersionSbomsView sbom(@PathVariable String service, @PathVariable String component, @PathVariable String version) {
+    ComponentVersion v = library.get(new ComponentRef(service, component), version);
+    return new VersionSbomsView(service, component, v.version().value(),
+        library.sboms(v).stream().map(SbomView::of).toList());
   }
 
   @PostMapping(path = "/services/{service}/components/{component}/versions",

@@ -147,6 +147,68 @@ public class ComponentVersions {
         v.createdAt(), v.statusChangedBy(), v.statusChangedAt(), v.statusReason(), v.rowVersion())).toList();
   }
 
+  /** Rows of SBOM components written by one statement: few round trips for a long list, few parameters each. */
+  private static final int SBOM_ROWS_PER_INSERT = 200;
+
+  /** Records the SBOMs read from a version's artifacts, with their components in the order listed. */
+  public void insertSboms(long versionId, List<Sbom> sboms) {
+    for (Sbom sbom : sboms) {
+      var keys = new org.springframework.jdbc.support.GeneratedKeyHolder();
+      jdbc.sql("""
+          insert into sboms (component_version_id, path, format, spec_version)
+          values (:version, :path, :format, :spec)
+          """)
+          .param("version", versionId).param("path", sbom.path()).param("format", sbom.format().name())
+          .param("spec", sbom.specVersion()).update(keys, "id");
+      long sbomId = keys.getKeyAs(Number.class).longValue();
+      List<SbomComponent> components = sbom.components();
+      for (int from = 0; from < components.size(); from += SBOM_ROWS_PER_INSERT) {
+        int to = Math.min(components.size(), from + SBOM_ROWS_PER_INSERT);
+        StringBuilder sql = new StringBuilder(
+            "insert into sbom_components (sbom_id, position, name, version, purl, licence) values ");
+        Map<String, Object> params = new HashMap<>();
+        params.put("sbom", sbomId);
+        for (int i = from; i < to; i++) {
+          SbomComponent c = components.get(i);
+          sql.append(i == from ? "" : ", ").append("(:sbom, :p").append(i).append(", :n").append(i).append(", :v")
+              .append(i).append(", :u").append(i).append(", :l").append(i).append(")");
+          params.put("p" + i, i);
+          params.put("n" + i, c.name());
+          params.put("v" + i, c.version());
+          params.put("u" + i, c.purl());
+          params.put("l" + i, c.licence());
+        }
+        var statement = jdbc.sql(sql.toString());
+        for (var e : params.entrySet()) {
+          statement = statement.param(e.getKey(), e.getValue(), e.getValue() == null ? java.sql.Types.VARCHAR
+              : e.getValue() instanceof Integer ? java.sql.Types.INTEGER : e.getValue() instanceof Long
+              ? java.sql.Types.BIGINT : java.sql.Types.VARCHAR);
+        }
+        statement.update();
+      }
+    }
+  }
+
+  /** The SBOMs recorded for a version when it was pushed, by path, each with its components in order. */
+  public List<Sbom> sboms(long versionId) {
+    record Row(long id, String path, String format, String spec) {}
+    List<Row> rows = jdbc.sql("select id, path, format, spec_version from sboms where component_version_id = :v"
+        + " order by path").param("v", versionId)
+        .query((rs, n) -> new Row(rs.getLong("id"), rs.getString("path"), rs.getString("format"),
+            rs.getString("spec_version"))).list();
+    if (rows.isEmpty()) {
+      return List.of();
+    }
+    Map<Long, List<SbomComponent>> components = new HashMap<>();
+    jdbc.sql("select * from sbom_components where sbom_id in (:ids) order by sbom_id, position")
+        .param("ids", rows.stream().map(Row::id).toList())
+        .query((rs, n) -> components.computeIfAbsent(rs.getLong("sbom_id"), k -> new java.util.ArrayList<>())
+            .add(new SbomComponent(rs.getString("name"), rs.getString("version"), rs.getString("purl"),
+                rs.getString("licence")))).list();
+    return rows.stream().map(r -> new Sbom(r.path(), SbomFormat.valueOf(r.format()), r.spec(),
+        components.getOrDefault(r.id(), List.of()))).toList();
+  }
+
   static ComponentVersion map(ResultSet rs, int row) throws SQLException {
     Timestamp changed = rs.getTimestamp("status_changed_at");
     return new ComponentVersion(rs.getLong("id"),

@@ -2,6 +2,7 @@ package io.gantry.catalog;
 
 import io.gantry.shared.ConflictException;
 import io.gantry.shared.Finding;
+import io.gantry.shared.IntegrityViolationException;
 import io.gantry.shared.InvalidInputException;
 import io.gantry.shared.NotFoundException;
 import java.io.IOException;
@@ -18,6 +19,7 @@ import java.util.Map;
 import java.util.Set;
 import java.util.TreeMap;
 import java.util.regex.Pattern;
+import org.springframework.beans.factory.annotation.Autowired;
 import org.springframework.beans.factory.annotation.Value;
 import org.springframework.stereotype.Service;
 import org.springframework.transaction.support.TransactionTemplate;
@@ -38,15 +40,28 @@ public class Library {
   private final TransactionTemplate tx;
   private final Clock clock;
   private final long maxArtifactBytes;
+  private final long maxSbomBytes;
 
+  /** The largest SBOM read by default (16 MiB): far above real ones, small enough to parse in memory. */
+  public static final long DEFAULT_MAX_SBOM_BYTES = 16L * 1024 * 1024;
+
+  /** With the default limit on the size of an SBOM. */
   public Library(Components components, ComponentVersions versions, ArtifactStore store, TransactionTemplate tx,
-      Clock clock, @Value("${gantry.dml.max-artifact-bytes:#{512L * 1024 * 1024}}") long maxArtifactBytes) {
+      Clock clock, long maxArtifactBytes) {
+    this(components, versions, store, tx, clock, maxArtifactBytes, DEFAULT_MAX_SBOM_BYTES);
+  }
+
+  @Autowired
+  public Library(Components components, ComponentVersions versions, ArtifactStore store, TransactionTemplate tx,
+      Clock clock, @Value("${gantry.dml.max-artifact-bytes:#{512L * 1024 * 1024}}") long maxArtifactBytes,
+      @Value("${gantry.dml.max-sbom-bytes:#{16L * 1024 * 1024}}") long maxSbomBytes) {
     this.components = components;
     this.versions = versions;
     this.store = store;
     this.tx = tx;
     this.clock = clock;
     this.maxArtifactBytes = maxArtifactBytes;
+    this.maxSbomBytes = maxSbomBytes;
   }
 
   /** A file to store: its path inside the version and a way to read it once. */
@@ -138,6 +153,27 @@ public class Library {
       artifacts.add(new Artifact(e.path(), Digest.parse(e.digest()), null, e.url()));
     }
     artifacts.sort(Comparator.comparing(Artifact::path));
+    List<Sbom> sboms = new ArrayList<>();
+    for (Artifact artifact : artifacts) {
+      if (artifact.external()) {
+        if (SbomFormat.byName(artifact.path()) != null) {
+          findings.add(Finding.of("artifact", "SBOM " + artifact.path() + " is referenced by URL; an SBOM is "
+              + "validated when it is pushed, so push it as a file"));
+        }
+        continue;
+      }
+      try {
+        Sbom sbom = readSbom(artifact);
+        if (sbom != null) {
+          sboms.add(sbom);
+        }
+      } catch (SbomReader.Invalid e) {
+        findings.add(Finding.of("artifact", "SBOM " + artifact.path() + " is not valid: " + e.getMessage()));
+      }
+    }
+    if (!findings.isEmpty()) {
+      throw new InvalidInputException("version " + push.component() + "@" + push.version() + " is refused", findings);
+    }
     Map<String, String> attributes = new TreeMap<>(push.attributes());
     Digest content = contentDigest(artifacts, attributes);
     Version version = new Version(push.version());
@@ -152,9 +188,100 @@ public class Library {
             + "content (" + existing.get().contentDigest() + ", this push is " + content
             + "); versions are immutable: push it as a new version");
       }
-      return new Pushed(versions.insert(component.id(), push.component(), version, content, attributes, artifacts,
-          actor, clock.instant()), true);
+      ComponentVersion inserted = versions.insert(component.id(), push.component(), version, content, attributes,
+          artifacts, actor, clock.instant());
+      versions.insertSboms(inserted.id(), sboms);
+      return new Pushed(inserted, true);
     });
+  }
+
+  /** The SBOMs read from the version's artifacts when it was pushed, each with the components it lists. */
+  public List<Sbom> sboms(ComponentVersion version) {
+    return versions.sboms(version.id());
+  }
+
+  /**
+   * Why the version does not carry a valid SBOM of the format required ({@code cyclonedx}, {@code spdx}
+   * or {@code any}), or null when it does. Every SBOM among its artifacts is read again from the library
+   * (which checks its digest) and validated again with its format's library, so a version pushed
+   * before SBOMs were read, or bytes changed since, cannot pass unchecked; one invalid SBOM is a
+   * problem even beside a valid one.
+   */
+  public String sbomProblem(ComponentVersion version, String required) {
+    SbomFormat wanted = switch (required) {
+      case "cyclonedx" -> SbomFormat.CYCLONEDX;
+      case "spdx" -> SbomFormat.SPDX;
+      case "any" -> null;
+      default -> throw new IllegalArgumentException("unknown SBOM requirement " + required);
+    };
+    List<Sbom> found = new ArrayList<>();
+    for (Artifact artifact : version.artifacts()) {
+      if (artifact.external()) {
+        if (SbomFormat.byName(artifact.path()) != null) {
+          return "SBOM " + artifact.path() + " is held outside the library (" + artifact.url() + "), so it cannot "
+              + "be validated";
+        }
+        continue;
+      }
+      try {
+        Sbom sbom = readSbom(artifact);
+        if (sbom != null) {
+          found.add(sbom);
+        }
+      } catch (SbomReader.Invalid e) {
+        return "SBOM " + artifact.path() + " is not valid: " + e.getMessage();
+      } catch (IntegrityViolationException | UncheckedIOException e) {
+        return "SBOM " + artifact.path() + ": " + e.getMessage();
+      }
+    }
+    if (found.stream().anyMatch(s -> wanted == null || s.format() == wanted)) {
+      return null;
+    }
+    String what = wanted == null ? "a CycloneDX or SPDX SBOM" : wanted == SbomFormat.SPDX ? "an SPDX SBOM"
+        : "a CycloneDX SBOM";
+    return "the model requires " + what + " in JSON, which " + version.component() + "@" + version.version()
+        + " lacks" + (found.isEmpty() ? "" : " (it has " + found.stream().map(s -> s.format().title() + " " + s.path())
+            .collect(java.util.stream.Collectors.joining(", ")) + ")")
+        + "; push it with a new version as " + switch (wanted == null ? "any" : wanted.id()) {
+          case "cyclonedx" -> "bom.json or NAME.cdx.json";
+          case "spdx" -> "NAME.spdx.json";
+          default -> "bom.json, NAME.cdx.json (CycloneDX) or NAME.spdx.json (SPDX)";
+        };
+  }
+
+  /**
+   * The SBOM a stored artifact holds, read and validated, or null when it is not one. An artifact is an
+   * SBOM when its name says so ({@link SbomFormat#byName}) or, for another {@code .json} file no larger
+   * than an SBOM may be, when its top-level fields say so.
+   */
+  private Sbom readSbom(Artifact artifact) throws SbomReader.Invalid {
+    SbomFormat format = SbomFormat.byName(artifact.path());
+    long size = artifact.size() == null ? Long.MAX_VALUE : artifact.size();
+    if (format == null) {
+      if (!artifact.path().toLowerCase(java.util.Locale.ROOT).endsWith(".json") || size > maxSbomBytes) {
+        return null;
+      }
+      try (InputStream in = store.open(artifact.digest())) {
+        format = SbomReader.sniff(in);
+      } catch (IOException e) {
+        throw new UncheckedIOException("could not read " + artifact.path() + " from the library", e);
+      }
+      if (format == null) {
+        return null;
+      }
+    }
+    if (size > maxSbomBytes) {
+      throw new SbomReader.Invalid("it is " + size + " bytes; an SBOM may be at most " + maxSbomBytes
+          + " bytes (gantry.dml.max-sbom-bytes)");
+    }
+    byte[] bytes;
+    try (InputStream in = store.open(artifact.digest())) {
+      bytes = SbomReader.readBounded(in, maxSbomBytes).orElseThrow(() -> new SbomReader.Invalid(
+          "it is larger than an SBOM may be (" + maxSbomBytes + " bytes, gantry.dml.max-sbom-bytes)"));
+    } catch (IOException e) {
+      throw new UncheckedIOException("could not read " + artifact.path() + " from the library", e);
+    }
+    return SbomReader.read(artifact.path(), format, bytes);
   }
 
   /** Moves a version to another status, as the status table allows. */

@@ -1,5 +1,6 @@
 package io.gantry.cli;
 
+import java.util.List;
 import java.util.concurrent.Callable;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Model.CommandSpec;
@@ -9,8 +10,9 @@ import picocli.CommandLine.Spec;
 import tools.jackson.databind.JsonNode;
 import tools.jackson.databind.node.ObjectNode;
 
-@Command(name = "version", description = "Approve or withdraw a version in the library.",
-    subcommands = {VersionCommands.Approve.class, VersionCommands.Withdraw.class}, footer = ExitCode.FOOTER)
+@Command(name = "version", description = "Approve or withdraw a version in the library, or show its SBOM.",
+    subcommands = {VersionCommands.Approve.class, VersionCommands.Withdraw.class, VersionCommands.Sbom.class},
+    footer = ExitCode.FOOTER)
 final class VersionCommands implements Callable<Integer> {
 
   @Spec CommandSpec spec;
@@ -63,6 +65,46 @@ final class VersionCommands implements Callable<Integer> {
     @Override
     String status() {
       return "withdrawn";
+    }
+  }
+
+  @Command(name = "sbom", description = "Show the components listed by the SBOMs pushed with a version.")
+  static final class Sbom extends ApiCommand {
+
+    @Parameters(paramLabel = "SERVICE/COMPONENT@VERSION")
+    String ref;
+
+    @Override
+    void run() {
+      ComponentRef version = ComponentRef.parse(ref, true);
+      JsonNode answer = api().get(version.versionPath() + "/sbom");
+      Output output = output();
+      if (output.json()) {
+        output.printJson(answer);
+        return;
+      }
+      JsonNode sboms = answer.path("sboms");
+      if (sboms.isEmpty()) {
+        out().println(version + " has no SBOM (a CycloneDX or SPDX JSON file pushed with it)");
+        return;
+      }
+      boolean first = true;
+      for (JsonNode sbom : sboms) {
+        if (!first) {
+          out().println();
+        }
+        first = false;
+        JsonNode components = sbom.path("components");
+        out().println(sbom.path("path").asString() + ": " + ("spdx".equals(sbom.path("format").asString())
+            ? "SPDX " : "CycloneDX ") + sbom.path("specVersion").asString() + ", " + components.size()
+            + " component(s)");
+        if (!components.isEmpty()) {
+          output.table(List.of("NAME", "VERSION", "PURL", "LICENCE"), components.valueStream()
+              .map(c -> List.of(Output.text(c.get("name")), Output.text(c.get("version")),
+                  Output.text(c.get("purl")), Output.text(c.get("licence"))))
+              .toList());
+        }
+      }
     }
   }
 }

@@ -65,9 +65,20 @@ final class ComponentVerification {
         return progress.fail(d, "component verification: " + unsigned);
       }
     }
+    if (checks.requireSbom() != null) {
+      String sbom = library.sbomProblem(version, checks.requireSbom());
+      if (sbom != null) {
+        return progress.fail(d, "component verification: " + sbom);
+      }
+    }
     progress.move(d, DeploymentState.COMPONENTS_VERIFIED, "digests of " + version.artifacts().size()
         + " artifact(s) match the library; status " + version.status().id()
-        + (checks.requireSignature() ? "; every artifact signed by a trusted key" : ""));
+        + (checks.requireSignature() ? "; every artifact signed by a trusted key" : "")
+        + (checks.requireSbom() == null ? "" : "; SBOM valid (" + switch (checks.requireSbom()) {
+          case "cyclonedx" -> "CycloneDX";
+          case "spdx" -> "SPDX";
+          default -> "CycloneDX or SPDX";
+        } + ")"));
     return Optional.empty();
   }
 }

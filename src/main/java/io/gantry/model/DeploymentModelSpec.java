@@ -11,7 +11,7 @@ public record DeploymentModelSpec(
     List<Trigger> triggers) {
 
   public DeploymentModelSpec {
-    componentChecks = componentChecks == null ? new ComponentChecks(null, null, null) : componentChecks;
+    componentChecks = componentChecks == null ? new ComponentChecks(null, null, null, null) : componentChecks;
     targetRequirements = targetRequirements == null ? List.of() : List.copyOf(targetRequirements);
     stages = stages == null ? List.of() : List.copyOf(stages);
     triggers = triggers == null ? List.of() : List.copyOf(triggers);
@@ -26,9 +26,13 @@ public record DeploymentModelSpec(
     }
   }
 
-  /** What verification of components checks beyond digests and library status. */
+  /**
+   * What verification of components checks beyond digests and library status. {@code requireSbom} is
+   * {@code cyclonedx}, {@code spdx} or {@code any} (a valid SBOM of that format in JSON among the
+   * version's artifacts), or null when none is required.
+   */
   public record ComponentChecks(List<String> requiredArtifacts, List<String> requiredAttributes,
-      Boolean requireSignature) {
+      Boolean requireSignature, String requireSbom) {
     public ComponentChecks {
       requiredArtifacts = requiredArtifacts == null ? List.of() : List.copyOf(requiredArtifacts);
       requiredAttributes = requiredAttributes == null ? List.of() : List.copyOf(requiredAttributes);

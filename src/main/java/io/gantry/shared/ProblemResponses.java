@@ -12,6 +12,7 @@ import org.springframework.http.HttpStatus;
 import org.springframework.http.ProblemDetail;
 import org.springframework.http.converter.HttpMessageNotReadableException;
 import org.springframework.security.access.AccessDeniedException;
+import org.springframework.web.HttpMediaTypeNotAcceptableException;
 import org.springframework.web.HttpRequestMethodNotSupportedException;
 import org.springframework.web.bind.MethodArgumentNotValidException;
 import org.springframework.web.bind.MissingServletRequestParameterException;
@@ -129,6 +130,12 @@ public class ProblemResponses {
   ProblemDetail method(HttpRequestMethodNotSupportedException e) {
     return problem(HttpStatus.METHOD_NOT_ALLOWED, "method-not-allowed", "Method not allowed", e.getMessage(),
         List.of());
+  }
+
+  @ExceptionHandler(HttpMediaTypeNotAcceptableException.class)
+  ProblemDetail notAcceptable(HttpMediaTypeNotAcceptableException e) {
+    return problem(HttpStatus.NOT_ACCEPTABLE, "not-acceptable", "Not acceptable",
+        "the API answers in JSON (application/json), which the request's Accept header does not allow", List.of());
   }
 
   @ExceptionHandler(Exception.class)

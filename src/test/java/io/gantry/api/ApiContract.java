@@ -104,7 +104,7 @@ abstract class ApiContract {
     List<DocumentedEndpoints.Endpoint> documented = DocumentedEndpoints.all();
 
     assertThat(documented).hasSizeGreaterThan(80)
-        .contains(new DocumentedEndpoints.Endpoint("GET", "/api/v1/schema/config", "api.md:36"));
+        .contains(new DocumentedEndpoints.Endpoint("GET", "/api/v1/schema/config", "api.md:37"));
     assertThat(documented).filteredOn(endpoint -> mappings.stream().noneMatch(m -> serves(m, endpoint)))
         .as("documented but not served").isEmpty();
   }
@@ -251,6 +251,39 @@ abstract class ApiContract {
     assertThat(badVersion.status()).isEqualTo(422);
     assertThat(badVersion.json().path("errors").get(0).path("field").asString()).isEqualTo("version");
     assertThat(get("/api/v1/services/shop/components/web/versions/one", admin).status()).isEqualTo(404);
+  }
+
+  @Test
+  void the_components_of_a_pushed_sbom_are_served_and_a_malformed_sbom_is_refused_naming_file_and_place()
+      throws Exception {
+    String v = version();
+    String bom = new String(ApiContract.class.getResourceAsStream("/sbom/shop-web.cdx.json").readAllBytes(),
+        StandardCharsets.UTF_8);
+    Response pushed = push("shop", "web", Map.of("version", v), Map.of("app.sh", "x", "bom.json", bom));
+    assertThat(pushed.status()).as(pushed.text()).isEqualTo(201);
+
+    Response sbom = get("/api/v1/services/shop/components/web/versions/" + v + "/sbom", admin);
+    assertThat(sbom.status()).isEqualTo(200);
+    assertThat(sbom.contentType()).startsWith("application/json");
+    Response xml = send(auth(HttpRequest.newBuilder(uri("/api/v1/services/shop/components/web/versions/" + v + "/sbom"))
+        .header("Accept", "application/xml").GET(), admin));
+    assertThat(xml.status()).as("the API answers JSON only: " + xml.contentType()).isEqualTo(406);
+    assertThat(xml.json().path("detail").asString()).contains("application/json");
+    JsonNode first = sbom.json().path("sboms").get(0);
+    assertThat(first.path("path").asString()).isEqualTo("bom.json");
+    assertThat(first.path("format").asString()).isEqualTo("cyclonedx");
+    assertThat(first.path("specVersion").asString()).isEqualTo("1.6");
+    assertThat(first.path("components")).hasSize(4);
+    assertThat(first.path("components").get(0).path("purl").asString()).isEqualTo("pkg:maven/org.slf4j/slf4j-api@2.0.16");
+    assertThat(first.path("components").get(0).path("licence").asString()).isEqualTo("MIT");
+
+    String broken = version();
+    Response refused = push("shop", "web", Map.of("version", broken), Map.of("app.sh", "x", "app.cdx.json",
+        bom.replaceFirst("\"version\": 1,", "\"version\": 1")));
+    assertThat(refused.status()).isEqualTo(422);
+    assertThat(refused.json().path("errors").get(0).path("message").asString())
+        .startsWith("SBOM app.cdx.json is not valid: line 6, column ");
+    assertThat(get("/api/v1/services/shop/components/web/versions/" + broken, admin).status()).isEqualTo(404);
   }
 
   @Test

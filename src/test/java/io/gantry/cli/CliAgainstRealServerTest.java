@@ -317,6 +317,34 @@ class CliAgainstRealServerTest {
   }
 
   @Test
+  void versionSbomShowsTheComponentsOfThePushedSbomAsATableAndABrokenSbomIsRefusedAtPush() throws IOException {
+    Path files = Files.createDirectories(gantry.cwd.resolve("build/with-sbom"));
+    Files.writeString(files.resolve("check.sh"), "exit 0\n");
+    try (var in = getClass().getResourceAsStream("/sbom/shop-web.spdx.json")) {
+      Files.write(files.resolve("app.spdx.json"), in.readAllBytes());
+    }
+    succeeds("push", "cli/app@2.0.0", files.toString());
+
+    String table = succeeds("version", "sbom", "cli/app@2.0.0").out();
+    assertThat(table).isEqualTo("""
+        app.spdx.json: SPDX 2.3, 3 component(s)
+        NAME      VERSION  PURL                     LICENCE
+        flask     3.1.0    pkg:pypi/flask@3.1.0     BSD-3-Clause
+        shop-web  1.0.0    -                        Apache-2.0
+        werkzeug  3.1.3    pkg:pypi/werkzeug@3.1.3  BSD-3-Clause
+        """);
+    assertThat(succeeds("-o", "json", "version", "sbom", "cli/app@2.0.0").out())
+        .contains("\"format\" : \"spdx\"").contains("\"purl\" : \"pkg:pypi/flask@3.1.0\"");
+    assertThat(succeeds("version", "sbom", "cli/app@1.0.0").out())
+        .isEqualTo("cli/app@1.0.0 has no SBOM (a CycloneDX or SPDX JSON file pushed with it)\n");
+
+    Files.writeString(files.resolve("app.spdx.json"), "{\"spdxVersion\": \"SPDX-2.3\",\n  \"name\": }\n");
+    CliRunner.Result refused = gantry.run("push", "cli/app@2.0.1", files.toString());
+    assertThat(refused.exitCode()).isEqualTo(ExitCode.INVALID_INPUT);
+    assertThat(refused.err()).contains("SBOM app.spdx.json is not valid: line 2, column 11: not valid JSON: Unexpected character ('}' (code 125)): expected a value");
+  }
+
+  @Test
   void tokensAreCreatedListedAndRevokedByTheirNumber() {
     CliRunner.Result created = succeeds("token", "create", "--name", "ci", "--expires-in-days", "30");
     long id = id(created.err(), "Created token (\\d+) \"ci\" for admin, expires " + TIME + "\\.");

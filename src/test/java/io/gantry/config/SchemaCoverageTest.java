@@ -230,7 +230,10 @@ class SchemaCoverageTest {
       entry("Stage.failurePolicy.retryDelay", "StepControlsContractTest#a_failed_step_is_retried_after_its_retry_delay_and_succeeds_on_the_second_attempt"),
       entry("Stage.removeSteps", "UndeployContractTest#undeploy_runs_the_removal_steps_on_every_target_that_has_the_component_and_the_inventory_forgets_it"),
       entry("TrustedKeySpec.publicKey", "SignedVersionsContractTest#a_version_signed_by_a_trusted_key_is_deployed"),
+      entry("DeploymentModelSpec.componentChecks", "SbomContractTest#a_version_without_the_required_sbom_fails_component_verification_and_no_target_changes"),
+      entry("DeploymentModelSpec.componentChecks.requiredArtifacts", "SbomContractTest#a_version_without_a_required_artifact_fails_component_verification_and_no_target_changes"),
       entry("DeploymentModelSpec.componentChecks.requireSignature", "SignedVersionsContractTest#an_unsigned_version_fails_component_verification_and_no_target_changes"),
+      entry("DeploymentModelSpec.componentChecks.requireSbom", "SbomContractTest#a_version_without_the_required_sbom_fails_component_verification_and_no_target_changes"),
       entry("EnvironmentSpec.purpose", "DoraReportsContractTest#the_four_keys_and_rework_of_march_with_their_levels"),
       entry("EnvironmentSpec.controlled", "EngineContractTest#a_controlled_environment_refuses_a_version_that_is_not_approved_when_it_is_requested"),
       entry("EnvironmentSpec.owner", STORED_AND_SHOWN), // recorded and shown only
@@ -283,10 +286,6 @@ class SchemaCoverageTest {
         "only declared where one model applies anyway; no test shows a component's own model chosen over appliesTo");
     UNCOVERED.put("DeploymentModelSpec.appliesTo.components",
         "no test declares a model that applies to named components");
-    UNCOVERED.put("DeploymentModelSpec.componentChecks",
-        "no test shows component verification failing a deployment for a model's component checks");
-    UNCOVERED.put("DeploymentModelSpec.componentChecks.requiredArtifacts",
-        "no test shows a version without a required artifact failing component verification (only [] is declared)");
     UNCOVERED.put("DeploymentModelSpec.componentChecks.requiredAttributes",
         "no test shows a version without a model's required attribute failing component verification");
   }
