@@ -236,8 +236,8 @@ class CliAgainstRealServerTest {
   @Test
   void abortStopsTheRunningStepAndLogsFollowShowsTheDeploymentEndWithTheReason() throws IOException {
     Path pid = dataDir.resolve("sleeping.pid");
-    push("cli/app@2.0.0", "echo $$ > '" + pid + "'; exec sleep 600");
-    long id = id(succeeds("deploy", "cli/app@2.0.0", "--to", "cli-dev", "--detach").out(),
+    push("cli/app@2.1.0", "echo $$ > '" + pid + "'; exec sleep 600");
+    long id = id(succeeds("deploy", "cli/app@2.1.0", "--to", "cli-dev", "--detach").out(),
         "deployment #(\\d+) requested");
     await().atMost(Duration.ofSeconds(60)).pollInterval(Duration.ofMillis(100)).until(() -> Files.exists(pid));
 
