@@ -44,7 +44,12 @@ public record DeploymentEvent(long id, long deployment, Instant at, Kind kind, D
     /** A canary's pause after its first targets took the version (a person may end it early). */
     CANARY_PAUSE,
     /** The time between two rounds of a canary's analysis (the checks themselves are process time). */
-    CANARY_ANALYSIS;
+    CANARY_ANALYSIS,
+    /**
+     * A target held by another deployment (of any component) that runs its steps there: a target runs
+     * one deployment's steps at a time.
+     */
+    TARGET_BUSY;
 
     public String id() {
       return name().toLowerCase(Locale.ROOT);

@@ -622,6 +622,26 @@ public class Deployments {
     return t == null ? null : t.toInstant();
   }
 
+  /**
+   * The components whose steps ever changed files on a target (install, remove, template or shell,
+   * run or started there): who owns what an earlier Gantry left at the top of its folder.
+   */
+  List<ComponentRef> componentsChangingFilesOn(String target) {
+    return jdbc.sql("""
+        select distinct d.service, d.component from step_runs s join target_runs r on r.id = s.target_run_id
+          join deployments d on d.id = r.deployment_id
+         where r.target = :target and s.state <> 'SKIPPED'
+           and s.step_type in ('artifact.install', 'artifact.remove', 'template', 'shell')
+         order by d.service, d.component
+        """).param("target", target)
+        .query((rs, n) -> new ComponentRef(rs.getString("service"), rs.getString("component"))).list();
+  }
+
+  /** For the engine's own tables kept beside the deployments' (the targets' locks). */
+  JdbcClient jdbc() {
+    return jdbc;
+  }
+
   /** Whether this version of the component was deployed (not removed) successfully in the environment, ever. */
   public boolean succeeded(String environment, ComponentRef component, String version) {
     return jdbc.sql("""

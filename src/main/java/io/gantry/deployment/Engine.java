@@ -132,10 +132,11 @@ public class Engine {
     this.owner = ManagementFactory.getRuntimeMXBean().getName() + "/" + UUID.randomUUID().toString().substring(0, 8);
     Path data = dataDir.toAbsolutePath().normalize();
     Function<Target, TargetAccess> access = target -> TargetAccess.of(target, data, runner);
-    Progress progress = new Progress(deployments, tx, clock, waitRecheck, gates);
+    TargetLocks locks = new TargetLocks(deployments.jdbc(), tx);
+    Progress progress = new Progress(deployments, tx, clock, waitRecheck, gates, locks);
     this.progress = progress;
     this.aborts = new Aborts(deployments, tx, clock);
-    StepsOnTarget steps = new StepsOnTarget(deployments, library, access, clock, outputs, aborts);
+    StepsOnTarget steps = new StepsOnTarget(deployments, library, access, clock, outputs, aborts, locks);
     this.planning = new Planning(deployments, library, targets, access, tx, clock, gates, progress);
     this.componentVerification = new ComponentVerification(library, progress, signatureProblem);
     this.environmentVerification = new EnvironmentVerification(deployments, targets, access, progress);

@@ -196,6 +196,10 @@ final class Execution {
   private StepResult runTarget(Deployment d, Plan plan, TargetRun run, List<Step> stepsToRun,
       ComponentVersion version, boolean checkNow) {
     Target target = targets.find(run.target()).orElse(null);
+    Optional<StepResult> busy = target == null ? Optional.empty() : steps.take(d, run.target());
+    if (busy.isPresent()) {
+      return busy.get(); // it has not started there: it waits for the target before it does
+    }
     // the target's start is written in the commit that starts its first step (or ends it)
     AtomicReference<TargetRun> current = new AtomicReference<>(run);
     PendingWrites pending = progress.writes();

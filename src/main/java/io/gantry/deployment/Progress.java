@@ -23,9 +23,11 @@ final class Progress {
   private final Clock clock;
   private final Duration waitRecheck;
   private final Supplier<List<DeploymentGate>> gates;
+  private final TargetLocks locks;
 
   Progress(Deployments deployments, TransactionTemplate tx, Clock clock, Duration waitRecheck,
-      Supplier<List<DeploymentGate>> gates) {
+      Supplier<List<DeploymentGate>> gates, TargetLocks locks) {
+    this.locks = locks;
     this.deployments = deployments;
     this.tx = tx;
     this.clock = clock;
@@ -57,6 +59,7 @@ final class Progress {
         // those waiting to start in this environment (the next in its queue, one that requires this
         // component) need not wait for their next look
         deployments.wakeWaiting(after.environment(), clock.instant());
+        locks.releaseAll(d.id(), clock.instant()); // and those waiting for a target it held
       }
       return after;
     });

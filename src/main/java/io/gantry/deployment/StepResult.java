@@ -21,6 +21,11 @@ record StepResult(String waitFor, DeploymentEvent.WaitKind waitKind, String fail
     return new StepResult(what, DeploymentEvent.WaitKind.RETRY, null, at);
   }
 
+  /** The steps on a target wait for another deployment, named in {@code what}, to let go of it. */
+  static StepResult targetBusy(String what) {
+    return new StepResult(what, DeploymentEvent.WaitKind.TARGET_BUSY, null, null);
+  }
+
   /** A manual step waits for someone to do the work; an approval step for someone to approve. */
   static StepResult waiting(Step step, String what) {
     return waiting(step, what, null);

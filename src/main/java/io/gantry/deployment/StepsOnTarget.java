@@ -3,6 +3,7 @@ package io.gantry.deployment;
 import io.gantry.catalog.ComponentVersion;
 import io.gantry.catalog.Library;
 import io.gantry.environment.Target;
+import io.gantry.execution.Preparation;
 import io.gantry.execution.StepContext;
 import io.gantry.execution.StepOutcome;
 import io.gantry.execution.TargetAccess;
@@ -29,10 +30,12 @@ final class StepsOnTarget {
   private final Clock clock;
   private final StepOutputs outputs;
   private final Aborts aborts;
+  private final TargetLocks locks;
 
   StepsOnTarget(Deployments deployments, Library library, Function<Target, TargetAccess> access, Clock clock,
-      StepOutputs outputs, Aborts aborts) {
+      StepOutputs outputs, Aborts aborts, TargetLocks locks) {
     this.aborts = aborts;
+    this.locks = locks;
     this.deployments = deployments;
     this.library = library;
     this.access = access;
@@ -41,13 +44,43 @@ final class StepsOnTarget {
   }
 
   /**
-   * Runs the steps from the first not yet done. A step that succeeded is recorded as such in the
+   * Takes the target for the deployment (a target runs one deployment's steps at a time, whatever the
+   * component): empty when it holds the target now, else a wait for the deployment that holds it.
+   */
+  Optional<StepResult> take(Deployment d, String target) {
+    return locks.take(d.id(), target, clock.instant()).map(holder -> StepResult.targetBusy("target " + target
+        + " to be free: deployment #" + holder.deployment() + " (" + holder.component() + ") runs its steps there, "
+        + "and a target runs one deployment's steps at a time"));
+  }
+
+  /**
+   * Runs the steps from the first not yet done, holding the target (see {@link #take}) and in the
+   * component's own folder there, made ready first. A step that succeeded is recorded as such in the
    * commit that records the next step's start (or, for the last, left in {@code pending} for the
-   * caller's next commit).
+   * caller's next commit); the target is let go of in that commit too, unless the steps wait there.
    */
   StepResult run(Deployment d, TargetRun run, Target target, String phase, List<Step> steps, ComponentVersion version,
       Plan plan, PendingWrites pending) {
+    Optional<StepResult> busy = take(d, target.name());
+    if (busy.isPresent()) {
+      return busy.get();
+    }
     TargetAccess on = access.apply(target);
+    Preparation prepared = on.prepare(d.component(), () -> deployments.componentsChangingFilesOn(target.name()));
+    if (prepared.note() != null) {
+      pending.add(() -> deployments.record(d.id(), DeploymentEvent.Kind.LOG, run.target(), null, "gantry",
+          prepared.note(), clock.instant()));
+    }
+    StepResult result = prepared.ready() ? runSteps(d, run, target, on, phase, steps, version, plan, pending)
+        : StepResult.failed(prepared.problem());
+    if (result.waitFor() == null) {
+      pending.add(() -> locks.release(d.id(), target.name(), clock.instant()));
+    }
+    return result;
+  }
+
+  private StepResult runSteps(Deployment d, TargetRun run, Target target, TargetAccess on, String phase,
+      List<Step> steps, ComponentVersion version, Plan plan, PendingWrites pending) {
     List<StepRun> done = deployments.stepRuns(run).stream().filter(s -> s.phase().equals(phase)).toList();
     Map<Integer, StepRun> last = new HashMap<>();
     done.forEach(s -> last.put(s.index(), s));

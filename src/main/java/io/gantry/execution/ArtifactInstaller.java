@@ -33,9 +33,10 @@ import java.util.Set;
 import java.util.UUID;
 
 /**
- * Installs a version into {@code <target>/<destination>/<version>/} and points {@code <target>/current}
- * at it. Files are written to a staging folder first and hashed as they are written, so a release
- * folder never holds bytes that were not checked on the target itself.
+ * Installs a version into {@code <folder>/<destination>/<version>/} and points {@code <folder>/current}
+ * at it, where {@code <folder>} is the component's own folder on the target ({@link ComponentFolder}).
+ * Files are written to a staging folder first and hashed as they are written, so a release folder never
+ * holds bytes that were not checked on the target itself.
  */
 final class ArtifactInstaller {
 

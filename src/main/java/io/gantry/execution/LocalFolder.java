@@ -1,6 +1,7 @@
 package io.gantry.execution;
 
 import io.gantry.catalog.Artifact;
+import io.gantry.catalog.ComponentRef;
 import io.gantry.catalog.ComponentVersion;
 import io.gantry.environment.Target;
 import io.gantry.model.Step;
@@ -13,6 +14,7 @@ import java.util.List;
 import java.util.Map;
 import java.util.function.Consumer;
 import java.util.function.Function;
+import java.util.function.Supplier;
 
 /** A folder on the Gantry host: checked by looking at it, and at this host's disk and tools. */
 record LocalFolder(Target target, Path root, StepRunner runner) implements TargetAccess {
@@ -52,9 +54,19 @@ record LocalFolder(Target target, Path root, StepRunner runner) implements Targe
   }
 
   @Override
+  public Preparation prepare(ComponentRef component, Supplier<List<ComponentRef>> workedHere) {
+    try {
+      return LocalLayout.prepare(target.name(), root, component, workedHere);
+    } catch (IOException e) {
+      return Preparation.refused("could not prepare the folder of " + component + " in " + root + ": " + e);
+    }
+  }
+
+  @Override
   public StepContext context(ComponentVersion version, Map<String, String> variables,
       Function<Artifact, InputStream> artifacts, Consumer<String> log) {
-    return StepContext.on(target, root, null, version, variables, artifacts, log);
+    return StepContext.on(target, root.resolve(ComponentFolder.of(version.component())), null, version, variables,
+        artifacts, log);
   }
 
   @Override

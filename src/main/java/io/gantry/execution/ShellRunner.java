@@ -48,6 +48,7 @@ final class ShellRunner {
       builder.environment().put("GANTRY_TARGET", ctx.targetName());
       builder.environment().put("GANTRY_VERSION", ctx.versionName());
       builder.environment().put("GANTRY_TARGET_DIR", ctx.targetRoot().toString());
+      builder.environment().put("GANTRY_COMPONENT", ctx.version().component().toString());
 
       Process process = builder.start();
       LineFollower follower = new LineFollower(output, ctx);

@@ -1,6 +1,7 @@
 package io.gantry.execution;
 
 import io.gantry.catalog.Artifact;
+import io.gantry.catalog.ComponentRef;
 import io.gantry.catalog.ComponentVersion;
 import io.gantry.environment.Target;
 import io.gantry.model.Step;
@@ -11,6 +12,7 @@ import java.util.List;
 import java.util.Map;
 import java.util.function.Consumer;
 import java.util.function.Function;
+import java.util.function.Supplier;
 
 /**
  * A physical site where people do the work: it takes only manual and approval steps, and of the
@@ -41,6 +43,12 @@ record Site(Target target, Path root, StepRunner runner) implements TargetAccess
       }
     }
     return Requirements.facts(target, requirements);
+  }
+
+  /** A site keeps no component's files: nothing to prepare. */
+  @Override
+  public Preparation prepare(ComponentRef component, Supplier<List<ComponentRef>> workedHere) {
+    return Preparation.READY;
   }
 
   @Override

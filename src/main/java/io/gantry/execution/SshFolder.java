@@ -1,6 +1,7 @@
 package io.gantry.execution;
 
 import io.gantry.catalog.Artifact;
+import io.gantry.catalog.ComponentRef;
 import io.gantry.catalog.ComponentVersion;
 import io.gantry.environment.Target;
 import io.gantry.model.Step;
@@ -11,6 +12,7 @@ import java.util.List;
 import java.util.Map;
 import java.util.function.Consumer;
 import java.util.function.Function;
+import java.util.function.Supplier;
 
 /**
  * A folder on another host, reached over SSH: its facts are checked here, as declared; everything
@@ -42,9 +44,15 @@ record SshFolder(Target target, SshEndpoint ssh, StepRunner runner) implements T
   }
 
   @Override
+  public Preparation prepare(ComponentRef component, Supplier<List<ComponentRef>> workedHere) {
+    return runner.prepareRemote(ssh, target.name(), target.definition().path(), component, workedHere);
+  }
+
+  @Override
   public StepContext context(ComponentVersion version, Map<String, String> variables,
       Function<Artifact, InputStream> artifacts, Consumer<String> log) {
-    return StepContext.on(target, Path.of(target.definition().path()), ssh, version, variables, artifacts, log);
+    return StepContext.on(target, Path.of(target.definition().path()).resolve(ComponentFolder.of(version.component())),
+        ssh, version, variables, artifacts, log);
   }
 
   @Override

@@ -75,7 +75,7 @@ final class SshStepRunner {
     String staging = releases + "/.staging-" + version + "-" + UUID.randomUUID();
     String release = releases + "/" + version;
 
-    expectZero(session, "mkdir -p " + q(staging), timeout, "create " + staging);
+    expectZero(session, notALink(root) + "mkdir -p " + q(staging), timeout, "create " + staging);
     long bytes = 0;
     try {
       for (Artifact artifact : artifacts) {
@@ -251,7 +251,7 @@ final class SshStepRunner {
     if (releases.equals(root) || releases.startsWith(root + "/" + ArtifactInstaller.CURRENT)) {
       throw new StepFailure("destination \"" + step.destination() + "\" must be a folder of its own under the target");
     }
-    String script = "cd " + q(root) + " 2>/dev/null || { echo absent; exit 0; }\n"
+    String script = notALink(root) + "cd " + q(root) + " 2>/dev/null || { echo absent; exit 0; }\n"
         + "if [ -e current ] && [ ! -L current ]; then echo " + q(root + "/current is not a symbolic link made by "
         + "Gantry; it was left alone") + " >&2; exit 3; fi\n"
         + "rm -f current && rm -rf -- " + q(releases) + " && echo removed\n";
@@ -335,6 +335,7 @@ final class SshStepRunner {
     env.put("GANTRY_TARGET", ctx.targetName());
     env.put("GANTRY_VERSION", ctx.versionName());
     env.put("GANTRY_TARGET_DIR", root);
+    env.put("GANTRY_COMPONENT", ctx.version().component().toString());
     for (Map.Entry<String, String> e : env.entrySet()) {
       if (!e.getKey().matches("[A-Za-z_][A-Za-z0-9_]*")) {
         throw new StepFailure("environment variable name \"" + e.getKey() + "\" is not valid");
@@ -413,6 +414,86 @@ final class SshStepRunner {
     }
   }
 
+  // --- the component's folder
+
+  /**
+   * A shell line that stops (exit 3, saying why) when {@code folder} is a symbolic link or a file: a
+   * link in place of a component's folder would take every write somewhere else.
+   */
+  static String notALink(String folder) {
+    return "if [ -L " + q(folder) + " ]; then echo " + q(folder + " is a symbolic link, not a folder: Gantry works "
+        + "only in a real folder of each component's own, so nothing was changed; remove the link") + " >&2; exit 3; "
+        + "elif [ -e " + q(folder) + " ] && [ ! -d " + q(folder) + " ]; then echo " + q(folder + " is a file, not a "
+        + "folder: Gantry keeps a component's files there, so nothing was changed; move the file away")
+        + " >&2; exit 3; fi\n";
+  }
+
+  /**
+   * {@link TargetAccess#prepare} on the host: one session; one command when the target already has the
+   * layout of a folder per component, a second when the shared layout of an earlier Gantry is moved.
+   */
+  Preparation prepare(SshEndpoint endpoint, String targetName, String root, io.gantry.catalog.ComponentRef component,
+      java.util.function.Supplier<List<io.gantry.catalog.ComponentRef>> workedHere)
+      throws SshFailure, InterruptedException {
+    String name = ComponentFolder.of(component);
+    if (root == null || !root.startsWith("/")) {
+      return Preparation.refused("the folder of an SSH target must be an absolute path on the host, not " + root);
+    }
+    String folder = root + "/" + name;
+    String ensure = notALink(folder) + "mkdir -p " + q(folder) + "\n";
+    try (Session session = connections.open(endpoint)) {
+      Session.Result first = session.exec("cd " + q(root) + " 2>/dev/null || { echo absent; exit 0; }\n"
+          + "if [ -L current ]; then echo old; exit 0; fi\n" + ensure + "echo ready\n",
+          new ByteArrayInputStream(new byte[0]), Duration.ofMinutes(1), l -> {});
+      if (first.exit() != 0) {
+        return Preparation.refused(first.output().strip() + " (on " + endpoint + ")");
+      }
+      if (!first.output().contains("old")) {
+        return Preparation.READY; // ready, or no target folder yet: the steps make or require what they need
+      }
+      List<io.gantry.catalog.ComponentRef> worked = workedHere.get();
+      String refused = LocalLayout.oldLayoutOwner(targetName, root, worked);
+      if (refused != null) {
+        return Preparation.refused(refused);
+      }
+      io.gantry.catalog.ComponentRef owner = worked.getFirst();
+      String ownerName = ComponentFolder.of(owner);
+      // one rename per entry, current last: a stop half-way leaves current at the top, and the next
+      // deployment to the target moves the rest
+      String move = "set -e\ncd " + q(root) + "\n"
+          + "if [ -L current ]; then\n"
+          + notALink(ownerName) + "mkdir -p " + q(ownerName) + "\n"
+          + "moved=\n"
+          + "for f in * .[!.]* ..?*; do\n"
+          + "  if [ ! -e \"$f\" ] && [ ! -L \"$f\" ]; then continue; fi\n"
+          + "  if [ \"$f\" = current ]; then continue; fi\n"
+          + "  if [ \"$f\" = " + q(ownerName) + " ]; then continue; fi\n"
+          + "  if [ -e " + q(ownerName) + "/\"$f\" ] || [ -L " + q(ownerName) + "/\"$f\" ]; then printf "
+          + "'%s%s%s%s%s\\n' " + q("target " + targetName + ": moving the shared layout of an earlier Gantry found both "
+              + root + "/") + " \"$f\" " + q(" and " + root + "/" + ownerName + "/") + " \"$f\" "
+          + q("; nothing more was moved: keep the one that belongs, remove the other, then deploy again")
+          + " >&2; exit 5; fi\n"
+          + "  mv -- \"$f\" " + q(ownerName) + "/\"$f\"\n"
+          + "  echo \"moved=$f\"\n"
+          + "done\n"
+          + "if [ -e " + q(ownerName + "/current") + " ] || [ -L " + q(ownerName + "/current") + " ]; then echo "
+          + q("target " + targetName + ": moving the shared layout of an earlier Gantry found both " + root
+              + "/current and " + root + "/" + ownerName + "/current; keep the one that belongs, remove the other, "
+              + "then deploy again") + " >&2; exit 5; fi\n"
+          + "mv -T current " + q(ownerName + "/current") + "\n"
+          + "fi\n"
+          + ensure;
+      Session.Result moved = session.exec(move, new ByteArrayInputStream(new byte[0]), Duration.ofMinutes(5), l -> {});
+      if (moved.exit() != 0) {
+        return Preparation.refused(moved.output().strip() + " (on " + endpoint + ")");
+      }
+      List<String> names = moved.output().lines().filter(l -> l.startsWith("moved="))
+          .map(l -> l.substring("moved=".length())).toList();
+      return new Preparation(null, LocalLayout.movedNote(targetName, owner, root + "/" + ownerName + " on " + endpoint,
+          names));
+    }
+  }
+
   // --- helpers
 
   private static String root(StepContext ctx) {
@@ -426,7 +507,11 @@ final class SshStepRunner {
   private static String requireRoot(Session session, StepContext ctx, Duration timeout)
       throws SshFailure, InterruptedException {
     String root = root(ctx);
-    if (session.exec("test -d " + q(root), timeout).exit() != 0) {
+    Session.Result r = session.exec(notALink(root) + "test -d " + q(root), timeout);
+    if (r.exit() == 3) {
+      throw new StepFailure(r.output().strip() + " (on " + ctx.ssh() + ")");
+    }
+    if (r.exit() != 0) {
       throw new StepFailure("the target folder " + root + " does not exist on " + ctx.ssh());
     }
     return root;

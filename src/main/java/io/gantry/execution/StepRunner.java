@@ -71,9 +71,16 @@ public class StepRunner {
   /** Runs the step on the context's target. */
   public StepOutcome run(Step step, StepContext ctx) {
     try {
-      if (ctx.ssh() != null && (step instanceof Step.ArtifactInstall || step instanceof Step.ArtifactRemove
-          || step instanceof Step.Template || step instanceof Step.Shell)) {
+      boolean changesFiles = step instanceof Step.ArtifactInstall || step instanceof Step.ArtifactRemove
+          || step instanceof Step.Template || step instanceof Step.Shell;
+      if (ctx.ssh() != null && changesFiles) {
         return ssh.run(step, ctx, timeout(step, ctx));
+      }
+      // a link in place of the component's folder would take every write somewhere else: refused at
+      // every step, not only when the folder is prepared, since a step of the component may plant one
+      String notAFolder = changesFiles ? LocalLayout.notAFolder(ctx.targetRoot()) : null;
+      if (notAFolder != null) {
+        throw new StepFailure(notAFolder);
       }
       return switch (step) {
         case Step.ArtifactInstall install -> {
@@ -151,6 +158,23 @@ public class StepRunner {
       return "interrupted while checking " + endpoint;
     } catch (StepFailure e) {
       return e.getMessage();
+    }
+  }
+
+  /** {@link TargetAccess#prepare} for an SSH target: done on the host, in one session. */
+  Preparation prepareRemote(SshEndpoint endpoint, String targetName, String folder,
+      io.gantry.catalog.ComponentRef component, java.util.function.Supplier<List<io.gantry.catalog.ComponentRef>>
+          workedHere) {
+    try {
+      return ssh.prepare(endpoint, targetName, folder, component, workedHere);
+    } catch (InterruptedException e) {
+      Thread.currentThread().interrupt();
+      return Preparation.refused("interrupted while preparing the folder of " + component + " on " + endpoint);
+    } catch (StepFailure e) {
+      return Preparation.refused(e.getMessage());
+    } catch (SshConnections.SshFailure e) {
+      return Preparation.refused("could not prepare the folder of " + component + " on " + endpoint + ": "
+          + e.getMessage());
     }
   }
 

@@ -1,6 +1,7 @@
 package io.gantry.execution;
 
 import io.gantry.catalog.Artifact;
+import io.gantry.catalog.ComponentRef;
 import io.gantry.catalog.ComponentVersion;
 import io.gantry.environment.Target;
 import io.gantry.model.Step;
@@ -11,6 +12,7 @@ import java.util.List;
 import java.util.Map;
 import java.util.function.Consumer;
 import java.util.function.Function;
+import java.util.function.Supplier;
 
 /**
  * How Gantry works on one target, whatever its kind: a folder on the Gantry host, a folder on
@@ -45,7 +47,20 @@ public sealed interface TargetAccess permits LocalFolder, SshFolder, Site {
   String verify(List<TargetRequirement> requirements);
 
   /**
-   * What a step needs to run on this target. The target's facts are variables too, below the ones given.
+   * Makes the component's folder on the target ready for its steps ({@code <target>/<service>.<component>/},
+   * a real folder, never a symbolic link), moving the shared layout of an earlier Gantry ({@code current}
+   * and the releases folder at the top of the target) into the folder of the one component the record
+   * says changed files there. Run before a component's steps on the target, by the deployment holding
+   * the target; safe to run again, also after a stop half-way.
+   *
+   * @param workedHere the components whose steps ever changed files on this target, as recorded;
+   *     asked only when an earlier layout is found
+   */
+  Preparation prepare(ComponentRef component, Supplier<List<ComponentRef>> workedHere);
+
+  /**
+   * What a step needs to run on this target: its folder is the component's folder on the target
+   * (see {@link #prepare}). The target's facts are variables too, below the ones given.
    *
    * @param artifacts opens an artifact's bytes, e.g. {@code library::open}
    * @param log receives progress and command output, one line at a time

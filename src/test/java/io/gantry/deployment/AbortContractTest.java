@@ -97,7 +97,7 @@ class AbortContractTest {
   }
 
   private long pid(String target, String file) throws Exception {
-    return Long.parseLong(Files.readString(dataDir.resolve("targets").resolve(target).resolve(file)).strip());
+    return Long.parseLong(Files.readString(dataDir.resolve("targets").resolve(target).resolve("shop.web").resolve(file)).strip());
   }
 
   /** Whether the process runs; a killed one that nobody has reaped yet (a zombie) does not. */
@@ -116,7 +116,7 @@ class AbortContractTest {
     Engine engine = fixture.engine();
     running = CompletableFuture.supplyAsync(engine::runDue);
     await("run.sh sleeping on t1, t2 and t3", Duration.ofSeconds(30), () -> List.of("t1", "t2", "t3").stream()
-        .allMatch(t -> Files.exists(dataDir.resolve("targets").resolve(t).resolve("parent.pid"))));
+        .allMatch(t -> Files.exists(dataDir.resolve("targets").resolve(t).resolve("shop.web/parent.pid"))));
     return d;
   }
 
@@ -151,7 +151,7 @@ class AbortContractTest {
     assertThat(alive(child)).isFalse();
     assertThat(ended.state()).isEqualTo(DeploymentState.ROLLED_BACK);
     for (String t : List.of("t1", "t2", "t3")) {
-      assertThat(Files.readSymbolicLink(dataDir.resolve("targets").resolve(t).resolve("current")).getFileName())
+      assertThat(Files.readSymbolicLink(dataDir.resolve("targets").resolve(t).resolve("shop.web/current")).getFileName())
           .hasToString("1.0.0");
     }
     List<DeploymentEvent> events = fixture.deployments.events(d.id(), 0);

@@ -161,7 +161,7 @@ class EngineContractTest {
   }
 
   private String current(String target) throws Exception {
-    return Files.readSymbolicLink(dataDir.resolve("targets").resolve(target).resolve("current")).getFileName().toString();
+    return Files.readSymbolicLink(dataDir.resolve("targets").resolve(target).resolve("shop.web/current")).getFileName().toString();
   }
 
   @Test
@@ -175,7 +175,7 @@ class EngineContractTest {
     assertThat(deployments.targetRuns(d.id())).extracting(TargetRun::state).containsOnly(TargetRunState.SUCCEEDED);
     for (String t : List.of("t1", "t2", "t3")) {
       assertThat(current(t)).isEqualTo("1.0.0");
-      assertThat(Files.readString(dataDir.resolve("targets").resolve(t).resolve("out.txt"))).isEqualTo("ok\n");
+      assertThat(Files.readString(dataDir.resolve("targets").resolve(t).resolve("shop.web/out.txt"))).isEqualTo("ok\n");
     }
     assertThat(deployments.events(d.id(), 0)).filteredOn(e -> e.kind() == DeploymentEvent.Kind.TRANSITION)
         .extracting(DeploymentEvent::to).containsExactly(DeploymentState.REQUESTED, DeploymentState.PLANNED,
@@ -238,7 +238,7 @@ class EngineContractTest {
 
     assertThat(d.state()).isEqualTo(DeploymentState.FAILED);
     assertThat(d.outcome()).contains("batch 1 of 3 failed on t1");
-    assertThat(Files.exists(dataDir.resolve("targets/t2/current"))).isFalse();
+    assertThat(Files.exists(dataDir.resolve("targets/t2/shop.web/current"))).isFalse();
   }
 
   @Test
@@ -254,7 +254,7 @@ class EngineContractTest {
     assertThat(d.state()).isEqualTo(DeploymentState.FAILED);
     assertThat(d.outcome()).startsWith("component verification").contains("altered");
     assertThat(deployments.targetRuns(d.id())).extracting(TargetRun::state).containsOnly(TargetRunState.PENDING);
-    assertThat(Files.exists(dataDir.resolve("targets/t1/releases"))).isFalse();
+    assertThat(Files.exists(dataDir.resolve("targets/t1/shop.web/releases"))).isFalse();
   }
 
   @Test
@@ -282,7 +282,7 @@ class EngineContractTest {
 
     assertThat(d.state()).isEqualTo(DeploymentState.FAILED);
     assertThat(d.outcome()).contains("target t3").contains("fact os is bsd");
-    assertThat(Files.exists(dataDir.resolve("targets/t1/current"))).isFalse();
+    assertThat(Files.exists(dataDir.resolve("targets/t1/shop.web/current"))).isFalse();
   }
 
   @Test
@@ -389,7 +389,7 @@ class EngineContractTest {
     assertThat(cancelled.outcome()).isEqualTo("cancelled: wrong version");
     assertThat(deployments.events(waiting.id(), 0).getLast().actor()).isEqualTo("carol");
     assertThat(db.count("work_items")).isZero();
-    assertThat(Files.exists(dataDir.resolve("targets/t1/current"))).isFalse();
+    assertThat(Files.exists(dataDir.resolve("targets/t1/shop.web/current"))).isFalse();
 
     Deployment done = deploy("1.0.0", "qa");
     assertThatThrownBy(() -> requests.cancel(done.id(), "too late", "carol"))

@@ -121,7 +121,7 @@ class RollingContractTest {
   }
 
   private String current(String target) throws Exception {
-    return Files.readSymbolicLink(dataDir.resolve("targets").resolve(target).resolve("current")).getFileName()
+    return Files.readSymbolicLink(dataDir.resolve("targets").resolve(target).resolve("shop.web/current")).getFileName()
         .toString();
   }
 
@@ -146,8 +146,8 @@ class RollingContractTest {
             org.assertj.core.groups.Tuple.tuple("t3", TargetRunState.PENDING));
     assertThat(fixture.deployments.events(d.id(), 0)).anySatisfy(e -> assertThat(e.message())
         .contains("batch 1 of 3 failed on t1: acceptance check failed"));
-    assertThat(Files.exists(dataDir.resolve("targets/t2/releases/2.0.0"))).as("t2 never got 2.0.0").isFalse();
-    assertThat(Files.exists(dataDir.resolve("targets/t3/releases/2.0.0"))).as("t3 never got 2.0.0").isFalse();
+    assertThat(Files.exists(dataDir.resolve("targets/t2/shop.web/releases/2.0.0"))).as("t2 never got 2.0.0").isFalse();
+    assertThat(Files.exists(dataDir.resolve("targets/t3/shop.web/releases/2.0.0"))).as("t3 never got 2.0.0").isFalse();
     assertThat(current("t1")).isEqualTo("1.0.0");
   }
 

@@ -123,7 +123,7 @@ class SignedVersionsContractTest {
 
     assertThat(d.state()).isEqualTo(DeploymentState.FAILED);
     assertThat(d.outcome()).startsWith("component verification: ").contains("app.txt");
-    assertThat(Files.exists(dataDir.resolve("targets/t1/releases"))).isFalse();
+    assertThat(Files.exists(dataDir.resolve("targets/t1/shop.web/releases"))).isFalse();
   }
 
   @Test
@@ -132,6 +132,6 @@ class SignedVersionsContractTest {
 
     assertThat(d.state()).isEqualTo(DeploymentState.FAILED);
     assertThat(d.outcome()).contains("not a trusted key");
-    assertThat(Files.exists(dataDir.resolve("targets/t1/releases"))).isFalse();
+    assertThat(Files.exists(dataDir.resolve("targets/t1/shop.web/releases"))).isFalse();
   }
 }

@@ -112,7 +112,7 @@ class StepControlsContractTest {
   }
 
   private Path target(String name) {
-    return dataDir.resolve("targets").resolve(name);
+    return dataDir.resolve("targets").resolve(name).resolve("shop.web");
   }
 
   @Test

@@ -157,10 +157,10 @@ class TargetsGoingAwayContractTest {
 
     assertThat(first.state()).as(first.outcome()).isEqualTo(DeploymentState.SUCCEEDED);
     for (Path host : List.of(s1, s2)) {
-      assertThat(Files.readSymbolicLink(host.resolve("current"))).isEqualTo(Path.of("releases/1.0.0"));
-      assertThat(host.resolve("out.txt")).hasContent("ok");
+      assertThat(Files.readSymbolicLink(host.resolve("shop.web/current"))).isEqualTo(Path.of("releases/1.0.0"));
+      assertThat(host.resolve("shop.web/out.txt")).hasContent("ok");
     }
-    assertThat(s2.resolve("app.conf")).hasContent("target=s2");
+    assertThat(s2.resolve("shop.web/app.conf")).hasContent("target=s2");
 
     push("2.0.0", "if [ \"$GANTRY_TARGET\" = s2 ]; then echo broken on s2 >&2; exit 3; fi\necho ok > out.txt\n");
     Deployment second = deploy("2.0.0");
@@ -169,7 +169,7 @@ class TargetsGoingAwayContractTest {
     assertThat(runs(second)).extractingFromEntries(e -> e.getValue().state())
         .containsOnly(TargetRunState.ROLLED_BACK);
     for (Path host : List.of(s1, s2)) {
-      assertThat(Files.readSymbolicLink(host.resolve("current"))).isEqualTo(Path.of("releases/1.0.0"));
+      assertThat(Files.readSymbolicLink(host.resolve("shop.web/current"))).isEqualTo(Path.of("releases/1.0.0"));
     }
     assertThat(fixture.deployments.events(second.id(), 0)).anySatisfy(e ->
         assertThat(e.message()).contains("exited with 3").contains("broken on s2"));
@@ -186,7 +186,7 @@ class TargetsGoingAwayContractTest {
 
     assertThat(d.state()).isEqualTo(DeploymentState.FAILED);
     assertThat(d.outcome()).startsWith("environment verification: target s2: not reachable: cannot connect to");
-    assertThat(s1.resolve("releases")).doesNotExist();
+    assertThat(s1.resolve("shop.web/releases")).doesNotExist();
   }
 
   @Test
@@ -202,7 +202,7 @@ class TargetsGoingAwayContractTest {
 
       Deployment d = request("2.0.0");
       CompletableFuture<Integer> running = CompletableFuture.supplyAsync(engine::runDue);
-      waitFor(s2.resolve("started"));
+      waitFor(s2.resolve("shop.web/started"));
       doomed.kill();
       running.get(60, TimeUnit.SECONDS);
 
@@ -213,7 +213,7 @@ class TargetsGoingAwayContractTest {
       Map<String, TargetRun> runs = runs(done);
       assertThat(runs.get("s1").state()).isEqualTo(TargetRunState.ROLLED_BACK);
       assertThat(runs.get("s2").state()).isEqualTo(TargetRunState.FAILED);
-      assertThat(Files.readSymbolicLink(s1.resolve("current"))).isEqualTo(Path.of("releases/1.0.0"));
+      assertThat(Files.readSymbolicLink(s1.resolve("shop.web/current"))).isEqualTo(Path.of("releases/1.0.0"));
       assertThat(fixture.deployments.events(d.id(), 0)).anySatisfy(e -> assertThat(e.message())
           .contains("s2").contains("was lost before the command ended"));
       assertThat(fixture.deployments.events(d.id(), 0)).anySatisfy(e -> assertThat(e.message())
@@ -263,7 +263,7 @@ class TargetsGoingAwayContractTest {
 
     Deployment d = request("1.0.0");
     CompletableFuture<Integer> running = CompletableFuture.supplyAsync(engine::runDue);
-    waitFor(folder.resolve("started"));
+    waitFor(folder.resolve("shop.web/started"));
     try (Stream<Path> files = Files.walk(folder)) {
       files.sorted(Comparator.reverseOrder()).forEach(p -> p.toFile().delete());
     }

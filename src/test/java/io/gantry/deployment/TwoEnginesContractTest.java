@@ -106,7 +106,10 @@ class TwoEnginesContractTest {
     for (int c = 0; c < COMPONENTS; c++) {
       // every deployment lands on every target of the environment: each target's log names each
       // step of each deployment exactly once
-      List<String> lines = Files.readAllLines(dataDir.resolve("targets/t" + c + "/steps.log"));
+      List<String> lines = new ArrayList<>();
+      for (int component = 0; component < COMPONENTS; component++) {
+        lines.addAll(Files.readAllLines(dataDir.resolve("targets/t" + c + "/svc.c" + component + "/steps.log")));
+      }
       assertThat(lines).hasSize(COMPONENTS * 3).doesNotHaveDuplicates().isNotEmpty();
     }
   }

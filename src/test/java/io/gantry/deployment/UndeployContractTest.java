@@ -133,7 +133,7 @@ class UndeployContractTest {
     assertThat(d.version()).isEqualTo("1.1.0");
     assertThat(d.outcome()).isEqualTo("shop/web removed from every target of qa");
     for (String t : List.of("t1", "t2")) {
-      Path target = dataDir.resolve("targets").resolve(t);
+      Path target = dataDir.resolve("targets").resolve(t).resolve("shop.web");
       assertThat(target.resolve("current")).doesNotExist();
       assertThat(target.resolve("releases")).doesNotExist();
       assertThat(target.resolve("state.txt")).hasContent("stopped");
@@ -163,6 +163,6 @@ class UndeployContractTest {
     assertThatThrownBy(() -> fixture.requests.request(undeploy(null), "bob"))
         .isInstanceOf(InvalidInputException.class).hasMessageContaining("declares no removeSteps");
     assertThat(db.count("deployments")).isEqualTo(before);
-    assertThat(Files.exists(dataDir.resolve("targets/t1/current"))).isTrue();
+    assertThat(Files.exists(dataDir.resolve("targets/t1/shop.web/current"))).isTrue();
   }
 }
