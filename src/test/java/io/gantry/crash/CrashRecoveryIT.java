@@ -99,7 +99,7 @@ class CrashRecoveryIT {
     assertThat(deployment.path("state").asString()).as(deployment.path("outcome").asString()).isEqualTo("SUCCEEDED");
     for (JsonNode target : deployment.path("targets")) {
       assertThat(target.path("state").asString()).isEqualTo("SUCCEEDED");
-      Path root = dir.resolve("data/targets").resolve(target.path("target").asString());
+      Path root = dir.resolve("data/targets").resolve(target.path("target").asString()).resolve("crash.app");
       assertThat(Files.readString(root.resolve("deployed.txt")).trim()).isEqualTo("1.0.0");
       assertThat(Files.readSymbolicLink(root.resolve("current")).toString()).endsWith("1.0.0");
     }

@@ -33,7 +33,8 @@ import java.util.concurrent.CopyOnWriteArrayList;
  * Repositories, releases, the release gate and an engine over one test database, built by hand. The
  * service {@code shop} has {@code db}, {@code web} (requires db 3.x) and {@code app-config} (requires
  * web 2.x); every step appends the version it deploys (or removes) to {@code order.log} on the one
- * target of {@code qa}, so the file is the order in which the members ran.
+ * target of {@code qa} (at its top, beside the components' folders), so the file is the order in which the
+ * members ran.
  */
 final class ReleaseFixture {
 
@@ -85,13 +86,13 @@ final class ReleaseFixture {
             steps:
               - {name: run, type: shell, command: "STEP", timeout: 30s}
             removeSteps:
-              - {name: remove, type: shell, command: "echo removed-$GANTRY_VERSION >> order.log", timeout: 30s}
+              - {name: remove, type: shell, command: "echo removed-$GANTRY_VERSION >> ../order.log", timeout: 30s}
             failurePolicy: {action: FAILURE}
       """;
 
   /** Appends the version; fails for the version named by {@link #failing}. */
   static String step(String failing) {
-    return "[ $GANTRY_VERSION != " + failing + " ] && echo $GANTRY_VERSION >> order.log";
+    return "[ $GANTRY_VERSION != " + failing + " ] && echo $GANTRY_VERSION >> ../order.log";
   }
 
   final TestDatabase.Instance db;

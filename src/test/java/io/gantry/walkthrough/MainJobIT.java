@@ -49,7 +49,15 @@ class MainJobIT {
     Path targets = dir.resolve("data/targets");
     if (Files.isDirectory(targets)) {
       try (Stream<Path> each = Files.list(targets)) {
-        for (Path stop : each.map(t -> t.resolve("current/bin/stop.sh")).filter(Files::isExecutable).toList()) {
+        // each component has its own folder on a target: <target>/<service>.<component>/current
+        List<Path> folders = new java.util.ArrayList<>();
+        for (Path target : each.filter(Files::isDirectory).toList()) {
+          try (Stream<Path> components = Files.list(target)) {
+            folders.addAll(components.toList());
+          }
+        }
+        for (Path stop : folders.stream().map(c -> c.resolve("current/bin/stop.sh")).filter(Files::isExecutable)
+            .toList()) {
           new ProcessBuilder(stop.toString()).directory(stop.getParent().getParent().getParent().toFile())
               .redirectErrorStream(true).redirectOutput(ProcessBuilder.Redirect.DISCARD).start()
               .waitFor(30, TimeUnit.SECONDS);
