@@ -143,7 +143,7 @@ class SampleDeployments {
             curl http://127.0.0.1:18083/health        staging (also :18084)
             http://127.0.0.1:{}/docs            the API (Swagger UI)
           The sample app keeps running on those ports; stop it with:
-            for stop in {}/targets/*/current/bin/stop.sh; do [ -x "$stop" ] && "$stop"; done""",
+            for stop in {}/targets/*/*/current/bin/stop.sh; do [ -x "$stop" ] && "$stop"; done""",
           app, String.join("\n  ", lines), today, today, today, today, port,
           environment.getProperty("gantry.data-dir", "data"));
     } catch (RuntimeException e) {
