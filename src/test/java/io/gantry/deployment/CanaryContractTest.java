@@ -148,11 +148,11 @@ class CanaryContractTest {
   }
 
   private void health(String target, String text) throws Exception {
-    Files.writeString(dataDir.resolve("targets").resolve(target).resolve("out.txt"), text + "\n");
+    Files.writeString(folder(target).resolve("out.txt"), text + "\n");
   }
 
   private String current(String target) throws Exception {
-    return Files.readSymbolicLink(dataDir.resolve("targets").resolve(target).resolve("current")).getFileName()
+    return Files.readSymbolicLink(folder(target).resolve("current")).getFileName()
         .toString();
   }
 
@@ -180,7 +180,7 @@ class CanaryContractTest {
       assertThat(w.waitingFor()).isEqualTo(DeploymentEvent.WaitKind.CANARY_PAUSE);
       assertThat(w.message()).contains("the canary's pause of 1m on t1").contains("gantry resume " + d.id());
     });
-    assertThat(Files.exists(dataDir.resolve("targets/t2/releases"))).as("t2 waits for the canary").isFalse();
+    assertThat(Files.exists(dataDir.resolve("targets/t2/shop.web/releases"))).as("t2 waits for the canary").isFalse();
 
     clock.advance(Duration.ofSeconds(59));
     run(d);
@@ -265,7 +265,7 @@ class CanaryContractTest {
     assertThat(current("t1")).isEqualTo("1.0.0");
     for (String t : List.of("t2", "t3", "t4")) {
       assertThat(current(t)).as(t).isEqualTo("1.0.0");
-      assertThat(Files.exists(dataDir.resolve("targets").resolve(t).resolve("releases/2.0.0"))).as(t).isFalse();
+      assertThat(Files.exists(folder(t).resolve("releases/2.0.0"))).as(t).isFalse();
     }
     assertThat(fixture.deployments.events(d.id(), 0)).anySatisfy(e -> {
       assertThat(e.to()).isEqualTo(DeploymentState.ROLLING_BACK);
@@ -367,5 +367,10 @@ class CanaryContractTest {
       assertThat(e.kind()).isEqualTo(DeploymentEvent.Kind.INTERRUPTION);
       assertThat(e.message()).contains("check serving on t1 was running when the engine stopped");
     });
+  }
+
+  /** The folder of shop/web on a target. */
+  private Path folder(String target) {
+    return dataDir.resolve("targets").resolve(target).resolve("shop.web");
   }
 }

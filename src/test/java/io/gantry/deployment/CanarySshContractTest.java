@@ -177,7 +177,7 @@ class CanarySshContractTest {
     assertThat(fixture.deployments.canary().rounds(d.id())).extracting(CanaryRecords.Round::passed,
         CanaryRecords.Round::total).containsExactly(tuple(2, 2), tuple(2, 2));
     for (String name : List.of("s1", "s2", "s3")) {
-      assertThat(Files.readSymbolicLink(host(name).resolve("current"))).as(name).isEqualTo(Path.of("releases/1.0.0"));
+      assertThat(Files.readSymbolicLink(host(name).resolve("shop.web/current"))).as(name).isEqualTo(Path.of("releases/1.0.0"));
     }
   }
 
@@ -195,9 +195,9 @@ class CanarySshContractTest {
     assertThat(d.outcome()).contains("canary analysis failed: 1 of 2 check results passed in 1 of 2 round(s)");
     assertThat(fixture.deployments.canary().rounds(d.id())).singleElement()
         .satisfies(r -> assertThat(r.results()).contains("serving on s1 passed").contains("health on s1 failed"));
-    assertThat(Files.readSymbolicLink(host("s1").resolve("current"))).isEqualTo(Path.of("releases/1.0.0"));
+    assertThat(Files.readSymbolicLink(host("s1").resolve("shop.web/current"))).isEqualTo(Path.of("releases/1.0.0"));
     for (String name : List.of("s2", "s3")) {
-      assertThat(host(name).resolve("releases/2.0.0")).as(name).doesNotExist();
+      assertThat(host(name).resolve("shop.web/releases/2.0.0")).as(name).doesNotExist();
     }
     assertThat(fixture.deployments.targetRuns(d.id())).extracting(TargetRun::target, TargetRun::state)
         .containsExactly(tuple("s1", TargetRunState.ROLLED_BACK), tuple("s2", TargetRunState.PENDING),

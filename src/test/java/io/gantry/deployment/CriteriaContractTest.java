@@ -129,11 +129,11 @@ class CriteriaContractTest {
   }
 
   private boolean touched(String target) {
-    return Files.exists(dataDir.resolve("targets").resolve(target).resolve("releases"));
+    return Files.exists(folder(target).resolve("releases"));
   }
 
   private String current(String target) throws Exception {
-    return Files.readSymbolicLink(dataDir.resolve("targets").resolve(target).resolve("current")).getFileName()
+    return Files.readSymbolicLink(folder(target).resolve("current")).getFileName()
         .toString();
   }
 
@@ -365,12 +365,17 @@ class CriteriaContractTest {
     Deployment d = run(fixture.requests.request(new DeploymentRequests.Request("shop/web", null, "qa", null, "retired",
         Deployment.Kind.UNDEPLOY, null, null, null), "bob"));
     assertThat(d.state()).isEqualTo(DeploymentState.ENVIRONMENT_VERIFIED);
-    assertThat(Files.exists(dataDir.resolve("targets/t1/current"))).as("still installed").isTrue();
+    assertThat(Files.exists(dataDir.resolve("targets/t1/shop.web/current"))).as("still installed").isTrue();
     confirm(d, "entryCriteria[0]", "quinn");
 
     assertThat(run(d).state()).isEqualTo(DeploymentState.SUCCEEDED);
     assertThat(waits(d)).extracting(DeploymentEvent::waitingFor)
         .containsExactly(DeploymentEvent.WaitKind.ENTRY_CONFIRMATION);
-    assertThat(Files.exists(dataDir.resolve("targets/t1/current"), java.nio.file.LinkOption.NOFOLLOW_LINKS)).isFalse();
+    assertThat(Files.exists(dataDir.resolve("targets/t1/shop.web/current"), java.nio.file.LinkOption.NOFOLLOW_LINKS)).isFalse();
+  }
+
+  /** The folder of shop/web on a target. */
+  private Path folder(String target) {
+    return dataDir.resolve("targets").resolve(target).resolve("shop.web");
   }
 }

@@ -132,7 +132,7 @@ class SbomContractTest {
   }
 
   private boolean targetTouched() {
-    return Files.exists(dataDir.resolve("targets/t1/releases"));
+    return Files.exists(dataDir.resolve("targets/t1/shop.web/releases"));
   }
 
   @Test
