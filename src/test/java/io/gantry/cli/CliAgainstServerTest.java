@@ -381,6 +381,7 @@ class CliAgainstServerTest {
                                {"round": 2, "startedAt": "2026-12-03T18:11:00Z", "passed": 0, "total": 1,
                                 "results": "healthy on web1 failed: HTTP 503", "passedSoFar": 1, "totalSoFar": 2,
                                 "ratio": 0.5}]}}""");
+    server.on("GET", "/deployments/12/events", 200, "[]"); // an unfinished deployment's status asks what it waits for
 
     CliRunner.Result result = gantry.run("status", "12");
 
