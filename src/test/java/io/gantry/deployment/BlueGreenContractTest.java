@@ -257,6 +257,10 @@ class BlueGreenContractTest {
     });
     assertThat(records().live("t1", new ComponentRef("shop", "web"))).get()
         .extracting(BlueGreenRecords.Live::slot, BlueGreenRecords.Live::version).containsExactly("green", "2.0.0");
+    assertThat(DeploymentController.DeploymentView.of(second, fixture.deployments.targetRuns(second.id()), List.of(),
+        null, records()).targets()).singleElement().extracting(DeploymentController.TargetView::slot,
+            DeploymentController.TargetView::previousSlot, DeploymentController.TargetView::liveSlot)
+        .containsExactly("green", "blue", "green");
     assertThat(fixture.deployments.stepRuns(fixture.deployments.targetRuns(second.id()).getFirst()))
         .extracting(StepRun::phase, StepRun::name)
         .containsExactly(org.assertj.core.groups.Tuple.tuple("execute", "install"),
