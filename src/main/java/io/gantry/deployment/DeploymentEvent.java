@@ -18,6 +18,16 @@ public record DeploymentEvent(long id, long deployment, Instant at, Kind kind, D
    */
   public enum Kind { TRANSITION, WAIT, TARGET, STEP, LOG, INTERRUPTION, CONFLICT, ABORT, SWITCH }
 
+  /**
+   * Whether the entry is the start of a blue-green switch (or switch back) on a target: the value stream
+   * map shows the time from it to the next entry as a segment of its own.
+   */
+  public boolean startsSwitch() {
+    return kind == Kind.STEP && message != null && (message.startsWith(BlueGreen.SWITCH + " step ")
+        || message.startsWith(BlueGreen.SWITCH_BACK + " step ")) && message.contains("(" + BlueGreen.SWITCH_KIND
+        + ") started");
+  }
+
   /** What a wait is for: the kinds of waiting time the value stream map tells apart. */
   public enum WaitKind {
     /** An earlier deployment to the same environment and component (the queue). */
