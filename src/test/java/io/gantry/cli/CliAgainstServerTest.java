@@ -398,7 +398,8 @@ class CliAgainstServerTest {
     server.on("GET", "/deployments/40", 200, """
         {"id": 40, "kind": "deploy", "component": "shop/web", "version": "2.0.0", "environment": "test",
          "model": "software", "modelVersion": 1, "stage": "test", "state": "ROLLED_BACK", "requestedBy": "alice",
-         "requestedAt": "2026-12-03T18:41:19Z", "outcome": "every target touched serves from the slot it served from",
+         "requestedAt": "2026-12-03T18:41:19Z", "finishedAt": "2026-12-03T18:45:00Z",
+         "outcome": "every target touched serves from the slot it served from",
          "targets": [{"target": "t1", "batch": 0, "state": "ROLLED_BACK", "previousVersion": "1.0.0",
                       "outcome": "runs 1.0.0 again in slot blue", "slot": "green", "previousSlot": "blue",
                       "liveSlot": "blue"}]}""");
