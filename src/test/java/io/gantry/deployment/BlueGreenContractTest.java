@@ -341,6 +341,67 @@ class BlueGreenContractTest {
   }
 
   @Test
+  void an_engine_that_stopped_during_the_switch_is_followed_by_one_that_switches_in_the_same_slot_without_reinstalling()
+      throws Exception {
+    fixture.apply(CONFIG + model(bluePort, greenPort)
+        .replace("failurePolicy: {action: rollback}", "failurePolicy: {action: ask}")
+        .replace("command: \"echo $GANTRY_SLOT $GANTRY_PORT > proxy.conf\"",
+            "command: \"test -f switch-allowed && echo $GANTRY_SLOT $GANTRY_PORT > proxy.conf\""));
+    Files.createDirectories(component);
+    Files.writeString(component.resolve("switch-allowed"), "yes");
+    assertThat(deployGood("1.0.0").state()).isEqualTo(DeploymentState.SUCCEEDED);
+    Files.delete(component.resolve("switch-allowed"));
+    push("2.0.0", "ok 2.0.0", false);
+    Deployment d = deploy("2.0.0");
+    assertThat(d.state()).as("the switch failed: a person is asked").isEqualTo(DeploymentState.EXECUTING);
+    assertThat(live()).as("a failed switch command puts live back").isEqualTo("blue");
+    long greenPid = pid("green");
+    fixture.users.create("carol", null, java.util.EnumSet.of(io.gantry.identity.Role.DEPLOYMENT_MANAGER));
+    fixture.decisions.decide(d.id(), new DeploymentDecisions.Request("t1", null, "retry", "proxy mended", null),
+        "carol");
+    Files.writeString(component.resolve("switch-allowed"), "yes");
+    engine.runDue(); // the retry runs the switch alone: the idle slot's steps and checks are done
+    assertThat(fixture.deployments.get(d.id()).state()).isEqualTo(DeploymentState.SUCCEEDED);
+    assertThat(pid("green")).as("green was not started again by the retry").isEqualTo(greenPid);
+    assertThat(live()).isEqualTo("green");
+
+    // a third version's switch fails too; the engine that retries it stops while the switch runs
+    push("3.0.0", "ok 3.0.0", false);
+    Deployment third = fixture.requests.request(new DeploymentRequests.Request("shop/web", "3.0.0", "qa", null,
+        null), "bob");
+    Files.delete(component.resolve("switch-allowed"));
+    engine.runDue();
+    TargetRun run = fixture.deployments.targetRuns(third.id()).getFirst();
+    StepRun failedSwitch = fixture.deployments.stepRuns(run).stream().filter(s -> s.phase().equals("switch"))
+        .reduce((a, b) -> b).orElseThrow();
+    assertThat(failedSwitch.state()).isEqualTo(StepRunState.FAILED);
+    fixture.decisions.decide(third.id(), new DeploymentDecisions.Request("t1", null, "retry", "try again", null),
+        "carol");
+    Files.writeString(component.resolve("switch-allowed"), "yes");
+    // its start is recorded, its end is not
+    fixture.deployments.startStep(fixture.deployments.targetRuns(third.id()).getFirst(), "switch", 0, "proxy",
+        "switch", true, failedSwitch.attempt() + 1, clock.instant());
+    long bluePid = pid("blue");
+    engine = fixture.engine(); // a restarted server over the same database
+    clock.advance(Duration.ofMinutes(5)); // the stopped engine's lease has run out
+
+    engine.runDue();
+    Deployment resumed = fixture.deployments.get(third.id());
+
+    assertThat(resumed.state()).as(resumed.outcome()).isEqualTo(DeploymentState.SUCCEEDED);
+    assertThat(live()).as("the slot recorded at the start, not the other one").isEqualTo("blue");
+    assertThat(pid("blue")).as("the idle slot's version was not installed or started again").isEqualTo(bluePid);
+    assertThat(pid("green")).isEqualTo(greenPid);
+    assertThat(answer(bluePort)).isEqualTo("ok 3.0.0");
+    assertThat(Files.readString(component.resolve("proxy.conf")).strip()).isEqualTo("blue " + bluePort);
+    assertThat(fixture.deployments.events(third.id(), 0)).anySatisfy(e -> assertThat(e.message())
+        .contains("step proxy on t1 was running when the engine stopped").contains("it is idempotent, so it runs again"));
+    assertThat(fixture.deployments.stepRuns(fixture.deployments.targetRuns(third.id()).getFirst()))
+        .filteredOn(s -> s.phase().equals("execute")).extracting(StepRun::name).containsExactly("install", "start");
+    assertThat(switches(third)).singleElement().asString().startsWith("switch: switched t1 to slot blue");
+  }
+
+  @Test
   void a_failed_first_deployment_has_no_slot_to_switch_back_to_and_says_so() throws Exception {
     push("0.9.0", "ok 0.9.0", true);
 
