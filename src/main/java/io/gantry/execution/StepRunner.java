@@ -145,9 +145,10 @@ public class StepRunner {
     }
     StepContext folder = ctx.in(ctx.targetRoot().getParent());
     String slot = ctx.slot().name();
+    Duration limit = command == null ? ctx.defaultTimeout() : timeout(command, ctx);
     String was;
     try {
-      was = ctx.ssh() != null ? ssh.pointLive(folder, slot, timeout(command, ctx))
+      was = ctx.ssh() != null ? ssh.pointLive(folder, slot, limit)
           : LiveLink.point(folder.targetRoot(), slot);
     } catch (StepFailure e) {
       ctx.log().accept("failed: " + e.getMessage());
@@ -170,7 +171,7 @@ public class StepRunner {
       String back;
       try {
         if (ctx.ssh() != null) {
-          ssh.restoreLive(folder, was, timeout(command, ctx));
+          ssh.restoreLive(folder, was, limit);
         } else {
           LiveLink.restore(folder.targetRoot(), was);
         }
