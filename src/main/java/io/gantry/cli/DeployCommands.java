@@ -129,13 +129,26 @@ final class DeployCommands {
         }
       }
       List<List<String>> rows = new ArrayList<>();
+      boolean slots = false;
       for (JsonNode t : d.path("targets")) {
-        rows.add(List.of(t.path("target").asString(), String.valueOf(t.path("batch").asInt() + 1),
-            t.path("state").asString(), t.path("previousVersion").asString("-"), t.path("outcome").asString("")));
+        slots |= !t.path("slot").isMissingNode() && !t.path("slot").isNull();
+      }
+      for (JsonNode t : d.path("targets")) {
+        List<String> row = new ArrayList<>(List.of(t.path("target").asString(),
+            String.valueOf(t.path("batch").asInt() + 1), t.path("state").asString(),
+            t.path("previousVersion").asString("-")));
+        if (slots) {
+          // blue-green: the slot this deployment installed into, and the slot that serves now
+          row.add(t.path("slot").asString("-"));
+          row.add(t.path("liveSlot").asString("-"));
+        }
+        row.add(t.path("outcome").asString(""));
+        rows.add(row);
       }
       if (!rows.isEmpty()) {
         out().println();
-        output().table(List.of("TARGET", "BATCH", "STATE", "PREVIOUS", "OUTCOME"), rows);
+        output().table(slots ? List.of("TARGET", "BATCH", "STATE", "PREVIOUS", "SLOT", "LIVE", "OUTCOME")
+            : List.of("TARGET", "BATCH", "STATE", "PREVIOUS", "OUTCOME"), rows);
       }
       JsonNode canary = d.path("canary");
       if (canary.isObject()) {

@@ -368,6 +368,7 @@ public class ConfigInterpreter {
       run.finding(doc, at + ".strategy.batchSize", "all-at-once deploys to every target in one batch, so a batch "
           + "size would be ignored: remove it, or use type rolling");
     }
+    BlueGreenChecks.check(doc, at + ".strategy", stage.strategy(), run::finding);
     Stage.FailurePolicy policy = stage.failurePolicy();
     if (policy.retryDelay() != null && (policy.retries() == null || policy.retries() == 0)) {
       run.finding(doc, at + ".failurePolicy.retryDelay", "a retry delay needs retries: say how many times a failed "

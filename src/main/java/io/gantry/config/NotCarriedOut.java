@@ -26,9 +26,6 @@ final class NotCarriedOut {
 
   /** Why a value of an enumerated field is refused, as a sentence to append; empty when it is simply wrong. */
   static String value(String path, String value) {
-    if (path.endsWith(".strategy.type") && value.equals("blue-green")) {
-      return " (the " + value + " strategy is not carried out yet)";
-    }
     if (EXIT_CRITERION_TYPE.matcher(path).matches()
         && (value.equals("stage-succeeded") || value.equals("version-status"))) {
       return " (" + value + " is known before any target changes, and an exit criterion that is not met runs the "

@@ -329,7 +329,8 @@ final class Canary {
           StepsOnTarget.type(check), StepsOnTarget.idempotent(check), thisAttempt, clock.instant()));
       StepOutputs.Capture output = outputs.capture(d.id(), started.id());
       TargetAccess on = access.apply(target);
-      StepContext context = on.context(version, StepsOnTarget.variables(d, target, version), library::open, output);
+      StepContext context = on.context(version, null, StepsOnTarget.variables(d, target, version), library::open,
+          output);
       StepOutcome outcome;
       try {
         outcome = aborts.run(d.id(), run.target(), check, () -> on.run(check, context));

@@ -7,7 +7,9 @@ import io.swagger.v3.oas.annotations.tags.Tag;
 import java.security.Principal;
 import java.time.Instant;
 import java.util.Arrays;
+import java.util.HashMap;
 import java.util.List;
+import java.util.Map;
 import org.springframework.core.io.InputStreamResource;
 import org.springframework.http.ContentDisposition;
 import org.springframework.http.HttpHeaders;
@@ -62,10 +64,25 @@ class DeploymentController {
     }
 
     static DeploymentView of(Deployment d, List<TargetRun> runs, List<StepRun> steps, CanaryView canary) {
+      return of(d, runs, steps, canary, null);
+    }
+
+    /** With the blue-green slots of the deployment's targets, when it has any ({@code records} non-null). */
+    static DeploymentView of(Deployment d, List<TargetRun> runs, List<StepRun> steps, CanaryView canary,
+        BlueGreenRecords records) {
+      Map<String, BlueGreenRecords.SlotRun> slots = new HashMap<>();
+      Map<String, String> live = new HashMap<>();
+      if (records != null) {
+        records.slotRuns(d.id()).forEach(s -> slots.put(s.target(), s));
+        if (!slots.isEmpty()) {
+          records.live(d.component()).forEach(l -> live.put(l.target(), l.slot()));
+        }
+      }
       return new DeploymentView(d.id(), d.kind().id(), d.component().toString(), d.version(), d.environment(),
           d.model(), d.modelVersion(), d.stage(), d.state().name(), d.requestedBy(), d.requestedAt(), d.reason(),
           d.plannedStart(), d.plannedEnd(), d.priority(), d.startedAt(), d.finishedAt(), d.outcome(),
-          runs == null ? null : runs.stream().map(r -> TargetView.of(d, r, steps)).toList(), canary);
+          runs == null ? null : runs.stream().map(r -> TargetView.of(d, r, steps, slots.get(r.target()),
+              slots.containsKey(r.target()) ? live.get(r.target()) : null)).toList(), canary);
     }
   }
 
@@ -94,12 +111,19 @@ class DeploymentController {
   record RoundView(int round, Instant startedAt, int passed, int total, String results, int passedSoFar,
       int totalSoFar, Double ratio) {}
 
+  /**
+   * One target of a deployment. For a blue-green deployment, {@code slot} is the slot it installed into,
+   * {@code previousSlot} the one that served before it, and {@code liveSlot} the one that serves the
+   * component on the target now (null for other strategies).
+   */
   record TargetView(String target, int batch, String state, String previousVersion, Instant startedAt,
-      Instant finishedAt, String outcome, List<StepView> steps) {
-    static TargetView of(Deployment d, TargetRun r, List<StepRun> steps) {
+      Instant finishedAt, String outcome, List<StepView> steps, String slot, String previousSlot, String liveSlot) {
+    static TargetView of(Deployment d, TargetRun r, List<StepRun> steps, BlueGreenRecords.SlotRun slot,
+        String liveSlot) {
       return new TargetView(r.target(), r.batch(), r.state().name(), r.previousVersion(), r.startedAt(),
           r.finishedAt(), r.outcome(), steps.stream().filter(s -> s.targetRun() == r.id())
-              .map(s -> StepView.of(d, s)).toList());
+              .map(s -> StepView.of(d, s)).toList(), slot == null ? null : slot.slot(),
+          slot == null ? null : slot.previousSlot(), liveSlot);
     }
   }
 
@@ -271,7 +295,8 @@ class DeploymentController {
     List<TargetRun> runs = deployments.targetRuns(id);
     CanaryView canary = deployments.canary().analysis(id)
         .map(a -> CanaryView.of(runs, a, deployments.canary().rounds(id))).orElse(null);
-    return DeploymentView.of(deployments.get(id), runs, deployments.stepRuns(id), canary);
+    return DeploymentView.of(deployments.get(id), runs, deployments.stepRuns(id), canary,
+        new BlueGreenRecords(deployments.jdbc()));
   }
 
   @GetMapping("/{id}/steps/{stepRunId}/output")

@@ -6,14 +6,27 @@ import java.util.Locale;
 /**
  * One entry of a deployment's record, kept for good: a state transition, a wait (with what is waited
  * for, and what kind of thing that is), a step's start or end on a target, a log line, an
- * interruption found after a restart, a conflict found with another deployment or the schedule, or
- * a person's abort and what it stopped.
+ * interruption found after a restart, a conflict found with another deployment or the schedule, a
+ * person's abort and what it stopped, or a blue-green switch.
  */
 public record DeploymentEvent(long id, long deployment, Instant at, Kind kind, DeploymentState from,
     DeploymentState to, String target, String step, String actor, String message, WaitKind waitingFor) {
 
-  /** What an entry records. */
-  public enum Kind { TRANSITION, WAIT, TARGET, STEP, LOG, INTERRUPTION, CONFLICT, ABORT }
+  /**
+   * What an entry records; {@code SWITCH} is a blue-green target's switch to its new slot, or back to the
+   * slot it served from before.
+   */
+  public enum Kind { TRANSITION, WAIT, TARGET, STEP, LOG, INTERRUPTION, CONFLICT, ABORT, SWITCH }
+
+  /**
+   * Whether the entry is the start of a blue-green switch (or switch back) on a target: the value stream
+   * map shows the time from it to the next entry as a segment of its own.
+   */
+  public boolean startsSwitch() {
+    return kind == Kind.STEP && message != null && (message.startsWith(BlueGreen.SWITCH + " step ")
+        || message.startsWith(BlueGreen.SWITCH_BACK + " step ")) && message.contains("(" + BlueGreen.SWITCH_KIND
+        + ") started");
+  }
 
   /** What a wait is for: the kinds of waiting time the value stream map tells apart. */
   public enum WaitKind {

@@ -4,6 +4,7 @@ import io.gantry.catalog.ComponentVersion;
 import io.gantry.catalog.Library;
 import io.gantry.environment.Target;
 import io.gantry.environment.Targets;
+import io.gantry.execution.Slot;
 import java.time.Instant;
 import java.util.ArrayList;
 import java.util.List;
@@ -13,8 +14,9 @@ import java.util.concurrent.Future;
 import java.util.concurrent.Semaphore;
 
 /**
- * Deployment verification: the stage's acceptance checks on every target that succeeded, then its
- * exit criteria; the deployment succeeds only when both are met.
+ * Deployment verification: the stage's acceptance checks on every target that succeeded (for a
+ * blue-green deployment, against the slot each target switched to: a failure here switches back),
+ * then its exit criteria; the deployment succeeds only when both are met.
  */
 final class DeploymentVerification {
 
@@ -26,10 +28,13 @@ final class DeploymentVerification {
   private final FailureHandling failures;
   private final StageCriteria criteria;
   private final ExecutorService workers;
+  private final BlueGreen blueGreen;
 
   DeploymentVerification(Deployments deployments, Library library, Targets targets, Progress progress,
-      StepsOnTarget steps, FailureHandling failures, StageCriteria criteria, ExecutorService workers) {
+      StepsOnTarget steps, FailureHandling failures, StageCriteria criteria, ExecutorService workers,
+      BlueGreen blueGreen) {
     this.criteria = criteria;
+    this.blueGreen = blueGreen;
     this.deployments = deployments;
     this.library = library;
     this.targets = targets;
@@ -62,7 +67,10 @@ final class DeploymentVerification {
           try {
             Target target = targets.find(run.target()).orElseThrow();
             PendingWrites pending = progress.writes();
-            StepResult r = steps.run(d, run, target, Engine.VERIFY, plan.stage().acceptance(), version, plan, pending);
+            // blue-green: against the slot the target switched to, now live
+            Slot slot = BlueGreen.applies(d, plan) ? blueGreen.slotOf(d, plan, run.target()).orElse(null) : null;
+            StepResult r = steps.run(d, run, target, Engine.VERIFY, plan.stage().acceptance(), version, slot, plan,
+                pending);
             finishes.add(pending);
             return r.failure() == null ? r : StepResult.failed(run.target() + ": " + r.failure());
           } finally {

@@ -35,11 +35,14 @@ final class Execution {
   private final ExecutorService workers;
   private final Aborts aborts;
   private final Canary canary;
+  private final BlueGreen blueGreen;
 
   Execution(Deployments deployments, Library library, Targets targets, Clock clock, Progress progress,
-      StepsOnTarget steps, FailureHandling failures, ExecutorService workers, Aborts aborts, Canary canary) {
+      StepsOnTarget steps, FailureHandling failures, ExecutorService workers, Aborts aborts, Canary canary,
+      BlueGreen blueGreen) {
     this.aborts = aborts;
     this.canary = canary;
+    this.blueGreen = blueGreen;
     this.deployments = deployments;
     this.library = library;
     this.targets = targets;
@@ -211,6 +214,17 @@ final class Execution {
       pending.writeWith(() -> deployments.transition(current.get(), TargetRunState.FAILED,
           "the target no longer exists", clock.instant()));
       return StepResult.failed("target missing");
+    }
+    if (BlueGreen.applies(d, plan)) {
+      // the idle slot's steps, its acceptance checks and the switch (see BlueGreen)
+      StepResult switched = blueGreen.runTarget(d, plan, run, target, version, pending);
+      pending.writeWith(() -> {
+        if (switched.waitFor() == null) {
+          deployments.transition(current.get(), switched.failure() == null ? TargetRunState.SUCCEEDED
+              : TargetRunState.FAILED, switched.failure(), clock.instant());
+        }
+      });
+      return switched;
     }
     StepResult ran = steps.run(d, run, target, Engine.EXECUTE, stepsToRun, version, plan, pending);
     StepResult result = ran;

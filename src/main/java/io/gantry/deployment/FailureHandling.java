@@ -25,10 +25,12 @@ final class FailureHandling {
   private final Progress progress;
   private final StepsOnTarget steps;
   private final Aborts aborts;
+  private final BlueGreen blueGreen;
 
   FailureHandling(Deployments deployments, Library library, Targets targets, TransactionTemplate tx, Clock clock,
-      Progress progress, StepsOnTarget steps, Aborts aborts) {
+      Progress progress, StepsOnTarget steps, Aborts aborts, BlueGreen blueGreen) {
     this.aborts = aborts;
+    this.blueGreen = blueGreen;
     this.deployments = deployments;
     this.library = library;
     this.targets = targets;
@@ -89,8 +91,14 @@ final class FailureHandling {
     return Optional.empty();
   }
 
-  /** Rolls every target touched back to the version it ran before, with the stage's own steps. */
+  /**
+   * Rolls every target touched back to the version it ran before, with the stage's own steps; a
+   * blue-green deployment switches back to the slot that served before instead ({@link BlueGreen}).
+   */
   Optional<Instant> rollBack(Deployment d, Plan plan) {
+    if (BlueGreen.applies(d, plan)) {
+      return blueGreen.switchBack(d, plan); // the slot served before is untouched: switched back to, not reinstalled
+    }
     List<String> problems = new ArrayList<>();
     for (TargetRun run : deployments.targetRuns(d.id())) {
       if (run.state() == TargetRunState.PENDING || run.state() == TargetRunState.SKIPPED

@@ -85,10 +85,6 @@ final class Planning {
         return progress.fail(d, "entry criterion not met: " + unmet);
       }
     }
-    if (stage.strategy().type() == Stage.Strategy.Type.BLUE_GREEN) {
-      return progress.fail(d, "the blue-green strategy is declared but this engine runs only all-at-once, rolling "
-          + "and canary deployments");
-    }
     List<Step> steps = plan.steps(d);
     Map<String, String> current = deployments.currentVersions(d.environment(), d.component());
     boolean undeploy = d.kind() == Deployment.Kind.UNDEPLOY;
@@ -137,7 +133,8 @@ final class Planning {
   }
 
   static List<List<Target>> batches(List<Target> chosen, Stage.Strategy strategy) {
-    if (strategy.type() == Stage.Strategy.Type.ALL_AT_ONCE) {
+    if (strategy.type() == Stage.Strategy.Type.ALL_AT_ONCE || strategy.type() == Stage.Strategy.Type.BLUE_GREEN) {
+      // blue-green: every target in one batch, each switched once its idle slot is verified
       return List.of(chosen);
     }
     if (strategy.type() == Stage.Strategy.Type.CANARY) {

@@ -4,6 +4,7 @@ import io.gantry.catalog.ComponentVersion;
 import io.gantry.catalog.Library;
 import io.gantry.environment.Target;
 import io.gantry.execution.Preparation;
+import io.gantry.execution.Slot;
 import io.gantry.execution.StepContext;
 import io.gantry.execution.StepOutcome;
 import io.gantry.execution.TargetAccess;
@@ -17,6 +18,7 @@ import java.util.List;
 import java.util.Map;
 import java.util.Optional;
 import java.util.function.Function;
+import java.util.function.Supplier;
 
 /**
  * Runs the steps of one phase (execution, deployment verification or rollback) on one target, from
@@ -61,6 +63,12 @@ final class StepsOnTarget {
    */
   StepResult run(Deployment d, TargetRun run, Target target, String phase, List<Step> steps, ComponentVersion version,
       Plan plan, PendingWrites pending) {
+    return run(d, run, target, phase, steps, version, null, plan, pending);
+  }
+
+  /** As {@link #run(Deployment, TargetRun, Target, String, List, ComponentVersion, Plan, PendingWrites)}, in a slot. */
+  StepResult run(Deployment d, TargetRun run, Target target, String phase, List<Step> steps, ComponentVersion version,
+      Slot slot, Plan plan, PendingWrites pending) {
     Optional<StepResult> busy = take(d, target.name());
     if (busy.isPresent()) {
       return busy.get();
@@ -71,7 +79,7 @@ final class StepsOnTarget {
       pending.add(() -> deployments.record(d.id(), DeploymentEvent.Kind.LOG, run.target(), null, "gantry",
           prepared.note(), clock.instant()));
     }
-    StepResult result = prepared.ready() ? runSteps(d, run, target, on, phase, steps, version, plan, pending)
+    StepResult result = prepared.ready() ? runSteps(d, run, target, on, phase, steps, version, slot, plan, pending)
         : StepResult.failed(prepared.problem());
     if (result.waitFor() == null) {
       pending.add(() -> locks.release(d.id(), target.name(), clock.instant()));
@@ -80,7 +88,7 @@ final class StepsOnTarget {
   }
 
   private StepResult runSteps(Deployment d, TargetRun run, Target target, TargetAccess on, String phase,
-      List<Step> steps, ComponentVersion version, Plan plan, PendingWrites pending) {
+      List<Step> steps, ComponentVersion version, Slot slot, Plan plan, PendingWrites pending) {
     List<StepRun> done = deployments.stepRuns(run).stream().filter(s -> s.phase().equals(phase)).toList();
     Map<Integer, StepRun> last = new HashMap<>();
     done.forEach(s -> last.put(s.index(), s));
@@ -124,7 +132,7 @@ final class StepsOnTarget {
         continue;
       }
       if (previous != null && previous.state() == StepRunState.RUNNING) {
-        boolean idempotent = idempotent(step);
+        boolean idempotent = switching(phase) ? switchIdempotent(step) : idempotent(step);
         String what = "step " + step.name() + " on " + run.target() + " was running when the engine stopped; its "
             + "outcome is unknown";
         pending.writeWith(() -> {
@@ -138,7 +146,7 @@ final class StepsOnTarget {
               + " before deploying again");
         }
       }
-      boolean abortable = !phase.equals(Engine.ROLLBACK);
+      boolean abortable = !phase.equals(Engine.ROLLBACK) && !phase.equals(BlueGreen.SWITCH_BACK);
       if (abortable && aborts.stopping(d.id())) {
         return StepResult.failed("aborted before step " + step.name() + " on " + run.target());
       }
@@ -154,13 +162,15 @@ final class StepsOnTarget {
       while (true) {
         int thisAttempt = attempt;
         StepRun started = pending.writeWith(() -> deployments.startStep(run, phase, steps.indexOf(step), step.name(),
-            type(step), idempotent(step), thisAttempt, clock.instant()));
+            switching(phase) ? BlueGreen.SWITCH_KIND : type(step),
+            switching(phase) ? switchIdempotent(step) : idempotent(step), thisAttempt, clock.instant()));
         StepOutputs.Capture output = outputs.capture(d.id(), started.id());
-        StepContext context = on.context(version, variables(d, target, version), library::open, output);
+        StepContext context = on.context(version, slot, variables(d, target, version), library::open, output);
         StepOutcome outcome;
         try {
-          outcome = abortable ? aborts.run(d.id(), run.target(), step, () -> on.run(step, context))
-              : on.run(step, context);
+          Supplier<StepOutcome> work = switching(phase) ? () -> on.switchTo(context, BlueGreen.command(step))
+              : () -> on.run(step, context);
+          outcome = abortable ? aborts.run(d.id(), run.target(), step, work::get) : work.get();
         } finally {
           output.finish();
         }
@@ -197,6 +207,19 @@ final class StepsOnTarget {
       }
     }
     return StepResult.DONE;
+  }
+
+  /** Whether the phase is a blue-green switch (or switch back), whose one step moves the live link. */
+  private static boolean switching(String phase) {
+    return phase.equals(BlueGreen.SWITCH) || phase.equals(BlueGreen.SWITCH_BACK);
+  }
+
+  /**
+   * A switch only moves a link and runs the declared command for the same slot again, so it runs again
+   * after an interruption unless its command is declared not idempotent.
+   */
+  private static boolean switchIdempotent(Step step) {
+    return step.idempotent() == null || step.idempotent();
   }
 
   /** A wait for the next attempt of a failed step, named so that every look at it reads the same. */

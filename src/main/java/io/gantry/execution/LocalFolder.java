@@ -63,10 +63,16 @@ record LocalFolder(Target target, Path root, StepRunner runner) implements Targe
   }
 
   @Override
-  public StepContext context(ComponentVersion version, Map<String, String> variables,
+  public StepContext context(ComponentVersion version, Slot slot, Map<String, String> variables,
       Function<Artifact, InputStream> artifacts, Consumer<String> log) {
-    return StepContext.on(target, root.resolve(ComponentFolder.of(version.component())), null, version, variables,
-        artifacts, log);
+    Path folder = root.resolve(ComponentFolder.of(version.component()));
+    return StepContext.on(target, slot == null ? folder : folder.resolve(slot.name()), null, version, slot,
+        variables, artifacts, log);
+  }
+
+  @Override
+  public StepOutcome switchTo(StepContext context, Step.Shell command) {
+    return runner.switchTo(context, command);
   }
 
   @Override

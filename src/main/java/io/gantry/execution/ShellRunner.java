@@ -45,10 +45,7 @@ final class ShellRunner {
       if (step.environment() != null) {
         builder.environment().putAll(step.environment());
       }
-      builder.environment().put("GANTRY_TARGET", ctx.targetName());
-      builder.environment().put("GANTRY_VERSION", ctx.versionName());
-      builder.environment().put("GANTRY_TARGET_DIR", ctx.targetRoot().toString());
-      builder.environment().put("GANTRY_COMPONENT", ctx.version().component().toString());
+      builder.environment().putAll(ctx.gantryEnvironment(ctx.targetRoot().toString()));
 
       Process process = builder.start();
       LineFollower follower = new LineFollower(output, ctx);

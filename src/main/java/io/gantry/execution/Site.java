@@ -52,9 +52,15 @@ record Site(Target target, Path root, StepRunner runner) implements TargetAccess
   }
 
   @Override
-  public StepContext context(ComponentVersion version, Map<String, String> variables,
+  public StepContext context(ComponentVersion version, Slot slot, Map<String, String> variables,
       Function<Artifact, InputStream> artifacts, Consumer<String> log) {
-    return StepContext.on(target, root, null, version, variables, artifacts, log);
+    return StepContext.on(target, root, null, version, slot, variables, artifacts, log);
+  }
+
+  /** A place has no folder of slots to switch between. */
+  @Override
+  public StepOutcome switchTo(StepContext context, Step.Shell command) {
+    return new StepOutcome.Failed("a site target has no blue-green slots: its work is done by people");
   }
 
   @Override

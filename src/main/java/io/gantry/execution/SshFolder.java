@@ -49,10 +49,16 @@ record SshFolder(Target target, SshEndpoint ssh, StepRunner runner) implements T
   }
 
   @Override
-  public StepContext context(ComponentVersion version, Map<String, String> variables,
+  public StepContext context(ComponentVersion version, Slot slot, Map<String, String> variables,
       Function<Artifact, InputStream> artifacts, Consumer<String> log) {
-    return StepContext.on(target, Path.of(target.definition().path()).resolve(ComponentFolder.of(version.component())),
-        ssh, version, variables, artifacts, log);
+    Path folder = Path.of(target.definition().path()).resolve(ComponentFolder.of(version.component()));
+    return StepContext.on(target, slot == null ? folder : folder.resolve(slot.name()), ssh, version, slot, variables,
+        artifacts, log);
+  }
+
+  @Override
+  public StepOutcome switchTo(StepContext context, Step.Shell command) {
+    return runner.switchTo(context, command);
   }
 
   @Override

@@ -332,10 +332,7 @@ final class SshStepRunner {
     if (step.environment() != null) {
       env.putAll(step.environment());
     }
-    env.put("GANTRY_TARGET", ctx.targetName());
-    env.put("GANTRY_VERSION", ctx.versionName());
-    env.put("GANTRY_TARGET_DIR", root);
-    env.put("GANTRY_COMPONENT", ctx.version().component().toString());
+    env.putAll(ctx.gantryEnvironment(root));
     for (Map.Entry<String, String> e : env.entrySet()) {
       if (!e.getKey().matches("[A-Za-z_][A-Za-z0-9_]*")) {
         throw new StepFailure("environment variable name \"" + e.getKey() + "\" is not valid");
@@ -491,6 +488,47 @@ final class SshStepRunner {
           .map(l -> l.substring("moved=".length())).toList();
       return new Preparation(null, LocalLayout.movedNote(targetName, owner, root + "/" + ownerName + " on " + endpoint,
           names));
+    }
+  }
+
+  // --- blue-green switch
+
+  /**
+   * Points {@code <folder>/live} at the slot's folder on the host in one rename ({@code mv -T});
+   * answers what it pointed to before (empty when there was no link).
+   */
+  String pointLive(StepContext folderContext, String slot, Duration timeout) throws SshFailure, InterruptedException {
+    String folder = root(folderContext);
+    try (Session session = connections.open(folderContext.ssh())) {
+      Session.Result r = session.exec(notALink(folder) + "cd " + q(folder) + " || exit 4\n"
+          + "if [ ! -d " + q(slot) + " ] || [ -L " + q(slot) + " ]; then echo " + q("there is no slot folder " + folder
+          + "/" + slot + " to make live (or it is not a real folder): nothing was switched") + "; exit 3; fi\n"
+          + "if [ -e live ] && [ ! -L live ]; then echo " + q(folder + "/live exists and is not a symbolic link: "
+          + "nothing was switched; move it away") + "; exit 3; fi\n"
+          + "was=$(readlink live 2>/dev/null || true)\n"
+          + "ln -s " + q(slot) + " .live-$$ && mv -T .live-$$ live || { rm -f .live-$$; exit 5; }\n"
+          + "printf '%s' \"$was\"\n", timeout);
+      if (r.exit() == 3) {
+        throw new StepFailure(r.output().strip() + " (on " + folderContext.ssh() + ")");
+      }
+      if (r.exit() != 0) {
+        throw new StepFailure("could not switch " + folder + "/live to " + slot + " on " + folderContext.ssh() + ": "
+            + r.output().strip());
+      }
+      return r.output().strip();
+    }
+  }
+
+  /** Puts {@code <folder>/live} back to {@code was} on the host (empty or null: removes it). */
+  void restoreLive(StepContext folderContext, String was, Duration timeout) throws SshFailure, InterruptedException {
+    String folder = root(folderContext);
+    try (Session session = connections.open(folderContext.ssh())) {
+      String command = was == null || was.isEmpty() ? "rm -f " + q(folder + "/live")
+          : "cd " + q(folder) + " && ln -s " + q(was) + " .live-$$ && mv -T .live-$$ live";
+      Session.Result r = session.exec(command, timeout);
+      if (r.exit() != 0) {
+        throw new StepFailure(r.output().strip());
+      }
     }
   }
 

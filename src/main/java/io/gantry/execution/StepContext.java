@@ -26,9 +26,17 @@ import java.util.function.Function;
  * @param defaultTimeout the limit for steps that name no timeout of their own
  * @param log receives progress and command output, one line at a time
  * @param ssh how to reach the target's host; null for a folder on the Gantry host
+ * @param slot the blue-green slot the step works in (its folder is {@code targetRoot}); null outside one
  */
 public record StepContext(Path targetRoot, String targetName, ComponentVersion version, Map<String, String> variables,
-    Function<Artifact, InputStream> artifacts, Duration defaultTimeout, Consumer<String> log, SshEndpoint ssh) {
+    Function<Artifact, InputStream> artifacts, Duration defaultTimeout, Consumer<String> log, SshEndpoint ssh,
+    Slot slot) {
+
+  /** A context outside any blue-green slot. */
+  public StepContext(Path targetRoot, String targetName, ComponentVersion version, Map<String, String> variables,
+      Function<Artifact, InputStream> artifacts, Duration defaultTimeout, Consumer<String> log, SshEndpoint ssh) {
+    this(targetRoot, targetName, version, variables, artifacts, defaultTimeout, log, ssh, null);
+  }
 
   /** A context for a folder on the Gantry host. */
   public StepContext(Path targetRoot, String targetName, ComponentVersion version, Map<String, String> variables,
@@ -50,12 +58,42 @@ public record StepContext(Path targetRoot, String targetName, ComponentVersion v
     log = log == null ? line -> {} : log;
   }
 
-  /** The context of a step on {@code target}: its facts are variables too, below the ones given. */
-  static StepContext on(Target target, Path root, SshEndpoint ssh, ComponentVersion version,
+  /**
+   * The context of a step on {@code target}: its facts are variables too, below the ones given; in a
+   * slot, {@code slot} and {@code port} are the slot's, above all others.
+   */
+  static StepContext on(Target target, Path root, SshEndpoint ssh, ComponentVersion version, Slot slot,
       Map<String, String> variables, Function<Artifact, InputStream> artifacts, Consumer<String> log) {
     Map<String, String> all = new HashMap<>(target.definition().facts());
     all.putAll(variables);
-    return new StepContext(root, target.name(), version, all, artifacts, Duration.ofMinutes(5), log, ssh);
+    if (slot != null) {
+      all.put("slot", slot.name());
+      all.put("port", String.valueOf(slot.port()));
+    }
+    return new StepContext(root, target.name(), version, all, artifacts, Duration.ofMinutes(5), log, ssh, slot);
+  }
+
+  /** The same context in {@code folder} (e.g. the component's folder above the slot's). */
+  StepContext in(Path folder) {
+    return new StepContext(folder, targetName, version, variables, artifacts, defaultTimeout, log, ssh, slot);
+  }
+
+  /**
+   * The variables Gantry gives every command: {@code GANTRY_TARGET}, {@code GANTRY_VERSION},
+   * {@code GANTRY_TARGET_DIR}, {@code GANTRY_COMPONENT}, and in a slot {@code GANTRY_SLOT} and
+   * {@code GANTRY_PORT}.
+   */
+  Map<String, String> gantryEnvironment(String targetDir) {
+    Map<String, String> env = new HashMap<>();
+    env.put("GANTRY_TARGET", targetName);
+    env.put("GANTRY_VERSION", versionName());
+    env.put("GANTRY_TARGET_DIR", targetDir);
+    env.put("GANTRY_COMPONENT", version.component().toString());
+    if (slot != null) {
+      env.put("GANTRY_SLOT", slot.name());
+      env.put("GANTRY_PORT", String.valueOf(slot.port()));
+    }
+    return env;
   }
 
   /** The version's number as written, e.g. {@code 1.4.0}; also the name of its release folder. */

@@ -135,6 +135,60 @@ public class StepRunner {
     }
   }
 
+  /**
+   * {@link TargetAccess#switchTo}: the {@code live} link moved to the context's slot in one rename, then
+   * the command in the component's folder; the link is put back when the command fails.
+   */
+  StepOutcome switchTo(StepContext ctx, Step.Shell command) {
+    if (ctx.slot() == null) {
+      return new StepOutcome.Failed("a switch needs a blue-green slot to make live");
+    }
+    StepContext folder = ctx.in(ctx.targetRoot().getParent());
+    String slot = ctx.slot().name();
+    Duration limit = command == null ? ctx.defaultTimeout() : timeout(command, ctx);
+    String was;
+    try {
+      was = ctx.ssh() != null ? ssh.pointLive(folder, slot, limit)
+          : LiveLink.point(folder.targetRoot(), slot);
+    } catch (StepFailure e) {
+      ctx.log().accept("failed: " + e.getMessage());
+      return new StepOutcome.Failed(e.getMessage());
+    } catch (SshConnections.SshFailure | IOException | UncheckedIOException e) {
+      String reason = "could not switch " + folder.targetRoot() + "/" + Slot.LIVE + " to " + slot + ": " + e.getMessage();
+      ctx.log().accept("failed: " + reason);
+      return new StepOutcome.Failed(reason);
+    } catch (InterruptedException e) {
+      Thread.currentThread().interrupt();
+      return new StepOutcome.Failed("the switch to " + slot + " was interrupted");
+    }
+    String moved = Slot.LIVE + " -> " + slot + (was == null || was.isEmpty() ? "" : " (was " + was + ")");
+    ctx.log().accept(moved);
+    if (command == null) {
+      return new StepOutcome.Succeeded(moved);
+    }
+    StepOutcome ran = run(command, folder);
+    if (ran instanceof StepOutcome.Failed failed) {
+      String back;
+      try {
+        if (ctx.ssh() != null) {
+          ssh.restoreLive(folder, was, limit);
+        } else {
+          LiveLink.restore(folder.targetRoot(), was);
+        }
+        back = Slot.LIVE + " put back" + (was == null || was.isEmpty() ? " (removed)" : " to " + was);
+      } catch (Exception e) {
+        if (e instanceof InterruptedException) {
+          Thread.currentThread().interrupt();
+        }
+        back = Slot.LIVE + " could not be put back (" + e.getMessage() + "): it points to " + slot;
+      }
+      ctx.log().accept(back);
+      return new StepOutcome.Failed("switch command " + command.name() + " failed: " + failed.reason() + "; " + back);
+    }
+    return new StepOutcome.Succeeded(moved + "; " + command.name() + ": "
+        + ((StepOutcome.Succeeded) ran).summary());
+  }
+
   /** The version {@code <targetRoot>/current} points to, if any: what a rollback would return to. */
   public Optional<String> currentVersion(Path targetRoot) {
     try {

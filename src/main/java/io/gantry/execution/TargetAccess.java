@@ -60,13 +60,26 @@ public sealed interface TargetAccess permits LocalFolder, SshFolder, Site {
 
   /**
    * What a step needs to run on this target: its folder is the component's folder on the target
-   * (see {@link #prepare}). The target's facts are variables too, below the ones given.
+   * (see {@link #prepare}), or in a blue-green slot the slot's folder in it
+   * ({@code <component folder>/blue} or {@code /green}). The target's facts are variables too, below
+   * the ones given.
    *
+   * @param slot the blue-green slot the step works in; null outside one
    * @param artifacts opens an artifact's bytes, e.g. {@code library::open}
    * @param log receives progress and command output, one line at a time
    */
-  StepContext context(ComponentVersion version, Map<String, String> variables,
+  StepContext context(ComponentVersion version, Slot slot, Map<String, String> variables,
       Function<Artifact, InputStream> artifacts, Consumer<String> log);
+
+  /**
+   * Makes the context's slot the live one: the {@code live} link in the component's folder is replaced
+   * by one to the slot in one rename, then {@code command} (if any) runs in the component's folder with
+   * the slot's variables, e.g. to point a proxy at its port. When the command fails the link is put
+   * back where it pointed before. Safe to run again.
+   *
+   * @param context a context from {@link #context} in the slot to make live
+   */
+  StepOutcome switchTo(StepContext context, Step.Shell command);
 
   /** Runs one step with a context from {@link #context}; a step the target does not take fails. */
   StepOutcome run(Step step, StepContext context);

@@ -38,7 +38,11 @@ public record ValueStreamMap(KpiReport.PeriodView period, MetricsFilter filter, 
   public record Timeline(long deployment, String state, boolean finished, Instant until, Totals totals,
       List<ActivityRow> activities, List<WaitRow> waits, List<Segment> segments) {}
 
-  /** A stretch of one deployment's time: process time of an activity, or a wait of a kind for something. */
+  /**
+   * A stretch of one deployment's time: process time of an activity, or a wait of a kind for something.
+   * {@code what} says what is waited for, or for a blue-green target's switch (a process segment of its
+   * own), which switch it is.
+   */
   public record Segment(String activity, String type, String waitingFor, String what, Instant from, Instant to,
       double seconds, boolean open) {}
 }

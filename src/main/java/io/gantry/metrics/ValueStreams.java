@@ -147,14 +147,16 @@ class ValueStreams {
       String activity = stretch.activity().id();
       DeploymentEvent e = stretch.start();
       ValueStreamMap.Segment previous = segments.isEmpty() ? null : segments.getLast();
-      if (!stretch.waiting() && previous != null && previous.type().equals("process")
-          && previous.activity().equals(activity)) {
+      // a blue-green switch is a segment of its own, named by its entry; other process time of one activity is one
+      if (!stretch.waiting() && !e.startsSwitch() && previous != null && previous.type().equals("process")
+          && previous.what() == null && previous.activity().equals(activity)) {
         segments.set(segments.size() - 1, new ValueStreamMap.Segment(previous.activity(), "process", null,
             previous.what(), previous.from(), stretch.end(), seconds(previous.from(), stretch.end()), stretch.open()));
         continue;
       }
       segments.add(new ValueStreamMap.Segment(activity, stretch.waiting() ? "wait" : "process",
-          stretch.waiting() ? kind(stretch.waitingFor()) : null, stretch.waiting() ? e.message() : null, e.at(),
+          stretch.waiting() ? kind(stretch.waitingFor()) : null,
+          stretch.waiting() || e.startsSwitch() ? e.message() : null, e.at(),
           stretch.end(), stretch.seconds(), stretch.open()));
     }
     Map<String, double[]> byActivity = new LinkedHashMap<>();

@@ -54,10 +54,15 @@ public record Stage(
 
   /**
    * How the steps are spread over the stage's targets; {@code canary} only with the canary type,
-   * where {@code batchSize} splits the targets after the canary.
+   * where {@code batchSize} splits the targets after the canary; {@code blueGreen} only with the
+   * blue-green type, where it declares the two slots and the switch.
    */
   public record Strategy(Type type, String batchSize, Integer maxParallel, TimeSpan pauseBetweenBatches,
-      Canary canary) {
+      Canary canary, BlueGreen blueGreen) {
+
+    public Strategy(Type type, String batchSize, Integer maxParallel, TimeSpan pauseBetweenBatches, Canary canary) {
+      this(type, batchSize, maxParallel, pauseBetweenBatches, canary, null);
+    }
 
     public Strategy(Type type, String batchSize, Integer maxParallel, TimeSpan pauseBetweenBatches) {
       this(type, batchSize, maxParallel, pauseBetweenBatches, null);
@@ -98,6 +103,22 @@ public record Stage(
       return (int) Math.max(1, Math.min(n, 10_000));
     }
   }
+
+  /**
+   * A blue-green strategy's two slots on every target and how one is made live: the new version is
+   * installed and verified in the idle slot while the live one serves, then one switch makes it live.
+   *
+   * @param slots the two slots, each with its own port
+   * @param switchStep a shell step run after the {@code live} link moved, e.g. to point a proxy at the
+   *     new live slot's port; optional
+   */
+  public record BlueGreen(Slots slots, @JsonProperty("switch") Step switchStep) {}
+
+  /** The {@code blue} and {@code green} slots of a blue-green strategy. */
+  public record Slots(Slot blue, Slot green) {}
+
+  /** One slot of a blue-green strategy: the port its version serves on. */
+  public record Slot(Integer port) {}
 
   /** What happens when a step or the verification fails. */
   public record FailurePolicy(Action action, Integer retries, TimeSpan retryDelay) {

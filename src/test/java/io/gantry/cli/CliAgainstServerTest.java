@@ -395,6 +395,24 @@ class CliAgainstServerTest {
   }
 
   @Test
+  void statusOfABlueGreenDeploymentShowsTheSlotEachTargetWentToAndTheLiveSlotThere() {
+    server.on("GET", "/deployments/40", 200, """
+        {"id": 40, "kind": "deploy", "component": "shop/web", "version": "2.0.0", "environment": "test",
+         "model": "software", "modelVersion": 1, "stage": "test", "state": "ROLLED_BACK", "requestedBy": "alice",
+         "requestedAt": "2026-12-03T18:41:19Z", "finishedAt": "2026-12-03T18:45:00Z",
+         "outcome": "every target touched serves from the slot it served from",
+         "targets": [{"target": "t1", "batch": 0, "state": "ROLLED_BACK", "previousVersion": "1.0.0",
+                      "outcome": "runs 1.0.0 again in slot blue", "slot": "green", "previousSlot": "blue",
+                      "liveSlot": "blue"}]}""");
+
+    CliRunner.Result result = gantry.run("status", "40");
+
+    assertThat(result.exitCode()).as(result.err()).isZero();
+    assertThat(result.out()).containsPattern("TARGET +BATCH +STATE +PREVIOUS +SLOT +LIVE +OUTCOME")
+        .containsPattern("t1 +1 +ROLLED_BACK +1\\.0\\.0 +green +blue +runs 1\\.0\\.0 again in slot blue");
+  }
+
+  @Test
   void tokenRevokeDeletesTheToken() {
     server.on("DELETE", "/tokens/7", request -> new FakeGantryServer.Reply(204, "", ""));
 

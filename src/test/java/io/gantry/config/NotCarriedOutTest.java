@@ -59,7 +59,6 @@ class NotCarriedOutTest {
 
   @ParameterizedTest(name = "{0}")
   @CsvSource(delimiter = '|', textBlock = """
-      blue-green             | {type: rolling, batchSize: 1}                | {type: blue-green}                      | spec.stages[0].strategy.type          | the blue-green strategy is not carried out
       stage-succeeded on exit | failurePolicy: | exitCriteria: [{type: stage-succeeded, stage: dev}]\\n      failurePolicy: | spec.stages[0].exitCriteria[0].type | stage-succeeded is known before any target changes
       version-status on exit  | failurePolicy: | exitCriteria: [{type: version-status, status: approved}]\\n      failurePolicy: | spec.stages[0].exitCriteria[0].type | declare it in entryCriteria
       """)

@@ -11,6 +11,7 @@ import io.gantry.execution.Fixtures.Release;
 import io.gantry.model.TargetRequirement;
 import io.gantry.shared.IntegrityViolationException;
 import io.gantry.testing.MutableClock;
+import io.gantry.model.Step;
 import io.gantry.testing.OpenSshServer;
 import java.io.ByteArrayInputStream;
 import java.io.IOException;
@@ -76,6 +77,50 @@ class SshStepsTest {
         "version", release.version().version().value(), "port", "18080"));
     return new StepContext(target, "web-1", release.version(), vars, artifacts, Duration.ofSeconds(30), log::add,
         endpoint);
+  }
+
+  /** A context in a blue-green slot of the folder {@code target} on the host. */
+  private StepContext inSlot(Release release, String slot, int port) {
+    StepContext c = context(release, endpoint());
+    return new StepContext(target.resolve(slot), c.targetName(), c.version(), c.variables(), c.artifacts(),
+        Duration.ofSeconds(30), c.log(), c.ssh(), new Slot(slot, port));
+  }
+
+  @Test
+  void on_the_host_the_live_link_moves_to_the_slot_with_or_without_a_command_and_a_failing_command_puts_it_back()
+      throws IOException {
+    Release release = Release.of("1.0.0", Map.of("app.txt", "one"));
+    Files.createDirectories(target.resolve("blue"));
+    Files.createDirectories(target.resolve("green"));
+
+    assertThat(runner.switchTo(inSlot(release, "blue", 8081), null)).isInstanceOfSatisfying(
+        StepOutcome.Succeeded.class, s -> assertThat(s.summary()).isEqualTo("live -> blue"));
+    assertThat(Files.readSymbolicLink(target.resolve("live")).toString()).isEqualTo("blue");
+    StepOutcome switched = runner.switchTo(inSlot(release, "green", 8082),
+        new Step.Shell("proxy", null, null, null, "echo $GANTRY_SLOT $GANTRY_PORT > proxy.conf", null, null, null));
+    assertThat(switched).isInstanceOfSatisfying(StepOutcome.Succeeded.class,
+        s -> assertThat(s.summary()).startsWith("live -> green (was blue); proxy:"));
+    assertThat(Files.readString(target.resolve("proxy.conf")).strip()).isEqualTo("green 8082");
+
+    StepOutcome failed = runner.switchTo(inSlot(release, "blue", 8081),
+        new Step.Shell("proxy", null, null, null, "exit 3", null, null, null));
+
+    assertThat(failed).isInstanceOfSatisfying(StepOutcome.Failed.class,
+        f -> assertThat(f.reason()).endsWith("live put back to green"));
+    assertThat(Files.readSymbolicLink(target.resolve("live")).toString()).isEqualTo("green");
+  }
+
+  @Test
+  void on_the_host_a_slot_that_is_a_link_is_refused_and_live_is_not_touched() throws IOException {
+    Release release = Release.of("1.0.0", Map.of("app.txt", "one"));
+    Files.createDirectories(target);
+    Files.createSymbolicLink(target.resolve("blue"), Files.createDirectories(serverDir.resolve("elsewhere")));
+
+    StepOutcome outcome = runner.switchTo(inSlot(release, "blue", 8081), null);
+
+    assertThat(outcome).isInstanceOfSatisfying(StepOutcome.Failed.class,
+        f -> assertThat(f.reason()).contains("is not a real folder").contains("nothing was switched"));
+    assertThat(Files.exists(target.resolve("live"), java.nio.file.LinkOption.NOFOLLOW_LINKS)).isFalse();
   }
 
   @Test

@@ -179,6 +179,12 @@ final class Records {
       return this;
     }
 
+    /** A blue-green switch step's start, as the engine records it ({@code switch step proxy (switch) started}). */
+    Dep switchStep(String time, String phase) {
+      event(time, "STEP", null, null, phase + " step proxy (switch) started");
+      return this;
+    }
+
     Dep log(String time) {
       event(time, "LOG", null, null, "a log line");
       return this;

@@ -185,6 +185,28 @@ class ValueStreamsContractTest {
   }
 
   @Test
+  void a_blue_green_switch_and_switch_back_are_segments_of_their_own_in_the_timeline() {
+    long id = records.deployment("shop", "web", "2.0", "production", "std", "alice", "2026-03-05 10:00")
+        .to("PLANNED", "2026-03-05 10:00").to("COMPONENTS_VERIFIED", "2026-03-05 10:00")
+        .to("ENVIRONMENT_VERIFIED", "2026-03-05 10:00").to("EXECUTING", "2026-03-05 10:00")
+        .step("2026-03-05 10:00").step("2026-03-05 10:04").switchStep("2026-03-05 10:05", "switch")
+        .step("2026-03-05 10:06").step("2026-03-05 10:07").to("VERIFYING", "2026-03-05 10:08")
+        .to("ROLLING_BACK", "2026-03-05 10:10").switchStep("2026-03-05 10:10", "switch-back")
+        .to("ROLLED_BACK", "2026-03-05 10:11").id;
+
+    ValueStreamMap.Timeline t = valueStreams.timeline(id);
+
+    assertThat(t.segments()).filteredOn(s -> s.activity().equals("execution") || s.activity().equals("rollback"))
+        .extracting(s -> s.activity() + " " + s.type() + " " + s.seconds() + " " + s.what())
+        .containsExactly(
+            "execution process 300.0 null",
+            "execution process 60.0 switch step proxy (switch) started",
+            "execution process 120.0 null",
+            "rollback process 0.0 null",
+            "rollback process 60.0 switch-back step proxy (switch) started");
+  }
+
+  @Test
   void an_unfinished_deployment_has_an_open_last_segment_until_now() {
     long id = records.deployment("shop", "web", "1.2", "production", "std", "alice", "2026-04-09 23:00")
         .waitFor(WaitKind.LOCK, "2026-04-09 23:30").id;
