@@ -73,18 +73,7 @@ class AbortOnSshTargetsTest {
   private void configure(String policy) {
     StringBuilder targets = new StringBuilder();
     for (String t : List.of("s1", "s2")) {
-      targets.append("""
-          apiVersion: gantry.io/v1
-          kind: Target
-          metadata: {name: %s}
-          spec:
-            environment: qa
-            kind: ssh
-            path: %s
-            ssh: {host: 127.0.0.1, port: %d, user: %s, identityFile: %s, hostKey: "%s"}
-          ---
-          """.formatted(t, dataDir.resolve("hosts").resolve(t), server.port(), server.user(), server.clientKey(),
-          server.hostKeyFingerprint()));
+      targets.append(server.target(t, dataDir.resolve("hosts").resolve(t)));
     }
     fixture.apply("""
         apiVersion: gantry.io/v1

@@ -86,15 +86,7 @@ class BlueGreenSshContractTest {
         metadata: {name: qa}
         spec: {purpose: test, owner: qa-team}
         ---
-        apiVersion: gantry.io/v1
-        kind: Target
-        metadata: {name: t1}
-        spec:
-          environment: qa
-          kind: ssh
-          path: %s
-          ssh: {host: 127.0.0.1, port: %d, user: %s, identityFile: %s, hostKey: "%s"}
-        ---
+        %s
         apiVersion: gantry.io/v1
         kind: Service
         metadata: {name: shop}
@@ -105,7 +97,7 @@ class BlueGreenSshContractTest {
         metadata: {name: web}
         spec: {service: shop, type: software}
         ---
-        """.formatted(host, server.port(), server.user(), server.clientKey(), server.hostKeyFingerprint())
+        """.formatted(server.target("t1", host))
         + BlueGreenContractTest.model(bluePort, greenPort));
   }
 

@@ -79,18 +79,7 @@ class CanarySshContractTest {
     health.start();
     StringBuilder targets = new StringBuilder();
     for (String name : List.of("s1", "s2", "s3")) {
-      targets.append("""
-          apiVersion: gantry.io/v1
-          kind: Target
-          metadata: {name: %s}
-          spec:
-            environment: qa
-            kind: ssh
-            path: %s
-            ssh: {host: 127.0.0.1, port: %d, user: %s, identityFile: %s, hostKey: "%s"}
-          ---
-          """.formatted(name, host(name), server.port(), server.user(), server.clientKey(),
-          server.hostKeyFingerprint()));
+      targets.append(server.target(name, host(name)));
     }
     fixture.apply("""
         apiVersion: gantry.io/v1

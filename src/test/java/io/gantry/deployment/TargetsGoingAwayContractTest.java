@@ -69,17 +69,7 @@ class TargetsGoingAwayContractTest {
   }
 
   private static String sshTarget(String name, Path folder, OpenSshServer host, int port) {
-    return """
-        apiVersion: gantry.io/v1
-        kind: Target
-        metadata: {name: %s}
-        spec:
-          environment: qa
-          kind: ssh
-          path: %s
-          ssh: {host: 127.0.0.1, port: %d, user: %s, identityFile: %s, hostKey: "%s"}
-        ---
-        """.formatted(name, folder, port, host.user(), host.clientKey(), host.hostKeyFingerprint());
+    return host.target(name, folder, port);
   }
 
   private void configure(String targets, String strategy, String policy) {

@@ -103,6 +103,26 @@ public final class OpenSshServer implements AutoCloseable {
     return System.getProperty("user.name");
   }
 
+  /** A Target document (with its {@code ---}) for a folder on this server, in environment {@code qa}. */
+  public String target(String name, Path folder) {
+    return target(name, folder, port);
+  }
+
+  /** As {@link #target(String, Path)}, reached on {@code port} (e.g. one nothing listens on). */
+  public String target(String name, Path folder, int port) {
+    return """
+        apiVersion: gantry.io/v1
+        kind: Target
+        metadata: {name: %s}
+        spec:
+          environment: qa
+          kind: ssh
+          path: %s
+          ssh: {host: 127.0.0.1, port: %d, user: %s, identityFile: %s, hostKey: "%s"}
+        ---
+        """.formatted(name, folder, port, user(), clientKey(), hostKeyFingerprint);
+  }
+
   /** A {@code known_hosts} line for this server, as {@code ssh-keyscan} would print it. */
   public String knownHostsLine() throws IOException {
     String[] pub = Files.readString(dir.resolve("host_key.pub")).trim().split(" ");
