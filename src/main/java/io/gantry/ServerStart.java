@@ -1,6 +1,7 @@
 package io.gantry;
 
 import io.gantry.cli.ServerLauncher;
+import io.gantry.shared.InvalidInputException;
 import java.io.IOException;
 import java.net.InetAddress;
 import java.net.InetSocketAddress;
@@ -123,6 +124,12 @@ final class ServerStart implements ServerLauncher {
       if (cause instanceof SQLException sql && H2_DATABASE_ALREADY_OPEN.equals(sql.getSQLState())) {
         return new NotStarted("the database is in use by another Gantry server on the same data directory; "
             + "stop that server, or start with --data-dir DIR for a separate one");
+      }
+      if (cause instanceof InvalidInputException invalid) {
+        StringBuilder reason = new StringBuilder("the configuration given with --apply was not applied: ")
+            .append(invalid.getMessage());
+        invalid.findings().forEach(finding -> reason.append("\n  ").append(finding));
+        return new NotStarted(reason.toString());
       }
     }
     return failure;

@@ -8,6 +8,7 @@ import java.io.InputStreamReader;
 import java.net.InetAddress;
 import java.net.ServerSocket;
 import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.List;
@@ -73,6 +74,26 @@ class ServerStartTest {
         + "--data-dir DIR for a separate one");
     assertThat(second.out()).doesNotContain("Exception");
     assertThat(first.isAlive()).isTrue();
+  }
+
+  @Test
+  void aServerGivenAnInvalidConfigurationToApplyNamesEachProblemAndWhereItIsAndExitsWithNine() throws Exception {
+    Path config = Files.createDirectories(dir.resolve("config"));
+    Files.writeString(config.resolve("bad.yaml"), """
+        apiVersion: gantry.io/v1
+        kind: Environment
+        metadata: {name: dev}
+        spec: {purpose: %s}
+        """);
+
+    Ended server = gantry("server", "--port", String.valueOf(freePort()), "--data-dir", dir.resolve("data").toString(),
+        "--apply", config.toString());
+
+    assertThat(server.exitCode()).as(server.out()).isEqualTo(9);
+    assertThat(server.errLines()).hasSize(2);
+    assertThat(server.errLines().getFirst())
+        .isEqualTo("error: the configuration given with --apply was not applied: 1 problem(s) in the configuration");
+    assertThat(server.errLines().get(1)).startsWith("  " + config.resolve("bad.yaml") + ":4:").contains("malformed YAML");
   }
 
   private static void drainUntilServing(Process server, CompletableFuture<Void> serving) {

@@ -11,7 +11,7 @@ public interface ServerLauncher {
    */
   void start(String[] springArgs);
 
-  /** The server did not start: why, and what to do about it, in one line. */
+  /** The server did not start: why, and what to do about it, in one line (and one more per finding). */
   final class NotStarted extends RuntimeException {
 
     public NotStarted(String reason) {

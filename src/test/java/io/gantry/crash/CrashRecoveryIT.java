@@ -1,6 +1,7 @@
 package io.gantry.crash;
 
 import static org.assertj.core.api.Assertions.assertThat;
+import static org.junit.jupiter.api.Assumptions.assumeTrue;
 
 import io.gantry.testing.TestDatabase;
 import java.io.IOException;
@@ -33,7 +34,7 @@ import tools.jackson.databind.json.JsonMapper;
  * version is still requested exactly once; while a deployment waits for a person to confirm its manual
  * exit criterion: it still waits after the restart, and succeeds once, when confirmed; and a canary killed
  * in its pause and again mid-analysis keeps its pause and runs every round of its analysis once. Runs the
- * packaged jar, on H2 and on PostgreSQL.
+ * packaged jar, on H2 and on PostgreSQL; the manual-criterion and canary cases on PostgreSQL only.
  */
 @ParameterizedClass(name = "on {0}")
 @EnumSource(TestDatabase.class)
@@ -166,6 +167,7 @@ class CrashRecoveryIT {
   @Test
   void a_server_killed_while_a_manual_exit_criterion_waits_still_waits_after_restart_and_succeeds_once_confirmed()
       throws Exception {
+    onceOnPostgresql();
     useDatabase();
     Path config = writeConfig(2, "", ROLLING, "      exitCriteria:\n"
         + "        - {type: manual, description: smoke tested by hand, role: deployment-manager}\n");
@@ -242,6 +244,7 @@ class CrashRecoveryIT {
 
   @Test
   void a_canary_killed_in_its_pause_and_mid_analysis_keeps_the_pause_and_runs_every_round_once() throws Exception {
+    onceOnPostgresql();
     useDatabase();
     Path config = writeConfig(3, "", """
         {type: canary, canary: {share: 1, pause: 3s, analysis: {checks: [{name: watch, type: shell, \
@@ -307,6 +310,14 @@ class CrashRecoveryIT {
     return get(token, "/api/v1/deployments/" + id).path("canary").path("rounds").size();
   }
 
+  /**
+   * Cases where the restart, not the database, is under test run once, on the production database, to
+   * keep the suite's time.
+   */
+  private void onceOnPostgresql() {
+    assumeTrue(database == TestDatabase.POSTGRESQL, "runs once, on PostgreSQL");
+  }
+
   private void useDatabase() {
     if (database == TestDatabase.POSTGRESQL) {
       for (String p : database.springProperties()) {
@@ -355,9 +366,9 @@ class CrashRecoveryIT {
                 - {name: work, type: shell, command: "sleep 0.3; cat current/version.txt > deployed.txt", idempotent: true}
               acceptance:
                 - {name: check, type: shell, command: "test -s deployed.txt", idempotent: true}
-        """).append(stageExtra).append("""
+        """.formatted(strategy)).append(stageExtra).append("""
               failurePolicy: {action: stop}
-        """.formatted(strategy)).append(triggers);
+        """).append(triggers);
     for (int i = 1; i <= targets; i++) {
       yaml.append("---\napiVersion: gantry.io/v1\nkind: Target\nmetadata: {name: t").append(i)
           .append("}\nspec: {environment: crash, kind: local, path: targets/t").append(i).append("}\n");
@@ -379,7 +390,11 @@ class CrashRecoveryIT {
         .redirectOutput(ProcessBuilder.Redirect.appendTo(dir.resolve("server.log").toFile())).start();
     Instant deadline = Instant.now().plusSeconds(120);
     while (true) {
-      assertThat(server.isAlive()).as("server alive; see " + dir.resolve("server.log")).isTrue();
+      if (!server.isAlive()) {
+        List<String> log = Files.readAllLines(dir.resolve("server.log"));
+        throw new AssertionError("the server exited with " + server.exitValue() + "; the end of its log:\n"
+            + String.join("\n", log.stream().filter(l -> !l.startsWith("\tat ")).toList()));
+      }
       assertThat(Instant.now()).as("server ready").isBefore(deadline);
       try {
         HttpResponse<String> r = HTTP.send(HttpRequest.newBuilder(uri("/api/v1/health")).build(),
