@@ -33,8 +33,10 @@ import tools.jackson.databind.json.JsonMapper;
  * record and each interruption in it. Kills it too while its triggers fire for pushed versions: each
  * version is still requested exactly once; while a deployment waits for a person to confirm its manual
  * exit criterion: it still waits after the restart, and succeeds once, when confirmed; and a canary killed
- * in its pause and again mid-analysis keeps its pause and runs every round of its analysis once. Runs the
- * packaged jar, on H2 and on PostgreSQL; the manual-criterion and canary cases on PostgreSQL only.
+ * in its pause and again mid-analysis keeps its pause and runs every round of its analysis once; and a
+ * blue-green target killed mid-switch keeps a live slot and switches once more on restart. Runs the
+ * packaged jar, on H2 and on PostgreSQL; the manual-criterion, canary and blue-green cases on
+ * PostgreSQL only.
  */
 @ParameterizedClass(name = "on {0}")
 @EnumSource(TestDatabase.class)
@@ -299,6 +301,74 @@ class CrashRecoveryIT {
     for (JsonNode target : deployment.path("targets")) {
       assertThat(target.path("state").asString()).isEqualTo("SUCCEEDED");
     }
+  }
+
+  @Test
+  void a_server_killed_mid_switch_leaves_a_live_slot_and_on_restart_switches_to_the_new_slot_once_more() throws Exception {
+    onceOnPostgresql();
+    useDatabase();
+    Path config = writeConfig(1, "", """
+        {type: blue-green, blueGreen: {slots: {blue: {port: 18081}, green: {port: 18082}}, \
+        switch: {name: proxy, type: shell, command: "touch switch-started; sleep 3; echo $GANTRY_SLOT > proxy.txt"}}}\
+        """, "");
+    start(config);
+    String token = Files.readString(dir.resolve("data/admin.token")).trim();
+    Path component = dir.resolve("data/targets/t1/crash.app");
+    push(token, "1.0.0");
+    push(token, "2.0.0");
+    long first = post(token, "/api/v1/deployments", Map.of("component", "crash/app", "version", "1.0.0",
+        "environment", "crash", "reason", "crash test")).path("id").asLong();
+    awaitEnd(token, first, "SUCCEEDED");
+    Files.delete(component.resolve("switch-started"));
+
+    long second = post(token, "/api/v1/deployments", Map.of("component", "crash/app", "version", "2.0.0",
+        "environment", "crash", "reason", "crash test")).path("id").asLong();
+    Instant deadline = Instant.now().plusSeconds(120);
+    while (!Files.exists(component.resolve("switch-started"))) {
+      assertThat(Instant.now()).as("the second deployment reaches its switch").isBefore(deadline);
+      Thread.sleep(20);
+    }
+    server.destroyForcibly().waitFor();
+    assertThat(Files.readSymbolicLink(component.resolve("live")).toString())
+        .as("a live slot, never none, when killed mid-switch").isIn("blue", "green");
+    start(config);
+    awaitEnd(token, second, "SUCCEEDED");
+
+    assertThat(Files.readSymbolicLink(component.resolve("live")).toString()).isEqualTo("green");
+    assertThat(Files.readString(component.resolve("proxy.txt")).trim()).isEqualTo("green");
+    assertThat(Files.readSymbolicLink(component.resolve("green/current")).toString()).endsWith("2.0.0");
+    assertThat(Files.readSymbolicLink(component.resolve("blue/current")).toString())
+        .as("the slot that served before is kept as it was").endsWith("1.0.0");
+    JsonNode target = get(token, "/api/v1/deployments/" + second).path("targets").get(0);
+    assertThat(target.path("slot").asString()).isEqualTo("green");
+    assertThat(target.path("liveSlot").asString()).isEqualTo("green");
+    List<String> switches = new ArrayList<>();
+    for (JsonNode step : target.path("steps")) {
+      if (step.path("phase").asString().equals("switch")) {
+        switches.add(step.path("state").asString());
+      }
+    }
+    assertThat(switches).as("the interrupted switch, then the one run again after the restart").hasSize(2)
+        .last().isEqualTo("SUCCEEDED");
+    List<String> kinds = new ArrayList<>();
+    for (JsonNode e : events(token, second)) {
+      kinds.add(e.path("kind").asString());
+      if (e.path("kind").asString().equals("SWITCH")) {
+        assertThat(e.path("message").asString()).contains("to slot green");
+      }
+    }
+    assertThat(kinds).contains("INTERRUPTION");
+    assertThat(kinds.stream().filter("SWITCH"::equals).count()).as("one switch recorded").isEqualTo(1);
+  }
+
+  private void awaitEnd(String token, long id, String state) throws Exception {
+    Instant deadline = Instant.now().plusSeconds(120);
+    while (!finished(token, id)) {
+      assertThat(Instant.now()).as("deployment %d ends", id).isBefore(deadline);
+      Thread.sleep(100);
+    }
+    JsonNode deployment = get(token, "/api/v1/deployments/" + id);
+    assertThat(deployment.path("state").asString()).as(deployment.path("outcome").asString()).isEqualTo(state);
   }
 
   private boolean lastWaitIs(String token, long id, String kind) throws Exception {

@@ -32,10 +32,11 @@ import org.junit.jupiter.params.provider.EnumSource;
 /**
  * Blue-green deployments on an SSH target (a real sshd on this host): the slots' servers are started
  * over SSH, the live link is moved on the host, and a rollback is a switch back there. The model is
- * {@link BlueGreenContractTest}'s.
+ * {@link BlueGreenContractTest}'s. On PostgreSQL only: what is under test is the SSH side, and the
+ * engine's storage is tested on both databases by {@link BlueGreenContractTest}.
  */
 @ParameterizedClass(name = "on {0}")
-@EnumSource(TestDatabase.class)
+@EnumSource(value = TestDatabase.class, names = "POSTGRESQL")
 class BlueGreenSshContractTest {
 
   @TempDir
