@@ -5,7 +5,8 @@
 # configuration, restart and health check to N local targets, the time a plain bash script takes for
 # the same work, and their ratio (medians of BENCH_RUNS runs, default 3, Gantry and the script taking
 # turns); then the engine's cost per step with no-op steps on H2 and on
-# PostgreSQL (127.0.0.1:5432, database test).
+# PostgreSQL (127.0.0.1:5432, database test): spread over 50 targets (BENCH_NOOP_TARGETS), and all
+# on one target.
 set -euo pipefail
 root="$(cd "$(dirname "$0")/.." && pwd)"
 sizes="${1:-1,10,50,100}"
@@ -41,19 +42,23 @@ run_server "$work" --gantry.engine.poll=50ms
 BENCH_DATA="$work/data" python3 "$root/bench/engine.py" "$server" "$token" "$work" targets "$sizes" "$parallelisms"
 stop_server
 
+# The no-op deployments spread over 50 targets (the engine's cost), then all on one target (which runs
+# one deployment's steps at a time: the figure is how fast a queue of deployments drains through it).
 for db in h2 postgresql; do
-  w="$(mktemp -d)"
-  if [ "$db" = postgresql ]; then
-    schema="bench_$(date +%s)"
-    PGOPTIONS="-c client_min_messages=warning" psql -q -h 127.0.0.1 -U postgres -d test -c "create schema $schema"
-    run_server "$w" --gantry.engine.poll=50ms "--spring.datasource.url=jdbc:postgresql://127.0.0.1:5432/test?currentSchema=$schema" \
-      --spring.datasource.username=postgres --spring.datasource.password=
-  else
-    run_server "$w" --gantry.engine.poll=50ms
-  fi
-  echo "Engine cost per step ($db):"
-  python3 "$root/bench/engine.py" "$server" "$token" "$w" noop "$noop"
-  stop_server
-  [ "$db" = postgresql ] && PGOPTIONS="-c client_min_messages=warning" psql -q -h 127.0.0.1 -U postgres -d test -c "drop schema $schema cascade"
-  rm -rf "$w"
+  for spread in "${BENCH_NOOP_TARGETS:-50}" 1; do
+    w="$(mktemp -d)"
+    if [ "$db" = postgresql ]; then
+      schema="bench_$(date +%s)"
+      PGOPTIONS="-c client_min_messages=warning" psql -q -h 127.0.0.1 -U postgres -d test -c "create schema $schema"
+      run_server "$w" --gantry.engine.poll=50ms "--spring.datasource.url=jdbc:postgresql://127.0.0.1:5432/test?currentSchema=$schema" \
+        --spring.datasource.username=postgres --spring.datasource.password=
+    else
+      run_server "$w" --gantry.engine.poll=50ms
+    fi
+    if [ "$spread" = 1 ]; then echo "All on one target ($db):"; else echo "Engine cost per step ($db, $spread targets):"; fi
+    BENCH_NOOP_TARGETS="$spread" python3 "$root/bench/engine.py" "$server" "$token" "$w" noop "$noop"
+    stop_server
+    [ "$db" = postgresql ] && PGOPTIONS="-c client_min_messages=warning" psql -q -h 127.0.0.1 -U postgres -d test -c "drop schema $schema cascade"
+    rm -rf "$w"
+  done
 done

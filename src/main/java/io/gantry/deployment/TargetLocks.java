@@ -23,6 +23,10 @@ import org.springframework.transaction.support.TransactionTemplate;
  * a person or a retry there) and of every target when it ends; one that ended without letting go holds
  * nothing. Each target is taken on its own, never while waiting for another, so two deployments that
  * each need two targets cannot wait for each other for good.
+ *
+ * <p>A deployment that finds a target held joins its queue ({@code target_waiters}); when the target is
+ * let go of, only the first in the queue is woken, so that a target many deployments wait for costs
+ * one look per release, not one per waiter. One that takes the target, or ends, leaves the queue.
  */
 final class TargetLocks {
 
@@ -52,6 +56,21 @@ final class TargetLocks {
   }
 
   private Optional<Holder> takeNow(long deployment, String target, Instant now) {
+    Optional<Holder> busy = heldByAnother(deployment, target, now);
+    if (busy.isEmpty()) {
+      jdbc.sql("delete from target_waiters where target = :t and deployment_id = :d")
+          .param("t", target).param("d", deployment).update();
+    } else {
+      jdbc.sql("""
+          insert into target_waiters (target, deployment_id, since)
+          select :t, :d, :now where not exists (
+            select 1 from target_waiters where target = :t and deployment_id = :d)
+          """).param("t", target).param("d", deployment).param("now", Timestamp.from(now)).update();
+    }
+    return busy;
+  }
+
+  private Optional<Holder> heldByAnother(long deployment, String target, Instant now) {
     Optional<Long> held = jdbc.sql("select deployment_id from target_locks where target = :t for update")
         .param("t", target).query(Long.class).optional();
     if (held.isEmpty()) {
@@ -139,9 +158,8 @@ final class TargetLocks {
       }
       java.util.SortedSet<Long> waiting = new java.util.TreeSet<>();
       for (String target : targets) {
-        waiting.addAll(waitingFor(target));
+        firstWaiter(target, releasers).ifPresent(waiting::add);
       }
-      waiting.removeAll(releasers);
       for (long deployment : waiting) {
         jdbc.sql("""
             update work_items set due_at = least(due_at, cast(:now as timestamp with time zone)), woken = true
@@ -152,12 +170,23 @@ final class TargetLocks {
     }
   }
 
-  /** Lets go of every target {@code deployment} holds (it has ended); in the caller's commit. */
+  /**
+   * Lets go of every target {@code deployment} holds (it has ended), and takes it out of the queues of
+   * the targets it waited for, waking the next in those queues in its place; in the caller's commit.
+   */
   void releaseAll(long deployment, Instant now) {
     List<String> held = jdbc.sql("select target from target_locks where deployment_id = :d").param("d", deployment)
         .query(String.class).list();
     for (String target : held) {
       release(deployment, target, now);
+    }
+    List<String> queued = jdbc.sql("select target from target_waiters where deployment_id = :d")
+        .param("d", deployment).query(String.class).list();
+    if (!queued.isEmpty()) {
+      jdbc.sql("delete from target_waiters where deployment_id = :d").param("d", deployment).update();
+      for (String target : queued) {
+        wakes().add(target, deployment, now);
+      }
     }
   }
 
@@ -170,13 +199,16 @@ final class TargetLocks {
   }
 
   /**
-   * The deployments that run steps on {@code target} now, one of which may be waiting for it: woken
-   * when it is let go of, as {@link Deployments#wakeWaiting} wakes those waiting to start.
+   * The deployment that has waited longest for {@code target} and has not ended, other than those that
+   * let go of it: woken when it is let go of, as {@link Deployments#wakeWaiting} wakes those waiting to
+   * start. Only the first: if another takes the target before it looks, it stays first in the queue.
    */
-  private List<Long> waitingFor(String target) {
+  private Optional<Long> firstWaiter(String target, java.util.Set<Long> releasers) {
     return jdbc.sql("""
-        select distinct r.deployment_id from target_runs r join deployments d on d.id = r.deployment_id
-         where r.target = :target and d.state in ('EXECUTING', 'VERIFYING', 'ROLLING_BACK')
-        """).param("target", target).query(Long.class).list();
+        select w.deployment_id from target_waiters w join deployments d on d.id = w.deployment_id
+         where w.target = :target and d.state not in ('SUCCEEDED', 'FAILED', 'ROLLED_BACK', 'CANCELLED')
+         order by w.since, w.deployment_id
+        """).param("target", target).query(Long.class).stream()
+        .filter(id -> !releasers.contains(id)).findFirst();
   }
 }

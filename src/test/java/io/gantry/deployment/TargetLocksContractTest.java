@@ -10,8 +10,10 @@ import java.io.ByteArrayInputStream;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.sql.Timestamp;
 import java.time.Clock;
 import java.time.Duration;
+import java.time.Instant;
 import java.util.List;
 import java.util.Map;
 import java.util.concurrent.CompletableFuture;
@@ -73,6 +75,11 @@ class TargetLocksContractTest {
       apiVersion: gantry.io/v1
       kind: Component
       metadata: {name: api}
+      spec: {service: shop, type: software}
+      ---
+      apiVersion: gantry.io/v1
+      kind: Component
+      metadata: {name: cart}
       spec: {service: shop, type: software}
       ---
       apiVersion: gantry.io/v1
@@ -177,6 +184,43 @@ class TargetLocksContractTest {
       assertThat(dataDir.resolve("targets/" + t + "/shop.api/ran.txt")).hasContent("api");
     }
     assertThat(db.count("target_locks")).isZero();
+  }
+
+  @Test
+  void a_target_let_go_of_wakes_only_the_deployment_that_waited_longest_and_the_next_gets_its_turn_after_it() {
+    for (String component : List.of("web", "api", "cart")) {
+      push(component, "1.0.0", "true\n");
+    }
+    Deployment web = request("web", "1.0.0");
+    Deployment api = request("api", "1.0.0");
+    Deployment cart = request("cart", "1.0.0");
+    TargetLocks locks = new TargetLocks(db.jdbc(), db.transactions());
+    Instant now = clock.instant();
+    assertThat(locks.take(web.id(), "t1", now)).isEmpty();
+    assertThat(locks.take(cart.id(), "t1", now)).as("cart finds it held first").isPresent();
+    assertThat(locks.take(api.id(), "t1", now.plusSeconds(1))).isPresent();
+    assertThat(locks.take(cart.id(), "t1", now.plusSeconds(2))).as("a second look keeps its place").isPresent();
+    db.jdbc().sql("update work_items set due_at = :later").param("later", Timestamp.from(now.plusSeconds(3600)))
+        .update();
+
+    db.transactions().executeWithoutResult(s -> locks.release(web.id(), "t1", now));
+    assertThat(dueNow(now)).as("only the first in the queue is woken").containsExactly(cart.id());
+
+    assertThat(locks.take(cart.id(), "t1", now)).isEmpty();
+    db.transactions().executeWithoutResult(s -> locks.release(cart.id(), "t1", now));
+    assertThat(dueNow(now)).as("then the next, in its turn").containsExactly(api.id(), cart.id());
+
+    db.jdbc().sql("update work_items set due_at = :later").param("later", Timestamp.from(now.plusSeconds(3600)))
+        .update();
+    assertThat(locks.take(web.id(), "t1", now)).isEmpty();
+    db.transactions().executeWithoutResult(s -> locks.releaseAll(api.id(), now));
+    assertThat(db.count("target_waiters")).as("a deployment that ends leaves every queue").isZero();
+    assertThat(dueNow(now)).as("with no one left in the queue, no one is woken").isEmpty();
+  }
+
+  private List<Long> dueNow(Instant now) {
+    return db.jdbc().sql("select deployment_id from work_items where due_at <= :now order by deployment_id")
+        .param("now", Timestamp.from(now)).query(Long.class).list();
   }
 
   @Test
