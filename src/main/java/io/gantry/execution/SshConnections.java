@@ -8,6 +8,8 @@ import java.net.SocketAddress;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.nio.file.attribute.PosixFilePermission;
+import java.nio.file.attribute.PosixFilePermissions;
 import java.security.KeyPair;
 import java.security.PublicKey;
 import java.time.Duration;
@@ -20,6 +22,8 @@ import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.TimeUnit;
 import java.util.function.Consumer;
 import org.apache.sshd.client.SshClient;
+import org.apache.sshd.client.auth.pubkey.UserAuthPublicKeyFactory;
+import org.apache.sshd.client.config.hosts.HostConfigEntryResolver;
 import org.apache.sshd.client.channel.ChannelExec;
 import org.apache.sshd.client.channel.ClientChannelEvent;
 import org.apache.sshd.client.keyverifier.KnownHostsServerKeyVerifier;
@@ -27,6 +31,7 @@ import org.apache.sshd.client.keyverifier.ServerKeyVerifier;
 import org.apache.sshd.client.session.ClientSession;
 import org.apache.sshd.common.config.keys.KeyUtils;
 import org.apache.sshd.common.keyprovider.FileKeyPairProvider;
+import org.apache.sshd.common.keyprovider.KeyIdentityProvider;
 import org.springframework.beans.factory.DisposableBean;
 import org.springframework.beans.factory.annotation.Value;
 import org.springframework.stereotype.Component;
@@ -60,6 +65,10 @@ public class SshConnections implements DisposableBean {
     if (!Files.isReadable(endpoint.identityFile())) {
       throw new SshFailure("the private key " + endpoint.identityFile() + " for " + endpoint
           + " does not exist or cannot be read");
+    }
+    String exposed = exposed(endpoint.identityFile());
+    if (exposed != null) {
+      throw new SshFailure(exposed);
     }
     List<KeyPair> keys = new ArrayList<>();
     try {
@@ -99,8 +108,31 @@ public class SshConnections implements DisposableBean {
     Verifier verifier = new Verifier(endpoint.hostKey(), knownHosts);
     SshClient ssh = SshClient.setUpDefaultClient();
     ssh.setServerKeyVerifier(verifier);
+    // only the key the target declares: not the service user's ~/.ssh/id_* keys, not ~/.ssh/config
+    // (which could send the session elsewhere or add keys), and no password or keyboard prompts
+    ssh.setKeyIdentityProvider(KeyIdentityProvider.EMPTY_KEYS_PROVIDER);
+    ssh.setHostConfigEntryResolver(HostConfigEntryResolver.EMPTY);
+    ssh.setUserAuthFactories(List.of(UserAuthPublicKeyFactory.INSTANCE));
     ssh.start();
     return new Client(ssh, verifier);
+  }
+
+  /** Why a private key file may not be used because others can read or change it; null when only its owner can. */
+  static String exposed(Path identityFile) {
+    try {
+      Set<PosixFilePermission> permissions = Files.getPosixFilePermissions(identityFile);
+      if (permissions.stream().anyMatch(p -> p != PosixFilePermission.OWNER_READ && p != PosixFilePermission.OWNER_WRITE
+          && p != PosixFilePermission.OWNER_EXECUTE)) {
+        return "the private key " + identityFile + " is readable by others ("
+            + PosixFilePermissions.toString(permissions) + "): a key others may read is refused; "
+            + "run chmod 600 " + identityFile;
+      }
+      return null;
+    } catch (UnsupportedOperationException e) {
+      return null; // no POSIX permissions on this file system: nothing to check
+    } catch (IOException e) {
+      return "the private key " + identityFile + " cannot be checked: " + message(e);
+    }
   }
 
   @Override

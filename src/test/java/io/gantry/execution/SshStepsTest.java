@@ -314,6 +314,52 @@ class SshStepsTest {
   }
 
   @Test
+  void only_the_declared_key_is_offered_never_the_service_users_own_keys_or_ssh_config() throws Exception {
+    // the service user's home holds the key the host accepts, as its default key and named in its
+    // ~/.ssh/config; the target declares another key: logging in must fail, whatever the home holds
+    Path home = target.resolve("home");
+    Path dotSsh = Files.createDirectories(home.resolve(".ssh"));
+    Files.setPosixFilePermissions(home, java.nio.file.attribute.PosixFilePermissions.fromString("rwx------"));
+    Files.setPosixFilePermissions(dotSsh, java.nio.file.attribute.PosixFilePermissions.fromString("rwx------"));
+    Files.copy(server.clientKey(), dotSsh.resolve("id_ecdsa"));
+    Files.setPosixFilePermissions(dotSsh.resolve("id_ecdsa"),
+        java.nio.file.attribute.PosixFilePermissions.fromString("rw-------"));
+    Files.writeString(dotSsh.resolve("config"), "Host *\n  IdentityFile " + dotSsh.resolve("id_ecdsa")
+        + "\n  User " + server.user() + "\n");
+    Path declared = target.resolve("declared_key");
+    new ProcessBuilder("ssh-keygen", "-q", "-t", "ecdsa", "-N", "", "-f", declared.toString()).start().waitFor();
+    SshEndpoint endpoint = new SshEndpoint("127.0.0.1", server.port(), server.user(), declared,
+        server.hostKeyFingerprint());
+    java.util.function.Supplier<Path> realHome = () -> Path.of(System.getProperty("user.home"));
+    org.apache.sshd.common.util.io.PathUtils.setUserHomeFolderResolver(() -> home);
+    SshConnections fresh = new SshConnections(null);
+    try {
+      StepOutcome outcome = new StepRunner(clock, new Fixtures.RecordingSleeper(clock), HttpClient.newHttpClient(),
+          fresh).run(shell("true"), context(Release.of("1.0.0", Map.of("a.txt", "a")), endpoint));
+
+      assertThat(outcome).isInstanceOf(StepOutcome.Failed.class);
+      assertThat(((StepOutcome.Failed) outcome).reason()).contains("cannot log in to", declared.toString());
+    } finally {
+      fresh.destroy();
+      org.apache.sshd.common.util.io.PathUtils.setUserHomeFolderResolver(realHome);
+    }
+  }
+
+  @Test
+  void a_private_key_others_may_read_is_refused_before_connecting() throws Exception {
+    Path shared = target.resolve("shared_key");
+    Files.copy(server.clientKey(), shared);
+    Files.setPosixFilePermissions(shared, java.nio.file.attribute.PosixFilePermissions.fromString("rw-r--r--"));
+    SshEndpoint endpoint = new SshEndpoint("127.0.0.1", server.port(), server.user(), shared,
+        server.hostKeyFingerprint());
+
+    StepOutcome outcome = runner.run(shell("true"), context(Release.of("1.0.0", Map.of("a.txt", "a")), endpoint));
+
+    assertThat(outcome).isInstanceOf(StepOutcome.Failed.class);
+    assertThat(((StepOutcome.Failed) outcome).reason()).contains(shared.toString(), "readable by others", "chmod 600");
+  }
+
+  @Test
   void a_host_that_does_not_answer_is_a_clear_failure() {
     SshEndpoint nowhere = new SshEndpoint("127.0.0.1", 1, server.user(), server.clientKey(), null);
 
