@@ -51,8 +51,10 @@ final class Requirements {
 
   static String command(Path root, String command) {
     try {
-      Process p = new ProcessBuilder("/bin/sh", "-c", command).directory(root.toFile()).redirectErrorStream(true)
-          .redirectOutput(ProcessBuilder.Redirect.DISCARD).start();
+      ProcessBuilder builder = new ProcessBuilder("/bin/sh", "-c", command).directory(root.toFile())
+          .redirectErrorStream(true).redirectOutput(ProcessBuilder.Redirect.DISCARD);
+      StepEnvironment.reset(builder.environment());
+      Process p = builder.start();
       if (!p.waitFor(30, TimeUnit.SECONDS)) {
         p.destroyForcibly();
         return "check command did not finish within 30s: " + command;

@@ -42,6 +42,7 @@ final class ShellRunner {
           .redirectErrorStream(true)
           .redirectOutput(output.toFile())
           .redirectInput(ProcessBuilder.Redirect.from(Path.of("/dev/null").toFile()));
+      StepEnvironment.reset(builder.environment());
       if (step.environment() != null) {
         builder.environment().putAll(step.environment());
       }

@@ -78,6 +78,26 @@ class ShellStepTest {
   }
 
   @Test
+  void a_local_command_never_sees_the_servers_environment_only_the_host_basics_its_own_and_gantrys() {
+    StepOutcome outcome = runner.run(shell("env | cut -d= -f1 | sort", null, Map.of("GREETING", "hello"), null, null),
+        context(target, release, log));
+
+    assertThat(outcome).isInstanceOf(StepOutcome.Succeeded.class);
+    assertThat(System.getenv()).as("the test runs with variables no step may see").containsKey("GANTRY_DB_PASSWORD");
+    List<String> shellOwn = List.of("PWD", "OLDPWD", "SHLVL", "_");
+    assertThat(log.lines).contains("GREETING", "GANTRY_TARGET", "PATH").allSatisfy(name -> assertThat(
+        StepEnvironment.INHERITED.contains(name) || List.of("GANTRY_TARGET", "GANTRY_VERSION", "GANTRY_TARGET_DIR",
+            "GANTRY_COMPONENT").contains(name) || name.equals("GREETING")
+            || shellOwn.contains(name)).as(name).isTrue());
+  }
+
+  @Test
+  void a_check_command_runs_without_the_servers_environment() {
+    assertThat(System.getenv()).containsKey("GANTRY_DB_PASSWORD");
+    assertThat(Requirements.command(target, "test -z \"$GANTRY_DB_PASSWORD\"")).isNull();
+  }
+
+  @Test
   void a_working_directory_outside_the_target_is_refused() {
     StepOutcome outcome = runner.run(shell("touch escaped", "..", null, null, null), context(target, release, log));
 
