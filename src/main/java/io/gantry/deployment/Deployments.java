@@ -3,6 +3,7 @@ package io.gantry.deployment;
 import io.gantry.catalog.ComponentRef;
 import io.gantry.catalog.Digest;
 import io.gantry.shared.ConflictException;
+import io.gantry.shared.Masking;
 import io.gantry.shared.NotFoundException;
 import io.gantry.shared.Page;
 import io.gantry.shared.PageRequest;
@@ -258,7 +259,7 @@ public class Deployments {
          where id = :id and row_version = :expected
         """)
         .param("to", to.name()).param("started", started == null ? null : Timestamp.from(started))
-        .param("finished", finished == null ? null : Timestamp.from(finished)).param("outcome", outcome)
+        .param("finished", finished == null ? null : Timestamp.from(finished)).param("outcome", Masking.mask(outcome))
         .param("id", d.id()).param("expected", d.rowVersion()).update();
     if (rows == 0) {
       throw new StaleUpdateException("deployment", String.valueOf(d.id()), d.rowVersion());
@@ -321,7 +322,7 @@ public class Deployments {
          where id = :id and row_version = :expected
         """).param("to", to.name())
         .param("started", Timestamp.from(started))
-        .param("finished", finished == null ? null : Timestamp.from(finished)).param("message", outcome)
+        .param("finished", finished == null ? null : Timestamp.from(finished)).param("message", Masking.mask(outcome))
         .param("id", run.id()).param("expected", run.rowVersion()).update();
     if (rows == 0) {
       throw new StaleUpdateException("target run", run.target(), run.rowVersion());
@@ -364,7 +365,7 @@ public class Deployments {
         values (:run, :phase, :index, :name, :type, :idempotent, 1, :state, :now, :now, :outcome)
         """).param("run", run.id()).param("phase", phase).param("index", index).param("name", name)
         .param("type", type).param("idempotent", idempotent).param("state", StepRunState.SKIPPED.name())
-        .param("now", Timestamp.from(now)).param("outcome", truncate(reason)).update(keys, "id");
+        .param("now", Timestamp.from(now)).param("outcome", truncate(Masking.mask(reason))).update(keys, "id");
     return new StepRun(keys.getKeyAs(Number.class).longValue(), run.id(), phase, index, name, type, idempotent, 1,
         StepRunState.SKIPPED, stored(now), stored(now), null, reason, null, null, null);
   }
@@ -393,7 +394,7 @@ public class Deployments {
                output_file = :file, output_size = :size, output_sha256 = :sha256
          where id = :id and state = :from
         """).param("state", to.name()).param("now", Timestamp.from(now))
-        .param("output", output == null ? null : output.tail()).param("outcome", outcome)
+        .param("output", output == null ? null : output.tail()).param("outcome", Masking.mask(outcome))
         .param("file", output == null ? null : output.file())
         .param("size", output == null ? null : output.size())
         .param("sha256", output == null ? null : output.sha256()).param("id", step.id())
@@ -574,7 +575,7 @@ public class Deployments {
   private void insertEvent(long deployment, Instant at, DeploymentEvent.Kind kind, DeploymentState from,
       DeploymentState to, String target, String step, String actor, String message,
       DeploymentEvent.WaitKind waitingFor) {
-    String text = message == null ? "" : truncate(message);
+    String text = message == null ? "" : truncate(Masking.mask(message));
     jdbc.sql("""
         insert into deployment_events (deployment_id, at, kind, from_state, to_state, target, step, actor, message,
                                        waiting_for)

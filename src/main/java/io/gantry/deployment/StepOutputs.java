@@ -11,6 +11,7 @@ import java.nio.file.Path;
 import java.security.MessageDigest;
 import java.security.NoSuchAlgorithmException;
 import java.util.HexFormat;
+import io.gantry.shared.Masking;
 import java.util.function.Consumer;
 import org.springframework.beans.factory.annotation.Value;
 import org.springframework.stereotype.Component;
@@ -93,7 +94,7 @@ class StepOutputs {
 
     @Override
     public synchronized void accept(String line) {
-      byte[] bytes = (line + "\n").getBytes(StandardCharsets.UTF_8);
+      byte[] bytes = (Masking.mask(line) + "\n").getBytes(StandardCharsets.UTF_8);
       if (out != null) {
         try {
           out.write(bytes);

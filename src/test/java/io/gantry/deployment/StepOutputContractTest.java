@@ -103,6 +103,20 @@ class StepOutputContractTest {
   }
 
   @Test
+  void an_api_token_a_failing_step_prints_is_masked_in_its_output_its_outcome_and_the_deployments_record()
+      throws Exception {
+    String token = "gty_" + "Ab3".repeat(13) + "x";
+    Path file = Files.writeString(dataDir.resolve("stolen.token"), token + "\n");
+    Deployment d = deployWith("echo token: $(cat " + file + "); exit 1");
+
+    assertThat(d.state()).isEqualTo(DeploymentState.FAILED);
+    StepRun run = onlyStepRun(d);
+    String everything = run.output() + run.outcome() + Files.readString(dataDir.resolve(run.outputFile()))
+        + fixture.deployments.events(d.id(), 0).stream().map(DeploymentEvent::message).toList();
+    assertThat(everything).doesNotContain(token).doesNotContain(token.substring(4, 20)).contains("gty_****");
+  }
+
+  @Test
   void a_step_printing_far_more_than_the_tail_keeps_the_tail_in_the_record_and_all_of_it_in_a_file()
       throws Exception {
     Deployment d = deployWith("yes '" + LINE + "' | head -n " + LINES + "; echo the end");
