@@ -1,6 +1,7 @@
 package io.gantry.deployment;
 
 import io.gantry.identity.Role;
+import io.gantry.identity.User;
 import io.gantry.identity.Users;
 import io.gantry.model.Criterion;
 import io.gantry.model.ModelDefinition;
@@ -117,13 +118,13 @@ public class DeploymentDecisions {
           throw InvalidInputException.of("checklist", "every checklist item must be ticked; not ticked: "
               + String.join("; ", missing));
         }
-        requireRole(actor, manual.role());
+        requireRole(actor, manual.role(), stage);
       }
       case Step.Approval approval -> {
         if (kind == Decision.Kind.SIGNOFF) {
           throw InvalidInputException.of("decision", "step " + step.name() + " is an approval: approve or reject it");
         }
-        requireRole(actor, approval.role());
+        requireRole(actor, approval.role(), stage);
         if (actor.equals(d.requestedBy())) {
           throw new AccessDeniedException("the requester of deployment #" + id + " cannot approve or reject it");
         }
@@ -275,7 +276,7 @@ public class DeploymentDecisions {
     if (!(step(stage, stepName) instanceof Step.Manual manual)) {
       throw InvalidInputException.of("step", "step " + stepName + " is not a manual step; evidence goes with manual work");
     }
-    requireRole(actor, manual.role());
+    requireRole(actor, manual.role(), stage);
     ArtifactStore.Stored stored = store.store(content, maxEvidenceBytes, fileName);
     return tx.execute(s -> {
       Evidence e = deployments.addEvidence(id, target, stepName, fileName, stored.digest(), stored.size(), actor,
@@ -291,14 +292,19 @@ public class DeploymentDecisions {
     return store.open(evidence.digest());
   }
 
-  private void requireRole(String actor, String role) {
-    if (role == null) {
-      return;
-    }
-    Role needed = Role.fromId(role);
-    boolean holds = users.find(actor).map(u -> u.roles().contains(needed)).orElse(false);
-    if (!holds) {
-      throw new AccessDeniedException("this step needs the role " + role);
+  /** The roles that decide on a people's step that names none: the stage's approvers, else those who run deployments. */
+  static final List<String> RUNNERS = List.of(Role.DEPLOYMENT_MANAGER.id(), Role.DEPLOYMENT_PRACTITIONER.id());
+
+  private void requireRole(String actor, String role, Stage stage) {
+    List<String> allowed = role != null ? List.of(role)
+        : stage.approvers() != null && stage.approvers().roles() != null && !stage.approvers().roles().isEmpty()
+            ? stage.approvers().roles() : RUNNERS;
+    var held = users.find(actor).map(User::roles).orElse(java.util.Set.of());
+    if (allowed.stream().map(Role::fromId).noneMatch(held::contains)) {
+      throw new AccessDeniedException(role != null ? "this step needs the role " + role
+          : "this step names no role, so it is decided by " + (allowed == RUNNERS ? "those who run deployments"
+              : "the stage's approvers") + ": it needs one of the roles " + String.join(", ", allowed));
     }
   }
+
 }

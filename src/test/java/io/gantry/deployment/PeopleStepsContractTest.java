@@ -207,6 +207,47 @@ class PeopleStepsContractTest {
   }
 
   @Test
+  void a_manual_step_that_names_no_role_is_signed_off_by_the_stages_approvers_never_by_an_auditor_or_supplier() {
+    fixture.apply(CONFIG.replace("role: deployment-practitioner\n", "evidenceRequired: false\n")
+        .replace("environment: site\n", "environment: site\n      approvers: {roles: [service-owner]}\n"));
+    fixture.users.create("audrey", null, EnumSet.of(Role.AUDITOR));
+    fixture.users.create("sam", null, EnumSet.of(Role.SUPPLIER));
+    fixture.users.create("olga", null, EnumSet.of(Role.SERVICE_OWNER));
+    Deployment d = requests.request(new DeploymentRequests.Request("net/router", "1", "site", null, "new router"),
+        "dave");
+    engine.runDue();
+    DeploymentDecisions.Request signOff = new DeploymentDecisions.Request("rack-b4", "verify-site", "signoff", "done",
+        List.of("Power", "Cooling"));
+
+    for (String stranger : List.of("audrey", "sam", "bob")) {
+      assertThatThrownBy(() -> decisions.decide(d.id(), signOff, stranger)).as(stranger)
+          .isInstanceOf(AccessDeniedException.class).hasMessageContaining("service-owner");
+    }
+    decisions.decide(d.id(), signOff, "olga");
+    engine.runDue();
+    assertThat(deployments.events(d.id(), 0)).anySatisfy(e -> assertThat(e.message()).contains("signed off by olga"));
+  }
+
+  @Test
+  void without_a_role_or_stage_approvers_a_manual_step_is_signed_off_by_those_who_run_deployments() {
+    fixture.apply(CONFIG.replace("role: deployment-practitioner\n", "evidenceRequired: false\n"));
+    fixture.users.create("audrey", null, EnumSet.of(Role.AUDITOR));
+    fixture.users.create("desk", null, EnumSet.of(Role.SERVICE_DESK));
+    Deployment d = requests.request(new DeploymentRequests.Request("net/router", "1", "site", null, "new router"),
+        "dave");
+    engine.runDue();
+    DeploymentDecisions.Request signOff = new DeploymentDecisions.Request("rack-b4", "verify-site", "signoff", "done",
+        List.of("Power", "Cooling"));
+
+    for (String stranger : List.of("audrey", "desk")) {
+      assertThatThrownBy(() -> decisions.decide(d.id(), signOff, stranger)).as(stranger)
+          .isInstanceOf(AccessDeniedException.class)
+          .hasMessageContaining("deployment-manager").hasMessageContaining("deployment-practitioner");
+    }
+    decisions.decide(d.id(), signOff, "bob");
+  }
+
+  @Test
   void a_rejected_approval_fails_the_deployment_with_who_rejected_it_and_why() {
     Deployment d = requests.request(new DeploymentRequests.Request("net/router", "1", "site", null, null), "dave");
     engine.runDue();
