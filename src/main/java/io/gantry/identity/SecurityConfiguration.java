@@ -24,6 +24,10 @@ class SecurityConfiguration {
 
   static final JsonMapper JSON = JsonMapper.builder().build();
 
+  /** Every role but {@link Role#SUPPLIER}, as Spring Security role names. */
+  private static final String[] INSIDERS = java.util.Arrays.stream(Role.values()).filter(r -> r != Role.SUPPLIER)
+      .map(Role::name).toArray(String[]::new);
+
   @Bean
   SecurityFilterChain api(HttpSecurity http, TokenAuthenticationFilter tokens) throws Exception {
     return http
@@ -37,7 +41,15 @@ class SecurityConfiguration {
                 "/actuator/health/**").permitAll()
             .requestMatchers("/openapi", "/openapi/**", "/docs", "/docs/**", "/swagger-ui/**", "/v3/api-docs/**",
                 "/schema/**", "/favicon.ico", "/error").permitAll()
-            .anyRequest().authenticated())
+            // what a supplier may reach: the library (to push versions and read them back) and its own
+            // identity and tokens; everything else (environments, targets, models, deployments, changes,
+            // schedules, metrics) is for the roles inside the organization
+            .requestMatchers(HttpMethod.GET, "/api/v1/users/me").authenticated()
+            .requestMatchers("/api/v1/tokens", "/api/v1/tokens/*").authenticated()
+            .requestMatchers(HttpMethod.GET, "/api/v1/services", "/api/v1/services/**", "/api/v1/components")
+                .authenticated()
+            .requestMatchers(HttpMethod.POST, "/api/v1/services/*/components/*/versions").authenticated()
+            .anyRequest().hasAnyRole(INSIDERS))
         .addFilterBefore(tokens, AnonymousAuthenticationFilter.class)
         .exceptionHandling(e -> e
             .authenticationEntryPoint((request, response, ex) -> write(response, HttpStatus.UNAUTHORIZED,

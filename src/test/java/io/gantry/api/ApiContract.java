@@ -177,6 +177,43 @@ abstract class ApiContract {
     assertThat(apply.json().path("type").asString()).endsWith("/forbidden");
   }
 
+  /** A new user with {@code roles} and an API token of its own. */
+  String tokenOfNewUser(String prefix, String... roles) throws Exception {
+    String name = prefix + "-" + UUID.randomUUID().toString().substring(0, 8);
+    assertThat(post("/api/v1/users", admin, Map.of("name", name, "roles", List.of(roles))).status()).isEqualTo(201);
+    return post("/api/v1/tokens", admin, Map.of("name", "test", "user", name)).json().path("token").asString();
+  }
+
+  @Test
+  void a_supplier_reads_the_library_and_its_own_identity_and_nothing_inside_the_organization() throws Exception {
+    String supplier = tokenOfNewUser("supplier", "supplier");
+    String model = get("/api/v1/models", admin).json().path("items").get(0).path("name").asString();
+
+    for (String path : List.of("/api/v1/targets", "/api/v1/environments", "/api/v1/models/" + model + "/versions/1",
+        "/api/v1/changes", "/api/v1/deployments", "/api/v1/schedule", "/api/v1/metrics/kpis", "/api/v1/releases",
+        "/api/v1/incidents", "/api/v1/freezes", "/api/v1/users", "/actuator/prometheus")) {
+      Response r = get(path, supplier);
+      assertThat(r.status()).as(path + ": " + r.text()).isEqualTo(403);
+      assertThat(r.json().path("type").asString()).endsWith("/forbidden");
+    }
+    assertThat(get("/api/v1/models/" + model + "/versions/1", admin).status()).isEqualTo(200);
+    for (String path : List.of("/api/v1/services", "/api/v1/components", "/api/v1/services/shop/components/web/versions",
+        "/api/v1/users/me", "/api/v1/tokens")) {
+      assertThat(get(path, supplier).status()).as(path).isEqualTo(200);
+    }
+  }
+
+  @Test
+  void an_auditor_reads_everything_and_changes_nothing() throws Exception {
+    String auditor = tokenOfNewUser("auditor", "auditor");
+
+    assertThat(get("/api/v1/targets", auditor).status()).isEqualTo(200);
+    assertThat(get("/api/v1/changes", auditor).status()).isEqualTo(200);
+    Response deploy = post("/api/v1/deployments", auditor, Map.of("component", "shop/web", "version", "1.0.0",
+        "environment", "dev"));
+    assertThat(deploy.status()).as(deploy.text()).isEqualTo(403);
+  }
+
   @Test
   void refused_configuration_names_file_line_column_and_field_and_changes_nothing() throws Exception {
     List<Map<String, String>> files = new ArrayList<>(examples());
