@@ -14,6 +14,7 @@ import org.springframework.web.bind.annotation.GetMapping;
 import org.springframework.web.bind.annotation.PathVariable;
 import org.springframework.web.bind.annotation.PostMapping;
 import org.springframework.web.bind.annotation.RequestBody;
+import org.springframework.web.bind.annotation.RequestHeader;
 import org.springframework.web.bind.annotation.RequestMapping;
 import org.springframework.web.bind.annotation.RequestParam;
 import org.springframework.web.bind.annotation.RestController;
@@ -181,16 +182,13 @@ class ChangeController {
     return ResponseEntity.status(HttpStatus.CREATED).body(ReviewView.of(r));
   }
 
-  record Callback(String state) {}
-
   @PostMapping("/{key}/callback")
   @PreAuthorize("hasAnyRole('DEPLOYMENT_MANAGER','SERVICE_DESK')")
-  @Operation(summary = "An ITSM tool's call back about a change: with a state it is taken as the tool's answer, "
-      + "without one Gantry asks the tool at once")
-  ChangeDetail callback(@PathVariable String key, @RequestBody(required = false) Callback body,
-      Principal principal) {
-    Change c = body == null || body.state() == null ? itsm.pollNow(key)
-        : itsm.report(key, body.state(), principal.getName());
-    return detail(c);
+  @Operation(summary = "An ITSM tool's call back about a change: without a state Gantry asks the tool at once; "
+      + "a body {\"reference\", \"state\"} is taken as the tool's answer only when signed "
+      + "(X-Gantry-Signature: sha256=<HMAC-SHA256 of the body with the system's callback-secret>)")
+  ChangeDetail callback(@PathVariable String key, @RequestBody(required = false) byte[] body,
+      @RequestHeader(name = ItsmCallbacks.SIGNATURE, required = false) String signature, Principal principal) {
+    return detail(itsm.callback(key, body == null ? new byte[0] : body, signature, principal.getName()));
   }
 }

@@ -147,8 +147,11 @@ public class Changes {
             + (itsm.systems().isEmpty() ? " (none is: see gantry.itsm.systems.<name>)"
             : "; use one of: " + String.join(", ", itsm.systems().keySet()))));
       }
+      ItsmSettings.ItsmSystem system = n.external().system() == null ? null : itsm.systems().get(n.external().system());
       if (blankToNull(n.external().reference()) == null) {
         findings.add(Finding.of("external.reference", "give the change's reference in the external system"));
+      } else if (system != null && system.type().refuses(n.external().reference().strip()) != null) {
+        findings.add(Finding.of("external.reference", system.type().refuses(n.external().reference().strip())));
       }
       if (type == Change.Type.STANDARD) {
         findings.add(Finding.of("external", "a standard change is pre-authorized by its model; it cannot wait for "

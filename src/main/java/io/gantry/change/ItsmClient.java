@@ -93,6 +93,12 @@ final class ItsmClient {
         if (!result.isArray() || result.isEmpty()) {
           throw new ItsmException("no change_request numbered " + reference);
         }
+        String number = result.get(0).path("number").asString("");
+        if (result.size() != 1 || !number.equals(reference)) {
+          throw new ItsmException("the answer is about change_request " + (number.isBlank() ? "(no number)" : number)
+              + (result.size() > 1 ? " and " + (result.size() - 1) + " more" : "") + ", not " + reference
+              + "; it is not taken");
+        }
         String approval = result.get(0).path("approval").asString("");
         if (approval.isBlank()) {
           throw new ItsmException("change_request " + reference + " has no approval field in the answer");
@@ -100,6 +106,11 @@ final class ItsmClient {
         yield approval;
       }
       case JIRA -> {
+        String key = body.path("key").asString("");
+        if (!key.equals(reference)) {
+          throw new ItsmException("the answer is about issue " + (key.isBlank() ? "(no key)" : key) + ", not "
+              + reference + "; it is not taken");
+        }
         String status = body.path("fields").path("status").path("name").asString("");
         if (status.isBlank()) {
           throw new ItsmException("issue " + reference + " has no status in the answer");

@@ -42,10 +42,28 @@ public class ItsmPolling {
   }
 
   /**
+   * The tool called back: with no body, ask it now; with a stated value for its reference, signed with
+   * the secret shared with it, take that value (see {@link ItsmCallbacks}).
+   */
+  public Change callback(String key, byte[] body, String signature, String actor) {
+    ItsmCallbacks.Said said = ItsmCallbacks.read(body);
+    if (said.asksOnly()) {
+      return pollNow(key);
+    }
+    Change c = awaiting(changes.get(key));
+    ItsmCallbacks.requireSigned(c.external().system(), system(c), body, signature);
+    if (!said.reference().equals(c.external().reference())) {
+      throw InvalidInputException.of("reference", "the callback is about " + said.reference() + ", but " + c.key()
+          + " stands for " + c.external().reference() + " in " + c.external().system());
+    }
+    return report(key, said.state(), actor);
+  }
+
+  /**
    * The tool called back with the change's value (its own, e.g. "approved" or "Declined", or one of
    * approved / rejected / pending).
    */
-  public Change report(String key, String value, String actor) {
+  Change report(String key, String value, String actor) {
     Change c = awaiting(changes.get(key));
     if (value == null || value.isBlank()) {
       throw InvalidInputException.of("state", "give the external state, or none to have Gantry ask");

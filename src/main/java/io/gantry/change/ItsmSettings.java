@@ -35,11 +35,30 @@ public record ItsmSettings(Map<String, ItsmSystem> systems) {
    * @param timeout how long after submission a change may go without a decision (default 24h); then it
    *     is rejected with the reason "no decision from ..."
    * @param requestTimeout how long one request may take (default 10s)
+   * @param callbackSecret the secret shared with the tool (at least 32 characters) that signs a callback
+   *     carrying a state; without it, a callback is only a signal to ask the tool at once
    */
   public record ItsmSystem(Type type, String url, String username, String password, String token,
-      Map<String, String> stateMapping, Duration pollInterval, Duration timeout, Duration requestTimeout) {
+      Map<String, String> stateMapping, Duration pollInterval, Duration timeout, Duration requestTimeout,
+      String callbackSecret) {
 
+    /** The shortest callback secret taken. */
+    static final int MIN_SECRET = 32;
+
+    public ItsmSystem(Type type, String url, String username, String password, String token,
+        Map<String, String> stateMapping, Duration pollInterval, Duration timeout, Duration requestTimeout) {
+      this(type, url, username, password, token, stateMapping, pollInterval, timeout, requestTimeout, null);
+    }
+
+    @org.springframework.boot.context.properties.bind.ConstructorBinding
     public ItsmSystem {
+      if (callbackSecret != null && callbackSecret.isBlank()) {
+        callbackSecret = null;
+      }
+      if (callbackSecret != null && callbackSecret.length() < MIN_SECRET) {
+        throw new IllegalArgumentException("gantry.itsm.systems.*.callback-secret must have at least " + MIN_SECRET
+            + " characters, not " + callbackSecret.length());
+      }
       if (type == null) {
         throw new IllegalArgumentException("gantry.itsm.systems.*.type must be servicenow or jira");
       }
@@ -73,18 +92,28 @@ public record ItsmSettings(Map<String, ItsmSystem> systems) {
     }
   }
 
-  /** The tools Gantry knows how to ask. */
+  /** The tools Gantry knows how to ask, and the form of their change references. */
   public enum Type {
-    SERVICENOW(Map.of("requested", "pending", "not yet requested", "pending", "approved", "approved",
+    SERVICENOW("CHG and seven or more digits, e.g. CHG0030001", "CHG[0-9]{7,12}", Map.of("requested", "pending", "not yet requested", "pending", "approved", "approved",
         "rejected", "rejected")),
-    JIRA(Map.of("awaiting approval", "pending", "planning", "pending", "approved", "approved",
+    JIRA("a Jira issue key, e.g. CAB-123", "[A-Z][A-Z0-9_]{0,31}-[1-9][0-9]{0,9}", Map.of("awaiting approval", "pending", "planning", "pending", "approved", "approved",
         "awaiting implementation", "approved", "implementing", "approved", "declined", "rejected",
         "rejected", "rejected", "canceled", "rejected"));
 
+    private final String referenceForm;
+    private final java.util.regex.Pattern reference;
     private final Map<String, String> defaults;
 
-    Type(Map<String, String> defaults) {
+    Type(String referenceForm, String reference, Map<String, String> defaults) {
+      this.referenceForm = referenceForm;
+      this.reference = java.util.regex.Pattern.compile(reference);
       this.defaults = defaults;
+    }
+
+    /** Why {@code ref} cannot be a reference in this tool, or null when it can. */
+    String refuses(String ref) {
+      return reference.matcher(ref).matches() ? null
+          : "\"" + ref + "\" is not a " + name().toLowerCase(Locale.ROOT) + " reference: give " + referenceForm;
     }
 
     Map<String, String> defaults() {

@@ -41,7 +41,8 @@ import tools.jackson.databind.json.JsonMapper;
     "gantry.change.poller.enabled=false",
     "gantry.itsm.systems.snow.type=servicenow",
     "gantry.itsm.systems.snow.url=http://127.0.0.1:9",
-    "gantry.itsm.systems.snow.token=secret"})
+    "gantry.itsm.systems.snow.token=secret",
+    "gantry.itsm.systems.snow.callback-secret=" + ChangeApiContract.CALLBACK_SECRET})
 @org.springframework.context.annotation.Import(ChangeApiContract.Clocks.class)
 abstract class ChangeApiContract {
 
@@ -180,25 +181,53 @@ abstract class ChangeApiContract {
     assertThat(get("/api/v1/changes/CHG-99999", admin).status()).isEqualTo(404);
   }
 
+  static final String CALLBACK_SECRET = "shared-with-servicenow-0123456789abcdef";
+
+  private Response callback(String key, String token, String body, String secret) throws Exception {
+    HttpRequest.Builder request = HttpRequest.newBuilder(URI.create("http://127.0.0.1:" + port + "/api/v1/changes/"
+        + key + "/callback")).header("Content-Type", "application/json")
+        .POST(HttpRequest.BodyPublishers.ofString(body));
+    if (secret != null) {
+      request.header("X-Gantry-Signature", "sha256=" + java.util.HexFormat.of().formatHex(
+          ItsmCallbacks.hmac(secret, body.getBytes(StandardCharsets.UTF_8))));
+    }
+    return send(auth(request, token));
+  }
+
   @Test
-  void an_itsm_callback_carrying_the_state_authorizes_the_external_change_and_is_refused_for_a_local_one()
-      throws Exception {
+  void an_itsm_callback_stating_a_value_is_taken_only_when_signed_for_the_changes_own_reference() throws Exception {
     Map<String, Object> body = change("normal");
     body.put("external", Map.of("system", "snow", "reference", "CHG0030001"));
     String key = post("/api/v1/changes", admin, body).json().path("key").asString();
     post("/api/v1/changes/" + key + "/submit", admin, Map.of());
     Map<String, Object> unknownSystem = change("normal");
     unknownSystem.put("external", Map.of("system", "remedy", "reference", "X"));
+    Map<String, Object> injected = change("normal");
+    injected.put("external", Map.of("system", "snow", "reference", "CHG0030001^ORnumberISNOTEMPTY"));
+    String approved = "{\"reference\":\"CHG0030001\",\"state\":\"approved\"}";
+    String desk = user("service-desk");
 
     assertThat(post("/api/v1/changes", admin, unknownSystem).text()).contains("external.system");
+    Response refused = post("/api/v1/changes", admin, injected);
+    assertThat(refused.status()).isEqualTo(422);
+    assertThat(refused.text()).contains("external.reference", "CHG and seven or more digits");
     assertThat(post("/api/v1/changes/" + key + "/approve", user("deployment-manager"), Map.of()).json()
         .path("detail").asString()).contains("decided in snow (CHG0030001)");
-    assertThat(post("/api/v1/changes/" + key + "/callback", user("auditor"), Map.of("state", "approved")).status())
-        .isEqualTo(403);
-    Response nonsense = post("/api/v1/changes/" + key + "/callback", admin, Map.of("state", "maybe"));
+    assertThat(callback(key, user("auditor"), approved, CALLBACK_SECRET).status()).isEqualTo(403);
+    Response unsigned = callback(key, desk, approved, null);
+    assertThat(unsigned.status()).isEqualTo(403);
+    assertThat(unsigned.text()).contains("X-Gantry-Signature");
+    assertThat(callback(key, desk, approved, "another-secret-of-at-least-32-characters").status()).isEqualTo(403);
+    Response elsewhere = callback(key, desk, "{\"reference\":\"CHG0039999\",\"state\":\"approved\"}",
+        CALLBACK_SECRET);
+    assertThat(elsewhere.status()).isEqualTo(422);
+    assertThat(elsewhere.text()).contains("stands for CHG0030001");
+    Response nonsense = callback(key, admin, "{\"reference\":\"CHG0030001\",\"state\":\"maybe\"}", CALLBACK_SECRET);
     assertThat(nonsense.status()).isEqualTo(422);
-    JsonNode called = post("/api/v1/changes/" + key + "/callback", user("service-desk"),
-        Map.of("state", "approved")).json();
+    assertThat(get("/api/v1/changes/" + key, admin).json().path("change").path("state").asString())
+        .as("nothing refused changed the change").isEqualTo("assessed");
+
+    JsonNode called = callback(key, desk, approved, CALLBACK_SECRET).json();
 
     assertThat(called.path("change").path("state").asString()).isEqualTo("authorized");
     assertThat(called.path("change").path("external").path("state").asString()).isEqualTo("approved");

@@ -250,4 +250,30 @@ class ItsmContractTest {
     assertThat(itsm.report(told.key(), "Declined", "jira").state()).isEqualTo(ChangeState.REJECTED);
     assertThat(server.requests).hasSize(1);
   }
+
+  @Test
+  void an_answer_about_another_change_than_the_one_asked_about_is_not_taken() {
+    Change snow = external("snow", "CHG0030005");
+    Change jira = external("jsm", "ITSM-13");
+    server.serviceNow("CHG0039999", "approved");
+    itsm.pollNow(snow.key());
+    server.jira("ITSM-99", "Approved");
+    itsm.pollNow(jira.key());
+
+    assertThat(changes.get(snow.key()).state()).isEqualTo(ChangeState.ASSESSED);
+    assertThat(changes.get(jira.key()).state()).isEqualTo(ChangeState.ASSESSED);
+    assertThat(changes.history(changes.get(snow.key())).getLast().reason())
+        .contains("about change_request CHG0039999, not CHG0030005");
+    assertThat(changes.history(changes.get(jira.key())).getLast().reason()).contains("about issue ITSM-99, not ITSM-13");
+  }
+
+  @Test
+  void an_external_reference_not_in_the_tools_own_form_is_refused_before_anything_is_asked() {
+    assertThatThrownBy(() -> external("snow", "CHG0030001^ORnumberISNOTEMPTY"))
+        .isInstanceOf(InvalidInputException.class).hasMessageContaining("external.reference")
+        .hasMessageContaining("CHG and seven or more digits");
+    assertThatThrownBy(() -> external("jsm", "../../myself")).isInstanceOf(InvalidInputException.class)
+        .hasMessageContaining("a Jira issue key");
+    assertThat(server.requests).isEmpty();
+  }
 }
