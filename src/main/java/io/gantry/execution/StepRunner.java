@@ -9,6 +9,7 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Clock;
 import java.time.Duration;
+import java.util.Map;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Optional;
@@ -37,9 +38,23 @@ public class StepRunner {
   private final Sleeper sleeper;
   private final SshStepRunner ssh;
 
+  private StepSecrets secrets = StepSecrets.NONE;
+
   @Autowired
+  public StepRunner(Clock clock, SshConnections connections,
+      org.springframework.beans.factory.ObjectProvider<StepSecrets> secrets) {
+    this(clock, Sleeper.real(), HttpClient.newBuilder().connectTimeout(Duration.ofSeconds(10)).build(), connections);
+    this.secrets = secrets.getIfAvailable(() -> StepSecrets.NONE);
+  }
+
   public StepRunner(Clock clock, SshConnections connections) {
     this(clock, Sleeper.real(), HttpClient.newBuilder().connectTimeout(Duration.ofSeconds(10)).build(), connections);
+  }
+
+  /** This runner, giving steps the secrets {@code secrets} holds. */
+  public StepRunner withSecrets(StepSecrets secrets) {
+    this.secrets = secrets;
+    return this;
   }
 
   /** For local targets, and SSH targets checked against the user's known_hosts file. */
@@ -61,6 +76,33 @@ public class StepRunner {
     this.http = new HttpChecker(client, sleeper, clock);
   }
 
+  /**
+   * The step with the {@code ${secret:NAME}} references in a shell step's environment or a template
+   * step's variables replaced by their values, now that it runs; a secret that cannot be given fails
+   * the step before anything is done.
+   */
+  private Step withSecrets(Step step) {
+    try {
+      return switch (step) {
+        case Step.Shell s when s.environment() != null -> new Step.Shell(s.name(), s.timeout(), s.idempotent(),
+            s.targets(), s.command(), s.workingDirectory(), resolved(s.environment()), s.expectExitCode());
+        case Step.Template t when t.variables() != null -> new Step.Template(t.name(), t.timeout(), t.idempotent(),
+            t.targets(), t.destination(), t.source(), t.content(), resolved(t.variables()));
+        default -> step;
+      };
+    } catch (StepFailure e) {
+      throw e;
+    } catch (RuntimeException e) {
+      throw new StepFailure(e.getMessage());
+    }
+  }
+
+  private Map<String, String> resolved(Map<String, String> values) {
+    Map<String, String> out = new java.util.LinkedHashMap<>();
+    values.forEach((name, value) -> out.put(name, secrets.resolve(value)));
+    return out;
+  }
+
   /** A check's URL may name the target's variables, e.g. {@code http://127.0.0.1:${port}/health}. */
   private static Step.HttpCheck withVariables(Step.HttpCheck c, StepContext ctx) {
     String url = TemplateRenderer.render(c.url(), ctx.variables());
@@ -71,6 +113,7 @@ public class StepRunner {
   /** Runs the step on the context's target. */
   public StepOutcome run(Step step, StepContext ctx) {
     try {
+      step = withSecrets(step);
       boolean changesFiles = step instanceof Step.ArtifactInstall || step instanceof Step.ArtifactRemove
           || step instanceof Step.Template || step instanceof Step.Shell;
       if (ctx.ssh() != null && changesFiles) {

@@ -74,9 +74,19 @@ final class EngineFixture {
     return engine(4);
   }
 
+  private io.gantry.execution.StepSecrets stepSecrets = io.gantry.execution.StepSecrets.NONE;
+
+  /** A secret store over this database, with its key in the data folder; the engines made after it use it. */
+  io.gantry.secret.Secrets secrets() {
+    var secrets = new io.gantry.secret.Secrets(db.jdbc(), db.transactions(), clock, "",
+        dataDir.resolve("secrets.key"), "");
+    stepSecrets = secrets;
+    return secrets;
+  }
+
   /** A new engine with this many workers. */
   Engine engine(int workers) {
-    return new Engine(deployments, models, library, environments, targets, new StepRunner(clock),
+    return new Engine(deployments, models, library, environments, targets, new StepRunner(clock).withSecrets(stepSecrets),
         db.transactions(), clock, dataDir, Duration.ofSeconds(30), Duration.ofSeconds(5), workers,
         () -> gates);
   }

@@ -117,6 +117,53 @@ class StepOutputContractTest {
   }
 
   @Test
+  void a_secret_a_step_is_given_reaches_its_command_and_is_masked_in_everything_kept_of_it() throws Exception {
+    fixture.secrets().set("api-key", "s3cr3t-value-42", "alice");
+    fixture.config.apply(List.of(new ConfigFile("test.yaml", CONFIG.replace(
+        "{name: chatty, type: shell, command: \"COMMAND\", timeout: 5m}",
+        "{name: chatty, type: shell, command: \"echo key=$API_KEY > seen.txt; echo key=$API_KEY; exit 1\","
+            + " environment: {API_KEY: \"${secret:api-key}\"}, timeout: 5m}"))), "test", "alice");
+    fixture.library.push(new Library.Push(new ComponentRef("shop", "web"), "1.0.0", Map.of(),
+        List.of(new Library.Upload("run.sh", () -> new ByteArrayInputStream("true\n".getBytes(StandardCharsets.UTF_8)))),
+        List.of()), "alice");
+    Deployment d = fixture.requests.request(new DeploymentRequests.Request("shop/web", "1.0.0", "qa", null, null),
+        "bob");
+    fixture.engine().runDue();
+
+    assertThat(fixture.deployments.get(d.id()).state()).isEqualTo(DeploymentState.FAILED);
+    try (var found = Files.walk(dataDir)) {
+      Path seen = found.filter(p -> p.getFileName().toString().equals("seen.txt")).findFirst().orElseThrow();
+      assertThat(Files.readString(seen)).as("the command was given the value").isEqualTo("key=s3cr3t-value-42\n");
+    }
+    StepRun run = onlyStepRun(fixture.deployments.get(d.id()));
+    String everything = run.output() + run.outcome() + Files.readString(dataDir.resolve(run.outputFile()))
+        + fixture.deployments.events(d.id(), 0).stream().map(DeploymentEvent::message).toList();
+    assertThat(everything).doesNotContain("s3cr3t-value-42").contains("key=****");
+  }
+
+  @Test
+  void a_step_referring_to_a_secret_that_is_not_set_fails_before_its_command_runs() throws Exception {
+    fixture.secrets();
+    fixture.config.apply(List.of(new ConfigFile("test.yaml", CONFIG.replace(
+        "{name: chatty, type: shell, command: \"COMMAND\", timeout: 5m}",
+        "{name: chatty, type: shell, command: \"touch ran.txt\", environment: {TOKEN: \"${secret:nope}\"}}"))),
+        "test", "alice");
+    fixture.library.push(new Library.Push(new ComponentRef("shop", "web"), "1.0.0", Map.of(),
+        List.of(new Library.Upload("run.sh", () -> new ByteArrayInputStream("true\n".getBytes(StandardCharsets.UTF_8)))),
+        List.of()), "alice");
+    Deployment requested = fixture.requests.request(new DeploymentRequests.Request("shop/web", "1.0.0", "qa", null,
+        null), "bob");
+    fixture.engine().runDue();
+    Deployment d = fixture.deployments.get(requested.id());
+
+    assertThat(d.state()).isEqualTo(DeploymentState.FAILED);
+    assertThat(onlyStepRun(d).outcome()).contains("secret \"nope\" is not set", "gantry secret set nope");
+    try (var found = Files.walk(dataDir)) {
+      assertThat(found.filter(p -> p.getFileName().toString().equals("ran.txt"))).isEmpty();
+    }
+  }
+
+  @Test
   void a_step_printing_far_more_than_the_tail_keeps_the_tail_in_the_record_and_all_of_it_in_a_file()
       throws Exception {
     Deployment d = deployWith("yes '" + LINE + "' | head -n " + LINES + "; echo the end");
