@@ -46,9 +46,4 @@ record HistoryTable(String name, String key, boolean sequential, Set<String> wri
   static HistoryTable keyedBy(String name, String key, String... writtenLater) {
     return new HistoryTable(name, key, false, Set.of(writtenLater));
   }
-
-  static HistoryTable named(String name) {
-    return ALL.stream().filter(t -> t.name().equals(name)).findFirst()
-        .orElseThrow(() -> new IllegalStateException("the audit chain names a table it does not seal: " + name));
-  }
 }

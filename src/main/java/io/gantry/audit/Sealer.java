@@ -114,15 +114,21 @@ class Sealer {
         .formatted(table.name())).param("above", sealedUpTo == null ? Long.MIN_VALUE : sealedUpTo)
         .param("room", room - rows.size())
         .query((rs, i) -> new Row(rs.getLong("id"), Hashes.row(rs, table))).list();
+    // below the first row ever sealed of a table, every id counts as skipped: a lower one may commit later
     long expected = sealedUpTo == null ? Long.MIN_VALUE : sealedUpTo + 1;
     for (Row row : fresh) {
-      if (sealedUpTo != null && row.id() > expected) {
-        jdbc.sql("insert into audit_gaps (table_name, first_id, last_id, seen_at) values (:table, :first, :last, :now)")
-            .param("table", table.name()).param("first", expected).param("last", row.id() - 1)
+      if (row.id() > expected) {
+        // a gap noted before stays as first seen (only a chain cut short by hand finds one there)
+        jdbc.sql("""
+            insert into audit_gaps (table_name, first_id, last_id, seen_at)
+            select cast(:table as varchar(63)), cast(:first as bigint), cast(:last as bigint),
+                   cast(:now as timestamp with time zone)
+              from (values (1)) one
+             where not exists (select 1 from audit_gaps where table_name = :table and first_id = :first)
+            """).param("table", table.name()).param("first", expected).param("last", row.id() - 1)
             .param("now", Timestamp.from(now)).update();
       }
       expected = row.id() + 1;
-      sealedUpTo = row.id();
     }
     rows.addAll(fresh);
     return rows;
