@@ -24,6 +24,21 @@ class Verifier {
 
   static final int PAGE = 1000;
   static final int LISTED = 100;
+  /** Problems kept before sorting; a thoroughly tampered chain is counted, not held in memory. */
+  static final int KEPT = 1000;
+
+  /** The problems found: all counted, the first {@link #KEPT} of each kind of search kept. */
+  private static final class Problems {
+    final List<Problem> kept = new ArrayList<>();
+    long count;
+
+    void add(Problem p) {
+      count++;
+      if (kept.size() < KEPT) {
+        kept.add(p);
+      }
+    }
+  }
 
   private final JdbcClient jdbc;
   private final Sealer sealer;
@@ -41,7 +56,8 @@ class Verifier {
 
   Verification verify() {
     long sealedNow = sealer.sealAll();
-    List<Problem> problems = new ArrayList<>();
+    Problems problems = new Problems();
+    headFile.ifPresent(file -> compareHead(file, problems));
     String previous = Hashes.GENESIS;
     long expected = 1;
     long entries = 0;
@@ -82,15 +98,15 @@ class Verifier {
       entries += page.size();
       from = last.seq() + 1;
     }
-    headFile.ifPresent(file -> compareHead(file, problems));
     long waiting = 0;
     for (HistoryTable table : HistoryTable.ALL) {
       waiting += table.sequential() ? outOfOrder(table, problems) : unsealed(table);
     }
-    problems.sort(Comparator.comparing(Problem::entry, Comparator.nullsLast(Comparator.naturalOrder())));
-    return new Verification(problems.isEmpty(), entries, last == null ? null : last.seq(),
-        last == null ? null : last.chainHash(), sealedNow, waiting, problems.size(),
-        List.copyOf(problems.subList(0, Math.min(LISTED, problems.size()))), clock.instant());
+    List<Problem> found = new ArrayList<>(problems.kept);
+    found.sort(Comparator.comparing(Problem::entry, Comparator.nullsLast(Comparator.naturalOrder())));
+    return new Verification(problems.count == 0, entries, last == null ? null : last.seq(),
+        last == null ? null : last.chainHash(), sealedNow, waiting, problems.count,
+        List.copyOf(found.subList(0, Math.min(LISTED, found.size()))), clock.instant());
   }
 
   /** The hash of every row a page of entries names, as the row is now, by table and key. */
@@ -110,7 +126,7 @@ class Verifier {
     return rows;
   }
 
-  private void compareHead(HeadFile file, List<Problem> problems) {
+  private void compareHead(HeadFile file, Problems problems) {
     Sealer.Head exported;
     try {
       Optional<Sealer.Head> read = file.read();
@@ -137,21 +153,24 @@ class Verifier {
    * Rows below the highest sealed that are not in the chain and not in ids skipped less than the grace
    * ago: they were inserted after rows that come after them. Says how many rows wait to be sealed.
    */
-  private long outOfOrder(HistoryTable table, List<Problem> problems) {
+  private long outOfOrder(HistoryTable table, Problems problems) {
     Long sealedUpTo = jdbc.sql("select max(row_id) from audit_chain where table_name = :table")
         .param("table", table.name()).query(Long.class).optional().orElse(null);
     if (sealedUpTo == null) {
       return count("select count(*) from " + table.name(), table);
     }
-    jdbc.sql("""
-        select t.id from %1$s t
+    String unsealedBelow = """
+        from %1$s t
          where t.id <= :upTo
            and not exists (select 1 from audit_chain c where c.table_name = :table and c.row_id = t.id)
            and not exists (select 1 from audit_gaps g where g.table_name = :table and t.id between g.first_id and g.last_id)
-         order by t.id limit :n
-        """.formatted(table.name())).param("upTo", sealedUpTo).param("table", table.name()).param("n", LISTED)
-        .query(Long.class).list()
-        .forEach(id -> problems.add(new Problem("inserted-out-of-order", table.name(), id, null, table.name() + " row "
+        """.formatted(table.name());
+    List<Long> ids = jdbc.sql("select t.id " + unsealedBelow + " order by t.id limit :n").param("upTo", sealedUpTo)
+        .param("table", table.name()).param("n", LISTED).query(Long.class).list();
+    long more = ids.size() < LISTED ? 0 : jdbc.sql("select count(*) " + unsealedBelow).param("upTo", sealedUpTo)
+        .param("table", table.name()).query(Long.class).single() - ids.size();
+    problems.count += more;
+    ids.forEach(id -> problems.add(new Problem("inserted-out-of-order", table.name(), id, null, table.name() + " row "
             + id + " is not in the chain, and rows after it were sealed before it appeared: it was inserted out of order")));
     return count("""
         select count(*) from %1$s t
