@@ -17,7 +17,8 @@ import java.util.TreeMap;
  * The hashes of the chain. A row's canonical form is every column the table does not write later,
  * by name in alphabetical order, with its value as text (instants in UTC ISO-8601, numbers in plain
  * decimal); a null column is left out, so a nullable column added to a history table later leaves the
- * hashes of older rows as they were. Each name and value is preceded by its length, so no value can
+ * hashes of older rows as they were (a column added with a default value other than null would change
+ * them all: add it nullable, or name it among the table's columns written later). Each name and value is preceded by its length, so no value can
  * pass for another split.
  */
 final class Hashes {

@@ -46,13 +46,27 @@ class SealLoop {
       if (headFile.isPresent()) {
         Optional<Sealer.Head> head = sealer.head();
         if (head.isPresent() && !head.get().equals(exported)) {
-          headFile.get().write(head.get());
-          exported = head.get();
+          export(headFile.get(), head.get());
         }
       }
     } catch (RuntimeException e) {
       log.error("sealing the audit chain failed; it goes on at the next period", e);
     }
+  }
+
+  /**
+   * Moves the exported head on, unless the chain no longer holds the head exported before (after a
+   * restart too): the file then stays as it is, for verifications to report.
+   */
+  private void export(HeadFile file, Sealer.Head head) {
+    Optional<Sealer.Head> before = file.read();
+    if (before.isPresent() && !sealer.hashAt(before.get().seq()).equals(Optional.of(before.get().hash()))) {
+      log.error("the audit chain no longer holds entry {} as exported to {}: the chain was rewritten; the file is "
+          + "left as it is (gantry audit verify names it)", before.get().seq(), file.path());
+      return;
+    }
+    file.write(head);
+    exported = head;
   }
 
   @jakarta.annotation.PreDestroy

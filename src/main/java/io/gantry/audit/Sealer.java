@@ -55,6 +55,12 @@ class Sealer {
         .query((rs, i) -> new Head(rs.getLong(1), rs.getString(2))).optional();
   }
 
+  /** The chain hash of an entry, if the chain has it. */
+  Optional<String> hashAt(long seq) {
+    return jdbc.sql("select chain_hash from audit_chain where seq = :seq").param("seq", seq).query(String.class)
+        .optional();
+  }
+
   private record Entry(long seq, String table, long rowId, String rowHash, String chainHash) {}
 
   private record Row(long id, String hash) {}
