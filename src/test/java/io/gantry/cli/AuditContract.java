@@ -83,6 +83,20 @@ abstract class AuditContract {
   }
 
   @Test
+  void the_server_seals_new_history_within_seconds_without_being_asked() {
+    JdbcClient jdbc = JdbcClient.create(dataSource);
+    jdbc.sql("""
+        insert into config_applies (author, reason, created_at, summary)
+        values ('admin', 'written as the configuration module writes it', current_timestamp, '{}')
+        """).update();
+    long apply = jdbc.sql("select max(id) from config_applies").query(Long.class).single();
+
+    org.awaitility.Awaitility.await().atMost(java.time.Duration.ofSeconds(20)).until(() -> jdbc.sql(
+        "select count(*) from audit_chain where table_name = 'config_applies' and row_id = :id").param("id", apply)
+        .query(Long.class).single() == 1);
+  }
+
+  @Test
   void gantry_audit_verify_says_the_chain_holds_and_exits_0() {
     gantry.env.put("GANTRY_TOKEN", admin);
 
