@@ -32,7 +32,8 @@ import tools.jackson.databind.json.JsonMapper;
  * example configuration applied (its model versions and the apply itself are history), with history
  * rows tampered with directly in its database; run on H2 and PostgreSQL by the subclasses.
  */
-@SpringBootTest(webEnvironment = SpringBootTest.WebEnvironment.RANDOM_PORT)
+@SpringBootTest(webEnvironment = SpringBootTest.WebEnvironment.RANDOM_PORT,
+    properties = "gantry.audit.late-commit-grace=1s")
 abstract class AuditContract {
 
   static final JsonMapper JSON = JsonMapper.builder().build();
@@ -120,25 +121,76 @@ abstract class AuditContract {
           .hasMessageContaining("model_versions is append-only history");
     }
     try {
-      pastTheRefusal(jdbc, edit);
+      pastTheRefusal(jdbc, "model_versions", edit);
       verifiesWithTheEditNamed(id);
     } finally {
       // the server and its database serve the other tests of the class
-      pastTheRefusal(jdbc, "update model_versions set reason = '" + reason.replace("'", "''") + "' where id = " + id);
+      pastTheRefusal(jdbc, "model_versions", "update model_versions set reason = '" + reason.replace("'", "''") + "' where id = " + id);
     }
     assertThat(JSON.readTree(get("/api/v1/audit/verify", admin).body()).path("intact").asBoolean()).isTrue();
   }
 
-  /** The statement as the tables' owner runs it, with their triggers (on PostgreSQL) off. */
-  private void pastTheRefusal(JdbcClient jdbc, String sql) {
+  @Test
+  void a_deleted_configuration_apply_is_named_by_gantry_audit_verify() throws Exception {
+    JdbcClient jdbc = JdbcClient.create(dataSource);
+    jdbc.sql("""
+        insert into config_applies (author, reason, created_at, summary)
+        values ('admin', 'to be deleted', current_timestamp, '{"applied": 3}')
+        """).update();
+    long id = jdbc.sql("select max(id) from config_applies").query(Long.class).single();
+    assertThat(JSON.readTree(get("/api/v1/audit/verify", admin).body()).path("intact").asBoolean()).isTrue();
+    Map<String, Object> row = jdbc.sql("select * from config_applies where id = :id").param("id", id).query().singleRow();
+
+    pastTheRefusal(jdbc, "config_applies", "delete from config_applies where id = " + id);
+    try {
+      gantry.env.put("GANTRY_TOKEN", admin);
+      CliRunner.Result result = gantry.run("audit", "verify");
+      assertThat(result.exitCode()).isEqualTo(10);
+      assertThat(result.err()).contains("first: deleted config_applies #" + id);
+    } finally {
+      jdbc.sql("""
+          insert into config_applies (id, author, reason, created_at, summary)
+          values (:id, :author, :reason, :created_at, :summary)
+          """).params(row).update();
+    }
+    assertThat(JSON.readTree(get("/api/v1/audit/verify", admin).body()).path("intact").asBoolean()).isTrue();
+  }
+
+  @Test
+  void a_configuration_apply_inserted_below_those_sealed_is_named_by_gantry_audit_verify() throws Exception {
+    JdbcClient jdbc = JdbcClient.create(dataSource);
+    assertThat(JSON.readTree(get("/api/v1/audit/verify", admin).body()).path("intact").asBoolean()).isTrue();
+    // the ids below the first sealed stay open for late commits for the grace (1s here), then close
+    org.awaitility.Awaitility.await().atMost(java.time.Duration.ofSeconds(20)).until(() -> jdbc.sql(
+        "select count(*) from audit_gaps where table_name = 'config_applies' and first_id < 1").query(Long.class)
+        .single() == 0);
+    long id = -1 - Math.abs(UUID.randomUUID().getLeastSignificantBits() % 1_000_000);
+
+    jdbc.sql("""
+        insert into config_applies (id, author, reason, created_at, summary)
+        values (:id, 'admin', 'backdated', current_timestamp, '{}')
+        """).param("id", id).update();
+    try {
+      gantry.env.put("GANTRY_TOKEN", admin);
+      CliRunner.Result result = gantry.run("audit", "verify");
+      assertThat(result.exitCode()).isEqualTo(10);
+      assertThat(result.err()).contains("first: inserted-out-of-order config_applies #" + id);
+    } finally {
+      pastTheRefusal(jdbc, "config_applies", "delete from config_applies where id = " + id);
+    }
+    assertThat(JSON.readTree(get("/api/v1/audit/verify", admin).body()).path("intact").asBoolean()).isTrue();
+  }
+
+  /** The statement as the tables' owner runs it, with the table's triggers (on PostgreSQL) off. */
+  private void pastTheRefusal(JdbcClient jdbc, String table, String sql) {
     if (refusesEdits()) {
-      jdbc.sql("alter table model_versions disable trigger user").update();
+      jdbc.sql("alter table " + table + " disable trigger user").update();
     }
     try {
       jdbc.sql(sql).update();
     } finally {
       if (refusesEdits()) {
-        jdbc.sql("alter table model_versions enable trigger user").update();
+        jdbc.sql("alter table " + table + " enable trigger user").update();
       }
     }
   }
