@@ -18,8 +18,8 @@ import java.util.TreeMap;
  * by name in alphabetical order, with its value as text (instants in UTC ISO-8601, numbers in plain
  * decimal); a null column is left out, so a nullable column added to a history table later leaves the
  * hashes of older rows as they were (a column added with a default value other than null would change
- * them all: add it nullable, or name it among the table's columns written later). Each name and value is preceded by its length, so no value can
- * pass for another split.
+ * them all: add it nullable, or name it among the table's columns written later). Each name and value
+ * is preceded by its length, so no value can pass for another split.
  */
 final class Hashes {
 
@@ -81,7 +81,8 @@ final class Hashes {
 
   static String sha256(String text) {
     try {
-      return HexFormat.of().formatHex(MessageDigest.getInstance("SHA-256").digest(text.getBytes(StandardCharsets.UTF_8)));
+      byte[] digest = MessageDigest.getInstance("SHA-256").digest(text.getBytes(StandardCharsets.UTF_8));
+      return HexFormat.of().formatHex(digest);
     } catch (NoSuchAlgorithmException e) {
       throw new IllegalStateException("this JVM has no SHA-256", e);
     }

@@ -157,41 +157,36 @@ class Verifier {
     Long sealedUpTo = jdbc.sql("select max(row_id) from audit_chain where table_name = :table")
         .param("table", table.name()).query(Long.class).optional().orElse(null);
     if (sealedUpTo == null) {
-      return count("select count(*) from " + table.name(), table);
+      return jdbc.sql("select count(*) from " + table.name()).query(Long.class).single();
     }
     String unsealedBelow = """
         from %1$s t
          where t.id <= :upTo
            and not exists (select 1 from audit_chain c where c.table_name = :table and c.row_id = t.id)
-           and not exists (select 1 from audit_gaps g where g.table_name = :table and t.id between g.first_id and g.last_id)
+           and not exists (select 1 from audit_gaps g
+                            where g.table_name = :table and t.id between g.first_id and g.last_id)
         """.formatted(table.name());
     List<Long> ids = jdbc.sql("select t.id " + unsealedBelow + " order by t.id limit :n").param("upTo", sealedUpTo)
         .param("table", table.name()).param("n", LISTED).query(Long.class).list();
     long more = ids.size() < LISTED ? 0 : jdbc.sql("select count(*) " + unsealedBelow).param("upTo", sealedUpTo)
         .param("table", table.name()).query(Long.class).single() - ids.size();
     problems.count += more;
-    ids.forEach(id -> problems.add(new Problem("inserted-out-of-order", table.name(), id, null, table.name() + " row "
-            + id + " is not in the chain, and rows after it were sealed before it appeared: it was inserted out of order")));
-    return count("""
+    ids.forEach(id -> problems.add(new Problem("inserted-out-of-order", table.name(), id, null, table.name()
+        + " row " + id + " is not in the chain, and rows after it were sealed before it appeared: it was inserted out"
+        + " of order")));
+    return jdbc.sql("""
         select count(*) from %1$s t
          where not exists (select 1 from audit_chain c where c.table_name = :table and c.row_id = t.id)
            and (t.id > :upTo
-                or exists (select 1 from audit_gaps g where g.table_name = :table and t.id between g.first_id and g.last_id))
-        """.formatted(table.name()).replace(":upTo", Long.toString(sealedUpTo)), table);
+                or exists (select 1 from audit_gaps g
+                            where g.table_name = :table and t.id between g.first_id and g.last_id))
+        """.formatted(table.name())).param("table", table.name()).param("upTo", sealedUpTo).query(Long.class).single();
   }
 
   private long unsealed(HistoryTable table) {
-    return count("""
+    return jdbc.sql("""
         select count(*) from %1$s t
          where not exists (select 1 from audit_chain c where c.table_name = :table and c.row_id = t.%2$s)
-        """.formatted(table.name(), table.key()), table);
-  }
-
-  private long count(String sql, HistoryTable table) {
-    var spec = jdbc.sql(sql);
-    if (sql.contains(":table")) {
-      spec = spec.param("table", table.name());
-    }
-    return spec.query(Long.class).single();
+        """.formatted(table.name(), table.key())).param("table", table.name()).query(Long.class).single();
   }
 }

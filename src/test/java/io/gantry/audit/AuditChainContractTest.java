@@ -277,7 +277,8 @@ class AuditChainContractTest {
     sealer().sealAll();
 
     jdbc.sql("""
-        update freezes set removed_by = 'dana', removed_at = :at, removed_reason = 'lifted', row_version = row_version + 1
+        update freezes set removed_by = 'dana', removed_at = :at, removed_reason = 'lifted',
+                           row_version = row_version + 1
         """).param("at", Timestamp.from(clock.instant())).update();
     jdbc.sql("update decisions set applied_at = :at").param("at", Timestamp.from(clock.instant())).update();
 

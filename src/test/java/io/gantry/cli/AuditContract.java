@@ -125,7 +125,8 @@ abstract class AuditContract {
       verifiesWithTheEditNamed(id);
     } finally {
       // the server and its database serve the other tests of the class
-      pastTheRefusal(jdbc, "model_versions", "update model_versions set reason = '" + reason.replace("'", "''") + "' where id = " + id);
+      pastTheRefusal(jdbc, "model_versions",
+          "update model_versions set reason = '" + reason.replace("'", "''") + "' where id = " + id);
     }
     assertThat(JSON.readTree(get("/api/v1/audit/verify", admin).body()).path("intact").asBoolean()).isTrue();
   }
@@ -139,7 +140,8 @@ abstract class AuditContract {
         """).update();
     long id = jdbc.sql("select max(id) from config_applies").query(Long.class).single();
     assertThat(JSON.readTree(get("/api/v1/audit/verify", admin).body()).path("intact").asBoolean()).isTrue();
-    Map<String, Object> row = jdbc.sql("select * from config_applies where id = :id").param("id", id).query().singleRow();
+    Map<String, Object> row = jdbc.sql("select * from config_applies where id = :id").param("id", id).query()
+        .singleRow();
 
     pastTheRefusal(jdbc, "config_applies", "delete from config_applies where id = " + id);
     try {
