@@ -13,6 +13,7 @@ final class ExitCode {
   static final int UNREACHABLE = 7;
   static final int DEPLOYMENT_FAILED = 8;
   static final int SERVER_NOT_STARTED = 9;
+  static final int AUDIT_FAILED = 10;
 
   static final String FOOTER = """
 
@@ -26,7 +27,8 @@ final class ExitCode {
         6  not authenticated or not allowed (HTTP 401, 403)
         7  server unreachable
         8  the deployment followed ended FAILED, ROLLED_BACK or CANCELLED
-        9  the server could not start (its port or its database is in use)""";
+        9  the server could not start (its port or its database is in use)
+        10 the audit chain does not verify: a record was edited, deleted or inserted out of order""";
 
   private ExitCode() {}
 

@@ -50,8 +50,13 @@ public enum TestDatabase {
     pool.setConnectionTimeout(TimeUnit.SECONDS.toMillis(60));
     HikariDataSource ds = new HikariDataSource(pool);
     OPEN.add(ds);
-    Flyway.configure().dataSource(ds).locations("classpath:db/migration").load().migrate();
+    Flyway.configure().dataSource(ds).locations(migrations()).load().migrate();
     return new Instance(this, ds, unique);
+  }
+
+  /** Where this database's migrations are: the common ones, and those written for it alone. */
+  public String[] migrations() {
+    return new String[] {"classpath:db/migration", "classpath:db/vendor/" + (this == H2 ? "h2" : "postgresql")};
   }
 
   /**
