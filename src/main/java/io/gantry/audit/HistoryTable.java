@@ -30,7 +30,8 @@ record HistoryTable(String name, String key, boolean sequential, Set<String> wri
       sequential("config_applies"),
       sequential("freezes", "removed_by", "removed_at", "removed_reason", "row_version"),
       sequential("schedule_conflicts"),
-      sequential("trigger_firings", "deployment_id"));
+      sequential("trigger_firings", "deployment_id"),
+      sequential("secret_events"));
 
   HistoryTable {
     if (!name.matches("[a-z_]+") || !key.matches("[a-z_]+")) {

@@ -215,6 +215,27 @@ abstract class ApiContract {
   }
 
   @Test
+  void a_secret_is_written_by_a_deployment_manager_and_its_value_is_never_answered() throws Exception {
+    String value = "never-to-be-seen-" + UUID.randomUUID();
+    String auditor = tokenOfNewUser("auditor", "auditor");
+    String supplier = tokenOfNewUser("supplier", "supplier");
+
+    Response set = put("/api/v1/secrets/deploy-key", admin, Map.of("value", value));
+    assertThat(set.status()).as(set.text()).isEqualTo(200);
+    assertThat(set.text()).contains("deploy-key").doesNotContain(value);
+    assertThat(put("/api/v1/secrets/deploy-key", auditor, Map.of("value", value + "2")).status()).isEqualTo(403);
+    Response extra = put("/api/v1/secrets/other", admin, Map.of("value", value, "reveal", true));
+    assertThat(extra.status()).isEqualTo(422);
+    assertThat(extra.text()).contains("reveal");
+    Response listed = get("/api/v1/secrets", auditor);
+    assertThat(listed.status()).isEqualTo(200);
+    assertThat(listed.text()).contains("deploy-key").doesNotContain(value).doesNotContain("\"other\"");
+    assertThat(get("/api/v1/secrets", supplier).status()).isEqualTo(403);
+    assertThat(delete("/api/v1/secrets/deploy-key", admin).status()).isEqualTo(204);
+    assertThat(get("/api/v1/secrets", admin).text()).doesNotContain("deploy-key");
+  }
+
+  @Test
   void refused_configuration_names_file_line_column_and_field_and_changes_nothing() throws Exception {
     List<Map<String, String>> files = new ArrayList<>(examples());
     files.add(Map.of("name", "extra/bad.yaml", "content", """

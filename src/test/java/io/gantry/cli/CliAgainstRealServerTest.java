@@ -414,6 +414,25 @@ class CliAgainstRealServerTest {
         .doesNotContainPattern("\"\\w+\" ?:").doesNotContainPattern("\\d{4}-\\d{2}-\\d{2}T\\d{2}:\\d{2}"));
   }
 
+  @Test
+  void secretsAreSetFromAFileOrTheEnvironmentListedWithoutTheirValuesAndDeleted() throws IOException {
+    Files.writeString(gantry.cwd.resolve("db-password.txt"), "from-a-file-value\n");
+    gantry.env.put("API_KEY_VALUE", "from-the-environment");
+
+    assertThat(succeeds("secret", "set", "db-password", "--from-file", "db-password.txt").out())
+        .contains("${secret:db-password}");
+    succeeds("secret", "set", "api-key", "--from-env", "API_KEY_VALUE");
+    CliRunner.Result both = gantry.run("secret", "set", "x", "--from-file", "db-password.txt", "--from-env", "X");
+    assertThat(both.exitCode()).isEqualTo(ExitCode.USAGE);
+    String listed = succeeds("secret", "list").out();
+
+    assertThat(listed).contains("db-password", "api-key").doesNotContain("from-a-file-value")
+        .doesNotContain("from-the-environment");
+    succeeds("secret", "delete", "api-key");
+    assertThat(succeeds("secret", "list").out()).doesNotContain("api-key");
+    assertThat(gantry.run("secret", "delete", "api-key").exitCode()).isNotZero();
+  }
+
   private List<JsonNode> events(long id) {
     JsonNode events = ApiClient.JSON.readTree(succeeds("-o", "json", "logs", String.valueOf(id)).out());
     return events.valueStream().toList();
