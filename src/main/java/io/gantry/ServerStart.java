@@ -125,6 +125,9 @@ final class ServerStart implements ServerLauncher {
         return new NotStarted("the database is in use by another Gantry server on the same data directory; "
             + "stop that server, or start with --data-dir DIR for a separate one");
       }
+      if (cause instanceof io.gantry.shared.StartupProblem problem) {
+        return new NotStarted(problem.getMessage());
+      }
       if (cause instanceof InvalidInputException invalid) {
         StringBuilder reason = new StringBuilder("the configuration given with --apply was not applied: ")
             .append(invalid.getMessage());

@@ -96,6 +96,20 @@ class ServerStartTest {
     assertThat(server.errLines().get(1)).startsWith("  " + config.resolve("bad.yaml") + ":4:").contains("malformed YAML");
   }
 
+  @Test
+  void aServerWhoseSecretsKeyFileOthersMayReadSaysSoAndExitsWithNine() throws Exception {
+    Path data = Files.createDirectories(dir.resolve("data"));
+    Path key = data.resolve("secrets.key");
+    Files.writeString(key, java.util.Base64.getEncoder().encodeToString(new byte[32]) + "\n");
+    Files.setPosixFilePermissions(key, java.nio.file.attribute.PosixFilePermissions.fromString("rw-r--r--"));
+
+    Ended server = gantry("server", "--port", String.valueOf(freePort()), "--data-dir", data.toString());
+
+    assertThat(server.exitCode()).as(server.out()).isEqualTo(9);
+    assertThat(server.errLines()).containsExactly("error: the secrets key file " + key
+        + " may be read by others (rw-r--r--): run chmod 600 " + key);
+  }
+
   private static void drainUntilServing(Process server, CompletableFuture<Void> serving) {
     try (BufferedReader out = server.inputReader(StandardCharsets.UTF_8)) {
       for (String line; (line = out.readLine()) != null; ) {

@@ -1,7 +1,7 @@
 package io.gantry.secret;
 
 import java.io.IOException;
-import java.io.UncheckedIOException;
+import io.gantry.shared.StartupProblem;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.FileSystems;
 import java.nio.file.Files;
@@ -120,7 +120,7 @@ final class SecretKeys {
       Files.writeString(file, Base64.getEncoder().encodeToString(key) + "\n", StandardOpenOption.TRUNCATE_EXISTING);
       return key;
     } catch (IOException e) {
-      throw new UncheckedIOException("could not create the secrets key file " + file, e);
+      throw new StartupProblem("could not create the secrets key file " + file + ": " + e.getMessage());
     }
   }
 
@@ -129,13 +129,13 @@ final class SecretKeys {
       if (FileSystems.getDefault().supportedFileAttributeViews().contains("posix")) {
         Set<PosixFilePermission> p = Files.getPosixFilePermissions(file);
         if (p.stream().anyMatch(x -> x.name().startsWith("GROUP") || x.name().startsWith("OTHERS"))) {
-          throw new IllegalStateException("the secrets key file " + file + " may be read by others ("
+          throw new StartupProblem("the secrets key file " + file + " may be read by others ("
               + PosixFilePermissions.toString(p) + "): run chmod 600 " + file);
         }
       }
       return decode(Files.readString(file).strip(), file.toString());
     } catch (IOException e) {
-      throw new IllegalStateException("the secrets key file " + file + " cannot be read: " + e.getMessage(), e);
+      throw new StartupProblem("the secrets key file " + file + " cannot be read: " + e.getMessage());
     }
   }
 
@@ -144,10 +144,10 @@ final class SecretKeys {
     try {
       key = Base64.getDecoder().decode(base64);
     } catch (IllegalArgumentException e) {
-      throw new IllegalStateException("the secrets key in " + where + " is not base64");
+      throw new StartupProblem("the secrets key in " + where + " is not base64");
     }
     if (key.length != 32) {
-      throw new IllegalStateException("the secrets key in " + where + " has " + key.length
+      throw new StartupProblem("the secrets key in " + where + " has " + key.length
           + " bytes; a key is 32 random bytes, base64-encoded (e.g. head -c 32 /dev/urandom | base64)");
     }
     return key;
