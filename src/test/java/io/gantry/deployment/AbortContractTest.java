@@ -50,8 +50,8 @@ class AbortContractTest {
   @BeforeEach
   void setUp() {
     fixture = new EngineFixture(database.create(), clock, dataDir);
-    fixture.users.create("alice", null, EnumSet.of(Role.DEPLOYMENT_PRACTITIONER));
-    fixture.users.create("owen", null, EnumSet.of(Role.SERVICE_OWNER));
+    fixture.users.create("alice", null, EnumSet.of(Role.DEPLOYMENT_PRACTITIONER), io.gantry.identity.Actor.GANTRY);
+    fixture.users.create("owen", null, EnumSet.of(Role.SERVICE_OWNER), io.gantry.identity.Actor.GANTRY);
     aborts = fixture.aborts;
   }
 

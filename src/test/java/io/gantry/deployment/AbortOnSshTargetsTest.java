@@ -60,7 +60,7 @@ class AbortOnSshTargetsTest {
   @BeforeEach
   void setUp() {
     fixture = new EngineFixture(TestDatabase.H2.create(), clock, dataDir);
-    fixture.users.create("alice", null, EnumSet.of(Role.DEPLOYMENT_PRACTITIONER));
+    fixture.users.create("alice", null, EnumSet.of(Role.DEPLOYMENT_PRACTITIONER), io.gantry.identity.Actor.GANTRY);
   }
 
   @AfterEach

@@ -356,7 +356,7 @@ class BlueGreenContractTest {
     assertThat(d.state()).as("the switch failed: a person is asked").isEqualTo(DeploymentState.EXECUTING);
     assertThat(live()).as("a failed switch command puts live back").isEqualTo("blue");
     long greenPid = pid("green");
-    fixture.users.create("carol", null, java.util.EnumSet.of(io.gantry.identity.Role.DEPLOYMENT_MANAGER));
+    fixture.users.create("carol", null, java.util.EnumSet.of(io.gantry.identity.Role.DEPLOYMENT_MANAGER), io.gantry.identity.Actor.GANTRY);
     fixture.decisions.decide(d.id(), new DeploymentDecisions.Request("t1", null, "retry", "proxy mended", null),
         "carol");
     Files.writeString(component.resolve("switch-allowed"), "yes");

@@ -94,8 +94,8 @@ class CriteriaContractTest {
   void setUp() {
     fixture = new EngineFixture(database.create(), clock, dataDir);
     engine = fixture.engine();
-    fixture.users.create("quinn", null, EnumSet.of(Role.DEPLOYMENT_PRACTITIONER));
-    fixture.users.create("sam", null, EnumSet.of(Role.SERVICE_OWNER));
+    fixture.users.create("quinn", null, EnumSet.of(Role.DEPLOYMENT_PRACTITIONER), io.gantry.identity.Actor.GANTRY);
+    fixture.users.create("sam", null, EnumSet.of(Role.SERVICE_OWNER), io.gantry.identity.Actor.GANTRY);
   }
 
   private void configure(String entry, String exit, String policy) {

@@ -340,8 +340,8 @@ class EngineContractTest {
   void with_the_ask_policy_a_failed_target_waits_for_a_person_who_retries_skips_or_aborts() {
     configure("rolling", "ask");
     var users = fixture.users;
-    users.create("carol", null, java.util.EnumSet.of(io.gantry.identity.Role.DEPLOYMENT_MANAGER));
-    users.create("erin", null, java.util.EnumSet.of(io.gantry.identity.Role.AUDITOR));
+    users.create("carol", null, java.util.EnumSet.of(io.gantry.identity.Role.DEPLOYMENT_MANAGER), io.gantry.identity.Actor.GANTRY);
+    users.create("erin", null, java.util.EnumSet.of(io.gantry.identity.Role.AUDITOR), io.gantry.identity.Actor.GANTRY);
     var decisions = fixture.decisions;
     push("1.0.0", "t2");
 

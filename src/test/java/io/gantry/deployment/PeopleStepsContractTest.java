@@ -94,9 +94,9 @@ class PeopleStepsContractTest {
     decisions = fixture.decisions;
     engine = fixture.engine();
     fixture.apply(CONFIG);
-    users.create("bob", null, EnumSet.of(Role.DEPLOYMENT_PRACTITIONER));
-    users.create("carol", null, EnumSet.of(Role.DEPLOYMENT_MANAGER));
-    users.create("dave", null, EnumSet.of(Role.DEPLOYMENT_MANAGER));
+    users.create("bob", null, EnumSet.of(Role.DEPLOYMENT_PRACTITIONER), io.gantry.identity.Actor.GANTRY);
+    users.create("carol", null, EnumSet.of(Role.DEPLOYMENT_MANAGER), io.gantry.identity.Actor.GANTRY);
+    users.create("dave", null, EnumSet.of(Role.DEPLOYMENT_MANAGER), io.gantry.identity.Actor.GANTRY);
     library.push(new Library.Push(new ComponentRef("net", "router"), "1", Map.of("serialNumber", "FTX1"), List.of(),
         List.of()), "alice");
   }
