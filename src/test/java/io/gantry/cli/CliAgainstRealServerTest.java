@@ -152,7 +152,7 @@ class CliAgainstRealServerTest {
   @BeforeEach
   void applyTheConfigurationAndPushVersions() throws IOException {
     gantry = new CliRunner(dir).server("http://127.0.0.1:" + port);
-    gantry.env.put("GANTRY_TOKEN", Files.readString(dataDir.resolve("admin.token")).strip());
+    gantry.env.put("GANTRY_TOKEN", io.gantry.testing.AdminToken.of(dataDir));
     Files.writeString(gantry.cwd.resolve("cli.yaml"), CONFIG);
     succeeds("apply", "-f", "cli.yaml", "--reason", "the CLI's tests");
     push("cli/app@1.0.0", "exit 0");
