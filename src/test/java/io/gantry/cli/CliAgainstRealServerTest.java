@@ -357,6 +357,28 @@ class CliAgainstRealServerTest {
   }
 
   @Test
+  void aUserMadeWithTheCliCreatesItsOwnTokenAndIsRefusedOnceDisabledAndTheHistorySaysWhoDidIt() {
+    String name = "pat-" + java.util.UUID.randomUUID().toString().substring(0, 8);
+    String code = succeeds("user", "create", name, "--role", "auditor").out().strip();
+    assertThat(code).startsWith("gte_");
+    CliRunner pat = new CliRunner(dir.resolve("pat")).server("http://127.0.0.1:" + port);
+    CliRunner.Result made = pat.run("--token", code, "token", "create", "--name", "laptop");
+    assertThat(made.exitCode()).as(made.err()).isZero();
+    pat.env.put("GANTRY_TOKEN", made.out().strip());
+    assertThat(pat.run("get", "environments").exitCode()).isZero();
+
+    assertThat(succeeds("user", "disable", name).out()).containsPattern("disabled: +true");
+    CliRunner.Result refused = pat.run("get", "environments");
+    assertThat(refused.exitCode()).isEqualTo(6);
+    assertThat(refused.err()).contains("disabled");
+    assertThat(succeeds("user", "list").out()).containsPattern("(?m)^" + name + " +- +auditor +true ");
+
+    String history = succeeds("user", "history", name).out();
+    assertThat(history).containsPattern("admin +\\d+ +user-created +" + name)
+        .containsPattern(name + " +\\d+ +token-issued +" + name).containsPattern("admin +\\d+ +user-disabled +" + name);
+  }
+
+  @Test
   void everyOtherCommandReadsWhatTheRealServerAnswers() {
     long deployment = id(succeeds("deploy", "cli/app@1.0.0", "--to", "cli-dev").out(), "deployment #(\\d+)");
     Instant tomorrow = Instant.now().plus(1, ChronoUnit.DAYS).truncatedTo(ChronoUnit.SECONDS);
