@@ -164,7 +164,8 @@ final class UserCommands implements Callable<Integer> {
       command.err().println(first);
     }
     command.err().println("Enrolment code " + Output.text(enrolment.path("id")) + " for "
-        + Output.text(enrolment.path("user")) + ", usable once until " + command.output().time(enrolment.path("expiresAt"))
+        + Output.text(enrolment.path("user")) + ", usable once until "
+        + command.output().time(enrolment.path("expiresAt"))
         + ". Give it to the user, who creates its own token with it:");
     command.err().println("  gantry --token CODE token create --name NAME");
     command.err().println("warning: the code is shown only this once.");

@@ -87,7 +87,8 @@ public class ApiTokens {
     }
     Instant now = clock.instant();
     Instant expires = expiry(now, days, issuer);
-    Issued issued = insert(user, name, ApiToken.Kind.API, now, expires, actor.name(), issuer == null ? null : issuer.id());
+    Issued issued = insert(user, name, ApiToken.Kind.API, now, expires, actor.name(),
+        issuer == null ? null : issuer.id());
     IdentityHistory.record(jdbc, now, actor, IdentityHistory.Action.TOKEN_ISSUED, user.name(), issued.token().id(),
         "token " + issued.token().id() + " \"" + name + "\" expiring " + expires
             + (issuer == null ? "" : ", made with token " + issuer.id()));

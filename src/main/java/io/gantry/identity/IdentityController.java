@@ -7,6 +7,8 @@ import io.gantry.shared.NotFoundException;
 import io.gantry.shared.Page;
 import io.gantry.shared.PageRequest;
 import io.swagger.v3.oas.annotations.Operation;
+import io.swagger.v3.oas.annotations.media.Content;
+import io.swagger.v3.oas.annotations.media.Schema;
 import io.swagger.v3.oas.annotations.tags.Tag;
 import java.security.Principal;
 import java.time.Instant;
@@ -104,7 +106,10 @@ class IdentityController {
   @PreAuthorize("hasRole('DEPLOYMENT_MANAGER')")
   @Operation(summary = "Create a user with roles (deployment managers only); the answer carries the single-use "
       + "enrolment code with which the user creates its own token")
-  ResponseEntity<CreatedUser> create(@RequestBody JsonNode json, Authentication auth) {
+  ResponseEntity<CreatedUser> create(
+      @io.swagger.v3.oas.annotations.parameters.RequestBody(
+          content = @Content(schema = @Schema(implementation = NewUser.class))) @RequestBody JsonNode json,
+      Authentication auth) {
     NewUser body = StrictJson.read(json, NewUser.class);
     Names.require("name", body.name());
     if (body.displayName() != null && body.displayName().length() > 200) {
@@ -129,7 +134,10 @@ class IdentityController {
   @PreAuthorize("hasRole('DEPLOYMENT_MANAGER')")
   @Operation(summary = "Change a user's roles and/or disable or enable it (deployment managers only); a disabled "
       + "user's tokens are refused at once")
-  UserView change(@PathVariable String name, @RequestBody JsonNode json, Authentication auth) {
+  UserView change(@PathVariable String name,
+      @io.swagger.v3.oas.annotations.parameters.RequestBody(
+          content = @Content(schema = @Schema(implementation = UserChange.class))) @RequestBody JsonNode json,
+      Authentication auth) {
     UserChange body = StrictJson.read(json, UserChange.class);
     if (body.roles() == null && body.disabled() == null) {
       throw InvalidInputException.of("roles", "give roles and/or disabled: there is nothing else to change");
@@ -177,7 +185,10 @@ class IdentityController {
   @PostMapping("/tokens")
   @Operation(summary = "Issue an API token to the caller, made with the caller's token or enrolment code; its "
       + "secret is in this answer only")
-  ResponseEntity<IssuedToken> issue(@RequestBody JsonNode json, Authentication auth) {
+  ResponseEntity<IssuedToken> issue(
+      @io.swagger.v3.oas.annotations.parameters.RequestBody(
+          content = @Content(schema = @Schema(implementation = NewToken.class))) @RequestBody JsonNode json,
+      Authentication auth) {
     NewToken body = StrictJson.read(json, NewToken.class);
     if (body.user() != null && !body.user().equals(auth.getName())) {
       throw new AccessDeniedException("a token is issued only to its own user: " + auth.getName()

@@ -101,7 +101,8 @@ public class Users {
     if (disabled != user.disabled()) {
       IdentityHistory.record(jdbc, now, actor,
           disabled ? IdentityHistory.Action.USER_DISABLED : IdentityHistory.Action.USER_ENABLED, user.name(), null,
-          disabled ? "disabled: none of its tokens is accepted" : "enabled again: its unexpired, unrevoked tokens are accepted");
+          disabled ? "disabled: none of its tokens is accepted"
+              : "enabled again: its unexpired, unrevoked tokens are accepted");
     }
     return find(user.name()).orElseThrow();
   }
