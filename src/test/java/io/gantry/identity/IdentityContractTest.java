@@ -245,4 +245,75 @@ class IdentityContractTest {
     assertThatThrownBy(() -> new ApiTokens(db.jdbc(), clock, 0)).hasMessageContaining("gantry.tokens.max-days");
     assertThatThrownBy(() -> new ApiTokens(db.jdbc(), clock, 3651)).hasMessageContaining("3650");
   }
+
+  @Test
+  void two_servers_disabling_the_last_two_deployment_managers_at_once_leave_one_enabled() throws Exception {
+    User alice = users.create("alice", null, EnumSet.of(Role.DEPLOYMENT_MANAGER), Actor.GANTRY);
+    User bob = users.create("bob", null, EnumSet.of(Role.DEPLOYMENT_MANAGER), Actor.GANTRY);
+    var aliceDisabled = new java.util.concurrent.CountDownLatch(1);
+    var commit = new java.util.concurrent.CountDownLatch(1);
+    try (var servers = java.util.concurrent.Executors.newFixedThreadPool(2)) {
+      var first = servers.submit(() -> db.transactions().executeWithoutResult(status -> {
+        users.change(alice, alice.roles(), true, Actor.named("bob"));
+        aliceDisabled.countDown();
+        try {
+          commit.await();
+        } catch (InterruptedException e) {
+          throw new IllegalStateException(e);
+        }
+      }));
+      aliceDisabled.await();
+      var second = servers.submit(() -> db.transactions().executeWithoutResult(status ->
+          users.change(bob, bob.roles(), true, Actor.named("alice"))));
+      try {
+        // without a lock the second change sees alice still enabled and commits while the first waits
+        second.get(2, java.util.concurrent.TimeUnit.SECONDS);
+      } catch (java.util.concurrent.TimeoutException | java.util.concurrent.ExecutionException waitedOrRefused) {
+        // waited for the first server's lock, or refused
+      }
+      commit.countDown();
+      first.get();
+      assertThatThrownBy(second::get).isInstanceOf(java.util.concurrent.ExecutionException.class);
+    }
+    assertThat(db.jdbc().sql("select count(*) from users where disabled = false").query(Long.class).single())
+        .isEqualTo(1);
+  }
+
+  @Test
+  void a_token_made_on_one_server_while_another_revokes_its_maker_is_revoked_too() throws Exception {
+    User alice = users.create("alice", null, EnumSet.of(Role.AUDITOR), Actor.GANTRY);
+    ApiToken maker = tokens.issue(alice, "maker", 30, Actor.GANTRY).token();
+    var made = new java.util.concurrent.CountDownLatch(1);
+    var commit = new java.util.concurrent.CountDownLatch(1);
+    try (var servers = java.util.concurrent.Executors.newFixedThreadPool(2)) {
+      var issuing = servers.submit(() -> db.transactions().execute(status -> {
+        ApiToken child = tokens.issue(alice, "child", 5, new Actor("alice", maker.id())).token();
+        made.countDown();
+        try {
+          commit.await();
+        } catch (InterruptedException e) {
+          throw new IllegalStateException(e);
+        }
+        return child;
+      }));
+      made.await();
+      var revoking = servers.submit(() -> db.transactions().execute(status ->
+          tokens.revoke(maker.id(), Actor.named("alice"))));
+      try {
+        // without a lock the revocation finds no token made with the maker yet and commits at once
+        revoking.get(2, java.util.concurrent.TimeUnit.SECONDS);
+      } catch (java.util.concurrent.TimeoutException | java.util.concurrent.ExecutionException waited) {
+        // waited for the issuing server's lock
+      }
+      commit.countDown();
+      ApiToken child = issuing.get();
+      try {
+        revoking.get();
+      } catch (java.util.concurrent.ExecutionException lockTimedOut) {
+        // H2 gives up waiting for a lock after a second: then nothing was revoked, and the maker lives on
+      }
+      ApiToken makerNow = tokens.get(maker.id());
+      assertThat(tokens.get(child.id()).revokedAt() == null).isEqualTo(makerNow.revokedAt() == null);
+    }
+  }
 }
