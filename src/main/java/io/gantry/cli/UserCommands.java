@@ -112,8 +112,8 @@ final class UserCommands implements Callable<Integer> {
     }
   }
 
-  @Command(name = "enrol", description = "A new single-use enrolment code for a user, e.g. one that lost its "
-      + "tokens (deployment managers only); a code not used yet is revoked.")
+  @Command(name = "enrol", description = "A new single-use enrolment code for a user without a live token, e.g. "
+      + "one whose tokens expired or were revoked (deployment managers only); a code not used yet is revoked.")
   static final class Enrol extends ApiCommand {
     @Parameters(paramLabel = "NAME")
     String name;

@@ -98,11 +98,18 @@ public class ApiTokens {
   /**
    * Issues a single-use enrolment code with which {@code user} creates its own first token; any code
    * of the user not used yet is revoked. It can be used for {@value #ENROLMENT_DAYS} days, and not
-   * beyond the token that made it.
+   * beyond the token that made it. Refused while the user holds a live API token: else whoever
+   * enrols could act as a user that is using Gantry, unnoticed.
    */
   public Issued enrol(User user, Actor actor) {
     ApiToken issuer = actor.token() == null ? null : lockActive(actor.token());
     Instant now = clock.instant();
+    List<Long> live = of(user.name()).stream().filter(t -> t.kind() == ApiToken.Kind.API && t.activeAt(now))
+        .map(ApiToken::id).toList();
+    if (!live.isEmpty()) {
+      throw new ConflictException("\"" + user.name() + "\" holds live API tokens " + live + ": an enrolment code "
+          + "is only for a user without one; it makes its next token itself (or revoke those tokens first)");
+    }
     for (ApiToken pending : of(user.name())) {
       if (pending.kind() == ApiToken.Kind.ENROLMENT && pending.activeAt(now)) {
         revokeOne(pending, now, actor, "replaced by a new enrolment code");

@@ -55,6 +55,11 @@ abstract class IdentityApiContract {
     assertThat(r.status()).as(r.text()).isEqualTo(403);
     assertThat(r.json().path("detail").asString()).contains("issued only to its own user").contains(bob);
     assertThat(get("/api/v1/tokens?user=" + bob, admin).text()).isEqualTo(before).doesNotContain("as-bob");
+
+    Response enrolAgain = post("/api/v1/users/" + bob + "/enrolment", admin, Map.of());
+    assertThat(enrolAgain.status()).as("an enrolment code would let the manager act as bob").isEqualTo(409);
+    assertThat(enrolAgain.json().path("detail").asString()).contains("holds live API tokens");
+    assertThat(get("/api/v1/tokens?user=" + bob, admin).text()).isEqualTo(before);
   }
 
   @Test
