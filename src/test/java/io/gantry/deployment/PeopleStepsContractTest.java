@@ -5,6 +5,7 @@ import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 import io.gantry.catalog.ComponentRef;
 import io.gantry.catalog.Library;
+import io.gantry.identity.Actor;
 import io.gantry.identity.Role;
 import io.gantry.identity.Users;
 import io.gantry.shared.ConflictException;
@@ -94,9 +95,9 @@ class PeopleStepsContractTest {
     decisions = fixture.decisions;
     engine = fixture.engine();
     fixture.apply(CONFIG);
-    users.create("bob", null, EnumSet.of(Role.DEPLOYMENT_PRACTITIONER), io.gantry.identity.Actor.GANTRY);
-    users.create("carol", null, EnumSet.of(Role.DEPLOYMENT_MANAGER), io.gantry.identity.Actor.GANTRY);
-    users.create("dave", null, EnumSet.of(Role.DEPLOYMENT_MANAGER), io.gantry.identity.Actor.GANTRY);
+    users.create("bob", null, EnumSet.of(Role.DEPLOYMENT_PRACTITIONER), Actor.GANTRY);
+    users.create("carol", null, EnumSet.of(Role.DEPLOYMENT_MANAGER), Actor.GANTRY);
+    users.create("dave", null, EnumSet.of(Role.DEPLOYMENT_MANAGER), Actor.GANTRY);
     library.push(new Library.Push(new ComponentRef("net", "router"), "1", Map.of("serialNumber", "FTX1"), List.of(),
         List.of()), "alice");
   }
