@@ -9,12 +9,20 @@ import io.gantry.shared.PageRequest;
 import io.gantry.shared.StaleUpdateException;
 import io.gantry.testing.MutableClock;
 import io.gantry.testing.TestDatabase;
+import java.nio.file.Files;
+import java.nio.file.Path;
 import java.time.Duration;
 import java.util.EnumSet;
+import java.util.concurrent.CountDownLatch;
+import java.util.concurrent.ExecutionException;
+import java.util.concurrent.Executors;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.TimeoutException;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.params.ParameterizedClass;
 import org.junit.jupiter.params.provider.EnumSource;
+import org.springframework.security.access.AccessDeniedException;
 
 /** Users and API tokens, against H2 and PostgreSQL alike. */
 @ParameterizedClass(name = "on {0}")
@@ -156,7 +164,7 @@ class IdentityContractTest {
     ApiToken alices = tokens.issue(alice, "mine", 10, Actor.GANTRY).token();
 
     assertThatThrownBy(() -> tokens.issue(bob, "yours", 5, new Actor("alice", alices.id())))
-        .isInstanceOf(org.springframework.security.access.AccessDeniedException.class);
+        .isInstanceOf(AccessDeniedException.class);
     assertThat(tokens.of("bob")).isEmpty();
   }
 
@@ -207,7 +215,7 @@ class IdentityContractTest {
 
   @Test
   void the_first_administrators_token_file_goes_once_its_user_has_another_token_or_asks() throws Exception {
-    java.nio.file.Path dir = java.nio.file.Files.createTempDirectory("gantry-identity");
+    Path dir = Files.createTempDirectory("gantry-identity");
     AdminTokenFile file = new AdminTokenFile(dir, tokens, db.jdbc(), clock);
     User admin = users.create("admin", null, EnumSet.of(Role.DEPLOYMENT_MANAGER), Actor.GANTRY);
     file.write(tokens.issue(admin, "bootstrap", 365, Actor.GANTRY).secret());
@@ -216,7 +224,7 @@ class IdentityContractTest {
 
     assertThat(file.removeIfSuperseded()).as("another user's token is not the administrator's").isFalse();
     assertThatThrownBy(() -> file.removeAtRequestOf("bob", Actor.named("bob")))
-        .isInstanceOf(org.springframework.security.access.AccessDeniedException.class);
+        .isInstanceOf(AccessDeniedException.class);
     assertThat(file.path()).exists();
 
     tokens.issue(admin, "laptop", 30, Actor.GANTRY);
@@ -226,7 +234,7 @@ class IdentityContractTest {
 
   @Test
   void the_first_administrators_token_file_is_removed_at_its_users_request() throws Exception {
-    java.nio.file.Path dir = java.nio.file.Files.createTempDirectory("gantry-identity");
+    Path dir = Files.createTempDirectory("gantry-identity");
     AdminTokenFile file = new AdminTokenFile(dir, tokens, db.jdbc(), clock);
     User admin = users.create("admin", null, EnumSet.of(Role.DEPLOYMENT_MANAGER), Actor.GANTRY);
     ApiTokens.Issued bootstrap = tokens.issue(admin, "bootstrap", 365, Actor.GANTRY);
@@ -250,9 +258,9 @@ class IdentityContractTest {
   void two_servers_disabling_the_last_two_deployment_managers_at_once_leave_one_enabled() throws Exception {
     User alice = users.create("alice", null, EnumSet.of(Role.DEPLOYMENT_MANAGER), Actor.GANTRY);
     User bob = users.create("bob", null, EnumSet.of(Role.DEPLOYMENT_MANAGER), Actor.GANTRY);
-    var aliceDisabled = new java.util.concurrent.CountDownLatch(1);
-    var commit = new java.util.concurrent.CountDownLatch(1);
-    try (var servers = java.util.concurrent.Executors.newFixedThreadPool(2)) {
+    var aliceDisabled = new CountDownLatch(1);
+    var commit = new CountDownLatch(1);
+    try (var servers = Executors.newFixedThreadPool(2)) {
       var first = servers.submit(() -> db.transactions().executeWithoutResult(status -> {
         users.change(alice, alice.roles(), true, Actor.named("bob"));
         aliceDisabled.countDown();
@@ -267,13 +275,13 @@ class IdentityContractTest {
           users.change(bob, bob.roles(), true, Actor.named("alice"))));
       try {
         // without a lock the second change sees alice still enabled and commits while the first waits
-        second.get(2, java.util.concurrent.TimeUnit.SECONDS);
-      } catch (java.util.concurrent.TimeoutException | java.util.concurrent.ExecutionException waitedOrRefused) {
+        second.get(2, TimeUnit.SECONDS);
+      } catch (TimeoutException | ExecutionException waitedOrRefused) {
         // waited for the first server's lock, or refused
       }
       commit.countDown();
       first.get();
-      assertThatThrownBy(second::get).isInstanceOf(java.util.concurrent.ExecutionException.class);
+      assertThatThrownBy(second::get).isInstanceOf(ExecutionException.class);
     }
     assertThat(db.jdbc().sql("select count(*) from users where disabled = false").query(Long.class).single())
         .isEqualTo(1);
@@ -283,9 +291,9 @@ class IdentityContractTest {
   void a_token_made_on_one_server_while_another_revokes_its_maker_is_revoked_too() throws Exception {
     User alice = users.create("alice", null, EnumSet.of(Role.AUDITOR), Actor.GANTRY);
     ApiToken maker = tokens.issue(alice, "maker", 30, Actor.GANTRY).token();
-    var made = new java.util.concurrent.CountDownLatch(1);
-    var commit = new java.util.concurrent.CountDownLatch(1);
-    try (var servers = java.util.concurrent.Executors.newFixedThreadPool(2)) {
+    var made = new CountDownLatch(1);
+    var commit = new CountDownLatch(1);
+    try (var servers = Executors.newFixedThreadPool(2)) {
       var issuing = servers.submit(() -> db.transactions().execute(status -> {
         ApiToken child = tokens.issue(alice, "child", 5, new Actor("alice", maker.id())).token();
         made.countDown();
@@ -301,15 +309,15 @@ class IdentityContractTest {
           tokens.revoke(maker.id(), Actor.named("alice"))));
       try {
         // without a lock the revocation finds no token made with the maker yet and commits at once
-        revoking.get(2, java.util.concurrent.TimeUnit.SECONDS);
-      } catch (java.util.concurrent.TimeoutException | java.util.concurrent.ExecutionException waited) {
+        revoking.get(2, TimeUnit.SECONDS);
+      } catch (TimeoutException | ExecutionException waited) {
         // waited for the issuing server's lock
       }
       commit.countDown();
       ApiToken child = issuing.get();
       try {
         revoking.get();
-      } catch (java.util.concurrent.ExecutionException lockTimedOut) {
+      } catch (ExecutionException lockTimedOut) {
         // H2 gives up waiting for a lock after a second: then nothing was revoked, and the maker lives on
       }
       ApiToken makerNow = tokens.get(maker.id());
