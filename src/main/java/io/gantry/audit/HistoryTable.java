@@ -31,7 +31,8 @@ record HistoryTable(String name, String key, boolean sequential, Set<String> wri
       sequential("freezes", "removed_by", "removed_at", "removed_reason", "row_version"),
       sequential("schedule_conflicts"),
       sequential("trigger_firings", "deployment_id"),
-      sequential("secret_events"));
+      sequential("secret_events"),
+      sequential("identity_events"));
 
   HistoryTable {
     if (!name.matches("[a-z_]+") || !key.matches("[a-z_]+")) {

@@ -179,8 +179,10 @@ final class ApiClient {
     }
     if (status == 401) {
       details.add(settings.token() == null
-          ? "No token was given: pass --token, set GANTRY_TOKEN, or put token/tokenFile in the config file."
-          : "The token from " + settings.tokenSource() + " was refused (unknown, expired or revoked).");
+          ? "No token was given: pass --token, set GANTRY_TOKEN, or put token/tokenFile in the config file. "
+              + "(The server removes ./data/admin.token once its administrator has a token of its own.)"
+          : "The token from " + settings.tokenSource() + " was refused (unknown, expired, revoked, or its user "
+              + "is disabled).");
     }
     return new CliException(ExitCode.forStatus(status), message, details);
   }

@@ -12,7 +12,7 @@ import picocli.CommandLine.Model.CommandSpec;
         + "inspect what is stored, and run the server.",
     subcommands = {ServerCommands.Server.class, ServerCommands.Up.class, ConfigCommands.Plan.class,
         ConfigCommands.Apply.class, PushCommand.class, GetCommands.class, ModelCommands.class,
-        VersionCommands.class, TokenCommands.class, DeployCommands.Deploy.class, DeployCommands.Status.class,
+        VersionCommands.class, TokenCommands.class, UserCommands.class, DeployCommands.Deploy.class, DeployCommands.Status.class,
         DeployCommands.Logs.class, DeployCommands.History.class, DeployCommands.Cancel.class, ResumeCommand.class,
         DeployCommands.Abort.class,
         DeployCommands.Signoff.class, DeployCommands.Approve.class, DeployCommands.Decide.class, ConfirmCommand.class,

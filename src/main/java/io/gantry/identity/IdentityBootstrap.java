@@ -1,18 +1,8 @@
 package io.gantry.identity;
 
-import java.io.IOException;
-import java.io.UncheckedIOException;
-import java.io.Writer;
-import java.nio.charset.StandardCharsets;
-import java.nio.file.FileSystems;
-import java.nio.file.Files;
-import java.nio.file.Path;
-import java.nio.file.StandardOpenOption;
-import java.nio.file.attribute.PosixFilePermissions;
 import java.util.EnumSet;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
-import org.springframework.beans.factory.annotation.Value;
 import org.springframework.boot.ApplicationArguments;
 import org.springframework.boot.ApplicationRunner;
 import org.springframework.core.annotation.Order;
@@ -21,7 +11,8 @@ import org.springframework.transaction.support.TransactionTemplate;
 
 /**
  * On the first start (no users yet) creates the user {@code admin}, a deployment manager, and writes
- * its API token to {@code <data-dir>/admin.token}, a file only its owner can read.
+ * its API token to {@code <data-dir>/admin.token}, a file only its owner can read. On every start,
+ * removes that file if its user has a token of its own by now, and warns while it is still there.
  */
 @Component
 @Order(IdentityBootstrap.ORDER)
@@ -34,51 +25,40 @@ public class IdentityBootstrap implements ApplicationRunner {
 
   private final Users users;
   private final ApiTokens tokens;
+  private final AdminTokenFile adminTokenFile;
   private final TransactionTemplate tx;
-  private final Path dataDir;
 
-  IdentityBootstrap(Users users, ApiTokens tokens, TransactionTemplate tx,
-      @Value("${gantry.data-dir:./data}") Path dataDir) {
+  IdentityBootstrap(Users users, ApiTokens tokens, AdminTokenFile adminTokenFile, TransactionTemplate tx) {
     this.users = users;
     this.tokens = tokens;
+    this.adminTokenFile = adminTokenFile;
     this.tx = tx;
-    this.dataDir = dataDir;
   }
 
   @Override
   public void run(ApplicationArguments args) {
-    Path file = dataDir.resolve("admin.token").toAbsolutePath().normalize();
+    var file = adminTokenFile.path();
     String secret = tx.execute(status -> {
       if (users.count() > 0) {
         return null;
       }
-      User admin = users.create(ADMIN, "Administrator", EnumSet.of(Role.DEPLOYMENT_MANAGER));
-      String issued = tokens.issue(admin, "bootstrap", 365).secret();
-      writeOwnerOnly(file, issued + "\n");
+      User admin = users.create(ADMIN, "Administrator", EnumSet.of(Role.DEPLOYMENT_MANAGER), Actor.GANTRY);
+      String issued = tokens.issue(admin, "bootstrap", tokens.maxDays(), Actor.GANTRY).secret();
+      adminTokenFile.write(issued);
       return issued;
     });
     if (secret != null) {
       log.info("Created user \"{}\" (deployment-manager). Its API token is in {} (readable only by you). "
-          + "The gantry CLI reads it from there when run in this directory; or: export GANTRY_TOKEN=$(cat {})",
-          ADMIN, file, file);
+          + "The gantry CLI reads it from there when run in this directory; or: export GANTRY_TOKEN=$(cat {}). "
+          + "The file is removed once {} has a token of its own (gantry token create) or on request "
+          + "(gantry token remove-admin-file).", ADMIN, file, file, ADMIN);
+      return;
     }
-  }
-
-  private static void writeOwnerOnly(Path file, String content) {
-    try {
-      Files.createDirectories(file.getParent());
-      Files.deleteIfExists(file);
-      boolean posix = FileSystems.getDefault().supportedFileAttributeViews().contains("posix");
-      if (posix) {
-        Files.createFile(file, PosixFilePermissions.asFileAttribute(PosixFilePermissions.fromString("rw-------")));
-      } else {
-        Files.createFile(file);
-      }
-      try (Writer w = Files.newBufferedWriter(file, StandardCharsets.UTF_8, StandardOpenOption.TRUNCATE_EXISTING)) {
-        w.write(content);
-      }
-    } catch (IOException e) {
-      throw new UncheckedIOException("could not write the first API token to " + file, e);
+    tx.executeWithoutResult(status -> adminTokenFile.removeIfSuperseded());
+    if (adminTokenFile.token().filter(t -> t.revokedAt() == null).isPresent()) {
+      log.warn("The first administrator's token file {} still holds a live deployment-manager token. Create a "
+          + "token of your own (gantry token create) and keep it elsewhere, and the file is removed; or remove "
+          + "it now (gantry token remove-admin-file).", file);
     }
   }
 }

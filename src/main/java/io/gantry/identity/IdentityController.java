@@ -1,15 +1,15 @@
 package io.gantry.identity;
 
 import io.gantry.shared.ConflictException;
+import io.gantry.shared.InvalidInputException;
 import io.gantry.shared.Names;
 import io.gantry.shared.NotFoundException;
 import io.gantry.shared.Page;
 import io.gantry.shared.PageRequest;
 import io.swagger.v3.oas.annotations.Operation;
+import io.swagger.v3.oas.annotations.media.Content;
+import io.swagger.v3.oas.annotations.media.Schema;
 import io.swagger.v3.oas.annotations.tags.Tag;
-import jakarta.validation.Valid;
-import jakarta.validation.constraints.NotBlank;
-import jakarta.validation.constraints.NotEmpty;
 import java.security.Principal;
 import java.time.Instant;
 import java.util.EnumSet;
@@ -20,48 +20,75 @@ import org.springframework.http.ResponseEntity;
 import org.springframework.security.access.AccessDeniedException;
 import org.springframework.security.access.prepost.PreAuthorize;
 import org.springframework.security.core.Authentication;
+import org.springframework.transaction.support.TransactionTemplate;
 import org.springframework.web.bind.annotation.DeleteMapping;
 import org.springframework.web.bind.annotation.GetMapping;
+import org.springframework.web.bind.annotation.PatchMapping;
 import org.springframework.web.bind.annotation.PathVariable;
 import org.springframework.web.bind.annotation.PostMapping;
 import org.springframework.web.bind.annotation.RequestBody;
 import org.springframework.web.bind.annotation.RequestMapping;
 import org.springframework.web.bind.annotation.RequestParam;
 import org.springframework.web.bind.annotation.RestController;
+import tools.jackson.databind.JsonNode;
 
 @RestController
 @RequestMapping("/api/v1")
-@Tag(name = "Identity", description = "Users, roles and API tokens")
+@Tag(name = "Identity", description = "Users, roles, API tokens and their history")
 class IdentityController {
 
   private final Users users;
   private final ApiTokens tokens;
+  private final IdentityHistory history;
+  private final AdminTokenFile adminTokenFile;
+  private final TransactionTemplate tx;
 
-  IdentityController(Users users, ApiTokens tokens) {
+  IdentityController(Users users, ApiTokens tokens, IdentityHistory history, AdminTokenFile adminTokenFile,
+      TransactionTemplate tx) {
     this.users = users;
     this.tokens = tokens;
+    this.history = history;
+    this.adminTokenFile = adminTokenFile;
+    this.tx = tx;
   }
 
-  record UserView(String name, String displayName, List<String> roles, boolean disabled, Instant createdAt) {
+  record UserView(String name, String displayName, List<String> roles, boolean disabled, Instant createdAt,
+      String createdBy) {
     static UserView of(User u) {
       return new UserView(u.name(), u.displayName(), u.roles().stream().sorted().map(Role::id).toList(),
-          u.disabled(), u.createdAt());
+          u.disabled(), u.createdAt(), u.createdBy());
     }
   }
 
-  record NewUser(@NotBlank String name, String displayName, @NotEmpty List<String> roles) {}
+  record NewUser(String name, String displayName, List<String> roles) {}
 
-  record TokenView(long id, String name, String user, String prefix, Instant createdAt, Instant expiresAt,
-      Instant revokedAt, String revokedBy, Instant lastUsedAt) {
+  record UserChange(List<String> roles, Boolean disabled) {}
+
+  record CreatedUser(String name, String displayName, List<String> roles, boolean disabled, Instant createdAt,
+      String createdBy, Enrolment enrolment) {}
+
+  /** A single-use code with which a user creates its own first token; shown in this answer only. */
+  record Enrolment(long id, String user, String code, Instant expiresAt) {
+    static Enrolment of(ApiTokens.Issued issued) {
+      return new Enrolment(issued.token().id(), issued.token().user(), issued.secret(), issued.token().expiresAt());
+    }
+  }
+
+  record TokenView(long id, String name, String user, String kind, String prefix, Instant createdAt,
+      Instant expiresAt, String issuedBy, Long issuedByToken, Instant revokedAt, String revokedBy,
+      String revokedReason, Instant lastUsedAt) {
     static TokenView of(ApiToken t) {
-      return new TokenView(t.id(), t.name(), t.user(), t.prefix(), t.createdAt(), t.expiresAt(), t.revokedAt(),
-          t.revokedBy(), t.lastUsedAt());
+      return new TokenView(t.id(), t.name(), t.user(), t.kind().id(), t.prefix(), t.createdAt(), t.expiresAt(),
+          t.issuedBy(), t.issuedByToken(), t.revokedAt(), t.revokedBy(), t.revokedReason(), t.lastUsedAt());
     }
   }
 
   record NewToken(String name, String user, Integer expiresInDays) {}
 
-  record IssuedToken(long id, String name, String user, String prefix, Instant expiresAt, String token) {}
+  record IssuedToken(long id, String name, String user, String prefix, Instant expiresAt, Long issuedByToken,
+      String token, boolean adminTokenFileRemoved) {}
+
+  record Revoked(List<TokenView> revoked) {}
 
   @GetMapping("/users")
   @Operation(summary = "List users")
@@ -77,19 +104,78 @@ class IdentityController {
 
   @PostMapping("/users")
   @PreAuthorize("hasRole('DEPLOYMENT_MANAGER')")
-  @Operation(summary = "Create a user with roles (deployment managers only)")
-  ResponseEntity<UserView> create(@Valid @RequestBody NewUser body) {
+  @Operation(summary = "Create a user with roles (deployment managers only); the answer carries the single-use "
+      + "enrolment code with which the user creates its own token")
+  ResponseEntity<CreatedUser> create(
+      @io.swagger.v3.oas.annotations.parameters.RequestBody(
+          content = @Content(schema = @Schema(implementation = NewUser.class))) @RequestBody JsonNode json,
+      Authentication auth) {
+    NewUser body = StrictJson.read(json, NewUser.class);
     Names.require("name", body.name());
-    Set<Role> roles = EnumSet.noneOf(Role.class);
-    body.roles().forEach(r -> roles.add(Role.fromId(r)));
-    if (users.find(body.name()).isPresent()) {
-      throw new ConflictException("user \"" + body.name() + "\" already exists");
+    if (body.displayName() != null && body.displayName().length() > 200) {
+      throw InvalidInputException.of("displayName", "a display name has at most 200 characters");
     }
-    return ResponseEntity.status(HttpStatus.CREATED).body(UserView.of(users.create(body.name(), body.displayName(), roles)));
+    Set<Role> roles = roles(body.roles());
+    Actor actor = actor(auth);
+    CreatedUser created = tx.execute(status -> {
+      if (users.find(body.name()).isPresent()) {
+        throw new ConflictException("user \"" + body.name() + "\" already exists");
+      }
+      User user = users.create(body.name(), body.displayName(), roles, actor);
+      Enrolment enrolment = Enrolment.of(tokens.enrol(user, actor));
+      UserView v = UserView.of(user);
+      return new CreatedUser(v.name(), v.displayName(), v.roles(), v.disabled(), v.createdAt(), v.createdBy(),
+          enrolment);
+    });
+    return ResponseEntity.status(HttpStatus.CREATED).body(created);
+  }
+
+  @PatchMapping("/users/{name}")
+  @PreAuthorize("hasRole('DEPLOYMENT_MANAGER')")
+  @Operation(summary = "Change a user's roles and/or disable or enable it (deployment managers only); a disabled "
+      + "user's tokens are refused at once")
+  UserView change(@PathVariable String name,
+      @io.swagger.v3.oas.annotations.parameters.RequestBody(
+          content = @Content(schema = @Schema(implementation = UserChange.class))) @RequestBody JsonNode json,
+      Authentication auth) {
+    UserChange body = StrictJson.read(json, UserChange.class);
+    if (body.roles() == null && body.disabled() == null) {
+      throw InvalidInputException.of("roles", "give roles and/or disabled: there is nothing else to change");
+    }
+    Set<Role> roles = body.roles() == null ? null : roles(body.roles());
+    Actor actor = actor(auth);
+    return UserView.of(tx.execute(status -> {
+      User user = users.find(name).orElseThrow(() -> new NotFoundException("user", name));
+      return users.change(user, roles == null ? user.roles() : roles,
+          body.disabled() == null ? user.disabled() : body.disabled(), actor);
+    }));
+  }
+
+  @PostMapping("/users/{name}/enrolment")
+  @PreAuthorize("hasRole('DEPLOYMENT_MANAGER')")
+  @Operation(summary = "A new single-use enrolment code for a user (deployment managers only); one not used yet "
+      + "is revoked")
+  ResponseEntity<Enrolment> enrol(@PathVariable String name, Authentication auth) {
+    Actor actor = actor(auth);
+    Enrolment enrolment = tx.execute(status -> {
+      User user = users.find(name).orElseThrow(() -> new NotFoundException("user", name));
+      return Enrolment.of(tokens.enrol(user, actor));
+    });
+    return ResponseEntity.status(HttpStatus.CREATED).body(enrolment);
+  }
+
+  @GetMapping("/identity-events")
+  @PreAuthorize("hasAnyRole('DEPLOYMENT_MANAGER', 'AUDITOR')")
+  @Operation(summary = "Who created users, changed their roles, disabled or enabled them, issued or revoked tokens, "
+      + "oldest first (deployment managers and auditors)")
+  Page<IdentityHistory.Entry> events(@RequestParam(required = false) String user,
+      @RequestParam(defaultValue = "0") int page, @RequestParam(defaultValue = "50") int size) {
+    return history.page(user, new PageRequest(page, size));
   }
 
   @GetMapping("/tokens")
-  @Operation(summary = "List API tokens (never their secrets); deployment managers may name another user")
+  @Operation(summary = "List API tokens and enrolment codes (never their secrets); deployment managers may name "
+      + "another user")
   List<TokenView> tokens(@RequestParam(required = false) String user, Authentication auth) {
     String whose = user == null ? auth.getName() : user;
     requireSelfOrManager(whose, auth);
@@ -97,26 +183,66 @@ class IdentityController {
   }
 
   @PostMapping("/tokens")
-  @Operation(summary = "Issue an API token; its secret is in this answer only")
-  ResponseEntity<IssuedToken> issue(@RequestBody NewToken body, Authentication auth) {
-    String whose = body.user() == null ? auth.getName() : body.user();
-    requireSelfOrManager(whose, auth);
-    User user = users.find(whose).orElseThrow(() -> new NotFoundException("user", whose));
-    int days = body.expiresInDays() == null ? ApiTokens.DEFAULT_DAYS : body.expiresInDays();
+  @Operation(summary = "Issue an API token to the caller, made with the caller's token or enrolment code; its "
+      + "secret is in this answer only")
+  ResponseEntity<IssuedToken> issue(
+      @io.swagger.v3.oas.annotations.parameters.RequestBody(
+          content = @Content(schema = @Schema(implementation = NewToken.class))) @RequestBody JsonNode json,
+      Authentication auth) {
+    NewToken body = StrictJson.read(json, NewToken.class);
+    if (body.user() != null && !body.user().equals(auth.getName())) {
+      throw new AccessDeniedException("a token is issued only to its own user: " + auth.getName()
+          + " cannot issue one for \"" + body.user() + "\"; a deployment manager gives that user an enrolment code "
+          + "(POST /api/v1/users/" + body.user() + "/enrolment) with which it creates its own");
+    }
     String name = body.name() == null ? "cli" : body.name();
-    ApiTokens.Issued issued = tokens.issue(user, name, days);
+    Actor actor = actor(auth);
+    ApiTokens.Issued issued = tx.execute(status -> {
+      ApiToken current = tokens.get(actor.token());
+      if (current.kind() == ApiToken.Kind.ENROLMENT) {
+        return tokens.claim(current, name, body.expiresInDays());
+      }
+      User user = users.find(auth.getName()).orElseThrow(() -> new NotFoundException("user", auth.getName()));
+      return tokens.issue(user, name, body.expiresInDays(), actor);
+    });
+    boolean removed = tx.execute(status -> adminTokenFile.removeIfSuperseded());
     ApiToken t = issued.token();
-    return ResponseEntity.status(HttpStatus.CREATED)
-        .body(new IssuedToken(t.id(), t.name(), t.user(), t.prefix(), t.expiresAt(), issued.secret()));
+    return ResponseEntity.status(HttpStatus.CREATED).body(new IssuedToken(t.id(), t.name(), t.user(), t.prefix(),
+        t.expiresAt(), t.issuedByToken(), issued.secret(), removed));
   }
 
   @DeleteMapping("/tokens/{id}")
-  @Operation(summary = "Revoke an API token at once")
-  ResponseEntity<Void> revoke(@PathVariable long id, Authentication auth) {
-    ApiToken token = tokens.get(id);
-    requireSelfOrManager(token.user(), auth);
-    tokens.revoke(id, auth.getName());
+  @Operation(summary = "Revoke an API token or enrolment code at once, and with it every token made with it")
+  Revoked revoke(@PathVariable long id, Authentication auth) {
+    Actor actor = actor(auth);
+    List<ApiToken> revoked = tx.execute(status -> {
+      ApiToken token = tokens.get(id);
+      requireSelfOrManager(token.user(), auth);
+      return tokens.revoke(id, actor);
+    });
+    return new Revoked(revoked.stream().map(TokenView::of).toList());
+  }
+
+  @DeleteMapping("/admin-token-file")
+  @Operation(summary = "Remove the first administrator's token file from this server's data directory (its owner "
+      + "only); the token itself stays valid")
+  ResponseEntity<Void> removeAdminTokenFile(Authentication auth) {
+    Actor actor = actor(auth);
+    tx.executeWithoutResult(status -> adminTokenFile.removeAtRequestOf(auth.getName(), actor));
     return ResponseEntity.noContent().build();
+  }
+
+  private static Set<Role> roles(List<String> ids) {
+    if (ids == null || ids.isEmpty()) {
+      throw InvalidInputException.of("roles", "a user needs at least one role");
+    }
+    Set<Role> roles = EnumSet.noneOf(Role.class);
+    ids.forEach(r -> roles.add(Role.fromId(r)));
+    return roles;
+  }
+
+  private static Actor actor(Authentication auth) {
+    return new Actor(auth.getName(), (Long) auth.getCredentials());
   }
 
   private static void requireSelfOrManager(String user, Authentication auth) {

@@ -7,6 +7,7 @@ import jakarta.servlet.http.HttpServletResponse;
 import java.io.IOException;
 import java.time.Clock;
 import java.time.Instant;
+import java.util.List;
 import org.springframework.http.HttpStatus;
 import org.springframework.security.authentication.UsernamePasswordAuthenticationToken;
 import org.springframework.security.core.authority.SimpleGrantedAuthority;
@@ -48,7 +49,9 @@ class TokenAuthenticationFilter extends OncePerRequestFilter {
       return;
     }
     if (token.revokedAt() != null) {
-      refuse(response, "the API token \"" + token.name() + "\" was revoked at " + token.revokedAt());
+      refuse(response, (token.kind() == ApiToken.Kind.ENROLMENT ? "the enrolment code " + token.id()
+          : "the API token \"" + token.name() + "\"") + " was revoked at " + token.revokedAt()
+          + (token.revokedReason() == null ? "" : " (" + token.revokedReason() + ")"));
       return;
     }
     if (token.expiredAt(now)) {
@@ -60,8 +63,15 @@ class TokenAuthenticationFilter extends OncePerRequestFilter {
       refuse(response, "the user \"" + token.user() + "\" of this token is disabled");
       return;
     }
+    if (token.kind() == ApiToken.Kind.ENROLMENT && !isTokenCreation(request)) {
+      refuse(response, "an enrolment code only creates its user's own first token (POST /api/v1/tokens; "
+          + "gantry token create --token CODE); use that token from then on");
+      return;
+    }
     tokens.touch(token);
-    var authorities = user.roles().stream().map(r -> new SimpleGrantedAuthority(r.authority())).toList();
+    // an enrolment code carries none of its user's roles: it can do nothing but create the user's token
+    var authorities = token.kind() == ApiToken.Kind.ENROLMENT ? List.<SimpleGrantedAuthority>of()
+        : user.roles().stream().map(r -> new SimpleGrantedAuthority(r.authority())).toList();
     var authentication = UsernamePasswordAuthenticationToken.authenticated(user.name(), token.id(), authorities);
     SecurityContextHolder.getContext().setAuthentication(authentication);
     try {
@@ -69,6 +79,11 @@ class TokenAuthenticationFilter extends OncePerRequestFilter {
     } finally {
       SecurityContextHolder.clearContext();
     }
+  }
+
+  private static boolean isTokenCreation(HttpServletRequest request) {
+    String path = request.getRequestURI().substring(request.getContextPath().length());
+    return "POST".equals(request.getMethod()) && path.equals("/api/v1/tokens");
   }
 
   private static void refuse(HttpServletResponse response, String detail) throws IOException {

@@ -1,5 +1,7 @@
 package io.gantry.identity;
 
+import io.gantry.shared.ConflictException;
+import io.gantry.shared.InvalidInputException;
 import io.gantry.shared.Page;
 import io.gantry.shared.PageRequest;
 import io.gantry.shared.StaleUpdateException;
@@ -7,15 +9,21 @@ import java.sql.ResultSet;
 import java.sql.SQLException;
 import java.sql.Timestamp;
 import java.time.Clock;
+import java.time.Instant;
+import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.EnumSet;
+import java.util.List;
 import java.util.Optional;
 import java.util.Set;
 import java.util.stream.Collectors;
 import org.springframework.jdbc.core.simple.JdbcClient;
 import org.springframework.stereotype.Repository;
 
-/** The users, stored with optimistic locking. */
+/**
+ * The users, stored with optimistic locking. Every creation and change is recorded in the identity
+ * history with its actor, in the caller's transaction.
+ */
 @Repository
 public class Users {
 
@@ -41,16 +49,42 @@ public class Users {
     return jdbc.sql("select * from users where name = :name").param("name", name).query(Users::map).optional();
   }
 
-  public User create(String name, String displayName, Set<Role> roles) {
+  public User create(String name, String displayName, Set<Role> roles, Actor actor) {
+    if (roles.isEmpty()) {
+      throw InvalidInputException.of("roles", "a user needs at least one role");
+    }
+    Instant now = clock.instant();
     jdbc.sql("""
-        insert into users (name, display_name, roles, disabled, created_at, row_version)
-        values (:name, :display, :roles, false, :now, 0)
+        insert into users (name, display_name, roles, disabled, created_at, created_by, row_version)
+        values (:name, :display, :roles, false, :now, :by, 0)
         """).param("name", name).param("display", displayName).param("roles", roles(roles))
-        .param("now", Timestamp.from(clock.instant())).update();
+        .param("now", Timestamp.from(now)).param("by", actor.name()).update();
+    IdentityHistory.record(jdbc, now, actor, IdentityHistory.Action.USER_CREATED, name, null,
+        "created with roles " + listed(roles));
     return find(name).orElseThrow();
   }
 
-  public User update(User user, Set<Role> roles, boolean disabled) {
+  /**
+   * Changes a user's roles and whether it is disabled, as read in {@code user} (a stale read is
+   * refused). Refused when it would leave no enabled deployment manager: the enabled managers are
+   * locked first, so two such changes at once (on two servers) cannot each leave the other the last.
+   * Run it in a transaction.
+   */
+  public User change(User user, Set<Role> roles, boolean disabled, Actor actor) {
+    if (roles.isEmpty()) {
+      throw InvalidInputException.of("roles", "a user needs at least one role");
+    }
+    boolean wasManager = !user.disabled() && user.roles().contains(Role.DEPLOYMENT_MANAGER);
+    boolean staysManager = !disabled && roles.contains(Role.DEPLOYMENT_MANAGER);
+    if (wasManager && !staysManager) {
+      List<String> managers = jdbc.sql("""
+          select name from users where disabled = false and roles like '%deployment-manager%' for update
+          """).query(String.class).list();
+      if (managers.stream().noneMatch(m -> !m.equals(user.name()))) {
+        throw new ConflictException("refused: \"" + user.name() + "\" is the last enabled deployment manager; "
+            + "give another user the deployment-manager role first");
+      }
+    }
     int rows = jdbc.sql("""
         update users set roles = :roles, disabled = :disabled, row_version = row_version + 1
          where id = :id and row_version = :expected
@@ -59,10 +93,43 @@ public class Users {
     if (rows == 0) {
       throw new StaleUpdateException("user", user.name(), user.rowVersion());
     }
+    Instant now = clock.instant();
+    if (!roles.equals(user.roles())) {
+      IdentityHistory.record(jdbc, now, actor, IdentityHistory.Action.ROLES_CHANGED, user.name(), null,
+          "roles " + listed(user.roles()) + " -> " + listed(roles) + changes(user.roles(), roles));
+    }
+    if (disabled != user.disabled()) {
+      IdentityHistory.record(jdbc, now, actor,
+          disabled ? IdentityHistory.Action.USER_DISABLED : IdentityHistory.Action.USER_ENABLED, user.name(), null,
+          disabled ? "disabled: none of its tokens is accepted"
+              : "enabled again: its unexpired, unrevoked tokens are accepted");
+    }
     return find(user.name()).orElseThrow();
   }
 
-  private static String roles(Set<Role> roles) {
+  private static String changes(Set<Role> before, Set<Role> after) {
+    List<String> parts = new ArrayList<>();
+    Set<Role> granted = EnumSet.noneOf(Role.class);
+    granted.addAll(after);
+    granted.removeAll(before);
+    Set<Role> withdrawn = EnumSet.noneOf(Role.class);
+    withdrawn.addAll(before);
+    withdrawn.removeAll(after);
+    if (!granted.isEmpty()) {
+      parts.add("granted " + listed(granted));
+    }
+    if (!withdrawn.isEmpty()) {
+      parts.add("withdrawn " + listed(withdrawn));
+    }
+    return " (" + String.join("; ", parts) + ")";
+  }
+
+  /** Role ids in alphabetical order, for people to read. */
+  private static String listed(Set<Role> roles) {
+    return roles.stream().map(Role::id).sorted().collect(Collectors.joining(","));
+  }
+
+  static String roles(Set<Role> roles) {
     return roles.stream().sorted().map(Role::id).collect(Collectors.joining(","));
   }
 
@@ -73,6 +140,7 @@ public class Users {
       Arrays.stream(roles.split(",")).map(Role::fromId).forEach(set::add);
     }
     return new User(rs.getLong("id"), rs.getString("name"), rs.getString("display_name"), set,
-        rs.getBoolean("disabled"), rs.getTimestamp("created_at").toInstant(), rs.getLong("row_version"));
+        rs.getBoolean("disabled"), rs.getTimestamp("created_at").toInstant(), rs.getString("created_by"),
+        rs.getLong("row_version"));
   }
 }

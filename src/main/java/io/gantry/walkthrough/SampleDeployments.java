@@ -11,6 +11,7 @@ import io.gantry.deployment.DeploymentEvent;
 import io.gantry.deployment.DeploymentRequests;
 import io.gantry.deployment.DeploymentState;
 import io.gantry.deployment.Deployments;
+import io.gantry.identity.Actor;
 import io.gantry.identity.IdentityBootstrap;
 import io.gantry.metrics.MetricsSummary;
 import io.gantry.metrics.Period;
@@ -173,7 +174,7 @@ class SampleDeployments {
     for (String[] user : new String[][] {{"dana", "Dana (deployment manager)"}, {"sam", "Sam (service owner)"}}) {
       if (users.find(user[0]).isEmpty()) {
         users.create(user[0], user[1], user[0].equals("dana") ? EnumSet.of(Role.DEPLOYMENT_MANAGER)
-            : EnumSet.of(Role.SERVICE_OWNER));
+            : EnumSet.of(Role.SERVICE_OWNER), Actor.named(actor));
       }
     }
     Change change = changes.create(new Changes.NewChange("Release shop/web 1.0.0 to production", "normal", "medium",

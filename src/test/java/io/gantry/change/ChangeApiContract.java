@@ -77,7 +77,7 @@ abstract class ChangeApiContract {
 
   @BeforeEach
   void applyExamples() throws Exception {
-    admin = Files.readString(dataDir.resolve("admin.token")).trim();
+    admin = io.gantry.testing.AdminToken.of(dataDir);
     List<Map<String, String>> files = ConfigFiles.read(Path.of("examples/config")).stream()
         .map(f -> Map.of("name", f.name(), "content", f.content())).toList();
     Response applied = post("/api/v1/config/apply", admin, Map.of("files", files, "reason", "test set-up"));
@@ -89,7 +89,8 @@ abstract class ChangeApiContract {
     String name = role + "-" + UUID.randomUUID().toString().substring(0, 8);
     Response created = post("/api/v1/users", admin, Map.of("name", name, "roles", List.of(role)));
     assertThat(created.status()).as(created.text()).isEqualTo(201);
-    return post("/api/v1/tokens", admin, Map.of("name", "t", "user", name)).json().path("token").asString();
+    String code = created.json().path("enrolment").path("code").asString();
+    return post("/api/v1/tokens", code, Map.of("name", "t")).json().path("token").asString();
   }
 
   Map<String, Object> change(String type) {

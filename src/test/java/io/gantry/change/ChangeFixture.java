@@ -19,6 +19,7 @@ import io.gantry.deployment.Engine;
 import io.gantry.environment.Environments;
 import io.gantry.environment.Targets;
 import io.gantry.execution.StepRunner;
+import io.gantry.identity.Actor;
 import io.gantry.identity.Role;
 import io.gantry.identity.Users;
 import io.gantry.model.Models;
@@ -186,11 +187,11 @@ final class ChangeFixture {
   ChangeFixture configured(String productionStep, String failurePolicy) {
     config.apply(List.of(new ConfigFile("test.yaml", CONFIG.replace("STEP", productionStep)
         .replace("FAILURE", failurePolicy))), "test", "alice");
-    users.create("alice", null, EnumSet.of(Role.DEPLOYMENT_MANAGER, Role.SERVICE_OWNER));
-    users.create("carol", null, EnumSet.of(Role.DEPLOYMENT_MANAGER));
-    users.create("dave", null, EnumSet.of(Role.SERVICE_OWNER));
-    users.create("erin", null, EnumSet.of(Role.DEPLOYMENT_MANAGER));
-    users.create("bob", null, EnumSet.of(Role.DEPLOYMENT_PRACTITIONER));
+    users.create("alice", null, EnumSet.of(Role.DEPLOYMENT_MANAGER, Role.SERVICE_OWNER), Actor.GANTRY);
+    users.create("carol", null, EnumSet.of(Role.DEPLOYMENT_MANAGER), Actor.GANTRY);
+    users.create("dave", null, EnumSet.of(Role.SERVICE_OWNER), Actor.GANTRY);
+    users.create("erin", null, EnumSet.of(Role.DEPLOYMENT_MANAGER), Actor.GANTRY);
+    users.create("bob", null, EnumSet.of(Role.DEPLOYMENT_PRACTITIONER), Actor.GANTRY);
     for (String component : List.of("web", "api")) {
       library.push(new Library.Push(new ComponentRef("shop", component), "1.0.0", Map.of(), List.of(
           new Library.Upload("run.sh", () -> new java.io.ByteArrayInputStream("echo ok\n".getBytes()))), List.of()),

@@ -61,7 +61,7 @@ abstract class AuditContract {
 
   @BeforeEach
   void applyExamples() throws Exception {
-    admin = Files.readString(dataDir.resolve("admin.token")).trim();
+    admin = io.gantry.testing.AdminToken.of(dataDir);
     List<Map<String, String>> files = ConfigFiles.read(Path.of("examples/config")).stream()
         .map(f -> Map.of("name", f.name(), "content", f.content())).toList();
     assertThat(post("/api/v1/config/apply", admin, Map.of("files", files, "reason", "audit test " + UUID.randomUUID()))
@@ -215,9 +215,10 @@ abstract class AuditContract {
   /** A new user with the role, and a token for them. */
   String user(String role) throws Exception {
     String name = role + "-" + UUID.randomUUID().toString().substring(0, 8);
-    assertThat(post("/api/v1/users", admin, Map.of("name", name, "roles", List.of(role))).statusCode()).isEqualTo(201);
-    return JSON.readTree(post("/api/v1/tokens", admin, Map.of("name", "t", "user", name)).body()).path("token")
-        .asString();
+    HttpResponse<String> created = post("/api/v1/users", admin, Map.of("name", name, "roles", List.of(role)));
+    assertThat(created.statusCode()).isEqualTo(201);
+    String code = JSON.readTree(created.body()).path("enrolment").path("code").asString();
+    return JSON.readTree(post("/api/v1/tokens", code, Map.of("name", "t")).body()).path("token").asString();
   }
 
   HttpResponse<String> get(String path, String token) throws Exception {

@@ -152,7 +152,7 @@ class CliAgainstRealServerTest {
   @BeforeEach
   void applyTheConfigurationAndPushVersions() throws IOException {
     gantry = new CliRunner(dir).server("http://127.0.0.1:" + port);
-    gantry.env.put("GANTRY_TOKEN", Files.readString(dataDir.resolve("admin.token")).strip());
+    gantry.env.put("GANTRY_TOKEN", io.gantry.testing.AdminToken.of(dataDir));
     Files.writeString(gantry.cwd.resolve("cli.yaml"), CONFIG);
     succeeds("apply", "-f", "cli.yaml", "--reason", "the CLI's tests");
     push("cli/app@1.0.0", "exit 0");
@@ -354,6 +354,28 @@ class CliAgainstRealServerTest {
     CliRunner.Result bad = gantry.run("token", "revoke", "t-7");
     assertThat(bad.exitCode()).isEqualTo(2);
     assertThat(bad.err()).contains("t-7");
+  }
+
+  @Test
+  void aUserMadeWithTheCliCreatesItsOwnTokenAndIsRefusedOnceDisabledAndTheHistorySaysWhoDidIt() {
+    String name = "pat-" + java.util.UUID.randomUUID().toString().substring(0, 8);
+    String code = succeeds("user", "create", name, "--role", "auditor").out().strip();
+    assertThat(code).startsWith("gte_");
+    CliRunner pat = new CliRunner(dir.resolve("pat")).server("http://127.0.0.1:" + port);
+    CliRunner.Result made = pat.run("--token", code, "token", "create", "--name", "laptop");
+    assertThat(made.exitCode()).as(made.err()).isZero();
+    pat.env.put("GANTRY_TOKEN", made.out().strip());
+    assertThat(pat.run("get", "environments").exitCode()).isZero();
+
+    assertThat(succeeds("user", "disable", name).out()).containsPattern("disabled: +true");
+    CliRunner.Result refused = pat.run("get", "environments");
+    assertThat(refused.exitCode()).isEqualTo(6);
+    assertThat(refused.err()).contains("disabled");
+    assertThat(succeeds("user", "list").out()).containsPattern("(?m)^" + name + " +- +auditor +true ");
+
+    String history = succeeds("user", "history", name).out();
+    assertThat(history).containsPattern("admin +\\d+ +user-created +" + name)
+        .containsPattern(name + " +\\d+ +token-issued +" + name).containsPattern("admin +\\d+ +user-disabled +" + name);
   }
 
   @Test

@@ -299,7 +299,7 @@ class CliAgainstServerTest {
   void aForbiddenRequestExitsWithSix() {
     server.on("POST", "/tokens", request -> problem(403, "Forbidden", "needs deployment-manager", null));
 
-    assertThat(gantry.run("token", "create", "--user", "bob").exitCode()).isEqualTo(6);
+    assertThat(gantry.run("token", "create").exitCode()).isEqualTo(6);
   }
 
   @Test
@@ -410,6 +410,67 @@ class CliAgainstServerTest {
     assertThat(result.exitCode()).as(result.err()).isZero();
     assertThat(result.out()).containsPattern("TARGET +BATCH +STATE +PREVIOUS +SLOT +LIVE +OUTCOME")
         .containsPattern("t1 +1 +ROLLED_BACK +1\\.0\\.0 +green +blue +runs 1\\.0\\.0 again in slot blue");
+  }
+
+  @Test
+  void tokenCreateHasNoOptionToNameAnotherUser() {
+    CliRunner.Result result = gantry.run("token", "create", "--user", "bob");
+
+    assertThat(result.exitCode()).isEqualTo(2);
+    assertThat(result.err()).contains("--user");
+    assertThat(server.requests).isEmpty();
+  }
+
+  @Test
+  void tokenRevokeNamesTheTokensRevokedWithIt() {
+    server.on("DELETE", "/tokens/7", 200, """
+        {"revoked": [{"id": 7, "name": "ci", "revokedReason": "revoked by alice"},
+                     {"id": 9, "name": "nightly", "revokedReason": "revoked with token 7, which made it"}]}""");
+
+    CliRunner.Result result = gantry.run("token", "revoke", "7");
+
+    assertThat(result.exitCode()).isZero();
+    assertThat(result.out()).isEqualTo("Revoked token 7\nRevoked token 9 \"nightly\": revoked with token 7, which made it\n");
+  }
+
+  @Test
+  void tokenCreateSaysWhenTheServerRemovedTheFirstAdministratorsTokenFile() {
+    server.on("POST", "/tokens", 201, """
+        {"id": 8, "name": "laptop", "user": "admin", "prefix": "gty_abcd", "expiresAt": "2026-06-01T00:00:00Z",
+         "token": "gty_abcdefgh", "adminTokenFileRemoved": true}""");
+
+    CliRunner.Result result = gantry.run("token", "create", "--name", "laptop");
+
+    assertThat(result.out()).isEqualTo("gty_abcdefgh\n");
+    assertThat(result.err()).contains("removed the first administrator's token file");
+  }
+
+  @Test
+  void userCreatePrintsOnlyTheEnrolmentCodeOnStdoutAndSendsTheRoles() {
+    server.on("POST", "/users", 201, """
+        {"name": "bob", "roles": ["auditor", "supplier"], "disabled": false,
+         "enrolment": {"id": 12, "user": "bob", "code": "gte_abcdefgh", "expiresAt": "2026-06-01T00:00:00Z"}}""");
+
+    CliRunner.Result result = gantry.run("user", "create", "bob", "--role", "auditor", "--role", "supplier");
+
+    assertThat(result.exitCode()).as(result.err()).isZero();
+    assertThat(result.out()).isEqualTo("gte_abcdefgh\n");
+    assertThat(result.err()).contains("Created user bob").contains("usable once").contains("token create");
+    JsonNode sent = ApiClient.JSON.readTree(server.only().text());
+    assertThat(sent.path("roles")).extracting(JsonNode::asString).containsExactly("auditor", "supplier");
+  }
+
+  @Test
+  void userDisableEnableAndUpdateSendOnlyWhatTheyChange() {
+    server.on("PATCH", "/users/bob", 200, """
+        {"name": "bob", "roles": ["auditor"], "disabled": true}""");
+
+    assertThat(gantry.run("user", "disable", "bob").exitCode()).isZero();
+    assertThat(gantry.run("user", "enable", "bob").exitCode()).isZero();
+    assertThat(gantry.run("user", "update", "bob", "--role", "auditor").exitCode()).isZero();
+
+    assertThat(server.requests).extracting(r -> r.method() + " " + r.text()).containsExactly(
+        "PATCH {\"disabled\":true}", "PATCH {\"disabled\":false}", "PATCH {\"roles\":[\"auditor\"]}");
   }
 
   @Test

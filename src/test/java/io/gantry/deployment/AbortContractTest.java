@@ -5,6 +5,7 @@ import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 import io.gantry.catalog.ComponentRef;
 import io.gantry.catalog.Library;
+import io.gantry.identity.Actor;
 import io.gantry.identity.Role;
 import io.gantry.shared.ConflictException;
 import io.gantry.shared.InvalidInputException;
@@ -50,8 +51,8 @@ class AbortContractTest {
   @BeforeEach
   void setUp() {
     fixture = new EngineFixture(database.create(), clock, dataDir);
-    fixture.users.create("alice", null, EnumSet.of(Role.DEPLOYMENT_PRACTITIONER));
-    fixture.users.create("owen", null, EnumSet.of(Role.SERVICE_OWNER));
+    fixture.users.create("alice", null, EnumSet.of(Role.DEPLOYMENT_PRACTITIONER), Actor.GANTRY);
+    fixture.users.create("owen", null, EnumSet.of(Role.SERVICE_OWNER), Actor.GANTRY);
     aborts = fixture.aborts;
   }
 

@@ -4,6 +4,7 @@ import static org.assertj.core.api.Assertions.assertThat;
 
 import io.gantry.catalog.ComponentRef;
 import io.gantry.catalog.Library;
+import io.gantry.identity.Actor;
 import io.gantry.identity.Role;
 import io.gantry.testing.MutableClock;
 import io.gantry.testing.OpenSshServer;
@@ -60,7 +61,7 @@ class AbortOnSshTargetsTest {
   @BeforeEach
   void setUp() {
     fixture = new EngineFixture(TestDatabase.H2.create(), clock, dataDir);
-    fixture.users.create("alice", null, EnumSet.of(Role.DEPLOYMENT_PRACTITIONER));
+    fixture.users.create("alice", null, EnumSet.of(Role.DEPLOYMENT_PRACTITIONER), Actor.GANTRY);
   }
 
   @AfterEach

@@ -4,6 +4,7 @@ import static org.assertj.core.api.Assertions.assertThat;
 
 import io.gantry.catalog.ComponentRef;
 import io.gantry.catalog.Library;
+import io.gantry.identity.Actor;
 import io.gantry.testing.MutableClock;
 import io.gantry.testing.TestDatabase;
 import java.io.ByteArrayInputStream;
@@ -356,7 +357,7 @@ class BlueGreenContractTest {
     assertThat(d.state()).as("the switch failed: a person is asked").isEqualTo(DeploymentState.EXECUTING);
     assertThat(live()).as("a failed switch command puts live back").isEqualTo("blue");
     long greenPid = pid("green");
-    fixture.users.create("carol", null, java.util.EnumSet.of(io.gantry.identity.Role.DEPLOYMENT_MANAGER));
+    fixture.users.create("carol", null, java.util.EnumSet.of(io.gantry.identity.Role.DEPLOYMENT_MANAGER), Actor.GANTRY);
     fixture.decisions.decide(d.id(), new DeploymentDecisions.Request("t1", null, "retry", "proxy mended", null),
         "carol");
     Files.writeString(component.resolve("switch-allowed"), "yes");

@@ -5,6 +5,7 @@ import static org.assertj.core.groups.Tuple.tuple;
 
 import io.gantry.catalog.ComponentRef;
 import io.gantry.catalog.Library;
+import io.gantry.identity.Actor;
 import io.gantry.identity.Role;
 import io.gantry.testing.MutableClock;
 import io.gantry.testing.TestDatabase;
@@ -301,7 +302,7 @@ class CanaryContractTest {
   @Test
   void a_person_may_end_the_canary_pause_early_and_the_analysis_starts_then() {
     configure("25%", "1h", null);
-    fixture.users.create("pat", "Pat", EnumSet.of(Role.DEPLOYMENT_PRACTITIONER));
+    fixture.users.create("pat", "Pat", EnumSet.of(Role.DEPLOYMENT_PRACTITIONER), Actor.GANTRY);
     push("1.0.0");
     Deployment d = run(request("1.0.0"));
     assertThat(waits(d)).last().extracting(DeploymentEvent::waitingFor)

@@ -5,6 +5,7 @@ import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 import io.gantry.catalog.ComponentRef;
 import io.gantry.catalog.Library;
+import io.gantry.identity.Actor;
 import io.gantry.identity.Role;
 import io.gantry.shared.ConflictException;
 import io.gantry.shared.InvalidInputException;
@@ -94,8 +95,8 @@ class CriteriaContractTest {
   void setUp() {
     fixture = new EngineFixture(database.create(), clock, dataDir);
     engine = fixture.engine();
-    fixture.users.create("quinn", null, EnumSet.of(Role.DEPLOYMENT_PRACTITIONER));
-    fixture.users.create("sam", null, EnumSet.of(Role.SERVICE_OWNER));
+    fixture.users.create("quinn", null, EnumSet.of(Role.DEPLOYMENT_PRACTITIONER), Actor.GANTRY);
+    fixture.users.create("sam", null, EnumSet.of(Role.SERVICE_OWNER), Actor.GANTRY);
   }
 
   private void configure(String entry, String exit, String policy) {

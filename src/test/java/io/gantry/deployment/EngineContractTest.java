@@ -10,6 +10,7 @@ import io.gantry.catalog.Library;
 import io.gantry.catalog.VersionStatus;
 import io.gantry.config.ConfigFile;
 import io.gantry.config.ConfigService;
+import io.gantry.identity.Actor;
 import io.gantry.shared.InvalidInputException;
 import io.gantry.shared.NotFoundException;
 import io.gantry.testing.MutableClock;
@@ -340,8 +341,8 @@ class EngineContractTest {
   void with_the_ask_policy_a_failed_target_waits_for_a_person_who_retries_skips_or_aborts() {
     configure("rolling", "ask");
     var users = fixture.users;
-    users.create("carol", null, java.util.EnumSet.of(io.gantry.identity.Role.DEPLOYMENT_MANAGER));
-    users.create("erin", null, java.util.EnumSet.of(io.gantry.identity.Role.AUDITOR));
+    users.create("carol", null, java.util.EnumSet.of(io.gantry.identity.Role.DEPLOYMENT_MANAGER), Actor.GANTRY);
+    users.create("erin", null, java.util.EnumSet.of(io.gantry.identity.Role.AUDITOR), Actor.GANTRY);
     var decisions = fixture.decisions;
     push("1.0.0", "t2");
 

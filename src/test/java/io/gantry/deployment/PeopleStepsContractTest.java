@@ -5,6 +5,7 @@ import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 import io.gantry.catalog.ComponentRef;
 import io.gantry.catalog.Library;
+import io.gantry.identity.Actor;
 import io.gantry.identity.Role;
 import io.gantry.identity.Users;
 import io.gantry.shared.ConflictException;
@@ -94,9 +95,9 @@ class PeopleStepsContractTest {
     decisions = fixture.decisions;
     engine = fixture.engine();
     fixture.apply(CONFIG);
-    users.create("bob", null, EnumSet.of(Role.DEPLOYMENT_PRACTITIONER));
-    users.create("carol", null, EnumSet.of(Role.DEPLOYMENT_MANAGER));
-    users.create("dave", null, EnumSet.of(Role.DEPLOYMENT_MANAGER));
+    users.create("bob", null, EnumSet.of(Role.DEPLOYMENT_PRACTITIONER), Actor.GANTRY);
+    users.create("carol", null, EnumSet.of(Role.DEPLOYMENT_MANAGER), Actor.GANTRY);
+    users.create("dave", null, EnumSet.of(Role.DEPLOYMENT_MANAGER), Actor.GANTRY);
     library.push(new Library.Push(new ComponentRef("net", "router"), "1", Map.of("serialNumber", "FTX1"), List.of(),
         List.of()), "alice");
   }
@@ -210,9 +211,9 @@ class PeopleStepsContractTest {
   void a_manual_step_that_names_no_role_is_signed_off_by_the_stages_approvers_never_by_an_auditor_or_supplier() {
     fixture.apply(CONFIG.replace("role: deployment-practitioner\n", "evidenceRequired: false\n")
         .replace("environment: site\n", "environment: site\n      approvers: {roles: [service-owner]}\n"));
-    fixture.users.create("audrey", null, EnumSet.of(Role.AUDITOR));
-    fixture.users.create("sam", null, EnumSet.of(Role.SUPPLIER));
-    fixture.users.create("olga", null, EnumSet.of(Role.SERVICE_OWNER));
+    fixture.users.create("audrey", null, EnumSet.of(Role.AUDITOR), Actor.GANTRY);
+    fixture.users.create("sam", null, EnumSet.of(Role.SUPPLIER), Actor.GANTRY);
+    fixture.users.create("olga", null, EnumSet.of(Role.SERVICE_OWNER), Actor.GANTRY);
     Deployment d = requests.request(new DeploymentRequests.Request("net/router", "1", "site", null, "new router"),
         "dave");
     engine.runDue();
@@ -231,8 +232,8 @@ class PeopleStepsContractTest {
   @Test
   void without_a_role_or_stage_approvers_a_manual_step_is_signed_off_by_those_who_run_deployments() {
     fixture.apply(CONFIG.replace("role: deployment-practitioner\n", "evidenceRequired: false\n"));
-    fixture.users.create("audrey", null, EnumSet.of(Role.AUDITOR));
-    fixture.users.create("desk", null, EnumSet.of(Role.SERVICE_DESK));
+    fixture.users.create("audrey", null, EnumSet.of(Role.AUDITOR), Actor.GANTRY);
+    fixture.users.create("desk", null, EnumSet.of(Role.SERVICE_DESK), Actor.GANTRY);
     Deployment d = requests.request(new DeploymentRequests.Request("net/router", "1", "site", null, "new router"),
         "dave");
     engine.runDue();

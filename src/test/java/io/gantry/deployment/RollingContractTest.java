@@ -5,6 +5,7 @@ import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 import io.gantry.catalog.ComponentRef;
 import io.gantry.catalog.Library;
+import io.gantry.identity.Actor;
 import io.gantry.identity.Role;
 import io.gantry.shared.ConflictException;
 import io.gantry.testing.MutableClock;
@@ -200,7 +201,7 @@ class RollingContractTest {
   @Test
   void a_person_may_end_a_pause_early_and_the_record_says_who_and_why() {
     configure("{type: rolling, batchSize: 2, pauseBetweenBatches: 1h}");
-    fixture.users.create("pat", "Pat", EnumSet.of(Role.DEPLOYMENT_PRACTITIONER));
+    fixture.users.create("pat", "Pat", EnumSet.of(Role.DEPLOYMENT_PRACTITIONER), Actor.GANTRY);
     push("1.0.0", "ok");
     Deployment d = run(request("1.0.0"));
     assertThat(waits(d)).last().extracting(DeploymentEvent::waitingFor).isEqualTo(DeploymentEvent.WaitKind.PAUSE);
@@ -218,8 +219,8 @@ class RollingContractTest {
   @Test
   void only_a_deployment_in_a_pause_can_be_resumed_and_only_by_those_who_run_deployments() {
     configure("{type: rolling, batchSize: 1}");
-    fixture.users.create("pat", "Pat", EnumSet.of(Role.DEPLOYMENT_PRACTITIONER));
-    fixture.users.create("sue", "Sue", EnumSet.of(Role.SERVICE_DESK));
+    fixture.users.create("pat", "Pat", EnumSet.of(Role.DEPLOYMENT_PRACTITIONER), Actor.GANTRY);
+    fixture.users.create("sue", "Sue", EnumSet.of(Role.SERVICE_DESK), Actor.GANTRY);
     push("1.0.0", "ok");
     Deployment d = run(request("1.0.0"));
 

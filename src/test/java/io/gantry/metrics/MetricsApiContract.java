@@ -73,7 +73,7 @@ abstract class MetricsApiContract {
 
   @BeforeEach
   void applyExamples() throws Exception {
-    admin = Files.readString(dataDir.resolve("admin.token")).trim();
+    admin = io.gantry.testing.AdminToken.of(dataDir);
     List<Map<String, String>> files = ConfigFiles.read(Path.of("examples/config")).stream()
         .map(f -> Map.of("name", f.name(), "content", f.content())).toList();
     Response applied = post("/api/v1/config/apply", admin, Map.of("files", files, "reason", "test set-up"));
@@ -129,9 +129,9 @@ abstract class MetricsApiContract {
     long id = records.deployment("shop", "web", "1.0", "test", "in-house-software", "admin", "2026-02-05 10:00")
         .runTo("2026-02-05 10:00").to("SUCCEEDED", "2026-02-05 10:30").id;
     String other = "owner-" + UUID.randomUUID().toString().substring(0, 8);
-    post("/api/v1/users", admin, Map.of("name", other, "roles", List.of("service-owner")));
-    String otherToken = post("/api/v1/tokens", admin, Map.of("name", "t", "user", other)).json().path("token")
-        .asString();
+    String code = post("/api/v1/users", admin, Map.of("name", other, "roles", List.of("service-owner"))).json()
+        .path("enrolment").path("code").asString();
+    String otherToken = post("/api/v1/tokens", code, Map.of("name", "t")).json().path("token").asString();
 
     assertThat(post("/api/v1/deployments/" + id + "/ratings", otherToken, Map.of("leadTime", 3, "quality", 3))
         .status()).isEqualTo(403);

@@ -78,7 +78,7 @@ abstract class ScheduleApiContract {
 
   @BeforeEach
   void applyExamples() throws Exception {
-    admin = Files.readString(dataDir.resolve("admin.token")).trim();
+    admin = io.gantry.testing.AdminToken.of(dataDir);
     List<Map<String, String>> files = ConfigFiles.read(Path.of("examples/config")).stream()
         .map(f -> Map.of("name", f.name(), "content", f.content())).toList();
     Response applied = send("POST", "/api/v1/config/apply", admin, Map.of("files", files, "reason", "test set-up"));
@@ -217,9 +217,10 @@ abstract class ScheduleApiContract {
 
   private String user(String role) throws Exception {
     String name = role + "-" + UUID.randomUUID().toString().substring(0, 8);
-    assertThat(send("POST", "/api/v1/users", admin, Map.of("name", name, "roles", List.of(role))).status())
-        .isEqualTo(201);
-    return send("POST", "/api/v1/tokens", admin, Map.of("name", "t", "user", name)).json().path("token").asString();
+    Response created = send("POST", "/api/v1/users", admin, Map.of("name", name, "roles", List.of(role)));
+    assertThat(created.status()).isEqualTo(201);
+    String code = created.json().path("enrolment").path("code").asString();
+    return send("POST", "/api/v1/tokens", code, Map.of("name", "t")).json().path("token").asString();
   }
 
   private void push(String version) throws Exception {
