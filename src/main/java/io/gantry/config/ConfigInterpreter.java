@@ -84,6 +84,7 @@ public class ConfigInterpreter {
         case "TrustedKey" -> run.add(run.trustedKeys, doc.name(), doc, "TrustedKey", d -> trustedKey(d, run));
         default -> run.finding(doc, "kind", "unknown kind \"" + doc.kind() + "\"");
       }
+      checkSecretReferences(doc, doc.body(), "", run);
     }
     checkEnvironments(run);
     checkTargets(run);
@@ -207,6 +208,39 @@ public class ConfigInterpreter {
         }
       }
     });
+  }
+
+  /** Where a {@code ${secret:NAME}} is given its value: a step's environment or a template step's variables. */
+  private static final java.util.regex.Pattern SECRET_PLACE =
+      java.util.regex.Pattern.compile("spec\\.stages\\[\\d+]\\..*\\.(environment|variables)\\.[^.\\[]+");
+  private static final java.util.regex.Pattern SECRET_NAME = java.util.regex.Pattern.compile("[A-Za-z0-9][A-Za-z0-9_.-]{0,99}");
+
+  /**
+   * Refuses a secret reference where it would be passed on as written (a command, a URL, a fact...),
+   * and one whose name cannot be a secret's.
+   */
+  private static void checkSecretReferences(ConfigDocument doc, JsonNode node, String at, Run run) {
+    if (node.isObject()) {
+      for (String field : node.propertyNames()) {
+        checkSecretReferences(doc, node.get(field), at.isEmpty() ? field : at + "." + field, run);
+      }
+    } else if (node.isArray()) {
+      for (int i = 0; i < node.size(); i++) {
+        checkSecretReferences(doc, node.get(i), at + "[" + i + "]", run);
+      }
+    } else if (node.isString() && node.asString().contains("${secret:")) {
+      if (!"DeploymentModel".equals(doc.kind()) || !SECRET_PLACE.matcher(at).matches()) {
+        run.finding(doc, at, "a secret reference is given its value only in a step's environment or a template "
+            + "step's variables; here it would be used as written");
+        return;
+      }
+      for (String name : io.gantry.secret.Secrets.references(node.asString())) {
+        if (!SECRET_NAME.matcher(name).matches()) {
+          run.finding(doc, at, "\"" + name + "\" cannot be a secret's name (1 to 100 letters, digits, '_', '.' or "
+              + "'-', starting with a letter or digit)");
+        }
+      }
+    }
   }
 
   private void checkEnvironments(Run run) {

@@ -101,6 +101,23 @@ class StepControlChecksTest {
   }
 
   @Test
+  void secret_references_are_accepted_in_a_steps_environment_and_refused_where_they_would_be_used_as_written() {
+    String accepted = TEXT.replace("command: \"true\", targets: [app, web]}",
+        "command: \"true\", targets: [app], environment: {KEY: \"${secret:api-key}\"}}");
+    assertThat(new ConfigInterpreter().interpret(loader.load(List.of(new ConfigFile(FILE, accepted)))).models())
+        .containsKey("software");
+
+    String inCommand = TEXT.replace("command: \"true\", targets: [app, web]}",
+        "command: \"curl -u me:${secret:api-key} x\", targets: [app], environment: {K: \"${secret:bad name}\"}}");
+    assertThat(refused(inCommand, new ConfigInterpreter())).extracting(Finding::field, Finding::message)
+        .containsExactlyInAnyOrder(
+            org.assertj.core.groups.Tuple.tuple("spec.stages[0].steps[1].command", "a secret reference is given its "
+                + "value only in a step's environment or a template step's variables; here it would be used as written"),
+            org.assertj.core.groups.Tuple.tuple("spec.stages[0].steps[1].environment.K", "\"bad name\" cannot be a "
+                + "secret's name (1 to 100 letters, digits, '_', '.' or '-', starting with a letter or digit)"));
+  }
+
+  @Test
   void a_step_timeout_longer_than_the_server_allows_is_refused_with_its_place() {
     String text = TEXT.replace("targets: [app, web]}", "targets: [app], timeout: 3h}");
 
