@@ -1,5 +1,7 @@
 package io.gantry.release;
 
+import io.gantry.shared.InvalidParameterException;
+
 import io.gantry.deployment.Deployment;
 import io.swagger.v3.oas.annotations.Operation;
 import io.swagger.v3.oas.annotations.tags.Tag;
@@ -93,7 +95,7 @@ class ReleaseController {
   @GetMapping("/api/v1/releases")
   @Operation(summary = "Releases, newest first")
   List<ReleaseView> list(@RequestParam(defaultValue = "100") int limit) {
-    return releases.list(Math.max(1, Math.min(limit, 1000))).stream().map(r -> ReleaseView.of(r, null)).toList();
+    return releases.list(InvalidParameterException.within("limit", limit, 1, 1000)).stream().map(r -> ReleaseView.of(r, null)).toList();
   }
 
   @GetMapping("/api/v1/releases/{name}")
@@ -117,7 +119,7 @@ class ReleaseController {
   List<RunSummary> runs(@RequestParam(required = false) String environment,
       @RequestParam(defaultValue = "100") int limit) {
     return releases.runs(environment == null || environment.isBlank() ? null : environment,
-        Math.max(1, Math.min(limit, 1000))).stream().map(RunSummary::of).toList();
+        InvalidParameterException.within("limit", limit, 1, 1000)).stream().map(RunSummary::of).toList();
   }
 
   @GetMapping("/api/v1/release-runs/{id}")

@@ -42,6 +42,11 @@ public class ProblemResponses {
         e.findings());
   }
 
+  @ExceptionHandler(InvalidParameterException.class)
+  ProblemDetail invalidParameter(InvalidParameterException e) {
+    return problem(HttpStatus.BAD_REQUEST, "malformed-request", "Malformed request", e.getMessage(), e.findings());
+  }
+
   @ExceptionHandler(NotFoundException.class)
   ProblemDetail notFound(NotFoundException e) {
     return problem(HttpStatus.NOT_FOUND, "not-found", "Not found", e.getMessage(), List.of());

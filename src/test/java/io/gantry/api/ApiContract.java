@@ -219,8 +219,30 @@ abstract class ApiContract {
     assertThat(page.path("page").asInt()).isEqualTo(1);
 
     Response bad = get("/api/v1/environments?size=0", admin);
-    assertThat(bad.status()).isEqualTo(422);
+    assertThat(bad.status()).isEqualTo(400);
     assertThat(bad.json().path("errors").get(0).path("field").asString()).isEqualTo("size");
+  }
+
+  @Test
+  void a_page_past_the_furthest_row_is_refused_naming_page_not_answered_with_a_server_error() throws Exception {
+    for (String list : List.of("/api/v1/deployments", "/api/v1/services", "/api/v1/changes", "/api/v1/targets",
+        "/api/v1/services/shop/components/web/versions", "/api/v1/triggers/firings", "/api/v1/incidents")) {
+      Response far = get(list + "?page=2147483647&size=500", admin);
+      assertThat(far.status()).as(list + ": " + far.text()).isEqualTo(400);
+      assertThat(far.json().path("errors").get(0).path("field").asString()).isEqualTo("page");
+      assertThat(far.json().path("detail").asString()).contains("page must be at most 4294967 for size 500");
+
+      Response huge = get(list + "?size=501", admin);
+      assertThat(huge.status()).as(list).isEqualTo(400);
+      assertThat(huge.json().path("errors").get(0).path("field").asString()).isEqualTo("size");
+    }
+    Response lastPage = get("/api/v1/deployments?page=4294967&size=500", admin);
+    assertThat(lastPage.status()).as(lastPage.text()).isEqualTo(200);
+    assertThat(lastPage.json().path("items")).isEmpty();
+
+    Response tooMany = get("/api/v1/releases?limit=5000", admin);
+    assertThat(tooMany.status()).as("a limit is refused, not quietly lowered").isEqualTo(400);
+    assertThat(tooMany.json().path("errors").get(0).path("field").asString()).isEqualTo("limit");
   }
 
   @Test
@@ -419,7 +441,7 @@ abstract class ApiContract {
 
     assertThat(get("/api/v1/inventory/targets/web-1/history", admin).status()).isEqualTo(200);
     Response silly = get("/api/v1/inventory/targets/web-1/history?limit=0", admin);
-    assertThat(silly.status()).isEqualTo(422);
+    assertThat(silly.status()).isEqualTo(400);
     assertThat(silly.json().path("errors").get(0).path("field").asString()).isEqualTo("limit");
   }
 
