@@ -204,6 +204,21 @@ abstract class ApiContract {
   }
 
   @Test
+  void deeply_nested_yaml_is_refused_naming_the_file_and_the_limit_not_answered_with_a_server_error()
+      throws Exception {
+    String deep = "apiVersion: gantry.io/v1\nkind: Service\nmetadata: {name: deep}\nspec:\n  owner: x\n  labels: "
+        + "[".repeat(50_000) + "]".repeat(50_000) + "\n";
+
+    Response r = post("/api/v1/config/plan", admin, Map.of("files", List.of(Map.of("name", "deep.yaml", "content", deep))));
+
+    assertThat(r.status()).as(r.text()).isEqualTo(422);
+    JsonNode error = r.json().path("errors").get(0);
+    assertThat(error.path("file").asString()).isEqualTo("deep.yaml");
+    assertThat(error.path("message").asString()).contains("deeper than 50 levels")
+        .contains("gantry.config.yaml.max-depth");
+  }
+
+  @Test
   void malformed_json_bodies_are_refused_naming_the_problem() throws Exception {
     Response r = send(HttpRequest.newBuilder(uri("/api/v1/config/plan")).header("Authorization", "Bearer " + admin)
         .header("Content-Type", "application/json").POST(HttpRequest.BodyPublishers.ofString("{\"files\": [")));
