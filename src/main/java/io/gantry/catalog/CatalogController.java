@@ -1,5 +1,6 @@
 package io.gantry.catalog;
 
+import jakarta.validation.constraints.Size;
 import io.gantry.shared.InvalidInputException;
 import io.gantry.shared.NotFoundException;
 import io.gantry.shared.Page;
@@ -96,7 +97,8 @@ class CatalogController {
 
   record Manifest(String version, Map<String, String> attributes, List<ExternalBody> external) {}
 
-  record StatusChange(@NotBlank String status, @NotBlank String reason, @NotNull Long rowVersion) {}
+  record StatusChange(@NotBlank @Size(max = 20) String status, @NotBlank @Size(max = 2000) String reason,
+      @NotNull Long rowVersion) {}
 
   @GetMapping("/services")
   @Operation(summary = "List services")

@@ -18,6 +18,7 @@ import org.springframework.web.bind.MethodArgumentNotValidException;
 import org.springframework.web.bind.MissingServletRequestParameterException;
 import org.springframework.web.bind.annotation.ExceptionHandler;
 import org.springframework.web.bind.annotation.RestControllerAdvice;
+import org.springframework.web.method.annotation.HandlerMethodValidationException;
 import org.springframework.web.method.annotation.MethodArgumentTypeMismatchException;
 import org.springframework.web.multipart.MaxUploadSizeExceededException;
 import org.springframework.web.multipart.support.MissingServletRequestPartException;
@@ -87,6 +88,16 @@ public class ProblemResponses {
         .map(f -> Finding.of(f.getField(), f.getDefaultMessage())).toList();
     return problem(HttpStatus.UNPROCESSABLE_CONTENT, "invalid-input", "Invalid input",
         "the request body has " + findings.size() + " invalid field(s)", findings);
+  }
+
+  /** Constraints on a handler's parameters themselves (rather than on a body's fields). */
+  @ExceptionHandler(HandlerMethodValidationException.class)
+  ProblemDetail parameterValidation(HandlerMethodValidationException e) {
+    List<Finding> findings = e.getParameterValidationResults().stream()
+        .flatMap(r -> r.getResolvableErrors().stream().map(error -> Finding.of(
+            r.getMethodParameter().getParameterName(), error.getDefaultMessage()))).toList();
+    return problem(HttpStatus.BAD_REQUEST, "malformed-request", "Malformed request",
+        "the request has " + findings.size() + " invalid parameter(s)", findings);
   }
 
   @ExceptionHandler(HttpMessageNotReadableException.class)
