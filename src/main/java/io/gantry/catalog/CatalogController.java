@@ -190,6 +190,16 @@ class CatalogController {
         change.rowVersion(), principal.getName()));
   }
 
+  record PruneBody(@NotNull Boolean dryRun) {}
+
+  @PostMapping("/library/prune")
+  @PreAuthorize("hasRole('DEPLOYMENT_MANAGER')")
+  @Operation(summary = "Remove the library files no version (and no evidence) references, and staged uploads left "
+      + "for over a day; with dryRun only list them")
+  Library.Pruned prune(@Valid @RequestBody PruneBody body) {
+    return library.prune(body.dryRun());
+  }
+
   @GetMapping("/services/{service}/components/{component}/versions/{version}/artifacts/**")
   @Operation(summary = "Download an artifact; its digest is checked first")
   ResponseEntity<StreamingResponseBody> artifact(@PathVariable String service, @PathVariable String component,

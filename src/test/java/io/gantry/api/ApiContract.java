@@ -311,6 +311,56 @@ abstract class ApiContract {
   }
 
   @Test
+  void a_push_refused_for_a_version_that_exists_with_other_content_leaves_no_file_in_the_library()
+      throws Exception {
+    String v = version();
+    assertThat(push("shop", "web", Map.of("version", v), Map.of("bin/app.sh", "echo one " + v)).status()).isEqualTo(201);
+    String refusedContent = "echo two " + v;
+
+    Response other = push("shop", "web", Map.of("version", v), Map.of("bin/app.sh", refusedContent));
+
+    assertThat(other.status()).isEqualTo(409);
+    String hex = java.util.HexFormat.of().formatHex(java.security.MessageDigest.getInstance("SHA-256")
+        .digest(refusedContent.getBytes(StandardCharsets.UTF_8)));
+    assertThat(dataDir.resolve("dml/sha256").resolve(hex.substring(0, 2)).resolve(hex)).doesNotExist();
+    try (Stream<Path> staged = Files.list(dataDir.resolve("dml/tmp"))) {
+      assertThat(staged).isEmpty();
+    }
+  }
+
+  @Test
+  void a_deployment_manager_prunes_library_files_no_version_references_after_a_dry_run_and_no_one_else_may()
+      throws Exception {
+    String orphanHex = "ab".repeat(32);
+    Path orphan = dataDir.resolve("dml/sha256/ab").resolve(orphanHex);
+    Files.createDirectories(orphan.getParent());
+    Files.writeString(orphan, "no version references this");
+    String v = version();
+    JsonNode pushed = push("shop", "web", Map.of("version", v), Map.of("app.sh", "kept " + v)).json();
+    String name = "auditor-" + UUID.randomUUID().toString().substring(0, 8);
+    post("/api/v1/users", admin, Map.of("name", name, "roles", List.of("auditor")));
+    String auditor = post("/api/v1/tokens", admin, Map.of("name", "a", "user", name)).json().path("token").asString();
+
+    assertThat(post("/api/v1/library/prune", auditor, Map.of("dryRun", false)).status()).isEqualTo(403);
+    Response missing = post("/api/v1/library/prune", admin, Map.of());
+    assertThat(missing.status()).isEqualTo(422);
+    assertThat(missing.json().path("errors").get(0).path("field").asString()).isEqualTo("dryRun");
+    Response dryRun = post("/api/v1/library/prune", admin, Map.of("dryRun", true));
+    assertThat(dryRun.status()).as(dryRun.text()).isEqualTo(200);
+    assertThat(dryRun.json().path("files").findValuesAsString("path")).contains("sha256/ab/" + orphanHex);
+    assertThat(orphan).exists();
+
+    Response pruned = post("/api/v1/library/prune", admin, Map.of("dryRun", false));
+
+    assertThat(pruned.status()).isEqualTo(200);
+    assertThat(pruned.json().path("files").findValuesAsString("digest")).contains("sha256:" + orphanHex);
+    assertThat(orphan).doesNotExist();
+    String url = "/api/v1/services/shop/components/web/versions/" + v + "/artifacts/app.sh";
+    assertThat(get(url, admin).text()).isEqualTo("kept " + v);
+    assertThat(pushed.path("artifacts").get(0).path("digest").asString()).startsWith("sha256:");
+  }
+
+  @Test
   void an_artifact_path_that_escapes_its_folder_a_malformed_digest_and_a_bad_version_are_refused() throws Exception {
     Response escape = push("shop", "web", Map.of("version", version()), Map.of("../../outside.sh", "x"));
     assertThat(escape.status()).isEqualTo(422);
