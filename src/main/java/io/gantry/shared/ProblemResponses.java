@@ -12,6 +12,7 @@ import org.springframework.http.HttpStatus;
 import org.springframework.http.ProblemDetail;
 import org.springframework.http.converter.HttpMessageNotReadableException;
 import org.springframework.security.access.AccessDeniedException;
+import org.springframework.web.ErrorResponse;
 import org.springframework.web.HttpMediaTypeNotAcceptableException;
 import org.springframework.web.HttpRequestMethodNotSupportedException;
 import org.springframework.web.bind.MethodArgumentNotValidException;
@@ -156,6 +157,17 @@ public class ProblemResponses {
 
   @ExceptionHandler(Exception.class)
   ProblemDetail unexpected(Exception e, HttpServletRequest request) {
+    if (e instanceof ErrorResponse known && known.getStatusCode().is4xxClientError()) {
+      // the web layer's own refusals (an unsupported content type, a broken multipart body, a missing
+      // header): the client's mistake, said as such
+      HttpStatus status = HttpStatus.valueOf(known.getStatusCode().value());
+      String detail = known.getBody().getDetail() == null ? e.getMessage() : known.getBody().getDetail();
+      return problem(status, "malformed-request", status.getReasonPhrase(), detail, List.of(Finding.of("", detail)));
+    }
+    if (e instanceof org.springframework.web.multipart.MultipartException) {
+      return problem(HttpStatus.BAD_REQUEST, "malformed-request", "Malformed request",
+          "the multipart body could not be read: " + e.getMessage(), List.of(Finding.of("body", e.getMessage())));
+    }
     log.error("unexpected error on {} {}", request.getMethod(), request.getRequestURI(), e);
     return problem(HttpStatus.INTERNAL_SERVER_ERROR, "internal", "Internal error",
         "an unexpected error occurred; the server log has the details", List.of());

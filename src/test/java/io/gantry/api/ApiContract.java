@@ -256,6 +256,28 @@ abstract class ApiContract {
   }
 
   @Test
+  void requests_refused_before_any_controller_get_a_problem_document_naming_what_is_wrong() throws Exception {
+    Response dots = get("/api/v1/deployments/%2e%2e", admin);
+    assertThat(dots.status()).isEqualTo(400);
+    assertThat(dots.contentType()).startsWith("application/problem+json");
+    assertThat(dots.json().path("errors").get(0).path("field").asString()).isEqualTo("path");
+
+    Response slash = get("/api/v1/services/a%2Fb", admin);
+    assertThat(slash.status()).isEqualTo(400);
+    assertThat(slash.contentType()).startsWith("application/problem+json");
+    assertThat(slash.json().path("errors").get(0).path("field").asString()).isEqualTo("request");
+
+    Response longLine = get("/api/v1/services?x=" + "y".repeat(20_000), admin);
+    assertThat(longLine.status()).isEqualTo(400);
+    assertThat(longLine.json().path("errors").get(0).path("field").asString()).isEqualTo("request");
+
+    Response text = send(HttpRequest.newBuilder(uri("/api/v1/deployments")).header("Authorization", "Bearer " + admin)
+        .header("Content-Type", "text/plain").POST(HttpRequest.BodyPublishers.ofString("deploy it")));
+    assertThat(text.status()).isEqualTo(415);
+    assertThat(text.contentType()).startsWith("application/problem+json");
+  }
+
+  @Test
   void malformed_json_bodies_are_refused_naming_the_problem() throws Exception {
     Response r = send(HttpRequest.newBuilder(uri("/api/v1/config/plan")).header("Authorization", "Bearer " + admin)
         .header("Content-Type", "application/json").POST(HttpRequest.BodyPublishers.ofString("{\"files\": [")));
