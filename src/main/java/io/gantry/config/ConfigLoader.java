@@ -165,7 +165,12 @@ public class ConfigLoader {
         List<Finding> local = new ArrayList<>();
         JsonNode body;
         try {
-          body = convert(root, "", file.name(), locations, local, new int[] {maxNodes});
+          body = convert(root, "", file.name(), locations, local, new int[] {maxNodes}, maxDepth);
+        } catch (TooDeep e) {
+          findings.add(new Finding("", "document " + (index + 1) + " nests deeper than " + maxDepth + " levels "
+              + "through its aliases (an alias inside its own anchor never ends; gantry.config.yaml.max-depth)",
+              loc(file.name(), root)));
+          return List.of();
         } catch (TooManyNodes e) {
           findings.add(new Finding("", "document " + (index + 1) + " holds more than " + maxNodes + " values once "
               + "its aliases are expanded (gantry.config.yaml.max-nodes)", loc(file.name(), root)));
@@ -230,6 +235,13 @@ public class ConfigLoader {
     return null;
   }
 
+  /** A document whose values, aliases expanded, nest deeper than the limit (or without end). */
+  private static final class TooDeep extends RuntimeException {
+    TooDeep() {
+      super(null, null, false, false);
+    }
+  }
+
   /** A document whose values, aliases expanded, are more than the limit. */
   private static final class TooManyNodes extends RuntimeException {
     TooManyNodes() {
@@ -238,9 +250,12 @@ public class ConfigLoader {
   }
 
   private static JsonNode convert(Node node, String path, String file, Map<String, SourceLocation> locations,
-      List<Finding> findings, int[] nodesLeft) {
+      List<Finding> findings, int[] nodesLeft, int depthLeft) {
     if (--nodesLeft[0] < 0) {
       throw new TooManyNodes();
+    }
+    if (depthLeft < 0) {
+      throw new TooDeep();
     }
     JsonNodeFactory f = JsonNodeFactory.instance;
     node.getStartMark().ifPresent(m -> locations.putIfAbsent(path, at(file, m)));
@@ -260,14 +275,15 @@ public class ConfigLoader {
             continue;
           }
           keyNode.getStartMark().ifPresent(m -> locations.put(child, at(file, m)));
-          obj.set(key.getValue(), convert(tuple.getValueNode(), child, file, locations, findings, nodesLeft));
+          obj.set(key.getValue(), convert(tuple.getValueNode(), child, file, locations, findings, nodesLeft, depthLeft - 1));
         }
         yield obj;
       }
       case SequenceNode seq -> {
         ArrayNode array = f.arrayNode();
         for (int i = 0; i < seq.getValue().size(); i++) {
-          array.add(convert(seq.getValue().get(i), path + "[" + i + "]", file, locations, findings, nodesLeft));
+          array.add(convert(seq.getValue().get(i), path + "[" + i + "]", file, locations, findings, nodesLeft,
+              depthLeft - 1));
         }
         yield array;
       }

@@ -49,6 +49,8 @@ public class ProblemReportValve extends ErrorReportValve {
       problem.put("errors", List.of(Map.of("field", "request", "message", message)));
     }
     try {
+      // the web server refused the request as it read it: the connection is not fit for another one
+      response.setHeader("Connection", "close");
       response.setContentType("application/problem+json");
       response.setCharacterEncoding("UTF-8");
       Writer writer = response.getReporter();

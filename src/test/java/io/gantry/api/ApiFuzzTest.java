@@ -171,11 +171,13 @@ class ApiFuzzTest {
     if (body == null) {
       return send(token, endpoint.method(), path, null, null);
     }
-    return switch (bad.random().nextInt(8)) {
+    return switch (bad.random().nextInt(9)) {
       case 0 -> send(token, endpoint.method(), path, "application/json", bad.oneOf("{", "[", "{\"a\":", "nul", "\"x",
           "{\"a\" 1}", "{" + "[".repeat(3000), "\u0000", "{}}", "{'single': 1}"));
       case 1 -> send(token, endpoint.method(), path, bad.oneOf("text/plain", "application/xml",
           "application/x-www-form-urlencoded", "image/png"), "x=1");
+      case 2 -> send(token, endpoint.method(), path, "application/json",
+          JSON.writeValueAsString(overLong(body.getParameterType(), bad)));
       default -> send(token, endpoint.method(), path, "application/json",
           JSON.writeValueAsString(badObject(body.getParameterType(), bad, 0)));
     };
@@ -195,6 +197,26 @@ class ApiFuzzTest {
     }
     RecordComponent wrong = components[bad.random().nextInt(components.length)];
     fields.put(wrong.getName(), wrongType(wrong.getType(), bad));
+    return fields;
+  }
+
+  /**
+   * An object whose fields all have their own types, one text longer than any the server keeps (so
+   * that only a length check, not the JSON reader, can refuse it); without a text field, a bad one.
+   */
+  private static Object overLong(Class<?> type, BadInputs bad) {
+    List<RecordComponent> texts = type.isRecord() ? java.util.Arrays.stream(type.getRecordComponents())
+        .filter(c -> c.getType() == String.class).toList() : List.of();
+    if (texts.isEmpty()) {
+      return badObject(type, bad, 0);
+    }
+    Map<String, Object> fields = new LinkedHashMap<>();
+    for (RecordComponent c : type.getRecordComponents()) {
+      if (bad.chance(0.7)) {
+        fields.put(c.getName(), plausible(c.getType(), c.getGenericType(), bad, 0));
+      }
+    }
+    fields.put(bad.oneOf(texts).getName(), "x".repeat(20_001));
     return fields;
   }
 

@@ -65,7 +65,7 @@ class CommandLineFuzzTest {
     if (result.exitCode() == 1) {
       return "unexpected failure: " + shown;
     }
-    if (result.err().contains("\tat ") || result.err().contains("Exception")) {
+    if (result.err().contains("\tat ") || result.err().contains("Caused by") || result.err().contains("Exception in")) {
       return "a stack trace: " + shown;
     }
     if (result.exitCode() != 0 && result.err().isBlank()) {

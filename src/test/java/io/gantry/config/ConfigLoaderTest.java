@@ -414,6 +414,19 @@ class ConfigLoaderTest {
   }
 
   @Test
+  void an_alias_inside_its_own_anchor_is_refused_rather_than_followed_without_end() {
+    String endless = SERVICE + "  labels: &a {x: *a}\n";
+
+    assertThatThrownBy(() -> loader.load(List.of(new ConfigFile("endless.yaml", endless))))
+        .isInstanceOfSatisfying(InvalidInputException.class, e -> {
+          assertThat(e.findings().get(0).location().file()).isEqualTo("endless.yaml");
+          assertThat(e.findings().get(0).message()).contains("alias inside its own anchor");
+        });
+    assertThatThrownBy(() -> loader.load(List.of(new ConfigFile("endless.yaml", "apiVersion: &a [*a]\n"))))
+        .isInstanceOf(InvalidInputException.class);
+  }
+
+  @Test
   void a_few_aliases_that_stand_for_too_many_values_are_refused() {
     ConfigLoader few = new ConfigLoader(50, 100_000, 100_000, 10, 1_000);
     String wide = SERVICE + "  labels:\n    a: &a [" + "x, ".repeat(99) + "x]\n    b: [*a, *a, *a, *a, *a, *a, *a, *a, *a, *a]\n";
