@@ -1,5 +1,6 @@
 package io.gantry.identity;
 
+import jakarta.validation.constraints.Size;
 import io.gantry.shared.ConflictException;
 import io.gantry.shared.Names;
 import io.gantry.shared.NotFoundException;
@@ -49,7 +50,8 @@ class IdentityController {
     }
   }
 
-  record NewUser(@NotBlank String name, String displayName, @NotEmpty List<String> roles) {}
+  record NewUser(@NotBlank @Size(max = 63) String name, @Size(max = 200) String displayName,
+      @NotEmpty @Size(max = 20) List<@Size(max = 40) String> roles) {}
 
   record TokenView(long id, String name, String user, String prefix, Instant createdAt, Instant expiresAt,
       Instant revokedAt, String revokedBy, Instant lastUsedAt) {
@@ -59,7 +61,7 @@ class IdentityController {
     }
   }
 
-  record NewToken(String name, String user, Integer expiresInDays) {}
+  record NewToken(@Size(max = 100) String name, @Size(max = 63) String user, Integer expiresInDays) {}
 
   record IssuedToken(long id, String name, String user, String prefix, Instant expiresAt, String token) {}
 
@@ -98,7 +100,7 @@ class IdentityController {
 
   @PostMapping("/tokens")
   @Operation(summary = "Issue an API token; its secret is in this answer only")
-  ResponseEntity<IssuedToken> issue(@RequestBody NewToken body, Authentication auth) {
+  ResponseEntity<IssuedToken> issue(@Valid @RequestBody NewToken body, Authentication auth) {
     String whose = body.user() == null ? auth.getName() : body.user();
     requireSelfOrManager(whose, auth);
     User user = users.find(whose).orElseThrow(() -> new NotFoundException("user", whose));

@@ -292,6 +292,27 @@ abstract class ApiContract {
   }
 
   @Test
+  void text_longer_than_it_may_be_is_refused_naming_the_field_and_never_a_server_error() throws Exception {
+    String huge = "x".repeat(5000);
+    Map<String, Map<String, Object>> bodies = new LinkedHashMap<>();
+    bodies.put("/api/v1/tokens", Map.of("name", huge));
+    bodies.put("/api/v1/users", Map.of("name", "u-" + UUID.randomUUID().toString().substring(0, 8),
+        "displayName", huge, "roles", List.of("auditor")));
+    bodies.put("/api/v1/changes", Map.of("title", huge, "type", "normal", "risk", "low", "impact", "low",
+        "plannedStart", clock.instant().plusSeconds(3600).toString(),
+        "plannedEnd", clock.instant().plusSeconds(7200).toString(), "services", List.of("shop"),
+        "components", List.of("shop/web"), "environments", List.of("production")));
+    bodies.put("/api/v1/freezes", Map.of("name", "f", "reason", huge, "recurrence", "once",
+        "from", "2030-01-01T00:00:00Z", "to", "2030-01-02T00:00:00Z"));
+    bodies.put("/api/v1/incidents", Map.of("service", "shop", "severity", "minor", "title", huge));
+    for (var entry : bodies.entrySet()) {
+      Response r = post(entry.getKey(), admin, entry.getValue());
+      assertThat(r.status()).as(entry.getKey() + ": " + r.text()).isIn(400, 422);
+      assertThat(r.json().path("errors").get(0).path("field").asString()).as(entry.getKey()).isNotBlank();
+    }
+  }
+
+  @Test
   void malformed_json_bodies_are_refused_naming_the_problem() throws Exception {
     Response r = send(HttpRequest.newBuilder(uri("/api/v1/config/plan")).header("Authorization", "Bearer " + admin)
         .header("Content-Type", "application/json").POST(HttpRequest.BodyPublishers.ofString("{\"files\": [")));
