@@ -15,13 +15,19 @@ import java.nio.file.StandardCopyOption;
 import java.security.DigestOutputStream;
 import java.security.MessageDigest;
 import java.security.NoSuchAlgorithmException;
+import java.time.Instant;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.stream.Stream;
 import org.springframework.beans.factory.annotation.Value;
 import org.springframework.stereotype.Component;
 
 /**
  * Content-addressed artifact storage under {@code <data-dir>/dml/sha256/ab/abcdef...}. A blob is
- * written to a temporary file, hashed while written, then moved into place, so a crash never leaves
- * a half-written blob under its digest. Every read checks the bytes against the digest again.
+ * received into a staging file, hashed while written, and moved into place only when what
+ * references it is recorded ({@link Library#keep}), so a refused upload leaves nothing in the library
+ * and a crash never leaves a half-written blob under its digest. Every read checks the bytes against
+ * the digest again.
  */
 @Component
 public class ArtifactStore {
@@ -35,34 +41,136 @@ public class ArtifactStore {
   /** What was stored: the digest the bytes hash to and how many there were. */
   public record Stored(Digest digest, long size) {}
 
-  /** Stores the stream's bytes, refusing more than {@code maxBytes}. */
-  public Stored store(InputStream in, long maxBytes, String nameForErrors) {
+  /**
+   * Bytes received and hashed but not in the library yet: a file in the staging area ({@code
+   * <data-dir>/dml/tmp}), which becomes a library file only when {@link #place} moves it, once what
+   * references it is being recorded. Closing it removes the staged file if it was not placed.
+   */
+  public record Staged(Digest digest, long size, Path file) implements AutoCloseable {
+    public Stored stored() {
+      return new Stored(digest, size);
+    }
+
+    @Override
+    public void close() {
+      try {
+        Files.deleteIfExists(file);
+      } catch (IOException e) {
+        throw new UncheckedIOException("could not remove the staged upload " + file, e);
+      }
+    }
+  }
+
+  /** A file in the library. */
+  public record Blob(Digest digest, long size) {}
+
+  /**
+   * Receives the stream's bytes into the staging area, refusing more than {@code maxBytes}; nothing
+   * is left behind when it fails.
+   */
+  public Staged stage(InputStream in, long maxBytes, String nameForErrors) {
+    Path tmp = null;
     try {
       Path tmpDir = Files.createDirectories(root.resolve("tmp"));
-      Path tmp = Files.createTempFile(tmpDir, "upload-", ".part");
-      try {
-        MessageDigest sha = sha256();
-        long size;
-        try (OutputStream out = new DigestOutputStream(Files.newOutputStream(tmp), sha)) {
-          size = copyAtMost(in, out, maxBytes, nameForErrors);
-        }
-        Digest digest = Digest.ofSha256(sha.digest());
-        Path target = pathOf(digest);
-        Files.createDirectories(target.getParent());
-        if (Files.exists(target) && matches(target, digest)) {
-          return new Stored(digest, size);
-        }
-        try {
-          Files.move(tmp, target, StandardCopyOption.ATOMIC_MOVE, StandardCopyOption.REPLACE_EXISTING);
-        } catch (AtomicMoveNotSupportedException | FileAlreadyExistsException e) {
-          Files.move(tmp, target, StandardCopyOption.REPLACE_EXISTING);
-        }
-        return new Stored(digest, size);
-      } finally {
-        Files.deleteIfExists(tmp);
+      tmp = Files.createTempFile(tmpDir, "upload-", ".part");
+      MessageDigest sha = sha256();
+      long size;
+      try (OutputStream out = new DigestOutputStream(Files.newOutputStream(tmp), sha)) {
+        size = copyAtMost(in, out, maxBytes, nameForErrors);
       }
+      Staged staged = new Staged(Digest.ofSha256(sha.digest()), size, tmp);
+      tmp = null;
+      return staged;
     } catch (IOException e) {
-      throw new UncheckedIOException("could not store artifact " + nameForErrors + " in " + root, e);
+      throw new UncheckedIOException("could not receive artifact " + nameForErrors + " in " + root, e);
+    } finally {
+      if (tmp != null) {
+        try {
+          Files.deleteIfExists(tmp);
+        } catch (IOException ignored) {
+          // the staged file is removed by gantry library prune once it is old
+        }
+      }
+    }
+  }
+
+  /** Reads staged bytes (to validate them before they are kept). */
+  public InputStream open(Staged staged) {
+    try {
+      return Files.newInputStream(staged.file());
+    } catch (IOException e) {
+      throw new UncheckedIOException(e);
+    }
+  }
+
+  /**
+   * Moves staged bytes into the library under their digest. True when this made a new library file;
+   * false when the library held those bytes already (the staged file is then removed).
+   */
+  boolean place(Staged staged) {
+    try {
+      Path target = pathOf(staged.digest());
+      Files.createDirectories(target.getParent());
+      if (Files.exists(target) && matches(target, staged.digest())) {
+        staged.close();
+        return false;
+      }
+      try {
+        Files.move(staged.file(), target, StandardCopyOption.ATOMIC_MOVE, StandardCopyOption.REPLACE_EXISTING);
+      } catch (AtomicMoveNotSupportedException | FileAlreadyExistsException e) {
+        Files.move(staged.file(), target, StandardCopyOption.REPLACE_EXISTING);
+      }
+      return true;
+    } catch (IOException e) {
+      throw new UncheckedIOException("could not move artifact " + staged.digest() + " into " + root, e);
+    }
+  }
+
+  /** Removes a library file (one that nothing references: see {@link Library#prune}). */
+  void remove(Digest digest) {
+    try {
+      Files.deleteIfExists(pathOf(digest));
+    } catch (IOException e) {
+      throw new UncheckedIOException("could not remove " + pathOf(digest), e);
+    }
+  }
+
+  /** Every file in the library, by digest; files whose names are not digests are not the library's. */
+  List<Blob> blobs() {
+    Path dir = root.resolve("sha256");
+    if (!Files.isDirectory(dir)) {
+      return List.of();
+    }
+    try (Stream<Path> files = Files.walk(dir, 2)) {
+      List<Blob> blobs = new ArrayList<>();
+      for (Path file : files.filter(Files::isRegularFile).sorted().toList()) {
+        String name = file.getFileName().toString();
+        if (name.matches("[0-9a-f]{64}") && file.getParent().getFileName().toString().equals(name.substring(0, 2))) {
+          blobs.add(new Blob(Digest.parse("sha256:" + name), Files.size(file)));
+        }
+      }
+      return blobs;
+    } catch (IOException e) {
+      throw new UncheckedIOException("could not list the library at " + dir, e);
+    }
+  }
+
+  /** Staged uploads last written before {@code before}: left by a server that stopped while receiving them. */
+  List<Path> stagedBefore(Instant before) {
+    Path dir = root.resolve("tmp");
+    if (!Files.isDirectory(dir)) {
+      return List.of();
+    }
+    try (Stream<Path> files = Files.list(dir)) {
+      List<Path> old = new ArrayList<>();
+      for (Path file : files.filter(Files::isRegularFile).sorted().toList()) {
+        if (Files.getLastModifiedTime(file).toInstant().isBefore(before)) {
+          old.add(file);
+        }
+      }
+      return old;
+    } catch (IOException e) {
+      throw new UncheckedIOException("could not list the staging area " + dir, e);
     }
   }
 
@@ -93,6 +201,10 @@ public class ArtifactStore {
     } catch (IOException e) {
       throw new UncheckedIOException(e);
     }
+  }
+
+  Path root() {
+    return root;
   }
 
   Path pathOf(Digest digest) {

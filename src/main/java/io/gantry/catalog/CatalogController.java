@@ -1,5 +1,6 @@
 package io.gantry.catalog;
 
+import jakarta.validation.constraints.Size;
 import io.gantry.shared.InvalidInputException;
 import io.gantry.shared.NotFoundException;
 import io.gantry.shared.Page;
@@ -96,7 +97,8 @@ class CatalogController {
 
   record Manifest(String version, Map<String, String> attributes, List<ExternalBody> external) {}
 
-  record StatusChange(@NotBlank String status, @NotBlank String reason, @NotNull Long rowVersion) {}
+  record StatusChange(@NotBlank @Size(max = 20) String status, @NotBlank @Size(max = 2000) String reason,
+      @NotNull Long rowVersion) {}
 
   @GetMapping("/services")
   @Operation(summary = "List services")
@@ -186,6 +188,16 @@ class CatalogController {
     VersionStatus next = VersionStatus.fromId("status", change.status());
     return VersionView.of(library.changeStatus(new ComponentRef(service, component), version, next, change.reason(),
         change.rowVersion(), principal.getName()));
+  }
+
+  record PruneBody(@NotNull Boolean dryRun) {}
+
+  @PostMapping("/library/prune")
+  @PreAuthorize("hasRole('DEPLOYMENT_MANAGER')")
+  @Operation(summary = "Remove the library files no version (and no evidence) references, and staged uploads left "
+      + "for over a day; with dryRun only list them")
+  Library.Pruned prune(@Valid @RequestBody PruneBody body) {
+    return library.prune(body.dryRun());
   }
 
   @GetMapping("/services/{service}/components/{component}/versions/{version}/artifacts/**")

@@ -90,6 +90,20 @@ public class ComponentVersions {
         .stream().findFirst();
   }
 
+  /**
+   * Locks the library for the rest of the transaction, across servers on the database: taken by a
+   * push while it records a version and moves its files in, and by a prune while it removes files.
+   */
+  void lockLibrary() {
+    jdbc.sql("select id from library_lock where id = 1 for update").query(Integer.class).single();
+  }
+
+  /** The digests of every artifact of every version (an external one's too: a file with its bytes is kept). */
+  java.util.Set<Digest> artifactDigests() {
+    return jdbc.sql("select distinct digest from artifacts").query(String.class).list().stream()
+        .map(Digest::parse).collect(java.util.stream.Collectors.toSet());
+  }
+
   /** Inserts a new version; the unique key on (component, version) refuses a second one. */
   public ComponentVersion insert(long componentId, ComponentRef ref, Version version, Digest contentDigest,
       Map<String, String> attributes, List<Artifact> artifacts, String actor, Instant now) {

@@ -11,6 +11,7 @@ import java.io.UncheckedIOException;
 import java.net.URI;
 import java.nio.charset.StandardCharsets;
 import java.time.Clock;
+import java.time.Duration;
 import java.util.ArrayList;
 import java.util.Comparator;
 import java.util.HashSet;
@@ -18,6 +19,7 @@ import java.util.List;
 import java.util.Map;
 import java.util.Set;
 import java.util.TreeMap;
+import java.util.function.Supplier;
 import java.util.regex.Pattern;
 import org.springframework.beans.factory.annotation.Autowired;
 import org.springframework.beans.factory.annotation.Value;
@@ -41,6 +43,10 @@ public class Library {
   private final Clock clock;
   private final long maxArtifactBytes;
   private final long maxSbomBytes;
+  private final List<LibraryReferences> references;
+
+  /** How old a staged upload must be before a prune removes it: none still being received is that old. */
+  public static final Duration STAGED_MAX_AGE = Duration.ofDays(1);
 
   /** The largest SBOM read by default (16 MiB): far above real ones, small enough to parse in memory. */
   public static final long DEFAULT_MAX_SBOM_BYTES = 16L * 1024 * 1024;
@@ -51,10 +57,18 @@ public class Library {
     this(components, versions, store, tx, clock, maxArtifactBytes, DEFAULT_MAX_SBOM_BYTES);
   }
 
+  /** With no other module's files in the library. */
+  public Library(Components components, ComponentVersions versions, ArtifactStore store, TransactionTemplate tx,
+      Clock clock, long maxArtifactBytes, long maxSbomBytes) {
+    this(components, versions, store, tx, clock, maxArtifactBytes, maxSbomBytes, List.of());
+  }
+
   @Autowired
   public Library(Components components, ComponentVersions versions, ArtifactStore store, TransactionTemplate tx,
       Clock clock, @Value("${gantry.dml.max-artifact-bytes:#{512L * 1024 * 1024}}") long maxArtifactBytes,
-      @Value("${gantry.dml.max-sbom-bytes:#{16L * 1024 * 1024}}") long maxSbomBytes) {
+      @Value("${gantry.dml.max-sbom-bytes:#{16L * 1024 * 1024}}") long maxSbomBytes,
+      List<LibraryReferences> references) {
+    this.references = List.copyOf(references);
     this.components = components;
     this.versions = versions;
     this.store = store;
@@ -140,14 +154,30 @@ public class Library {
       throw new InvalidInputException("version " + push.component() + "@" + push.version() + " is refused", findings);
     }
 
-    List<Artifact> artifacts = new ArrayList<>();
-    for (Upload upload : push.uploads()) {
-      try (InputStream in = upload.source().open()) {
-        ArtifactStore.Stored stored = store.store(in, maxArtifactBytes, upload.path());
-        artifacts.add(new Artifact(upload.path(), stored.digest(), stored.size(), null));
-      } catch (IOException e) {
-        throw new UncheckedIOException("could not read upload " + upload.path(), e);
+    List<ArtifactStore.Staged> staged = new ArrayList<>();
+    try {
+      for (Upload upload : push.uploads()) {
+        try (InputStream in = upload.source().open()) {
+          staged.add(store.stage(in, maxArtifactBytes, upload.path()));
+        } catch (IOException e) {
+          throw new UncheckedIOException("could not read upload " + upload.path(), e);
+        }
       }
+      return record(push, component, staged, findings, actor);
+    } finally {
+      staged.forEach(ArtifactStore.Staged::close);
+    }
+  }
+
+  /** Checks what was received and records the version, moving its files into the library as it does. */
+  private Pushed record(Push push, Component component, List<ArtifactStore.Staged> staged, List<Finding> findings,
+      String actor) {
+    List<Artifact> artifacts = new ArrayList<>();
+    Map<Digest, ArtifactStore.Staged> received = new java.util.HashMap<>();
+    for (int i = 0; i < staged.size(); i++) {
+      ArtifactStore.Staged file = staged.get(i);
+      artifacts.add(new Artifact(push.uploads().get(i).path(), file.digest(), file.size(), null));
+      received.put(file.digest(), file);
     }
     for (External e : push.external()) {
       artifacts.add(new Artifact(e.path(), Digest.parse(e.digest()), null, e.url()));
@@ -163,7 +193,7 @@ public class Library {
         continue;
       }
       try {
-        Sbom sbom = readSbom(artifact);
+        Sbom sbom = readSbom(artifact, digest -> store.open(received.get(digest)));
         if (sbom != null) {
           sboms.add(sbom);
         }
@@ -178,7 +208,7 @@ public class Library {
     Digest content = contentDigest(artifacts, attributes);
     Version version = new Version(push.version());
 
-    return tx.execute(status -> {
+    return keep(staged, () -> {
       var existing = versions.find(push.component(), version.value());
       if (existing.isPresent()) {
         if (existing.get().contentDigest().equals(content)) {
@@ -193,6 +223,90 @@ public class Library {
       versions.insertSboms(inserted.id(), sboms);
       return new Pushed(inserted, true);
     });
+  }
+
+  /**
+   * Records what references received files and moves those files into the library, in one
+   * transaction holding the library's lock (across servers): the records first, the files last, so a
+   * refusal while recording (a version that exists with other content, say) leaves no file behind, and
+   * a prune never runs between a file's arrival and its record's commit. Should the commit itself fail,
+   * the files this moved in that nothing references are removed again. The staged files are removed
+   * in every case.
+   */
+  public <T> T keep(List<ArtifactStore.Staged> files, Supplier<T> records) {
+    List<Digest> placed = new ArrayList<>();
+    try {
+      return tx.execute(status -> {
+        versions.lockLibrary();
+        T result = records.get();
+        for (ArtifactStore.Staged file : files) {
+          if (store.place(file)) {
+            placed.add(file.digest());
+          }
+        }
+        return result;
+      });
+    } catch (RuntimeException e) {
+      if (!placed.isEmpty()) {
+        try {
+          tx.executeWithoutResult(status -> {
+            versions.lockLibrary();
+            Set<Digest> referenced = referenced();
+            placed.stream().filter(d -> !referenced.contains(d)).forEach(store::remove);
+          });
+        } catch (RuntimeException cleanup) {
+          e.addSuppressed(cleanup);
+        }
+      }
+      throw e;
+    } finally {
+      files.forEach(ArtifactStore.Staged::close);
+    }
+  }
+
+  /** A library file a prune removes (or would remove): unreferenced, or a staged upload left behind. */
+  public record PrunedFile(String path, String digest, long size) {}
+
+  /** What a prune removed, or with {@code dryRun} would remove. */
+  public record Pruned(boolean dryRun, List<PrunedFile> files, long bytes) {}
+
+  /**
+   * Removes the library files that no version and no other module references, and staged uploads
+   * older than {@link #STAGED_MAX_AGE}; with {@code dryRun}, only says which. Holds the library's lock,
+   * so no push is between moving a file in and recording it.
+   */
+  public Pruned prune(boolean dryRun) {
+    return tx.execute(status -> {
+      versions.lockLibrary();
+      Set<Digest> referenced = referenced();
+      List<PrunedFile> files = new ArrayList<>();
+      for (ArtifactStore.Blob blob : store.blobs()) {
+        if (!referenced.contains(blob.digest())) {
+          files.add(new PrunedFile(store.root().relativize(store.pathOf(blob.digest())).toString(),
+              blob.digest().value(), blob.size()));
+          if (!dryRun) {
+            store.remove(blob.digest());
+          }
+        }
+      }
+      for (java.nio.file.Path left : store.stagedBefore(clock.instant().minus(STAGED_MAX_AGE))) {
+        try {
+          files.add(new PrunedFile(store.root().relativize(left).toString(), null, java.nio.file.Files.size(left)));
+          if (!dryRun) {
+            java.nio.file.Files.deleteIfExists(left);
+          }
+        } catch (IOException e) {
+          throw new UncheckedIOException("could not remove the staged upload " + left, e);
+        }
+      }
+      return new Pruned(dryRun, files, files.stream().mapToLong(PrunedFile::size).sum());
+    });
+  }
+
+  private Set<Digest> referenced() {
+    Set<Digest> referenced = new HashSet<>(versions.artifactDigests());
+    references.forEach(r -> referenced.addAll(r.digests()));
+    return referenced;
   }
 
   /** The SBOMs read from the version's artifacts when it was pushed, each with the components it lists. */
@@ -255,13 +369,18 @@ public class Library {
    * than an SBOM may be, when its top-level fields say so.
    */
   private Sbom readSbom(Artifact artifact) throws SbomReader.Invalid {
+    return readSbom(artifact, store::open);
+  }
+
+  private Sbom readSbom(Artifact artifact, java.util.function.Function<Digest, InputStream> open)
+      throws SbomReader.Invalid {
     SbomFormat format = SbomFormat.byName(artifact.path());
     long size = artifact.size() == null ? Long.MAX_VALUE : artifact.size();
     if (format == null) {
       if (!artifact.path().toLowerCase(java.util.Locale.ROOT).endsWith(".json") || size > maxSbomBytes) {
         return null;
       }
-      try (InputStream in = store.open(artifact.digest())) {
+      try (InputStream in = open.apply(artifact.digest())) {
         format = SbomReader.sniff(in);
       } catch (IOException e) {
         throw new UncheckedIOException("could not read " + artifact.path() + " from the library", e);
@@ -275,7 +394,7 @@ public class Library {
           + " bytes (gantry.dml.max-sbom-bytes)");
     }
     byte[] bytes;
-    try (InputStream in = store.open(artifact.digest())) {
+    try (InputStream in = open.apply(artifact.digest())) {
       bytes = SbomReader.readBounded(in, maxSbomBytes).orElseThrow(() -> new SbomReader.Invalid(
           "it is larger than an SBOM may be (" + maxSbomBytes + " bytes, gantry.dml.max-sbom-bytes)"));
     } catch (IOException e) {

@@ -1,5 +1,7 @@
 package io.gantry.change;
 
+import jakarta.validation.constraints.Size;
+import jakarta.validation.Valid;
 import io.gantry.shared.Page;
 import io.gantry.shared.PageRequest;
 import io.swagger.v3.oas.annotations.Operation;
@@ -35,11 +37,14 @@ class ChangeController {
     this.itsm = itsm;
   }
 
-  record ExternalBody(String system, String reference) {}
+  record ExternalBody(@Size(max = 20) String system, @Size(max = 100) String reference) {}
 
-  record NewChange(String title, String type, String risk, String impact, Instant plannedStart, Instant plannedEnd,
-      String implementationPlan, String backoutPlan, String testPlan, List<String> services, List<String> components,
-      List<String> environments, String emergencyReason, ExternalBody external) {}
+  record NewChange(@Size(max = 200) String title, @Size(max = 20) String type, @Size(max = 10) String risk,
+      @Size(max = 10) String impact, Instant plannedStart, Instant plannedEnd,
+      @Size(max = 4000) String implementationPlan, @Size(max = 4000) String backoutPlan,
+      @Size(max = 4000) String testPlan, @Size(max = 15) List<@Size(max = 127) String> services,
+      @Size(max = 15) List<@Size(max = 127) String> components, @Size(max = 15) List<@Size(max = 127) String> environments,
+      @Size(max = 2000) String emergencyReason, @Valid ExternalBody external) {}
 
   record RuleView(List<String> roles, int count, boolean separationOfDuties) {}
 
@@ -93,7 +98,7 @@ class ChangeController {
   @PostMapping
   @PreAuthorize(REQUESTERS)
   @Operation(summary = "Record a change (standard changes are authorized at once where the model allows them)")
-  ResponseEntity<ChangeView> create(@RequestBody NewChange body, Principal principal) {
+  ResponseEntity<ChangeView> create(@Valid @RequestBody NewChange body, Principal principal) {
     Change c = changes.create(new Changes.NewChange(body.title(), body.type(), body.risk(), body.impact(),
         body.plannedStart(), body.plannedEnd(), body.implementationPlan(), body.backoutPlan(), body.testPlan(),
         body.services(), body.components(), body.environments(), body.emergencyReason(),
@@ -124,7 +129,7 @@ class ChangeController {
     return detail(changes.get(key));
   }
 
-  record Reason(String reason) {}
+  record Reason(@Size(max = 2000) String reason) {}
 
   @PostMapping({"/{key}/submit", "/{key}/assess"})
   @PreAuthorize(REQUESTERS)
@@ -136,20 +141,20 @@ class ChangeController {
   @PostMapping("/{key}/approve")
   @Operation(summary = "Approve a change awaiting approval (needs a role of its rule; never the requester under "
       + "separation of duties)")
-  ChangeDetail approve(@PathVariable String key, @RequestBody(required = false) Reason body, Principal principal) {
+  ChangeDetail approve(@PathVariable String key, @Valid @RequestBody(required = false) Reason body, Principal principal) {
     return detail(changes.approve(key, principal.getName(), body == null ? null : body.reason()));
   }
 
   @PostMapping("/{key}/reject")
   @Operation(summary = "Reject a change awaiting approval; the reason is required")
-  ChangeDetail reject(@PathVariable String key, @RequestBody(required = false) Reason body, Principal principal) {
+  ChangeDetail reject(@PathVariable String key, @Valid @RequestBody(required = false) Reason body, Principal principal) {
     return detail(changes.reject(key, principal.getName(), body == null ? null : body.reason()));
   }
 
   @PostMapping("/{key}/cancel")
   @PreAuthorize(REQUESTERS)
   @Operation(summary = "Cancel a change that has not started; the reason is required")
-  ChangeDetail cancel(@PathVariable String key, @RequestBody(required = false) Reason body, Principal principal) {
+  ChangeDetail cancel(@PathVariable String key, @Valid @RequestBody(required = false) Reason body, Principal principal) {
     return detail(changes.cancel(key, principal.getName(), body == null ? null : body.reason()));
   }
 
@@ -160,22 +165,22 @@ class ChangeController {
     return detail(changes.schedule(key, principal.getName()));
   }
 
-  record Closure(String code, String reason) {}
+  record Closure(@Size(max = 20) String code, @Size(max = 2000) String reason) {}
 
   @PostMapping("/{key}/close")
   @PreAuthorize("hasAnyRole('DEPLOYMENT_MANAGER','DEPLOYMENT_PRACTITIONER')")
   @Operation(summary = "Close a change: successful, failed or backed-out")
-  ChangeDetail close(@PathVariable String key, @RequestBody(required = false) Closure body, Principal principal) {
+  ChangeDetail close(@PathVariable String key, @Valid @RequestBody(required = false) Closure body, Principal principal) {
     return detail(changes.close(key, body == null ? null : body.code(), principal.getName(),
         body == null ? null : body.reason()));
   }
 
-  record ReviewBody(String summary, String followUps) {}
+  record ReviewBody(@Size(max = 4000) String summary, @Size(max = 4000) String followUps) {}
 
   @PostMapping("/{key}/review")
   @PreAuthorize("hasAnyRole('DEPLOYMENT_MANAGER','SERVICE_OWNER')")
   @Operation(summary = "Record the post-implementation review of a closed change (required for emergencies)")
-  ResponseEntity<ReviewView> review(@PathVariable String key, @RequestBody(required = false) ReviewBody body,
+  ResponseEntity<ReviewView> review(@PathVariable String key, @Valid @RequestBody(required = false) ReviewBody body,
       Principal principal) {
     Review r = changes.review(key, principal.getName(), body == null ? null : body.summary(),
         body == null ? null : body.followUps());

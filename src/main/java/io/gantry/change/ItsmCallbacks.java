@@ -73,6 +73,9 @@ final class ItsmCallbacks {
     if (!value.isString() || value.asString().isBlank()) {
       throw InvalidInputException.of(field, field + " must be a non-empty string");
     }
+    if (value.asString().length() > 100) {
+      throw InvalidInputException.of(field, field + " has at most 100 characters, not " + value.asString().length());
+    }
     return value.asString().strip();
   }
 

@@ -20,7 +20,8 @@ import picocli.CommandLine.Model.CommandSpec;
         ScheduleCommands.Freeze.class, ScheduleCommands.Schedule.class, ScheduleCommands.Queue.class,
         ChangeCommands.class, ReleaseCommands.class,
         MetricsCommands.Incident.class, MetricsCommands.Rate.class, MetricsCommands.Metrics.class,
-        MetricsCommands.Vsm.class, TriggerCommands.class, AuditCommands.class, SecretCommands.class},
+        MetricsCommands.Vsm.class, TriggerCommands.class, AuditCommands.class, SecretCommands.class,
+        LibraryCommands.class},
     footer = ExitCode.FOOTER)
 final class GantryCommand implements Callable<Integer> {
 

@@ -25,6 +25,14 @@ record Settings(String server, String token, String tokenSource) {
   static final String DEFAULT_SERVER = "http://127.0.0.1:8080";
   private static final Set<String> CONFIG_KEYS = Set.of("server", "token", "tokenFile");
 
+  /** A token that cannot go into an HTTP request is refused naming where it came from. */
+  Settings {
+    if (token != null && !token.chars().allMatch(c -> c > 0x20 && c < 0x7f)) {
+      throw new CliException(ExitCode.USAGE, "the token from " + tokenSource + " holds characters no token has "
+          + "(tokens are printable ASCII, e.g. gty_...)");
+    }
+  }
+
   static Settings resolve(String serverOption, String tokenOption, Map<String, String> env, Path home, Path cwd) {
     Map<String, Object> config = null;
     Path configFile = configFile(env, home);

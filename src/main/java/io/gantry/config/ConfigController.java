@@ -32,9 +32,10 @@ class ConfigController {
 
   record FileBody(@NotNull @Size(min = 1, max = 500) String name, @NotNull String content) {}
 
-  record PlanRequest(@NotEmpty @Valid List<FileBody> files) {}
+  record PlanRequest(@NotEmpty @Size(max = 10_000) List<@NotNull @Valid FileBody> files) {}
 
-  record ApplyRequest(@NotEmpty @Valid List<FileBody> files, @Size(max = 2000) String reason) {}
+  record ApplyRequest(@NotEmpty @Size(max = 10_000) List<@NotNull @Valid FileBody> files,
+      @Size(max = 2000) String reason) {}
 
   @PostMapping("/config/plan")
   @Operation(summary = "Show what applying these documents would create, change and delete; changes nothing")

@@ -19,8 +19,16 @@ import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.stream.Collectors;
+import org.springframework.beans.factory.annotation.Value;
 import org.snakeyaml.engine.v2.api.LoadSettings;
 import org.snakeyaml.engine.v2.api.lowlevel.Compose;
+import org.snakeyaml.engine.v2.api.lowlevel.Parse;
+import org.snakeyaml.engine.v2.events.AliasEvent;
+import org.snakeyaml.engine.v2.events.Event;
+import org.snakeyaml.engine.v2.events.MappingEndEvent;
+import org.snakeyaml.engine.v2.events.MappingStartEvent;
+import org.snakeyaml.engine.v2.events.SequenceEndEvent;
+import org.snakeyaml.engine.v2.events.SequenceStartEvent;
 import org.snakeyaml.engine.v2.exceptions.Mark;
 import org.snakeyaml.engine.v2.exceptions.MarkedYamlEngineException;
 import org.snakeyaml.engine.v2.exceptions.YamlEngineException;
@@ -46,11 +54,48 @@ public class ConfigLoader {
 
   /** Where the published schema is on the classpath (and, under /static, served over HTTP). */
   public static final String SCHEMA_RESOURCE = "/static/schema/gantry-config.schema.json";
-  private static final int MAX_FILE_CHARS = 5 * 1024 * 1024;
+
+  /** Default {@code gantry.config.yaml.max-depth}: mappings and lists inside each other. */
+  public static final int DEFAULT_MAX_DEPTH = 50;
+  /** Default {@code gantry.config.yaml.max-file-chars}: the characters of one file (5 MiB). */
+  public static final int DEFAULT_MAX_FILE_CHARS = 5 * 1024 * 1024;
+  /** Default {@code gantry.config.yaml.max-document-code-points}: one YAML document of a file (3 MiB). */
+  public static final int DEFAULT_MAX_DOCUMENT_CODE_POINTS = 3 * 1024 * 1024;
+  /** Default {@code gantry.config.yaml.max-aliases}: aliases ({@code *name}) in one file. */
+  public static final int DEFAULT_MAX_ALIASES = 50;
+  /** Default {@code gantry.config.yaml.max-nodes}: values in one document once its aliases are expanded. */
+  public static final int DEFAULT_MAX_NODES = 100_000;
 
   private final Schema schema;
+  private final int maxDepth;
+  private final int maxFileChars;
+  private final int maxDocumentCodePoints;
+  private final int maxAliases;
+  private final int maxNodes;
 
+  /** With the default limits. */
   public ConfigLoader() {
+    this(DEFAULT_MAX_DEPTH, DEFAULT_MAX_FILE_CHARS, DEFAULT_MAX_DOCUMENT_CODE_POINTS, DEFAULT_MAX_ALIASES,
+        DEFAULT_MAX_NODES);
+  }
+
+  /**
+   * With limits on what one file may make the server do: how deep its values nest, how long it is,
+   * how long each of its documents is, how many aliases it uses and how many values its documents
+   * hold once those aliases are expanded (so that a few aliases cannot stand for millions of values).
+   */
+  @org.springframework.beans.factory.annotation.Autowired
+  ConfigLoader(@Value("${gantry.config.yaml.max-depth:" + DEFAULT_MAX_DEPTH + "}") int maxDepth,
+      @Value("${gantry.config.yaml.max-file-chars:" + DEFAULT_MAX_FILE_CHARS + "}") int maxFileChars,
+      @Value("${gantry.config.yaml.max-document-code-points:" + DEFAULT_MAX_DOCUMENT_CODE_POINTS + "}")
+      int maxDocumentCodePoints,
+      @Value("${gantry.config.yaml.max-aliases:" + DEFAULT_MAX_ALIASES + "}") int maxAliases,
+      @Value("${gantry.config.yaml.max-nodes:" + DEFAULT_MAX_NODES + "}") int maxNodes) {
+    this.maxDepth = atLeast("gantry.config.yaml.max-depth", maxDepth, 1);
+    this.maxFileChars = atLeast("gantry.config.yaml.max-file-chars", maxFileChars, 1);
+    this.maxDocumentCodePoints = atLeast("gantry.config.yaml.max-document-code-points", maxDocumentCodePoints, 1);
+    this.maxAliases = atLeast("gantry.config.yaml.max-aliases", maxAliases, 0);
+    this.maxNodes = atLeast("gantry.config.yaml.max-nodes", maxNodes, 1);
     try (InputStream in = ConfigLoader.class.getResourceAsStream(SCHEMA_RESOURCE)) {
       if (in == null) {
         throw new IllegalStateException("the configuration schema " + SCHEMA_RESOURCE + " is not on the classpath");
@@ -63,13 +108,26 @@ public class ConfigLoader {
     }
   }
 
+  private static int atLeast(String property, int value, int min) {
+    if (value < min) {
+      throw new IllegalArgumentException(property + " must be " + min + " or more, was " + value);
+    }
+    return value;
+  }
+
   public List<ConfigDocument> load(List<ConfigFile> files) {
     List<Finding> findings = new ArrayList<>();
     List<ConfigDocument> documents = new ArrayList<>();
     if (files == null || files.isEmpty()) {
       throw InvalidInputException.of("files", "no configuration files were given");
     }
-    for (ConfigFile file : files) {
+    for (int i = 0; i < files.size(); i++) {
+      ConfigFile file = files.get(i);
+      if (file == null || file.name() == null || file.content() == null) {
+        findings.add(Finding.of("files[" + i + "]" + (file == null ? "" : file.name() == null ? ".name" : ".content"),
+            "a configuration file needs a name and a content"));
+        continue;
+      }
       List<ConfigDocument> read = compose(file, findings);
       for (ConfigDocument doc : read) {
         validate(doc, findings);
@@ -87,20 +145,37 @@ public class ConfigLoader {
 
   private List<ConfigDocument> compose(ConfigFile file, List<Finding> findings) {
     List<ConfigDocument> out = new ArrayList<>();
-    if (file.content().length() > MAX_FILE_CHARS) {
-      findings.add(new Finding("", "the file is larger than " + MAX_FILE_CHARS + " characters",
-          new SourceLocation(file.name(), 0, 0)));
+    if (file.content().length() > maxFileChars) {
+      findings.add(new Finding("", "the file has " + file.content().length() + " characters, more than the limit of "
+          + maxFileChars + " (gantry.config.yaml.max-file-chars)", new SourceLocation(file.name(), 0, 0)));
       return out;
     }
     LoadSettings settings = LoadSettings.builder().setLabel(file.name()).setSchema(new CoreSchema())
-        .setAllowDuplicateKeys(false).setMaxAliasesForCollections(50).setAllowRecursiveKeys(false)
-        .setCodePointLimit(MAX_FILE_CHARS).build();
+        .setAllowDuplicateKeys(false).setMaxAliasesForCollections(maxAliases).setAllowRecursiveKeys(false)
+        .setCodePointLimit(maxDocumentCodePoints).build();
     int index = 0;
     try {
+      Finding beyond = beyondLimits(file, settings);
+      if (beyond != null) {
+        findings.add(beyond);
+        return List.of();
+      }
       for (Node root : new Compose(settings).composeAllFromString(file.content())) {
         Map<String, SourceLocation> locations = new HashMap<>();
         List<Finding> local = new ArrayList<>();
-        JsonNode body = convert(root, "", file.name(), locations, local);
+        JsonNode body;
+        try {
+          body = convert(root, "", file.name(), locations, local, new int[] {maxNodes}, maxDepth);
+        } catch (TooDeep e) {
+          findings.add(new Finding("", "document " + (index + 1) + " nests deeper than " + maxDepth + " levels "
+              + "through its aliases (an alias inside its own anchor never ends; gantry.config.yaml.max-depth)",
+              loc(file.name(), root)));
+          return List.of();
+        } catch (TooManyNodes e) {
+          findings.add(new Finding("", "document " + (index + 1) + " holds more than " + maxNodes + " values once "
+              + "its aliases are expanded (gantry.config.yaml.max-nodes)", loc(file.name(), root)));
+          return List.of();
+        }
         findings.addAll(local);
         if (body == null || body.isNull()) {
           continue;
@@ -121,14 +196,67 @@ public class ConfigLoader {
           mark == null ? new SourceLocation(file.name(), 0, 0) : at(file.name(), mark)));
       return List.of();
     } catch (YamlEngineException e) {
-      findings.add(new Finding("", "malformed YAML: " + e.getMessage(), new SourceLocation(file.name(), 0, 0)));
+      String message = e.getMessage() != null && e.getMessage().contains("exceeds the limit")
+          ? "a YAML document of the file is longer than the limit of " + maxDocumentCodePoints + " code points "
+              + "(gantry.config.yaml.max-document-code-points)"
+          : "malformed YAML: " + e.getMessage();
+      findings.add(new Finding("", message, new SourceLocation(file.name(), 0, 0)));
       return List.of();
     }
     return out;
   }
 
+  /**
+   * The first limit the file goes beyond, read from the parser's events before any node is built: the
+   * composer and the conversion below follow nesting by recursion, so depth is checked here, where
+   * the parser keeps its own stack.
+   */
+  private Finding beyondLimits(ConfigFile file, LoadSettings settings) {
+    int depth = 0;
+    int aliases = 0;
+    for (Event event : new Parse(settings).parseString(file.content())) {
+      switch (event) {
+        case MappingStartEvent m -> depth++;
+        case SequenceStartEvent q -> depth++;
+        case MappingEndEvent m -> depth--;
+        case SequenceEndEvent q -> depth--;
+        case AliasEvent a -> aliases++;
+        default -> { }
+      }
+      if (depth > maxDepth) {
+        return new Finding("", "values nest deeper than " + maxDepth + " levels (gantry.config.yaml.max-depth)",
+            event.getStartMark().map(m -> at(file.name(), m)).orElse(new SourceLocation(file.name(), 0, 0)));
+      }
+      if (aliases > maxAliases) {
+        return new Finding("", "the file uses more than " + maxAliases + " aliases (gantry.config.yaml.max-aliases)",
+            event.getStartMark().map(m -> at(file.name(), m)).orElse(new SourceLocation(file.name(), 0, 0)));
+      }
+    }
+    return null;
+  }
+
+  /** A document whose values, aliases expanded, nest deeper than the limit (or without end). */
+  private static final class TooDeep extends RuntimeException {
+    TooDeep() {
+      super(null, null, false, false);
+    }
+  }
+
+  /** A document whose values, aliases expanded, are more than the limit. */
+  private static final class TooManyNodes extends RuntimeException {
+    TooManyNodes() {
+      super(null, null, false, false);
+    }
+  }
+
   private static JsonNode convert(Node node, String path, String file, Map<String, SourceLocation> locations,
-      List<Finding> findings) {
+      List<Finding> findings, int[] nodesLeft, int depthLeft) {
+    if (--nodesLeft[0] < 0) {
+      throw new TooManyNodes();
+    }
+    if (depthLeft < 0) {
+      throw new TooDeep();
+    }
     JsonNodeFactory f = JsonNodeFactory.instance;
     node.getStartMark().ifPresent(m -> locations.putIfAbsent(path, at(file, m)));
     return switch (node) {
@@ -147,14 +275,15 @@ public class ConfigLoader {
             continue;
           }
           keyNode.getStartMark().ifPresent(m -> locations.put(child, at(file, m)));
-          obj.set(key.getValue(), convert(tuple.getValueNode(), child, file, locations, findings));
+          obj.set(key.getValue(), convert(tuple.getValueNode(), child, file, locations, findings, nodesLeft, depthLeft - 1));
         }
         yield obj;
       }
       case SequenceNode seq -> {
         ArrayNode array = f.arrayNode();
         for (int i = 0; i < seq.getValue().size(); i++) {
-          array.add(convert(seq.getValue().get(i), path + "[" + i + "]", file, locations, findings));
+          array.add(convert(seq.getValue().get(i), path + "[" + i + "]", file, locations, findings, nodesLeft,
+              depthLeft - 1));
         }
         yield array;
       }

@@ -1,5 +1,7 @@
 package io.gantry.deployment;
 
+import jakarta.validation.Valid;
+import jakarta.validation.constraints.Size;
 import io.gantry.shared.Page;
 import io.gantry.shared.PageRequest;
 import io.swagger.v3.oas.annotations.Operation;
@@ -48,8 +50,9 @@ class DeploymentController {
   }
 
   /** {@code at} plans the start (ISO-8601 instant, e.g. 2026-12-01T22:00:00Z); {@code priority} -100..100. */
-  record NewDeployment(String component, String version, String environment, String model, String reason,
-      Instant at, Instant plannedEnd, Integer priority, String kind) {}
+  record NewDeployment(@Size(max = 127) String component, @Size(max = 100) String version,
+      @Size(max = 63) String environment, @Size(max = 63) String model, @Size(max = 2000) String reason,
+      Instant at, Instant plannedEnd, Integer priority, @Size(max = 20) String kind) {}
 
   record DeploymentView(long id, String kind, String component, String version, String environment, String model,
       int modelVersion, String stage, String state, String requestedBy, Instant requestedAt, String reason,
@@ -157,7 +160,7 @@ class DeploymentController {
   @PreAuthorize("hasAnyRole('DEPLOYMENT_MANAGER','DEPLOYMENT_PRACTITIONER','SERVICE_OWNER','TECHNICAL_SPECIALIST')")
   @Operation(summary = "Request a deployment of SERVICE/COMPONENT@VERSION into an environment, or with kind "
       + "undeploy the removal of a component from it (version optional: the one that runs there)")
-  ResponseEntity<DeploymentView> deploy(@RequestBody NewDeployment body, Principal principal) {
+  ResponseEntity<DeploymentView> deploy(@Valid @RequestBody NewDeployment body, Principal principal) {
     Deployment d = requests.request(new DeploymentRequests.Request(body.component(), body.version(),
         body.environment(), body.model(), body.reason(), kind(body.kind()), body.at(), body.plannedEnd(),
         body.priority()), principal.getName());
@@ -173,9 +176,10 @@ class DeploymentController {
             + "\" is not a kind of deployment; use deploy or undeploy"));
   }
 
-  record Cancellation(String reason) {}
+  record Cancellation(@Size(max = 2000) String reason) {}
 
-  record DecisionBody(String target, String step, String decision, String note, List<String> checklist) {}
+  record DecisionBody(@Size(max = 63) String target, @Size(max = 100) String step, @Size(max = 20) String decision,
+      @Size(max = 4000) String note, @Size(max = 200) List<@Size(max = 500) String> checklist) {}
 
   record DecisionView(long id, String target, String step, String decision, String actor, String note,
       List<String> checklist, Instant at) {}
@@ -183,31 +187,32 @@ class DeploymentController {
   @PostMapping("/{id}/decisions")
   @Operation(summary = "Sign off a manual step (every checklist item ticked) or approve or reject an approval step "
       + "that the deployment waits for")
-  ResponseEntity<DecisionView> decide(@PathVariable long id, @RequestBody DecisionBody body, Principal principal) {
+  ResponseEntity<DecisionView> decide(@PathVariable long id, @Valid @RequestBody DecisionBody body, Principal principal) {
     Decision d = decisions.decide(id, new DeploymentDecisions.Request(body.target(), body.step(), body.decision(),
         body.note(), body.checklist()), principal.getName());
     return ResponseEntity.status(HttpStatus.CREATED).body(new DecisionView(d.id(), d.target(), d.step(),
         d.kind().name().toLowerCase(), d.actor(), d.note(), d.checklist(), d.at()));
   }
 
-  record ConfirmationBody(String criterion, String decision, String note) {}
+  record ConfirmationBody(@Size(max = 100) String criterion, @Size(max = 20) String decision,
+      @Size(max = 4000) String note) {}
 
   @PostMapping("/{id}/confirmations")
   @Operation(summary = "Confirm (or reject) the manual entry or exit criterion the deployment waits for, as a holder "
       + "of its role; 409 when it waits for none, or for another than the one named")
-  ResponseEntity<DecisionView> confirm(@PathVariable long id, @RequestBody ConfirmationBody body, Principal principal) {
+  ResponseEntity<DecisionView> confirm(@PathVariable long id, @Valid @RequestBody ConfirmationBody body, Principal principal) {
     Decision d = decisions.confirm(id, new DeploymentDecisions.Confirmation(body.criterion(), body.decision(),
         body.note()), principal.getName());
     return ResponseEntity.status(HttpStatus.CREATED).body(new DecisionView(d.id(), d.target(), d.step(),
         d.kind().name().toLowerCase(), d.actor(), d.note(), d.checklist(), d.at()));
   }
 
-  record Resumption(String reason) {}
+  record Resumption(@Size(max = 2000) String reason) {}
 
   @PostMapping("/{id}/resume")
   @Operation(summary = "End the pause between batches of a rolling deployment now (the stage's pauseBetweenBatches), "
       + "or a canary's pause (its analysis starts); 409 when it is not in such a pause")
-  ResponseEntity<DecisionView> resume(@PathVariable long id, @RequestBody Resumption body, Principal principal) {
+  ResponseEntity<DecisionView> resume(@PathVariable long id, @Valid @RequestBody Resumption body, Principal principal) {
     Decision d = decisions.resume(id, body.reason(), principal.getName());
     return ResponseEntity.status(HttpStatus.CREATED).body(new DecisionView(d.id(), d.target(), d.step(),
         d.kind().name().toLowerCase(), d.actor(), d.note(), d.checklist(), d.at()));
@@ -256,18 +261,18 @@ class DeploymentController {
   @PostMapping("/{id}/cancel")
   @PreAuthorize("hasAnyRole('DEPLOYMENT_MANAGER','DEPLOYMENT_PRACTITIONER','SERVICE_OWNER','TECHNICAL_SPECIALIST')")
   @Operation(summary = "Cancel a deployment that has not started executing; 409 once it has")
-  DeploymentView cancel(@PathVariable long id, @RequestBody Cancellation body, Principal principal) {
+  DeploymentView cancel(@PathVariable long id, @Valid @RequestBody Cancellation body, Principal principal) {
     return DeploymentView.of(requests.cancel(id, body.reason(), principal.getName()), deployments.targetRuns(id));
   }
 
-  record Abort(String reason) {}
+  record Abort(@Size(max = 2000) String reason) {}
 
   @PostMapping("/{id}/abort")
   @PreAuthorize("hasAnyRole('DEPLOYMENT_MANAGER','DEPLOYMENT_PRACTITIONER')")
   @Operation(summary = "Abort a deployment that is executing or verifying: the steps running on its targets are "
       + "stopped and the stage's failure policy runs (ask counts as stop); 202 once the abort is recorded, 409 when "
       + "it is not executing (one that has not started is cancelled instead)")
-  ResponseEntity<DeploymentView> abort(@PathVariable long id, @RequestBody Abort body, Principal principal) {
+  ResponseEntity<DeploymentView> abort(@PathVariable long id, @Valid @RequestBody Abort body, Principal principal) {
     Deployment d = aborts.abort(id, body == null ? null : body.reason(), principal.getName());
     return ResponseEntity.status(HttpStatus.ACCEPTED).body(DeploymentView.of(d, deployments.targetRuns(id)));
   }

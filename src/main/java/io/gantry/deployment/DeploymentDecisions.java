@@ -13,6 +13,7 @@ import io.gantry.shared.ConflictException;
 import io.gantry.shared.InvalidInputException;
 import io.gantry.shared.NotFoundException;
 import io.gantry.catalog.ArtifactStore;
+import io.gantry.catalog.Library;
 import java.io.InputStream;
 import java.time.Clock;
 import java.util.ArrayList;
@@ -38,13 +39,16 @@ public class DeploymentDecisions {
   private final Users users;
   private final TransactionTemplate tx;
   private final Clock clock;
+  private final Library library;
   private final ArtifactStore store;
   private final long maxEvidenceBytes;
 
   @Autowired
   public DeploymentDecisions(Deployments deployments, Models models, Users users, TransactionTemplate tx,
-      Clock clock, ArtifactStore store, @Value("${gantry.evidence.max-bytes:52428800}") long maxEvidenceBytes) {
+      Clock clock, ArtifactStore store, Library library,
+      @Value("${gantry.evidence.max-bytes:52428800}") long maxEvidenceBytes) {
     this.store = store;
+    this.library = library;
     this.maxEvidenceBytes = maxEvidenceBytes;
     this.deployments = deployments;
     this.models = models;
@@ -277,8 +281,10 @@ public class DeploymentDecisions {
       throw InvalidInputException.of("step", "step " + stepName + " is not a manual step; evidence goes with manual work");
     }
     requireRole(actor, manual.role(), stage);
-    ArtifactStore.Stored stored = store.store(content, maxEvidenceBytes, fileName);
-    return tx.execute(s -> {
+    ArtifactStore.Stored stored;
+    ArtifactStore.Staged staged = store.stage(content, maxEvidenceBytes, fileName);
+    stored = staged.stored();
+    return library.keep(List.of(staged), () -> {
       Evidence e = deployments.addEvidence(id, target, stepName, fileName, stored.digest(), stored.size(), actor,
           clock.instant());
       deployments.record(id, DeploymentEvent.Kind.LOG, target, stepName, actor, "evidence attached: " + fileName

@@ -41,9 +41,7 @@ class InventoryController {
   @Operation(summary = "The deployments that worked on one target, newest first")
   List<DeploymentController.DeploymentView> targetHistory(@PathVariable String target,
       @RequestParam(defaultValue = "50") int limit) {
-    if (limit < 1 || limit > 1000) {
-      throw io.gantry.shared.InvalidInputException.of("limit", "limit must be 1-1000, not " + limit);
-    }
+    io.gantry.shared.InvalidParameterException.within("limit", limit, 1, 1000);
     return deployments.onTarget(target, limit).stream()
         .map(d -> DeploymentController.DeploymentView.of(d, deployments.targetRuns(d.id()).stream()
             .filter(r -> r.target().equals(target)).toList())).toList();

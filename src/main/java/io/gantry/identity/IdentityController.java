@@ -1,5 +1,6 @@
 package io.gantry.identity;
 
+import jakarta.validation.constraints.Size;
 import io.gantry.shared.ConflictException;
 import io.gantry.shared.InvalidInputException;
 import io.gantry.shared.Names;
@@ -83,7 +84,7 @@ class IdentityController {
     }
   }
 
-  record NewToken(String name, String user, Integer expiresInDays) {}
+  record NewToken(@Size(max = 100) String name, @Size(max = 63) String user, Integer expiresInDays) {}
 
   record IssuedToken(long id, String name, String user, String prefix, Instant expiresAt, Long issuedByToken,
       String token, boolean adminTokenFileRemoved) {}

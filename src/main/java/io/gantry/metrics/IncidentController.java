@@ -1,5 +1,7 @@
 package io.gantry.metrics;
 
+import jakarta.validation.Valid;
+import jakarta.validation.constraints.Size;
 import io.gantry.shared.Page;
 import io.gantry.shared.PageRequest;
 import io.swagger.v3.oas.annotations.Operation;
@@ -36,7 +38,8 @@ class IncidentController {
    * {@code severity}: 1-4 or critical, high, medium, low; times ISO-8601; {@code deployment} names the
    * cause, else the rule finds it.
    */
-  record NewIncident(String service, String environment, String severity, String title, String reference,
+  record NewIncident(@Size(max = 63) String service, @Size(max = 63) String environment,
+      @Size(max = 20) String severity, @Size(max = 500) String title, @Size(max = 200) String reference,
       Instant detectedAt, Instant resolvedAt, Long deployment) {}
 
   record Resolution(Instant resolvedAt) {}
@@ -58,7 +61,7 @@ class IncidentController {
   @PreAuthorize(REPORTERS)
   @Operation(summary = "Report an incident; it is linked to the named deployment or, by rule, to the latest "
       + "successful deployment of the service into its production environment that ended before detection")
-  ResponseEntity<IncidentView> report(@RequestBody NewIncident body, Principal principal) {
+  ResponseEntity<IncidentView> report(@Valid @RequestBody NewIncident body, Principal principal) {
     Incident i = incidents.report(new Incidents.Report(body.service(), body.environment(), body.severity(),
         body.title(), body.reference(), body.detectedAt(), body.resolvedAt(), body.deployment()), principal.getName());
     return ResponseEntity.status(HttpStatus.CREATED).body(IncidentView.of(i));
@@ -67,14 +70,14 @@ class IncidentController {
   @PostMapping("/{id}/resolve")
   @PreAuthorize(REPORTERS)
   @Operation(summary = "Resolve an incident at the given time (default now); not before it was detected")
-  IncidentView resolve(@PathVariable long id, @RequestBody(required = false) Resolution body, Principal principal) {
+  IncidentView resolve(@PathVariable long id, @Valid @RequestBody(required = false) Resolution body, Principal principal) {
     return IncidentView.of(incidents.resolve(id, body == null ? null : body.resolvedAt(), principal.getName()));
   }
 
   @PostMapping("/{id}/remediation")
   @PreAuthorize(REPORTERS)
   @Operation(summary = "Mark a deployment as made to remediate the incident (DORA rework)")
-  ResponseEntity<IncidentView> remediation(@PathVariable long id, @RequestBody Remediation body,
+  ResponseEntity<IncidentView> remediation(@PathVariable long id, @Valid @RequestBody Remediation body,
       Principal principal) {
     return ResponseEntity.status(HttpStatus.CREATED)
         .body(IncidentView.of(incidents.remediate(id, body.deployment(), principal.getName())));

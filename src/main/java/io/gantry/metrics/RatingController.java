@@ -1,5 +1,7 @@
 package io.gantry.metrics;
 
+import jakarta.validation.Valid;
+import jakarta.validation.constraints.Size;
 import io.gantry.shared.NotFoundException;
 import io.swagger.v3.oas.annotations.Operation;
 import io.swagger.v3.oas.annotations.tags.Tag;
@@ -23,12 +25,12 @@ class RatingController {
   }
 
   /** Each 1 (poor) to 5 (excellent). */
-  record NewRating(Integer leadTime, Integer quality, String comment) {}
+  record NewRating(Integer leadTime, Integer quality, @Size(max = 2000) String comment) {}
 
   @PostMapping("/api/v1/deployments/{id}/ratings")
   @Operation(summary = "Rate a finished deployment's lead time and quality, 1-5, with a comment; only its "
       + "requester may, once")
-  ResponseEntity<Rating> rate(@PathVariable long id, @RequestBody NewRating body, Principal principal) {
+  ResponseEntity<Rating> rate(@PathVariable long id, @Valid @RequestBody NewRating body, Principal principal) {
     return ResponseEntity.status(HttpStatus.CREATED)
         .body(ratings.rate(id, body.leadTime(), body.quality(), body.comment(), principal.getName()));
   }

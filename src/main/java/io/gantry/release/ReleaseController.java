@@ -1,5 +1,9 @@
 package io.gantry.release;
 
+import jakarta.validation.Valid;
+import jakarta.validation.constraints.Size;
+import io.gantry.shared.InvalidParameterException;
+
 import io.gantry.deployment.Deployment;
 import io.swagger.v3.oas.annotations.Operation;
 import io.swagger.v3.oas.annotations.tags.Tag;
@@ -30,7 +34,8 @@ class ReleaseController {
   }
 
   /** {@code members}: SERVICE/COMPONENT@VERSION, in any order; the release keeps them in dependency order. */
-  record NewRelease(String name, String description, List<String> members) {}
+  record NewRelease(@Size(max = 63) String name, @Size(max = 2000) String description,
+      @Size(max = 200) List<@Size(max = 200) String> members) {}
 
   record ItemView(int position, String component, String version) {}
 
@@ -52,7 +57,7 @@ class ReleaseController {
   }
 
   /** {@code at} plans the first member's start (ISO-8601 instant); {@code priority} -100..100. */
-  record NewRun(String environment, String reason, Instant at, Integer priority) {}
+  record NewRun(@Size(max = 63) String environment, @Size(max = 2000) String reason, Instant at, Integer priority) {}
 
   record MemberView(int position, String purpose, Long deployment, Long rollsBack, String component, String version,
       String kind, String state, Instant startedAt, Instant finishedAt, String outcome, String note) {
@@ -80,12 +85,12 @@ class ReleaseController {
     }
   }
 
-  record Cancellation(String reason) {}
+  record Cancellation(@Size(max = 2000) String reason) {}
 
   @PostMapping("/api/v1/releases")
   @PreAuthorize(DEPLOYERS)
   @Operation(summary = "Record a release: a named set of component versions, kept in dependency order, never changed")
-  ResponseEntity<ReleaseView> create(@RequestBody NewRelease body, Principal principal) {
+  ResponseEntity<ReleaseView> create(@Valid @RequestBody NewRelease body, Principal principal) {
     Release r = releases.create(body.name(), body.description(), body.members(), principal.getName());
     return ResponseEntity.status(HttpStatus.CREATED).body(ReleaseView.of(r, List.of()));
   }
@@ -93,7 +98,7 @@ class ReleaseController {
   @GetMapping("/api/v1/releases")
   @Operation(summary = "Releases, newest first")
   List<ReleaseView> list(@RequestParam(defaultValue = "100") int limit) {
-    return releases.list(Math.max(1, Math.min(limit, 1000))).stream().map(r -> ReleaseView.of(r, null)).toList();
+    return releases.list(InvalidParameterException.within("limit", limit, 1, 1000)).stream().map(r -> ReleaseView.of(r, null)).toList();
   }
 
   @GetMapping("/api/v1/releases/{name}")
@@ -106,7 +111,7 @@ class ReleaseController {
   @PreAuthorize(DEPLOYERS)
   @Operation(summary = "Deploy a release into an environment: one deployment per member, run one at a time in "
       + "dependency order, under the stage's authorization and failure policy")
-  ResponseEntity<RunView> deploy(@PathVariable String name, @RequestBody NewRun body, Principal principal) {
+  ResponseEntity<RunView> deploy(@PathVariable String name, @Valid @RequestBody NewRun body, Principal principal) {
     ReleaseRun run = releases.deploy(name, body.environment(), body.reason(), body.at(), body.priority(),
         principal.getName());
     return ResponseEntity.status(HttpStatus.CREATED).body(RunView.of(releases.run(run.id())));
@@ -117,7 +122,7 @@ class ReleaseController {
   List<RunSummary> runs(@RequestParam(required = false) String environment,
       @RequestParam(defaultValue = "100") int limit) {
     return releases.runs(environment == null || environment.isBlank() ? null : environment,
-        Math.max(1, Math.min(limit, 1000))).stream().map(RunSummary::of).toList();
+        InvalidParameterException.within("limit", limit, 1, 1000)).stream().map(RunSummary::of).toList();
   }
 
   @GetMapping("/api/v1/release-runs/{id}")
@@ -129,7 +134,7 @@ class ReleaseController {
   @PostMapping("/api/v1/release-runs/{id}/cancel")
   @PreAuthorize(DEPLOYERS)
   @Operation(summary = "Cancel a release run: members not started are cancelled, deployed ones stay; 409 once ended")
-  RunView cancel(@PathVariable long id, @RequestBody Cancellation body, Principal principal) {
+  RunView cancel(@PathVariable long id, @Valid @RequestBody Cancellation body, Principal principal) {
     releases.cancel(id, body == null ? null : body.reason(), principal.getName());
     return RunView.of(releases.run(id));
   }

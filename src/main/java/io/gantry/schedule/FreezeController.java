@@ -1,5 +1,7 @@
 package io.gantry.schedule;
 
+import jakarta.validation.Valid;
+import jakarta.validation.constraints.Size;
 import io.swagger.v3.oas.annotations.Operation;
 import io.swagger.v3.oas.annotations.tags.Tag;
 import java.security.Principal;
@@ -34,8 +36,9 @@ class FreezeController {
    * {@code recurrence}: once (from/to ISO-8601 with offset, or local with timeZone), yearly (from/to
    * MM-DD, whole days, timeZone) or weekly (days, from/to HH:MM, timeZone).
    */
-  record NewFreeze(String name, String reason, String environment, String service, String recurrence, String from,
-      String to, List<String> days, String timeZone) {}
+  record NewFreeze(@Size(max = 100) String name, @Size(max = 2000) String reason, @Size(max = 63) String environment,
+      @Size(max = 63) String service, @Size(max = 10) String recurrence, @Size(max = 40) String from,
+      @Size(max = 40) String to, @Size(max = 7) List<@Size(max = 3) String> days, @Size(max = 64) String timeZone) {}
 
   record FreezeView(long id, String name, String reason, String scope, String environment, String service,
       String recurrence, String schedule, String declaredBy, Instant declaredAt, String removedBy, Instant removedAt,
@@ -63,7 +66,7 @@ class FreezeController {
   @PreAuthorize("hasRole('DEPLOYMENT_MANAGER')")
   @Operation(summary = "Declare a freeze for the organisation (no environment, no service), an environment, a "
       + "service, or a service in an environment")
-  ResponseEntity<FreezeView> declare(@RequestBody NewFreeze body, Principal principal) {
+  ResponseEntity<FreezeView> declare(@Valid @RequestBody NewFreeze body, Principal principal) {
     Freeze f = declarations.declare(new FreezeRules.Draft(body.name(), body.reason(), blank(body.environment()),
         blank(body.service()), body.recurrence(), body.from(), body.to(), body.days(), blank(body.timeZone())),
         principal.getName());

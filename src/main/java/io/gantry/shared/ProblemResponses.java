@@ -12,12 +12,14 @@ import org.springframework.http.HttpStatus;
 import org.springframework.http.ProblemDetail;
 import org.springframework.http.converter.HttpMessageNotReadableException;
 import org.springframework.security.access.AccessDeniedException;
+import org.springframework.web.ErrorResponse;
 import org.springframework.web.HttpMediaTypeNotAcceptableException;
 import org.springframework.web.HttpRequestMethodNotSupportedException;
 import org.springframework.web.bind.MethodArgumentNotValidException;
 import org.springframework.web.bind.MissingServletRequestParameterException;
 import org.springframework.web.bind.annotation.ExceptionHandler;
 import org.springframework.web.bind.annotation.RestControllerAdvice;
+import org.springframework.web.method.annotation.HandlerMethodValidationException;
 import org.springframework.web.method.annotation.MethodArgumentTypeMismatchException;
 import org.springframework.web.multipart.MaxUploadSizeExceededException;
 import org.springframework.web.multipart.support.MissingServletRequestPartException;
@@ -40,6 +42,11 @@ public class ProblemResponses {
   ProblemDetail invalid(InvalidInputException e) {
     return problem(HttpStatus.UNPROCESSABLE_CONTENT, "invalid-input", "Invalid input", e.getMessage(),
         e.findings());
+  }
+
+  @ExceptionHandler(InvalidParameterException.class)
+  ProblemDetail invalidParameter(InvalidParameterException e) {
+    return problem(HttpStatus.BAD_REQUEST, "malformed-request", "Malformed request", e.getMessage(), e.findings());
   }
 
   @ExceptionHandler(NotFoundException.class)
@@ -82,6 +89,16 @@ public class ProblemResponses {
         .map(f -> Finding.of(f.getField(), f.getDefaultMessage())).toList();
     return problem(HttpStatus.UNPROCESSABLE_CONTENT, "invalid-input", "Invalid input",
         "the request body has " + findings.size() + " invalid field(s)", findings);
+  }
+
+  /** Constraints on a handler's parameters themselves (rather than on a body's fields). */
+  @ExceptionHandler(HandlerMethodValidationException.class)
+  ProblemDetail parameterValidation(HandlerMethodValidationException e) {
+    List<Finding> findings = e.getParameterValidationResults().stream()
+        .flatMap(r -> r.getResolvableErrors().stream().map(error -> Finding.of(
+            r.getMethodParameter().getParameterName(), error.getDefaultMessage()))).toList();
+    return problem(HttpStatus.BAD_REQUEST, "malformed-request", "Malformed request",
+        "the request has " + findings.size() + " invalid parameter(s)", findings);
   }
 
   @ExceptionHandler(HttpMessageNotReadableException.class)
@@ -140,6 +157,17 @@ public class ProblemResponses {
 
   @ExceptionHandler(Exception.class)
   ProblemDetail unexpected(Exception e, HttpServletRequest request) {
+    if (e instanceof ErrorResponse known && known.getStatusCode().is4xxClientError()) {
+      // the web layer's own refusals (an unsupported content type, a broken multipart body, a missing
+      // header): the client's mistake, said as such
+      HttpStatus status = HttpStatus.valueOf(known.getStatusCode().value());
+      String detail = known.getBody().getDetail() == null ? e.getMessage() : known.getBody().getDetail();
+      return problem(status, "malformed-request", status.getReasonPhrase(), detail, List.of(Finding.of("", detail)));
+    }
+    if (e instanceof org.springframework.web.multipart.MultipartException) {
+      return problem(HttpStatus.BAD_REQUEST, "malformed-request", "Malformed request",
+          "the multipart body could not be read: " + e.getMessage(), List.of(Finding.of("body", e.getMessage())));
+    }
     log.error("unexpected error on {} {}", request.getMethod(), request.getRequestURI(), e);
     return problem(HttpStatus.INTERNAL_SERVER_ERROR, "internal", "Internal error",
         "an unexpected error occurred; the server log has the details", List.of());

@@ -43,7 +43,8 @@ import tools.jackson.databind.json.JsonMapper;
  * manager, whose token the server wrote at its first start.
  */
 @SpringBootTest(webEnvironment = SpringBootTest.WebEnvironment.RANDOM_PORT,
-    properties = {"spring.servlet.multipart.max-file-size=64KB", "spring.servlet.multipart.max-request-size=64KB"})
+    properties = {"spring.servlet.multipart.max-file-size=64KB", "spring.servlet.multipart.max-request-size=64KB",
+        "gantry.api.max-body=256KB"})
 @org.springframework.context.annotation.Import(ApiContract.Clocks.class)
 abstract class ApiContract {
 
@@ -101,8 +102,9 @@ abstract class ApiContract {
         .flatMap(m -> m.getHandlerMethods().keySet().stream()).toList();
     List<DocumentedEndpoints.Endpoint> documented = DocumentedEndpoints.all();
 
-    assertThat(documented).hasSizeGreaterThan(80)
-        .contains(new DocumentedEndpoints.Endpoint("GET", "/api/v1/schema/config", "api.md:37"));
+    assertThat(documented).hasSizeGreaterThan(80);
+    assertThat(documented).filteredOn(e -> e.where().startsWith("api.md:"))
+        .extracting(e -> e.method() + " " + e.path()).contains("GET /api/v1/schema/config");
     assertThat(documented).filteredOn(endpoint -> mappings.stream().noneMatch(m -> serves(m, endpoint)))
         .as("documented but not served").isEmpty();
   }
@@ -262,6 +264,113 @@ abstract class ApiContract {
   }
 
   @Test
+  void deeply_nested_yaml_is_refused_naming_the_file_and_the_limit_not_answered_with_a_server_error()
+      throws Exception {
+    String deep = "apiVersion: gantry.io/v1\nkind: Service\nmetadata: {name: deep}\nspec:\n  owner: x\n  labels: "
+        + "[".repeat(50_000) + "]".repeat(50_000) + "\n";
+
+    Response r = post("/api/v1/config/plan", admin, Map.of("files", List.of(Map.of("name", "deep.yaml", "content", deep))));
+
+    assertThat(r.status()).as(r.text()).isEqualTo(422);
+    JsonNode error = r.json().path("errors").get(0);
+    assertThat(error.path("file").asString()).isEqualTo("deep.yaml");
+    assertThat(error.path("message").asString()).contains("deeper than 50 levels")
+        .contains("gantry.config.yaml.max-depth");
+  }
+
+  @Test
+  void a_json_body_over_the_limit_is_refused_with_413_naming_the_limit_and_changes_nothing() throws Exception {
+    long before = get("/api/v1/deployments", admin).json().path("total").asLong();
+    Map<String, Object> big = Map.of("component", "shop/web", "version", "1.0.0", "environment", "dev",
+        "reason", "x".repeat(300 * 1024));
+
+    Response declared = alone(HttpRequest.newBuilder(uri("/api/v1/deployments"))
+        .header("Authorization", "Bearer " + admin).header("Content-Type", "application/json")
+        .POST(HttpRequest.BodyPublishers.ofString(JSON.writeValueAsString(big))));
+    Response chunked = alone(HttpRequest.newBuilder(uri("/api/v1/deployments")).header("Authorization", "Bearer " + admin)
+        .header("Content-Type", "application/json").POST(HttpRequest.BodyPublishers.ofInputStream(() ->
+            new java.io.ByteArrayInputStream(JSON.writeValueAsBytes(big)))));
+
+    for (Response r : List.of(declared, chunked)) {
+      assertThat(r.status()).as(r.text()).isEqualTo(413);
+      assertThat(r.contentType()).startsWith("application/problem+json");
+      assertThat(r.json().path("type").asString()).endsWith("/body-too-large");
+      assertThat(r.json().path("detail").asString()).contains("262144 bytes").contains("gantry.api.max-body");
+    }
+    assertThat(get("/api/v1/deployments", admin).json().path("total").asLong()).isEqualTo(before);
+  }
+
+  @Test
+  void a_field_longer_than_its_limit_is_refused_naming_the_field() throws Exception {
+    String v = version();
+    assertThat(push("shop", "web", Map.of("version", v), Map.of("app.sh", "x")).status()).isEqualTo(201);
+    long before = get("/api/v1/deployments", admin).json().path("total").asLong();
+
+    Response r = post("/api/v1/deployments", admin,
+        Map.of("component", "shop/web", "version", v, "environment", "dev", "reason", "x".repeat(2001)));
+
+    assertThat(r.status()).as(r.text()).isEqualTo(422);
+    assertThat(r.json().path("errors").get(0).path("field").asString()).isEqualTo("reason");
+    assertThat(r.json().path("errors").get(0).path("message").asString()).contains("2000");
+    assertThat(get("/api/v1/deployments", admin).json().path("total").asLong()).isEqualTo(before);
+  }
+
+  @Test
+  void requests_refused_before_any_controller_get_a_problem_document_naming_what_is_wrong() throws Exception {
+    Response dots = alone(request("/api/v1/deployments/%2e%2e"));
+    assertThat(dots.status()).isEqualTo(400);
+    assertThat(dots.contentType()).startsWith("application/problem+json");
+    assertThat(dots.json().path("errors").get(0).path("field").asString()).isEqualTo("path");
+
+    Response slash = alone(request("/api/v1/services/a%2Fb"));
+    assertThat(slash.status()).isEqualTo(400);
+    assertThat(slash.contentType()).startsWith("application/problem+json");
+    assertThat(slash.json().path("errors").get(0).path("field").asString()).isEqualTo("request");
+
+    Response longLine = alone(request("/api/v1/services?x=" + "y".repeat(20_000)));
+    assertThat(longLine.status()).isEqualTo(400);
+    assertThat(longLine.json().path("errors").get(0).path("field").asString()).isEqualTo("request");
+
+    Response text = alone(HttpRequest.newBuilder(uri("/api/v1/deployments")).header("Authorization", "Bearer " + admin)
+        .header("Content-Type", "text/plain").POST(HttpRequest.BodyPublishers.ofString("deploy it")));
+    assertThat(text.status()).isEqualTo(415);
+    assertThat(text.contentType()).startsWith("application/problem+json");
+  }
+
+  private HttpRequest.Builder request(String path) {
+    return HttpRequest.newBuilder(uri(path)).header("Authorization", "Bearer " + admin).GET();
+  }
+
+  /** Sent on a connection of its own: the server closes one it refused a request on as it read it. */
+  private static Response alone(HttpRequest.Builder builder) throws Exception {
+    try (HttpClient own = HttpClient.newHttpClient()) {
+      HttpResponse<String> r = own.send(builder.build(), HttpResponse.BodyHandlers.ofString(StandardCharsets.UTF_8));
+      return new Response(r.statusCode(), r.headers().firstValue("Content-Type").orElse(""), r.body());
+    }
+  }
+
+  @Test
+  void text_longer_than_it_may_be_is_refused_naming_the_field_and_never_a_server_error() throws Exception {
+    String huge = "x".repeat(5000);
+    Map<String, Map<String, Object>> bodies = new LinkedHashMap<>();
+    bodies.put("/api/v1/tokens", Map.of("name", huge));
+    bodies.put("/api/v1/users", Map.of("name", "u-" + UUID.randomUUID().toString().substring(0, 8),
+        "displayName", huge, "roles", List.of("auditor")));
+    bodies.put("/api/v1/changes", Map.of("title", huge, "type", "normal", "risk", "low", "impact", "low",
+        "plannedStart", clock.instant().plusSeconds(3600).toString(),
+        "plannedEnd", clock.instant().plusSeconds(7200).toString(), "services", List.of("shop"),
+        "components", List.of("shop/web"), "environments", List.of("production")));
+    bodies.put("/api/v1/freezes", Map.of("name", "f", "reason", huge, "recurrence", "once",
+        "from", "2030-01-01T00:00:00Z", "to", "2030-01-02T00:00:00Z"));
+    bodies.put("/api/v1/incidents", Map.of("service", "shop", "severity", "minor", "title", huge));
+    for (var entry : bodies.entrySet()) {
+      Response r = post(entry.getKey(), admin, entry.getValue());
+      assertThat(r.status()).as(entry.getKey() + ": " + r.text()).isIn(400, 422);
+      assertThat(r.json().path("errors").get(0).path("field").asString()).as(entry.getKey()).isNotBlank();
+    }
+  }
+
+  @Test
   void malformed_json_bodies_are_refused_naming_the_problem() throws Exception {
     Response r = send(HttpRequest.newBuilder(uri("/api/v1/config/plan")).header("Authorization", "Bearer " + admin)
         .header("Content-Type", "application/json").POST(HttpRequest.BodyPublishers.ofString("{\"files\": [")));
@@ -277,8 +386,30 @@ abstract class ApiContract {
     assertThat(page.path("page").asInt()).isEqualTo(1);
 
     Response bad = get("/api/v1/environments?size=0", admin);
-    assertThat(bad.status()).isEqualTo(422);
+    assertThat(bad.status()).isEqualTo(400);
     assertThat(bad.json().path("errors").get(0).path("field").asString()).isEqualTo("size");
+  }
+
+  @Test
+  void a_page_past_the_furthest_row_is_refused_naming_page_not_answered_with_a_server_error() throws Exception {
+    for (String list : List.of("/api/v1/deployments", "/api/v1/services", "/api/v1/changes", "/api/v1/targets",
+        "/api/v1/services/shop/components/web/versions", "/api/v1/triggers/firings", "/api/v1/incidents")) {
+      Response far = get(list + "?page=2147483647&size=500", admin);
+      assertThat(far.status()).as(list + ": " + far.text()).isEqualTo(400);
+      assertThat(far.json().path("errors").get(0).path("field").asString()).isEqualTo("page");
+      assertThat(far.json().path("detail").asString()).contains("page must be at most 4294967 for size 500");
+
+      Response huge = get(list + "?size=501", admin);
+      assertThat(huge.status()).as(list).isEqualTo(400);
+      assertThat(huge.json().path("errors").get(0).path("field").asString()).isEqualTo("size");
+    }
+    Response lastPage = get("/api/v1/deployments?page=4294967&size=500", admin);
+    assertThat(lastPage.status()).as(lastPage.text()).isEqualTo(200);
+    assertThat(lastPage.json().path("items")).isEmpty();
+
+    Response tooMany = get("/api/v1/releases?limit=5000", admin);
+    assertThat(tooMany.status()).as("a limit is refused, not quietly lowered").isEqualTo(400);
+    assertThat(tooMany.json().path("errors").get(0).path("field").asString()).isEqualTo("limit");
   }
 
   @Test
@@ -292,6 +423,57 @@ abstract class ApiContract {
     Response other = push("shop", "web", Map.of("version", v), Map.of("bin/app.sh", "echo two"));
     assertThat(other.status()).isEqualTo(409);
     assertThat(other.json().path("detail").asString()).contains("immutable");
+  }
+
+  @Test
+  void a_push_refused_for_a_version_that_exists_with_other_content_leaves_no_file_in_the_library()
+      throws Exception {
+    String v = version();
+    assertThat(push("shop", "web", Map.of("version", v), Map.of("bin/app.sh", "echo one " + v)).status()).isEqualTo(201);
+    String refusedContent = "echo two " + v;
+
+    Response other = push("shop", "web", Map.of("version", v), Map.of("bin/app.sh", refusedContent));
+
+    assertThat(other.status()).isEqualTo(409);
+    String hex = java.util.HexFormat.of().formatHex(java.security.MessageDigest.getInstance("SHA-256")
+        .digest(refusedContent.getBytes(StandardCharsets.UTF_8)));
+    assertThat(dataDir.resolve("dml/sha256").resolve(hex.substring(0, 2)).resolve(hex)).doesNotExist();
+    try (Stream<Path> staged = Files.list(dataDir.resolve("dml/tmp"))) {
+      assertThat(staged).isEmpty();
+    }
+  }
+
+  @Test
+  void a_deployment_manager_prunes_library_files_no_version_references_after_a_dry_run_and_no_one_else_may()
+      throws Exception {
+    String orphanHex = "ab".repeat(32);
+    Path orphan = dataDir.resolve("dml/sha256/ab").resolve(orphanHex);
+    Files.createDirectories(orphan.getParent());
+    Files.writeString(orphan, "no version references this");
+    String v = version();
+    JsonNode pushed = push("shop", "web", Map.of("version", v), Map.of("app.sh", "kept " + v)).json();
+    String name = "auditor-" + UUID.randomUUID().toString().substring(0, 8);
+    post("/api/v1/users", admin, Map.of("name", name, "roles", List.of("auditor")));
+    String auditor = post("/api/v1/tokens", admin, Map.of("name", "a", "user", name)).json().path("token").asString();
+
+    assertThat(post("/api/v1/library/prune", auditor, Map.of("dryRun", false)).status()).isEqualTo(403);
+    Response missing = post("/api/v1/library/prune", admin, Map.of());
+    assertThat(missing.status()).isEqualTo(422);
+    assertThat(missing.json().path("errors").get(0).path("field").asString()).isEqualTo("dryRun");
+    Response dryRun = post("/api/v1/library/prune", admin, Map.of("dryRun", true));
+    assertThat(dryRun.status()).as(dryRun.text()).isEqualTo(200);
+    assertThat(dryRun.json().path("files").findValuesAsString("path")).contains("sha256/ab/" + orphanHex);
+    assertThat(orphan).exists();
+
+    Response pruned = post("/api/v1/library/prune", admin, Map.of("dryRun", false));
+
+    assertThat(pruned.status()).isEqualTo(200);
+    assertThat(pruned.json().path("files").findValuesAsString("digest")).contains("sha256:" + orphanHex);
+    assertThat(orphan).doesNotExist();
+    String url = "/api/v1/services/shop/components/web/versions/" + v + "/artifacts/app.sh";
+    // on a connection of its own: the server drops the connection after an artifact download
+    assertThat(alone(request(url)).text()).isEqualTo("kept " + v);
+    assertThat(pushed.path("artifacts").get(0).path("digest").asString()).startsWith("sha256:");
   }
 
   @Test
@@ -477,7 +659,7 @@ abstract class ApiContract {
 
     assertThat(get("/api/v1/inventory/targets/web-1/history", admin).status()).isEqualTo(200);
     Response silly = get("/api/v1/inventory/targets/web-1/history?limit=0", admin);
-    assertThat(silly.status()).isEqualTo(422);
+    assertThat(silly.status()).isEqualTo(400);
     assertThat(silly.json().path("errors").get(0).path("field").asString()).isEqualTo("limit");
   }
 

@@ -18,6 +18,7 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.List;
 import java.util.Map;
+import java.util.Set;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
@@ -260,6 +261,141 @@ class LibraryContractTest {
         .extracting(v -> v.version().value()).containsExactly("1.1.0", "1.0.0");
     assertThat(versions.page(new ComponentRef("shop", "web"), VersionStatus.APPROVED, PageRequest.all()).items())
         .extracting(v -> v.version().value()).containsExactly("1.1.0");
+  }
+
+  // --- uploads are staged until their version is recorded
+
+  @Test
+  void a_push_refused_because_the_version_exists_with_other_content_leaves_no_file_in_the_library() {
+    library.push(push("1.0.0", Map.of(), upload("app.sh", "echo hi")), "alice");
+    List<String> before = libraryFiles();
+
+    assertThatThrownBy(() -> library.push(push("1.0.0", Map.of(), upload("app.sh", "echo bye"), upload("b.sh", "b")),
+        "alice")).isInstanceOf(ConflictException.class);
+
+    assertThat(libraryFiles()).isEqualTo(before).hasSize(1);
+  }
+
+  @Test
+  void a_push_refused_for_an_invalid_sbom_or_an_oversized_file_leaves_no_file_in_the_library() {
+    assertThatThrownBy(() -> library.push(push("1.0.0", Map.of(), upload("app.sh", "x"),
+        upload("bom.json", "{\"bomFormat\": \"CycloneDX\", \"specVersion\": \"1.6\", \"version\": \"one\"}")), "alice"))
+        .isInstanceOf(InvalidInputException.class).hasMessageContaining("refused");
+    assertThatThrownBy(() -> library.push(push("1.0.1", Map.of(), upload("app.sh", "y"),
+        upload("big.bin", "x".repeat(1024 * 1024 + 1))), "alice")).isInstanceOf(InvalidInputException.class);
+
+    assertThat(libraryFiles()).isEmpty();
+    assertThat(db.count("component_versions")).isZero();
+  }
+
+  @Test
+  void an_upload_that_breaks_off_midway_leaves_no_file_in_the_library() {
+    Library.Upload broken = new Library.Upload("b.bin", () -> new java.io.SequenceInputStream(
+        new ByteArrayInputStream(new byte[4096]), new InputStream() {
+          @Override
+          public int read() throws java.io.IOException {
+            throw new java.io.IOException("connection reset");
+          }
+        }));
+
+    assertThatThrownBy(() -> library.push(push("1.0.0", Map.of(), upload("app.sh", "x"), broken), "alice"))
+        .hasMessageContaining("b.bin");
+
+    assertThat(libraryFiles()).isEmpty();
+  }
+
+  @Test
+  void two_servers_pushing_the_same_version_with_other_content_at_once_record_one_and_keep_only_its_files()
+      throws Exception {
+    Library other = new Library(new Components(db.jdbc(), clock), new ComponentVersions(db.jdbc()),
+        new ArtifactStore(dataDir), db.transactions(), clock, 1024 * 1024);
+    for (int round = 0; round < 5; round++) {
+      String version = "1.0." + round;
+      var start = new java.util.concurrent.CyclicBarrier(2);
+      try (var pool = java.util.concurrent.Executors.newFixedThreadPool(2)) {
+        var first = pool.submit(() -> {
+          start.await();
+          return library.push(push(version, Map.of(), upload("app.sh", "first " + version)), "alice");
+        });
+        var second = pool.submit(() -> {
+          start.await();
+          return other.push(push(version, Map.of(), upload("app.sh", "second " + version)), "bob");
+        });
+        List<Object> outcomes = new java.util.ArrayList<>();
+        for (var f : List.of(first, second)) {
+          try {
+            outcomes.add(f.get());
+          } catch (java.util.concurrent.ExecutionException e) {
+            outcomes.add(e.getCause());
+          }
+        }
+        assertThat(outcomes).filteredOn(o -> o instanceof Library.Pushed).hasSize(1);
+        assertThat(outcomes).filteredOn(o -> o instanceof ConflictException).hasSize(1);
+      }
+    }
+
+    Set<String> referenced = new java.util.HashSet<>();
+    for (var v : versions.page(new ComponentRef("shop", "web"), null, PageRequest.all()).items()) {
+      v.artifacts().forEach(a -> referenced.add(a.digest().hex()));
+      library.verify(v);
+    }
+    assertThat(referenced).hasSize(5);
+    assertThat(libraryFiles()).containsExactlyInAnyOrderElementsOf(referenced);
+  }
+
+  @Test
+  void a_prune_removes_only_files_nothing_references_and_a_dry_run_removes_nothing() throws Exception {
+    ComponentVersion kept = library.push(push("1.0.0", Map.of(), upload("app.sh", "kept")), "alice").version();
+    Digest orphan = orphan("left behind");
+    Digest evidence = orphan("a photo of the rack");
+    Path staged = Files.writeString(dataDir.resolve("dml/tmp/upload-old.part"), "half an upload");
+    Files.setLastModifiedTime(staged, java.nio.file.attribute.FileTime.from(clock.instant().minusSeconds(2 * 86400)));
+    Path receiving = Files.writeString(dataDir.resolve("dml/tmp/upload-now.part"), "being received");
+    Files.setLastModifiedTime(receiving, java.nio.file.attribute.FileTime.from(clock.instant()));
+    Library withEvidence = new Library(components, versions, store, db.transactions(), clock, 1024 * 1024,
+        Library.DEFAULT_MAX_SBOM_BYTES, List.of(() -> Set.of(evidence)));
+
+    Library.Pruned dryRun = withEvidence.prune(true);
+
+    assertThat(dryRun.dryRun()).isTrue();
+    assertThat(dryRun.files()).extracting(Library.PrunedFile::path)
+        .containsExactly("sha256/" + orphan.hex().substring(0, 2) + "/" + orphan.hex(), "tmp/upload-old.part");
+    assertThat(dryRun.bytes()).isEqualTo("left behind".length() + "half an upload".length());
+    assertThat(libraryFiles()).hasSize(3);
+    assertThat(staged).exists();
+
+    Library.Pruned pruned = withEvidence.prune(false);
+
+    assertThat(pruned.files()).isEqualTo(dryRun.files());
+    assertThat(libraryFiles()).containsExactlyInAnyOrder(kept.artifacts().get(0).digest().hex(), evidence.hex());
+    assertThat(staged).doesNotExist();
+    assertThat(receiving).exists();
+    library.verify(kept);
+    assertThat(withEvidence.prune(false).files()).isEmpty();
+  }
+
+  /** A file put in the library as an earlier server would have left it, referenced by nothing. */
+  private Digest orphan(String content) throws Exception {
+    try (var staged = store.stage(new ByteArrayInputStream(content.getBytes(StandardCharsets.UTF_8)), 1024, "x")) {
+      Path target = dataDir.resolve("dml/sha256").resolve(staged.digest().hex().substring(0, 2))
+          .resolve(staged.digest().hex());
+      Files.createDirectories(target.getParent());
+      Files.copy(staged.file(), target);
+      return staged.digest();
+    }
+  }
+
+  /** The names (hex digests) of the files in the library. */
+  private List<String> libraryFiles() {
+    Path root = dataDir.resolve("dml/sha256");
+    if (!Files.isDirectory(root)) {
+      return List.of();
+    }
+    try (var files = Files.walk(root)) {
+      return files.filter(Files::isRegularFile).map(f -> f.getFileName().toString()).sorted().toList();
+    } catch (java.io.IOException e) {
+      throw new java.io.UncheckedIOException(e);
+    }
   }
 
   private static Library.Push push(String version, Map<String, String> attributes, Library.Upload... uploads) {

@@ -253,4 +253,12 @@ class CommandLineTest {
     assertThat(result.exitCode()).isEqualTo(3);
     assertThat(result.err()).contains("no *.yaml or *.yml files under empty");
   }
+
+  @Test
+  void aTokenThatCannotGoIntoARequestIsAUsageErrorSayingWhereItCameFrom() {
+    CliRunner.Result token = gantry.run("status", "5", "--token", "gty_abc\u0007def");
+
+    assertThat(token.exitCode()).isEqualTo(2);
+    assertThat(token.err()).contains("the token from --token holds characters no token has");
+  }
 }

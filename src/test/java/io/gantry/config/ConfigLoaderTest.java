@@ -365,4 +365,99 @@ class ConfigLoaderTest {
     int column = line.indexOf(word, at - lineStart) + 1;
     return new SourceLocation(file, lineOf(text, marker), column);
   }
+
+  // --- limits on what one file may make the server do
+
+  @Test
+  void values_nested_deeper_than_the_limit_are_refused_naming_the_file_and_the_limit() {
+    String deep = SERVICE + "  labels:\n    deep: " + "[".repeat(100_000) + "]".repeat(100_000) + "\n";
+
+    assertThatThrownBy(() -> loader.load(List.of(new ConfigFile("deep.yaml", deep))))
+        .isInstanceOfSatisfying(InvalidInputException.class, e -> {
+          Finding finding = e.findings().get(0);
+          assertThat(finding.location().file()).isEqualTo("deep.yaml");
+          assertThat(finding.location().line()).isEqualTo(8);
+          assertThat(finding.message()).contains("deeper than 50 levels").contains("gantry.config.yaml.max-depth");
+        });
+  }
+
+  @Test
+  void nesting_up_to_the_limit_is_read() {
+    // the document, spec and labels are three levels; {a: [[b]]} adds two
+    ConfigLoader shallow = new ConfigLoader(5, 1000, 1000, 0, 100);
+    String nested = SERVICE + "  labels: {a: [[b]]}\n";
+    assertThatThrownBy(() -> shallow.load(List.of(new ConfigFile("s.yaml", nested))))
+        .hasMessageContaining("1 problem").isInstanceOfSatisfying(InvalidInputException.class, e ->
+            assertThat(e.findings().get(0).message()).doesNotContain("deeper"));
+    assertThatThrownBy(() -> shallow.load(List.of(new ConfigFile("s.yaml", SERVICE + "  labels: {a: [[[b]]]}\n"))))
+        .isInstanceOfSatisfying(InvalidInputException.class, e ->
+            assertThat(e.findings().get(0).message()).contains("deeper than 5 levels"));
+  }
+
+  @Test
+  void a_billion_laughs_is_refused_for_its_aliases_before_any_value_is_expanded() {
+    StringBuilder laughs = new StringBuilder(SERVICE).append("  labels:\n    a: &a [lol, lol, lol, lol, lol, lol, lol, lol, lol]\n");
+    for (char c = 'b'; c <= 'j'; c++) {
+      char p = (char) (c - 1);
+      laughs.append("    ").append(c).append(": &").append(c).append(" [*").append(p).append(", *").append(p)
+          .append(", *").append(p).append(", *").append(p).append(", *").append(p).append(", *").append(p)
+          .append(", *").append(p).append(", *").append(p).append(", *").append(p).append("]\n");
+    }
+
+    assertThatThrownBy(() -> loader.load(List.of(new ConfigFile("laughs.yaml", laughs.toString()))))
+        .isInstanceOfSatisfying(InvalidInputException.class, e -> {
+          assertThat(e.findings()).hasSize(1);
+          assertThat(e.findings().get(0).location().file()).isEqualTo("laughs.yaml");
+          assertThat(e.findings().get(0).message()).contains("more than 50 aliases")
+              .contains("gantry.config.yaml.max-aliases");
+        });
+  }
+
+  @Test
+  void an_alias_inside_its_own_anchor_is_refused_rather_than_followed_without_end() {
+    String endless = SERVICE + "  labels: &a {x: *a}\n";
+
+    assertThatThrownBy(() -> loader.load(List.of(new ConfigFile("endless.yaml", endless))))
+        .isInstanceOfSatisfying(InvalidInputException.class, e -> {
+          assertThat(e.findings().get(0).location().file()).isEqualTo("endless.yaml");
+          assertThat(e.findings().get(0).message()).contains("alias inside its own anchor");
+        });
+    assertThatThrownBy(() -> loader.load(List.of(new ConfigFile("endless.yaml", "apiVersion: &a [*a]\n"))))
+        .isInstanceOf(InvalidInputException.class);
+  }
+
+  @Test
+  void a_few_aliases_that_stand_for_too_many_values_are_refused() {
+    ConfigLoader few = new ConfigLoader(50, 100_000, 100_000, 10, 1_000);
+    String wide = SERVICE + "  labels:\n    a: &a [" + "x, ".repeat(99) + "x]\n    b: [*a, *a, *a, *a, *a, *a, *a, *a, *a, *a]\n";
+
+    assertThatThrownBy(() -> few.load(List.of(new ConfigFile("wide.yaml", wide))))
+        .isInstanceOfSatisfying(InvalidInputException.class, e ->
+            assertThat(e.findings().get(0).message()).contains("more than 1000 values")
+                .contains("gantry.config.yaml.max-nodes"));
+  }
+
+  @Test
+  void a_file_or_a_document_longer_than_the_limits_is_refused_naming_the_limit() {
+    ConfigLoader small = new ConfigLoader(50, 2_000, 500, 50, 1_000);
+    String twoDocuments = SERVICE + "  description: " + "x".repeat(400) + "\n---\n" + SERVICE;
+
+    assertThatThrownBy(() -> small.load(List.of(new ConfigFile("long.yaml", twoDocuments))))
+        .isInstanceOfSatisfying(InvalidInputException.class, e -> {
+          assertThat(e.findings().get(0).location().file()).isEqualTo("long.yaml");
+          assertThat(e.findings().get(0).message()).contains("500 code points")
+              .contains("gantry.config.yaml.max-document-code-points");
+        });
+    assertThatThrownBy(() -> small.load(List.of(new ConfigFile("big.yaml", SERVICE + "#" + "x".repeat(2_000)))))
+        .isInstanceOfSatisfying(InvalidInputException.class, e ->
+            assertThat(e.findings().get(0).message()).contains("more than the limit of 2000")
+                .contains("gantry.config.yaml.max-file-chars"));
+  }
+
+  @Test
+  void a_file_without_a_name_or_content_is_refused_naming_it() {
+    assertThatThrownBy(() -> loader.load(List.of(new ConfigFile("a.yaml", SERVICE), new ConfigFile("b.yaml", null))))
+        .isInstanceOfSatisfying(InvalidInputException.class, e ->
+            assertThat(e.findings().get(0).field()).isEqualTo("files[1].content"));
+  }
 }

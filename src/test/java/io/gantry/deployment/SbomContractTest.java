@@ -225,11 +225,11 @@ class SbomContractTest {
       throws IOException {
     // as a version pushed before SBOMs were read would be: stored and registered without reading it
     byte[] broken = sbom("nameless-component.cdx.json");
-    var stored = fixture.store.store(new ByteArrayInputStream(broken), 1 << 20, "bom.json");
+    var stored = fixture.store.stage(new ByteArrayInputStream(broken), 1 << 20, "bom.json");
     var components = new Components(db.jdbc(), clock);
-    new ComponentVersions(db.jdbc()).insert(components.find(WEB).orElseThrow().id(), WEB, new Version("1.0.0"),
-        Digest.ofSha256(new byte[32]), Map.of(), List.of(new Artifact("bom.json", stored.digest(), stored.size(),
-            null)), "alice", clock.instant());
+    fixture.library.keep(List.of(stored), () -> new ComponentVersions(db.jdbc()).insert(
+        components.find(WEB).orElseThrow().id(), WEB, new Version("1.0.0"), Digest.ofSha256(new byte[32]), Map.of(),
+        List.of(new Artifact("bom.json", stored.digest(), stored.size(), null)), "alice", clock.instant()));
 
     Deployment d = deploy("1.0.0");
 
