@@ -471,9 +471,61 @@ abstract class ApiContract {
     assertThat(pruned.json().path("files").findValuesAsString("digest")).contains("sha256:" + orphanHex);
     assertThat(orphan).doesNotExist();
     String url = "/api/v1/services/shop/components/web/versions/" + v + "/artifacts/app.sh";
-    // on a connection of its own: the server drops the connection after an artifact download
-    assertThat(alone(request(url)).text()).isEqualTo("kept " + v);
+    assertThat(send(request(url)).text()).isEqualTo("kept " + v);
     assertThat(pushed.path("artifacts").get(0).path("digest").asString()).startsWith("sha256:");
+  }
+
+  @Test
+  void after_an_artifact_download_the_same_connection_serves_the_next_request() throws Exception {
+    String v = version();
+    assertThat(push("shop", "web", Map.of("version", v), Map.of("app.sh", "echo " + v)).status()).isEqualTo(201);
+    String url = "/api/v1/services/shop/components/web/versions/" + v + "/artifacts/app.sh";
+    try (java.net.Socket socket = new java.net.Socket("127.0.0.1", port)) {
+      socket.setSoTimeout(10_000);
+      var in = new java.io.BufferedInputStream(socket.getInputStream());
+      var out = socket.getOutputStream();
+
+      assertThat(exchange(in, out, url)).endsWith("echo " + v);
+      for (int i = 0; i < 2; i++) {
+        assertThat(exchange(in, out, "/api/v1/users/me")).as("request %d after the download", i + 1)
+            .startsWith("HTTP/1.1 200").contains("\"admin\"");
+      }
+    }
+  }
+
+  /** One GET on a kept-alive connection: the status line, headers and body as text. */
+  private String exchange(java.io.InputStream in, java.io.OutputStream out, String path) throws Exception {
+    out.write(("GET " + path + " HTTP/1.1\r\nHost: 127.0.0.1\r\nAuthorization: Bearer " + admin
+        + "\r\nConnection: keep-alive\r\n\r\n").getBytes(StandardCharsets.US_ASCII));
+    out.flush();
+    StringBuilder head = new StringBuilder();
+    while (!head.toString().endsWith("\r\n\r\n")) {
+      int b = in.read();
+      assertThat(b).as("the server closed the connection; so far: %s", head).isNotEqualTo(-1);
+      head.append((char) b);
+    }
+    String headers = head.toString().toLowerCase(java.util.Locale.ROOT);
+    java.io.ByteArrayOutputStream body = new java.io.ByteArrayOutputStream();
+    if (headers.contains("transfer-encoding: chunked")) {
+      while (true) {
+        StringBuilder size = new StringBuilder();
+        for (int b; (b = in.read()) != '\n'; ) {
+          assertThat(b).isNotEqualTo(-1);
+          size.append((char) b);
+        }
+        int n = Integer.parseInt(size.toString().strip(), 16);
+        body.write(in.readNBytes(n));
+        in.readNBytes(2);
+        if (n == 0) {
+          break;
+        }
+      }
+    } else {
+      java.util.regex.Matcher length = java.util.regex.Pattern.compile("content-length: (\\d+)").matcher(headers);
+      assertThat(length.find()).as(headers).isTrue();
+      body.write(in.readNBytes(Integer.parseInt(length.group(1))));
+    }
+    return head + body.toString(StandardCharsets.UTF_8);
   }
 
   @Test
