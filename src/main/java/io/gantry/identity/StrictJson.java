@@ -30,7 +30,7 @@ final class StrictJson {
 
   static <T> T read(JsonNode body, Class<T> type) {
     if (body == null || !body.isObject()) {
-      throw InvalidInputException.of("", "the request body must be a JSON object");
+      throw InvalidInputException.of("body", "the request body must be a JSON object");
     }
     checkLists(body, type);
     try {

@@ -452,9 +452,7 @@ abstract class ApiContract {
     Files.writeString(orphan, "no version references this");
     String v = version();
     JsonNode pushed = push("shop", "web", Map.of("version", v), Map.of("app.sh", "kept " + v)).json();
-    String name = "auditor-" + UUID.randomUUID().toString().substring(0, 8);
-    post("/api/v1/users", admin, Map.of("name", name, "roles", List.of("auditor")));
-    String auditor = post("/api/v1/tokens", admin, Map.of("name", "a", "user", name)).json().path("token").asString();
+    String auditor = tokenOfNewUser("auditor", "auditor");
 
     assertThat(post("/api/v1/library/prune", auditor, Map.of("dryRun", false)).status()).isEqualTo(403);
     Response missing = post("/api/v1/library/prune", admin, Map.of());
