@@ -69,7 +69,7 @@ final class SecretCommands implements Callable<Integer> {
           throw new CliException(ExitCode.USAGE, "the environment variable " + source.variable + " is not set");
         }
       }
-      JsonNode info = api().put("/secrets/" + name, Map.of("value", value));
+      JsonNode info = api().put("/secrets/" + ApiClient.segment(name), Map.of("value", value));
       out().println("Set secret " + Output.text(info.path("name")) + " (key " + Output.text(info.path("keyId"))
           + "); steps refer to it as ${secret:" + name + "}");
     }
@@ -94,7 +94,7 @@ final class SecretCommands implements Callable<Integer> {
 
     @Override
     void run() {
-      api().delete("/secrets/" + name);
+      api().delete("/secrets/" + ApiClient.segment(name));
       out().println("Deleted secret " + name);
     }
   }

@@ -450,8 +450,14 @@ class CliAgainstRealServerTest {
 
     assertThat(listed).contains("db-password", "api-key").doesNotContain("from-a-file-value")
         .doesNotContain("from-the-environment");
+    CliRunner.Result traversal = gantry.run("secret", "delete", "../secrets/db-password");
+    assertThat(traversal.exitCode()).isNotIn(0, 1);
+    assertThat(traversal.err()).contains("Invalid URI");
+    CliRunner.Result odd = gantry.run("secret", "delete", "db-password?x=1 \u0001");
+    assertThat(odd.exitCode()).isNotIn(0, 1);
+    assertThat(odd.err()).contains("\"db-password?x=1").contains("does not exist");
     succeeds("secret", "delete", "api-key");
-    assertThat(succeeds("secret", "list").out()).doesNotContain("api-key");
+    assertThat(succeeds("secret", "list").out()).doesNotContain("api-key").contains("db-password");
     assertThat(gantry.run("secret", "delete", "api-key").exitCode()).isNotZero();
   }
 
