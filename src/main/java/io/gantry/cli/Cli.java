@@ -87,6 +87,12 @@ public final class Cli {
     if (e instanceof ParameterException usage) {
       return misused(usage, new String[0]);
     }
+    if (e instanceof java.nio.file.InvalidPathException path) {
+      // a file argument this system cannot name (a NUL character, say): the user's input, not a fault
+      err.println("error: \"" + path.getInput().replaceAll("\\p{Cntrl}", "?") + "\" is not a file name: "
+          + path.getReason());
+      return ExitCode.INVALID_INPUT;
+    }
     err.println("error: unexpected " + e.getClass().getSimpleName()
         + (e.getMessage() == null ? "" : ": " + e.getMessage()));
     if (env.containsKey("GANTRY_DEBUG")) {
