@@ -12,7 +12,13 @@ import jakarta.validation.Valid;
 import jakarta.validation.constraints.NotBlank;
 import jakarta.validation.constraints.NotNull;
 import java.io.InputStream;
+import io.gantry.identity.Access;
+import io.gantry.identity.Role;
+import io.gantry.identity.Scope;
 import java.security.Principal;
+import java.util.EnumSet;
+import java.util.Set;
+import org.springframework.security.access.AccessDeniedException;
 import java.time.Instant;
 import java.util.List;
 import java.util.Map;
@@ -48,7 +54,18 @@ class CatalogController {
   private final ComponentVersions versions;
   private final Library library;
 
-  CatalogController(Services services, Components components, ComponentVersions versions, Library library) {
+  private final Access access;
+
+  /** Those who push versions, in the component's service. */
+  static final Set<Role> PUSHERS = EnumSet.of(Role.DEPLOYMENT_MANAGER, Role.DEPLOYMENT_PRACTITIONER,
+      Role.TECHNICAL_SPECIALIST, Role.SUPPLIER);
+
+  /** Those who approve or withdraw versions, in the component's service. */
+  static final Set<Role> APPROVERS = EnumSet.of(Role.DEPLOYMENT_MANAGER, Role.SERVICE_OWNER);
+
+  CatalogController(Services services, Components components, ComponentVersions versions, Library library,
+      Access access) {
+    this.access = access;
     this.services = services;
     this.components = components;
     this.versions = versions;
@@ -102,29 +119,65 @@ class CatalogController {
 
   @GetMapping("/services")
   @Operation(summary = "List services")
-  Page<ServiceView> services(@RequestParam(defaultValue = "0") int page, @RequestParam(defaultValue = "50") int size) {
-    return services.page(new PageRequest(page, size)).map(ServiceView::of);
+  Page<ServiceView> services(@RequestParam(defaultValue = "0") int page, @RequestParam(defaultValue = "50") int size,
+      Principal principal) {
+    PageRequest request = new PageRequest(page, size);
+    Access.Reach reach = reach(principal);
+    if (reach.everywhere()) {
+      return services.page(request).map(ServiceView::of);
+    }
+    return page(services.all().stream().filter(s -> reach.seesService(s.definition().name())).toList(), request)
+        .map(ServiceView::of);
+  }
+
+  private static <T> Page<T> page(List<T> all, PageRequest request) {
+    int from = (int) Math.min(all.size(), request.offset());
+    return new Page<>(all.subList(from, Math.min(all.size(), from + request.size())), request.page(), request.size(),
+        all.size());
+  }
+
+  /** Where the caller may read the library: every role reads it, in the scopes it holds them. */
+  private Access.Reach reach(Principal principal) {
+    return access.reach(principal.getName(), EnumSet.allOf(Role.class));
+  }
+
+  /** Refused unless the caller's roles reach {@code service}. */
+  private void requireSees(String service, Principal principal) {
+    if (!reach(principal).seesService(service)) {
+      throw new AccessDeniedException("service " + service + " is outside the scopes of your roles");
+    }
   }
 
   @GetMapping("/services/{service}")
   @Operation(summary = "One service")
-  ServiceView service(@PathVariable String service) {
+  ServiceView service(@PathVariable String service, Principal principal) {
+    requireSees(service, principal);
     return ServiceView.of(services.find(service).orElseThrow(() -> new NotFoundException("service", service)));
   }
 
   @GetMapping("/components")
   @Operation(summary = "List components, optionally of one service")
   Page<ComponentView> components(@RequestParam(required = false) String service,
-      @RequestParam(defaultValue = "0") int page, @RequestParam(defaultValue = "50") int size) {
+      @RequestParam(defaultValue = "0") int page, @RequestParam(defaultValue = "50") int size, Principal principal) {
+    PageRequest request = new PageRequest(page, size);
+    if (service != null) {
+      requireSees(service, principal);
+    }
     if (service != null && services.find(service).isEmpty()) {
       throw new NotFoundException("service", service);
     }
-    return components.page(service, new PageRequest(page, size)).map(ComponentView::of);
+    Access.Reach reach = reach(principal);
+    if (reach.everywhere() || service != null) {
+      return components.page(service, request).map(ComponentView::of);
+    }
+    return page(components.all().stream().filter(c -> reach.seesService(c.definition().service())).toList(), request)
+        .map(ComponentView::of);
   }
 
   @GetMapping("/services/{service}/components/{component}")
   @Operation(summary = "One component")
-  ComponentView component(@PathVariable String service, @PathVariable String component) {
+  ComponentView component(@PathVariable String service, @PathVariable String component, Principal principal) {
+    requireSees(service, principal);
     return ComponentView.of(find(service, component));
   }
 
@@ -132,7 +185,8 @@ class CatalogController {
   @Operation(summary = "List the versions of a component, newest first")
   Page<VersionView> versions(@PathVariable String service, @PathVariable String component,
       @RequestParam(required = false) String status, @RequestParam(defaultValue = "0") int page,
-      @RequestParam(defaultValue = "50") int size) {
+      @RequestParam(defaultValue = "50") int size, Principal principal) {
+    requireSees(service, principal);
     Component c = find(service, component);
     VersionStatus filter = status == null ? null : VersionStatus.fromId("status", status);
     return versions.page(c.ref(), filter, new PageRequest(page, size)).map(VersionView::of);
@@ -140,14 +194,18 @@ class CatalogController {
 
   @GetMapping("/services/{service}/components/{component}/versions/{version}")
   @Operation(summary = "One version")
-  VersionView version(@PathVariable String service, @PathVariable String component, @PathVariable String version) {
+  VersionView version(@PathVariable String service, @PathVariable String component, @PathVariable String version,
+      Principal principal) {
+    requireSees(service, principal);
     return VersionView.of(library.get(new ComponentRef(service, component), version));
   }
 
   @GetMapping("/services/{service}/components/{component}/versions/{version}/sbom")
   @Operation(summary = "The SBOMs pushed with a version (CycloneDX or SPDX JSON) and the components each lists, "
       + "as their format's library read them when the version was pushed")
-  VersionSbomsView sbom(@PathVariable String service, @PathVariable String component, @PathVariable String version) {
+  VersionSbomsView sbom(@PathVariable String service, @PathVariable String component, @PathVariable String version,
+      Principal principal) {
+    requireSees(service, principal);
     ComponentVersion v = library.get(new ComponentRef(service, component), version);
     return new VersionSbomsView(service, component, v.version().value(),
         library.sboms(v).stream().map(SbomView::of).toList());
@@ -155,11 +213,13 @@ class CatalogController {
 
   @PostMapping(path = "/services/{service}/components/{component}/versions",
       consumes = MediaType.MULTIPART_FORM_DATA_VALUE)
-  @PreAuthorize("hasAnyRole('DEPLOYMENT_MANAGER','DEPLOYMENT_PRACTITIONER','TECHNICAL_SPECIALIST','SUPPLIER')")
-  @Operation(summary = "Push a version: files, external references pinned by digest, or identifying attributes")
+  @Operation(summary = "Push a version: files, external references pinned by digest, or identifying attributes; "
+      + "needs one of the roles deployment-manager, deployment-practitioner, technical-specialist, supplier in the "
+      + "service")
   ResponseEntity<VersionView> push(@PathVariable String service, @PathVariable String component,
       @RequestPart("manifest") String manifestJson,
       @RequestPart(name = "artifact", required = false) List<MultipartFile> artifacts, Principal principal) {
+    access.require(principal.getName(), PUSHERS, Scope.service(service), "pushing a version");
     Manifest manifest;
     try {
       manifest = MANIFEST.readValue(manifestJson, Manifest.class);
@@ -181,10 +241,11 @@ class CatalogController {
   }
 
   @PutMapping("/services/{service}/components/{component}/versions/{version}/status")
-  @PreAuthorize("hasAnyRole('DEPLOYMENT_MANAGER','SERVICE_OWNER')")
-  @Operation(summary = "Approve or withdraw a version, with a reason; 409 if rowVersion is stale")
+  @Operation(summary = "Approve or withdraw a version, with a reason; 409 if rowVersion is stale; needs the role "
+      + "deployment-manager or service-owner in the service")
   VersionView changeStatus(@PathVariable String service, @PathVariable String component,
       @PathVariable String version, @Valid @RequestBody StatusChange change, Principal principal) {
+    access.require(principal.getName(), APPROVERS, Scope.service(service), "approving or withdrawing a version");
     VersionStatus next = VersionStatus.fromId("status", change.status());
     return VersionView.of(library.changeStatus(new ComponentRef(service, component), version, next, change.reason(),
         change.rowVersion(), principal.getName()));
@@ -203,7 +264,8 @@ class CatalogController {
   @GetMapping("/services/{service}/components/{component}/versions/{version}/artifacts/**")
   @Operation(summary = "Download an artifact; its digest is checked first")
   ResponseEntity<StreamingResponseBody> artifact(@PathVariable String service, @PathVariable String component,
-      @PathVariable String version, HttpServletRequest request) {
+      @PathVariable String version, HttpServletRequest request, Principal principal) {
+    requireSees(service, principal);
     String marker = "/versions/" + version + "/artifacts/";
     String uri = request.getRequestURI();
     String path = java.net.URLDecoder.decode(uri.substring(uri.indexOf(marker) + marker.length()),

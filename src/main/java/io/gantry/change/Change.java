@@ -1,6 +1,7 @@
 package io.gantry.change;
 
 import io.gantry.catalog.ComponentRef;
+import io.gantry.identity.Scope;
 import java.time.Instant;
 import java.util.Arrays;
 import java.util.List;
@@ -42,6 +43,29 @@ public record Change(
     Long forDeployment,
     External external,
     long rowVersion) {
+
+  /**
+   * Where the change acts: each of its services (named, or of its components) in each of its
+   * environments; one part alone when the other is not named.
+   */
+  public List<Scope> scopes() {
+    java.util.Set<String> all = new java.util.TreeSet<>(services == null ? List.of() : services);
+    if (components != null) {
+      components.forEach(c -> all.add(c.service()));
+    }
+    return scopes(List.copyOf(all), environments == null ? List.of() : environments);
+  }
+
+  /** Each service in each environment; one part alone when the other list is empty. */
+  public static List<Scope> scopes(List<String> services, List<String> environments) {
+    if (services.isEmpty()) {
+      return environments.stream().map(e -> new Scope(null, e)).toList();
+    }
+    if (environments.isEmpty()) {
+      return services.stream().map(Scope::service).toList();
+    }
+    return services.stream().flatMap(s -> environments.stream().map(e -> new Scope(s, e))).toList();
+  }
 
   /** The key people use: {@code CHG-42}. */
   public String key() {

@@ -11,7 +11,12 @@ import java.time.Instant;
 import java.util.List;
 import org.springframework.http.HttpStatus;
 import org.springframework.http.ResponseEntity;
-import org.springframework.security.access.prepost.PreAuthorize;
+import io.gantry.identity.Access;
+import io.gantry.identity.Role;
+import io.gantry.identity.Scope;
+import java.util.EnumSet;
+import java.util.Set;
+import org.springframework.security.access.AccessDeniedException;
 import org.springframework.web.bind.annotation.GetMapping;
 import org.springframework.web.bind.annotation.PathVariable;
 import org.springframework.web.bind.annotation.PostMapping;
@@ -26,15 +31,35 @@ import org.springframework.web.bind.annotation.RestController;
 @Tag(name = "Changes", description = "Changes that authorize deployments: approval rules, ITSM, reviews")
 class ChangeController {
 
-  private static final String REQUESTERS =
-      "hasAnyRole('DEPLOYMENT_MANAGER','DEPLOYMENT_PRACTITIONER','SERVICE_OWNER','TECHNICAL_SPECIALIST')";
+  /** Those who record, submit and cancel changes, in each service and environment a change touches. */
+  private static final Set<Role> REQUESTERS = EnumSet.of(Role.DEPLOYMENT_MANAGER, Role.DEPLOYMENT_PRACTITIONER,
+      Role.SERVICE_OWNER, Role.TECHNICAL_SPECIALIST);
+  private static final Set<Role> RUNNERS = EnumSet.of(Role.DEPLOYMENT_MANAGER, Role.DEPLOYMENT_PRACTITIONER);
+  private static final Set<Role> REVIEWERS = EnumSet.of(Role.DEPLOYMENT_MANAGER, Role.SERVICE_OWNER);
+  private static final Set<Role> ITSM_CALLERS = EnumSet.of(Role.DEPLOYMENT_MANAGER, Role.SERVICE_DESK);
 
   private final Changes changes;
   private final ItsmPolling itsm;
+  private final Access access;
 
-  ChangeController(Changes changes, ItsmPolling itsm) {
+  ChangeController(Changes changes, ItsmPolling itsm, Access access) {
     this.changes = changes;
     this.itsm = itsm;
+    this.access = access;
+  }
+
+  /** Refused unless {@code user} holds one of {@code roles} wherever the change acts. */
+  private void require(String user, Set<Role> roles, String key, String what) {
+    access.require(user, roles, changes.get(key).scopes(), what);
+  }
+
+  private Access.Reach reach(Principal principal) {
+    return access.reach(principal.getName(), Access.INSIDERS);
+  }
+
+  private boolean sees(Access.Reach reach, Change c) {
+    return reach.everywhere() || (c.scopes().isEmpty() ? reach.sees(Scope.NONE) : c.scopes().stream()
+        .anyMatch(reach::sees));
   }
 
   record ExternalBody(@Size(max = 20) String system, @Size(max = 100) String reference) {}
@@ -96,9 +121,22 @@ class ChangeController {
   }
 
   @PostMapping
-  @PreAuthorize(REQUESTERS)
-  @Operation(summary = "Record a change (standard changes are authorized at once where the model allows them)")
+  @Operation(summary = "Record a change (standard changes are authorized at once where the model allows them); "
+      + "needs one of the roles deployment-manager, deployment-practitioner, service-owner, technical-specialist in "
+      + "each of its services and environments")
   ResponseEntity<ChangeView> create(@Valid @RequestBody NewChange body, Principal principal) {
+    java.util.Set<String> named = new java.util.TreeSet<>();
+    if (body.services() != null) {
+      body.services().stream().filter(x -> x != null && !x.isBlank()).map(String::strip).forEach(named::add);
+    }
+    if (body.components() != null) {
+      body.components().stream().filter(x -> x != null && x.indexOf('/') > 0)
+          .map(x -> x.strip().substring(0, x.strip().indexOf('/'))).forEach(named::add);
+    }
+    List<String> environments = body.environments() == null ? List.of() : body.environments().stream()
+        .filter(x -> x != null && !x.isBlank()).map(String::strip).distinct().toList();
+    access.require(principal.getName(), REQUESTERS, Change.scopes(List.copyOf(named), environments),
+        "recording a change");
     Change c = changes.create(new Changes.NewChange(body.title(), body.type(), body.risk(), body.impact(),
         body.plannedStart(), body.plannedEnd(), body.implementationPlan(), body.backoutPlan(), body.testPlan(),
         body.services(), body.components(), body.environments(), body.emergencyReason(),
@@ -112,29 +150,52 @@ class ChangeController {
   Page<ChangeView> list(@RequestParam(required = false) String state, @RequestParam(required = false) String type,
       @RequestParam(required = false) String environment, @RequestParam(required = false) String service,
       @RequestParam(required = false) String requestedBy, @RequestParam(defaultValue = "0") int page,
-      @RequestParam(defaultValue = "50") int size) {
-    Page<Change> found = changes.list(state, type, environment, service, requestedBy, new PageRequest(page, size));
-    return new Page<>(found.items().stream().map(this::view).toList(), found.page(), found.size(), found.total());
+      @RequestParam(defaultValue = "50") int size, Principal principal) {
+    PageRequest request = new PageRequest(page, size);
+    Access.Reach reach = reach(principal);
+    if (reach.everywhere()) {
+      Page<Change> found = changes.list(state, type, environment, service, requestedBy, request);
+      return new Page<>(found.items().stream().map(this::view).toList(), found.page(), found.size(), found.total());
+    }
+    // a reader held to scopes: the changes it sees, paged here (a change's scopes are lists, not columns)
+    List<Change> seen = new java.util.ArrayList<>();
+    for (int p = 0; ; p++) {
+      Page<Change> batch = changes.list(state, type, environment, service, requestedBy,
+          new PageRequest(p, PageRequest.MAX_SIZE));
+      batch.items().stream().filter(c -> sees(reach, c)).forEach(seen::add);
+      if ((long) (p + 1) * PageRequest.MAX_SIZE >= batch.total()) {
+        break;
+      }
+    }
+    int from = (int) Math.min(seen.size(), request.offset());
+    return new Page<>(seen.subList(from, Math.min(seen.size(), from + size)).stream().map(this::view).toList(),
+        page, size, seen.size());
   }
 
   @GetMapping("/unreviewed-emergencies")
   @Operation(summary = "Emergency changes closed without their post-implementation review")
-  List<ChangeView> unreviewedEmergencies() {
-    return changes.emergenciesWithoutReview().stream().map(this::view).toList();
+  List<ChangeView> unreviewedEmergencies(Principal principal) {
+    Access.Reach reach = reach(principal);
+    return changes.emergenciesWithoutReview().stream().filter(c -> sees(reach, c)).map(this::view).toList();
   }
 
   @GetMapping("/{key}")
   @Operation(summary = "One change with its approvals, linked deployments, review and history")
-  ChangeDetail get(@PathVariable String key) {
-    return detail(changes.get(key));
+  ChangeDetail get(@PathVariable String key, Principal principal) {
+    Change c = changes.get(key);
+    if (!sees(reach(principal), c)) {
+      throw new AccessDeniedException(c.key() + " is in " + c.scopes().stream().map(Scope::toString)
+          .collect(java.util.stream.Collectors.joining(" and ")) + ", which none of your roles reaches");
+    }
+    return detail(c);
   }
 
   record Reason(@Size(max = 2000) String reason) {}
 
   @PostMapping({"/{key}/submit", "/{key}/assess"})
-  @PreAuthorize(REQUESTERS)
   @Operation(summary = "Submit a new change for approval (assessed: the approval request and its expiry start)")
   ChangeDetail submit(@PathVariable String key, Principal principal) {
+    require(principal.getName(), REQUESTERS, key, "submitting a change");
     return detail(changes.submit(key, principal.getName()));
   }
 
@@ -152,25 +213,25 @@ class ChangeController {
   }
 
   @PostMapping("/{key}/cancel")
-  @PreAuthorize(REQUESTERS)
   @Operation(summary = "Cancel a change that has not started; the reason is required")
   ChangeDetail cancel(@PathVariable String key, @Valid @RequestBody(required = false) Reason body, Principal principal) {
+    require(principal.getName(), REQUESTERS, key, "cancelling a change");
     return detail(changes.cancel(key, principal.getName(), body == null ? null : body.reason()));
   }
 
   @PostMapping("/{key}/schedule")
-  @PreAuthorize("hasAnyRole('DEPLOYMENT_MANAGER','DEPLOYMENT_PRACTITIONER')")
   @Operation(summary = "Place an authorized change on the forward schedule")
   ChangeDetail schedule(@PathVariable String key, Principal principal) {
+    require(principal.getName(), RUNNERS, key, "scheduling a change");
     return detail(changes.schedule(key, principal.getName()));
   }
 
   record Closure(@Size(max = 20) String code, @Size(max = 2000) String reason) {}
 
   @PostMapping("/{key}/close")
-  @PreAuthorize("hasAnyRole('DEPLOYMENT_MANAGER','DEPLOYMENT_PRACTITIONER')")
   @Operation(summary = "Close a change: successful, failed or backed-out")
   ChangeDetail close(@PathVariable String key, @Valid @RequestBody(required = false) Closure body, Principal principal) {
+    require(principal.getName(), RUNNERS, key, "closing a change");
     return detail(changes.close(key, body == null ? null : body.code(), principal.getName(),
         body == null ? null : body.reason()));
   }
@@ -178,22 +239,22 @@ class ChangeController {
   record ReviewBody(@Size(max = 4000) String summary, @Size(max = 4000) String followUps) {}
 
   @PostMapping("/{key}/review")
-  @PreAuthorize("hasAnyRole('DEPLOYMENT_MANAGER','SERVICE_OWNER')")
   @Operation(summary = "Record the post-implementation review of a closed change (required for emergencies)")
   ResponseEntity<ReviewView> review(@PathVariable String key, @Valid @RequestBody(required = false) ReviewBody body,
       Principal principal) {
+    require(principal.getName(), REVIEWERS, key, "reviewing a change");
     Review r = changes.review(key, principal.getName(), body == null ? null : body.summary(),
         body == null ? null : body.followUps());
     return ResponseEntity.status(HttpStatus.CREATED).body(ReviewView.of(r));
   }
 
   @PostMapping("/{key}/callback")
-  @PreAuthorize("hasAnyRole('DEPLOYMENT_MANAGER','SERVICE_DESK')")
   @Operation(summary = "An ITSM tool's call back about a change: without a state Gantry asks the tool at once; "
       + "a body {\"reference\", \"state\"} is taken as the tool's answer only when signed "
       + "(X-Gantry-Signature: sha256=<HMAC-SHA256 of the body with the system's callback-secret>)")
   ChangeDetail callback(@PathVariable String key, @RequestBody(required = false) byte[] body,
       @RequestHeader(name = ItsmCallbacks.SIGNATURE, required = false) String signature, Principal principal) {
+    require(principal.getName(), ITSM_CALLERS, key, "calling back about a change");
     return detail(itsm.callback(key, body == null ? new byte[0] : body, signature, principal.getName()));
   }
 }

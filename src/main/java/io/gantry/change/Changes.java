@@ -9,7 +9,7 @@ import io.gantry.deployment.Deployments;
 import io.gantry.environment.Environments;
 import io.gantry.identity.Role;
 import io.gantry.identity.User;
-import io.gantry.identity.Users;
+import io.gantry.identity.Access;
 import io.gantry.model.DeploymentModel;
 import io.gantry.model.Models;
 import io.gantry.model.Stage;
@@ -49,7 +49,7 @@ public class Changes {
   private final Components components;
   private final Environments environments;
   private final Models models;
-  private final Users users;
+  private final Access access;
   private final Deployments deployments;
   private final TransactionTemplate tx;
   private final Clock clock;
@@ -58,14 +58,14 @@ public class Changes {
 
   @Autowired
   public Changes(ChangeRecords records, Services services, Components components, Environments environments,
-      Models models, Users users, Deployments deployments, TransactionTemplate tx, Clock clock,
+      Models models, Access access, Deployments deployments, TransactionTemplate tx, Clock clock,
       @Value("${gantry.change.approval-expiry:72h}") Duration approvalExpiry, ItsmSettings itsm) {
     this.records = records;
     this.services = services;
     this.components = components;
     this.environments = environments;
     this.models = models;
-    this.users = users;
+    this.access = access;
     this.deployments = deployments;
     this.tx = tx;
     this.clock = clock;
@@ -238,11 +238,13 @@ public class Changes {
         throw new ConflictException(c.key() + " is decided in " + c.external().system() + " ("
             + c.external().reference() + "); approve or reject it there");
       }
-      Set<String> held = roles(actor);
+      Set<String> held = roles(actor, c);
       if (c.rules().stream().noneMatch(r -> r.heldBy(held))) {
         throw new AccessDeniedException("deciding on " + c.key() + " needs one of the roles "
             + c.rules().stream().flatMap(r -> r.roles().stream()).distinct().collect(Collectors.joining(", "))
-            + "; " + actor + " holds " + (held.isEmpty() ? "none" : String.join(", ", held)));
+            + " in " + (c.scopes().isEmpty() ? "every scope" : c.scopes().stream().map(Object::toString)
+                .collect(Collectors.joining(" and "))) + "; " + actor + " holds "
+            + (held.isEmpty() ? "none there" : String.join(", ", held) + " there"));
       }
       if (actor.equals(c.requestedBy()) && c.rules().stream().anyMatch(ApprovalRule::separationOfDuties)) {
         throw new AccessDeniedException(actor + " requested " + c.key()
@@ -605,8 +607,9 @@ public class Changes {
         : rules.stream().map(ApprovalRule::describe).collect(Collectors.joining(" and "));
   }
 
-  private Set<String> roles(String actor) {
-    return users.find(actor).filter(u -> !u.disabled()).map(User::roles).orElse(Set.of()).stream().map(Role::id)
+  /** The roles {@code actor} holds in every service and environment that {@code c} touches. */
+  private Set<String> roles(String actor, Change c) {
+    return access.rolesInAll(actor, c.scopes()).stream().map(Role::id)
         .collect(Collectors.toCollection(java.util.TreeSet::new));
   }
 

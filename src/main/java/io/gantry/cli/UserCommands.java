@@ -14,9 +14,11 @@ import picocli.CommandLine.Parameters;
 import picocli.CommandLine.Spec;
 import tools.jackson.databind.JsonNode;
 
-@Command(name = "user", description = "Users: list, create, update, disable, enable, enrol, history.",
+@Command(name = "user", description = "Users: list, create, update, disable, enable, enrol, bind, unbind, bindings, "
+    + "history.",
     subcommands = {UserCommands.ListUsers.class, UserCommands.Create.class, UserCommands.Update.class,
-        UserCommands.Disable.class, UserCommands.Enable.class, UserCommands.Enrol.class, UserCommands.History.class},
+        UserCommands.Disable.class, UserCommands.Enable.class, UserCommands.Enrol.class, UserCommands.Bind.class,
+        UserCommands.Unbind.class, UserCommands.Bindings.class, UserCommands.History.class},
     footer = ExitCode.FOOTER)
 final class UserCommands implements Callable<Integer> {
 
@@ -45,10 +47,10 @@ final class UserCommands implements Callable<Integer> {
     @Parameters(paramLabel = "NAME", description = "the user's name (lower-case letters, digits and '-')")
     String name;
 
-    @Option(names = "--role", required = true, paramLabel = "ROLE", description = "a role it holds (repeat): "
+    @Option(names = "--role", paramLabel = "ROLE", description = "a role it holds everywhere (repeat): "
         + "deployment-manager, deployment-practitioner, service-owner, technical-specialist, service-desk, "
-        + "supplier, auditor")
-    List<String> roles;
+        + "supplier, auditor; none when it is to hold roles only where they are bound (gantry user bind)")
+    List<String> roles = List.of();
 
     @Option(names = "--display-name", paramLabel = "TEXT")
     String displayName;
@@ -127,6 +129,76 @@ final class UserCommands implements Callable<Integer> {
         out().println(enrolment.path("code").asString(""));
       }
       printEnrolment(this, enrolment, "");
+    }
+  }
+
+  @Command(name = "bind", description = "Bind a role to a user in a service, an environment, or a service in an "
+      + "environment (deployment managers only): it reaches what is done and read there, and nothing else.")
+  static final class Bind extends ApiCommand {
+    @Parameters(index = "0", paramLabel = "NAME", description = "the user")
+    String name;
+
+    @Parameters(index = "1", paramLabel = "ROLE", description = "the role, e.g. service-owner")
+    String role;
+
+    @Option(names = "--service", paramLabel = "SERVICE", description = "only in this service")
+    String service;
+
+    @Option(names = "--environment", paramLabel = "ENVIRONMENT", description = "only in this environment")
+    String environment;
+
+    @Override
+    void run() {
+      if (service == null && environment == null) {
+        throw new CliException(ExitCode.USAGE, "give --service, --environment or both; a role held everywhere is "
+            + "given with gantry user update " + name + " --role ...");
+      }
+      Map<String, Object> body = new LinkedHashMap<>();
+      body.put("user", name);
+      body.put("role", role);
+      if (service != null) {
+        body.put("service", service);
+      }
+      if (environment != null) {
+        body.put("environment", environment);
+      }
+      JsonNode bound = api().post("/role-bindings", body);
+      if (output().json()) {
+        output().printJson(bound);
+      } else {
+        out().println("Bound " + role + " to " + name + (service == null ? "" : " in service " + service)
+            + (environment == null ? "" : " in environment " + environment) + " (binding "
+            + Output.text(bound.path("id")) + ")");
+      }
+    }
+  }
+
+  @Command(name = "unbind", description = "Withdraw a role binding at once (deployment managers only).")
+  static final class Unbind extends ApiCommand {
+    @Parameters(paramLabel = "ID", description = "the binding, as gantry user bindings lists it")
+    long id;
+
+    @Override
+    void run() {
+      JsonNode b = api().delete("/role-bindings/" + id);
+      out().println("Withdrew " + Output.text(b.path("role")) + " from " + Output.text(b.path("user")) + " (binding "
+          + id + ")");
+    }
+  }
+
+  @Command(name = "bindings", description = "The roles bound to users in a scope, all or one user's (deployment "
+      + "managers and auditors).")
+  static final class Bindings extends ApiCommand {
+    @Parameters(paramLabel = "NAME", arity = "0..1", description = "only this user's bindings")
+    String name;
+
+    @Override
+    void run() {
+      JsonNode all = api().get("/role-bindings", name == null ? Map.of() : Map.of("user", name));
+      List<JsonNode> items = new java.util.ArrayList<>();
+      all.forEach(items::add);
+      output().list(items, List.of(of("#", "id"), of("USER", "user"), of("ROLE", "role"), of("SERVICE", "service"),
+          of("ENVIRONMENT", "environment"), of("BY", "createdBy"), of("CREATED", "createdAt")));
     }
   }
 

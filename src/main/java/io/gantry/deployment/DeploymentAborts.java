@@ -1,7 +1,7 @@
 package io.gantry.deployment;
 
 import io.gantry.identity.Role;
-import io.gantry.identity.Users;
+import io.gantry.identity.Access;
 import io.gantry.shared.ConflictException;
 import io.gantry.shared.InvalidInputException;
 import java.time.Clock;
@@ -26,13 +26,13 @@ public class DeploymentAborts {
   static final Set<Role> MAY_ABORT = EnumSet.of(Role.DEPLOYMENT_MANAGER, Role.DEPLOYMENT_PRACTITIONER);
 
   private final Deployments deployments;
-  private final Users users;
+  private final Access access;
   private final TransactionTemplate tx;
   private final Clock clock;
 
-  public DeploymentAborts(Deployments deployments, Users users, TransactionTemplate tx, Clock clock) {
+  public DeploymentAborts(Deployments deployments, Access access, TransactionTemplate tx, Clock clock) {
     this.deployments = deployments;
-    this.users = users;
+    this.access = access;
     this.tx = tx;
     this.clock = clock;
   }
@@ -42,11 +42,7 @@ public class DeploymentAborts {
     if (reason == null || reason.isBlank()) {
       throw InvalidInputException.of("reason", "say why the deployment is aborted (the reason is recorded)");
     }
-    boolean allowed = users.find(actor).map(u -> u.roles().stream().anyMatch(MAY_ABORT::contains)).orElse(false);
-    if (!allowed) {
-      throw new AccessDeniedException("aborting a deployment needs the role deployment-manager or "
-          + "deployment-practitioner");
-    }
+    access.require(actor, MAY_ABORT, DeploymentDecisions.scope(deployments.get(id)), "aborting a deployment");
     String why = reason.strip();
     return tx.execute(s -> {
       Deployment d = deployments.get(id);

@@ -18,7 +18,12 @@ import org.springframework.http.HttpHeaders;
 import org.springframework.http.HttpStatus;
 import org.springframework.http.MediaType;
 import org.springframework.http.ResponseEntity;
-import org.springframework.security.access.prepost.PreAuthorize;
+import io.gantry.identity.Access;
+import io.gantry.identity.Role;
+import io.gantry.identity.Scope;
+import java.util.EnumSet;
+import java.util.Set;
+import org.springframework.security.access.AccessDeniedException;
 import org.springframework.web.bind.annotation.GetMapping;
 import org.springframework.web.bind.annotation.PathVariable;
 import org.springframework.web.bind.annotation.PostMapping;
@@ -39,10 +44,12 @@ class DeploymentController {
   private final DeploymentDecisions decisions;
   private final StepOutputs outputs;
   private final DeploymentAborts aborts;
+  private final Access access;
 
   DeploymentController(DeploymentRequests requests, Deployments deployments, DeploymentDecisions decisions,
-      StepOutputs outputs, DeploymentAborts aborts) {
+      StepOutputs outputs, DeploymentAborts aborts, Access access) {
     this.aborts = aborts;
+    this.access = access;
     this.requests = requests;
     this.deployments = deployments;
     this.decisions = decisions;
@@ -156,11 +163,22 @@ class DeploymentController {
     }
   }
 
+  /** Those who request, cancel and abort deployments, in the deployment's service and environment. */
+  static final Set<Role> REQUESTERS = EnumSet.of(Role.DEPLOYMENT_MANAGER, Role.DEPLOYMENT_PRACTITIONER,
+      Role.SERVICE_OWNER, Role.TECHNICAL_SPECIALIST);
+
   @PostMapping
-  @PreAuthorize("hasAnyRole('DEPLOYMENT_MANAGER','DEPLOYMENT_PRACTITIONER','SERVICE_OWNER','TECHNICAL_SPECIALIST')")
   @Operation(summary = "Request a deployment of SERVICE/COMPONENT@VERSION into an environment, or with kind "
-      + "undeploy the removal of a component from it (version optional: the one that runs there)")
+      + "undeploy the removal of a component from it (version optional: the one that runs there); needs one of the "
+      + "roles deployment-manager, deployment-practitioner, service-owner, technical-specialist in the component's "
+      + "service and the environment")
   ResponseEntity<DeploymentView> deploy(@Valid @RequestBody NewDeployment body, Principal principal) {
+    String service = body.component() == null || body.component().indexOf('/') <= 0 ? null
+        : body.component().substring(0, body.component().indexOf('/'));
+    if (service != null && body.environment() != null) {
+      access.require(principal.getName(), REQUESTERS, new Scope(service, body.environment()),
+          "requesting a deployment");
+    }
     Deployment d = requests.request(new DeploymentRequests.Request(body.component(), body.version(),
         body.environment(), body.model(), body.reason(), kind(body.kind()), body.at(), body.plannedEnd(),
         body.priority()), principal.getName());
@@ -240,14 +258,16 @@ class DeploymentController {
 
   @GetMapping("/{id}/evidence")
   @Operation(summary = "The files attached to the deployment's manual steps")
-  List<EvidenceView> evidence(@PathVariable long id) {
-    deployments.get(id);
+  List<EvidenceView> evidence(@PathVariable long id, Principal principal) {
+    visible(id, principal);
     return deployments.evidence(id).stream().map(EvidenceView::of).toList();
   }
 
   @GetMapping("/{id}/evidence/{evidenceId}")
   @Operation(summary = "Download one attached file; its bytes are checked against their SHA-256 as they are sent")
-  ResponseEntity<InputStreamResource> evidenceFile(@PathVariable long id, @PathVariable long evidenceId) {
+  ResponseEntity<InputStreamResource> evidenceFile(@PathVariable long id, @PathVariable long evidenceId,
+      Principal principal) {
+    visible(id, principal);
     Evidence e = deployments.evidence(id).stream().filter(x -> x.id() == evidenceId).findFirst()
         .orElseThrow(() -> new io.gantry.shared.NotFoundException("evidence of deployment #" + id,
             String.valueOf(evidenceId)));
@@ -259,16 +279,16 @@ class DeploymentController {
   }
 
   @PostMapping("/{id}/cancel")
-  @PreAuthorize("hasAnyRole('DEPLOYMENT_MANAGER','DEPLOYMENT_PRACTITIONER','SERVICE_OWNER','TECHNICAL_SPECIALIST')")
   @Operation(summary = "Cancel a deployment that has not started executing; 409 once it has")
   DeploymentView cancel(@PathVariable long id, @Valid @RequestBody Cancellation body, Principal principal) {
+    access.require(principal.getName(), REQUESTERS, DeploymentDecisions.scope(deployments.get(id)),
+        "cancelling a deployment");
     return DeploymentView.of(requests.cancel(id, body.reason(), principal.getName()), deployments.targetRuns(id));
   }
 
   record Abort(@Size(max = 2000) String reason) {}
 
   @PostMapping("/{id}/abort")
-  @PreAuthorize("hasAnyRole('DEPLOYMENT_MANAGER','DEPLOYMENT_PRACTITIONER')")
   @Operation(summary = "Abort a deployment that is executing or verifying: the steps running on its targets are "
       + "stopped and the stage's failure policy runs (ask counts as stop); 202 once the abort is recorded, 409 when "
       + "it is not executing (one that has not started is cancelled instead)")
@@ -282,21 +302,24 @@ class DeploymentController {
   Page<DeploymentView> list(@RequestParam(required = false) String environment,
       @RequestParam(required = false) String service, @RequestParam(required = false) String component,
       @RequestParam(required = false) String state, @RequestParam(defaultValue = "0") int page,
-      @RequestParam(defaultValue = "50") int size) {
+      @RequestParam(defaultValue = "50") int size, Principal principal) {
     DeploymentState filter = null;
     if (state != null) {
       filter = Arrays.stream(DeploymentState.values()).filter(s -> s.name().equalsIgnoreCase(state)).findFirst()
           .orElseThrow(() -> io.gantry.shared.InvalidInputException.of("state", "\"" + state
               + "\" is not a deployment state; use one of: " + Arrays.toString(DeploymentState.values())));
     }
-    return deployments.page(new Deployments.Filter(environment, service, component, filter),
+    Access.Reach reach = access.reach(principal.getName(), Access.INSIDERS);
+    return deployments.page(new Deployments.Filter(environment, service, component, filter,
+        reach.everywhere() ? null : reach.scopes()),
         new PageRequest(page, size)).map(d -> DeploymentView.of(d, null));
   }
 
   @GetMapping("/{id}")
   @Operation(summary = "One deployment with the state of each target and its step runs (the tail of each step's "
       + "output, and the size and SHA-256 of all of it)")
-  DeploymentView get(@PathVariable long id) {
+  DeploymentView get(@PathVariable long id, Principal principal) {
+    visible(id, principal);
     List<TargetRun> runs = deployments.targetRuns(id);
     CanaryView canary = deployments.canary().analysis(id)
         .map(a -> CanaryView.of(runs, a, deployments.canary().rounds(id))).orElse(null);
@@ -307,9 +330,9 @@ class DeploymentController {
   @GetMapping("/{id}/steps/{stepRunId}/output")
   @Operation(summary = "Download everything one step run printed, as it was written while the step ran; the "
       + "Digest header carries the SHA-256 kept in the record")
-  ResponseEntity<InputStreamResource> stepOutput(@PathVariable long id, @PathVariable long stepRunId)
-      throws java.io.IOException {
-    deployments.get(id);
+  ResponseEntity<InputStreamResource> stepOutput(@PathVariable long id, @PathVariable long stepRunId,
+      Principal principal) throws java.io.IOException {
+    visible(id, principal);
     StepRun run = deployments.stepRuns(id).stream().filter(s -> s.id() == stepRunId).findFirst()
         .orElseThrow(() -> new io.gantry.shared.NotFoundException("step run of deployment #" + id,
             String.valueOf(stepRunId)));
@@ -338,8 +361,18 @@ class DeploymentController {
 
   @GetMapping("/{id}/events")
   @Operation(summary = "The deployment's record: transitions, waits, steps and log lines, after an entry id")
-  List<EventView> events(@PathVariable long id, @RequestParam(defaultValue = "0") long after) {
-    deployments.get(id);
+  List<EventView> events(@PathVariable long id, @RequestParam(defaultValue = "0") long after, Principal principal) {
+    visible(id, principal);
     return deployments.events(id, after).stream().map(EventView::of).toList();
+  }
+
+  /** The deployment, when the caller's roles reach its service and environment; refused otherwise. */
+  private Deployment visible(long id, Principal principal) {
+    Deployment d = deployments.get(id);
+    if (!access.reach(principal.getName(), Access.INSIDERS).sees(DeploymentDecisions.scope(d))) {
+      throw new AccessDeniedException("deployment #" + id + " is in " + DeploymentDecisions.scope(d)
+          + ", which none of your roles reaches");
+    }
+    return d;
   }
 }

@@ -1,8 +1,8 @@
 package io.gantry.deployment;
 
+import io.gantry.identity.Access;
 import io.gantry.identity.Role;
-import io.gantry.identity.User;
-import io.gantry.identity.Users;
+import io.gantry.identity.Scope;
 import io.gantry.model.Criterion;
 import io.gantry.model.ModelDefinition;
 import io.gantry.model.ModelDocuments;
@@ -36,7 +36,7 @@ public class DeploymentDecisions {
 
   private final Deployments deployments;
   private final Models models;
-  private final Users users;
+  private final Access access;
   private final TransactionTemplate tx;
   private final Clock clock;
   private final Library library;
@@ -44,7 +44,7 @@ public class DeploymentDecisions {
   private final long maxEvidenceBytes;
 
   @Autowired
-  public DeploymentDecisions(Deployments deployments, Models models, Users users, TransactionTemplate tx,
+  public DeploymentDecisions(Deployments deployments, Models models, Access access, TransactionTemplate tx,
       Clock clock, ArtifactStore store, Library library,
       @Value("${gantry.evidence.max-bytes:52428800}") long maxEvidenceBytes) {
     this.store = store;
@@ -52,7 +52,7 @@ public class DeploymentDecisions {
     this.maxEvidenceBytes = maxEvidenceBytes;
     this.deployments = deployments;
     this.models = models;
-    this.users = users;
+    this.access = access;
     this.tx = tx;
     this.clock = clock;
   }
@@ -83,12 +83,7 @@ public class DeploymentDecisions {
         throw new ConflictException("deployment #" + id + " is not waiting for a decision on a failed target "
             + request.target());
       }
-      boolean manager = users.find(actor).map(u -> u.roles().contains(Role.DEPLOYMENT_MANAGER)
-          || u.roles().contains(Role.DEPLOYMENT_PRACTITIONER)).orElse(false);
-      if (!manager) {
-        throw new AccessDeniedException("deciding on a failed target needs the role deployment-manager or "
-            + "deployment-practitioner");
-      }
+      access.require(actor, DeploymentAborts.MAY_ABORT, scope(d), "deciding on a failed target");
       return tx.execute(s -> {
         deployments.addDecision(id, request.target(), Engine.FAILURE_POLICY, kind, actor, request.note(), List.of(),
             clock.instant());
@@ -122,13 +117,13 @@ public class DeploymentDecisions {
           throw InvalidInputException.of("checklist", "every checklist item must be ticked; not ticked: "
               + String.join("; ", missing));
         }
-        requireRole(actor, manual.role(), stage);
+        requireRole(actor, manual.role(), stage, d);
       }
       case Step.Approval approval -> {
         if (kind == Decision.Kind.SIGNOFF) {
           throw InvalidInputException.of("decision", "step " + step.name() + " is an approval: approve or reject it");
         }
-        requireRole(actor, approval.role(), stage);
+        requireRole(actor, approval.role(), stage, d);
         if (actor.equals(d.requestedBy())) {
           throw new AccessDeniedException("the requester of deployment #" + id + " cannot approve or reject it");
         }
@@ -158,12 +153,7 @@ public class DeploymentDecisions {
     if (note == null || note.isBlank()) {
       throw InvalidInputException.of("reason", "say why the pause ends early (the reason is recorded)");
     }
-    boolean allowed = users.find(actor).map(u -> u.roles().contains(Role.DEPLOYMENT_MANAGER)
-        || u.roles().contains(Role.DEPLOYMENT_PRACTITIONER)).orElse(false);
-    if (!allowed) {
-      throw new AccessDeniedException("resuming a deployment needs the role deployment-manager or "
-          + "deployment-practitioner");
-    }
+    access.require(actor, DeploymentAborts.MAY_ABORT, scope(deployments.get(id)), "resuming a deployment");
     return tx.execute(s -> {
       Deployment d = deployments.get(id);
       DeploymentEvent last = deployments.events(id, 0).stream().reduce((a, b) -> b).orElse(null);
@@ -239,10 +229,11 @@ public class DeploymentDecisions {
         throw new ConflictException("deployment #" + id + " waits for " + name + ", not " + request.criterion());
       }
       Criterion.Manual manual = (Criterion.Manual) criteria.get(waiting);
-      boolean holds = users.find(actor).map(u -> u.roles().contains(Role.fromId(manual.role()))).orElse(false);
+      boolean holds = access.rolesIn(actor, scope(d)).contains(Role.fromId(manual.role()));
       if (!holds) {
         throw new AccessDeniedException(name + " of deployment #" + id + " (" + manual.description() + ") is "
-            + "confirmed by a holder of the role " + manual.role() + ", which " + actor + " does not hold");
+            + "confirmed by a holder of the role " + manual.role() + " in " + scope(d) + ", which " + actor
+            + " does not hold there");
       }
       deployments.addDecision(id, Execution.ALL_TARGETS, name, kind, actor, request.note(), List.of(), clock.instant());
       deployments.wake(id, clock.instant());
@@ -280,7 +271,7 @@ public class DeploymentDecisions {
     if (!(step(stage, stepName) instanceof Step.Manual manual)) {
       throw InvalidInputException.of("step", "step " + stepName + " is not a manual step; evidence goes with manual work");
     }
-    requireRole(actor, manual.role(), stage);
+    requireRole(actor, manual.role(), stage, d);
     ArtifactStore.Stored stored;
     ArtifactStore.Staged staged = store.stage(content, maxEvidenceBytes, fileName);
     stored = staged.stored();
@@ -301,15 +292,21 @@ public class DeploymentDecisions {
   /** The roles that decide on a people's step that names none: the stage's approvers, else those who run deployments. */
   static final List<String> RUNNERS = List.of(Role.DEPLOYMENT_MANAGER.id(), Role.DEPLOYMENT_PRACTITIONER.id());
 
-  private void requireRole(String actor, String role, Stage stage) {
+  /** Where a deployment acts: its component's service in its environment. */
+  static Scope scope(Deployment d) {
+    return new Scope(d.component().service(), d.environment());
+  }
+
+  private void requireRole(String actor, String role, Stage stage, Deployment d) {
     List<String> allowed = role != null ? List.of(role)
         : stage.approvers() != null && stage.approvers().roles() != null && !stage.approvers().roles().isEmpty()
             ? stage.approvers().roles() : RUNNERS;
-    var held = users.find(actor).map(User::roles).orElse(java.util.Set.of());
+    var held = access.rolesIn(actor, scope(d));
     if (allowed.stream().map(Role::fromId).noneMatch(held::contains)) {
       throw new AccessDeniedException(role != null ? "this step needs the role " + role
           : "this step names no role, so it is decided by " + (allowed == RUNNERS ? "those who run deployments"
-              : "the stage's approvers") + ": it needs one of the roles " + String.join(", ", allowed));
+              : "the stage's approvers") + ": it needs one of the roles " + String.join(", ", allowed) + " in "
+          + scope(d));
     }
   }
 

@@ -1,5 +1,7 @@
 package io.gantry.deployment;
 
+import io.gantry.identity.Scope;
+
 import io.gantry.catalog.ComponentRef;
 import io.gantry.catalog.Digest;
 import io.gantry.shared.ConflictException;
@@ -12,6 +14,7 @@ import java.sql.ResultSet;
 import java.sql.SQLException;
 import java.sql.Timestamp;
 import java.time.Instant;
+import java.util.ArrayList;
 import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
@@ -84,7 +87,14 @@ public class Deployments {
   }
 
   /** Filters for listing; null means any. */
-  public record Filter(String environment, String service, String component, DeploymentState state) {}
+  /** {@code within}: only deployments inside one of these scopes; null for all. */
+  public record Filter(String environment, String service, String component, DeploymentState state,
+      List<Scope> within) {
+
+    public Filter(String environment, String service, String component, DeploymentState state) {
+      this(environment, service, component, state, null);
+    }
+  }
 
   public Page<Deployment> page(Filter filter, PageRequest request) {
     StringBuilder where = new StringBuilder(" where 1 = 1");
@@ -104,6 +114,23 @@ public class Deployments {
     if (filter.state() != null) {
       where.append(" and state = :state");
       params.put("state", filter.state().name());
+    }
+    if (filter.within() != null) {
+      List<String> any = new ArrayList<>();
+      for (int i = 0; i < filter.within().size(); i++) {
+        Scope s = filter.within().get(i);
+        List<String> parts = new ArrayList<>();
+        if (s.service() != null) {
+          parts.add("service = :within_service_" + i);
+          params.put("within_service_" + i, s.service());
+        }
+        if (s.environment() != null) {
+          parts.add("environment = :within_environment_" + i);
+          params.put("within_environment_" + i, s.environment());
+        }
+        any.add(parts.isEmpty() ? "1 = 1" : "(" + String.join(" and ", parts) + ")");
+      }
+      where.append(" and (").append(any.isEmpty() ? "1 = 0" : String.join(" or ", any)).append(")");
     }
     long total = jdbc.sql("select count(*) from deployments" + where).params(params).query(Long.class).single();
     List<Deployment> items = jdbc.sql("select * from deployments" + where + " order by id desc limit :limit offset :offset")

@@ -43,9 +43,11 @@ class IdentityController {
   private final IdentityHistory history;
   private final AdminTokenFile adminTokenFile;
   private final TransactionTemplate tx;
+  private final RoleBindings bindings;
 
   IdentityController(Users users, ApiTokens tokens, IdentityHistory history, AdminTokenFile adminTokenFile,
-      TransactionTemplate tx) {
+      TransactionTemplate tx, RoleBindings bindings) {
+    this.bindings = bindings;
     this.users = users;
     this.tokens = tokens;
     this.history = history;
@@ -97,10 +99,66 @@ class IdentityController {
     return users.page(new PageRequest(page, size)).map(UserView::of);
   }
 
+  record Me(String name, String displayName, List<String> roles, List<BindingView> bindings, boolean disabled,
+      Instant createdAt, String createdBy) {}
+
   @GetMapping("/users/me")
-  @Operation(summary = "The user of the token in use")
-  UserView me(Principal principal) {
-    return UserView.of(users.find(principal.getName()).orElseThrow());
+  @Operation(summary = "The user of the token in use, with the roles it holds everywhere and those bound to it in "
+      + "a scope")
+  Me me(Principal principal) {
+    UserView u = UserView.of(users.find(principal.getName()).orElseThrow());
+    return new Me(u.name(), u.displayName(), u.roles(), bindings.of(u.name()).stream().map(BindingView::of).toList(),
+        u.disabled(), u.createdAt(), u.createdBy());
+  }
+
+  record BindingView(long id, String user, String role, String service, String environment, Instant createdAt,
+      String createdBy) {
+    static BindingView of(RoleBinding b) {
+      return new BindingView(b.id(), b.user(), b.role().id(), b.service(), b.environment(), b.createdAt(),
+          b.createdBy());
+    }
+  }
+
+  record NewBinding(String user, String role, String service, String environment) {}
+
+  @GetMapping("/role-bindings")
+  @PreAuthorize("hasAnyRole('DEPLOYMENT_MANAGER', 'AUDITOR')")
+  @Operation(summary = "The roles bound to users in a scope (a service, an environment, or a service in an "
+      + "environment), all or one user's (deployment managers and auditors)")
+  List<BindingView> bindings(@RequestParam(required = false) String user) {
+    return (user == null ? bindings.all() : bindings.of(user)).stream().map(BindingView::of).toList();
+  }
+
+  @PostMapping("/role-bindings")
+  @PreAuthorize("hasRole('DEPLOYMENT_MANAGER')")
+  @Operation(summary = "Bind a role to a user in a service, an environment, or a service in an environment "
+      + "(deployment managers only); recorded in the identity history")
+  ResponseEntity<BindingView> bind(
+      @io.swagger.v3.oas.annotations.parameters.RequestBody(
+          content = @Content(schema = @Schema(implementation = NewBinding.class))) @RequestBody JsonNode json,
+      Authentication auth) {
+    NewBinding body = StrictJson.read(json, NewBinding.class);
+    if (body.user() == null || body.user().isBlank()) {
+      throw InvalidInputException.of("user", "say which user the role is bound to");
+    }
+    if (body.role() == null || body.role().isBlank()) {
+      throw InvalidInputException.of("role", "say which role is bound");
+    }
+    Role role = Role.fromId("role", body.role());
+    Actor actor = actor(auth);
+    RoleBinding made = tx.execute(status -> {
+      User user = users.find(body.user()).orElseThrow(() -> new NotFoundException("user", body.user()));
+      return bindings.bind(user, role, body.service(), body.environment(), actor);
+    });
+    return ResponseEntity.status(HttpStatus.CREATED).body(BindingView.of(made));
+  }
+
+  @DeleteMapping("/role-bindings/{id}")
+  @PreAuthorize("hasRole('DEPLOYMENT_MANAGER')")
+  @Operation(summary = "Withdraw a role binding at once (deployment managers only); recorded in the identity history")
+  BindingView unbind(@PathVariable long id, Authentication auth) {
+    Actor actor = actor(auth);
+    return BindingView.of(tx.execute(status -> bindings.unbind(id, actor)));
   }
 
   @PostMapping("/users")
@@ -234,8 +292,9 @@ class IdentityController {
   }
 
   private static Set<Role> roles(List<String> ids) {
-    if (ids == null || ids.isEmpty()) {
-      throw InvalidInputException.of("roles", "a user needs at least one role");
+    if (ids == null) {
+      throw InvalidInputException.of("roles", "give the roles the user holds everywhere (an empty list when it "
+          + "holds roles only in a scope, through role bindings)");
     }
     Set<Role> roles = EnumSet.noneOf(Role.class);
     ids.forEach(r -> roles.add(Role.fromId(r)));

@@ -20,8 +20,13 @@ public enum Role {
   }
 
   public static Role fromId(String id) {
+    return fromId("roles", id);
+  }
+
+  /** The role of that id; refused naming {@code field} otherwise. */
+  public static Role fromId(String field, String id) {
     return Arrays.stream(values()).filter(r -> r.id().equals(id)).findFirst()
-        .orElseThrow(() -> InvalidInputException.of("roles", "\"" + id + "\" is not a role; use one of: "
+        .orElseThrow(() -> InvalidInputException.of(field, "\"" + id + "\" is not a role; use one of: "
             + Arrays.stream(values()).map(Role::id).collect(Collectors.joining(", "))));
   }
 }

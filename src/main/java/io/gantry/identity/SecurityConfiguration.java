@@ -25,9 +25,17 @@ class SecurityConfiguration {
 
   static final JsonMapper JSON = JsonMapper.builder().build();
 
-  /** Every role but {@link Role#SUPPLIER}, as Spring Security role names. */
-  private static final String[] INSIDERS = java.util.Arrays.stream(Role.values()).filter(r -> r != Role.SUPPLIER)
-      .map(Role::name).toArray(String[]::new);
+  /**
+   * Every role but {@link Role#SUPPLIER}, held everywhere or in a scope, as Spring Security
+   * authorities; the endpoints that serve them check the scope of what they do or read.
+   */
+  private static final String[] INSIDERS = Access.INSIDERS.stream()
+      .flatMap(r -> java.util.stream.Stream.of(r.authority(), scoped(r))).toArray(String[]::new);
+
+  /** The authority of a role held in a scope only: {@code SCOPED_SERVICE_OWNER}. */
+  static String scoped(Role role) {
+    return "SCOPED_" + role.name();
+  }
 
   @Bean
   SecurityFilterChain api(HttpSecurity http, TokenAuthenticationFilter tokens) throws Exception {
@@ -53,7 +61,7 @@ class SecurityConfiguration {
             .requestMatchers(HttpMethod.GET, "/api/v1/services", "/api/v1/services/**", "/api/v1/components")
                 .authenticated()
             .requestMatchers(HttpMethod.POST, "/api/v1/services/*/components/*/versions").authenticated()
-            .anyRequest().hasAnyRole(INSIDERS))
+            .anyRequest().hasAnyAuthority(INSIDERS))
         .addFilterBefore(tokens, AnonymousAuthenticationFilter.class)
         .exceptionHandling(e -> e
             .authenticationEntryPoint((request, response, ex) -> write(response, HttpStatus.UNAUTHORIZED,

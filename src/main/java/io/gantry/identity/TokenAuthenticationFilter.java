@@ -21,11 +21,13 @@ class TokenAuthenticationFilter extends OncePerRequestFilter {
 
   private final ApiTokens tokens;
   private final Users users;
+  private final RoleBindings bindings;
   private final Clock clock;
 
-  TokenAuthenticationFilter(ApiTokens tokens, Users users, Clock clock) {
+  TokenAuthenticationFilter(ApiTokens tokens, Users users, RoleBindings bindings, Clock clock) {
     this.tokens = tokens;
     this.users = users;
+    this.bindings = bindings;
     this.clock = clock;
   }
 
@@ -71,7 +73,7 @@ class TokenAuthenticationFilter extends OncePerRequestFilter {
     tokens.touch(token);
     // an enrolment code carries none of its user's roles: it can do nothing but create the user's token
     var authorities = token.kind() == ApiToken.Kind.ENROLMENT ? List.<SimpleGrantedAuthority>of()
-        : user.roles().stream().map(r -> new SimpleGrantedAuthority(r.authority())).toList();
+        : authorities(user, bindings.of(user.name()));
     var authentication = UsernamePasswordAuthenticationToken.authenticated(user.name(), token.id(), authorities);
     SecurityContextHolder.getContext().setAuthentication(authentication);
     try {
@@ -79,6 +81,19 @@ class TokenAuthenticationFilter extends OncePerRequestFilter {
     } finally {
       SecurityContextHolder.clearContext();
     }
+  }
+
+  /**
+   * The user's own roles as {@code ROLE_...}, reaching every endpoint that checks a role; its roles
+   * bound in a scope as {@code SCOPED_...}, reaching only the endpoints that check the scope of what is
+   * done (a manager of one service does not apply configuration or manage users).
+   */
+  static List<SimpleGrantedAuthority> authorities(User user, List<RoleBinding> bound) {
+    var all = new java.util.ArrayList<SimpleGrantedAuthority>();
+    user.roles().forEach(r -> all.add(new SimpleGrantedAuthority(r.authority())));
+    bound.stream().map(RoleBinding::role).distinct()
+        .forEach(r -> all.add(new SimpleGrantedAuthority(SecurityConfiguration.scoped(r))));
+    return all;
   }
 
   private static boolean isTokenCreation(HttpServletRequest request) {

@@ -50,9 +50,6 @@ public class Users {
   }
 
   public User create(String name, String displayName, Set<Role> roles, Actor actor) {
-    if (roles.isEmpty()) {
-      throw InvalidInputException.of("roles", "a user needs at least one role");
-    }
     Instant now = clock.instant();
     jdbc.sql("""
         insert into users (name, display_name, roles, disabled, created_at, created_by, row_version)
@@ -71,9 +68,6 @@ public class Users {
    * Run it in a transaction.
    */
   public User change(User user, Set<Role> roles, boolean disabled, Actor actor) {
-    if (roles.isEmpty()) {
-      throw InvalidInputException.of("roles", "a user needs at least one role");
-    }
     boolean wasManager = !user.disabled() && user.roles().contains(Role.DEPLOYMENT_MANAGER);
     boolean staysManager = !disabled && roles.contains(Role.DEPLOYMENT_MANAGER);
     if (wasManager && !staysManager) {

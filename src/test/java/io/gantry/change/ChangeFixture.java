@@ -160,7 +160,8 @@ final class ChangeFixture {
         () -> gates);
     config = new ConfigService(new ConfigLoader(), new ConfigInterpreter(), environments, targets, services,
         components, versions, models, new TrustedKeys(db.jdbc(), clock), db.transactions(), db.jdbc(), clock);
-    changes = new Changes(new ChangeRecords(db.jdbc()), services, components, environments, models, users, deployments,
+    changes = new Changes(new ChangeRecords(db.jdbc()), services, components, environments, models,
+        new io.gantry.identity.Access(users, db.jdbc()), deployments,
         db.transactions(), clock, Duration.ofHours(72), itsm);
     releases = new Releases(new ReleaseRecords(db.jdbc()), components, library, environments, models, deployments,
         requests, db.transactions(), clock);

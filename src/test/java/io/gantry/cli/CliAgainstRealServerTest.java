@@ -379,6 +379,28 @@ class CliAgainstRealServerTest {
   }
 
   @Test
+  void aRoleBoundWithTheCliReachesItsServiceOnlyAndIsWithdrawnAtOnce() {
+    String name = "sam-" + java.util.UUID.randomUUID().toString().substring(0, 8);
+    String code = succeeds("user", "create", name).out().strip();
+    CliRunner sam = new CliRunner(dir.resolve("sam")).server("http://127.0.0.1:" + port);
+    sam.env.put("GANTRY_TOKEN", sam.run("--token", code, "token", "create", "--name", "laptop").out().strip());
+    assertThat(sam.run("deploy", "cli/app@1.0.0", "--to", "cli-dev", "--detach").exitCode()).isEqualTo(6);
+
+    assertThat(succeeds("user", "bind", name, "deployment-practitioner", "--service", "cli", "--environment",
+        "cli-dev").out()).contains("Bound deployment-practitioner to " + name + " in service cli in environment cli-dev");
+    String listed = succeeds("user", "bindings", name).out();
+    assertThat(listed).containsPattern(name + " +deployment-practitioner +cli +cli-dev");
+    assertThat(gantry.run("user", "bind", name, "auditor").exitCode()).isEqualTo(2);
+    CliRunner.Result deploy = sam.run("deploy", "cli/app@1.0.0", "--to", "cli-dev", "--detach");
+    assertThat(deploy.exitCode()).as(deploy.err()).isZero();
+
+    long binding = Long.parseLong(listed.lines().filter(l -> l.contains(name)).findFirst().orElseThrow().strip()
+        .split(" +")[0]);
+    assertThat(succeeds("user", "unbind", String.valueOf(binding)).out()).contains("Withdrew deployment-practitioner");
+    assertThat(sam.run("deploy", "cli/app@1.0.0", "--to", "cli-dev", "--detach").exitCode()).isEqualTo(6);
+  }
+
+  @Test
   void everyOtherCommandReadsWhatTheRealServerAnswers() {
     long deployment = id(succeeds("deploy", "cli/app@1.0.0", "--to", "cli-dev").out(), "deployment #(\\d+)");
     Instant tomorrow = Instant.now().plus(1, ChronoUnit.DAYS).truncatedTo(ChronoUnit.SECONDS);

@@ -57,8 +57,8 @@ final class EngineFixture {
     deployments = new Deployments(db.jdbc());
     requests = new DeploymentRequests(components, library, environments, models, deployments, db.transactions(), clock,
         () -> gates);
-    decisions = new DeploymentDecisions(deployments, models, users, db.transactions(), clock, store, library, 1 << 20);
-    aborts = new DeploymentAborts(deployments, users, db.transactions(), clock);
+    decisions = new DeploymentDecisions(deployments, models, new io.gantry.identity.Access(users, db.jdbc()), db.transactions(), clock, store, library, 1 << 20);
+    aborts = new DeploymentAborts(deployments, new io.gantry.identity.Access(users, db.jdbc()), db.transactions(), clock);
     config = new ConfigService(new ConfigLoader(), new ConfigInterpreter(), environments, targets, services,
         components, versions, models, new TrustedKeys(db.jdbc(), clock), db.transactions(), db.jdbc(), clock);
   }

@@ -1,0 +1,21 @@
+package io.gantry.identity;
+
+import java.time.Instant;
+
+/**
+ * A role that a user holds in a scope: one service (every environment), one environment (every
+ * service), or one service in one environment. It reaches an action whose scope lies inside it.
+ */
+public record RoleBinding(long id, String user, Role role, String service, String environment, Instant createdAt,
+    String createdBy) {
+
+  /** Whether the action's scope lies inside this binding's. */
+  public boolean covers(Scope action) {
+    return (service == null || service.equals(action.service()))
+        && (environment == null || environment.equals(action.environment()));
+  }
+
+  public Scope scope() {
+    return new Scope(service, environment);
+  }
+}

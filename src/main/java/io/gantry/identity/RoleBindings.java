@@ -1,0 +1,104 @@
+package io.gantry.identity;
+
+import io.gantry.shared.ConflictException;
+import io.gantry.shared.InvalidInputException;
+import io.gantry.shared.Names;
+import io.gantry.shared.NotFoundException;
+import io.gantry.shared.OrderedBeans;
+import java.sql.ResultSet;
+import java.sql.SQLException;
+import java.sql.Timestamp;
+import java.time.Clock;
+import java.time.Instant;
+import java.util.List;
+import java.util.Objects;
+import org.springframework.beans.factory.ObjectProvider;
+import org.springframework.jdbc.core.simple.JdbcClient;
+import org.springframework.stereotype.Repository;
+
+/**
+ * The roles users hold in a scope. A binding names a service or an environment that exists; each grant
+ * and withdrawal is recorded in the identity history, in the caller's transaction.
+ */
+@Repository
+class RoleBindings {
+
+  private final JdbcClient jdbc;
+  private final Clock clock;
+  private final java.util.function.Supplier<List<ScopeNames>> names;
+
+  RoleBindings(JdbcClient jdbc, Clock clock, ObjectProvider<ScopeNames> names) {
+    this.jdbc = jdbc;
+    this.clock = clock;
+    this.names = OrderedBeans.once(names);
+  }
+
+  List<RoleBinding> of(String user) {
+    return of(jdbc, user);
+  }
+
+  static List<RoleBinding> of(JdbcClient jdbc, String user) {
+    return jdbc.sql("select * from role_bindings where user_name = :user order by id").param("user", user)
+        .query(RoleBindings::map).list();
+  }
+
+  List<RoleBinding> all() {
+    return jdbc.sql("select * from role_bindings order by user_name, id").query(RoleBindings::map).list();
+  }
+
+  RoleBinding get(long id) {
+    return jdbc.sql("select * from role_bindings where id = :id").param("id", id).query(RoleBindings::map)
+        .optional().orElseThrow(() -> new NotFoundException("role binding", String.valueOf(id)));
+  }
+
+  /** Binds {@code role} to {@code user} in the scope; the same binding twice is refused. */
+  RoleBinding bind(User user, Role role, String service, String environment, Actor actor) {
+    if (service == null && environment == null) {
+      throw InvalidInputException.of("service", "a role binding names a service, an environment or both; a role "
+          + "held everywhere is one of the user's roles (PATCH /api/v1/users/" + user.name() + ")");
+    }
+    check("service", service);
+    check("environment", environment);
+    if (of(user.name()).stream().anyMatch(b -> b.role() == role && Objects.equals(b.service(), service)
+        && Objects.equals(b.environment(), environment))) {
+      throw new ConflictException(user.name() + " already holds " + role.id() + " in " + new Scope(service,
+          environment));
+    }
+    Instant now = clock.instant();
+    jdbc.sql("""
+        insert into role_bindings (user_name, role, service, environment, created_at, created_by)
+        values (:user, :role, :service, :environment, :now, :by)
+        """).param("user", user.name()).param("role", role.id()).param("service", service)
+        .param("environment", environment).param("now", Timestamp.from(now)).param("by", actor.name())
+        .update();
+    RoleBinding made = of(user.name()).getLast();
+    IdentityHistory.record(jdbc, now, actor, IdentityHistory.Action.ROLE_BOUND, user.name(), null,
+        "binding #" + made.id() + ": " + role.id() + " in " + made.scope());
+    return made;
+  }
+
+  RoleBinding unbind(long id, Actor actor) {
+    RoleBinding b = get(id);
+    jdbc.sql("delete from role_bindings where id = :id").param("id", id).update();
+    IdentityHistory.record(jdbc, clock.instant(), actor, IdentityHistory.Action.ROLE_UNBOUND, b.user(), null,
+        "binding #" + id + ": " + b.role().id() + " in " + b.scope() + " withdrawn");
+    return b;
+  }
+
+  private void check(String kind, String name) {
+    if (name == null) {
+      return;
+    }
+    Names.require(kind, name);
+    boolean exists = names.get().stream().filter(n -> n.kind().equals(kind)).anyMatch(n -> n.exists(name));
+    if (!exists) {
+      throw InvalidInputException.of(kind, "there is no " + kind + " \"" + name + "\"");
+    }
+  }
+
+  private static RoleBinding map(ResultSet rs, int row) throws SQLException {
+    return new RoleBinding(rs.getLong("id"), rs.getString("user_name"), Role.fromId(rs.getString("role")),
+        rs.getString("service"), rs.getString("environment"), rs.getTimestamp("created_at").toInstant(),
+        rs.getString("created_by"));
+  }
+}
