@@ -534,9 +534,16 @@ public class ConfigInterpreter {
     return d.toMillis() % 1000 == 0 ? d.toSeconds() + "s" : d.toMillis() + "ms";
   }
 
+  /** Roles that read records and never change what happens (approve, sign off, confirm). */
+  private static final Set<Role> NEVER_DECIDE = java.util.EnumSet.of(Role.AUDITOR, Role.SERVICE_DESK, Role.SUPPLIER);
+
+  /** A role that decides on a step, a criterion or an approval: one that may change state. */
   private void role(ConfigDocument doc, String at, String role, Run run) {
     try {
-      Role.fromId(role);
+      if (NEVER_DECIDE.contains(Role.fromId(role))) {
+        run.finding(doc, at, "the role " + role + " reads records and never decides what happens; name one of "
+            + "deployment-manager, deployment-practitioner, service-owner, technical-specialist");
+      }
     } catch (InvalidInputException e) {
       run.finding(doc, at, e.getMessage());
     }

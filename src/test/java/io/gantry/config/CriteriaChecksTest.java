@@ -97,6 +97,21 @@ class CriteriaChecksTest {
   }
 
   @Test
+  void a_role_that_only_reads_records_never_confirms_a_criterion_or_decides_a_step() {
+    for (String reader : List.of("auditor", "service-desk", "supplier")) {
+      String text = TEXT.replace("role: deployment-manager}", "role: " + reader + "}")
+          .replace("{name: install, type: artifact.install, destination: releases}",
+              "{name: install, type: artifact.install, destination: releases}\n"
+                  + "        - {name: sign, type: manual, instructions: check it, role: " + reader + "}");
+
+      assertThat(refused(text)).as(reader).extracting(Finding::field).containsExactlyInAnyOrder(
+          "spec.stages[0].exitCriteria[1].role", "spec.stages[0].steps[1].role");
+      assertThat(refused(text)).allSatisfy(f -> assertThat(f.message()).contains("the role " + reader
+          + " reads records and never decides"));
+    }
+  }
+
+  @Test
   void a_manual_criterion_without_a_description_is_refused() {
     String text = TEXT.replace("{type: manual, description: smoke tested, role: deployment-manager}",
         "{type: manual, role: deployment-manager}");
