@@ -5,6 +5,7 @@ import io.gantry.catalog.ComponentRef;
 import io.gantry.catalog.ComponentType;
 import io.gantry.catalog.ServiceDefinition;
 import io.gantry.catalog.TrustedKeyDefinition;
+import io.gantry.identity.RoleBindingDefinition;
 import io.gantry.catalog.VersionRange;
 import io.gantry.config.DesiredState.Declared;
 import io.gantry.environment.EnvironmentDefinition;
@@ -82,6 +83,7 @@ public class ConfigInterpreter {
             "Component", this::component);
         case "DeploymentModel" -> run.add(run.models, doc.name(), doc, "DeploymentModel", d -> model(d, run));
         case "TrustedKey" -> run.add(run.trustedKeys, doc.name(), doc, "TrustedKey", d -> trustedKey(d, run));
+        case "RoleBinding" -> run.add(run.roleBindings, doc.name(), doc, "RoleBinding", this::roleBinding);
         default -> run.finding(doc, "kind", "unknown kind \"" + doc.kind() + "\"");
       }
       checkSecretReferences(doc, doc.body(), "", run);
@@ -92,11 +94,12 @@ public class ConfigInterpreter {
     checkModels(run);
     checkPromotionPaths(run);
     checkTrustedKeys(run);
+    checkRoleBindings(run);
     if (!run.findings.isEmpty()) {
       throw new InvalidInputException(run.findings.size() + " problem(s) in the configuration", run.findings);
     }
     return new DesiredState(run.environments, run.targets, run.services, run.components, run.models,
-        run.trustedKeys);
+        run.trustedKeys, run.roleBindings);
   }
 
   private EnvironmentDefinition environment(ConfigDocument doc) {
@@ -163,6 +166,34 @@ public class ConfigInterpreter {
       run.finding(doc, "spec.publicKey", "not an OpenPGP public key: " + e.getMessage());
     }
     return key;
+  }
+
+  private RoleBindingDefinition roleBinding(ConfigDocument doc) {
+    JsonNode spec = doc.body().path("spec");
+    return new RoleBindingDefinition(doc.name(), spec.path("user").asString(),
+        Role.fromId("spec.role", spec.path("role").asString()), optional(spec, "service"),
+        optional(spec, "environment"));
+  }
+
+  /** A binding reaches a declared service, a declared environment, or both; never everywhere. */
+  private static void checkRoleBindings(Run run) {
+    run.roleBindings.forEach((name, declared) -> {
+      RoleBindingDefinition b = declared.definition();
+      if (b == null) {
+        return;
+      }
+      if (b.service() == null && b.environment() == null) {
+        run.finding(declared.document(), "spec.service", "a RoleBinding names a service, an environment or both; "
+            + "a role held everywhere is one of the user's own roles (gantry user update)");
+      }
+      if (b.service() != null && !run.services.containsKey(b.service())) {
+        run.finding(declared.document(), "spec.service", "service \"" + b.service() + "\" is not declared");
+      }
+      if (b.environment() != null && !run.environments.containsKey(b.environment())) {
+        run.finding(declared.document(), "spec.environment", "environment \"" + b.environment()
+            + "\" is not declared");
+      }
+    });
   }
 
   /** One key trusted under two names would be removed under one and go on vouching under the other. */
@@ -597,6 +628,7 @@ public class ConfigInterpreter {
     final Map<String, Declared<ComponentDefinition>> components = new LinkedHashMap<>();
     final Map<String, Declared<ModelDefinition>> models = new LinkedHashMap<>();
     final Map<String, Declared<TrustedKeyDefinition>> trustedKeys = new LinkedHashMap<>();
+    final Map<String, Declared<RoleBindingDefinition>> roleBindings = new LinkedHashMap<>();
     /** The fingerprint of each trusted key that is a valid public key. */
     final Map<String, String> fingerprints = new LinkedHashMap<>();
     final List<Finding> findings = new ArrayList<>();

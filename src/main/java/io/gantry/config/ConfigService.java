@@ -11,6 +11,11 @@ import io.gantry.catalog.Services;
 import io.gantry.catalog.TrustedKey;
 import io.gantry.catalog.TrustedKeyDefinition;
 import io.gantry.catalog.TrustedKeys;
+import io.gantry.identity.Actor;
+import io.gantry.identity.RoleBinding;
+import io.gantry.identity.RoleBindingDefinition;
+import io.gantry.identity.RoleBindings;
+import io.gantry.identity.Users;
 import io.gantry.config.DesiredState.Declared;
 import io.gantry.config.Plan.Action;
 import io.gantry.config.Plan.Change;
@@ -70,6 +75,8 @@ public class ConfigService {
   private final TransactionTemplate tx;
   private final JdbcClient jdbc;
   private final Clock clock;
+  private final RoleBindings roleBindings;
+  private final Users users;
 
   public ConfigService(ConfigLoader loader, ConfigInterpreter interpreter, Environments environments,
       Targets targets, Services services, Components components, ComponentVersions versions, Models models,
@@ -86,6 +93,8 @@ public class ConfigService {
     this.tx = tx;
     this.jdbc = jdbc;
     this.clock = clock;
+    this.roleBindings = new RoleBindings(jdbc, clock);
+    this.users = new Users(jdbc, clock);
   }
 
   public Plan plan(List<ConfigFile> files) {
@@ -131,7 +140,16 @@ public class ConfigService {
         Target::rowVersion);
     diff.compare("TrustedKey", desired.trustedKeys(), index(trustedKeys.all(), TrustedKey::name),
         TrustedKey::definition, TrustedKey::rowVersion);
+    diff.compare("RoleBinding", desired.roleBindings(), index(roleBindings.declared(), RoleBinding::name),
+        RoleBinding::definition, b -> 0L);
     List<Finding> refused = new ArrayList<>();
+    desired.roleBindings().forEach((name, declared) -> {
+      String user = declared.definition().user();
+      if (users.find(user).isEmpty()) {
+        refused.add(new Finding("spec.user", "there is no user \"" + user + "\"; create it first "
+            + "(gantry user create " + user + ")", declared.document().locate("spec.user")));
+      }
+    });
     for (Step step : diff.steps) {
       if (step.change().action() == Action.DELETE && step.change().kind().equals("Component")) {
         long count = versions.countFor(ComponentRef.parse(step.change().name()));
@@ -235,6 +253,13 @@ public class ConfigService {
               trustedKeys.update(d, s.rowVersion());
             }
           }
+          case RoleBindingDefinition d -> {
+            if (create) {
+              roleBindings.declare(d, Actor.named(actor));
+            } else {
+              roleBindings.redeclare(d, Actor.named(actor));
+            }
+          }
           default -> throw new IllegalStateException("unexpected definition " + s.definition());
         }
       }
@@ -249,6 +274,7 @@ public class ConfigService {
           case "Service" -> services.delete(name, s.rowVersion());
           case "Environment" -> environments.delete(name, s.rowVersion());
           case "TrustedKey" -> trustedKeys.delete(name, s.rowVersion());
+          case "RoleBinding" -> roleBindings.withdraw(name, Actor.named(actor));
           default -> throw new IllegalStateException("unexpected kind " + s.change().kind());
         }
       }

@@ -111,11 +111,12 @@ class IdentityController {
         u.disabled(), u.createdAt(), u.createdBy());
   }
 
+  /** {@code declaredAs}: the RoleBinding document that declares it, or null when it was made through the API. */
   record BindingView(long id, String user, String role, String service, String environment, Instant createdAt,
-      String createdBy) {
+      String createdBy, String declaredAs) {
     static BindingView of(RoleBinding b) {
       return new BindingView(b.id(), b.user(), b.role().id(), b.service(), b.environment(), b.createdAt(),
-          b.createdBy());
+          b.createdBy(), b.name());
     }
   }
 

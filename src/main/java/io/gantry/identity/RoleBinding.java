@@ -7,7 +7,12 @@ import java.time.Instant;
  * service), or one service in one environment. It reaches an action whose scope lies inside it.
  */
 public record RoleBinding(long id, String user, Role role, String service, String environment, Instant createdAt,
-    String createdBy) {
+    String createdBy, String name) {
+
+  /** As configuration would declare it; null for a binding made through the API. */
+  public RoleBindingDefinition definition() {
+    return name == null ? null : new RoleBindingDefinition(name, user, role, service, environment);
+  }
 
   /** Whether the action's scope lies inside this binding's. */
   public boolean covers(Scope action) {

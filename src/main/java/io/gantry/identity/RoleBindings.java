@@ -18,19 +18,31 @@ import org.springframework.stereotype.Repository;
 
 /**
  * The roles users hold in a scope. A binding names a service or an environment that exists; each grant
- * and withdrawal is recorded in the identity history, in the caller's transaction.
+ * and withdrawal is recorded in the identity history, in the caller's transaction. Bindings made
+ * through the API have no name; those declared in configuration carry their document's name and are
+ * changed only by applying configuration.
  */
 @Repository
-class RoleBindings {
+public class RoleBindings {
 
   private final JdbcClient jdbc;
   private final Clock clock;
   private final java.util.function.Supplier<List<ScopeNames>> names;
 
-  RoleBindings(JdbcClient jdbc, Clock clock, ObjectProvider<ScopeNames> names) {
+  @org.springframework.beans.factory.annotation.Autowired
+  public RoleBindings(JdbcClient jdbc, Clock clock, ObjectProvider<ScopeNames> names) {
     this.jdbc = jdbc;
     this.clock = clock;
     this.names = OrderedBeans.once(names);
+  }
+
+  /** For declared bindings only, whose names configuration checks (binding through the API needs the names). */
+  public RoleBindings(JdbcClient jdbc, Clock clock) {
+    this.jdbc = jdbc;
+    this.clock = clock;
+    this.names = () -> {
+      throw new IllegalStateException("no service or environment names to check a binding against");
+    };
   }
 
   List<RoleBinding> of(String user) {
@@ -59,7 +71,7 @@ class RoleBindings {
     }
     check("service", service);
     check("environment", environment);
-    if (of(user.name()).stream().anyMatch(b -> b.role() == role && Objects.equals(b.service(), service)
+    if (of(user.name()).stream().anyMatch(b -> b.name() == null && b.role() == role && Objects.equals(b.service(), service)
         && Objects.equals(b.environment(), environment))) {
       throw new ConflictException(user.name() + " already holds " + role.id() + " in " + new Scope(service,
           environment));
@@ -71,14 +83,52 @@ class RoleBindings {
         """).param("user", user.name()).param("role", role.id()).param("service", service)
         .param("environment", environment).param("now", Timestamp.from(now)).param("by", actor.name())
         .update();
-    RoleBinding made = of(user.name()).getLast();
+    RoleBinding made = of(user.name()).stream().filter(b -> b.name() == null).reduce((a, b) -> b).orElseThrow();
     IdentityHistory.record(jdbc, now, actor, IdentityHistory.Action.ROLE_BOUND, user.name(), null,
         "binding #" + made.id() + ": " + role.id() + " in " + made.scope());
     return made;
   }
 
+  /** The bindings configuration declared, by name. */
+  public List<RoleBinding> declared() {
+    return jdbc.sql("select * from role_bindings where name is not null order by name").query(RoleBindings::map)
+        .list();
+  }
+
+  /** Records a binding declared in configuration; its names were checked against the configuration. */
+  public void declare(RoleBindingDefinition d, Actor actor) {
+    Instant now = clock.instant();
+    jdbc.sql("""
+        insert into role_bindings (user_name, role, service, environment, created_at, created_by, name)
+        values (:user, :role, :service, :environment, :now, :by, :name)
+        """).param("user", d.user()).param("role", d.role().id()).param("service", d.service())
+        .param("environment", d.environment()).param("now", Timestamp.from(now)).param("by", actor.name())
+        .param("name", d.name()).update();
+    IdentityHistory.record(jdbc, now, actor, IdentityHistory.Action.ROLE_BOUND, d.user(), null,
+        "RoleBinding " + d.name() + ": " + d.role().id() + " in " + new Scope(d.service(), d.environment()));
+  }
+
+  /** Changes a declared binding to what configuration now says. */
+  public void redeclare(RoleBindingDefinition d, Actor actor) {
+    withdraw(d.name(), actor);
+    declare(d, actor);
+  }
+
+  /** Withdraws a declared binding that configuration no longer declares. */
+  public void withdraw(String name, Actor actor) {
+    RoleBinding b = jdbc.sql("select * from role_bindings where name = :name").param("name", name)
+        .query(RoleBindings::map).optional().orElseThrow(() -> new NotFoundException("role binding", name));
+    jdbc.sql("delete from role_bindings where id = :id").param("id", b.id()).update();
+    IdentityHistory.record(jdbc, clock.instant(), actor, IdentityHistory.Action.ROLE_UNBOUND, b.user(), null,
+        "RoleBinding " + name + ": " + b.role().id() + " in " + b.scope() + " withdrawn");
+  }
+
   RoleBinding unbind(long id, Actor actor) {
     RoleBinding b = get(id);
+    if (b.name() != null) {
+      throw new ConflictException("role binding " + id + " is declared in configuration as RoleBinding \""
+          + b.name() + "\"; remove it there and apply");
+    }
     jdbc.sql("delete from role_bindings where id = :id").param("id", id).update();
     IdentityHistory.record(jdbc, clock.instant(), actor, IdentityHistory.Action.ROLE_UNBOUND, b.user(), null,
         "binding #" + id + ": " + b.role().id() + " in " + b.scope() + " withdrawn");
@@ -99,6 +149,6 @@ class RoleBindings {
   private static RoleBinding map(ResultSet rs, int row) throws SQLException {
     return new RoleBinding(rs.getLong("id"), rs.getString("user_name"), Role.fromId(rs.getString("role")),
         rs.getString("service"), rs.getString("environment"), rs.getTimestamp("created_at").toInstant(),
-        rs.getString("created_by"));
+        rs.getString("created_by"), rs.getString("name"));
   }
 }

@@ -238,6 +238,56 @@ class ScopedRolesMatrixTest {
         .map(e -> e.path("action").asString()).toList()).containsSubsequence("role-bound", "role-unbound");
   }
 
+  @Test
+  void a_role_binding_declared_in_configuration_acts_in_its_scope_until_configuration_drops_it() throws Exception {
+    String name = "declared-" + UUID.randomUUID().toString().substring(0, 8);
+    String code = post("/api/v1/users", admin, Map.of("name", name, "roles", List.of())).json().path("enrolment")
+        .path("code").asString();
+    String token = post("/api/v1/tokens", code, Map.of("name", "t")).json().path("token").asString();
+    String binding = """
+        apiVersion: gantry.io/v1
+        kind: RoleBinding
+        metadata: {name: %s-shop-dev}
+        spec: {user: %s, role: deployment-practitioner, service: shop, environment: dev}
+        """.formatted(name, name);
+    List<Map<String, String>> withBinding = new ArrayList<>(configuration());
+    withBinding.add(Map.of("name", "bindings.yaml", "content", binding));
+
+    Response applied = post("/api/v1/config/apply", admin, Map.of("files", withBinding, "reason", "bind"));
+
+    assertThat(applied.status()).as(applied.text()).isEqualTo(200);
+    assertThat(plannedDeployment(token).status()).isEqualTo(201);
+    assertThat(post("/api/v1/deployments", token, Map.of("component", "shop/web", "version", version,
+        "environment", "test", "reason", "outside", "at", Instant.now().plus(30, ChronoUnit.DAYS).toString()))
+        .status()).isEqualTo(403);
+    JsonNode listed = get("/api/v1/role-bindings?user=" + name, admin).json().get(0);
+    assertThat(listed.path("declaredAs").asString()).isEqualTo(name + "-shop-dev");
+    Response byApi = delete("/api/v1/role-bindings/" + listed.path("id").asLong(), admin);
+    assertThat(byApi.status()).isEqualTo(409);
+    assertThat(byApi.text()).contains("declared in configuration");
+
+    for (String[] bad : List.of(new String[] {"user: " + name, "user: nobody-here", "spec.user", "no user"},
+        new String[] {"service: shop", "service: shpo", "spec.service", "not declared"},
+        new String[] {"environment: dev", "environment: qa", "spec.environment", "not declared"},
+        new String[] {"role: deployment-practitioner", "role: root", "spec.role", "root"})) {
+      List<Map<String, String>> files = new ArrayList<>(configuration());
+      files.add(Map.of("name", "bindings.yaml", "content", binding.replace(bad[0], bad[1])));
+      Response refused = post("/api/v1/config/apply", admin, Map.of("files", files, "reason", "bad"));
+      assertThat(refused.status()).as(bad[1]).isEqualTo(422);
+      assertThat(refused.json().path("errors").valueStream()).as(refused.text()).anySatisfy(e -> {
+        assertThat(e.path("field").asString()).endsWith(bad[2]);
+        assertThat(e.path("message").asString()).contains(bad[3]);
+      });
+    }
+    assertThat(plannedDeployment(token).status()).as("a refused apply changes nothing").isEqualTo(201);
+
+    assertThat(post("/api/v1/config/apply", admin, Map.of("files", configuration(), "reason", "unbind")).status())
+        .isEqualTo(200);
+    assertThat(plannedDeployment(token).status()).isEqualTo(403);
+    assertThat(get("/api/v1/identity-events?user=" + name, admin).json().path("items").valueStream()
+        .map(e -> e.path("detail").asString()).toList()).anyMatch(d -> d.contains("RoleBinding " + name + "-shop-dev"));
+  }
+
   record Outcome(boolean allowed, String detail) {}
 
   /** Tries the action; allowed when it did what was asked (or got to the action's own checks), refused on 403. */
