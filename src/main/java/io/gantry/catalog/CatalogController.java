@@ -63,8 +63,17 @@ class CatalogController {
   /** Those who approve or withdraw versions, in the component's service. */
   static final Set<Role> APPROVERS = EnumSet.of(Role.DEPLOYMENT_MANAGER, Role.SERVICE_OWNER);
 
+  private final long supplierQuotaBytes;
+
   CatalogController(Services services, Components components, ComponentVersions versions, Library library,
-      Access access) {
+      Access access,
+      @org.springframework.beans.factory.annotation.Value("${gantry.library.supplier-quota-bytes:#{10L * 1024 * 1024 * 1024}}")
+      long supplierQuotaBytes) {
+    if (supplierQuotaBytes <= 0) {
+      throw new io.gantry.shared.StartupProblem("gantry.library.supplier-quota-bytes must be a positive number of "
+          + "bytes, not " + supplierQuotaBytes);
+    }
+    this.supplierQuotaBytes = supplierQuotaBytes;
     this.access = access;
     this.services = services;
     this.components = components;
@@ -220,6 +229,9 @@ class CatalogController {
       @RequestPart("manifest") String manifestJson,
       @RequestPart(name = "artifact", required = false) List<MultipartFile> artifacts, Principal principal) {
     access.require(principal.getName(), PUSHERS, Scope.service(service), "pushing a version");
+    // one who pushes only as a supplier here pushes within its quota; those inside the organization do not
+    Set<Role> held = access.rolesIn(principal.getName(), Scope.service(service));
+    Long quota = held.stream().anyMatch(r -> PUSHERS.contains(r) && r != Role.SUPPLIER) ? null : supplierQuotaBytes;
     Manifest manifest;
     try {
       manifest = MANIFEST.readValue(manifestJson, Manifest.class);
@@ -235,7 +247,7 @@ class CatalogController {
     List<Library.External> external = manifest.external() == null ? List.of() : manifest.external().stream()
         .map(e -> new Library.External(e.path(), e.url(), e.digest())).toList();
     Library.Pushed pushed = library.push(new Library.Push(new ComponentRef(service, component), manifest.version(),
-        manifest.attributes(), uploads, external), principal.getName());
+        manifest.attributes(), uploads, external), principal.getName(), quota);
     return ResponseEntity.status(pushed.created() ? HttpStatus.CREATED : HttpStatus.OK)
         .body(VersionView.of(pushed.version()));
   }

@@ -64,6 +64,15 @@ public class ComponentVersions {
     return new Page<>(withArtifacts(items), request.page(), request.size(), total);
   }
 
+  /** The bytes of the files in the versions {@code user} pushed (what counts against a supplier's quota). */
+  public long bytesPushedBy(String user) {
+    return jdbc.sql("""
+        select coalesce(sum(a.size_bytes), 0) from artifacts a
+          join component_versions v on v.id = a.component_version_id
+         where v.created_by = :user
+        """).param("user", user).query(Long.class).single();
+  }
+
   public long countFor(ComponentRef ref) {
     return jdbc.sql("""
         select count(*) from component_versions v where v.component_id = """ + COMPONENT_ID).param("service", ref.service()).param("component", ref.component()).query(Long.class).single();

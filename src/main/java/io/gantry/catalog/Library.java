@@ -104,6 +104,16 @@ public class Library {
   public record Pushed(ComponentVersion version, boolean created) {}
 
   public Pushed push(Push push, String actor) {
+    return push(push, actor, null);
+  }
+
+  /**
+   * As {@link #push(Push, String)}, counting the new version's files against {@code quotaBytes} (when
+   * not null) together with the files of every version {@code actor} pushed before: a supplier's quota.
+   * The count is taken under the library's lock, so two pushes at once (on two servers) cannot both
+   * fit in what is left for one.
+   */
+  public Pushed push(Push push, String actor, Long quotaBytes) {
     Component component = components.find(push.component())
         .orElseThrow(() -> new NotFoundException("component", push.component().toString()));
     List<Finding> findings = new ArrayList<>();
@@ -163,7 +173,7 @@ public class Library {
           throw new UncheckedIOException("could not read upload " + upload.path(), e);
         }
       }
-      return record(push, component, staged, findings, actor);
+      return record(push, component, staged, findings, actor, quotaBytes);
     } finally {
       staged.forEach(ArtifactStore.Staged::close);
     }
@@ -171,7 +181,7 @@ public class Library {
 
   /** Checks what was received and records the version, moving its files into the library as it does. */
   private Pushed record(Push push, Component component, List<ArtifactStore.Staged> staged, List<Finding> findings,
-      String actor) {
+      String actor, Long quotaBytes) {
     List<Artifact> artifacts = new ArrayList<>();
     Map<Digest, ArtifactStore.Staged> received = new java.util.HashMap<>();
     for (int i = 0; i < staged.size(); i++) {
@@ -217,6 +227,15 @@ public class Library {
         throw new ConflictException("version " + push.component() + "@" + version + " already exists with other "
             + "content (" + existing.get().contentDigest() + ", this push is " + content
             + "); versions are immutable: push it as a new version");
+      }
+      if (quotaBytes != null) {
+        long used = versions.bytesPushedBy(actor);
+        long adding = artifacts.stream().filter(a -> a.size() != null).mapToLong(Artifact::size).sum();
+        if (used + adding > quotaBytes) {
+          throw InvalidInputException.of("artifact", "over the library quota of " + actor + ": its versions hold "
+              + used + " bytes, this one would add " + adding + ", and a supplier may push " + quotaBytes
+              + " bytes in all (gantry.library.supplier-quota-bytes)");
+        }
       }
       ComponentVersion inserted = versions.insert(component.id(), push.component(), version, content, attributes,
           artifacts, actor, clock.instant());

@@ -35,8 +35,12 @@ import tools.jackson.databind.json.JsonMapper;
  * service in the dev environment. The expected answer of every cell comes from the policy written
  * out below ({@link Action}), not from the server's code.
  */
-@SpringBootTest(webEnvironment = SpringBootTest.WebEnvironment.RANDOM_PORT)
+@SpringBootTest(webEnvironment = SpringBootTest.WebEnvironment.RANDOM_PORT,
+    properties = "gantry.library.supplier-quota-bytes=" + ScopedRolesMatrixTest.QUOTA)
 class ScopedRolesMatrixTest {
+
+  /** Enough for a supplier's pushes in the matrix (a few dozen bytes each), not for the quota test's. */
+  static final long QUOTA = 2000;
 
   static final JsonMapper JSON = JsonMapper.builder().build();
   static final HttpClient HTTP = HttpClient.newHttpClient();
@@ -288,6 +292,27 @@ class ScopedRolesMatrixTest {
         .map(e -> e.path("detail").asString()).toList()).anyMatch(d -> d.contains("RoleBinding " + name + "-shop-dev"));
   }
 
+  @Test
+  void a_supplier_pushes_within_its_quota_and_a_push_past_it_is_refused_leaving_nothing() throws Exception {
+    String supplier = user(Role.SUPPLIER, Grant.SERVICE);
+    String other = user(Role.SUPPLIER, Grant.SERVICE);
+    String practitioner = user(Role.DEPLOYMENT_PRACTITIONER, Grant.SERVICE);
+    String big = "x".repeat((int) (QUOTA * 6 / 10));
+
+    Response first = push("3.0.1", supplier, big);
+    Response second = push("3.0.2", supplier, big + "y");
+
+    assertThat(first.status()).as(first.text()).isEqualTo(201);
+    assertThat(second.status()).as(second.text()).isEqualTo(422);
+    assertThat(second.json().path("errors").get(0).path("message").asString()).contains("quota")
+        .contains(String.valueOf(QUOTA)).contains("gantry.library.supplier-quota-bytes");
+    assertThat(get("/api/v1/services/shop/components/web/versions/3.0.2", admin).status()).isEqualTo(404);
+    assertThat(push("3.0.3", other, big).status()).as("each supplier has its own quota").isEqualTo(201);
+    assertThat(push("3.0.4", practitioner, big).status()).isEqualTo(201);
+    assertThat(push("3.0.5", practitioner, big + big).status()).as("no quota inside the organization")
+        .isEqualTo(201);
+  }
+
   record Outcome(boolean allowed, String detail) {}
 
   /** Tries the action; allowed when it did what was asked (or got to the action's own checks), refused on 403. */
@@ -414,11 +439,15 @@ class ScopedRolesMatrixTest {
   }
 
   Response push(String v, String token) throws Exception {
+    return push(v, token, "echo " + v);
+  }
+
+  Response push(String v, String token, String content) throws Exception {
     String boundary = "gantry" + UUID.randomUUID();
     String body = "--" + boundary + "\r\nContent-Disposition: form-data; name=\"manifest\"\r\n"
         + "Content-Type: application/json\r\n\r\n" + JSON.writeValueAsString(Map.of("version", v)) + "\r\n"
         + "--" + boundary + "\r\nContent-Disposition: form-data; name=\"artifact\"; filename=\"app.sh\"\r\n"
-        + "Content-Type: application/octet-stream\r\n\r\necho " + v + "\r\n--" + boundary + "--\r\n";
+        + "Content-Type: application/octet-stream\r\n\r\n" + content + "\r\n--" + boundary + "--\r\n";
     return send(HttpRequest.newBuilder(uri("/api/v1/services/shop/components/web/versions"))
         .header("Content-Type", "multipart/form-data; boundary=" + boundary)
         .POST(HttpRequest.BodyPublishers.ofString(body)), token);
