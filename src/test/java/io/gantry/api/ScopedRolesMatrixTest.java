@@ -106,6 +106,8 @@ class ScopedRolesMatrixTest {
     RECORD_CHANGE(EnumSet.of(Role.DEPLOYMENT_MANAGER, Role.DEPLOYMENT_PRACTITIONER, Role.SERVICE_OWNER,
         Role.TECHNICAL_SPECIALIST), true, "shop", "dev"),
     READ_CHANGE(INSIDERS, false, "shop", "dev"),
+    READ_ENVIRONMENT(INSIDERS, false, null, "dev"),
+    LIST_TARGETS(INSIDERS, false, null, "dev"),
     LIST_ROLE_BINDINGS(EnumSet.of(Role.DEPLOYMENT_MANAGER, Role.AUDITOR), true, null, null),
     APPLY_CONFIGURATION(EnumSet.of(Role.DEPLOYMENT_MANAGER), true, null, null),
     CREATE_USER(EnumSet.of(Role.DEPLOYMENT_MANAGER), true, null, null);
@@ -344,6 +346,13 @@ class ScopedRolesMatrixTest {
       }
       case RECORD_CHANGE -> recordChange(token);
       case READ_CHANGE -> get("/api/v1/changes/" + change, token);
+      case READ_ENVIRONMENT -> get("/api/v1/environments/dev", token);
+      case LIST_TARGETS -> {
+        Response list = get("/api/v1/targets?size=500", token);
+        boolean listed = list.status() == 200 && list.json().path("items").valueStream()
+            .anyMatch(t -> t.path("environment").asString().equals("dev"));
+        yield new Response(listed ? 200 : 403, list.text());
+      }
       case LIST_ROLE_BINDINGS -> get("/api/v1/role-bindings", token);
       case APPLY_CONFIGURATION -> {
         // the configuration as it is: applying it again changes nothing when it is allowed
