@@ -36,7 +36,8 @@ final class UserCommands implements Callable<Integer> {
     void run() {
       output().list(api().getAll("/users", Map.of()), List.of(of("NAME", "name"), of("DISPLAY NAME", "displayName"),
           new Output.Column("ROLES", u -> String.join(",", u.path("roles").valueStream().map(JsonNode::asString)
-              .toList())), of("DISABLED", "disabled"), of("CREATED", "createdAt"), of("BY", "createdBy")));
+              .toList())), new Output.Column("GROUPS", u -> String.join(",", u.path("groups").valueStream()
+              .map(JsonNode::asString).toList())), of("DISABLED", "disabled"), of("CREATED", "createdAt"), of("BY", "createdBy")));
     }
   }
 
@@ -74,19 +75,35 @@ final class UserCommands implements Callable<Integer> {
     }
   }
 
-  @Command(name = "update", description = "Change a user's roles (deployment managers only).")
+  @Command(name = "update", description = "Change a user's roles held everywhere and/or its groups (deployment "
+      + "managers only).")
   static final class Update extends ApiCommand {
 
     @Parameters(paramLabel = "NAME")
     String name;
 
-    @Option(names = "--role", required = true, paramLabel = "ROLE",
-        description = "a role it is to hold (repeat); the roles given replace the user's roles")
+    @Option(names = "--role", paramLabel = "ROLE",
+        description = "a role it is to hold everywhere (repeat); the roles given replace the user's roles")
     List<String> roles;
+
+    @Option(names = "--groups", paramLabel = "GROUP,...", split = ",",
+        description = "the groups it is to belong to, replacing its groups (--groups= for none); a role bound to a "
+            + "group is held by its members")
+    List<String> groups;
 
     @Override
     void run() {
-      show(this, patch(this, name, Map.of("roles", roles)));
+      if (roles == null && groups == null) {
+        throw new CliException(ExitCode.USAGE, "give --role and/or --groups: there is nothing else to change");
+      }
+      Map<String, Object> body = new LinkedHashMap<>();
+      if (roles != null) {
+        body.put("roles", roles);
+      }
+      if (groups != null) {
+        body.put("groups", groups.stream().filter(g -> !g.isBlank()).toList());
+      }
+      show(this, patch(this, name, body));
     }
   }
 
@@ -135,7 +152,7 @@ final class UserCommands implements Callable<Integer> {
   @Command(name = "bind", description = "Bind a role to a user in a service, an environment, or a service in an "
       + "environment (deployment managers only): it reaches what is done and read there, and nothing else.")
   static final class Bind extends ApiCommand {
-    @Parameters(index = "0", paramLabel = "NAME", description = "the user")
+    @Parameters(index = "0", paramLabel = "NAME", description = "the user, or group:NAME for every member of a group")
     String name;
 
     @Parameters(index = "1", paramLabel = "ROLE", description = "the role, e.g. service-owner")
@@ -154,7 +171,11 @@ final class UserCommands implements Callable<Integer> {
             + "given with gantry user update " + name + " --role ...");
       }
       Map<String, Object> body = new LinkedHashMap<>();
-      body.put("user", name);
+      if (name.startsWith("group:")) {
+        body.put("group", name.substring("group:".length()));
+      } else {
+        body.put("user", name);
+      }
       body.put("role", role);
       if (service != null) {
         body.put("service", service);
@@ -189,15 +210,18 @@ final class UserCommands implements Callable<Integer> {
   @Command(name = "bindings", description = "The roles bound to users in a scope, all or one user's (deployment "
       + "managers and auditors).")
   static final class Bindings extends ApiCommand {
-    @Parameters(paramLabel = "NAME", arity = "0..1", description = "only this user's bindings")
+    @Parameters(paramLabel = "NAME", arity = "0..1", description = "only those that reach this user (its own and its "
+        + "groups'), or group:NAME for a group's")
     String name;
 
     @Override
     void run() {
-      JsonNode all = api().get("/role-bindings", name == null ? Map.of() : Map.of("user", name));
+      JsonNode all = api().get("/role-bindings", name == null ? Map.of() : name.startsWith("group:")
+          ? Map.of("group", name.substring("group:".length())) : Map.of("user", name));
       List<JsonNode> items = new java.util.ArrayList<>();
       all.forEach(items::add);
-      output().list(items, List.of(of("#", "id"), of("USER", "user"), of("ROLE", "role"), of("SERVICE", "service"),
+      output().list(items, List.of(of("#", "id"), new Output.Column("WHO", b -> b.path("group").isString()
+          ? "group:" + b.path("group").asString() : b.path("user").asString()), of("ROLE", "role"), of("SERVICE", "service"),
           of("ENVIRONMENT", "environment"), of("BY", "createdBy"), of("CREATED", "createdAt")));
     }
   }

@@ -170,7 +170,7 @@ public class ConfigInterpreter {
 
   private RoleBindingDefinition roleBinding(ConfigDocument doc) {
     JsonNode spec = doc.body().path("spec");
-    return new RoleBindingDefinition(doc.name(), spec.path("user").asString(),
+    return new RoleBindingDefinition(doc.name(), optional(spec, "user"), optional(spec, "group"),
         Role.fromId("spec.role", spec.path("role").asString()), optional(spec, "service"),
         optional(spec, "environment"));
   }
@@ -181,6 +181,9 @@ public class ConfigInterpreter {
       RoleBindingDefinition b = declared.definition();
       if (b == null) {
         return;
+      }
+      if ((b.user() == null) == (b.group() == null)) {
+        run.finding(declared.document(), "spec.user", "a RoleBinding names a user or a group: one of the two");
       }
       if (b.service() == null && b.environment() == null) {
         run.finding(declared.document(), "spec.service", "a RoleBinding names a service, an environment or both; "

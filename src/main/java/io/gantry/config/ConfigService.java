@@ -145,7 +145,7 @@ public class ConfigService {
     List<Finding> refused = new ArrayList<>();
     desired.roleBindings().forEach((name, declared) -> {
       String user = declared.definition().user();
-      if (users.find(user).isEmpty()) {
+      if (user != null && users.find(user).isEmpty()) {
         refused.add(new Finding("spec.user", "there is no user \"" + user + "\"; create it first "
             + "(gantry user create " + user + ")", declared.document().locate("spec.user")));
       }

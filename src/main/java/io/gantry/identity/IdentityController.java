@@ -55,17 +55,31 @@ class IdentityController {
     this.tx = tx;
   }
 
-  record UserView(String name, String displayName, List<String> roles, boolean disabled, Instant createdAt,
-      String createdBy) {
-    static UserView of(User u) {
-      return new UserView(u.name(), u.displayName(), u.roles().stream().sorted().map(Role::id).toList(),
+  record UserView(String name, String displayName, List<String> roles, List<String> groups, boolean disabled,
+      Instant createdAt, String createdBy) {
+    static UserView of(User u, List<String> groups) {
+      return new UserView(u.name(), u.displayName(), u.roles().stream().sorted().map(Role::id).toList(), groups,
           u.disabled(), u.createdAt(), u.createdBy());
     }
   }
 
+  private UserView view(User u) {
+    return UserView.of(u, users.groups(u.name()));
+  }
+
+  /** A group's name: a name Gantry accepts, of at most {@value RoleBindings.Subject#MAX_GROUP} characters. */
+  static String group(String field, String name) {
+    Names.require(field, name);
+    if (name.length() > RoleBindings.Subject.MAX_GROUP) {
+      throw InvalidInputException.of(field, "a group's name has at most " + RoleBindings.Subject.MAX_GROUP
+          + " characters");
+    }
+    return name;
+  }
+
   record NewUser(String name, String displayName, List<String> roles) {}
 
-  record UserChange(List<String> roles, Boolean disabled) {}
+  record UserChange(List<String> roles, Boolean disabled, List<String> groups) {}
 
   record CreatedUser(String name, String displayName, List<String> roles, boolean disabled, Instant createdAt,
       String createdBy, Enrolment enrolment) {}
@@ -96,38 +110,42 @@ class IdentityController {
   @GetMapping("/users")
   @Operation(summary = "List users")
   Page<UserView> users(@RequestParam(defaultValue = "0") int page, @RequestParam(defaultValue = "50") int size) {
-    return users.page(new PageRequest(page, size)).map(UserView::of);
+    return users.page(new PageRequest(page, size)).map(this::view);
   }
 
-  record Me(String name, String displayName, List<String> roles, List<BindingView> bindings, boolean disabled,
-      Instant createdAt, String createdBy) {}
+  record Me(String name, String displayName, List<String> roles, List<String> groups, List<BindingView> bindings,
+      boolean disabled, Instant createdAt, String createdBy) {}
 
   @GetMapping("/users/me")
   @Operation(summary = "The user of the token in use, with the roles it holds everywhere and those bound to it in "
       + "a scope")
   Me me(Principal principal) {
-    UserView u = UserView.of(users.find(principal.getName()).orElseThrow());
-    return new Me(u.name(), u.displayName(), u.roles(), bindings.of(u.name()).stream().map(BindingView::of).toList(),
+    UserView u = view(users.find(principal.getName()).orElseThrow());
+    return new Me(u.name(), u.displayName(), u.roles(), u.groups(),
+        bindings.of(u.name()).stream().map(BindingView::of).toList(),
         u.disabled(), u.createdAt(), u.createdBy());
   }
 
   /** {@code declaredAs}: the RoleBinding document that declares it, or null when it was made through the API. */
-  record BindingView(long id, String user, String role, String service, String environment, Instant createdAt,
-      String createdBy, String declaredAs) {
+  record BindingView(long id, String user, String group, String role, String service, String environment,
+      Instant createdAt, String createdBy, String declaredAs) {
     static BindingView of(RoleBinding b) {
-      return new BindingView(b.id(), b.user(), b.role().id(), b.service(), b.environment(), b.createdAt(),
-          b.createdBy(), b.name());
+      return new BindingView(b.id(), b.user(), b.group(), b.role().id(), b.service(), b.environment(),
+          b.createdAt(), b.createdBy(), b.name());
     }
   }
 
-  record NewBinding(String user, String role, String service, String environment) {}
+  record NewBinding(String user, String group, String role, String service, String environment) {}
 
   @GetMapping("/role-bindings")
   @PreAuthorize("hasAnyRole('DEPLOYMENT_MANAGER', 'AUDITOR')")
   @Operation(summary = "The roles bound to users in a scope (a service, an environment, or a service in an "
       + "environment), all or one user's (deployment managers and auditors)")
-  List<BindingView> bindings(@RequestParam(required = false) String user) {
-    return (user == null ? bindings.all() : bindings.of(user)).stream().map(BindingView::of).toList();
+  List<BindingView> bindings(@RequestParam(required = false) String user,
+      @RequestParam(required = false) String group) {
+    List<RoleBinding> found = user != null ? bindings.of(user)
+        : group != null ? bindings.naming(RoleBindings.Subject.group(group)) : bindings.all();
+    return found.stream().map(BindingView::of).toList();
   }
 
   @PostMapping("/role-bindings")
@@ -139,8 +157,11 @@ class IdentityController {
           content = @Content(schema = @Schema(implementation = NewBinding.class))) @RequestBody JsonNode json,
       Authentication auth) {
     NewBinding body = StrictJson.read(json, NewBinding.class);
-    if (body.user() == null || body.user().isBlank()) {
-      throw InvalidInputException.of("user", "say which user the role is bound to");
+    if ((body.user() == null) == (body.group() == null)) {
+      throw InvalidInputException.of("user", "say which user or which group (one of the two) the role is bound to");
+    }
+    if (body.group() != null) {
+      group("group", body.group());
     }
     if (body.role() == null || body.role().isBlank()) {
       throw InvalidInputException.of("role", "say which role is bound");
@@ -148,8 +169,10 @@ class IdentityController {
     Role role = Role.fromId("role", body.role());
     Actor actor = actor(auth);
     RoleBinding made = tx.execute(status -> {
-      User user = users.find(body.user()).orElseThrow(() -> new NotFoundException("user", body.user()));
-      return bindings.bind(user, role, body.service(), body.environment(), actor);
+      RoleBindings.Subject subject = body.group() != null ? RoleBindings.Subject.group(body.group())
+          : RoleBindings.Subject.user(users.find(body.user())
+              .orElseThrow(() -> new NotFoundException("user", body.user())).name());
+      return bindings.bind(subject, role, body.service(), body.environment(), actor);
     });
     return ResponseEntity.status(HttpStatus.CREATED).body(BindingView.of(made));
   }
@@ -183,7 +206,7 @@ class IdentityController {
       }
       User user = users.create(body.name(), body.displayName(), roles, actor);
       Enrolment enrolment = Enrolment.of(tokens.enrol(user, actor));
-      UserView v = UserView.of(user);
+      UserView v = view(user);
       return new CreatedUser(v.name(), v.displayName(), v.roles(), v.disabled(), v.createdAt(), v.createdBy(),
           enrolment);
     });
@@ -199,13 +222,18 @@ class IdentityController {
           content = @Content(schema = @Schema(implementation = UserChange.class))) @RequestBody JsonNode json,
       Authentication auth) {
     UserChange body = StrictJson.read(json, UserChange.class);
-    if (body.roles() == null && body.disabled() == null) {
-      throw InvalidInputException.of("roles", "give roles and/or disabled: there is nothing else to change");
+    if (body.roles() == null && body.disabled() == null && body.groups() == null) {
+      throw InvalidInputException.of("roles", "give roles, groups and/or disabled: there is nothing else to change");
     }
+    List<String> groups = body.groups() == null ? null : body.groups().stream().map(g -> group("groups", g))
+        .distinct().sorted().toList();
     Set<Role> roles = body.roles() == null ? null : roles(body.roles());
     Actor actor = actor(auth);
-    return UserView.of(tx.execute(status -> {
+    return view(tx.execute(status -> {
       User user = users.find(name).orElseThrow(() -> new NotFoundException("user", name));
+      if (groups != null) {
+        users.setGroups(user.name(), groups, actor);
+      }
       return users.change(user, roles == null ? user.roles() : roles,
           body.disabled() == null ? user.disabled() : body.disabled(), actor);
     }));

@@ -45,17 +45,27 @@ public class RoleBindings {
     };
   }
 
+  /** The bindings that reach {@code user}: its own and those of its groups. */
   List<RoleBinding> of(String user) {
     return of(jdbc, user);
   }
 
   static List<RoleBinding> of(JdbcClient jdbc, String user) {
-    return jdbc.sql("select * from role_bindings where user_name = :user order by id").param("user", user)
-        .query(RoleBindings::map).list();
+    return jdbc.sql("""
+        select * from role_bindings where user_name = :user
+            or group_name in (select group_name from user_groups where user_name = :user)
+         order by id
+        """).param("user", user).query(RoleBindings::map).list();
+  }
+
+  /** The bindings naming this user or this group itself. */
+  List<RoleBinding> naming(Subject subject) {
+    return jdbc.sql("select * from role_bindings where " + (subject.group() ? "group_name" : "user_name")
+        + " = :name order by id").param("name", subject.name()).query(RoleBindings::map).list();
   }
 
   List<RoleBinding> all() {
-    return jdbc.sql("select * from role_bindings order by user_name, id").query(RoleBindings::map).list();
+    return jdbc.sql("select * from role_bindings order by id").query(RoleBindings::map).list();
   }
 
   RoleBinding get(long id) {
@@ -63,28 +73,53 @@ public class RoleBindings {
         .optional().orElseThrow(() -> new NotFoundException("role binding", String.valueOf(id)));
   }
 
-  /** Binds {@code role} to {@code user} in the scope; the same binding twice is refused. */
-  RoleBinding bind(User user, Role role, String service, String environment, Actor actor) {
+  /** Whom a binding names: a user, or a group whose members all hold it. */
+  public record Subject(String name, boolean group) {
+
+    /** The longest group name: a group is recorded in the identity history as {@code group:NAME}. */
+    public static final int MAX_GROUP = 56;
+
+    public static Subject user(String name) {
+      return new Subject(name, false);
+    }
+
+    public static Subject group(String name) {
+      return new Subject(name, true);
+    }
+
+    /** As the identity history names it: a user's name, or {@code group:NAME}, which no user can be called. */
+    String recorded() {
+      return group ? "group:" + name : name;
+    }
+
+    @Override
+    public String toString() {
+      return group ? "group " + name : name;
+    }
+  }
+
+  /** Binds {@code role} to the subject in the scope; the same binding twice is refused. */
+  RoleBinding bind(Subject subject, Role role, String service, String environment, Actor actor) {
     if (service == null && environment == null) {
       throw InvalidInputException.of("service", "a role binding names a service, an environment or both; a role "
-          + "held everywhere is one of the user's roles (PATCH /api/v1/users/" + user.name() + ")");
+          + "held everywhere is one of a user's own roles (PATCH /api/v1/users/{name})");
     }
     check("service", service);
     check("environment", environment);
-    if (of(user.name()).stream().anyMatch(b -> b.name() == null && b.role() == role && Objects.equals(b.service(), service)
-        && Objects.equals(b.environment(), environment))) {
-      throw new ConflictException(user.name() + " already holds " + role.id() + " in " + new Scope(service,
+    if (naming(subject).stream().anyMatch(b -> b.name() == null && b.role() == role
+        && Objects.equals(b.service(), service) && Objects.equals(b.environment(), environment))) {
+      throw new ConflictException(subject + " already holds " + role.id() + " in " + new Scope(service,
           environment));
     }
     Instant now = clock.instant();
     jdbc.sql("""
-        insert into role_bindings (user_name, role, service, environment, created_at, created_by)
-        values (:user, :role, :service, :environment, :now, :by)
-        """).param("user", user.name()).param("role", role.id()).param("service", service)
-        .param("environment", environment).param("now", Timestamp.from(now)).param("by", actor.name())
-        .update();
-    RoleBinding made = of(user.name()).stream().filter(b -> b.name() == null).reduce((a, b) -> b).orElseThrow();
-    IdentityHistory.record(jdbc, now, actor, IdentityHistory.Action.ROLE_BOUND, user.name(), null,
+        insert into role_bindings (user_name, group_name, role, service, environment, created_at, created_by)
+        values (:user, :group, :role, :service, :environment, :now, :by)
+        """).param("user", subject.group() ? null : subject.name()).param("group", subject.group() ? subject.name()
+            : null).param("role", role.id()).param("service", service).param("environment", environment)
+        .param("now", Timestamp.from(now)).param("by", actor.name()).update();
+    RoleBinding made = naming(subject).stream().filter(b -> b.name() == null).reduce((a, b) -> b).orElseThrow();
+    IdentityHistory.record(jdbc, now, actor, IdentityHistory.Action.ROLE_BOUND, subject.recorded(), null,
         "binding #" + made.id() + ": " + role.id() + " in " + made.scope());
     return made;
   }
@@ -99,12 +134,12 @@ public class RoleBindings {
   public void declare(RoleBindingDefinition d, Actor actor) {
     Instant now = clock.instant();
     jdbc.sql("""
-        insert into role_bindings (user_name, role, service, environment, created_at, created_by, name)
-        values (:user, :role, :service, :environment, :now, :by, :name)
-        """).param("user", d.user()).param("role", d.role().id()).param("service", d.service())
+        insert into role_bindings (user_name, group_name, role, service, environment, created_at, created_by, name)
+        values (:user, :group, :role, :service, :environment, :now, :by, :name)
+        """).param("user", d.user()).param("group", d.group()).param("role", d.role().id()).param("service", d.service())
         .param("environment", d.environment()).param("now", Timestamp.from(now)).param("by", actor.name())
         .param("name", d.name()).update();
-    IdentityHistory.record(jdbc, now, actor, IdentityHistory.Action.ROLE_BOUND, d.user(), null,
+    IdentityHistory.record(jdbc, now, actor, IdentityHistory.Action.ROLE_BOUND, d.subject().recorded(), null,
         "RoleBinding " + d.name() + ": " + d.role().id() + " in " + new Scope(d.service(), d.environment()));
   }
 
@@ -119,8 +154,8 @@ public class RoleBindings {
     RoleBinding b = jdbc.sql("select * from role_bindings where name = :name").param("name", name)
         .query(RoleBindings::map).optional().orElseThrow(() -> new NotFoundException("role binding", name));
     jdbc.sql("delete from role_bindings where id = :id").param("id", b.id()).update();
-    IdentityHistory.record(jdbc, clock.instant(), actor, IdentityHistory.Action.ROLE_UNBOUND, b.user(), null,
-        "RoleBinding " + name + ": " + b.role().id() + " in " + b.scope() + " withdrawn");
+    IdentityHistory.record(jdbc, clock.instant(), actor, IdentityHistory.Action.ROLE_UNBOUND, b.subject().recorded(),
+        null, "RoleBinding " + name + ": " + b.role().id() + " in " + b.scope() + " withdrawn");
   }
 
   RoleBinding unbind(long id, Actor actor) {
@@ -130,8 +165,8 @@ public class RoleBindings {
           + b.name() + "\"; remove it there and apply");
     }
     jdbc.sql("delete from role_bindings where id = :id").param("id", id).update();
-    IdentityHistory.record(jdbc, clock.instant(), actor, IdentityHistory.Action.ROLE_UNBOUND, b.user(), null,
-        "binding #" + id + ": " + b.role().id() + " in " + b.scope() + " withdrawn");
+    IdentityHistory.record(jdbc, clock.instant(), actor, IdentityHistory.Action.ROLE_UNBOUND, b.subject().recorded(),
+        null, "binding #" + id + ": " + b.role().id() + " in " + b.scope() + " withdrawn");
     return b;
   }
 
@@ -147,8 +182,8 @@ public class RoleBindings {
   }
 
   private static RoleBinding map(ResultSet rs, int row) throws SQLException {
-    return new RoleBinding(rs.getLong("id"), rs.getString("user_name"), Role.fromId(rs.getString("role")),
-        rs.getString("service"), rs.getString("environment"), rs.getTimestamp("created_at").toInstant(),
-        rs.getString("created_by"), rs.getString("name"));
+    return new RoleBinding(rs.getLong("id"), rs.getString("user_name"), rs.getString("group_name"),
+        Role.fromId(rs.getString("role")), rs.getString("service"), rs.getString("environment"),
+        rs.getTimestamp("created_at").toInstant(), rs.getString("created_by"), rs.getString("name"));
   }
 }

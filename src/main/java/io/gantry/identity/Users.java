@@ -101,6 +101,31 @@ public class Users {
     return find(user.name()).orElseThrow();
   }
 
+  /** The groups {@code user} belongs to, by name. */
+  public List<String> groups(String user) {
+    return jdbc.sql("select group_name from user_groups where user_name = :user order by group_name")
+        .param("user", user).query(String.class).list();
+  }
+
+  /**
+   * Makes {@code groups} the user's groups (from a deployment manager, or as the identity provider
+   * says at sign-in); a change is recorded in the identity history. Run it in a transaction.
+   */
+  public void setGroups(String user, List<String> groups, Actor actor) {
+    List<String> before = groups(user);
+    List<String> after = groups.stream().distinct().sorted().toList();
+    if (before.equals(after)) {
+      return;
+    }
+    jdbc.sql("delete from user_groups where user_name = :user").param("user", user).update();
+    for (String g : after) {
+      jdbc.sql("insert into user_groups (user_name, group_name) values (:user, :group)").param("user", user)
+          .param("group", g).update();
+    }
+    IdentityHistory.record(jdbc, clock.instant(), actor, IdentityHistory.Action.GROUPS_CHANGED, user, null,
+        "groups " + String.join(",", before) + " -> " + String.join(",", after));
+  }
+
   private static String changes(Set<Role> before, Set<Role> after) {
     List<String> parts = new ArrayList<>();
     Set<Role> granted = EnumSet.noneOf(Role.class);

@@ -257,7 +257,13 @@ class ScopedRolesMatrixTest {
         spec: {user: %s, role: deployment-practitioner, service: shop, environment: dev}
         """.formatted(name, name);
     List<Map<String, String>> withBinding = new ArrayList<>(configuration());
-    withBinding.add(Map.of("name", "bindings.yaml", "content", binding));
+    withBinding.add(Map.of("name", "bindings.yaml", "content", binding + """
+        ---
+        apiVersion: gantry.io/v1
+        kind: RoleBinding
+        metadata: {name: %s-auditors}
+        spec: {group: %s-auditors, role: auditor, environment: production}
+        """.formatted(name, name)));
 
     Response applied = post("/api/v1/config/apply", admin, Map.of("files", withBinding, "reason", "bind"));
 
@@ -266,6 +272,8 @@ class ScopedRolesMatrixTest {
     assertThat(post("/api/v1/deployments", token, Map.of("component", "shop/web", "version", version,
         "environment", "test", "reason", "outside", "at", Instant.now().plus(30, ChronoUnit.DAYS).toString()))
         .status()).isEqualTo(403);
+    assertThat(get("/api/v1/role-bindings?group=" + name + "-auditors", admin).json().get(0).path("declaredAs")
+        .asString()).isEqualTo(name + "-auditors");
     JsonNode listed = get("/api/v1/role-bindings?user=" + name, admin).json().get(0);
     assertThat(listed.path("declaredAs").asString()).isEqualTo(name + "-shop-dev");
     Response byApi = delete("/api/v1/role-bindings/" + listed.path("id").asLong(), admin);
@@ -275,7 +283,9 @@ class ScopedRolesMatrixTest {
     for (String[] bad : List.of(new String[] {"user: " + name, "user: nobody-here", "spec.user", "no user"},
         new String[] {"service: shop", "service: shpo", "spec.service", "not declared"},
         new String[] {"environment: dev", "environment: qa", "spec.environment", "not declared"},
-        new String[] {"role: deployment-practitioner", "role: root", "spec.role", "root"})) {
+        new String[] {"role: deployment-practitioner", "role: root", "spec.role", "root"},
+        new String[] {"spec: {user: " + name + ",", "spec: {user: " + name + ", group: both,", "spec.user",
+            "one of the two"})) {
       List<Map<String, String>> files = new ArrayList<>(configuration());
       files.add(Map.of("name", "bindings.yaml", "content", binding.replace(bad[0], bad[1])));
       Response refused = post("/api/v1/config/apply", admin, Map.of("files", files, "reason", "bad"));
@@ -313,6 +323,41 @@ class ScopedRolesMatrixTest {
     assertThat(push("3.0.4", practitioner, big).status()).isEqualTo(201);
     assertThat(push("3.0.5", practitioner, big + big).status()).as("no quota inside the organization")
         .isEqualTo(201);
+  }
+
+  @Test
+  void a_role_bound_to_a_group_is_held_by_its_members_and_no_longer_once_a_member_leaves() throws Exception {
+    String group = "ops-" + UUID.randomUUID().toString().substring(0, 6);
+    String name = "member-" + UUID.randomUUID().toString().substring(0, 8);
+    String code = post("/api/v1/users", admin, Map.of("name", name, "roles", List.of())).json().path("enrolment")
+        .path("code").asString();
+    String token = post("/api/v1/tokens", code, Map.of("name", "t")).json().path("token").asString();
+    Response bound = post("/api/v1/role-bindings", admin, Map.of("group", group, "role", "deployment-practitioner",
+        "service", "shop", "environment", "dev"));
+    assertThat(bound.status()).as(bound.text()).isEqualTo(201);
+    assertThat(post("/api/v1/role-bindings", admin, Map.of("group", group, "user", name, "role", "auditor",
+        "service", "shop")).status()).as("a user or a group, not both").isEqualTo(422);
+    assertThat(plannedDeployment(token).status()).as("not a member yet").isEqualTo(403);
+
+    Response joined = send(HttpRequest.newBuilder(uri("/api/v1/users/" + name)).header("Content-Type",
+        "application/json").method("PATCH", HttpRequest.BodyPublishers.ofString("{\"groups\":[\"" + group + "\"]}")),
+        admin);
+    assertThat(joined.status()).as(joined.text()).isEqualTo(200);
+    assertThat(joined.json().path("groups").get(0).asString()).isEqualTo(group);
+    assertThat(plannedDeployment(token).status()).isEqualTo(201);
+    assertThat(get("/api/v1/role-bindings?user=" + name, admin).json().get(0).path("group").asString())
+        .isEqualTo(group);
+    assertThat(post("/api/v1/deployments", token, Map.of("component", "shop/web", "version", version,
+        "environment", "production", "reason", "outside", "at", Instant.now().plus(30, ChronoUnit.DAYS).toString()))
+        .status()).as("the group's binding reaches dev only").isEqualTo(403);
+
+    send(HttpRequest.newBuilder(uri("/api/v1/users/" + name)).header("Content-Type", "application/json")
+        .method("PATCH", HttpRequest.BodyPublishers.ofString("{\"groups\":[]}")), admin);
+    assertThat(plannedDeployment(token).status()).isEqualTo(403);
+    assertThat(get("/api/v1/identity-events?user=" + name, admin).json().path("items").valueStream()
+        .map(e -> e.path("action").asString()).filter(a -> a.equals("groups-changed")).count()).isEqualTo(2);
+    assertThat(get("/api/v1/identity-events?user=group:" + group, admin).json().path("items").get(0).path("action")
+        .asString()).isEqualTo("role-bound");
   }
 
   record Outcome(boolean allowed, String detail) {}

@@ -236,6 +236,7 @@ class SchemaCoverageTest {
       entry("Stage.failurePolicy.retryDelay", "StepControlsContractTest#a_failed_step_is_retried_after_its_retry_delay_and_succeeds_on_the_second_attempt"),
       entry("Stage.removeSteps", "UndeployContractTest#undeploy_runs_the_removal_steps_on_every_target_that_has_the_component_and_the_inventory_forgets_it"),
       entry("RoleBindingSpec.user", "ScopedRolesMatrixTest#a_role_binding_declared_in_configuration_acts_in_its_scope_until_configuration_drops_it"),
+      entry("RoleBindingSpec.group", "ScopedRolesMatrixTest#a_role_binding_declared_in_configuration_acts_in_its_scope_until_configuration_drops_it"),
       entry("RoleBindingSpec.role", "ScopedRolesMatrixTest#a_role_binding_declared_in_configuration_acts_in_its_scope_until_configuration_drops_it"),
       entry("RoleBindingSpec.service", "ScopedRolesMatrixTest#a_role_binding_declared_in_configuration_acts_in_its_scope_until_configuration_drops_it"),
       entry("RoleBindingSpec.environment", "ScopedRolesMatrixTest#a_role_binding_declared_in_configuration_acts_in_its_scope_until_configuration_drops_it"),
