@@ -75,6 +75,19 @@ class SingleSignOnTest {
   }
 
   @Test
+  void a_token_a_person_got_by_logging_in_at_the_provider_with_pkce_acts_as_that_person() throws Exception {
+    String practitioner = api.newUser("deployment-practitioner");
+    provider.person(practitioner, "correct horse battery staple");
+    String token = provider.tokenThroughLogin(practitioner, "correct horse battery staple");
+
+    SignOnApi.Response me = api.get("/api/v1/users/me", token);
+
+    assertThat(me.status()).as(me.text()).isEqualTo(200);
+    assertThat(me.json().path("name").asString()).isEqualTo(practitioner);
+    assertThat(me.json().path("roles")).extracting(JsonNode::asString).containsExactly("deployment-practitioner");
+  }
+
+  @Test
   void a_signed_on_auditor_keeps_the_auditors_limits() throws Exception {
     String auditor = api.newUser("auditor");
     String token = provider.token(Grant.of(auditor));
