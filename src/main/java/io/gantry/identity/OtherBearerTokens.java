@@ -64,6 +64,12 @@ final class OtherBearerTokens extends OncePerRequestFilter {
       public Enumeration<String> getHeaders(String name) {
         return "Authorization".equalsIgnoreCase(name) ? Collections.emptyEnumeration() : super.getHeaders(name);
       }
+
+      @Override
+      public Enumeration<String> getHeaderNames() {
+        return Collections.enumeration(Collections.list(super.getHeaderNames()).stream()
+            .filter(name -> !"Authorization".equalsIgnoreCase(name)).toList());
+      }
     }, response);
   }
 }

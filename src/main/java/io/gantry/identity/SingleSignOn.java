@@ -112,7 +112,10 @@ final class SingleSignOn {
         .bearerTokenResolver(OtherBearerTokens::token)
         .jwt(jwt -> jwt.decoder(new IssuerJwtDecoder(settings, clock))
             .jwtAuthenticationConverter(new JwtUsers(users, settings.usernameClaim())))
-        .authenticationEntryPoint((request, response, refused) -> refuse(response, refused)));
+        .authenticationEntryPoint((request, response, refused) -> refuse(response, refused))
+        // what Spring Security publishes at /.well-known/oauth-protected-resource (RFC 9728) names the provider
+        .protectedResourceMetadata(metadata -> metadata.protectedResourceMetadataCustomizer(resource -> resource
+            .authorizationServer(settings.issuer()).resourceName("Gantry"))));
   }
 
   private static void refuse(HttpServletResponse response, AuthenticationException refused) throws IOException {

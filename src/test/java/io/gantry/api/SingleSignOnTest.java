@@ -88,6 +88,16 @@ class SingleSignOnTest {
   }
 
   @Test
+  void the_server_names_the_identity_provider_it_trusts_in_its_protected_resource_metadata() throws Exception {
+    HttpResponse<String> metadata = SignOnApi.HTTP.send(HttpRequest.newBuilder(
+        api.uri("/.well-known/oauth-protected-resource")).build(), HttpResponse.BodyHandlers.ofString());
+
+    assertThat(metadata.statusCode()).as(metadata.body()).isEqualTo(200);
+    assertThat(SignOnApi.JSON.readTree(metadata.body()).path("authorization_servers"))
+        .extracting(JsonNode::asString).containsExactly(provider.issuer());
+  }
+
+  @Test
   void a_signed_on_auditor_keeps_the_auditors_limits() throws Exception {
     String auditor = api.newUser("auditor");
     String token = provider.token(Grant.of(auditor));

@@ -6,6 +6,8 @@ import io.gantry.testing.AdminToken;
 import io.gantry.testing.OidcProvider;
 import io.gantry.testing.OidcProvider.Grant;
 import io.gantry.testing.TestDatabase;
+import java.net.http.HttpRequest;
+import java.net.http.HttpResponse;
 import java.nio.file.Path;
 import org.junit.jupiter.api.Test;
 import org.springframework.beans.factory.annotation.Value;
@@ -39,5 +41,8 @@ class WithoutSingleSignOnTest {
         + "single sign-on is not configured");
     SignOnApi.assertRefused(api.get("/api/v1/users/me", "gty_nonsense"), "the API token is not known");
     assertThat(api.get("/api/v1/users/me", api.admin()).json().path("name").asString()).isEqualTo("admin");
+    assertThat(SignOnApi.HTTP.send(HttpRequest.newBuilder(api.uri("/.well-known/oauth-protected-resource")).build(),
+        HttpResponse.BodyHandlers.ofString()).statusCode()).as("no resource server metadata without single sign-on")
+        .isEqualTo(401);
   }
 }
