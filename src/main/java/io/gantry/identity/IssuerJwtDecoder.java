@@ -7,15 +7,15 @@ import java.time.Duration;
 import java.time.Instant;
 import java.util.List;
 import java.util.stream.Collectors;
+import org.springframework.http.client.SimpleClientHttpRequestFactory;
 import org.springframework.security.oauth2.core.OAuth2Error;
 import org.springframework.security.oauth2.core.OAuth2TokenValidatorResult;
 import org.springframework.security.oauth2.jwt.BadJwtException;
 import org.springframework.security.oauth2.jwt.Jwt;
 import org.springframework.security.oauth2.jwt.JwtDecoder;
-import org.springframework.security.oauth2.jwt.JwtDecoders;
-import org.springframework.security.oauth2.jwt.JwtException;
 import org.springframework.security.oauth2.jwt.JwtValidationException;
 import org.springframework.security.oauth2.jwt.NimbusJwtDecoder;
+import org.springframework.web.client.RestTemplate;
 
 /**
  * Accepts a JWT only when it is signed with a key the issuer publishes (its JWKS), carries exactly the
@@ -27,6 +27,9 @@ import org.springframework.security.oauth2.jwt.NimbusJwtDecoder;
 final class IssuerJwtDecoder implements JwtDecoder {
 
   static final Duration LEEWAY = Duration.ofSeconds(60);
+  /** How long a request for the issuer's metadata or keys may take, so that no API call hangs on the provider. */
+  static final Duration CONNECT_TIMEOUT = Duration.ofSeconds(5);
+  static final Duration READ_TIMEOUT = Duration.ofSeconds(10);
 
   private final SingleSignOn.Settings settings;
   private final Clock clock;
@@ -47,8 +50,8 @@ final class IssuerJwtDecoder implements JwtDecoder {
           .collect(Collectors.joining("; ")), false, invalid);
     } catch (BadJwtException bad) {
       throw new SingleSignOn.Refusal(reason(bad), false, bad);
-    } catch (JwtException failed) {
-      // the keys could not be fetched (the provider is down or answered something else than a key set)
+    } catch (RuntimeException failed) {
+      // the metadata or keys could not be fetched: the provider is down, or answered something else
       throw unreachable(failed);
     }
   }
@@ -61,7 +64,11 @@ final class IssuerJwtDecoder implements JwtDecoder {
     synchronized (this) {
       if (decoder == null) {
         try {
-          NimbusJwtDecoder nimbus = JwtDecoders.fromIssuerLocation(settings.issuer());
+          SimpleClientHttpRequestFactory requests = new SimpleClientHttpRequestFactory();
+          requests.setConnectTimeout(CONNECT_TIMEOUT);
+          requests.setReadTimeout(READ_TIMEOUT);
+          NimbusJwtDecoder nimbus = NimbusJwtDecoder.withIssuerLocation(settings.issuer())
+              .restOperations(new RestTemplate(requests)).build();
           nimbus.setJwtValidator(this::validate);
           decoder = nimbus;
         } catch (RuntimeException failed) {

@@ -5,10 +5,15 @@ import jakarta.servlet.http.HttpServletResponse;
 import java.io.IOException;
 import java.net.URI;
 import java.time.Clock;
+import java.util.Locale;
 import java.util.Optional;
+import java.util.Set;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
+import org.springframework.core.env.ConfigurableEnvironment;
+import org.springframework.core.env.EnumerablePropertySource;
 import org.springframework.core.env.Environment;
+import org.springframework.core.env.PropertySource;
 import org.springframework.http.HttpStatus;
 import org.springframework.security.config.annotation.web.builders.HttpSecurity;
 import org.springframework.security.core.AuthenticationException;
@@ -26,6 +31,8 @@ import org.springframework.stereotype.Component;
 final class SingleSignOn {
 
   private static final Logger log = LoggerFactory.getLogger(SingleSignOn.class);
+  private static final Set<String> KNOWN = Set.of("gantryoidcissueruri", "gantryoidcaudience",
+      "gantryoidcusernameclaim");
 
   /** The settings of single sign-on, all checked. */
   record Settings(String issuer, String audience, String usernameClaim) {
@@ -34,6 +41,7 @@ final class SingleSignOn {
 
     /** The settings when the issuer is given; empty when none of them is; a start-up problem otherwise. */
     static Optional<Settings> of(Environment environment) {
+      refuseUnknown(environment);
       String issuer = environment.getProperty("gantry.oidc.issuer-uri");
       String audience = environment.getProperty("gantry.oidc.audience");
       String claim = environment.getProperty("gantry.oidc.username-claim");
@@ -68,6 +76,25 @@ final class SingleSignOn {
             + "name, or remove the setting for " + DEFAULT_USERNAME_CLAIM);
       }
       return Optional.of(new Settings(issuer, audience.strip(), claim == null ? DEFAULT_USERNAME_CLAIM : claim.strip()));
+    }
+  }
+
+  /** A setting under gantry.oidc that is none of the three would be ignored: a typo, most likely. */
+  private static void refuseUnknown(Environment environment) {
+    if (!(environment instanceof ConfigurableEnvironment configurable)) {
+      return;
+    }
+    for (PropertySource<?> source : configurable.getPropertySources()) {
+      if (source instanceof EnumerablePropertySource<?> names) {
+        for (String name : names.getPropertyNames()) {
+          // gantry.oidc.issuer-uri, gantry.oidc.issuerUri and GANTRY_OIDC_ISSUER_URI alike
+          String flat = name.toLowerCase(Locale.ROOT).replaceAll("[._-]", "");
+          if (flat.startsWith("gantryoidc") && !KNOWN.contains(flat)) {
+            throw new StartupProblem("unknown setting " + name + " (from " + source.getName() + "): single sign-on "
+                + "takes gantry.oidc.issuer-uri, gantry.oidc.audience and gantry.oidc.username-claim");
+          }
+        }
+      }
     }
   }
 

@@ -98,6 +98,18 @@ class SingleSignOnTest {
   }
 
   @Test
+  void a_signed_on_user_cannot_make_an_api_token_that_would_outlive_the_providers_say() throws Exception {
+    String manager = api.newUser("deployment-manager");
+    String token = provider.token(Grant.of(manager));
+
+    SignOnApi.Response issued = api.post("/api/v1/tokens", token, Map.of("name", "lasting"));
+
+    assertThat(issued.status()).as(issued.text()).isEqualTo(403);
+    assertThat(issued.json().path("detail").asString()).contains("not with an access token from the identity provider");
+    assertThat(api.get("/api/v1/tokens?user=" + manager, admin).text()).contains("\"first\"").doesNotContain("lasting");
+  }
+
+  @Test
   void a_signed_on_auditor_keeps_the_auditors_limits() throws Exception {
     String auditor = api.newUser("auditor");
     String token = provider.token(Grant.of(auditor));
