@@ -32,9 +32,9 @@ class SingleSignOnStartTest {
     var typo = start("typo", Map.of("GANTRY_OIDC_ISSUER_URI", "http://127.0.0.1:9", "GANTRY_OIDC_AUDIENCE", "gantry-api",
         "GANTRY_OIDC_USERNAME_CLAM", "email"));
 
-    assertRefused(noAudience.get(180, TimeUnit.SECONDS), "error: gantry.oidc.issuer-uri is set but gantry.oidc.audience "
+    assertRefused(noAudience.get(300, TimeUnit.SECONDS), "error: gantry.oidc.issuer-uri is set but gantry.oidc.audience "
         + "is not: give the audience the identity provider puts in the aud claim of Gantry's tokens");
-    assertRefused(typo.get(180, TimeUnit.SECONDS), "error: unknown setting GANTRY_OIDC_USERNAME_CLAM (from "
+    assertRefused(typo.get(300, TimeUnit.SECONDS), "error: unknown setting GANTRY_OIDC_USERNAME_CLAM (from "
         + "systemEnvironment): single sign-on takes gantry.oidc.issuer-uri, gantry.oidc.audience and "
         + "gantry.oidc.username-claim");
   }
@@ -58,7 +58,7 @@ class SingleSignOnStartTest {
     CompletableFuture<String> err = CompletableFuture.supplyAsync(() -> read(process, true));
     return CompletableFuture.supplyAsync(() -> {
       try {
-        if (!process.waitFor(170, TimeUnit.SECONDS)) {
+        if (!process.waitFor(290, TimeUnit.SECONDS)) {
           process.destroyForcibly();
           throw new AssertionError("gantry server with " + env + " did not end");
         }
