@@ -283,6 +283,12 @@ class IdentityController {
           + " cannot issue one for \"" + body.user() + "\"; a deployment manager gives that user an enrolment code "
           + "(POST /api/v1/users/" + body.user() + "/enrolment) with which it creates its own");
     }
+    if (auth instanceof JwtUsers.Authenticated) {
+      // a token of Gantry's own would outlive the provider's say: disabling the person there would not end it
+      throw new AccessDeniedException("an API token is made with an API token or an enrolment code, not with an "
+          + "access token from the identity provider: use the provider's access tokens, or ask a deployment manager "
+          + "for an enrolment code");
+    }
     String name = body.name() == null ? "cli" : body.name();
     Actor actor = actor(auth);
     ApiTokens.Issued issued = tx.execute(status -> {

@@ -38,8 +38,9 @@ class SecurityConfiguration {
   }
 
   @Bean
-  SecurityFilterChain api(HttpSecurity http, TokenAuthenticationFilter tokens) throws Exception {
-    return http
+  SecurityFilterChain api(HttpSecurity http, TokenAuthenticationFilter tokens, SingleSignOn singleSignOn)
+      throws Exception {
+    http
         .csrf(c -> c.disable())
         .httpBasic(b -> b.disable())
         .formLogin(f -> f.disable())
@@ -67,8 +68,9 @@ class SecurityConfiguration {
             .authenticationEntryPoint((request, response, ex) -> write(response, HttpStatus.UNAUTHORIZED,
                 "unauthenticated", "Unauthenticated", "this call needs an API token: send Authorization: Bearer <token>"))
             .accessDeniedHandler((request, response, ex) -> write(response, HttpStatus.FORBIDDEN, "forbidden",
-                "Forbidden", "your roles do not allow this")))
-        .build();
+                "Forbidden", "your roles do not allow this")));
+    singleSignOn.configure(http);
+    return http.build();
   }
 
   static void write(HttpServletResponse response, HttpStatus status, String type, String title, String detail)

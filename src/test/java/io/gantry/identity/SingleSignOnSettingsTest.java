@@ -1,0 +1,88 @@
+package io.gantry.identity;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
+
+import io.gantry.shared.StartupProblem;
+import java.util.Map;
+import org.junit.jupiter.api.Test;
+import org.springframework.core.env.MapPropertySource;
+import org.springframework.core.env.StandardEnvironment;
+import org.springframework.core.env.SystemEnvironmentPropertySource;
+
+/** Which single sign-on settings the server starts with, and what it says of those it cannot use. */
+class SingleSignOnSettingsTest {
+
+  @Test
+  void without_any_setting_single_sign_on_is_off() {
+    assertThat(SingleSignOn.Settings.of(properties(Map.of()))).isEmpty();
+  }
+
+  @Test
+  void an_issuer_and_an_audience_turn_it_on_with_preferred_username_unless_another_claim_is_named() {
+    assertThat(SingleSignOn.Settings.of(properties(Map.of("gantry.oidc.issuer-uri", "https://login.example.com/ops",
+        "gantry.oidc.audience", "gantry-api")))).contains(new SingleSignOn.Settings("https://login.example.com/ops",
+        "gantry-api", "preferred_username"));
+    assertThat(SingleSignOn.Settings.of(variables(Map.of("GANTRY_OIDC_ISSUER_URI", "https://login.example.com/ops",
+        "GANTRY_OIDC_AUDIENCE", "gantry-api", "GANTRY_OIDC_USERNAME_CLAIM", "email")))).contains(
+        new SingleSignOn.Settings("https://login.example.com/ops", "gantry-api", "email"));
+  }
+
+  @Test
+  void an_issuer_without_an_audience_is_refused() {
+    assertRefused(Map.of("gantry.oidc.issuer-uri", "https://login.example.com/ops"),
+        "gantry.oidc.issuer-uri is set but gantry.oidc.audience is not: give the audience the identity provider "
+            + "puts in the aud claim of Gantry's tokens");
+    assertRefused(Map.of("gantry.oidc.issuer-uri", "https://login.example.com/ops", "gantry.oidc.audience", " "),
+        "gantry.oidc.issuer-uri is set but gantry.oidc.audience is empty");
+  }
+
+  @Test
+  void an_audience_or_a_username_claim_without_an_issuer_is_refused_rather_than_ignored() {
+    assertRefused(Map.of("gantry.oidc.audience", "gantry-api"), "gantry.oidc.audience is set but "
+        + "gantry.oidc.issuer-uri is not: set the issuer to turn single sign-on on, or remove it");
+    assertRefused(Map.of("gantry.oidc.username-claim", "email"), "gantry.oidc.username-claim is set but "
+        + "gantry.oidc.issuer-uri is not");
+  }
+
+  @Test
+  void an_issuer_that_is_empty_or_not_an_http_url_and_an_empty_claim_are_refused() {
+    assertRefused(Map.of("gantry.oidc.issuer-uri", "", "gantry.oidc.audience", "gantry-api"),
+        "gantry.oidc.issuer-uri is empty");
+    assertRefused(Map.of("gantry.oidc.issuer-uri", "login.example.com", "gantry.oidc.audience", "gantry-api"),
+        "gantry.oidc.issuer-uri \"login.example.com\" is not an http(s) URL");
+    assertRefused(Map.of("gantry.oidc.issuer-uri", "ldap://login.example.com", "gantry.oidc.audience", "gantry-api"),
+        "gantry.oidc.issuer-uri \"ldap://login.example.com\" is not an http(s) URL");
+    assertRefused(Map.of("gantry.oidc.issuer-uri", "https://login.example.com", "gantry.oidc.audience", "gantry-api",
+        "gantry.oidc.username-claim", ""), "gantry.oidc.username-claim is empty");
+  }
+
+  @Test
+  void a_setting_under_gantry_oidc_that_is_none_of_the_three_is_refused_naming_it_and_where_it_came_from() {
+    assertRefused(Map.of("gantry.oidc.issuer-uri", "https://login.example.com", "gantry.oidc.audience", "gantry-api",
+        "gantry.oidc.audiences", "other"), "unknown setting gantry.oidc.audiences (from test): single sign-on takes "
+        + "gantry.oidc.issuer-uri, gantry.oidc.audience and gantry.oidc.username-claim");
+    assertThatThrownBy(() -> SingleSignOn.Settings.of(variables(Map.of("GANTRY_OIDC_USERNAME_CLAM", "email"))))
+        .isInstanceOf(StartupProblem.class).hasMessageStartingWith("unknown setting GANTRY_OIDC_USERNAME_CLAM "
+            + "(from systemEnvironment)");
+  }
+
+  private static void assertRefused(Map<String, Object> settings, String message) {
+    assertThatThrownBy(() -> SingleSignOn.Settings.of(properties(settings))).isInstanceOf(StartupProblem.class)
+        .hasMessageStartingWith(message);
+  }
+
+  private static StandardEnvironment properties(Map<String, Object> settings) {
+    StandardEnvironment environment = new StandardEnvironment();
+    environment.getPropertySources().remove(StandardEnvironment.SYSTEM_ENVIRONMENT_PROPERTY_SOURCE_NAME);
+    environment.getPropertySources().addFirst(new MapPropertySource("test", settings));
+    return environment;
+  }
+
+  private static StandardEnvironment variables(Map<String, Object> variables) {
+    StandardEnvironment environment = new StandardEnvironment();
+    environment.getPropertySources().replace(StandardEnvironment.SYSTEM_ENVIRONMENT_PROPERTY_SOURCE_NAME,
+        new SystemEnvironmentPropertySource(StandardEnvironment.SYSTEM_ENVIRONMENT_PROPERTY_SOURCE_NAME, variables));
+    return environment;
+  }
+}
