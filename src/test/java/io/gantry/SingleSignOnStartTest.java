@@ -35,8 +35,8 @@ class SingleSignOnStartTest {
     assertRefused(noAudience.get(300, TimeUnit.SECONDS), "error: gantry.oidc.issuer-uri is set but gantry.oidc.audience "
         + "is not: give the audience the identity provider puts in the aud claim of Gantry's tokens");
     assertRefused(typo.get(300, TimeUnit.SECONDS), "error: unknown setting GANTRY_OIDC_USERNAME_CLAM (from "
-        + "systemEnvironment): single sign-on takes gantry.oidc.issuer-uri, gantry.oidc.audience and "
-        + "gantry.oidc.username-claim");
+        + "systemEnvironment): single sign-on takes gantry.oidc.issuer-uri, gantry.oidc.audience, "
+        + "gantry.oidc.username-claim and gantry.oidc.groups-claim");
   }
 
   private static void assertRefused(Ended ended, String line) {

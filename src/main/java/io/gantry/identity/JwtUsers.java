@@ -11,22 +11,50 @@ import org.springframework.security.oauth2.server.resource.InvalidBearerTokenExc
 
 /**
  * Turns a verified access token into the Gantry user its username claim names: only an existing,
- * enabled user, with the authorities {@link #authorities} gives it (the token's own scopes, groups
- * and roles grant nothing). Users are never made from tokens.
+ * enabled user, with the authorities {@link #authorities} gives it (the token's own scopes and roles
+ * grant nothing). Users are never made from tokens. With a groups claim, the user's groups become the
+ * groups the token names (as the provider says at each sign-in; a change is recorded), and the roles
+ * bound to those groups in Gantry are held.
  */
 final class JwtUsers implements Converter<Jwt, AbstractAuthenticationToken> {
 
-  private final Users users;
-  private final String claim;
+  /** Who changes a user's groups at sign-in, in the identity history. */
+  static final Actor PROVIDER = new Actor("identity-provider", null);
 
-  JwtUsers(Users users, String claim) {
+  private static final java.util.regex.Pattern GROUP = java.util.regex.Pattern.compile(
+      "^[a-z0-9]([a-z0-9-]{0," + (RoleBindings.Subject.MAX_GROUP - 2) + "}[a-z0-9])?$");
+
+  private final Users users;
+  private final RoleBindings bindings;
+  private final org.springframework.transaction.support.TransactionTemplate tx;
+  private final String claim;
+  private final String groupsClaim;
+
+  JwtUsers(Users users, RoleBindings bindings, org.springframework.transaction.support.TransactionTemplate tx,
+      String claim, String groupsClaim) {
     this.users = users;
+    this.bindings = bindings;
+    this.tx = tx;
     this.claim = claim;
+    this.groupsClaim = groupsClaim;
   }
 
-  /** What a user signed on with a token may do: today its roles in Gantry, as with an API token. */
-  static List<GrantedAuthority> authorities(User user) {
-    return user.roles().stream().<GrantedAuthority>map(r -> new SimpleGrantedAuthority(r.authority())).toList();
+  /** What a user signed on with a token may do: its roles and bindings in Gantry, as with an API token. */
+  List<GrantedAuthority> authorities(User user) {
+    return List.copyOf(TokenAuthenticationFilter.authorities(user, bindings.of(user.name())));
+  }
+
+  /**
+   * The groups a token names, as Gantry names groups: lower-cased, without a leading '/' (as some
+   * providers write group paths); a name Gantry cannot hold (spaces, a path) is left out, as no
+   * binding can name it. An absent claim names no group.
+   */
+  static List<String> groups(Jwt jwt, String claim) {
+    Object value = jwt.getClaims().get(claim);
+    List<?> all = value instanceof Collection<?> c ? List.copyOf(c) : value == null ? List.of() : List.of(value);
+    return all.stream().filter(String.class::isInstance).map(g -> ((String) g).strip().toLowerCase(java.util.Locale.ROOT))
+        .map(g -> g.startsWith("/") ? g.substring(1) : g).filter(g -> GROUP.matcher(g).matches()).distinct()
+        .sorted().toList();
   }
 
   @Override
@@ -42,6 +70,10 @@ final class JwtUsers implements Converter<Jwt, AbstractAuthenticationToken> {
     }
     if (user.disabled()) {
       throw refused("the user \"" + user.name() + "\" of this token is disabled");
+    }
+    if (groupsClaim != null) {
+      List<String> groups = groups(jwt, groupsClaim);
+      tx.executeWithoutResult(status -> users.setGroups(user.name(), groups, PROVIDER));
     }
     return new Authenticated(user.name(), jwt, authorities(user));
   }

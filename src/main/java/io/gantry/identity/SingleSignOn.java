@@ -32,10 +32,13 @@ final class SingleSignOn {
 
   private static final Logger log = LoggerFactory.getLogger(SingleSignOn.class);
   private static final Set<String> KNOWN = Set.of("gantryoidcissueruri", "gantryoidcaudience",
-      "gantryoidcusernameclaim");
+      "gantryoidcusernameclaim", "gantryoidcgroupsclaim");
 
-  /** The settings of single sign-on, all checked. */
-  record Settings(String issuer, String audience, String usernameClaim) {
+  /**
+   * The settings of single sign-on, all checked; {@code groupsClaim} null when the provider's groups
+   * are not taken.
+   */
+  record Settings(String issuer, String audience, String usernameClaim, String groupsClaim) {
 
     static final String DEFAULT_USERNAME_CLAIM = "preferred_username";
 
@@ -45,9 +48,11 @@ final class SingleSignOn {
       String issuer = environment.getProperty("gantry.oidc.issuer-uri");
       String audience = environment.getProperty("gantry.oidc.audience");
       String claim = environment.getProperty("gantry.oidc.username-claim");
+      String groups = environment.getProperty("gantry.oidc.groups-claim");
       if (issuer == null) {
-        if (audience != null || claim != null) {
-          throw new StartupProblem("gantry.oidc." + (audience != null ? "audience" : "username-claim")
+        if (audience != null || claim != null || groups != null) {
+          throw new StartupProblem("gantry.oidc." + (audience != null ? "audience" : claim != null ? "username-claim"
+              : "groups-claim")
               + " is set but gantry.oidc.issuer-uri is not: set the issuer to turn single sign-on on, or remove it");
         }
         return Optional.empty();
@@ -75,11 +80,16 @@ final class SingleSignOn {
         throw new StartupProblem("gantry.oidc.username-claim is empty: give the claim that carries the Gantry user "
             + "name, or remove the setting for " + DEFAULT_USERNAME_CLAIM);
       }
-      return Optional.of(new Settings(issuer, audience.strip(), claim == null ? DEFAULT_USERNAME_CLAIM : claim.strip()));
+      if (groups != null && groups.isBlank()) {
+        throw new StartupProblem("gantry.oidc.groups-claim is empty: give the claim that lists a user's groups, or "
+            + "remove the setting to keep groups in Gantry's hands");
+      }
+      return Optional.of(new Settings(issuer, audience.strip(), claim == null ? DEFAULT_USERNAME_CLAIM : claim.strip(),
+          groups == null ? null : groups.strip()));
     }
   }
 
-  /** A setting under gantry.oidc that is none of the three would be ignored: a typo, most likely. */
+  /** A setting under gantry.oidc that is none of the four would be ignored: a typo, most likely. */
   private static void refuseUnknown(Environment environment) {
     if (!(environment instanceof ConfigurableEnvironment configurable)) {
       return;
@@ -91,7 +101,8 @@ final class SingleSignOn {
           String flat = name.toLowerCase(Locale.ROOT).replaceAll("[._-]", "");
           if (flat.startsWith("gantryoidc") && !KNOWN.contains(flat)) {
             throw new StartupProblem("unknown setting " + name + " (from " + source.getName() + "): single sign-on "
-                + "takes gantry.oidc.issuer-uri, gantry.oidc.audience and gantry.oidc.username-claim");
+                + "takes gantry.oidc.issuer-uri, gantry.oidc.audience, gantry.oidc.username-claim and "
+                + "gantry.oidc.groups-claim");
           }
         }
       }
@@ -114,15 +125,21 @@ final class SingleSignOn {
 
   private final Settings settings;
   private final Users users;
+  private final RoleBindings bindings;
+  private final org.springframework.transaction.support.TransactionTemplate tx;
   private final Clock clock;
 
-  SingleSignOn(Environment environment, Users users, Clock clock) {
+  SingleSignOn(Environment environment, Users users, RoleBindings bindings,
+      org.springframework.transaction.support.TransactionTemplate tx, Clock clock) {
     this.settings = Settings.of(environment).orElse(null);
     this.users = users;
+    this.bindings = bindings;
+    this.tx = tx;
     this.clock = clock;
     if (settings != null) {
-      log.info("Single sign-on: JWT access tokens from {} for audience {}, user named by claim {}",
-          settings.issuer(), settings.audience(), settings.usernameClaim());
+      log.info("Single sign-on: JWT access tokens from {} for audience {}, user named by claim {}, groups {}",
+          settings.issuer(), settings.audience(), settings.usernameClaim(),
+          settings.groupsClaim() == null ? "kept in Gantry" : "from claim " + settings.groupsClaim());
     }
   }
 
@@ -138,7 +155,8 @@ final class SingleSignOn {
     http.oauth2ResourceServer(server -> server
         .bearerTokenResolver(OtherBearerTokens::token)
         .jwt(jwt -> jwt.decoder(new IssuerJwtDecoder(settings, clock))
-            .jwtAuthenticationConverter(new JwtUsers(users, settings.usernameClaim())))
+            .jwtAuthenticationConverter(new JwtUsers(users, bindings, tx, settings.usernameClaim(),
+                settings.groupsClaim())))
         .authenticationEntryPoint((request, response, refused) -> refuse(response, refused))
         // what Spring Security publishes at /.well-known/oauth-protected-resource (RFC 9728) names the provider
         .protectedResourceMetadata(metadata -> metadata.protectedResourceMetadataCustomizer(resource -> resource

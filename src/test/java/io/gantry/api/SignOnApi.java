@@ -20,9 +20,18 @@ record SignOnApi(int port, String admin) {
   static final HttpClient HTTP = HttpClient.newHttpClient();
 
   /** A user made by the first administrator, which makes its first API token with its enrolment code. */
+  /** A user holding no role of its own. */
+  String newUser() throws Exception {
+    return newUser("person", List.of());
+  }
+
   String newUser(String role) throws Exception {
-    String name = role + "-" + suffix();
-    Response created = post("/api/v1/users", admin, Map.of("name", name, "roles", List.of(role)));
+    return newUser(role, List.of(role));
+  }
+
+  private String newUser(String prefix, List<String> roles) throws Exception {
+    String name = prefix + "-" + suffix();
+    Response created = post("/api/v1/users", admin, Map.of("name", name, "roles", roles));
     assertThat(created.status()).as(created.text()).isEqualTo(201);
     String code = created.json().path("enrolment").path("code").asString();
     Response token = post("/api/v1/tokens", code, Map.of("name", "first"));

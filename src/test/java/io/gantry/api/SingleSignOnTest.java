@@ -42,6 +42,7 @@ class SingleSignOnTest {
     provider = OidcProvider.start();
     registry.add("gantry.oidc.issuer-uri", provider::issuer);
     registry.add("gantry.oidc.audience", () -> OidcProvider.AUDIENCE);
+    registry.add("gantry.oidc.groups-claim", () -> "groups");
   }
 
   @AfterAll
@@ -53,6 +54,37 @@ class SingleSignOnTest {
   void readTheFirstAdministratorsToken() {
     admin = AdminToken.of(dataDir);
     api = new SignOnApi(port, admin);
+  }
+
+  @Test
+  void the_groups_the_provider_names_at_sign_in_bring_the_roles_bound_to_them_and_leaving_one_withdraws_them()
+      throws Exception {
+    SignOnApi.Response applied = api.post("/api/v1/config/apply", admin, Map.of("reason", "groups", "files",
+        List.of(Map.of("name", "env.yaml", "content", """
+            apiVersion: gantry.io/v1
+            kind: Environment
+            metadata: {name: sso-env}
+            spec: {purpose: test, owner: qa}
+            """))));
+    assertThat(applied.status()).as(applied.text()).isEqualTo(200);
+    String group = "release-team-" + SignOnApi.suffix();
+    assertThat(api.post("/api/v1/role-bindings", admin, Map.of("group", group, "role", "deployment-practitioner",
+        "environment", "sso-env")).status()).isEqualTo(201);
+    String person = api.newUser();
+
+    String member = provider.token(Grant.of(person).inGroups(group.toUpperCase(), "/Other Group", "/" + group));
+    SignOnApi.Response me = api.get("/api/v1/users/me", member);
+    assertThat(me.json().path("groups")).extracting(JsonNode::asString).containsExactly(group);
+    assertThat(me.json().path("bindings").get(0).path("group").asString()).isEqualTo(group);
+    assertThat(api.get("/api/v1/environments/sso-env", member).status()).isEqualTo(200);
+
+    String left = provider.token(Grant.of(person).inGroups("someone-else"));
+    assertThat(api.get("/api/v1/environments/sso-env", left).status()).isEqualTo(403);
+    assertThat(api.get("/api/v1/users/me", left).json().path("groups")).extracting(JsonNode::asString)
+        .containsExactly("someone-else");
+    assertThat(api.get("/api/v1/identity-events?user=" + person, admin).json().path("items").valueStream()
+        .filter(e -> e.path("action").asString().equals("groups-changed"))
+        .map(e -> e.path("actor").asString()).toList()).containsExactly("identity-provider", "identity-provider");
   }
 
   @Test

@@ -22,10 +22,13 @@ class SingleSignOnSettingsTest {
   void an_issuer_and_an_audience_turn_it_on_with_preferred_username_unless_another_claim_is_named() {
     assertThat(SingleSignOn.Settings.of(properties(Map.of("gantry.oidc.issuer-uri", "https://login.example.com/ops",
         "gantry.oidc.audience", "gantry-api")))).contains(new SingleSignOn.Settings("https://login.example.com/ops",
-        "gantry-api", "preferred_username"));
+        "gantry-api", "preferred_username", null));
     assertThat(SingleSignOn.Settings.of(variables(Map.of("GANTRY_OIDC_ISSUER_URI", "https://login.example.com/ops",
         "GANTRY_OIDC_AUDIENCE", "gantry-api", "GANTRY_OIDC_USERNAME_CLAIM", "email")))).contains(
-        new SingleSignOn.Settings("https://login.example.com/ops", "gantry-api", "email"));
+        new SingleSignOn.Settings("https://login.example.com/ops", "gantry-api", "email", null));
+    assertThat(SingleSignOn.Settings.of(properties(Map.of("gantry.oidc.issuer-uri", "https://login.example.com/ops",
+        "gantry.oidc.audience", "gantry-api", "gantry.oidc.groups-claim", "groups")))).contains(
+        new SingleSignOn.Settings("https://login.example.com/ops", "gantry-api", "preferred_username", "groups"));
   }
 
   @Test
@@ -43,6 +46,8 @@ class SingleSignOnSettingsTest {
         + "gantry.oidc.issuer-uri is not: set the issuer to turn single sign-on on, or remove it");
     assertRefused(Map.of("gantry.oidc.username-claim", "email"), "gantry.oidc.username-claim is set but "
         + "gantry.oidc.issuer-uri is not");
+    assertRefused(Map.of("gantry.oidc.groups-claim", "groups"), "gantry.oidc.groups-claim is set but "
+        + "gantry.oidc.issuer-uri is not");
   }
 
   @Test
@@ -55,13 +60,15 @@ class SingleSignOnSettingsTest {
         "gantry.oidc.issuer-uri \"ldap://login.example.com\" is not an http(s) URL");
     assertRefused(Map.of("gantry.oidc.issuer-uri", "https://login.example.com", "gantry.oidc.audience", "gantry-api",
         "gantry.oidc.username-claim", ""), "gantry.oidc.username-claim is empty");
+    assertRefused(Map.of("gantry.oidc.issuer-uri", "https://login.example.com", "gantry.oidc.audience", "gantry-api",
+        "gantry.oidc.groups-claim", " "), "gantry.oidc.groups-claim is empty");
   }
 
   @Test
-  void a_setting_under_gantry_oidc_that_is_none_of_the_three_is_refused_naming_it_and_where_it_came_from() {
+  void a_setting_under_gantry_oidc_that_is_none_of_the_four_is_refused_naming_it_and_where_it_came_from() {
     assertRefused(Map.of("gantry.oidc.issuer-uri", "https://login.example.com", "gantry.oidc.audience", "gantry-api",
         "gantry.oidc.audiences", "other"), "unknown setting gantry.oidc.audiences (from test): single sign-on takes "
-        + "gantry.oidc.issuer-uri, gantry.oidc.audience and gantry.oidc.username-claim");
+        + "gantry.oidc.issuer-uri, gantry.oidc.audience, gantry.oidc.username-claim and gantry.oidc.groups-claim");
     assertThatThrownBy(() -> SingleSignOn.Settings.of(variables(Map.of("GANTRY_OIDC_USERNAME_CLAM", "email"))))
         .isInstanceOf(StartupProblem.class).hasMessageStartingWith("unknown setting GANTRY_OIDC_USERNAME_CLAM "
             + "(from systemEnvironment)");

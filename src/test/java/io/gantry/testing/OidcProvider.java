@@ -66,22 +66,27 @@ public final class OidcProvider implements AutoCloseable {
   private static final JsonMapper JSON = JsonMapper.builder().build();
 
   /** What a token is to carry: the user it names, its audience and issuer (null: the provider's), expired or not. */
-  public record Grant(String username, String audience, String issuer, boolean expired) {
+  public record Grant(String username, String audience, String issuer, boolean expired, List<String> groups) {
 
     public static Grant of(String username) {
-      return new Grant(username, AUDIENCE, null, false);
+      return new Grant(username, AUDIENCE, null, false, null);
     }
 
     public Grant forAudience(String other) {
-      return new Grant(username, other, issuer, expired);
+      return new Grant(username, other, issuer, expired, groups);
     }
 
     public Grant claimingIssuer(String other) {
-      return new Grant(username, audience, other, expired);
+      return new Grant(username, audience, other, expired, groups);
     }
 
     public Grant expiredAnHourAgo() {
-      return new Grant(username, audience, issuer, true);
+      return new Grant(username, audience, issuer, true, groups);
+    }
+
+    /** With a {@code groups} claim naming these groups. */
+    public Grant inGroups(String... names) {
+      return new Grant(username, audience, issuer, expired, List.of(names));
     }
   }
 
@@ -117,6 +122,9 @@ public final class OidcProvider implements AutoCloseable {
     String id = "client-" + clients.incrementAndGet();
     ClientSettings.Builder settings = ClientSettings.builder().setting("username", grant.username())
         .setting("audience", grant.audience()).setting("expired", grant.expired());
+    if (grant.groups() != null) {
+      settings.setting("groups", grant.groups());
+    }
     if (grant.issuer() != null) {
       settings.setting("issuer", grant.issuer());
     }
@@ -277,6 +285,9 @@ public final class OidcProvider implements AutoCloseable {
             .audience(List.of((String) settings.getSetting("audience")));
         if (settings.getSetting("issuer") != null) {
           context.getClaims().issuer((String) settings.getSetting("issuer"));
+        }
+        if (settings.getSetting("groups") != null) {
+          context.getClaims().claim("groups", settings.<List<String>>getSetting("groups"));
         }
         if (Boolean.TRUE.equals(settings.getSetting("expired"))) {
           Instant past = Instant.now().minus(1, ChronoUnit.HOURS);
