@@ -66,7 +66,15 @@ public class Secrets implements StepSecrets {
     this.tx = tx;
     this.clock = clock;
     this.keys = keys;
-    Masking.addSource(() -> values().values());
+    Masking.addSource(maskingSource);
+  }
+
+  /** What masking asks for; let go of when the server stops, so a stopped store is never asked again. */
+  private final java.util.function.Supplier<java.util.Collection<String>> maskingSource = () -> values().values();
+
+  @jakarta.annotation.PreDestroy
+  void stopMasking() {
+    Masking.removeSource(maskingSource);
   }
 
   /** Sets a secret's value (new or replaced); answers what is known of it, never the value. */
@@ -96,7 +104,7 @@ public class Secrets implements StepSecrets {
       }
       event(name, updated == 0 ? "set" : "replaced", actor, now, keys.currentId());
     });
-    values = null;
+    invalidate();
     return get(name);
   }
 
@@ -116,7 +124,7 @@ public class Secrets implements StepSecrets {
       }
       event(name, "deleted", actor, clock.instant(), null);
     });
-    values = null;
+    invalidate();
   }
 
   /** Seals again with the current key every secret sealed with another; answers how many. */
@@ -135,7 +143,7 @@ public class Secrets implements StepSecrets {
       }
       return old.size();
     });
-    values = null;
+    invalidate();
     return count == null ? 0 : count;
   }
 
@@ -176,15 +184,27 @@ public class Secrets implements StepSecrets {
     return out.toString();
   }
 
+  /** Reads the values again at the next masking: this server changed one. */
+  private void invalidate() {
+    values = null;
+    loadedAt = 0;
+  }
+
   /** The values to mask: read again when this server changed one, or when they are a few seconds old. */
   private Map<String, String> values() {
     Map<String, String> v = values;
-    if (v == null || System.nanoTime() - loadedAt > FRESH.toNanos()) {
+    if (loadedAt == 0 || System.nanoTime() - loadedAt > FRESH.toNanos()) {
       try {
         return loadValues();
       } catch (RuntimeException e) {
-        return v == null ? Map.of() : v; // the database is away: mask what was known
+        // the database is away: mask what was known, and ask again only once that is a few seconds old
+        // (masking runs for every line a step prints)
+        loadedAt = System.nanoTime();
+        return v == null ? Map.of() : v;
       }
+    }
+    if (v == null) {
+      return Map.of();
     }
     return v;
   }

@@ -22,6 +22,11 @@ public final class Masking {
     SOURCES.add(values);
   }
 
+  /** Stops asking {@code values}, added before, e.g. when the store it reads is closed. */
+  public static void removeSource(java.util.function.Supplier<java.util.Collection<String>> values) {
+    SOURCES.remove(values);
+  }
+
   /** {@code text} with every credential it holds masked; null stays null. */
   public static String mask(String text) {
     if (text == null || text.isEmpty()) {
