@@ -101,7 +101,7 @@ if mode == "targets":
 """ % (env, env, p)))
             plans.append((n, p, env, targets))
     apply(docs, "engine benchmark")
-    data = os.environ["BENCH_DATA"]
+    data = os.environ["BENCH_TARGETS"]  # the local root: relative target paths are under it
     runs = int(os.environ.get("BENCH_RUNS", "3"))
     for n, p, env, targets in plans:
         src = os.path.join(work, "src-" + env)

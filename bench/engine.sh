@@ -39,7 +39,7 @@ echo "Gantry engine benchmark ($(nproc) cores)"
 work="$(mktemp -d)"; trap 'stop_server; rm -rf "$work" "$pybin"' EXIT
 echo "Deploy a 10 MB artifact + configuration, restart and health check (H2):"
 run_server "$work" --gantry.engine.poll=50ms
-BENCH_DATA="$work/data" python3 "$root/bench/engine.py" "$server" "$token" "$work" targets "$sizes" "$parallelisms"
+BENCH_TARGETS="$work/targets" python3 "$root/bench/engine.py" "$server" "$token" "$work" targets "$sizes" "$parallelisms"
 stop_server
 
 # The no-op deployments spread over 50 targets (the engine's cost), then all on one target (which runs

@@ -19,7 +19,7 @@ with open(f"{out}/environments.yaml", "w") as f:
         nxt = f"[{chain[i + 1]}]" if i + 1 < len(chain) else "[]"
         f.write(doc("Environment", env, f"  purpose: {purposes[i]}\n  controlled: {str(i >= 2).lower()}\n"
                     f"  owner: platform\n  promotesTo: {nxt}\n"))
-        f.write(doc("Target", f"{env}-node-1", f"  environment: {env}\n  kind: local\n  path: targets/{env}-node-1\n"))
+        f.write(doc("Target", f"{env}-node-1", f"  environment: {env}\n  kind: local\n  path: {env}-node-1\n"))
 
 with open(f"{out}/services.yaml", "w") as f:
     for s in range(services):

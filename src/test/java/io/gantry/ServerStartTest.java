@@ -110,6 +110,47 @@ class ServerStartTest {
         + " may be read by others (rw-r--r--): run chmod 600 " + key);
   }
 
+  @Test
+  void aServerWhoseLocalRootIsInsideTheDataDirectorySaysSoAndExitsWithNine() throws Exception {
+    Path data = dir.resolve("data");
+
+    Ended server = gantry("server", "--port", String.valueOf(freePort()), "--data-dir", data.toString(), "--",
+        "--gantry.targets.local-root=" + data.resolve("targets"));
+
+    assertThat(server.exitCode()).as(server.out()).isEqualTo(9);
+    assertThat(server.errLines()).containsExactly("error: gantry.targets.local-root " + data.resolve("targets")
+        + " is inside the data directory " + data + "; local targets must live outside it: set "
+        + "gantry.targets.local-root to a folder outside " + data);
+  }
+
+  @Test
+  void aServerFindingATargetFolderBothInTheDataDirectoryAndBesideItSaysSoAndMovesNothing() throws Exception {
+    Path config = Files.createDirectories(dir.resolve("config"));
+    Files.writeString(config.resolve("targets.yaml"), """
+        apiVersion: gantry.io/v1
+        kind: Environment
+        metadata: {name: dev}
+        spec: {purpose: development, owner: team}
+        ---
+        apiVersion: gantry.io/v1
+        kind: Target
+        metadata: {name: web-1}
+        spec: {environment: dev, kind: local, path: web-1}
+        """);
+    Path old = Files.createDirectories(dir.resolve("data/targets/web-1"));
+    Files.writeString(old.resolve("old.txt"), "old");
+    Path now = Files.createDirectories(dir.resolve("targets/web-1"));
+
+    Ended server = gantry("server", "--port", String.valueOf(freePort()), "--data-dir", dir.resolve("data").toString(),
+        "--apply", config.toString());
+
+    assertThat(server.exitCode()).as(server.out()).isEqualTo(9);
+    assertThat(server.errLines()).containsExactly("error: local target web-1 has a folder both where an earlier "
+        + "Gantry put it, " + old + ", and where it is now, " + now + "; nothing was moved: keep the one you want, "
+        + "remove or rename the other, then start again");
+    assertThat(old.resolve("old.txt")).hasContent("old");
+  }
+
   private static void drainUntilServing(Process server, CompletableFuture<Void> serving) {
     try (BufferedReader out = server.inputReader(StandardCharsets.UTF_8)) {
       for (String line; (line = out.readLine()) != null; ) {

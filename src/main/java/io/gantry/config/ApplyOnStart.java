@@ -25,10 +25,12 @@ class ApplyOnStart implements ApplicationRunner {
   private final String directory;
   private final String author;
   private final org.springframework.core.env.Environment environment;
+  private final io.gantry.environment.LocalTargets localTargets;
 
   ApplyOnStart(ConfigService config, @Value("${gantry.apply-on-start:}") String directory,
       @Value("${gantry.apply-on-start-author:admin}") String author,
-      org.springframework.core.env.Environment environment) {
+      org.springframework.core.env.Environment environment, io.gantry.environment.LocalTargets localTargets) {
+    this.localTargets = localTargets;
     this.config = config;
     this.directory = directory;
     this.author = author;
@@ -47,17 +49,19 @@ class ApplyOnStart implements ApplicationRunner {
     log.info("Configuration {} applied: {}", directory, summary);
     String base = "http://" + environment.getProperty("server.address", "127.0.0.1") + ":"
         + environment.getProperty("local.server.port", environment.getProperty("server.port", "8080"));
-    Path data = Path.of(environment.getProperty("gantry.data-dir", "./data")).toAbsolutePath().normalize();
+    Path data = localTargets.dataDir();
     log.info("""
 
         Gantry is up, with the configuration in {} applied ({}).
           API           {}/api/v1   (OpenAPI {}/openapi, Swagger UI {}/docs)
           Health        {}/api/v1/health
           Data          {}   (database, definitive media library)
+          Local targets {}   (folders of local targets with a relative path)
           API token     {}   (the gantry CLI reads it when run here)
           Look around   ./gantry get environments | get targets | get components | get models
                         ./gantry model history in-house-software
                         ./gantry push shop/web@1.0.0 FILE...
-        Stop it with Ctrl-C.""", directory, summary, base, base, base, base, data, data.resolve("admin.token"));
+        Stop it with Ctrl-C.""", directory, summary, base, base, base, base, data, localTargets.root(),
+        data.resolve("admin.token"));
   }
 }

@@ -9,6 +9,7 @@ import io.gantry.identity.RoleBindingDefinition;
 import io.gantry.catalog.VersionRange;
 import io.gantry.config.DesiredState.Declared;
 import io.gantry.environment.EnvironmentDefinition;
+import io.gantry.environment.LocalTargets;
 import io.gantry.environment.Purpose;
 import io.gantry.environment.TargetDefinition;
 import io.gantry.environment.TargetKind;
@@ -54,21 +55,39 @@ public class ConfigInterpreter {
   static final Duration DEFAULT_MAX_STEP_TIMEOUT = Duration.ofHours(24);
 
   private final Duration maxStepTimeout;
+  private final LocalTargets localTargets;
 
-  /** With the default longest step timeout, {@link #DEFAULT_MAX_STEP_TIMEOUT}. */
+  /**
+   * With the default longest step timeout, {@link #DEFAULT_MAX_STEP_TIMEOUT}, and local targets placed as
+   * the server's defaults place them (data directory {@code ./data}, local root beside it).
+   */
   public ConfigInterpreter() {
     this(DEFAULT_MAX_STEP_TIMEOUT);
   }
 
+  /** With the default longest step timeout, and local targets placed by {@code localTargets}. */
+  public ConfigInterpreter(LocalTargets localTargets) {
+    this(DEFAULT_MAX_STEP_TIMEOUT, localTargets);
+  }
+
   /** @param maxStepTimeout the longest timeout a step may declare; a longer one is refused */
+  public ConfigInterpreter(Duration maxStepTimeout) {
+    this(maxStepTimeout, LocalTargets.beside(java.nio.file.Path.of("./data")));
+  }
+
+  /**
+   * @param maxStepTimeout the longest timeout a step may declare; a longer one is refused
+   * @param localTargets where local targets' folders are: one in or around the data directory is refused
+   */
   @org.springframework.beans.factory.annotation.Autowired
   public ConfigInterpreter(
       @org.springframework.beans.factory.annotation.Value("${gantry.engine.max-step-timeout:24h}")
-      Duration maxStepTimeout) {
+      Duration maxStepTimeout, LocalTargets localTargets) {
     if (maxStepTimeout == null || !maxStepTimeout.isPositive()) {
       throw new IllegalArgumentException("gantry.engine.max-step-timeout must be positive, not " + maxStepTimeout);
     }
     this.maxStepTimeout = maxStepTimeout;
+    this.localTargets = localTargets;
   }
 
   /** Interprets documents; throws {@link InvalidInputException} with every finding if anything is wrong. */
@@ -326,6 +345,12 @@ public class ConfigInterpreter {
           && !t.definition().path().startsWith("/")) {
         run.finding(t.document(), "spec.path", "the folder of an ssh target must be an absolute path on its host, "
             + "not \"" + t.definition().path() + "\"");
+      }
+      if (t.definition().kind() == TargetKind.LOCAL && t.definition().path() != null) {
+        String problem = localTargets.problem(t.definition().path());
+        if (problem != null) {
+          run.finding(t.document(), "spec.path", problem);
+        }
       }
     });
   }

@@ -91,21 +91,25 @@ public class Engine {
   @Autowired
   public Engine(Deployments deployments, Models models, Library library, Environments environments, Targets targets,
       StepRunner runner, TransactionTemplate tx, Clock clock,
-      @Value("${gantry.data-dir:./data}") Path dataDir,
+      io.gantry.environment.LocalTargets places,
       @Value("${gantry.engine.lease:30s}") Duration lease,
       @Value("${gantry.engine.wait-recheck:5s}") Duration waitRecheck,
       @Value("${gantry.engine.workers:8}") int workers,
       ObjectProvider<DeploymentGate> gates, StepOutputs outputs, io.gantry.catalog.Signatures signatures) {
-    this(deployments, models, library, environments, targets, runner, tx, clock, dataDir, lease, waitRecheck,
+    this(deployments, models, library, environments, targets, runner, tx, clock, places, lease, waitRecheck,
         workers, io.gantry.shared.OrderedBeans.once(gates), outputs, signatures::problem);
   }
 
-  /** With the gates of the caller's choosing (tests); step output keeps the default tail. */
+  /**
+   * With the gates of the caller's choosing (tests); step output keeps the default tail, and local targets
+   * resolve under the default local root beside {@code dataDir} ({@link io.gantry.environment.LocalTargets#beside}).
+   */
   public Engine(Deployments deployments, Models models, Library library, Environments environments, Targets targets,
       StepRunner runner, TransactionTemplate tx, Clock clock, Path dataDir, Duration lease, Duration waitRecheck,
       int workers, Supplier<List<DeploymentGate>> gates) {
-    this(deployments, models, library, environments, targets, runner, tx, clock, dataDir, lease, waitRecheck,
-        workers, gates, new StepOutputs(dataDir, StepOutputs.DEFAULT_TAIL), NO_TRUSTED_KEYS);
+    this(deployments, models, library, environments, targets, runner, tx, clock,
+        io.gantry.environment.LocalTargets.beside(dataDir), lease, waitRecheck, workers, gates,
+        new StepOutputs(dataDir, StepOutputs.DEFAULT_TAIL), NO_TRUSTED_KEYS);
   }
 
   /** Without trusted keys, a model that requires signatures finds no version signed by one. */
@@ -117,6 +121,16 @@ public class Engine {
   Engine(Deployments deployments, Models models, Library library, Environments environments, Targets targets,
       StepRunner runner, TransactionTemplate tx, Clock clock, Path dataDir, Duration lease, Duration waitRecheck,
       int workers, Supplier<List<DeploymentGate>> gates, StepOutputs outputs,
+      Function<io.gantry.catalog.ComponentVersion, String> signatureProblem) {
+    this(deployments, models, library, environments, targets, runner, tx, clock,
+        io.gantry.environment.LocalTargets.beside(dataDir), lease, waitRecheck, workers, gates, outputs,
+        signatureProblem);
+  }
+
+  private Engine(Deployments deployments, Models models, Library library, Environments environments,
+      Targets targets, StepRunner runner, TransactionTemplate tx, Clock clock,
+      io.gantry.environment.LocalTargets places, Duration lease, Duration waitRecheck, int workers,
+      Supplier<List<DeploymentGate>> gates, StepOutputs outputs,
       Function<io.gantry.catalog.ComponentVersion, String> signatureProblem) {
     if (workers < 1) {
       throw new IllegalArgumentException("gantry.engine.workers must be at least 1, not " + workers);
@@ -130,8 +144,7 @@ public class Engine {
     this.lease = lease;
     this.waitRecheck = waitRecheck;
     this.owner = ManagementFactory.getRuntimeMXBean().getName() + "/" + UUID.randomUUID().toString().substring(0, 8);
-    Path data = dataDir.toAbsolutePath().normalize();
-    Function<Target, TargetAccess> access = target -> TargetAccess.of(target, data, runner);
+    Function<Target, TargetAccess> access = target -> TargetAccess.of(target, places, runner);
     TargetLocks locks = new TargetLocks(deployments.jdbc(), tx);
     Progress progress = new Progress(deployments, tx, clock, waitRecheck, gates, locks);
     this.progress = progress;

@@ -3,6 +3,7 @@ package io.gantry.execution;
 import io.gantry.catalog.Artifact;
 import io.gantry.catalog.ComponentRef;
 import io.gantry.catalog.ComponentVersion;
+import io.gantry.environment.LocalTargets;
 import io.gantry.environment.Target;
 import io.gantry.model.Step;
 import io.gantry.model.TargetRequirement;
@@ -16,12 +17,19 @@ import java.util.function.Consumer;
 import java.util.function.Function;
 import java.util.function.Supplier;
 
-/** A folder on the Gantry host: checked by looking at it, and at this host's disk and tools. */
-record LocalFolder(Target target, Path root, StepRunner runner) implements TargetAccess {
+/**
+ * A folder on the Gantry host: checked by looking at it, and at this host's disk and tools. {@code refused}
+ * says why the folder may not be worked on (it is, lies in or holds the data directory; see
+ * {@link LocalTargets}), null when it may: configuration refuses such a folder, so only a target stored
+ * before that rule can have one, and nothing is done there.
+ */
+record LocalFolder(Target target, Path root, String refused, StepRunner runner) implements TargetAccess {
 
-  static Path root(Target target, Path dataDir) {
-    Path path = Path.of(target.definition().path());
-    return (path.isAbsolute() ? path : dataDir.resolve(path)).normalize();
+  static LocalFolder of(Target target, LocalTargets places, StepRunner runner) {
+    String path = target.definition().path();
+    String refused = places.problem(path);
+    Path root = refused == null ? places.resolve(path) : places.root().resolve(target.name());
+    return new LocalFolder(target, root, refused == null ? null : "target " + target.name() + ": " + refused, runner);
   }
 
   @Override
@@ -31,6 +39,9 @@ record LocalFolder(Target target, Path root, StepRunner runner) implements Targe
 
   @Override
   public String verify(List<TargetRequirement> requirements) {
+    if (refused != null) {
+      return refused;
+    }
     try {
       Files.createDirectories(root);
     } catch (IOException e) {
@@ -55,6 +66,9 @@ record LocalFolder(Target target, Path root, StepRunner runner) implements Targe
 
   @Override
   public Preparation prepare(ComponentRef component, Supplier<List<ComponentRef>> workedHere) {
+    if (refused != null) {
+      return Preparation.refused(refused);
+    }
     try {
       return LocalLayout.prepare(target.name(), root, component, workedHere);
     } catch (IOException e) {
@@ -72,11 +86,17 @@ record LocalFolder(Target target, Path root, StepRunner runner) implements Targe
 
   @Override
   public StepOutcome switchTo(StepContext context, Step.Shell command) {
+    if (refused != null) {
+      return new StepOutcome.Failed(refused);
+    }
     return runner.switchTo(context, command);
   }
 
   @Override
   public StepOutcome run(Step step, StepContext context) {
+    if (refused != null) {
+      return new StepOutcome.Failed(refused);
+    }
     return runner.run(step, context);
   }
 }

@@ -3,6 +3,7 @@ package io.gantry.execution;
 import io.gantry.catalog.Artifact;
 import io.gantry.catalog.ComponentRef;
 import io.gantry.catalog.ComponentVersion;
+import io.gantry.environment.LocalTargets;
 import io.gantry.environment.Target;
 import io.gantry.model.Step;
 import io.gantry.model.TargetRequirement;
@@ -24,14 +25,14 @@ public sealed interface TargetAccess permits LocalFolder, SshFolder, Site {
   /**
    * The access to {@code target}.
    *
-   * @param dataDir Gantry's data folder: relative target folders and identity files are read against it,
-   *     and a site keeps its (empty) working folder in it
+   * @param places where local targets' folders are ({@link LocalTargets#resolve}) and the data directory:
+   *     relative identity files are read against it, and a site keeps its (empty) working folder in it
    * @param runner what runs the steps
    */
-  static TargetAccess of(Target target, Path dataDir, StepRunner runner) {
-    Path data = dataDir.toAbsolutePath().normalize();
+  static TargetAccess of(Target target, LocalTargets places, StepRunner runner) {
+    Path data = places.dataDir();
     return switch (target.definition().kind()) {
-      case LOCAL -> new LocalFolder(target, LocalFolder.root(target, data), runner);
+      case LOCAL -> LocalFolder.of(target, places, runner);
       case SSH -> new SshFolder(target, SshFolder.endpoint(target, data), runner);
       case SITE -> new Site(target, data.resolve("sites").resolve(target.name()), runner);
     };

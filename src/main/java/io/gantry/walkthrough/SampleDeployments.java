@@ -78,10 +78,12 @@ class SampleDeployments {
   private final Clock clock;
   private final TransactionTemplate tx;
   private final MetricsSummary metrics;
+  private final io.gantry.environment.LocalTargets localTargets;
 
   SampleDeployments(Library library, DeploymentRequests requests, Deployments deployments, Environment environment,
       @Value("${gantry.sample-deployments:}") String sampleApp, Changes changes, Users users, Models models,
-      Clock clock, TransactionTemplate tx, MetricsSummary metrics) {
+      Clock clock, TransactionTemplate tx, MetricsSummary metrics, io.gantry.environment.LocalTargets localTargets) {
+    this.localTargets = localTargets;
     this.metrics = metrics;
     this.tx = tx;
     this.changes = changes;
@@ -144,9 +146,8 @@ class SampleDeployments {
             curl http://127.0.0.1:18083/health        staging (also :18084)
             http://127.0.0.1:{}/docs            the API (Swagger UI)
           The sample app keeps running on those ports; stop it with:
-            for stop in {}/targets/*/*/current/bin/stop.sh; do [ -x "$stop" ] && "$stop"; done""",
-          app, String.join("\n  ", lines), today, today, today, today, port,
-          environment.getProperty("gantry.data-dir", "data"));
+            for stop in {}/*/*/current/bin/stop.sh; do [ -x "$stop" ] && "$stop"; done""",
+          app, String.join("\n  ", lines), today, today, today, today, port, localTargets.root());
     } catch (RuntimeException e) {
       log.error("The sample deployments stopped: {}", e.getMessage(), e);
     }

@@ -247,7 +247,7 @@ abstract class ApiContract {
         spec:
           environment: nowhere
           kind: local
-          path: targets/extra-1
+          path: extra-1
         """));
     long targetsBefore = get("/api/v1/targets", admin).json().path("total").asLong();
 

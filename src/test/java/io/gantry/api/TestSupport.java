@@ -16,7 +16,7 @@ final class TestSupport {
       String value = property.substring(eq + 1);
       registry.add(property.substring(0, eq), () -> value);
     }
-    Path dataDir = Files.createTempDirectory("gantry-api-test");
+    Path dataDir = Files.createDirectories(Files.createTempDirectory("gantry-api-test").resolve("data"));
     registry.add("gantry.data-dir", dataDir::toString);
   }
 }

@@ -65,7 +65,7 @@ abstract class ChangeApiContract {
       String value = property.substring(eq + 1);
       registry.add(property.substring(0, eq), () -> value);
     }
-    Path dataDir = Files.createTempDirectory("gantry-change-api-test");
+    Path dataDir = Files.createDirectories(Files.createTempDirectory("gantry-change-api-test").resolve("data"));
     registry.add("gantry.data-dir", dataDir::toString);
   }
 

@@ -62,17 +62,17 @@ final class ChangeFixture {
       apiVersion: gantry.io/v1
       kind: Target
       metadata: {name: q1}
-      spec: {environment: qa, kind: local, path: targets/q1}
+      spec: {environment: qa, kind: local, path: q1}
       ---
       apiVersion: gantry.io/v1
       kind: Target
       metadata: {name: s1}
-      spec: {environment: preprod, kind: local, path: targets/s1}
+      spec: {environment: preprod, kind: local, path: s1}
       ---
       apiVersion: gantry.io/v1
       kind: Target
       metadata: {name: p1}
-      spec: {environment: production, kind: local, path: targets/p1}
+      spec: {environment: production, kind: local, path: p1}
       ---
       apiVersion: gantry.io/v1
       kind: Service
@@ -142,10 +142,11 @@ final class ChangeFixture {
   private final Path dataDir;
   private final ItsmSettings itsm;
 
-  ChangeFixture(TestDatabase.Instance db, MutableClock clock, Path dataDir, ItsmSettings itsm) {
+  /** {@code home} holds the data directory ({@code home/data}) and the local targets beside it ({@code home/targets}). */
+  ChangeFixture(TestDatabase.Instance db, MutableClock clock, Path home, ItsmSettings itsm) {
     this.db = db;
     this.clock = clock;
-    this.dataDir = dataDir;
+    this.dataDir = home.resolve("data");
     this.itsm = itsm;
     var services = new Services(db.jdbc(), clock);
     var components = new Components(db.jdbc(), clock);
@@ -170,8 +171,8 @@ final class ChangeFixture {
     gates.add(gate);
   }
 
-  ChangeFixture(TestDatabase.Instance db, MutableClock clock, Path dataDir) {
-    this(db, clock, dataDir, ItsmSettings.none());
+  ChangeFixture(TestDatabase.Instance db, MutableClock clock, Path home) {
+    this(db, clock, home, ItsmSettings.none());
   }
 
   ItsmPolling itsm() {

@@ -38,7 +38,7 @@ class ChangesContractTest {
   private TestDatabase.Instance db;
 
   @TempDir
-  Path dataDir;
+  Path home;
 
   ChangesContractTest(TestDatabase database) {
     this.database = database;
@@ -47,7 +47,7 @@ class ChangesContractTest {
   @BeforeEach
   void setUp() {
     db = database.create();
-    fixture = new ChangeFixture(db, clock, dataDir);
+    fixture = new ChangeFixture(db, clock, home);
     changes = fixture.changes;
     engine = fixture.engine();
   }

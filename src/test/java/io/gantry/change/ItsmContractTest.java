@@ -42,7 +42,7 @@ class ItsmContractTest {
   private Engine engine;
 
   @TempDir
-  Path dataDir;
+  Path home;
 
   ItsmContractTest(TestDatabase database) {
     this.database = database;
@@ -57,7 +57,7 @@ class ItsmContractTest {
         "jsm", new ItsmSettings.ItsmSystem(ItsmSettings.Type.JIRA, server.url(), null, null, "jira-token",
             Map.of("Waiting for CAB", "pending"), Duration.ofMinutes(1), Duration.ofHours(1),
             Duration.ofMillis(300))));
-    fixture = new ChangeFixture(database.create(), clock, dataDir, settings).configured();
+    fixture = new ChangeFixture(database.create(), clock, home, settings).configured();
     changes = fixture.changes;
     itsm = fixture.itsm();
     engine = fixture.engine();

@@ -29,14 +29,14 @@ class ReleaseChangeContractTest {
 
   private final TestDatabase database;
   private final MutableClock clock = new MutableClock(Clock.systemUTC().instant());
-  @TempDir Path dataDir;
+  @TempDir Path home;
 
   ReleaseChangeContractTest(TestDatabase database) {
     this.database = database;
   }
 
   private ChangeFixture fixture(String productionStep, String policy) {
-    ChangeFixture f = new ChangeFixture(database.create(), clock, dataDir).configured(productionStep, policy);
+    ChangeFixture f = new ChangeFixture(database.create(), clock, home).configured(productionStep, policy);
     for (String component : List.of("web", "api")) {
       f.library.push(new Library.Push(new ComponentRef("shop", component), "2.0.0", Map.of(), List.of(
           new Library.Upload("run.sh", () -> new ByteArrayInputStream("echo ok\n".getBytes()))), List.of()), "alice");

@@ -45,7 +45,7 @@ abstract class AuditContract {
       String value = property.substring(eq + 1);
       registry.add(property.substring(0, eq), () -> value);
     }
-    Path dataDir = Files.createTempDirectory("gantry-audit-test");
+    Path dataDir = Files.createDirectories(Files.createTempDirectory("gantry-audit-test").resolve("data"));
     registry.add("gantry.data-dir", dataDir::toString);
   }
 

@@ -24,7 +24,7 @@ import org.springframework.test.context.DynamicPropertySource;
 import tools.jackson.databind.JsonNode;
 
 /**
- * The command line against a real Gantry (H2, a local target under its data directory): a small
+ * The command line against a real Gantry (H2, local targets beside its data directory): a small
  * configuration applied, versions pushed, and deploy, status, logs -f, history, cancel and decide run
  * the way a person runs them, reading what the server really answers.
  */
@@ -43,7 +43,7 @@ class CliAgainstRealServerTest {
       apiVersion: gantry.io/v1
       kind: Target
       metadata: {name: cli-dev-1}
-      spec: {environment: cli-dev, kind: local, path: targets/cli-dev-1}
+      spec: {environment: cli-dev, kind: local, path: cli-dev-1}
       ---
       apiVersion: gantry.io/v1
       kind: Service
@@ -107,12 +107,12 @@ class CliAgainstRealServerTest {
       apiVersion: gantry.io/v1
       kind: Target
       metadata: {name: cli-pair-1}
-      spec: {environment: cli-pair, kind: local, path: targets/cli-pair-1}
+      spec: {environment: cli-pair, kind: local, path: cli-pair-1}
       ---
       apiVersion: gantry.io/v1
       kind: Target
       metadata: {name: cli-pair-2}
-      spec: {environment: cli-pair, kind: local, path: targets/cli-pair-2}
+      spec: {environment: cli-pair, kind: local, path: cli-pair-2}
       ---
       apiVersion: gantry.io/v1
       kind: Component
@@ -140,7 +140,7 @@ class CliAgainstRealServerTest {
       int eq = property.indexOf('=');
       registry.add(property.substring(0, eq), () -> property.substring(eq + 1));
     }
-    Path dataDir = Files.createTempDirectory("gantry-cli-test");
+    Path dataDir = Files.createDirectories(Files.createTempDirectory("gantry-cli-test").resolve("data"));
     registry.add("gantry.data-dir", dataDir::toString);
   }
 

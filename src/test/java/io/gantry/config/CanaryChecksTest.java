@@ -27,7 +27,7 @@ class CanaryChecksTest {
       apiVersion: gantry.io/v1
       kind: Target
       metadata: {name: l1}
-      spec: {environment: live, kind: local, path: targets/l1}
+      spec: {environment: live, kind: local, path: l1}
       ---
       apiVersion: gantry.io/v1
       kind: DeploymentModel

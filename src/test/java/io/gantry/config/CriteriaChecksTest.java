@@ -27,7 +27,7 @@ class CriteriaChecksTest {
       apiVersion: gantry.io/v1
       kind: Target
       metadata: {name: d1}
-      spec: {environment: dev, kind: local, path: targets/d1, tags: [app]}
+      spec: {environment: dev, kind: local, path: d1, tags: [app]}
       ---
       apiVersion: gantry.io/v1
       kind: DeploymentModel

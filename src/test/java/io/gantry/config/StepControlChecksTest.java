@@ -29,12 +29,12 @@ class StepControlChecksTest {
       apiVersion: gantry.io/v1
       kind: Target
       metadata: {name: d1}
-      spec: {environment: dev, kind: local, path: targets/d1, tags: [app]}
+      spec: {environment: dev, kind: local, path: d1, tags: [app]}
       ---
       apiVersion: gantry.io/v1
       kind: Target
       metadata: {name: l1}
-      spec: {environment: live, kind: local, path: targets/l1, tags: [web]}
+      spec: {environment: live, kind: local, path: l1, tags: [web]}
       ---
       apiVersion: gantry.io/v1
       kind: DeploymentModel

@@ -102,7 +102,7 @@ class CrashRecoveryIT {
     assertThat(deployment.path("state").asString()).as(deployment.path("outcome").asString()).isEqualTo("SUCCEEDED");
     for (JsonNode target : deployment.path("targets")) {
       assertThat(target.path("state").asString()).isEqualTo("SUCCEEDED");
-      Path root = dir.resolve("data/targets").resolve(target.path("target").asString()).resolve("crash.app");
+      Path root = dir.resolve("targets").resolve(target.path("target").asString()).resolve("crash.app");
       assertThat(Files.readString(root.resolve("deployed.txt")).trim()).isEqualTo("1.0.0");
       assertThat(Files.readSymbolicLink(root.resolve("current")).toString()).endsWith("1.0.0");
     }
@@ -313,7 +313,7 @@ class CrashRecoveryIT {
         """, "");
     start(config);
     String token = Files.readString(dir.resolve("data/admin.token")).trim();
-    Path component = dir.resolve("data/targets/t1/crash.app");
+    Path component = dir.resolve("targets/t1/crash.app");
     push(token, "1.0.0");
     push(token, "2.0.0");
     long first = post(token, "/api/v1/deployments", Map.of("component", "crash/app", "version", "1.0.0",
@@ -441,7 +441,7 @@ class CrashRecoveryIT {
         """).append(triggers);
     for (int i = 1; i <= targets; i++) {
       yaml.append("---\napiVersion: gantry.io/v1\nkind: Target\nmetadata: {name: t").append(i)
-          .append("}\nspec: {environment: crash, kind: local, path: targets/t").append(i).append("}\n");
+          .append("}\nspec: {environment: crash, kind: local, path: t").append(i).append("}\n");
     }
     Path config = Files.createDirectories(dir.resolve("config"));
     Files.writeString(config.resolve("crash.yaml"), yaml);

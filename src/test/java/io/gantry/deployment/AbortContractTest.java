@@ -42,7 +42,7 @@ class AbortContractTest {
   private CompletableFuture<Integer> running;
 
   @TempDir
-  Path dataDir;
+  Path home;
 
   AbortContractTest(TestDatabase database) {
     this.database = database;
@@ -50,7 +50,7 @@ class AbortContractTest {
 
   @BeforeEach
   void setUp() {
-    fixture = new EngineFixture(database.create(), clock, dataDir);
+    fixture = new EngineFixture(database.create(), clock, home);
     fixture.users.create("alice", null, EnumSet.of(Role.DEPLOYMENT_PRACTITIONER), Actor.GANTRY);
     fixture.users.create("owen", null, EnumSet.of(Role.SERVICE_OWNER), Actor.GANTRY);
     aborts = fixture.aborts;
@@ -98,7 +98,7 @@ class AbortContractTest {
   }
 
   private long pid(String target, String file) throws Exception {
-    return Long.parseLong(Files.readString(dataDir.resolve("targets").resolve(target).resolve("shop.web").resolve(file)).strip());
+    return Long.parseLong(Files.readString(home.resolve("targets").resolve(target).resolve("shop.web").resolve(file)).strip());
   }
 
   /** Whether the process runs; a killed one that nobody has reaped yet (a zombie) does not. */
@@ -117,7 +117,7 @@ class AbortContractTest {
     Engine engine = fixture.engine();
     running = CompletableFuture.supplyAsync(engine::runDue);
     await("run.sh sleeping on t1, t2 and t3", Duration.ofSeconds(30), () -> List.of("t1", "t2", "t3").stream()
-        .allMatch(t -> Files.exists(dataDir.resolve("targets").resolve(t).resolve("shop.web/parent.pid"))));
+        .allMatch(t -> Files.exists(home.resolve("targets").resolve(t).resolve("shop.web/parent.pid"))));
     return d;
   }
 
@@ -152,7 +152,7 @@ class AbortContractTest {
     assertThat(alive(child)).isFalse();
     assertThat(ended.state()).isEqualTo(DeploymentState.ROLLED_BACK);
     for (String t : List.of("t1", "t2", "t3")) {
-      assertThat(Files.readSymbolicLink(dataDir.resolve("targets").resolve(t).resolve("shop.web/current")).getFileName())
+      assertThat(Files.readSymbolicLink(home.resolve("targets").resolve(t).resolve("shop.web/current")).getFileName())
           .hasToString("1.0.0");
     }
     List<DeploymentEvent> events = fixture.deployments.events(d.id(), 0);

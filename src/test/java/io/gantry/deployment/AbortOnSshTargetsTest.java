@@ -44,7 +44,7 @@ class AbortOnSshTargetsTest {
   private CompletableFuture<Integer> running;
 
   @TempDir
-  Path dataDir;
+  Path home;
   @TempDir
   Path pids;
 
@@ -60,7 +60,7 @@ class AbortOnSshTargetsTest {
 
   @BeforeEach
   void setUp() {
-    fixture = new EngineFixture(TestDatabase.H2.create(), clock, dataDir);
+    fixture = new EngineFixture(TestDatabase.H2.create(), clock, home);
     fixture.users.create("alice", null, EnumSet.of(Role.DEPLOYMENT_PRACTITIONER), Actor.GANTRY);
   }
 
@@ -74,7 +74,7 @@ class AbortOnSshTargetsTest {
   private void configure(String policy) {
     StringBuilder targets = new StringBuilder();
     for (String t : List.of("s1", "s2")) {
-      targets.append(server.target(t, dataDir.resolve("hosts").resolve(t)));
+      targets.append(server.target(t, home.resolve("hosts").resolve(t)));
     }
     fixture.apply("""
         apiVersion: gantry.io/v1

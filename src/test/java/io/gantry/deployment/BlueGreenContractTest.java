@@ -113,7 +113,7 @@ class BlueGreenContractTest {
       apiVersion: gantry.io/v1
       kind: Target
       metadata: {name: t1}
-      spec: {environment: qa, kind: local, path: targets/t1}
+      spec: {environment: qa, kind: local, path: t1}
       ---
       apiVersion: gantry.io/v1
       kind: Service
@@ -137,7 +137,7 @@ class BlueGreenContractTest {
   private Path component;
 
   @TempDir
-  Path dataDir;
+  Path home;
 
   BlueGreenContractTest(TestDatabase database) {
     this.database = database;
@@ -145,7 +145,7 @@ class BlueGreenContractTest {
 
   @BeforeEach
   void setUp() throws IOException {
-    fixture = new EngineFixture(database.create(), clock, dataDir);
+    fixture = new EngineFixture(database.create(), clock, home);
     engine = fixture.engine();
     bluePort = freePort();
     greenPort = freePort();
@@ -153,12 +153,12 @@ class BlueGreenContractTest {
       greenPort = freePort();
     }
     fixture.apply(CONFIG + model(bluePort, greenPort));
-    component = dataDir.resolve("targets/t1/shop.web");
+    component = home.resolve("targets/t1/shop.web");
   }
 
   @AfterEach
   void stopServers() throws IOException {
-    stopServersUnder(dataDir);
+    stopServersUnder(home);
   }
 
   /** Ends every server a slot's start script left running under {@code folder}. */

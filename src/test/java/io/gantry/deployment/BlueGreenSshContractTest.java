@@ -53,7 +53,7 @@ class BlueGreenSshContractTest {
   private Path component;
 
   @TempDir
-  Path dataDir;
+  Path home;
 
   BlueGreenSshContractTest(TestDatabase database) {
     this.database = database;
@@ -71,14 +71,14 @@ class BlueGreenSshContractTest {
 
   @BeforeEach
   void setUp() throws Exception {
-    fixture = new EngineFixture(database.create(), clock, dataDir);
+    fixture = new EngineFixture(database.create(), clock, home);
     engine = fixture.engine();
     bluePort = BlueGreenContractTest.freePort();
     greenPort = BlueGreenContractTest.freePort();
     while (greenPort == bluePort) {
       greenPort = BlueGreenContractTest.freePort();
     }
-    Path host = dataDir.resolve("host/t1").toAbsolutePath();
+    Path host = home.resolve("host/t1").toAbsolutePath();
     Files.createDirectories(host);
     component = host.resolve("shop.web");
     fixture.apply("""
@@ -104,7 +104,7 @@ class BlueGreenSshContractTest {
 
   @AfterEach
   void stopServers() throws Exception {
-    BlueGreenContractTest.stopServersUnder(dataDir.resolve("host"));
+    BlueGreenContractTest.stopServersUnder(home.resolve("host"));
   }
 
   private Deployment deploy(String version, String health, boolean failWhenLive) {

@@ -43,22 +43,22 @@ class CanaryContractTest {
       apiVersion: gantry.io/v1
       kind: Target
       metadata: {name: t1}
-      spec: {environment: qa, kind: local, path: targets/t1}
+      spec: {environment: qa, kind: local, path: t1}
       ---
       apiVersion: gantry.io/v1
       kind: Target
       metadata: {name: t2}
-      spec: {environment: qa, kind: local, path: targets/t2}
+      spec: {environment: qa, kind: local, path: t2}
       ---
       apiVersion: gantry.io/v1
       kind: Target
       metadata: {name: t3}
-      spec: {environment: qa, kind: local, path: targets/t3}
+      spec: {environment: qa, kind: local, path: t3}
       ---
       apiVersion: gantry.io/v1
       kind: Target
       metadata: {name: t4}
-      spec: {environment: qa, kind: local, path: targets/t4}
+      spec: {environment: qa, kind: local, path: t4}
       ---
       apiVersion: gantry.io/v1
       kind: Service
@@ -104,7 +104,7 @@ class CanaryContractTest {
   private Engine engine;
 
   @TempDir
-  Path dataDir;
+  Path home;
 
   CanaryContractTest(TestDatabase database) {
     this.database = database;
@@ -112,7 +112,7 @@ class CanaryContractTest {
 
   @BeforeEach
   void setUp() {
-    fixture = new EngineFixture(database.create(), clock, dataDir);
+    fixture = new EngineFixture(database.create(), clock, home);
     engine = fixture.engine();
   }
 
@@ -181,7 +181,7 @@ class CanaryContractTest {
       assertThat(w.waitingFor()).isEqualTo(DeploymentEvent.WaitKind.CANARY_PAUSE);
       assertThat(w.message()).contains("the canary's pause of 1m on t1").contains("gantry resume " + d.id());
     });
-    assertThat(Files.exists(dataDir.resolve("targets/t2/shop.web/releases"))).as("t2 waits for the canary").isFalse();
+    assertThat(Files.exists(home.resolve("targets/t2/shop.web/releases"))).as("t2 waits for the canary").isFalse();
 
     clock.advance(Duration.ofSeconds(59));
     run(d);
@@ -372,6 +372,6 @@ class CanaryContractTest {
 
   /** The folder of shop/web on a target. */
   private Path folder(String target) {
-    return dataDir.resolve("targets").resolve(target).resolve("shop.web");
+    return home.resolve("targets").resolve(target).resolve("shop.web");
   }
 }

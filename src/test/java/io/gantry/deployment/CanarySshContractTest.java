@@ -51,7 +51,7 @@ class CanarySshContractTest {
   private Engine engine;
 
   @TempDir
-  Path dataDir;
+  Path home;
 
   CanarySshContractTest(TestDatabase database) {
     this.database = database;
@@ -69,7 +69,7 @@ class CanarySshContractTest {
 
   @BeforeEach
   void setUp() throws Exception {
-    fixture = new EngineFixture(database.create(), clock, dataDir);
+    fixture = new EngineFixture(database.create(), clock, home);
     engine = fixture.engine();
     health = HttpServer.create(new InetSocketAddress("127.0.0.1", 0), 0);
     health.createContext("/health", exchange -> {
@@ -133,7 +133,7 @@ class CanarySshContractTest {
   }
 
   private Path host(String name) {
-    return dataDir.resolve("hosts").resolve(name);
+    return home.resolve("hosts").resolve(name);
   }
 
   private void push(String version) {

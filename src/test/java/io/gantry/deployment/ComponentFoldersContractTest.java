@@ -42,7 +42,7 @@ class ComponentFoldersContractTest {
   private Engine engine;
 
   @TempDir
-  Path dataDir;
+  Path home;
 
   ComponentFoldersContractTest(TestDatabase database) {
     this.database = database;
@@ -57,7 +57,7 @@ class ComponentFoldersContractTest {
       apiVersion: gantry.io/v1
       kind: Target
       metadata: {name: t1}
-      spec: {environment: qa, kind: local, path: targets/t1}
+      spec: {environment: qa, kind: local, path: t1}
       ---
       apiVersion: gantry.io/v1
       kind: Service
@@ -93,7 +93,7 @@ class ComponentFoldersContractTest {
 
   @BeforeEach
   void setUp() {
-    fixture = new EngineFixture(database.create(), clock, dataDir);
+    fixture = new EngineFixture(database.create(), clock, home);
     engine = fixture.engine();
     fixture.apply(CONFIG);
   }
@@ -120,7 +120,7 @@ class ComponentFoldersContractTest {
   }
 
   private Path target() {
-    return dataDir.resolve("targets/t1");
+    return home.resolve("targets/t1");
   }
 
   private List<String> log(Deployment d) {
@@ -241,7 +241,7 @@ class ComponentFoldersContractTest {
   @Test
   void a_link_planted_in_place_of_another_components_folder_is_refused_and_nothing_is_written_through_it()
       throws Exception {
-    Path outside = dataDir.resolve("outside");
+    Path outside = home.resolve("outside");
     Files.createDirectories(outside);
     push("web", "1.0.0", "ln -s " + outside + " ../shop.api\n");
     push("api", "2.0.0", "echo api > ran.txt\n");

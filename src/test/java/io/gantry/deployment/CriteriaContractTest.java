@@ -46,12 +46,12 @@ class CriteriaContractTest {
       apiVersion: gantry.io/v1
       kind: Target
       metadata: {name: t1}
-      spec: {environment: qa, kind: local, path: targets/t1}
+      spec: {environment: qa, kind: local, path: t1}
       ---
       apiVersion: gantry.io/v1
       kind: Target
       metadata: {name: t2}
-      spec: {environment: qa, kind: local, path: targets/t2}
+      spec: {environment: qa, kind: local, path: t2}
       ---
       apiVersion: gantry.io/v1
       kind: Service
@@ -85,7 +85,7 @@ class CriteriaContractTest {
   private Engine engine;
 
   @TempDir
-  Path dataDir;
+  Path home;
 
   CriteriaContractTest(TestDatabase database) {
     this.database = database;
@@ -93,7 +93,7 @@ class CriteriaContractTest {
 
   @BeforeEach
   void setUp() {
-    fixture = new EngineFixture(database.create(), clock, dataDir);
+    fixture = new EngineFixture(database.create(), clock, home);
     engine = fixture.engine();
     fixture.users.create("quinn", null, EnumSet.of(Role.DEPLOYMENT_PRACTITIONER), Actor.GANTRY);
     fixture.users.create("sam", null, EnumSet.of(Role.SERVICE_OWNER), Actor.GANTRY);
@@ -366,17 +366,17 @@ class CriteriaContractTest {
     Deployment d = run(fixture.requests.request(new DeploymentRequests.Request("shop/web", null, "qa", null, "retired",
         Deployment.Kind.UNDEPLOY, null, null, null), "bob"));
     assertThat(d.state()).isEqualTo(DeploymentState.ENVIRONMENT_VERIFIED);
-    assertThat(Files.exists(dataDir.resolve("targets/t1/shop.web/current"))).as("still installed").isTrue();
+    assertThat(Files.exists(home.resolve("targets/t1/shop.web/current"))).as("still installed").isTrue();
     confirm(d, "entryCriteria[0]", "quinn");
 
     assertThat(run(d).state()).isEqualTo(DeploymentState.SUCCEEDED);
     assertThat(waits(d)).extracting(DeploymentEvent::waitingFor)
         .containsExactly(DeploymentEvent.WaitKind.ENTRY_CONFIRMATION);
-    assertThat(Files.exists(dataDir.resolve("targets/t1/shop.web/current"), java.nio.file.LinkOption.NOFOLLOW_LINKS)).isFalse();
+    assertThat(Files.exists(home.resolve("targets/t1/shop.web/current"), java.nio.file.LinkOption.NOFOLLOW_LINKS)).isFalse();
   }
 
   /** The folder of shop/web on a target. */
   private Path folder(String target) {
-    return dataDir.resolve("targets").resolve(target).resolve("shop.web");
+    return home.resolve("targets").resolve(target).resolve("shop.web");
   }
 }

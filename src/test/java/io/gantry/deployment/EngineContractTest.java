@@ -45,7 +45,7 @@ class EngineContractTest {
   private final MutableClock clock = new MutableClock(Clock.systemUTC().instant());
 
   @TempDir
-  Path dataDir;
+  Path home;
 
   EngineContractTest(TestDatabase database) {
     this.database = database;
@@ -65,22 +65,22 @@ class EngineContractTest {
       apiVersion: gantry.io/v1
       kind: Target
       metadata: {name: t1}
-      spec: {environment: qa, kind: local, path: targets/t1, facts: {os: linux}}
+      spec: {environment: qa, kind: local, path: t1, facts: {os: linux}}
       ---
       apiVersion: gantry.io/v1
       kind: Target
       metadata: {name: t2}
-      spec: {environment: qa, kind: local, path: targets/t2, facts: {os: linux}}
+      spec: {environment: qa, kind: local, path: t2, facts: {os: linux}}
       ---
       apiVersion: gantry.io/v1
       kind: Target
       metadata: {name: t3}
-      spec: {environment: qa, kind: local, path: targets/t3, facts: {os: linux}}
+      spec: {environment: qa, kind: local, path: t3, facts: {os: linux}}
       ---
       apiVersion: gantry.io/v1
       kind: Target
       metadata: {name: l1}
-      spec: {environment: live, kind: local, path: targets/l1, facts: {os: linux}}
+      spec: {environment: live, kind: local, path: l1, facts: {os: linux}}
       ---
       apiVersion: gantry.io/v1
       kind: Service
@@ -123,7 +123,7 @@ class EngineContractTest {
   @BeforeEach
   void setUp() {
     db = database.create();
-    fixture = new EngineFixture(db, clock, dataDir);
+    fixture = new EngineFixture(db, clock, home);
     store = fixture.store;
     library = fixture.library;
     deployments = fixture.deployments;
@@ -162,7 +162,7 @@ class EngineContractTest {
   }
 
   private String current(String target) throws Exception {
-    return Files.readSymbolicLink(dataDir.resolve("targets").resolve(target).resolve("shop.web/current")).getFileName().toString();
+    return Files.readSymbolicLink(home.resolve("targets").resolve(target).resolve("shop.web/current")).getFileName().toString();
   }
 
   @Test
@@ -176,7 +176,7 @@ class EngineContractTest {
     assertThat(deployments.targetRuns(d.id())).extracting(TargetRun::state).containsOnly(TargetRunState.SUCCEEDED);
     for (String t : List.of("t1", "t2", "t3")) {
       assertThat(current(t)).isEqualTo("1.0.0");
-      assertThat(Files.readString(dataDir.resolve("targets").resolve(t).resolve("shop.web/out.txt"))).isEqualTo("ok\n");
+      assertThat(Files.readString(home.resolve("targets").resolve(t).resolve("shop.web/out.txt"))).isEqualTo("ok\n");
     }
     assertThat(deployments.events(d.id(), 0)).filteredOn(e -> e.kind() == DeploymentEvent.Kind.TRANSITION)
         .extracting(DeploymentEvent::to).containsExactly(DeploymentState.REQUESTED, DeploymentState.PLANNED,
@@ -239,7 +239,7 @@ class EngineContractTest {
 
     assertThat(d.state()).isEqualTo(DeploymentState.FAILED);
     assertThat(d.outcome()).contains("batch 1 of 3 failed on t1");
-    assertThat(Files.exists(dataDir.resolve("targets/t2/shop.web/current"))).isFalse();
+    assertThat(Files.exists(home.resolve("targets/t2/shop.web/current"))).isFalse();
   }
 
   @Test
@@ -248,14 +248,14 @@ class EngineContractTest {
     push("1.0.0", null);
     ComponentVersion v = library.get(new ComponentRef("shop", "web"), "1.0.0");
     String hex = v.artifacts().getFirst().digest().hex();
-    Files.writeString(dataDir.resolve("dml/sha256").resolve(hex.substring(0, 2)).resolve(hex), "rm -rf /\n");
+    Files.writeString(fixture.dataDir.resolve("dml/sha256").resolve(hex.substring(0, 2)).resolve(hex), "rm -rf /\n");
 
     Deployment d = deploy("1.0.0", "qa");
 
     assertThat(d.state()).isEqualTo(DeploymentState.FAILED);
     assertThat(d.outcome()).startsWith("component verification").contains("altered");
     assertThat(deployments.targetRuns(d.id())).extracting(TargetRun::state).containsOnly(TargetRunState.PENDING);
-    assertThat(Files.exists(dataDir.resolve("targets/t1/shop.web/releases"))).isFalse();
+    assertThat(Files.exists(home.resolve("targets/t1/shop.web/releases"))).isFalse();
   }
 
   @Test
@@ -275,7 +275,7 @@ class EngineContractTest {
   @Test
   void a_target_that_misses_a_required_fact_fails_environment_verification_before_any_change() throws Exception {
     configService.apply(List.of(new ConfigFile("test.yaml", strategy("all-at-once")
-        .replace("POLICY", "stop").replace("path: targets/t3, facts: {os: linux}", "path: targets/t3, facts: {os: bsd}"))),
+        .replace("POLICY", "stop").replace("path: t3, facts: {os: linux}", "path: t3, facts: {os: bsd}"))),
         "test", "alice");
     push("1.0.0", null);
 
@@ -283,7 +283,7 @@ class EngineContractTest {
 
     assertThat(d.state()).isEqualTo(DeploymentState.FAILED);
     assertThat(d.outcome()).contains("target t3").contains("fact os is bsd");
-    assertThat(Files.exists(dataDir.resolve("targets/t1/shop.web/current"))).isFalse();
+    assertThat(Files.exists(home.resolve("targets/t1/shop.web/current"))).isFalse();
   }
 
   @Test
@@ -390,7 +390,7 @@ class EngineContractTest {
     assertThat(cancelled.outcome()).isEqualTo("cancelled: wrong version");
     assertThat(deployments.events(waiting.id(), 0).getLast().actor()).isEqualTo("carol");
     assertThat(db.count("work_items")).isZero();
-    assertThat(Files.exists(dataDir.resolve("targets/t1/shop.web/current"))).isFalse();
+    assertThat(Files.exists(home.resolve("targets/t1/shop.web/current"))).isFalse();
 
     Deployment done = deploy("1.0.0", "qa");
     assertThatThrownBy(() -> requests.cancel(done.id(), "too late", "carol"))

@@ -21,7 +21,11 @@ import java.time.Clock;
 import java.time.Duration;
 import java.util.List;
 
-/** The repositories, services and an engine over one test database and data folder, built by hand. */
+/**
+ * The repositories, services and an engine over one test database and one folder, built by hand: the
+ * folder holds the data directory ({@code <home>/data}) and, beside it, the local root where local
+ * targets with a relative path are ({@code <home>/targets}), as the server places them by default.
+ */
 final class EngineFixture {
 
   final ArtifactStore store;
@@ -36,15 +40,16 @@ final class EngineFixture {
   final List<DeploymentGate> gates = new java.util.concurrent.CopyOnWriteArrayList<>();
   private final TestDatabase.Instance db;
   private final Clock clock;
-  private final Path dataDir;
+  /** The data directory: the artifact library, step output, the secrets key. */
+  final Path dataDir;
   private final Models models;
   private final Environments environments;
-  private final Targets targets;
+  final Targets targets;
 
-  EngineFixture(TestDatabase.Instance db, Clock clock, Path dataDir) {
+  EngineFixture(TestDatabase.Instance db, Clock clock, Path home) {
     this.db = db;
     this.clock = clock;
-    this.dataDir = dataDir;
+    this.dataDir = home.resolve("data");
     var services = new Services(db.jdbc(), clock);
     var components = new Components(db.jdbc(), clock);
     var versions = new ComponentVersions(db.jdbc());
@@ -59,7 +64,8 @@ final class EngineFixture {
         () -> gates);
     decisions = new DeploymentDecisions(deployments, models, new io.gantry.identity.Access(users, db.jdbc()), db.transactions(), clock, store, library, 1 << 20);
     aborts = new DeploymentAborts(deployments, new io.gantry.identity.Access(users, db.jdbc()), db.transactions(), clock);
-    config = new ConfigService(new ConfigLoader(), new ConfigInterpreter(), environments, targets, services,
+    config = new ConfigService(new ConfigLoader(),
+        new ConfigInterpreter(io.gantry.environment.LocalTargets.beside(dataDir)), environments, targets, services,
         components, versions, models, new TrustedKeys(db.jdbc(), clock), db.transactions(), db.jdbc(), clock);
   }
 

@@ -40,7 +40,7 @@ class PeopleStepsContractTest {
   private EngineFixture fixture;
 
   @TempDir
-  Path dataDir;
+  Path home;
 
   PeopleStepsContractTest(TestDatabase database) {
     this.database = database;
@@ -87,7 +87,7 @@ class PeopleStepsContractTest {
   @BeforeEach
   void setUp() {
     db = database.create();
-    fixture = new EngineFixture(db, clock, dataDir);
+    fixture = new EngineFixture(db, clock, home);
     Library library = fixture.library;
     Users users = fixture.users;
     deployments = fixture.deployments;

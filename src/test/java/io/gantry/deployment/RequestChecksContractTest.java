@@ -52,17 +52,17 @@ class RequestChecksContractTest {
       apiVersion: gantry.io/v1
       kind: Target
       metadata: {name: d1}
-      spec: {environment: dev, kind: local, path: targets/d1}
+      spec: {environment: dev, kind: local, path: d1}
       ---
       apiVersion: gantry.io/v1
       kind: Target
       metadata: {name: t1}
-      spec: {environment: test, kind: local, path: targets/t1}
+      spec: {environment: test, kind: local, path: t1}
       ---
       apiVersion: gantry.io/v1
       kind: Target
       metadata: {name: s1}
-      spec: {environment: staging, kind: local, path: targets/s1}
+      spec: {environment: staging, kind: local, path: s1}
       ---
       apiVersion: gantry.io/v1
       kind: Service
@@ -103,7 +103,7 @@ class RequestChecksContractTest {
   private Engine engine;
 
   @TempDir
-  Path dataDir;
+  Path home;
 
   RequestChecksContractTest(TestDatabase database) {
     this.database = database;
@@ -111,7 +111,7 @@ class RequestChecksContractTest {
 
   @BeforeEach
   void setUp() {
-    fixture = new EngineFixture(database.create(), clock, dataDir);
+    fixture = new EngineFixture(database.create(), clock, home);
     engine = fixture.engine();
     fixture.apply(CONFIG);
     fixture.library.push(new Library.Push(WEB, "1.0.0", Map.of(), List.of(new Library.Upload("app.txt",

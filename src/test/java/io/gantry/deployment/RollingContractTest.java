@@ -43,17 +43,17 @@ class RollingContractTest {
       apiVersion: gantry.io/v1
       kind: Target
       metadata: {name: t1}
-      spec: {environment: qa, kind: local, path: targets/t1}
+      spec: {environment: qa, kind: local, path: t1}
       ---
       apiVersion: gantry.io/v1
       kind: Target
       metadata: {name: t2}
-      spec: {environment: qa, kind: local, path: targets/t2}
+      spec: {environment: qa, kind: local, path: t2}
       ---
       apiVersion: gantry.io/v1
       kind: Target
       metadata: {name: t3}
-      spec: {environment: qa, kind: local, path: targets/t3}
+      spec: {environment: qa, kind: local, path: t3}
       ---
       apiVersion: gantry.io/v1
       kind: Service
@@ -88,7 +88,7 @@ class RollingContractTest {
   private Engine engine;
 
   @TempDir
-  Path dataDir;
+  Path home;
 
   RollingContractTest(TestDatabase database) {
     this.database = database;
@@ -96,7 +96,7 @@ class RollingContractTest {
 
   @BeforeEach
   void setUp() {
-    fixture = new EngineFixture(database.create(), clock, dataDir);
+    fixture = new EngineFixture(database.create(), clock, home);
     engine = fixture.engine();
   }
 
@@ -122,7 +122,7 @@ class RollingContractTest {
   }
 
   private String current(String target) throws Exception {
-    return Files.readSymbolicLink(dataDir.resolve("targets").resolve(target).resolve("shop.web/current")).getFileName()
+    return Files.readSymbolicLink(home.resolve("targets").resolve(target).resolve("shop.web/current")).getFileName()
         .toString();
   }
 
@@ -147,8 +147,8 @@ class RollingContractTest {
             org.assertj.core.groups.Tuple.tuple("t3", TargetRunState.PENDING));
     assertThat(fixture.deployments.events(d.id(), 0)).anySatisfy(e -> assertThat(e.message())
         .contains("batch 1 of 3 failed on t1: acceptance check failed"));
-    assertThat(Files.exists(dataDir.resolve("targets/t2/shop.web/releases/2.0.0"))).as("t2 never got 2.0.0").isFalse();
-    assertThat(Files.exists(dataDir.resolve("targets/t3/shop.web/releases/2.0.0"))).as("t3 never got 2.0.0").isFalse();
+    assertThat(Files.exists(home.resolve("targets/t2/shop.web/releases/2.0.0"))).as("t2 never got 2.0.0").isFalse();
+    assertThat(Files.exists(home.resolve("targets/t3/shop.web/releases/2.0.0"))).as("t3 never got 2.0.0").isFalse();
     assertThat(current("t1")).isEqualTo("1.0.0");
   }
 

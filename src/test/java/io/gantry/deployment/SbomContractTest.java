@@ -55,7 +55,7 @@ class SbomContractTest {
   private Engine engine;
 
   @TempDir
-  Path dataDir;
+  Path home;
 
   SbomContractTest(TestDatabase database) {
     this.database = database;
@@ -64,7 +64,7 @@ class SbomContractTest {
   @BeforeEach
   void setUp() {
     db = database.create();
-    fixture = new EngineFixture(db, clock, dataDir);
+    fixture = new EngineFixture(db, clock, home);
     engine = fixture.engine();
     model("{requireSbom: cyclonedx}");
   }
@@ -80,7 +80,7 @@ class SbomContractTest {
         apiVersion: gantry.io/v1
         kind: Target
         metadata: {name: t1}
-        spec: {environment: qa, kind: local, path: targets/t1}
+        spec: {environment: qa, kind: local, path: t1}
         ---
         apiVersion: gantry.io/v1
         kind: Service
@@ -132,7 +132,7 @@ class SbomContractTest {
   }
 
   private boolean targetTouched() {
-    return Files.exists(dataDir.resolve("targets/t1/shop.web/releases"));
+    return Files.exists(home.resolve("targets/t1/shop.web/releases"));
   }
 
   @Test

@@ -39,7 +39,7 @@ class SignedVersionsContractTest {
   private Engine engine;
 
   @TempDir
-  Path dataDir;
+  Path home;
 
   SignedVersionsContractTest(TestDatabase database) {
     this.database = database;
@@ -47,7 +47,7 @@ class SignedVersionsContractTest {
 
   @BeforeEach
   void setUp() {
-    fixture = new EngineFixture(database.create(), clock, dataDir);
+    fixture = new EngineFixture(database.create(), clock, home);
     engine = fixture.engineCheckingSignatures();
     String key = RELEASES.publicKey().lines().map(l -> "    " + l).collect(Collectors.joining("\n"));
     fixture.apply("""
@@ -66,7 +66,7 @@ class SignedVersionsContractTest {
         apiVersion: gantry.io/v1
         kind: Target
         metadata: {name: t1}
-        spec: {environment: qa, kind: local, path: targets/t1}
+        spec: {environment: qa, kind: local, path: t1}
         ---
         apiVersion: gantry.io/v1
         kind: Service
@@ -123,7 +123,7 @@ class SignedVersionsContractTest {
 
     assertThat(d.state()).isEqualTo(DeploymentState.FAILED);
     assertThat(d.outcome()).startsWith("component verification: ").contains("app.txt");
-    assertThat(Files.exists(dataDir.resolve("targets/t1/shop.web/releases"))).isFalse();
+    assertThat(Files.exists(home.resolve("targets/t1/shop.web/releases"))).isFalse();
   }
 
   @Test
@@ -132,6 +132,6 @@ class SignedVersionsContractTest {
 
     assertThat(d.state()).isEqualTo(DeploymentState.FAILED);
     assertThat(d.outcome()).contains("not a trusted key");
-    assertThat(Files.exists(dataDir.resolve("targets/t1/shop.web/releases"))).isFalse();
+    assertThat(Files.exists(home.resolve("targets/t1/shop.web/releases"))).isFalse();
   }
 }

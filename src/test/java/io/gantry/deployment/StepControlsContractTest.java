@@ -30,7 +30,7 @@ class StepControlsContractTest {
   private Deployments deployments;
 
   @TempDir
-  Path dataDir;
+  Path home;
 
   StepControlsContractTest(TestDatabase database) {
     this.database = database;
@@ -45,17 +45,17 @@ class StepControlsContractTest {
       apiVersion: gantry.io/v1
       kind: Target
       metadata: {name: web1}
-      spec: {environment: qa, kind: local, path: targets/web1, tags: [web]}
+      spec: {environment: qa, kind: local, path: web1, tags: [web]}
       ---
       apiVersion: gantry.io/v1
       kind: Target
       metadata: {name: web2}
-      spec: {environment: qa, kind: local, path: targets/web2, tags: [web, eu]}
+      spec: {environment: qa, kind: local, path: web2, tags: [web, eu]}
       ---
       apiVersion: gantry.io/v1
       kind: Target
       metadata: {name: db1}
-      spec: {environment: qa, kind: local, path: targets/db1, tags: [db, eu]}
+      spec: {environment: qa, kind: local, path: db1, tags: [db, eu]}
       ---
       apiVersion: gantry.io/v1
       kind: Service
@@ -82,7 +82,7 @@ class StepControlsContractTest {
 
   @BeforeEach
   void setUp() {
-    fixture = new EngineFixture(database.create(), clock, dataDir);
+    fixture = new EngineFixture(database.create(), clock, home);
     deployments = fixture.deployments;
   }
 
@@ -112,7 +112,7 @@ class StepControlsContractTest {
   }
 
   private Path target(String name) {
-    return dataDir.resolve("targets").resolve(name).resolve("shop.web");
+    return home.resolve("targets").resolve(name).resolve("shop.web");
   }
 
   @Test

@@ -45,7 +45,7 @@ class StepOutputContractTest {
       apiVersion: gantry.io/v1
       kind: Target
       metadata: {name: t1}
-      spec: {environment: qa, kind: local, path: targets/t1}
+      spec: {environment: qa, kind: local, path: t1}
       ---
       apiVersion: gantry.io/v1
       kind: Service
@@ -74,7 +74,7 @@ class StepOutputContractTest {
   private EngineFixture fixture;
 
   @TempDir
-  Path dataDir;
+  Path home;
 
   StepOutputContractTest(TestDatabase database) {
     this.database = database;
@@ -82,7 +82,7 @@ class StepOutputContractTest {
 
   @BeforeEach
   void setUp() {
-    fixture = new EngineFixture(database.create(), clock, dataDir);
+    fixture = new EngineFixture(database.create(), clock, home);
   }
 
   private Deployment deployWith(String command) {
@@ -106,12 +106,12 @@ class StepOutputContractTest {
   void an_api_token_a_failing_step_prints_is_masked_in_its_output_its_outcome_and_the_deployments_record()
       throws Exception {
     String token = "gty_" + "Ab3".repeat(13) + "x";
-    Path file = Files.writeString(dataDir.resolve("stolen.token"), token + "\n");
+    Path file = Files.writeString(home.resolve("stolen.token"), token + "\n");
     Deployment d = deployWith("echo token: $(cat " + file + "); exit 1");
 
     assertThat(d.state()).isEqualTo(DeploymentState.FAILED);
     StepRun run = onlyStepRun(d);
-    String everything = run.output() + run.outcome() + Files.readString(dataDir.resolve(run.outputFile()))
+    String everything = run.output() + run.outcome() + Files.readString(fixture.dataDir.resolve(run.outputFile()))
         + fixture.deployments.events(d.id(), 0).stream().map(DeploymentEvent::message).toList();
     assertThat(everything).doesNotContain(token).doesNotContain(token.substring(4, 20)).contains("gty_****");
   }
@@ -131,12 +131,12 @@ class StepOutputContractTest {
     fixture.engine().runDue();
 
     assertThat(fixture.deployments.get(d.id()).state()).isEqualTo(DeploymentState.FAILED);
-    try (var found = Files.walk(dataDir)) {
+    try (var found = Files.walk(home)) {
       Path seen = found.filter(p -> p.getFileName().toString().equals("seen.txt")).findFirst().orElseThrow();
       assertThat(Files.readString(seen)).as("the command was given the value").isEqualTo("key=s3cr3t-value-42\n");
     }
     StepRun run = onlyStepRun(fixture.deployments.get(d.id()));
-    String everything = run.output() + run.outcome() + Files.readString(dataDir.resolve(run.outputFile()))
+    String everything = run.output() + run.outcome() + Files.readString(fixture.dataDir.resolve(run.outputFile()))
         + fixture.deployments.events(d.id(), 0).stream().map(DeploymentEvent::message).toList();
     assertThat(everything).doesNotContain("s3cr3t-value-42").contains("key=****");
   }
@@ -158,7 +158,7 @@ class StepOutputContractTest {
 
     assertThat(d.state()).isEqualTo(DeploymentState.FAILED);
     assertThat(onlyStepRun(d).outcome()).contains("secret \"nope\" is not set", "gantry secret set nope");
-    try (var found = Files.walk(dataDir)) {
+    try (var found = Files.walk(home)) {
       assertThat(found.filter(p -> p.getFileName().toString().equals("ran.txt"))).isEmpty();
     }
   }
@@ -182,7 +182,7 @@ class StepOutputContractTest {
     assertThat(run.output()).hasSize(StepOutputs.DEFAULT_TAIL).endsWith(LINE + "\nthe end\n");
     assertThat(run.outputSize()).isEqualTo(printed);
     assertThat(run.outputFile()).isEqualTo("output/" + d.id() + "/" + run.id() + ".log");
-    Path file = dataDir.resolve(run.outputFile());
+    Path file = fixture.dataDir.resolve(run.outputFile());
     assertThat(Files.size(file)).isEqualTo(printed);
     assertThat(run.outputSha256()).isEqualTo(HexFormat.of().formatHex(expected.digest()))
         .isEqualTo(sha256(file));
@@ -196,14 +196,14 @@ class StepOutputContractTest {
     String all = "one\ntwo\nno newline at the end\n";
     assertThat(run.output()).isEqualTo(all);
     assertThat(run.outputSize()).isEqualTo(all.length());
-    assertThat(Files.readString(dataDir.resolve(run.outputFile()))).isEqualTo(all);
+    assertThat(Files.readString(fixture.dataDir.resolve(run.outputFile()))).isEqualTo(all);
     assertThat(run.outputSha256()).isEqualTo(HexFormat.of().formatHex(
         MessageDigest.getInstance("SHA-256").digest(all.getBytes(StandardCharsets.UTF_8))));
   }
 
   @Test
   void a_tail_that_would_start_inside_a_character_starts_at_the_next_whole_one() {
-    StepOutputs outputs = new StepOutputs(dataDir, 5);
+    StepOutputs outputs = new StepOutputs(home, 5);
     StepOutputs.Capture capture = outputs.capture(1, 1);
     capture.accept("aé€");
 

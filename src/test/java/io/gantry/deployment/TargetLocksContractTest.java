@@ -40,7 +40,7 @@ class TargetLocksContractTest {
   private TestDatabase.Instance db;
 
   @TempDir
-  Path dataDir;
+  Path home;
 
   TargetLocksContractTest(TestDatabase database) {
     this.database = database;
@@ -55,12 +55,12 @@ class TargetLocksContractTest {
       apiVersion: gantry.io/v1
       kind: Target
       metadata: {name: t1}
-      spec: {environment: qa, kind: local, path: targets/t1}
+      spec: {environment: qa, kind: local, path: t1}
       ---
       apiVersion: gantry.io/v1
       kind: Target
       metadata: {name: t2}
-      spec: {environment: qa, kind: local, path: targets/t2}
+      spec: {environment: qa, kind: local, path: t2}
       ---
       apiVersion: gantry.io/v1
       kind: Service
@@ -99,7 +99,7 @@ class TargetLocksContractTest {
   @BeforeEach
   void setUp() {
     db = database.create();
-    fixture = new EngineFixture(db, clock, dataDir);
+    fixture = new EngineFixture(db, clock, home);
     fixture.apply(CONFIG);
   }
 
@@ -137,7 +137,7 @@ class TargetLocksContractTest {
     Engine second = fixture.engine();
     Deployment web = request("web", "1.0.0");
     CompletableFuture<Integer> holding = CompletableFuture.supplyAsync(first::runDue);
-    await(() -> Files.exists(dataDir.resolve("targets/web-started")));
+    await(() -> Files.exists(home.resolve("targets/web-started")));
 
     Deployment api = request("api", "1.0.0");
     second.runDue();
@@ -150,7 +150,7 @@ class TargetLocksContractTest {
     assertThat(fixture.deployments.targetRuns(api.id())).extracting(TargetRun::state)
         .as("it has not started on a target it waits for").contains(TargetRunState.PENDING);
 
-    Files.createFile(dataDir.resolve("targets/go"));
+    Files.createFile(home.resolve("targets/go"));
     holding.get(60, TimeUnit.SECONDS);
     // the holder's end woke the waiting one at once: no look after the usual interval was needed
     second.runDue();
@@ -158,7 +158,7 @@ class TargetLocksContractTest {
 
     assertThat(get(web).state()).isEqualTo(DeploymentState.SUCCEEDED);
     assertThat(get(api).state()).as(get(api).outcome()).isEqualTo(DeploymentState.SUCCEEDED);
-    assertThat(dataDir.resolve("targets/t1/shop.api/ran.txt")).hasContent("api");
+    assertThat(home.resolve("targets/t1/shop.api/ran.txt")).hasContent("api");
     assertThat(db.count("target_locks")).as("every target let go of").isZero();
   }
 
@@ -180,8 +180,8 @@ class TargetLocksContractTest {
     assertThat(get(web).state()).as(get(web).outcome()).isEqualTo(DeploymentState.SUCCEEDED);
     assertThat(get(api).state()).as(get(api).outcome()).isEqualTo(DeploymentState.SUCCEEDED);
     for (String t : List.of("t1", "t2")) {
-      assertThat(dataDir.resolve("targets/" + t + "/shop.web/ran.txt")).hasContent("web");
-      assertThat(dataDir.resolve("targets/" + t + "/shop.api/ran.txt")).hasContent("api");
+      assertThat(home.resolve("targets/" + t + "/shop.web/ran.txt")).hasContent("web");
+      assertThat(home.resolve("targets/" + t + "/shop.api/ran.txt")).hasContent("api");
     }
     assertThat(db.count("target_locks")).isZero();
   }
@@ -230,12 +230,12 @@ class TargetLocksContractTest {
     Engine engine = fixture.engine();
     Deployment web = request("web", "1.0.0");
     CompletableFuture<Integer> holding = CompletableFuture.supplyAsync(engine::runDue);
-    await(() -> Files.exists(dataDir.resolve("targets/web-started")));
+    await(() -> Files.exists(home.resolve("targets/web-started")));
     Deployment api = request("api", "1.0.0");
     fixture.engine().runDue();
     assertThat(waits(api)).extracting(DeploymentEvent::waitingFor).contains(DeploymentEvent.WaitKind.TARGET_BUSY);
 
-    Files.createFile(dataDir.resolve("targets/go"));
+    Files.createFile(home.resolve("targets/go"));
     holding.get(60, TimeUnit.SECONDS);
     engine.runDue();
 

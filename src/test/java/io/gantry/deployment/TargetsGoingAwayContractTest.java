@@ -47,7 +47,7 @@ class TargetsGoingAwayContractTest {
   private Engine engine;
 
   @TempDir
-  Path dataDir;
+  Path home;
 
   TargetsGoingAwayContractTest(TestDatabase database) {
     this.database = database;
@@ -65,7 +65,7 @@ class TargetsGoingAwayContractTest {
 
   @BeforeEach
   void setUp() {
-    fixture = new EngineFixture(database.create(), clock, dataDir);
+    fixture = new EngineFixture(database.create(), clock, home);
     engine = fixture.engine();
   }
 
@@ -138,8 +138,8 @@ class TargetsGoingAwayContractTest {
   @Test
   void a_rolling_deployment_over_ssh_installs_configures_and_runs_on_each_host_then_rolls_back_a_bad_version()
       throws Exception {
-    Path s1 = dataDir.resolve("hosts/s1");
-    Path s2 = dataDir.resolve("hosts/s2");
+    Path s1 = home.resolve("hosts/s1");
+    Path s2 = home.resolve("hosts/s2");
     configure(sshTarget("s1", s1, server, server.port()) + sshTarget("s2", s2, server, server.port()),
         "{type: rolling, batchSize: 1, maxParallel: 1}", "rollback");
     push("1.0.0", "echo ok > out.txt\n");
@@ -168,8 +168,8 @@ class TargetsGoingAwayContractTest {
 
   @Test
   void an_ssh_target_that_cannot_be_reached_fails_environment_verification_before_anything_changes() {
-    Path s1 = dataDir.resolve("hosts/s1");
-    configure(sshTarget("s1", s1, server, server.port()) + sshTarget("s2", dataDir.resolve("hosts/s2"), server, 1),
+    Path s1 = home.resolve("hosts/s1");
+    configure(sshTarget("s1", s1, server, server.port()) + sshTarget("s2", home.resolve("hosts/s2"), server, 1),
         "{type: all-at-once}", "stop");
     push("1.0.0", "echo ok > out.txt\n");
 
@@ -182,9 +182,9 @@ class TargetsGoingAwayContractTest {
 
   @Test
   void a_target_whose_ssh_server_stops_mid_step_fails_with_the_cause_and_the_failure_policy_runs() throws Exception {
-    Path s1 = dataDir.resolve("hosts/s1");
-    Path s2 = dataDir.resolve("hosts/s2");
-    try (OpenSshServer doomed = OpenSshServer.start(dataDir.resolve("doomed-sshd"))) {
+    Path s1 = home.resolve("hosts/s1");
+    Path s2 = home.resolve("hosts/s2");
+    try (OpenSshServer doomed = OpenSshServer.start(home.resolve("doomed-sshd"))) {
       configure(sshTarget("s1", s1, server, server.port()) + sshTarget("s2", s2, doomed, doomed.port()),
           "{type: all-at-once}", "rollback");
       push("1.0.0", "echo ok > out.txt\n");
@@ -224,7 +224,7 @@ class TargetsGoingAwayContractTest {
         apiVersion: gantry.io/v1
         kind: Target
         metadata: {name: l1}
-        spec: {environment: qa, kind: local, path: targets/l1}
+        spec: {environment: qa, kind: local, path: l1}
         ---
         apiVersion: gantry.io/v1
         kind: Service
@@ -250,7 +250,7 @@ class TargetsGoingAwayContractTest {
               failurePolicy: {action: stop}
         """);
     push("1.0.0", "touch started\nwhile [ -e started ]; do sleep 0.05; done\necho done > finished\n");
-    Path folder = dataDir.resolve("targets/l1");
+    Path folder = home.resolve("targets/l1");
 
     Deployment d = request("1.0.0");
     CompletableFuture<Integer> running = CompletableFuture.supplyAsync(engine::runDue);

@@ -33,7 +33,7 @@ class TwoEnginesContractTest {
 
   private static final int COMPONENTS = 12;
   private final TestDatabase database;
-  @TempDir Path dataDir;
+  @TempDir Path home;
 
   TwoEnginesContractTest(TestDatabase database) {
     this.database = database;
@@ -43,7 +43,7 @@ class TwoEnginesContractTest {
   void two_engines_on_one_database_never_run_the_same_step_twice() throws Exception {
     TestDatabase.Instance db = database.create();
     Clock clock = Clock.tick(Clock.systemUTC(), Duration.ofNanos(1000));
-    EngineFixture fixture = new EngineFixture(db, clock, dataDir);
+    EngineFixture fixture = new EngineFixture(db, clock, home);
     Library library = fixture.library;
     Deployments deployments = fixture.deployments;
     var requests = fixture.requests;
@@ -74,7 +74,7 @@ class TwoEnginesContractTest {
     for (int c = 0; c < COMPONENTS; c++) {
       yaml.append("---\napiVersion: gantry.io/v1\nkind: Component\nmetadata: {name: c").append(c)
           .append("}\nspec: {service: svc, type: software}\n---\napiVersion: gantry.io/v1\nkind: Target\n")
-          .append("metadata: {name: t").append(c).append("}\nspec: {environment: qa, kind: local, path: targets/t")
+          .append("metadata: {name: t").append(c).append("}\nspec: {environment: qa, kind: local, path: t")
           .append(c).append("}\n");
     }
     fixture.apply(yaml.toString());
@@ -108,7 +108,7 @@ class TwoEnginesContractTest {
       // step of each deployment exactly once
       List<String> lines = new ArrayList<>();
       for (int component = 0; component < COMPONENTS; component++) {
-        lines.addAll(Files.readAllLines(dataDir.resolve("targets/t" + c + "/svc.c" + component + "/steps.log")));
+        lines.addAll(Files.readAllLines(home.resolve("targets/t" + c + "/svc.c" + component + "/steps.log")));
       }
       assertThat(lines).hasSize(COMPONENTS * 3).doesNotHaveDuplicates().isNotEmpty();
     }

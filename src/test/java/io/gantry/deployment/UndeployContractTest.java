@@ -34,7 +34,7 @@ class UndeployContractTest {
   private TestDatabase.Instance db;
 
   @TempDir
-  Path dataDir;
+  Path home;
 
   UndeployContractTest(TestDatabase database) {
     this.database = database;
@@ -49,12 +49,12 @@ class UndeployContractTest {
       apiVersion: gantry.io/v1
       kind: Target
       metadata: {name: t1}
-      spec: {environment: qa, kind: local, path: targets/t1}
+      spec: {environment: qa, kind: local, path: t1}
       ---
       apiVersion: gantry.io/v1
       kind: Target
       metadata: {name: t2}
-      spec: {environment: qa, kind: local, path: targets/t2}
+      spec: {environment: qa, kind: local, path: t2}
       ---
       apiVersion: gantry.io/v1
       kind: Service
@@ -89,7 +89,7 @@ class UndeployContractTest {
   @BeforeEach
   void setUp() {
     db = database.create();
-    fixture = new EngineFixture(db, clock, dataDir);
+    fixture = new EngineFixture(db, clock, home);
     engine = fixture.engine();
   }
 
@@ -133,7 +133,7 @@ class UndeployContractTest {
     assertThat(d.version()).isEqualTo("1.1.0");
     assertThat(d.outcome()).isEqualTo("shop/web removed from every target of qa");
     for (String t : List.of("t1", "t2")) {
-      Path target = dataDir.resolve("targets").resolve(t).resolve("shop.web");
+      Path target = home.resolve("targets").resolve(t).resolve("shop.web");
       assertThat(target.resolve("current")).doesNotExist();
       assertThat(target.resolve("releases")).doesNotExist();
       assertThat(target.resolve("state.txt")).hasContent("stopped");
@@ -163,6 +163,6 @@ class UndeployContractTest {
     assertThatThrownBy(() -> fixture.requests.request(undeploy(null), "bob"))
         .isInstanceOf(InvalidInputException.class).hasMessageContaining("declares no removeSteps");
     assertThat(db.count("deployments")).isEqualTo(before);
-    assertThat(Files.exists(dataDir.resolve("targets/t1/shop.web/current"))).isTrue();
+    assertThat(Files.exists(home.resolve("targets/t1/shop.web/current"))).isTrue();
   }
 }

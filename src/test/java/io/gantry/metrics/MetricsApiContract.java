@@ -59,7 +59,7 @@ abstract class MetricsApiContract {
       String value = property.substring(eq + 1);
       registry.add(property.substring(0, eq), () -> value);
     }
-    Path dataDir = Files.createTempDirectory("gantry-metrics-api-test");
+    Path dataDir = Files.createDirectories(Files.createTempDirectory("gantry-metrics-api-test").resolve("data"));
     registry.add("gantry.data-dir", dataDir::toString);
   }
 

@@ -47,7 +47,7 @@ final class ReleaseFixture {
       apiVersion: gantry.io/v1
       kind: Target
       metadata: {name: q1}
-      spec: {environment: qa, kind: local, path: targets/q1}
+      spec: {environment: qa, kind: local, path: q1}
       ---
       apiVersion: gantry.io/v1
       kind: Service
@@ -106,15 +106,18 @@ final class ReleaseFixture {
   /** The gates the requests and the engine consult; a test may swap the release gate. */
   final List<DeploymentGate> gates = new CopyOnWriteArrayList<>();
   final Path dataDir;
+  private final Path home;
   private final Models models;
   private final Environments environments;
   private final Targets targets;
   private final Clock clock;
 
-  ReleaseFixture(TestDatabase.Instance db, Clock clock, Path dataDir) {
+  /** {@code home} holds the data directory ({@code home/data}) and the local targets beside it ({@code home/targets}). */
+  ReleaseFixture(TestDatabase.Instance db, Clock clock, Path home) {
     this.db = db;
     this.clock = clock;
-    this.dataDir = dataDir;
+    this.home = home;
+    this.dataDir = home.resolve("data");
     var services = new Services(db.jdbc(), clock);
     var components = new Components(db.jdbc(), clock);
     var versions = new ComponentVersions(db.jdbc());
@@ -160,6 +163,6 @@ final class ReleaseFixture {
   private Engine engine;
 
   Path log() {
-    return dataDir.resolve("targets/q1/order.log");
+    return home.resolve("targets/q1/order.log");
   }
 }

@@ -40,14 +40,14 @@ class ReleasesContractTest {
       "app-config", List.of("1.0.0", "1.1.0"));
 
   private final TestDatabase database;
-  @TempDir java.nio.file.Path dataDir;
+  @TempDir java.nio.file.Path home;
 
   ReleasesContractTest(TestDatabase database) {
     this.database = database;
   }
 
   private ReleaseFixture fixture(String failing, String policy) {
-    return new ReleaseFixture(database.create(), Clock.systemUTC(), dataDir)
+    return new ReleaseFixture(database.create(), Clock.systemUTC(), home)
         .configured(ReleaseFixture.step(failing), policy, VERSIONS);
   }
 

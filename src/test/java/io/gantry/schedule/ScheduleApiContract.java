@@ -61,7 +61,7 @@ abstract class ScheduleApiContract {
       String value = property.substring(eq + 1);
       registry.add(property.substring(0, eq), () -> value);
     }
-    Path dataDir = Files.createTempDirectory("gantry-schedule-api-test");
+    Path dataDir = Files.createDirectories(Files.createTempDirectory("gantry-schedule-api-test").resolve("data"));
     registry.add("gantry.data-dir", dataDir::toString);
   }
 

@@ -41,7 +41,7 @@ class ScheduleContractTest {
   private ScheduleFixture fx;
 
   @TempDir
-  Path dataDir;
+  Path home;
 
   ScheduleContractTest(TestDatabase database) {
     this.database = database;
@@ -50,7 +50,7 @@ class ScheduleContractTest {
   @BeforeEach
   void setUp() {
     db = database.create();
-    fx = new ScheduleFixture(db, clock, dataDir, "0s");
+    fx = new ScheduleFixture(db, clock, home, "0s");
     fx.apply(ScheduleFixture.CONFIG);
     fx.push("shop/db", "1.2.0");
     fx.push("shop/db", "2.0.0");
@@ -139,7 +139,7 @@ class ScheduleContractTest {
 
   @Test
   void with_no_window_expiry_a_deployment_that_missed_its_window_waits_for_the_next_one() {
-    ScheduleFixture patient = new ScheduleFixture(db, clock, dataDir, "none");
+    ScheduleFixture patient = new ScheduleFixture(db, clock, home, "none");
     patient.freeze("maintenance", "live", null, "once", "2026-03-03T19:00:00Z", "2026-03-03T23:00:00Z", null, null);
     Deployment d = patient.request("shop/db", "1.2.0", "live");
 
@@ -152,7 +152,7 @@ class ScheduleContractTest {
 
   @Test
   void a_window_expiry_grace_lets_a_deployment_that_missed_its_window_take_the_next_one_within_it() {
-    ScheduleFixture graceful = new ScheduleFixture(db, clock, dataDir, "8d");
+    ScheduleFixture graceful = new ScheduleFixture(db, clock, home, "8d");
     graceful.freeze("maintenance", "live", null, "once", "2026-03-03T19:00:00Z", "2026-03-03T23:00:00Z", null, null);
     Deployment d = graceful.request("shop/db", "1.2.0", "live");
 

@@ -53,12 +53,12 @@ final class ScheduleFixture {
       apiVersion: gantry.io/v1
       kind: Target
       metadata: {name: q1}
-      spec: {environment: qa, kind: local, path: targets/q1}
+      spec: {environment: qa, kind: local, path: q1}
       ---
       apiVersion: gantry.io/v1
       kind: Target
       metadata: {name: l1}
-      spec: {environment: live, kind: local, path: targets/l1}
+      spec: {environment: live, kind: local, path: l1}
       ---
       apiVersion: gantry.io/v1
       kind: Service
@@ -130,7 +130,9 @@ final class ScheduleFixture {
   volatile java.util.function.Function<Long, java.util.Optional<io.gantry.release.ReleaseRun.Members>> releases =
       id -> java.util.Optional.empty();
 
-  ScheduleFixture(TestDatabase.Instance db, Clock clock, Path dataDir, String windowExpiry) {
+  /** {@code home} holds the data directory ({@code home/data}) and the local targets beside it ({@code home/targets}). */
+  ScheduleFixture(TestDatabase.Instance db, Clock clock, Path home, String windowExpiry) {
+    Path dataDir = home.resolve("data");
     this.db = db;
     this.clock = clock;
     var services = new Services(db.jdbc(), clock);

@@ -59,17 +59,17 @@ final class TriggerFixture {
       apiVersion: gantry.io/v1
       kind: Target
       metadata: {name: d1}
-      spec: {environment: dev, kind: local, path: targets/d1}
+      spec: {environment: dev, kind: local, path: d1}
       ---
       apiVersion: gantry.io/v1
       kind: Target
       metadata: {name: t1}
-      spec: {environment: test, kind: local, path: targets/t1}
+      spec: {environment: test, kind: local, path: t1}
       ---
       apiVersion: gantry.io/v1
       kind: Target
       metadata: {name: l1}
-      spec: {environment: live, kind: local, path: targets/l1}
+      spec: {environment: live, kind: local, path: l1}
       ---
       apiVersion: gantry.io/v1
       kind: Service
@@ -119,7 +119,9 @@ final class TriggerFixture {
   final List<DeploymentGate> gates = new CopyOnWriteArrayList<>();
   final Engine engine;
 
-  TriggerFixture(TestDatabase.Instance db, Clock clock, Path dataDir) {
+  /** {@code home} holds the data directory ({@code home/data}) and the local targets beside it ({@code home/targets}). */
+  TriggerFixture(TestDatabase.Instance db, Clock clock, Path home) {
+    Path dataDir = home.resolve("data");
     this.db = db;
     this.clock = clock;
     var services = new Services(db.jdbc(), clock);

@@ -41,7 +41,7 @@ class TriggersContractTest {
   private TriggerFixture fx;
 
   @TempDir
-  Path dataDir;
+  Path home;
 
   TriggersContractTest(TestDatabase database) {
     this.database = database;
@@ -49,7 +49,7 @@ class TriggersContractTest {
 
   @BeforeEach
   void setUp() {
-    fx = new TriggerFixture(database.create(), clock, dataDir);
+    fx = new TriggerFixture(database.create(), clock, home);
     fx.applyWithTriggers();
     clock.advance(Duration.ofMinutes(1));
   }

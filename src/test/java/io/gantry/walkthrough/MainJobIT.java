@@ -26,7 +26,9 @@ import tools.jackson.databind.json.JsonMapper;
  * The README's main job, run as a user runs it: {@code gantry up} from the repository root, with the
  * packaged jar, the example configuration and the sample app as real processes on local targets.
  * Continuous delivery takes a pushed version to dev and test by trigger, a broken one is rolled back in
- * dev, an approval takes the good one to staging, and production waits for its change and window.
+ * dev, an approval takes the good one to staging, and production waits for its change and window. The
+ * targets' folders are beside the data directory, never in it; a folder an earlier Gantry left in the
+ * data directory is moved out when the server starts.
  */
 class MainJobIT {
 
@@ -46,7 +48,7 @@ class MainJobIT {
       }
     }
     // the sample app outlives the server, as the README says; each target's copy stops with its own script
-    Path targets = dir.resolve("data/targets");
+    Path targets = dir.resolve("targets");
     if (Files.isDirectory(targets)) {
       try (Stream<Path> each = Files.list(targets)) {
         // each component has its own folder on a target: <target>/<service>.<component>/current
@@ -70,6 +72,9 @@ class MainJobIT {
   void gantry_up_delivers_the_sample_app_continuously_and_production_waits_for_its_change_and_window()
       throws Exception {
     port = freePort();
+    // what an earlier Gantry left: dev-web-1's folder in the data directory (the examples said targets/dev-web-1)
+    Files.createDirectories(dir.resolve("data/targets/dev-web-1"));
+    Files.writeString(dir.resolve("data/targets/dev-web-1/kept.txt"), "from before");
     Path log = dir.resolve("up.log");
     List<String> command = new ArrayList<>(List.of(ProcessHandle.current().info().command().orElse("java"),
         "-jar", Path.of("target/gantry.jar").toAbsolutePath().toString(), "up", "--port", String.valueOf(port),
@@ -100,6 +105,18 @@ class MainJobIT {
     assertThat(get(token, "/api/v1/deployments/4").path("requestedBy").asString())
         .startsWith("trigger:version-approved(staging)");
     assertThat(get(token, "/api/v1/deployments/5").path("requestedBy").asString()).isEqualTo("admin");
+
+    assertThat(text).contains("Moved the folder of local target dev-web-1 out of the data directory: "
+        + dir.resolve("data/targets/dev-web-1") + " -> " + dir.resolve("targets/dev-web-1"));
+    assertThat(dir.resolve("targets/dev-web-1/kept.txt")).hasContent("from before");
+    assertThat(dir.resolve("data/targets/dev-web-1")).doesNotExist();
+    for (String target : List.of("dev-web-1", "test-web-1", "staging-web-1", "staging-web-2", "prod-web-1")) {
+      assertThat(dir.resolve("targets").resolve(target).resolve("shop.web/current")).as(target).exists();
+    }
+    assertThat(text).contains("for stop in " + dir.resolve("targets") + "/*/*/current/bin/stop.sh");
+    HttpResponse<String> health = HTTP.send(HttpRequest.newBuilder(URI.create("http://127.0.0.1:18081/health"))
+        .timeout(Duration.ofSeconds(10)).build(), HttpResponse.BodyHandlers.ofString());
+    assertThat(health.statusCode()).as("the sample app answers on dev: " + health.body()).isEqualTo(200);
   }
 
   private JsonNode get(String token, String path) throws Exception {
