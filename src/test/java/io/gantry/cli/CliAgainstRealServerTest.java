@@ -371,7 +371,7 @@ class CliAgainstRealServerTest {
     CliRunner.Result refused = pat.run("get", "environments");
     assertThat(refused.exitCode()).isEqualTo(6);
     assertThat(refused.err()).contains("disabled");
-    assertThat(succeeds("user", "list").out()).containsPattern("(?m)^" + name + " +- +auditor +true ");
+    assertThat(succeeds("user", "list").out()).containsPattern("(?m)^" + name + " +- +auditor +- +true ");
 
     String history = succeeds("user", "history", name).out();
     assertThat(history).containsPattern("admin +\\d+ +user-created +" + name)
