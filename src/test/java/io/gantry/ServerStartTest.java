@@ -12,6 +12,7 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.Map;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.TimeUnit;
 import org.junit.jupiter.api.AfterEach;
@@ -151,6 +152,20 @@ class ServerStartTest {
     assertThat(old.resolve("old.txt")).hasContent("old");
   }
 
+  @Test
+  void aServerWhoseItsmSystemHasBothAPasswordAndAPasswordSecretSaysSoOnOneLineAndExitsWithNine() throws Exception {
+    Ended server = gantry(Map.of("GANTRY_ITSM_SYSTEMS_SNOW_TYPE", "servicenow",
+        "GANTRY_ITSM_SYSTEMS_SNOW_URL", "https://example.service-now.com", "GANTRY_ITSM_SYSTEMS_SNOW_USERNAME", "gantry",
+        "GANTRY_ITSM_SYSTEMS_SNOW_PASSWORD", "plain-password", "GANTRY_ITSM_SYSTEMS_SNOW_PASSWORDSECRET", "snow-password"),
+        "server", "--port", String.valueOf(freePort()), "--data-dir", dir.resolve("data").toString());
+
+    assertThat(server.exitCode()).as(server.out()).isEqualTo(9);
+    assertThat(server.errLines()).containsExactly("error: gantry.itsm.systems.snow.password and "
+        + "gantry.itsm.systems.snow.password-secret are both set: give the password once, as the name of a secret "
+        + "(password-secret) or as a value (password)");
+    assertThat(server.out()).doesNotContain("plain-password");
+  }
+
   private static void drainUntilServing(Process server, CompletableFuture<Void> serving) {
     try (BufferedReader out = server.inputReader(StandardCharsets.UTF_8)) {
       for (String line; (line = out.readLine()) != null; ) {
@@ -165,7 +180,12 @@ class ServerStartTest {
   }
 
   private Ended gantry(String... args) throws Exception {
-    Process process = start(args);
+    return gantry(Map.of(), args);
+  }
+
+  /** As {@link #gantry(String...)}, with these environment variables (Spring properties, e.g. GANTRY_ITSM_...). */
+  private Ended gantry(Map<String, String> environment, String... args) throws Exception {
+    Process process = start(environment, args);
     CompletableFuture<String> out = CompletableFuture.supplyAsync(() -> read(process, false));
     CompletableFuture<String> err = CompletableFuture.supplyAsync(() -> read(process, true));
     assertThat(process.waitFor(120, TimeUnit.SECONDS)).as("gantry %s ended", String.join(" ", args)).isTrue();
@@ -183,11 +203,16 @@ class ServerStartTest {
 
   /** {@code gantry ARGS} in a JVM of its own, from the repository root, with the server's defaults. */
   private Process start(String... args) throws IOException {
+    return start(Map.of(), args);
+  }
+
+  private Process start(Map<String, String> environment, String... args) throws IOException {
     List<String> command = new ArrayList<>(List.of(ProcessHandle.current().info().command().orElseThrow(),
         "-XX:TieredStopAtLevel=1", "-cp", System.getProperty("java.class.path"), Gantry.class.getName()));
     command.addAll(List.of(args));
     ProcessBuilder builder = new ProcessBuilder(command).directory(REPOSITORY.toFile());
     builder.environment().keySet().removeIf(name -> name.startsWith("GANTRY_"));
+    builder.environment().putAll(environment);
     Process process = builder.start();
     started.add(process);
     return process;

@@ -25,11 +25,16 @@ final class ItsmClient {
   /** The most of an answer that is read; more is refused. */
   static final int BODY_LIMIT = 1 << 20;
 
+  private final String name;
   private final ItsmSettings.ItsmSystem system;
+  private final java.util.function.UnaryOperator<String> secrets;
   private final HttpClient http;
 
-  ItsmClient(ItsmSettings.ItsmSystem system) {
+  /** A client of the tool {@code name}, taking the secrets its credentials name from {@code secrets} (name to value). */
+  ItsmClient(String name, ItsmSettings.ItsmSystem system, java.util.function.UnaryOperator<String> secrets) {
+    this.name = name;
     this.system = system;
+    this.secrets = secrets;
     this.http = HttpClient.newBuilder().connectTimeout(system.requestTimeout())
         .followRedirects(HttpClient.Redirect.NEVER).build();
   }
@@ -44,10 +49,14 @@ final class ItsmClient {
     };
     HttpRequest.Builder request = HttpRequest.newBuilder(uri).timeout(system.requestTimeout())
         .header("Accept", "application/json").GET();
-    if (system.token() != null && !system.token().isBlank()) {
-      request.header("Authorization", "Bearer " + system.token());
+    String token = ItsmSettings.present(system.tokenSecret()) ? secret(system.tokenSecret(), "token")
+        : system.token();
+    if (token != null && !token.isBlank()) {
+      request.header("Authorization", "Bearer " + token);
     } else if (system.username() != null && !system.username().isBlank()) {
-      String pair = system.username() + ":" + (system.password() == null ? "" : system.password());
+      String password = ItsmSettings.present(system.passwordSecret()) ? secret(system.passwordSecret(), "password")
+          : system.password();
+      String pair = system.username() + ":" + (password == null ? "" : password);
       request.header("Authorization", "Basic "
           + Base64.getEncoder().encodeToString(pair.getBytes(StandardCharsets.UTF_8)));
     }
@@ -118,6 +127,19 @@ final class ItsmClient {
         yield status;
       }
     };
+  }
+
+  /**
+   * The value of the secret named as the tool's {@code what} (password or token), read now so that a
+   * secret set again is used from the next request on; a secret that cannot be given is this request's failure.
+   */
+  private String secret(String secret, String what) throws ItsmException {
+    try {
+      return secrets.apply(secret);
+    } catch (RuntimeException e) {
+      throw new ItsmException("the " + what + " for " + name + " is the secret \"" + secret + "\" (gantry.itsm.systems."
+          + name + "." + what + "-secret), which cannot be given: " + e.getMessage());
+    }
   }
 
   /** The tool could not be asked, or its answer made no sense; the message says which. */

@@ -19,10 +19,25 @@ public class ItsmPolling {
   private final Changes changes;
   private final ItsmSettings settings;
   private final Map<String, ItsmClient> clients = new ConcurrentHashMap<>();
+  /** A secret's value by its name, for credentials kept as secrets; throws when it cannot be given. */
+  private final java.util.function.UnaryOperator<String> secrets;
 
+  /** Polling that takes no credentials from the secret store. */
   public ItsmPolling(Changes changes, ItsmSettings settings) {
+    this(changes, settings, name -> {
+      throw new IllegalStateException("this server has no secret store");
+    });
+  }
+
+  @org.springframework.beans.factory.annotation.Autowired
+  public ItsmPolling(Changes changes, ItsmSettings settings, io.gantry.secret.Secrets secrets) {
+    this(changes, settings, secrets::value);
+  }
+
+  private ItsmPolling(Changes changes, ItsmSettings settings, java.util.function.UnaryOperator<String> secrets) {
     this.changes = changes;
     this.settings = settings;
+    this.secrets = secrets;
   }
 
   /** Asks about every submitted external change whose poll is due; answers how many were asked about. */
@@ -102,7 +117,7 @@ public class ItsmPolling {
     if (system == null) {
       return apply(c, null, "ITSM system \"" + c.external().system() + "\" is not configured", Changes.SYSTEM);
     }
-    ItsmClient client = clients.computeIfAbsent(c.external().system(), n -> new ItsmClient(system));
+    ItsmClient client = clients.computeIfAbsent(c.external().system(), n -> new ItsmClient(n, system, secrets));
     try {
       return apply(c, client.fetch(c.external().reference()), null, c.external().system());
     } catch (ItsmClient.ItsmException e) {

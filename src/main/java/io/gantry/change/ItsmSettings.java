@@ -8,7 +8,7 @@ import org.springframework.boot.context.properties.ConfigurationProperties;
 
 /**
  * The external ITSM tools changes may stand for, under {@code gantry.itsm.systems.<name>}: their
- * type, address, credentials, how their answers map to approved / rejected / pending, how often to
+ * type, address, credentials (as values, or as names of secrets read at each request), how their answers map to approved / rejected / pending, how often to
  * ask, and how long to wait for a decision before the change is rejected for want of one.
  */
 @ConfigurationProperties("gantry.itsm")
@@ -16,6 +16,41 @@ public record ItsmSettings(Map<String, ItsmSystem> systems) {
 
   public ItsmSettings {
     systems = systems == null ? Map.of() : Map.copyOf(systems);
+    systems.forEach(ItsmSettings::check);
+  }
+
+  /**
+   * A password or token is given as a value or as the name of a secret, never both: a server whose
+   * settings say both does not start, the one line it prints naming the system and the properties.
+   */
+  private static void check(String name, ItsmSystem system) {
+    String at = "gantry.itsm.systems." + name + ".";
+    if (present(system.password()) && present(system.passwordSecret())) {
+      throw new io.gantry.shared.StartupProblem(at + "password and " + at + "password-secret are both set: give "
+          + "the password once, as the name of a secret (password-secret) or as a value (password)");
+    }
+    if (present(system.token()) && present(system.tokenSecret())) {
+      throw new io.gantry.shared.StartupProblem(at + "token and " + at + "token-secret are both set: give the token "
+          + "once, as the name of a secret (token-secret) or as a value (token)");
+    }
+    for (String secret : java.util.Arrays.asList(system.passwordSecret(), system.tokenSecret())) {
+      if (present(secret) && !SECRET_NAME.matcher(secret).matches()) {
+        throw new io.gantry.shared.StartupProblem(at + (secret.equals(system.passwordSecret()) ? "password-secret"
+            : "token-secret") + " is the name of a secret (1 to 100 letters, digits, '_', '.' or '-', starting with "
+            + "a letter or digit, as gantry secret set NAME takes it), not \"" + secret + "\"");
+      }
+    }
+    if (present(system.passwordSecret()) && !present(system.username())) {
+      throw new io.gantry.shared.StartupProblem(at + "password-secret is set without " + at + "username: basic "
+          + "authentication needs both");
+    }
+  }
+
+  private static final java.util.regex.Pattern SECRET_NAME =
+      java.util.regex.Pattern.compile("[A-Za-z0-9][A-Za-z0-9_.-]{0,99}");
+
+  static boolean present(String value) {
+    return value != null && !value.isBlank();
   }
 
   public static ItsmSettings none() {
@@ -37,10 +72,21 @@ public record ItsmSettings(Map<String, ItsmSystem> systems) {
    * @param requestTimeout how long one request may take (default 10s)
    * @param callbackSecret the secret shared with the tool (at least 32 characters) that signs a callback
    *     carrying a state; without it, a callback is only a signal to ask the tool at once
+   * @param passwordSecret the name of the secret (in Gantry's secret store) that holds the password, read
+   *     at each request; instead of {@code password}
+   * @param tokenSecret the name of the secret that holds the bearer token, read at each request; instead
+   *     of {@code token}
    */
   public record ItsmSystem(Type type, String url, String username, String password, String token,
       Map<String, String> stateMapping, Duration pollInterval, Duration timeout, Duration requestTimeout,
-      String callbackSecret) {
+      String callbackSecret, String passwordSecret, String tokenSecret) {
+
+    public ItsmSystem(Type type, String url, String username, String password, String token,
+        Map<String, String> stateMapping, Duration pollInterval, Duration timeout, Duration requestTimeout,
+        String callbackSecret) {
+      this(type, url, username, password, token, stateMapping, pollInterval, timeout, requestTimeout, callbackSecret,
+          null, null);
+    }
 
     /** The shortest callback secret taken. */
     static final int MIN_SECRET = 32;

@@ -141,7 +141,8 @@ public class ConfigInterpreter {
       return null;
     }
     return new TargetDefinition.Ssh(optional(ssh, "host"), ssh.has("port") ? ssh.path("port").asInt() : null,
-        optional(ssh, "user"), optional(ssh, "identityFile"), optional(ssh, "hostKey"));
+        optional(ssh, "user"), optional(ssh, "identityFile"), optional(ssh, "identity"), optional(ssh, "passphrase"),
+        optional(ssh, "hostKey"));
   }
 
   private ServiceDefinition service(ConfigDocument doc) {
@@ -266,6 +267,9 @@ public class ConfigInterpreter {
   /** Where a {@code ${secret:NAME}} is given its value: a step's environment or a template step's variables. */
   private static final java.util.regex.Pattern SECRET_PLACE =
       java.util.regex.Pattern.compile("spec\\.stages\\[\\d+]\\..*\\.(environment|variables)\\.[^.\\[]+");
+  /** Where an SSH target takes a secret: its private key's text and its passphrase, each only as a reference. */
+  private static final java.util.regex.Pattern SSH_SECRET_PLACE =
+      java.util.regex.Pattern.compile("spec\\.ssh\\.(identity|passphrase)");
   private static final java.util.regex.Pattern SECRET_NAME = java.util.regex.Pattern.compile("[A-Za-z0-9][A-Za-z0-9_.-]{0,99}");
 
   /**
@@ -281,10 +285,17 @@ public class ConfigInterpreter {
       for (int i = 0; i < node.size(); i++) {
         checkSecretReferences(doc, node.get(i), at + "[" + i + "]", run);
       }
+    } else if (node.isString() && SSH_SECRET_PLACE.matcher(at).matches() && "Target".equals(doc.kind())) {
+      java.util.regex.Matcher whole = io.gantry.secret.Secrets.REFERENCE.matcher(node.asString());
+      if (!whole.matches() || !SECRET_NAME.matcher(whole.group(1)).matches()) {
+        run.finding(doc, at, "give the name of a secret as ${secret:NAME} (the " + (at.endsWith("passphrase")
+            ? "passphrase" : "private key's text") + " is kept in the secret store, never in configuration), not "
+            + (whole.matches() ? "\"" + whole.group(1) + "\", which cannot be a secret's name" : "a value"));
+      }
     } else if (node.isString() && node.asString().contains("${secret:")) {
       if (!"DeploymentModel".equals(doc.kind()) || !SECRET_PLACE.matcher(at).matches()) {
-        run.finding(doc, at, "a secret reference is given its value only in a step's environment or a template "
-            + "step's variables; here it would be used as written");
+        run.finding(doc, at, "a secret reference is given its value only in a step's environment, a template "
+            + "step's variables, and an ssh target's identity and passphrase; here it would be used as written");
         return;
       }
       for (String name : io.gantry.secret.Secrets.references(node.asString())) {
@@ -350,6 +361,16 @@ public class ConfigInterpreter {
         String problem = localTargets.problem(t.definition().path());
         if (problem != null) {
           run.finding(t.document(), "spec.path", problem);
+        }
+      }
+      TargetDefinition.Ssh ssh = t.definition().ssh();
+      if (t.definition().kind() == TargetKind.SSH && ssh != null) {
+        if (ssh.identityFile() == null && ssh.identity() == null) {
+          run.finding(t.document(), "spec.ssh", "give the private key as identityFile (a file on the Gantry host) "
+              + "or as identity: ${secret:NAME} (a secret)");
+        } else if (ssh.identityFile() != null && ssh.identity() != null) {
+          run.finding(t.document(), "spec.ssh.identity", "give the private key once: as identityFile or as identity, "
+              + "not both");
         }
       }
     });

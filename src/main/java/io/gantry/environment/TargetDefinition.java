@@ -39,11 +39,22 @@ public record TargetDefinition(
    * @param host name or address of the host
    * @param port its SSH port; null means 22
    * @param user the account steps run as
-   * @param identityFile the private key on the Gantry host (absolute, or relative to the data folder)
+   * @param identityFile the private key on the Gantry host (absolute, or relative to the data folder);
+   *     null when {@code identity} gives it
+   * @param identity the private key kept as a secret, as a reference {@code ${secret:NAME}}; null when
+   *     {@code identityFile} gives it
+   * @param passphrase the passphrase of the private key kept as a secret, as a reference
+   *     {@code ${secret:NAME}}; null for a key without one
    * @param hostKey the host key's SHA-256 fingerprint as {@code ssh-keygen -lf} prints it
    *     ({@code SHA256:...}); null means the host must be in Gantry's known_hosts file
    */
-  public record Ssh(String host, Integer port, String user, String identityFile, String hostKey) {
+  public record Ssh(String host, Integer port, String user, String identityFile, String identity, String passphrase,
+      String hostKey) {
+
+    /** A key file without a passphrase. */
+    public Ssh(String host, Integer port, String user, String identityFile, String hostKey) {
+      this(host, port, user, identityFile, null, null, hostKey);
+    }
 
     public int portOrDefault() {
       return port == null ? 22 : port;

@@ -30,7 +30,10 @@ import org.apache.sshd.client.keyverifier.KnownHostsServerKeyVerifier;
 import org.apache.sshd.client.keyverifier.ServerKeyVerifier;
 import org.apache.sshd.client.session.ClientSession;
 import org.apache.sshd.common.config.keys.KeyUtils;
-import org.apache.sshd.common.keyprovider.FileKeyPairProvider;
+import org.apache.sshd.common.NamedResource;
+import org.apache.sshd.common.config.keys.FilePasswordProvider;
+import org.apache.sshd.common.session.SessionContext;
+import org.apache.sshd.common.util.security.SecurityUtils;
 import org.apache.sshd.common.keyprovider.KeyIdentityProvider;
 import org.springframework.beans.factory.DisposableBean;
 import org.springframework.beans.factory.annotation.Value;
@@ -51,10 +54,25 @@ public class SshConnections implements DisposableBean {
 
   private final Path knownHosts;
   private final Map<String, Client> clients = new ConcurrentHashMap<>();
+  private volatile StepSecrets secrets = StepSecrets.NONE;
 
-  public SshConnections(@Value("${gantry.ssh.known-hosts:}") String knownHosts) {
+  /** Connections that take no key or passphrase from the secret store. */
+  public SshConnections(String knownHosts) {
     this.knownHosts = knownHosts == null || knownHosts.isBlank()
         ? Path.of(System.getProperty("user.home"), ".ssh", "known_hosts") : Path.of(knownHosts);
+  }
+
+  @org.springframework.beans.factory.annotation.Autowired
+  public SshConnections(@Value("${gantry.ssh.known-hosts:}") String knownHosts,
+      org.springframework.beans.factory.ObjectProvider<StepSecrets> secrets) {
+    this(knownHosts);
+    this.secrets = secrets.getIfAvailable(() -> StepSecrets.NONE);
+  }
+
+  /** These connections, taking the keys and passphrases that targets keep as secrets from {@code secrets}. */
+  public SshConnections withSecrets(StepSecrets secrets) {
+    this.secrets = secrets;
+    return this;
   }
 
   /** A started client per expected host key, so each one checks exactly what its targets declare. */
@@ -62,24 +80,7 @@ public class SshConnections implements DisposableBean {
 
   /** An open session; close it when the step is done. */
   public Session open(SshEndpoint endpoint) throws SshFailure {
-    if (!Files.isReadable(endpoint.identityFile())) {
-      throw new SshFailure("the private key " + endpoint.identityFile() + " for " + endpoint
-          + " does not exist or cannot be read");
-    }
-    String exposed = exposed(endpoint.identityFile());
-    if (exposed != null) {
-      throw new SshFailure(exposed);
-    }
-    List<KeyPair> keys = new ArrayList<>();
-    try {
-      new FileKeyPairProvider(endpoint.identityFile()).loadKeys(null).forEach(keys::add);
-    } catch (Exception e) {
-      throw new SshFailure("the private key " + endpoint.identityFile() + " cannot be used: " + message(e)
-          + " (keys must be RSA or ECDSA, without a passphrase)");
-    }
-    if (keys.isEmpty()) {
-      throw new SshFailure("the file " + endpoint.identityFile() + " holds no private key");
-    }
+    List<KeyPair> keys = keys(endpoint);
     String key = endpoint.host() + ":" + endpoint.port() + "|" + endpoint.hostKey();
     Client client = clients.computeIfAbsent(key, k -> start(endpoint));
     ClientSession session;
@@ -99,9 +100,93 @@ public class SshConnections implements DisposableBean {
       if (offered != null) {
         throw new SshFailure(offered);
       }
-      throw new SshFailure("cannot log in to " + endpoint + " with the key " + endpoint.identityFile() + ": "
+      throw new SshFailure("cannot log in to " + endpoint + " with the key " + endpoint.key() + ": "
           + message(e));
     }
+  }
+
+  /**
+   * The declared private key, read from its file or its secret into memory only, opened with the
+   * declared passphrase; the message of a failure names the file or secret and the target, never a value.
+   */
+  private List<KeyPair> keys(SshEndpoint endpoint) throws SshFailure {
+    String of = endpoint.target() == null ? "" : " of target " + endpoint.target();
+    byte[] text;
+    if (endpoint.identityFile() != null) {
+      if (!Files.isReadable(endpoint.identityFile())) {
+        throw new SshFailure("the private key " + endpoint.identityFile() + of + " for " + endpoint
+            + " does not exist or cannot be read");
+      }
+      String exposed = exposed(endpoint.identityFile());
+      if (exposed != null) {
+        throw new SshFailure(exposed);
+      }
+      try {
+        text = Files.readAllBytes(endpoint.identityFile());
+      } catch (IOException e) {
+        throw new SshFailure("the private key " + endpoint.identityFile() + of + " cannot be read: " + message(e));
+      }
+    } else {
+      text = secret(endpoint.identity(), "the private key" + of).getBytes(StandardCharsets.UTF_8);
+    }
+    String passphrase = endpoint.passphrase() == null ? null
+        : secret(endpoint.passphrase(), "the passphrase of the private key" + of);
+    boolean[] asked = {false};
+    FilePasswordProvider password = new FilePasswordProvider() {
+      @Override
+      public String getPassword(SessionContext session, NamedResource resource, int retry) {
+        asked[0] = true;
+        return passphrase;
+      }
+
+      @Override
+      public ResourceDecodeResult handleDecodeAttemptResult(SessionContext session, NamedResource resource,
+          int retry, String password, Exception err) {
+        return err == null ? ResourceDecodeResult.IGNORE : ResourceDecodeResult.TERMINATE;
+      }
+    };
+    String key = "the private key " + endpoint.key() + of;
+    List<KeyPair> keys = new ArrayList<>();
+    try {
+      Iterable<KeyPair> loaded = SecurityUtils.loadKeyPairIdentities(null, NamedResource.ofName(endpoint.key()),
+          new ByteArrayInputStream(text), password);
+      if (loaded != null) {
+        loaded.forEach(keys::add);
+      }
+    } catch (Exception e) {
+      if (asked[0] && passphrase == null) {
+        throw new SshFailure(key + " is protected by a passphrase: keep the passphrase as a secret and declare it "
+            + "as ssh.passphrase: ${secret:NAME}");
+      }
+      if (asked[0]) {
+        throw new SshFailure(key + " does not open with the passphrase " + endpoint.passphrase()
+            + ": the passphrase is wrong, or the key is damaged");
+      }
+      throw new SshFailure(key + " cannot be used: " + message(e) + " (keys must be RSA or ECDSA, in PEM or "
+          + "OpenSSH form)");
+    } finally {
+      java.util.Arrays.fill(text, (byte) 0);
+    }
+    if (keys.isEmpty()) {
+      throw new SshFailure(endpoint.identityFile() != null ? "the file " + endpoint.identityFile() + of
+          + " holds no private key" : "the secret " + endpoint.identity() + of + " holds no private key");
+    }
+    return keys;
+  }
+
+  /** The value of a secret a target refers to ({@code ${secret:NAME}}); the failure names it, {@code what} and the target. */
+  private String secret(String reference, String what) throws SshFailure {
+    String value;
+    try {
+      value = secrets.resolve(reference);
+    } catch (RuntimeException e) {
+      throw new SshFailure(what + " is the secret " + reference + ", which cannot be given: " + e.getMessage());
+    }
+    if (value == null || value.contains("${secret:")) {
+      throw new SshFailure(what + " is the secret " + reference + ", but this server has no secret store to "
+          + "give it");
+    }
+    return value;
   }
 
   private Client start(SshEndpoint endpoint) {

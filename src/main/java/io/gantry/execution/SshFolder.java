@@ -26,10 +26,14 @@ record SshFolder(Target target, SshEndpoint ssh, StepRunner runner) implements T
     if (ssh == null) {
       return null;
     }
-    String file = ssh.identityFile().startsWith("~/")
-        ? System.getProperty("user.home") + ssh.identityFile().substring(1) : ssh.identityFile();
-    Path identity = Path.of(file).isAbsolute() ? Path.of(file) : dataDir.resolve(file);
-    return new SshEndpoint(ssh.host(), ssh.portOrDefault(), ssh.user(), identity.normalize(), ssh.hostKey());
+    Path identity = null;
+    if (ssh.identityFile() != null) {
+      String file = ssh.identityFile().startsWith("~/")
+          ? System.getProperty("user.home") + ssh.identityFile().substring(1) : ssh.identityFile();
+      identity = (Path.of(file).isAbsolute() ? Path.of(file) : dataDir.resolve(file)).normalize();
+    }
+    return new SshEndpoint(ssh.host(), ssh.portOrDefault(), ssh.user(), identity, ssh.identity(), ssh.passphrase(),
+        ssh.hostKey(), target.name());
   }
 
   @Override

@@ -37,6 +37,7 @@ public class StepRunner {
   private final HttpChecker http;
   private final Sleeper sleeper;
   private final SshStepRunner ssh;
+  private final SshConnections connections;
 
   private StepSecrets secrets = StepSecrets.NONE;
 
@@ -51,9 +52,13 @@ public class StepRunner {
     this(clock, Sleeper.real(), HttpClient.newBuilder().connectTimeout(Duration.ofSeconds(10)).build(), connections);
   }
 
-  /** This runner, giving steps the secrets {@code secrets} holds. */
+  /**
+   * This runner, giving steps the secrets {@code secrets} holds, and taking from it the private keys and
+   * passphrases SSH targets keep as secrets.
+   */
   public StepRunner withSecrets(StepSecrets secrets) {
     this.secrets = secrets;
+    this.connections.withSecrets(secrets);
     return this;
   }
 
@@ -70,6 +75,7 @@ public class StepRunner {
 
   public StepRunner(Clock clock, Sleeper sleeper, HttpClient client, SshConnections connections) {
     this.sleeper = sleeper;
+    this.connections = connections;
     this.ssh = new SshStepRunner(connections);
     this.installer = new ArtifactInstaller(clock);
     this.templates = new TemplateRenderer(clock);

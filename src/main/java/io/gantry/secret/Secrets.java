@@ -190,6 +190,16 @@ public class Secrets implements StepSecrets {
     loadedAt = 0;
   }
 
+  /**
+   * The value of the secret {@code name}, read now (a value set again is given from then on), for a
+   * setting that names a secret, such as an ITSM tool's password; throws {@link SecretUnavailableException}
+   * when it is not set or does not open, with a message that names it.
+   */
+  public String value(String name) {
+    requireName(name);
+    return resolve("${secret:" + name + "}");
+  }
+
   /** The values to mask: read again when this server changed one, or when they are a few seconds old. */
   private Map<String, String> values() {
     Map<String, String> v = values;

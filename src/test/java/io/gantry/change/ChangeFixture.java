@@ -179,6 +179,16 @@ final class ChangeFixture {
     return new ItsmPolling(changes, itsm);
   }
 
+  /** A secret store over this database, with its key in the data folder. */
+  io.gantry.secret.Secrets secrets() {
+    return new io.gantry.secret.Secrets(db.jdbc(), db.transactions(), clock, "", dataDir.resolve("secrets.key"), "");
+  }
+
+  /** Polling that takes the credentials the systems keep as secrets from {@code secrets}. */
+  ItsmPolling itsm(io.gantry.secret.Secrets secrets) {
+    return new ItsmPolling(changes, itsm, secrets);
+  }
+
   Engine engine() {
     return new Engine(deployments, models, library, environments, targets, new StepRunner(clock), db.transactions(),
         clock, dataDir, Duration.ofSeconds(30), Duration.ofSeconds(5), 4,

@@ -260,6 +260,8 @@ class SchemaCoverageTest {
       entry("TargetSpec.ssh.port", "TargetsGoingAwayContractTest#an_ssh_target_that_cannot_be_reached_fails_environment_verification_before_anything_changes"),
       entry("TargetSpec.ssh.user", "TargetsGoingAwayContractTest#a_rolling_deployment_over_ssh_installs_configures_and_runs_on_each_host_then_rolls_back_a_bad_version"),
       entry("TargetSpec.ssh.identityFile", "SshStepsTest#a_key_the_host_does_not_accept_is_a_clear_failure"),
+      entry("TargetSpec.ssh.identity", "SshKeysFromSecretsTest#a_deployment_over_ssh_with_a_key_from_a_secret_succeeds_and_the_key_is_never_written_shown_or_printed"),
+      entry("TargetSpec.ssh.passphrase", "SshKeysFromSecretsTest#a_deployment_over_ssh_with_a_passphrase_protected_key_from_a_secret_succeeds"),
       entry("TargetSpec.ssh.hostKey", "SshStepsTest#a_host_offering_another_key_than_the_target_declares_is_not_talked_to"),
       entry("ServiceSpec.owner", "KpiReportsContractTest#filters_narrow_every_measure_to_a_service_a_team_an_environment_or_a_model"),
       entry("ComponentSpec.service", "ChangesContractTest#a_deployment_waits_for_the_planned_start_of_its_authorized_change_and_a_service_wide_change_covers_each_component"),

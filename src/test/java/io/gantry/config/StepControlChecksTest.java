@@ -112,7 +112,8 @@ class StepControlChecksTest {
     assertThat(refused(inCommand, new ConfigInterpreter())).extracting(Finding::field, Finding::message)
         .containsExactlyInAnyOrder(
             org.assertj.core.groups.Tuple.tuple("spec.stages[0].steps[1].command", "a secret reference is given its "
-                + "value only in a step's environment or a template step's variables; here it would be used as written"),
+                + "value only in a step's environment, a template step's variables, and an ssh target's identity and "
+                + "passphrase; here it would be used as written"),
             org.assertj.core.groups.Tuple.tuple("spec.stages[0].steps[1].environment.K", "\"bad name\" cannot be a "
                 + "secret's name (1 to 100 letters, digits, '_', '.' or '-', starting with a letter or digit)"));
   }
