@@ -360,6 +360,30 @@ class ScopedRolesMatrixTest {
         .asString()).isEqualTo("role-bound");
   }
 
+  @Test
+  void a_targets_history_shows_the_deployments_inside_the_callers_scopes_only() throws Exception {
+    long ran = post("/api/v1/deployments", admin, Map.of("component", "shop/web", "version", version, "environment",
+        "dev", "reason", "history")).json().path("id").asLong();
+    Instant until = Instant.now().plusSeconds(120);
+    while (!List.of("SUCCEEDED", "FAILED", "ROLLED_BACK", "CANCELLED").contains(
+        get("/api/v1/deployments/" + ran, admin).json().path("state").asString()) && Instant.now().isBefore(until)) {
+      Thread.sleep(200);
+    }
+    String inDev = user(Role.DEPLOYMENT_PRACTITIONER, Grant.SERVICE_IN_ENVIRONMENT);
+    String inProduction = user(Role.DEPLOYMENT_PRACTITIONER, Grant.OTHER_ENVIRONMENT);
+
+    for (String[] reader : List.of(new String[] {admin, "true"}, new String[] {inDev, "true"},
+        new String[] {inProduction, "false"})) {
+      Response history = get("/api/v1/inventory/targets/dev-web-1/history?limit=1000", reader[0]);
+      assertThat(history.status()).isEqualTo(200);
+      assertThat(history.json().valueStream().anyMatch(d -> d.path("id").asLong() == ran))
+          .as(history.text()).isEqualTo(Boolean.parseBoolean(reader[1]));
+      Response inventory = get("/api/v1/inventory", reader[0]);
+      assertThat(inventory.json().valueStream().noneMatch(p -> p.path("environment").asString().equals("dev")
+          && !Boolean.parseBoolean(reader[1]))).as(inventory.text()).isTrue();
+    }
+  }
+
   record Outcome(boolean allowed, String detail) {}
 
   /** Tries the action; allowed when it did what was asked (or got to the action's own checks), refused on 403. */
