@@ -87,7 +87,7 @@ class BlueGreenContractTest {
                 - {name: install, type: artifact.install, destination: releases}
                 - {name: start, type: shell, command: "sh current/bin/start.sh", timeout: 60s}
               acceptance:
-                - {name: answers, type: http-check, url: "http://127.0.0.1:${port}/health", expectBody: ok, timeout: 30s}
+                - {name: answers, type: http-check, url: "http://127.0.0.1:${port}/health", expectBody: ok, timeout: 5s}
                 - name: live-meanwhile
                   type: shell
                   timeout: 30s

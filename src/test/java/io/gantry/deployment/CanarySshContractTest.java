@@ -116,7 +116,7 @@ class CanarySshContractTest {
                   analysis:
                     checks:
                       - {name: serving, type: shell, command: "test \\"$(cat out.txt)\\" = ok", timeout: 30s}
-                      - {name: health, type: http-check, url: "http://127.0.0.1:%d/health", expectBody: UP}
+                      - {name: health, type: http-check, url: "http://127.0.0.1:%d/health", expectBody: UP, timeout: 3s}
                     interval: 1m
                     duration: 2m
                     successRatio: 0.9

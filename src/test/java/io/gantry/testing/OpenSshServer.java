@@ -59,6 +59,9 @@ public final class OpenSshServer implements AutoCloseable {
         "PermitRootLogin prohibit-password",
         "PidFile " + dir.resolve("sshd.pid"),
         "LogLevel ERROR",
+        // bash sources ~/.bashrc for a command sshd runs unless it is a nested shell; the account running the
+        // tests may have a slow one (a pyenv set-up took 0.6 s per command), which is not what is tested
+        "SetEnv SHLVL=1",
         "") );
     Files.createDirectories(Path.of("/run/sshd"));
     OpenSshServer server = new OpenSshServer(dir, port, fingerprint);
