@@ -80,7 +80,8 @@ public class ConfigService {
 
   public ConfigService(ConfigLoader loader, ConfigInterpreter interpreter, Environments environments,
       Targets targets, Services services, Components components, ComponentVersions versions, Models models,
-      TrustedKeys trustedKeys, TransactionTemplate tx, JdbcClient jdbc, Clock clock) {
+      TrustedKeys trustedKeys, TransactionTemplate tx, JdbcClient jdbc, Clock clock, RoleBindings roleBindings,
+      Users users) {
     this.loader = loader;
     this.interpreter = interpreter;
     this.environments = environments;
@@ -93,8 +94,8 @@ public class ConfigService {
     this.tx = tx;
     this.jdbc = jdbc;
     this.clock = clock;
-    this.roleBindings = new RoleBindings(jdbc, clock);
-    this.users = new Users(jdbc, clock);
+    this.roleBindings = roleBindings;
+    this.users = users;
   }
 
   public Plan plan(List<ConfigFile> files) {

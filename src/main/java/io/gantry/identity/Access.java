@@ -30,23 +30,23 @@ public class Access {
 
   /** The roles {@code user} holds for an action in {@code scope}. */
   public Set<Role> rolesIn(String user, Scope scope) {
-    User u = users.find(user).filter(x -> !x.disabled()).orElse(null);
-    if (u == null) {
-      return Set.of();
-    }
-    Set<Role> held = EnumSet.noneOf(Role.class);
-    held.addAll(u.roles());
-    RoleBindings.of(jdbc, user).stream().filter(b -> b.covers(scope)).map(RoleBinding::role).forEach(held::add);
-    return held;
+    return rolesInAll(user, List.of(scope));
   }
 
   /** The roles {@code user} holds in every one of {@code scopes} (a change that spans several services). */
   public Set<Role> rolesInAll(String user, Collection<Scope> scopes) {
-    if (scopes.isEmpty()) {
-      return rolesIn(user, Scope.NONE);
+    User u = users.find(user).filter(x -> !x.disabled()).orElse(null);
+    if (u == null) {
+      return Set.of();
     }
+    List<RoleBinding> bindings = RoleBindings.of(jdbc, user);
     Set<Role> held = EnumSet.allOf(Role.class);
-    scopes.forEach(s -> held.retainAll(rolesIn(user, s)));
+    for (Scope scope : scopes.isEmpty() ? List.of(Scope.NONE) : scopes) {
+      Set<Role> here = EnumSet.noneOf(Role.class);
+      here.addAll(u.roles());
+      bindings.stream().filter(b -> b.covers(scope)).map(RoleBinding::role).forEach(here::add);
+      held.retainAll(here);
+    }
     return held;
   }
 

@@ -160,7 +160,8 @@ final class ChangeFixture {
     requests = new DeploymentRequests(components, library, environments, models, deployments, db.transactions(), clock,
         () -> gates);
     config = new ConfigService(new ConfigLoader(), new ConfigInterpreter(), environments, targets, services,
-        components, versions, models, new TrustedKeys(db.jdbc(), clock), db.transactions(), db.jdbc(), clock);
+        components, versions, models, new TrustedKeys(db.jdbc(), clock), db.transactions(), db.jdbc(), clock,
+        new io.gantry.identity.RoleBindings(db.jdbc(), clock), new io.gantry.identity.Users(db.jdbc(), clock));
     changes = new Changes(new ChangeRecords(db.jdbc()), services, components, environments, models,
         new io.gantry.identity.Access(users, db.jdbc()), deployments,
         db.transactions(), clock, Duration.ofHours(72), itsm);

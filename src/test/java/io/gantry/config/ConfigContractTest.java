@@ -88,7 +88,8 @@ class ConfigContractTest {
     };
     config = new ConfigService(new ConfigLoader(), new ConfigInterpreter(), new Environments(db.jdbc(), clock),
         targets, new Services(db.jdbc(), clock), new Components(db.jdbc(), clock), new ComponentVersions(db.jdbc()),
-        models, trustedKeys = new TrustedKeys(db.jdbc(), clock), db.transactions(), db.jdbc(), clock);
+        models, trustedKeys = new TrustedKeys(db.jdbc(), clock), db.transactions(), db.jdbc(), clock,
+        new io.gantry.identity.RoleBindings(db.jdbc(), clock), new io.gantry.identity.Users(db.jdbc(), clock));
   }
 
   // --- plan and apply

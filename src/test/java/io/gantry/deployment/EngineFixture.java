@@ -66,7 +66,8 @@ final class EngineFixture {
     aborts = new DeploymentAborts(deployments, new io.gantry.identity.Access(users, db.jdbc()), db.transactions(), clock);
     config = new ConfigService(new ConfigLoader(),
         new ConfigInterpreter(io.gantry.environment.LocalTargets.beside(dataDir)), environments, targets, services,
-        components, versions, models, new TrustedKeys(db.jdbc(), clock), db.transactions(), db.jdbc(), clock);
+        components, versions, models, new TrustedKeys(db.jdbc(), clock), db.transactions(), db.jdbc(), clock,
+        new io.gantry.identity.RoleBindings(db.jdbc(), clock), new io.gantry.identity.Users(db.jdbc(), clock));
   }
 
   /** Requests that let a version off its promotion path when one of {@code exemptions} says so. */

@@ -129,7 +129,8 @@ final class ReleaseFixture {
     requests = new DeploymentRequests(components, library, environments, models, deployments, db.transactions(), clock,
         () -> gates);
     config = new ConfigService(new ConfigLoader(), new ConfigInterpreter(), environments, targets, services,
-        components, versions, models, new TrustedKeys(db.jdbc(), clock), db.transactions(), db.jdbc(), clock);
+        components, versions, models, new TrustedKeys(db.jdbc(), clock), db.transactions(), db.jdbc(), clock,
+        new io.gantry.identity.RoleBindings(db.jdbc(), clock), new io.gantry.identity.Users(db.jdbc(), clock));
     records = new ReleaseRecords(db.jdbc());
     releases = new Releases(records, components, library, environments, models, deployments, requests,
         db.transactions(), clock);

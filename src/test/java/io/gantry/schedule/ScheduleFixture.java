@@ -146,7 +146,8 @@ final class ScheduleFixture {
     requests = new DeploymentRequests(components, library, environments, models, deployments, db.transactions(),
         clock, () -> gates);
     config = new ConfigService(new ConfigLoader(), new ConfigInterpreter(), environments, targets, services,
-        components, versions, models, new TrustedKeys(db.jdbc(), clock), db.transactions(), db.jdbc(), clock);
+        components, versions, models, new TrustedKeys(db.jdbc(), clock), db.transactions(), db.jdbc(), clock,
+        new io.gantry.identity.RoleBindings(db.jdbc(), clock), new io.gantry.identity.Users(db.jdbc(), clock));
     settings = new ScheduleSettings(windowExpiry, "1h");
     freezes = new Freezes(db.jdbc());
     rows = new ScheduleRows(db.jdbc());

@@ -135,7 +135,8 @@ final class TriggerFixture {
     requests = new DeploymentRequests(components, library, environments, models, deployments, db.transactions(),
         clock, () -> gates);
     config = new ConfigService(new ConfigLoader(), new ConfigInterpreter(), environments, targets, services,
-        components, versions, models, new TrustedKeys(db.jdbc(), clock), db.transactions(), db.jdbc(), clock);
+        components, versions, models, new TrustedKeys(db.jdbc(), clock), db.transactions(), db.jdbc(), clock,
+        new io.gantry.identity.RoleBindings(db.jdbc(), clock), new io.gantry.identity.Users(db.jdbc(), clock));
     firings = new Firings(db.jdbc());
     engine = new Engine(deployments, models, library, environments, targets, new StepRunner(clock),
         db.transactions(), clock, dataDir, Duration.ofSeconds(30), Duration.ofSeconds(5), 4, () -> gates);
