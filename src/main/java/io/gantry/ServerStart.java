@@ -50,9 +50,30 @@ final class ServerStart implements ServerLauncher {
     if (port > 0 && !free(address, port)) {
       throw new Refused(portInUse(port));
     }
+    makeDataDirectory(Path.of(environment.getProperty("gantry.data-dir", "./data")));
     Path database = h2File(environment.getProperty("spring.datasource.url", ""));
     if (database != null && locked(database)) {
       throw new Refused(databaseInUse(database.toString()));
+    }
+  }
+
+  /**
+   * Makes the data directory, when it is not there yet, readable by the server's user only (mode 700): it
+   * holds the database file on H2, the secrets key, the first administrator's token and step output, and
+   * the files in it are made with the umask's modes. One made before stays as it is (see StepUser for
+   * gantry.targets.run-as, which takes away its group's and others' permissions).
+   */
+  private static void makeDataDirectory(Path dataDir) {
+    Path absolute = dataDir.toAbsolutePath().normalize();
+    if (Files.exists(absolute)) {
+      return;
+    }
+    try {
+      Files.createDirectories(absolute.getParent());
+      Files.createDirectory(absolute, java.nio.file.attribute.PosixFilePermissions.asFileAttribute(
+          java.nio.file.attribute.PosixFilePermissions.fromString("rwx------")));
+    } catch (IOException | UnsupportedOperationException e) {
+      // whatever is wrong is said by what needs the folder first, in its own words
     }
   }
 

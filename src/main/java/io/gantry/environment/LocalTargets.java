@@ -15,9 +15,9 @@ import org.springframework.stereotype.Component;
  * data directory, {@code <data-dir>/../targets}); an absolute one is taken as it is. No folder of a local
  * target may be the data directory ({@code gantry.data-dir}: the database, the secrets key, the first
  * administrator's token, the artifact library, step output), lie inside it or hold it, and neither may
- * the local root: steps on a local target run as the server's OS user, and a script there must not find
- * Gantry's own files next door. What exists of a path is looked at through its symbolic links, so a
- * link into the data directory is refused too.
+ * the local root: steps on a local target run as the server's OS user (unless {@code gantry.targets.run-as}
+ * names another), and a script there must not find Gantry's own files next door. What exists of a path is
+ * looked at through its symbolic links, so a link into the data directory is refused too.
  */
 @Component
 public final class LocalTargets {

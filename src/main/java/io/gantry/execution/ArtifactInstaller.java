@@ -20,6 +20,7 @@ import java.nio.file.attribute.BasicFileAttributes;
 import java.nio.file.attribute.FileTime;
 import java.nio.file.attribute.PosixFileAttributeView;
 import java.nio.file.attribute.PosixFilePermission;
+import java.nio.file.attribute.PosixFilePermissions;
 import java.security.DigestOutputStream;
 import java.security.MessageDigest;
 import java.security.NoSuchAlgorithmException;
@@ -44,6 +45,9 @@ final class ArtifactInstaller {
   static final String DEFAULT_DESTINATION = "releases";
   static final int DEFAULT_KEEP_RELEASES = 3;
 
+  private static final Set<PosixFilePermission> READABLE_FOLDER = PosixFilePermissions.fromString("rwxr-xr-x");
+  private static final Set<PosixFilePermission> READABLE_FILE = PosixFilePermissions.fromString("rw-r--r--");
+
   private final Clock clock;
 
   ArtifactInstaller(Clock clock) {
@@ -51,6 +55,16 @@ final class ArtifactInstaller {
   }
 
   StepOutcome install(Step.ArtifactInstall step, StepContext ctx) throws IOException {
+    return install(step, ctx, StepUser.SERVER);
+  }
+
+  /**
+   * As {@link #install(Step.ArtifactInstall, StepContext)}; when commands run as another user than the
+   * server's, the release stays the server's and is made readable by all (folders 755, files 644, or 755 when
+   * executable), whatever the server's umask, so that user's commands can read and run it but not change it.
+   */
+  StepOutcome install(Step.ArtifactInstall step, StepContext ctx, StepUser user) throws IOException {
+    boolean readable = !user.isServer();
     String destination = step.destination() == null ? DEFAULT_DESTINATION : step.destination();
     int keep = step.keepReleases() == null ? DEFAULT_KEEP_RELEASES : step.keepReleases();
     if (keep < 1) {
@@ -62,17 +76,25 @@ final class ArtifactInstaller {
     Deadline deadline = Deadline.of(step, clock);
     String untouched = "nothing was switched: current points where it did before";
 
-    Files.createDirectories(releases);
+    createReadable(releases, readable);
     Path staging = releases.resolve(".staging-" + versionName + "-" + UUID.randomUUID());
     Path release = releases.resolve(versionName);
     long bytes = 0;
     try {
       Files.createDirectory(staging);
+      if (readable) {
+        Files.setPosixFilePermissions(staging, READABLE_FOLDER);
+      }
       for (Artifact artifact : artifacts) {
-        bytes += copyVerified(artifact, TargetPaths.artifactPath(staging, artifact.path()), ctx, deadline, untouched);
+        Path file = TargetPaths.artifactPath(staging, artifact.path());
+        createReadable(file.getParent(), readable);
+        bytes += copyVerified(artifact, file, ctx, deadline, untouched);
+        if (readable) {
+          Files.setPosixFilePermissions(file, Files.isExecutable(file) ? READABLE_FOLDER : READABLE_FILE);
+        }
       }
       deadline.check("about to publish the release", untouched);
-      publish(staging, release, artifacts);
+      publish(staging, release, artifacts, readable);
     } finally {
       deleteTree(staging);
     }
@@ -207,11 +229,24 @@ final class ArtifactInstaller {
     return size;
   }
 
+  /** {@link Files#createDirectories}, each folder it makes readable by all when {@code readable}. */
+  private static void createReadable(Path folder, boolean readable) throws IOException {
+    List<Path> missing = new ArrayList<>();
+    for (Path p = folder; readable && p != null && !Files.exists(p, LinkOption.NOFOLLOW_LINKS); p = p.getParent()) {
+      missing.add(p);
+    }
+    Files.createDirectories(folder);
+    for (Path made : missing) {
+      Files.setPosixFilePermissions(made, READABLE_FOLDER);
+    }
+  }
+
   /**
    * Moves the staged files into the release folder: the whole folder at once when it is new,
    * file by file (each replaced atomically) when the version was installed before.
    */
-  private static void publish(Path staging, Path release, List<Artifact> artifacts) throws IOException {
+  private static void publish(Path staging, Path release, List<Artifact> artifacts, boolean readable)
+      throws IOException {
     if (!Files.exists(release, LinkOption.NOFOLLOW_LINKS)) {
       Files.move(staging, release, StandardCopyOption.ATOMIC_MOVE);
       return;
@@ -222,7 +257,7 @@ final class ArtifactInstaller {
     for (Artifact artifact : artifacts) {
       Path staged = TargetPaths.artifactPath(staging, artifact.path());
       Path target = TargetPaths.artifactPath(release, artifact.path());
-      Files.createDirectories(target.getParent());
+      createReadable(target.getParent(), readable);
       Files.move(staged, target, StandardCopyOption.ATOMIC_MOVE, StandardCopyOption.REPLACE_EXISTING);
     }
   }

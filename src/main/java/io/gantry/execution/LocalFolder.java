@@ -55,7 +55,7 @@ record LocalFolder(Target target, Path root, String refused, StepRunner runner) 
         case TargetRequirement.Fact f -> Requirements.fact(target, f);
         case TargetRequirement.FreeDisk f -> Requirements.freeDisk(root, f.minimumMb());
         case TargetRequirement.Tool t -> Requirements.tool(t.name());
-        case TargetRequirement.Command c -> Requirements.command(root, c.command());
+        case TargetRequirement.Command c -> Requirements.command(root, c.command(), runner.user());
       };
       if (problem != null) {
         return problem;
@@ -70,7 +70,18 @@ record LocalFolder(Target target, Path root, String refused, StepRunner runner) 
       return Preparation.refused(refused);
     }
     try {
-      return LocalLayout.prepare(target.name(), root, component, workedHere);
+      Preparation prepared = LocalLayout.prepare(target.name(), root, component, workedHere);
+      StepUser user = runner.user();
+      if (!prepared.ready() || user.isServer()) {
+        return prepared;
+      }
+      // the steps run as the user, in the component's folder: it is the user's, and with what was there
+      // before the first time (from when steps ran as the server's user)
+      Path folder = root.resolve(ComponentFolder.of(component));
+      user.createDirectories(folder);
+      user.ownAll(folder);
+      String cannot = user.cannotWork(folder);
+      return cannot == null ? prepared : Preparation.refused("target " + target.name() + ": " + cannot);
     } catch (IOException e) {
       return Preparation.refused("could not prepare the folder of " + component + " in " + root + ": " + e);
     }

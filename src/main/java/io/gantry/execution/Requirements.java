@@ -50,10 +50,16 @@ final class Requirements {
   }
 
   static String command(Path root, String command) {
+    return command(root, command, StepUser.SERVER);
+  }
+
+  /** A check command, run as the steps on the target are ({@code user}). */
+  static String command(Path root, String command, StepUser user) {
     try {
-      ProcessBuilder builder = new ProcessBuilder("/bin/sh", "-c", command).directory(root.toFile())
-          .redirectErrorStream(true).redirectOutput(ProcessBuilder.Redirect.DISCARD);
+      ProcessBuilder builder = new ProcessBuilder(user.command(List.of("/bin/sh", "-c", command)))
+          .directory(root.toFile()).redirectErrorStream(true).redirectOutput(ProcessBuilder.Redirect.DISCARD);
       StepEnvironment.reset(builder.environment());
+      user.environment(builder.environment());
       Process p = builder.start();
       if (!p.waitFor(30, TimeUnit.SECONDS)) {
         p.destroyForcibly();

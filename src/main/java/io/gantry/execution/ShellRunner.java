@@ -14,7 +14,8 @@ import java.util.List;
 import java.util.concurrent.TimeUnit;
 
 /**
- * Runs {@code /bin/sh -c command} in the target folder. Output goes to a temporary file that is
+ * Runs {@code /bin/sh -c command} in the target folder, as the server's OS user or the one
+ * {@code gantry.targets.run-as} names ({@link StepUser}). Output goes to a temporary file that is
  * followed while the command runs: a process the command leaves in the background may keep that file
  * open for as long as it likes without holding the step up, which a pipe would not allow.
  */
@@ -24,7 +25,8 @@ final class ShellRunner {
   private static final long POLL_MILLIS = 50;
   private static final int MAX_LINE = 8192;
 
-  StepOutcome run(Step.Shell step, StepContext ctx, Duration timeout) throws IOException, InterruptedException {
+  StepOutcome run(Step.Shell step, StepContext ctx, Duration timeout, StepUser user)
+      throws IOException, InterruptedException {
     if (step.command() == null || step.command().isBlank()) {
       throw new StepFailure("a shell step needs a command");
     }
@@ -37,12 +39,13 @@ final class ShellRunner {
 
     Path output = Files.createTempFile("gantry-shell-", ".log");
     try {
-      ProcessBuilder builder = new ProcessBuilder(List.of("/bin/sh", "-c", step.command()))
+      ProcessBuilder builder = new ProcessBuilder(user.command(List.of("/bin/sh", "-c", step.command())))
           .directory(workingDirectory.toFile())
           .redirectErrorStream(true)
           .redirectOutput(output.toFile())
           .redirectInput(ProcessBuilder.Redirect.from(Path.of("/dev/null").toFile()));
       StepEnvironment.reset(builder.environment());
+      user.environment(builder.environment());
       if (step.environment() != null) {
         builder.environment().putAll(step.environment());
       }

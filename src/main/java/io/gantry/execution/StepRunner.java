@@ -40,12 +40,14 @@ public class StepRunner {
   private final SshConnections connections;
 
   private StepSecrets secrets = StepSecrets.NONE;
+  private StepUser user = StepUser.SERVER;
 
   @Autowired
   public StepRunner(Clock clock, SshConnections connections,
-      org.springframework.beans.factory.ObjectProvider<StepSecrets> secrets) {
+      org.springframework.beans.factory.ObjectProvider<StepSecrets> secrets, StepUser user) {
     this(clock, Sleeper.real(), HttpClient.newBuilder().connectTimeout(Duration.ofSeconds(10)).build(), connections);
     this.secrets = secrets.getIfAvailable(() -> StepSecrets.NONE);
+    this.user = user;
   }
 
   public StepRunner(Clock clock, SshConnections connections) {
@@ -60,6 +62,17 @@ public class StepRunner {
     this.secrets = secrets;
     this.connections.withSecrets(secrets);
     return this;
+  }
+
+  /** This runner, running commands on local targets as {@code user} ({@code gantry.targets.run-as}). */
+  public StepRunner runningAs(StepUser user) {
+    this.user = user;
+    return this;
+  }
+
+  /** The OS user commands on local targets run as. */
+  StepUser user() {
+    return user;
   }
 
   /** For local targets, and SSH targets checked against the user's known_hosts file. */
@@ -133,12 +146,12 @@ public class StepRunner {
       }
       return switch (step) {
         case Step.ArtifactInstall install -> {
-          Files.createDirectories(ctx.targetRoot());
-          yield installer.install(install, ctx);
+          user.createDirectories(ctx.targetRoot());
+          yield installer.install(install, ctx, user);
         }
         case Step.ArtifactRemove remove -> installer.remove(remove, ctx);
-        case Step.Template template -> templates.render(template, requireTarget(ctx));
-        case Step.Shell command -> shell.run(command, requireTarget(ctx), timeout(step, ctx));
+        case Step.Template template -> templates.render(template, requireTarget(ctx), user);
+        case Step.Shell command -> shell.run(command, requireTarget(ctx), timeout(step, ctx), user);
         case Step.HttpCheck check -> http.check(withVariables(check, ctx), ctx, timeout(step, ctx));
         case Step.Wait wait -> waitFor(wait, ctx);
         case Step.Manual manual -> new StepOutcome.NeedsPerson(describe(manual));

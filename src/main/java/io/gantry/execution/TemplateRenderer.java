@@ -30,6 +30,14 @@ final class TemplateRenderer {
   }
 
   StepOutcome render(Step.Template step, StepContext ctx) throws IOException {
+    return render(step, ctx, StepUser.SERVER);
+  }
+
+  /**
+   * As {@link #render(Step.Template, StepContext)}; the file written (mode 600: it may hold a secret) and the
+   * folders made for it are {@code user}'s, the user the target's commands run as, so they can read it.
+   */
+  StepOutcome render(Step.Template step, StepContext ctx, StepUser user) throws IOException {
     Deadline deadline = Deadline.of(step, clock);
     boolean hasSource = step.source() != null;
     boolean hasContent = step.content() != null;
@@ -46,10 +54,11 @@ final class TemplateRenderer {
     }
     String rendered = render(template, variables);
 
-    Files.createDirectories(destination.getParent());
+    user.createDirectories(destination.getParent());
     Path temp = Files.createTempFile(destination.getParent(), "." + destination.getFileName() + "-", ".tmp");
     try {
       Files.writeString(temp, rendered, StandardCharsets.UTF_8);
+      user.own(temp);
       deadline.check("rendering", step.destination() + " was left as it was");
       Files.move(temp, destination, StandardCopyOption.ATOMIC_MOVE, StandardCopyOption.REPLACE_EXISTING);
     } finally {

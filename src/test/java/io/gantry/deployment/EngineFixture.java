@@ -91,9 +91,13 @@ final class EngineFixture {
     return secrets;
   }
 
+  /** The OS user the engines made from now on run local steps as (gantry.targets.run-as). */
+  io.gantry.execution.StepUser stepUser = io.gantry.execution.StepUser.SERVER;
+
   /** A new engine with this many workers. */
   Engine engine(int workers) {
-    return new Engine(deployments, models, library, environments, targets, new StepRunner(clock).withSecrets(stepSecrets),
+    return new Engine(deployments, models, library, environments, targets,
+        new StepRunner(clock).withSecrets(stepSecrets).runningAs(stepUser),
         db.transactions(), clock, dataDir, Duration.ofSeconds(30), Duration.ofSeconds(5), workers,
         () -> gates);
   }

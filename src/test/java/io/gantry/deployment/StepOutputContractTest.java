@@ -142,6 +142,41 @@ class StepOutputContractTest {
   }
 
   @Test
+  void every_line_of_a_multi_line_secret_a_step_prints_is_masked_in_everything_kept_of_it() throws Exception {
+    List<String> lines = List.of("-----BEGIN OPENSSH PRIVATE KEY-----",
+        "b3BlbnNzaC1rZXktdjEAAAAABG5vbmUAAAAEbm9uZQAAAAAAAAABAAAAMwAAAAtzc2gtZW",
+        "QyNTUxOQAAACDxm0nL7vFq3X9cQe4pT2hRkY8uWbZs1JdA5oEiGtHnVwAAAJgAAAAAAAAA",
+        "Zm9v", "-----END OPENSSH PRIVATE KEY-----");
+    fixture.secrets().set("deploy-key", String.join("\n", lines), "alice");
+    fixture.config.apply(List.of(new ConfigFile("test.yaml", CONFIG.replace(
+        "{name: chatty, type: shell, command: \"COMMAND\", timeout: 5m}",
+        "{name: chatty, type: shell, command: \"echo \\\"$KEY\\\" > key.pem; cat key.pem;"
+            + " sed 's/^/  > /' key.pem >&2; exit 1\", environment: {KEY: \"${secret:deploy-key}\"}, timeout: 5m}"))),
+        "test", "alice");
+    fixture.library.push(new Library.Push(new ComponentRef("shop", "web"), "1.0.0", Map.of(),
+        List.of(new Library.Upload("run.sh", () -> new ByteArrayInputStream("true\n".getBytes(StandardCharsets.UTF_8)))),
+        List.of()), "alice");
+    Deployment d = fixture.requests.request(new DeploymentRequests.Request("shop/web", "1.0.0", "qa", null, null),
+        "bob");
+    fixture.engine().runDue();
+
+    assertThat(fixture.deployments.get(d.id()).state()).isEqualTo(DeploymentState.FAILED);
+    try (var found = Files.walk(home)) {
+      Path pem = found.filter(p -> p.getFileName().toString().equals("key.pem")).findFirst().orElseThrow();
+      assertThat(Files.readAllLines(pem)).as("the command was given the value").isEqualTo(lines);
+    }
+    StepRun run = onlyStepRun(fixture.deployments.get(d.id()));
+    String everything = run.output() + run.outcome() + fixture.deployments.get(d.id()).outcome()
+        + Files.readString(fixture.dataDir.resolve(run.outputFile()))
+        + fixture.deployments.events(d.id(), 0).stream().map(DeploymentEvent::message).toList();
+    for (String line : lines) {
+      assertThat(everything).doesNotContain(line);
+    }
+    assertThat(everything).doesNotContain("b3BlbnNzaC1rZXkt", "QyNTUxOQ").contains("  > ****");
+    assertThat(run.output()).isEqualTo("****\n".repeat(5) + "  > ****\n".repeat(5));
+  }
+
+  @Test
   void a_step_referring_to_a_secret_that_is_not_set_fails_before_its_command_runs() throws Exception {
     fixture.secrets();
     fixture.config.apply(List.of(new ConfigFile("test.yaml", CONFIG.replace(
