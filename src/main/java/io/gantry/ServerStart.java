@@ -137,7 +137,7 @@ final class ServerStart implements ServerLauncher {
         + "stop that server, or start with --data-dir DIR for a separate one";
   }
 
-  private static RuntimeException explained(RuntimeException failure) {
+  static RuntimeException explained(RuntimeException failure) {
     for (Throwable cause = failure; cause != null; cause = cause.getCause()) {
       if (cause instanceof PortInUseException port) {
         return new NotStarted(portInUse(port.getPort()));
@@ -157,6 +157,24 @@ final class ServerStart implements ServerLauncher {
       }
     }
     return failure;
+  }
+
+  /**
+   * Keeps Spring from logging a failed start with its stack trace when the command says why in one line
+   * (a setting refused, a port or database in use): registered in {@code META-INF/spring.factories}.
+   */
+  public static final class OneLineRefusals implements org.springframework.boot.SpringBootExceptionReporter,
+      org.springframework.core.Ordered {
+
+    @Override
+    public boolean reportException(Throwable failure) {
+      return failure instanceof RuntimeException e && explained(e) instanceof NotStarted;
+    }
+
+    @Override
+    public int getOrder() {
+      return HIGHEST_PRECEDENCE;
+    }
   }
 
   /** Ends the start quietly: Spring reports no failure for it, the command says why in one line. */

@@ -17,7 +17,7 @@ import org.junit.jupiter.api.io.TempDir;
 
 /**
  * {@code gantry server} given single sign-on settings it cannot use or would ignore does not start: it
- * ends with code 9 and one line saying what to set (each such setting: {@code SingleSignOnSettingsTest}).
+ * ends with code 9 and one line saying what to set, with no stack trace before it (each such setting: {@code SingleSignOnSettingsTest}).
  */
 class SingleSignOnStartTest {
 
@@ -43,6 +43,8 @@ class SingleSignOnStartTest {
     assertThat(ended.exitCode()).as(ended.out()).isEqualTo(9);
     assertThat(ended.errLines()).containsExactly(line);
     assertThat(ended.out()).doesNotContain("Started Gantry");
+    assertThat(ended.out()).as("no stack trace before the line").doesNotContain("Application run failed")
+        .doesNotContain("\tat ");
   }
 
   /** {@code gantry server} in a JVM of its own with the environment given and nothing else of Gantry's. */
