@@ -11,6 +11,7 @@ import java.security.Principal;
 import java.time.Instant;
 import java.util.List;
 import java.util.Map;
+import java.util.Set;
 import org.springframework.web.bind.annotation.GetMapping;
 import org.springframework.web.bind.annotation.PathVariable;
 import org.springframework.web.bind.annotation.RequestMapping;
@@ -37,7 +38,8 @@ class ModelController {
     DeploymentModel model = models.get(name);
     Access.Reach reach = access.reach(principal.getName(), Access.INSIDERS);
     if (!reach.everywhere()) {
-      reach.requireSees("deployment model " + name, services.of(model).stream().map(s -> Scope.service(s)).toList());
+      reach.requireSees("deployment model " + name, services.of(model).stream().map(s -> Scope.service(s))
+          .toList());
     }
     return model;
   }
@@ -71,9 +73,10 @@ class ModelController {
     if (reach.everywhere()) {
       return models.page(request).map(ModelView::of);
     }
-    Map<String, java.util.Set<String>> used = services.all();
-    return Page.of(models.all().stream().filter(m -> used.get(m.name()).stream().anyMatch(reach::seesService))
-        .toList(), request).map(ModelView::of);
+    List<DeploymentModel> all = models.all();
+    Map<String, Set<String>> used = services.of(all);
+    return Page.of(all.stream().filter(m -> used.get(m.name()).stream().anyMatch(reach::seesService)).toList(),
+        request).map(ModelView::of);
   }
 
   @GetMapping("/{name}")

@@ -2,6 +2,7 @@ package io.gantry.model;
 
 import io.gantry.catalog.Component;
 import io.gantry.catalog.Components;
+import java.util.Collection;
 import java.util.List;
 import java.util.Map;
 import java.util.Set;
@@ -31,9 +32,14 @@ public class ModelServices {
 
   /** The services of every model, by the model's name. */
   public Map<String, Set<String>> all() {
+    return of(models.all());
+  }
+
+  /** The services of each of {@code models}, by the model's name. */
+  public Map<String, Set<String>> of(Collection<DeploymentModel> models) {
     List<Component> known = components.all();
     Map<String, Set<String>> byModel = new TreeMap<>();
-    models.all().forEach(m -> byModel.put(m.name(), of(m, known)));
+    models.forEach(m -> byModel.put(m.name(), of(m, known)));
     return byModel;
   }
 
