@@ -1,6 +1,7 @@
 package io.gantry.deployment;
 
 import io.gantry.catalog.ComponentRef;
+import io.gantry.identity.Scope;
 import java.time.Instant;
 
 /**
@@ -31,6 +32,11 @@ public record Deployment(
     Instant plannedEnd,
     int priority,
     long rowVersion) {
+
+  /** Where it acts, and where it is read from: its component's service in its environment. */
+  public Scope scope() {
+    return new Scope(component.service(), environment);
+  }
 
   /** Whether a deployment installs a version or removes the component from the environment. */
   public enum Kind {

@@ -1,9 +1,14 @@
 package io.gantry.identity;
 
+import io.gantry.shared.Page;
+import io.gantry.shared.PageRequest;
+import java.util.ArrayList;
 import java.util.Collection;
 import java.util.EnumSet;
 import java.util.List;
 import java.util.Set;
+import java.util.function.Function;
+import java.util.function.Predicate;
 import java.util.stream.Collectors;
 import org.springframework.jdbc.core.simple.JdbcClient;
 import org.springframework.security.access.AccessDeniedException;
@@ -101,6 +106,69 @@ public class Access {
 
     public boolean seesService(String service) {
       return sees(new Scope(service, null));
+    }
+
+    /** Whether it sees any of the scopes a record spans (a release of several services); none of an empty list. */
+    public boolean seesAny(Collection<Scope> records) {
+      return everywhere || records.stream().anyMatch(this::sees);
+    }
+
+    /**
+     * Whether everything inside {@code filter} lies inside one of its scopes: a report over a service is
+     * covered by a binding to that service, not by one to a single environment of it.
+     */
+    public boolean covers(Scope filter) {
+      return everywhere || scopes.stream().anyMatch(s -> (s.service() == null || s.service().equals(filter.service()))
+          && (s.environment() == null || s.environment().equals(filter.environment())));
+    }
+
+    /** The records it sees, in their order. */
+    public <T> List<T> filter(Collection<T> records, Function<? super T, Scope> scope) {
+      return everywhere ? List.copyOf(records) : records.stream().filter(r -> sees(scope.apply(r))).toList();
+    }
+
+    /**
+     * One page of the records it sees among those {@code source} lists page by page: the source's own
+     * page when it sees everywhere, else the source read through and the records seen paged here.
+     */
+    public <T> Page<T> page(Function<PageRequest, Page<T>> source, Predicate<? super T> seen, PageRequest request) {
+      if (everywhere) {
+        return source.apply(request);
+      }
+      List<T> kept = new ArrayList<>();
+      for (int p = 0; ; p++) {
+        Page<T> batch = source.apply(new PageRequest(p, PageRequest.MAX_SIZE));
+        batch.items().stream().filter(seen).forEach(kept::add);
+        if (!batch.hasNext()) {
+          return Page.of(kept, request);
+        }
+      }
+    }
+
+    /** Refuses reading {@code what}, which lies in {@code where}, unless it sees one of those scopes. */
+    public void requireSees(String what, Collection<Scope> where) {
+      if (!seesAny(where)) {
+        throw new AccessDeniedException(what + " is in " + (where.isEmpty() ? "no service or environment"
+            : where.stream().map(Scope::toString).distinct().collect(Collectors.joining(" and ")))
+            + ", which none of your roles reaches");
+      }
+    }
+
+    public void requireSees(String what, Scope where) {
+      requireSees(what, List.of(where));
+    }
+
+    /**
+     * Refuses a report over {@code filter} (a service, an environment, both, or neither for everything)
+     * unless every record inside it lies inside one of its scopes.
+     */
+    public void requireCovers(String what, Scope filter) {
+      if (!covers(filter)) {
+        throw new AccessDeniedException(what + " over " + (filter.equals(Scope.NONE)
+            ? "every service and environment" : filter.toString()) + " would count records outside the scopes of "
+            + "your roles (" + scopes.stream().map(Scope::toString).distinct().collect(Collectors.joining(", "))
+            + "); filter by a service and/or environment inside one of them");
+      }
     }
   }
 }

@@ -2,16 +2,20 @@ package io.gantry.metrics;
 
 import jakarta.validation.Valid;
 import jakarta.validation.constraints.Size;
+import io.gantry.identity.Access;
+import io.gantry.identity.Role;
+import io.gantry.identity.Scope;
 import io.gantry.shared.Page;
 import io.gantry.shared.PageRequest;
 import io.swagger.v3.oas.annotations.Operation;
 import io.swagger.v3.oas.annotations.tags.Tag;
 import java.security.Principal;
 import java.time.Instant;
+import java.util.EnumSet;
 import java.util.List;
+import java.util.Set;
 import org.springframework.http.HttpStatus;
 import org.springframework.http.ResponseEntity;
-import org.springframework.security.access.prepost.PreAuthorize;
 import org.springframework.web.bind.annotation.GetMapping;
 import org.springframework.web.bind.annotation.PathVariable;
 import org.springframework.web.bind.annotation.PostMapping;
@@ -25,13 +29,26 @@ import org.springframework.web.bind.annotation.RestController;
 @Tag(name = "Incidents", description = "Incidents linked to the deployments that caused and remediated them")
 class IncidentController {
 
-  static final String REPORTERS =
-      "hasAnyRole('DEPLOYMENT_MANAGER','DEPLOYMENT_PRACTITIONER','SERVICE_DESK','SERVICE_OWNER','TECHNICAL_SPECIALIST')";
+  /** Those who report, resolve and remediate incidents, in the incident's service and environment. */
+  static final Set<Role> REPORTERS = EnumSet.of(Role.DEPLOYMENT_MANAGER, Role.DEPLOYMENT_PRACTITIONER,
+      Role.SERVICE_DESK, Role.SERVICE_OWNER, Role.TECHNICAL_SPECIALIST);
 
   private final Incidents incidents;
+  private final DeploymentReach deployments;
+  private final Access access;
 
-  IncidentController(Incidents incidents) {
+  IncidentController(Incidents incidents, DeploymentReach deployments, Access access) {
     this.incidents = incidents;
+    this.deployments = deployments;
+    this.access = access;
+  }
+
+  static Scope scope(Incident i) {
+    return new Scope(i.service(), i.environment());
+  }
+
+  private Access.Reach reach(Principal principal) {
+    return access.reach(principal.getName(), Access.INSIDERS);
   }
 
   /**
@@ -58,43 +75,63 @@ class IncidentController {
   }
 
   @PostMapping
-  @PreAuthorize(REPORTERS)
   @Operation(summary = "Report an incident; it is linked to the named deployment or, by rule, to the latest "
-      + "successful deployment of the service into its production environment that ended before detection")
+      + "successful deployment of the service into its production environment that ended before detection; needs "
+      + "one of the roles deployment-manager, deployment-practitioner, service-desk, service-owner, "
+      + "technical-specialist in its service and environment")
   ResponseEntity<IncidentView> report(@Valid @RequestBody NewIncident body, Principal principal) {
+    String service = blankToNull(body.service());
+    String environment = blankToNull(body.environment());
+    if (service != null && environment != null) {
+      // without either the report is refused as incomplete, whoever sends it
+      access.require(principal.getName(), REPORTERS, new Scope(service, environment), "reporting an incident");
+    }
+    deployments.require(body.deployment(), principal);
     Incident i = incidents.report(new Incidents.Report(body.service(), body.environment(), body.severity(),
         body.title(), body.reference(), body.detectedAt(), body.resolvedAt(), body.deployment()), principal.getName());
     return ResponseEntity.status(HttpStatus.CREATED).body(IncidentView.of(i));
   }
 
   @PostMapping("/{id}/resolve")
-  @PreAuthorize(REPORTERS)
-  @Operation(summary = "Resolve an incident at the given time (default now); not before it was detected")
+  @Operation(summary = "Resolve an incident at the given time (default now); not before it was detected; needs a "
+      + "reporting role in its service and environment")
   IncidentView resolve(@PathVariable long id, @Valid @RequestBody(required = false) Resolution body, Principal principal) {
+    access.require(principal.getName(), REPORTERS, scope(incidents.get(id)), "resolving incident #" + id);
     return IncidentView.of(incidents.resolve(id, body == null ? null : body.resolvedAt(), principal.getName()));
   }
 
   @PostMapping("/{id}/remediation")
-  @PreAuthorize(REPORTERS)
-  @Operation(summary = "Mark a deployment as made to remediate the incident (DORA rework)")
+  @Operation(summary = "Mark a deployment as made to remediate the incident (DORA rework); needs a reporting role "
+      + "in the incident's service and environment, and to read the deployment")
   ResponseEntity<IncidentView> remediation(@PathVariable long id, @Valid @RequestBody Remediation body,
       Principal principal) {
+    access.require(principal.getName(), REPORTERS, scope(incidents.get(id)), "marking a remediation of incident #"
+        + id);
+    deployments.require(body.deployment(), principal);
     return ResponseEntity.status(HttpStatus.CREATED)
         .body(IncidentView.of(incidents.remediate(id, body.deployment(), principal.getName())));
   }
 
   @GetMapping("/{id}")
   @Operation(summary = "One incident")
-  IncidentView get(@PathVariable long id) {
-    return IncidentView.of(incidents.get(id));
+  IncidentView get(@PathVariable long id, Principal principal) {
+    Incident i = incidents.get(id);
+    reach(principal).requireSees("incident #" + id, scope(i));
+    return IncidentView.of(i);
   }
 
   @GetMapping
-  @Operation(summary = "Incidents, latest detected first; open=true for unresolved ones only")
+  @Operation(summary = "Incidents in the caller's scopes, latest detected first; open=true for unresolved ones only")
   Page<IncidentView> list(@RequestParam(required = false) String service,
       @RequestParam(required = false) String environment, @RequestParam(required = false) Boolean open,
-      @RequestParam(defaultValue = "0") int page, @RequestParam(defaultValue = "50") int size) {
-    return incidents.page(new Incidents.Filter(service, environment, open), new PageRequest(page, size))
+      @RequestParam(defaultValue = "0") int page, @RequestParam(defaultValue = "50") int size, Principal principal) {
+    Access.Reach reach = reach(principal);
+    Incidents.Filter filter = new Incidents.Filter(service, environment, open);
+    return reach.page(r -> incidents.page(filter, r), i -> reach.sees(scope(i)), new PageRequest(page, size))
         .map(IncidentView::of);
+  }
+
+  private static String blankToNull(String s) {
+    return s == null || s.isBlank() ? null : s.strip();
   }
 }

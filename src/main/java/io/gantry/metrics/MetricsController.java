@@ -1,7 +1,10 @@
 package io.gantry.metrics;
 
+import io.gantry.identity.Access;
+import io.gantry.identity.Scope;
 import io.swagger.v3.oas.annotations.Operation;
 import io.swagger.v3.oas.annotations.tags.Tag;
+import java.security.Principal;
 import java.time.Clock;
 import java.time.Duration;
 import org.springframework.http.MediaType;
@@ -14,7 +17,9 @@ import org.springframework.web.bind.annotation.RestController;
 
 /**
  * The period reports: practice KPIs, DORA measures and the value stream map, as JSON or, with
- * {@code format=csv} or {@code Accept: text/csv}, as CSV.
+ * {@code format=csv} or {@code Accept: text/csv}, as CSV. A caller holding its roles in scopes only
+ * asks for a service and/or environment inside one of them: the figures then count nothing it does not
+ * reach.
  */
 @RestController
 @Tag(name = "Metrics", description = "Practice KPIs, DORA measures and the value stream map, from the records")
@@ -25,13 +30,26 @@ class MetricsController {
   private final KpiReports kpis;
   private final DoraReports dora;
   private final ValueStreams valueStreams;
+  private final DeploymentReach deployments;
+  private final Access access;
   private final Clock clock;
 
-  MetricsController(KpiReports kpis, DoraReports dora, ValueStreams valueStreams, Clock clock) {
+  MetricsController(KpiReports kpis, DoraReports dora, ValueStreams valueStreams, DeploymentReach deployments,
+      Access access, Clock clock) {
     this.kpis = kpis;
     this.dora = dora;
     this.valueStreams = valueStreams;
+    this.deployments = deployments;
+    this.access = access;
     this.clock = clock;
+  }
+
+  /** The filter, refused unless every deployment it lets through lies inside the caller's scopes. */
+  private MetricsFilter filter(String service, String environment, String model, String team, String what,
+      Principal principal) {
+    MetricsFilter f = new MetricsFilter(service, environment, model, team);
+    access.reach(principal.getName(), Access.INSIDERS).requireCovers(what, new Scope(f.service(), f.environment()));
+    return f;
   }
 
   @GetMapping("/api/v1/metrics/kpis")
@@ -41,9 +59,10 @@ class MetricsController {
       @RequestParam(required = false) String service, @RequestParam(required = false) String environment,
       @RequestParam(required = false) String model, @RequestParam(required = false) String team,
       @RequestParam(required = false) Long tolerance, @RequestParam(required = false) String format,
-      @RequestHeader(value = "Accept", required = false) String accept) {
+      @RequestHeader(value = "Accept", required = false) String accept, Principal principal) {
     boolean csv = csv(format, accept);
-    KpiReport report = kpis.report(Period.parse(from, to, clock), new MetricsFilter(service, environment, model, team),
+    KpiReport report = kpis.report(Period.parse(from, to, clock),
+        filter(service, environment, model, team, "the KPIs", principal),
         tolerance == null ? null : Duration.ofMinutes(tolerance));
     return csv ? csv(Csv.measures("kpis", report)) : ResponseEntity.ok(report);
   }
@@ -54,9 +73,11 @@ class MetricsController {
   ResponseEntity<?> dora(@RequestParam(required = false) String from, @RequestParam(required = false) String to,
       @RequestParam(required = false) String service, @RequestParam(required = false) String environment,
       @RequestParam(required = false) String model, @RequestParam(required = false) String team,
-      @RequestParam(required = false) String format, @RequestHeader(value = "Accept", required = false) String accept) {
+      @RequestParam(required = false) String format, @RequestHeader(value = "Accept", required = false) String accept,
+      Principal principal) {
     boolean csv = csv(format, accept);
-    DoraReport report = dora.report(Period.parse(from, to, clock), new MetricsFilter(service, environment, model, team));
+    DoraReport report = dora.report(Period.parse(from, to, clock),
+        filter(service, environment, model, team, "the DORA measures", principal));
     return csv ? csv(Csv.measures("dora", report)) : ResponseEntity.ok(report);
   }
 
@@ -66,18 +87,20 @@ class MetricsController {
   ResponseEntity<?> vsm(@RequestParam(required = false) String from, @RequestParam(required = false) String to,
       @RequestParam(required = false) String service, @RequestParam(required = false) String environment,
       @RequestParam(required = false) String model, @RequestParam(required = false) String team,
-      @RequestParam(required = false) String format, @RequestHeader(value = "Accept", required = false) String accept) {
+      @RequestParam(required = false) String format, @RequestHeader(value = "Accept", required = false) String accept,
+      Principal principal) {
     boolean csv = csv(format, accept);
     ValueStreamMap map = valueStreams.map(Period.parse(from, to, clock),
-        new MetricsFilter(service, environment, model, team));
+        filter(service, environment, model, team, "the value stream map", principal));
     return csv ? csv(Csv.valueStream(map.totals(), map.activities(), map.waits())) : ResponseEntity.ok(map);
   }
 
   @GetMapping({"/api/v1/deployments/{id}/vsm", "/api/v1/vsm/deployments/{id}"})
   @Operation(summary = "One deployment's value stream: its process and wait segments in order, with totals")
   ResponseEntity<?> timeline(@PathVariable long id, @RequestParam(required = false) String format,
-      @RequestHeader(value = "Accept", required = false) String accept) {
+      @RequestHeader(value = "Accept", required = false) String accept, Principal principal) {
     boolean csv = csv(format, accept);
+    deployments.require(id, principal);
     ValueStreamMap.Timeline timeline = valueStreams.timeline(id);
     if (!csv) {
       return ResponseEntity.ok(timeline);

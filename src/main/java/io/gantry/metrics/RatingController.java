@@ -19,9 +19,11 @@ import org.springframework.web.bind.annotation.RestController;
 class RatingController {
 
   private final Ratings ratings;
+  private final DeploymentReach deployments;
 
-  RatingController(Ratings ratings) {
+  RatingController(Ratings ratings, DeploymentReach deployments) {
     this.ratings = ratings;
+    this.deployments = deployments;
   }
 
   /** Each 1 (poor) to 5 (excellent). */
@@ -36,8 +38,9 @@ class RatingController {
   }
 
   @GetMapping("/api/v1/deployments/{id}/ratings")
-  @Operation(summary = "The rating of a deployment")
-  Rating get(@PathVariable long id) {
+  @Operation(summary = "The rating of a deployment (read as the deployment is)")
+  Rating get(@PathVariable long id, Principal principal) {
+    deployments.require(id, principal);
     return ratings.find(id).orElseThrow(() -> new NotFoundException("rating of deployment", String.valueOf(id)));
   }
 }

@@ -1,6 +1,9 @@
 package io.gantry.schedule;
 
+import io.gantry.catalog.ComponentRef;
 import io.gantry.deployment.Deployment;
+import io.gantry.identity.Access;
+import io.gantry.identity.Scope;
 import io.gantry.model.DeploymentModel;
 import io.gantry.model.Models;
 import io.gantry.model.Stage;
@@ -19,6 +22,8 @@ import java.util.Comparator;
 import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.Set;
+import java.util.stream.Collectors;
 import org.springframework.stereotype.Service;
 
 /**
@@ -106,7 +111,27 @@ class ForwardSchedule {
       Instant foundAt, Instant start, Instant end) {}
 
   record View(Instant from, Instant to, Instant generatedAt, List<DeploymentEntry> deployments,
-      List<WindowEntry> windows, List<FreezeEntry> freezes, List<ConflictEntry> conflicts) {}
+      List<WindowEntry> windows, List<FreezeEntry> freezes, List<ConflictEntry> conflicts) {
+
+    /**
+     * What of the schedule {@code reach} sees: the deployments in its scopes and their conflicts, the
+     * freezes that apply there (those of the organisation everywhere), and the windows of a model's stage
+     * when the model is used by a service it sees in that stage's environment.
+     */
+    View seenFrom(Access.Reach reach, Map<String, Set<String>> servicesByModel) {
+      if (reach.everywhere()) {
+        return this;
+      }
+      List<DeploymentEntry> seen = reach.filter(deployments,
+          d -> new Scope(ComponentRef.parse(d.component()).service(), d.environment()));
+      Set<Long> ids = seen.stream().map(DeploymentEntry::id).collect(Collectors.toSet());
+      return new View(from, to, generatedAt, seen,
+          windows.stream().filter(w -> servicesByModel.getOrDefault(w.model(), Set.of()).stream()
+              .anyMatch(service -> reach.sees(new Scope(service, w.environment())))).toList(),
+          reach.filter(freezes, f -> new Scope(f.service(), f.environment())),
+          conflicts.stream().filter(c -> ids.contains(c.deployment())).toList());
+    }
+  }
 
   View build(Period period, Instant now) {
     Span range = new Span(period.from(), period.to());

@@ -2,6 +2,8 @@ package io.gantry.schedule;
 
 import jakarta.validation.Valid;
 import jakarta.validation.constraints.Size;
+import io.gantry.identity.Access;
+import io.gantry.identity.Scope;
 import io.swagger.v3.oas.annotations.Operation;
 import io.swagger.v3.oas.annotations.tags.Tag;
 import java.security.Principal;
@@ -26,10 +28,17 @@ class FreezeController {
 
   private final Freezes freezes;
   private final FreezeDeclarations declarations;
+  private final Access access;
 
-  FreezeController(Freezes freezes, FreezeDeclarations declarations) {
+  FreezeController(Freezes freezes, FreezeDeclarations declarations, Access access) {
     this.freezes = freezes;
     this.declarations = declarations;
+    this.access = access;
+  }
+
+  /** Where a freeze applies; one of the organisation applies everywhere, so every scope sees it. */
+  static Scope scope(Freeze f) {
+    return new Scope(f.service(), f.environment());
   }
 
   /**
@@ -51,15 +60,19 @@ class FreezeController {
   }
 
   @GetMapping
-  @Operation(summary = "Freezes in force; with all=true removed ones too")
-  List<FreezeView> list(@RequestParam(defaultValue = "false") boolean all) {
-    return (all ? freezes.all() : freezes.active()).stream().map(FreezeView::of).toList();
+  @Operation(summary = "Freezes in force (those that apply where the caller's roles reach); with all=true removed "
+      + "ones too")
+  List<FreezeView> list(@RequestParam(defaultValue = "false") boolean all, Principal principal) {
+    return access.reach(principal.getName(), Access.INSIDERS).filter(all ? freezes.all() : freezes.active(),
+        FreezeController::scope).stream().map(FreezeView::of).toList();
   }
 
   @GetMapping("/{id}")
   @Operation(summary = "One freeze")
-  FreezeView get(@PathVariable long id) {
-    return FreezeView.of(freezes.get(id));
+  FreezeView get(@PathVariable long id, Principal principal) {
+    Freeze f = freezes.get(id);
+    access.reach(principal.getName(), Access.INSIDERS).requireSees(f.label(), scope(f));
+    return FreezeView.of(f);
   }
 
   @PostMapping

@@ -1,9 +1,13 @@
 package io.gantry.trigger;
 
+import io.gantry.catalog.ComponentRef;
+import io.gantry.identity.Access;
+import io.gantry.identity.Scope;
 import io.gantry.shared.Page;
 import io.gantry.shared.PageRequest;
 import io.swagger.v3.oas.annotations.Operation;
 import io.swagger.v3.oas.annotations.tags.Tag;
+import java.security.Principal;
 import java.time.Instant;
 import org.springframework.web.bind.annotation.GetMapping;
 import org.springframework.web.bind.annotation.RequestMapping;
@@ -16,9 +20,11 @@ import org.springframework.web.bind.annotation.RestController;
 class TriggerController {
 
   private final Firings firings;
+  private final Access access;
 
-  TriggerController(Firings firings) {
+  TriggerController(Firings firings, Access access) {
     this.firings = firings;
+    this.access = access;
   }
 
   record FiringView(long id, String model, int modelVersion, String trigger, String cause, String component,
@@ -32,10 +38,13 @@ class TriggerController {
   }
 
   @GetMapping("/firings")
-  @Operation(summary = "Firings of triggers, newest first: the deployment each requested, or why it was refused")
+  @Operation(summary = "Firings of triggers, newest first: the deployment each requested, or why it was refused; "
+      + "those of components and environments the caller's roles reach")
   Page<FiringView> firings(@RequestParam(required = false) String model, @RequestParam(defaultValue = "0") int page,
-      @RequestParam(defaultValue = "50") int size) {
-    return firings.page(model == null || model.isBlank() ? null : model, new PageRequest(page, size))
-        .map(FiringView::of);
+      @RequestParam(defaultValue = "50") int size, Principal principal) {
+    String named = model == null || model.isBlank() ? null : model;
+    Access.Reach reach = access.reach(principal.getName(), Access.INSIDERS);
+    return reach.page(r -> firings.page(named, r), f -> reach.sees(new Scope(ComponentRef.parse(f.component())
+        .service(), f.environment())), new PageRequest(page, size)).map(FiringView::of);
   }
 }

@@ -21,9 +21,11 @@ import java.util.Set;
 import java.util.UUID;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
+import org.springframework.beans.factory.annotation.Autowired;
 import org.springframework.beans.factory.annotation.Value;
 import org.springframework.boot.test.context.SpringBootTest;
 import org.springframework.boot.test.web.server.LocalServerPort;
+import org.springframework.jdbc.core.simple.JdbcClient;
 import org.springframework.test.context.DynamicPropertyRegistry;
 import org.springframework.test.context.DynamicPropertySource;
 import tools.jackson.databind.JsonNode;
@@ -52,6 +54,7 @@ class ScopedRolesMatrixTest {
 
   @LocalServerPort int port;
   @Value("${gantry.data-dir}") Path dataDir;
+  @Autowired JdbcClient jdbc;
   String admin;
 
   enum Role {
@@ -90,7 +93,16 @@ class ScopedRolesMatrixTest {
     }
   }
 
-  /** The policy: who may do each action, in which scope. */
+  static final Set<Role> DEPLOYERS = EnumSet.of(Role.DEPLOYMENT_MANAGER, Role.DEPLOYMENT_PRACTITIONER,
+      Role.SERVICE_OWNER, Role.TECHNICAL_SPECIALIST);
+  static final Set<Role> REPORTERS = EnumSet.of(Role.DEPLOYMENT_MANAGER, Role.DEPLOYMENT_PRACTITIONER,
+      Role.SERVICE_OWNER, Role.TECHNICAL_SPECIALIST, Role.SERVICE_DESK);
+
+  /**
+   * The policy: who may do each action, in which scope. An action that changes or manages something, or
+   * a report that counts everything in its scope, needs a grant that contains the scope; a read of a
+   * record needs one that overlaps it.
+   */
   enum Action {
     READ_DEPLOYMENT(INSIDERS, false, "shop", "dev"),
     LIST_DEPLOYMENTS(INSIDERS, false, "shop", "dev"),
@@ -108,24 +120,39 @@ class ScopedRolesMatrixTest {
     READ_CHANGE(INSIDERS, false, "shop", "dev"),
     READ_ENVIRONMENT(INSIDERS, false, null, "dev"),
     LIST_TARGETS(INSIDERS, false, null, "dev"),
+    READ_MODEL(INSIDERS, false, "shop", null),
+    LIST_MODELS(INSIDERS, false, "shop", null),
+    RECORD_RELEASE(DEPLOYERS, true, "shop", null),
+    READ_RELEASE(INSIDERS, false, "shop", null),
+    DEPLOY_RELEASE(DEPLOYERS, true, "shop", "dev"),
+    READ_RELEASE_RUN(INSIDERS, false, "shop", "dev"),
+    READ_FREEZE(INSIDERS, false, "shop", null),
+    LIST_SCHEDULE(INSIDERS, false, "shop", "dev"),
+    LIST_QUEUE(INSIDERS, false, "shop", "dev"),
+    REPORT_INCIDENT(REPORTERS, true, "shop", "dev"),
+    READ_INCIDENT(INSIDERS, false, "shop", "dev"),
+    READ_KPIS(INSIDERS, true, "shop", "dev"),
+    READ_DEPLOYMENT_VSM(INSIDERS, false, "shop", "dev"),
+    READ_RATING(INSIDERS, false, "shop", "dev"),
     LIST_ROLE_BINDINGS(EnumSet.of(Role.DEPLOYMENT_MANAGER, Role.AUDITOR), true, null, null),
     APPLY_CONFIGURATION(EnumSet.of(Role.DEPLOYMENT_MANAGER), true, null, null),
     CREATE_USER(EnumSet.of(Role.DEPLOYMENT_MANAGER), true, null, null);
 
     final Set<Role> roles;
-    final boolean changesOrManages;
+    /** The grant must contain the action's scope (a change, management, a report); else overlap it (a read). */
+    final boolean contained;
     final String service;
     final String environment;
 
-    Action(Set<Role> roles, boolean changesOrManages, String service, String environment) {
+    Action(Set<Role> roles, boolean contained, String service, String environment) {
       this.roles = roles;
-      this.changesOrManages = changesOrManages;
+      this.contained = contained;
       this.service = service;
       this.environment = environment;
     }
 
     boolean allows(Role role, Grant grant) {
-      return roles.contains(role) && (changesOrManages ? grant.acts(service, environment)
+      return roles.contains(role) && (contained ? grant.acts(service, environment)
           : grant.reads(service, environment));
     }
   }
@@ -133,6 +160,10 @@ class ScopedRolesMatrixTest {
   String version;
   long deployment;
   String change;
+  String release;
+  long releaseRun;
+  long freeze;
+  long incident;
 
   @BeforeEach
   void setUp() throws Exception {
@@ -145,6 +176,12 @@ class ScopedRolesMatrixTest {
     Response c = recordChange(admin);
     assertThat(c.status()).as(c.text()).isEqualTo(201);
     change = c.json().path("key").asString();
+    release = recordRelease(admin).json().path("name").asString();
+    Response run = deployRelease(release, admin);
+    assertThat(run.status()).as(run.text()).isEqualTo(201);
+    releaseRun = run.json().path("id").asLong();
+    freeze = declareFreeze("shop", null).path("id").asLong();
+    incident = reportIncident("shop", "dev", admin).json().path("id").asLong();
   }
 
   @Test
@@ -384,6 +421,160 @@ class ScopedRolesMatrixTest {
     }
   }
 
+  @Test
+  void a_role_held_in_one_service_reads_that_services_models_and_releases_and_not_anothers() throws Exception {
+    String ownerOfShop = user(Role.SERVICE_OWNER, Grant.SERVICE);
+    String ownerOfReporting = user(Role.SERVICE_OWNER, Grant.OTHER_SERVICE);
+    String practitionerInDev = user(Role.DEPLOYMENT_PRACTITIONER, Grant.SERVICE_IN_ENVIRONMENT);
+    Response pushed = push("network-core/edge-router", Map.of("version", version, "attributes",
+        Map.of("serialNumber", "SN-1", "model", "ER-9")), admin);
+    assertThat(pushed.status()).as(pushed.text()).isEqualTo(201);
+    Response core = post("/api/v1/releases", admin, Map.of("name", "core-" + UUID.randomUUID().toString()
+        .substring(0, 8), "members", List.of("network-core/edge-router@" + version)));
+    assertThat(core.status()).as(core.text()).isEqualTo(201);
+    String coreRelease = core.json().path("name").asString();
+
+    for (String path : List.of("/api/v1/models/hardware", "/api/v1/models/hardware/versions",
+        "/api/v1/models/hardware/versions/1", "/api/v1/models/hardware/diff", "/api/v1/releases/" + coreRelease)) {
+      Response refused = get(path, ownerOfShop);
+      assertThat(refused.status()).as(path + ": " + refused.text()).isEqualTo(403);
+      assertThat(refused.json().path("detail").asString()).as(path).contains("service network-core");
+      assertThat(get(path, admin).status()).as(path).isEqualTo(200);
+    }
+    assertThat(get("/api/v1/models/in-house-software/versions", ownerOfShop).status()).isEqualTo(200);
+    assertThat(names(get("/api/v1/models", ownerOfShop).json().path("items"), "name"))
+        .contains("in-house-software").doesNotContain("hardware");
+    assertThat(get("/api/v1/models", ownerOfShop).json().path("total").asLong()).isEqualTo(1);
+    assertThat(names(get("/api/v1/models", ownerOfReporting).json().path("items"), "name"))
+        .as("no model deploys a component of reporting").isEmpty();
+    assertThat(names(get("/api/v1/releases", ownerOfShop).json(), "name")).contains(release)
+        .doesNotContain(coreRelease);
+    assertThat(names(get("/api/v1/releases", ownerOfReporting).json(), "name")).doesNotContain(release, coreRelease);
+    assertThat(get("/api/v1/release-runs", ownerOfShop).json().valueStream().map(r -> r.path("id").asLong()))
+        .contains(releaseRun);
+    assertThat(get("/api/v1/release-runs", ownerOfReporting).json().valueStream().map(r -> r.path("id").asLong()))
+        .doesNotContain(releaseRun);
+    assertThat(get("/api/v1/releases/" + release, ownerOfReporting).status()).isEqualTo(403);
+
+    Response both = post("/api/v1/releases", ownerOfShop, Map.of("name", "both-" + UUID.randomUUID().toString()
+        .substring(0, 8), "members", List.of("shop/web@" + version, "network-core/edge-router@" + version)));
+    assertThat(both.status()).as(both.text()).isEqualTo(403);
+    assertThat(both.json().path("detail").asString()).contains("recording a release").contains("service network-core")
+        .contains("service-owner");
+    Response toProduction = post("/api/v1/releases/" + recordRelease(admin).json().path("name").asString() + "/runs",
+        practitionerInDev, Map.of("environment", "production", "reason", "outside"));
+    assertThat(toProduction.status()).as(toProduction.text()).isEqualTo(403);
+    assertThat(toProduction.json().path("detail").asString()).contains("service shop in environment production");
+    Response cancelled = post("/api/v1/release-runs/" + releaseRun + "/cancel", practitionerInDev,
+        Map.of("reason", "not needed"));
+    assertThat(cancelled.status()).as(cancelled.text()).isEqualTo(200);
+    assertThat(cancelled.json().path("state").asString()).isEqualTo("cancelled");
+  }
+
+  @Test
+  void a_role_held_in_one_service_reads_the_freezes_schedule_queue_and_incidents_that_concern_it() throws Exception {
+    String ownerOfShop = user(Role.SERVICE_OWNER, Grant.SERVICE);
+    String ownerOfReporting = user(Role.SERVICE_OWNER, Grant.OTHER_SERVICE);
+    long everywhere = declareFreeze(null, null).path("id").asLong();
+    long ofReporting = declareFreeze("reporting", null).path("id").asLong();
+    long reportingIncident = reportIncident("reporting", "production", admin).json().path("id").asLong();
+
+    assertThat(ids(get("/api/v1/freezes", ownerOfShop).json(), "id")).contains(freeze, everywhere)
+        .doesNotContain(ofReporting);
+    assertThat(ids(get("/api/v1/freezes", ownerOfReporting).json(), "id")).contains(ofReporting, everywhere)
+        .doesNotContain(freeze);
+    Response foreignFreeze = get("/api/v1/freezes/" + ofReporting, ownerOfShop);
+    assertThat(foreignFreeze.status()).isEqualTo(403);
+    assertThat(foreignFreeze.json().path("detail").asString()).contains("service reporting");
+
+    String period = "?from=" + Instant.now() + "&to=" + Instant.now().plus(60, ChronoUnit.DAYS);
+    JsonNode own = get("/api/v1/schedule" + period, ownerOfShop).json();
+    JsonNode foreign = get("/api/v1/schedule" + period, ownerOfReporting).json();
+    assertThat(ids(own.path("deployments"), "id")).contains(deployment);
+    assertThat(ids(foreign.path("deployments"), "id")).doesNotContain(deployment);
+    assertThat(ids(own.path("freezes"), "freeze")).contains(freeze, everywhere).doesNotContain(ofReporting);
+    assertThat(ids(foreign.path("freezes"), "freeze")).contains(ofReporting, everywhere).doesNotContain(freeze);
+    assertThat(names(own.path("windows"), "model")).isNotEmpty().containsOnly("in-house-software");
+    assertThat(foreign.path("windows")).as("no model deploys a component of reporting").isEmpty();
+    assertThat(ids(foreign.path("conflicts"), "deployment")).doesNotContain(deployment);
+    assertThat(get("/api/v1/schedule.ics", ownerOfShop).text()).contains("UID:deployment-" + deployment + "@gantry");
+    assertThat(get("/api/v1/schedule.ics", ownerOfReporting).text()).doesNotContain("deployment-" + deployment)
+        .contains("freeze-" + ofReporting);
+    assertThat(names(get("/api/v1/queue?environment=dev", ownerOfShop).json(), "component")).contains("shop/web");
+    assertThat(get("/api/v1/queue?environment=dev", ownerOfReporting).json()).isEmpty();
+
+    assertThat(ids(get("/api/v1/incidents?size=500", ownerOfShop).json().path("items"), "id")).contains(incident)
+        .doesNotContain(reportingIncident);
+    assertThat(ids(get("/api/v1/incidents?size=500", ownerOfReporting).json().path("items"), "id"))
+        .contains(reportingIncident).doesNotContain(incident);
+    assertThat(get("/api/v1/incidents/" + reportingIncident, ownerOfShop).status()).isEqualTo(403);
+    Response reported = reportIncident("reporting", "production", ownerOfShop);
+    assertThat(reported.status()).as(reported.text()).isEqualTo(403);
+    assertThat(reported.json().path("detail").asString()).contains("service reporting in environment production");
+    assertThat(post("/api/v1/incidents/" + reportingIncident + "/resolve", ownerOfShop, Map.of()).status())
+        .isEqualTo(403);
+    assertThat(post("/api/v1/incidents/" + incident + "/resolve", ownerOfShop, Map.of()).status()).isEqualTo(200);
+  }
+
+  @Test
+  void a_role_held_in_scopes_gets_figures_within_them_only_and_the_firings_of_its_components() throws Exception {
+    String ownerOfShop = user(Role.SERVICE_OWNER, Grant.SERVICE);
+    String ownerOfReporting = user(Role.SERVICE_OWNER, Grant.OTHER_SERVICE);
+
+    String period = "?" + lastMonth();
+    for (String path : List.of("/api/v1/metrics/kpis" + period + "&service=shop",
+        "/api/v1/metrics/dora" + period + "&service=shop", "/api/v1/vsm" + period + "&service=shop&environment=dev",
+        "/api/v1/metrics/kpis" + period + "&service=shop&format=csv")) {
+      Response allowed = get(path, ownerOfShop);
+      assertThat(allowed.status()).as(path + ": " + allowed.text()).isEqualTo(200);
+    }
+    for (String path : List.of("/api/v1/metrics/kpis" + period, "/api/v1/metrics/dora" + period + "&service=reporting",
+        "/api/v1/vsm" + period + "&environment=dev",
+        "/api/v1/metrics/kpis" + period + "&environment=production&team=team-shop")) {
+      Response refused = get(path, ownerOfShop);
+      assertThat(refused.status()).as(path + ": " + refused.text()).isEqualTo(403);
+      assertThat(refused.json().path("detail").asString()).as(path).contains("outside the scopes of your roles")
+          .contains("service shop");
+      assertThat(get(path, admin).status()).as(path).isEqualTo(200);
+    }
+    assertThat(get("/api/v1/metrics/kpis" + period, ownerOfShop).json().path("detail").asString())
+        .contains("every service and environment");
+
+    String cause = UUID.randomUUID().toString();
+    for (String[] firing : List.of(new String[] {"shop/web", "a"}, new String[] {"reporting/bi-licence", "b"})) {
+      jdbc.sql("""
+          insert into trigger_firings (model, model_version, trigger_name, cause, component, version, stage,
+                                       environment, status, requested_by, reason, refusal, fired_at)
+          values ('in-house-software', 1, 'matrix', :cause, :component, '1.0.0', 'dev', 'dev', 'REFUSED', 'gantry',
+                  'matrix', 'matrix', :now)
+          """).param("cause", cause + firing[1]).param("component", firing[0])
+          .param("now", java.sql.Timestamp.from(Instant.now())).update();
+    }
+    assertThat(firings(ownerOfShop, cause)).containsExactly("shop/web");
+    assertThat(firings(ownerOfReporting, cause)).containsExactly("reporting/bi-licence");
+    assertThat(firings(admin, cause)).containsExactlyInAnyOrder("shop/web", "reporting/bi-licence");
+  }
+
+  /** A period for the reports: the last 30 days, today included. */
+  static String lastMonth() {
+    java.time.LocalDate today = java.time.LocalDate.now(java.time.ZoneOffset.UTC);
+    return "from=" + today.minusDays(30) + "&to=" + today;
+  }
+
+  /** The components of the firings of {@code cause} that the caller is shown. */
+  List<String> firings(String token, String cause) throws Exception {
+    return get("/api/v1/triggers/firings?size=500", token).json().path("items").valueStream()
+        .filter(f -> f.path("cause").asString().startsWith(cause)).map(f -> f.path("component").asString()).toList();
+  }
+
+  static List<String> names(JsonNode items, String field) {
+    return items.valueStream().map(i -> i.path(field).asString()).toList();
+  }
+
+  static List<Long> ids(JsonNode items, String field) {
+    return items.valueStream().map(i -> i.path(field).asLong()).toList();
+  }
+
   record Outcome(boolean allowed, String detail) {}
 
   /** Tries the action; allowed when it did what was asked (or got to the action's own checks), refused on 403. */
@@ -422,6 +613,27 @@ class ScopedRolesMatrixTest {
             .anyMatch(t -> t.path("environment").asString().equals("dev"));
         yield new Response(listed ? 200 : 403, list.text());
       }
+      case READ_MODEL -> get("/api/v1/models/in-house-software", token);
+      case LIST_MODELS -> listed(get("/api/v1/models?size=500", token), "items",
+          m -> m.path("name").asString().equals("in-house-software"));
+      case RECORD_RELEASE -> recordRelease(token);
+      case READ_RELEASE -> get("/api/v1/releases/" + release, token);
+      case DEPLOY_RELEASE -> deployRelease(recordRelease(admin).json().path("name").asString(), token);
+      case READ_RELEASE_RUN -> get("/api/v1/release-runs/" + releaseRun, token);
+      case READ_FREEZE -> get("/api/v1/freezes/" + freeze, token);
+      case LIST_SCHEDULE -> listed(get("/api/v1/schedule?from=" + Instant.now().toString() + "&to="
+          + Instant.now().plus(60, ChronoUnit.DAYS), token), "deployments", d -> d.path("id").asLong() == deployment);
+      case LIST_QUEUE -> listed(get("/api/v1/queue?environment=dev", token), null,
+          q -> q.path("component").asString().equals("shop/web"));
+      case REPORT_INCIDENT -> reportIncident("shop", "dev", token);
+      case READ_INCIDENT -> get("/api/v1/incidents/" + incident, token);
+      case READ_KPIS -> get("/api/v1/metrics/kpis?" + lastMonth() + "&service=shop&environment=dev", token);
+      case READ_DEPLOYMENT_VSM -> get("/api/v1/deployments/" + deployment + "/vsm", token);
+      case READ_RATING -> {
+        // the planned deployment has no rating: allowed callers reach the lookup (404)
+        Response rating = get("/api/v1/deployments/" + deployment + "/ratings", token);
+        yield rating.status() == 404 ? new Response(200, rating.text()) : rating;
+      }
       case LIST_ROLE_BINDINGS -> get("/api/v1/role-bindings", token);
       case APPLY_CONFIGURATION -> {
         // the configuration as it is: applying it again changes nothing when it is allowed
@@ -437,6 +649,48 @@ class ScopedRolesMatrixTest {
       throw new AssertionError(action + " answered " + r.status() + ", neither done nor refused: " + r.text());
     }
     return new Outcome(true, String.valueOf(r.status()));
+  }
+
+  /** Allowed (200) when the list answered and holds a matching item, else refused (403). */
+  static Response listed(Response list, String items, java.util.function.Predicate<JsonNode> match) {
+    boolean found = list.status() == 200 && (items == null ? list.json() : list.json().path(items)).valueStream()
+        .anyMatch(match);
+    return new Response(found ? 200 : 403, list.text());
+  }
+
+  /** A new release of the shop's web version. */
+  Response recordRelease(String token) throws Exception {
+    return post("/api/v1/releases", token, Map.of("name", "r-" + UUID.randomUUID().toString().substring(0, 8),
+        "members", List.of("shop/web@" + version)));
+  }
+
+  Response deployRelease(String name, String token) throws Exception {
+    return post("/api/v1/releases/" + name + "/runs", token, Map.of("environment", "dev", "reason", "matrix",
+        "at", Instant.now().plus(30, ChronoUnit.DAYS).toString()));
+  }
+
+  /** A freeze far ahead, so that it holds nothing back now. */
+  JsonNode declareFreeze(String service, String environment) throws Exception {
+    Map<String, Object> body = new LinkedHashMap<>();
+    body.put("name", "matrix " + (service == null ? "" : service) + (environment == null ? "" : environment));
+    body.put("reason", "matrix");
+    body.put("recurrence", "once");
+    body.put("from", Instant.now().plus(40, ChronoUnit.DAYS).truncatedTo(ChronoUnit.SECONDS).toString());
+    body.put("to", Instant.now().plus(41, ChronoUnit.DAYS).truncatedTo(ChronoUnit.SECONDS).toString());
+    if (service != null) {
+      body.put("service", service);
+    }
+    if (environment != null) {
+      body.put("environment", environment);
+    }
+    Response declared = post("/api/v1/freezes", admin, body);
+    assertThat(declared.status()).as(declared.text()).isEqualTo(201);
+    return declared.json();
+  }
+
+  Response reportIncident(String service, String environment, String token) throws Exception {
+    return post("/api/v1/incidents", token, Map.of("service", service, "environment", environment, "severity", "low",
+        "title", "matrix", "detectedAt", Instant.now().minus(1, ChronoUnit.MINUTES).toString()));
   }
 
   Response plannedDeployment(String token) throws Exception {
@@ -521,12 +775,21 @@ class ScopedRolesMatrixTest {
   }
 
   Response push(String v, String token, String content) throws Exception {
+    return push("shop/web", Map.of("version", v), token, content);
+  }
+
+  Response push(String component, Map<String, Object> manifest, String token) throws Exception {
+    return push(component, manifest, token, "echo " + manifest.get("version"));
+  }
+
+  Response push(String component, Map<String, Object> manifest, String token, String content) throws Exception {
     String boundary = "gantry" + UUID.randomUUID();
     String body = "--" + boundary + "\r\nContent-Disposition: form-data; name=\"manifest\"\r\n"
-        + "Content-Type: application/json\r\n\r\n" + JSON.writeValueAsString(Map.of("version", v)) + "\r\n"
+        + "Content-Type: application/json\r\n\r\n" + JSON.writeValueAsString(manifest) + "\r\n"
         + "--" + boundary + "\r\nContent-Disposition: form-data; name=\"artifact\"; filename=\"app.sh\"\r\n"
         + "Content-Type: application/octet-stream\r\n\r\n" + content + "\r\n--" + boundary + "--\r\n";
-    return send(HttpRequest.newBuilder(uri("/api/v1/services/shop/components/web/versions"))
+    return send(HttpRequest.newBuilder(uri("/api/v1/services/" + component.replace("/", "/components/")
+        + "/versions"))
         .header("Content-Type", "multipart/form-data; boundary=" + boundary)
         .POST(HttpRequest.BodyPublishers.ofString(body)), token);
   }
