@@ -135,14 +135,8 @@ class CatalogController {
     if (reach.everywhere()) {
       return services.page(request).map(ServiceView::of);
     }
-    return page(services.all().stream().filter(s -> reach.seesService(s.definition().name())).toList(), request)
+    return Page.of(services.all().stream().filter(s -> reach.seesService(s.definition().name())).toList(), request)
         .map(ServiceView::of);
-  }
-
-  private static <T> Page<T> page(List<T> all, PageRequest request) {
-    int from = (int) Math.min(all.size(), request.offset());
-    return new Page<>(all.subList(from, Math.min(all.size(), from + request.size())), request.page(), request.size(),
-        all.size());
   }
 
   /** Where the caller may read the library: every role reads it, in the scopes it holds them. */
@@ -179,7 +173,7 @@ class CatalogController {
     if (reach.everywhere() || service != null) {
       return components.page(service, request).map(ComponentView::of);
     }
-    return page(components.all().stream().filter(c -> reach.seesService(c.definition().service())).toList(), request)
+    return Page.of(components.all().stream().filter(c -> reach.seesService(c.definition().service())).toList(), request)
         .map(ComponentView::of);
   }
 

@@ -42,7 +42,7 @@ public class DeploymentAborts {
     if (reason == null || reason.isBlank()) {
       throw InvalidInputException.of("reason", "say why the deployment is aborted (the reason is recorded)");
     }
-    access.require(actor, MAY_ABORT, DeploymentDecisions.scope(deployments.get(id)), "aborting a deployment");
+    access.require(actor, MAY_ABORT, deployments.get(id).scope(), "aborting a deployment");
     String why = reason.strip();
     return tx.execute(s -> {
       Deployment d = deployments.get(id);

@@ -281,7 +281,7 @@ class DeploymentController {
   @PostMapping("/{id}/cancel")
   @Operation(summary = "Cancel a deployment that has not started executing; 409 once it has")
   DeploymentView cancel(@PathVariable long id, @Valid @RequestBody Cancellation body, Principal principal) {
-    access.require(principal.getName(), REQUESTERS, DeploymentDecisions.scope(deployments.get(id)),
+    access.require(principal.getName(), REQUESTERS, deployments.get(id).scope(),
         "cancelling a deployment");
     return DeploymentView.of(requests.cancel(id, body.reason(), principal.getName()), deployments.targetRuns(id));
   }
@@ -369,8 +369,8 @@ class DeploymentController {
   /** The deployment, when the caller's roles reach its service and environment; refused otherwise. */
   private Deployment visible(long id, Principal principal) {
     Deployment d = deployments.get(id);
-    if (!access.reach(principal.getName(), Access.INSIDERS).sees(DeploymentDecisions.scope(d))) {
-      throw new AccessDeniedException("deployment #" + id + " is in " + DeploymentDecisions.scope(d)
+    if (!access.reach(principal.getName(), Access.INSIDERS).sees(d.scope())) {
+      throw new AccessDeniedException("deployment #" + id + " is in " + d.scope()
           + ", which none of your roles reaches");
     }
     return d;

@@ -2,7 +2,6 @@ package io.gantry.deployment;
 
 import io.gantry.identity.Access;
 import io.gantry.identity.Role;
-import io.gantry.identity.Scope;
 import io.gantry.model.Criterion;
 import io.gantry.model.ModelDefinition;
 import io.gantry.model.ModelDocuments;
@@ -83,7 +82,7 @@ public class DeploymentDecisions {
         throw new ConflictException("deployment #" + id + " is not waiting for a decision on a failed target "
             + request.target());
       }
-      access.require(actor, DeploymentAborts.MAY_ABORT, scope(d), "deciding on a failed target");
+      access.require(actor, DeploymentAborts.MAY_ABORT, d.scope(), "deciding on a failed target");
       return tx.execute(s -> {
         deployments.addDecision(id, request.target(), Engine.FAILURE_POLICY, kind, actor, request.note(), List.of(),
             clock.instant());
@@ -153,7 +152,7 @@ public class DeploymentDecisions {
     if (note == null || note.isBlank()) {
       throw InvalidInputException.of("reason", "say why the pause ends early (the reason is recorded)");
     }
-    access.require(actor, DeploymentAborts.MAY_ABORT, scope(deployments.get(id)), "resuming a deployment");
+    access.require(actor, DeploymentAborts.MAY_ABORT, deployments.get(id).scope(), "resuming a deployment");
     return tx.execute(s -> {
       Deployment d = deployments.get(id);
       DeploymentEvent last = deployments.events(id, 0).stream().reduce((a, b) -> b).orElse(null);
@@ -229,10 +228,10 @@ public class DeploymentDecisions {
         throw new ConflictException("deployment #" + id + " waits for " + name + ", not " + request.criterion());
       }
       Criterion.Manual manual = (Criterion.Manual) criteria.get(waiting);
-      boolean holds = access.rolesIn(actor, scope(d)).contains(Role.fromId(manual.role()));
+      boolean holds = access.rolesIn(actor, d.scope()).contains(Role.fromId(manual.role()));
       if (!holds) {
         throw new AccessDeniedException(name + " of deployment #" + id + " (" + manual.description() + ") is "
-            + "confirmed by a holder of the role " + manual.role() + " in " + scope(d) + ", which " + actor
+            + "confirmed by a holder of the role " + manual.role() + " in " + d.scope() + ", which " + actor
             + " does not hold there");
       }
       deployments.addDecision(id, Execution.ALL_TARGETS, name, kind, actor, request.note(), List.of(), clock.instant());
@@ -292,21 +291,16 @@ public class DeploymentDecisions {
   /** The roles that decide on a people's step that names none: the stage's approvers, else those who run deployments. */
   static final List<String> RUNNERS = List.of(Role.DEPLOYMENT_MANAGER.id(), Role.DEPLOYMENT_PRACTITIONER.id());
 
-  /** Where a deployment acts: its component's service in its environment. */
-  static Scope scope(Deployment d) {
-    return new Scope(d.component().service(), d.environment());
-  }
-
   private void requireRole(String actor, String role, Stage stage, Deployment d) {
     List<String> allowed = role != null ? List.of(role)
         : stage.approvers() != null && stage.approvers().roles() != null && !stage.approvers().roles().isEmpty()
             ? stage.approvers().roles() : RUNNERS;
-    var held = access.rolesIn(actor, scope(d));
+    var held = access.rolesIn(actor, d.scope());
     if (allowed.stream().map(Role::fromId).noneMatch(held::contains)) {
       throw new AccessDeniedException(role != null ? "this step needs the role " + role
           : "this step names no role, so it is decided by " + (allowed == RUNNERS ? "those who run deployments"
               : "the stage's approvers") + ": it needs one of the roles " + String.join(", ", allowed) + " in "
-          + scope(d));
+          + d.scope());
     }
   }
 

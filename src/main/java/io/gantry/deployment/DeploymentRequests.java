@@ -270,10 +270,8 @@ public class DeploymentRequests {
   }
 
   static boolean applies(DeploymentModel model, Component component) {
-    var applies = model.definition().spec().appliesTo();
-    return applies.componentTypes().contains(component.definition().type().id())
-        || applies.services().contains(component.ref().service())
-        || applies.components().contains(component.ref().toString());
+    return model.definition().spec().appliesTo().matches(component.definition().type().id(),
+        component.ref().service(), component.ref().toString());
   }
 
   static Optional<Stage> stageFor(DeploymentModel model, String environment) {

@@ -53,7 +53,7 @@ class InventoryController {
       @RequestParam(defaultValue = "50") int limit, Principal principal) {
     io.gantry.shared.InvalidParameterException.within("limit", limit, 1, 1000);
     Access.Reach reach = access.reach(principal.getName(), Access.INSIDERS);
-    return deployments.onTarget(target, limit).stream().filter(d -> reach.sees(DeploymentDecisions.scope(d)))
+    return deployments.onTarget(target, limit).stream().filter(d -> reach.sees(d.scope()))
         .map(d -> DeploymentController.DeploymentView.of(d, deployments.targetRuns(d.id()).stream()
             .filter(r -> r.target().equals(target)).toList())).toList();
   }

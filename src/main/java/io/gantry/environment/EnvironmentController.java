@@ -41,12 +41,6 @@ class EnvironmentController {
     return reach.sees(new Scope(null, environment));
   }
 
-  private static <T> Page<T> page(List<T> all, PageRequest request) {
-    int from = (int) Math.min(all.size(), request.offset());
-    return new Page<>(all.subList(from, Math.min(all.size(), from + request.size())), request.page(), request.size(),
-        all.size());
-  }
-
   record EnvironmentView(String name, String description, String purpose, boolean controlled, String owner,
       List<String> promotesTo, Map<String, String> labels, long rowVersion) {
     static EnvironmentView of(Environment e) {
@@ -74,7 +68,7 @@ class EnvironmentController {
     if (reach.everywhere()) {
       return environments.page(request).map(EnvironmentView::of);
     }
-    return page(environments.all().stream().filter(e -> sees(reach, e.name())).toList(), request)
+    return Page.of(environments.all().stream().filter(e -> sees(reach, e.name())).toList(), request)
         .map(EnvironmentView::of);
   }
 
@@ -100,7 +94,7 @@ class EnvironmentController {
     if (reach.everywhere() || environment != null) {
       return targets.page(environment, request).map(TargetView::of);
     }
-    return page(targets.all().stream().filter(t -> sees(reach, t.definition().environment())).toList(), request)
+    return Page.of(targets.all().stream().filter(t -> sees(reach, t.definition().environment())).toList(), request)
         .map(TargetView::of);
   }
 

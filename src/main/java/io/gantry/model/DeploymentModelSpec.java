@@ -24,6 +24,11 @@ public record DeploymentModelSpec(
       services = services == null ? List.of() : List.copyOf(services);
       components = components == null ? List.of() : List.copyOf(components);
     }
+
+    /** Whether the model applies to a component of type {@code type}, service {@code service}, named {@code ref} ({@code service/name}). */
+    public boolean matches(String type, String service, String ref) {
+      return componentTypes.contains(type) || services.contains(service) || components.contains(ref);
+    }
   }
 
   /**

@@ -57,8 +57,7 @@ public class ModelServices {
     if (model.definition() == null) {
       return false;
     }
-    var applies = model.definition().spec().appliesTo();
-    return applies.componentTypes().contains(c.definition().type().id())
-        || applies.services().contains(c.ref().service()) || applies.components().contains(c.ref().toString());
+    return model.definition().spec().appliesTo().matches(c.definition().type().id(), c.ref().service(),
+        c.ref().toString());
   }
 }
