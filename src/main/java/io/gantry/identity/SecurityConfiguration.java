@@ -32,6 +32,10 @@ class SecurityConfiguration {
   private static final String[] INSIDERS = Access.INSIDERS.stream()
       .flatMap(r -> java.util.stream.Stream.of(r.authority(), scoped(r))).toArray(String[]::new);
 
+  /** Every role but the supplier's, held everywhere: for what is not about one service or environment. */
+  private static final String[] INSIDERS_EVERYWHERE = Access.INSIDERS.stream().map(Role::authority)
+      .toArray(String[]::new);
+
   /** The authority of a role held in a scope only: {@code SCOPED_SERVICE_OWNER}. */
   static String scoped(Role role) {
     return "SCOPED_" + role.name();
@@ -62,6 +66,10 @@ class SecurityConfiguration {
             .requestMatchers(HttpMethod.GET, "/api/v1/services", "/api/v1/services/**", "/api/v1/components")
                 .authenticated()
             .requestMatchers(HttpMethod.POST, "/api/v1/services/*/components/*/versions").authenticated()
+            // the list of users and a plan of the whole configuration are about no one scope: a role held
+            // only in a scope reaches neither
+            .requestMatchers(HttpMethod.GET, "/api/v1/users").hasAnyAuthority(INSIDERS_EVERYWHERE)
+            .requestMatchers(HttpMethod.POST, "/api/v1/config/plan").hasAnyAuthority(INSIDERS_EVERYWHERE)
             .anyRequest().hasAnyAuthority(INSIDERS))
         .addFilterBefore(tokens, AnonymousAuthenticationFilter.class)
         .exceptionHandling(e -> e

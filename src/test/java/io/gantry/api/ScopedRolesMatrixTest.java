@@ -135,6 +135,8 @@ class ScopedRolesMatrixTest {
     READ_DEPLOYMENT_VSM(INSIDERS, false, "shop", "dev"),
     READ_RATING(INSIDERS, false, "shop", "dev"),
     LIST_ROLE_BINDINGS(EnumSet.of(Role.DEPLOYMENT_MANAGER, Role.AUDITOR), true, null, null),
+    LIST_USERS(INSIDERS, true, null, null),
+    PLAN_CONFIGURATION(INSIDERS, true, null, null),
     APPLY_CONFIGURATION(EnumSet.of(Role.DEPLOYMENT_MANAGER), true, null, null),
     CREATE_USER(EnumSet.of(Role.DEPLOYMENT_MANAGER), true, null, null);
 
@@ -635,6 +637,8 @@ class ScopedRolesMatrixTest {
         yield rating.status() == 404 ? new Response(200, rating.text()) : rating;
       }
       case LIST_ROLE_BINDINGS -> get("/api/v1/role-bindings", token);
+      case LIST_USERS -> get("/api/v1/users", token);
+      case PLAN_CONFIGURATION -> post("/api/v1/config/plan", token, Map.of("files", configuration()));
       case APPLY_CONFIGURATION -> {
         // the configuration as it is: applying it again changes nothing when it is allowed
         yield post("/api/v1/config/apply", token, Map.of("files", configuration(), "reason", "matrix"));
