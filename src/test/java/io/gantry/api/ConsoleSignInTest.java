@@ -109,9 +109,11 @@ class ConsoleSignInTest {
 
     String callback = browser.logInAtTheProvider(authorize.toString(), person, PASSWORD);
     assertThat(callback).startsWith(gantry("/login/oauth2/code/gantry?"));
+    String before = browser.session();
     HttpResponse<String> back = browser.get(callback);
     assertThat(back.statusCode()).as(back.body()).isEqualTo(302);
     assertThat(location(back)).isEqualTo(gantry("/"));
+    assertThat(browser.session()).as("a new session id at sign-in").isNotNull().isNotEqualTo(before);
 
     HttpResponse<String> landing = browser.get(gantry("/"));
     assertThat(landing.statusCode()).as(landing.body()).isEqualTo(200);
@@ -243,6 +245,20 @@ class ConsoleSignInTest {
     assertThat(api.patch("/api/v1/users/" + name, admin, Map.of("disabled", false)).status()).isEqualTo(200);
     assertThat(location(browser.get(gantry("/")))).as("the session ended; enabling the user does not bring it back")
         .isEqualTo(gantry("/sign-in"));
+  }
+
+  @Test
+  void revoking_the_token_signed_in_with_ends_the_session_at_the_next_page() throws Exception {
+    String name = "revoking-" + SignOnApi.suffix();
+    Browser browser = new Browser();
+    browser.signInWith(tokenOf(name, "auditor"));
+    assertThat(browser.get(gantry("/")).statusCode()).isEqualTo(200);
+    long id = api.get("/api/v1/tokens?user=" + name, admin).json().get(0).path("id").asLong();
+
+    assertThat(SignOnApi.send(HttpRequest.newBuilder(api.uri("/api/v1/tokens/" + id)).DELETE(), admin).status())
+        .isEqualTo(200);
+
+    assertThat(location(browser.get(gantry("/")))).isEqualTo(gantry("/sign-in"));
   }
 
   @Test
