@@ -20,7 +20,7 @@ class IdentityHistory {
   /** What happened. */
   enum Action {
     USER_CREATED, ROLES_CHANGED, USER_DISABLED, USER_ENABLED, TOKEN_ISSUED, TOKEN_REVOKED, ENROLMENT_ISSUED,
-    ADMIN_TOKEN_FILE_REMOVED, ROLE_BOUND, ROLE_UNBOUND, GROUPS_CHANGED;
+    ADMIN_TOKEN_FILE_REMOVED, ROLE_BOUND, ROLE_UNBOUND, GROUPS_CHANGED, SIGNED_IN, SIGNED_OUT;
 
     String id() {
       return name().toLowerCase(java.util.Locale.ROOT).replace('_', '-');

@@ -50,7 +50,12 @@ final class JwtUsers implements Converter<Jwt, AbstractAuthenticationToken> {
    * binding can name it. An absent claim names no group.
    */
   static List<String> groups(Jwt jwt, String claim) {
-    Object value = jwt.getClaims().get(claim);
+    return groups(jwt.getClaims(), claim);
+  }
+
+  /** The groups claims name, from an access token, an ID token or the provider's userinfo alike. */
+  static List<String> groups(java.util.Map<String, Object> claims, String claim) {
+    Object value = claims.get(claim);
     List<?> all = value instanceof Collection<?> c ? List.copyOf(c) : value == null ? List.of() : List.of(value);
     return all.stream().filter(String.class::isInstance).map(g -> ((String) g).strip().toLowerCase(java.util.Locale.ROOT))
         .map(g -> g.startsWith("/") ? g.substring(1) : g).filter(g -> GROUP.matcher(g).matches()).distinct()

@@ -46,7 +46,7 @@ public class RoleBindings {
   }
 
   /** The bindings that reach {@code user}: its own and those of its groups. */
-  List<RoleBinding> of(String user) {
+  public List<RoleBinding> of(String user) {
     return of(jdbc, user);
   }
 

@@ -32,7 +32,8 @@ final class SingleSignOn {
 
   private static final Logger log = LoggerFactory.getLogger(SingleSignOn.class);
   private static final Set<String> KNOWN = Set.of("gantryoidcissueruri", "gantryoidcaudience",
-      "gantryoidcusernameclaim", "gantryoidcgroupsclaim");
+      "gantryoidcusernameclaim", "gantryoidcgroupsclaim", "gantryoidcconsoleclientid",
+      "gantryoidcconsoleclientsecret", "gantryoidcconsolescopes");
 
   /**
    * The settings of single sign-on, all checked; {@code groupsClaim} null when the provider's groups
@@ -49,6 +50,10 @@ final class SingleSignOn {
       String audience = environment.getProperty("gantry.oidc.audience");
       String claim = environment.getProperty("gantry.oidc.username-claim");
       String groups = environment.getProperty("gantry.oidc.groups-claim");
+      if (issuer == null && Console.anySet(environment)) {
+        throw new StartupProblem(Console.firstSet(environment) + " is set but gantry.oidc.issuer-uri is not: the "
+            + "console signs in with the identity provider that issuer names; set it, or remove the console client");
+      }
       if (issuer == null) {
         if (audience != null || claim != null || groups != null) {
           throw new StartupProblem("gantry.oidc." + (audience != null ? "audience" : claim != null ? "username-claim"
@@ -89,7 +94,71 @@ final class SingleSignOn {
     }
   }
 
-  /** A setting under gantry.oidc that is none of the four would be ignored: a typo, most likely. */
+  /**
+   * The console's client at the identity provider, for people signing in with a browser (authorization
+   * code with PKCE): its id, its secret (null for a public client, which PKCE alone protects), and the
+   * scopes it asks for, {@code openid} among them.
+   */
+  record Console(String clientId, String clientSecret, java.util.List<String> scopes) {
+
+    static final java.util.List<String> DEFAULT_SCOPES = java.util.List.of("openid", "profile");
+    private static final java.util.regex.Pattern SCOPE = java.util.regex.Pattern.compile("[\\x21\\x23-\\x5B\\x5D-\\x7E]+");
+
+    /** The console client when its id is given (single sign-on being on); empty when none of its settings is. */
+    static Optional<Console> of(Environment environment) {
+      String id = environment.getProperty("gantry.oidc.console.client-id");
+      String secret = environment.getProperty("gantry.oidc.console.client-secret");
+      String scopes = environment.getProperty("gantry.oidc.console.scopes");
+      if (id == null) {
+        if (anySet(environment)) {
+          throw new StartupProblem(firstSet(environment) + " is set but gantry.oidc.console.client-id is not: give "
+              + "the console's client id at the identity provider, or remove the setting");
+        }
+        return Optional.empty();
+      }
+      if (id.isBlank()) {
+        throw new StartupProblem("gantry.oidc.console.client-id is empty: give the console's client id at the "
+            + "identity provider, or remove the setting to keep sign-in with the provider off");
+      }
+      if (secret != null && secret.isBlank()) {
+        throw new StartupProblem("gantry.oidc.console.client-secret is empty: give the client's secret, or remove "
+            + "the setting for a public client (PKCE alone)");
+      }
+      java.util.List<String> asked = DEFAULT_SCOPES;
+      if (scopes != null) {
+        asked = java.util.Arrays.stream(scopes.split("[,\\s]+")).filter(x -> !x.isEmpty()).distinct().toList();
+        if (!asked.contains("openid")) {
+          throw new StartupProblem("gantry.oidc.console.scopes \"" + scopes + "\" does not contain openid: sign-in "
+              + "with the identity provider is OpenID Connect, which needs it");
+        }
+        asked.stream().filter(x -> !SCOPE.matcher(x).matches()).findFirst().ifPresent(x -> {
+          throw new StartupProblem("gantry.oidc.console.scopes: \"" + x + "\" is not a scope name");
+        });
+      }
+      return Optional.of(new Console(id.strip(), secret == null ? null : secret.strip(), asked));
+    }
+
+    static boolean anySet(Environment environment) {
+      return firstSet(environment) != null;
+    }
+
+    static String firstSet(Environment environment) {
+      for (String key : java.util.List.of("gantry.oidc.console.client-id", "gantry.oidc.console.client-secret",
+          "gantry.oidc.console.scopes")) {
+        if (environment.getProperty(key) != null) {
+          return key;
+        }
+      }
+      return null;
+    }
+
+    /** The provider's name for people to read on the sign-in page: the issuer's host. */
+    static String providerName(Settings settings) {
+      return URI.create(settings.issuer()).getHost();
+    }
+  }
+
+  /** A setting under gantry.oidc that is none of the known ones would be ignored: a typo, most likely. */
   private static void refuseUnknown(Environment environment) {
     if (!(environment instanceof ConfigurableEnvironment configurable)) {
       return;
@@ -101,8 +170,9 @@ final class SingleSignOn {
           String flat = name.toLowerCase(Locale.ROOT).replaceAll("[._-]", "");
           if (flat.startsWith("gantryoidc") && !KNOWN.contains(flat)) {
             throw new StartupProblem("unknown setting " + name + " (from " + source.getName() + "): single sign-on "
-                + "takes gantry.oidc.issuer-uri, gantry.oidc.audience, gantry.oidc.username-claim and "
-                + "gantry.oidc.groups-claim");
+                + "takes gantry.oidc.issuer-uri, gantry.oidc.audience, gantry.oidc.username-claim, "
+                + "gantry.oidc.groups-claim, gantry.oidc.console.client-id, gantry.oidc.console.client-secret and "
+                + "gantry.oidc.console.scopes");
           }
         }
       }
@@ -124,6 +194,7 @@ final class SingleSignOn {
   }
 
   private final Settings settings;
+  private final Console console;
   private final Users users;
   private final RoleBindings bindings;
   private final org.springframework.transaction.support.TransactionTemplate tx;
@@ -132,6 +203,7 @@ final class SingleSignOn {
   SingleSignOn(Environment environment, Users users, RoleBindings bindings,
       org.springframework.transaction.support.TransactionTemplate tx, Clock clock) {
     this.settings = Settings.of(environment).orElse(null);
+    this.console = settings == null ? null : Console.of(environment).orElse(null);
     this.users = users;
     this.bindings = bindings;
     this.tx = tx;
@@ -141,6 +213,20 @@ final class SingleSignOn {
           settings.issuer(), settings.audience(), settings.usernameClaim(),
           settings.groupsClaim() == null ? "kept in Gantry" : "from claim " + settings.groupsClaim());
     }
+    if (console != null) {
+      log.info("Console sign-in with the identity provider: client {} ({}), scopes {}", console.clientId(),
+          console.clientSecret() == null ? "public, PKCE" : "confidential, PKCE", String.join(" ", console.scopes()));
+    }
+  }
+
+  /** The settings of single sign-on; empty when it is off. */
+  Optional<Settings> settings() {
+    return Optional.ofNullable(settings);
+  }
+
+  /** The console's client at the identity provider; empty when people cannot sign in there with a browser. */
+  Optional<Console> console() {
+    return Optional.ofNullable(console);
   }
 
   /**

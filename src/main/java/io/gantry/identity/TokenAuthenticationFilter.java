@@ -45,24 +45,10 @@ class TokenAuthenticationFilter extends OncePerRequestFilter {
     }
     String secret = header.substring(7).trim();
     var token = tokens.findBySecret(secret).orElse(null);
-    Instant now = clock.instant();
-    if (token == null) {
-      refuse(response, "the API token is not known");
-      return;
-    }
-    if (token.revokedAt() != null) {
-      refuse(response, (token.kind() == ApiToken.Kind.ENROLMENT ? "the enrolment code " + token.id()
-          : "the API token \"" + token.name() + "\"") + " was revoked at " + token.revokedAt()
-          + (token.revokedReason() == null ? "" : " (" + token.revokedReason() + ")"));
-      return;
-    }
-    if (token.expiredAt(now)) {
-      refuse(response, "the API token \"" + token.name() + "\" expired at " + token.expiresAt());
-      return;
-    }
-    User user = users.find(token.user()).orElse(null);
-    if (user == null || user.disabled()) {
-      refuse(response, "the user \"" + token.user() + "\" of this token is disabled");
+    User user = token == null ? null : users.find(token.user()).orElse(null);
+    String refusal = refusal(token, user, clock.instant());
+    if (refusal != null) {
+      refuse(response, refusal);
       return;
     }
     if (token.kind() == ApiToken.Kind.ENROLMENT && !isTokenCreation(request)) {
@@ -81,6 +67,28 @@ class TokenAuthenticationFilter extends OncePerRequestFilter {
     } finally {
       SecurityContextHolder.clearContext();
     }
+  }
+
+  /**
+   * Why a token (null: none has the secret given) of {@code user} may not be used now, or null when it
+   * may; an enrolment code passes here, and is only good for creating its user's first token.
+   */
+  static String refusal(ApiToken token, User user, Instant now) {
+    if (token == null) {
+      return "the API token is not known";
+    }
+    if (token.revokedAt() != null) {
+      return (token.kind() == ApiToken.Kind.ENROLMENT ? "the enrolment code " + token.id()
+          : "the API token \"" + token.name() + "\"") + " was revoked at " + token.revokedAt()
+          + (token.revokedReason() == null ? "" : " (" + token.revokedReason() + ")");
+    }
+    if (token.expiredAt(now)) {
+      return "the API token \"" + token.name() + "\" expired at " + token.expiresAt();
+    }
+    if (user == null || user.disabled()) {
+      return "the user \"" + token.user() + "\" of this token is disabled";
+    }
+    return null;
   }
 
   /**

@@ -8,6 +8,9 @@ import io.gantry.testing.OidcProvider.Grant;
 import io.gantry.testing.TestDatabase;
 import java.net.InetAddress;
 import java.net.ServerSocket;
+import java.net.URI;
+import java.net.http.HttpRequest;
+import java.net.http.HttpResponse;
 import java.nio.file.Path;
 import org.junit.jupiter.api.Test;
 import org.springframework.beans.factory.annotation.Value;
@@ -37,6 +40,19 @@ class SingleSignOnProviderDownTest {
     }
     registry.add("gantry.oidc.issuer-uri", () -> "http://127.0.0.1:" + providerPort);
     registry.add("gantry.oidc.audience", () -> OidcProvider.AUDIENCE);
+    registry.add("gantry.oidc.console.client-id", () -> "gantry-console");
+  }
+
+  @Test
+  void signing_in_to_the_console_with_the_provider_while_it_is_down_says_so_and_suggests_an_api_token()
+      throws Exception {
+    HttpResponse<String> started = SignOnApi.HTTP.send(HttpRequest.newBuilder(
+        URI.create("http://127.0.0.1:" + port + "/oauth2/authorization/gantry")).build(),
+        HttpResponse.BodyHandlers.ofString());
+
+    assertThat(started.statusCode()).isEqualTo(401);
+    assertThat(started.body()).contains("signing in with the identity provider failed: it could not be reached")
+        .contains("sign in with an API token");
   }
 
   @Test

@@ -87,6 +87,17 @@ class TlsTest {
   }
 
   @Test
+  void the_consoles_session_cookie_is_sent_only_over_tls_when_the_page_came_over_tls() throws Exception {
+    HttpResponse<String> signIn = trustingTheServersCertificate().send(
+        HttpRequest.newBuilder(URI.create("https://127.0.0.1:" + port + "/sign-in")).build(),
+        HttpResponse.BodyHandlers.ofString());
+
+    assertThat(signIn.statusCode()).isEqualTo(200);
+    assertThat(signIn.headers().allValues("Set-Cookie")).filteredOn(c -> c.startsWith("GANTRY_SESSION="))
+        .singleElement().asString().contains("Secure").contains("HttpOnly").contains("SameSite=Lax");
+  }
+
+  @Test
   void a_client_that_does_not_trust_the_certificate_is_refused_before_any_request() {
     assertThatThrownBy(() -> HttpClient.newHttpClient().send(
         HttpRequest.newBuilder(URI.create("https://127.0.0.1:" + port + "/api/v1/health")).build(),

@@ -45,4 +45,17 @@ class WithoutSingleSignOnTest {
         HttpResponse.BodyHandlers.ofString()).statusCode()).as("no resource server metadata without single sign-on")
         .isEqualTo(401);
   }
+
+  @Test
+  void the_consoles_sign_in_page_offers_only_the_api_token_and_no_provider_sign_in_is_served() throws Exception {
+    SignOnApi api = new SignOnApi(port, AdminToken.of(dataDir));
+    HttpResponse<String> page = SignOnApi.HTTP.send(HttpRequest.newBuilder(api.uri("/sign-in")).build(),
+        HttpResponse.BodyHandlers.ofString());
+
+    assertThat(page.statusCode()).isEqualTo(200);
+    assertThat(page.body()).contains("name=\"token\"").doesNotContain("sign-in-with-provider")
+        .doesNotContain("/oauth2/authorization/");
+    assertThat(SignOnApi.HTTP.send(HttpRequest.newBuilder(api.uri("/oauth2/authorization/gantry")).build(),
+        HttpResponse.BodyHandlers.ofString()).statusCode()).isEqualTo(404);
+  }
 }

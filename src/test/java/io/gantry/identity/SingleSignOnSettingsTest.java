@@ -4,6 +4,7 @@ import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 import io.gantry.shared.StartupProblem;
+import java.util.List;
 import java.util.Map;
 import org.junit.jupiter.api.Test;
 import org.springframework.core.env.MapPropertySource;
@@ -65,13 +66,56 @@ class SingleSignOnSettingsTest {
   }
 
   @Test
-  void a_setting_under_gantry_oidc_that_is_none_of_the_four_is_refused_naming_it_and_where_it_came_from() {
+  void a_setting_under_gantry_oidc_that_is_none_of_the_known_is_refused_naming_it_and_where_it_came_from() {
     assertRefused(Map.of("gantry.oidc.issuer-uri", "https://login.example.com", "gantry.oidc.audience", "gantry-api",
         "gantry.oidc.audiences", "other"), "unknown setting gantry.oidc.audiences (from test): single sign-on takes "
-        + "gantry.oidc.issuer-uri, gantry.oidc.audience, gantry.oidc.username-claim and gantry.oidc.groups-claim");
+        + "gantry.oidc.issuer-uri, gantry.oidc.audience, gantry.oidc.username-claim, gantry.oidc.groups-claim, "
+        + "gantry.oidc.console.client-id, gantry.oidc.console.client-secret and gantry.oidc.console.scopes");
+    assertRefused(Map.of("gantry.oidc.issuer-uri", "https://login.example.com", "gantry.oidc.audience", "gantry-api",
+        "gantry.oidc.console.client", "console"), "unknown setting gantry.oidc.console.client (from test)");
     assertThatThrownBy(() -> SingleSignOn.Settings.of(variables(Map.of("GANTRY_OIDC_USERNAME_CLAM", "email"))))
         .isInstanceOf(StartupProblem.class).hasMessageStartingWith("unknown setting GANTRY_OIDC_USERNAME_CLAM "
             + "(from systemEnvironment)");
+  }
+
+  @Test
+  void the_console_client_takes_its_id_an_optional_secret_and_scopes_that_default_to_openid_and_profile() {
+    Map<String, Object> sso = Map.of("gantry.oidc.issuer-uri", "https://login.example.com/ops",
+        "gantry.oidc.audience", "gantry-api");
+    assertThat(SingleSignOn.Console.of(properties(sso))).isEmpty();
+    assertThat(SingleSignOn.Console.of(properties(with(sso, "gantry.oidc.console.client-id", " gantry-console "))))
+        .contains(new SingleSignOn.Console("gantry-console", null, List.of("openid", "profile")));
+    assertThat(SingleSignOn.Console.of(properties(with(with(with(sso, "gantry.oidc.console.client-id", "c"),
+        "gantry.oidc.console.client-secret", "s3cret"), "gantry.oidc.console.scopes", "openid profile,groups"))))
+        .contains(new SingleSignOn.Console("c", "s3cret", List.of("openid", "profile", "groups")));
+  }
+
+  @Test
+  void console_settings_that_contradict_each_other_or_would_be_ignored_are_refused_with_one_line() {
+    Map<String, Object> sso = Map.of("gantry.oidc.issuer-uri", "https://login.example.com/ops",
+        "gantry.oidc.audience", "gantry-api");
+    assertRefused(Map.of("gantry.oidc.console.client-id", "gantry-console"), "gantry.oidc.console.client-id is set "
+        + "but gantry.oidc.issuer-uri is not: the console signs in with the identity provider that issuer names");
+    assertConsoleRefused(with(sso, "gantry.oidc.console.client-secret", "s3cret"), "gantry.oidc.console.client-secret "
+        + "is set but gantry.oidc.console.client-id is not");
+    assertConsoleRefused(with(sso, "gantry.oidc.console.client-id", " "), "gantry.oidc.console.client-id is empty");
+    assertConsoleRefused(with(with(sso, "gantry.oidc.console.client-id", "c"), "gantry.oidc.console.client-secret", ""),
+        "gantry.oidc.console.client-secret is empty");
+    assertConsoleRefused(with(with(sso, "gantry.oidc.console.client-id", "c"), "gantry.oidc.console.scopes", "profile"),
+        "gantry.oidc.console.scopes \"profile\" does not contain openid");
+    assertConsoleRefused(with(with(sso, "gantry.oidc.console.client-id", "c"), "gantry.oidc.console.scopes",
+        "openid pro\"file"), "gantry.oidc.console.scopes: \"pro\"file\" is not a scope name");
+  }
+
+  private static Map<String, Object> with(Map<String, Object> settings, String key, Object value) {
+    var all = new java.util.HashMap<>(settings);
+    all.put(key, value);
+    return all;
+  }
+
+  private static void assertConsoleRefused(Map<String, Object> settings, String message) {
+    assertThatThrownBy(() -> SingleSignOn.Console.of(properties(settings))).isInstanceOf(StartupProblem.class)
+        .hasMessageStartingWith(message);
   }
 
   private static void assertRefused(Map<String, Object> settings, String message) {

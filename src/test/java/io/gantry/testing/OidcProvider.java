@@ -108,7 +108,9 @@ public final class OidcProvider implements AutoCloseable {
         // none of Gantry's own settings (application.properties): this is another application
         "spring.config.name=oidc-provider", "server.port=" + port, "server.address=127.0.0.1",
         "spring.main.banner-mode=off", "spring.flyway.enabled=false",
-        "spring.datasource.url=jdbc:h2:mem:oidc-provider-" + UUID.randomUUID())
+        "spring.datasource.url=jdbc:h2:mem:oidc-provider-" + UUID.randomUUID(),
+        // jte's auto-configuration, on the classpath for Gantry's console, needs a mode; the provider renders none
+        "gg.jte.use-precompiled-templates=true")
         .run());
   }
 
@@ -144,10 +146,34 @@ public final class OidcProvider implements AutoCloseable {
     return JSON.readTree(response.body()).path("access_token").asString();
   }
 
-  /** A person who can log in through the provider's login form. */
-  public void person(String username, String password) {
+  /**
+   * A person who can log in through the provider's login form; the ID tokens it gets name it in
+   * {@code preferred_username} and, when groups are given, list them in {@code groups}.
+   */
+  public void person(String username, String password, String... groups) {
     context.getBean(InMemoryUserDetailsManager.class).createUser(User.withUsername(username)
         .password("{noop}" + password).roles("USER").build());
+    if (groups.length > 0) {
+      context.getBean(Application.People.class).groups().put(username, List.of(groups));
+    }
+  }
+
+  /**
+   * Registers (or registers again) a web application's client signing people in with authorization code
+   * and PKCE (scopes openid and profile): a public client when {@code secret} is null.
+   */
+  public void webClient(String clientId, String secret, String redirectUri) {
+    RegisteredClient.Builder client = RegisteredClient.withId(clientId).clientId(clientId)
+        .authorizationGrantType(AuthorizationGrantType.AUTHORIZATION_CODE).redirectUri(redirectUri)
+        .scope("openid").scope("profile")
+        .clientSettings(ClientSettings.builder().requireProofKey(true).requireAuthorizationConsent(false)
+            .setting("audience", AUDIENCE).build());
+    if (secret == null) {
+      client.clientAuthenticationMethod(ClientAuthenticationMethod.NONE);
+    } else {
+      client.clientSecret("{noop}" + secret).clientAuthenticationMethod(ClientAuthenticationMethod.CLIENT_SECRET_BASIC);
+    }
+    context.getBean(InMemoryRegisteredClientRepository.class).save(client.build());
   }
 
   /**
@@ -252,6 +278,14 @@ public final class OidcProvider implements AutoCloseable {
       return new InMemoryUserDetailsManager();
     }
 
+    /** The groups of the people who log in, by username. */
+    record People(java.util.Map<String, List<String>> groups) {}
+
+    @Bean
+    People groups() {
+      return new People(new java.util.concurrent.ConcurrentHashMap<>());
+    }
+
     @Bean
     InMemoryRegisteredClientRepository clients() {
       // the repository needs one client to start with; it issues no token the tests use
@@ -272,8 +306,17 @@ public final class OidcProvider implements AutoCloseable {
 
     /** The client's settings say what its access tokens carry. */
     @Bean
-    OAuth2TokenCustomizer<JwtEncodingContext> claims() {
+    OAuth2TokenCustomizer<JwtEncodingContext> claims(People people) {
       return context -> {
+        if ("id_token".equals(context.getTokenType().getValue())) {
+          // a person's ID token names the person, and its groups (also what the userinfo endpoint answers)
+          String person = context.getPrincipal().getName();
+          context.getClaims().claim("preferred_username", person);
+          if (people.groups().containsKey(person)) {
+            context.getClaims().claim("groups", people.groups().get(person));
+          }
+          return;
+        }
         if (!OAuth2TokenType.ACCESS_TOKEN.equals(context.getTokenType())) {
           return;
         }
