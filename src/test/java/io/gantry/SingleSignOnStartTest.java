@@ -36,7 +36,8 @@ class SingleSignOnStartTest {
         + "is not: give the audience the identity provider puts in the aud claim of Gantry's tokens");
     assertRefused(typo.get(300, TimeUnit.SECONDS), "error: unknown setting GANTRY_OIDC_USERNAME_CLAM (from "
         + "systemEnvironment): single sign-on takes gantry.oidc.issuer-uri, gantry.oidc.audience, "
-        + "gantry.oidc.username-claim and gantry.oidc.groups-claim");
+        + "gantry.oidc.username-claim, gantry.oidc.groups-claim, gantry.oidc.console.client-id, "
+        + "gantry.oidc.console.client-secret and gantry.oidc.console.scopes");
   }
 
   private static void assertRefused(Ended ended, String line) {
