@@ -29,6 +29,8 @@ final class ScheduleCommands {
 
   /** What {@code gantry schedule} covers when not told: from now, two weeks. */
   static final Duration DEFAULT_PERIOD = Duration.ofDays(14);
+  /** The states of a deployment that has ended, whether or not it ever started. */
+  static final java.util.Set<String> FINISHED = java.util.Set.of("SUCCEEDED", "FAILED", "ROLLED_BACK", "CANCELLED");
 
   private ScheduleCommands() {}
 
@@ -233,7 +235,10 @@ final class ScheduleCommands {
       }
       out().println("Schedule from " + output().time(schedule.path("from")) + " to "
           + output().time(schedule.path("to")));
-      section("Deployments", schedule.path("deployments"), List.of(of("START", "start"), of("END", "end"),
+      // a waiting deployment with no start could not be placed in the period: its conflicts say why
+      section("Deployments", schedule.path("deployments"), List.of(new Output.Column("START",
+              d -> d.path("start").isNull() && !FINISHED.contains(d.path("state").asString()) ? "unplaced"
+                  : Output.text(d.path("start"))), of("END", "end"),
           new Output.Column("ID", d -> "#" + d.path("id").asLong()), new Output.Column("VERSION",
               d -> d.path("component").asString() + "@" + d.path("version").asString()), of("ENVIRONMENT", "environment"),
           of("STATE", "state"), new Output.Column("PLANNED", d -> d.path("planned").asBoolean() ? "yes" : "no")));

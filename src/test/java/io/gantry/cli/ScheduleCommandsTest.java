@@ -218,6 +218,22 @@ class ScheduleCommandsTest {
   }
 
   @Test
+  void schedule_prints_a_deployment_it_could_not_place_as_unplaced_with_the_reason_among_the_conflicts() {
+    server.on("GET", "/schedule", 200, SCHEDULE.replace("\"start\": \"2026-12-01T21:00:00Z\", \"end\": "
+        + "\"2026-12-01T22:00:00Z\", \"planned\"", "\"start\": null, \"end\": null, \"planned\"")
+        .replace("\"id\": 1, \"deployment\": 12, \"kind\": \"DEPENDENCY\"", "\"id\": 0, \"deployment\": 12, "
+            + "\"kind\": \"UNPLACED\"").replace("requires shop/db-schema >=1.0.0", "is not placed: no window "
+            + "of stage production opens free of freezes before the end of the period at 2026-12-08T00:00:00Z"));
+
+    CliRunner.Result result = gantry.run("schedule", "--from", "2026-12-01", "--to", "2026-12-08");
+
+    assertThat(result.exitCode()).as(result.err()).isZero();
+    assertThat(result.out()).containsPattern("unplaced +- +#12 ")
+        .contains("#12 UNPLACED: deployment #12 of shop/web 1.4.0 in production is not placed: no window of stage "
+            + "production opens free of freezes before the end of the period at 2026-12-08T00:00:00Z");
+  }
+
+  @Test
   void schedule_without_a_period_asks_for_two_weeks_from_now() {
     server.on("GET", "/schedule", 200, SCHEDULE);
 
