@@ -2,6 +2,8 @@ package io.gantry.schedule;
 
 import io.gantry.catalog.ComponentRef;
 import io.gantry.deployment.Deployment;
+import io.gantry.deployment.DeploymentEvent;
+import io.gantry.deployment.DeploymentEvent.WaitKind;
 import io.gantry.identity.Access;
 import io.gantry.identity.Scope;
 import io.gantry.model.DeploymentModel;
@@ -22,7 +24,10 @@ import java.util.Comparator;
 import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.Optional;
 import java.util.Set;
+import java.util.regex.Matcher;
+import java.util.regex.Pattern;
 import java.util.stream.Collectors;
 import org.springframework.stereotype.Service;
 
@@ -134,20 +139,25 @@ class ForwardSchedule {
   }
 
   View build(Period period, Instant now) {
-    Span range = new Span(period.from(), period.to());
     List<DeploymentEntry> placed = new ArrayList<>();
-    Map<Long, Span> spans = new HashMap<>();
+    Map<Long, Placement.Placed> spans = new HashMap<>();
+    List<ConflictEntry> waits = new ArrayList<>();
     for (Deployment d : rows.around(period.from(), period.to())) {
-      Span span = Placement.of(d, now, settings.defaultDuration);
-      if (!span.overlaps(range)) {
+      Placement.Placed at = place(d, now, period.to());
+      if (!at.in(period.from(), period.to())) {
         continue;
       }
-      spans.put(d.id(), span);
+      spans.put(d.id(), at);
       placed.add(new DeploymentEntry(d.id(), d.kind().id(), d.component().toString(), d.version(), d.environment(),
-          d.model(), d.stage(), d.state().name(), d.priority(), span.start(), span.end(), Placement.planned(d),
+          d.model(), d.stage(), d.state().name(), d.priority(), at.start(), at.end(), Placement.planned(d),
           d.requestedBy(), d.requestedAt(), d.reason()));
+      for (Placement.Note note : at.notes()) {
+        waits.add(new ConflictEntry(0, d.id(), note.kind(), null, note.freeze(), ConflictFinder.describe(d) + " "
+            + note.message(), now, at.start(), at.end()));
+      }
     }
-    placed.sort(Comparator.comparing(DeploymentEntry::start).thenComparing(DeploymentEntry::id));
+    placed.sort(Comparator.comparing(DeploymentEntry::start, Comparator.nullsLast(Comparator.naturalOrder()))
+        .thenComparing(DeploymentEntry::id));
 
     List<WindowEntry> windows = new ArrayList<>();
     for (DeploymentModel model : models.all()) {
@@ -180,9 +190,58 @@ class ForwardSchedule {
     }
     frozen.sort(Comparator.comparing(FreezeEntry::start).thenComparing(FreezeEntry::freeze));
 
-    List<ConflictEntry> found = conflicts.of(spans.keySet()).stream().map(c -> new ConflictEntry(c.id(),
-        c.deployment(), c.kind().name(), c.otherDeployment(), c.freeze(), c.message(), c.foundAt(),
-        spans.get(c.deployment()).start(), spans.get(c.deployment()).end())).toList();
+    List<ConflictEntry> found = new ArrayList<>(conflicts.of(spans.keySet()).stream().map(c -> new ConflictEntry(
+        c.id(), c.deployment(), c.kind().name(), c.otherDeployment(), c.freeze(), c.message(), c.foundAt(),
+        spans.get(c.deployment()).start(), spans.get(c.deployment()).end())).toList());
+    // a freeze already recorded as a conflict of the deployment is not listed twice
+    Set<String> recorded = found.stream().filter(c -> c.freeze() != null).map(c -> c.deployment() + ":" + c.freeze())
+        .collect(Collectors.toSet());
+    waits.stream().filter(c -> c.freeze() == null || !recorded.contains(c.deployment() + ":" + c.freeze()))
+        .forEach(found::add);
     return new View(period.from(), period.to(), now, placed, windows, frozen, found);
   }
+
+  /**
+   * Where a deployment goes: a finished or running one where its record puts it, one not started yet
+   * by {@link Placement#waiting} with its stage's windows (of the model as it is now), the freezes
+   * covering it and the planned start of the change it waits for, if its current wait says so.
+   */
+  private Placement.Placed place(Deployment d, Instant now, Instant horizon) {
+    if (d.state().isFinal()) {
+      return Placement.recorded(d);
+    }
+    if (d.startedAt() != null) {
+      Span span = Placement.of(d, now, settings.defaultDuration);
+      return new Placement.Placed(span.start(), span.end(), List.of());
+    }
+    List<WindowRules.Weekly> windows = new ArrayList<>();
+    Stage stage = models.find(d.model()).filter(m -> m.definition() != null).flatMap(m -> m.definition().spec()
+        .stages().stream().filter(s -> s.name().equals(d.stage())).findFirst()).orElse(null);
+    if (stage != null) {
+      for (Stage.Window w : stage.windows()) {
+        try {
+          windows.add(WindowRules.parse(w.days(), w.start(), w.end(), w.timeZone()));
+        } catch (IllegalArgumentException e) {
+          // refused when the model was applied; the gate fails the deployment saying so
+        }
+      }
+    }
+    Optional<DeploymentEvent> wait = rows.currentWait(d.id()).filter(e -> e.waitingFor() == WaitKind.CHANGE);
+    Instant changeStart = wait.map(e -> CHANGE_START.matcher(e.message())).filter(Matcher::find)
+        .map(ForwardSchedule::instant).orElse(null);
+    return Placement.waiting(d, now, settings.defaultDuration, d.stage(), windows,
+        freezes.covering(d.environment(), d.component().service()), changeStart,
+        wait.map(DeploymentEvent::message).orElse(null), horizon);
+  }
+
+  private static Instant instant(Matcher m) {
+    try {
+      return Instant.parse(m.group(1));
+    } catch (DateTimeParseException e) {
+      return null; // not the change gate's wording: the wait is still listed, with no time from it
+    }
+  }
+
+  /** The planned start the change gate names when a deployment waits for its change to start. */
+  private static final Pattern CHANGE_START = Pattern.compile("at its planned start (\\S+)$");
 }

@@ -32,6 +32,9 @@ final class ICalendar {
     line(out, "METHOD:PUBLISH");
     line(out, "X-WR-CALNAME:" + text("Gantry change schedule " + time(view.from()) + " to " + time(view.to())));
     for (ForwardSchedule.DeploymentEntry d : view.deployments()) {
+      if (d.start() == null) {
+        continue; // not placed in the period, or never started: its conflicts say why
+      }
       event(out, "deployment-" + d.id(), stamp, d.start(), d.end(),
           "Deployment #" + d.id() + ": " + d.component() + " " + d.version() + " to " + d.environment(),
           d.state().toLowerCase().replace('_', ' ') + (d.planned() ? ", planned" : "") + "; model " + d.model()
@@ -50,8 +53,15 @@ final class ICalendar {
           "Freeze: " + f.name() + " (" + f.scope() + ")",
           f.reason() + " (" + f.recurrence() + "; declared by " + f.declaredBy() + ")", List.of("FREEZE"));
     }
+    int unrecorded = 0;
     for (ForwardSchedule.ConflictEntry c : view.conflicts()) {
-      event(out, "conflict-" + c.id(), stamp, c.start(), c.end(),
+      if (c.start() == null) {
+        continue;
+      }
+      // what holds a waiting deployment back is found as the schedule is made, not recorded: no id of its own
+      String uid = c.id() != 0 ? "conflict-" + c.id() : "conflict-" + c.deployment() + "-" + c.kind().toLowerCase()
+          + "-" + ++unrecorded;
+      event(out, uid, stamp, c.start(), c.end(),
           "Conflict (" + c.kind().toLowerCase().replace('_', ' ') + "): deployment #" + c.deployment(),
           c.message() + " (found " + c.foundAt() + ")", List.of("CONFLICT", c.kind()));
     }
@@ -70,8 +80,9 @@ final class ICalendar {
     line(out, "UID:" + uid + "@gantry");
     line(out, "DTSTAMP:" + stamp);
     line(out, "DTSTART:" + time(start));
-    line(out, "DTEND:" + time(end.truncatedTo(ChronoUnit.SECONDS).isAfter(start.truncatedTo(ChronoUnit.SECONDS))
-        ? end : start.plusSeconds(1)));
+    if (end != null && end.truncatedTo(ChronoUnit.SECONDS).isAfter(start.truncatedTo(ChronoUnit.SECONDS))) {
+      line(out, "DTEND:" + time(end)); // without it, the event ends as it starts (RFC 5545, 3.6.1)
+    }
     line(out, "SUMMARY:" + text(summary));
     line(out, "DESCRIPTION:" + text(description));
     line(out, "CATEGORIES:" + categories.stream().map(ICalendar::text).collect(Collectors.joining(",")));

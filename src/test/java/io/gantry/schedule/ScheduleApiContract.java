@@ -151,7 +151,8 @@ abstract class ScheduleApiContract {
       }
     }
     assertThat(placed).isNotNull();
-    assertThat(placed.path("start").asString()).isEqualTo(at.toString());
+    assertThat(placed.path("start").asString()).as("planned inside the freeze, it is placed at the freeze's end")
+        .isEqualTo(at.plus(Duration.ofHours(1)).toString());
     assertThat(placed.path("planned").asBoolean()).isTrue();
     assertThat(placed.path("priority").asInt()).isEqualTo(3);
     assertThat(schedule.path("windows").findValuesAsString("environment")).contains("production");

@@ -487,6 +487,84 @@ class ScheduleContractTest {
   }
 
   @Test
+  void a_deployment_waiting_for_its_window_is_placed_at_the_opening_with_a_conflict_naming_the_window() {
+    clock.set(at("2026-03-03T18:17:00Z"));
+    Deployment d = fx.request("shop/db", "1.2.0", "live");
+    assertThat(fx.run(d).state()).isEqualTo(DeploymentState.REQUESTED);
+
+    var view = fx.schedule.build(ForwardSchedule.period("2026-03-03", "2026-03-10"), clock.instant());
+
+    assertThat(view.deployments()).extracting(e -> e.id() + " " + e.start() + " " + e.end())
+        .containsExactly(d.id() + " 2026-03-03T20:00:00Z 2026-03-03T21:00:00Z");
+    assertThat(view.conflicts()).filteredOn(c -> c.deployment() == d.id()).extracting(c -> c.kind() + ": "
+        + c.message()).containsExactly("WINDOW: deployment #" + d.id() + " of shop/db 1.2.0 in live waits for its "
+        + "window tue 20:00-22:00 Europe/London of stage live, which opens at 2026-03-03T20:00:00Z");
+    assertThat(ICalendar.render(view)).contains("UID:deployment-" + d.id() + "@gantry\r\nDTSTAMP:20260303T181700Z\r\n"
+        + "DTSTART:20260303T200000Z\r\nDTEND:20260303T210000Z\r\n");
+  }
+
+  @Test
+  void a_deployment_whose_window_does_not_open_in_the_period_is_unplaced_with_a_conflict_saying_why() {
+    Deployment d = fx.request("shop/db", "1.2.0", "live");
+
+    var view = fx.schedule.build(ForwardSchedule.period("2026-03-02T00:00:00Z", "2026-03-03T00:00:00Z"),
+        clock.instant());
+
+    assertThat(view.deployments()).singleElement().satisfies(e -> {
+      assertThat(e.start()).isNull();
+      assertThat(e.end()).isNull();
+    });
+    assertThat(view.conflicts()).extracting(c -> c.kind() + " " + c.start()).containsExactly("WINDOW null",
+        "UNPLACED null");
+    assertThat(view.conflicts().getLast().message()).endsWith("is not placed: no window of stage live opens free of "
+        + "freezes before the end of the period at 2026-03-03T00:00:00Z");
+    assertThat(ICalendar.render(view)).doesNotContain("deployment-" + d.id() + "@gantry");
+  }
+
+  @Test
+  void a_deployment_held_by_a_freeze_is_placed_at_its_end_with_the_freeze_as_a_conflict() {
+    fx.freeze("monday", "qa", null, "weekly", "10:00", "15:00", List.of("mon"), "UTC");
+    Deployment d = fx.request("billing/api", "1.0.0", "qa");
+
+    var view = fx.schedule.build(ForwardSchedule.period("2026-03-02", "2026-03-03"), clock.instant());
+
+    assertThat(view.deployments()).extracting(e -> e.start() + " " + e.end())
+        .containsExactly("2026-03-02T15:00:00Z 2026-03-02T16:00:00Z");
+    assertThat(view.conflicts()).filteredOn(c -> c.deployment() == d.id())
+        .extracting(ForwardSchedule.ConflictEntry::kind).containsExactly("FREEZE");
+  }
+
+  @Test
+  void a_deployment_whose_change_starts_later_is_placed_at_the_change_s_planned_start() {
+    Deployment d = fx.request("billing/api", "1.0.0", "qa");
+    fx.deployments.recordWait(d.id(), DeploymentEvent.WaitKind.CHANGE,
+        "waiting for change CHG-7 to start at its planned start 2026-03-04T09:00:00Z", clock.instant());
+
+    var view = fx.schedule.build(ForwardSchedule.period("2026-03-02", "2026-03-09"), clock.instant());
+
+    assertThat(view.deployments()).extracting(e -> e.start() + " " + e.end())
+        .containsExactly("2026-03-04T09:00:00Z 2026-03-04T10:00:00Z");
+    assertThat(view.conflicts()).extracting(c -> c.kind() + ": " + c.message()).containsExactly("CHANGE: deployment #"
+        + d.id() + " of billing/api 1.0.0 in qa waiting for change CHG-7 to start at its planned start "
+        + "2026-03-04T09:00:00Z");
+  }
+
+  @Test
+  void a_refused_deployment_shows_the_times_of_its_record_and_no_made_up_end() {
+    Deployment web = fx.request("shop/web", "1.0.0", "qa");
+    Deployment failed = fx.run(web);
+    assertThat(failed.state()).isEqualTo(DeploymentState.FAILED);
+
+    var view = fx.schedule.build(ForwardSchedule.period("2026-03-02", "2026-03-09"), clock.instant());
+
+    assertThat(view.deployments()).singleElement().satisfies(e -> {
+      assertThat(e.start()).isEqualTo(failed.startedAt());
+      assertThat(e.end()).isEqualTo(failed.startedAt() == null ? null : failed.finishedAt());
+    });
+    assertThat(ICalendar.render(view)).doesNotContain("DTEND:20260302T120001Z");
+  }
+
+  @Test
   void the_backlog_lists_each_environment_and_component_in_lock_order_with_what_each_waits_for() {
     Deployment first = fx.request("shop/db", "1.2.0", "live");
     clock.advance(Duration.ofMinutes(10));
