@@ -41,6 +41,19 @@ class SecurityConfiguration {
     return "SCOPED_" + role.name();
   }
 
+  /**
+   * Keeps the token filter a member of the API's chain only: as a bean, Spring Boot would also run it
+   * as a filter of the server after the chain, looking the token up and touching it a second time on
+   * every request.
+   */
+  @Bean
+  org.springframework.boot.web.servlet.FilterRegistrationBean<TokenAuthenticationFilter> tokensOnlyInTheChain(
+      TokenAuthenticationFilter tokens) {
+    var registration = new org.springframework.boot.web.servlet.FilterRegistrationBean<>(tokens);
+    registration.setEnabled(false);
+    return registration;
+  }
+
   @Bean
   SecurityFilterChain api(HttpSecurity http, TokenAuthenticationFilter tokens, SingleSignOn singleSignOn)
       throws Exception {
