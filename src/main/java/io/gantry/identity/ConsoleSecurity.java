@@ -12,7 +12,6 @@ import org.springframework.http.HttpMethod;
 import org.springframework.jdbc.core.simple.JdbcClient;
 import org.springframework.security.config.ObjectPostProcessor;
 import org.springframework.security.config.annotation.web.builders.HttpSecurity;
-import org.springframework.security.config.http.SessionCreationPolicy;
 import org.springframework.security.core.Authentication;
 import org.springframework.security.core.AuthenticationException;
 import org.springframework.security.oauth2.client.OAuth2AuthorizedClient;
@@ -40,8 +39,8 @@ import org.springframework.transaction.support.TransactionTemplate;
 class ConsoleSecurity {
 
   /** The paths of this chain; everything else is the API's. */
-  static final String[] PATHS = {"/", "/sign-in", "/sign-out", "/console/**", "/oauth2/authorization/**",
-      "/login/oauth2/code/**"};
+  static final String[] PATHS = {"/", "/sign-in", "/sign-out", "/console/**", "/webjars/**",
+      "/oauth2/authorization/**", "/login/oauth2/code/**"};
 
   /**
    * No script, style, image, form target or frame from anywhere but Gantry itself, and no framing at all.
@@ -80,7 +79,11 @@ class ConsoleSecurity {
     http
         .securityMatcher(PATHS)
         .securityContext(c -> c.securityContextRepository(new RequestAttributeSecurityContextRepository()))
-        .sessionManagement(s -> s.sessionCreationPolicy(SessionCreationPolicy.IF_REQUIRED))
+        // the session filter signs the user in again from the session on every request: that is no new
+        // authentication, so the session id and CSRF token stay (they change at sign-in only, else a page's
+        // parallel requests each change them and all but one hold stale ones)
+        // (sessions are made when needed, the default)
+        .sessionManagement(s -> s.requireExplicitAuthenticationStrategy(true))
         .csrf(c -> c.csrfTokenRepository(csrf))
         .headers(h -> h
             .contentSecurityPolicy(p -> p.policyDirectives(CONTENT_SECURITY_POLICY))
@@ -94,7 +97,7 @@ class ConsoleSecurity {
             .addLogoutHandler((request, response, authentication) -> sessions.end(request))
             .logoutSuccessUrl("/sign-in?signed-out"))
         .authorizeHttpRequests(a -> a
-            .requestMatchers(HttpMethod.GET, "/console/*.css").permitAll()
+            .requestMatchers(HttpMethod.GET, "/console/*.css", "/console/*.js", "/webjars/**").permitAll()
             .requestMatchers("/sign-in", "/oauth2/authorization/**", "/login/oauth2/code/**").permitAll()
             .anyRequest().authenticated())
         .exceptionHandling(e -> e.authenticationEntryPoint(new LoginUrlAuthenticationEntryPoint("/sign-in")));
@@ -114,7 +117,9 @@ class ConsoleSecurity {
           .userInfoEndpoint(u -> u.oidcUserService(new ConsoleUsers(users, tx, settings.usernameClaim(),
               settings.groupsClaim())))
           .successHandler((request, response, authentication) -> {
-            // the session id was changed on authentication, and the CSRF token with it
+            // the session id was changed on authentication, and the CSRF token with it; the new token is
+            // made now, not on first use by one of the next page's parallel requests
+            csrf.saveToken(csrf.generateToken(request), request, response);
             sessions.begin(request, authentication.getName(), null);
             response.sendRedirect(request.getContextPath() + "/");
           })

@@ -69,10 +69,12 @@ class SignInController {
       return page(model, token, refusal, null);
     }
     tokens.touch(found);
-    // a new session id, and a new CSRF token, for the signed-in session (no fixation of either)
+    // a new session id, and a new CSRF token, for the signed-in session (no fixation of either); the token
+    // is made now, not on first use, else the page's parallel requests each make one and all but the last
+    // saved are refused
     request.getSession();
     request.changeSessionId();
-    csrf.saveToken(null, request, response);
+    csrf.saveToken(csrf.generateToken(request), request, response);
     sessions.begin(request, user.name(), found);
     return "redirect:/";
   }

@@ -5,12 +5,12 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import org.springframework.test.context.DynamicPropertyRegistry;
 
-final class TestSupport {
+public final class TestSupport {
 
   private TestSupport() {}
 
   /** Points a booted server at a new database of the kind and a new data directory. */
-  static void register(DynamicPropertyRegistry registry, TestDatabase database) throws Exception {
+  public static void register(DynamicPropertyRegistry registry, TestDatabase database) throws Exception {
     for (String property : database.springProperties()) {
       int eq = property.indexOf('=');
       String value = property.substring(eq + 1);
