@@ -144,10 +144,11 @@ class SampleDeployments {
             ./gantry vsm --from {} --to {}       their value stream map
             curl http://127.0.0.1:18081/health        dev runs 1.0.0 again
             curl http://127.0.0.1:18083/health        staging (also :18084)
+            http://127.0.0.1:{}/                the console (sign in with the token in ./data/admin.token)
             http://127.0.0.1:{}/docs            the API (Swagger UI)
           The sample app keeps running on those ports; stop it with:
             for stop in {}/*/*/current/bin/stop.sh; do [ -x "$stop" ] && "$stop"; done""",
-          app, String.join("\n  ", lines), today, today, today, today, port, localTargets.root());
+          app, String.join("\n  ", lines), today, today, today, today, port, port, localTargets.root());
     } catch (RuntimeException e) {
       log.error("The sample deployments stopped: {}", e.getMessage(), e);
     }

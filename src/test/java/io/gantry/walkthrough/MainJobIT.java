@@ -117,6 +117,14 @@ class MainJobIT {
     HttpResponse<String> health = HTTP.send(HttpRequest.newBuilder(URI.create("http://127.0.0.1:18081/health"))
         .timeout(Duration.ofSeconds(10)).build(), HttpResponse.BodyHandlers.ofString());
     assertThat(health.statusCode()).as("the sample app answers on dev: " + health.body()).isEqualTo(200);
+
+    // the console's address is printed, and it answers there with its sign-in page
+    assertThat(summary).contains("http://127.0.0.1:" + port + "/                the console (sign in with the token in "
+        + "./data/admin.token)");
+    HttpResponse<String> console = HTTP.send(HttpRequest.newBuilder(URI.create("http://127.0.0.1:" + port + "/sign-in"))
+        .timeout(Duration.ofSeconds(10)).build(), HttpResponse.BodyHandlers.ofString());
+    assertThat(console.statusCode()).isEqualTo(200);
+    assertThat(console.body()).contains("API token");
   }
 
   private JsonNode get(String token, String path) throws Exception {
