@@ -124,6 +124,16 @@ class CalendarBrowserTest extends ConsoleBrowserTest {
       browser.go("/console/changes/CHG-99999999");
       assertThat(browser.text(By.cssSelector(".refusal"))).contains("does not exist");
     }
+
+    // someone whose roles reach nowhere sees neither the change in the list nor its page
+    Person outsider = person();
+    try (ConsoleBrowser browser = signedIn(outsider.token())) {
+      browser.go("/console/changes");
+      assertThat(browser.findAll(By.linkText(key))).isEmpty();
+      browser.go("/console/changes/" + key);
+      assertThat(browser.text(By.cssSelector(".refusal"))).contains("none of your roles reaches");
+      assertThat(browser.text(By.tagName("main"))).doesNotContain("Move the shop's database");
+    }
   }
 
   @Test
@@ -208,6 +218,8 @@ class CalendarBrowserTest extends ConsoleBrowserTest {
     try (ConsoleBrowser browser = signedIn(auditor.token())) {
       browser.go("/console/calendar");
       assertThat(browser.findAll(By.id("declare-freeze"))).isEmpty();
+      browser.go("/console/calendar?view=month&date=yesterday");
+      assertThat(browser.text(By.cssSelector(".refusal"))).contains("is not a date");
     }
   }
 
