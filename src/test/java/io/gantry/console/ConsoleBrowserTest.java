@@ -91,11 +91,23 @@ abstract class ConsoleBrowserTest {
     assertThat(bound.status()).as(bound.text()).isEqualTo(201);
   }
 
-  /** Applies configuration documents (YAML, each one file) as the administrator. */
+  /**
+   * Every document applied so far in this JVM: an apply is the whole desired state, so each one sends
+   * them all again with the new ones (otherwise it would delete what other tests set up, and is refused
+   * once a component has versions).
+   */
+  private static final List<String> APPLIED = new java.util.ArrayList<>();
+
+  /** Applies configuration documents (YAML, each one file) as the administrator, with all applied before. */
   void apply(String... documents) throws Exception {
+    List<String> all;
+    synchronized (APPLIED) {
+      APPLIED.addAll(Arrays.asList(documents));
+      all = List.copyOf(APPLIED);
+    }
     List<Map<String, String>> files = new java.util.ArrayList<>();
-    for (int i = 0; i < documents.length; i++) {
-      files.add(Map.of("name", "doc" + i + ".yaml", "content", documents[i]));
+    for (int i = 0; i < all.size(); i++) {
+      files.add(Map.of("name", "doc" + i + ".yaml", "content", all.get(i)));
     }
     Response applied = call("POST", "/api/v1/config/apply", admin(), Map.of("reason", "browser test", "files", files));
     assertThat(applied.status()).as(applied.text()).isEqualTo(200);
