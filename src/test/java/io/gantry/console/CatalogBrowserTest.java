@@ -220,11 +220,16 @@ class CatalogBrowserTest extends ConsoleBrowserTest {
           .isEqualTo(" changed");
       assertThat(browser.findAll(By.cssSelector("#side-by-side tr.same"))).isNotEmpty();
       browser.assertAccessible("model");
+      ((JavascriptExecutor) browser.driver()).executeScript("arguments[0].scrollIntoView({block: 'center'})",
+          changed.get(0));
       browser.screenshot("catalog-model-diff");
 
       browser.go("/console/models/" + s.model() + "?from=1&to=7");
       assertThat(browser.text(By.cssSelector("[role=alert]"))).isEqualTo("versions of model " + s.model()
           + " run from 1 to 2");
+      browser.go("/console/models/%3Cb%3Eno-such-model");
+      assertThat(browser.text(By.cssSelector("[role=alert]"))).contains("<b>no-such-model");
+      assertThat(browser.findAll(By.cssSelector("main b"))).isEmpty();
     }
   }
 
