@@ -3,8 +3,16 @@
 (function () {
   'use strict';
 
-  function hours(seconds) {
-    return seconds == null ? null : Math.round(seconds / 36) / 100;
+  // durations are drawn in the unit that suits the largest: seconds, minutes, hours or days
+  var units = [['seconds', 1, 120], ['minutes', 60, 7200], ['hours', 3600, 172800], ['days', 86400, Infinity]];
+
+  function unitOf(values) {
+    var max = Math.max.apply(null, values.filter(function (v) { return v != null; }).concat([0]));
+    return units.filter(function (u) { return max < u[2]; })[0];
+  }
+
+  function scaled(values, unit) {
+    return values.map(function (v) { return v == null ? null : Math.round(v / unit[1] * 100) / 100; });
   }
 
   var colours = { succeeded: '#1e6b34', failed: '#a31515', rolledBack: '#b35c00', cancelled: '#5b6472',
@@ -13,9 +21,9 @@
   function base(days) {
     return {
       animation: false,
-      grid: { left: 48, right: 16, top: 36, bottom: 48 },
+      grid: { left: 56, right: 16, top: 52, bottom: 32 },
       tooltip: { trigger: 'axis' },
-      legend: { top: 0, textStyle: { color: '#1d2430' } },
+      legend: { top: 0, type: 'scroll', textStyle: { color: '#1d2430' } },
       xAxis: { type: 'category', data: days.map(function (d) { return d.day.substring(5); }),
         axisLabel: { color: '#1d2430' } },
       yAxis: { type: 'value', axisLabel: { color: '#1d2430' } }
@@ -40,10 +48,13 @@
     },
     lead: function (data) {
       var o = base(data.days);
-      o.series = [line('request to success', data.days.map(function (d) { return hours(d.leadTime); }), '#1f5fbf')];
+      var lead = data.days.map(function (d) { return d.leadTime; });
+      var change = data.days.map(function (d) { return d.changeLeadTime; });
+      var unit = unitOf(data.dora ? lead.concat(change) : lead);
+      o.yAxis.name = unit[0];
+      o.series = [line('request to success', scaled(lead, unit), '#1f5fbf')];
       if (data.dora) {
-        o.series.push(line('change lead time (production)',
-          data.days.map(function (d) { return hours(d.changeLeadTime); }), '#6b2fa3'));
+        o.series.push(line('change lead time (production)', scaled(change, unit), '#6b2fa3'));
       }
       return o;
     },
@@ -55,23 +66,29 @@
     },
     recovery: function (data) {
       var o = base(data.days);
-      o.series = [line('recovery time', data.days.map(function (d) { return hours(d.recovery); }), '#b35c00')];
+      var recovery = data.days.map(function (d) { return d.recovery; });
+      var unit = unitOf(recovery);
+      o.yAxis.name = unit[0];
+      o.series = [line('recovery time', scaled(recovery, unit), '#b35c00')];
       return o;
     },
     vsm: function (data) {
       var names = data.activities.map(function (a) { return a.activity; });
+      var process = data.activities.map(function (a) { return a.process; });
+      var wait = data.activities.map(function (a) { return a.wait; });
+      var unit = unitOf(process.map(function (p, i) { return p + wait[i]; }));
       return {
         animation: false,
-        grid: { left: 150, right: 24, top: 36, bottom: 32 },
+        grid: { left: 150, right: 24, top: 36, bottom: 44 },
         tooltip: { trigger: 'axis', axisPointer: { type: 'shadow' } },
-        legend: { top: 0, textStyle: { color: '#1d2430' } },
-        xAxis: { type: 'value', axisLabel: { color: '#1d2430' } },
+        legend: { top: 0, type: 'scroll', textStyle: { color: '#1d2430' } },
+        xAxis: { type: 'value', name: unit[0], nameLocation: 'middle', nameGap: 24, axisLabel: { color: '#1d2430' } },
         yAxis: { type: 'category', data: names, inverse: true, axisLabel: { color: '#1d2430' } },
         series: [
           { name: 'process time', type: 'bar', stack: 'time', itemStyle: { color: colours.process },
-            data: data.activities.map(function (a) { return hours(a.process); }) },
+            data: scaled(process, unit) },
           { name: 'wait time', type: 'bar', stack: 'time', itemStyle: { color: colours.wait },
-            data: data.activities.map(function (a) { return hours(a.wait); }) }
+            data: scaled(wait, unit) }
         ]
       };
     }

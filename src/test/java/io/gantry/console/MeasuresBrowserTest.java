@@ -236,9 +236,17 @@ class MeasuresBrowserTest extends ConsoleBrowserTest {
       assertThat(browser.text(By.id("vsm"))).contains("execution");
       browser.assertAccessible("measures");
       browser.screenshot("measures");
+      ((org.openqa.selenium.JavascriptExecutor) browser.driver())
+          .executeScript("document.getElementById('trends-title').scrollIntoView()");
+      browser.screenshot("measures-charts");
       browser.width(390);
       browser.assertAccessible("measures at phone width");
       browser.screenshot("measures-phone");
+      var js = (org.openqa.selenium.JavascriptExecutor) browser.driver();
+      browser.waitUntil(d -> (Boolean) js.executeScript(
+          "return document.documentElement.scrollWidth <= window.innerWidth"), Duration.ofSeconds(10));
+      js.executeScript("document.getElementById('trends-title').scrollIntoView()");
+      browser.screenshot("measures-phone-charts");
       browser.width(1280);
     }
   }
