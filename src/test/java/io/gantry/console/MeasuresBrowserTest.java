@@ -292,5 +292,28 @@ class MeasuresBrowserTest extends ConsoleBrowserTest {
       browser.go("/console/incidents");
       browser.assertAccessible("incidents, scoped");
     }
+
+    // an auditor reads incidents but may not resolve them: no action offered, and one sent anyway is refused
+    Response reported = call("POST", "/api/v1/incidents", admin(), Map.of("service", s.service(), "environment",
+        s.environment(), "severity", "low", "title", "yesterday's hiccup", "detectedAt",
+        Instant.now().minus(Duration.ofDays(1)).toString()));
+    assertThat(reported.status()).as(reported.text()).isEqualTo(201);
+    long incident = reported.json().path("id").asLong();
+    Person auditor = person("auditor");
+    try (ConsoleBrowser browser = signedIn(auditor.token())) {
+      browser.go("/console/incidents/" + incident);
+      assertThat(browser.findAll(By.id("resolve"))).isEmpty();
+      assertThat(browser.text(By.tagName("main"))).contains("needs a role that reports incidents");
+      Object status = ((org.openqa.selenium.JavascriptExecutor) browser.driver()).executeAsyncScript("""
+          const done = arguments[arguments.length - 1];
+          const body = new URLSearchParams();
+          const csrf = document.querySelector('header form.sign-out input[type=hidden]');
+          body.append(csrf.name, csrf.value);
+          fetch('/console/incidents/%d/resolve', {method: 'POST', body: body}).then(r => done(r.status));
+          """.formatted(incident));
+      assertThat(((Number) status).intValue()).isEqualTo(403);
+      assertThat(call("GET", "/api/v1/incidents/" + incident, admin(), null).json().path("resolvedAt").isNull())
+          .isTrue();
+    }
   }
 }
