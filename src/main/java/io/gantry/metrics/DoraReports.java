@@ -54,31 +54,8 @@ class DoraReports {
                sum(case when p.state = 'SUCCEEDED' and p.commit_seconds is not null then 1 else 0 end) as with_commit,
                percentile_cont(0.5) within group (order by case when p.state = 'SUCCEEDED'
                  then coalesce(p.commit_seconds, p.lead_seconds) end) as lead_median
-          from (
-            select f.state, f.commit_seconds, f.lead_seconds,
-                   case when r.deployment_id is null then 0 else 1 end as rework,
-                   case when f.state <> 'SUCCEEDED' or i.deployment_id is not null then 1 else 0 end as failed,
-                   case
-                     when f.state = 'ROLLED_BACK' then f.rollback_seconds
-                     when f.state = 'FAILED' then cast(extract(epoch from (select min(n.finished_at) from deployments n
-                       where n.environment = f.environment and n.service = f.service and n.component = f.component
-                         and n.finished_at > f.finished_at and n.state = 'SUCCEEDED')) - %2$s as double precision)
-                     else i.recovery
-                   end as recovery
-              from metrics_deployment_facts f
-              left join (select x.deployment_id,
-                                case when count(x.resolved_at) = count(*)
-                                  then cast(max(%3$s) - min(%4$s) as double precision) end as recovery
-                           from incidents x where x.deployment_id is not null group by x.deployment_id) i
-                on i.deployment_id = f.deployment_id
-              left join (select distinct m.deployment_id from incident_remediations m) r
-                on r.deployment_id = f.deployment_id
-             where %1$s and %5$s
-               and (f.state in ('SUCCEEDED', 'ROLLED_BACK') or (f.state = 'FAILED' and f.executed))
-            offset 0
-          ) p
-        """.formatted(scope.ended("f"), epoch("f.finished_at"), epoch("x.resolved_at"),
-        epoch("x.detected_at"), Scope.production(production, "f")))
+          from (%s) p
+        """.formatted(runs(scope, production)))
         .params(scope.params()).query().singleRow();
 
     Instant now = clock.instant();
@@ -101,5 +78,38 @@ class DoraReports {
         new DoraReport.ChangeFailRate(failures, failRate, DoraLevel.changeFailRate(failRate)),
         new DoraReport.RecoveryTime(failures, recovered, failures - recovered, recovery, DoraLevel.recovery(recovery)),
         new DoraReport.ReworkRate(rework, percent(rework, deployments), null), THRESHOLDS);
+  }
+
+  /**
+   * The production deployments of the scope that ran (succeeded, rolled back, or failed after executing),
+   * one row each: its end, state, commit and lead seconds, whether it is rework (remediated an incident),
+   * whether it is a failed change, and its recovery time (null while unrecovered). The DORA report and
+   * its daily series ({@link DailyTrends}) read the same rows.
+   */
+  static String runs(Scope scope, List<String> production) {
+    return """
+            select f.deployment_id, f.finished_at, f.state, f.commit_seconds, f.lead_seconds,
+                   case when r.deployment_id is null then 0 else 1 end as rework,
+                   case when f.state <> 'SUCCEEDED' or i.deployment_id is not null then 1 else 0 end as failed,
+                   case
+                     when f.state = 'ROLLED_BACK' then f.rollback_seconds
+                     when f.state = 'FAILED' then cast(extract(epoch from (select min(n.finished_at) from deployments n
+                       where n.environment = f.environment and n.service = f.service and n.component = f.component
+                         and n.finished_at > f.finished_at and n.state = 'SUCCEEDED')) - %2$s as double precision)
+                     else i.recovery
+                   end as recovery
+              from metrics_deployment_facts f
+              left join (select x.deployment_id,
+                                case when count(x.resolved_at) = count(*)
+                                  then cast(max(%3$s) - min(%4$s) as double precision) end as recovery
+                           from incidents x where x.deployment_id is not null group by x.deployment_id) i
+                on i.deployment_id = f.deployment_id
+              left join (select distinct m.deployment_id from incident_remediations m) r
+                on r.deployment_id = f.deployment_id
+             where %1$s and %5$s
+               and (f.state in ('SUCCEEDED', 'ROLLED_BACK') or (f.state = 'FAILED' and f.executed))
+            offset 0
+        """.formatted(scope.ended("f"), epoch("f.finished_at"), epoch("x.resolved_at"), epoch("x.detected_at"),
+        Scope.production(production, "f"));
   }
 }
