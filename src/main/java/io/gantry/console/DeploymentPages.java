@@ -115,6 +115,8 @@ class DeploymentPages {
       return refused(e, model, response);
     }
     model.addAttribute("live", live(d));
+    // the header's state follows too (out of band), while the rest of the header stays as loaded
+    model.addAttribute("polled", true);
     return "deployment-live";
   }
 

@@ -1,5 +1,6 @@
 package io.gantry.console;
 
+import io.gantry.change.ChangeApprovals;
 import io.gantry.deployment.AwaitedActions;
 import java.util.ArrayList;
 import java.util.List;
@@ -11,15 +12,18 @@ import org.springframework.web.bind.annotation.GetMapping;
 /**
  * My work: what deployments wait for from the person signed in (approvals, sign-offs, confirmations of
  * criteria, decisions after a failure, pauses to end), in the scopes its roles reach and only where its roles
- * allow the action, each linking to the deployment's page where it is done.
+ * allow the action, each linking to the deployment's page where it is done; and the changes awaiting its
+ * approval, each linking to the change's page.
  */
 @Controller
 class WorkPages {
 
   private final AwaitedActions awaited;
+  private final ChangeApprovals approvals;
 
-  WorkPages(AwaitedActions awaited) {
+  WorkPages(AwaitedActions awaited, ChangeApprovals approvals) {
     this.awaited = awaited;
+    this.approvals = approvals;
   }
 
   @GetMapping("/console/work")
@@ -32,7 +36,10 @@ class WorkPages {
             label(a.kind()), a.target(), a.step(), a.instructions()));
       }
     }
-    model.addAttribute("page", new WorkPage(items));
+    List<WorkPage.ChangeItem> changes = approvals.awaitingApprovalBy(signedIn.getName()).stream()
+        .map(c -> new WorkPage.ChangeItem(c.key(), c.title(), c.type().id(), c.requestedBy(),
+            DeploymentTimes.of(c.plannedStart()))).toList();
+    model.addAttribute("page", new WorkPage(items, changes));
     return "work";
   }
 

@@ -91,14 +91,49 @@ abstract class ConsoleBrowserTest {
     assertThat(bound.status()).as(bound.text()).isEqualTo(201);
   }
 
-  /** Applies configuration documents (YAML, each one file) as the administrator. */
+  /**
+   * Every configuration document the browser tests of this JVM applied, by kind and name: configuration is
+   * applied as the whole desired state, so each apply sends these too, and one test class's services,
+   * components (which cannot be deleted once they have versions) and models stay beside another's.
+   */
+  private static final Map<String, String> APPLIED = new java.util.LinkedHashMap<>();
+
+  /**
+   * Applies configuration documents (YAML; several in one string are split at {@code ---}) as the
+   * administrator, beside those applied before; a document of the same kind and name replaces the earlier.
+   */
   void apply(String... documents) throws Exception {
-    List<Map<String, String>> files = new java.util.ArrayList<>();
-    for (int i = 0; i < documents.length; i++) {
-      files.add(Map.of("name", "doc" + i + ".yaml", "content", documents[i]));
+    synchronized (APPLIED) {
+      Map<String, String> desired = new java.util.LinkedHashMap<>(APPLIED);
+      for (String text : documents) {
+        for (String document : text.split("(?m)^---\\s*$")) {
+          if (!document.isBlank()) {
+            desired.put(key(document), document);
+          }
+        }
+      }
+      List<Map<String, String>> files = new java.util.ArrayList<>();
+      for (String document : desired.values()) {
+        files.add(Map.of("name", "doc" + files.size() + ".yaml", "content", document));
+      }
+      Response applied = call("POST", "/api/v1/config/apply", admin(), Map.of("reason", "browser test", "files", files));
+      assertThat(applied.status()).as(applied.text()).isEqualTo(200);
+      APPLIED.putAll(desired);
     }
-    Response applied = call("POST", "/api/v1/config/apply", admin(), Map.of("reason", "browser test", "files", files));
-    assertThat(applied.status()).as(applied.text()).isEqualTo(200);
+  }
+
+  /** A document's kind and name (a component's within its service), read as configuration reads it. */
+  private static String key(String document) {
+    Object loaded = new org.snakeyaml.engine.v2.api.Load(
+        org.snakeyaml.engine.v2.api.LoadSettings.builder().build()).loadFromString(document);
+    if (!(loaded instanceof Map<?, ?> map)) {
+      return document;
+    }
+    Object metadata = map.get("metadata");
+    Object spec = map.get("spec");
+    Object name = metadata instanceof Map<?, ?> m ? m.get("name") : null;
+    Object service = spec instanceof Map<?, ?> m ? m.get("service") : null;
+    return map.get("kind") + "/" + ("Component".equals(map.get("kind")) ? service + "/" : "") + name;
   }
 
   record Response(int status, String text) {
