@@ -7,8 +7,18 @@ import java.util.List;
  * step, and its log (the latest entries of its record and the output of its latest steps). Polled every two
  * seconds until the deployment has finished. Public for the compiled templates only.
  */
-public record DeploymentLive(long id, String state, boolean finished, String waitingNow, List<String> steps,
-    List<TargetRow> targets, List<LogLine> log, List<Output> outputs) {
+public record DeploymentLive(long id, String state, String loadedState, boolean finished, String waitingNow,
+    List<String> steps, List<TargetRow> targets, List<LogLine> log, List<Output> outputs) {
+
+  /** Whether the deployment has moved on since the page was loaded, so its actions may no longer fit. */
+  public boolean movedOn() {
+    return loadedState != null && !loadedState.equals(state);
+  }
+
+  /** The address the page polls, carrying the state it was loaded in. */
+  public String pollUrl() {
+    return "/console/deployments/" + id + "/live?loaded=" + (loadedState == null ? state : loadedState);
+  }
 
   /** One target's row: its run and, per step (in the order of {@code steps}), its latest run there or null. */
   public record TargetRow(String target, int batch, String state, String outcome, List<Cell> cells) {}

@@ -89,7 +89,7 @@ class DeploymentPages {
     String user = signedIn.getName();
     ValueStreamMap.Timeline timeline = timelines.of(d.id());
     List<AwaitedActions.Awaited> waits = awaited.of(d, user);
-    DeploymentLive live = live(d);
+    DeploymentLive live = live(d, d.state().name());
     List<DeploymentPage.Action> actions = waits.stream().filter(AwaitedActions.Awaited::allowed)
         .map(a -> new DeploymentPage.Action(a.kind().name().toLowerCase().replace('_', '-'), a.target(), a.step(),
             a.instructions(), a.checklist(), a.evidenceRequired(), String.join(", ", a.roles())))
@@ -107,14 +107,16 @@ class DeploymentPages {
 
   /** The live part alone, for the page's polling: it stops asking once the deployment has finished. */
   @GetMapping("/console/deployments/{id}/live")
-  String live(@PathVariable String id, Authentication signedIn, Model model, HttpServletResponse response) {
+  String live(@PathVariable String id, @RequestParam(required = false) String loaded, Authentication signedIn,
+      Model model, HttpServletResponse response) {
     Deployment d;
     try {
       d = visible(id, signedIn.getName());
     } catch (NotFoundException | AccessDeniedException e) {
       return refused(e, model, response);
     }
-    model.addAttribute("live", live(d));
+    model.addAttribute("live", live(d, java.util.Arrays.stream(io.gantry.deployment.DeploymentState.values())
+        .map(Enum::name).filter(n -> n.equals(loaded)).findFirst().orElse(null)));
     // the header's state follows too (out of band), while the rest of the header stays as loaded
     model.addAttribute("polled", true);
     return "deployment-live";
@@ -241,6 +243,7 @@ class DeploymentPages {
       visible(String.valueOf(id), signedIn.getName());
       flash.addFlashAttribute("notice", action.run(signedIn.getName()));
     } catch (NotFoundException | AccessDeniedException | ConflictException | InvalidInputException e) {
+      // a stale update is a conflict, an invalid parameter invalid input: each is said on the page
       flash.addFlashAttribute("refusal", e.getMessage());
     }
     return "redirect:/console/deployments/" + id;
@@ -321,7 +324,7 @@ class DeploymentPages {
   }
 
   /** The live part: one query for the target runs, one for the step runs (without output), two for the log. */
-  private DeploymentLive live(Deployment d) {
+  private DeploymentLive live(Deployment d, String loadedState) {
     List<TargetRun> runs = deployments.targetRuns(d.id());
     List<StepRun> steps = records.stepRunsWithoutOutput(d.id());
     Map<String, String> columns = new LinkedHashMap<>();
@@ -354,7 +357,7 @@ class DeploymentPages {
         waitingNow = last.message();
       }
     }
-    return new DeploymentLive(d.id(), d.state().name(), d.state().isFinal(), waitingNow,
+    return new DeploymentLive(d.id(), d.state().name(), loadedState, d.state().isFinal(), waitingNow,
         List.copyOf(columns.values()), rows,
         log.stream().map(e -> new DeploymentLive.LogLine(e.id(), DeploymentTimes.of(e.at()), e.kind().name().toLowerCase(),
             e.target(), e.step(), e.actor(), e.message())).toList(),

@@ -133,6 +133,7 @@ class DeploymentBrowserTest extends ConsoleBrowserTest {
       ((JavascriptExecutor) browser.driver()).executeScript("document.body.dataset.loadedOnce = 'yes'");
       browser.waitUntil(d -> d.findElements(By.cssSelector("#progress td.cell .state-running, #progress td.cell "
           + ".state-succeeded")).size() > 0 ? true : null, Duration.ofSeconds(30));
+      ((JavascriptExecutor) browser.driver()).executeScript("document.getElementById('live').scrollIntoView()");
       browser.screenshot("deployment-running");
       browser.waitUntil(d -> "SUCCEEDED".equals(d.findElement(By.id("live-state")).getText()) ? true : null,
           Duration.ofSeconds(40));
@@ -142,6 +143,7 @@ class DeploymentBrowserTest extends ConsoleBrowserTest {
       browser.waitUntil(d -> d.findElement(By.id("live")).getText().contains("warming up 10") ? true : null,
           Duration.ofSeconds(10));
       assertThat(browser.text(By.id("state"))).as("the header's state follows too").isEqualTo("SUCCEEDED");
+      assertThat(browser.text(By.id("moved-on"))).contains("reload the page");
       // once finished it no longer polls
       assertThat(browser.find(By.id("live")).getAttribute("hx-get")).isNull();
 
@@ -152,6 +154,9 @@ class DeploymentBrowserTest extends ConsoleBrowserTest {
       browser.assertAccessible("deployment");
       browser.screenshot("deployment-succeeded");
       browser.width(390);
+      assertThat(((JavascriptExecutor) browser.driver()).executeScript(
+          "return document.documentElement.scrollWidth <= document.documentElement.clientWidth"))
+          .as("nothing but the tables' own scrolling is wider than a phone").isEqualTo(true);
       browser.assertAccessible("deployment-phone");
       browser.screenshot("deployment-phone");
       browser.width(1280);
