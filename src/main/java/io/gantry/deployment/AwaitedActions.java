@@ -74,6 +74,7 @@ public class AwaitedActions {
     if (!waiting.isEmpty() || d.state() != DeploymentState.EXECUTING) {
       stage = stage(d);
     }
+    java.util.Set<String> decided = waiting.isEmpty() ? java.util.Set.of() : decidedByUser(d, user);
     for (Map<String, Object> row : waiting) {
       String target = (String) row.get("target");
       String name = (String) row.get("step_name");
@@ -91,8 +92,8 @@ public class AwaitedActions {
         boolean holds = roles.stream().map(Role::fromId).anyMatch(held::contains);
         String refusal = !holds ? "needs one of the roles " + String.join(", ", roles) + " in " + d.scope()
             : user.equals(d.requestedBy()) ? "the requester cannot approve or reject its own deployment"
-            : deployments.decisions(d.id(), target, name).stream().anyMatch(x -> x.actor().equals(user))
-                ? "you have already decided on this step" : null;
+            : decided.contains(target + "\u0000" + name) ? "you have already decided on this step"
+            : null;
         awaited.add(new Awaited(Kind.APPROVAL, target, name, approval.instructions(), List.of(), false, roles,
             refusal == null, refusal));
       }
@@ -166,6 +167,14 @@ public class AwaitedActions {
     }
     work.sort(java.util.Comparator.comparingLong(w -> w.deployment().id()));
     return work;
+  }
+
+  /** The target and step of every decision {@code user} took on the deployment, in one query. */
+  private java.util.Set<String> decidedByUser(Deployment d, String user) {
+    return new java.util.HashSet<>(jdbc.sql("""
+        select target, step from decisions where deployment_id = :d and actor = :actor
+        """).param("d", d.id()).param("actor", user)
+        .query((rs, n) -> rs.getString("target") + "\u0000" + rs.getString("step")).list());
   }
 
   private Stage stage(Deployment d) {
