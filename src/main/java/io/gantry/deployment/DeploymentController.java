@@ -45,9 +45,11 @@ class DeploymentController {
   private final StepOutputs outputs;
   private final DeploymentAborts aborts;
   private final Access access;
+  private final DeploymentCancellations cancellations;
 
   DeploymentController(DeploymentRequests requests, Deployments deployments, DeploymentDecisions decisions,
-      StepOutputs outputs, DeploymentAborts aborts, Access access) {
+      StepOutputs outputs, DeploymentAborts aborts, Access access, DeploymentCancellations cancellations) {
+    this.cancellations = cancellations;
     this.aborts = aborts;
     this.access = access;
     this.requests = requests;
@@ -281,9 +283,7 @@ class DeploymentController {
   @PostMapping("/{id}/cancel")
   @Operation(summary = "Cancel a deployment that has not started executing; 409 once it has")
   DeploymentView cancel(@PathVariable long id, @Valid @RequestBody Cancellation body, Principal principal) {
-    access.require(principal.getName(), REQUESTERS, deployments.get(id).scope(),
-        "cancelling a deployment");
-    return DeploymentView.of(requests.cancel(id, body.reason(), principal.getName()), deployments.targetRuns(id));
+    return DeploymentView.of(cancellations.cancel(id, body.reason(), principal.getName()), deployments.targetRuns(id));
   }
 
   record Abort(@Size(max = 2000) String reason) {}
