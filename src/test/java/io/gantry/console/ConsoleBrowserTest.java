@@ -91,11 +91,20 @@ abstract class ConsoleBrowserTest {
     assertThat(bound.status()).as(bound.text()).isEqualTo(201);
   }
 
-  /** Applies configuration documents (YAML, each one file) as the administrator. */
+  /**
+   * Every document applied so far on the shared server: an apply is the whole desired state, so each one
+   * declares again what the tests before it declared (which it could not delete once versions exist).
+   */
+  private static final List<String> APPLIED = new java.util.ArrayList<>();
+
+  /** Applies configuration documents (YAML, each one file) as the administrator, with those applied before. */
   void apply(String... documents) throws Exception {
     List<Map<String, String>> files = new java.util.ArrayList<>();
-    for (int i = 0; i < documents.length; i++) {
-      files.add(Map.of("name", "doc" + i + ".yaml", "content", documents[i]));
+    synchronized (APPLIED) {
+      APPLIED.addAll(Arrays.asList(documents));
+      for (int i = 0; i < APPLIED.size(); i++) {
+        files.add(Map.of("name", "doc" + i + ".yaml", "content", APPLIED.get(i)));
+      }
     }
     Response applied = call("POST", "/api/v1/config/apply", admin(), Map.of("reason", "browser test", "files", files));
     assertThat(applied.status()).as(applied.text()).isEqualTo(200);
