@@ -96,12 +96,13 @@ class DashboardController {
     cells.keySet().stream().map(DeploymentMatrix.Place::environment).filter(e -> !columns.contains(e)).distinct()
         .sorted().forEach(columns::add);
 
+    List<ComponentRef> catalog = components.all().stream().map(c -> c.definition().ref()).toList();
     TreeMap<String, TreeSet<String>> rows = new TreeMap<>();
-    components.all().stream().map(c -> c.definition().ref())
+    catalog.stream()
         .filter(ref -> service == null || ref.service().equals(service))
         .filter(ref -> reach.seesService(ref.service()))
         .forEach(ref -> rows.computeIfAbsent(ref.service(), s -> new TreeSet<>()).add(ref.component()));
-    // and so do components removed from the catalog since
+    // (the matrix reads the catalog's places only; this keeps every cell it answers in a row all the same)
     cells.keySet().forEach(p -> rows.computeIfAbsent(p.component().service(), s -> new TreeSet<>())
         .add(p.component().component()));
 
@@ -112,8 +113,8 @@ class DashboardController {
           cells.get(new DeploymentMatrix.Place(env, ref)), now)).toList());
     }).toList())));
 
-    List<String> serviceChoices = new ArrayList<>(new TreeSet<>(components.all().stream()
-        .map(c -> c.definition().service()).filter(reach::seesService).toList()));
+    List<String> serviceChoices = new ArrayList<>(new TreeSet<>(catalog.stream().map(ComponentRef::service)
+        .filter(reach::seesService).toList()));
     String empty = null;
     if (columns.isEmpty() || groups.isEmpty()) {
       empty = service != null || environment != null

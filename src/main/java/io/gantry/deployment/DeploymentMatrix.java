@@ -17,9 +17,9 @@ import org.springframework.stereotype.Component;
 /**
  * What runs where, for every component in every environment at once: the last deployment to each
  * place, the version its last successful deployment put there, and the deployments still under way
- * there (running, queued, or waiting, and for what). Two queries answer for every place, however many
- * there are: one over the places' last deployments, one over the unfinished deployments with their
- * current wait.
+ * there (running, queued, or waiting, and for what). A few queries answer for every place, however many
+ * there are: the places' last deployments (one step down an index per place), those rows, the last
+ * successes where the last did not succeed, and the unfinished deployments with their current wait.
  */
 @Component
 public class DeploymentMatrix {
@@ -92,32 +92,55 @@ public class DeploymentMatrix {
     }
   }
 
-  /** The places of the filter that have seen a deployment, keyed by environment and component. */
+  /**
+   * The places of the filter that have seen a deployment, keyed by environment and component. The places
+   * are the catalog's components in the declared environments: deployments to a component or an
+   * environment since removed from configuration are left out.
+   */
   public Map<Place, Cell> cells(Filter filter) {
     Map<String, Object> params = new HashMap<>();
-    String where = where(filter, params, "");
+    String where = where(filter, params, "p.");
+    // each place's last deployment: one step down the index on (service, component, environment, id) per place
+    List<Long> lastIds = jdbc.sql("""
+        select (select d.id from deployments d
+                 where d.service = p.service and d.component = p.component and d.environment = p.environment
+                 order by d.id desc limit 1) as last_id
+          from (select s.name as service, c.name as component, e.name as environment
+                  from components c join services s on s.id = c.service_id cross join environments e) p
+          %s
+        """.formatted(where)).params(params).query((rs, n) -> rs.getObject("last_id") == null ? null
+            : rs.getLong("last_id")).list().stream().filter(java.util.Objects::nonNull).toList();
     Map<Place, Cell> cells = new LinkedHashMap<>();
-    jdbc.sql("""
-        select m.environment, m.service, m.component,
-               l.id as l_id, l.version as l_version, l.kind as l_kind, l.state as l_state,
-               l.requested_at as l_requested_at, l.started_at as l_started_at, l.finished_at as l_finished_at,
-               l.outcome as l_outcome,
-               s.id as s_id, s.version as s_version, s.kind as s_kind, s.state as s_state,
-               s.requested_at as s_requested_at, s.started_at as s_started_at, s.finished_at as s_finished_at,
-               s.outcome as s_outcome
-          from (select environment, service, component, max(id) as last_id,
-                       max(case when state = 'SUCCEEDED' then id end) as succeeded_id
-                  from deployments %s
-                 group by environment, service, component) m
-          join deployments l on l.id = m.last_id
-          left join deployments s on s.id = m.succeeded_id
-        """.formatted(where)).params(params).query((rs, n) -> {
-          Place place = new Place(rs.getString("environment"),
-              new ComponentRef(rs.getString("service"), rs.getString("component")));
-          cells.put(place, new Cell(place.environment(), place.component(), entry(rs, "l_"),
-              rs.getObject("s_id") == null ? null : entry(rs, "s_"), new ArrayList<>()));
-          return null;
-        }).list();
+    List<Long> lookAgain = new ArrayList<>();
+    for (List<Long> chunk : chunks(lastIds)) {
+      jdbc.sql("select " + COLUMNS + " from deployments where id in (:ids) order by id").param("ids", chunk)
+          .query((rs, n) -> {
+            Place place = place(rs);
+            Entry last = entry(rs);
+            boolean succeeded = last.state() == DeploymentState.SUCCEEDED;
+            cells.put(place, new Cell(place.environment(), place.component(), last, succeeded ? last : null,
+                new ArrayList<>()));
+            if (!succeeded) {
+              lookAgain.add(last.id());
+            }
+            return null;
+          }).list();
+    }
+    // where the last did not succeed (a few places), the last that did
+    for (List<Long> chunk : chunks(lookAgain)) {
+      jdbc.sql("""
+          select %s from deployments where id in (
+            select (select d.id from deployments d
+                     where d.service = x.service and d.component = x.component and d.environment = x.environment
+                       and d.state = 'SUCCEEDED' order by d.id desc limit 1)
+              from deployments x where x.id in (:ids))
+          """.formatted(COLUMNS)).param("ids", chunk).query((rs, n) -> {
+            Place place = place(rs);
+            Cell cell = cells.get(place);
+            cells.put(place, new Cell(cell.environment(), cell.component(), cell.last(), entry(rs), cell.active()));
+            return null;
+          }).list();
+    }
     Map<String, Object> activeParams = new HashMap<>();
     String activeWhere = where(filter, activeParams, "d.");
     // the current wait: the deployment's last wait, unless it moved on since (a transition, a target or a step)
@@ -185,11 +208,26 @@ public class DeploymentMatrix {
     return conditions.isEmpty() ? "" : "where " + String.join(" and ", conditions);
   }
 
-  private static Entry entry(ResultSet rs, String prefix) throws SQLException {
-    return new Entry(rs.getLong(prefix + "id"), rs.getString(prefix + "version"),
-        Deployment.Kind.valueOf(rs.getString(prefix + "kind")), DeploymentState.valueOf(rs.getString(prefix + "state")),
-        instant(rs, prefix + "requested_at"), instant(rs, prefix + "started_at"), instant(rs, prefix + "finished_at"),
-        rs.getString(prefix + "outcome"));
+  private static final String COLUMNS = "id, environment, service, component, version, kind, state, requested_at, "
+      + "started_at, finished_at, outcome";
+
+  /** Lists of ids short enough for an {@code in} list on either database. */
+  private static List<List<Long>> chunks(List<Long> ids) {
+    List<List<Long>> out = new ArrayList<>();
+    for (int i = 0; i < ids.size(); i += 1000) {
+      out.add(ids.subList(i, Math.min(ids.size(), i + 1000)));
+    }
+    return out;
+  }
+
+  private static Place place(ResultSet rs) throws SQLException {
+    return new Place(rs.getString("environment"), new ComponentRef(rs.getString("service"), rs.getString("component")));
+  }
+
+  private static Entry entry(ResultSet rs) throws SQLException {
+    return new Entry(rs.getLong("id"), rs.getString("version"), Deployment.Kind.valueOf(rs.getString("kind")),
+        DeploymentState.valueOf(rs.getString("state")), instant(rs, "requested_at"), instant(rs, "started_at"),
+        instant(rs, "finished_at"), rs.getString("outcome"));
   }
 
   private static Instant instant(ResultSet rs, String column) throws SQLException {

@@ -39,6 +39,24 @@ class DeploymentMatrixContractTest {
     var db = database.create();
     deployments = new Deployments(db.jdbc());
     matrix = new DeploymentMatrix(db.jdbc());
+    // the places of the matrix: the catalog's components in the declared environments
+    var jdbc = db.jdbc();
+    for (String service : List.of("shop", "books")) {
+      jdbc.sql("insert into services (name, labels, created_at, updated_at) values (:n, '{}', :t, :t)")
+          .param("n", service).param("t", java.sql.Timestamp.from(NOW)).update();
+    }
+    for (ComponentRef c : List.of(WEB, API, LEDGER)) {
+      jdbc.sql("""
+          insert into components (service_id, name, type, requires, required_attributes, labels, created_at, updated_at)
+          values ((select id from services where name = :s), :n, 'software', '[]', '[]', '{}', :t, :t)
+          """).param("s", c.service()).param("n", c.component()).param("t", java.sql.Timestamp.from(NOW)).update();
+    }
+    for (String env : List.of("qa", "prod")) {
+      jdbc.sql("""
+          insert into environments (name, purpose, controlled, owner, promotes_to, labels, created_at, updated_at)
+          values (:n, 'test', false, 'ops', '[]', '{}', :t, :t)
+          """).param("n", env).param("t", java.sql.Timestamp.from(NOW)).update();
+    }
   }
 
   private Instant next() {
@@ -155,6 +173,14 @@ class DeploymentMatrixContractTest {
     assertThat(cell(cells, "prod", API).waiting()).singleElement()
         .satisfies(w -> assertThat(w.waitingFor()).isEqualTo(DeploymentEvent.WaitKind.APPROVAL));
     assertThat(cell(cells, "prod", API).deployedVersion()).isNull();
+  }
+
+  @Test
+  void deployments_to_places_no_longer_declared_are_left_out() {
+    through(requested(new ComponentRef("shop", "gone"), "1.0", "qa"), DeploymentState.SUCCEEDED);
+    through(requested(WEB, "1.0", "old-env"), DeploymentState.SUCCEEDED);
+
+    assertThat(matrix.cells(DeploymentMatrix.Filter.ALL)).isEmpty();
   }
 
   @Test
