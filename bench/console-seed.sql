@@ -1,7 +1,7 @@
 -- Seeds the console benchmark's records straight into the database (bench/console.sh): 50 services of 10
 -- components each (500), 6 environments promoting one to the next, {n} deployments spread over the 3,000
 -- places (about 33 each; 88 % succeeded, 6 % failed, 3 % rolled back, 3 % cancelled; the last 60 under way:
--- requested, waiting for their turn or an approval, or executing), each with its record entries, and one
+-- requested, waiting for their turn or an approval, or executing), the recent ones with their record, and one
 -- more deployment to 100 targets with its target runs, step runs and record. {series} and {series10} are
 -- filled in per database by the script. Written for PostgreSQL and H2 (MODE=PostgreSQL) alike.
 insert into services (name, owner, labels, created_at, updated_at)
@@ -43,13 +43,14 @@ select i, 'svc' || (mod(i, 500) / 10 + 1), 'c' || (mod(i, 10) + 1), '1.' || (i /
                        when mod(i * 7919, 100) < 88 then 'SUCCEEDED' when mod(i * 7919, 100) < 94 then 'FAILED'
                        when mod(i * 7919, 100) < 97 then 'ROLLED_BACK' else 'CANCELLED' end as st
           from {series} g0) g;
--- each deployment's record: requested, then how it ended (or where it is); some of those under way wait
+-- the record of the last 2,000 deployments (requested, then how it ended or where it is; some of those under
+-- way wait): the matrix reads the records of unfinished deployments only
 insert into deployment_events (id, deployment_id, at, kind, from_state, to_state, actor, message)
 select 3 * d.id, d.id, d.requested_at, 'TRANSITION', null, 'REQUESTED', d.requested_by, 'bench'
-  from deployments d where d.id <= {n};
+  from deployments d where d.id <= {n} and d.id > {n} - 2000;
 insert into deployment_events (id, deployment_id, at, kind, from_state, to_state, actor, message)
 select 3 * d.id + 1, d.id, coalesce(d.finished_at, d.started_at), 'TRANSITION', 'REQUESTED', d.state, 'gantry', 'bench'
-  from deployments d where d.id <= {n} and d.state <> 'REQUESTED';
+  from deployments d where d.id <= {n} and d.id > {n} - 2000 and d.state <> 'REQUESTED';
 insert into deployment_events (id, deployment_id, at, kind, actor, message, waiting_for)
 select 3 * d.id + 2, d.id, d.requested_at + interval '1' second, 'WAIT', 'gantry',
        case when d.state = 'REQUESTED' then 'waiting for deployment #' || (d.id - 1) || ' (its turn)'

@@ -1,7 +1,7 @@
 """Times console pages over HTTP as a signed-in person (run by bench/console.sh).
 
 Arguments: server-url admin-token requests page... where page is label=path. Signs in with the token (the
-CSRF token read from GET /sign-in first, the session kept in a cookie), warms each page up, then times
+CSRF token read from GET /sign-in first, the session kept in a cookie), warms each page up (10 requests), then times
 `requests` GETs of each and prints the median and 90th percentile. A page that answers 404 is reported as
 missing and left out.
 """
@@ -16,6 +16,7 @@ import urllib.request
 
 server, token, requests = sys.argv[1], sys.argv[2], int(sys.argv[3])
 pages = [a.split("=", 1) for a in sys.argv[4:]]
+WARM_UP = 10  # requests per page before timing: the server's code compiled, as in steady use
 jar = http.cookiejar.CookieJar()
 opener = urllib.request.build_opener(urllib.request.HTTPCookieProcessor(jar))
 
@@ -38,7 +39,7 @@ def get(path):
 
 for label, path in pages:
     try:
-        for _ in range(3):
+        for _ in range(WARM_UP):
             get(path)
     except urllib.error.HTTPError as e:
         print(f"  {label:<34} {path}: HTTP {e.code} -- {'not built in this tree' if e.code == 404 else 'error'}; skipped")

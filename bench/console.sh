@@ -65,7 +65,7 @@ for db in ${databases//,/ }; do
     start=$(now_ms)
     seed_sql postgresql | PGOPTIONS="-c search_path=$schema -c client_min_messages=warning" \
       psql -q -v ON_ERROR_STOP=1 -h 127.0.0.1 -U postgres -d test >/dev/null
-    PGOPTIONS="-c search_path=$schema" psql -q -h 127.0.0.1 -U postgres -d test -c "analyze" >/dev/null
+    PGOPTIONS="-c search_path=$schema" psql -q -h 127.0.0.1 -U postgres -d test -c "vacuum analyze" >/dev/null
   else
     # AUTO_SERVER: the server opens the file, and the seed is loaded through it while it runs
     url="jdbc:h2:file:$dir/data/gantry;MODE=PostgreSQL;DATABASE_TO_LOWER=TRUE;DEFAULT_NULL_ORDERING=HIGH;AUTO_SERVER=TRUE"
@@ -75,7 +75,7 @@ for db in ${databases//,/ }; do
     "$JAVA_HOME/bin/java" -cp "$h2_jar" org.h2.tools.RunScript -url "$url" -user sa -script "$dir/seed.sql"
     "$JAVA_HOME/bin/java" -cp "$h2_jar" org.h2.tools.Shell -url "$url" -user sa -sql "analyze" >/dev/null
   fi
-  echo "$db: seeded in $(( ($(now_ms) - start) / 1000 )) s; $requests requests per page after 3 to warm up"
+  echo "$db: seeded in $(( ($(now_ms) - start) / 1000 )) s; $requests requests per page after 10 to warm up"
   python3 "$root/bench/console.py" "$server" "$token" "$requests" \
     "home page (baseline)=/" \
     "dashboard, everything=/console/dashboard" \

@@ -142,7 +142,6 @@ class DashboardBrowserTest extends ConsoleBrowserTest {
           .endsWith("/console/deployments/" + first);
       assertThat(browser.find(cell(shop.service() + "/api", shop.dev())).getText()).isEqualTo("never deployed");
       browser.assertAccessible("dashboard");
-      browser.screenshot("dashboard");
 
       // a second deployment, planned for tomorrow: the matrix shows it planned, replaced by the page's polling
       ((JavascriptExecutor) browser.driver()).executeScript("window.dashboardMatrix = document.getElementById('matrix');");
@@ -158,6 +157,9 @@ class DashboardBrowserTest extends ConsoleBrowserTest {
       assertThat(webProd.getText()).contains("none running", "Planned", "Planned #" + second);
       assertThat(browser.find(By.cssSelector("#matrix")).getAttribute("hx-get"))
           .as("the filter is kept in the polled address").contains("service=" + shop.service());
+
+      browser.assertAccessible("dashboard-live");
+      browser.screenshot("dashboard");
 
       browser.width(390);
       browser.assertAccessible("dashboard-phone");
