@@ -184,6 +184,12 @@ class DashboardBrowserTest extends ConsoleBrowserTest {
           .doesNotContain(other.service());
       assertThat(browser.driver().getPageSource()).doesNotContain(other.service());
       browser.screenshot("dashboard-scoped");
+
+      // a filter naming a service it does not see, or hostile text, finds nothing and runs nothing
+      browser.go("/console/dashboard?service=" + java.net.URLEncoder.encode("<script>alert(1)</script>"
+          + other.service(), StandardCharsets.UTF_8));
+      assertThat(browser.text(By.id("dashboard-empty"))).contains("Nothing matches these filters");
+      assertThat(browser.find(By.id("matrix")).getAttribute("hx-get")).contains("%3Cscript%3E");
     }
 
     Person nobody = person();
