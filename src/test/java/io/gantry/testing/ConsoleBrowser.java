@@ -94,7 +94,9 @@ public final class ConsoleBrowser implements AutoCloseable {
   }
 
   public <T> T waitUntil(Function<WebDriver, T> condition, Duration timeout) {
-    return new WebDriverWait(driver, timeout, Duration.ofMillis(100)).until(condition::apply);
+    // htmx replaces polled parts of the page: an element found a moment ago may be gone, so look again
+    return new WebDriverWait(driver, timeout, Duration.ofMillis(100))
+        .ignoring(org.openqa.selenium.StaleElementReferenceException.class).until(condition::apply);
   }
 
   /** Saves a PNG of the page as it is now as {@code target/console-screenshots/<name>.png}. */
