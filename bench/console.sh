@@ -33,7 +33,7 @@ h2_jar="$(ls "$work"/BOOT-INF/lib/h2-*.jar)"
 
 run_server() {   # $1 work dir, then extra Spring arguments
   local dir="$1"; shift
-  local port; port="$(python3 -c 'import socket; s=socket.socket(); s.bind(("127.0.0.1",0)); print(s.getsockname()[1])')"
+  local port; port="$(/usr/bin/python3 -c 'import socket; s=socket.socket(); s.bind(("127.0.0.1",0)); print(s.getsockname()[1])')"
   (cd "$dir" && exec "$root/gantry" server --port "$port" --data-dir "$dir/data" -- "$@" >"$dir/server.log" 2>&1) &
   server_pid=$!
   until curl -fsS "http://127.0.0.1:$port/api/v1/health" >/dev/null 2>&1; do
@@ -76,7 +76,7 @@ for db in ${databases//,/ }; do
     "$JAVA_HOME/bin/java" -cp "$h2_jar" org.h2.tools.Shell -url "$url" -user sa -sql "analyze" >/dev/null
   fi
   echo "$db: seeded in $(( ($(now_ms) - start) / 1000 )) s; $requests requests per page after 10 to warm up"
-  python3 "$root/bench/console.py" "$server" "$token" "$requests" \
+  /usr/bin/python3 "$root/bench/console.py" "$server" "$token" "$requests" \
     "home page (baseline)=/" \
     "dashboard, everything=/console/dashboard" \
     "dashboard, one service=/console/dashboard?service=svc7" \
