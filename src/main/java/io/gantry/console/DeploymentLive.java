@@ -29,6 +29,9 @@ public record DeploymentLive(long id, String state, String loadedState, boolean 
 
   public record LogLine(long id, String at, String kind, String target, String step, String actor, String message) {}
 
-  /** The last bytes one step run printed, as the record keeps them. */
-  public record Output(long stepRun, String target, String step, String state, String text) {}
+  /**
+   * The last bytes one step run printed: as its record keeps them once it has finished, or so far while it runs;
+   * {@code whole} when all of it was kept in a file (a finished run's, downloadable).
+   */
+  public record Output(long stepRun, String target, String step, String state, String text, boolean whole) {}
 }

@@ -53,6 +53,7 @@ class DeploymentPages {
   /** How many entries of the record and how many step outputs the live log shows. */
   static final int LOG_ENTRIES = 200;
   static final int OUTPUTS = 5;
+  static final int RUNNING_TAIL = 8 * 1024;
 
   private final Deployments deployments;
   private final DeploymentRecords records;
@@ -361,7 +362,27 @@ class DeploymentPages {
         List.copyOf(columns.values()), rows,
         log.stream().map(e -> new DeploymentLive.LogLine(e.id(), DeploymentTimes.of(e.at()), e.kind().name().toLowerCase(),
             e.target(), e.step(), e.actor(), e.message())).toList(),
-        records.latestOutputs(d.id(), OUTPUTS).stream().map(s -> new DeploymentLive.Output(s.id(),
-            targetOf.get(s.targetRun()), s.name(), s.state().name(), s.output())).toList());
+        outputs(d, steps, targetOf));
+  }
+
+  /**
+   * The output of the latest steps: first what the steps running now on this server have printed so far (their
+   * last {@value #RUNNING_TAIL} bytes), then the recorded output of the latest finished ones; {@value #OUTPUTS}
+   * in all.
+   */
+  private List<DeploymentLive.Output> outputs(Deployment d, List<StepRun> steps, Map<Long, String> targetOf) {
+    List<DeploymentLive.Output> shown = new ArrayList<>();
+    for (StepRun s : steps.reversed()) {
+      if (shown.size() == OUTPUTS) {
+        break;
+      }
+      records.outputSoFar(s, RUNNING_TAIL).filter(text -> !text.isEmpty()).ifPresent(text -> shown.add(
+          new DeploymentLive.Output(s.id(), targetOf.get(s.targetRun()), s.name(), s.state().name(), text, false)));
+    }
+    for (StepRun s : records.latestOutputs(d.id(), OUTPUTS - shown.size())) {
+      shown.add(new DeploymentLive.Output(s.id(), targetOf.get(s.targetRun()), s.name(), s.state().name(),
+          s.output(), s.outputFile() != null));
+    }
+    return shown;
   }
 }

@@ -45,6 +45,14 @@ public class DeploymentRecords {
         """).param("deployment", deployment).param("limit", limit).query(Deployments::mapStep).list();
   }
 
+  /**
+   * What a running step run has printed so far, its last {@code maxBytes} at most, when it runs on this server;
+   * empty otherwise (finished: its record holds its output; or run by another server).
+   */
+  public java.util.Optional<String> outputSoFar(StepRun run, int maxBytes) {
+    return run.state() == StepRunState.RUNNING ? outputs.runningTail(run.id(), maxBytes) : java.util.Optional.empty();
+  }
+
   /** The last {@code limit} entries of the deployment's record, in order. */
   public List<DeploymentEvent> latestEvents(long deployment, int limit) {
     List<DeploymentEvent> newestFirst = jdbc.sql("""

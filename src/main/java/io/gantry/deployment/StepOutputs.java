@@ -11,6 +11,9 @@ import java.nio.file.Path;
 import java.security.MessageDigest;
 import java.security.NoSuchAlgorithmException;
 import java.util.HexFormat;
+import java.util.Map;
+import java.util.Optional;
+import java.util.concurrent.ConcurrentHashMap;
 import io.gantry.shared.Masking;
 import java.util.function.Consumer;
 import org.springframework.beans.factory.annotation.Value;
@@ -20,7 +23,8 @@ import org.springframework.util.unit.DataSize;
 /**
  * Where steps' output goes: all of it, as it is printed, to {@code <data>/output/<deployment>/<step-run>.log},
  * and its last {@code gantry.engine.output-tail} bytes to the step run's record. Neither holds more than the tail
- * in memory, however much a step prints.
+ * in memory, however much a step prints. While a step runs on this server, its tail so far can be read
+ * ({@link #runningTail}), for pages that follow a deployment live.
  */
 @Component
 class StepOutputs {
@@ -29,6 +33,8 @@ class StepOutputs {
 
   private final Path dataDir;
   private final int tail;
+  /** The captures of the step runs running on this server now, by step run id; a capture leaves at its finish. */
+  private final Map<Long, Capture> running = new ConcurrentHashMap<>();
 
   @org.springframework.beans.factory.annotation.Autowired
   StepOutputs(@Value("${gantry.data-dir:./data}") Path dataDir,
@@ -45,9 +51,23 @@ class StepOutputs {
     this.tail = (int) tailBytes;
   }
 
-  /** Starts capturing the output of a step run; lines given to the capture go to its file at once. */
+  /**
+   * Starts capturing the output of a step run; lines given to the capture go to its file (buffered) and to its
+   * tail at once. The caller finishes it, whatever happens to the step.
+   */
   Capture capture(long deployment, long stepRun) {
-    return new Capture("output/" + deployment + "/" + stepRun + ".log");
+    Capture capture = new Capture(stepRun, "output/" + deployment + "/" + stepRun + ".log");
+    running.put(stepRun, capture);
+    return capture;
+  }
+
+  /**
+   * The last {@code maxBytes} (at most) of what a step run running on this server has printed so far, masked as
+   * its record will be; empty when it is not running here (finished, not started, or on another server).
+   */
+  Optional<String> runningTail(long stepRun, int maxBytes) {
+    Capture capture = running.get(stepRun);
+    return capture == null ? Optional.empty() : Optional.ofNullable(capture.tailSoFar(maxBytes));
   }
 
   /** The full output of a step run, as written; throws {@link NoSuchFileException} if it is gone. */
@@ -68,6 +88,7 @@ class StepOutputs {
    * ring buffer of the tail's size. If the file cannot be written, the tail is still kept and says so.
    */
   final class Capture implements Consumer<String> {
+    private final long stepRun;
     private final String relative;
     private final byte[] ring = new byte[tail];
     private final MessageDigest sha256;
@@ -76,7 +97,8 @@ class StepOutputs {
     private long size;
     private StepOutput finished;
 
-    private Capture(String relative) {
+    private Capture(long stepRun, String relative) {
+      this.stepRun = stepRun;
       this.relative = relative;
       try {
         sha256 = MessageDigest.getInstance("SHA-256");
@@ -117,6 +139,7 @@ class StepOutputs {
       if (finished != null) {
         return finished;
       }
+      running.remove(stepRun, this);
       if (out != null) {
         try {
           out.close();
@@ -135,8 +158,17 @@ class StepOutputs {
       return finished;
     }
 
+    /** The last {@code maxBytes} (at most) printed so far; null once finished (the record holds it then). */
+    synchronized String tailSoFar(int maxBytes) {
+      return finished != null ? null : tail(maxBytes);
+    }
+
     private String tail() {
-      int length = (int) Math.min(size, ring.length);
+      return tail(ring.length);
+    }
+
+    private String tail(int maxBytes) {
+      int length = (int) Math.min(size, Math.min(ring.length, Math.max(0, maxBytes)));
       byte[] last = new byte[length];
       long first = size - length;
       for (int i = 0; i < length; i++) {

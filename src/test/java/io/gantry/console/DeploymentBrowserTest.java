@@ -133,6 +133,12 @@ class DeploymentBrowserTest extends ConsoleBrowserTest {
       ((JavascriptExecutor) browser.driver()).executeScript("document.body.dataset.loadedOnce = 'yes'");
       browser.waitUntil(d -> d.findElements(By.cssSelector("#progress td.cell .state-running, #progress td.cell "
           + ".state-succeeded")).size() > 0 ? true : null, Duration.ofSeconds(30));
+      // what the running step prints shows while it runs, not only once it has ended
+      browser.waitUntil(d -> {
+        String live = d.findElement(By.id("live")).getText();
+        return live.contains("warm-up on ") && live.contains("(RUNNING) · so far") && live.contains("warming up")
+            ? true : null;
+      }, Duration.ofSeconds(30));
       ((JavascriptExecutor) browser.driver()).executeScript("document.getElementById('live').scrollIntoView()");
       browser.screenshot("deployment-running");
       browser.waitUntil(d -> "SUCCEEDED".equals(d.findElement(By.id("live-state")).getText()) ? true : null,
