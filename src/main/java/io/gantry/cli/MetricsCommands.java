@@ -475,19 +475,6 @@ final class MetricsCommands {
 
   /** Seconds as a short human duration: 2d 3h, 4h 10m, 5m 3s, 12s. */
   static String duration(JsonNode seconds) {
-    if (!seconds.isNumber()) {
-      return "-";
-    }
-    long s = Math.round(seconds.asDouble());
-    if (s < 60) {
-      return s + "s";
-    }
-    if (s < 3600) {
-      return (s / 60) + "m" + (s % 60 == 0 ? "" : " " + (s % 60) + "s");
-    }
-    if (s < 86400) {
-      return (s / 3600) + "h" + (s % 3600 / 60 == 0 ? "" : " " + (s % 3600 / 60) + "m");
-    }
-    return (s / 86400) + "d" + (s % 86400 / 3600 == 0 ? "" : " " + (s % 86400 / 3600) + "h");
+    return !seconds.isNumber() ? "-" : io.gantry.shared.Durations.shortText(seconds.asDouble());
   }
 }

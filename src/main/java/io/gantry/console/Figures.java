@@ -24,20 +24,7 @@ public final class Figures {
 
   /** Seconds as a short duration: 2d 3h, 4h 10m, 5m 3s, 12s. */
   public static String duration(Double seconds) {
-    if (seconds == null) {
-      return "-";
-    }
-    long s = Math.round(seconds);
-    if (s < 60) {
-      return s + "s";
-    }
-    if (s < 3600) {
-      return (s / 60) + "m" + (s % 60 == 0 ? "" : " " + (s % 60) + "s");
-    }
-    if (s < 86400) {
-      return (s / 3600) + "h" + (s % 3600 / 60 == 0 ? "" : " " + (s % 3600 / 60) + "m");
-    }
-    return (s / 86400) + "d" + (s % 86400 / 3600 == 0 ? "" : " " + (s % 86400 / 3600) + "h");
+    return seconds == null ? "-" : io.gantry.shared.Durations.shortText(seconds);
   }
 
   /** The exact value for a {@code <data value>}: empty for none. */

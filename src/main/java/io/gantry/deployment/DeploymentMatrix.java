@@ -189,21 +189,7 @@ public class DeploymentMatrix {
       params.put("environment", filter.environment());
     }
     if (filter.within() != null) {
-      List<String> any = new ArrayList<>();
-      for (int i = 0; i < filter.within().size(); i++) {
-        Scope s = filter.within().get(i);
-        List<String> parts = new ArrayList<>();
-        if (s.service() != null) {
-          parts.add(alias + "service = :within_service_" + i);
-          params.put("within_service_" + i, s.service());
-        }
-        if (s.environment() != null) {
-          parts.add(alias + "environment = :within_environment_" + i);
-          params.put("within_environment_" + i, s.environment());
-        }
-        any.add(parts.isEmpty() ? "1 = 1" : "(" + String.join(" and ", parts) + ")");
-      }
-      conditions.add("(" + (any.isEmpty() ? "1 = 0" : String.join(" or ", any)) + ")");
+      conditions.add(WithinScopes.condition(filter.within(), alias, params));
     }
     return conditions.isEmpty() ? "" : "where " + String.join(" and ", conditions);
   }

@@ -14,7 +14,6 @@ import java.sql.ResultSet;
 import java.sql.SQLException;
 import java.sql.Timestamp;
 import java.time.Instant;
-import java.util.ArrayList;
 import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
@@ -116,21 +115,7 @@ public class Deployments {
       params.put("state", filter.state().name());
     }
     if (filter.within() != null) {
-      List<String> any = new ArrayList<>();
-      for (int i = 0; i < filter.within().size(); i++) {
-        Scope s = filter.within().get(i);
-        List<String> parts = new ArrayList<>();
-        if (s.service() != null) {
-          parts.add("service = :within_service_" + i);
-          params.put("within_service_" + i, s.service());
-        }
-        if (s.environment() != null) {
-          parts.add("environment = :within_environment_" + i);
-          params.put("within_environment_" + i, s.environment());
-        }
-        any.add(parts.isEmpty() ? "1 = 1" : "(" + String.join(" and ", parts) + ")");
-      }
-      where.append(" and (").append(any.isEmpty() ? "1 = 0" : String.join(" or ", any)).append(")");
+      where.append(" and ").append(WithinScopes.condition(filter.within(), "", params));
     }
     long total = jdbc.sql("select count(*) from deployments" + where).params(params).query(Long.class).single();
     List<Deployment> items = jdbc.sql("select * from deployments" + where + " order by id desc limit :limit offset :offset")
