@@ -218,6 +218,19 @@ class CalendarBrowserTest extends ConsoleBrowserTest {
     try (ConsoleBrowser browser = signedIn(auditor.token())) {
       browser.go("/console/calendar");
       assertThat(browser.findAll(By.id("declare-freeze"))).isEmpty();
+      // a freeze declared anyway, with the auditor's own session and CSRF token, is refused and not declared
+      String forgedName = "forged-" + UUID.randomUUID().toString().substring(0, 8);
+      String csrf = browser.find(By.cssSelector("meta[name=csrf-token]")).getAttribute("content");
+      HttpResponse<String> forged = HTTP.send(HttpRequest.newBuilder(URI.create(base() + "/console/calendar/freezes"))
+          .header("Cookie", browser.cookieHeader()).header("Content-Type", "application/x-www-form-urlencoded")
+          .POST(HttpRequest.BodyPublishers.ofString("_csrf=" + csrf + "&name=" + forgedName + "&reason=forged"
+              + "&from=2030-01-01T10:00&to=2030-01-01T12:00")).build(), HttpResponse.BodyHandlers.ofString());
+      assertThat(forged.statusCode()).isEqualTo(302);
+      browser.driver().get(forged.headers().firstValue("Location").map(l -> l.startsWith("/") ? base() + l : l)
+          .orElseThrow());
+      assertThat(browser.text(By.cssSelector(".refusal"))).contains("declaring a freeze needs the role "
+          + "deployment-manager");
+      assertThat(call("GET", "/api/v1/freezes?all=true", admin(), null).text()).doesNotContain(forgedName);
       browser.go("/console/calendar?view=month&date=yesterday");
       assertThat(browser.text(By.cssSelector(".refusal"))).contains("is not a date");
     }

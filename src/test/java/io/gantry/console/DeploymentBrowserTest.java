@@ -226,7 +226,7 @@ class DeploymentBrowserTest extends ConsoleBrowserTest {
       // the evidence is downloaded through the console, with the page's visibility
       String href = browser.find(By.cssSelector("#evidence a")).getAttribute("href");
       HttpResponse<String> file = HTTP.send(HttpRequest.newBuilder(URI.create(href))
-          .header("Cookie", cookies(browser)).build(), HttpResponse.BodyHandlers.ofString());
+          .header("Cookie", browser.cookieHeader()).build(), HttpResponse.BodyHandlers.ofString());
       assertThat(file.statusCode()).isEqualTo(200);
       assertThat(file.body()).isEqualTo("a photo of the rack");
     }
@@ -259,7 +259,7 @@ class DeploymentBrowserTest extends ConsoleBrowserTest {
       String token = browser.find(By.cssSelector("meta[name=csrf-token]")).getAttribute("content");
       HttpResponse<String> forged = HTTP.send(HttpRequest.newBuilder(URI.create(base() + "/console/deployments/"
               + id + "/signoff"))
-          .header("Cookie", cookies(browser)).header("Content-Type", "application/x-www-form-urlencoded")
+          .header("Cookie", browser.cookieHeader()).header("Content-Type", "application/x-www-form-urlencoded")
           .POST(HttpRequest.BodyPublishers.ofString("_csrf=" + token + "&target=" + s.targets().getFirst()
               + "&step=check-rack&checklist=Power&note=forged")).build(), HttpResponse.BodyHandlers.ofString());
       assertThat(forged.statusCode()).isEqualTo(302);
@@ -287,8 +287,4 @@ class DeploymentBrowserTest extends ConsoleBrowserTest {
     }, Duration.ofSeconds(30));
   }
 
-  private static String cookies(ConsoleBrowser browser) {
-    return browser.driver().manage().getCookies().stream().map(c -> c.getName() + "=" + c.getValue())
-        .reduce((a, b) -> a + "; " + b).orElse("");
-  }
 }

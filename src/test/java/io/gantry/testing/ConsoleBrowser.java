@@ -99,6 +99,12 @@ public final class ConsoleBrowser implements AutoCloseable {
         .ignoring(org.openqa.selenium.StaleElementReferenceException.class).until(condition::apply);
   }
 
+  /** The browser's cookies for this server as a {@code Cookie} header: a request sent beside the browser, as it. */
+  public String cookieHeader() {
+    return driver.manage().getCookies().stream().map(c -> c.getName() + "=" + c.getValue())
+        .reduce((a, b) -> a + "; " + b).orElse("");
+  }
+
   /** Saves a PNG of the page as it is now as {@code target/console-screenshots/<name>.png}. */
   public Path screenshot(String name) {
     try {
