@@ -87,7 +87,7 @@ class SampleAppScriptsTest {
     long app = pid();
     assertThat(said).startsWith("started 1.0.0");
     assertThat(app).isNotEqualTo(other.pid());
-    assertThat(ProcessHandle.of(app).filter(this::isTheApp)).isPresent();
+    assertThat(theApp(app)).isPresent();
     assertThat(other.isAlive()).isTrue();
     assertThat(script("stop.sh")).isEqualTo("stopped pid " + app + "\n");
   }
@@ -100,6 +100,21 @@ class SampleAppScriptsTest {
 
   private long pid() throws IOException {
     return Long.parseLong(Files.readString(target.resolve("app.pid")).strip());
+  }
+
+  /**
+   * The process {@code pid} once it runs the app: start.sh reports the pid of its background child, which may
+   * not have replaced itself with the app's interpreter yet when the script returns.
+   */
+  private java.util.Optional<ProcessHandle> theApp(long pid) throws InterruptedException {
+    long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(10);
+    while (true) {
+      java.util.Optional<ProcessHandle> app = ProcessHandle.of(pid).filter(this::isTheApp);
+      if (app.isPresent() || System.nanoTime() > deadline || ProcessHandle.of(pid).isEmpty()) {
+        return app;
+      }
+      Thread.sleep(50);
+    }
   }
 
   private boolean isTheApp(ProcessHandle process) {
