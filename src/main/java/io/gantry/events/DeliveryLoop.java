@@ -1,0 +1,203 @@
+package io.gantry.events;
+
+import java.time.Clock;
+import java.time.Duration;
+import java.time.Instant;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Map;
+import java.util.UUID;
+import java.util.concurrent.ExecutorService;
+import java.util.concurrent.Executors;
+import java.util.concurrent.ScheduledExecutorService;
+import java.util.concurrent.Semaphore;
+import java.util.concurrent.ThreadLocalRandom;
+import java.util.concurrent.TimeUnit;
+import java.util.function.Function;
+import java.util.stream.Collectors;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+import org.springframework.beans.factory.annotation.Value;
+import org.springframework.boot.context.event.ApplicationReadyEvent;
+import org.springframework.context.event.EventListener;
+import org.springframework.stereotype.Component;
+import org.springframework.transaction.support.TransactionTemplate;
+
+/**
+ * Plans and sends deliveries, on threads of its own: every {@code gantry.events.poll} (250ms) it fans out the events
+ * written since (each {@link Fanout} says where one goes), then sends the due deliveries, at most
+ * {@code gantry.events.senders} (8) at once. A failed send is tried again after {@code initial-backoff} (2s), doubling
+ * up to {@code max-backoff} (10m), with up to a fifth more at random so that many failed deliveries do not come back
+ * at the same instant; after {@code max-attempts} (10) the delivery is dead until a person queues it again.
+ * Off with {@code gantry.events.delivery.enabled=false} (events are still written and fanned out by a server that
+ * has it on).
+ */
+@Component
+class DeliveryLoop {
+
+  private static final Logger log = LoggerFactory.getLogger(DeliveryLoop.class);
+
+  private final Deliveries deliveries;
+  private final List<Fanout> fanouts;
+  private final Map<String, Sink> sinks;
+  private final TransactionTemplate tx;
+  private final Clock clock;
+  private final boolean enabled;
+  private final Duration poll;
+  private final Duration initialBackoff;
+  private final Duration maxBackoff;
+  private final int maxAttempts;
+  private final Duration lease;
+  private final Semaphore senders;
+  private final int senderCount;
+  private final String owner = "events-" + UUID.randomUUID().toString().substring(0, 8);
+  private final ScheduledExecutorService loop = Executors.newSingleThreadScheduledExecutor(r -> {
+    Thread t = new Thread(r, "gantry-events");
+    t.setDaemon(true);
+    return t;
+  });
+  private final ExecutorService sending = Executors.newThreadPerTaskExecutor(
+      Thread.ofVirtual().name("gantry-delivery-", 0).factory());
+
+  DeliveryLoop(Deliveries deliveries, List<Fanout> fanouts, List<Sink> sinks, TransactionTemplate tx, Clock clock,
+      @Value("${gantry.events.delivery.enabled:true}") boolean enabled,
+      @Value("${gantry.events.poll:250ms}") Duration poll,
+      @Value("${gantry.events.delivery.initial-backoff:2s}") Duration initialBackoff,
+      @Value("${gantry.events.delivery.max-backoff:10m}") Duration maxBackoff,
+      @Value("${gantry.events.delivery.max-attempts:10}") int maxAttempts,
+      @Value("${gantry.events.delivery.lease:2m}") Duration lease,
+      @Value("${gantry.events.senders:8}") int senders) {
+    if (maxAttempts < 1 || senders < 1 || initialBackoff.isNegative() || maxBackoff.compareTo(initialBackoff) < 0) {
+      throw new IllegalArgumentException("gantry.events: max-attempts and senders must be at least 1, and "
+          + "max-backoff at least initial-backoff");
+    }
+    this.deliveries = deliveries;
+    this.fanouts = List.copyOf(fanouts);
+    this.sinks = sinks.stream().collect(Collectors.toMap(Sink::channel, Function.identity()));
+    this.tx = tx;
+    this.clock = clock;
+    this.enabled = enabled;
+    this.poll = poll;
+    this.initialBackoff = initialBackoff;
+    this.maxBackoff = maxBackoff;
+    this.maxAttempts = maxAttempts;
+    this.lease = lease;
+    this.senderCount = senders;
+    this.senders = new Semaphore(senders);
+  }
+
+  @EventListener(ApplicationReadyEvent.class)
+  void start() {
+    if (!enabled) {
+      return;
+    }
+    loop.scheduleWithFixedDelay(() -> {
+      try {
+        while (fanOut() > 0) {
+          // more were waiting: go on at once
+        }
+        send();
+      } catch (RuntimeException e) {
+        log.error("the event delivery loop failed; it goes on at the next poll", e);
+      }
+    }, 0, poll.toMillis(), TimeUnit.MILLISECONDS);
+  }
+
+  @jakarta.annotation.PreDestroy
+  void stop() {
+    loop.shutdownNow();
+    sending.shutdownNow();
+  }
+
+  /** Plans the deliveries of up to 500 events not yet fanned out; returns how many were. */
+  int fanOut() {
+    Integer done = tx.execute(status -> {
+      List<StoredEvent> events = deliveries.toFanOut(500);
+      Instant now = clock.instant();
+      for (StoredEvent event : events) {
+        List<Destination> destinations = new ArrayList<>();
+        for (Fanout fanout : fanouts) {
+          try {
+            destinations.addAll(fanout.destinations(event));
+          } catch (RuntimeException e) {
+            log.error("{} could not say where event {} ({}) goes; it is not sent there", fanout.getClass().getSimpleName(),
+                event.eventId(), event.type(), e);
+          }
+        }
+        deliveries.plan(event, destinations, now);
+      }
+      return events.size();
+    });
+    return done == null ? 0 : done;
+  }
+
+  /** Sends the due deliveries that free senders can take now. */
+  void send() {
+    int free = senders.availablePermits();
+    if (free == 0) {
+      return;
+    }
+    Instant now = clock.instant();
+    List<Deliveries.Claimed> claimed = tx.execute(status -> deliveries.claim(owner, now, now.plus(lease), free));
+    for (Deliveries.Claimed c : claimed == null ? List.<Deliveries.Claimed>of() : claimed) {
+      senders.acquireUninterruptibly();
+      sending.submit(() -> {
+        try {
+          sendOne(c);
+        } catch (RuntimeException e) {
+          log.error("delivery {} could not be recorded; it is sent again when its lease runs out", c.delivery(), e);
+        } finally {
+          senders.release();
+        }
+      });
+    }
+  }
+
+  /** Sends every due delivery now and waits until they are recorded (for tests and the benchmark). */
+  void drain() {
+    while (fanOut() > 0) {
+      // all of them
+    }
+    send();
+    senders.acquireUninterruptibly(senderCount);
+    senders.release(senderCount);
+  }
+
+  private void sendOne(Deliveries.Claimed c) {
+    Sink sink = sinks.get(c.destination().channel());
+    long start = System.nanoTime();
+    String note;
+    try {
+      if (sink == null) {
+        throw new DeliveryFailure("no sink sends over channel " + c.destination().channel(), false);
+      }
+      note = sink.send(c.event(), c.destination());
+    } catch (Exception e) {
+      long millis = (System.nanoTime() - start) / 1_000_000;
+      boolean retryable = !(e instanceof DeliveryFailure f) || f.retryable();
+      int attempt = c.attemptsBefore() + 1;
+      Instant at = clock.instant();
+      Instant next = retryable && attempt < maxAttempts ? at.plus(backoff(attempt)) : null;
+      String error = e.getMessage() == null ? e.getClass().getSimpleName() : e.getMessage();
+      tx.executeWithoutResult(s -> deliveries.failed(c, owner, at, millis, error, next));
+      if (next == null) {
+        log.warn("event {} ({}) to {} {} is dead after {} attempt(s): {}", c.event().eventId(), c.event().type(),
+            c.destination().channel(), c.destination().address(), attempt, error);
+      }
+      return;
+    }
+    long millis = (System.nanoTime() - start) / 1_000_000;
+    Instant at = clock.instant();
+    Boolean kept = tx.execute(s -> deliveries.delivered(c, owner, at, millis, note));
+    if (!Boolean.TRUE.equals(kept)) {
+      log.warn("delivery {} was sent after its lease ran out; another server may send it again", c.delivery());
+    }
+  }
+
+  /** The wait before attempt {@code attempt + 1}: doubling from the initial backoff, capped, plus up to a fifth. */
+  Duration backoff(int attempt) {
+    long base = initialBackoff.toMillis();
+    long capped = Math.min(maxBackoff.toMillis(), base << Math.min(attempt - 1, 30));
+    return Duration.ofMillis(capped + ThreadLocalRandom.current().nextLong(capped / 5 + 1));
+  }
+}
