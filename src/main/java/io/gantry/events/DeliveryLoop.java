@@ -93,10 +93,10 @@ class DeliveryLoop {
     }
     loop.scheduleWithFixedDelay(() -> {
       try {
-        while (fanOut() > 0) {
-          // more were waiting: go on at once
+        // on at once while there is work: a poll's wait only when there was none
+        while (fanOut() + send() > 0) {
+          // more
         }
-        send();
       } catch (RuntimeException e) {
         log.error("the event delivery loop failed; it goes on at the next poll", e);
       }
@@ -131,12 +131,11 @@ class DeliveryLoop {
     return done == null ? 0 : done;
   }
 
-  /** Sends the due deliveries that free senders can take now. */
-  void send() {
-    int free = senders.availablePermits();
-    if (free == 0) {
-      return;
-    }
+  /** Sends the due deliveries that free senders can take now; returns how many it took. */
+  int send() {
+    senders.acquireUninterruptibly(); // at least one sender free
+    int free = senders.availablePermits() + 1;
+    senders.release();
     Instant now = clock.instant();
     List<Deliveries.Claimed> claimed = tx.execute(status -> deliveries.claim(owner, now, now.plus(lease), free));
     for (Deliveries.Claimed c : claimed == null ? List.<Deliveries.Claimed>of() : claimed) {
@@ -151,14 +150,17 @@ class DeliveryLoop {
         }
       });
     }
+    return claimed == null ? 0 : claimed.size();
   }
 
-  /** Sends every due delivery now and waits until they are recorded (for tests and the benchmark). */
+  /** Sends every delivery due now and waits until they are recorded (for tests and the benchmark). */
   void drain() {
     while (fanOut() > 0) {
       // all of them
     }
-    send();
+    while (send() > 0) {
+      // until none is due (or every due one is held by another server)
+    }
     senders.acquireUninterruptibly(senderCount);
     senders.release(senderCount);
   }
