@@ -71,7 +71,8 @@ class DeliveryContractTest {
     List<Sink> sinks = new java.util.ArrayList<>(List.of(new HttpSink(secrets, clock, Duration.ofSeconds(5))));
     sinks.addAll(List.of(extra));
     return new DeliveryLoop(deliveries, List.of(subscriptions), sinks, db.transactions(), clock, true,
-        Duration.ofMillis(50), Duration.ofSeconds(1), Duration.ofSeconds(4), maxAttempts, Duration.ofMinutes(2), 4);
+        Duration.ofMillis(50), Duration.ofSeconds(1), Duration.ofSeconds(4), maxAttempts, Duration.ofMinutes(2), 4,
+        Duration.ofDays(30));
   }
 
   private StoredEvent write(String type, String subjectId) {
@@ -271,7 +272,8 @@ class DeliveryContractTest {
     Path file = home.resolve("data/events.jsonl");
     FileSink sink = new FileSink(file.toString());
     DeliveryLoop loop = new DeliveryLoop(deliveries, List.of(subscriptions, sink), List.of(sink), db.transactions(),
-        clock, true, Duration.ofMillis(50), Duration.ofSeconds(1), Duration.ofSeconds(4), 3, Duration.ofMinutes(2), 4);
+        clock, true, Duration.ofMillis(50), Duration.ofSeconds(1), Duration.ofSeconds(4), 3, Duration.ofMinutes(2), 4,
+        Duration.ofDays(30));
     StoredEvent a = write("dev.cdevents.pipelinerun.queued.0.2.0", "deployment-1");
     StoredEvent b = write("dev.cdevents.pipelinerun.started.0.2.0", "deployment-1");
     loop.drain();
@@ -279,6 +281,25 @@ class DeliveryContractTest {
     assertThat(lines).hasSize(2);
     Set<String> ids = lines.stream().map(l -> JSON.readTree(l).get("id").asString()).collect(Collectors.toSet());
     assertThat(ids).containsExactlyInAnyOrder(a.eventId(), b.eventId());
+  }
+
+  @Test
+  void events_delivered_longer_ago_than_the_retention_are_forgotten_but_dead_ones_are_kept() {
+    subscribe("ci", null, List.of());
+    receiver.answering(200, 410);
+    StoredEvent delivered = write("dev.cdevents.service.deployed.0.3.0", "a");
+    DeliveryLoop loop = loop(3);
+    loop.drain();
+    StoredEvent dead = write("dev.cdevents.service.deployed.0.3.0", "b");
+    loop.drain();
+    assertThat(loop.prune()).isZero();
+    clock.advance(Duration.ofDays(31));
+    StoredEvent recent = write("dev.cdevents.service.deployed.0.3.0", "c");
+    loop.drain();
+    assertThat(loop.prune()).isEqualTo(1);
+    assertThat(db.jdbc().sql("select event_id from outbox_events order by id").query(String.class).list())
+        .containsExactly(dead.eventId(), recent.eventId()).doesNotContain(delivered.eventId());
+    assertThat(db.count("event_deliveries")).isEqualTo(2);
   }
 
   @Test
