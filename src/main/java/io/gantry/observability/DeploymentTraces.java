@@ -165,7 +165,7 @@ public final class DeploymentTraces implements EngineObserver, DeploymentGate, A
     return new Work() {
       @Override
       public void failed(String reason) {
-        span.setStatus(StatusCode.ERROR, reason);
+        span.setStatus(StatusCode.ERROR, brief(reason));
       }
 
       @Override
@@ -207,6 +207,24 @@ public final class DeploymentTraces implements EngineObserver, DeploymentGate, A
       }
     }
   }
+
+  /**
+   * A reason as a span tells it: its first line, at most {@link #BRIEF} characters. The lines a failed
+   * command printed stay in Gantry's record (they can hold what a step should not have echoed); a
+   * tracing service may be read by more people than the deployment is.
+   */
+  static String brief(String reason) {
+    if (reason == null) {
+      return null;
+    }
+    int end = reason.indexOf('\n');
+    String first = end < 0 ? reason : reason.substring(0, end);
+    int output = first.indexOf("; its last lines were:");
+    first = output < 0 ? first : first.substring(0, output);
+    return first.length() <= BRIEF ? first : first.substring(0, BRIEF - 3) + "...";
+  }
+
+  static final int BRIEF = 300;
 
   @Override
   public ExecutorService carrying(ExecutorService executor) {
@@ -283,7 +301,7 @@ public final class DeploymentTraces implements EngineObserver, DeploymentGate, A
         .setStartTimestamp(d.requestedAt()).setAllAttributes(of(d))
         .setAttribute(OUTCOME, d.state().name().toLowerCase(java.util.Locale.ROOT)).startSpan());
     if (d.state() == DeploymentState.FAILED || d.state() == DeploymentState.ROLLED_BACK) {
-      root.setStatus(StatusCode.ERROR, d.outcome() == null ? d.state().name() : d.outcome());
+      root.setStatus(StatusCode.ERROR, d.outcome() == null ? d.state().name() : brief(d.outcome()));
     }
     root.end(d.finishedAt() == null ? now : d.finishedAt());
   }

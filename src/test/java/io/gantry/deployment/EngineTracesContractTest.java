@@ -219,7 +219,9 @@ class EngineTracesContractTest {
     SpanData failedStep = all.stream().filter(s -> s.getName().equals("step run")
         && "t2".equals(s.getAttributes().get(TARGET))).findFirst().orElseThrow();
     assertThat(failedStep.getStatus().getStatusCode()).isEqualTo(StatusCode.ERROR);
-    assertThat(failedStep.getStatus().getDescription()).contains("exited with 3");
+    assertThat(failedStep.getStatus().getDescription()).contains("exited with 3")
+        .as("what the command printed stays in Gantry's record").doesNotContain("broken");
+    assertThat(fixture.deployments.get(d.id()).outcome()).contains("broken");
     SpanData t2 = all.stream().filter(s -> s.getSpanId().equals(failedStep.getParentSpanId())).findFirst().orElseThrow();
     assertThat(t2.getName()).isEqualTo("target t2");
     assertThat(t2.getStatus().getStatusCode()).isEqualTo(StatusCode.ERROR);
@@ -228,6 +230,7 @@ class EngineTracesContractTest {
     SpanData root = one(all, "deployment");
     assertThat(root.getAttributes().get(OUTCOME)).isEqualTo("failed");
     assertThat(root.getStatus().getStatusCode()).isEqualTo(StatusCode.ERROR);
+    assertThat(root.getStatus().getDescription()).contains("failed on t2").doesNotContain("broken");
   }
 
   @Test

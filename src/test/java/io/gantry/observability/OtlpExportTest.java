@@ -142,6 +142,14 @@ class OtlpExportTest {
     assertThat(DeploymentTraces.traceId(elsewhere)).isNotEqualTo(DeploymentTraces.traceId(d));
   }
 
+  @Test
+  void a_reason_is_sent_as_its_first_line_without_what_the_command_printed_and_cut_to_300_characters() {
+    assertThat(DeploymentTraces.brief("command exited with 3 (expected 0); its last lines were:\ntoken=abc"))
+        .isEqualTo("command exited with 3 (expected 0)");
+    assertThat(DeploymentTraces.brief("x".repeat(1000))).hasSize(300).endsWith("...");
+    assertThat(DeploymentTraces.brief("first\nsecond")).isEqualTo("first");
+  }
+
   private final ApplicationContextRunner server = new ApplicationContextRunner()
       .withConfiguration(AutoConfigurations.of(ConfigurationPropertiesAutoConfiguration.class))
       .withUserConfiguration(TracingConfiguration.class);
