@@ -102,6 +102,13 @@ final class EngineFixture {
         () -> gates);
   }
 
+  /** A new engine whose work {@code observer} hears of (traces). */
+  Engine engine(EngineObserver observer) {
+    return new Engine(deployments, models, library, environments, targets,
+        new StepRunner(clock).withSecrets(stepSecrets).runningAs(stepUser), db.transactions(), clock, dataDir,
+        Duration.ofSeconds(30), Duration.ofSeconds(5), 4, () -> gates, observer);
+  }
+
   /** An engine that checks signatures against the TrustedKeys applied, as the server's does. */
   Engine engineCheckingSignatures() {
     var signatures = new io.gantry.catalog.Signatures(library, new io.gantry.catalog.TrustedKeys(db.jdbc(), clock),
