@@ -117,6 +117,11 @@ final class EngineFixture {
         new StepOutputs(dataDir, StepOutputs.DEFAULT_TAIL), signatures::problem);
   }
 
+  /** Writes in one transaction, as the engine writes everything it records. */
+  void inTransaction(Runnable write) {
+    db.transactions().executeWithoutResult(s -> write.run());
+  }
+
   void apply(String yaml) {
     try {
       config.apply(List.of(new ConfigFile("test.yaml", yaml)), "test", "alice");
