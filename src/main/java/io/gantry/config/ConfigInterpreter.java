@@ -208,8 +208,8 @@ public class ConfigInterpreter {
       throw InvalidInputException.of("spec.component", e.getMessage());
     }
     return new InboundHookDefinition(doc.name(), text(doc.body(), "metadata", "description"),
-        HookProvider.fromId("spec.provider", spec.path("provider").asString()), spec.path("repository").asString(),
-        component, spec.path("secret").asString(), labels(doc));
+        HookProvider.fromId("spec.provider", spec.path("provider").asString()), optional(spec, "repository"),
+        optional(spec, "artifact"), component, optional(spec, "secret"), labels(doc));
   }
 
   /**
@@ -226,11 +226,38 @@ public class ConfigInterpreter {
       if (!run.components.containsKey(h.component().toString())) {
         run.finding(declared.document(), "spec.component", "component \"" + h.component() + "\" is not declared");
       }
-      String key = h.provider().id() + ":" + h.repository().toLowerCase(java.util.Locale.ROOT);
+      boolean events = h.provider() == HookProvider.CDEVENTS;
+      String field = events ? "spec.artifact" : "spec.repository";
+      String source = events ? h.artifact() : h.repository();
+      if (events) {
+        if (h.artifact() == null || !h.artifact().startsWith("pkg:") || h.artifact().contains("@")) {
+          run.finding(declared.document(), "spec.artifact", "a cdevents hook names its artifact as a package URL "
+              + "without version (pkg:oci/shop-web)");
+        }
+        if (h.repository() != null || h.secret() != null) {
+          run.finding(declared.document(), h.repository() != null ? "spec.repository" : "spec.secret",
+              "a cdevents hook has no repository and no secret: its events come with an API token");
+        }
+      } else {
+        if (h.repository() == null) {
+          run.finding(declared.document(), "spec.repository", "a " + h.provider().id() + " hook names its repository");
+        }
+        if (h.secret() == null) {
+          run.finding(declared.document(), "spec.secret", "a " + h.provider().id() + " hook names the secret that "
+              + "verifies its deliveries");
+        }
+        if (h.artifact() != null) {
+          run.finding(declared.document(), "spec.artifact", "only a cdevents hook names an artifact");
+        }
+      }
+      if (source == null) {
+        return;
+      }
+      String key = h.provider().id() + ":" + (events ? source : source.toLowerCase(java.util.Locale.ROOT));
       String other = first.putIfAbsent(key, name);
       if (other != null) {
-        run.finding(declared.document(), "spec.repository", h.provider().id() + " repository " + h.repository()
-            + " already has the InboundHook \"" + other + "\"; declare one hook per repository");
+        run.finding(declared.document(), field, h.provider().id() + " " + (events ? "artifact " : "repository ")
+            + source + " already has the InboundHook \"" + other + "\"; declare one hook for each");
       }
     });
   }

@@ -5,7 +5,7 @@ import java.util.Locale;
 
 /** Who sends a hook's webhooks. */
 public enum HookProvider {
-  GITHUB, GITLAB;
+  GITHUB, GITLAB, CDEVENTS;
 
   public String id() {
     return name().toLowerCase(Locale.ROOT);
@@ -18,6 +18,6 @@ public enum HookProvider {
         return p;
       }
     }
-    throw InvalidInputException.of(field, "\"" + id + "\" is not a provider of webhooks; use github or gitlab");
+    throw InvalidInputException.of(field, "\"" + id + "\" is not a provider of inbound events; use github, gitlab or cdevents");
   }
 }

@@ -63,6 +63,11 @@ abstract class InboundHooksContract {
       kind: InboundHook
       metadata: {name: shop-web-gitlab-signed}
       spec: {provider: gitlab, repository: acme/shop/config, component: shop/app-config, secret: gitlab-signing}
+      ---
+      apiVersion: gantry.io/v1
+      kind: InboundHook
+      metadata: {name: shop-web-image}
+      spec: {provider: cdevents, artifact: "pkg:oci/shop-web", component: shop/web}
       """;
 
   static void register(DynamicPropertyRegistry registry, TestDatabase database) throws Exception {
@@ -321,7 +326,175 @@ abstract class InboundHooksContract {
     assertThat(twice.text()).contains("spec.repository");
     Response badProvider = apply(HOOKS.replace("provider: github", "provider: bitbucket"));
     assertThat(badProvider.status()).isEqualTo(422);
-    assertThat(count("inbound_hooks")).isEqualTo(3);
+    Response secretForEvents = apply(HOOKS + """
+        ---
+        apiVersion: gantry.io/v1
+        kind: InboundHook
+        metadata: {name: events-with-secret}
+        spec: {provider: cdevents, artifact: "pkg:oci/shop-db", component: shop/db-schema, secret: x}
+        """);
+    assertThat(secretForEvents.status()).isEqualTo(422);
+    assertThat(count("inbound_hooks")).isEqualTo(4);
+  }
+
+  // --- CDEvents
+
+  static ObjectNode cdevent(String type, String id, String purl, ObjectNode content) {
+    ObjectNode e = JSON.createObjectNode();
+    e.putObject("context").put("specversion", "0.5.1").put("id", id).put("source", "/ci/acme/shop-web")
+        .put("type", type).put("timestamp", "2026-11-08T10:00:00Z");
+    e.putObject("subject").put("id", purl).put("source", "/ci/acme/shop-web").set("content", content);
+    return e;
+  }
+
+  /** The event against the specification's own schema, read from the specification's folder. */
+  static void assertFollowsTheSpecification(JsonNode event, String schemaFile) {
+    Path spec = Path.of(System.getProperty("gantry.cdevents-spec", "../shared/cdevents-spec-v0.5.1"));
+    if (!Files.isDirectory(spec)) {
+      spec = Path.of("/work/shared/cdevents-spec-v0.5.1");
+    }
+    Path schemas = spec.resolve("schemas").toAbsolutePath();
+    var registry = com.networknt.schema.SchemaRegistry.withDefaultDialect(
+        com.networknt.schema.SpecificationVersion.DRAFT_2020_12, b -> b.schemaLoader(l -> l
+            .fetchRemoteResources(false).resourceLoaders(r -> r.add(location -> {
+              String id = location.toString();
+              String prefix = "https://cdevents.dev/0.5.1/schema/";
+              if (!id.startsWith(prefix)) {
+                return null;
+              }
+              String rest = id.substring(prefix.length());
+              Path file = rest.startsWith("links/") ? schemas.resolve(rest + ".json")
+                  : schemas.resolve(rest.replace("-event", "").replace("-", "") + ".json");
+              return () -> Files.newInputStream(file);
+            }))));
+    var schema = registry.getSchema(com.networknt.schema.SchemaLocation.of(
+        "https://cdevents.dev/0.5.1/schema/" + schemaFile));
+    assertThat(schema.validate(event)).isEmpty();
+  }
+
+  Response event(String contentType, Map<String, String> headers, String body, String token) throws Exception {
+    HttpRequest.Builder b = HttpRequest.newBuilder(uri("/api/v1/events")).header("Content-Type", contentType)
+        .POST(HttpRequest.BodyPublishers.ofString(body));
+    headers.forEach(b::header);
+    if (token != null) {
+      b.header("Authorization", "Bearer " + token);
+    }
+    return send(b);
+  }
+
+  static String structured(ObjectNode cdevent) {
+    ObjectNode ce = JSON.createObjectNode().put("specversion", "1.0")
+        .put("id", cdevent.path("context").path("id").asString())
+        .put("source", cdevent.path("context").path("source").asString())
+        .put("type", cdevent.path("context").path("type").asString())
+        .put("subject", cdevent.path("subject").path("id").asString())
+        .put("time", "2026-11-08T10:00:00Z").put("datacontenttype", "application/json");
+    ce.set("data", cdevent);
+    return JSON.writeValueAsString(ce);
+  }
+
+  static Map<String, String> binary(ObjectNode cdevent) {
+    return Map.of("ce-specversion", "1.0", "ce-id", cdevent.path("context").path("id").asString(),
+        "ce-source", cdevent.path("context").path("source").asString(),
+        "ce-type", cdevent.path("context").path("type").asString(),
+        "ce-subject", cdevent.path("subject").path("id").asString(), "ce-time", "2026-11-08T10:00:00Z");
+  }
+
+  @Test
+  void an_artifact_published_cdevent_in_structured_mode_registers_the_version_of_its_package_url() throws Exception {
+    ObjectNode content = JSON.createObjectNode();
+    content.putObject("sbom").put("uri", "https://sbom.example.com/acme/shop-web/4.0.0.cdx.json");
+    content.put("user", "ci-bot");
+    ObjectNode published = cdevent(CdEventsIn.PUBLISHED, UUID.randomUUID().toString(),
+        "pkg:oci/shop-web@4.0.0?repository_url=registry.example.com/acme", content);
+    assertFollowsTheSpecification(published, "artifact-published-event");
+
+    Response r = event("application/cloudevents+json", Map.of(), structured(published), admin);
+    assertThat(r.status()).as(r.text()).isEqualTo(201);
+    assertThat(r.json().path("status").asString()).isEqualTo("registered");
+    JsonNode v = version("shop", "web", "4.0.0");
+    assertThat(v.path("createdBy").asString()).isEqualTo("admin");
+    assertThat(v.path("attributes").path("artifactId").asString()).isEqualTo("pkg:oci/shop-web@4.0.0");
+    assertThat(v.path("attributes").path("eventSource").asString()).isEqualTo("/ci/acme/shop-web");
+    assertThat(v.path("attributes").path("sbomUri").asString())
+        .isEqualTo("https://sbom.example.com/acme/shop-web/4.0.0.cdx.json");
+
+    long versions = count("component_versions");
+    Response again = event("application/cloudevents+json", Map.of(), structured(published), admin);
+    assertThat(again.status()).isEqualTo(200);
+    assertThat(again.json().path("status").asString()).isEqualTo("duplicate");
+    assertThat(count("component_versions")).isEqualTo(versions);
+  }
+
+  @Test
+  void an_artifact_signed_cdevent_in_binary_mode_records_the_signature_beside_its_version() throws Exception {
+    ObjectNode published = cdevent(CdEventsIn.PUBLISHED, UUID.randomUUID().toString(), "pkg:oci/shop-web@4.1.0",
+        JSON.createObjectNode());
+    assertThat(event("application/json", binary(published), JSON.writeValueAsString(published), admin).status())
+        .isEqualTo(201);
+    String signature = "MEYCIQCBT8U5ypDXWCjlNKfzTV4KH516/SK13NZSh8znnSMNkQIhAJ3XiQlc9PM1KyjITcZXHotdMB+J3NGua5T/yshmiPmp";
+    ObjectNode signed = cdevent(CdEventsIn.SIGNED, UUID.randomUUID().toString(), "pkg:oci/shop-web@4.1.0",
+        JSON.createObjectNode().put("signature", signature));
+    assertFollowsTheSpecification(signed, "artifact-signed-event");
+    Response r = event("application/json", binary(signed), JSON.writeValueAsString(signed), admin);
+    assertThat(r.status()).as(r.text()).isEqualTo(201);
+    assertThat(r.json().path("status").asString()).isEqualTo("signature-recorded");
+    assertThat(r.json().path("detail").asString()).contains("not verified");
+    JsonNode recorded = get("/api/v1/artifact-signatures?component=shop/web&version=4.1.0").json();
+    assertThat(recorded.size()).isEqualTo(1);
+    assertThat(recorded.get(0).path("signature").asString()).isEqualTo(signature);
+    assertThat(recorded.get(0).path("recordedBy").asString()).isEqualTo("admin");
+
+    // the signature of a version that is not registered is refused
+    ObjectNode early = cdevent(CdEventsIn.SIGNED, UUID.randomUUID().toString(), "pkg:oci/shop-web@4.9.0",
+        JSON.createObjectNode().put("signature", signature));
+    Response refused = event("application/json", binary(early), JSON.writeValueAsString(early), admin);
+    assertThat(refused.status()).isEqualTo(422);
+    assertThat(refused.text()).contains("data.subject.id");
+  }
+
+  @Test
+  void events_that_break_the_schema_or_the_cloudevent_or_come_from_outsiders_are_refused_and_change_nothing()
+      throws Exception {
+    long versions = count("component_versions");
+    ObjectNode noSignature = cdevent(CdEventsIn.SIGNED, UUID.randomUUID().toString(), "pkg:oci/shop-web@4.2.0",
+        JSON.createObjectNode());
+    Response invalid = event("application/json", binary(noSignature), JSON.writeValueAsString(noSignature), admin);
+    assertThat(invalid.status()).isEqualTo(422);
+    assertThat(invalid.text()).contains("signature");
+
+    ObjectNode published = cdevent(CdEventsIn.PUBLISHED, UUID.randomUUID().toString(), "pkg:oci/shop-web@4.2.0",
+        JSON.createObjectNode());
+    Map<String, String> otherId = new LinkedHashMap<>(binary(published));
+    otherId.put("ce-id", "not-the-same");
+    assertThat(event("application/json", otherId, JSON.writeValueAsString(published), admin).status())
+        .isEqualTo(422);
+    Map<String, String> otherType = new LinkedHashMap<>(binary(published));
+    otherType.put("ce-type", "dev.cdevents.artifact.published.0.2.0");
+    Response oldType = event("application/json", otherType, JSON.writeValueAsString(published), admin);
+    assertThat(oldType.status()).isEqualTo(422);
+    assertThat(oldType.json().path("errors").get(0).path("field").asString()).isEqualTo("type");
+    assertThat(event("application/json", Map.of(), JSON.writeValueAsString(published), admin).status())
+        .isEqualTo(422);
+    ObjectNode unknown = cdevent(CdEventsIn.PUBLISHED, UUID.randomUUID().toString(), "pkg:npm/left-pad@1.3.0",
+        JSON.createObjectNode());
+    assertThat(event("application/json", binary(unknown), JSON.writeValueAsString(unknown), admin).status())
+        .isEqualTo(422);
+    ObjectNode noVersion = cdevent(CdEventsIn.PUBLISHED, UUID.randomUUID().toString(), "pkg:oci/shop-web",
+        JSON.createObjectNode());
+    assertThat(event("application/json", binary(noVersion), JSON.writeValueAsString(noVersion), admin).status())
+        .isEqualTo(422);
+
+    assertThat(event("application/json", binary(published), JSON.writeValueAsString(published), null).status())
+        .isEqualTo(401);
+    String name = "auditor-" + UUID.randomUUID().toString().substring(0, 8);
+    String code = post("/api/v1/users", JSON.writeValueAsBytes(Map.of("name", name, "roles", List.of("auditor"))),
+        Map.of("Authorization", "Bearer " + admin)).json().path("enrolment").path("code").asString();
+    String auditor = post("/api/v1/tokens", JSON.writeValueAsBytes(Map.of("name", "t")),
+        Map.of("Authorization", "Bearer " + code)).json().path("token").asString();
+    assertThat(event("application/json", binary(published), JSON.writeValueAsString(published), auditor).status())
+        .isEqualTo(403);
+    assertThat(count("component_versions")).isEqualTo(versions);
   }
 
   // --- helpers
