@@ -68,6 +68,11 @@ abstract class InboundHooksContract {
       kind: InboundHook
       metadata: {name: shop-web-image}
       spec: {provider: cdevents, artifact: "pkg:oci/shop-web", component: shop/web}
+      ---
+      apiVersion: gantry.io/v1
+      kind: InboundHook
+      metadata: {name: runbook-github}
+      spec: {provider: github, repository: acme/runbook, component: shop/runbook, secret: never-set}
       """;
 
   static void register(DynamicPropertyRegistry registry, TestDatabase database) throws Exception {
@@ -233,6 +238,18 @@ abstract class InboundHooksContract {
   }
 
   @Test
+  void a_hook_whose_secret_is_not_set_verifies_nothing_and_accepts_nothing() throws Exception {
+    byte[] body = new String(resource("github-push-tag.json"), StandardCharsets.UTF_8)
+        .replace("acme/shop-web", "acme/runbook").getBytes(StandardCharsets.UTF_8);
+    long deliveries = count("inbound_deliveries");
+    Response r = post("/api/v1/hooks/github/runbook-github", body, Map.of("X-GitHub-Event", "push",
+        "X-GitHub-Delivery", delivery(), "X-Hub-Signature-256", githubSignature(body, "guess")));
+    assertThat(r.status()).isEqualTo(503);
+    assertThat(r.json().path("detail").asString()).contains("never-set");
+    assertThat(count("inbound_deliveries")).isEqualTo(deliveries);
+  }
+
+  @Test
   void a_delivery_past_the_size_limit_is_refused_unread() throws Exception {
     byte[] big = new byte[HookController.MAX_BODY + 1];
     java.util.Arrays.fill(big, (byte) ' ');
@@ -334,7 +351,7 @@ abstract class InboundHooksContract {
         spec: {provider: cdevents, artifact: "pkg:oci/shop-db", component: shop/db-schema, secret: x}
         """);
     assertThat(secretForEvents.status()).isEqualTo(422);
-    assertThat(count("inbound_hooks")).isEqualTo(4);
+    assertThat(count("inbound_hooks")).isEqualTo(5);
   }
 
   // --- CDEvents
