@@ -14,7 +14,7 @@ import picocli.CommandLine.Model.CommandSpec;
         ConfigCommands.Apply.class, PushCommand.class, GetCommands.class, ModelCommands.class,
         VersionCommands.class, TokenCommands.class, UserCommands.class, DeployCommands.Deploy.class, DeployCommands.Status.class,
         DeployCommands.Logs.class, DeployCommands.History.class, DeployCommands.Cancel.class, ResumeCommand.class,
-        DeployCommands.Abort.class,
+        DeployCommands.Abort.class, RecordCommand.class,
         DeployCommands.Signoff.class, DeployCommands.Approve.class, DeployCommands.Decide.class, ConfirmCommand.class,
         InventoryCommands.Undeploy.class, InventoryCommands.Where.class,
         ScheduleCommands.Freeze.class, ScheduleCommands.Schedule.class, ScheduleCommands.Queue.class,

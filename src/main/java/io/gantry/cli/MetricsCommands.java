@@ -193,6 +193,9 @@ final class MetricsCommands {
     @Option(names = "--model", paramLabel = "MODEL") String model;
     @Option(names = "--team", paramLabel = "TEAM", description = "the services a team (service owner) owns")
     String team;
+    @Option(names = "--external", paramLabel = "include|exclude|only", description = "deployments done by other "
+        + "tools and recorded in Gantry: counted (include, the default), left out, or the only ones counted")
+    String external;
     @Option(names = "--format", paramLabel = "FORMAT", description = "table (default), json or csv") Format format;
 
     Format format() {
@@ -210,6 +213,7 @@ final class MetricsCommands {
       put(query, "environment", environment);
       put(query, "model", model);
       put(query, "team", team);
+      put(query, "external", external);
       return query;
     }
 

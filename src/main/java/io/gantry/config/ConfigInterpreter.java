@@ -5,6 +5,8 @@ import io.gantry.catalog.ComponentRef;
 import io.gantry.catalog.ComponentType;
 import io.gantry.catalog.ServiceDefinition;
 import io.gantry.catalog.TrustedKeyDefinition;
+import io.gantry.inbound.HookProvider;
+import io.gantry.inbound.InboundHookDefinition;
 import io.gantry.identity.RoleBindingDefinition;
 import io.gantry.catalog.VersionRange;
 import io.gantry.config.DesiredState.Declared;
@@ -103,6 +105,7 @@ public class ConfigInterpreter {
         case "DeploymentModel" -> run.add(run.models, doc.name(), doc, "DeploymentModel", d -> model(d, run));
         case "TrustedKey" -> run.add(run.trustedKeys, doc.name(), doc, "TrustedKey", d -> trustedKey(d, run));
         case "RoleBinding" -> run.add(run.roleBindings, doc.name(), doc, "RoleBinding", this::roleBinding);
+        case "InboundHook" -> run.add(run.inboundHooks, doc.name(), doc, "InboundHook", this::inboundHook);
         default -> run.finding(doc, "kind", "unknown kind \"" + doc.kind() + "\"");
       }
       checkSecretReferences(doc, doc.body(), "", run);
@@ -114,11 +117,12 @@ public class ConfigInterpreter {
     checkPromotionPaths(run);
     checkTrustedKeys(run);
     checkRoleBindings(run);
+    checkInboundHooks(run);
     if (!run.findings.isEmpty()) {
       throw new InvalidInputException(run.findings.size() + " problem(s) in the configuration", run.findings);
     }
     return new DesiredState(run.environments, run.targets, run.services, run.components, run.models,
-        run.trustedKeys, run.roleBindings);
+        run.trustedKeys, run.roleBindings, run.inboundHooks);
   }
 
   private EnvironmentDefinition environment(ConfigDocument doc) {
@@ -193,6 +197,69 @@ public class ConfigInterpreter {
     return new RoleBindingDefinition(doc.name(), optional(spec, "user"), optional(spec, "group"),
         Role.fromId("spec.role", spec.path("role").asString()), optional(spec, "service"),
         optional(spec, "environment"));
+  }
+
+  private InboundHookDefinition inboundHook(ConfigDocument doc) {
+    JsonNode spec = doc.body().path("spec");
+    ComponentRef component;
+    try {
+      component = ComponentRef.parse(spec.path("component").asString());
+    } catch (IllegalArgumentException e) {
+      throw InvalidInputException.of("spec.component", e.getMessage());
+    }
+    return new InboundHookDefinition(doc.name(), text(doc.body(), "metadata", "description"),
+        HookProvider.fromId("spec.provider", spec.path("provider").asString()), optional(spec, "repository"),
+        optional(spec, "artifact"), component, optional(spec, "secret"), labels(doc));
+  }
+
+  /**
+   * A hook registers versions of a declared component, and one repository of one provider registers
+   * versions through one hook only (two would register the same tag twice, under two components).
+   */
+  private static void checkInboundHooks(Run run) {
+    Map<String, String> first = new LinkedHashMap<>();
+    run.inboundHooks.forEach((name, declared) -> {
+      InboundHookDefinition h = declared.definition();
+      if (h == null) {
+        return;
+      }
+      if (!run.components.containsKey(h.component().toString())) {
+        run.finding(declared.document(), "spec.component", "component \"" + h.component() + "\" is not declared");
+      }
+      boolean events = h.provider() == HookProvider.CDEVENTS;
+      String field = events ? "spec.artifact" : "spec.repository";
+      String source = events ? h.artifact() : h.repository();
+      if (events) {
+        if (h.artifact() == null || !h.artifact().startsWith("pkg:") || h.artifact().contains("@")) {
+          run.finding(declared.document(), "spec.artifact", "a cdevents hook names its artifact as a package URL "
+              + "without version (pkg:oci/shop-web)");
+        }
+        if (h.repository() != null || h.secret() != null) {
+          run.finding(declared.document(), h.repository() != null ? "spec.repository" : "spec.secret",
+              "a cdevents hook has no repository and no secret: its events come with an API token");
+        }
+      } else {
+        if (h.repository() == null) {
+          run.finding(declared.document(), "spec.repository", "a " + h.provider().id() + " hook names its repository");
+        }
+        if (h.secret() == null) {
+          run.finding(declared.document(), "spec.secret", "a " + h.provider().id() + " hook names the secret that "
+              + "verifies its deliveries");
+        }
+        if (h.artifact() != null) {
+          run.finding(declared.document(), "spec.artifact", "only a cdevents hook names an artifact");
+        }
+      }
+      if (source == null) {
+        return;
+      }
+      String key = h.provider().id() + ":" + (events ? source : source.toLowerCase(java.util.Locale.ROOT));
+      String other = first.putIfAbsent(key, name);
+      if (other != null) {
+        run.finding(declared.document(), field, h.provider().id() + " " + (events ? "artifact " : "repository ")
+            + source + " already has the InboundHook \"" + other + "\"; declare one hook for each");
+      }
+    });
   }
 
   /** A binding reaches a declared service, a declared environment, or both; never everywhere. */
@@ -678,6 +745,7 @@ public class ConfigInterpreter {
     final Map<String, Declared<ModelDefinition>> models = new LinkedHashMap<>();
     final Map<String, Declared<TrustedKeyDefinition>> trustedKeys = new LinkedHashMap<>();
     final Map<String, Declared<RoleBindingDefinition>> roleBindings = new LinkedHashMap<>();
+    final Map<String, Declared<InboundHookDefinition>> inboundHooks = new LinkedHashMap<>();
     /** The fingerprint of each trusted key that is a valid public key. */
     final Map<String, String> fingerprints = new LinkedHashMap<>();
     final List<Finding> findings = new ArrayList<>();

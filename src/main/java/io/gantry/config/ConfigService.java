@@ -11,6 +11,9 @@ import io.gantry.catalog.Services;
 import io.gantry.catalog.TrustedKey;
 import io.gantry.catalog.TrustedKeyDefinition;
 import io.gantry.catalog.TrustedKeys;
+import io.gantry.inbound.InboundHook;
+import io.gantry.inbound.InboundHookDefinition;
+import io.gantry.inbound.InboundHooks;
 import io.gantry.identity.Actor;
 import io.gantry.identity.RoleBinding;
 import io.gantry.identity.RoleBindingDefinition;
@@ -72,16 +75,27 @@ public class ConfigService {
   private final ComponentVersions versions;
   private final Models models;
   private final TrustedKeys trustedKeys;
+  private final InboundHooks inboundHooks;
   private final TransactionTemplate tx;
   private final JdbcClient jdbc;
   private final Clock clock;
   private final RoleBindings roleBindings;
   private final Users users;
 
+  /** With the inbound hooks kept in the same database. */
   public ConfigService(ConfigLoader loader, ConfigInterpreter interpreter, Environments environments,
       Targets targets, Services services, Components components, ComponentVersions versions, Models models,
       TrustedKeys trustedKeys, TransactionTemplate tx, JdbcClient jdbc, Clock clock, RoleBindings roleBindings,
       Users users) {
+    this(loader, interpreter, environments, targets, services, components, versions, models, trustedKeys,
+        new InboundHooks(jdbc, clock), tx, jdbc, clock, roleBindings, users);
+  }
+
+  @org.springframework.beans.factory.annotation.Autowired
+  public ConfigService(ConfigLoader loader, ConfigInterpreter interpreter, Environments environments,
+      Targets targets, Services services, Components components, ComponentVersions versions, Models models,
+      TrustedKeys trustedKeys, InboundHooks inboundHooks, TransactionTemplate tx, JdbcClient jdbc, Clock clock,
+      RoleBindings roleBindings, Users users) {
     this.loader = loader;
     this.interpreter = interpreter;
     this.environments = environments;
@@ -91,6 +105,7 @@ public class ConfigService {
     this.versions = versions;
     this.models = models;
     this.trustedKeys = trustedKeys;
+    this.inboundHooks = inboundHooks;
     this.tx = tx;
     this.jdbc = jdbc;
     this.clock = clock;
@@ -143,6 +158,8 @@ public class ConfigService {
         TrustedKey::definition, TrustedKey::rowVersion);
     diff.compare("RoleBinding", desired.roleBindings(), index(roleBindings.declared(), RoleBinding::name),
         RoleBinding::definition, b -> 0L);
+    diff.compare("InboundHook", desired.inboundHooks(), index(inboundHooks.all(), InboundHook::name),
+        InboundHook::definition, InboundHook::rowVersion);
     List<Finding> refused = new ArrayList<>();
     desired.roleBindings().forEach((name, declared) -> {
       String user = declared.definition().user();
@@ -254,6 +271,13 @@ public class ConfigService {
               trustedKeys.update(d, s.rowVersion());
             }
           }
+          case InboundHookDefinition d -> {
+            if (create) {
+              inboundHooks.create(d);
+            } else {
+              inboundHooks.update(d, s.rowVersion());
+            }
+          }
           case RoleBindingDefinition d -> {
             if (create) {
               roleBindings.declare(d, Actor.named(actor));
@@ -276,6 +300,7 @@ public class ConfigService {
           case "Environment" -> environments.delete(name, s.rowVersion());
           case "TrustedKey" -> trustedKeys.delete(name, s.rowVersion());
           case "RoleBinding" -> roleBindings.withdraw(name, Actor.named(actor));
+          case "InboundHook" -> inboundHooks.delete(name, s.rowVersion());
           default -> throw new IllegalStateException("unexpected kind " + s.change().kind());
         }
       }

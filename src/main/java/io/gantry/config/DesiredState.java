@@ -6,6 +6,7 @@ import io.gantry.catalog.TrustedKeyDefinition;
 import io.gantry.environment.EnvironmentDefinition;
 import io.gantry.environment.TargetDefinition;
 import io.gantry.identity.RoleBindingDefinition;
+import io.gantry.inbound.InboundHookDefinition;
 import io.gantry.model.ModelDefinition;
 import java.util.Map;
 
@@ -20,7 +21,8 @@ public record DesiredState(
     Map<String, Declared<ComponentDefinition>> components,
     Map<String, Declared<ModelDefinition>> models,
     Map<String, Declared<TrustedKeyDefinition>> trustedKeys,
-    Map<String, Declared<RoleBindingDefinition>> roleBindings) {
+    Map<String, Declared<RoleBindingDefinition>> roleBindings,
+    Map<String, Declared<InboundHookDefinition>> inboundHooks) {
 
   /** A definition and the document it came from, to point at it in errors. */
   public record Declared<T>(T definition, ConfigDocument document) {}

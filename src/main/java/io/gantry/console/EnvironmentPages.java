@@ -64,7 +64,7 @@ class EnvironmentPages {
     return all.stream().filter(p -> reach.sees(new Scope(p.component().service(), p.environment())))
         .filter(which)
         .sorted(Comparator.comparing((Deployments.Placement p) -> p.component().toString())
-            .thenComparing(Deployments.Placement::target))
+            .thenComparing(Deployments.Placement::target, Comparator.nullsFirst(Comparator.naturalOrder())))
         .map(p -> new EnvironmentPage.Placement(p.component().toString(), p.target(), p.version(), p.deployment(),
             p.since()))
         .toList();
@@ -125,7 +125,7 @@ class EnvironmentPages {
           }).toList();
       model.addAttribute("page", new TargetPage(d.name(), d.description(), d.environment(), d.kind().id(), d.path(),
           d.location(), d.facts(), d.tags(), d.labels(),
-          placements(deployments.placements(), reach, p -> p.target().equals(name)), history));
+          placements(deployments.placements(), reach, p -> name.equals(p.target())), history));
       return "catalog/target";
     });
   }

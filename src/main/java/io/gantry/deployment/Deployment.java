@@ -38,9 +38,13 @@ public record Deployment(
     return new Scope(component.service(), environment);
   }
 
-  /** Whether a deployment installs a version or removes the component from the environment. */
+  /**
+   * Whether a deployment installs a version or removes the component from the environment, or is a
+   * deployment another tool did that was recorded afterwards ({@code EXTERNAL}: final from the start, no
+   * targets, never run by the engine, no evidence for Gantry's promotion rules or triggers).
+   */
   public enum Kind {
-    DEPLOY, UNDEPLOY;
+    DEPLOY, UNDEPLOY, EXTERNAL;
 
     public String id() {
       return name().toLowerCase(java.util.Locale.ROOT);

@@ -191,7 +191,8 @@ class DeploymentController {
     if (kind == null || kind.isBlank()) {
       return Deployment.Kind.DEPLOY;
     }
-    return Arrays.stream(Deployment.Kind.values()).filter(k -> k.id().equals(kind)).findFirst()
+    return Arrays.stream(Deployment.Kind.values()).filter(k -> k != Deployment.Kind.EXTERNAL)
+        .filter(k -> k.id().equals(kind)).findFirst()
         .orElseThrow(() -> io.gantry.shared.InvalidInputException.of("kind", "\"" + kind
             + "\" is not a kind of deployment; use deploy or undeploy"));
   }

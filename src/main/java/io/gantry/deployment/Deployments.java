@@ -212,25 +212,40 @@ public class Deployments {
   /** What runs where: for every environment and component, the version on each target (see {@link #currentVersions}). */
   public List<Placement> placements() {
     Map<String, Placement> latest = new java.util.LinkedHashMap<>();
+    // a successful external deployment (no targets) stands for the whole environment: it replaces what
+    // Gantry's own deployments put on the targets before it, and a later one of Gantry's replaces it
     jdbc.sql("""
         select d.environment, d.service, d.component, r.target, d.version, d.kind, d.id, d.finished_at
           from target_runs r join deployments d on d.id = r.deployment_id
          where r.state = 'SUCCEEDED' and d.state = 'SUCCEEDED'
-         order by d.id
+        union all
+        select d.environment, d.service, d.component, null, d.version, d.kind, d.id, d.finished_at
+          from deployments d where d.kind = 'EXTERNAL' and d.state = 'SUCCEEDED'
+         order by 7
         """).query((rs, n) -> {
-          String key = rs.getString("environment") + "|" + rs.getString("service") + "/" + rs.getString("component")
-              + "|" + rs.getString("target");
+          String place = rs.getString("environment") + "|" + rs.getString("service") + "/"
+              + rs.getString("component") + "|";
+          String target = rs.getString("target");
+          Placement placement = new Placement(rs.getString("environment"), new ComponentRef(rs.getString("service"),
+              rs.getString("component")), target, rs.getString("version"), rs.getLong("id"),
+              rs.getTimestamp("finished_at").toInstant());
+          if ("EXTERNAL".equals(rs.getString("kind"))) {
+            latest.keySet().removeIf(k -> k.startsWith(place));
+            latest.put(place, placement);
+            return null;
+          }
+          latest.remove(place);
           if ("UNDEPLOY".equals(rs.getString("kind"))) {
-            latest.remove(key);
+            latest.remove(place + target);
           } else {
-            latest.put(key, new Placement(rs.getString("environment"), new ComponentRef(rs.getString("service"),
-                rs.getString("component")), rs.getString("target"), rs.getString("version"), rs.getLong("id"),
-                rs.getTimestamp("finished_at").toInstant()));
+            latest.put(place + target, placement);
           }
           return null;
         }).list();
     return latest.values().stream().sorted(java.util.Comparator.comparing(Placement::environment)
-        .thenComparing(p -> p.component().toString()).thenComparing(Placement::target)).toList();
+        .thenComparing(p -> p.component().toString())
+        .thenComparing(Placement::target, java.util.Comparator.nullsFirst(java.util.Comparator.naturalOrder())))
+        .toList();
   }
 
   /** Records a file attached to a manual step. */
@@ -256,6 +271,7 @@ public class Deployments {
   }
 
   /** One component version on one target, put there by a deployment. */
+  /** {@code target} is null for a version an external deployment put in the environment (no targets known). */
   public record Placement(String environment, ComponentRef component, String target, String version,
       long deployment, Instant since) {}
 
@@ -308,6 +324,18 @@ public class Deployments {
   public void record(long deployment, DeploymentEvent.Kind kind, String target, String step, String actor,
       String message, Instant now) {
     insertEvent(deployment, now, kind, null, null, target, step, actor, message);
+  }
+
+  /**
+   * The record of a deployment another tool did: executing from its start, and its outcome at its end,
+   * as that tool reported them.
+   */
+  void recordExternalRecord(long deployment, Instant started, Instant finished, DeploymentState outcome,
+      String actor, String message) {
+    insertEvent(deployment, started, DeploymentEvent.Kind.TRANSITION, null, DeploymentState.EXECUTING, null, null,
+        actor, message);
+    insertEvent(deployment, finished, DeploymentEvent.Kind.TRANSITION, DeploymentState.EXECUTING, outcome, null,
+        null, actor, message);
   }
 
   /** Records that the deployment waits, for what and for what kind of thing. */

@@ -71,6 +71,8 @@ class SecurityConfiguration {
                 "/actuator/health/**").permitAll()
             .requestMatchers("/openapi", "/openapi/**", "/docs", "/docs/**", "/swagger-ui/**", "/v3/api-docs/**",
                 "/schema/**", "/favicon.ico", "/error").permitAll()
+            // webhook deliveries carry no API token: each is verified by its signature under its hook's secret
+            .requestMatchers(HttpMethod.POST, "/api/v1/hooks/github/*", "/api/v1/hooks/gitlab/*").permitAll()
             // what a supplier may reach: the library (to push versions and read them back) and its own
             // identity and tokens; everything else (environments, targets, models, deployments, changes,
             // schedules, metrics) is for the roles inside the organization

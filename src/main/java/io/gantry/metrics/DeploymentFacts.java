@@ -113,10 +113,10 @@ class DeploymentFacts {
     commitTimes.read(ids);
     record Ended(long id, Timestamp finishedAt, String environment, String service, String component, String model,
         int modelVersion, String state, Timestamp requestedAt, Timestamp startedAt, Timestamp plannedStart,
-        Timestamp commitTime, boolean modelInForce) {}
+        Timestamp commitTime, boolean modelInForce, String kind) {}
     List<Ended> ended = jdbc.sql("""
         select d.id, d.finished_at, d.environment, d.service, d.component, d.model, d.model_version, d.state,
-               d.requested_at, d.started_at, d.planned_start, c.commit_time,
+               d.requested_at, d.started_at, d.planned_start, c.commit_time, d.kind,
                case when exists (select 1 from model_versions v join deployment_models m on m.id = v.model_id
                                   where m.name = d.model and v.number = d.model_version and v.spec is not null
                                     and not exists (select 1 from model_versions n where n.model_id = v.model_id
@@ -130,7 +130,8 @@ class DeploymentFacts {
         .query((rs, n) -> new Ended(rs.getLong("id"), rs.getTimestamp("finished_at"), rs.getString("environment"),
             rs.getString("service"), rs.getString("component"), rs.getString("model"), rs.getInt("model_version"),
             rs.getString("state"), rs.getTimestamp("requested_at"), rs.getTimestamp("started_at"),
-            rs.getTimestamp("planned_start"), rs.getTimestamp("commit_time"), rs.getInt("model_in_force") == 1))
+            rs.getTimestamp("planned_start"), rs.getTimestamp("commit_time"), rs.getInt("model_in_force") == 1,
+            rs.getString("kind")))
         .list();
     Map<Long, List<DeploymentEvent>> records = new HashMap<>();
     jdbc.sql("""
@@ -155,7 +156,7 @@ class DeploymentFacts {
       var row = new MapSqlParameterSource().addValue("id", d.id()).addValue("finished_at", d.finishedAt())
           .addValue("environment", d.environment()).addValue("service", d.service())
           .addValue("component", d.component()).addValue("model", d.model())
-          .addValue("model_version", d.modelVersion()).addValue("state", d.state())
+          .addValue("model_version", d.modelVersion()).addValue("state", d.state()).addValue("kind", d.kind())
           .addValue("requested_at", d.requestedAt()).addValue("started_at", d.startedAt(), Types.TIMESTAMP)
           .addValue("executed", record.stream().anyMatch(e -> e.to() == DeploymentState.EXECUTING))
           .addValue("model_in_force", d.modelInForce())
@@ -200,11 +201,30 @@ class DeploymentFacts {
                                                   waiting_for, seconds)
             values (:id, :finished_at, :environment, :service, :model, :activity, :waiting_for, :seconds)
             """, waits.toArray(MapSqlParameterSource[]::new));
+        writeCommitLeads(ids);
       });
       return facts.size();
     } catch (DuplicateKeyException e) {
       return 0; // a report running at the same time wrote them; the facts are the same
     }
+  }
+
+  /**
+   * The commits counted in each successful deployment that lists its commits (one recorded from another
+   * tool): those not already counted in an earlier successful deployment of the same component to the same
+   * environment, each with the seconds from the commit to the deployment's end.
+   */
+  private void writeCommitLeads(List<Long> ids) {
+    jdbc.sql("""
+        insert into metrics_commit_leads (deployment_id, sha, seconds)
+        select c.deployment_id, c.sha, cast(%s - %s as double precision)
+          from deployment_commits c join deployments d on d.id = c.deployment_id
+         where d.id in (:ids) and d.state = 'SUCCEEDED'
+           and not exists (select 1 from deployment_commits p join deployments e on e.id = p.deployment_id
+                            where p.sha = c.sha and e.environment = d.environment and e.service = d.service
+                              and e.component = d.component and e.state = 'SUCCEEDED'
+                              and (e.finished_at < d.finished_at or e.finished_at = d.finished_at and e.id < d.id))
+        """.formatted(Scope.epoch("d.finished_at"), Scope.epoch("c.committed_at"))).param("ids", ids).update();
   }
 
   /** What a deployment waited for in one activity. */
@@ -223,9 +243,9 @@ class DeploymentFacts {
     }
     INSERT_FACTS = """
         insert into metrics_deployment_facts (deployment_id, finished_at, environment, service, component, model,
-               model_version, state, requested_at, started_at, executed, model_in_force, lead_seconds, commit_seconds,
+               model_version, state, kind, requested_at, started_at, executed, model_in_force, lead_seconds, commit_seconds,
                start_deviation, rollback_seconds, process_seconds, wait_seconds%s)
-        values (:id, :finished_at, :environment, :service, :component, :model, :model_version, :state, :requested_at,
+        values (:id, :finished_at, :environment, :service, :component, :model, :model_version, :state, :kind, :requested_at,
                 :started_at, :executed, :model_in_force, :lead_seconds, :commit_seconds, :start_deviation,
                 :rollback_seconds, :process_seconds, :wait_seconds%s)
         """.formatted(columns, values);

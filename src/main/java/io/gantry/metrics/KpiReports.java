@@ -81,16 +81,27 @@ class KpiReports {
                percentile_cont(0.5) within group (order by case when f.state = 'SUCCEEDED' then f.lead_seconds end)
                  as lead_median,
                avg(case when f.state = 'SUCCEEDED' then f.lead_seconds end) as lead_mean,
-               count(case when %1$s then f.commit_seconds end) as commit_n,
-               percentile_cont(0.5) within group (order by case when %1$s then f.commit_seconds end) as commit_median,
-               avg(case when %1$s then f.commit_seconds end) as commit_mean,
                sum(case when f.model_in_force and (c.model is null or c.model = f.model) then 1 else 0 end) as agreed
           from metrics_deployment_facts f
           left join services s on s.name = f.service
           left join components c on c.service_id = s.id and c.name = f.component
-         where %2$s
-        """.formatted("f.state = 'SUCCEEDED' and " + Scope.production(jdbc, "f"), scope.ended("f")))
+         where %s
+        """.formatted(scope.ended("f")))
         .params(scope.params()).param("tolerance", tolerance.toSeconds()).query().singleRow();
+    // the commit lead time: every commit a successful production deployment brought (those that list
+    // their commits), else the commit time of the version it installed
+    String counted = scope.ended("f") + " and f.state = 'SUCCEEDED' and " + Scope.production(jdbc, "f");
+    Map<String, Object> commits = jdbc.sql("""
+        select count(distinct v.d) as commit_n, percentile_cont(0.5) within group (order by v.s) as commit_median,
+               avg(v.s) as commit_mean
+          from (select l.seconds as s, f.deployment_id as d
+                  from metrics_deployment_facts f join metrics_commit_leads l on l.deployment_id = f.deployment_id
+                 where %1$s
+                union all
+                select f.commit_seconds as s, f.deployment_id as d from metrics_deployment_facts f
+                 where %1$s and f.commit_seconds is not null
+                   and not exists (select 1 from metrics_commit_leads l where l.deployment_id = f.deployment_id)) v
+        """.formatted(counted)).params(scope.params()).query().singleRow();
 
     long succeeded = count(ended.get("succeeded"));
     long failed = count(ended.get("failed"));
@@ -119,8 +130,8 @@ class KpiReports {
         oldest == null ? null : round(nowSeconds - oldest, 3), median == null ? null : round(nowSeconds - median, 3));
 
     var leadTime = new KpiReport.LeadTime(succeeded, round(number(ended.get("lead_median")), 3),
-        round(number(ended.get("lead_mean")), 3), count(ended.get("commit_n")),
-        round(number(ended.get("commit_median")), 3), round(number(ended.get("commit_mean")), 3));
+        round(number(ended.get("lead_mean")), 3), count(commits.get("commit_n")),
+        round(number(commits.get("commit_median")), 3), round(number(commits.get("commit_mean")), 3));
 
     long agreed = count(ended.get("agreed"));
     return new KpiReport(new KpiReport.PeriodView(period.from(), period.to(), period.partial(now), round(days, 3)),
@@ -142,6 +153,11 @@ class KpiReports {
     }
     if (f.team() != null) {
       where.append(" and i.service in (select t.name from services t where t.owner = :team)");
+    }
+    if (f.external() == MetricsFilter.External.EXCLUDE) {
+      where.append(" and coalesce(d.kind, '') <> 'EXTERNAL'");
+    } else if (f.external() == MetricsFilter.External.ONLY) {
+      where.append(" and d.kind = 'EXTERNAL'");
     }
     Map<String, Long> bySeverity = new TreeMap<>();
     long[] totals = new long[3];

@@ -45,9 +45,10 @@ class MetricsController {
   }
 
   /** The filter, refused unless every deployment it lets through lies inside the caller's scopes. */
-  private MetricsFilter filter(String service, String environment, String model, String team, String what,
-      Principal principal) {
-    MetricsFilter f = new MetricsFilter(service, environment, model, team);
+  private MetricsFilter filter(String service, String environment, String model, String team, String external,
+      String what, Principal principal) {
+    MetricsFilter f = new MetricsFilter(service, environment, model, team,
+        MetricsFilter.External.parse("external", external));
     access.reach(principal.getName(), Access.INSIDERS).requireCovers(what, new Scope(f.service(), f.environment()));
     return f;
   }
@@ -58,11 +59,12 @@ class MetricsController {
   ResponseEntity<?> kpis(@RequestParam(required = false) String from, @RequestParam(required = false) String to,
       @RequestParam(required = false) String service, @RequestParam(required = false) String environment,
       @RequestParam(required = false) String model, @RequestParam(required = false) String team,
+      @RequestParam(required = false) String external,
       @RequestParam(required = false) Long tolerance, @RequestParam(required = false) String format,
       @RequestHeader(value = "Accept", required = false) String accept, Principal principal) {
     boolean csv = csv(format, accept);
     KpiReport report = kpis.report(Period.parse(from, to, clock),
-        filter(service, environment, model, team, "the KPIs", principal),
+        filter(service, environment, model, team, external, "the KPIs", principal),
         tolerance == null ? null : Duration.ofMinutes(tolerance));
     return csv ? csv(Csv.measures("kpis", report)) : ResponseEntity.ok(report);
   }
@@ -73,11 +75,12 @@ class MetricsController {
   ResponseEntity<?> dora(@RequestParam(required = false) String from, @RequestParam(required = false) String to,
       @RequestParam(required = false) String service, @RequestParam(required = false) String environment,
       @RequestParam(required = false) String model, @RequestParam(required = false) String team,
+      @RequestParam(required = false) String external,
       @RequestParam(required = false) String format, @RequestHeader(value = "Accept", required = false) String accept,
       Principal principal) {
     boolean csv = csv(format, accept);
     DoraReport report = dora.report(Period.parse(from, to, clock),
-        filter(service, environment, model, team, "the DORA measures", principal));
+        filter(service, environment, model, team, external, "the DORA measures", principal));
     return csv ? csv(Csv.measures("dora", report)) : ResponseEntity.ok(report);
   }
 
@@ -87,11 +90,12 @@ class MetricsController {
   ResponseEntity<?> vsm(@RequestParam(required = false) String from, @RequestParam(required = false) String to,
       @RequestParam(required = false) String service, @RequestParam(required = false) String environment,
       @RequestParam(required = false) String model, @RequestParam(required = false) String team,
+      @RequestParam(required = false) String external,
       @RequestParam(required = false) String format, @RequestHeader(value = "Accept", required = false) String accept,
       Principal principal) {
     boolean csv = csv(format, accept);
     ValueStreamMap map = valueStreams.map(Period.parse(from, to, clock),
-        filter(service, environment, model, team, "the value stream map", principal));
+        filter(service, environment, model, team, external, "the value stream map", principal));
     return csv ? csv(Csv.valueStream(map.totals(), map.activities(), map.waits())) : ResponseEntity.ok(map);
   }
 

@@ -48,6 +48,13 @@ final class Scope {
     if (filter.team() != null) {
       sql.append(" and ").append(d).append(".service in (select t.name from services t where t.owner = :team)");
     }
+    if (filter.external() != MetricsFilter.External.INCLUDE) {
+      // deployments and their facts say their kind; a wait row is about the deployment of its facts
+      String kind = d.equals("w") ? "(select k.kind from metrics_deployment_facts k where k.deployment_id = "
+          + "w.deployment_id)" : d + ".kind";
+      sql.append(" and ").append(kind)
+          .append(filter.external() == MetricsFilter.External.ONLY ? " = 'EXTERNAL'" : " <> 'EXTERNAL'");
+    }
     return sql.toString();
   }
 
