@@ -163,6 +163,9 @@ class OpenApiDocumentTest {
     ApiException anonymous = catchThrowableOfType(ApiException.class, () -> new EnvironmentsApi(
         new ApiClient().setBasePath("http://127.0.0.1:" + port)).environments(0, 50));
     assertThat(anonymous.getCode()).isEqualTo(401);
+    assertThat(JSON.readTree(anonymous.getResponseBody()).propertyNames())
+        .as("only the fields ProblemDocument describes").isSubsetOf("type", "title", "status", "detail", "instance",
+            "errors", "limit");
     assertThat(client.getObjectMapper().readValue(anonymous.getResponseBody(), ProblemDocument.class).getType())
         .hasToString("https://gantry.io/problems/unauthenticated");
   }
