@@ -57,6 +57,29 @@ class SingleSignOnTest {
   }
 
   @Test
+  void the_api_document_names_the_identity_provider_beside_api_tokens_and_still_lints_clean() throws Exception {
+    SignOnApi.Response served = api.get("/openapi", admin);
+    JsonNode document = served.json();
+
+    assertThat(document.at("/components/securitySchemes/identityProvider/type").asString()).isEqualTo("openIdConnect");
+    assertThat(document.at("/components/securitySchemes/identityProvider/openIdConnectUrl").asString())
+        .isEqualTo(provider.issuer().replaceFirst("/+$", "") + "/.well-known/openid-configuration");
+    assertThat(document.at("/security/0/apiToken").isArray()).isTrue();
+    assertThat(document.at("/security/1/identityProvider").isArray()).isTrue();
+    assertThat(document.at("/paths/~1api~1v1~1environments/get/responses/503/$ref").asString())
+        .isEqualTo("#/components/responses/IdentityProviderUnavailable");
+    assertThat(document.at("/paths/~1api~1v1~1health/get/responses/503").isMissingNode()).isTrue();
+
+    Path file = java.nio.file.Files.createDirectories(Path.of("target/openapi")).resolve("served-with-sso.json");
+    java.nio.file.Files.writeString(file, served.text());
+    OpenApiDocumentTest.Run lint = OpenApiDocumentTest.run(List.of(OpenApiDocumentTest.redocly().toString(), "lint",
+        file.toString(), "--extends=recommended", "--format=stylish"));
+    assertThat(lint.exit()).as(lint.output()).isZero();
+    assertThat(lint.output()).as(lint.output()).contains("Your API description is valid")
+        .doesNotContainPattern("You have \\d+ warnings?");
+  }
+
+  @Test
   void the_groups_the_provider_names_at_sign_in_bring_the_roles_bound_to_them_and_leaving_one_withdraws_them()
       throws Exception {
     SignOnApi.Response applied = api.post("/api/v1/config/apply", admin, Map.of("reason", "groups", "files",

@@ -1,0 +1,210 @@
+package io.gantry.shared;
+
+import java.io.IOException;
+import java.io.InputStream;
+import java.io.UncheckedIOException;
+import java.lang.reflect.Method;
+import java.util.ArrayDeque;
+import java.util.ArrayList;
+import java.util.Deque;
+import java.util.HashMap;
+import java.util.HashSet;
+import java.util.List;
+import java.util.Map;
+import java.util.Set;
+import java.util.TreeSet;
+import org.springframework.asm.ClassReader;
+import org.springframework.asm.ClassVisitor;
+import org.springframework.asm.Handle;
+import org.springframework.asm.MethodVisitor;
+import org.springframework.asm.Opcodes;
+import org.springframework.asm.Type;
+import org.springframework.core.io.Resource;
+import org.springframework.core.io.support.PathMatchingResourcePatternResolver;
+
+/**
+ * What the application's own code can construct when a method runs: the methods it calls, the lambdas
+ * it makes and, for a call on an interface or an overridable method, every implementation of it in
+ * the application, followed transitively through the application's classes (calls into libraries are
+ * not followed). Read from the compiled classes, so what the API documents as its error answers is
+ * what the code can raise, not what someone remembered to annotate; an over-approximation, as any
+ * implementation of a called interface counts. Row mappers (methods taking a {@code ResultSet}) are
+ * not followed: a stored row they refuse is no fault of the request.
+ */
+final class ReachableCode {
+
+  private static final String ROOT_PACKAGE = "io/gantry/";
+  private static final String RESULT_SET = "Ljava/sql/ResultSet;";
+
+  private record Call(String owner, String name, String descriptor, boolean dispatched) {}
+
+  private static final class MethodFacts {
+    final Set<String> constructed = new HashSet<>();
+    final List<Call> calls = new ArrayList<>();
+  }
+
+  private static final class ClassFacts {
+    String superName;
+    String[] interfaces = new String[0];
+    final Map<String, MethodFacts> methods = new HashMap<>();
+  }
+
+  private final Map<String, ClassFacts> classes;
+  private final Map<String, Set<String>> subtypes = new HashMap<>();
+
+  private ReachableCode(Map<String, ClassFacts> classes) {
+    this.classes = classes;
+    classes.forEach((name, facts) -> {
+      List<String> supers = new ArrayList<>(List.of(facts.interfaces));
+      if (facts.superName != null) {
+        supers.add(facts.superName);
+      }
+      supers.forEach(s -> subtypes.computeIfAbsent(s, k -> new HashSet<>()).add(name));
+    });
+  }
+
+  /**
+   * The application's classes: those beside this one (the same folder or jar), so that classes on the
+   * class path only for tests do not change what is documented.
+   */
+  static ReachableCode ofApplication() {
+    String self = ReachableCode.class.getName().replace('.', '/') + ".class";
+    String url = ReachableCode.class.getClassLoader().getResource(self).toString();
+    String root = url.substring(0, url.length() - self.length());
+    var resolver = new PathMatchingResourcePatternResolver(ReachableCode.class.getClassLoader());
+    Map<String, ClassFacts> classes = new HashMap<>();
+    try {
+      for (Resource resource : resolver.getResources(root + ROOT_PACKAGE + "**/*.class")) {
+        try (InputStream in = resource.getInputStream()) {
+          read(new ClassReader(in), classes);
+        }
+      }
+    } catch (IOException e) {
+      throw new UncheckedIOException("cannot read the application's classes under " + root, e);
+    }
+    return new ReachableCode(classes);
+  }
+
+  /** The internal names of the application's classes and library classes constructed by what {@code method} reaches. */
+  Set<String> constructedBy(Method method) {
+    Set<String> constructed = new TreeSet<>();
+    Set<String> seen = new HashSet<>();
+    Deque<String[]> todo = new ArrayDeque<>();
+    todo.add(new String[] {Type.getInternalName(method.getDeclaringClass()), method.getName(),
+        Type.getMethodDescriptor(method)});
+    while (!todo.isEmpty()) {
+      String[] next = todo.poll();
+      String key = next[0] + '.' + next[1] + next[2];
+      if (!seen.add(key)) {
+        continue;
+      }
+      MethodFacts facts = declared(next[0], next[1], next[2]);
+      if (facts == null || next[2].contains(RESULT_SET)) {
+        // a row mapper: what it refuses is a stored row, not the request, and it answers 500 as it should
+        continue;
+      }
+      constructed.addAll(facts.constructed);
+      for (Call call : facts.calls) {
+        String resolved = resolve(call.owner(), call.name(), call.descriptor());
+        if (resolved != null) {
+          todo.add(new String[] {resolved, call.name(), call.descriptor()});
+        }
+        if (call.dispatched()) {
+          for (String sub : allSubtypes(call.owner())) {
+            if (declared(sub, call.name(), call.descriptor()) != null) {
+              todo.add(new String[] {sub, call.name(), call.descriptor()});
+            }
+          }
+        }
+      }
+    }
+    return constructed;
+  }
+
+  /** The first of {@code names} among {@code type} and its superclasses, or null. */
+  String nearestAncestorIn(String type, Set<String> names) {
+    for (String t = type; t != null; t = classes.containsKey(t) ? classes.get(t).superName : null) {
+      if (names.contains(t)) {
+        return t;
+      }
+    }
+    return null;
+  }
+
+  private MethodFacts declared(String owner, String name, String descriptor) {
+    ClassFacts facts = classes.get(owner);
+    return facts == null ? null : facts.methods.get(name + descriptor);
+  }
+
+  /** The class whose method a call runs when the receiver is of the owner's own type (inherited or declared). */
+  private String resolve(String owner, String name, String descriptor) {
+    for (String t = owner; t != null && classes.containsKey(t); t = classes.get(t).superName) {
+      if (declared(t, name, descriptor) != null) {
+        return t;
+      }
+    }
+    return null;
+  }
+
+  private Set<String> allSubtypes(String type) {
+    Set<String> all = new HashSet<>();
+    Deque<String> todo = new ArrayDeque<>(subtypes.getOrDefault(type, Set.of()));
+    while (!todo.isEmpty()) {
+      String sub = todo.poll();
+      if (all.add(sub)) {
+        todo.addAll(subtypes.getOrDefault(sub, Set.of()));
+      }
+    }
+    return all;
+  }
+
+  private static void read(ClassReader reader, Map<String, ClassFacts> classes) {
+    ClassFacts facts = new ClassFacts();
+    reader.accept(new ClassVisitor(Opcodes.ASM9) {
+      @Override
+      public void visit(int version, int access, String name, String signature, String superName,
+          String[] interfaces) {
+        facts.superName = superName;
+        facts.interfaces = interfaces == null ? new String[0] : interfaces;
+        classes.put(name, facts);
+      }
+
+      @Override
+      public MethodVisitor visitMethod(int access, String name, String descriptor, String signature,
+          String[] exceptions) {
+        MethodFacts method = new MethodFacts();
+        facts.methods.put(name + descriptor, method);
+        return new MethodVisitor(Opcodes.ASM9) {
+          @Override
+          public void visitTypeInsn(int opcode, String type) {
+            if (opcode == Opcodes.NEW) {
+              method.constructed.add(type);
+            }
+          }
+
+          @Override
+          public void visitMethodInsn(int opcode, String owner, String name, String descriptor, boolean itf) {
+            if (owner.startsWith(ROOT_PACKAGE)) {
+              method.calls.add(new Call(owner, name, descriptor,
+                  opcode == Opcodes.INVOKEVIRTUAL || opcode == Opcodes.INVOKEINTERFACE));
+            }
+          }
+
+          @Override
+          public void visitInvokeDynamicInsn(String name, String descriptor, Handle bootstrap, Object... arguments) {
+            // a lambda or method reference: its body counts as reachable from where it is made
+            for (Object argument : arguments) {
+              if (argument instanceof Handle handle && handle.getTag() == Opcodes.H_NEWINVOKESPECIAL) {
+                method.constructed.add(handle.getOwner());
+              } else if (argument instanceof Handle handle && handle.getOwner().startsWith(ROOT_PACKAGE)) {
+                int tag = handle.getTag();
+                method.calls.add(new Call(handle.getOwner(), handle.getName(), handle.getDesc(),
+                    tag == Opcodes.H_INVOKEVIRTUAL || tag == Opcodes.H_INVOKEINTERFACE));
+              }
+            }
+          }
+        };
+      }
+    }, ClassReader.SKIP_DEBUG | ClassReader.SKIP_FRAMES);
+  }
+}
