@@ -1,5 +1,6 @@
 package io.gantry.notification;
 
+import io.gantry.deployment.Deployments;
 import io.gantry.events.DeliveryFailure;
 import io.gantry.events.Destination;
 import io.gantry.events.Sink;
@@ -31,14 +32,17 @@ import org.springframework.stereotype.Component;
 class EmailSink implements Sink {
 
   private final ObjectProvider<JavaMailSender> mail;
+  private final Deployments deployments;
   private final String from;
 
-  EmailSink(ObjectProvider<JavaMailSender> mail,
+  EmailSink(ObjectProvider<JavaMailSender> mail, Deployments deployments,
       @Value("${gantry.notifications.email.from:gantry@localhost}") String from) {
-    if (!Users.isEmail(from)) {
-      throw new IllegalArgumentException("gantry.notifications.email.from is not an e-mail address: " + from);
+    if (!from.matches("[^\\s@<>\"]+@[^\\s@<>\"]+")) {
+      throw new IllegalArgumentException("gantry.notifications.email.from is not a plain e-mail address (such as "
+          + "gantry@example.com): " + NotificationRules.printable(from));
     }
     this.mail = mail;
+    this.deployments = deployments;
     this.from = from;
   }
 
@@ -54,8 +58,7 @@ class EmailSink implements Sink {
       throw new DeliveryFailure("no SMTP server is set: set spring.mail.host (and spring.mail.port, username, "
           + "password) to send e-mail", false);
     }
-    Moment moment = NotificationSinks.moment(event);
-    Notice notice = Notice.of(moment, event);
+    Notice notice = NotificationSinks.notice(event, deployments);
     boolean turn = "true".equals(destination.settings().get(NotificationFanout.TURN));
     List<InternetAddress> to = new ArrayList<>();
     for (String address : destination.address().split(",")) {

@@ -45,6 +45,14 @@ record Notice(Moment moment, String eventId, Long deployment, String environment
 
   /** The notice an event gives, reading its CDEvent ({@code subject.content} and {@code customData}). */
   static Notice of(Moment moment, StoredEvent event) {
+    return of(moment, event, null);
+  }
+
+  /**
+   * The notice an event gives, reading its CDEvent ({@code subject.content} and {@code customData}), with the
+   * component and version taken from the deployment it is about where the event does not carry them.
+   */
+  static Notice of(Moment moment, StoredEvent event, io.gantry.deployment.Deployment about) {
     JsonNode cdevent = Json.read(event.data(), JsonNode.class);
     JsonNode custom = cdevent.path("customData");
     JsonNode content = cdevent.path("subject").path("content");
@@ -54,8 +62,9 @@ record Notice(Moment moment, String eventId, Long deployment, String environment
         : custom.path("deployment").isNumber() ? custom.path("deployment").asLong() : null;
     return new Notice(moment, event.eventId(), deployment,
         first(event.environment(), text(custom, "environment"), text(content.path("environment"), "id")),
-        first(event.service(), text(custom, "service")), text(custom, "component"),
-        first(text(custom, "version"), text(content, "artifactId")), text(custom, "stage"), text(custom, "model"),
+        first(event.service(), text(custom, "service"), about == null ? null : about.component().service()),
+        first(text(custom, "component"), about == null ? null : about.component().component()),
+        first(text(custom, "version"), about == null ? null : about.version(), text(content, "artifactId")), text(custom, "stage"), text(custom, "model"),
         first(text(custom, "url"), text(content, "uri")), text(content, "outcome"), text(content, "errors"),
         text(custom, "waitingFor"), text(custom, "step"), text(custom, "target"), roles, text(custom, "message"));
   }

@@ -25,11 +25,11 @@ import org.springframework.web.bind.annotation.RestController;
 @Tag(name = "Notifications", description = "Your e-mail address and your subscriptions to deployments")
 class NotificationController {
 
-  private final Subscriptions subscriptions;
+  private final UserSubscriptions subscriptions;
   private final Users users;
   private final TransactionTemplate tx;
 
-  NotificationController(Subscriptions subscriptions, Users users, TransactionTemplate tx) {
+  NotificationController(UserSubscriptions subscriptions, Users users, TransactionTemplate tx) {
     this.subscriptions = subscriptions;
     this.users = users;
     this.tx = tx;
@@ -53,14 +53,14 @@ class NotificationController {
 
   @GetMapping("/api/v1/me/subscriptions")
   @Operation(summary = "Your subscriptions")
-  List<Subscriptions.Subscription> mine(Authentication auth) {
+  List<UserSubscriptions.Subscription> mine(Authentication auth) {
     return subscriptions.of(auth.getName());
   }
 
   @PostMapping("/api/v1/me/subscriptions")
   @Operation(summary = "Subscribe to the deployments of a service and/or in an environment, at some moments, by "
       + "e-mail; only to a scope you may read")
-  ResponseEntity<Subscriptions.Subscription> subscribe(@RequestBody Subscriptions.NewSubscription body,
+  ResponseEntity<UserSubscriptions.Subscription> subscribe(@RequestBody UserSubscriptions.NewSubscription body,
       Authentication auth) {
     return ResponseEntity.status(HttpStatus.CREATED).body(subscriptions.subscribe(auth.getName(), body));
   }

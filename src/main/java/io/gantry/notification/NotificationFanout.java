@@ -47,9 +47,9 @@ class NotificationFanout implements Fanout {
   private final Models models;
   private final Users users;
   private final Access access;
-  private final Subscriptions subscriptions;
+  private final UserSubscriptions subscriptions;
 
-  NotificationFanout(Models models, Users users, Access access, Subscriptions subscriptions) {
+  NotificationFanout(Models models, Users users, Access access, UserSubscriptions subscriptions) {
     this.models = models;
     this.users = users;
     this.access = access;

@@ -1,5 +1,6 @@
 package io.gantry.notification;
 
+import io.gantry.deployment.Deployments;
 import io.gantry.events.DeliveryFailure;
 import io.gantry.events.Destination;
 import io.gantry.events.Signature;
@@ -27,18 +28,21 @@ import org.springframework.context.annotation.Configuration;
 class WebhookSinks {
 
   @Bean
-  Sink slackSink(Secrets secrets, Clock clock, @Value("${gantry.events.http.timeout:10s}") Duration timeout) {
-    return new Post(Channel.SLACK, secrets, clock, timeout);
+  Sink slackSink(Secrets secrets, Deployments deployments, Clock clock,
+      @Value("${gantry.events.http.timeout:10s}") Duration timeout) {
+    return new Post(Channel.SLACK, secrets, deployments, clock, timeout);
   }
 
   @Bean
-  Sink teamsSink(Secrets secrets, Clock clock, @Value("${gantry.events.http.timeout:10s}") Duration timeout) {
-    return new Post(Channel.TEAMS, secrets, clock, timeout);
+  Sink teamsSink(Secrets secrets, Deployments deployments, Clock clock,
+      @Value("${gantry.events.http.timeout:10s}") Duration timeout) {
+    return new Post(Channel.TEAMS, secrets, deployments, clock, timeout);
   }
 
   @Bean
-  Sink webhookSink(Secrets secrets, Clock clock, @Value("${gantry.events.http.timeout:10s}") Duration timeout) {
-    return new Post(Channel.WEBHOOK, secrets, clock, timeout);
+  Sink webhookSink(Secrets secrets, Deployments deployments, Clock clock,
+      @Value("${gantry.events.http.timeout:10s}") Duration timeout) {
+    return new Post(Channel.WEBHOOK, secrets, deployments, clock, timeout);
   }
 
   /** The suffix of the secret a generic webhook's deliveries are signed with. */
@@ -49,14 +53,16 @@ class WebhookSinks {
 
     private final Channel channel;
     private final Secrets secrets;
+    private final Deployments deployments;
     private final Clock clock;
     private final Duration timeout;
     private final HttpClient client = HttpClient.newBuilder().connectTimeout(Duration.ofSeconds(5))
         .followRedirects(HttpClient.Redirect.NEVER).build();
 
-    Post(Channel channel, Secrets secrets, Clock clock, Duration timeout) {
+    Post(Channel channel, Secrets secrets, Deployments deployments, Clock clock, Duration timeout) {
       this.channel = channel;
       this.secrets = secrets;
+      this.deployments = deployments;
       this.clock = clock;
       this.timeout = timeout;
     }
@@ -68,7 +74,7 @@ class WebhookSinks {
 
     @Override
     public String send(StoredEvent event, Destination destination) throws Exception {
-      Notice notice = Notice.of(NotificationSinks.moment(event), event);
+      Notice notice = NotificationSinks.notice(event, deployments);
       String body = switch (channel) {
         case SLACK -> Messages.slack(notice);
         case TEAMS -> Messages.teams(notice);

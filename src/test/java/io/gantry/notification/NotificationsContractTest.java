@@ -60,7 +60,7 @@ class NotificationsContractTest {
   private final MutableClock clock = MutableClock.at("2026-12-04T10:00:00Z");
   private Users users;
   private RoleBindings bindings;
-  private Subscriptions subscriptions;
+  private UserSubscriptions subscriptions;
   private NotificationFanout fanout;
   private long sequence;
 
@@ -74,7 +74,7 @@ class NotificationsContractTest {
     users = new Users(db.jdbc(), clock);
     bindings = new RoleBindings(db.jdbc(), clock);
     Access access = new Access(users, db.jdbc());
-    subscriptions = new Subscriptions(db.jdbc(), access, clock);
+    subscriptions = new UserSubscriptions(db.jdbc(), access, clock);
     Models models = new Models(db.jdbc(), clock);
     fanout = new NotificationFanout(models, users, access, subscriptions);
     models.create(ModelDocuments.parse("software", MODEL), "alice", "test");
@@ -99,7 +99,7 @@ class NotificationsContractTest {
 
   @Test
   void a_user_subscribes_itself_lists_its_own_and_removes_them_and_nobody_else_sees_or_removes_them() {
-    var mine = subscriptions.subscribe("alice", new Subscriptions.NewSubscription("shop", "prod",
+    var mine = subscriptions.subscribe("alice", new UserSubscriptions.NewSubscription("shop", "prod",
         List.of("failed", "waiting"), "email"));
 
     assertThat(subscriptions.of("alice")).singleElement().satisfies(s -> {
@@ -120,29 +120,29 @@ class NotificationsContractTest {
 
   @Test
   void a_user_may_subscribe_only_to_a_scope_it_may_read() {
-    assertThatThrownBy(() -> subscriptions.subscribe("dave", new Subscriptions.NewSubscription("shop", null,
+    assertThatThrownBy(() -> subscriptions.subscribe("dave", new UserSubscriptions.NewSubscription("shop", null,
         List.of("failed"), "email"))).as("a supplier bound nowhere").isInstanceOf(AccessDeniedException.class)
         .hasMessageContaining("service shop");
-    assertThatThrownBy(() -> subscriptions.subscribe("alice", new Subscriptions.NewSubscription("books", "prod",
+    assertThatThrownBy(() -> subscriptions.subscribe("alice", new UserSubscriptions.NewSubscription("books", "prod",
         List.of("failed"), "email"))).as("a service alice has no role in").isInstanceOf(AccessDeniedException.class);
-    assertThatThrownBy(() -> subscriptions.subscribe("ghost", new Subscriptions.NewSubscription("shop", "prod",
+    assertThatThrownBy(() -> subscriptions.subscribe("ghost", new UserSubscriptions.NewSubscription("shop", "prod",
         List.of("failed"), "email"))).as("a user that does not exist").isInstanceOf(AccessDeniedException.class);
 
-    assertThat(subscriptions.subscribe("erin", new Subscriptions.NewSubscription("books", null, List.of("failed"),
+    assertThat(subscriptions.subscribe("erin", new UserSubscriptions.NewSubscription("books", null, List.of("failed"),
         null)).channel()).isEqualTo("email");
     assertThat(subscriptions.of("dave")).isEmpty();
   }
 
   @Test
   void a_subscription_that_names_no_scope_an_unknown_moment_or_another_channel_is_refused_naming_the_field() {
-    assertThatThrownBy(() -> subscriptions.subscribe("bob", new Subscriptions.NewSubscription(null, null,
+    assertThatThrownBy(() -> subscriptions.subscribe("bob", new UserSubscriptions.NewSubscription(null, null,
         List.of("failed"), "email"))).isInstanceOf(InvalidInputException.class).hasMessageContaining("name a service");
-    assertThatThrownBy(() -> subscriptions.subscribe("bob", new Subscriptions.NewSubscription("shop", null,
+    assertThatThrownBy(() -> subscriptions.subscribe("bob", new UserSubscriptions.NewSubscription("shop", null,
         List.of("failed", "exploded"), "email"))).isInstanceOf(InvalidInputException.class)
         .satisfies(e -> assertThat(((InvalidInputException) e).findings().getFirst().field()).isEqualTo("on[1]"));
-    assertThatThrownBy(() -> subscriptions.subscribe("bob", new Subscriptions.NewSubscription("shop", null,
+    assertThatThrownBy(() -> subscriptions.subscribe("bob", new UserSubscriptions.NewSubscription("shop", null,
         List.of("failed"), "slack"))).isInstanceOf(InvalidInputException.class).hasMessageContaining("e-mail");
-    assertThatThrownBy(() -> subscriptions.subscribe("bob", new Subscriptions.NewSubscription("Shop Front", null,
+    assertThatThrownBy(() -> subscriptions.subscribe("bob", new UserSubscriptions.NewSubscription("Shop Front", null,
         List.of("failed"), "email"))).isInstanceOf(InvalidInputException.class);
     assertThat(subscriptions.of("bob")).isEmpty();
   }
@@ -151,8 +151,8 @@ class NotificationsContractTest {
 
   @Test
   void a_failed_deployment_is_mailed_once_to_each_recipient_who_may_read_it_and_posted_to_the_chat_webhook() {
-    subscriptions.subscribe("bob", new Subscriptions.NewSubscription("shop", null, List.of("failed"), "email"));
-    subscriptions.subscribe("alice", new Subscriptions.NewSubscription("shop", "prod", List.of("failed"), "email"));
+    subscriptions.subscribe("bob", new UserSubscriptions.NewSubscription("shop", null, List.of("failed"), "email"));
+    subscriptions.subscribe("alice", new UserSubscriptions.NewSubscription("shop", "prod", List.of("failed"), "email"));
 
     List<Destination> planned = fanout.destinations(finished("failure"));
 
@@ -169,7 +169,7 @@ class NotificationsContractTest {
 
   @Test
   void a_wait_is_mailed_to_the_holders_of_the_roles_that_may_act_in_its_scope_as_their_turn() {
-    subscriptions.subscribe("alice", new Subscriptions.NewSubscription("shop", null, List.of("waiting"), "email"));
+    subscriptions.subscribe("alice", new UserSubscriptions.NewSubscription("shop", null, List.of("waiting"), "email"));
 
     List<Destination> planned = fanout.destinations(waiting(List.of("deployment-manager")));
 
@@ -189,7 +189,7 @@ class NotificationsContractTest {
 
   @Test
   void a_subscriber_whose_role_was_taken_away_is_no_longer_told() {
-    subscriptions.subscribe("alice", new Subscriptions.NewSubscription("shop", "prod", List.of("succeeded"),
+    subscriptions.subscribe("alice", new UserSubscriptions.NewSubscription("shop", "prod", List.of("succeeded"),
         "email"));
     assertThat(emails(fanout.destinations(finished("success")))).containsExactly("alice@example.com");
 
@@ -201,7 +201,7 @@ class NotificationsContractTest {
 
   @Test
   void a_user_without_an_e_mail_address_is_not_mailed_and_a_user_who_removed_it_no_longer_is() {
-    subscriptions.subscribe("bob", new Subscriptions.NewSubscription("shop", null, List.of("cancelled"), "email"));
+    subscriptions.subscribe("bob", new UserSubscriptions.NewSubscription("shop", null, List.of("cancelled"), "email"));
     assertThat(emails(fanout.destinations(finished("cancel")))).containsExactly("bob@example.com");
 
     users.setEmail("bob", null, Actor.named("bob"));
@@ -211,8 +211,8 @@ class NotificationsContractTest {
 
   @Test
   void a_subscription_to_another_environment_or_moment_and_an_event_of_no_moment_plan_nothing() {
-    subscriptions.subscribe("bob", new Subscriptions.NewSubscription("shop", "dev", List.of("failed"), "email"));
-    subscriptions.subscribe("bob", new Subscriptions.NewSubscription("shop", "prod", List.of("started"), "email"));
+    subscriptions.subscribe("bob", new UserSubscriptions.NewSubscription("shop", "dev", List.of("failed"), "email"));
+    subscriptions.subscribe("bob", new UserSubscriptions.NewSubscription("shop", "prod", List.of("started"), "email"));
 
     assertThat(emails(fanout.destinations(finished("failure")))).as("only the stage's own recipients, not bob")
         .containsExactlyInAnyOrder("ops@example.com", "alice@example.com");

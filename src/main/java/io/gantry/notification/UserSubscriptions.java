@@ -26,7 +26,7 @@ import org.springframework.stereotype.Service;
  * and is told only while it still may (a role taken away stops the mail without anyone removing the subscription).
  */
 @Service
-public class Subscriptions {
+public class UserSubscriptions {
 
   /** The most subscriptions one user holds. */
   static final int MAX_PER_USER = 100;
@@ -35,7 +35,7 @@ public class Subscriptions {
   private final Access access;
   private final Clock clock;
 
-  public Subscriptions(JdbcClient jdbc, Access access, Clock clock) {
+  public UserSubscriptions(JdbcClient jdbc, Access access, Clock clock) {
     this.jdbc = jdbc;
     this.access = access;
     this.clock = clock;
@@ -112,13 +112,13 @@ public class Subscriptions {
   /** The user's own subscriptions. */
   public List<Subscription> of(String user) {
     return jdbc.sql("select * from notification_subscriptions where user_name = :user order by id")
-        .param("user", user).query(Subscriptions::map).list();
+        .param("user", user).query(UserSubscriptions::map).list();
   }
 
   /** One of the user's own; another user's is not found (it is not shown to exist). */
   public Subscription get(String user, long id) {
     return jdbc.sql("select * from notification_subscriptions where id = :id and user_name = :user")
-        .param("id", id).param("user", user).query(Subscriptions::map).optional()
+        .param("id", id).param("user", user).query(UserSubscriptions::map).optional()
         .orElseThrow(() -> new NotFoundException("subscription", String.valueOf(id)));
   }
 
@@ -141,7 +141,7 @@ public class Subscriptions {
            and (environment is null or environment = :environment)
          order by id
         """).param("moment", "%" + moment.id() + "%").param("service", service).param("environment", environment)
-        .query(Subscriptions::map).list();
+        .query(UserSubscriptions::map).list();
     Scope scope = new Scope(service, environment);
     List<String> users = new ArrayList<>();
     for (Subscription s : all) {
