@@ -74,6 +74,8 @@ class NotificationFanout implements Fanout {
     Set<String> turn = new TreeSet<>();
     Set<String> told = new TreeSet<>();
     List<Destination> out = new ArrayList<>();
+    // one post per webhook, whatever number of the stage's notifications name it
+    Set<String> posted = new LinkedHashSet<>();
     for (Stage.Notification n : stageNotifications(custom)) {
       if (n.on() == null || !n.on().contains(m.id())) {
         continue;
@@ -91,8 +93,10 @@ class NotificationFanout implements Fanout {
           told.addAll(addresses(entry, scope));
         }
       } else {
-        for (String secret : new LinkedHashSet<>(to)) {
-          out.add(new Destination(channel.id(), null, secret, null));
+        for (String secret : to) {
+          if (posted.add(channel.id() + " " + secret)) {
+            out.add(new Destination(channel.id(), null, secret, null));
+          }
         }
       }
     }
