@@ -28,6 +28,7 @@ import java.util.EnumSet;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.UUID;
 import java.util.concurrent.BlockingQueue;
 import java.util.concurrent.LinkedBlockingQueue;
 import java.util.concurrent.TimeUnit;
@@ -246,6 +247,50 @@ class NotificationDeliveryTest {
     assertThat(JSON.readTree(hook.body()).path("waiting").path("roles").get(0).asString())
         .isEqualTo("deployment-manager");
     assertThat(MAIL.getReceivedMessages()).hasSize(1);
+  }
+
+  @Test
+  void over_the_api_a_user_sets_its_own_address_and_manages_only_its_own_subscriptions() throws Exception {
+    // a user of its own, whom no other test's message names: a practitioner everywhere
+    tx.executeWithoutResult(s -> users.create("pat", "Pat", EnumSet.of(Role.DEPLOYMENT_PRACTITIONER), Actor.GANTRY));
+    String pat = token("pat");
+    String max = token("max");
+
+    assertThat(call("PUT", "/api/v1/me/email", pat, "{\"email\":\"pat@shop.example\"}").body())
+        .contains("pat@shop.example");
+    assertThat(users.email("pat")).contains("pat@shop.example");
+    assertThat(call("PUT", "/api/v1/me/email", pat, "{\"email\":\"o@x.example\\r\\nBcc: v@x.example\"}")
+        .statusCode()).isEqualTo(422);
+    var made = call("POST", "/api/v1/me/subscriptions", pat,
+        "{\"service\":\"shop\",\"environment\":\"prod\",\"on\":[\"failed\"]}");
+    assertThat(made.statusCode()).as(made.body()).isEqualTo(201);
+    long id = JSON.readTree(made.body()).path("id").asLong();
+
+    assertThat(call("GET", "/api/v1/me/subscriptions", max, null).body()).isEqualTo("[]");
+    assertThat(call("DELETE", "/api/v1/me/subscriptions/" + id, max, null).statusCode())
+        .as("a deployment manager removes no other user's subscription").isEqualTo(404);
+    assertThat(call("POST", "/api/v1/me/subscriptions", token("sue"),
+        "{\"service\":\"shop\",\"on\":[\"failed\"]}").statusCode()).as("a supplier bound nowhere").isEqualTo(403);
+    assertThat(call("DELETE", "/api/v1/me/subscriptions/" + id, pat, null).statusCode()).isEqualTo(204);
+    assertThat(call("GET", "/api/v1/me/subscriptions", pat, null).body()).isEqualTo("[]");
+  }
+
+  @Autowired io.gantry.identity.ApiTokens tokens;
+  @org.springframework.boot.test.web.server.LocalServerPort int port;
+
+  private String token(String user) {
+    return tx.execute(s -> tokens.issue(users.find(user).orElseThrow(), "test-" + UUID.randomUUID(), 1,
+        Actor.GANTRY)).secret();
+  }
+
+  private java.net.http.HttpResponse<String> call(String method, String path, String token, String body)
+      throws Exception {
+    var request = java.net.http.HttpRequest.newBuilder(java.net.URI.create("http://127.0.0.1:" + port + path))
+        .header("Authorization", "Bearer " + token).header("Content-Type", "application/json")
+        .method(method, body == null ? java.net.http.HttpRequest.BodyPublishers.noBody()
+            : java.net.http.HttpRequest.BodyPublishers.ofString(body));
+    return java.net.http.HttpClient.newHttpClient().send(request.build(),
+        java.net.http.HttpResponse.BodyHandlers.ofString());
   }
 
   // --- helpers
