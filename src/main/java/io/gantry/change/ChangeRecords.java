@@ -14,6 +14,7 @@ import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
+import org.springframework.context.ApplicationEventPublisher;
 import org.springframework.jdbc.core.simple.JdbcClient;
 import org.springframework.jdbc.support.GeneratedKeyHolder;
 import org.springframework.stereotype.Repository;
@@ -27,9 +28,17 @@ import org.springframework.stereotype.Repository;
 class ChangeRecords {
 
   private final JdbcClient jdbc;
+  private final ApplicationEventPublisher events;
 
   ChangeRecords(JdbcClient jdbc) {
+    this(jdbc, event -> {});
+  }
+
+  /** Records that publish {@link ChangeCreated} and {@link ChangeTransitioned} inside the writing transaction. */
+  @org.springframework.beans.factory.annotation.Autowired
+  ChangeRecords(JdbcClient jdbc, ApplicationEventPublisher events) {
     this.jdbc = jdbc;
+    this.events = events;
   }
 
   long insert(Change c, Instant now) {
@@ -53,6 +62,7 @@ class ChangeRecords {
         .param("reference", c.external() == null ? null : c.external().reference()).update(keys, "id");
     long id = keys.getKeyAs(Number.class).longValue();
     history(id, now, ChangeEntry.Kind.TRANSITION, null, ChangeState.NEW, c.requestedBy(), "created: " + c.title());
+    events.publishEvent(new ChangeCreated(get(id), now));
     return id;
   }
 
@@ -148,7 +158,9 @@ class ChangeRecords {
     if (rows == 0) {
       throw new StaleUpdateException("change", c.key(), c.rowVersion());
     }
-    return get(c.id());
+    Change after = get(c.id());
+    events.publishEvent(new ChangeTransitioned(c, after, actor, reason, now));
+    return after;
   }
 
   /** A closure code, or none (every transition but the one to CLOSED). */

@@ -69,7 +69,8 @@ final class ServerCommands {
 
   @Command(name = "up", description = "Run the server with the example configuration applied ('gantry server --apply "
       + EXAMPLE_CONFIG + "'), then deploy the sample app in " + SAMPLE_APP + " through dev, test, staging "
-      + "and production, one version failing its verification and rolled back. Run it from the repository root.", footer = ExitCode.FOOTER)
+      + "and production, one version failing its verification and rolled back; the run's CDEvents are written to "
+      + "DATA_DIR/events.jsonl. Run it from the repository root.", footer = ExitCode.FOOTER)
   static final class Up extends ServerOptions implements Callable<Integer> {
 
     @ParentCommand GantryCommand root;
@@ -85,6 +86,10 @@ final class ServerCommands {
       List<String> args = new ArrayList<>(List.of(springArgs(EXAMPLE_CONFIG)));
       if (Files.isDirectory(root.cli.cwd.resolve(SAMPLE_APP))) {
         args.add(0, "--gantry.sample-deployments=" + SAMPLE_APP);
+      }
+      if (springArgs.stream().noneMatch(a -> a.startsWith("--gantry.events.file="))) {
+        // the run's CDEvents, one per line, beside its database
+        args.add(0, "--gantry.events.file=${gantry.data-dir}/events.jsonl");
       }
       root.cli.startServer(args.toArray(String[]::new));
       return ExitCode.OK;

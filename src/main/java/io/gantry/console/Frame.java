@@ -17,7 +17,8 @@ public record Frame(String user, String section, String csrfParameter, String cs
       new String[] {"/console/models", "Models"},
       new String[] {"/console/environments", "Environments"},
       new String[] {"/console/measures", "Measures"},
-      new String[] {"/console/incidents", "Incidents"});
+      new String[] {"/console/incidents", "Incidents"},
+      new String[] {"/console/events", "Events"});
 
   public boolean current(String path) {
     return path.equals(section);

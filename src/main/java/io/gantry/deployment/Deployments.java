@@ -18,6 +18,7 @@ import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
+import org.springframework.context.ApplicationEventPublisher;
 import org.springframework.jdbc.core.simple.JdbcClient;
 import org.springframework.jdbc.support.GeneratedKeyHolder;
 import org.springframework.stereotype.Repository;
@@ -32,10 +33,22 @@ public class Deployments {
 
   private final JdbcClient jdbc;
   private final CanaryRecords canary;
+  private final ApplicationEventPublisher events;
 
+  /** Deployments whose changes are told to no one. */
   public Deployments(JdbcClient jdbc) {
+    this(jdbc, event -> {});
+  }
+
+  /**
+   * Deployments that publish {@link DeploymentRequested}, {@link DeploymentTransitioned}, {@link StepRunStarted},
+   * {@link StepRunFinished} and {@link DeploymentWaiting} inside the transaction that writes what they report.
+   */
+  @org.springframework.beans.factory.annotation.Autowired
+  public Deployments(JdbcClient jdbc, ApplicationEventPublisher events) {
     this.jdbc = jdbc;
     this.canary = new CanaryRecords(jdbc);
+    this.events = events;
   }
 
   /** What a new deployment is. */
@@ -74,7 +87,9 @@ public class Deployments {
     Instant due = d.plannedStart() != null && d.plannedStart().isAfter(now) ? d.plannedStart() : now;
     jdbc.sql("insert into work_items (deployment_id, due_at, attempts) values (:id, :due, 0)")
         .param("id", id).param("due", Timestamp.from(due)).update();
-    return get(id);
+    Deployment created = get(id);
+    events.publishEvent(new DeploymentRequested(created));
+    return created;
   }
 
   public Deployment get(long id) {
@@ -277,9 +292,11 @@ public class Deployments {
       throw new StaleUpdateException("deployment", String.valueOf(d.id()), d.rowVersion());
     }
     // the row as it now reads, without reading it again
-    return new Deployment(d.id(), d.component(), d.version(), d.environment(), d.model(), d.modelVersion(), d.stage(),
-        to, d.requestedBy(), d.requestedAt(), d.reason(), started, finished, outcome, d.kind(), d.plannedStart(),
-        d.plannedEnd(), d.priority(), d.rowVersion() + 1);
+    Deployment after = new Deployment(d.id(), d.component(), d.version(), d.environment(), d.model(),
+        d.modelVersion(), d.stage(), to, d.requestedBy(), d.requestedAt(), d.reason(), started, finished, outcome,
+        d.kind(), d.plannedStart(), d.plannedEnd(), d.priority(), d.rowVersion() + 1);
+    events.publishEvent(new DeploymentTransitioned(d, after, actor, message, now));
+    return after;
   }
 
   /** An instant as a timestamp column keeps it (to the microsecond), so that a row built here reads as stored. */
@@ -296,6 +313,7 @@ public class Deployments {
   /** Records that the deployment waits, for what and for what kind of thing. */
   public void recordWait(long deployment, DeploymentEvent.WaitKind waitingFor, String message, Instant now) {
     insertEvent(deployment, now, DeploymentEvent.Kind.WAIT, null, null, null, null, "gantry", message, waitingFor);
+    events.publishEvent(new DeploymentWaiting(deployment, waitingFor, message, now));
   }
 
   public List<DeploymentEvent> events(long deployment, long afterId) {
@@ -358,8 +376,10 @@ public class Deployments {
         """).param("run", run.id()).param("phase", phase).param("index", index).param("name", name)
         .param("type", type).param("idempotent", idempotent).param("attempt", attempt)
         .param("state", StepRunState.RUNNING.name()).param("now", Timestamp.from(now)).update(keys, "id");
-    return new StepRun(keys.getKeyAs(Number.class).longValue(), run.id(), phase, index, name, type, idempotent, attempt,
-        StepRunState.RUNNING, stored(now), null, null, null, null, null, null);
+    StepRun started = new StepRun(keys.getKeyAs(Number.class).longValue(), run.id(), phase, index, name, type,
+        idempotent, attempt, StepRunState.RUNNING, stored(now), null, null, null, null, null, null);
+    events.publishEvent(new StepRunStarted(run.deployment(), run.target(), started, now));
+    return started;
   }
 
   /**
@@ -417,6 +437,9 @@ public class Deployments {
     }
     insertEvent(run.deployment(), now, DeploymentEvent.Kind.STEP, null, null, run.target(), step.name(), "gantry",
         "step " + step.name() + " " + to.name().toLowerCase() + (outcome == null ? "" : ": " + outcome));
+    if (to.isFinal()) {
+      events.publishEvent(new StepRunFinished(run.deployment(), run.target(), step, to, outcome, now));
+    }
   }
 
   public List<StepRun> stepRuns(TargetRun run) {

@@ -77,7 +77,8 @@ public class Engine {
     t.setDaemon(true);
     return t;
   });
-  private final ExecutorService workers = Executors.newVirtualThreadPerTaskExecutor();
+  private final ExecutorService workers;
+  private final EngineObserver observer;
   private final Planning planning;
   private final ComponentVerification componentVerification;
   private final EnvironmentVerification environmentVerification;
@@ -95,9 +96,11 @@ public class Engine {
       @Value("${gantry.engine.lease:30s}") Duration lease,
       @Value("${gantry.engine.wait-recheck:5s}") Duration waitRecheck,
       @Value("${gantry.engine.workers:8}") int workers,
-      ObjectProvider<DeploymentGate> gates, StepOutputs outputs, io.gantry.catalog.Signatures signatures) {
+      ObjectProvider<DeploymentGate> gates, StepOutputs outputs, io.gantry.catalog.Signatures signatures,
+      ObjectProvider<EngineObserver> observer) {
     this(deployments, models, library, environments, targets, runner, tx, clock, places, lease, waitRecheck,
-        workers, io.gantry.shared.OrderedBeans.once(gates), outputs, signatures::problem);
+        workers, io.gantry.shared.OrderedBeans.once(gates), outputs, signatures::problem,
+        observer.getIfAvailable(() -> EngineObserver.NONE));
   }
 
   /**
@@ -107,9 +110,17 @@ public class Engine {
   public Engine(Deployments deployments, Models models, Library library, Environments environments, Targets targets,
       StepRunner runner, TransactionTemplate tx, Clock clock, Path dataDir, Duration lease, Duration waitRecheck,
       int workers, Supplier<List<DeploymentGate>> gates) {
+    this(deployments, models, library, environments, targets, runner, tx, clock, dataDir, lease, waitRecheck,
+        workers, gates, EngineObserver.NONE);
+  }
+
+  /** With the gates and the observer of the caller's choosing (tests). */
+  Engine(Deployments deployments, Models models, Library library, Environments environments, Targets targets,
+      StepRunner runner, TransactionTemplate tx, Clock clock, Path dataDir, Duration lease, Duration waitRecheck,
+      int workers, Supplier<List<DeploymentGate>> gates, EngineObserver observer) {
     this(deployments, models, library, environments, targets, runner, tx, clock,
         io.gantry.environment.LocalTargets.beside(dataDir), lease, waitRecheck, workers, gates,
-        new StepOutputs(dataDir, StepOutputs.DEFAULT_TAIL), NO_TRUSTED_KEYS);
+        new StepOutputs(dataDir, StepOutputs.DEFAULT_TAIL), NO_TRUSTED_KEYS, observer);
   }
 
   /** Without trusted keys, a model that requires signatures finds no version signed by one. */
@@ -124,18 +135,20 @@ public class Engine {
       Function<io.gantry.catalog.ComponentVersion, String> signatureProblem) {
     this(deployments, models, library, environments, targets, runner, tx, clock,
         io.gantry.environment.LocalTargets.beside(dataDir), lease, waitRecheck, workers, gates, outputs,
-        signatureProblem);
+        signatureProblem, EngineObserver.NONE);
   }
 
   private Engine(Deployments deployments, Models models, Library library, Environments environments,
       Targets targets, StepRunner runner, TransactionTemplate tx, Clock clock,
       io.gantry.environment.LocalTargets places, Duration lease, Duration waitRecheck, int workers,
       Supplier<List<DeploymentGate>> gates, StepOutputs outputs,
-      Function<io.gantry.catalog.ComponentVersion, String> signatureProblem) {
+      Function<io.gantry.catalog.ComponentVersion, String> signatureProblem, EngineObserver observer) {
     if (workers < 1) {
       throw new IllegalArgumentException("gantry.engine.workers must be at least 1, not " + workers);
     }
     this.slots = new Semaphore(workers);
+    this.observer = observer;
+    this.workers = observer.carrying(Executors.newVirtualThreadPerTaskExecutor());
     this.deployments = deployments;
     this.models = models;
     this.environments = environments;
@@ -149,7 +162,8 @@ public class Engine {
     Progress progress = new Progress(deployments, tx, clock, waitRecheck, gates, locks);
     this.progress = progress;
     this.aborts = new Aborts(deployments, tx, clock);
-    StepsOnTarget steps = new StepsOnTarget(deployments, library, access, clock, outputs, aborts, locks);
+    StepsOnTarget steps = new StepsOnTarget(deployments, library, access, clock, outputs, aborts, locks,
+        observer);
     this.planning = new Planning(deployments, library, targets, access, tx, clock, gates, progress);
     this.componentVerification = new ComponentVerification(library, progress, signatureProblem);
     this.environmentVerification = new EnvironmentVerification(deployments, targets, access, progress);
@@ -314,16 +328,21 @@ public class Engine {
           continue;
         }
       }
-      Optional<Instant> wait = switch (d.state()) {
-        case REQUESTED -> planning.run(d, plan);
-        case PLANNED -> componentVerification.run(d, plan);
-        case COMPONENTS_VERIFIED -> environmentVerification.run(d, plan);
-        case ENVIRONMENT_VERIFIED -> criteria.entry(d, plan, () -> execution.start(d));
-        case EXECUTING -> execution.run(d, plan);
-        case VERIFYING -> deploymentVerification.run(d, plan);
-        case ROLLING_BACK -> failureHandling.rollBack(d, plan);
-        case SUCCEEDED, FAILED, ROLLED_BACK, CANCELLED -> null;
-      };
+      if (d.state().isFinal()) {
+        return Optional.empty();
+      }
+      Optional<Instant> wait;
+      try (EngineObserver.Work work = observer.activity(d)) {
+        try {
+          wait = activity(d, plan);
+          if (wait != null && wait.isPresent()) {
+            work.waiting("the next look at " + wait.get());
+          }
+        } catch (RuntimeException e) {
+          work.failed(e.toString());
+          throw e;
+        }
+      }
       if (wait == null) {
         return Optional.empty();
       }
@@ -332,6 +351,20 @@ public class Engine {
       }
     }
     return Optional.of(clock.instant());
+  }
+
+  /** One pass of the activity that the deployment's state calls for: empty to go on at once, else when to look again. */
+  private Optional<Instant> activity(Deployment d, Plan plan) {
+    return switch (d.state()) {
+      case REQUESTED -> planning.run(d, plan);
+      case PLANNED -> componentVerification.run(d, plan);
+      case COMPONENTS_VERIFIED -> environmentVerification.run(d, plan);
+      case ENVIRONMENT_VERIFIED -> criteria.entry(d, plan, () -> execution.start(d));
+      case EXECUTING -> execution.run(d, plan);
+      case VERIFYING -> deploymentVerification.run(d, plan);
+      case ROLLING_BACK -> failureHandling.rollBack(d, plan);
+      case SUCCEEDED, FAILED, ROLLED_BACK, CANCELLED -> throw new IllegalStateException(d.state() + " is final");
+    };
   }
 
   /** Whether an abort applies to the deployment now: it executes or verifies (or waits in between). */

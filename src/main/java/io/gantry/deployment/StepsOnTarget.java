@@ -33,9 +33,11 @@ final class StepsOnTarget {
   private final StepOutputs outputs;
   private final Aborts aborts;
   private final TargetLocks locks;
+  private final EngineObserver observer;
 
   StepsOnTarget(Deployments deployments, Library library, Function<Target, TargetAccess> access, Clock clock,
-      StepOutputs outputs, Aborts aborts, TargetLocks locks) {
+      StepOutputs outputs, Aborts aborts, TargetLocks locks, EngineObserver observer) {
+    this.observer = observer;
     this.aborts = aborts;
     this.locks = locks;
     this.deployments = deployments;
@@ -69,6 +71,19 @@ final class StepsOnTarget {
   /** As {@link #run(Deployment, TargetRun, Target, String, List, ComponentVersion, Plan, PendingWrites)}, in a slot. */
   StepResult run(Deployment d, TargetRun run, Target target, String phase, List<Step> steps, ComponentVersion version,
       Slot slot, Plan plan, PendingWrites pending) {
+    try (EngineObserver.Work work = observer.target(d, target.name(), phase)) {
+      StepResult result = runHeld(d, run, target, phase, steps, version, slot, plan, pending);
+      if (result.failure() != null) {
+        work.failed(result.failure());
+      } else if (result.waitFor() != null) {
+        work.waiting(result.waitFor());
+      }
+      return result;
+    }
+  }
+
+  private StepResult runHeld(Deployment d, TargetRun run, Target target, String phase, List<Step> steps,
+      ComponentVersion version, Slot slot, Plan plan, PendingWrites pending) {
     Optional<StepResult> busy = take(d, target.name());
     if (busy.isPresent()) {
       return busy.get();
@@ -167,12 +182,23 @@ final class StepsOnTarget {
         StepOutputs.Capture output = outputs.capture(d.id(), started.id());
         StepContext context = on.context(version, slot, variables(d, target, version), library::open, output);
         StepOutcome outcome;
-        try {
-          Supplier<StepOutcome> work = switching(phase) ? () -> on.switchTo(context, BlueGreen.command(step))
-              : () -> on.run(step, context);
-          outcome = abortable ? aborts.run(d.id(), run.target(), step, work::get) : work.get();
-        } finally {
-          output.finish();
+        try (EngineObserver.Work attempted = observer.step(d, run.target(), phase, step.name(),
+            started.type(), thisAttempt)) {
+          try {
+            Supplier<StepOutcome> work = switching(phase) ? () -> on.switchTo(context, BlueGreen.command(step))
+                : () -> on.run(step, context);
+            outcome = abortable ? aborts.run(d.id(), run.target(), step, work::get) : work.get();
+          } catch (RuntimeException e) {
+            attempted.failed(e.toString());
+            throw e;
+          } finally {
+            output.finish();
+          }
+          switch (outcome) {
+            case StepOutcome.Failed failed -> attempted.failed(failed.reason());
+            case StepOutcome.NeedsPerson person -> attempted.waiting(person.what());
+            case StepOutcome.Succeeded ok -> { }
+          }
         }
         StepOutput text = output.finish();
         switch (outcome) {

@@ -11,6 +11,7 @@ import java.time.Clock;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
+import org.springframework.context.ApplicationEventPublisher;
 import org.springframework.jdbc.core.simple.JdbcClient;
 import org.springframework.stereotype.Repository;
 
@@ -20,10 +21,22 @@ public class Environments {
 
   private final JdbcClient jdbc;
   private final Clock clock;
+  private final ApplicationEventPublisher events;
 
+  /** Environments whose changes are told to no one. */
   public Environments(JdbcClient jdbc, Clock clock) {
+    this(jdbc, clock, event -> {});
+  }
+
+  /**
+   * Environments that publish {@link EnvironmentCreated}, {@link EnvironmentModified} and
+   * {@link EnvironmentDeleted} inside the transaction that writes the change.
+   */
+  @org.springframework.beans.factory.annotation.Autowired
+  public Environments(JdbcClient jdbc, Clock clock, ApplicationEventPublisher events) {
     this.jdbc = jdbc;
     this.clock = clock;
+    this.events = events;
   }
 
   public List<Environment> all() {
@@ -49,7 +62,9 @@ public class Environments {
                                   created_at, updated_at, row_version)
         values (:name, :description, :purpose, :controlled, :owner, :promotesTo, :labels, :now, :now, 0)
         """).params(params(def)).param("now", now).update();
-    return find(def.name()).orElseThrow();
+    Environment created = find(def.name()).orElseThrow();
+    events.publishEvent(new EnvironmentCreated(created, now.toInstant()));
+    return created;
   }
 
   public Environment update(EnvironmentDefinition def, long expectedRowVersion) {
@@ -63,7 +78,9 @@ public class Environments {
     if (rows == 0) {
       throw new StaleUpdateException("environment", def.name(), expectedRowVersion);
     }
-    return find(def.name()).orElseThrow();
+    Environment modified = find(def.name()).orElseThrow();
+    events.publishEvent(new EnvironmentModified(modified, modified.updatedAt()));
+    return modified;
   }
 
   public void delete(String name, long expectedRowVersion) {
@@ -72,6 +89,7 @@ public class Environments {
     if (rows == 0) {
       throw new StaleUpdateException("environment", name, expectedRowVersion);
     }
+    events.publishEvent(new EnvironmentDeleted(name, clock.instant()));
   }
 
   private static Map<String, Object> params(EnvironmentDefinition def) {

@@ -133,6 +133,27 @@ class Deliveries {
         """).param("now", Timestamp.from(now)).param("id", id).update() == 1;
   }
 
+  /**
+   * Forgets up to {@code limit} events older than {@code before} whose deliveries were all made (or that had none),
+   * with their deliveries and attempts; pending and dead ones are kept. Returns how many events went.
+   */
+  int prune(Instant before, int limit) {
+    List<Long> ids = jdbc.sql("""
+        select e.id from outbox_events e
+         where e.occurred_at < :before and e.fanned_out = true
+           and not exists (select 1 from event_deliveries d where d.event_id = e.id and d.state <> 'DELIVERED')
+         order by e.id limit :limit
+        """).param("before", Timestamp.from(before)).param("limit", limit).query(Long.class).list();
+    if (ids.isEmpty()) {
+      return 0;
+    }
+    jdbc.sql("""
+        delete from delivery_attempts where delivery_id in (select id from event_deliveries where event_id in (:ids))
+        """).param("ids", ids).update();
+    jdbc.sql("delete from event_deliveries where event_id in (:ids)").param("ids", ids).update();
+    return jdbc.sql("delete from outbox_events where id in (:ids)").param("ids", ids).update();
+  }
+
   Optional<Delivery> find(long id) {
     return jdbc.sql(SELECT + " where d.id = :id").param("id", id).query(Deliveries::map).optional();
   }

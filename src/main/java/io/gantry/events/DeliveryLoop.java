@@ -30,7 +30,8 @@ import org.springframework.transaction.support.TransactionTemplate;
  * up to {@code max-backoff} (10m), with up to a fifth more at random so that many failed deliveries do not come back
  * at the same instant; after {@code max-attempts} (10) the delivery is dead until a person queues it again.
  * Off with {@code gantry.events.delivery.enabled=false} (events are still written and fanned out by a server that
- * has it on).
+ * has it on). Events whose deliveries were all made are forgotten after {@code gantry.events.retention} (30d; the
+ * deployments' own records are kept for good); pending and dead ones are kept until they are delivered.
  */
 @Component
 class DeliveryLoop {
@@ -48,6 +49,8 @@ class DeliveryLoop {
   private final Duration maxBackoff;
   private final int maxAttempts;
   private final Duration lease;
+  private final Duration retention;
+  private volatile long prunedAt;
   private final Semaphore senders;
   private final int senderCount;
   private final String owner = "events-" + UUID.randomUUID().toString().substring(0, 8);
@@ -66,7 +69,8 @@ class DeliveryLoop {
       @Value("${gantry.events.delivery.max-backoff:10m}") Duration maxBackoff,
       @Value("${gantry.events.delivery.max-attempts:10}") int maxAttempts,
       @Value("${gantry.events.delivery.lease:2m}") Duration lease,
-      @Value("${gantry.events.senders:8}") int senders) {
+      @Value("${gantry.events.senders:8}") int senders,
+      @Value("${gantry.events.retention:30d}") Duration retention) {
     if (maxAttempts < 1 || senders < 1 || initialBackoff.isNegative() || maxBackoff.compareTo(initialBackoff) < 0) {
       throw new IllegalArgumentException("gantry.events: max-attempts and senders must be at least 1, and "
           + "max-backoff at least initial-backoff");
@@ -83,6 +87,7 @@ class DeliveryLoop {
     this.maxAttempts = maxAttempts;
     this.lease = lease;
     this.senderCount = senders;
+    this.retention = retention;
     this.senders = new Semaphore(senders);
   }
 
@@ -93,10 +98,14 @@ class DeliveryLoop {
     }
     loop.scheduleWithFixedDelay(() -> {
       try {
-        while (fanOut() > 0) {
-          // more were waiting: go on at once
+        // on at once while there is work: a poll's wait only when there was none
+        while (fanOut() + send() > 0) {
+          // more
         }
-        send();
+        if (System.nanoTime() - prunedAt > PRUNE_EVERY.toNanos()) {
+          prunedAt = System.nanoTime();
+          prune();
+        }
       } catch (RuntimeException e) {
         log.error("the event delivery loop failed; it goes on at the next poll", e);
       }
@@ -107,6 +116,20 @@ class DeliveryLoop {
   void stop() {
     loop.shutdownNow();
     sending.shutdownNow();
+  }
+
+  private static final Duration PRUNE_EVERY = Duration.ofMinutes(10);
+
+  /** Forgets the events older than the retention whose deliveries were all made; returns how many. */
+  int prune() {
+    Instant before = clock.instant().minus(retention);
+    int total = 0;
+    int n;
+    do {
+      n = tx.execute(status -> deliveries.prune(before, 1000));
+      total += n;
+    } while (n == 1000);
+    return total;
   }
 
   /** Plans the deliveries of up to 500 events not yet fanned out; returns how many were. */
@@ -131,12 +154,11 @@ class DeliveryLoop {
     return done == null ? 0 : done;
   }
 
-  /** Sends the due deliveries that free senders can take now. */
-  void send() {
-    int free = senders.availablePermits();
-    if (free == 0) {
-      return;
-    }
+  /** Sends the due deliveries that free senders can take now; returns how many it took. */
+  int send() {
+    senders.acquireUninterruptibly(); // at least one sender free
+    int free = senders.availablePermits() + 1;
+    senders.release();
     Instant now = clock.instant();
     List<Deliveries.Claimed> claimed = tx.execute(status -> deliveries.claim(owner, now, now.plus(lease), free));
     for (Deliveries.Claimed c : claimed == null ? List.<Deliveries.Claimed>of() : claimed) {
@@ -151,14 +173,17 @@ class DeliveryLoop {
         }
       });
     }
+    return claimed == null ? 0 : claimed.size();
   }
 
-  /** Sends every due delivery now and waits until they are recorded (for tests and the benchmark). */
+  /** Sends every delivery due now and waits until they are recorded (for tests and the benchmark). */
   void drain() {
     while (fanOut() > 0) {
       // all of them
     }
-    send();
+    while (send() > 0) {
+      // until none is due (or every due one is held by another server)
+    }
     senders.acquireUninterruptibly(senderCount);
     senders.release(senderCount);
   }

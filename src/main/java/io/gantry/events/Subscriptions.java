@@ -67,7 +67,7 @@ public class Subscriptions implements Fanout {
           throw InvalidInputException.of("secret", "an http subscription names the secret its deliveries are signed "
               + "with (set it first with gantry secret set NAME)");
         }
-        secrets.get(s.secret());
+        requireSecret(s.secret());
       }
       case "amqp" -> {
         URI uri = parse(s.address());
@@ -84,7 +84,7 @@ public class Subscriptions implements Fanout {
               + "takes no mode");
         }
         if (s.secret() != null) {
-          secrets.get(s.secret());
+          requireSecret(s.secret());
         }
       }
       default -> throw InvalidInputException.of("sink", "sink is http or amqp, not \"" + s.sink() + "\"");
@@ -153,6 +153,15 @@ public class Subscriptions implements Fanout {
     var m = new java.util.HashMap<>(settings);
     m.put("mode", mode);
     return m;
+  }
+
+  private void requireSecret(String name) {
+    try {
+      secrets.get(name);
+    } catch (NotFoundException e) {
+      throw InvalidInputException.of("secret", "no secret named \"" + name + "\" is set; set it first with "
+          + "gantry secret set " + name);
+    }
   }
 
   private static URI parse(String address) {

@@ -36,6 +36,12 @@ import org.springframework.transaction.support.TransactionSynchronizationManager
 class DeploymentMeters implements MeterBinder, DeploymentGate {
 
   static final Duration REFRESH = Duration.ofSeconds(10);
+  /**
+   * The upper bounds of the histograms' buckets: a few that read well for deployments (a minute, five
+   * and fifteen minutes, an hour, six hours, a day), not a percentile histogram's seventy per series.
+   */
+  static final Duration[] BUCKETS = {Duration.ofMinutes(1), Duration.ofMinutes(5), Duration.ofMinutes(15),
+      Duration.ofHours(1), Duration.ofHours(6), Duration.ofDays(1)};
   private static final org.slf4j.Logger log = org.slf4j.LoggerFactory.getLogger(DeploymentMeters.class);
   /** One thread that feeds the histograms of ended deployments, in the order they ended. */
   private static final java.util.concurrent.Executor AFTER_COMMIT =
@@ -149,11 +155,11 @@ class DeploymentMeters implements MeterBinder, DeploymentGate {
   private void record(MeterRegistry r, Deployment d) {
     String outcome = d.state().name().toLowerCase(Locale.ROOT);
     Timer.builder("gantry.deployment.lead.time").description("Request to end of each deployment")
-        .tags("outcome", outcome, "environment", d.environment()).publishPercentileHistogram().register(r)
+        .tags("outcome", outcome, "environment", d.environment()).serviceLevelObjectives(BUCKETS).register(r)
         .record(Duration.between(d.requestedAt(), d.finishedAt()));
     if (d.startedAt() != null) {
       Timer.builder("gantry.deployment.run.time").description("Start (planning) to end of each deployment")
-          .tags("outcome", outcome, "environment", d.environment()).publishPercentileHistogram().register(r)
+          .tags("outcome", outcome, "environment", d.environment()).serviceLevelObjectives(BUCKETS).register(r)
           .record(Duration.between(d.startedAt(), d.finishedAt()));
     }
     ValueStreamMap.Timeline timeline;
@@ -166,12 +172,12 @@ class DeploymentMeters implements MeterBinder, DeploymentGate {
     }
     for (ValueStreamMap.WaitRow wait : timeline.waits()) {
       Timer.builder("gantry.deployment.wait").description("Waiting time of each deployment, by what it waited for")
-          .tags("kind", wait.kind(), "environment", d.environment()).publishPercentileHistogram().register(r)
+          .tags("kind", wait.kind(), "environment", d.environment()).serviceLevelObjectives(BUCKETS).register(r)
           .record(Duration.ofNanos((long) (wait.seconds() * 1e9)));
     }
     for (ValueStreamMap.ActivityRow activity : timeline.activities()) {
       Timer.builder("gantry.deployment.activity.process").description("Process time of each lifecycle activity")
-          .tags("activity", activity.activity(), "environment", d.environment()).publishPercentileHistogram()
+          .tags("activity", activity.activity(), "environment", d.environment()).serviceLevelObjectives(BUCKETS)
           .register(r).record(Duration.ofNanos((long) (activity.processSeconds() * 1e9)));
     }
   }

@@ -20,6 +20,7 @@ import java.util.List;
 import java.util.Map;
 import java.util.Optional;
 import org.springframework.dao.DuplicateKeyException;
+import org.springframework.context.ApplicationEventPublisher;
 import org.springframework.jdbc.core.simple.JdbcClient;
 import org.springframework.jdbc.support.GeneratedKeyHolder;
 import org.springframework.stereotype.Repository;
@@ -36,12 +37,21 @@ class Incidents {
   private final Deployments deployments;
   private final TransactionTemplate tx;
   private final Clock clock;
+  private final ApplicationEventPublisher events;
 
   Incidents(JdbcClient jdbc, Deployments deployments, TransactionTemplate tx, Clock clock) {
+    this(jdbc, deployments, tx, clock, event -> {});
+  }
+
+  /** Incidents that publish {@link IncidentReported} and {@link IncidentResolved} inside the writing transaction. */
+  @org.springframework.beans.factory.annotation.Autowired
+  Incidents(JdbcClient jdbc, Deployments deployments, TransactionTemplate tx, Clock clock,
+      ApplicationEventPublisher events) {
     this.jdbc = jdbc;
     this.deployments = deployments;
     this.tx = tx;
     this.clock = clock;
+    this.events = events;
   }
 
   /** What a reporter says about a new incident; {@code deployment} null means: find it by rule. */
@@ -105,21 +115,27 @@ class Incidents {
         : causeByRule(r.service(), r.environment(), r.detectedAt()).orElse(null);
     Incident.Link link = cause != null ? Incident.Link.EXPLICIT
         : deployment != null ? Incident.Link.RULE : Incident.Link.NONE;
-    var keys = new GeneratedKeyHolder();
+    Long linkedTo = deployment;
+    Incident.Link linkedBy = link;
     Severity level = severity;
-    jdbc.sql("""
-        insert into incidents (service, environment, severity, title, reference, detected_at, resolved_at,
-                               deployment_id, linked_by, reported_by, reported_at, resolved_by, row_version)
-        values (:service, :environment, :severity, :title, :reference, :detected, :resolved, :deployment, :link,
-                :actor, :now, :resolvedBy, 0)
-        """).param("service", r.service()).param("environment", r.environment()).param("severity", level.level())
-        .param("title", r.title().strip()).param("reference", blankToNull(r.reference()))
-        .param("detected", Timestamp.from(r.detectedAt()))
-        .param("resolved", r.resolvedAt() == null ? null : Timestamp.from(r.resolvedAt()))
-        .param("deployment", deployment).param("link", link.name()).param("actor", actor)
-        .param("now", Timestamp.from(now)).param("resolvedBy", r.resolvedAt() == null ? null : actor)
-        .update(keys, "id");
-    return get(keys.getKeyAs(Number.class).longValue());
+    return tx.execute(status -> {
+      var keys = new GeneratedKeyHolder();
+      jdbc.sql("""
+          insert into incidents (service, environment, severity, title, reference, detected_at, resolved_at,
+                                 deployment_id, linked_by, reported_by, reported_at, resolved_by, row_version)
+          values (:service, :environment, :severity, :title, :reference, :detected, :resolved, :deployment, :link,
+                  :actor, :now, :resolvedBy, 0)
+          """).param("service", r.service()).param("environment", r.environment()).param("severity", level.level())
+          .param("title", r.title().strip()).param("reference", blankToNull(r.reference()))
+          .param("detected", Timestamp.from(r.detectedAt()))
+          .param("resolved", r.resolvedAt() == null ? null : Timestamp.from(r.resolvedAt()))
+          .param("deployment", linkedTo).param("link", linkedBy.name()).param("actor", actor)
+          .param("now", Timestamp.from(now)).param("resolvedBy", r.resolvedAt() == null ? null : actor)
+          .update(keys, "id");
+      Incident reported = get(keys.getKeyAs(Number.class).longValue());
+      events.publishEvent(new IncidentReported(reported, now));
+      return reported;
+    });
   }
 
   /**
@@ -151,15 +167,19 @@ class Incidents {
     if (at.isAfter(now)) {
       throw InvalidInputException.of("resolvedAt", "resolved at " + at + ", which is in the future");
     }
-    int rows = jdbc.sql("""
-        update incidents set resolved_at = :at, resolved_by = :actor, row_version = row_version + 1
-         where id = :id and row_version = :expected
-        """).param("at", Timestamp.from(at)).param("actor", actor).param("id", id)
-        .param("expected", incident.rowVersion()).update();
-    if (rows == 0) {
-      throw new StaleUpdateException("incident", String.valueOf(id), incident.rowVersion());
-    }
-    return get(id);
+    return tx.execute(status -> {
+      int rows = jdbc.sql("""
+          update incidents set resolved_at = :at, resolved_by = :actor, row_version = row_version + 1
+           where id = :id and row_version = :expected
+          """).param("at", Timestamp.from(at)).param("actor", actor).param("id", id)
+          .param("expected", incident.rowVersion()).update();
+      if (rows == 0) {
+        throw new StaleUpdateException("incident", String.valueOf(id), incident.rowVersion());
+      }
+      Incident resolved = get(id);
+      events.publishEvent(new IncidentResolved(resolved, now));
+      return resolved;
+    });
   }
 
   /** Marks a deployment as made to fix the incident. */

@@ -142,16 +142,25 @@ class SampleDeployments {
             ./gantry triggers                         what the triggers requested, and why
             ./gantry metrics --from {} --to {}   the KPIs and DORA measures of today's records
             ./gantry vsm --from {} --to {}       their value stream map
+            ./gantry events                           the CDEvents written, and where each was delivered
+            {}   the same events, one CloudEvent per line
             curl http://127.0.0.1:18081/health        dev runs 1.0.0 again
             curl http://127.0.0.1:18083/health        staging (also :18084)
             http://127.0.0.1:{}/                the console (sign in with the token in ./data/admin.token)
             http://127.0.0.1:{}/docs            the API (Swagger UI)
           The sample app keeps running on those ports; stop it with:
             for stop in {}/*/*/current/bin/stop.sh; do [ -x "$stop" ] && "$stop"; done""",
-          app, String.join("\n  ", lines), today, today, today, today, port, port, localTargets.root());
+          app, String.join("\n  ", lines), today, today, today, today, eventsFile(), port, port,
+          localTargets.root());
     } catch (RuntimeException e) {
       log.error("The sample deployments stopped: {}", e.getMessage(), e);
     }
+  }
+
+  /** The file the run's events go to, padded to the summary's first column. */
+  private String eventsFile() {
+    String file = environment.getProperty("gantry.events.file", "");
+    return String.format("%-38s", file.isBlank() ? "(no events file set)" : file);
   }
 
   /**

@@ -151,18 +151,22 @@ final class ChangeFixture {
     var services = new Services(db.jdbc(), clock);
     var components = new Components(db.jdbc(), clock);
     var versions = new ComponentVersions(db.jdbc());
-    environments = new Environments(db.jdbc(), clock);
+    var events = io.gantry.events.EventsForTests.over(db.jdbc());
+    environments = new Environments(db.jdbc(), clock, events);
     targets = new Targets(db.jdbc(), clock);
     models = new Models(db.jdbc(), clock);
     users = new Users(db.jdbc(), clock);
     library = new Library(components, versions, new ArtifactStore(dataDir), db.transactions(), clock, 1 << 20);
-    deployments = new Deployments(db.jdbc());
+    deployments = new Deployments(db.jdbc(), events);
     requests = new DeploymentRequests(components, library, environments, models, deployments, db.transactions(), clock,
         () -> gates);
     config = new ConfigService(new ConfigLoader(), new ConfigInterpreter(), environments, targets, services,
         components, versions, models, new TrustedKeys(db.jdbc(), clock), db.transactions(), db.jdbc(), clock,
         new io.gantry.identity.RoleBindings(db.jdbc(), clock), new io.gantry.identity.Users(db.jdbc(), clock));
-    changes = new Changes(new ChangeRecords(db.jdbc()), services, components, environments, models,
+    var records = new ChangeRecords(db.jdbc(), events);
+    events.connect(deployments, versions, new io.gantry.deployment.AwaitedActions(deployments, models,
+        new io.gantry.identity.Access(users, db.jdbc()), db.jdbc()), new DeploymentChanges(records), "");
+    changes = new Changes(records, services, components, environments, models,
         new io.gantry.identity.Access(users, db.jdbc()), deployments,
         db.transactions(), clock, Duration.ofHours(72), itsm);
     releases = new Releases(new ReleaseRecords(db.jdbc()), components, library, environments, models, deployments,

@@ -380,8 +380,8 @@ class BlueGreenContractTest {
         "carol");
     Files.writeString(component.resolve("switch-allowed"), "yes");
     // its start is recorded, its end is not
-    fixture.deployments.startStep(fixture.deployments.targetRuns(third.id()).getFirst(), "switch", 0, "proxy",
-        "switch", true, failedSwitch.attempt() + 1, clock.instant());
+    fixture.inTransaction(() -> fixture.deployments.startStep(fixture.deployments.targetRuns(third.id()).getFirst(),
+        "switch", 0, "proxy", "switch", true, failedSwitch.attempt() + 1, clock.instant()));
     long bluePid = pid("blue");
     engine = fixture.engine(); // a restarted server over the same database
     clock.advance(Duration.ofMinutes(5)); // the stopped engine's lease has run out

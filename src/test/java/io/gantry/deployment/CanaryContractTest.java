@@ -354,7 +354,8 @@ class CanaryContractTest {
     Deployment d = run(request("1.0.0"));
     TargetRun t1 = fixture.deployments.targetRuns(d.id()).getFirst();
     // an engine died while round 1's check ran: its start is recorded, its end and the round are not
-    fixture.deployments.startStep(t1, "analysis-1", 0, "serving", "shell", false, 1, clock.instant());
+    fixture.inTransaction(() -> fixture.deployments.startStep(t1, "analysis-1", 0, "serving", "shell", false, 1,
+        clock.instant()));
     clock.advance(Duration.ofSeconds(30));
 
     run(d);

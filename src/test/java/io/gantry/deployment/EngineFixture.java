@@ -45,6 +45,8 @@ final class EngineFixture {
   private final Models models;
   private final Environments environments;
   final Targets targets;
+  /** The outbox the engine and the configuration write their CDEvents to, as the server's do. */
+  final io.gantry.events.EventsForTests events;
 
   EngineFixture(TestDatabase.Instance db, Clock clock, Path home) {
     this.db = db;
@@ -53,15 +55,19 @@ final class EngineFixture {
     var services = new Services(db.jdbc(), clock);
     var components = new Components(db.jdbc(), clock);
     var versions = new ComponentVersions(db.jdbc());
-    environments = new Environments(db.jdbc(), clock);
+    events = io.gantry.events.EventsForTests.over(db.jdbc());
+    environments = new Environments(db.jdbc(), clock, events);
     targets = new Targets(db.jdbc(), clock);
     models = new Models(db.jdbc(), clock);
     users = new Users(db.jdbc(), clock);
     store = new ArtifactStore(dataDir);
     library = new Library(components, versions, store, db.transactions(), clock, 1 << 20);
-    deployments = new Deployments(db.jdbc());
+    deployments = new Deployments(db.jdbc(), events);
     requests = new DeploymentRequests(components, library, environments, models, deployments, db.transactions(), clock,
         () -> gates);
+    events.connect(deployments, versions, new AwaitedActions(deployments, models,
+        new io.gantry.identity.Access(users, db.jdbc()), db.jdbc()),
+        io.gantry.change.ChangesForTests.deploymentChanges(db.jdbc()), "");
     decisions = new DeploymentDecisions(deployments, models, new io.gantry.identity.Access(users, db.jdbc()), db.transactions(), clock, store, library, 1 << 20);
     aborts = new DeploymentAborts(deployments, new io.gantry.identity.Access(users, db.jdbc()), db.transactions(), clock);
     config = new ConfigService(new ConfigLoader(),
@@ -102,6 +108,13 @@ final class EngineFixture {
         () -> gates);
   }
 
+  /** A new engine whose work {@code observer} hears of (traces). */
+  Engine engine(EngineObserver observer) {
+    return new Engine(deployments, models, library, environments, targets,
+        new StepRunner(clock).withSecrets(stepSecrets).runningAs(stepUser), db.transactions(), clock, dataDir,
+        Duration.ofSeconds(30), Duration.ofSeconds(5), 4, () -> gates, observer);
+  }
+
   /** An engine that checks signatures against the TrustedKeys applied, as the server's does. */
   Engine engineCheckingSignatures() {
     var signatures = new io.gantry.catalog.Signatures(library, new io.gantry.catalog.TrustedKeys(db.jdbc(), clock),
@@ -109,6 +122,11 @@ final class EngineFixture {
     return new Engine(deployments, models, library, environments, targets, new StepRunner(clock),
         db.transactions(), clock, dataDir, Duration.ofSeconds(30), Duration.ofSeconds(5), 4, () -> gates,
         new StepOutputs(dataDir, StepOutputs.DEFAULT_TAIL), signatures::problem);
+  }
+
+  /** Writes in one transaction, as the engine writes everything it records. */
+  void inTransaction(Runnable write) {
+    db.transactions().executeWithoutResult(s -> write.run());
   }
 
   void apply(String yaml) {
