@@ -64,7 +64,8 @@ record Notice(Moment moment, String eventId, Long deployment, String environment
         first(event.environment(), text(custom, "environment"), text(content.path("environment"), "id")),
         first(event.service(), text(custom, "service"), about == null ? null : about.component().service()),
         first(text(custom, "component"), about == null ? null : about.component().component()),
-        first(text(custom, "version"), about == null ? null : about.version(), text(content, "artifactId")), text(custom, "stage"), text(custom, "model"),
+        first(text(custom, "version"), about == null ? null : about.version(), text(content, "artifactId")), text(custom, "stage"),
+        custom.path("model").isObject() ? text(custom.path("model"), "name") : text(custom, "model"),
         first(text(custom, "url"), text(content, "uri")), text(content, "outcome"), text(content, "errors"),
         text(custom, "waitingFor"), text(custom, "step"), text(custom, "target"), roles, text(custom, "message"));
   }

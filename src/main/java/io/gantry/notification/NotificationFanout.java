@@ -111,9 +111,11 @@ class NotificationFanout implements Fanout {
 
   /** The notifications of the stage the event's deployment follows, in the model version it follows. */
   private List<Stage.Notification> stageNotifications(JsonNode custom) {
-    String model = custom.path("model").asString(null);
+    // as the emission writes it, model: {name, version}; flat model and modelVersion are read too
+    JsonNode m = custom.path("model");
+    String model = m.isObject() ? m.path("name").asString(null) : m.asString(null);
+    JsonNode version = m.isObject() ? m.path("version") : custom.path("modelVersion");
     String stage = custom.path("stage").asString(null);
-    JsonNode version = custom.path("modelVersion");
     if (model == null || stage == null || !version.canConvertToInt()) {
       return List.of();
     }
