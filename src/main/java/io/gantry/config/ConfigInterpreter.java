@@ -22,6 +22,7 @@ import io.gantry.model.ModelDefinition;
 import io.gantry.model.Stage;
 import io.gantry.model.Step;
 import io.gantry.model.WindowRules;
+import io.gantry.notification.NotificationRules;
 import io.gantry.shared.Finding;
 import io.gantry.shared.InvalidInputException;
 import java.time.DateTimeException;
@@ -540,6 +541,7 @@ public class ConfigInterpreter {
       }
     }
     WindowRules.check(stage).forEach(p -> run.finding(doc, at + "." + p.field(), p.message()));
+    NotificationRules.check(stage.notifications()).forEach(p -> run.finding(doc, at + "." + p.field(), p.message()));
     String batch = stage.strategy().batchSize();
     if (batch != null && !BATCH.matcher(batch).matches()) {
       run.finding(doc, at + ".strategy.batchSize", "\"" + batch + "\" is not a batch size: use a count such as 2 "

@@ -126,6 +126,57 @@ public class Users {
         "groups " + String.join(",", before) + " -> " + String.join(",", after));
   }
 
+  /** The longest e-mail address a user may have (RFC 5321's limit of a path). */
+  public static final int MAX_EMAIL = 254;
+
+  private static final java.util.regex.Pattern EMAIL =
+      java.util.regex.Pattern.compile("[A-Za-z0-9.!#$%&'*+/=?^_`{|}~-]+@[A-Za-z0-9]([A-Za-z0-9-]*[A-Za-z0-9])?"
+          + "(\\.[A-Za-z0-9]([A-Za-z0-9-]*[A-Za-z0-9])?)+");
+
+  /**
+   * Whether {@code address} is an e-mail address Gantry sends to: a plain {@code local@domain.tld}, without a
+   * display name, comments, quotes, spaces or line breaks (nothing that could add a header or a recipient).
+   */
+  public static boolean isEmail(String address) {
+    return address != null && address.length() <= MAX_EMAIL && EMAIL.matcher(address).matches();
+  }
+
+  /** The user's e-mail address, if it has one. */
+  public Optional<String> email(String user) {
+    return jdbc.sql("select email from users where name = :name").param("name", user).query(String.class)
+        .optional();
+  }
+
+  /** The enabled users that have an e-mail address, by name, with it. */
+  public java.util.Map<String, String> emails() {
+    java.util.Map<String, String> out = new java.util.TreeMap<>();
+    jdbc.sql("select name, email from users where disabled = false and email is not null")
+        .query((ResultSet rs) -> {
+          out.put(rs.getString("name"), rs.getString("email"));
+        });
+    return out;
+  }
+
+  /**
+   * Sets (or, with null, removes) a user's e-mail address, recorded in the identity history. Refused unless it is
+   * a plain address ({@link #isEmail}). Run it in a transaction.
+   */
+  public void setEmail(String user, String email, Actor actor) {
+    if (email != null && !isEmail(email)) {
+      throw InvalidInputException.of("email", "\"" + email + "\" is not an e-mail address Gantry sends to: "
+          + "write it as name@example.com, without a display name, spaces or line breaks, at most " + MAX_EMAIL
+          + " characters");
+    }
+    String before = email(user).orElse(null);
+    if (java.util.Objects.equals(before, email)) {
+      return;
+    }
+    jdbc.sql("update users set email = :email where name = :name").param("email", email).param("name", user)
+        .update();
+    IdentityHistory.record(jdbc, clock.instant(), actor, IdentityHistory.Action.EMAIL_CHANGED, user, null,
+        email == null ? "e-mail address removed" : "e-mail address set to " + email);
+  }
+
   private static String changes(Set<Role> before, Set<Role> after) {
     List<String> parts = new ArrayList<>();
     Set<Role> granted = EnumSet.noneOf(Role.class);

@@ -83,6 +83,10 @@ class SchemaCoverageTest {
   private static final String EXIT_CHECK_FAILS =
       "CriteriaContractTest#a_failed_exit_check_runs_the_rollback_policy_and_every_target_returns_to_its_previous_version";
 
+  /** A stage's notifications: a failed deployment mailed, and posted to Slack, Teams and a webhook. */
+  private static final String NOTIFIED =
+      "NotificationDeliveryTest#a_failed_deployment_is_mailed_to_the_stage_s_recipients_and_posted_to_slack_teams_and_the_webhook";
+
   /** Each schema key and the test that shows the engine acting on it. */
   static final Map<String, String> COVERED = Map.ofEntries(
       entry("Document.apiVersion", "ConfigLoaderTest#another_api_version_is_refused"),
@@ -234,6 +238,10 @@ class SchemaCoverageTest {
       entry("Stage.failurePolicy.action", "EngineContractTest#a_rolling_deployment_stops_at_the_first_failed_batch_and_rolls_back_the_targets_it_touched"),
       entry("Stage.failurePolicy.retries", "StepControlsContractTest#a_failed_step_is_retried_after_its_retry_delay_and_succeeds_on_the_second_attempt"),
       entry("Stage.failurePolicy.retryDelay", "StepControlsContractTest#a_failed_step_is_retried_after_its_retry_delay_and_succeeds_on_the_second_attempt"),
+      entry("Stage.notifications", NOTIFIED),
+      entry("Stage.notifications[].on", NOTIFIED),
+      entry("Stage.notifications[].channel", NOTIFIED),
+      entry("Stage.notifications[].to", NOTIFIED),
       entry("Stage.removeSteps", "UndeployContractTest#undeploy_runs_the_removal_steps_on_every_target_that_has_the_component_and_the_inventory_forgets_it"),
       entry("RoleBindingSpec.user", "ScopedRolesMatrixTest#a_role_binding_declared_in_configuration_acts_in_its_scope_until_configuration_drops_it"),
       entry("RoleBindingSpec.group", "ScopedRolesMatrixTest#a_role_binding_declared_in_configuration_acts_in_its_scope_until_configuration_drops_it"),
