@@ -38,7 +38,7 @@ import org.springframework.stereotype.Component;
  * tried again later. The exchange is looked up passively and, when missing, declared as a durable topic exchange.
  *
  * <p>One connection per address and credentials, kept open and shared by the senders (each takes a channel of its
- * own), opened again when the broker went away, closed when the server stops.
+ * own), opened again when the broker went away, closed after {@link #IDLE} unused and when the server stops.
  */
 @Component
 class AmqpSink implements Sink {
@@ -46,6 +46,8 @@ class AmqpSink implements Sink {
   private static final Logger log = LoggerFactory.getLogger(AmqpSink.class);
 
   static final String CONTENT_TYPE = "application/cloudevents+json; charset=utf-8";
+  /** A connection no send used for this long is closed (it is opened again when needed). */
+  static final Duration IDLE = Duration.ofMinutes(10);
 
   private final Secrets secrets;
   private final Duration timeout;
@@ -76,6 +78,7 @@ class AmqpSink implements Sink {
     String fingerprint = fingerprint(credentials);
     Broker broker = brokers.compute(key, (k, known) -> {
       if (known != null && known.fingerprint.equals(fingerprint)) {
+        known.lastUsed = System.nanoTime();
         return known;
       }
       if (known != null) {
@@ -83,6 +86,7 @@ class AmqpSink implements Sink {
       }
       return new Broker(factory(address, credentials), fingerprint);
     });
+    closeIdle();
     Lane lane = null;
     try {
       lane = broker.lane();
@@ -119,6 +123,18 @@ class AmqpSink implements Sink {
         broker.giveBack(lane);
       }
     }
+  }
+
+  /** Closes the connections no send used for {@link #IDLE} (e.g. of a removed subscription). */
+  private void closeIdle() {
+    long now = System.nanoTime();
+    brokers.entrySet().removeIf(e -> {
+      boolean idle = now - e.getValue().lastUsed > IDLE.toNanos();
+      if (idle) {
+        e.getValue().close();
+      }
+      return idle;
+    });
   }
 
   /** Closes every connection (the server stops). */
@@ -209,6 +225,7 @@ class AmqpSink implements Sink {
   private static final class Broker {
     final ConnectionFactory factory;
     final String fingerprint;
+    volatile long lastUsed = System.nanoTime();
     private Connection connection;
     private final BlockingQueue<Lane> idle = new LinkedBlockingQueue<>();
     private final Set<String> exchanges = ConcurrentHashMap.newKeySet();
