@@ -21,7 +21,8 @@ import picocli.CommandLine.Model.CommandSpec;
         ChangeCommands.class, ReleaseCommands.class,
         MetricsCommands.Incident.class, MetricsCommands.Rate.class, MetricsCommands.Metrics.class,
         MetricsCommands.Vsm.class, TriggerCommands.class, AuditCommands.class, SecretCommands.class,
-        LibraryCommands.class, NotifyCommands.class},
+        LibraryCommands.class, NotifyCommands.class, EventCommands.Events.class, EventCommands.Deliveries.class,
+        EventCommands.Subscriptions.class},
     footer = ExitCode.FOOTER)
 final class GantryCommand implements Callable<Integer> {
 

@@ -8,9 +8,10 @@ import java.util.List;
  * {@code structured} or {@code binary} mode, signed with the named secret) or a RabbitMQ exchange ({@code amqp}).
  *
  * @param types type patterns: an exact CDEvents type, or a prefix ending in {@code *}; empty means every type
+ * @param exchange the exchange an amqp subscription publishes to; null for other sinks
  */
 public record Subscription(long id, String name, String sink, String address, String mode, List<String> types,
-    String secret, String createdBy, Instant createdAt) {
+    String secret, String exchange, String createdBy, Instant createdAt) {
 
   /** Whether an event of this type goes to the subscription. */
   public boolean wants(String type) {

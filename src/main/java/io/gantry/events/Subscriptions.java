@@ -30,6 +30,9 @@ public class Subscriptions implements Fanout {
   private static final Pattern TYPE_PATTERN =
       Pattern.compile("(dev\\.cdevents\\.|dev\\.cdeventsx\\.gantry-)[a-z0-9.-]*\\*?|dev\\.cdevents\\*|\\*");
   private static final int MAX_TYPES = 50;
+  /** The exchange an amqp subscription publishes to when it names none. */
+  public static final String DEFAULT_EXCHANGE = "gantry.events";
+  private static final Pattern EXCHANGE = Pattern.compile("[A-Za-z0-9._:-]{1,255}");
 
   private final JdbcClient jdbc;
   private final Secrets secrets;
@@ -43,14 +46,29 @@ public class Subscriptions implements Fanout {
     this.clock = clock;
   }
 
-  /** What a person asks for. */
+  /**
+   * What a person asks for.
+   *
+   * @param exchange for an amqp subscription, the exchange its events are published to (default
+   *     {@value #DEFAULT_EXCHANGE}); no other sink takes one
+   */
   public record NewSubscription(String name, String sink, String address, String mode, List<String> types,
-      String secret) {}
+      String secret, String exchange) {
+
+    /** A subscription without an exchange (every sink but amqp, or amqp to the default exchange). */
+    public NewSubscription(String name, String sink, String address, String mode, List<String> types, String secret) {
+      this(name, sink, address, mode, types, secret, null);
+    }
+  }
 
   public Subscription add(NewSubscription s, String actor) {
     Names.require("name", s.name());
     String sink = s.sink() == null ? "" : s.sink().toLowerCase(Locale.ROOT);
     String mode = null;
+    String exchange = null;
+    if (!"amqp".equals(sink) && s.exchange() != null) {
+      throw InvalidInputException.of("exchange", "only an amqp subscription publishes to an exchange");
+    }
     switch (sink) {
       case "http" -> {
         URI uri = parse(s.address());
@@ -79,12 +97,31 @@ public class Subscriptions implements Fanout {
           throw InvalidInputException.of("address", "put no user or password in the address: name a secret holding "
               + "user:password with \"secret\"");
         }
+        if (uri.getRawQuery() != null || uri.getRawFragment() != null) {
+          throw InvalidInputException.of("address", "an amqp address takes no ?query or #fragment: \""
+              + s.address() + "\"");
+        }
+        String path = uri.getRawPath() == null ? "" : uri.getRawPath();
+        if (path.length() > 1 && path.substring(1).contains("/")) {
+          throw InvalidInputException.of("address", "the vhost is the one path segment after the host (write a / in "
+              + "its name as %2F), not \"" + path + "\"");
+        }
+        exchange = s.exchange() == null ? DEFAULT_EXCHANGE : s.exchange();
+        if (!EXCHANGE.matcher(exchange).matches()) {
+          throw InvalidInputException.of("exchange", "an exchange name is 1 to 255 letters, digits, '.', '_', ':' "
+              + "and '-', not \"" + s.exchange() + "\"");
+        }
         if (s.mode() != null) {
           throw InvalidInputException.of("mode", "an amqp subscription sends the CloudEvent in structured mode; it "
               + "takes no mode");
         }
         if (s.secret() != null) {
           requireSecret(s.secret());
+        }
+        // the broker's default exchange routes by queue name, not by event type
+        if (exchange.startsWith("amq.") && !exchange.equals("amq.topic")) {
+          throw InvalidInputException.of("exchange", "events are routed by their type: publish to a topic exchange "
+              + "(amq.topic or one of your own), not " + exchange);
         }
       }
       default -> throw InvalidInputException.of("sink", "sink is http or amqp, not \"" + s.sink() + "\"");
@@ -103,9 +140,11 @@ public class Subscriptions implements Fanout {
     List<String> stored = types.contains("*") ? List.of() : List.copyOf(types);
     try {
       jdbc.sql("""
-          insert into event_subscriptions (name, sink, address, mode, types, secret_name, created_by, created_at)
-          values (:name, :sink, :address, :mode, :types, :secret, :by, :at)
+          insert into event_subscriptions (name, sink, address, mode, types, secret_name, exchange, created_by,
+                                           created_at)
+          values (:name, :sink, :address, :mode, :types, :secret, :exchange, :by, :at)
           """).param("name", s.name()).param("sink", sink).param("address", s.address()).param("mode", mode)
+          .param("exchange", exchange)
           .param("types", String.join(",", stored)).param("secret", s.secret()).param("by", actor)
           .param("at", Timestamp.from(clock.instant())).update();
     } catch (DuplicateKeyException e) {
@@ -146,7 +185,14 @@ public class Subscriptions implements Fanout {
   }
 
   private static Map<String, String> settings(Subscription s) {
-    return s.secret() == null ? Map.of() : Map.of("secret", s.secret());
+    var m = new java.util.HashMap<String, String>();
+    if (s.secret() != null) {
+      m.put("secret", s.secret());
+    }
+    if (s.exchange() != null) {
+      m.put("exchange", s.exchange());
+    }
+    return m;
   }
 
   private static Map<String, String> withMode(Map<String, String> settings, String mode) {
@@ -176,6 +222,7 @@ public class Subscriptions implements Fanout {
     String types = rs.getString("types");
     return new Subscription(rs.getLong("id"), rs.getString("name"), rs.getString("sink"), rs.getString("address"),
         rs.getString("mode"), types.isEmpty() ? List.of() : Arrays.asList(types.split(",")),
-        rs.getString("secret_name"), rs.getString("created_by"), rs.getTimestamp("created_at").toInstant());
+        rs.getString("secret_name"), rs.getString("exchange"), rs.getString("created_by"),
+        rs.getTimestamp("created_at").toInstant());
   }
 }
