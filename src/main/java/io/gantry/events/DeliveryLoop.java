@@ -52,7 +52,9 @@ class DeliveryLoop {
   private final Duration retention;
   private volatile long prunedAt;
   private final Semaphore senders;
-  private final int senderCount;
+  /** Deliveries claimed and not yet recorded, at most {@link #batch}. */
+  private final Semaphore slots;
+  private final int batch;
   private final String owner = "events-" + UUID.randomUUID().toString().substring(0, 8);
   private final ScheduledExecutorService loop = Executors.newSingleThreadScheduledExecutor(r -> {
     Thread t = new Thread(r, "gantry-events");
@@ -86,7 +88,8 @@ class DeliveryLoop {
     this.maxBackoff = maxBackoff;
     this.maxAttempts = maxAttempts;
     this.lease = lease;
-    this.senderCount = senders;
+    this.batch = Math.max(2, senders * 8);
+    this.slots = new Semaphore(batch);
     this.retention = retention;
     this.senders = new Semaphore(senders);
   }
@@ -154,26 +157,42 @@ class DeliveryLoop {
     return done == null ? 0 : done;
   }
 
-  /** Sends the due deliveries that free senders can take now; returns how many it took. */
+  /**
+   * Claims due deliveries in batches (up to eight per sender, at least half of that once the senders are busy, so
+   * that a claim's transaction is shared by many deliveries) and hands them to the senders; returns how many it
+   * took. A claimed delivery whose lease ran out before a sender took it is left to whoever claims it next.
+   */
   int send() {
-    senders.acquireUninterruptibly(); // at least one sender free
-    int free = senders.availablePermits() + 1;
-    senders.release();
+    slots.acquireUninterruptibly(batch / 2); // room for at least half a batch
+    int free = batch / 2 + slots.drainPermits();
     Instant now = clock.instant();
-    List<Deliveries.Claimed> claimed = tx.execute(status -> deliveries.claim(owner, now, now.plus(lease), free));
-    for (Deliveries.Claimed c : claimed == null ? List.<Deliveries.Claimed>of() : claimed) {
-      senders.acquireUninterruptibly();
+    List<Deliveries.Claimed> claimed;
+    try {
+      claimed = tx.execute(status -> deliveries.claim(owner, now, now.plus(lease), free));
+    } catch (RuntimeException e) {
+      slots.release(free);
+      throw e;
+    }
+    int taken = claimed == null ? 0 : claimed.size();
+    slots.release(free - taken);
+    Instant leaseEnds = now.plus(lease);
+    for (int i = 0; i < taken; i++) {
+      Deliveries.Claimed c = claimed.get(i);
       sending.submit(() -> {
+        senders.acquireUninterruptibly();
         try {
-          sendOne(c);
+          if (clock.instant().isBefore(leaseEnds)) {
+            sendOne(c);
+          }
         } catch (RuntimeException e) {
           log.error("delivery {} could not be recorded; it is sent again when its lease runs out", c.delivery(), e);
         } finally {
           senders.release();
+          slots.release();
         }
       });
     }
-    return claimed == null ? 0 : claimed.size();
+    return taken;
   }
 
   /** Sends every delivery due now and waits until they are recorded (for tests and the benchmark). */
@@ -184,8 +203,8 @@ class DeliveryLoop {
     while (send() > 0) {
       // until none is due (or every due one is held by another server)
     }
-    senders.acquireUninterruptibly(senderCount);
-    senders.release(senderCount);
+    slots.acquireUninterruptibly(batch);
+    slots.release(batch);
   }
 
   private void sendOne(Deliveries.Claimed c) {
