@@ -72,6 +72,7 @@ public class Engine {
   private final String owner;
   /** One permit per deployment this engine may advance at the same time. */
   private final Semaphore slots;
+  private final int workerCount;
   private final ScheduledExecutorService heartbeats = Executors.newSingleThreadScheduledExecutor(r -> {
     Thread t = new Thread(r, "gantry-lease-heartbeat");
     t.setDaemon(true);
@@ -147,6 +148,7 @@ public class Engine {
       throw new IllegalArgumentException("gantry.engine.workers must be at least 1, not " + workers);
     }
     this.slots = new Semaphore(workers);
+    this.workerCount = workers;
     this.observer = observer;
     this.workers = observer.carrying(Executors.newVirtualThreadPerTaskExecutor());
     this.deployments = deployments;
@@ -238,6 +240,11 @@ public class Engine {
       workers.submit(() -> advanceWhileDue(claim.get()));
     }
     return started;
+  }
+
+  /** Whether any worker has a deployment in hand now. */
+  public boolean busy() {
+    return slots.availablePermits() < workerCount;
   }
 
   private void advanceWhileDue(Deployments.Claim first) {

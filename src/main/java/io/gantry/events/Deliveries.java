@@ -47,9 +47,16 @@ class Deliveries {
 
   /** Events not yet fanned out, oldest first, locked for this transaction (others skip them). */
   List<StoredEvent> toFanOut(int limit) {
+    // the candidates first, without locks, then those of them no one else holds: a single "limit ... for update"
+    // makes H2 lock every row that matches before it applies the limit
+    List<Long> candidates = jdbc.sql("select id from outbox_events where fanned_out = false order by id limit :limit")
+        .param("limit", limit).query(Long.class).list();
+    if (candidates.isEmpty()) {
+      return List.of();
+    }
     return jdbc.sql("""
-        select * from outbox_events where fanned_out = false order by id limit :limit for update skip locked
-        """).param("limit", limit).query(Outbox::map).list();
+        select * from outbox_events where id in (:ids) and fanned_out = false order by id for update skip locked
+        """).param("ids", candidates).query(Outbox::map).list();
   }
 
   /** Plans the event's deliveries and marks it fanned out. */
@@ -68,11 +75,20 @@ class Deliveries {
 
   /** Takes up to {@code limit} due deliveries for {@code owner} until {@code leaseUntil}, with their events. */
   List<Claimed> claim(String owner, Instant now, Instant leaseUntil, int limit) {
-    List<Long> ids = jdbc.sql("""
+    // the candidates first, without locks, then those of them no one else holds (see toFanOut)
+    List<Long> candidates = jdbc.sql("""
         select id from event_deliveries
          where state = 'PENDING' and next_attempt_at <= :now and (lease_until is null or lease_until < :now)
-         order by next_attempt_at, id limit :limit for update skip locked
+         order by next_attempt_at, id limit :limit
         """).param("now", Timestamp.from(now)).param("limit", limit).query(Long.class).list();
+    if (candidates.isEmpty()) {
+      return List.of();
+    }
+    List<Long> ids = jdbc.sql("""
+        select id from event_deliveries
+         where id in (:ids) and state = 'PENDING' and (lease_until is null or lease_until < :now)
+         order by next_attempt_at, id for update skip locked
+        """).param("ids", candidates).param("now", Timestamp.from(now)).query(Long.class).list();
     if (ids.isEmpty()) {
       return List.of();
     }

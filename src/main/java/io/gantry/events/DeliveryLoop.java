@@ -30,7 +30,9 @@ import org.springframework.transaction.support.TransactionTemplate;
  * up to {@code max-backoff} (10m), with up to a fifth more at random so that many failed deliveries do not come back
  * at the same instant; after {@code max-attempts} (10) the delivery is dead until a person queues it again.
  * Off with {@code gantry.events.delivery.enabled=false} (events are still written and fanned out by a server that
- * has it on). Events whose deliveries were all made are forgotten after {@code gantry.events.retention} (30d; the
+ * has it on). While the engine has deployments in hand, deliveries are claimed at most {@code gantry.events.busy-rate}
+ * (50) a second, so that on a small machine sending events does not slow the steps down; at full speed otherwise.
+ * Events whose deliveries were all made are forgotten after {@code gantry.events.retention} (30d; the
  * deployments' own records are kept for good); pending and dead ones are kept until they are delivered.
  */
 @Component
@@ -50,6 +52,11 @@ class DeliveryLoop {
   private final int maxAttempts;
   private final Duration lease;
   private final Duration retention;
+  /** Whether the engine has deployments in hand: deliveries then go at most {@link #busyRate} a second. */
+  private final java.util.function.BooleanSupplier engineBusy;
+  private final int busyRate;
+  private double busyAllowance;
+  private long busyRefilledAt = System.nanoTime();
   private volatile long prunedAt;
   private final Semaphore senders;
   /** Deliveries claimed and not yet recorded, at most {@link #batch}. */
@@ -64,6 +71,32 @@ class DeliveryLoop {
   private final ExecutorService sending = Executors.newThreadPerTaskExecutor(
       Thread.ofVirtual().name("gantry-delivery-", 0).factory());
 
+  @org.springframework.beans.factory.annotation.Autowired
+  DeliveryLoop(Deliveries deliveries, List<Fanout> fanouts, List<Sink> sinks, TransactionTemplate tx, Clock clock,
+      org.springframework.beans.factory.ObjectProvider<io.gantry.deployment.Engine> engine,
+      @Value("${gantry.events.delivery.enabled:true}") boolean enabled,
+      @Value("${gantry.events.poll:250ms}") Duration poll,
+      @Value("${gantry.events.delivery.initial-backoff:2s}") Duration initialBackoff,
+      @Value("${gantry.events.delivery.max-backoff:10m}") Duration maxBackoff,
+      @Value("${gantry.events.delivery.max-attempts:10}") int maxAttempts,
+      @Value("${gantry.events.delivery.lease:2m}") Duration lease,
+      @Value("${gantry.events.senders:8}") int senders,
+      @Value("${gantry.events.retention:30d}") Duration retention,
+      @Value("${gantry.events.busy-rate:50}") int busyRate) {
+    this(deliveries, fanouts, sinks, tx, clock, enabled, poll, initialBackoff, maxBackoff, maxAttempts, lease, senders,
+        retention, () -> {
+          io.gantry.deployment.Engine e = engine.getIfAvailable();
+          return e != null && e.busy();
+        }, busyRate);
+  }
+
+  DeliveryLoop(Deliveries deliveries, List<Fanout> fanouts, List<Sink> sinks, TransactionTemplate tx, Clock clock,
+      boolean enabled, Duration poll, Duration initialBackoff, Duration maxBackoff, int maxAttempts, Duration lease,
+      int senders, Duration retention) {
+    this(deliveries, fanouts, sinks, tx, clock, enabled, poll, initialBackoff, maxBackoff, maxAttempts, lease, senders,
+        retention, () -> false, 1);
+  }
+
   DeliveryLoop(Deliveries deliveries, List<Fanout> fanouts, List<Sink> sinks, TransactionTemplate tx, Clock clock,
       @Value("${gantry.events.delivery.enabled:true}") boolean enabled,
       @Value("${gantry.events.poll:250ms}") Duration poll,
@@ -72,7 +105,11 @@ class DeliveryLoop {
       @Value("${gantry.events.delivery.max-attempts:10}") int maxAttempts,
       @Value("${gantry.events.delivery.lease:2m}") Duration lease,
       @Value("${gantry.events.senders:8}") int senders,
-      @Value("${gantry.events.retention:30d}") Duration retention) {
+      @Value("${gantry.events.retention:30d}") Duration retention, java.util.function.BooleanSupplier engineBusy,
+      int busyRate) {
+    if (busyRate < 1) {
+      throw new IllegalArgumentException("gantry.events.busy-rate must be at least 1 delivery a second");
+    }
     if (maxAttempts < 1 || senders < 1 || initialBackoff.isNegative() || maxBackoff.compareTo(initialBackoff) < 0) {
       throw new IllegalArgumentException("gantry.events: max-attempts and senders must be at least 1, and "
           + "max-backoff at least initial-backoff");
@@ -92,6 +129,8 @@ class DeliveryLoop {
     this.slots = new Semaphore(batch);
     this.retention = retention;
     this.senders = new Semaphore(senders);
+    this.engineBusy = engineBusy;
+    this.busyRate = busyRate;
   }
 
   @EventListener(ApplicationReadyEvent.class)
@@ -164,7 +203,13 @@ class DeliveryLoop {
    */
   int send() {
     slots.acquireUninterruptibly(batch / 2); // room for at least half a batch
-    int free = batch / 2 + slots.drainPermits();
+    int room = batch / 2 + slots.drainPermits();
+    int allowed = allowance();
+    int free = Math.min(room, allowed);
+    slots.release(room - free);
+    if (free == 0) {
+      return 0;
+    }
     Instant now = clock.instant();
     List<Deliveries.Claimed> claimed;
     try {
@@ -175,6 +220,7 @@ class DeliveryLoop {
     }
     int taken = claimed == null ? 0 : claimed.size();
     slots.release(free - taken);
+    spend(taken);
     Instant leaseEnds = now.plus(lease);
     for (int i = 0; i < taken; i++) {
       Deliveries.Claimed c = claimed.get(i);
@@ -193,6 +239,22 @@ class DeliveryLoop {
       });
     }
     return taken;
+  }
+
+  /**
+   * How many deliveries may be claimed now: any number while the engine is idle; while it has deployments in hand,
+   * what {@code gantry.events.busy-rate} a second allows (the engine comes first: deliveries may wait, its steps
+   * should not), so that events still flow at that rate under a constant load.
+   */
+  private int allowance() {
+    long now = System.nanoTime();
+    busyAllowance = Math.min(busyRate, busyAllowance + (now - busyRefilledAt) / 1e9 * busyRate);
+    busyRefilledAt = now;
+    return engineBusy.getAsBoolean() ? (int) busyAllowance : Integer.MAX_VALUE;
+  }
+
+  private void spend(int work) {
+    busyAllowance = Math.max(0, busyAllowance - work);
   }
 
   /** Sends every delivery due now and waits until they are recorded (for tests and the benchmark). */

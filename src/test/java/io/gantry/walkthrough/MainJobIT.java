@@ -125,6 +125,33 @@ class MainJobIT {
         .timeout(Duration.ofSeconds(10)).build(), HttpResponse.BodyHandlers.ofString());
     assertThat(console.statusCode()).isEqualTo(200);
     assertThat(console.body()).contains("API token");
+
+    // the run's CDEvents are in data/events.jsonl, one CloudEvent per line, the same the API lists
+    assertThat(summary).contains("./gantry events", "./data/events.jsonl");
+    Path events = dir.resolve("data/events.jsonl");
+    Instant until = Instant.now().plusSeconds(30);
+    java.util.Set<String> types = new java.util.HashSet<>();
+    java.util.Set<String> ids = new java.util.HashSet<>();
+    while (!types.contains("dev.cdevents.service.rolledback.0.3.0") || !types.contains("dev.cdevents.service.upgraded.0.3.0")) {
+      assertThat(Instant.now()).as("the events file gets the run's events: " + types).isBefore(until);
+      Thread.sleep(200);
+      types.clear();
+      ids.clear();
+      if (Files.exists(events)) {
+        for (String line : Files.readAllLines(events)) {
+          JsonNode e = JSON.readTree(line);
+          assertThat(e.path("specversion").asString()).isEqualTo("1.0");
+          assertThat(e.at("/data/context/id").asString()).isEqualTo(e.path("id").asString());
+          types.add(e.path("type").asString());
+          ids.add(e.path("id").asString());
+        }
+      }
+    }
+    assertThat(types).contains("dev.cdevents.pipelinerun.queued.0.3.0", "dev.cdevents.pipelinerun.finished.0.3.0",
+        "dev.cdevents.taskrun.finished.0.3.0", "dev.cdevents.service.deployed.0.3.0");
+    JsonNode listed = get(token, "/api/v1/events?type=dev.cdevents.service.rolledback&limit=10");
+    assertThat(listed).isNotEmpty();
+    assertThat(ids).contains(listed.get(0).path("id").asString());
   }
 
   private JsonNode get(String token, String path) throws Exception {
