@@ -127,12 +127,13 @@ class MainJobIT {
     assertThat(console.body()).contains("API token");
 
     // the run's CDEvents are in data/events.jsonl, one CloudEvent per line, the same the API lists
-    assertThat(summary).contains("./gantry events", "./data/events.jsonl");
+    assertThat(summary).contains("./gantry events", "data/events.jsonl   the same events, one CloudEvent per line");
     Path events = dir.resolve("data/events.jsonl");
     Instant until = Instant.now().plusSeconds(30);
     java.util.Set<String> types = new java.util.HashSet<>();
     java.util.Set<String> ids = new java.util.HashSet<>();
-    while (!types.contains("dev.cdevents.service.rolledback.0.3.0") || !types.contains("dev.cdevents.service.upgraded.0.3.0")) {
+    while (!types.contains("dev.cdevents.service.rolledback.0.3.0")
+        || !types.contains("dev.cdeventsx.gantry-change.closed.0.1.0")) {
       assertThat(Instant.now()).as("the events file gets the run's events: " + types).isBefore(until);
       Thread.sleep(200);
       types.clear();
