@@ -217,7 +217,8 @@ class CommandLineTest {
 
     assertThat(result.exitCode()).isZero();
     assertThat(gantry.serverStarts).singleElement().satisfies(args -> assertThat(args)
-        .containsExactly("--server.port=8081", "--gantry.apply-on-start=examples/config"));
+        .containsExactly("--gantry.events.file=${gantry.data-dir}/events.jsonl", "--server.port=8081",
+            "--gantry.apply-on-start=examples/config"));
   }
 
   @Test
