@@ -148,7 +148,7 @@ subscribe hook-a /a
 subscribe hook-b /b
 /usr/bin/python3 "$root/bench/engine.py" "$server" "$token" "$dir" noop "$noop" | tee "$dir/out.txt" | sed 's/^/  two:  /'
 stop_server
-read -r unique total bad first last < <(count)
+read -r unique total bad first last < <(count) || true   # the count has no newline at its end
 /usr/bin/python3 - "$(step_cost "$work/noop-none/out.txt")" "$(step_cost "$dir/out.txt")" "$total" "$bad" <<'PY'
 import sys
 none, two, total, bad = float(sys.argv[1]), float(sys.argv[2]), int(sys.argv[3]), int(sys.argv[4])

@@ -4,10 +4,13 @@ import io.gantry.shared.Json;
 import java.sql.ResultSet;
 import java.sql.SQLException;
 import java.sql.Timestamp;
+import java.sql.Types;
 import java.time.Instant;
+import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
+import org.springframework.jdbc.core.JdbcTemplate;
 import org.springframework.jdbc.core.simple.JdbcClient;
 import org.springframework.stereotype.Repository;
 
@@ -40,16 +43,22 @@ class Deliveries {
       """;
 
   private final JdbcClient jdbc;
+  private final JdbcTemplate batch;
 
-  Deliveries(JdbcClient jdbc) {
+  Deliveries(JdbcClient jdbc, JdbcTemplate batch) {
     this.jdbc = jdbc;
+    this.batch = batch;
   }
 
   /** Events not yet fanned out, oldest first, locked for this transaction (others skip them). */
   List<StoredEvent> toFanOut(int limit) {
     // the candidates first, without locks, then those of them no one else holds: a single "limit ... for update"
     // makes H2 lock every row that matches before it applies the limit
-    List<Long> candidates = jdbc.sql("select id from outbox_events where fanned_out = false order by id limit :limit")
+    // ordered by the index's columns (outbox_events_to_fan_out), so that it is read in that order and no further than
+    // the limit: ordered by id alone, H2 reads every event not yet fanned out and sorts them
+    List<Long> candidates = jdbc.sql("""
+        select id from outbox_events where fanned_out = false order by fanned_out, id limit :limit
+        """)
         .param("limit", limit).query(Long.class).list();
     if (candidates.isEmpty()) {
       return List.of();
@@ -59,27 +68,42 @@ class Deliveries {
         """).param("ids", candidates).query(Outbox::map).list();
   }
 
-  /** Plans the event's deliveries and marks it fanned out. */
-  void plan(StoredEvent event, List<Destination> destinations, Instant now) {
-    for (Destination d : destinations) {
-      jdbc.sql("""
+  /**
+   * Plans the deliveries of the events and marks them fanned out: the deliveries in one batch of inserts, the events
+   * in one update, whatever their number (a fan-out round's cost should not grow with each delivery's round trip).
+   */
+  void plan(Map<StoredEvent, List<Destination>> planned, Instant now) {
+    if (planned.isEmpty()) {
+      return;
+    }
+    Timestamp at = Timestamp.from(now);
+    List<Object[]> rows = new ArrayList<>();
+    planned.forEach((event, destinations) -> {
+      for (Destination d : destinations) {
+        rows.add(new Object[] {event.id(), d.channel(), d.subscription(), d.address(), Json.write(d.settings()), at,
+            at});
+      }
+    });
+    if (!rows.isEmpty()) {
+      batch.batchUpdate("""
           insert into event_deliveries (event_id, channel, subscription_id, destination, settings, state, attempts,
                                         next_attempt_at, created_at)
-          values (:event, :channel, :subscription, :destination, :settings, 'PENDING', 0, :now, :now)
-          """).param("event", event.id()).param("channel", d.channel()).param("subscription", d.subscription())
-          .param("destination", d.address()).param("settings", Json.write(d.settings()))
-          .param("now", Timestamp.from(now)).update();
+          values (?, ?, ?, ?, ?, 'PENDING', 0, ?, ?)
+          """, rows, new int[] {Types.BIGINT, Types.VARCHAR, Types.BIGINT, Types.VARCHAR, Types.VARCHAR,
+              Types.TIMESTAMP, Types.TIMESTAMP});
     }
-    jdbc.sql("update outbox_events set fanned_out = true where id = :id").param("id", event.id()).update();
+    jdbc.sql("update outbox_events set fanned_out = true where id in (:ids)")
+        .param("ids", planned.keySet().stream().map(StoredEvent::id).toList()).update();
   }
 
   /** Takes up to {@code limit} due deliveries for {@code owner} until {@code leaseUntil}, with their events. */
   List<Claimed> claim(String owner, Instant now, Instant leaseUntil, int limit) {
-    // the candidates first, without locks, then those of them no one else holds (see toFanOut)
+    // the candidates first, without locks, then those of them no one else holds (see toFanOut); ordered by the
+    // columns of event_deliveries_due, so that no more than the limit are read
     List<Long> candidates = jdbc.sql("""
         select id from event_deliveries
          where state = 'PENDING' and next_attempt_at <= :now and (lease_until is null or lease_until < :now)
-         order by next_attempt_at, id limit :limit
+         order by state, next_attempt_at, id limit :limit
         """).param("now", Timestamp.from(now)).param("limit", limit).query(Long.class).list();
     if (candidates.isEmpty()) {
       return List.of();
@@ -107,38 +131,49 @@ class Deliveries {
   /** A delivery taken by a server, with the number of attempts made before this one. */
   record Claimed(long delivery, int attemptsBefore, Destination destination, StoredEvent event) {}
 
-  /** Records a successful attempt; false when the lease was lost meanwhile (another server took it over). */
-  boolean delivered(Claimed c, String owner, Instant at, long millis, String note) {
-    int attempt = c.attemptsBefore() + 1;
-    int rows = jdbc.sql("""
-        update event_deliveries set state = 'DELIVERED', attempts = :attempt, delivered_at = :at, last_error = null,
+  /**
+   * What one attempt of a claimed delivery came to: made ({@code next} null and {@code ok}), failed to be tried again
+   * at {@code next}, or failed for good ({@code next} null, not {@code ok}: the delivery is dead).
+   */
+  record Outcome(Claimed claimed, Instant at, long millis, boolean ok, String detail, Instant next) {}
+
+  /**
+   * Records the attempts, all in one batch of updates and one of inserts (the senders' results are recorded
+   * together: one transaction for many); returns the deliveries whose lease {@code owner} had lost meanwhile
+   * (another server took them over: their attempt is recorded, their state left to that server).
+   */
+  List<Long> record(List<Outcome> outcomes, String owner) {
+    if (outcomes.isEmpty()) {
+      return List.of();
+    }
+    List<Object[]> updates = new ArrayList<>();
+    List<Object[]> attempts = new ArrayList<>();
+    for (Outcome o : outcomes) {
+      int attempt = o.claimed().attemptsBefore() + 1;
+      State state = o.ok() ? State.DELIVERED : o.next() == null ? State.DEAD : State.PENDING;
+      Timestamp at = Timestamp.from(o.at());
+      updates.add(new Object[] {state.name(), attempt, o.ok() ? at : null, o.ok() ? null : cut(o.detail()),
+          o.ok() ? null : o.next() == null ? at : Timestamp.from(o.next()), o.claimed().delivery(), owner});
+      attempts.add(new Object[] {o.claimed().delivery(), attempt, at, o.millis(), o.ok(), cut(o.detail())});
+    }
+    int[] rows = batch.batchUpdate("""
+        update event_deliveries set state = ?, attempts = ?, delivered_at = ?, last_error = ?,
+               next_attempt_at = coalesce(?, next_attempt_at),
                lease_owner = null, lease_until = null
-         where id = :id and lease_owner = :owner and state = 'PENDING'
-        """).param("attempt", attempt).param("at", Timestamp.from(at)).param("id", c.delivery())
-        .param("owner", owner).update();
-    addAttempt(c.delivery(), attempt, at, millis, true, note);
-    return rows == 1;
-  }
-
-  /** Records a failed attempt: tried again at {@code next}, or dead when {@code next} is null. */
-  void failed(Claimed c, String owner, Instant at, long millis, String error, Instant next) {
-    int attempt = c.attemptsBefore() + 1;
-    jdbc.sql("""
-        update event_deliveries set state = :state, attempts = :attempt, next_attempt_at = :next,
-               last_error = :error, lease_owner = null, lease_until = null
-         where id = :id and lease_owner = :owner and state = 'PENDING'
-        """).param("state", next == null ? State.DEAD.name() : State.PENDING.name()).param("attempt", attempt)
-        .param("next", Timestamp.from(next == null ? at : next)).param("error", cut(error))
-        .param("id", c.delivery()).param("owner", owner).update();
-    addAttempt(c.delivery(), attempt, at, millis, false, error);
-  }
-
-  private void addAttempt(long delivery, int attempt, Instant at, long millis, boolean ok, String detail) {
-    jdbc.sql("""
-        insert into delivery_attempts (delivery_id, attempt, at, millis, ok, detail)
-        values (:d, :attempt, :at, :millis, :ok, :detail)
-        """).param("d", delivery).param("attempt", attempt).param("at", Timestamp.from(at)).param("millis", millis)
-        .param("ok", ok).param("detail", cut(detail)).update();
+         where id = ? and lease_owner = ? and state = 'PENDING'
+        """, updates, new int[] {Types.VARCHAR, Types.INTEGER, Types.TIMESTAMP, Types.VARCHAR, Types.TIMESTAMP,
+            Types.BIGINT, Types.VARCHAR});
+    batch.batchUpdate("""
+        insert into delivery_attempts (delivery_id, attempt, at, millis, ok, detail) values (?, ?, ?, ?, ?, ?)
+        """, attempts, new int[] {Types.BIGINT, Types.INTEGER, Types.TIMESTAMP, Types.BIGINT, Types.BOOLEAN,
+            Types.VARCHAR});
+    List<Long> lost = new ArrayList<>();
+    for (int i = 0; i < rows.length; i++) {
+      if (rows[i] == 0) {
+        lost.add(outcomes.get(i).claimed().delivery());
+      }
+    }
+    return lost;
   }
 
   /** Queues a dead delivery again, with a fresh budget of attempts; false when it is not dead. */

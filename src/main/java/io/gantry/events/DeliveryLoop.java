@@ -61,6 +61,10 @@ class DeliveryLoop {
   private final Semaphore senders;
   /** Deliveries claimed and not yet recorded, at most {@link #batch}. */
   private final Semaphore slots;
+  /** Outcomes of attempts not yet recorded; recorded together by one sender at a time (see {@link #record}). */
+  private final java.util.concurrent.ConcurrentLinkedQueue<Deliveries.Outcome> outcomes =
+      new java.util.concurrent.ConcurrentLinkedQueue<>();
+  private final java.util.concurrent.locks.ReentrantLock recording = new java.util.concurrent.locks.ReentrantLock();
   private final int batch;
   private final String owner = "events-" + UUID.randomUUID().toString().substring(0, 8);
   private final ScheduledExecutorService loop = Executors.newSingleThreadScheduledExecutor(r -> {
@@ -179,6 +183,7 @@ class DeliveryLoop {
     Integer done = tx.execute(status -> {
       List<StoredEvent> events = deliveries.toFanOut(500);
       Instant now = clock.instant();
+      Map<StoredEvent, List<Destination>> planned = new java.util.LinkedHashMap<>();
       for (StoredEvent event : events) {
         List<Destination> destinations = new ArrayList<>();
         for (Fanout fanout : fanouts) {
@@ -189,8 +194,9 @@ class DeliveryLoop {
                 event.eventId(), event.type(), e);
           }
         }
-        deliveries.plan(event, destinations, now);
+        planned.put(event, destinations);
       }
+      deliveries.plan(planned, now);
       return events.size();
     });
     return done == null ? 0 : done;
@@ -226,15 +232,19 @@ class DeliveryLoop {
       Deliveries.Claimed c = claimed.get(i);
       sending.submit(() -> {
         senders.acquireUninterruptibly();
+        boolean sent = false;
         try {
           if (clock.instant().isBefore(leaseEnds)) {
             sendOne(c);
+            sent = true;
           }
         } catch (RuntimeException e) {
-          log.error("delivery {} could not be recorded; it is sent again when its lease runs out", c.delivery(), e);
+          log.error("delivery {} failed in Gantry; it is sent again when its lease runs out", c.delivery(), e);
         } finally {
           senders.release();
-          slots.release();
+          if (!sent) {
+            slots.release(); // a recorded outcome gives back its slot when it is recorded
+          }
         }
       });
     }
@@ -285,18 +295,43 @@ class DeliveryLoop {
       Instant at = clock.instant();
       Instant next = retryable && attempt < maxAttempts ? at.plus(backoff(attempt)) : null;
       String error = e.getMessage() == null ? e.getClass().getSimpleName() : e.getMessage();
-      tx.executeWithoutResult(s -> deliveries.failed(c, owner, at, millis, error, next));
       if (next == null) {
         log.warn("event {} ({}) to {} {} is dead after {} attempt(s): {}", c.event().eventId(), c.event().type(),
             c.destination().channel(), c.destination().address(), attempt, error);
       }
+      record(new Deliveries.Outcome(c, at, millis, false, error, next));
       return;
     }
     long millis = (System.nanoTime() - start) / 1_000_000;
-    Instant at = clock.instant();
-    Boolean kept = tx.execute(s -> deliveries.delivered(c, owner, at, millis, note));
-    if (!Boolean.TRUE.equals(kept)) {
-      log.warn("delivery {} was sent after its lease ran out; another server may send it again", c.delivery());
+    record(new Deliveries.Outcome(c, clock.instant(), millis, true, note, null));
+  }
+
+  /**
+   * Records an attempt's outcome together with those of the senders that finished meanwhile: whichever sender finds
+   * no recording under way records all that are queued, in one transaction, and goes on while more came in; a
+   * sender that finds one under way leaves its outcome to it (which looks again before it stops). A claimed
+   * delivery's slot is given back once its outcome is recorded (or could not be: it is then sent again when its
+   * lease runs out).
+   */
+  private void record(Deliveries.Outcome outcome) {
+    outcomes.add(outcome);
+    while (!outcomes.isEmpty() && recording.tryLock()) {
+      List<Deliveries.Outcome> taken = new ArrayList<>();
+      try {
+        for (Deliveries.Outcome o; taken.size() < batch && (o = outcomes.poll()) != null; ) {
+          taken.add(o);
+        }
+        List<Long> lost = tx.execute(s -> deliveries.record(taken, owner));
+        for (Long delivery : lost == null ? List.<Long>of() : lost) {
+          log.warn("delivery {} was sent after its lease ran out; another server may send it again", delivery);
+        }
+      } catch (RuntimeException e) {
+        log.error("the outcomes of {} deliveries could not be recorded; they are sent again when their lease runs "
+            + "out", taken.size(), e);
+      } finally {
+        recording.unlock();
+        slots.release(taken.size());
+      }
     }
   }
 

@@ -55,7 +55,7 @@ class DeliveryContractTest {
   void setUp() throws Exception {
     db = database.create();
     outbox = new Outbox(db.jdbc(), "/gantry/test");
-    deliveries = new Deliveries(db.jdbc());
+    deliveries = new Deliveries(db.jdbc(), new org.springframework.jdbc.core.JdbcTemplate(db.dataSource()));
     secrets = new Secrets(db.jdbc(), db.transactions(), clock, "", home.resolve("secrets.key"), "");
     subscriptions = new Subscriptions(db.jdbc(), secrets, clock);
     secrets.set("hook-secret", "s3cr3t-value", "alice");
