@@ -3,9 +3,9 @@ package io.gantry.capability;
 import java.util.Set;
 
 /**
- * A module's judgement of the criteria it holds the records for. Every criterion is judged by exactly one source
- * (the assessment refuses to start otherwise); a source judges only from stored records, never from what a person
- * said: what Gantry cannot see is left to the assessor.
+ * A module's judgement of the criteria it holds the records for. A criterion is judged by at most one source (the
+ * assessment refuses to start when two claim one); a criterion no source judges is left to the assessor. A source
+ * judges only from stored records, never from what a person said: what Gantry cannot see is left to the assessor.
  */
 public interface EvidenceSource {
 
