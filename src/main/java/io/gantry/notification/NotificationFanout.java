@@ -120,18 +120,42 @@ class NotificationFanout implements Fanout {
       return List.of();
     }
     try {
-      var text = models.version(model, version.asInt()).text();
-      if (text == null) {
-        return List.of();
-      }
-      return ModelDocuments.parse(model, text).spec().stages().stream().filter(s -> s.name().equals(stage))
-          .findFirst().map(Stage::notifications).orElse(List.of());
+      return stages(model, version.asInt()).getOrDefault(stage, List.of());
     } catch (NotFoundException e) {
       log.warn("model {} version {} of a deployment's event is not known; its notifications are not sent", model,
           version);
       return List.of();
     }
   }
+
+  /**
+   * The notifications of each stage of a model version, parsed once per text (the version's digest): every event of
+   * a deployment asks for its version's. At most {@link #PARSED_VERSIONS} are kept (then forgotten at once).
+   */
+  private Map<String, List<Stage.Notification>> stages(String model, int version) {
+    var v = models.version(model, version);
+    if (v.text() == null) {
+      return Map.of();
+    }
+    String key = model + "\n" + v.digest();
+    Map<String, List<Stage.Notification>> known = parsed.get(key);
+    if (known != null) {
+      return known;
+    }
+    Map<String, List<Stage.Notification>> stages = new java.util.HashMap<>();
+    for (Stage s : ModelDocuments.parse(model, v.text()).spec().stages()) {
+      stages.putIfAbsent(s.name(), s.notifications());
+    }
+    if (parsed.size() >= PARSED_VERSIONS) {
+      parsed.clear();
+    }
+    parsed.put(key, Map.copyOf(stages));
+    return stages;
+  }
+
+  private static final int PARSED_VERSIONS = 256;
+  private final Map<String, Map<String, List<Stage.Notification>>> parsed =
+      new java.util.concurrent.ConcurrentHashMap<>();
 
   /** The addresses of the people a wait is for: holders of its roles in the scope who may read it and set one. */
   private Set<String> waitedFor(JsonNode custom, Scope scope) {
