@@ -24,15 +24,15 @@ class ImprovementEvidence implements EvidenceSource {
 
   private final Reviews reviews;
   private final Initiatives initiatives;
-  private final InitiativeRegister register;
+  private final ModelsInForce inForce;
   private final FailureAnalysis failures;
   private final Models models;
 
-  ImprovementEvidence(Reviews reviews, Initiatives initiatives, InitiativeRegister register, FailureAnalysis failures,
+  ImprovementEvidence(Reviews reviews, Initiatives initiatives, ModelsInForce inForce, FailureAnalysis failures,
       Models models) {
     this.reviews = reviews;
     this.initiatives = initiatives;
-    this.register = register;
+    this.inForce = inForce;
     this.failures = failures;
     this.models = models;
   }
@@ -86,7 +86,7 @@ class ImprovementEvidence implements EvidenceSource {
   private Evidence models(AssessmentPeriod period) {
     List<String> changed = new ArrayList<>();
     for (DeploymentModel m : models.all()) {
-      for (int v : register.cameIntoForceBetween(m.name(), period.from(), period.to())) {
+      for (int v : inForce.between(m.name(), period.from(), period.to())) {
         if (v > 1) {
           changed.add(m.name() + " v" + v);
         }

@@ -39,10 +39,12 @@ class InitiativeRegister {
   private final Measures measures;
   private final Clock clock;
   private final TransactionTemplate tx;
+  private final ModelsInForce inForce;
 
   InitiativeRegister(Initiatives initiatives, Reviews reviews, Models models, Measures measures, Clock clock,
-      TransactionTemplate tx) {
+      TransactionTemplate tx, ModelsInForce inForce) {
     this.tx = tx;
+    this.inForce = inForce;
     this.initiatives = initiatives;
     this.reviews = reviews;
     this.models = models;
@@ -149,18 +151,18 @@ class InitiativeRegister {
           + "time to measure its effect from; link one (kind model-version) first");
     }
     int days = windowDays == null ? initiative.windowDays() : window("windowDays", windowDays);
-    Instant inForce = cameIntoForce(initiative.model(), initiative.modelVersion());
+    Instant inForceAt = inForce.since(initiative.model(), initiative.modelVersion());
     Duration window = Duration.ofDays(days);
     Instant now = clock.instant();
-    Instant afterTo = inForce.plus(window);
+    Instant afterTo = inForceAt.plus(window);
     if (afterTo.isAfter(now)) {
       throw new ConflictException("the " + days + "-day window after " + initiative.model() + " v"
-          + initiative.modelVersion() + " came into force (" + inForce + ") ends at " + afterTo
+          + initiative.modelVersion() + " came into force (" + inForceAt + ") ends at " + afterTo
           + "; evaluate then, or with a shorter window");
     }
     MetricsFilter filter = new MetricsFilter(null, null, initiative.model(), null);
-    KpiReport before = measures.kpis(user, new Period(inForce.minus(window), inForce), filter, null);
-    KpiReport after = measures.kpis(user, new Period(inForce, afterTo), filter, null);
+    KpiReport before = measures.kpis(user, new Period(inForceAt.minus(window), inForceAt), filter, null);
+    KpiReport after = measures.kpis(user, new Period(inForceAt, afterTo), filter, null);
     Set<Kpi> kpis = new LinkedHashSet<>();
     kpis.add(initiative.kpi());
     initiative.links().stream().filter(l -> l.kind() == LinkKind.KPI).forEach(l -> kpis.add(Kpi.parse("kpi",
@@ -169,7 +171,7 @@ class InitiativeRegister {
     for (Kpi kpi : kpis) {
       Double b = kpi.value(before);
       Double a = kpi.value(after);
-      effects.add(new Effect(kpi, initiative.model(), initiative.modelVersion(), inForce, inForce.minus(window),
+      effects.add(new Effect(kpi, initiative.model(), initiative.modelVersion(), inForceAt, inForceAt.minus(window),
           afterTo, b, a, kpi.basis(before), kpi.basis(after), movement(b, a), null, now));
     }
     return tx.execute(status -> {
@@ -201,29 +203,5 @@ class InitiativeRegister {
     } catch (NotFoundException e) {
       throw InvalidInputException.of(field, "there is no version " + number + " of model \"" + model + "\"");
     }
-  }
-
-  /**
-   * When a model version came into force: until the model module says so itself, the time the version was made.
-   * The one place that decides it, for the effect of initiatives and the evidence of improved models.
-   */
-  private Instant cameIntoForce(String model, int version) {
-    return models.versions(model).stream().filter(v -> v.number() == version).findFirst()
-        .orElseThrow(() -> new NotFoundException("model version", model + " v" + version)).createdAt();
-  }
-
-  /** The versions of {@code model} that came into force in {@code [from, to)}, as {@link #cameIntoForce} says. */
-  List<Integer> cameIntoForceBetween(String model, Instant from, Instant to) {
-    List<Integer> in = new ArrayList<>();
-    for (ModelVersion v : models.versions(model)) {
-      if (v.text() == null) {
-        continue; // the version that retired the model
-      }
-      Instant at = cameIntoForce(model, v.number());
-      if (!at.isBefore(from) && at.isBefore(to)) {
-        in.add(v.number());
-      }
-    }
-    return in;
   }
 }

@@ -3,6 +3,11 @@ package io.gantry.improvement;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
+import io.gantry.capability.AssessmentPeriod;
+import io.gantry.capability.Criterion;
+import io.gantry.capability.Evidence;
+import io.gantry.capability.Judgement;
+import io.gantry.capability.ReportSection;
 import io.gantry.catalog.ComponentRef;
 import io.gantry.deployment.Deployment;
 import io.gantry.deployment.DeploymentState;
@@ -12,6 +17,8 @@ import io.gantry.deployment.StepRunState;
 import io.gantry.deployment.TargetRun;
 import io.gantry.identity.Scope;
 import io.gantry.improvement.Initiative.Direction;
+import io.gantry.model.ModelDocuments;
+import io.gantry.model.Models;
 import io.gantry.shared.ConflictException;
 import io.gantry.testing.MutableClock;
 import io.gantry.testing.TestDatabase;
@@ -193,5 +200,90 @@ class ImprovementContractTest {
         clock.instant())).isInstanceOf(ConflictException.class).hasMessageContaining("it has ended");
     assertThat(initiatives.get(i.id()).history()).extracting(t -> t.from() + ">" + t.to() + " " + t.reason())
         .containsExactly("null>PROPOSED registered", "PROPOSED>APPROVED agreed", "APPROVED>ABANDONED no time");
+  }
+
+  private static final String MODEL = """
+      spec:
+        appliesTo: {componentTypes: [software]}
+        stages:
+          - name: main
+            environment: production
+            steps:
+              - {name: install, type: shell, command: "%s"}
+      """;
+
+  @Test
+  void the_approach_and_the_models_are_judged_improved_from_reviews_initiatives_and_failures() {
+    Models models = new Models(db.jdbc(), clock);
+    ImprovementEvidence evidence = new ImprovementEvidence(reviews, initiatives, new ModelsInForce(models), analysis,
+        models);
+    AssessmentPeriod march = new AssessmentPeriod(Instant.parse("2026-03-01T00:00:00Z"),
+        Instant.parse("2026-04-01T00:00:00Z"));
+    clock.set(Instant.parse("2026-02-01T00:00:00Z"));
+    models.create(ModelDocuments.parse("std", MODEL.formatted("install.sh")), "alice", "first");
+
+    assertThat(evidence.evidence(Criterion.APPROACH_IMPROVED, march).judgement()).isEqualTo(Judgement.NOT_MET);
+    Evidence unchanged = evidence.evidence(Criterion.MODELS_IMPROVED, march);
+    assertThat(unchanged.judgement()).isEqualTo(Judgement.NOT_MET);
+    assertThat(unchanged.reason()).startsWith("no model was changed in the period");
+
+    // std v2 comes into force on 5 March, after a failure on 2 March that no initiative addresses
+    Deployment failure = failed("production", 1, "web-1", "install", "npm ERR! connect ECONNREFUSED 10.0.0.4:8080",
+        "2026-03-02T10:00:00Z", false);
+    clock.set(Instant.parse("2026-03-05T00:00:00Z"));
+    models.update(ModelDocuments.parse("std", MODEL.formatted("install.sh --wait")), models.get("std").rowVersion(),
+        "alice", "wait for the service");
+    Evidence changedAlone = evidence.evidence(Criterion.MODELS_IMPROVED, march);
+    assertThat(changedAlone.judgement()).isEqualTo(Judgement.PARTLY_MET);
+    assertThat(changedAlone.reason()).isEqualTo("1 model versions came into force, 0 implementing an initiative; 0 "
+        + "of 1 failure causes addressed: no new version implements an improvement initiative");
+
+    clock.set(Instant.parse("2026-03-10T12:00:00Z"));
+    reviews.write(failure.id(), "shop", "production", "refused", "the service was not up yet", List.of(), "alice");
+    Evidence reviewedOnly = evidence.evidence(Criterion.APPROACH_IMPROVED, march);
+    assertThat(reviewedOnly.judgement()).isEqualTo(Judgement.PARTLY_MET);
+    assertThat(reviewedOnly.reason()).contains("1 reviews and 0 initiatives with a measured effect");
+
+    Initiative i = initiatives.register(new Initiatives.NewInitiative("wait for the service", "install.sh --wait",
+        "bob", "no refused connections", Kpi.FAILURE_COUNT, Direction.DOWN, 10), "alice", clock.instant());
+    i = initiatives.link(i, Initiative.LinkKind.FAILURE, "npm ERR! connect ECONNREFUSED <n>:<n>", "alice",
+        clock.instant());
+    for (InitiativeState to : List.of(InitiativeState.APPROVED, InitiativeState.IN_PROGRESS,
+        InitiativeState.IMPLEMENTED)) {
+      i = initiatives.transition(i, to, "alice", "on", clock.instant());
+    }
+    i = initiatives.implementedBy(i, "std", 2, clock.instant());
+    Evidence improved = evidence.evidence(Criterion.MODELS_IMPROVED, march);
+    assertThat(improved.judgement()).isEqualTo(Judgement.MET);
+    assertThat(improved.facts()).contains("1 model versions came into force (after a model's first): std v2",
+        "1 of them implement an improvement initiative", "1 distinct failure causes, 1 addressed by an implemented "
+        + "initiative");
+
+    clock.set(Instant.parse("2026-03-20T00:00:00Z"));
+    initiatives.transition(i, InitiativeState.EVALUATED, "alice", "measured", clock.instant());
+    initiatives.effect(i.id(), new Initiative.Effect(Kpi.FAILURE_COUNT, "std", 2,
+        Instant.parse("2026-03-05T00:00:00Z"), Instant.parse("2026-02-23T00:00:00Z"),
+        Instant.parse("2026-03-15T00:00:00Z"), 2.0, 0.0, 3, 4, "down", null, clock.instant()));
+    Evidence approach = evidence.evidence(Criterion.APPROACH_IMPROVED, march);
+    assertThat(approach.judgement()).isEqualTo(Judgement.MET);
+    assertThat(approach.facts()).contains("1 initiatives evaluated with a measured effect, 1 of them moved their "
+        + "KPI as expected");
+    // outside the period nothing was done
+    AssessmentPeriod january = new AssessmentPeriod(Instant.parse("2026-01-01T00:00:00Z"),
+        Instant.parse("2026-02-01T00:00:00Z"));
+    assertThat(evidence.evidence(Criterion.APPROACH_IMPROVED, january).judgement()).isEqualTo(Judgement.NOT_MET);
+
+    List<ReportSection.Table> failureTables = new FailureReportSection(analysis).tables(march);
+    assertThat(failureTables.getFirst().rows()).containsExactly(List.of("npm ERR! connect ECONNREFUSED <n>:<n>", "1",
+        "0", "2026-03-02", "#" + failure.id()));
+    // weeks from the Monday before 1 March: the failure of Monday 2 March is in the second
+    assertThat(failureTables.get(1).rows().subList(0, 2)).containsExactly(List.of("2026-02-23", "0", "0"),
+        List.of("2026-03-02", "1", "1"));
+    assertThat(new FailureReportSection(analysis).tables(january)).isEmpty();
+    List<ReportSection.Table> register = new InitiativeReportSection(initiatives).tables(march);
+    assertThat(register.getFirst().rows()).containsExactly(List.of("#" + i.id(), "wait for the service", "bob",
+        "evaluated", "failure-count down: no refused connections", "std v2", "1"));
+    assertThat(register.get(1).rows()).containsExactly(List.of("#" + i.id(), "failure-count", "std v2", "2026-03-05",
+        "2.0 (3)", "0.0 (4)", "down", "yes"));
   }
 }
