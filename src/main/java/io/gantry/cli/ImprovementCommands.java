@@ -45,8 +45,7 @@ final class ImprovementCommands {
         if (what != null || causes != null || actions.isEmpty()) {
           throw usage("--add adds --follow-up actions only; give at least one, without --what and --causes");
         }
-        ArrayNode added = ApiClient.JSON.createArrayNode();
-        actions.forEach(a -> added.add(api().post(path + "/followups", a)));
+        actions.forEach(a -> api().post(path + "/followups", a));
         answer = api().get(path);
       } else if (what != null || causes != null) {
         if (what == null || causes == null) {

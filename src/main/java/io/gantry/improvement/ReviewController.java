@@ -63,6 +63,9 @@ class ReviewController {
     List<Reviews.NewFollowUp> followUps = new ArrayList<>();
     List<NewFollowUp> given = body.followUps() == null ? List.of() : body.followUps();
     for (int i = 0; i < given.size(); i++) {
+      if (given.get(i) == null) {
+        throw InvalidInputException.of("followUps[" + i + "]", "a follow-up needs an action, an owner and a due day");
+      }
       followUps.add(followUp("followUps[" + i + "].", given.get(i)));
     }
     return ResponseEntity.status(HttpStatus.CREATED).body(reviews.write(id, d.component().service(),
