@@ -483,6 +483,37 @@ public class Deployments {
         """).param("deployment", deployment).query(Deployments::mapStep).list();
   }
 
+  /**
+   * The deployments that ended FAILED or ROLLED_BACK in {@code [from, to)}, oldest end first, each with the first
+   * step run that failed in it; {@code within}: only those inside one of these scopes, null for all.
+   */
+  public List<FailedDeployment> failedBetween(Instant from, Instant to, List<Scope> within) {
+    Map<String, Object> params = new HashMap<>();
+    params.put("from", Timestamp.from(from));
+    params.put("to", Timestamp.from(to));
+    String scoped = within == null ? "" : " and " + WithinScopes.condition(within, "", params);
+    List<Deployment> ended = jdbc.sql("""
+        select * from deployments where state in ('FAILED', 'ROLLED_BACK')
+           and finished_at >= :from and finished_at < :to""" + scoped + " order by finished_at, id")
+        .params(params).query(Deployments::map).list();
+    Map<Long, FailedDeployment> firstFailed = new HashMap<>();
+    jdbc.sql("""
+        select t.deployment_id, t.target, s.phase, s.step_name, s.output, s.outcome
+          from step_runs s join target_runs t on t.id = s.target_run_id join deployments d on d.id = t.deployment_id
+         where s.state = 'FAILED' and d.state in ('FAILED', 'ROLLED_BACK')
+           and d.finished_at >= :from and d.finished_at < :to
+         order by s.id
+        """).param("from", Timestamp.from(from)).param("to", Timestamp.from(to)).query(rs -> {
+          firstFailed.putIfAbsent(rs.getLong("deployment_id"), new FailedDeployment(null, rs.getString("target"),
+              rs.getString("phase"), rs.getString("step_name"), rs.getString("output"), rs.getString("outcome")));
+        });
+    return ended.stream().map(d -> {
+      FailedDeployment step = firstFailed.get(d.id());
+      return step == null ? new FailedDeployment(d, null, null, null, null, null)
+          : new FailedDeployment(d, step.target(), step.phase(), step.step(), step.output(), step.outcome());
+    }).toList();
+  }
+
   // --- people's decisions
 
   public void addDecision(long deployment, String target, String step, Decision.Kind kind, String actor, String note,
