@@ -18,9 +18,9 @@ import org.springframework.stereotype.Component;
  * {@code gantry.kpi.evaluation.every} (off when empty, the default): the server evaluates the KPIs against their
  * targets on its own, once per elapsed period, as {@code gantry}. It looks every minute for periods that have
  * ended since the last periodic evaluation (the latest ended one when there was none yet); each is stored once,
- * whatever restarts or number of servers, since an evaluation holds its period's slot in a unique column. A period
- * that ends while no target is set is not evaluated, and is evaluated later if targets are set before the next one
- * ends. A bad value stops the server at start, naming the setting.
+ * whatever restarts or number of servers, since an evaluation holds its period's slot in a unique column. While no
+ * target is set nothing is evaluated; once targets are set, the periods that ended since the last periodic
+ * evaluation are evaluated with them. A bad value stops the server at start, naming the setting.
  */
 @Component
 class PeriodicKpiEvaluation {
