@@ -67,7 +67,7 @@ class AuditFindingController {
   @Operation(summary = "The external audit findings found in [from, to) that the caller reaches")
   List<ExternalFinding> externals(@RequestParam(required = false) String from,
       @RequestParam(required = false) String to, Principal principal) {
-    Access.Reach reach = access.reach(principal.getName(), Access.INSIDERS);
+    Access.Reach reach = KpiController.insider(access, principal, "external audit findings");
     return external.list(Period.parse(from, to, clock)).stream()
         .filter(f -> reach.covers(new Scope(f.service(), f.environment()))).toList();
   }

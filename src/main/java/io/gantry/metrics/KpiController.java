@@ -49,10 +49,20 @@ class KpiController {
 
   record NewEvaluation(String from, String to) {}
 
+  /** Where the caller reads: refused outright for one who reaches nothing inside the organization (a supplier). */
+  static Access.Reach insider(Access access, Principal principal, String what) {
+    Access.Reach reach = access.reach(principal.getName(), Access.INSIDERS);
+    if (!reach.everywhere() && reach.scopes().isEmpty()) {
+      throw new org.springframework.security.access.AccessDeniedException(what + " are read by those inside the "
+          + "organization (every role but supplier), which " + principal.getName() + " is not");
+    }
+    return reach;
+  }
+
   @GetMapping("/api/v1/kpi-targets")
   @Operation(summary = "The KPI targets of the scopes the caller reaches")
   List<KpiTarget> targets(Principal principal) {
-    Access.Reach reach = access.reach(principal.getName(), Access.INSIDERS);
+    Access.Reach reach = insider(access, principal, "KPI targets");
     return targets.all().stream().filter(t -> reach.covers(new Scope(t.service(), t.environment()))).toList();
   }
 
@@ -89,6 +99,7 @@ class KpiController {
       + "with the results of the scopes the caller reaches")
   List<KpiEvaluation> evaluations(@RequestParam(required = false) String from,
       @RequestParam(required = false) String to, Principal principal) {
+    insider(access, principal, "KPI evaluations");
     Period period = from == null && to == null ? null : Period.parse(from, to, clock);
     return evaluations.list(period == null ? null : period.from(), period == null ? null : period.to()).stream()
         .map(e -> seen(e, principal)).toList();
@@ -101,7 +112,7 @@ class KpiController {
   }
 
   private KpiEvaluation seen(KpiEvaluation e, Principal principal) {
-    Access.Reach reach = access.reach(principal.getName(), Access.INSIDERS);
+    Access.Reach reach = insider(access, principal, "KPI evaluations");
     return new KpiEvaluation(e.id(), e.from(), e.to(), e.author(), e.evaluatedAt(), e.periodic(),
         e.results().stream().filter(r -> reach.covers(new Scope(r.service(), r.environment()))).toList(),
         e.reports().stream().filter(r -> reach.covers(new Scope(r.service(), r.environment()))).toList());

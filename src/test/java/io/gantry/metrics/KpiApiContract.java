@@ -103,6 +103,8 @@ abstract class KpiApiContract {
     assertThat(get("/api/v1/kpi-targets", testManager).json()).extracting(t -> t.path("environment").asString())
         .containsExactly("test");
     assertThat(get("/api/v1/kpi-targets", practitioner).json()).hasSize(2);
+    String supplier = user("supplier", false);
+    assertThat(get("/api/v1/kpi-targets", supplier).status()).isEqualTo(403);
 
     Map<String, String> period = Map.of("from", "2026-06-01", "to", "2026-06-30");
     assertThat(post("/api/v1/kpi-evaluations", testManager, period).status()).isEqualTo(403);
@@ -115,6 +117,7 @@ abstract class KpiApiContract {
         .containsExactly("test");
     assertThat(get("/api/v1/kpi-evaluations?from=2026-06-01&to=2026-06-30", auditor).json().get(0)
         .path("results")).hasSize(2);
+    assertThat(get("/api/v1/kpi-evaluations/" + id, supplier).status()).isEqualTo(403);
 
     assertThat(delete("/api/v1/kpi-targets?kpi=deployment-success-percent&environment=production", testManager)
         .status()).isEqualTo(403);
