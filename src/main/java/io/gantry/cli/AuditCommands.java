@@ -8,9 +8,12 @@ import picocli.CommandLine.Model.CommandSpec;
 import picocli.CommandLine.Spec;
 import tools.jackson.databind.JsonNode;
 
-/** {@code audit verify}: the hash chain over every history record, walked by the server. */
-@Command(name = "audit", description = "The tamper-evident chain over every history record.",
-    subcommands = {AuditCommands.Verify.class}, footer = ExitCode.FOOTER)
+/**
+ * {@code audit verify}: the hash chain over every history record, walked by the server; {@code audit findings}:
+ * audit findings, internal and from outside.
+ */
+@Command(name = "audit", description = "The tamper-evident chain over every history record, and audit findings.",
+    subcommands = {AuditCommands.Verify.class, AuditFindingCommands.Findings.class}, footer = ExitCode.FOOTER)
 final class AuditCommands implements Callable<Integer> {
 
   @Spec CommandSpec spec;

@@ -23,7 +23,8 @@ import picocli.CommandLine.Model.CommandSpec;
         MetricsCommands.Vsm.class, TriggerCommands.class, AuditCommands.class, SecretCommands.class,
         LibraryCommands.class, NotifyCommands.class, EventCommands.Events.class, EventCommands.Deliveries.class,
         EventCommands.Subscriptions.class, ImprovementCommands.Review.class, ImprovementCommands.FollowUps.class,
-        ImprovementCommands.Failures.class, ImprovementCommands.Initiatives.class},
+        ImprovementCommands.Failures.class, ImprovementCommands.Initiatives.class, KpiCommands.class,
+        SurveyCommands.class},
     footer = ExitCode.FOOTER)
 final class GantryCommand implements Callable<Integer> {
 

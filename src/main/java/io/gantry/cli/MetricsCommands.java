@@ -157,18 +157,24 @@ final class MetricsCommands {
     }
   }
 
-  @Command(name = "rate", description = "Rate a deployment you requested, once it has finished: lead time and "
-      + "quality, each 1 (poor) to 5 (excellent).", footer = ExitCode.FOOTER)
+  @Command(name = "rate", description = "Rate a deployment you requested, once it has finished: lead time, "
+      + "quality and optionally the rate of change, each 1 (poor) to 5 (excellent).", footer = ExitCode.FOOTER)
   static final class Rate extends ApiCommand {
 
     @Parameters(paramLabel = "ID", description = "a deployment number") long id;
     @Option(names = "--lead-time", required = true, paramLabel = "1-5") int leadTime;
     @Option(names = "--quality", required = true, paramLabel = "1-5") int quality;
+    @Option(names = "--rate-of-change", paramLabel = "1-5",
+        description = "optional: satisfaction with the rate of change (deployments come as often as needed)")
+    Integer rateOfChange;
     @Option(names = "--comment", paramLabel = "TEXT") String comment;
 
     @Override
     void run() {
       ObjectNode body = ApiClient.JSON.createObjectNode().put("leadTime", leadTime).put("quality", quality);
+      if (rateOfChange != null) {
+        body.put("rateOfChange", rateOfChange);
+      }
       if (comment != null) {
         body.put("comment", comment);
       }
@@ -176,7 +182,8 @@ final class MetricsCommands {
       if (output().json()) {
         output().printJson(r);
       } else {
-        out().println("deployment #" + id + " rated: lead time " + leadTime + "/5, quality " + quality + "/5");
+        out().println("deployment #" + id + " rated: lead time " + leadTime + "/5, quality " + quality + "/5"
+            + (rateOfChange == null ? "" : ", rate of change " + rateOfChange + "/5"));
       }
     }
   }

@@ -10,7 +10,7 @@ import java.util.Map;
  */
 public record KpiReport(PeriodView period, MetricsFilter filter, Deployments deployments, Incidents incidents,
     ScheduleAdherence scheduleAdherence, Backlog backlog, LeadTime leadTime, Satisfaction satisfaction,
-    Adoption adoption, AuditFindings auditFindings) {
+    Adoption adoption, AuditFindings auditFindings, Alignment alignment) {
 
   /** The period, whether it is still running at the time of the report, and the days that have passed. */
   public record PeriodView(Instant from, Instant to, boolean partial, double elapsedDays) {}
@@ -44,8 +44,12 @@ public record KpiReport(PeriodView period, MetricsFilter filter, Deployments dep
   public record LeadTime(long succeeded, Double requestToSuccessMedianSeconds, Double requestToSuccessMeanSeconds,
       long withCommitTime, Double commitToProductionMedianSeconds, Double commitToProductionMeanSeconds) {}
 
-  /** Requesters' ratings (1-5) of the deployments that ended in the period, with the latest comments. */
-  public record Satisfaction(long ratings, Double leadTimeAverage, Double qualityAverage, List<Comment> comments) {}
+  /**
+   * Requesters' ratings (1-5) of the deployments that ended in the period, with the latest comments; the
+   * satisfaction with the rate of change is optional in a rating, so it has its own count.
+   */
+  public record Satisfaction(long ratings, Double leadTimeAverage, Double qualityAverage, long rateOfChangeRatings,
+      Double rateOfChangeAverage, List<Comment> comments) {}
 
   public record Comment(long deployment, String by, int leadTime, int quality, String comment, Instant at) {}
 
@@ -57,9 +61,19 @@ public record KpiReport(PeriodView period, MetricsFilter filter, Deployments dep
   public record Adoption(long deployments, long throughAgreedModel, Double percent) {}
 
   /**
-   * Findings of the sources wired in ({@code sources} names them); {@code available} is false when
-   * none is, and then the count means nothing.
+   * Findings of the sources wired in (internal: from Gantry's own records) and those recorded from outside
+   * (external audits); {@code sources} names them, {@code byOrigin} counts {@code internal} and {@code external}.
+   * {@code available} is false when no internal source is wired and nothing was recorded from outside, and then
+   * the count means nothing.
    */
   public record AuditFindings(boolean available, List<String> sources, long count, Map<String, Long> byKind,
-      List<io.gantry.metrics.AuditFinding> findings) {}
+      List<io.gantry.metrics.AuditFinding> findings, Map<String, Long> byOrigin) {}
+
+  /**
+   * Partners' and consumers' alignment: the answers to the survey of the months that start in the period
+   * (each question 1-5), the average of every score of every answer, and each question's average. The survey
+   * is asked of the whole organization: a report filtered on a service, environment, model or team leaves it
+   * out ({@code asked} false).
+   */
+  public record Alignment(boolean asked, long answers, Double average, Map<String, Double> byQuestion) {}
 }

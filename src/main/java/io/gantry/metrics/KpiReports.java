@@ -36,6 +36,8 @@ class KpiReports {
   private final Clock clock;
   private final Supplier<List<AuditFindingSource>> sources;
   private final ReportTransactions transactions;
+  private final ExternalFindings external;
+  private final AlignmentSurvey survey;
 
   @Autowired
   KpiReports(JdbcClient jdbc, Clock clock, ObjectProvider<AuditFindingSource> sources,
@@ -49,6 +51,8 @@ class KpiReports {
     this.clock = clock;
     this.sources = sources;
     this.transactions = transactions;
+    this.external = new ExternalFindings(jdbc, clock);
+    this.survey = new AlignmentSurvey(jdbc, clock);
   }
 
   KpiReport report(Period period, MetricsFilter filter, Duration tolerance) {
@@ -136,7 +140,8 @@ class KpiReports {
     long agreed = count(ended.get("agreed"));
     return new KpiReport(new KpiReport.PeriodView(period.from(), period.to(), period.partial(now), round(days, 3)),
         f, deployments, incidents(scope), adherence, backlog, leadTime, satisfaction(scope),
-        new KpiReport.Adoption(total, agreed, percent(agreed, total)), auditFindings(period, f));
+        new KpiReport.Adoption(total, agreed, percent(agreed, total)), auditFindings(period, f),
+        survey.alignment(period, f));
   }
 
   private KpiReport.Incidents incidents(Scope scope) {
@@ -178,7 +183,8 @@ class KpiReports {
   private KpiReport.Satisfaction satisfaction(Scope scope) {
     Map<String, Object> averages = jdbc.sql("""
         select count(*) as n, avg(cast(r.lead_time as double precision)) as lead_time,
-               avg(cast(r.quality as double precision)) as quality
+               avg(cast(r.quality as double precision)) as quality, count(r.rate_of_change) as n_rate,
+               avg(cast(r.rate_of_change as double precision)) as rate_of_change
           from deployment_ratings r join metrics_deployment_facts f on f.deployment_id = r.deployment_id
          where r.deployment_finished_at >= :from and r.deployment_finished_at < :to and %s
         """.formatted(scope.ended("f"))).params(scope.params()).query().singleRow();
@@ -191,24 +197,42 @@ class KpiReports {
         .query((rs, n) -> new KpiReport.Comment(rs.getLong(1), rs.getString(2), rs.getInt(3), rs.getInt(4),
             rs.getString(5), rs.getTimestamp(6).toInstant())).list();
     return new KpiReport.Satisfaction(count(averages.get("n")), round(number(averages.get("lead_time")), 2),
-        round(number(averages.get("quality")), 2), comments);
+        round(number(averages.get("quality")), 2), count(averages.get("n_rate")),
+        round(number(averages.get("rate_of_change")), 2), comments);
   }
 
+  /** The audit findings of a period, internal and external, as the KPI report counts them. */
+  KpiReport.AuditFindings auditFindingsOf(Period period, MetricsFilter filter) {
+    MetricsFilter f = filter == null ? MetricsFilter.NONE : filter;
+    Scope.validate(jdbc, f);
+    return auditFindings(period, f);
+  }
+
+  /**
+   * The findings of the sources wired in (internal: what Gantry's own records show) and those recorded from
+   * outside (external audits), counted together and by origin.
+   */
   private KpiReport.AuditFindings auditFindings(Period period, MetricsFilter filter) {
     List<AuditFindingSource> wired = sources.get();
-    if (wired.isEmpty()) {
-      return new KpiReport.AuditFindings(false, List.of(), 0, Map.of(), List.of());
-    }
     List<AuditFinding> all = new ArrayList<>();
     List<String> names = new ArrayList<>();
     for (AuditFindingSource source : wired) {
       names.add(source.getClass().getSimpleName());
       all.addAll(source.findings(period, filter));
     }
+    long internal = all.size();
+    List<AuditFinding> outside = external.findings(period, filter);
+    if (!outside.isEmpty()) {
+      names.add("external audits");
+    }
+    all.addAll(outside);
     all.sort(java.util.Comparator.comparing(AuditFinding::at).thenComparing(AuditFinding::kind));
     Map<String, Long> byKind = new LinkedHashMap<>();
     all.forEach(finding -> byKind.merge(finding.kind(), 1L, Long::sum));
-    return new KpiReport.AuditFindings(true, names, all.size(), new TreeMap<>(byKind), all);
+    Map<String, Long> byOrigin = new LinkedHashMap<>();
+    byOrigin.put("internal", internal);
+    byOrigin.put("external", (long) outside.size());
+    return new KpiReport.AuditFindings(!wired.isEmpty() || !outside.isEmpty(), names, all.size(), new TreeMap<>(byKind), all, byOrigin);
   }
 
   static Timestamp ts(Instant instant) {

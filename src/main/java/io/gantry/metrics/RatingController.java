@@ -27,14 +27,15 @@ class RatingController {
   }
 
   /** Each 1 (poor) to 5 (excellent). */
-  record NewRating(Integer leadTime, Integer quality, @Size(max = 2000) String comment) {}
+  record NewRating(Integer leadTime, Integer quality, Integer rateOfChange, @Size(max = 2000) String comment) {}
 
   @PostMapping("/api/v1/deployments/{id}/ratings")
-  @Operation(summary = "Rate a finished deployment's lead time and quality, 1-5, with a comment; only its "
-      + "requester may, once")
+  @Operation(summary = "Rate a finished deployment's lead time and quality, 1-5, optionally the rate of change "
+      + "(rateOfChange, 1-5), with a comment; only its requester may, once")
   ResponseEntity<Rating> rate(@PathVariable long id, @Valid @RequestBody NewRating body, Principal principal) {
     return ResponseEntity.status(HttpStatus.CREATED)
-        .body(ratings.rate(id, body.leadTime(), body.quality(), body.comment(), principal.getName()));
+        .body(ratings.rate(id, body.leadTime(), body.quality(), body.rateOfChange(), body.comment(),
+            principal.getName()));
   }
 
   @GetMapping("/api/v1/deployments/{id}/ratings")

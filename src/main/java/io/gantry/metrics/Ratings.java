@@ -30,10 +30,19 @@ class Ratings {
   }
 
   Rating rate(long deploymentId, Integer leadTime, Integer quality, String comment, String actor) {
+    return rate(deploymentId, leadTime, quality, null, comment, actor);
+  }
+
+  /** As {@link #rate(long, Integer, Integer, String, String)}, with the optional satisfaction with the rate of change. */
+  Rating rate(long deploymentId, Integer leadTime, Integer quality, Integer rateOfChange, String comment,
+      String actor) {
     Deployment d = deployments.get(deploymentId);
     List<Finding> findings = new ArrayList<>();
     check(findings, "leadTime", leadTime);
     check(findings, "quality", quality);
+    if (rateOfChange != null) {
+      check(findings, "rateOfChange", rateOfChange);
+    }
     if (comment != null && comment.length() > 2000) {
       findings.add(Finding.of("comment", "the comment is longer than 2000 characters"));
     }
@@ -49,10 +58,10 @@ class Ratings {
     }
     try {
       jdbc.sql("""
-          insert into deployment_ratings (deployment_id, rated_by, lead_time, quality, comment, rated_at,
-                                          deployment_finished_at)
-          values (:d, :by, :leadTime, :quality, :comment, :now, :finished)
-          """).param("d", d.id()).param("finished", Timestamp.from(d.finishedAt())).param("by", actor).param("leadTime", leadTime).param("quality", quality)
+          insert into deployment_ratings (deployment_id, rated_by, lead_time, quality, rate_of_change, comment,
+                                          rated_at, deployment_finished_at)
+          values (:d, :by, :leadTime, :quality, :rateOfChange, :comment, :now, :finished)
+          """).param("rateOfChange", rateOfChange).param("d", d.id()).param("finished", Timestamp.from(d.finishedAt())).param("by", actor).param("leadTime", leadTime).param("quality", quality)
           .param("comment", comment == null || comment.isBlank() ? null : comment.strip())
           .param("now", Timestamp.from(clock.instant())).update();
     } catch (DuplicateKeyException e) {
@@ -64,7 +73,8 @@ class Ratings {
   Optional<Rating> find(long deploymentId) {
     return jdbc.sql("select * from deployment_ratings where deployment_id = :d").param("d", deploymentId)
         .query((rs, n) -> new Rating(rs.getLong("id"), rs.getLong("deployment_id"), rs.getString("rated_by"),
-            rs.getInt("lead_time"), rs.getInt("quality"), rs.getString("comment"),
+            rs.getInt("lead_time"), rs.getInt("quality"), rs.getObject("rate_of_change", Integer.class),
+            rs.getString("comment"),
             rs.getTimestamp("rated_at").toInstant())).optional();
   }
 

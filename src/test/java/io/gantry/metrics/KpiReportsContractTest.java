@@ -178,7 +178,7 @@ class KpiReportsContractTest {
     assertThat(r.leadTime()).isEqualTo(new KpiReport.LeadTime(0, null, null, 0, null, null));
     assertThat(r.backlog()).isEqualTo(new KpiReport.Backlog(0, 0, 0.0, 0.0, 0, null, null));
     assertThat(r.incidents().relatedPercent()).isNull();
-    assertThat(r.satisfaction()).isEqualTo(new KpiReport.Satisfaction(0, null, null, List.of()));
+    assertThat(r.satisfaction()).isEqualTo(new KpiReport.Satisfaction(0, null, null, 0, null, List.of()));
     assertThat(r.adoption()).isEqualTo(new KpiReport.Adoption(0, 0, null));
   }
 

@@ -1,0 +1,14 @@
+package io.gantry.metrics;
+
+import io.gantry.testing.TestDatabase;
+import org.springframework.test.context.DynamicPropertyRegistry;
+import org.springframework.test.context.DynamicPropertySource;
+
+/** KPI targets, evaluations, the survey and external findings over real HTTP on Postgres. */
+class KpiApiOnPostgresTest extends KpiApiContract {
+
+  @DynamicPropertySource
+  static void database(DynamicPropertyRegistry registry) throws Exception {
+    register(registry, TestDatabase.POSTGRESQL);
+  }
+}
