@@ -163,13 +163,13 @@ public class Models {
 
   /** The version of {@code name} awaiting agreement, if one is. */
   public Optional<ModelVersion> proposal(String name) {
-    return jdbc.sql(VERSIONS + " where m.name = :name and v.state = 'proposed'").param("name", name)
+    return jdbc.sql(VERSIONS + " where m.name = :name and s.state = 'proposed'").param("name", name)
         .query(Models::mapVersion).optional();
   }
 
   /** The proposals awaiting agreement, of every model, oldest first. */
   public List<ModelVersion> proposals() {
-    return jdbc.sql(VERSIONS + " where v.state = 'proposed' order by v.created_at, m.name").query(Models::mapVersion)
+    return jdbc.sql(VERSIONS + " where s.state = 'proposed' order by v.created_at, m.name").query(Models::mapVersion)
         .list();
   }
 
@@ -180,7 +180,9 @@ public class Models {
   }
 
   private static final String VERSIONS = """
-      select v.*, m.name as model_name from model_versions v join deployment_models m on m.id = v.model_id
+      select v.*, m.name as model_name, s.state, s.signers, s.in_force_at, s.in_force_note, s.ended_at
+        from model_versions v join deployment_models m on m.id = v.model_id
+        join model_version_states s on s.model_id = v.model_id and s.number = v.number
       """;
 
   public List<ModelVersion> versions(String name) {
@@ -234,7 +236,7 @@ public class Models {
   /** A proposal ends without coming into force. */
   void end(DeploymentModel model, int number, ModelVersionState state, Instant now) {
     move(model, number, ModelVersionState.PROPOSED, state, now);
-    jdbc.sql("update model_versions set ended_at = :now where model_id = :id and number = :number")
+    jdbc.sql("update model_version_states set ended_at = :now where model_id = :id and number = :number")
         .param("now", Timestamp.from(now)).param("id", model.id()).param("number", number).update();
   }
 
@@ -246,7 +248,8 @@ public class Models {
     supersede(model, now);
     move(model, number, ModelVersionState.PROPOSED, ModelVersionState.IN_FORCE, now);
     jdbc.sql("""
-        update model_versions set in_force_at = :now, in_force_note = :note where model_id = :id and number = :number
+        update model_version_states set in_force_at = :now, in_force_note = :note
+         where model_id = :id and number = :number
         """).param("now", Timestamp.from(now)).param("note", note).param("id", model.id()).param("number", number)
         .update();
     jdbc.sql("""
@@ -262,7 +265,7 @@ public class Models {
       throw new IllegalStateException("a model version does not go from " + from.id() + " to " + to.id());
     }
     int rows = jdbc.sql("""
-        update model_versions set state = :to where model_id = :id and number = :number and state = :from
+        update model_version_states set state = :to where model_id = :id and number = :number and state = :from
         """).param("to", to.id()).param("from", from.id()).param("id", model.id()).param("number", number).update();
     if (rows == 0) {
       throw new ConflictException("version " + number + " of model " + model.name() + " is no longer "
@@ -273,18 +276,22 @@ public class Models {
   private void addVersion(String name, int number, int base, String previous, String text, String author,
       String reason, Instant now, ModelVersionState state, String note, List<String> signers) {
     jdbc.sql("""
-        insert into model_versions (model_id, number, spec, spec_digest, author, reason, created_at, diff, state,
-                                    in_force_at, in_force_note, signers)
+        insert into model_versions (model_id, number, spec, spec_digest, author, reason, created_at, diff)
         values ((select id from deployment_models where name = :name), :number, :spec, :digest, :author, :reason,
-                :now, :diff, :state, :inForceAt, :note, :signers)
+                :now, :diff)
         """)
         .param("name", name).param("number", number).param("spec", text)
         .param("digest", text == null ? null : ModelDocuments.digest(text)).param("author", author)
         .param("reason", reason).param("now", Timestamp.from(now))
-        .param("diff", ModelDocuments.diff(name, "v" + base, previous, "v" + number, text))
-        .param("state", state.id())
+        .param("diff", ModelDocuments.diff(name, "v" + base, previous, "v" + number, text)).update();
+    jdbc.sql("""
+        insert into model_version_states (model_id, number, state, signers, in_force_at, in_force_note)
+        values ((select id from deployment_models where name = :name), :number, :state, :signers, :inForceAt, :note)
+        """)
+        .param("name", name).param("number", number).param("state", state.id())
+        .param("signers", signers.isEmpty() ? null : String.join(",", signers))
         .param("inForceAt", state == ModelVersionState.IN_FORCE ? Timestamp.from(now) : null)
-        .param("note", note).param("signers", signers.isEmpty() ? null : String.join(",", signers)).update();
+        .param("note", note).update();
   }
 
   static DeploymentModel map(ResultSet rs, int row) throws SQLException {
