@@ -88,5 +88,6 @@ final class ConfigCommands {
     out.println(verb + ": " + summary.path("create").asLong(0) + " to create, "
         + summary.path("update").asLong(0) + " to change, " + summary.path("delete").asLong(0) + " to delete, "
         + summary.path("unchanged").asLong(0) + " unchanged.");
+    plan.path("notes").forEach(note -> out.println(note.asString()));
   }
 }

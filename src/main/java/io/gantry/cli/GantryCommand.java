@@ -24,7 +24,7 @@ import picocli.CommandLine.Model.CommandSpec;
         LibraryCommands.class, NotifyCommands.class, EventCommands.Events.class, EventCommands.Deliveries.class,
         EventCommands.Subscriptions.class, ImprovementCommands.Review.class, ImprovementCommands.FollowUps.class,
         ImprovementCommands.Failures.class, ImprovementCommands.Initiatives.class, KpiCommands.class,
-        SurveyCommands.class},
+        SurveyCommands.class, NoticeCommands.class},
     footer = ExitCode.FOOTER)
 final class GantryCommand implements Callable<Integer> {
 

@@ -475,6 +475,54 @@ public class ConfigInterpreter {
     });
   }
 
+  /**
+   * A model's owner and reviewers are user names, each once, and a reviewer other than the owner; reviewers without
+   * an owner would sign nothing off, so they are refused. Stakeholders are {@code user:NAME} or {@code role:ID}. That
+   * the users exist is checked against the store at plan and apply.
+   */
+  private static void checkResponsibility(ConfigDocument doc, DeploymentModelSpec spec, Run run) {
+    if (spec.owner() != null && !io.gantry.shared.Names.isValid(spec.owner())) {
+      run.finding(doc, "spec.owner", "\"" + spec.owner() + "\" is not a user name: "
+          + io.gantry.shared.Names.describe(spec.owner()));
+    }
+    if (spec.owner() == null && !spec.reviewers().isEmpty()) {
+      run.finding(doc, "spec.reviewers", "reviewers sign a new version off beside the owner: name the owner too");
+    }
+    Set<String> seen = new HashSet<>();
+    for (int i = 0; i < spec.reviewers().size(); i++) {
+      String r = spec.reviewers().get(i);
+      String at = "spec.reviewers[" + i + "]";
+      if (r == null || !io.gantry.shared.Names.isValid(r)) {
+        run.finding(doc, at, "\"" + r + "\" is not a user name: " + io.gantry.shared.Names.describe(String.valueOf(r)));
+      } else if (r.equals(spec.owner())) {
+        run.finding(doc, at, r + " is the owner, who agrees anyway; name other people as reviewers");
+      } else if (!seen.add(r)) {
+        run.finding(doc, at, r + " is listed twice");
+      }
+    }
+    Set<String> stakeholders = new HashSet<>();
+    for (int i = 0; i < spec.stakeholders().size(); i++) {
+      String entry = spec.stakeholders().get(i);
+      String at = "spec.stakeholders[" + i + "]";
+      if (entry != null && entry.startsWith("user:") && io.gantry.shared.Names.isValid(entry.substring(5))) {
+        if (!stakeholders.add(entry)) {
+          run.finding(doc, at, entry + " is listed twice");
+        }
+      } else if (entry != null && entry.startsWith("role:")) {
+        try {
+          Role.fromId(at, entry.substring(5));
+          if (!stakeholders.add(entry)) {
+            run.finding(doc, at, entry + " is listed twice");
+          }
+        } catch (InvalidInputException e) {
+          run.finding(doc, at, e.getMessage());
+        }
+      } else {
+        run.finding(doc, at, "\"" + entry + "\" is not a stakeholder: write user:NAME or role:ID");
+      }
+    }
+  }
+
   private void checkModels(Run run) {
     run.models.values().forEach(m -> {
       if (m.definition() == null) {
@@ -508,6 +556,7 @@ public class ConfigInterpreter {
           }
         }
       }
+      checkResponsibility(doc, spec, run);
       if (spec.stages().isEmpty()) {
         run.finding(doc, "spec.stages", "a model needs at least one stage");
       }

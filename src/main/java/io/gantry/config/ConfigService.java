@@ -148,8 +148,27 @@ public class ConfigService {
         Environment::definition, Environment::rowVersion);
     diff.compare("Service", desired.services(), index(services.all(), Service::name), Service::definition,
         Service::rowVersion);
+    // a model compares with its proposal awaiting agreement, if one waits: applying that text again changes nothing
+    Map<String, ModelDefinition> proposed = new LinkedHashMap<>();
+    models.proposals().forEach(v -> proposed.put(v.model(), ModelDocuments.parse(v.model(), v.text())));
     diff.compare("DeploymentModel", desired.models(), index(models.all(), DeploymentModel::name),
-        m -> m.retired() ? null : m.definition(), DeploymentModel::rowVersion);
+        m -> proposed.getOrDefault(m.name(), m.retired() ? null : m.definition()), DeploymentModel::rowVersion);
+    for (int i = 0; i < diff.steps.size(); i++) {
+      Step s = diff.steps.get(i);
+      if (s.change().action() == Action.UPDATE && s.definition() instanceof ModelDefinition d) {
+        DeploymentModel stored = models.get(d.name());
+        List<String> signers = Models.signers(stored.retired() ? null : stored.definition(), d);
+        List<String> details = new ArrayList<>(s.change().details());
+        if (proposed.containsKey(d.name())) {
+          details.add("(withdraws the proposal awaiting agreement)");
+        }
+        if (!signers.isEmpty()) {
+          details.add("(a proposal: in force once " + String.join(", ", signers) + " agree)");
+        }
+        diff.steps.set(i, new Step(new Change(Action.UPDATE, "DeploymentModel", d.name(), details), d,
+            s.rowVersion()));
+      }
+    }
     diff.compare("Component", desired.components(), index(components.all(), c -> c.ref().toString()),
         Component::definition, Component::rowVersion);
     diff.compare("Target", desired.targets(), index(targets.all(), Target::name), Target::definition,
@@ -168,6 +187,28 @@ public class ConfigService {
             + "(gantry user create " + user + ")", declared.document().locate("spec.user")));
       }
     });
+    desired.models().forEach((name, declared) -> {
+      if (declared.definition() == null) {
+        return;
+      }
+      var spec = declared.definition().spec();
+      java.util.function.BiConsumer<String, String> known = (field, user) -> {
+        if (user != null && users.find(user).isEmpty()) {
+          refused.add(new Finding(field, "there is no user \"" + user + "\"; create it first (gantry user create "
+              + user + ")", declared.document().locate(field)));
+        }
+      };
+      known.accept("spec.owner", spec.owner());
+      for (int i = 0; i < spec.reviewers().size(); i++) {
+        known.accept("spec.reviewers[" + i + "]", spec.reviewers().get(i));
+      }
+      for (int i = 0; i < spec.stakeholders().size(); i++) {
+        String entry = spec.stakeholders().get(i);
+        if (entry.startsWith("user:")) {
+          known.accept("spec.stakeholders[" + i + "]", entry.substring(5));
+        }
+      }
+    });
     for (Step step : diff.steps) {
       if (step.change().action() == Action.DELETE && step.change().kind().equals("Component")) {
         long count = versions.countFor(ComponentRef.parse(step.change().name()));
@@ -178,7 +219,8 @@ public class ConfigService {
       }
     }
     if (!refused.isEmpty()) {
-      throw new InvalidInputException("the configuration would delete what cannot be deleted", refused);
+      throw new InvalidInputException("the configuration names what is not stored or would delete what cannot be "
+          + "deleted", refused);
     }
     return diff;
   }
@@ -217,8 +259,15 @@ public class ConfigService {
       });
     }
 
+    /** One line per model version awaiting agreement. */
+    List<String> proposalNotes() {
+      return models.proposals().stream().map(v -> "DeploymentModel " + v.model() + ": version " + v.number()
+          + ", proposed by " + v.author() + ", awaits the agreement of " + String.join(", ", v.signers())
+          + " (gantry models versions " + v.model() + ")").toList();
+    }
+
     Plan plan(boolean applied) {
-      return Plan.of(steps.stream().map(Step::change).toList(), unchanged, applied);
+      return Plan.of(steps.stream().map(Step::change).toList(), unchanged, applied, proposalNotes());
     }
 
     /** Creates and updates in dependency order, then deletes in the reverse order. */

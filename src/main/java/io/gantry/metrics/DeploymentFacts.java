@@ -119,8 +119,8 @@ class DeploymentFacts {
                d.requested_at, d.started_at, d.planned_start, c.commit_time, d.kind,
                case when exists (select 1 from model_versions v join deployment_models m on m.id = v.model_id
                                   where m.name = d.model and v.number = d.model_version and v.spec is not null
-                                    and not exists (select 1 from model_versions n where n.model_id = v.model_id
-                                      and n.number > v.number and n.created_at <= coalesce(d.started_at, d.requested_at)))
+                                    and not exists (select 1 from model_version_states n where n.model_id = v.model_id
+                                      and n.number > v.number and n.in_force_at <= coalesce(d.started_at, d.requested_at)))
                     then 1 else 0 end as model_in_force
           from deployments d
           left join metrics_commit_times c

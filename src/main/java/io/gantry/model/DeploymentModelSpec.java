@@ -2,15 +2,31 @@ package io.gantry.model;
 
 import java.util.List;
 
-/** The {@code spec} of a DeploymentModel document, typed. */
+/**
+ * The {@code spec} of a DeploymentModel document, typed. {@code owner} (a user name) is responsible for the model:
+ * once a model has one, a new version is only proposed until the owner and every one of {@code reviewers} (user
+ * names) have agreed it ({@link ModelAgreements}); {@code stakeholders} ({@code user:NAME} or {@code role:ID}) are
+ * told, with the owners of the services that use the model, when a version comes into force ({@link ModelNotices}).
+ */
 public record DeploymentModelSpec(
     AppliesTo appliesTo,
     ComponentChecks componentChecks,
     List<TargetRequirement> targetRequirements,
     List<Stage> stages,
-    List<Trigger> triggers) {
+    List<Trigger> triggers,
+    String owner,
+    List<String> reviewers,
+    List<String> stakeholders) {
+
+  /** A model without an owner, reviewers or stakeholders. */
+  public DeploymentModelSpec(AppliesTo appliesTo, ComponentChecks componentChecks,
+      List<TargetRequirement> targetRequirements, List<Stage> stages, List<Trigger> triggers) {
+    this(appliesTo, componentChecks, targetRequirements, stages, triggers, null, null, null);
+  }
 
   public DeploymentModelSpec {
+    reviewers = reviewers == null ? List.of() : List.copyOf(reviewers);
+    stakeholders = stakeholders == null ? List.of() : List.copyOf(stakeholders);
     componentChecks = componentChecks == null ? new ComponentChecks(null, null, null, null) : componentChecks;
     targetRequirements = targetRequirements == null ? List.of() : List.copyOf(targetRequirements);
     stages = stages == null ? List.of() : List.copyOf(stages);

@@ -14,6 +14,8 @@ import java.util.Map;
 import java.util.Set;
 import org.springframework.web.bind.annotation.GetMapping;
 import org.springframework.web.bind.annotation.PathVariable;
+import org.springframework.web.bind.annotation.PostMapping;
+import org.springframework.web.bind.annotation.RequestBody;
 import org.springframework.web.bind.annotation.RequestMapping;
 import org.springframework.web.bind.annotation.RequestParam;
 import org.springframework.web.bind.annotation.RestController;
@@ -27,10 +29,16 @@ class ModelController {
   private final ModelServices services;
   private final Access access;
 
-  ModelController(Models models, ModelServices services, Access access) {
+  private final ModelAgreements agreements;
+  private final ModelNotices notices;
+
+  ModelController(Models models, ModelServices services, Access access, ModelAgreements agreements,
+      ModelNotices notices) {
     this.models = models;
     this.services = services;
     this.access = access;
+    this.agreements = agreements;
+    this.notices = notices;
   }
 
   /** The model, when the caller's roles reach a service that uses it; refused otherwise. */
@@ -53,14 +61,36 @@ class ModelController {
     }
   }
 
-  record VersionSummary(int number, String author, String reason, Instant createdAt, String specDigest) {
-    static VersionSummary of(ModelVersion v) {
-      return new VersionSummary(v.number(), v.author(), v.reason(), v.createdAt(), v.digest());
+  /**
+   * A version in the history: who proposed it, when and why, its state, the users whose agreement it awaited, their
+   * decisions with comments, and when it came into force (and why then).
+   */
+  record VersionSummary(int number, String author, String reason, Instant createdAt, String specDigest,
+      String state, Instant inForceAt, String inForceNote, List<String> awaits, List<DecisionView> decisions,
+      Instant endedAt) {
+    static VersionSummary of(ModelVersion v, List<ModelAgreements.Agreement> decisions) {
+      return new VersionSummary(v.number(), v.author(), v.reason(), v.createdAt(), v.digest(), v.state().id(),
+          v.inForceAt(), v.inForceNote(), v.signers(), decisions.stream().map(DecisionView::of).toList(),
+          v.endedAt());
+    }
+  }
+
+  /** One owner's or reviewer's decision on a proposal. */
+  record DecisionView(String user, String decision, String comment, Instant decidedAt) {
+    static DecisionView of(ModelAgreements.Agreement a) {
+      return new DecisionView(a.user(), a.decision().id(), a.comment(), a.decidedAt());
     }
   }
 
   record VersionView(String model, int number, String author, String reason, Instant createdAt, String specDigest,
-      String spec, String diff) {}
+      String spec, String diff, String state, Instant inForceAt, String inForceNote, List<String> awaits,
+      List<DecisionView> decisions, Instant endedAt) {}
+
+  /** A decision on a proposal: {@code agree} or {@code reject}, with why. */
+  record DecisionRequest(String decision, String comment) {}
+
+  /** Who was told of a version coming into force, why, and when each read it (null: not yet). */
+  record NoticeReceipt(long id, String user, String why, Instant createdAt, Instant readAt) {}
 
   record DiffView(String model, int from, int to, String diff) {}
 
@@ -86,10 +116,46 @@ class ModelController {
   }
 
   @GetMapping("/{name}/versions")
-  @Operation(summary = "The history of a model: every version with author, reason and time, newest first")
+  @Operation(summary = "The history of a model: every version with author, reason, time, state (proposed, in-force, "
+      + "superseded, rejected, withdrawn), whose agreement it awaits and their decisions, newest first")
   List<VersionSummary> versions(@PathVariable String name, Principal principal) {
     visible(name, principal);
-    return models.versions(name).stream().map(VersionSummary::of).toList();
+    return models.versions(name).stream().map(v -> VersionSummary.of(v, agreements.of(name, v.number()))).toList();
+  }
+
+  @PostMapping("/{name}/versions/{number}/agreement")
+  @Operation(summary = "Agree or reject a proposed version, with a comment: only the owner and reviewers it awaits, "
+      + "each for themselves, never its proposer; the last agreement brings it into force, one rejection ends it")
+  VersionSummary agreement(@PathVariable String name, @PathVariable int number,
+      @RequestBody DecisionRequest body, Principal principal) {
+    String user = principal.getName();
+    ModelVersion v = models.version(name, number);
+    if (!v.signers().contains(user)) {
+      visible(name, principal);
+    }
+    ModelAgreements.Decision decision = ModelAgreements.Decision.fromId("decision",
+        body == null ? null : body.decision());
+    ModelVersion after = agreements.decide(name, number, user, decision, body.comment());
+    return VersionSummary.of(after, agreements.of(name, number));
+  }
+
+  @GetMapping("/{name}/versions/{number}/notices")
+  @Operation(summary = "Who was told that a version came into force, why, and who has read it: for the model's "
+      + "owner and for deployment managers reaching a service that uses it")
+  List<NoticeReceipt> notices(@PathVariable String name, @PathVariable int number, Principal principal) {
+    DeploymentModel model = models.get(name);
+    models.version(name, number);
+    String user = principal.getName();
+    boolean owner = model.definition() != null && user.equals(model.definition().spec().owner());
+    if (!owner) {
+      Access.Reach reach = access.reach(user, java.util.EnumSet.of(io.gantry.identity.Role.DEPLOYMENT_MANAGER));
+      if (!reach.everywhere()) {
+        reach.requireSees("who read the notices of model " + name + " (for its owner and deployment managers)",
+            services.of(model).stream().map(Scope::service).toList());
+      }
+    }
+    return notices.ofVersion(name, number).stream()
+        .map(n -> new NoticeReceipt(n.id(), n.user(), n.why(), n.createdAt(), n.readAt())).toList();
   }
 
   @GetMapping("/{name}/versions/{number}")
@@ -98,7 +164,8 @@ class ModelController {
     visible(name, principal);
     ModelVersion v = models.version(name, number);
     return new VersionView(v.model(), v.number(), v.author(), v.reason(), v.createdAt(), v.digest(), v.text(),
-        v.diff());
+        v.diff(), v.state().id(), v.inForceAt(), v.inForceNote(), v.signers(),
+        agreements.of(name, number).stream().map(DecisionView::of).toList(), v.endedAt());
   }
 
   @GetMapping("/{name}/diff")

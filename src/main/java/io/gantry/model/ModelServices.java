@@ -43,7 +43,7 @@ public class ModelServices {
     return byModel;
   }
 
-  private static Set<String> of(DeploymentModel model, List<Component> components) {
+  static Set<String> of(DeploymentModel model, List<Component> components) {
     Set<String> services = new TreeSet<>();
     for (Component c : components) {
       if (model.name().equals(c.definition().model()) || applies(model, c)) {

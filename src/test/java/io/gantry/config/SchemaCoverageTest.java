@@ -288,7 +288,10 @@ class SchemaCoverageTest {
       entry("DeploymentModelSpec.appliesTo.services", "TwoEnginesContractTest#two_engines_on_one_database_never_run_the_same_step_twice"),
       entry("DeploymentModelSpec.targetRequirements", "EngineContractTest#a_target_that_misses_a_required_fact_fails_environment_verification_before_any_change"),
       entry("DeploymentModelSpec.stages", "EngineContractTest#an_all_at_once_deployment_runs_every_step_on_every_target_and_succeeds"),
-      entry("DeploymentModelSpec.triggers", "TriggersContractTest#pushing_a_version_requests_it_in_the_triggered_stage_with_the_trigger_as_requester"));
+      entry("DeploymentModelSpec.triggers", "TriggersContractTest#pushing_a_version_requests_it_in_the_triggered_stage_with_the_trigger_as_requester"),
+      entry("DeploymentModelSpec.owner", "ModelOwnershipConfigTest#an_owned_model_changed_in_the_files_is_proposed_once_and_plan_says_it_awaits_agreement"),
+      entry("DeploymentModelSpec.reviewers", "ModelAgreementContractTest#a_new_version_of_an_owned_model_is_only_proposed_until_the_owner_and_every_reviewer_have_agreed"),
+      entry("DeploymentModelSpec.stakeholders", "ModelAgreementContractTest#a_version_in_force_is_told_to_its_stakeholders_and_the_owners_of_the_services_using_it_who_read_it"));
 
   /**
    * Schema keys the engine reads, but that no test yet shows acted on, with why. Each is a debt: write

@@ -92,6 +92,11 @@ final class Records {
         insert into model_versions (model_id, number, spec, author, reason, created_at, diff)
         values ((select id from deployment_models where name = :n), :v, :spec, 'alice', 'test', :t, '')
         """).param("n", name).param("v", number).param("spec", spec).param("t", ts(time)).update();
+    // each version in force when made, as for a model without an owner
+    jdbc.sql("""
+        insert into model_version_states (model_id, number, state, in_force_at, in_force_note)
+        values ((select id from deployment_models where name = :n), :v, 'in-force', :t, 'test')
+        """).param("n", name).param("v", number).param("t", ts(time)).update();
   }
 
   Records component(String service, String name, String model) {
