@@ -10,8 +10,8 @@ import org.springframework.stereotype.Component;
 
 /**
  * When model versions came into force, for the effect of initiatives and the evidence of improved models. Decided
- * in one place, {@link #cameIntoForce}: until the model module says when a version came into force, the time the
- * version was made.
+ * in one place, {@link #cameIntoForce}: the instant the model module recorded (a proposed, rejected or withdrawn
+ * version never came into force).
  */
 @Component
 class ModelsInForce {
@@ -22,9 +22,19 @@ class ModelsInForce {
     this.models = models;
   }
 
-  /** When {@code version} of {@code model} came into force; not found when there is no such version. */
+  /**
+   * When {@code version} of {@code model} came into force; not found when there is no such version, a conflict when it
+   * never came into force (proposed, rejected or withdrawn: there is no "after" to measure).
+   */
   Instant since(String model, int version) {
-    return cameIntoForce(model, version);
+    ModelVersion v = models.versions(model).stream().filter(x -> x.number() == version).findFirst()
+        .orElseThrow(() -> new NotFoundException("model version", model + " v" + version));
+    Instant at = cameIntoForce(v);
+    if (at == null) {
+      throw new io.gantry.shared.ConflictException("version " + version + " of model " + model
+          + " has not come into force (" + v.state() + "): its effect cannot be measured");
+    }
+    return at;
   }
 
   /** The versions of {@code model} that came into force in {@code [from, to)}, the one that retired it left out. */
@@ -34,16 +44,16 @@ class ModelsInForce {
       if (v.text() == null) {
         continue; // the version that retired the model
       }
-      Instant at = cameIntoForce(model, v.number());
-      if (!at.isBefore(from) && at.isBefore(to)) {
+      Instant at = cameIntoForce(v);
+      if (at != null && !at.isBefore(from) && at.isBefore(to)) {
         in.add(v.number());
       }
     }
     return in;
   }
 
-  private Instant cameIntoForce(String model, int version) {
-    return models.versions(model).stream().filter(v -> v.number() == version).findFirst()
-        .orElseThrow(() -> new NotFoundException("model version", model + " v" + version)).createdAt();
+  /** When the version came into force, or null when it never did. */
+  private static Instant cameIntoForce(ModelVersion version) {
+    return version.inForceAt();
   }
 }

@@ -139,6 +139,10 @@ abstract class ImprovementApiContract {
         select model_id, 2, spec, spec_digest, author, 'faster checks', :at, '' from model_versions
          where number = 1 and model_id = (select id from deployment_models where name = :m)
         """).param("at", Timestamp.from(Instant.parse("2026-06-01T00:00:00Z"))).param("m", MODEL).update();
+    jdbc.sql("""
+        insert into model_version_states (model_id, number, state, in_force_at, in_force_note)
+        values ((select id from deployment_models where name = :m), 2, 'in-force', :at, 'test')
+        """).param("at", Timestamp.from(Instant.parse("2026-06-01T00:00:00Z"))).param("m", MODEL).update();
     // before: 2 succeeded (lead 600 s, 1200 s), 2 failed -> success 50.0 %, 2 failures, median lead 900 s
     deployment("test", "SUCCEEDED", "2026-05-23T10:00:00Z", 600, MODEL, 1, null);
     deployment("test", "SUCCEEDED", "2026-05-25T10:00:00Z", 1200, MODEL, 1, null);
