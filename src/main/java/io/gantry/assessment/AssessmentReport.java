@@ -125,6 +125,36 @@ public class AssessmentReport {
     return h.toString();
   }
 
+  /**
+   * The assessment as a plain-text table for a terminal or a log: a line per criterion with its level, id, deciding
+   * judgement and reason, under a heading line; the level first.
+   */
+  public List<String> table(Assessment a) {
+    List<String> lines = new java.util.ArrayList<>();
+    lines.add("Capability self-assessment #" + a.id() + " (" + time(a.from()) + " to " + time(a.to())
+        + "): capability level " + a.level() + ", " + a.met() + " of " + a.criteria().size() + " criteria met");
+    lines.add(String.format(java.util.Locale.ROOT, "%-5s  %-27s  %-10s  %s", "LEVEL", "CRITERION", "JUDGEMENT",
+        "REASON"));
+    for (CriterionAssessment c : a.criteria()) {
+      lines.add(String.format(java.util.Locale.ROOT, "%-5d  %-27s  %-10s  %s", c.criterion().level(),
+          c.criterion().id(), c.judgement() == null ? "not judged" : c.judgement().id(),
+          c.assessorJudgement() != null ? "assessor: " + c.assessorReason() : c.reason()));
+    }
+    return lines;
+  }
+
+  /** Writes the HTML report to {@code assessment-ID.html} in {@code directory} (made if missing); its path. */
+  public java.nio.file.Path write(Assessment a, java.nio.file.Path directory) {
+    try {
+      java.nio.file.Files.createDirectories(directory);
+      java.nio.file.Path file = directory.resolve("assessment-" + a.id() + ".html");
+      java.nio.file.Files.writeString(file, html(a), java.nio.charset.StandardCharsets.UTF_8);
+      return file;
+    } catch (IOException e) {
+      throw new UncheckedIOException(e);
+    }
+  }
+
   /** The report laid out as PDF. */
   public byte[] pdf(Assessment a) {
     ByteArrayOutputStream out = new ByteArrayOutputStream();

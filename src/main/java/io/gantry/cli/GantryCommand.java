@@ -22,7 +22,7 @@ import picocli.CommandLine.Model.CommandSpec;
         MetricsCommands.Incident.class, MetricsCommands.Rate.class, MetricsCommands.Metrics.class,
         MetricsCommands.Vsm.class, TriggerCommands.class, AuditCommands.class, SecretCommands.class,
         LibraryCommands.class, NotifyCommands.class, EventCommands.Events.class, EventCommands.Deliveries.class,
-        EventCommands.Subscriptions.class},
+        EventCommands.Subscriptions.class, AssessmentCommands.class},
     footer = ExitCode.FOOTER)
 final class GantryCommand implements Callable<Integer> {
 
