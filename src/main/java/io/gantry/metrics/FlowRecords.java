@@ -17,7 +17,7 @@ public class FlowRecords {
 
   private final JdbcClient jdbc;
 
-  FlowRecords(JdbcClient jdbc) {
+  public FlowRecords(JdbcClient jdbc) {
     this.jdbc = jdbc;
   }
 
