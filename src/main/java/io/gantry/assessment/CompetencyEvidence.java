@@ -27,7 +27,7 @@ import org.springframework.stereotype.Component;
 
 /**
  * Judges "deployment includes required competencies and human resources" (Table 7.1, level 3) from the models in
- * use: every role a stage needs a person of (its approvers, its approval steps, its manual steps' sign-off) must be
+ * use: every role a stage needs a person of (its approvers, of the deployment or of its change, its approval steps, its manual steps' sign-off) must be
  * held by at least one enabled user in the stage's environment. Met when 90 % or more of those (stage, role) needs
  * are covered, partly met at 50 % or more; met when no stage needs a person. Whether those people have the skills is
  * for the assessor.
@@ -97,7 +97,7 @@ class CompetencyEvidence implements EvidenceSource {
   /** The roles a stage needs a person of, each once. */
   static Set<String> roles(Stage s) {
     Set<String> roles = new LinkedHashSet<>();
-    if (s.authorization() == Stage.Authorization.APPROVAL && s.approvers() != null && s.approvers().roles() != null) {
+    if (s.authorization() != Stage.Authorization.AUTOMATIC && s.approvers() != null && s.approvers().roles() != null) {
       roles.addAll(s.approvers().roles());
     }
     Stream.concat(s.steps().stream(), s.acceptance().stream()).forEach(step -> {

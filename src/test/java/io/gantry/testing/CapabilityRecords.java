@@ -36,6 +36,15 @@ public final class CapabilityRecords {
   }
 
   public long ended(String state, String kind, String finished, boolean valueStream) {
+    return ended(state, kind, finished, valueStream, true);
+  }
+
+  /** A deployment that ended without the history entry of how it ended: its record is incomplete. */
+  public long endedWithoutHistory(String state, String finished) {
+    return ended(state, "DEPLOY", finished, true, false);
+  }
+
+  private long ended(String state, String kind, String finished, boolean valueStream, boolean history) {
     var keys = new GeneratedKeyHolder();
     Timestamp end = ts(finished);
     Timestamp start = Timestamp.from(at(finished).minusSeconds(600));
@@ -46,10 +55,12 @@ public final class CapabilityRecords {
                 :start, :end, :kind)
         """).param("state", state).param("start", start).param("end", end).param("kind", kind).update(keys, "id");
     long id = keys.getKeyAs(Number.class).longValue();
-    jdbc.sql("""
-        insert into deployment_events (deployment_id, at, kind, from_state, to_state, actor, message)
-        values (:id, :end, 'TRANSITION', 'EXECUTING', :state, 'engine', 'ended')
-        """).param("id", id).param("end", end).param("state", state).update();
+    if (history) {
+      jdbc.sql("""
+          insert into deployment_events (deployment_id, at, kind, from_state, to_state, actor, message)
+          values (:id, :end, 'TRANSITION', 'EXECUTING', :state, 'engine', 'ended')
+          """).param("id", id).param("end", end).param("state", state).update();
+    }
     jdbc.sql("""
         insert into metrics_deployment_facts (deployment_id, finished_at, environment, service, component, model,
                                               model_version, state, requested_at, started_at, executed,
@@ -115,5 +126,55 @@ public final class CapabilityRecords {
     jdbc.sql("insert into change_deployments (change_id, deployment_id, linked_at) values (:c, :d, :at)")
         .param("c", keys.getKeyAs(Number.class).longValue()).param("d", deployment)
         .param("at", Timestamp.from(Instant.parse("2026-03-01T00:00:00Z"))).update();
+  }
+
+  private static final Timestamp CREATED = Timestamp.from(Instant.parse("2026-01-01T00:00:00Z"));
+
+  /** A model in use whose current (first) version stores {@code text} (description, labels and spec as YAML). */
+  public void model(String name, String text) {
+    jdbc.sql("""
+        insert into deployment_models (name, current_version, retired, created_at, updated_at)
+        values (:n, 1, false, :t, :t)
+        """).param("n", name).param("t", CREATED).update();
+    jdbc.sql("""
+        insert into model_versions (model_id, number, spec, author, reason, created_at, diff)
+        values ((select id from deployment_models where name = :n), 1, :spec, 'alice', 'test', :t, '')
+        """).param("n", name).param("spec", text).param("t", CREATED).update();
+  }
+
+  /** An environment with one local target in it. */
+  public void target(String environment, String target) {
+    jdbc.sql("""
+        insert into environments (name, purpose, controlled, owner, promotes_to, labels, created_at, updated_at)
+        values (:n, 'PRODUCTION', true, 'ops', '[]', '{}', :t, :t)
+        """).param("n", environment).param("t", CREATED).update();
+    jdbc.sql("""
+        insert into targets (name, environment_id, kind, settings, facts, tags, created_at, updated_at)
+        values (:n, (select id from environments where name = :e), 'local', '{"path":"/srv/x"}', '{}', '[]', :t, :t)
+        """).param("n", target).param("e", environment).param("t", CREATED).update();
+  }
+
+  /** A trusted key for checking signed artifacts. */
+  public void trustedKey(String name) {
+    jdbc.sql("""
+        insert into trusted_keys (name, public_key, fingerprint, labels, created_at, updated_at)
+        values (:n, 'key', 'ABCDEF0123456789', '{}', :t, :t)
+        """).param("n", name).param("t", CREATED).update();
+  }
+
+  /** An inbound hook through which a registry delivers versions of shop/web. */
+  public void inboundHook(String name) {
+    jdbc.sql("""
+        insert into inbound_hooks (name, provider, repository, service, component, labels, created_at, updated_at)
+        values (:n, 'GITHUB', 'acme/shop', 'shop', 'web', '{}', :t, :t)
+        """).param("n", name).param("t", CREATED).update();
+  }
+
+  /** An event subscription of another tool. */
+  public void subscription(String name) {
+    jdbc.sql("""
+        insert into event_subscriptions (name, sink, address, mode, types, created_by, created_at)
+        values (:n, 'http', 'https://ci.example.com/events', 'structured', '', 'dana', :t)
+        """).param("n", name).param("t", CREATED).update();
   }
 }
