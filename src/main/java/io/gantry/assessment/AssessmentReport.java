@@ -72,8 +72,10 @@ public class AssessmentReport {
         .append("that level and of every level below is met; partly met counts as not met. Where an assessor ")
         .append("judged a criterion, their judgement decides; Gantry's judgement from its records is shown beside it.")
         .append("</p>\n");
-    h.append("<h2>Criteria (Table 7.1)</h2>\n<table><tr><th>Level</th><th>Criterion</th><th>Judgement</th>")
-        .append("<th>Gantry's evidence</th><th>Assessor's evidence</th></tr>\n");
+    h.append("<h2>Criteria (Table 7.1)</h2>\n<table><tr><th style=\"width:6%\">Level</th>")
+        .append("<th style=\"width:20%\">Criterion</th><th style=\"width:11%\">Judgement</th>")
+        .append("<th style=\"width:33%\">Gantry's evidence</th><th style=\"width:30%\">Assessor's evidence</th>")
+        .append("</tr>\n");
     for (CriterionAssessment c : a.criteria()) {
       Criterion k = c.criterion();
       h.append("<tr><td>").append(k.level()).append("</td><td>").append(esc(k.text())).append("<br/><span class=\"note\">")
