@@ -7,8 +7,10 @@ import io.gantry.identity.Role;
 import io.gantry.identity.Scope;
 import io.swagger.v3.oas.annotations.Operation;
 import io.swagger.v3.oas.annotations.tags.Tag;
-import jakarta.validation.Valid;
-import jakarta.validation.constraints.Size;
+import io.gantry.shared.InvalidInputException;
+import tools.jackson.core.JacksonException;
+import tools.jackson.databind.DeserializationFeature;
+import tools.jackson.databind.json.JsonMapper;
 import java.security.Principal;
 import java.time.Instant;
 import java.util.EnumSet;
@@ -53,8 +55,19 @@ class AssessmentController {
   record NewAssessment(Instant from, Instant to) {}
 
   /** An assessor's judgement of one criterion. */
-  record NewJudgement(String judgement, @Size(max = 4000) String reason, @Size(max = 8000) String evidence,
-      @Size(max = 20) List<String> links) {}
+  record NewJudgement(String judgement, String reason, String evidence, List<String> links) {}
+
+  /** Bodies are read refusing what would otherwise be ignored: an unknown field, a value of the wrong type. */
+  private static final JsonMapper STRICT = JsonMapper.builder()
+      .enable(DeserializationFeature.FAIL_ON_UNKNOWN_PROPERTIES).build();
+
+  private static <T> T read(String json, Class<T> type, String what) {
+    try {
+      return STRICT.readValue(json, type);
+    } catch (JacksonException e) {
+      throw InvalidInputException.of("body", "not a valid " + what + ": " + e.getOriginalMessage());
+    }
+  }
 
   record CriterionView(String criterion, int level, String psf, String dimension, String text, String judgement,
       String decidedBy, String gantryJudgement, String reason, List<String> facts, String assessorJudgement,
@@ -89,9 +102,13 @@ class AssessmentController {
   @PostMapping
   @Operation(summary = "Assess the capability over a period (default the last 90 days): each criterion judged from "
       + "Gantry's records now and kept so; deployment managers and auditors")
-  ResponseEntity<AssessmentView> create(@RequestBody(required = false) NewAssessment body, Principal principal) {
+  ResponseEntity<AssessmentView> create(
+      @io.swagger.v3.oas.annotations.parameters.RequestBody(content = @io.swagger.v3.oas.annotations.media.Content(
+          schema = @io.swagger.v3.oas.annotations.media.Schema(implementation = NewAssessment.class)))
+      @RequestBody(required = false) String json, Principal principal) {
     require(principal, "making a capability assessment");
-    NewAssessment b = body == null ? new NewAssessment(null, null) : body;
+    NewAssessment read = json == null || json.isBlank() ? null : read(json, NewAssessment.class, "assessment period");
+    NewAssessment b = read == null ? new NewAssessment(null, null) : read;
     return ResponseEntity.status(HttpStatus.CREATED)
         .body(AssessmentView.of(assessments.create(b.from(), b.to(), principal.getName())));
   }
@@ -113,9 +130,15 @@ class AssessmentController {
   @PutMapping("/{id}/criteria/{criterion}")
   @Operation(summary = "Judge one criterion as assessor (met, partly-met, not-met) with a reason, evidence and "
       + "links; the assessor's judgement decides over Gantry's")
-  AssessmentView judge(@PathVariable long id, @PathVariable String criterion, @Valid @RequestBody NewJudgement body,
-      Principal principal) {
+  AssessmentView judge(@PathVariable long id, @PathVariable String criterion,
+      @io.swagger.v3.oas.annotations.parameters.RequestBody(content = @io.swagger.v3.oas.annotations.media.Content(
+          schema = @io.swagger.v3.oas.annotations.media.Schema(implementation = NewJudgement.class)))
+      @RequestBody String json, Principal principal) {
     require(principal, "judging a capability criterion");
+    NewJudgement body = read(json, NewJudgement.class, "judgement");
+    if (body == null) {
+      throw InvalidInputException.of("body", "the request body must be a JSON object");
+    }
     return AssessmentView.of(assessments.judge(id, criterion, body.judgement(), body.reason(), body.evidence(),
         body.links(), principal.getName()));
   }

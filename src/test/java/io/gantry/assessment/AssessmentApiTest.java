@@ -96,6 +96,12 @@ class AssessmentApiTest {
     HttpResponse<String> bad = send("PUT", "/api/v1/assessments/" + id + "/criteria/speed", admin,
         Map.of("judgement", "met", "reason", "x"), null);
     assertThat(bad.statusCode()).isEqualTo(422);
+    HttpResponse<String> unknown = send("PUT", "/api/v1/assessments/" + id + "/criteria/automated", admin,
+        Map.of("judgement", "met", "reason", "x", "weight", 3), null);
+    assertThat(unknown.statusCode()).isEqualTo(422);
+    assertThat(unknown.body()).contains("weight");
+    assertThat(send("POST", "/api/v1/assessments", admin, Map.of("since", "2026-01-01T00:00:00Z"), null).statusCode())
+        .isEqualTo(422);
 
     long second = JSON.readTree(send("POST", "/api/v1/assessments", admin, Map.of(), null).body()).path("id").asLong();
     JsonNode compared = JSON.readTree(send("GET", "/api/v1/assessments/compare?before=" + id + "&after=" + second,
