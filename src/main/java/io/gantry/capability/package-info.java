@@ -3,7 +3,7 @@
  * self-assessment (section 7.2): each criterion is judged by at most one {@link io.gantry.capability.EvidenceSource}
  * from the records its module holds, and modules add sections to the assessment's report through
  * {@link io.gantry.capability.ReportSection}. The assessments themselves, their level and their report live in the
- * improvement module.
+ * assessment module.
  */
 @org.springframework.modulith.ApplicationModule(type = org.springframework.modulith.ApplicationModule.Type.OPEN)
 package io.gantry.capability;

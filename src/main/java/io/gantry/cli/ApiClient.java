@@ -77,6 +77,11 @@ final class ApiClient {
 
   /** A GET answered with text rather than JSON (e.g. {@code text/calendar}); errors as for every call. */
   String getText(String path, Map<String, String> query, String accept) {
+    return new String(getBytes(path, query, accept), StandardCharsets.UTF_8);
+  }
+
+  /** A GET answered with bytes of the type {@code accept} (e.g. {@code application/pdf}); errors as for every call. */
+  byte[] getBytes(String path, Map<String, String> query, String accept) {
     HttpRequest.Builder request = HttpRequest.newBuilder(URI.create(settings.server() + "/api/v1" + path
         + queryString(query))).GET().header("Accept", accept + ", application/problem+json")
         .header("User-Agent", "gantry-cli");
@@ -84,12 +89,11 @@ final class ApiClient {
       request.header("Authorization", "Bearer " + settings.token());
     }
     try {
-      HttpResponse<String> response = http.send(request.build(),
-          HttpResponse.BodyHandlers.ofString(StandardCharsets.UTF_8));
+      HttpResponse<byte[]> response = http.send(request.build(), HttpResponse.BodyHandlers.ofByteArray());
       if (response.statusCode() / 100 == 2) {
         return response.body();
       }
-      throw failure(response.statusCode(), response.body());
+      throw failure(response.statusCode(), new String(response.body(), StandardCharsets.UTF_8));
     } catch (ConnectException | HttpConnectTimeoutException e) {
       throw unreachable();
     } catch (IOException e) {

@@ -24,7 +24,8 @@ import picocli.CommandLine.Model.CommandSpec;
         LibraryCommands.class, NotifyCommands.class, EventCommands.Events.class, EventCommands.Deliveries.class,
         EventCommands.Subscriptions.class, ImprovementCommands.Review.class, ImprovementCommands.FollowUps.class,
         ImprovementCommands.Failures.class, ImprovementCommands.Initiatives.class, KpiCommands.class,
-        SurveyCommands.class, NoticeCommands.class},
+        SurveyCommands.class, NoticeCommands.class,
+        AssessmentCommands.class},
     footer = ExitCode.FOOTER)
 final class GantryCommand implements Callable<Integer> {
 

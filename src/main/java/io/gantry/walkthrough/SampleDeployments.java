@@ -79,10 +79,18 @@ class SampleDeployments {
   private final TransactionTemplate tx;
   private final MetricsSummary metrics;
   private final io.gantry.environment.LocalTargets localTargets;
+  private final io.gantry.assessment.Assessments assessments;
+  private final io.gantry.assessment.AssessmentReport reports;
+  private final Path dataDir;
 
   SampleDeployments(Library library, DeploymentRequests requests, Deployments deployments, Environment environment,
       @Value("${gantry.sample-deployments:}") String sampleApp, Changes changes, Users users, Models models,
-      Clock clock, TransactionTemplate tx, MetricsSummary metrics, io.gantry.environment.LocalTargets localTargets) {
+      Clock clock, TransactionTemplate tx, MetricsSummary metrics, io.gantry.environment.LocalTargets localTargets,
+      io.gantry.assessment.Assessments assessments, io.gantry.assessment.AssessmentReport reports,
+      @Value("${gantry.data-dir:./data}") Path dataDir) {
+    this.assessments = assessments;
+    this.reports = reports;
+    this.dataDir = dataDir;
     this.localTargets = localTargets;
     this.metrics = metrics;
     this.tx = tx;
@@ -128,6 +136,9 @@ class SampleDeployments {
       lines.add(follow(triggered("1.0.0", "staging")));
       lines.addAll(production(actor));
       lines.addAll(metrics.lines(new Period(started.minusSeconds(1), clock.instant().plusSeconds(1))));
+      // the practice looks at itself: a capability self-assessment of the last 90 days, and its report
+      io.gantry.assessment.Assessment assessment = assessments.create(null, null, actor);
+      Path report = reports.write(assessment, dataDir.resolve("reports")).toAbsolutePath().normalize();
       String port = environment.getProperty("local.server.port", "8080");
       // the client reads a date in the user's zone; the walkthrough runs on the user's machine
       java.time.LocalDate today = java.time.LocalDate.ofInstant(clock.instant(), java.time.ZoneId.systemDefault());
@@ -135,6 +146,10 @@ class SampleDeployments {
 
           Sample deployments done (shop/web, the sample app in {}):
             {}
+
+          {}
+          The assessment's report (HTML, to hand to an auditor): {}
+
           Where to look:
             ./gantry history                          every deployment, newest first
             ./gantry status 3                         the rolled-back deployment, target by target
@@ -143,6 +158,7 @@ class SampleDeployments {
             ./gantry metrics --from {} --to {}   the KPIs and DORA measures of today's records
             ./gantry vsm --from {} --to {}       their value stream map
             ./gantry events                           the CDEvents written, and where each was delivered
+            ./gantry assessment show {}                the capability assessment, criterion by criterion
             {}   the same events, one CloudEvent per line
             curl http://127.0.0.1:18081/health        dev runs 1.0.0 again
             curl http://127.0.0.1:18083/health        staging (also :18084)
@@ -150,7 +166,8 @@ class SampleDeployments {
             http://127.0.0.1:{}/docs            the API (Swagger UI)
           The sample app keeps running on those ports; stop it with:
             for stop in {}/*/*/current/bin/stop.sh; do [ -x "$stop" ] && "$stop"; done""",
-          app, String.join("\n  ", lines), today, today, today, today, eventsFile(), port, port,
+          app, String.join("\n  ", lines), String.join("\n", reports.table(assessment)), report, today, today, today,
+          today, assessment.id(), eventsFile(), port, port,
           localTargets.root());
     } catch (RuntimeException e) {
       log.error("The sample deployments stopped: {}", e.getMessage(), e);

@@ -165,7 +165,7 @@ final class ChangeFixture {
         new io.gantry.identity.RoleBindings(db.jdbc(), clock), new io.gantry.identity.Users(db.jdbc(), clock));
     var records = new ChangeRecords(db.jdbc(), events);
     events.connect(deployments, versions, new io.gantry.deployment.AwaitedActions(deployments, models,
-        new io.gantry.identity.Access(users, db.jdbc()), db.jdbc()), new DeploymentChanges(records), "");
+        new io.gantry.identity.Access(users, db.jdbc()), db.jdbc()), new DeploymentChanges(records, db.jdbc()), "");
     changes = new Changes(records, services, components, environments, models,
         new io.gantry.identity.Access(users, db.jdbc()), deployments,
         db.transactions(), clock, Duration.ofHours(72), itsm);

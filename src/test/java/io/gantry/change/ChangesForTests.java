@@ -26,6 +26,6 @@ public final class ChangesForTests {
   }
 
   public static DeploymentChanges deploymentChanges(JdbcClient jdbc) {
-    return new DeploymentChanges(new ChangeRecords(jdbc));
+    return new DeploymentChanges(new ChangeRecords(jdbc), jdbc);
   }
 }

@@ -97,6 +97,25 @@ class MainJobIT {
         "#3 dev: shop/web@1.1.0 rolled back", "#4 staging: shop/web@1.0.0 succeeded",
         "#5 production: waited for an authorized change", "#5 production: waited for its window",
         "#5 production: shop/web@1.0.0 succeeded", "KPIs: 5 deployment(s) ended, 4 succeeded");
+    // it ends with a capability self-assessment of the sample organization: a row per criterion of Table 7.1 with
+    // its judgement and reason, and the HTML report written under the data directory
+    java.util.regex.Matcher heading = java.util.regex.Pattern
+        .compile("Capability self-assessment #(\\d+) \\(.*\\): capability level (\\d), (\\d+) of 14 criteria met")
+        .matcher(summary);
+    assertThat(heading.find()).as(summary).isTrue();
+    List<String> rows = summary.lines().dropWhile(l -> !l.startsWith("LEVEL  CRITERION")).skip(1)
+        .takeWhile(l -> l.matches("\\d\\s.*")).toList();
+    assertThat(rows).hasSize(14);
+    for (io.gantry.capability.Criterion c : io.gantry.capability.Criterion.values()) {
+      assertThat(rows).as(c.id()).anySatisfy(r -> assertThat(r).matches(c.level() + "\\s+" + c.id()
+          + "\\s+(met|partly-met|not-met|not judged)\\s+\\S.*"));
+    }
+    assertThat(rows).anySatisfy(r -> assertThat(r).matches("2\\s+deployed-successfully\\s+partly-met\\s+80\\.0 % of the "
+        + "deployments that ended in the period succeeded.*"));
+    Path report = dir.resolve("data/reports/assessment-" + heading.group(1) + ".html").toAbsolutePath().normalize();
+    assertThat(summary).contains("The assessment's report (HTML, to hand to an auditor): " + report);
+    assertThat(report).isRegularFile();
+    assertThat(Files.readString(report)).contains("Capability level " + heading.group(2) + " of 5");
     String token = Files.readString(dir.resolve("data/admin.token")).trim();
     assertThat(get(token, "/api/v1/deployments/1").path("requestedBy").asString())
         .startsWith("trigger:version-registered(dev)");
