@@ -497,19 +497,20 @@ class CliAgainstServerTest {
   }
 
   @Test
-  void modelHistoryListsEveryVersionNewestFirst() {
+  void modelHistoryListsEveryVersionNewestFirstWithItsStateAndDecisions() {
     server.on("GET", "/models/in-house-software/versions", 200, """
         [{"number": 2, "author": "bob", "reason": "add staging", "createdAt": "2026-02-01T10:00:00Z",
-          "specDigest": "sha256:b"},
+          "specDigest": "sha256:b", "state": "proposed", "inForceAt": null, "awaits": ["alice", "carol"],
+          "decisions": [{"user": "alice", "decision": "agree", "comment": "fine"}]},
          {"number": 1, "author": "alice", "reason": "first", "createdAt": "2026-01-01T10:00:00Z",
-          "specDigest": "sha256:a"}]""");
+          "specDigest": "sha256:a", "state": "in-force", "inForceAt": "2026-01-01T10:05:00Z", "decisions": []}]""");
 
     CliRunner.Result result = gantry.run("model", "history", "in-house-software");
 
     assertThat(result.out()).isEqualTo("""
-        VERSION  AUTHOR  CREATED AT               REASON
-        2        bob     2026-02-01 10:00:00 UTC  add staging
-        1        alice   2026-01-01 10:00:00 UTC  first
+        VERSION  STATE     AUTHOR  CREATED AT               IN FORCE AT              DECISIONS                            REASON
+        2        proposed  bob     2026-02-01 10:00:00 UTC  -                        alice agreed: "fine"; carol awaited  add staging
+        1        in-force  alice   2026-01-01 10:00:00 UTC  2026-01-01 10:05:00 UTC  -                                    first
         """);
   }
 
