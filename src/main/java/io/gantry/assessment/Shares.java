@@ -6,8 +6,8 @@ import java.util.Locale;
 /** The thresholds the assessment's own sources judge a share by: met at 90 % or more, partly met at 50 % or more. */
 final class Shares {
 
-  static final double MET = 90;
-  static final double PARTLY = 50;
+  static final double MET = Judgement.MET_AT;
+  static final double PARTLY = Judgement.PARTLY_AT;
 
   private Shares() {}
 
@@ -16,7 +16,7 @@ final class Shares {
   }
 
   static Judgement judge(double percent) {
-    return percent >= MET ? Judgement.MET : percent >= PARTLY ? Judgement.PARTLY_MET : Judgement.NOT_MET;
+    return Judgement.ofShare(percent);
   }
 
   static String text(double percent) {

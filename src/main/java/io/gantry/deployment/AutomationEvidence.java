@@ -22,8 +22,8 @@ import org.springframework.stereotype.Component;
 @Component
 class AutomationEvidence implements EvidenceSource {
 
-  static final double MET = 90;
-  static final double PARTLY = 50;
+  static final double MET = Judgement.MET_AT;
+  static final double PARTLY = Judgement.PARTLY_AT;
 
   private final JdbcClient jdbc;
 
@@ -59,7 +59,7 @@ class AutomationEvidence implements EvidenceSource {
           + "is automated", facts);
     }
     double share = 100.0 * alone / runs;
-    Judgement j = share >= MET ? Judgement.MET : share >= PARTLY ? Judgement.PARTLY_MET : Judgement.NOT_MET;
+    Judgement j = Judgement.ofShare(share);
     return new Evidence(criterion, j, String.format(Locale.ROOT, "%.1f %%", share) + " of the step runs in the "
         + "period ran without a person (met at 90 % or more, partly met at 50 % or more)", facts);
   }

@@ -22,8 +22,8 @@ import org.springframework.stereotype.Component;
 @Component
 class TrackingEvidence implements EvidenceSource {
 
-  static final double MET = 90;
-  static final double PARTLY = 50;
+  static final double MET = Judgement.MET_AT;
+  static final double PARTLY = Judgement.PARTLY_AT;
 
   private final JdbcClient jdbc;
 
@@ -60,7 +60,7 @@ class TrackingEvidence implements EvidenceSource {
           + "deployment information is tracked", facts);
     }
     double share = 100.0 * complete / ended;
-    Judgement j = share >= MET ? Judgement.MET : share >= PARTLY ? Judgement.PARTLY_MET : Judgement.NOT_MET;
+    Judgement j = Judgement.ofShare(share);
     return new Evidence(criterion, j, String.format(Locale.ROOT, "%.1f %%", share) + " of the deployments that "
         + "ended in the period have a complete record in Gantry (met at 90 % or more, partly met at 50 % or more)",
         facts);

@@ -20,8 +20,8 @@ import org.springframework.stereotype.Component;
 @Component
 class DeploymentSuccessEvidence implements EvidenceSource {
 
-  static final double MET = 90;
-  static final double PARTLY = 50;
+  static final double MET = Judgement.MET_AT;
+  static final double PARTLY = Judgement.PARTLY_AT;
 
   private final JdbcClient jdbc;
 
@@ -55,7 +55,7 @@ class DeploymentSuccessEvidence implements EvidenceSource {
     }
     double rate = 100.0 * succeeded / counted;
     String share = String.format(java.util.Locale.ROOT, "%.1f %%", rate);
-    Judgement j = rate >= MET ? Judgement.MET : rate >= PARTLY ? Judgement.PARTLY_MET : Judgement.NOT_MET;
+    Judgement j = Judgement.ofShare(rate);
     return new Evidence(criterion, j, share + " of the deployments that ended in the period succeeded (met at 90 % "
         + "or more, partly met at 50 % or more)", facts);
   }

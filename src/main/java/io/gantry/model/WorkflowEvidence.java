@@ -21,8 +21,8 @@ import org.springframework.stereotype.Component;
 @Component
 class WorkflowEvidence implements EvidenceSource {
 
-  static final double MET = 90;
-  static final double PARTLY = 50;
+  static final double MET = Judgement.MET_AT;
+  static final double PARTLY = Judgement.PARTLY_AT;
 
   private final Models models;
 
@@ -54,7 +54,7 @@ class WorkflowEvidence implements EvidenceSource {
           facts);
     }
     double share = 100.0 * complete / active.size();
-    Judgement j = share >= MET ? Judgement.MET : share >= PARTLY ? Judgement.PARTLY_MET : Judgement.NOT_MET;
+    Judgement j = Judgement.ofShare(share);
     return new Evidence(criterion, j, complete + " of " + active.size() + " models in use ("
         + String.format(Locale.ROOT, "%.1f %%", share) + ") declare authorization, criteria and a failure policy for "
         + "their stages (met at 90 % or more, partly met at 50 % or more)", facts);
