@@ -27,6 +27,7 @@ import io.gantry.environment.EnvironmentModified;
 import io.gantry.metrics.Incident;
 import io.gantry.metrics.IncidentReported;
 import io.gantry.metrics.IncidentResolved;
+import io.gantry.model.ModelVersionCameIntoForce;
 import java.net.URI;
 import java.time.Instant;
 import java.util.LinkedHashMap;
@@ -69,6 +70,8 @@ class CdEvents {
   static final String DEPLOYMENT_WAITING = "dev.cdeventsx.gantry-deployment.waiting.0.1.0";
   /** Gantry's change requests (not source changes, so not {@code dev.cdevents.change.*}): one type per predicate. */
   static final String CHANGE_PREFIX = "dev.cdeventsx.gantry-change.";
+  /** A version of a deployment model came into force (Gantry's own type; its content schema ships with Gantry). */
+  static final String MODEL_IN_FORCE = "dev.cdeventsx.gantry-modelversion.effective.0.1.0";
   static final String CUSTOM_VERSION = ".0.1.0";
 
   private static final JsonNodeFactory NODES = JsonNodeFactory.instance;
@@ -354,6 +357,22 @@ class CdEvents {
       }
     }
     return uri("/console/incidents/" + i.id(), "incident:" + i.id());
+  }
+
+  // --- model versions (Gantry's own type)
+
+  @EventListener
+  void on(ModelVersionCameIntoForce e) {
+    ObjectNode content = NODES.objectNode().put("name", e.model()).put("version", e.version())
+        .put("replaced", e.replaced()).put("author", e.author()).put("reason", e.reason()).put("note", e.note());
+    ArrayNode agreedBy = content.putArray("agreedBy");
+    e.agreedBy().forEach(agreedBy::add);
+    content.put("told", e.told());
+    String path = "/console/models/" + encodePath(e.model());
+    ObjectNode custom = NODES.objectNode();
+    custom.putObject("model").put("name", e.model()).put("version", e.version());
+    custom.put("replaced", e.replaced()).put("author", e.author()).put("url", link(path));
+    outbox.add(new NewEvent(MODEL_IN_FORCE, subject(e.model() + "@" + e.version(), content), custom, e.at(), null, null, null));
   }
 
   // --- change requests (Gantry's own types)

@@ -21,6 +21,7 @@ import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Set;
+import org.springframework.context.ApplicationEventPublisher;
 import org.springframework.jdbc.core.simple.JdbcClient;
 import org.springframework.stereotype.Component;
 
@@ -40,22 +41,29 @@ public class ModelNotices {
   private final Services services;
   private final Users users;
   private final Access access;
+  private final ApplicationEventPublisher events;
 
-  /** With the catalog, users and outbox kept in the same database. */
+  /** With the catalog and users kept in the same database; that a version came into force is told to nobody else. */
   public ModelNotices(JdbcClient jdbc, Clock clock) {
+    this(jdbc, clock, event -> { });
+  }
+
+  /** With the catalog and users kept in the same database, publishing {@link ModelVersionCameIntoForce} to events. */
+  public ModelNotices(JdbcClient jdbc, Clock clock, ApplicationEventPublisher events) {
     this(jdbc, clock, new Components(jdbc, clock), new Services(jdbc, clock), new Users(jdbc, clock),
-        new Access(new Users(jdbc, clock), jdbc));
+        new Access(new Users(jdbc, clock), jdbc), events);
   }
 
   @org.springframework.beans.factory.annotation.Autowired
   public ModelNotices(JdbcClient jdbc, Clock clock, Components components, Services services, Users users,
-      Access access) {
+      Access access, ApplicationEventPublisher events) {
     this.jdbc = jdbc;
     this.clock = clock;
     this.components = components;
     this.services = services;
     this.users = users;
     this.access = access;
+    this.events = events;
   }
 
   /** A decision on a proposal, as a notice shows it. */
@@ -65,8 +73,12 @@ public class ModelNotices {
   public record Notice(long id, String user, String model, int version, String why, Instant createdAt,
       Instant readAt, String author, String reason, String diff, List<Decision> decisions) {}
 
-  /** Records the notices of version {@code number} of {@code model}, which has just come into force. */
-  void record(DeploymentModel model, int number, Instant now) {
+  /**
+   * Records the notices of {@code version} of {@code model}, which has just come into force in place of version
+   * {@code replaced} (null for the first), and publishes {@link ModelVersionCameIntoForce}. The version that retires a
+   * model (no text) is told to nobody.
+   */
+  void record(DeploymentModel model, ModelVersion version, Integer replaced, Instant now) {
     if (model.definition() == null) {
       return;
     }
@@ -74,8 +86,10 @@ public class ModelNotices {
     told.forEach((user, why) -> jdbc.sql("""
         insert into model_notices (model_id, version_number, user_name, why, created_at)
         values (:model, :number, :user, :why, :now)
-        """).param("model", model.id()).param("number", number).param("user", user).param("why", why)
+        """).param("model", model.id()).param("number", version.number()).param("user", user).param("why", why)
         .param("now", Timestamp.from(now)).update());
+    events.publishEvent(new ModelVersionCameIntoForce(model.name(), version.number(), replaced, version.author(),
+        version.reason(), version.inForceNote(), version.signers(), told.size(), now));
   }
 
   /** The people a version of the model concerns, each with why, stakeholders first. */

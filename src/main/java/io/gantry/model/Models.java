@@ -77,7 +77,7 @@ public class Models {
     addVersion(definition.name(), 1, 0, null, ModelDocuments.render(definition), author, reason, now,
         ModelVersionState.IN_FORCE, "in force on apply: the first version of the model", List.of());
     DeploymentModel created = get(definition.name());
-    notices.record(created, 1, now);
+    notices.record(created, version(created.name(), 1), null, now);
     return created;
   }
 
@@ -116,7 +116,8 @@ public class Models {
       addVersion(current.name(), next, current.currentVersion(), text(current), text, author, reason, now,
           ModelVersionState.IN_FORCE, note, List.of());
       DeploymentModel updated = get(definition.name());
-      notices.record(updated, next, now);
+      notices.record(updated, version(updated.name(), next), current.retired() ? null : current.currentVersion(),
+          now);
       return updated;
     }
     if (signers.contains(author)) {
@@ -256,7 +257,7 @@ public class Models {
         update deployment_models set current_version = :number, updated_at = :now, row_version = row_version + 1
          where id = :id
         """).param("number", number).param("now", Timestamp.from(now)).param("id", model.id()).update();
-    notices.record(get(model.name()), number, now);
+    notices.record(get(model.name()), version(model.name(), number), model.currentVersion(), now);
   }
 
   /** The one place a version's state changes, along {@link ModelVersionState}'s table. */

@@ -108,7 +108,7 @@ class CdEventsSchemaTest {
       "dev.cdevents.service.rolledback.0.3.0", "dev.cdevents.service.removed.0.3.0",
       "dev.cdevents.incident.detected.0.3.0", "dev.cdevents.incident.reported.0.3.0",
       "dev.cdevents.incident.resolved.0.3.0",
-      "dev.cdeventsx.gantry-deployment.waiting.0.1.0",
+      "dev.cdeventsx.gantry-deployment.waiting.0.1.0", "dev.cdeventsx.gantry-modelversion.effective.0.1.0",
       "dev.cdeventsx.gantry-change.created.0.1.0", "dev.cdeventsx.gantry-change.submitted.0.1.0",
       "dev.cdeventsx.gantry-change.cancelled.0.1.0"));
 

@@ -58,7 +58,7 @@ final class EngineFixture {
     events = io.gantry.events.EventsForTests.over(db.jdbc());
     environments = new Environments(db.jdbc(), clock, events);
     targets = new Targets(db.jdbc(), clock);
-    models = new Models(db.jdbc(), clock);
+    models = new Models(db.jdbc(), clock, new io.gantry.model.ModelNotices(db.jdbc(), clock, events));
     users = new Users(db.jdbc(), clock);
     store = new ArtifactStore(dataDir);
     library = new Library(components, versions, store, db.transactions(), clock, 1 << 20);

@@ -51,7 +51,8 @@ public final class CdEventSchemas {
         JsonNode types = schema.path("properties").path("context").path("properties").path("type").path("enum");
         types.forEach(t -> byType.put(t.asString(), id));
       }
-      for (String name : List.of("gantry-deployment-waiting-0.1.0.json", "gantry-change-0.1.0.json")) {
+      for (String name : List.of("gantry-deployment-waiting-0.1.0.json", "gantry-change-0.1.0.json",
+          "gantry-modelversion-effective-0.1.0.json")) {
         String text = new String(CdEventSchemas.class.getResourceAsStream("/cdevents/" + name).readAllBytes(),
             StandardCharsets.UTF_8);
         byId.put(JSON.readTree(text).path("$id").asString(), text);
@@ -69,6 +70,9 @@ public final class CdEventSchemas {
   public String schemaOf(String type) {
     if (type.startsWith(CdEvents.CHANGE_PREFIX)) {
       return "urn:gantry:cdeventsx:schema:gantry-change.0.1.0";
+    }
+    if (type.equals(CdEvents.MODEL_IN_FORCE)) {
+      return "urn:gantry:cdeventsx:schema:gantry-modelversion.effective.0.1.0";
     }
     if (type.equals(CdEvents.DEPLOYMENT_WAITING)) {
       return "urn:gantry:cdeventsx:schema:gantry-deployment.waiting.0.1.0";

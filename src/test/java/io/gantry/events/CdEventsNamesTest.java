@@ -36,6 +36,8 @@ class CdEventsNamesTest {
       assertThat(CdEvents.CHANGE_PREFIX + CdEvents.changePredicate(s) + CdEvents.CUSTOM_VERSION)
           .matches("^dev\\.cdeventsx\\.[a-zA-Z0-9]+-[a-zA-Z]+\\.[a-zA-Z]+\\.[0-9]\\.[0-9]\\.[0-9]$");
     }
+    assertThat(CdEvents.MODEL_IN_FORCE)
+        .matches("^dev\\.cdeventsx\\.[a-zA-Z0-9]+-[a-zA-Z]+\\.[a-zA-Z]+\\.[0-9]\\.[0-9]\\.[0-9]$");
     assertThat(CdEvents.DEPLOYMENT_WAITING)
         .matches("^dev\\.cdeventsx\\.[a-zA-Z0-9]+-[a-zA-Z]+\\.[a-zA-Z]+\\.[0-9]\\.[0-9]\\.[0-9]$");
   }

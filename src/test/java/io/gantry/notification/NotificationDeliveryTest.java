@@ -275,6 +275,68 @@ class NotificationDeliveryTest {
     assertThat(call("GET", "/api/v1/me/subscriptions", pat, null).body()).isEqualTo("[]");
   }
 
+  @Autowired io.gantry.model.ModelAgreements agreements;
+  @Autowired io.gantry.model.ModelNotices notices;
+
+  private static final String DOCUMENTS = """
+      ---
+      apiVersion: gantry.io/v1
+      kind: DeploymentModel
+      metadata: {name: documents}
+      spec:
+        owner: max
+        stakeholders: ["user:sue", "user:olivia", "user:quinn"]
+        appliesTo: {componentTypes: [documentation]}
+        stages:
+          - name: production
+            environment: prod
+            steps:
+              - {name: publish, type: shell, command: "true"}
+      """;
+
+  @Test
+  void a_model_version_in_force_is_mailed_to_each_person_told_with_why_the_diff_and_the_signers_comments()
+      throws Exception {
+    // a stakeholder without an address reads the notice in the inbox only
+    tx.executeWithoutResult(s -> users.create("quinn", "Quinn", EnumSet.of(Role.AUDITOR), Actor.GANTRY));
+    config.apply(List.of(new ConfigFile("gantry.yaml", CONFIG + DOCUMENTS)), "documents get a model", "admin");
+    assertThat(MAIL.waitForIncomingEmail(30_000, 2)).as("deliveries: %s", deliveries()).isTrue();
+    assertThat(Arrays.stream(MAIL.getReceivedMessages()).flatMap(m -> recipients(m).stream()))
+        .containsExactlyInAnyOrder("sue@example.com", "olivia@example.com");
+    assertThat(MAIL.getReceivedMessages()[0].getSubject()).isEqualTo("[Gantry] Model documents version 1 is in force");
+    MAIL.purgeEmailFromAllMailboxes();
+
+    config.apply(List.of(new ConfigFile("gantry.yaml", CONFIG + DOCUMENTS.replace("command: \"true\"",
+        "command: \"echo published\""))), "say <b>when</b> it is published", "olivia");
+    assertThat(notices.ofVersion("documents", 2)).as("a proposal tells nobody").isEmpty();
+    agreements.decide("documents", 2, "max", io.gantry.model.ModelAgreements.Decision.AGREE,
+        "reads <i>well</i>\r\nBcc: victim@example.com");
+
+    assertThat(MAIL.waitForIncomingEmail(30_000, 2)).as("deliveries: %s", deliveries()).isTrue();
+    MimeMessage[] mails = MAIL.getReceivedMessages();
+    assertThat(Arrays.stream(mails).flatMap(m -> recipients(m).stream()))
+        .containsExactlyInAnyOrder("sue@example.com", "olivia@example.com");
+    MimeMessage toSue = Arrays.stream(mails).filter(m -> recipients(m).contains("sue@example.com")).findFirst()
+        .orElseThrow();
+    assertThat(toSue.getSubject()).isEqualTo("[Gantry] Model documents version 2 is in force");
+    assertThat(toSue.getHeader("Bcc")).isNull();
+    long sueNotice = notices.ofVersion("documents", 2).stream().filter(n -> n.user().equals("sue")).findFirst()
+        .orElseThrow().id();
+    String body = GreenMailUtil.getBody(toSue);
+    assertThat(body).contains("Model documents version 2 is in force in place of version 1")
+        .contains("Why you are told: stakeholder of model documents").contains("Proposed by: olivia")
+        .contains("Reason: say <b>when</b> it is published").contains("In force: agreed by max")
+        .contains("Agreed by max").contains("reads <i>well</i> Bcc: victim@example.com")
+        .contains("+          command: echo published")
+        .contains("Mark it read: gantry notices read " + sueNotice);
+    String html = body.substring(body.indexOf("Content-Type: text/html"));
+    assertThat(html).as("the proposer's and signers' markup is shown as text")
+        .contains("&lt;i&gt;well&lt;/i&gt;").doesNotContain("<i>well</i>").doesNotContain("<b>when</b>");
+    assertThat(notices.ofVersion("documents", 2)).extracting(io.gantry.model.ModelNotices.Notice::user)
+        .as("quinn, without an address, has the notice in the inbox").containsExactly("olivia", "quinn", "sue");
+    assertThat(mails).hasSize(2);
+  }
+
   @Autowired io.gantry.identity.ApiTokens tokens;
   @org.springframework.boot.test.web.server.LocalServerPort int port;
 
