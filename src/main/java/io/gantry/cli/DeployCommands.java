@@ -288,8 +288,12 @@ final class DeployCommands {
   }
 
   @Command(name = "signoff", description = "Sign off a manual step a deployment waits for; tick every checklist "
-      + "item with --check.", footer = ExitCode.FOOTER)
+      + "item with --check. With --reject, say the work cannot be done or what the step checks does not hold (e.g. "
+      + "the service does not work): the step fails and the stage's failure policy runs.", footer = ExitCode.FOOTER)
   static final class Signoff extends StepDecision {
+
+    @Option(names = "--reject", description = "reject the step instead of signing it off (no --check)")
+    boolean reject;
 
     @Option(names = "--check", paramLabel = "ITEM", description = "a ticked checklist item (repeat for each)")
     List<String> checked = new ArrayList<>();
@@ -303,6 +307,9 @@ final class DeployCommands {
 
     @Override
     void run() {
+      if (reject && !checked.isEmpty()) {
+        throw usage("--check ticks items of a sign-off; a rejection ticks none (say in --note what does not hold)");
+      }
       List<java.nio.file.Path> files = evidence.stream().map(root().cli.cwd::resolve).toList();
       for (int i = 0; i < files.size(); i++) {
         if (!java.nio.file.Files.isRegularFile(files.get(i))) {
@@ -318,7 +325,7 @@ final class DeployCommands {
               + " bytes, " + attached.path("digest").asString() + ")");
         }
       }
-      decide(this, id, target, step, "signoff", note, checked);
+      decide(this, id, target, step, reject ? "reject" : "signoff", note, checked);
     }
   }
 

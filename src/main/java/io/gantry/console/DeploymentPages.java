@@ -149,11 +149,14 @@ class DeploymentPages {
 
   // --- actions: each through the service the API calls, then back to the page with what happened
 
-  /** Signs off a manual step: the evidence file first (when one is given), then the sign-off with the checklist. */
+  /**
+   * Signs off a manual step: the evidence file first (when one is given), then the sign-off with the checklist; or,
+   * with {@code decision=reject}, rejects it (the items ticked do not count: a rejection ticks none).
+   */
   @PostMapping("/console/deployments/{id}/signoff")
   String signoff(@PathVariable long id, @RequestParam(required = false) String target,
       @RequestParam(required = false) String step, @RequestParam(required = false) String note,
-      @RequestParam(required = false) List<String> checklist,
+      @RequestParam(required = false) List<String> checklist, @RequestParam(required = false) String decision,
       @RequestParam(required = false) MultipartFile file, Authentication signedIn, RedirectAttributes flash) {
     return act(id, signedIn, flash, user -> {
       String attached = "";
@@ -164,6 +167,10 @@ class DeploymentPages {
           throw InvalidInputException.of("file", "the file could not be read: " + e.getMessage());
         }
         attached = " with " + file.getOriginalFilename();
+      }
+      if ("reject".equals(decision)) {
+        decisions.decide(id, new DeploymentDecisions.Request(target, step, "reject", note, List.of()), user);
+        return "Step " + step + " on " + target + " rejected" + attached + ": the stage's failure policy runs.";
       }
       decisions.decide(id, new DeploymentDecisions.Request(target, step, "signoff", note,
           checklist == null ? List.of() : checklist), user);

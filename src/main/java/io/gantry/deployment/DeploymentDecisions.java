@@ -102,8 +102,23 @@ public class DeploymentDecisions {
     List<String> ticked = request.checklist() == null ? List.of() : request.checklist();
     switch (step) {
       case Step.Manual manual -> {
-        if (kind != Decision.Kind.SIGNOFF) {
-          throw InvalidInputException.of("decision", "step " + step.name() + " is a manual step: sign it off");
+        if (kind != Decision.Kind.SIGNOFF && kind != Decision.Kind.REJECT) {
+          throw InvalidInputException.of("decision", "step " + step.name() + " is a manual step: sign it off, or "
+              + "reject it when the work cannot be done or what it checks does not hold");
+        }
+        deployments.decisions(id, request.target(), request.step()).stream()
+            .filter(x -> x.kind() == Decision.Kind.SIGNOFF || x.kind() == Decision.Kind.REJECT).findFirst()
+            .ifPresent(x -> {
+              throw new ConflictException("step " + request.step() + " on " + request.target() + " was already "
+                  + (x.kind() == Decision.Kind.SIGNOFF ? "signed off" : "rejected") + " by " + x.actor());
+            });
+        if (kind == Decision.Kind.REJECT) {
+          if (!ticked.isEmpty()) {
+            throw InvalidInputException.of("checklist", "a rejection ticks no checklist items; say in the note "
+                + "what does not hold");
+          }
+          requireRole(actor, manual.role(), stage, d);
+          break;
         }
         if (Boolean.TRUE.equals(manual.evidenceRequired()) && deployments.evidence(id).stream()
             .noneMatch(e -> e.target().equals(request.target()) && e.step().equals(request.step()))) {

@@ -302,8 +302,12 @@ final class StepsOnTarget {
   private Optional<StepOutcome> decided(Deployment d, TargetRun run, Step step) {
     List<Decision> decisions = deployments.decisions(d.id(), run.target(), step.name());
     return switch (step) {
-      case Step.Manual m -> decisions.stream().filter(x -> x.kind() == Decision.Kind.SIGNOFF).findFirst()
-          .map(x -> new StepOutcome.Succeeded("signed off by " + x.actor() + ": " + x.note()));
+      // the first sign-off or rejection ends it (a later one is refused when made)
+      case Step.Manual m -> decisions.stream()
+          .filter(x -> x.kind() == Decision.Kind.SIGNOFF || x.kind() == Decision.Kind.REJECT).findFirst()
+          .map(x -> x.kind() == Decision.Kind.SIGNOFF
+              ? new StepOutcome.Succeeded("signed off by " + x.actor() + ": " + x.note())
+              : new StepOutcome.Failed("rejected by " + x.actor() + ": " + x.note()));
       case Step.Approval a -> {
         Optional<Decision> rejection = decisions.stream().filter(x -> x.kind() == Decision.Kind.REJECT).findFirst();
         if (rejection.isPresent()) {
