@@ -29,7 +29,8 @@ import org.springframework.stereotype.Component;
  * The communication of a model update (practice guide Table 3.2): when a version comes into force, one notice per
  * person it concerns, in that person's inbox, saying why they are told; who read it and when is recorded. Told are
  * the model's stakeholders ({@code user:NAME}, and every enabled user holding {@code role:ID} as their own role or in
- * a service that uses the model) and the owners of the services that use it. A notice shows the version's diff from
+ * a service that uses the model) and the owners of the services that use it, each only while they may read the model
+ * (a role inside the organisation, everywhere or in a service that uses it). A notice shows the version's diff from
  * the version before, its reason and the agreement comments.
  */
 @Component
@@ -117,7 +118,16 @@ public class ModelNotices {
           .filter(o -> o != null && users.find(o).filter(u -> !u.disabled()).isPresent())
           .ifPresent(o -> out.putIfAbsent(o, "owner of service " + service + ", which uses model " + model.name()));
     }
+    // a notice shows the model's diff: told is only who may read the model (a supplier, or a user without a role
+    // inside the organisation there, may not, whatever the stakeholders say)
+    out.keySet().removeIf(user -> !mayRead(user, used));
     return out;
+  }
+
+  /** Whether {@code user} may read a model used by {@code used}, as the models API decides it. */
+  private boolean mayRead(String user, Set<String> used) {
+    Access.Reach reach = access.reach(user, Access.INSIDERS);
+    return reach.everywhere() || used.stream().anyMatch(reach::seesService);
   }
 
   private List<User> enabledUsers() {

@@ -188,6 +188,56 @@ class CatalogBrowserTest extends ConsoleBrowserTest {
   }
 
   @Test
+  void a_stakeholder_reads_a_model_update_s_notice_in_my_work_and_marks_it_read_and_nobody_else_can_see_it()
+      throws Exception {
+    Person owner = person();
+    Person stakeholder = person();
+    Person other = person();
+    Shop s = shop("echo v1");
+    bind(owner.name(), "service-owner", Map.of("service", s.service()));
+    bind(stakeholder.name(), "service-desk", Map.of("service", s.service()));
+    bind(other.name(), "service-desk", Map.of("service", s.service()));
+    String who = "spec:\n  owner: " + owner.name() + "\n  stakeholders: [\"user:" + stakeholder.name() + "\"]\n";
+    // version 2 names the owner (in force on apply: version 1 had none), version 3 is proposed
+    apply(model(s, "echo v1").replace("spec:\n", who));
+    apply(model(s, "echo v2 <b>bold</b>").replace("spec:\n", who));
+
+    try (ConsoleBrowser browser = signedIn(owner.token())) {
+      browser.go("/console/work");
+      assertThat(browser.text(By.id("proposals"))).contains(s.model() + " version 3").contains("proposed by");
+    }
+    Response agreed = call("POST", "/api/v1/models/" + s.model() + "/versions/3/agreement", owner.token(),
+        Map.of("decision", "agree", "comment", "reads well"));
+    assertThat(agreed.status()).as(agreed.text()).isEqualTo(200);
+
+    long id;
+    try (ConsoleBrowser browser = signedIn(stakeholder.token())) {
+      browser.go("/console/work");
+      assertThat(browser.findAll(By.cssSelector("#notices tbody tr"))).hasSize(2);
+      assertThat(browser.text(By.id("notices"))).contains("stakeholder of model " + s.model()).contains("unread");
+      browser.find(By.linkText("Model " + s.model() + " version 3 is in force")).click();
+      browser.waitUntil(d -> !d.findElements(By.id("diff")).isEmpty(), Duration.ofSeconds(10));
+      id = Long.parseLong(browser.driver().getCurrentUrl().replaceAll(".*/console/notices/", ""));
+      assertThat(browser.text(By.id("diff"))).contains("echo v2 <b>bold</b>");
+      assertThat(browser.findAll(By.cssSelector("#diff b"))).as("the diff is text").isEmpty();
+      assertThat(browser.text(By.id("decisions"))).contains(owner.name() + " agreed").contains("reads well");
+      assertThat(browser.text(By.id("read-at"))).isEqualTo("unread");
+      browser.assertAccessible("notice");
+      browser.find(By.id("mark-read")).click();
+      browser.waitUntil(d -> !d.findElements(By.id("notice")).isEmpty(), Duration.ofSeconds(10));
+      assertThat(browser.text(By.id("read-at"))).endsWith("UTC");
+      assertThat(browser.findAll(By.id("mark-read"))).isEmpty();
+    }
+    Response readers = call("GET", "/api/v1/models/" + s.model() + "/versions/3/notices", owner.token(), null);
+    assertThat(readers.json().toString()).contains(stakeholder.name()).contains("readAt");
+    try (ConsoleBrowser browser = signedIn(other.token())) {
+      browser.go("/console/notices/" + id);
+      assertThat(browser.text(By.cssSelector("[role=alert]"))).contains("notice");
+      assertThat(browser.findAll(By.id("diff"))).isEmpty();
+    }
+  }
+
+  @Test
   void a_model_s_two_versions_are_compared_side_by_side() throws Exception {
     Shop s = shop("echo installing");
     apply(model(s, "echo installing the shop"));
