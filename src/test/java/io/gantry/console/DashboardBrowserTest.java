@@ -134,12 +134,19 @@ class DashboardBrowserTest extends ConsoleBrowserTest {
       browser.go("/console/dashboard?service=" + shop.service());
       assertThat(browser.findAll(By.cssSelector(".matrix thead th"))).extracting(WebElement::getText)
           .as("environments in the order of promotion").containsSubsequence(shop.dev(), shop.prod());
-      WebElement webDev = browser.find(cell(shop.service() + "/web", shop.dev()));
-      assertThat(webDev.findElement(By.className("version")).getText()).isEqualTo("1.0.0");
-      assertThat(webDev.findElement(By.className("status")).getText()).isEqualTo("Succeeded");
-      assertThat(webDev.getAttribute("class")).contains("tone-succeeded");
-      assertThat(webDev.findElement(By.cssSelector("a.last")).getAttribute("href"))
-          .endsWith("/console/deployments/" + first);
+      // read in one script: the page's polling may replace the matrix between two reads of its elements
+      browser.find(cell(shop.service() + "/web", shop.dev()));
+      @SuppressWarnings("unchecked")
+      Map<String, String> webDev = (Map<String, String>) ((JavascriptExecutor) browser.driver()).executeScript("""
+          const td = document.querySelector(arguments[0]);
+          return {version: td.querySelector('.version').innerText.trim(),
+                  status: td.querySelector('.status').innerText.trim(), tone: td.className,
+                  last: td.querySelector('a.last').href};""",
+          "tr[data-component='" + shop.service() + "/web'] td[data-environment='" + shop.dev() + "']");
+      assertThat(webDev.get("version")).isEqualTo("1.0.0");
+      assertThat(webDev.get("status")).isEqualTo("Succeeded");
+      assertThat(webDev.get("tone")).contains("tone-succeeded");
+      assertThat(webDev.get("last")).endsWith("/console/deployments/" + first);
       assertThat(browser.find(cell(shop.service() + "/api", shop.dev())).getText()).isEqualTo("never deployed");
       browser.assertAccessible("dashboard");
 

@@ -15,13 +15,14 @@ import org.springframework.jdbc.datasource.DataSourceTransactionManager;
 import org.springframework.transaction.support.TransactionTemplate;
 
 /**
- * The two databases every storage contract test runs on: an H2 database in memory and a fresh schema
- * on the local PostgreSQL server (127.0.0.1:5432, database {@code test}; override with
- * GANTRY_TEST_PG_URL / GANTRY_TEST_PG_USER). Each call gives a new, empty, migrated database, with
- * a pool of connections that is closed once the test that made it has ended; a PostgreSQL schema is
- * dropped then too, or when the tests end for one a booted application used. Schemas left behind pile
- * up in the server's catalog and slow every migration down (thousands of tables made Flyway take
- * seconds per schema): {@code ./run-tests} drops those of earlier runs before it starts.
+ * The two databases every storage contract test runs on: an H2 database in memory and a fresh database
+ * on the local PostgreSQL server (127.0.0.1:5432, reached through database {@code test}; override with
+ * GANTRY_TEST_PG_URL / GANTRY_TEST_PG_USER). Each call gives a new, empty, migrated database (a copy of
+ * a template migrated once: 55 ms on H2 and 255 ms on PostgreSQL here, against 675 ms and 2.5 s for
+ * running the migrations each time), with a pool of connections that is closed once the test that made
+ * it has ended; a PostgreSQL database is dropped then too. A booted application gets a schema of its own
+ * in {@code test} instead (it runs the migrations itself), dropped when the tests end. What an
+ * interrupted run leaves behind piles up on the server: {@code ./run-tests} drops it before it starts.
  */
 public enum TestDatabase {
   H2,
@@ -31,7 +32,12 @@ public enum TestDatabase {
       System.getenv().getOrDefault("GANTRY_TEST_PG_URL", "jdbc:postgresql://127.0.0.1:5432/test");
   public static final String PG_USER = System.getenv().getOrDefault("GANTRY_TEST_PG_USER", "postgres");
 
-  /** A new empty database with every migration applied. */
+  /**
+   * A new empty database with every migration applied. The migrations run once per test JVM (H2) or once per set of
+   * migrations on the server (PostgreSQL) into a template, and each database is a copy of it: on H2 the template's
+   * script run into a new in-memory database, on PostgreSQL a database created from the template database (a copy
+   * of its files). Both hold exactly what the migrations made, their history table included.
+   */
   public Instance create() {
     String unique = "t" + UUID.randomUUID().toString().replace("-", "").substring(0, 16);
     HikariConfig pool = new HikariConfig();
@@ -42,8 +48,8 @@ public enum TestDatabase {
         pool.setUsername("sa");
       }
       case POSTGRESQL -> {
-        createSchema(unique);
-        pool.setJdbcUrl(PG_URL + (PG_URL.contains("?") ? "&" : "?") + "currentSchema=" + unique);
+        createDatabase(unique);
+        pool.setJdbcUrl(pgUrl(unique));
         pool.setUsername(PG_USER);
       }
     }
@@ -53,8 +59,122 @@ public enum TestDatabase {
     pool.setConnectionTimeout(TimeUnit.SECONDS.toMillis(60));
     HikariDataSource ds = new HikariDataSource(pool);
     OPEN.add(new Open(ds, this == POSTGRESQL ? unique : null));
-    Flyway.configure().dataSource(ds).locations(migrations()).load().migrate();
+    if (this == H2) {
+      try (Connection c = ds.getConnection(); Statement st = c.createStatement()) {
+        st.execute("runscript from '" + h2Template() + "'");
+      } catch (java.sql.SQLException e) {
+        throw new IllegalStateException("the migrated H2 template could not be copied", e);
+      }
+    }
     return new Instance(this, ds, unique);
+  }
+
+  // --- templates
+
+  /** The migrations' text, hashed: a template is made for one set of migrations and reused while they stay. */
+  private String migrationsDigest() {
+    try {
+      var digest = java.security.MessageDigest.getInstance("SHA-256");
+      var resolver = new org.springframework.core.io.support.PathMatchingResourcePatternResolver();
+      var resources = new java.util.ArrayList<org.springframework.core.io.Resource>();
+      for (String location : migrations()) {
+        resources.addAll(java.util.List.of(resolver.getResources(location + "/*.sql")));
+      }
+      resources.sort(java.util.Comparator.comparing(org.springframework.core.io.Resource::getFilename));
+      for (var r : resources) {
+        digest.update(r.getFilename().getBytes(java.nio.charset.StandardCharsets.UTF_8));
+        try (var in = r.getInputStream()) {
+          digest.update(in.readAllBytes());
+        }
+      }
+      return java.util.HexFormat.of().formatHex(digest.digest()).substring(0, 12);
+    } catch (java.io.IOException | java.security.NoSuchAlgorithmException e) {
+      throw new IllegalStateException("the migrations could not be read", e);
+    }
+  }
+
+  private static volatile java.nio.file.Path h2Template;
+
+  /** The script of a migrated H2 database, made once per JVM. */
+  private static synchronized String h2Template() {
+    if (h2Template == null) {
+      String name = "tmpl" + UUID.randomUUID().toString().replace("-", "").substring(0, 12);
+      try (HikariDataSource ds = new HikariDataSource(hikari(h2Url(name), "sa"))) {
+        Flyway.configure().dataSource(ds).locations(H2.migrations()).load().migrate();
+        java.nio.file.Path script = java.nio.file.Files.createTempFile("gantry-h2-template", ".sql");
+        script.toFile().deleteOnExit();
+        try (Connection c = ds.getConnection(); Statement st = c.createStatement()) {
+          st.execute("script nopasswords to '" + script + "'");
+          st.execute("drop all objects");
+        }
+        h2Template = script;
+      } catch (java.sql.SQLException | java.io.IOException e) {
+        throw new IllegalStateException("the H2 template could not be made", e);
+      }
+    }
+    return h2Template.toString();
+  }
+
+  private static HikariConfig hikari(String url, String user) {
+    HikariConfig c = new HikariConfig();
+    c.setJdbcUrl(url);
+    c.setUsername(user);
+    c.setPassword("");
+    // Flyway holds one connection for its lock and works on another
+    c.setMaximumPoolSize(3);
+    return c;
+  }
+
+  private static volatile String pgTemplate;
+
+  /**
+   * The name of the PostgreSQL template database of the current migrations, made when the server has none yet:
+   * under a lock shared by every JVM (tests run in several), migrated under another name and renamed when done, so
+   * a template that exists is complete.
+   */
+  private static synchronized String pgTemplate() {
+    if (pgTemplate != null) {
+      return pgTemplate;
+    }
+    String name = "gantry_tmpl_" + POSTGRESQL.migrationsDigest();
+    try (Connection c = new org.postgresql.Driver().connect(PG_URL, props()); Statement st = c.createStatement()) {
+      st.execute("select pg_advisory_lock(72657)");
+      try {
+        boolean exists;
+        try (var rs = st.executeQuery("select 1 from pg_database where datname = '" + name + "'")) {
+          exists = rs.next();
+        }
+        if (!exists) {
+          String building = name + "_" + UUID.randomUUID().toString().replace("-", "").substring(0, 8);
+          st.execute("create database " + building);
+          try (HikariDataSource ds = new HikariDataSource(hikari(pgUrl(building), PG_USER))) {
+            Flyway.configure().dataSource(ds).locations(POSTGRESQL.migrations()).load().migrate();
+          }
+          st.execute("alter database " + building + " rename to " + name);
+        }
+      } finally {
+        st.execute("select pg_advisory_unlock(72657)");
+      }
+    } catch (java.sql.SQLException e) {
+      throw new IllegalStateException("PostgreSQL is not reachable at " + PG_URL
+          + " (start it with: pg_ctlcluster --skip-systemctl-redirect $(ls /etc/postgresql) main start)", e);
+    }
+    pgTemplate = name;
+    return name;
+  }
+
+  /** The URL of database {@code name} on the test server. */
+  private static String pgUrl(String name) {
+    return PG_URL.replaceFirst("/[^/?]*(\\?|$)", "/" + name + "$1");
+  }
+
+  private static void createDatabase(String name) {
+    String template = pgTemplate();
+    try (Connection c = new org.postgresql.Driver().connect(PG_URL, props()); Statement st = c.createStatement()) {
+      st.execute("create database " + name + " template " + template);
+    } catch (java.sql.SQLException e) {
+      throw new IllegalStateException("database " + name + " could not be made from template " + template, e);
+    }
   }
 
   /** Where this database's migrations are: the common ones, and those written for it alone. */
@@ -88,8 +208,18 @@ public enum TestDatabase {
     for (Open open; (open = OPEN.poll()) != null; ) {
       open.pool().close();
       if (open.schema() != null) {
-        dropSchema(open.schema());
+        dropDatabase(open.schema());
       }
+    }
+  }
+
+  /** Drops a test database, giving up quietly if it cannot: {@code ./run-tests} drops it next time. */
+  private static void dropDatabase(String name) {
+    try (Connection c = new org.postgresql.Driver().connect(PG_URL, props());
+        Statement s = c.createStatement()) {
+      s.execute("drop database if exists " + name + " with (force)");
+    } catch (Exception e) {
+      // left for the next run's clean-up
     }
   }
 
