@@ -174,7 +174,8 @@ final class DeployCommands {
           for (JsonNode m : r.path("measurements")) {
             measurements.add(List.of(String.valueOf(r.path("round").asInt()), m.path("metric").asString(""),
                 m.path("verdict").asString("").toLowerCase(java.util.Locale.ROOT)
-                    + (m.path("countedPassed").asBoolean() ? " (passed)" : " (failed)"),
+                    + ("INCONCLUSIVE".equals(m.path("verdict").asString(""))
+                    ? (m.path("countedPassed").asBoolean() ? ", counted passed" : ", counted failed") : ""),
                 m.path("answer").asString(""), m.path("query").asString(""), m.path("reason").asString("")));
           }
         }
