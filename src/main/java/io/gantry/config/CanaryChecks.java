@@ -121,8 +121,19 @@ final class CanaryChecks {
       } else {
         io.gantry.model.PromQl.problems(m.query()).forEach(p -> findings.finding(doc, mat + ".query", p));
       }
-      if (m.max() == null && m.min() == null) {
-        findings.finding(doc, mat, "a metric needs a threshold: max, min or both");
+      if (m.max() == null && m.min() == null && m.baseline() == null) {
+        findings.finding(doc, mat, "a metric needs a threshold or a comparison: max, min, baseline or several");
+      }
+      if (m.baseline() != null) {
+        double alpha = m.baseline().alpha();
+        if (Double.isNaN(alpha) || alpha <= 0 || alpha > 0.5) {
+          findings.finding(doc, mat + ".baseline.alpha", alpha + " is not a significance level: use a number above 0 "
+              + "and at most 0.5, such as 0.05");
+        }
+        if (m.query() != null && !m.query().contains("${canaryTargets}")) {
+          findings.finding(doc, mat + ".query", "a metric compared with the baseline needs ${canaryTargets} in its "
+              + "query: it is run once with the canary targets and once with the others");
+        }
       }
       if (m.max() != null && m.max().isNaN() || m.min() != null && m.min().isNaN()) {
         findings.finding(doc, mat, "a threshold is a number, not NaN");

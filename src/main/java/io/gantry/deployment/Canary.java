@@ -279,24 +279,67 @@ final class Canary {
     List<CanaryRecords.Measurement> out = new ArrayList<>();
     for (int i = 0; i < analysis.metrics().size(); i++) {
       Stage.Metric metric = analysis.metrics().get(i);
-      String query;
-      Prometheus.Answer answer;
-      try {
-        query = io.gantry.model.PromQl.render(metric.query(), values);
-        answer = prometheus.measure(metric, query);
-      } catch (IllegalArgumentException e) {
-        query = metric.query();
-        answer = new Prometheus.Answer(Prometheus.Verdict.INCONCLUSIVE, "", null, "the query was not sent: "
-            + e.getMessage());
+      if (metric.max() != null || metric.min() != null) {
+        String query;
+        Prometheus.Answer answer;
+        try {
+          query = io.gantry.model.PromQl.render(metric.query(), values);
+          answer = prometheus.measure(metric, query);
+        } catch (IllegalArgumentException e) {
+          query = metric.query();
+          answer = new Prometheus.Answer(Prometheus.Verdict.INCONCLUSIVE, "", null, "the query was not sent: "
+              + e.getMessage());
+        }
+        out.add(measurement(d, analysis, round, i, metric.name(), query, answer));
       }
-      boolean counted = answer.verdict() == Prometheus.Verdict.PASSED
-          || answer.verdict() == Prometheus.Verdict.INCONCLUSIVE && analysis.inconclusive() == Stage.Inconclusive.PASS;
-      out.add(new CanaryRecords.Measurement(d.id(), round, i, metric.name(), query, answer.values(),
-          answer.sampledAt(), clock.instant(), answer.verdict().name(), counted, answer.reason()
-          + (answer.verdict() == Prometheus.Verdict.INCONCLUSIVE ? "; counted as " + (counted ? "passed" : "failed")
-          + " (inconclusive: " + (counted ? "pass" : "fail") + ")" : "")));
+      if (metric.baseline() != null) {
+        out.add(compare(d, analysis, canaries, round, i, metric, values));
+      }
     }
     return out;
+  }
+
+  /** Metric numbers of the comparisons with the baseline, after the thresholds' (0, 1, ...): one row each. */
+  static final int BASELINE = 1000;
+
+  /**
+   * The metric's samples on the canary against those on the other targets of the deployment, over the analysis
+   * so far: its query rendered once with the canary targets and once with the others as {@code ${canaryTargets}}.
+   */
+  private CanaryRecords.Measurement compare(Deployment d, Stage.Analysis analysis, List<TargetRun> canaries,
+      int round, int index, Stage.Metric metric, java.util.Map<String, String> values) {
+    List<String> others = deployments.targetRuns(d.id()).stream().filter(r -> r.batch() > 0).map(TargetRun::target)
+        .toList();
+    String name = metric.name() + " vs baseline";
+    java.util.Map<String, String> baselineValues = new java.util.HashMap<>(values);
+    baselineValues.put("canaryTargets", io.gantry.model.PromQl.anyOf(others));
+    Instant end = clock.instant();
+    Instant start = records.analysis(d.id()).map(CanaryRecords.Analysis::startedAt).orElse(end);
+    String canaryQuery;
+    String baselineQuery;
+    try {
+      canaryQuery = io.gantry.model.PromQl.render(metric.query(), values);
+      baselineQuery = io.gantry.model.PromQl.render(metric.query(), baselineValues);
+    } catch (IllegalArgumentException e) {
+      return measurement(d, analysis, round, BASELINE + index, name, metric.query(), new Prometheus.Answer(
+          Prometheus.Verdict.INCONCLUSIVE, "", null, "the query was not sent: " + e.getMessage()));
+    }
+    String sent = "from " + start + " to " + end + ", canary: " + canaryQuery + "; baseline: " + baselineQuery;
+    Prometheus.Answer answer = others.isEmpty()
+        ? new Prometheus.Answer(Prometheus.Verdict.INCONCLUSIVE, "", null, "the deployment has no other targets "
+            + "to compare the canary with")
+        : prometheus.compare(metric, canaryQuery, baselineQuery, start, end);
+    return measurement(d, analysis, round, BASELINE + index, name, sent, answer);
+  }
+
+  private CanaryRecords.Measurement measurement(Deployment d, Stage.Analysis analysis, int round, int metricNo,
+      String name, String query, Prometheus.Answer answer) {
+    boolean counted = answer.verdict() == Prometheus.Verdict.PASSED
+        || answer.verdict() == Prometheus.Verdict.INCONCLUSIVE && analysis.inconclusive() == Stage.Inconclusive.PASS;
+    return new CanaryRecords.Measurement(d.id(), round, metricNo, name, query, answer.values(),
+        answer.sampledAt(), clock.instant(), answer.verdict().name(), counted, answer.reason()
+        + (answer.verdict() == Prometheus.Verdict.INCONCLUSIVE ? "; counted as " + (counted ? "passed" : "failed")
+        + " (inconclusive: " + (counted ? "pass" : "fail") + ")" : ""));
   }
 
   private static final String PASSED = "+";

@@ -109,6 +109,110 @@ final class Prometheus {
     return judge(metric, samples);
   }
 
+  /**
+   * Compares the canary's samples of a metric with the baseline's over {@code [start, end]} ({@code GET
+   * /api/v1/query_range}, about 100 steps, at least a second apart; every series' values together): a
+   * one-sided Mann-Whitney U test (Apache Commons Statistics) fails the canary when it is worse at the
+   * baseline's alpha; fewer than 3 samples on a side is inconclusive.
+   */
+  Answer compare(Stage.Metric metric, String canaryQuery, String baselineQuery, Instant start, Instant end) {
+    if (base == null) {
+      return new Answer(Verdict.INCONCLUSIVE, "", null, "no Prometheus is configured on this server "
+          + "(gantry.analysis.prometheus.url)");
+    }
+    long seconds = Math.max(1, Duration.between(start, end).toSeconds());
+    long step = Math.max(1, seconds / 100);
+    List<Double> canary = new ArrayList<>();
+    List<Double> baseline = new ArrayList<>();
+    String failed = range(canaryQuery, start, end, step, canary);
+    if (failed == null) {
+      failed = range(baselineQuery, start, end, step, baseline);
+    }
+    if (failed != null) {
+      return new Answer(Verdict.INCONCLUSIVE, "", null, failed);
+    }
+    String values = "canary n=" + canary.size() + " median " + median(canary) + "; baseline n=" + baseline.size()
+        + " median " + median(baseline);
+    if (canary.size() < 3 || baseline.size() < 3) {
+      return new Answer(Verdict.INCONCLUSIVE, values, end, "too few samples to compare (at least 3 on each side)");
+    }
+    Stage.Baseline b = metric.baseline();
+    boolean higher = b.worse() == Stage.Worse.HIGHER;
+    double[] x = canary.stream().mapToDouble(Double::doubleValue).toArray();
+    double[] y = baseline.stream().mapToDouble(Double::doubleValue).toArray();
+    String worse = higher ? "higher" : "lower";
+    if (canary.stream().distinct().count() == 1 && baseline.stream().distinct().count() == 1
+        && canary.getFirst().equals(baseline.getFirst())) {
+      return new Answer(Verdict.PASSED, values, end, "every sample is " + number(canary.getFirst())
+          + ": the canary is no " + worse + " than the baseline");
+    }
+    var result = org.apache.commons.statistics.inference.MannWhitneyUTest.withDefaults()
+        .with(higher ? org.apache.commons.statistics.inference.AlternativeHypothesis.GREATER_THAN
+            : org.apache.commons.statistics.inference.AlternativeHypothesis.LESS_THAN)
+        .test(x, y);
+    double p = result.getPValue();
+    String stats = values + "; U=" + number(result.getStatistic()) + ", p=" + String.format(java.util.Locale.ROOT,
+        "%.3g", p);
+    if (Double.isNaN(p)) {
+      return new Answer(Verdict.INCONCLUSIVE, stats, end, "the test gave no p-value");
+    }
+    if (p < b.alpha()) {
+      return new Answer(Verdict.FAILED, stats, end, "the canary is significantly " + worse + " than the baseline "
+          + "(Mann-Whitney U, one-sided, p " + String.format(java.util.Locale.ROOT, "%.3g", p) + " < alpha "
+          + number(b.alpha()) + ")");
+    }
+    return new Answer(Verdict.PASSED, stats, end, "the canary is not significantly " + worse + " than the baseline "
+        + "(Mann-Whitney U, one-sided, p " + String.format(java.util.Locale.ROOT, "%.3g", p) + " >= alpha "
+        + number(b.alpha()) + ")");
+  }
+
+  /** Adds every number of a range query's series to {@code into}, NaN left out; answers why it failed, or null. */
+  private String range(String query, Instant start, Instant end, long step, List<Double> into) {
+    JsonNode body;
+    try {
+      HttpRequest request = HttpRequest.newBuilder(base.resolve("api/v1/query_range?query="
+          + URLEncoder.encode(query, StandardCharsets.UTF_8) + "&start=" + seconds(start) + "&end=" + seconds(end)
+          + "&step=" + step)).timeout(timeout).GET().build();
+      HttpResponse<String> response = http.send(request, HttpResponse.BodyHandlers.ofString());
+      try {
+        body = JSON.readTree(response.body());
+      } catch (RuntimeException e) {
+        return "Prometheus answered HTTP " + response.statusCode() + " without JSON";
+      }
+    } catch (java.io.IOException e) {
+      return "Prometheus at " + base + " could not be asked: " + e;
+    } catch (InterruptedException e) {
+      Thread.currentThread().interrupt();
+      return "interrupted while asking Prometheus";
+    }
+    if (!"success".equals(body.path("status").asString(""))) {
+      return "Prometheus refused the query: " + body.path("errorType").asString("") + " "
+          + body.path("error").asString("");
+    }
+    for (JsonNode series : body.path("data").path("result")) {
+      for (JsonNode pair : series.path("values")) {
+        double v = sample(Map.of(), pair).value();
+        if (!Double.isNaN(v)) {
+          into.add(v);
+        }
+      }
+    }
+    return null;
+  }
+
+  private static String seconds(Instant t) {
+    return java.math.BigDecimal.valueOf(t.toEpochMilli()).movePointLeft(3).toPlainString();
+  }
+
+  private static String median(List<Double> values) {
+    if (values.isEmpty()) {
+      return "-";
+    }
+    List<Double> sorted = values.stream().sorted().toList();
+    int n = sorted.size();
+    return number(n % 2 == 1 ? sorted.get(n / 2) : (sorted.get(n / 2 - 1) + sorted.get(n / 2)) / 2);
+  }
+
   record Sample(Map<String, String> labels, Instant at, double value) {
     String text() {
       String number = Double.isNaN(value) ? "NaN" : Double.isInfinite(value) ? (value > 0 ? "+Inf" : "-Inf")

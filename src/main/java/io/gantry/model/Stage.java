@@ -115,11 +115,35 @@ public record Stage(
 
   /**
    * A Prometheus query of an analysis, evaluated once a round: each number it answers must be at most
-   * {@code max} and at least {@code min} (one of them at least). The query is the model's, trusted; the
+   * {@code max} and at least {@code min}; and, with {@code baseline}, the canary's samples must not be
+   * significantly worse than the other targets'. At least one of max, min and baseline. The query is the model's, trusted; the
    * {@code ${name}} placeholders in its string literals are filled with the deployment's values, escaped
    * (see {@link PromQl}).
    */
-  public record Metric(String name, String query, Double max, Double min) {}
+  public record Metric(String name, String query, Double max, Double min, Baseline baseline) {
+    public Metric(String name, String query, Double max, Double min) {
+      this(name, query, max, min, null);
+    }
+  }
+
+  /**
+   * A metric's comparison of the canary against the baseline (the deployment's other targets): the query's
+   * samples over the analysis so far, once with {@code ${canaryTargets}} as the canary targets and once as the
+   * others, compared by a one-sided Mann-Whitney U test; failed when the canary is worse (higher, or lower
+   * with {@code worse: lower}) at significance {@code alpha} (default 0.05).
+   */
+  public record Baseline(Double alpha, Worse worse) {
+    public Baseline {
+      alpha = alpha == null ? 0.05 : alpha;
+      worse = worse == null ? Worse.HIGHER : worse;
+    }
+  }
+
+  /** Which way a metric gets worse. */
+  public enum Worse {
+    @JsonProperty("higher") HIGHER,
+    @JsonProperty("lower") LOWER
+  }
 
   /** How a metric that answered no number counts: as a failed result (the default) or a passed one. */
   public enum Inconclusive {

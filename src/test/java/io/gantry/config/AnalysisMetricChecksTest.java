@@ -148,4 +148,20 @@ class AnalysisMetricChecksTest {
       assertThat(f.message()).contains("at least one check (shell or http-check) or metric");
     });
   }
+
+  @Test
+  void a_baseline_comparison_is_read_and_one_without_canary_targets_or_with_a_bad_alpha_is_refused() {
+    String compared = TEXT.replace("min: 1", "baseline: {alpha: 0.01, worse: lower}");
+    Stage.Metric metric = withPrometheus().interpret(loader.load(List.of(new ConfigFile(FILE, compared)))).models()
+        .get("software").definition().spec().stages().getFirst().strategy().canary().analysis().metrics().get(1);
+    assertThat(metric.baseline()).isEqualTo(new Stage.Baseline(0.01, Stage.Worse.LOWER));
+
+    String noTargets = compared.replace("app_requests_total{target=~\"${canaryTargets}\"}", "app_requests_total");
+    assertThat(refused(noTargets, withPrometheus())).singleElement().satisfies(f -> {
+      assertThat(f.field()).isEqualTo("spec.stages[0].strategy.canary.analysis.metrics[1].query");
+      assertThat(f.message()).contains("needs ${canaryTargets}");
+    });
+    assertThat(refused(compared.replace("alpha: 0.01", "alpha: 0.9"), withPrometheus()))
+        .anySatisfy(f -> assertThat(f.field()).startsWith("spec.stages[0].strategy.canary.analysis.metrics[1]"));
+  }
 }

@@ -176,6 +176,12 @@ class CanaryMetricsContractTest {
         inconclusive == null ? "" : "inconclusive: " + inconclusive));
   }
 
+  /** The same analysis comparing the canary with the other targets instead of a threshold. */
+  private void compareWithBaseline() {
+    fixture.apply(CONFIG.replace("RUN", run).replace("INCONCLUSIVE", "").replace("max: 0.05",
+        "baseline: {alpha: 0.05}"));
+  }
+
   /** A version whose program writes {@code ratio} as its error ratio, or removes it (null). */
   private void push(String version, String ratio) {
     String script = ratio == null ? "rm -f error-ratio.txt\n" : "echo " + ratio + " > error-ratio.txt\n";
@@ -334,6 +340,30 @@ class CanaryMetricsContractTest {
       assertThat(m.verdict()).isEqualTo("INCONCLUSIVE");
       assertThat(m.countedPassed()).isTrue();
       assertThat(m.reason()).endsWith("counted as passed (inconclusive: pass)");
+    });
+  }
+
+  @Test
+  void a_canary_significantly_worse_than_the_baseline_is_rolled_back() throws Exception {
+    configure(null);
+    good("1.0.0");
+    compareWithBaseline();
+    push("2.0.0", "0.3");
+
+    Deployment d = run(request("2.0.0"));
+    scraped("t1", "0.3");
+    Deployment done = runToEnd(d);
+
+    assertThat(done.state()).isEqualTo(DeploymentState.ROLLED_BACK);
+    assertThat(current("t1")).isEqualTo("1.0.0");
+    assertThat(current("t2")).isEqualTo("1.0.0");
+    assertThat(measurements(d)).singleElement().satisfies(m -> {
+      assertThat(m.metric()).isEqualTo("error-ratio vs baseline");
+      assertThat(m.query()).contains("canary: max(app_error_ratio{run=\"" + run + "\", target=~\"t1\"})")
+          .contains("baseline: max(app_error_ratio{run=\"" + run + "\", target=~\"t2|t3\"})");
+      assertThat(m.answer()).contains("median 0.3; baseline n=").contains("median 0.01; U=");
+      assertThat(m.verdict()).isEqualTo("FAILED");
+      assertThat(m.reason()).startsWith("the canary is significantly higher than the baseline (Mann-Whitney U");
     });
   }
 }

@@ -158,4 +158,70 @@ class PrometheusQueriesTest {
     assertThat(a.values()).isEqualTo("0.02");
     assertThat(query).contains("\"t\\\\.3|t1\"");
   }
+
+  /** The last few seconds, once Prometheus has scraped the test server for at least that long. */
+  private static java.time.Instant[] lastSeconds(int seconds) throws Exception {
+    prometheus.await("count_over_time(app_error_ratio{target=\"t1\"}[1m])",
+        r -> r.size() == 1 && Double.parseDouble(r.get(0).path("value").get(1).asString()) > seconds + 1);
+    java.time.Instant end = java.time.Instant.now();
+    return new java.time.Instant[] {end.minusSeconds(seconds), end};
+  }
+
+  private static Stage.Metric compared(double alpha, Stage.Worse worse) {
+    return new Stage.Metric("error-ratio", "q", null, null, new Stage.Baseline(alpha, worse));
+  }
+
+  @Test
+  void a_canary_whose_samples_are_higher_than_the_baselines_fails_at_the_declared_alpha() throws Exception {
+    var window = lastSeconds(5);
+
+    Prometheus.Answer a = client.compare(compared(0.05, null), "app_error_ratio{target=\"t2\"}",
+        "app_error_ratio{target=\"t1\"}", window[0], window[1]);
+
+    assertThat(a.verdict()).isEqualTo(Prometheus.Verdict.FAILED);
+    assertThat(a.values()).startsWith("canary n=6 median 0.3; baseline n=6 median 0.01; U=36, p=");
+    assertThat(a.reason()).startsWith("the canary is significantly higher than the baseline (Mann-Whitney U, "
+        + "one-sided, p ").endsWith(" < alpha 0.05)");
+  }
+
+  @Test
+  void a_canary_no_worse_than_the_baseline_passes() throws Exception {
+    var window = lastSeconds(5);
+
+    Prometheus.Answer better = client.compare(compared(0.05, null), "app_error_ratio{target=\"t1\"}",
+        "app_error_ratio{target=\"t2\"}", window[0], window[1]);
+    Prometheus.Answer same = client.compare(compared(0.05, null), "app_error_ratio{target=\"t1\"}",
+        "app_error_ratio{target=\"t1\"}", window[0], window[1]);
+
+    assertThat(better.verdict()).isEqualTo(Prometheus.Verdict.PASSED);
+    assertThat(better.reason()).startsWith("the canary is not significantly higher than the baseline");
+    assertThat(same.verdict()).isEqualTo(Prometheus.Verdict.PASSED);
+    assertThat(same.reason()).isEqualTo("every sample is 0.01: the canary is no higher than the baseline");
+  }
+
+  @Test
+  void with_worse_lower_a_canary_whose_samples_are_lower_fails() throws Exception {
+    var window = lastSeconds(5);
+
+    Prometheus.Answer a = client.compare(compared(0.05, Stage.Worse.LOWER), "app_error_ratio{target=\"t1\"}",
+        "app_error_ratio{target=\"t2\"}", window[0], window[1]);
+
+    assertThat(a.verdict()).isEqualTo(Prometheus.Verdict.FAILED);
+    assertThat(a.reason()).startsWith("the canary is significantly lower than the baseline");
+  }
+
+  @Test
+  void a_comparison_with_too_few_samples_or_a_baseline_without_data_is_inconclusive() throws Exception {
+    var window = lastSeconds(5);
+
+    Prometheus.Answer few = client.compare(compared(0.05, null), "app_error_ratio{target=\"t2\"}",
+        "app_error_ratio{target=\"t1\"}", window[1].minusSeconds(1), window[1]);
+    Prometheus.Answer none = client.compare(compared(0.05, null), "app_error_ratio{target=\"t2\"}",
+        "app_error_ratio{target=\"nowhere\"}", window[0], window[1]);
+
+    assertThat(few.verdict()).isEqualTo(Prometheus.Verdict.INCONCLUSIVE);
+    assertThat(few.reason()).isEqualTo("too few samples to compare (at least 3 on each side)");
+    assertThat(none.verdict()).isEqualTo(Prometheus.Verdict.INCONCLUSIVE);
+    assertThat(none.values()).endsWith("baseline n=0 median -");
+  }
 }
