@@ -169,6 +169,20 @@ final class DeployCommands {
         if (!rounds.isEmpty()) {
           output().table(List.of("ROUND", "AT", "PASSED", "SO FAR", "RESULTS"), rounds);
         }
+        List<List<String>> measurements = new ArrayList<>();
+        for (JsonNode r : canary.path("rounds")) {
+          for (JsonNode m : r.path("measurements")) {
+            measurements.add(List.of(String.valueOf(r.path("round").asInt()), m.path("metric").asString(""),
+                m.path("verdict").asString("").toLowerCase(java.util.Locale.ROOT)
+                    + ("INCONCLUSIVE".equals(m.path("verdict").asString(""))
+                    ? (m.path("countedPassed").asBoolean() ? ", counted passed" : ", counted failed") : ""),
+                m.path("answer").asString(""), m.path("query").asString(""), m.path("reason").asString("")));
+          }
+        }
+        if (!measurements.isEmpty()) {
+          out().println();
+          output().table(List.of("ROUND", "METRIC", "VERDICT", "ANSWER", "QUERY AS SENT", "WHY"), measurements);
+        }
       }
     }
   }

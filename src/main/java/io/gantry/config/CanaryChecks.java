@@ -21,6 +21,15 @@ final class CanaryChecks {
   private CanaryChecks() {}
 
   static void check(ConfigDocument doc, String at, Stage.Strategy strategy, TriggerChecks.Findings findings) {
+    check(doc, at, strategy, true, findings);
+  }
+
+  /**
+   * @param prometheus whether this server has a Prometheus to query ({@code gantry.analysis.prometheus.url});
+   *     an analysis with metrics is refused without one
+   */
+  static void check(ConfigDocument doc, String at, Stage.Strategy strategy, boolean prometheus,
+      TriggerChecks.Findings findings) {
     Stage.Canary canary = strategy.canary();
     if (strategy.type() != Stage.Strategy.Type.CANARY) {
       if (canary != null) {
@@ -57,9 +66,10 @@ final class CanaryChecks {
       return;
     }
     String a = at + ".canary.analysis";
-    if (analysis.checks().isEmpty()) {
-      findings.finding(doc, a + ".checks", "an analysis needs at least one check (shell or http-check)");
+    if (analysis.checks().isEmpty() && analysis.metrics().isEmpty()) {
+      findings.finding(doc, a + ".checks", "an analysis needs at least one check (shell or http-check) or metric");
     }
+    metrics(doc, a + ".metrics", analysis.metrics(), prometheus, findings);
     List<Step> checks = analysis.checks();
     for (int i = 0; i < checks.size(); i++) {
       if (!(checks.get(i) instanceof Step.Shell) && !(checks.get(i) instanceof Step.HttpCheck)) {
@@ -84,6 +94,51 @@ final class CanaryChecks {
         findings.finding(doc, a + ".interval", "an interval of " + analysis.interval().text() + " over "
             + analysis.duration().text() + " makes " + duration / interval + " rounds of checks; at most "
             + MAX_ROUNDS + " are run: use a longer interval");
+      }
+    }
+  }
+
+  private static final Pattern METRIC_NAME = Pattern.compile("[a-z0-9]([a-z0-9-]{0,62}[a-z0-9])?");
+
+  private static void metrics(ConfigDocument doc, String at, List<Stage.Metric> metrics, boolean prometheus,
+      TriggerChecks.Findings findings) {
+    if (!metrics.isEmpty() && !prometheus) {
+      findings.finding(doc, at, "this server has no Prometheus to query the metrics of an analysis: set "
+          + "gantry.analysis.prometheus.url, or use checks only");
+    }
+    java.util.Set<String> names = new java.util.HashSet<>();
+    for (int i = 0; i < metrics.size(); i++) {
+      Stage.Metric m = metrics.get(i);
+      String mat = at + "[" + i + "]";
+      if (m.name() == null || !METRIC_NAME.matcher(m.name()).matches()) {
+        findings.finding(doc, mat + ".name", "a metric needs a name of lower-case letters, digits and dashes, such "
+            + "as error-rate");
+      } else if (!names.add(m.name())) {
+        findings.finding(doc, mat + ".name", "metric \"" + m.name() + "\" is declared twice in this analysis");
+      }
+      if (m.query() == null || m.query().isBlank()) {
+        findings.finding(doc, mat + ".query", "a metric needs a Prometheus query");
+      } else {
+        io.gantry.model.PromQl.problems(m.query()).forEach(p -> findings.finding(doc, mat + ".query", p));
+      }
+      if (m.max() == null && m.min() == null && m.baseline() == null) {
+        findings.finding(doc, mat, "a metric needs a threshold or a comparison: max, min, baseline or several");
+      }
+      if (m.baseline() != null) {
+        double alpha = m.baseline().alpha();
+        if (Double.isNaN(alpha) || alpha <= 0 || alpha > 0.5) {
+          findings.finding(doc, mat + ".baseline.alpha", alpha + " is not a significance level: use a number above 0 "
+              + "and at most 0.5, such as 0.05");
+        }
+        if (m.query() != null && !m.query().contains("${canaryTargets}")) {
+          findings.finding(doc, mat + ".query", "a metric compared with the baseline needs ${canaryTargets} in its "
+              + "query: it is run once with the canary targets and once with the others");
+        }
+      }
+      if (m.max() != null && m.max().isNaN() || m.min() != null && m.min().isNaN()) {
+        findings.finding(doc, mat, "a threshold is a number, not NaN");
+      } else if (m.max() != null && m.min() != null && m.min() > m.max()) {
+        findings.finding(doc, mat + ".min", "min " + m.min() + " is above max " + m.max() + ": no value could pass");
       }
     }
   }

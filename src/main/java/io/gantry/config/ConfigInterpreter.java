@@ -59,6 +59,8 @@ public class ConfigInterpreter {
 
   private final Duration maxStepTimeout;
   private final LocalTargets localTargets;
+  /** Whether the server has a Prometheus for analysis metrics; without one, a model with metrics is refused. */
+  private final boolean prometheus;
 
   /**
    * With the default longest step timeout, {@link #DEFAULT_MAX_STEP_TIMEOUT}, and local targets placed as
@@ -82,15 +84,27 @@ public class ConfigInterpreter {
    * @param maxStepTimeout the longest timeout a step may declare; a longer one is refused
    * @param localTargets where local targets' folders are: one in or around the data directory is refused
    */
+  public ConfigInterpreter(Duration maxStepTimeout, LocalTargets localTargets) {
+    this(maxStepTimeout, localTargets, "");
+  }
+
+  /**
+   * @param maxStepTimeout the longest timeout a step may declare; a longer one is refused
+   * @param localTargets where local targets' folders are: one in or around the data directory is refused
+   * @param prometheusUrl the Prometheus that analysis metrics are queried on; blank when there is none,
+   *     and then a model with metrics is refused
+   */
   @org.springframework.beans.factory.annotation.Autowired
   public ConfigInterpreter(
       @org.springframework.beans.factory.annotation.Value("${gantry.engine.max-step-timeout:24h}")
-      Duration maxStepTimeout, LocalTargets localTargets) {
+      Duration maxStepTimeout, LocalTargets localTargets,
+      @org.springframework.beans.factory.annotation.Value("${gantry.analysis.prometheus.url:}") String prometheusUrl) {
     if (maxStepTimeout == null || !maxStepTimeout.isPositive()) {
       throw new IllegalArgumentException("gantry.engine.max-step-timeout must be positive, not " + maxStepTimeout);
     }
     this.maxStepTimeout = maxStepTimeout;
     this.localTargets = localTargets;
+    this.prometheus = prometheusUrl != null && !prometheusUrl.isBlank();
   }
 
   /** Interprets documents; throws {@link InvalidInputException} with every finding if anything is wrong. */
@@ -611,7 +625,7 @@ public class ConfigInterpreter {
     Set<String> stepNames = new HashSet<>();
     checkSteps(doc, at + ".steps", stage.steps(), stepNames, run);
     checkSteps(doc, at + ".acceptance", stage.acceptance(), stepNames, run);
-    CanaryChecks.check(doc, at + ".strategy", stage.strategy(), run::finding);
+    CanaryChecks.check(doc, at + ".strategy", stage.strategy(), prometheus, run::finding);
     String analysisAt = at + ".strategy.canary.analysis.checks";
     List<Step> analysisChecks = stage.strategy().canary() == null || stage.strategy().canary().analysis() == null
         ? List.of() : stage.strategy().canary().analysis().checks();

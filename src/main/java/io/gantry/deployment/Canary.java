@@ -42,9 +42,11 @@ final class Canary {
   private final StepOutputs outputs;
   private final Aborts aborts;
   private final ExecutorService workers;
+  private final Prometheus prometheus;
 
   Canary(Deployments deployments, Library library, Targets targets, Function<Target, TargetAccess> access,
-      Clock clock, Progress progress, StepOutputs outputs, Aborts aborts, ExecutorService workers) {
+      Clock clock, Progress progress, StepOutputs outputs, Aborts aborts, ExecutorService workers,
+      Prometheus prometheus) {
     this.deployments = deployments;
     this.records = deployments.canary();
     this.library = library;
@@ -55,6 +57,7 @@ final class Canary {
     this.outputs = outputs;
     this.aborts = aborts;
     this.workers = workers;
+    this.prometheus = prometheus;
   }
 
   /**
@@ -97,7 +100,9 @@ final class Canary {
         deployments.record(d.id(), DeploymentEvent.Kind.LOG, null, null, "gantry", "canary analysis started: "
             + analysis.rounds() + " round(s), one every " + analysis.interval().text() + " over "
             + analysis.duration().text() + ", of " + analysis.checks().size() + " check(s) on " + names(canaries)
-            + "; the other targets follow when at least " + ratio(analysis.threshold()) + " of the results pass",
+            + (analysis.metrics().isEmpty() ? "" : " and " + analysis.metrics().size() + " metric(s) queried on "
+            + prometheus.where() + " (inconclusive counts as " + (analysis.inconclusive() == Stage.Inconclusive.PASS
+            ? "passed" : "failed") + ")") + "; the other targets follow when at least " + ratio(analysis.threshold()) + " of the results pass",
             now);
       });
       recorded = records.analysis(d.id());
@@ -235,6 +240,12 @@ final class Canary {
     if (aborts.stopping(d.id())) {
       return Optional.empty();
     }
+    List<CanaryRecords.Measurement> measurements = measure(d, analysis, canaries, round);
+    for (CanaryRecords.Measurement m : measurements) {
+      results.add((m.countedPassed() ? PASSED : FAILED) + " metric " + m.metric() + " "
+          + m.verdict().toLowerCase(Locale.ROOT) + ": " + (m.answer().isEmpty() ? "" : m.answer() + ", ")
+          + m.reason());
+    }
     int passed = (int) results.stream().filter(r -> r.startsWith(PASSED)).count();
     int total = results.size();
     CanaryRecords.Round r = new CanaryRecords.Round(d.id(), round, startedAt, passed, total,
@@ -243,12 +254,92 @@ final class Canary {
     int sumTotal = total + before.stream().mapToInt(CanaryRecords.Round::total).sum();
     progress.writes().writeWith(() -> {
       records.addRound(r);
+      measurements.forEach(records::addMeasurement);
       deployments.record(d.id(), DeploymentEvent.Kind.LOG, null, null, "gantry", "canary analysis round " + round
           + " of " + analysis.rounds() + ": " + passed + " of " + total + " passed (" + r.results() + "); so far "
           + sumPassed + " of " + sumTotal + (sumTotal == 0 ? "" : " = " + ratio((double) sumPassed / sumTotal))
           + ", at least " + ratio(analysis.threshold()) + " needed", clock.instant());
     });
     return Optional.of(r);
+  }
+
+  /**
+   * Queries each of the analysis's metrics once on Prometheus, its placeholders filled with this deployment's
+   * values (escaped for PromQL strings); an inconclusive answer counts as the analysis's policy says.
+   */
+  private List<CanaryRecords.Measurement> measure(Deployment d, Stage.Analysis analysis, List<TargetRun> canaries,
+      int round) {
+    java.util.Map<String, String> values = java.util.Map.of(
+        "canaryTargets", io.gantry.model.PromQl.anyOf(canaries.stream().map(TargetRun::target).toList()),
+        "version", d.version(),
+        "environment", d.environment(),
+        "component", d.component().component(),
+        "service", d.component().service(),
+        "deployment", String.valueOf(d.id()));
+    List<CanaryRecords.Measurement> out = new ArrayList<>();
+    for (int i = 0; i < analysis.metrics().size(); i++) {
+      Stage.Metric metric = analysis.metrics().get(i);
+      if (metric.max() != null || metric.min() != null) {
+        String query;
+        Prometheus.Answer answer;
+        try {
+          query = io.gantry.model.PromQl.render(metric.query(), values);
+          answer = prometheus.measure(metric, query);
+        } catch (IllegalArgumentException e) {
+          query = metric.query();
+          answer = new Prometheus.Answer(Prometheus.Verdict.INCONCLUSIVE, "", null, "the query was not sent: "
+              + e.getMessage());
+        }
+        out.add(measurement(d, analysis, round, i, metric.name(), query, answer));
+      }
+      if (metric.baseline() != null) {
+        out.add(compare(d, analysis, canaries, round, i, metric, values));
+      }
+    }
+    return out;
+  }
+
+  /** Metric numbers of the comparisons with the baseline, after the thresholds' (0, 1, ...): one row each. */
+  static final int BASELINE = 1000;
+
+  /**
+   * The metric's samples on the canary against those on the other targets of the deployment, over the analysis
+   * so far: its query rendered once with the canary targets and once with the others as {@code ${canaryTargets}}.
+   */
+  private CanaryRecords.Measurement compare(Deployment d, Stage.Analysis analysis, List<TargetRun> canaries,
+      int round, int index, Stage.Metric metric, java.util.Map<String, String> values) {
+    List<String> others = deployments.targetRuns(d.id()).stream().filter(r -> r.batch() > 0).map(TargetRun::target)
+        .toList();
+    String name = metric.name() + " vs baseline";
+    java.util.Map<String, String> baselineValues = new java.util.HashMap<>(values);
+    baselineValues.put("canaryTargets", io.gantry.model.PromQl.anyOf(others));
+    Instant end = clock.instant();
+    Instant start = records.analysis(d.id()).map(CanaryRecords.Analysis::startedAt).orElse(end);
+    String canaryQuery;
+    String baselineQuery;
+    try {
+      canaryQuery = io.gantry.model.PromQl.render(metric.query(), values);
+      baselineQuery = io.gantry.model.PromQl.render(metric.query(), baselineValues);
+    } catch (IllegalArgumentException e) {
+      return measurement(d, analysis, round, BASELINE + index, name, metric.query(), new Prometheus.Answer(
+          Prometheus.Verdict.INCONCLUSIVE, "", null, "the query was not sent: " + e.getMessage()));
+    }
+    String sent = "from " + start + " to " + end + ", canary: " + canaryQuery + "; baseline: " + baselineQuery;
+    Prometheus.Answer answer = others.isEmpty()
+        ? new Prometheus.Answer(Prometheus.Verdict.INCONCLUSIVE, "", null, "the deployment has no other targets "
+            + "to compare the canary with")
+        : prometheus.compare(metric, canaryQuery, baselineQuery, start, end);
+    return measurement(d, analysis, round, BASELINE + index, name, sent, answer);
+  }
+
+  private CanaryRecords.Measurement measurement(Deployment d, Stage.Analysis analysis, int round, int metricNo,
+      String name, String query, Prometheus.Answer answer) {
+    boolean counted = answer.verdict() == Prometheus.Verdict.PASSED
+        || answer.verdict() == Prometheus.Verdict.INCONCLUSIVE && analysis.inconclusive() == Stage.Inconclusive.PASS;
+    return new CanaryRecords.Measurement(d.id(), round, metricNo, name, query, answer.values(),
+        answer.sampledAt(), clock.instant(), answer.verdict().name(), counted, answer.reason()
+        + (answer.verdict() == Prometheus.Verdict.INCONCLUSIVE ? "; counted as " + (counted ? "passed" : "failed")
+        + " (inconclusive: " + (counted ? "pass" : "fail") + ")" : ""));
   }
 
   private static final String PASSED = "+";

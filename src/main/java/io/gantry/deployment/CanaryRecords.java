@@ -22,6 +22,13 @@ final class CanaryRecords {
   /** One round: when its checks started, how many of its results passed of how many, and each result. */
   record Round(long deployment, int round, Instant startedAt, int passed, int total, String results) {}
 
+  /**
+   * One query of a metric in a round: the query as sent, what Prometheus answered ({@code answer}), the time
+   * of its numbers, the verdict (PASSED, FAILED, INCONCLUSIVE), whether it counted as passed, and why.
+   */
+  record Measurement(long deployment, int round, int metricNo, String metric, String query, String answer,
+      Instant sampledAt, Instant measuredAt, String verdict, boolean countedPassed, String reason) {}
+
   private final JdbcClient jdbc;
 
   CanaryRecords(JdbcClient jdbc) {
@@ -58,6 +65,27 @@ final class CanaryRecords {
         values (:d, :round, :at, :passed, :total, :results)
         """).param("d", r.deployment()).param("round", r.round()).param("at", Timestamp.from(r.startedAt()))
         .param("passed", r.passed()).param("total", r.total()).param("results", cut(r.results())).update();
+  }
+
+  void addMeasurement(Measurement m) {
+    jdbc.sql("""
+        insert into analysis_measurements (deployment_id, round_no, metric_no, metric, query, answer, sampled_at,
+          measured_at, verdict, counted_passed, reason)
+        values (:d, :round, :no, :metric, :query, :answer, :sampled, :measured, :verdict, :counted, :reason)
+        """).param("d", m.deployment()).param("round", m.round()).param("no", m.metricNo())
+        .param("metric", m.metric()).param("query", cut(m.query())).param("answer", cut(m.answer()))
+        .param("sampled", m.sampledAt() == null ? null : Timestamp.from(m.sampledAt()), java.sql.Types.TIMESTAMP)
+        .param("measured", Timestamp.from(m.measuredAt())).param("verdict", m.verdict())
+        .param("counted", m.countedPassed()).param("reason", cut(m.reason())).update();
+  }
+
+  /** The measurements of a deployment's analysis, by round and metric. */
+  List<Measurement> measurements(long deployment) {
+    return jdbc.sql("select * from analysis_measurements where deployment_id = :d order by round_no, metric_no")
+        .param("d", deployment).query((rs, n) -> new Measurement(rs.getLong("deployment_id"), rs.getInt("round_no"),
+            rs.getInt("metric_no"), rs.getString("metric"), rs.getString("query"), rs.getString("answer"),
+            instant(rs, "sampled_at"), instant(rs, "measured_at"), rs.getString("verdict"),
+            rs.getBoolean("counted_passed"), rs.getString("reason"))).list();
   }
 
   List<Round> rounds(long deployment) {

@@ -104,7 +104,8 @@ class DeploymentController {
    */
   record CanaryView(List<String> targets, Instant startedAt, Instant endedAt, Boolean passed, String outcome,
       List<RoundView> rounds) {
-    static CanaryView of(List<TargetRun> runs, CanaryRecords.Analysis analysis, List<CanaryRecords.Round> rounds) {
+    static CanaryView of(List<TargetRun> runs, CanaryRecords.Analysis analysis, List<CanaryRecords.Round> rounds,
+        List<CanaryRecords.Measurement> measurements) {
       List<RoundView> views = new java.util.ArrayList<>();
       int passed = 0;
       int total = 0;
@@ -112,16 +113,28 @@ class DeploymentController {
         passed += r.passed();
         total += r.total();
         views.add(new RoundView(r.round(), r.startedAt(), r.passed(), r.total(), r.results(), passed, total,
-            total == 0 ? null : (double) passed / total));
+            total == 0 ? null : (double) passed / total, measurements.stream().filter(m -> m.round() == r.round())
+            .map(m -> new MeasurementView(m.metric(), m.query(), m.answer(), m.sampledAt(), m.measuredAt(),
+                m.verdict(), m.countedPassed(), m.reason())).toList()));
       }
       return new CanaryView(runs.stream().filter(r -> r.batch() == 0).map(TargetRun::target).toList(),
           analysis.startedAt(), analysis.endedAt(), analysis.passed(), analysis.outcome(), views);
     }
   }
 
-  /** One round of a canary's analysis; {@code ratio} is the share of all results so far that passed. */
+  /**
+   * One round of a canary's analysis; {@code ratio} is the share of all results so far that passed;
+   * {@code measurements} the queries of the analysis's metrics in the round.
+   */
   record RoundView(int round, Instant startedAt, int passed, int total, String results, int passedSoFar,
-      int totalSoFar, Double ratio) {}
+      int totalSoFar, Double ratio, List<MeasurementView> measurements) {}
+
+  /**
+   * One query of a metric: as sent to Prometheus, what it answered (each series and its number), the time of
+   * the numbers, the verdict (PASSED, FAILED, INCONCLUSIVE), whether it counted as passed, and why.
+   */
+  record MeasurementView(String metric, String query, String answer, Instant sampledAt, Instant measuredAt,
+      String verdict, boolean countedPassed, String reason) {}
 
   /**
    * One target of a deployment. For a blue-green deployment, {@code slot} is the slot it installed into,
@@ -323,7 +336,8 @@ class DeploymentController {
     visible(id, principal);
     List<TargetRun> runs = deployments.targetRuns(id);
     CanaryView canary = deployments.canary().analysis(id)
-        .map(a -> CanaryView.of(runs, a, deployments.canary().rounds(id))).orElse(null);
+        .map(a -> CanaryView.of(runs, a, deployments.canary().rounds(id), deployments.canary().measurements(id)))
+        .orElse(null);
     return DeploymentView.of(deployments.get(id), runs, deployments.stepRuns(id), canary,
         new BlueGreenRecords(deployments.jdbc()));
   }

@@ -98,10 +98,12 @@ public class Engine {
       @Value("${gantry.engine.wait-recheck:5s}") Duration waitRecheck,
       @Value("${gantry.engine.workers:8}") int workers,
       ObjectProvider<DeploymentGate> gates, StepOutputs outputs, io.gantry.catalog.Signatures signatures,
-      ObjectProvider<EngineObserver> observer) {
+      ObjectProvider<EngineObserver> observer,
+      @Value("${gantry.analysis.prometheus.url:}") String prometheusUrl,
+      @Value("${gantry.analysis.prometheus.timeout:10s}") Duration prometheusTimeout) {
     this(deployments, models, library, environments, targets, runner, tx, clock, places, lease, waitRecheck,
         workers, io.gantry.shared.OrderedBeans.once(gates), outputs, signatures::problem,
-        observer.getIfAvailable(() -> EngineObserver.NONE));
+        observer.getIfAvailable(() -> EngineObserver.NONE), Prometheus.of(prometheusUrl, prometheusTimeout));
   }
 
   /**
@@ -121,7 +123,16 @@ public class Engine {
       int workers, Supplier<List<DeploymentGate>> gates, EngineObserver observer) {
     this(deployments, models, library, environments, targets, runner, tx, clock,
         io.gantry.environment.LocalTargets.beside(dataDir), lease, waitRecheck, workers, gates,
-        new StepOutputs(dataDir, StepOutputs.DEFAULT_TAIL), NO_TRUSTED_KEYS, observer);
+        new StepOutputs(dataDir, StepOutputs.DEFAULT_TAIL), NO_TRUSTED_KEYS, observer, Prometheus.NONE);
+  }
+
+  /** With the gates and the Prometheus of the caller's choosing (tests). */
+  Engine(Deployments deployments, Models models, Library library, Environments environments, Targets targets,
+      StepRunner runner, TransactionTemplate tx, Clock clock, Path dataDir, Duration lease, Duration waitRecheck,
+      int workers, Supplier<List<DeploymentGate>> gates, Prometheus prometheus) {
+    this(deployments, models, library, environments, targets, runner, tx, clock,
+        io.gantry.environment.LocalTargets.beside(dataDir), lease, waitRecheck, workers, gates,
+        new StepOutputs(dataDir, StepOutputs.DEFAULT_TAIL), NO_TRUSTED_KEYS, EngineObserver.NONE, prometheus);
   }
 
   /** Without trusted keys, a model that requires signatures finds no version signed by one. */
@@ -136,14 +147,15 @@ public class Engine {
       Function<io.gantry.catalog.ComponentVersion, String> signatureProblem) {
     this(deployments, models, library, environments, targets, runner, tx, clock,
         io.gantry.environment.LocalTargets.beside(dataDir), lease, waitRecheck, workers, gates, outputs,
-        signatureProblem, EngineObserver.NONE);
+        signatureProblem, EngineObserver.NONE, Prometheus.NONE);
   }
 
   private Engine(Deployments deployments, Models models, Library library, Environments environments,
       Targets targets, StepRunner runner, TransactionTemplate tx, Clock clock,
       io.gantry.environment.LocalTargets places, Duration lease, Duration waitRecheck, int workers,
       Supplier<List<DeploymentGate>> gates, StepOutputs outputs,
-      Function<io.gantry.catalog.ComponentVersion, String> signatureProblem, EngineObserver observer) {
+      Function<io.gantry.catalog.ComponentVersion, String> signatureProblem, EngineObserver observer,
+      Prometheus prometheus) {
     if (workers < 1) {
       throw new IllegalArgumentException("gantry.engine.workers must be at least 1, not " + workers);
     }
@@ -174,7 +186,7 @@ public class Engine {
     this.failureHandling = new FailureHandling(deployments, library, targets, tx, clock, progress, steps, aborts,
         blueGreen);
     Canary canary = new Canary(deployments, library, targets, access, clock, progress, outputs, aborts,
-        this.workers);
+        this.workers, prometheus);
     this.execution = new Execution(deployments, library, targets, clock, progress, steps, failureHandling,
         this.workers, aborts, canary, blueGreen);
     this.criteria = new StageCriteria(deployments, library, targets, clock, progress, steps, failureHandling,

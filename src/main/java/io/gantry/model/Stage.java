@@ -85,11 +85,20 @@ public record Stage(
 
   /**
    * The canary's analysis: every {@code interval} over {@code duration}, each check on each canary
-   * target; the rest follow when at least {@code successRatio} of the results passed (default 1).
+   * target and each metric queried once; the rest follow when at least {@code successRatio} of the
+   * results passed (default 1). A metric whose query gives no number (no data, an error, NaN) is
+   * inconclusive, and counts as {@code inconclusive} says: failed (the default) or passed.
    */
-  public record Analysis(List<Step> checks, TimeSpan interval, TimeSpan duration, Double successRatio) {
+  public record Analysis(List<Step> checks, TimeSpan interval, TimeSpan duration, Double successRatio,
+      List<Metric> metrics, Inconclusive inconclusive) {
     public Analysis {
       checks = checks == null ? List.of() : List.copyOf(checks);
+      metrics = metrics == null ? List.of() : List.copyOf(metrics);
+      inconclusive = inconclusive == null ? Inconclusive.FAIL : inconclusive;
+    }
+
+    public Analysis(List<Step> checks, TimeSpan interval, TimeSpan duration, Double successRatio) {
+      this(checks, interval, duration, successRatio, null, null);
     }
 
     /** The share of results that must pass; all of them when not declared. */
@@ -102,6 +111,44 @@ public record Stage(
       long n = duration.toDuration().toMillis() / Math.max(1, interval.toDuration().toMillis());
       return (int) Math.max(1, Math.min(n, 10_000));
     }
+  }
+
+  /**
+   * A Prometheus query of an analysis, evaluated once a round: each number it answers must be at most
+   * {@code max} and at least {@code min}; and, with {@code baseline}, the canary's samples must not be
+   * significantly worse than the other targets'. At least one of max, min and baseline. The query is the model's, trusted; the
+   * {@code ${name}} placeholders in its string literals are filled with the deployment's values, escaped
+   * (see {@link PromQl}).
+   */
+  public record Metric(String name, String query, Double max, Double min, Baseline baseline) {
+    public Metric(String name, String query, Double max, Double min) {
+      this(name, query, max, min, null);
+    }
+  }
+
+  /**
+   * A metric's comparison of the canary against the baseline (the deployment's other targets): the query's
+   * samples over the analysis so far, once with {@code ${canaryTargets}} as the canary targets and once as the
+   * others, compared by a one-sided Mann-Whitney U test; failed when the canary is worse (higher, or lower
+   * with {@code worse: lower}) at significance {@code alpha} (default 0.05).
+   */
+  public record Baseline(Double alpha, Worse worse) {
+    public Baseline {
+      alpha = alpha == null ? 0.05 : alpha;
+      worse = worse == null ? Worse.HIGHER : worse;
+    }
+  }
+
+  /** Which way a metric gets worse. */
+  public enum Worse {
+    @JsonProperty("higher") HIGHER,
+    @JsonProperty("lower") LOWER
+  }
+
+  /** How a metric that answered no number counts: as a failed result (the default) or a passed one. */
+  public enum Inconclusive {
+    @JsonProperty("fail") FAIL,
+    @JsonProperty("pass") PASS
   }
 
   /**

@@ -395,6 +395,33 @@ class CliAgainstServerTest {
   }
 
   @Test
+  void statusOfACanaryShowsEachMetricMeasurementWithTheQueryAsSentAndItsVerdict() {
+    server.on("GET", "/deployments/13", 200, """
+        {"id": 13, "kind": "deploy", "component": "shop/web", "version": "2.0.0", "environment": "live",
+         "model": "software", "modelVersion": 3, "stage": "live", "state": "ROLLED_BACK", "requestedBy": "bob",
+         "requestedAt": "2026-12-03T18:00:00Z", "outcome": "canary analysis failed",
+         "targets": [{"target": "web1", "batch": 0, "state": "ROLLED_BACK", "previousVersion": "1.0.0", "outcome": null}],
+         "canary": {"targets": ["web1"], "startedAt": "2026-12-03T18:10:00Z", "endedAt": "2026-12-03T18:10:31Z",
+                    "passed": false, "outcome": "canary analysis failed: 0 of 1",
+                    "rounds": [{"round": 1, "startedAt": "2026-12-03T18:10:30Z", "passed": 0, "total": 1,
+                                "results": "metric error-rate failed: 0.3, 0.3 is above max 0.05",
+                                "passedSoFar": 0, "totalSoFar": 1, "ratio": 0.0,
+                                "measurements": [{"metric": "error-rate", "query": "max(errors{target=~\\"web1\\"})",
+                                  "answer": "0.3", "sampledAt": "2026-12-03T18:10:30Z",
+                                  "measuredAt": "2026-12-03T18:10:30Z", "verdict": "FAILED", "countedPassed": false,
+                                  "reason": "0.3 is above max 0.05"}]}]}}""");
+    server.on("GET", "/deployments/13/events", 200, "[]");
+
+    CliRunner.Result result = gantry.run("status", "13");
+
+    assertThat(result.exitCode()).as(result.err()).isZero();
+    assertThat(result.out()).contains("""
+        ROUND  METRIC      VERDICT  ANSWER  QUERY AS SENT                WHY
+        1      error-rate  failed   0.3     max(errors{target=~"web1"})  0.3 is above max 0.05
+        """);
+  }
+
+  @Test
   void statusOfABlueGreenDeploymentShowsTheSlotEachTargetWentToAndTheLiveSlotThere() {
     server.on("GET", "/deployments/40", 200, """
         {"id": 40, "kind": "deploy", "component": "shop/web", "version": "2.0.0", "environment": "test",

@@ -235,7 +235,8 @@ class CanaryContractTest {
     run(d);
 
     var view = DeploymentController.CanaryView.of(fixture.deployments.targetRuns(d.id()),
-        fixture.deployments.canary().analysis(d.id()).orElseThrow(), fixture.deployments.canary().rounds(d.id()));
+        fixture.deployments.canary().analysis(d.id()).orElseThrow(), fixture.deployments.canary().rounds(d.id()),
+        List.of());
 
     assertThat(view.targets()).containsExactly("t1");
     assertThat(view.passed()).isNull();

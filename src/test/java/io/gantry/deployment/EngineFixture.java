@@ -48,7 +48,16 @@ final class EngineFixture {
   /** The outbox the engine and the configuration write their CDEvents to, as the server's do. */
   final io.gantry.events.EventsForTests events;
 
+  /** The Prometheus the engines of this fixture query analysis metrics on; none unless given. */
+  private final String prometheusUrl;
+
   EngineFixture(TestDatabase.Instance db, Clock clock, Path home) {
+    this(db, clock, home, "");
+  }
+
+  /** With a Prometheus at {@code prometheusUrl} for analysis metrics, as gantry.analysis.prometheus.url gives one. */
+  EngineFixture(TestDatabase.Instance db, Clock clock, Path home, String prometheusUrl) {
+    this.prometheusUrl = prometheusUrl;
     this.db = db;
     this.clock = clock;
     this.dataDir = home.resolve("data");
@@ -71,7 +80,8 @@ final class EngineFixture {
     decisions = new DeploymentDecisions(deployments, models, new io.gantry.identity.Access(users, db.jdbc()), db.transactions(), clock, store, library, 1 << 20);
     aborts = new DeploymentAborts(deployments, new io.gantry.identity.Access(users, db.jdbc()), db.transactions(), clock);
     config = new ConfigService(new ConfigLoader(),
-        new ConfigInterpreter(io.gantry.environment.LocalTargets.beside(dataDir)), environments, targets, services,
+        new ConfigInterpreter(Duration.ofHours(24), io.gantry.environment.LocalTargets.beside(dataDir),
+            prometheusUrl), environments, targets, services,
         components, versions, models, new TrustedKeys(db.jdbc(), clock), db.transactions(), db.jdbc(), clock,
         new io.gantry.identity.RoleBindings(db.jdbc(), clock), new io.gantry.identity.Users(db.jdbc(), clock));
   }
@@ -105,7 +115,7 @@ final class EngineFixture {
     return new Engine(deployments, models, library, environments, targets,
         new StepRunner(clock).withSecrets(stepSecrets).runningAs(stepUser),
         db.transactions(), clock, dataDir, Duration.ofSeconds(30), Duration.ofSeconds(5), workers,
-        () -> gates);
+        () -> gates, Prometheus.of(prometheusUrl, Duration.ofSeconds(5)));
   }
 
   /** A new engine whose work {@code observer} hears of (traces). */
