@@ -233,6 +233,24 @@ class KubernetesTargetTest {
   }
 
   @Test
+  void a_step_naming_its_manifests_applies_that_file_only() {
+    controllers = this::rollOutEverything;
+    TargetAccess access = access(target(NAMESPACE));
+    Release release = Release.of("1.0.0", Map.of("deploy.yaml", DEPLOYMENT, "config.yml", CONFIG));
+    StepContext ctx = access.context(release.version(), null, Map.of("environment", "qa", "version", "1.0.0"),
+        release::open, log::add);
+
+    StepOutcome outcome = access.run(new Step.KubernetesApply("config", null, null, List.of(), "config.yml"), ctx);
+    StepOutcome missing = access.run(new Step.KubernetesApply("config", null, null, List.of(), "other.yaml"), ctx);
+
+    assertThat(outcome).isEqualTo(new StepOutcome.Succeeded("applied 1 object(s) in namespace shop-qa"));
+    assertThat(cluster.configMaps().inNamespace(NAMESPACE).withName("web-config").get()).isNotNull();
+    assertThat(cluster.apps().deployments().inNamespace(NAMESPACE).list().getItems()).isEmpty();
+    assertThat(missing).isEqualTo(new StepOutcome.Failed("the version has no artifact other.yaml (it has "
+        + "[config.yml, deploy.yaml])"));
+  }
+
+  @Test
   void a_rollout_that_does_not_become_ready_fails_at_the_timeout_saying_what_is_not_ready() {
     StepOutcome outcome = apply(Release.of("1.0.0", Map.of("deploy.yaml", DEPLOYMENT)), "30s");
 
