@@ -281,6 +281,24 @@ class KubernetesTargetContractTest {
   }
 
   @Test
+  void a_kubernetes_apply_that_would_run_on_a_local_target_and_a_blue_green_stage_are_refused() {
+    String yaml = config(APPLY)
+        .replace("kind: Service\n", "kind: Target\nmetadata: {name: t1}\nspec: {environment: qa, kind: local, path: t1}"
+            + "\n---\napiVersion: gantry.io/v1\nkind: Service\n")
+        .replace("failurePolicy: {action: rollback}", "strategy: {type: blue-green, blueGreen: {slots: {blue: "
+            + "{port: 18081}, green: {port: 18082}}, switch: {name: proxy, type: shell, command: ./switch.sh}}}");
+
+    assertThatThrownBy(() -> fixture.config.apply(List.of(new ConfigFile("k8s.yaml", yaml)), "test", "alice"))
+        .isInstanceOfSatisfying(InvalidInputException.class, e -> assertThat(e.findings())
+            .extracting(f -> f.field() + ": " + f.message()).contains(
+                "spec.stages[0].steps[0].type: step apply would run on target t1, a local target: kubernetes.apply "
+                    + "runs only on kubernetes targets; give the step targets (tags) that only kubernetes targets "
+                    + "carry",
+                "spec.stages[0].strategy.type: target k1 of environment qa is a kubernetes target, which has no "
+                    + "blue-green slots: use all-at-once, rolling or canary"));
+  }
+
+  @Test
   void a_helm_chart_is_refused_as_not_supported_yet() {
     String yaml = config("          - {name: apply, type: kubernetes.apply, chart: web}");
 

@@ -417,6 +417,17 @@ class KubernetesTargetTest {
   }
 
   @Test
+  void verification_checks_declared_facts_and_refuses_requirements_a_namespace_cannot_show() {
+    TargetAccess access = access(target(NAMESPACE));
+
+    assertThat(access.verify(List.of(new io.gantry.model.TargetRequirement.Tool("java")))).isEqualTo("the model "
+        + "requires the tool java, which cannot be checked on a kubernetes target (a namespace, not a host); "
+        + "declare it as a fact of the target, or use a model without that requirement");
+    assertThat(access.verify(List.of(new io.gantry.model.TargetRequirement.Fact("region", "eu-west"))))
+        .contains("region");
+  }
+
+  @Test
   void verification_fails_when_the_api_server_does_not_answer() {
     Target target = target(NAMESPACE);
     int port = server.getPort();
