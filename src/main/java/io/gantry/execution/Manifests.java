@@ -30,6 +30,9 @@ final class Manifests {
       "v1 ConfigMap", "v1 Secret", "networking.k8s.io/v1 Ingress", "policy/v1 PodDisruptionBudget",
       "autoscaling/v2 HorizontalPodAutoscaler");
 
+  private static final java.util.regex.Pattern NAME =
+      java.util.regex.Pattern.compile("[a-z0-9]([-a-z0-9]*[a-z0-9])?(\\.[a-z0-9]([-a-z0-9]*[a-z0-9])?)*");
+
   /** One object to apply, as parsed. */
   record Manifest(String file, int document, Map<String, Object> object) {
 
@@ -150,6 +153,11 @@ final class Manifests {
     Map<?, ?> metadata = metadata(object);
     if (!(metadata.get("name") instanceof String name) || name.isBlank()) {
       return "metadata.name is missing";
+    }
+    if (name.length() > 253 || !NAME.matcher(name).matches()) {
+      // the name goes into the request's path: a '/' or '..' in it could point the request elsewhere
+      return "metadata.name \"" + name + "\" is not a Kubernetes object name (lower-case letters, digits, '-' and "
+          + "'.', at most 253)";
     }
     if (metadata.containsKey("namespace") && !namespace.equals(metadata.get("namespace"))) {
       return kind + "/" + name + " names namespace " + metadata.get("namespace") + ", but this target is namespace "

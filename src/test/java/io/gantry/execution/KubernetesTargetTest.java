@@ -308,6 +308,18 @@ class KubernetesTargetTest {
   }
 
   @Test
+  void a_name_that_would_point_the_request_at_another_namespace_is_refused() {
+    String sneaky = CONFIG.replace("name: web-config", "name: x/../../kube-system/configmaps/y");
+
+    StepOutcome outcome = apply(Release.of("1.0.0", Map.of("config.yml", sneaky)), null);
+
+    assertThat(((StepOutcome.Failed) outcome).reason()).isEqualTo("nothing applied: config.yml document 1: "
+        + "metadata.name \"x/../../kube-system/configmaps/y\" is not a Kubernetes object name (lower-case letters, "
+        + "digits, '-' and '.', at most 253)");
+    assertThat(cluster.configMaps().inAnyNamespace().list().getItems()).isEmpty();
+  }
+
+  @Test
   void a_service_account_token_secret_is_refused() {
     String secret = """
         apiVersion: v1
