@@ -78,6 +78,7 @@ final class BlueGreenChecks {
       case Step.Wait w -> "wait";
       case Step.Manual m -> "manual";
       case Step.Approval a -> "approval";
+      case Step.KubernetesApply k -> "kubernetes.apply";
     };
   }
 }

@@ -152,7 +152,15 @@ public class ConfigInterpreter {
     return new TargetDefinition(doc.name(), text(doc.body(), "metadata", "description"),
         spec.path("environment").asString(), TargetKind.fromId(spec.path("kind").asString()),
         optional(spec, "path"), optional(spec, "location"), stringMap(spec.path("facts")),
-        strings(spec.path("tags")), labels(doc), ssh(spec.path("ssh")));
+        strings(spec.path("tags")), labels(doc), ssh(spec.path("ssh")), kubernetes(spec.path("kubernetes")));
+  }
+
+  private static TargetDefinition.Kubernetes kubernetes(JsonNode k) {
+    if (k.isMissingNode() || k.isNull()) {
+      return null;
+    }
+    return new TargetDefinition.Kubernetes(optional(k, "cluster"), optional(k, "namespace"),
+        optional(k, "credentials"));
   }
 
   private static TargetDefinition.Ssh ssh(JsonNode ssh) {
@@ -351,7 +359,7 @@ public class ConfigInterpreter {
       java.util.regex.Pattern.compile("spec\\.stages\\[\\d+]\\..*\\.(environment|variables)\\.[^.\\[]+");
   /** Where an SSH target takes a secret: its private key's text and its passphrase, each only as a reference. */
   private static final java.util.regex.Pattern SSH_SECRET_PLACE =
-      java.util.regex.Pattern.compile("spec\\.ssh\\.(identity|passphrase)");
+      java.util.regex.Pattern.compile("spec\\.(ssh\\.(identity|passphrase)|kubernetes\\.credentials)");
   private static final java.util.regex.Pattern SECRET_NAME = java.util.regex.Pattern.compile("[A-Za-z0-9][A-Za-z0-9_.-]{0,99}");
 
   /**
@@ -371,7 +379,7 @@ public class ConfigInterpreter {
       java.util.regex.Matcher whole = io.gantry.secret.Secrets.REFERENCE.matcher(node.asString());
       if (!whole.matches() || !SECRET_NAME.matcher(whole.group(1)).matches()) {
         run.finding(doc, at, "give the name of a secret as ${secret:NAME} (the " + (at.endsWith("passphrase")
-            ? "passphrase" : "private key's text") + " is kept in the secret store, never in configuration), not "
+            ? "passphrase" : at.endsWith("credentials") ? "bearer token" : "private key's text") + " is kept in the secret store, never in configuration), not "
             + (whole.matches() ? "\"" + whole.group(1) + "\", which cannot be a secret's name" : "a value"));
       }
     } else if (node.isString() && node.asString().contains("${secret:")) {
@@ -444,6 +452,10 @@ public class ConfigInterpreter {
         if (problem != null) {
           run.finding(t.document(), "spec.path", problem);
         }
+      }
+      if (t.definition().kind() == TargetKind.KUBERNETES && t.definition().kubernetes() != null) {
+        t.definition().kubernetes().problems().forEach((field, problem) -> run.finding(t.document(),
+            "spec.kubernetes." + field, problem));
       }
       TargetDefinition.Ssh ssh = t.definition().ssh();
       if (t.definition().kind() == TargetKind.SSH && ssh != null) {
@@ -635,6 +647,16 @@ public class ConfigInterpreter {
       checkTags(doc, at + ".acceptance", stage.acceptance(), stage.environment(), run);
       checkTags(doc, at + ".removeSteps", stage.removeSteps(), stage.environment(), run);
       checkTags(doc, analysisAt, analysisChecks, stage.environment(), run);
+      checkKinds(doc, at + ".steps", stage.steps(), stage.environment(), run);
+      checkKinds(doc, at + ".acceptance", stage.acceptance(), stage.environment(), run);
+      checkKinds(doc, at + ".removeSteps", stage.removeSteps(), stage.environment(), run);
+      checkKinds(doc, analysisAt, analysisChecks, stage.environment(), run);
+      if (stage.strategy().type() == Stage.Strategy.Type.BLUE_GREEN) {
+        run.targets.values().stream().filter(t -> stage.environment().equals(t.definition().environment())
+            && t.definition().kind() == TargetKind.KUBERNETES).findFirst().ifPresent(t -> run.finding(doc,
+                at + ".strategy.type", "target " + t.definition().name() + " of environment " + stage.environment()
+                    + " is a kubernetes target, which has no blue-green slots: use all-at-once, rolling or canary"));
+      }
     }
     checkCriterionSteps(doc, at + ".entryCriteria", stage.entryCriteria(), stage.environment(), run);
     checkCriterionSteps(doc, at + ".exitCriteria", stage.exitCriteria(), stage.environment(), run);
@@ -667,6 +689,36 @@ public class ConfigInterpreter {
    * A step for tags that no target of the stage's environment carries would run nowhere: a typing
    * mistake that would otherwise pass as a deployment that did everything.
    */
+  /**
+   * A step that would run on a target that cannot take it: a step working on a folder on a kubernetes target, or
+   * a kubernetes.apply on any other kind; a step's tags choose the targets it runs on.
+   */
+  private static void checkKinds(ConfigDocument doc, String at, List<Step> steps, String environment, Run run) {
+    for (int i = 0; i < steps.size(); i++) {
+      Step step = steps.get(i);
+      List<String> tags = step.targets() == null ? List.of() : step.targets();
+      for (var t : run.targets.values()) {
+        TargetDefinition target = t.definition();
+        if (!environment.equals(target.environment()) || !target.tags().containsAll(tags)) {
+          continue;
+        }
+        boolean kubernetes = target.kind() == TargetKind.KUBERNETES;
+        if (kubernetes && !io.gantry.execution.KubernetesSteps.takes(step)) {
+          run.finding(doc, at + "[" + i + "].type", "step " + step.name() + " would run on target " + target.name()
+              + ", a kubernetes target, which takes only " + io.gantry.execution.KubernetesSteps.TAKES + " steps: "
+              + "give the step targets (tags) that only other targets carry, or remove it");
+          break;
+        }
+        if (!kubernetes && step instanceof Step.KubernetesApply) {
+          run.finding(doc, at + "[" + i + "].type", "step " + step.name() + " would run on target " + target.name()
+              + ", a " + target.kind().id() + " target: kubernetes.apply runs only on kubernetes targets; give the "
+              + "step targets (tags) that only kubernetes targets carry");
+          break;
+        }
+      }
+    }
+  }
+
   private static void checkTags(ConfigDocument doc, String at, List<Step> steps, String environment, Run run) {
     for (int i = 0; i < steps.size(); i++) {
       checkTags(doc, at + "[" + i + "]", steps.get(i), environment, run);

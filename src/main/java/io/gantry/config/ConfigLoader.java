@@ -363,7 +363,7 @@ public class ConfigLoader {
         }
         case "not" -> {
           message = "this combination of fields is not allowed here (for a local target give path, for a site "
-              + "give location)";
+              + "give location, for a kubernetes target give kubernetes and no path)";
           location = doc.locate(path);
         }
         default -> {

@@ -4,13 +4,14 @@ import io.gantry.environment.Target;
 import io.gantry.environment.Targets;
 import io.gantry.execution.TargetAccess;
 import io.gantry.model.Criterion;
+import io.gantry.model.Step;
 import java.time.Instant;
 import java.util.Optional;
 import java.util.function.Function;
 
 /**
- * Verification of the target environment: every planned target still exists, can be worked on and
- * meets the model's requirements.
+ * Verification of the target environment: every planned target still exists, takes every step it is
+ * given, can be worked on and meets the model's requirements.
  */
 final class EnvironmentVerification {
 
@@ -33,7 +34,16 @@ final class EnvironmentVerification {
       if (target == null) {
         return progress.fail(d, "environment verification: target " + run.target() + " no longer exists");
       }
-      String problem = access.apply(target).verify(plan.model().spec().targetRequirements());
+      TargetAccess on = access.apply(target);
+      // a step the target cannot take (a shell command on a kubernetes target...) fails here, before any step acts
+      for (Step step : java.util.stream.Stream.concat(plan.steps(d).stream(), plan.stage().acceptance().stream())
+          .toList()) {
+        if (StepsOnTarget.missingTags(step, target).isEmpty() && !on.runs(step)) {
+          return progress.fail(d, "environment verification: target " + target.name() + " (" + target.definition()
+              .kind().id() + ") cannot take step " + step.name() + " (" + StepsOnTarget.type(step) + ")");
+        }
+      }
+      String problem = on.verify(plan.model().spec().targetRequirements());
       if (problem != null) {
         return progress.fail(d, "environment verification: target " + target.name() + ": " + problem);
       }

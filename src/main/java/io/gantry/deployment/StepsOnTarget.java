@@ -264,13 +264,14 @@ final class StepsOnTarget {
 
   /**
    * Whether a step may run again when its outcome is unknown: as declared, else by its type (an
-   * {@code http-check} and a {@code wait} change nothing, so they are; the others are not).
+   * {@code http-check} and a {@code wait} change nothing, so they are; a {@code kubernetes.apply} declares the
+   * same objects again, so it is; the others are not).
    */
   static boolean idempotent(Step step) {
     if (step.idempotent() != null) {
       return step.idempotent();
     }
-    return step instanceof Step.HttpCheck || step instanceof Step.Wait;
+    return step instanceof Step.HttpCheck || step instanceof Step.Wait || step instanceof Step.KubernetesApply;
   }
 
   static String type(Step step) {
@@ -283,6 +284,7 @@ final class StepsOnTarget {
       case Step.Wait w -> "wait";
       case Step.Manual m -> "manual";
       case Step.Approval a -> "approval";
+      case Step.KubernetesApply k -> "kubernetes.apply";
     };
   }
 

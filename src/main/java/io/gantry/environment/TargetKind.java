@@ -3,11 +3,11 @@ package io.gantry.environment;
 import java.util.Locale;
 
 /**
- * How Gantry reaches a target: a folder on the Gantry host, a folder on another host over SSH, or a
- * physical site where people do the work.
+ * How Gantry reaches a target: a folder on the Gantry host, a folder on another host over SSH, a
+ * physical site where people do the work, or a namespace of a Kubernetes cluster (experimental).
  */
 public enum TargetKind {
-  LOCAL, SSH, SITE;
+  LOCAL, SSH, SITE, KUBERNETES;
 
   public String id() {
     return name().toLowerCase(Locale.ROOT);

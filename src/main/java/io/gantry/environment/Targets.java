@@ -87,7 +87,7 @@ public class Targets {
 
   /** Settings are the kind-specific fields, kept together so new kinds need no new columns. */
   record Settings(String description, String path, String location, Map<String, String> labels,
-      TargetDefinition.Ssh ssh) {}
+      TargetDefinition.Ssh ssh, TargetDefinition.Kubernetes kubernetes) {}
 
   private static Map<String, Object> params(TargetDefinition def) {
     Map<String, Object> p = new HashMap<>();
@@ -95,7 +95,7 @@ public class Targets {
     p.put("environment", def.environment());
     p.put("kind", def.kind().id());
     p.put("settings", Json.write(new Settings(def.description(), def.path(), def.location(), def.labels(),
-        def.ssh())));
+        def.ssh(), def.kubernetes())));
     p.put("facts", Json.write(def.facts()));
     p.put("tags", Json.write(def.tags()));
     return p;
@@ -107,7 +107,7 @@ public class Targets {
         new TargetDefinition(rs.getString("name"), s.description(), rs.getString("environment_name"),
             TargetKind.fromId(rs.getString("kind")), s.path(), s.location(),
             Json.readStringMap(rs.getString("facts")), Json.readStringList(rs.getString("tags")), s.labels(),
-            s.ssh()),
+            s.ssh(), s.kubernetes()),
         rs.getLong("row_version"), rs.getTimestamp("created_at").toInstant(),
         rs.getTimestamp("updated_at").toInstant());
   }

@@ -34,7 +34,7 @@ record LocalFolder(Target target, Path root, String refused, StepRunner runner) 
 
   @Override
   public boolean runs(Step step) {
-    return true;
+    return !(step instanceof Step.KubernetesApply);
   }
 
   @Override

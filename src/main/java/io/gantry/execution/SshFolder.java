@@ -38,7 +38,7 @@ record SshFolder(Target target, SshEndpoint ssh, StepRunner runner) implements T
 
   @Override
   public boolean runs(Step step) {
-    return true;
+    return !(step instanceof Step.KubernetesApply);
   }
 
   @Override

@@ -38,6 +38,7 @@ public class StepRunner {
   private final Sleeper sleeper;
   private final SshStepRunner ssh;
   private final SshConnections connections;
+  private final KubernetesClusters kubernetes;
 
   private StepSecrets secrets = StepSecrets.NONE;
   private StepUser user = StepUser.SERVER;
@@ -93,6 +94,7 @@ public class StepRunner {
     this.installer = new ArtifactInstaller(clock);
     this.templates = new TemplateRenderer(clock);
     this.http = new HttpChecker(client, sleeper, clock);
+    this.kubernetes = new KubernetesClusters(clock, sleeper);
   }
 
   /**
@@ -156,6 +158,8 @@ public class StepRunner {
         case Step.Wait wait -> waitFor(wait, ctx);
         case Step.Manual manual -> new StepOutcome.NeedsPerson(describe(manual));
         case Step.Approval approval -> new StepOutcome.NeedsPerson(describe(approval));
+        case Step.KubernetesApply apply -> throw new StepFailure("step " + step.name() + ": a kubernetes.apply step "
+            + "runs only on a kubernetes target, and " + ctx.targetName() + " is not one");
       };
     } catch (StepFailure e) {
       ctx.log().accept("failed: " + e.getMessage());
@@ -274,6 +278,32 @@ public class StepRunner {
       return "interrupted while checking " + endpoint;
     } catch (StepFailure e) {
       return e.getMessage();
+    }
+  }
+
+  /** {@link TargetAccess#run} of a kubernetes.apply step on a kubernetes target; never throws. */
+  StepOutcome applyManifests(Step.KubernetesApply step, StepContext ctx, io.gantry.environment.Target target) {
+    try {
+      return kubernetes.apply(step, ctx, target, secrets);
+    } catch (StepFailure e) {
+      ctx.log().accept("failed: " + e.getMessage());
+      return new StepOutcome.Failed(e.getMessage());
+    } catch (InterruptedException e) {
+      Thread.currentThread().interrupt();
+      return new StepOutcome.Failed("step " + step.name() + " was interrupted");
+    } catch (RuntimeException e) {
+      String reason = "step " + step.name() + " failed unexpectedly: " + e;
+      ctx.log().accept("failed: " + reason);
+      return new StepOutcome.Failed(reason);
+    }
+  }
+
+  /** {@link TargetAccess#verify} of a kubernetes target: the API answers and its namespace exists. */
+  String checkNamespace(io.gantry.environment.Target target) {
+    try {
+      return kubernetes.check(target, secrets);
+    } catch (RuntimeException e) {
+      return "the cluster of " + target.name() + " could not be checked: " + e;
     }
   }
 

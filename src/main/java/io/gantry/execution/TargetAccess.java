@@ -17,10 +17,10 @@ import java.util.function.Supplier;
 
 /**
  * How Gantry works on one target, whatever its kind: a folder on the Gantry host, a folder on
- * another host reached over SSH, or a site where people do the work. The kinds differ here and
+ * another host reached over SSH, a site where people do the work, or a namespace of a Kubernetes cluster. The kinds differ here and
  * nowhere else, so the engine asks and never looks at a target's kind.
  */
-public sealed interface TargetAccess permits LocalFolder, SshFolder, Site {
+public sealed interface TargetAccess permits LocalFolder, SshFolder, Site, KubernetesNamespace {
 
   /**
    * The access to {@code target}.
@@ -35,6 +35,7 @@ public sealed interface TargetAccess permits LocalFolder, SshFolder, Site {
       case LOCAL -> LocalFolder.of(target, places, runner);
       case SSH -> new SshFolder(target, SshFolder.endpoint(target, data), runner);
       case SITE -> new Site(target, data.resolve("sites").resolve(target.name()), runner);
+      case KUBERNETES -> new KubernetesNamespace(target, data.resolve("kubernetes").resolve(target.name()), runner);
     };
   }
 

@@ -18,7 +18,8 @@ import java.util.Map;
     @JsonSubTypes.Type(value = Step.HttpCheck.class, name = "http-check"),
     @JsonSubTypes.Type(value = Step.Wait.class, name = "wait"),
     @JsonSubTypes.Type(value = Step.Manual.class, name = "manual"),
-    @JsonSubTypes.Type(value = Step.Approval.class, name = "approval")})
+    @JsonSubTypes.Type(value = Step.Approval.class, name = "approval"),
+    @JsonSubTypes.Type(value = Step.KubernetesApply.class, name = "kubernetes.apply")})
 public sealed interface Step {
 
   String name();
@@ -61,4 +62,12 @@ public sealed interface Step {
   /** People holding a role approve or reject, with a reason. */
   record Approval(String name, TimeSpan timeout, Boolean idempotent, List<String> targets, String role,
       Integer count, String instructions) implements Step {}
+
+  /**
+   * Apply the version's Kubernetes manifests in a kubernetes target's namespace and wait for their rollout
+   * (experimental). {@code manifests} names the one artifact to apply; null applies every {@code .yaml} and
+   * {@code .yml} artifact of the version.
+   */
+  record KubernetesApply(String name, TimeSpan timeout, Boolean idempotent, List<String> targets, String manifests)
+      implements Step {}
 }

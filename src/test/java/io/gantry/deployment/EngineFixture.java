@@ -118,6 +118,12 @@ final class EngineFixture {
         () -> gates, Prometheus.of(prometheusUrl, Duration.ofSeconds(5)));
   }
 
+  /** A new engine whose steps {@code runner} runs (e.g. with a sleeper that moves a test's clock). */
+  Engine engine(StepRunner runner) {
+    return new Engine(deployments, models, library, environments, targets, runner.withSecrets(stepSecrets),
+        db.transactions(), clock, dataDir, Duration.ofSeconds(30), Duration.ofSeconds(5), 4, () -> gates);
+  }
+
   /** A new engine whose work {@code observer} hears of (traces). */
   Engine engine(EngineObserver observer) {
     return new Engine(deployments, models, library, environments, targets,

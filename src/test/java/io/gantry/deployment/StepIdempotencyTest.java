@@ -32,4 +32,10 @@ class StepIdempotencyTest {
         .isFalse();
     assertThat(Engine.idempotent(shell(true))).isTrue();
   }
+
+  @Test
+  void a_kubernetes_apply_runs_again_unless_declared_otherwise_since_it_declares_the_same_objects_again() {
+    assertThat(Engine.idempotent(new Step.KubernetesApply("apply", null, null, List.of(), null))).isTrue();
+    assertThat(Engine.idempotent(new Step.KubernetesApply("apply", null, false, List.of(), null))).isFalse();
+  }
 }
