@@ -4,10 +4,10 @@ import java.util.Locale;
 
 /**
  * How Gantry reaches a target: a folder on the Gantry host, a folder on another host over SSH, or a
- * physical site where people do the work.
+ * physical site where people do the work, or a host whose agent pulls its work from the server.
  */
 public enum TargetKind {
-  LOCAL, SSH, SITE;
+  LOCAL, SSH, SITE, AGENT;
 
   public String id() {
     return name().toLowerCase(Locale.ROOT);

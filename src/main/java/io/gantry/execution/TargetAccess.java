@@ -20,7 +20,7 @@ import java.util.function.Supplier;
  * another host reached over SSH, or a site where people do the work. The kinds differ here and
  * nowhere else, so the engine asks and never looks at a target's kind.
  */
-public sealed interface TargetAccess permits LocalFolder, SshFolder, Site {
+public sealed interface TargetAccess permits LocalFolder, SshFolder, Site, AgentHost {
 
   /**
    * The access to {@code target}.
@@ -35,6 +35,7 @@ public sealed interface TargetAccess permits LocalFolder, SshFolder, Site {
       case LOCAL -> LocalFolder.of(target, places, runner);
       case SSH -> new SshFolder(target, SshFolder.endpoint(target, data), runner);
       case SITE -> new Site(target, data.resolve("sites").resolve(target.name()), runner);
+      case AGENT -> new AgentHost(target, runner.agents(), runner);
     };
   }
 
