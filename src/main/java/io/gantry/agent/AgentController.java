@@ -218,7 +218,21 @@ class AgentController {
     if (item == null || !item.agent().equals(agent.name()) || claim == null || !claim.equals(item.claimId())) {
       throw new AgentRegistry.Unauthorized();
     }
+    registry.heard(agent, null);
     return item;
+  }
+
+  @PostMapping("/agent/work/{id}/start")
+  @Operation(summary = "An agent starts the work it claimed, within the claim's lease; from then on the work is "
+      + "never handed out again. 409: do not run it")
+  ResponseEntity<Void> start(@RequestHeader(name = CREDENTIAL, required = false) String credential,
+      @RequestHeader(name = CLAIM, required = false) String claim, @PathVariable long id) {
+    claimed(credential, id, claim);
+    if (!registry.work().start(id, claim)) {
+      throw new io.gantry.shared.ConflictException("work " + id + " cannot be started under this claim: its lease "
+          + "passed, or it was started already; do not run it");
+    }
+    return ResponseEntity.noContent().build();
   }
 
   @PostMapping("/agent/work/{id}/log")
@@ -287,7 +301,15 @@ class AgentController {
       return;
     }
     try (java.io.InputStream in = library.open(artifact)) {
-      in.skipNBytes(from);
+      // read past, not skipped: the library's stream checks the digest of every byte it holds
+      byte[] past = new byte[64 * 1024];
+      for (long left = from; left > 0; ) {
+        int n = in.read(past, 0, (int) Math.min(past.length, left));
+        if (n < 0) {
+          break;
+        }
+        left -= n;
+      }
       response.setContentType("application/octet-stream");
       response.setHeader("Accept-Ranges", "bytes");
       response.setHeader("X-Checksum-Sha256", artifact.digest().value());

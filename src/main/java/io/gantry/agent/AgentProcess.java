@@ -234,7 +234,18 @@ public final class AgentProcess {
     }
 
     void perform(StepRunner runner, Path targets) throws InterruptedException {
-      say("took work " + id);
+      try {
+        HttpResponse<String> started = send(request("work/" + id + "/start"), Map.of());
+        if (started.statusCode() != 204) {
+          say("work " + id + " not started (" + started.statusCode() + "): " + detail(started.body()));
+          return;
+        }
+      } catch (IOException e) {
+        // not started: the server offers it again once the claim's lease passes
+        say("work " + id + " not started (" + e + ")");
+        return;
+      }
+      say("started work " + id);
       var flusher = java.util.concurrent.Executors.newSingleThreadScheduledExecutor();
       flusher.scheduleWithFixedDelay(this::flush, 300, 300, java.util.concurrent.TimeUnit.MILLISECONDS);
       StepOutcome outcome;

@@ -100,8 +100,8 @@ public class AgentRegistry implements AgentHosts {
         String why = now.state() != AgentState.APPROVED || !target.equals(now.target())
             ? "agent " + agent.name() + " was revoked while it had this work" : lost(now);
         if (why == null && clock.instant().isAfter(item.deadlineAt())) {
-          why = item.state() == WorkQueue.State.CLAIMED
-              ? "agent " + agent.name() + " took this work at " + item.claimedAt() + " and did not report how it "
+          why = item.state() == WorkQueue.State.STARTED
+              ? "agent " + agent.name() + " started this work at " + item.startedAt() + " and did not report how it "
                   + "ended by " + item.deadlineAt() + " (did it restart?); what it did on the host is unknown"
               : "agent " + agent.name() + " did not take this work by " + item.deadlineAt();
         }

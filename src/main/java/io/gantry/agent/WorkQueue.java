@@ -13,17 +13,22 @@ import org.springframework.jdbc.core.simple.JdbcClient;
 import org.springframework.stereotype.Component;
 
 /**
- * The agents' work, one row per piece: {@code QUEUED} until its agent claims it, {@code CLAIMED} with a claim
- * id that only the claiming process holds, {@code FINISHED} with its outcome. A claimed piece is never handed
- * out again, so an agent that restarts half-way does not run it twice: it fails at its deadline instead.
+ * The agents' work, one row per piece: {@code QUEUED} until its agent claims it; {@code CLAIMED} under a claim
+ * id for a short lease ({@link #LEASE}), in which the claiming process must start it, or it is offered again
+ * (the answer may never have reached the agent); {@code STARTED} once that process confirmed it, after which
+ * it is never handed out again, so an agent that restarts half-way does not run it twice (it fails at its
+ * deadline instead); {@code FINISHED} with its outcome.
  */
 @Component
 class WorkQueue {
 
-  enum State { QUEUED, CLAIMED, FINISHED }
+  enum State { QUEUED, CLAIMED, STARTED, FINISHED }
+
+  /** How long a claimed piece waits for its agent to start it before it is offered again. */
+  static final java.time.Duration LEASE = java.time.Duration.ofSeconds(15);
 
   record Item(long id, String agent, String target, String payload, State state, Instant createdAt,
-      Instant deadlineAt, String claimId, Instant claimedAt, String outcome, String outcomeText) {}
+      Instant deadlineAt, String claimId, Instant startedAt, String outcome, String outcomeText) {}
 
   private final JdbcClient jdbc;
   private final Clock clock;
@@ -53,14 +58,18 @@ class WorkQueue {
    * still queued, so of two claims at once one gets it.
    */
   Optional<Item> claim(String agent) {
-    List<Long> queued = jdbc.sql("select id from agent_work where agent = :agent and state = 'QUEUED' order by id")
-        .param("agent", agent).query(Long.class).list();
+    Timestamp now = Timestamp.from(clock.instant());
+    List<Long> queued = jdbc.sql("""
+        select id from agent_work
+        where agent = :agent and (state = 'QUEUED' or state = 'CLAIMED' and lease_until < :now) order by id
+        """).param("agent", agent).param("now", now).query(Long.class).list();
     for (long id : queued) {
       String claim = HexFormat.of().formatHex(bytes());
       int rows = jdbc.sql("""
-          update agent_work set state = 'CLAIMED', claim_id = :claim, claimed_at = :now
-          where id = :id and state = 'QUEUED'
-          """).param("claim", claim).param("now", Timestamp.from(clock.instant())).param("id", id).update();
+          update agent_work set state = 'CLAIMED', claim_id = :claim, claimed_at = :now, lease_until = :lease
+          where id = :id and (state = 'QUEUED' or state = 'CLAIMED' and lease_until < :now)
+          """).param("claim", claim).param("now", now).param("lease", Timestamp.from(now.toInstant().plus(LEASE)))
+          .param("id", id).update();
       if (rows == 1) {
         return get(id);
       }
@@ -72,6 +81,18 @@ class WorkQueue {
     byte[] b = new byte[16];
     random.nextBytes(b);
     return b;
+  }
+
+  /**
+   * Starts claimed work for the holder of {@code claim} while its lease runs; from then on it is never handed
+   * out again. False when the claim is not the work's, its lease passed or it was started already.
+   */
+  boolean start(long id, String claim) {
+    Timestamp now = Timestamp.from(clock.instant());
+    return jdbc.sql("""
+        update agent_work set state = 'STARTED', started_at = :now
+        where id = :id and claim_id = :claim and state = 'CLAIMED' and lease_until >= :now
+        """).param("now", now).param("id", id).param("claim", claim).update() == 1;
   }
 
   /** Adds log lines to claimed work; false when the claim is not the work's or the work is finished. */
@@ -98,7 +119,7 @@ class WorkQueue {
   boolean finish(long id, String claim, String outcome, String text) {
     return jdbc.sql("""
         update agent_work set state = 'FINISHED', outcome = :outcome, outcome_text = :text, finished_at = :now
-        where id = :id and claim_id = :claim and state = 'CLAIMED'
+        where id = :id and claim_id = :claim and state = 'STARTED'
         """).param("outcome", outcome).param("text", shorten(text)).param("now", Timestamp.from(clock.instant()))
         .param("id", id).param("claim", claim).update() == 1;
   }
@@ -123,7 +144,7 @@ class WorkQueue {
 
   boolean held(long id, String claim) {
     return claim != null && jdbc.sql("select count(*) from agent_work where id = :id and claim_id = :claim "
-        + "and state = 'CLAIMED'").param("id", id).param("claim", claim).query(Long.class).single() == 1;
+        + "and state = 'STARTED'").param("id", id).param("claim", claim).query(Long.class).single() == 1;
   }
 
   private static String shorten(String text) {
@@ -134,7 +155,7 @@ class WorkQueue {
     return new Item(rs.getLong("id"), rs.getString("agent"), rs.getString("target"), rs.getString("payload"),
         State.valueOf(rs.getString("state")), rs.getTimestamp("created_at").toInstant(),
         rs.getTimestamp("deadline_at").toInstant(), rs.getString("claim_id"),
-        rs.getTimestamp("claimed_at") == null ? null : rs.getTimestamp("claimed_at").toInstant(),
+        rs.getTimestamp("started_at") == null ? null : rs.getTimestamp("started_at").toInstant(),
         rs.getString("outcome"), rs.getString("outcome_text"));
   }
 }

@@ -266,8 +266,10 @@ abstract class AgentsContract {
       String claim = first.json().path("claim").asString();
       assertThat(first.json().path("payload").asString()).isEqualTo("{\"action\":\"run\"}");
 
-      // the agent restarts: the work it held is not given to it again
+      assertThat(start(credential, id, claim).status()).isEqualTo(204);
+      // the agent restarts: the work it started is not given to it again, nor started twice
       assertThat(claim(credential, 1).status()).isEqualTo(204);
+      assertThat(start(credential, id, claim).status()).isEqualTo(409);
       Response stranger = send("POST", "/api/v1/agent/work/" + id + "/log", Map.of(AgentController.CREDENTIAL,
           credential, AgentController.CLAIM, "not-the-claim"), Map.of("lines", List.of("forged")));
       assertThat(stranger.status()).isEqualTo(401);
@@ -297,7 +299,9 @@ abstract class AgentsContract {
     try (var pool = Executors.newSingleThreadExecutor()) {
       Future<StepOutcome> waiting = pool.submit(() -> hosts.perform(target, "{}", java.time.Duration.ofMinutes(5),
           line -> {}));
-      assertThat(claim(credential, 10).status()).isEqualTo(200);
+      Response claimed = claim(credential, 10);
+      assertThat(start(credential, claimed.json().path("id").asLong(), claimed.json().path("claim").asString())
+          .status()).isEqualTo(204);
       // the agent goes silent with the work in hand
       StepOutcome outcome = waiting.get(30, java.util.concurrent.TimeUnit.SECONDS);
       assertThat(outcome).isInstanceOf(StepOutcome.Failed.class);
@@ -317,6 +321,38 @@ abstract class AgentsContract {
     assertThat(send("GET", "/api/v1/agent/work/1/artifacts/0", Map.of(AgentController.CREDENTIAL, credential,
         AgentController.CLAIM, "guess"), null).status()).isEqualTo(401);
     assertThat(claim(credential, 0).status()).as("a pending agent gets no work").isEqualTo(204);
+  }
+
+  @Test
+  void work_claimed_but_never_started_is_offered_again_once_the_lease_passes_and_the_old_claim_is_refused()
+      throws Exception {
+    String name = "host-" + suffix();
+    String credential = registerAgent(createToken(1), name).json().path("credential").asString();
+    String target = freeTarget();
+    manager("POST", "/api/v1/agents/" + name + "/approve", Map.of("target", target));
+    try (var pool = Executors.newSingleThreadExecutor()) {
+      Future<StepOutcome> waiting = pool.submit(() -> hosts.perform(target, "{}", java.time.Duration.ofSeconds(60),
+          line -> {}));
+      // the answer to this claim is lost on the way (the agent was killed while it asked)
+      Response lost = claim(credential, 10);
+      long id = lost.json().path("id").asLong();
+      assertThat(claim(credential, 0).status()).as("within the lease it is offered to no one").isEqualTo(204);
+      Response offered = claim(credential, WorkQueue.LEASE.toSecondsPart() + 10);
+      assertThat(offered.status()).as(offered.text()).isEqualTo(200);
+      assertThat(offered.json().path("id").asLong()).isEqualTo(id);
+      assertThat(start(credential, id, lost.json().path("claim").asString()).status()).isEqualTo(401);
+      String claim = offered.json().path("claim").asString();
+      assertThat(start(credential, id, claim).status()).isEqualTo(204);
+      send("POST", "/api/v1/agent/work/" + id + "/outcome", Map.of(AgentController.CREDENTIAL, credential,
+          AgentController.CLAIM, claim), Map.of("outcome", "failed", "text", "exit 3"));
+      assertThat(waiting.get(30, java.util.concurrent.TimeUnit.SECONDS)).isEqualTo(new StepOutcome.Failed("exit 3"));
+    }
+    manager("POST", "/api/v1/agents/" + name + "/revoke", Map.of());
+  }
+
+  Response start(String credential, long id, String claim) throws Exception {
+    return send("POST", "/api/v1/agent/work/" + id + "/start", Map.of(AgentController.CREDENTIAL, credential,
+        AgentController.CLAIM, claim), Map.of());
   }
 
   Response claim(String credential, int waitSeconds) throws Exception {
