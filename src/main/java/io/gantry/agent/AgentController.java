@@ -78,7 +78,7 @@ class AgentController {
         a.state() == AgentState.APPROVED ? registry.lost(a) : null);
   }
 
-  @PostMapping("/agents/registration-tokens")
+  @PostMapping("/agent-registration-tokens")
   @Operation(summary = "Create a registration token for agents (deployment managers); its secret is shown once")
   ResponseEntity<TokenView> createToken(@RequestBody TokenRequest request, Principal principal) {
     access.require(principal.getName(), MANAGERS, Scope.NONE, "creating an agent registration token");
@@ -91,14 +91,14 @@ class AgentController {
     return ResponseEntity.status(HttpStatus.CREATED).body(TokenView.of(created.token(), created.secret()));
   }
 
-  @GetMapping("/agents/registration-tokens")
+  @GetMapping("/agent-registration-tokens")
   @Operation(summary = "The registration tokens (never their secret)")
   List<TokenView> tokens(Principal principal) {
     access.require(principal.getName(), MANAGERS, Scope.NONE, "reading the agent registration tokens");
     return registry.tokens().stream().map(t -> TokenView.of(t, null)).toList();
   }
 
-  @DeleteMapping("/agents/registration-tokens/{id}")
+  @DeleteMapping("/agent-registration-tokens/{id}")
   @Operation(summary = "Revoke a registration token; agents already registered with it stay")
   TokenView revokeToken(@PathVariable long id, Principal principal) {
     access.require(principal.getName(), MANAGERS, Scope.NONE, "revoking an agent registration token");

@@ -167,7 +167,7 @@ final class AgentCommands {
       request.put("name", name);
       request.put("uses", uses);
       request.put("expiresInHours", expiresInHours);
-      JsonNode token = api().post("/agents/registration-tokens", request);
+      JsonNode token = api().post("/agent-registration-tokens", request);
       if (output().json()) {
         output().printJson(token);
       } else {
@@ -183,7 +183,7 @@ final class AgentCommands {
   static final class ListTokens extends ApiCommand {
     @Override
     void run() {
-      JsonNode tokens = api().get("/agents/registration-tokens");
+      JsonNode tokens = api().get("/agent-registration-tokens");
       output().list(java.util.stream.StreamSupport.stream(tokens.spliterator(), false).toList(), List.of(
           of("ID", "id"), of("NAME", "name"), of("PREFIX", "prefix"), of("USES", "uses"), of("OF", "usesAllowed"),
           of("EXPIRES", "expiresAt"), of("REVOKED", "revokedAt"), of("BY", "createdBy")));
@@ -197,7 +197,7 @@ final class AgentCommands {
 
     @Override
     void run() {
-      api().delete("/agents/registration-tokens/" + id);
+      api().delete("/agent-registration-tokens/" + id);
       out().println("Revoked registration token " + id);
     }
   }

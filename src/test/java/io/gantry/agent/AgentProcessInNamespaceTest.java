@@ -144,7 +144,7 @@ class AgentProcessInNamespaceTest {
     files.add(Map.of("name", "agents.yaml", "content", CONFIG));
     assertThat(send(admin, "POST", "/api/v1/config/apply", Map.of("files", files, "reason", "agents")).status())
         .isEqualTo(200);
-    String token = send(admin, "POST", "/api/v1/agents/registration-tokens", Map.of("name", "ns", "uses", 1))
+    String token = send(admin, "POST", "/api/v1/agent-registration-tokens", Map.of("name", "ns", "uses", 1))
         .json().path("token").asString();
     Path work = Files.createTempDirectory("agent-work");
     proxy = new CuttingProxy(namespace.hostAddress, port, "/artifacts/", 512 * 1024);

@@ -136,9 +136,9 @@ abstract class AgentsContract {
     assertThat(registerAgent("gtr_" + "x".repeat(40), "host-" + suffix()).status()).isEqualTo(401);
     assertThat(registerAgent(null, "host-" + suffix()).status()).isEqualTo(401);
 
-    Response created = manager("POST", "/api/v1/agents/registration-tokens", Map.of("name", "revoked", "uses", 5));
+    Response created = manager("POST", "/api/v1/agent-registration-tokens", Map.of("name", "revoked", "uses", 5));
     long id = created.json().path("id").asLong();
-    assertThat(manager("DELETE", "/api/v1/agents/registration-tokens/" + id, null).status()).isEqualTo(200);
+    assertThat(manager("DELETE", "/api/v1/agent-registration-tokens/" + id, null).status()).isEqualTo(200);
     assertThat(registerAgent(created.json().path("token").asString(), "host-" + suffix()).status()).isEqualTo(401);
     assertThat(jdbc.sql("select count(*) from agents where name = :n").param("n", reusedName).query(Long.class)
         .single()).isZero();
@@ -222,7 +222,7 @@ abstract class AgentsContract {
   @Test
   void only_a_deployment_manager_creates_registration_tokens_and_approves_agents() throws Exception {
     String practitioner = newUser("deployment-practitioner");
-    Response token = send("POST", "/api/v1/agents/registration-tokens", Map.of("Authorization", "Bearer "
+    Response token = send("POST", "/api/v1/agent-registration-tokens", Map.of("Authorization", "Bearer "
         + practitioner), Map.of("name", "mine"));
     assertThat(token.status()).isEqualTo(403);
     String name = "host-" + suffix();
@@ -232,7 +232,7 @@ abstract class AgentsContract {
     assertThat(approve.status()).isEqualTo(403);
     assertThat(find(manager("GET", "/api/v1/agents", null).json(), name).path("state").asString())
         .isEqualTo("pending");
-    assertThat(send("POST", "/api/v1/agents/registration-tokens", Map.of(), Map.of("name", "x")).status())
+    assertThat(send("POST", "/api/v1/agent-registration-tokens", Map.of(), Map.of("name", "x")).status())
         .isEqualTo(401);
   }
 
@@ -363,7 +363,7 @@ abstract class AgentsContract {
   // --- helpers
 
   String createToken(int uses) throws Exception {
-    Response r = manager("POST", "/api/v1/agents/registration-tokens", Map.of("name", "test", "uses", uses));
+    Response r = manager("POST", "/api/v1/agent-registration-tokens", Map.of("name", "test", "uses", uses));
     assertThat(r.status()).as(r.text()).isEqualTo(201);
     assertThat(r.json().path("token").asString()).startsWith("gtr_");
     return r.json().path("token").asString();
