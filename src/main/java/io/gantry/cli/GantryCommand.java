@@ -25,7 +25,7 @@ import picocli.CommandLine.Model.CommandSpec;
         EventCommands.Subscriptions.class, ImprovementCommands.Review.class, ImprovementCommands.FollowUps.class,
         ImprovementCommands.Failures.class, ImprovementCommands.Initiatives.class, KpiCommands.class,
         SurveyCommands.class, NoticeCommands.class,
-        AssessmentCommands.class},
+        AssessmentCommands.class, AgentCommands.Agent.class, AgentCommands.Agents.class},
     footer = ExitCode.FOOTER)
 final class GantryCommand implements Callable<Integer> {
 

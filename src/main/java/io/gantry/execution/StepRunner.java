@@ -42,13 +42,16 @@ public class StepRunner {
 
   private StepSecrets secrets = StepSecrets.NONE;
   private StepUser user = StepUser.SERVER;
+  private AgentHosts agents = AgentHosts.NONE;
 
   @Autowired
   public StepRunner(Clock clock, SshConnections connections,
-      org.springframework.beans.factory.ObjectProvider<StepSecrets> secrets, StepUser user) {
+      org.springframework.beans.factory.ObjectProvider<StepSecrets> secrets, StepUser user,
+      org.springframework.beans.factory.ObjectProvider<AgentHosts> agents) {
     this(clock, Sleeper.real(), HttpClient.newBuilder().connectTimeout(Duration.ofSeconds(10)).build(), connections);
     this.secrets = secrets.getIfAvailable(() -> StepSecrets.NONE);
     this.user = user;
+    this.agents = agents.getIfAvailable(() -> AgentHosts.NONE);
   }
 
   public StepRunner(Clock clock, SshConnections connections) {
@@ -69,6 +72,17 @@ public class StepRunner {
   public StepRunner runningAs(StepUser user) {
     this.user = user;
     return this;
+  }
+
+  /** This runner, handing the steps on agent targets to the agents {@code agents} knows. */
+  public StepRunner withAgents(AgentHosts agents) {
+    this.agents = agents;
+    return this;
+  }
+
+  /** The agents that work for targets of kind agent. */
+  AgentHosts agents() {
+    return agents;
   }
 
   /** The OS user commands on local targets run as. */

@@ -17,10 +17,11 @@ import java.util.function.Supplier;
 
 /**
  * How Gantry works on one target, whatever its kind: a folder on the Gantry host, a folder on
- * another host reached over SSH, a site where people do the work, or a namespace of a Kubernetes cluster. The kinds differ here and
- * nowhere else, so the engine asks and never looks at a target's kind.
+ * another host reached over SSH, a site where people do the work, a namespace of a Kubernetes cluster,
+ * or a host whose agent pulls its work. The kinds differ here and nowhere else, so the engine asks and
+ * never looks at a target's kind.
  */
-public sealed interface TargetAccess permits LocalFolder, SshFolder, Site, KubernetesNamespace {
+public sealed interface TargetAccess permits LocalFolder, SshFolder, Site, KubernetesNamespace, AgentHost {
 
   /**
    * The access to {@code target}.
@@ -36,6 +37,7 @@ public sealed interface TargetAccess permits LocalFolder, SshFolder, Site, Kuber
       case SSH -> new SshFolder(target, SshFolder.endpoint(target, data), runner);
       case SITE -> new Site(target, data.resolve("sites").resolve(target.name()), runner);
       case KUBERNETES -> new KubernetesNamespace(target, data.resolve("kubernetes").resolve(target.name()), runner);
+      case AGENT -> new AgentHost(target, runner.agents(), runner);
     };
   }
 

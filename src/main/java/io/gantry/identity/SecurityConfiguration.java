@@ -73,6 +73,9 @@ class SecurityConfiguration {
                 "/schema/**", "/favicon.ico", "/error").permitAll()
             // webhook deliveries carry no API token: each is verified by its signature under its hook's secret
             .requestMatchers(HttpMethod.POST, "/api/v1/hooks/github/*", "/api/v1/hooks/gitlab/*").permitAll()
+            // agents carry no API token: each call is checked against a registration token or the agent's own
+            // credential by the agents' API, which answers anything else with 401
+            .requestMatchers("/api/v1/agent/**").permitAll()
             // what a supplier may reach: the library (to push versions and read them back) and its own
             // identity and tokens; everything else (environments, targets, models, deployments, changes,
             // schedules, metrics) is for the roles inside the organization

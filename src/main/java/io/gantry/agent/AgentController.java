@@ -1,0 +1,331 @@
+package io.gantry.agent;
+
+import io.gantry.environment.Target;
+import io.gantry.environment.TargetKind;
+import io.gantry.environment.Targets;
+import io.gantry.identity.Access;
+import io.gantry.identity.Role;
+import io.gantry.identity.Scope;
+import io.gantry.shared.InvalidInputException;
+import io.gantry.shared.NotFoundException;
+import io.swagger.v3.oas.annotations.Operation;
+import io.swagger.v3.oas.annotations.tags.Tag;
+import jakarta.servlet.http.HttpServletRequest;
+import java.security.Principal;
+import java.time.Duration;
+import java.time.Instant;
+import java.util.List;
+import java.util.Map;
+import java.util.Set;
+import org.springframework.http.HttpStatus;
+import org.springframework.http.ResponseEntity;
+import org.springframework.web.bind.annotation.DeleteMapping;
+import org.springframework.web.bind.annotation.ExceptionHandler;
+import org.springframework.web.bind.annotation.GetMapping;
+import org.springframework.web.bind.annotation.PathVariable;
+import org.springframework.web.bind.annotation.PostMapping;
+import org.springframework.web.bind.annotation.RequestBody;
+import org.springframework.web.bind.annotation.RequestHeader;
+import org.springframework.web.bind.annotation.RequestMapping;
+import org.springframework.web.bind.annotation.RestController;
+
+/**
+ * The agents' API: a deployment manager's registration tokens, approvals and revocations under
+ * {@code /api/v1/agents}, and the calls of the agents themselves under {@code /api/v1/agent}, which carry
+ * no API token but a registration token ({@value #REGISTRATION}) or the agent's own credential
+ * ({@value #CREDENTIAL}). An unknown, used-up, expired or revoked one gets 401 with an empty body.
+ */
+@RestController
+@RequestMapping("/api/v1")
+@Tag(name = "Agents", description = "Pull agents on hosts Gantry cannot reach")
+class AgentController {
+
+  static final String REGISTRATION = "Gantry-Registration-Token";
+  static final String CREDENTIAL = "Gantry-Agent-Credential";
+  private static final Set<Role> MANAGERS = Set.of(Role.DEPLOYMENT_MANAGER);
+
+  private final AgentRegistry registry;
+  private final Targets targets;
+  private final Access access;
+  private final io.gantry.catalog.Library library;
+
+  AgentController(AgentRegistry registry, Targets targets, Access access, io.gantry.catalog.Library library) {
+    this.registry = registry;
+    this.targets = targets;
+    this.access = access;
+    this.library = library;
+  }
+
+  // --- a deployment manager's
+
+  record TokenRequest(String name, Integer uses, Integer expiresInHours) {}
+
+  record TokenView(long id, String name, String prefix, int usesAllowed, int uses, String createdBy, Instant createdAt,
+      Instant expiresAt, Instant revokedAt, String revokedBy, String token) {
+    static TokenView of(RegistrationToken t, String secret) {
+      return new TokenView(t.id(), t.name(), t.prefix(), t.usesAllowed(), t.uses(), t.createdBy(), t.createdAt(),
+          t.expiresAt(), t.revokedAt(), t.revokedBy(), secret);
+    }
+  }
+
+  record AgentView(String name, String state, String target, Map<String, String> facts, Instant registeredAt,
+      String registeredFrom, Instant approvedAt, String approvedBy, Instant revokedAt, String revokedBy,
+      Instant lastHeardAt, String lost) {}
+
+  private AgentView view(Agent a) {
+    return new AgentView(a.name(), a.state().id(), a.target(), a.facts(), a.registeredAt(), a.registeredFrom(),
+        a.approvedAt(), a.approvedBy(), a.revokedAt(), a.revokedBy(), a.lastHeardAt(),
+        a.state() == AgentState.APPROVED ? registry.lost(a) : null);
+  }
+
+  @PostMapping("/agent-registration-tokens")
+  @Operation(summary = "Create a registration token for agents (deployment managers); its secret is shown once")
+  ResponseEntity<TokenView> createToken(@RequestBody TokenRequest request, Principal principal) {
+    access.require(principal.getName(), MANAGERS, Scope.NONE, "creating an agent registration token");
+    if (request == null || request.name() == null) {
+      throw InvalidInputException.of("name", "give the token a name (what it is for)");
+    }
+    int hours = request.expiresInHours() == null ? 24 : request.expiresInHours();
+    var created = registry.createToken(request.name(), request.uses() == null ? 1 : request.uses(),
+        Duration.ofHours(hours), principal.getName());
+    return ResponseEntity.status(HttpStatus.CREATED).body(TokenView.of(created.token(), created.secret()));
+  }
+
+  @GetMapping("/agent-registration-tokens")
+  @Operation(summary = "The registration tokens (never their secret)")
+  List<TokenView> tokens(Principal principal) {
+    access.require(principal.getName(), MANAGERS, Scope.NONE, "reading the agent registration tokens");
+    return registry.tokens().stream().map(t -> TokenView.of(t, null)).toList();
+  }
+
+  @DeleteMapping("/agent-registration-tokens/{id}")
+  @Operation(summary = "Revoke a registration token; agents already registered with it stay")
+  TokenView revokeToken(@PathVariable long id, Principal principal) {
+    access.require(principal.getName(), MANAGERS, Scope.NONE, "revoking an agent registration token");
+    return TokenView.of(registry.revokeToken(id, principal.getName()), null);
+  }
+
+  @GetMapping("/agents")
+  @Operation(summary = "The registered agents, with their state, target, facts and when they were last heard")
+  List<AgentView> agents(Principal principal) {
+    Access.Reach reach = access.reach(principal.getName(), Access.INSIDERS);
+    return registry.all().stream().filter(a -> reach.everywhere() || a.target() != null
+        && targets.find(a.target()).map(t -> reach.sees(new Scope(null, t.definition().environment()))).orElse(false))
+        .map(this::view).toList();
+  }
+
+  record Approval(String target) {}
+
+  @PostMapping("/agents/{name}/approve")
+  @Operation(summary = "Approve a pending agent and bind it to a target of kind agent (deployment managers of the "
+      + "target's environment)")
+  AgentView approve(@PathVariable String name, @RequestBody Approval approval, Principal principal) {
+    if (approval == null || approval.target() == null || approval.target().isBlank()) {
+      throw InvalidInputException.of("target", "name the target of kind agent the agent works for");
+    }
+    Target target = targets.find(approval.target()).orElseThrow(() -> new NotFoundException("target",
+        approval.target()));
+    access.require(principal.getName(), MANAGERS, new Scope(null, target.definition().environment()),
+        "approving an agent for target " + target.name());
+    if (target.definition().kind() != TargetKind.AGENT) {
+      throw InvalidInputException.of("target", "target " + target.name() + " is of kind "
+          + target.definition().kind().id() + "; an agent works only for a target of kind agent");
+    }
+    return view(registry.approve(name, target.name(), principal.getName()));
+  }
+
+  @PostMapping("/agents/{name}/revoke")
+  @Operation(summary = "Revoke an agent for good: its credential is refused from now on and its target freed")
+  AgentView revoke(@PathVariable String name, Principal principal) {
+    Agent agent = registry.get(name);
+    Scope scope = agent.target() == null ? Scope.NONE : targets.find(agent.target())
+        .map(t -> new Scope(null, t.definition().environment())).orElse(Scope.NONE);
+    access.require(principal.getName(), MANAGERS, scope, "revoking agent " + name);
+    return view(registry.revoke(name, principal.getName()));
+  }
+
+  // --- the agents' own
+
+  record Registration(String name, Map<String, String> facts) {}
+
+  record Registered(String name, String state, String credential) {}
+
+  record Heartbeat(Map<String, String> facts) {}
+
+  record Standing(String name, String state, String target) {}
+
+  @PostMapping("/agent/registrations")
+  @Operation(summary = "An agent registers with a registration token; it gets its own credential, shown once")
+  ResponseEntity<Registered> register(@RequestHeader(name = REGISTRATION, required = false) String token,
+      @RequestBody Registration registration, HttpServletRequest request) {
+    if (registration == null) {
+      throw InvalidInputException.of("name", "give the agent's name and facts");
+    }
+    var registered = registry.register(token, registration.name(), registration.facts(), request.getRemoteAddr());
+    return ResponseEntity.status(HttpStatus.CREATED).body(new Registered(registered.agent().name(),
+        registered.agent().state().id(), registered.credential()));
+  }
+
+  @PostMapping("/agent/heartbeat")
+  @Operation(summary = "An agent says it is alive, with the host's facts; it learns whether it is approved")
+  Standing heartbeat(@RequestHeader(name = CREDENTIAL, required = false) String credential,
+      @RequestBody(required = false) Heartbeat heartbeat) {
+    Agent agent = registry.authenticate(credential).orElseThrow(AgentRegistry.Unauthorized::new);
+    Agent heard = registry.heard(agent, heartbeat == null ? null : heartbeat.facts());
+    return new Standing(heard.name(), heard.state().id(), heard.target());
+  }
+
+  static final String CLAIM = "Gantry-Work-Claim";
+  static final int MAX_WAIT_SECONDS = 25;
+
+  record Work(long id, String claim, String payload) {}
+
+  record LogLines(List<String> lines) {}
+
+  record Outcome(String outcome, String text) {}
+
+  @GetMapping("/agent/work")
+  @Operation(summary = "An approved agent takes its next piece of work, waiting up to waitSeconds (at most 25) "
+      + "for one; 204 when none came")
+  ResponseEntity<Work> claim(@RequestHeader(name = CREDENTIAL, required = false) String credential,
+      @org.springframework.web.bind.annotation.RequestParam(defaultValue = "0") int waitSeconds)
+      throws InterruptedException {
+    Agent agent = registry.authenticate(credential).orElseThrow(AgentRegistry.Unauthorized::new);
+    if (waitSeconds < 0 || waitSeconds > MAX_WAIT_SECONDS) {
+      throw InvalidInputException.of("waitSeconds", "wait 0 to " + MAX_WAIT_SECONDS + " seconds, not " + waitSeconds);
+    }
+    long until = System.nanoTime() + Duration.ofSeconds(waitSeconds).toNanos();
+    while (true) {
+      Agent heard = registry.heard(agent, null);
+      if (heard.state() != AgentState.APPROVED) {
+        return ResponseEntity.noContent().build();
+      }
+      var item = registry.work().claim(heard.name());
+      if (item.isPresent()) {
+        return ResponseEntity.ok(new Work(item.get().id(), item.get().claimId(), item.get().payload()));
+      }
+      if (System.nanoTime() >= until) {
+        return ResponseEntity.noContent().build();
+      }
+      Thread.sleep(250);
+    }
+  }
+
+  /** The work {@code id} when the agent holds its claim; 401 for anything else, so nothing is learnt. */
+  private WorkQueue.Item claimed(String credential, long id, String claim) {
+    Agent agent = registry.authenticate(credential).orElseThrow(AgentRegistry.Unauthorized::new);
+    WorkQueue.Item item = registry.work().get(id).orElse(null);
+    if (item == null || !item.agent().equals(agent.name()) || claim == null || !claim.equals(item.claimId())) {
+      throw new AgentRegistry.Unauthorized();
+    }
+    registry.heard(agent, null);
+    return item;
+  }
+
+  @PostMapping("/agent/work/{id}/start")
+  @Operation(summary = "An agent starts the work it claimed, within the claim's lease; from then on the work is "
+      + "never handed out again. 409: do not run it")
+  ResponseEntity<Void> start(@RequestHeader(name = CREDENTIAL, required = false) String credential,
+      @RequestHeader(name = CLAIM, required = false) String claim, @PathVariable long id) {
+    claimed(credential, id, claim);
+    if (!registry.work().start(id, claim)) {
+      throw new io.gantry.shared.ConflictException("work " + id + " cannot be started under this claim: its lease "
+          + "passed, or it was started already; do not run it");
+    }
+    return ResponseEntity.noContent().build();
+  }
+
+  @PostMapping("/agent/work/{id}/log")
+  @Operation(summary = "An agent sends log lines of the work it holds")
+  ResponseEntity<Void> log(@RequestHeader(name = CREDENTIAL, required = false) String credential,
+      @RequestHeader(name = CLAIM, required = false) String claim, @PathVariable long id,
+      @RequestBody LogLines lines) {
+    claimed(credential, id, claim);
+    if (lines == null || lines.lines() == null || lines.lines().size() > 1000) {
+      throw InvalidInputException.of("lines", "send 0 to 1000 log lines at a time");
+    }
+    if (!registry.work().log(id, claim, lines.lines())) {
+      throw new io.gantry.shared.ConflictException("work " + id + " has ended: " + registry.work().get(id)
+          .map(WorkQueue.Item::outcomeText).orElse(""));
+    }
+    return ResponseEntity.noContent().build();
+  }
+
+  @PostMapping("/agent/work/{id}/outcome")
+  @Operation(summary = "An agent reports how the work it holds ended: succeeded, failed or needs-person")
+  ResponseEntity<Void> outcome(@RequestHeader(name = CREDENTIAL, required = false) String credential,
+      @RequestHeader(name = CLAIM, required = false) String claim, @PathVariable long id,
+      @RequestBody Outcome outcome) {
+    claimed(credential, id, claim);
+    String kind = outcome == null || outcome.outcome() == null ? "" : switch (outcome.outcome()) {
+      case "succeeded" -> "SUCCEEDED";
+      case "failed" -> "FAILED";
+      case "needs-person" -> "NEEDS_PERSON";
+      default -> "";
+    };
+    if (kind.isEmpty()) {
+      throw InvalidInputException.of("outcome", "the outcome is succeeded, failed or needs-person");
+    }
+    if (!registry.work().finish(id, claim, kind, outcome.text())) {
+      throw new io.gantry.shared.ConflictException("work " + id + " has ended already: " + registry.work().get(id)
+          .map(WorkQueue.Item::outcomeText).orElse(""));
+    }
+    return ResponseEntity.noContent().build();
+  }
+
+  @GetMapping("/agent/work/{id}/artifacts/{index}")
+  @Operation(summary = "An agent downloads an artifact of the work it holds; a Range of bytes=N- resumes a cut "
+      + "transfer (206)")
+  void artifact(@RequestHeader(name = CREDENTIAL, required = false) String credential,
+      @RequestHeader(name = CLAIM, required = false) String claim, @PathVariable long id, @PathVariable int index,
+      @RequestHeader(name = "Range", required = false) String range,
+      jakarta.servlet.http.HttpServletResponse response) throws java.io.IOException {
+    WorkQueue.Item item = claimed(credential, id, claim);
+    var artifacts = io.gantry.execution.AgentWork.artifacts(item.payload());
+    if (index < 0 || index >= artifacts.size()) {
+      throw new NotFoundException("artifact", String.valueOf(index));
+    }
+    var artifact = artifacts.get(index);
+    long from = 0;
+    if (range != null) {
+      var m = java.util.regex.Pattern.compile("bytes=(\\d{1,18})-").matcher(range.strip());
+      if (!m.matches()) {
+        throw InvalidInputException.of("Range", "only a range bytes=N- (the rest from byte N) is served");
+      }
+      from = Long.parseLong(m.group(1));
+    }
+    Long size = artifact.size();
+    if (size != null && from > size) {
+      response.setStatus(416);
+      response.setHeader("Content-Range", "bytes */" + size);
+      return;
+    }
+    try (java.io.InputStream in = library.open(artifact)) {
+      // read past, not skipped: the library's stream checks the digest of every byte it holds
+      byte[] past = new byte[64 * 1024];
+      for (long left = from; left > 0; ) {
+        int n = in.read(past, 0, (int) Math.min(past.length, left));
+        if (n < 0) {
+          break;
+        }
+        left -= n;
+      }
+      response.setContentType("application/octet-stream");
+      response.setHeader("Accept-Ranges", "bytes");
+      response.setHeader("X-Checksum-Sha256", artifact.digest().value());
+      if (from > 0) {
+        response.setStatus(206);
+        response.setHeader("Content-Range", "bytes " + from + "-" + (size == null ? "*" : (size - 1) + "/" + size));
+      }
+      if (size != null) {
+        response.setContentLengthLong(size - from);
+      }
+      in.transferTo(response.getOutputStream());
+    }
+  }
+
+  @ExceptionHandler(AgentRegistry.Unauthorized.class)
+  ResponseEntity<Void> unauthorized() {
+    return ResponseEntity.status(HttpStatus.UNAUTHORIZED).build();
+  }
+}

@@ -1,0 +1,501 @@
+package io.gantry.agent;
+
+import java.io.IOException;
+import java.io.InputStream;
+import java.io.PrintWriter;
+import java.net.ConnectException;
+import java.net.URI;
+import java.net.http.HttpClient;
+import java.net.http.HttpRequest;
+import java.net.http.HttpResponse;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.AtomicMoveNotSupportedException;
+import java.nio.file.FileAlreadyExistsException;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.nio.file.StandardCopyOption;
+import java.nio.file.StandardOpenOption;
+import java.nio.file.attribute.PosixFilePermissions;
+import java.security.GeneralSecurityException;
+import java.security.KeyStore;
+import java.security.cert.Certificate;
+import java.security.cert.CertificateFactory;
+import io.gantry.execution.AgentWork;
+import io.gantry.execution.StepOutcome;
+import io.gantry.execution.StepRunner;
+import java.time.Clock;
+import java.time.Duration;
+import java.util.LinkedHashMap;
+import java.util.Map;
+import java.util.concurrent.atomic.AtomicBoolean;
+import javax.net.ssl.SSLContext;
+import javax.net.ssl.TrustManagerFactory;
+import tools.jackson.databind.JsonNode;
+import tools.jackson.databind.json.JsonMapper;
+
+/**
+ * The agent on a target host ({@code gantry agent}): registers once with a registration token, keeps its own
+ * credential in its work folder (file mode 0600), then says it is alive with the host's facts every
+ * heartbeat. Plain Java: no Spring on this path, so it starts fast.
+ */
+public final class AgentProcess {
+
+  /** The file in the work folder that holds the agent's server, name and credential. */
+  static final String IDENTITY_FILE = "agent.json";
+
+  /** What {@link #run} ended with, as an exit code. */
+  public static final int STOPPED = 0;
+  public static final int REFUSED = 3;
+
+  static final JsonMapper JSON = JsonMapper.builder().build();
+
+  /**
+   * How the agent runs.
+   *
+   * @param server the server's address, https:// (http:// only with {@code insecureHttp})
+   * @param token a registration token; needed only until the agent holds its own credential
+   * @param name the agent's name, unique on the server for good
+   * @param workDir where the agent keeps its credential and its targets' folders
+   * @param ca a PEM file of certificates to trust for the server instead of the system's; null for the system's
+   * @param insecureHttp whether plain http:// is allowed (tests, loopback)
+   * @param heartbeat how often the agent says it is alive
+   */
+  public record Options(URI server, String token, String name, Path workDir, Path ca, boolean insecureHttp,
+      Duration heartbeat) {}
+
+  /** A refusal the person starting the agent can act on. */
+  public static final class Refused extends RuntimeException {
+    public Refused(String message) {
+      super(message);
+    }
+  }
+
+  private final Options options;
+  private final PrintWriter out;
+  private final HttpClient http;
+  private final URI api;
+  private final AtomicBoolean stopped = new AtomicBoolean();
+
+  public AgentProcess(Options options, PrintWriter out) {
+    this.options = check(options);
+    this.out = out;
+    this.http = client(options);
+    String base = options.server().toString();
+    this.api = URI.create((base.endsWith("/") ? base : base + "/") + "api/v1/agent/");
+  }
+
+  private static Options check(Options o) {
+    String scheme = o.server().getScheme();
+    if (o.server().getHost() == null || !("https".equals(scheme) || "http".equals(scheme))) {
+      throw new Refused("--server must be the server's https:// address, not " + o.server());
+    }
+    if ("http".equals(scheme) && !o.insecureHttp()) {
+      throw new Refused("--server " + o.server() + " is plain http://: the credential and the work would travel "
+          + "unprotected; use https:// (with --ca FILE for a private certificate authority), or --insecure-http "
+          + "on loopback or in a test");
+    }
+    if (o.ca() != null && "http".equals(scheme)) {
+      throw new Refused("--ca is for an https:// server, and --server is " + o.server());
+    }
+    if (o.name() == null || !AgentRegistry.NAME.matcher(o.name()).matches()) {
+      throw new Refused("--name: an agent's name is 1 to 63 characters: lower-case letters, digits, '.', '_' and "
+          + "'-', starting with a letter or digit; not \"" + o.name() + "\"");
+    }
+    if (o.heartbeat().isNegative() || o.heartbeat().isZero()) {
+      throw new Refused("--heartbeat must be a positive duration, not " + o.heartbeat());
+    }
+    return o;
+  }
+
+  private static HttpClient client(Options o) {
+    HttpClient.Builder builder = HttpClient.newBuilder().connectTimeout(Duration.ofSeconds(10));
+    if (o.ca() != null) {
+      builder.sslContext(trusting(o.ca()));
+    }
+    return builder.build();
+  }
+
+  /** An SSL context that trusts only the certificates in {@code pem}. */
+  static SSLContext trusting(Path pem) {
+    try (InputStream in = Files.newInputStream(pem)) {
+      KeyStore store = KeyStore.getInstance(KeyStore.getDefaultType());
+      store.load(null, null);
+      int i = 0;
+      for (Certificate certificate : CertificateFactory.getInstance("X.509").generateCertificates(in)) {
+        store.setCertificateEntry("ca-" + i++, certificate);
+      }
+      if (i == 0) {
+        throw new Refused("--ca " + pem + " holds no certificate (PEM expected)");
+      }
+      TrustManagerFactory trust = TrustManagerFactory.getInstance(TrustManagerFactory.getDefaultAlgorithm());
+      trust.init(store);
+      SSLContext context = SSLContext.getInstance("TLS");
+      context.init(null, trust.getTrustManagers(), null);
+      return context;
+    } catch (IOException | GeneralSecurityException e) {
+      throw new Refused("--ca " + pem + " cannot be read as PEM certificates: " + e.getMessage());
+    }
+  }
+
+  /** Asks the agent to end after its current call. */
+  public void stop() {
+    stopped.set(true);
+  }
+
+  /**
+   * Registers if it must, then says it is alive every heartbeat (on a thread of its own) and takes and does its
+   * work until stopped; a refusal by the server ends it with {@link #REFUSED}.
+   */
+  public int run() throws InterruptedException {
+    String credential = credential();
+    AtomicBoolean refused = new AtomicBoolean();
+    Thread beats = Thread.ofPlatform().daemon().name("agent-heartbeat").start(() -> beat(credential, refused));
+    StepRunner runner = new StepRunner(Clock.systemUTC());
+    Path targets = options.workDir().resolve("targets");
+    try {
+      while (!stopped.get() && !refused.get()) {
+        try {
+          HttpResponse<String> answer = http.send(HttpRequest.newBuilder(api.resolve("work?waitSeconds=20"))
+              .header(AgentController.CREDENTIAL, credential).timeout(Duration.ofSeconds(40)).GET().build(),
+              HttpResponse.BodyHandlers.ofString());
+          if (answer.statusCode() == 401) {
+            refused.set(true);
+          } else if (answer.statusCode() == 200) {
+            JsonNode work = JSON.readTree(answer.body());
+            new Job(credential, work.path("id").asLong(), work.path("claim").asString(), work.path("payload").asString())
+                .perform(runner, targets);
+          } else if (answer.statusCode() != 204) {
+            say("taking work answered " + answer.statusCode() + ": " + detail(answer.body()));
+            Thread.sleep(options.heartbeat().toMillis());
+          }
+        } catch (IOException e) {
+          say("server not reached (" + e + "); trying again");
+          Thread.sleep(options.heartbeat().toMillis());
+        }
+      }
+    } finally {
+      beats.interrupt();
+    }
+    if (refused.get()) {
+      say("the server refuses this agent's credential (revoked, or unknown to it); stopping. Register anew under "
+          + "another name with a new registration token.");
+      return REFUSED;
+    }
+    return STOPPED;
+  }
+
+  private void beat(String credential, AtomicBoolean refused) {
+    String said = null;
+    while (!stopped.get() && !refused.get()) {
+      try {
+        JsonNode standing = post("heartbeat", credential, Map.of("facts", facts()));
+        if (standing == null) {
+          refused.set(true);
+          return;
+        }
+        String now = standing.path("state").asString() + (standing.path("target").isNull()
+            || standing.path("target").isMissingNode() ? "" : ", works for target " + standing.path("target").asString());
+        if (!now.equals(said)) {
+          say(now);
+          said = now;
+        }
+      } catch (IOException e) {
+        say("heartbeat: server not reached (" + e + "); trying again");
+      } catch (InterruptedException e) {
+        return;
+      }
+      try {
+        Thread.sleep(options.heartbeat().toMillis());
+      } catch (InterruptedException e) {
+        return;
+      }
+    }
+  }
+
+  private synchronized void say(String line) {
+    out.println("agent " + options.name() + ": " + line);
+    out.flush();
+  }
+
+  /** One piece of work held under its claim: done on this host, its log sent as it goes, its outcome reported. */
+  private final class Job {
+
+    private final String credential;
+    private final long id;
+    private final String claim;
+    private final String payload;
+    private final java.util.List<String> pending = new java.util.ArrayList<>();
+
+    Job(String credential, long id, String claim, String payload) {
+      this.credential = credential;
+      this.id = id;
+      this.claim = claim;
+      this.payload = payload;
+    }
+
+    void perform(StepRunner runner, Path targets) throws InterruptedException {
+      try {
+        HttpResponse<String> started = send(request("work/" + id + "/start"), Map.of());
+        if (started.statusCode() != 204) {
+          say("work " + id + " not started (" + started.statusCode() + "): " + detail(started.body()));
+          return;
+        }
+      } catch (IOException e) {
+        // not started: the server offers it again once the claim's lease passes
+        say("work " + id + " not started (" + e + ")");
+        return;
+      }
+      say("started work " + id);
+      var flusher = java.util.concurrent.Executors.newSingleThreadScheduledExecutor();
+      flusher.scheduleWithFixedDelay(this::flush, 300, 300, java.util.concurrent.TimeUnit.MILLISECONDS);
+      StepOutcome outcome;
+      try {
+        outcome = AgentWork.perform(payload, targets, runner, new Downloads(this)::open, this::log);
+      } catch (RuntimeException e) {
+        outcome = new StepOutcome.Failed("agent " + options.name() + " could not do work " + id + ": " + e);
+      } finally {
+        flusher.shutdown();
+        flusher.awaitTermination(10, java.util.concurrent.TimeUnit.SECONDS);
+      }
+      flush();
+      Map<String, String> report = switch (outcome) {
+        case StepOutcome.Succeeded ok -> Map.of("outcome", "succeeded", "text", ok.summary());
+        case StepOutcome.Failed failed -> Map.of("outcome", "failed", "text", failed.reason());
+        case StepOutcome.NeedsPerson person -> Map.of("outcome", "needs-person", "text", person.what());
+      };
+      for (int attempt = 0; ; attempt++) {
+        try {
+          HttpResponse<String> answer = send(request("work/" + id + "/outcome"), report);
+          say("work " + id + ": " + report.get("outcome") + (answer.statusCode() / 100 == 2 ? ""
+              : " (the server answered " + answer.statusCode() + ": " + detail(answer.body()) + ")"));
+          return;
+        } catch (IOException e) {
+          if (attempt >= 30) {
+            say("work " + id + ": its outcome could not be reported (" + e + ")");
+            return;
+          }
+          Thread.sleep(1000);
+        }
+      }
+    }
+
+    HttpRequest.Builder request(String path) {
+      return HttpRequest.newBuilder(api.resolve(path)).header(AgentController.CREDENTIAL, credential)
+          .header(AgentController.CLAIM, claim);
+    }
+
+    private void log(String line) {
+      synchronized (pending) {
+        pending.add(line);
+      }
+    }
+
+    private void flush() {
+      java.util.List<String> lines;
+      synchronized (pending) {
+        if (pending.isEmpty()) {
+          return;
+        }
+        lines = java.util.List.copyOf(pending.subList(0, Math.min(pending.size(), 1000)));
+        pending.subList(0, lines.size()).clear();
+      }
+      try {
+        send(request("work/" + id + "/log"), Map.of("lines", lines));
+      } catch (IOException e) {
+        say("work " + id + ": log lines not sent (" + e + ")");
+      } catch (InterruptedException e) {
+        Thread.currentThread().interrupt();
+      }
+    }
+  }
+
+  /**
+   * The artifacts of a piece of work, downloaded into {@code <work-dir>/downloads} and resumed from where a cut
+   * transfer stopped (HTTP Range); each is checked against the digest the version records before it is given
+   * to the step, and a mismatch is refused.
+   */
+  private final class Downloads {
+
+    private final Job job;
+
+    Downloads(Job job) {
+      this.job = job;
+    }
+
+    InputStream open(io.gantry.catalog.Artifact artifact) {
+      var artifacts = AgentWork.artifacts(job.payload);
+      int index = artifacts.indexOf(artifact);
+      if (index < 0) {
+        index = java.util.stream.IntStream.range(0, artifacts.size())
+            .filter(i -> artifacts.get(i).path().equals(artifact.path())).findFirst()
+            .orElseThrow(() -> new IllegalStateException("artifact " + artifact.path() + " is not the work's"));
+      }
+      try {
+        Path file = download(index, artifact);
+        return Files.newInputStream(file);
+      } catch (IOException e) {
+        throw new java.io.UncheckedIOException(e);
+      } catch (InterruptedException e) {
+        Thread.currentThread().interrupt();
+        throw new IllegalStateException("interrupted while downloading " + artifact.path());
+      }
+    }
+
+    Path download(int index, io.gantry.catalog.Artifact artifact) throws IOException, InterruptedException {
+      Path dir = Files.createDirectories(options.workDir().resolve("downloads"));
+      Path done = dir.resolve(artifact.digest().hex());
+      if (Files.exists(done) && io.gantry.catalog.Digest.ofSha256(sha256(done)).equals(artifact.digest())) {
+        return done;
+      }
+      Path part = dir.resolve(artifact.digest().hex() + ".part");
+      for (int attempt = 1; ; attempt++) {
+        long have = Files.exists(part) ? Files.size(part) : 0;
+        HttpRequest.Builder request = job.request("work/" + job.id + "/artifacts/" + index)
+            .timeout(Duration.ofMinutes(30)).GET();
+        if (have > 0) {
+          request.header("Range", "bytes=" + have + "-");
+        }
+        try {
+          HttpResponse<InputStream> answer = http.send(request.build(), HttpResponse.BodyHandlers.ofInputStream());
+          try (InputStream in = answer.body()) {
+            if (answer.statusCode() == 206 && have > 0) {
+              job.log("resuming " + artifact.path() + " at byte " + have);
+              try (var to = Files.newOutputStream(part, StandardOpenOption.APPEND)) {
+                in.transferTo(to);
+              }
+            } else if (answer.statusCode() == 200) {
+              Files.copy(in, part, StandardCopyOption.REPLACE_EXISTING);
+            } else if (answer.statusCode() == 416) {
+              Files.deleteIfExists(part);
+              continue;
+            } else {
+              throw new IOException("download of " + artifact.path() + " answered " + answer.statusCode());
+            }
+          }
+          break;
+        } catch (IOException e) {
+          if (attempt >= 5) {
+            throw e;
+          }
+          job.log("download of " + artifact.path() + " cut (" + e.getMessage() + "); resuming");
+          Thread.sleep(500L * attempt);
+        }
+      }
+      var actual = io.gantry.catalog.Digest.ofSha256(sha256(part));
+      if (!actual.equals(artifact.digest())) {
+        Files.delete(part);
+        throw new io.gantry.shared.IntegrityViolationException("artifact " + artifact.path() + " arrived with SHA-256 "
+            + actual + " but the version records " + artifact.digest() + ": refused, nothing installed");
+      }
+      Files.move(part, done, StandardCopyOption.REPLACE_EXISTING);
+      job.log("downloaded " + artifact.path() + ", SHA-256 checked: " + actual);
+      return done;
+    }
+  }
+
+  static byte[] sha256(Path file) throws IOException {
+    try (InputStream in = Files.newInputStream(file)) {
+      var sha = java.security.MessageDigest.getInstance("SHA-256");
+      byte[] buffer = new byte[65536];
+      for (int n; (n = in.read(buffer)) > 0; ) {
+        sha.update(buffer, 0, n);
+      }
+      return sha.digest();
+    } catch (java.security.NoSuchAlgorithmException e) {
+      throw new IllegalStateException(e);
+    }
+  }
+
+  private Map<String, String> facts() throws IOException {
+    Files.createDirectories(options.workDir());
+    return HostFacts.of(options.workDir(), AgentProcess.class.getPackage().getImplementationVersion() == null ? "dev"
+        : AgentProcess.class.getPackage().getImplementationVersion());
+  }
+
+  /** The agent's credential: read from its work folder, or got by registering with the registration token. */
+  String credential() throws InterruptedException {
+    Path file = options.workDir().resolve(IDENTITY_FILE);
+    try {
+      if (Files.exists(file)) {
+        JsonNode identity = JSON.readTree(Files.readString(file));
+        if (!options.server().toString().equals(identity.path("server").asString())
+            || !options.name().equals(identity.path("name").asString())) {
+          throw new Refused("the work folder " + options.workDir() + " holds the identity of agent "
+              + identity.path("name").asString() + " of server " + identity.path("server").asString()
+              + "; start this agent with its own --work-dir");
+        }
+        return identity.path("credential").asString();
+      }
+      if (options.token() == null || options.token().isBlank()) {
+        throw new Refused("agent " + options.name() + " is not registered yet (no " + file + "): give the "
+            + "registration token a deployment manager created (--token)");
+      }
+      Files.createDirectories(options.workDir());
+      Files.setPosixFilePermissions(options.workDir(), PosixFilePermissions.fromString("rwx------"));
+      HttpResponse<String> answer = send(HttpRequest.newBuilder(api.resolve("registrations"))
+          .header(AgentController.REGISTRATION, options.token()), Map.of("name", options.name(), "facts", facts()));
+      switch (answer.statusCode()) {
+        case 201 -> { }
+        case 401 -> throw new Refused("the server does not accept the registration token (unknown, used up, "
+            + "expired or revoked): ask a deployment manager for a new one (gantry agents token create)");
+        default -> throw new Refused("registration refused (" + answer.statusCode() + "): "
+            + detail(answer.body()));
+      }
+      String credential = JSON.readTree(answer.body()).path("credential").asString();
+      Map<String, String> identity = new LinkedHashMap<>();
+      identity.put("server", options.server().toString());
+      identity.put("name", options.name());
+      identity.put("credential", credential);
+      writePrivately(file, JSON.writeValueAsString(identity));
+      out.println("agent " + options.name() + ": registered with " + options.server() + "; waiting for a deployment "
+          + "manager's approval (gantry agents approve " + options.name() + " --target TARGET)");
+      out.flush();
+      return credential;
+    } catch (ConnectException e) {
+      throw new Refused("server " + options.server() + " not reached: " + e);
+    } catch (IOException e) {
+      throw new Refused("could not register: " + e);
+    }
+  }
+
+  /** Writes {@code text} to {@code file} readable by its owner only, from its first byte. */
+  static void writePrivately(Path file, String text) throws IOException {
+    Path temporary = file.resolveSibling(file.getFileName() + ".new");
+    Files.deleteIfExists(temporary);
+    Files.createFile(temporary, PosixFilePermissions.asFileAttribute(PosixFilePermissions.fromString("rw-------")));
+    Files.writeString(temporary, text, StandardCharsets.UTF_8, StandardOpenOption.TRUNCATE_EXISTING);
+    try {
+      Files.move(temporary, file, StandardCopyOption.ATOMIC_MOVE);
+    } catch (AtomicMoveNotSupportedException | FileAlreadyExistsException e) {
+      Files.move(temporary, file, StandardCopyOption.REPLACE_EXISTING);
+    }
+  }
+
+  /** The answer's body, or null when the server refused the credential (401). */
+  private JsonNode post(String path, String credential, Object body) throws IOException, InterruptedException {
+    HttpResponse<String> answer = send(HttpRequest.newBuilder(api.resolve(path))
+        .header(AgentController.CREDENTIAL, credential), body);
+    if (answer.statusCode() == 401) {
+      return null;
+    }
+    if (answer.statusCode() / 100 != 2) {
+      throw new IOException(path + " answered " + answer.statusCode() + ": " + detail(answer.body()));
+    }
+    return answer.body().isEmpty() ? JSON.createObjectNode() : JSON.readTree(answer.body());
+  }
+
+  private HttpResponse<String> send(HttpRequest.Builder request, Object body) throws IOException, InterruptedException {
+    return http.send(request.header("Content-Type", "application/json").timeout(Duration.ofSeconds(60))
+        .POST(HttpRequest.BodyPublishers.ofString(JSON.writeValueAsString(body))).build(),
+        HttpResponse.BodyHandlers.ofString());
+  }
+
+  private static String detail(String body) {
+    try {
+      JsonNode problem = JSON.readTree(body);
+      return problem.path("detail").asString(body);
+    } catch (RuntimeException e) {
+      return body;
+    }
+  }
+}

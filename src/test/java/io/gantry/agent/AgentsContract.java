@@ -1,0 +1,434 @@
+package io.gantry.agent;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import io.gantry.config.ConfigFiles;
+import io.gantry.execution.AgentHosts;
+import io.gantry.execution.StepOutcome;
+import io.gantry.testing.AdminToken;
+import io.gantry.testing.TestDatabase;
+import java.net.URI;
+import java.net.http.HttpClient;
+import java.net.http.HttpRequest;
+import java.net.http.HttpResponse;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Map;
+import java.util.UUID;
+import java.util.concurrent.Callable;
+import java.util.concurrent.CountDownLatch;
+import java.util.concurrent.Executors;
+import java.util.concurrent.Future;
+import org.junit.jupiter.api.BeforeEach;
+import org.junit.jupiter.api.Test;
+import org.springframework.beans.factory.annotation.Autowired;
+import org.springframework.beans.factory.annotation.Value;
+import org.springframework.boot.test.context.SpringBootTest;
+import org.springframework.boot.test.web.server.LocalServerPort;
+import org.springframework.jdbc.core.simple.JdbcClient;
+import org.springframework.test.context.DynamicPropertyRegistry;
+import tools.jackson.databind.JsonNode;
+import tools.jackson.databind.json.JsonMapper;
+
+/**
+ * Registration tokens, registration, approval, revocation and heartbeats of agents over real HTTP against a
+ * real server; run on H2 and PostgreSQL by the subclasses.
+ */
+@SpringBootTest(webEnvironment = SpringBootTest.WebEnvironment.RANDOM_PORT)
+abstract class AgentsContract {
+
+  static final JsonMapper JSON = JsonMapper.builder().build();
+  static final HttpClient HTTP = HttpClient.newHttpClient();
+
+  static final String AGENT_TARGETS = """
+      apiVersion: gantry.io/v1
+      kind: Target
+      metadata: {name: far-1}
+      spec: {environment: dev, kind: agent, facts: {rack: r7}}
+      ---
+      apiVersion: gantry.io/v1
+      kind: Target
+      metadata: {name: far-2}
+      spec: {environment: dev, kind: agent}
+      """;
+
+  static void register(DynamicPropertyRegistry registry, TestDatabase database) throws Exception {
+    for (String property : database.springProperties()) {
+      int eq = property.indexOf('=');
+      String value = property.substring(eq + 1);
+      registry.add(property.substring(0, eq), () -> value);
+    }
+    Path dataDir = Files.createDirectories(Files.createTempDirectory("gantry-agents-test").resolve("data"));
+    registry.add("gantry.data-dir", dataDir::toString);
+    registry.add("gantry.agents.grace", () -> "4s");
+  }
+
+  @LocalServerPort int port;
+  @Autowired JdbcClient jdbc;
+  @Autowired AgentHosts hosts;
+  @Value("${gantry.data-dir}") Path dataDir;
+  String admin;
+
+  @BeforeEach
+  void applyExamplesWithAgentTargets() throws Exception {
+    admin = AdminToken.of(dataDir);
+    List<Map<String, String>> files = new ArrayList<>(ConfigFiles.read(Path.of("examples/config")).stream()
+        .map(f -> Map.of("name", f.name(), "content", f.content())).toList());
+    files.add(Map.of("name", "agents.yaml", "content", AGENT_TARGETS));
+    Response applied = send("POST", "/api/v1/config/apply", Map.of("Authorization", "Bearer " + admin),
+        Map.of("files", files, "reason", "test set-up"));
+    assertThat(applied.status()).as(applied.text()).isEqualTo(200);
+  }
+
+  @Test
+  void an_agent_registered_with_a_token_waits_pending_until_a_manager_approves_it_for_an_agent_target()
+      throws Exception {
+    String token = createToken(1);
+    String name = "host-" + suffix();
+    Response registered = registerAgent(token, name);
+    assertThat(registered.status()).as(registered.text()).isEqualTo(201);
+    assertThat(registered.json().path("state").asString()).isEqualTo("pending");
+    String credential = registered.json().path("credential").asString();
+    assertThat(credential).startsWith("gta_");
+
+    Response pending = heartbeat(credential);
+    assertThat(pending.json().path("state").asString()).isEqualTo("pending");
+    assertThat(pending.json().path("target").isNull()).isTrue();
+    assertThat(hosts.reported("far-1")).as("a pending agent works for no target").isNull();
+
+    String target = freeTarget();
+    Response approved = manager("POST", "/api/v1/agents/" + name + "/approve", Map.of("target", target));
+    assertThat(approved.status()).as(approved.text()).isEqualTo(200);
+    Response standing = heartbeat(credential);
+    assertThat(standing.json().path("state").asString()).isEqualTo("approved");
+    assertThat(standing.json().path("target").asString()).isEqualTo(target);
+
+    AgentHosts.Reported reported = hosts.reported(target);
+    assertThat(reported.agent()).isEqualTo(name);
+    assertThat(reported.facts()).containsEntry("os.name", "Linux").containsEntry("tools", "sh,tar");
+    assertThat(reported.lost()).isNull();
+    JsonNode listed = find(manager("GET", "/api/v1/agents", null).json(), name);
+    assertThat(listed.path("approvedBy").asString()).isEqualTo("admin");
+    assertThat(listed.path("facts").path("disk.free-mb").asString()).isEqualTo("2048");
+  }
+
+  @Test
+  void secrets_are_stored_only_as_hashes() throws Exception {
+    String token = createToken(1);
+    String credential = registerAgent(token, "host-" + suffix()).json().path("credential").asString();
+    String stored = jdbc.sql("select token_hash from agent_registration_tokens where token_hash = :h")
+        .param("h", AgentRegistry.hash(token)).query(String.class).single()
+        + jdbc.sql("select credential_hash || credential_prefix from agents where credential_hash = :h")
+        .param("h", AgentRegistry.hash(credential)).query(String.class).single();
+    assertThat(stored).doesNotContain(token).doesNotContain(credential);
+  }
+
+  @Test
+  void a_used_up_token_an_unknown_token_and_a_revoked_token_register_nothing_and_get_401() throws Exception {
+    String once = createToken(1);
+    assertThat(registerAgent(once, "host-" + suffix()).status()).isEqualTo(201);
+    String reusedName = "host-" + suffix();
+    Response again = registerAgent(once, reusedName);
+    assertThat(again.status()).isEqualTo(401);
+    assertThat(again.text()).isEmpty();
+    assertThat(registerAgent("gtr_" + "x".repeat(40), "host-" + suffix()).status()).isEqualTo(401);
+    assertThat(registerAgent(null, "host-" + suffix()).status()).isEqualTo(401);
+
+    Response created = manager("POST", "/api/v1/agent-registration-tokens", Map.of("name", "revoked", "uses", 5));
+    long id = created.json().path("id").asLong();
+    assertThat(manager("DELETE", "/api/v1/agent-registration-tokens/" + id, null).status()).isEqualTo(200);
+    assertThat(registerAgent(created.json().path("token").asString(), "host-" + suffix()).status()).isEqualTo(401);
+    assertThat(jdbc.sql("select count(*) from agents where name = :n").param("n", reusedName).query(Long.class)
+        .single()).isZero();
+  }
+
+  @Test
+  void a_second_registration_under_a_used_name_is_refused_and_does_not_use_the_token() throws Exception {
+    String name = "host-" + suffix();
+    assertThat(registerAgent(createToken(1), name).status()).isEqualTo(201);
+    String token = createToken(1);
+    Response second = registerAgent(token, name);
+    assertThat(second.status()).as(second.text()).isEqualTo(409);
+    assertThat(second.json().path("detail").asString()).contains("already registered");
+    assertThat(registerAgent(token, "host-" + suffix()).status()).as("the refused registration left the token's use")
+        .isEqualTo(201);
+  }
+
+  @Test
+  void two_agents_registering_at_once_with_a_single_use_token_register_one() throws Exception {
+    String token = createToken(1);
+    CountDownLatch start = new CountDownLatch(1);
+    List<Callable<Integer>> racers = new ArrayList<>();
+    for (int i = 0; i < 4; i++) {
+      String name = "racer-" + i + "-" + suffix();
+      racers.add(() -> {
+        start.await();
+        return registerAgent(token, name).status();
+      });
+    }
+    try (var pool = Executors.newFixedThreadPool(4)) {
+      List<Future<Integer>> results = racers.stream().map(pool::submit).toList();
+      start.countDown();
+      List<Integer> statuses = new ArrayList<>();
+      for (Future<Integer> f : results) {
+        statuses.add(f.get());
+      }
+      assertThat(statuses).containsOnlyOnce(201).contains(401);
+    }
+  }
+
+  @Test
+  void a_revoked_agent_and_an_unknown_credential_get_401_with_nothing_else() throws Exception {
+    String name = "host-" + suffix();
+    String credential = registerAgent(createToken(1), name).json().path("credential").asString();
+    String target = freeTarget();
+    manager("POST", "/api/v1/agents/" + name + "/approve", Map.of("target", target));
+    assertThat(manager("POST", "/api/v1/agents/" + name + "/revoke", Map.of()).status()).isEqualTo(200);
+
+    Response revoked = heartbeat(credential);
+    assertThat(revoked.status()).isEqualTo(401);
+    assertThat(revoked.text()).isEmpty();
+    Response unknown = heartbeat("gta_" + "y".repeat(40));
+    assertThat(unknown.status()).isEqualTo(401);
+    assertThat(unknown.text()).isEmpty();
+    assertThat(send("POST", "/api/v1/agent/heartbeat", Map.of(), Map.of()).status()).isEqualTo(401);
+    assertThat(hosts.reported(target)).as("the revoked agent's target is free").isNull();
+    Response back = manager("POST", "/api/v1/agents/" + name + "/approve", Map.of("target", target));
+    assertThat(back.status()).as("a revoked agent is never approved again").isEqualTo(409);
+  }
+
+  @Test
+  void one_agent_works_for_a_target_and_only_for_a_target_of_kind_agent() throws Exception {
+    String first = "host-" + suffix();
+    String second = "host-" + suffix();
+    registerAgent(createToken(1), first);
+    registerAgent(createToken(1), second);
+    String target = freeTarget();
+    assertThat(manager("POST", "/api/v1/agents/" + first + "/approve", Map.of("target", target)).status())
+        .isEqualTo(200);
+    Response taken = manager("POST", "/api/v1/agents/" + second + "/approve", Map.of("target", target));
+    assertThat(taken.status()).isEqualTo(409);
+    assertThat(taken.json().path("detail").asString()).contains("already has agent " + first);
+    Response local = manager("POST", "/api/v1/agents/" + second + "/approve", Map.of("target", "dev-web-1"));
+    assertThat(local.status()).isEqualTo(422);
+    assertThat(local.json().path("detail").asString()).contains("is of kind local");
+    assertThat(find(manager("GET", "/api/v1/agents", null).json(), second).path("state").asString())
+        .isEqualTo("pending");
+    manager("POST", "/api/v1/agents/" + first + "/revoke", Map.of());
+  }
+
+  @Test
+  void only_a_deployment_manager_creates_registration_tokens_and_approves_agents() throws Exception {
+    String practitioner = newUser("deployment-practitioner");
+    Response token = send("POST", "/api/v1/agent-registration-tokens", Map.of("Authorization", "Bearer "
+        + practitioner), Map.of("name", "mine"));
+    assertThat(token.status()).isEqualTo(403);
+    String name = "host-" + suffix();
+    registerAgent(createToken(1), name);
+    Response approve = send("POST", "/api/v1/agents/" + name + "/approve", Map.of("Authorization", "Bearer "
+        + practitioner), Map.of("target", "far-1"));
+    assertThat(approve.status()).isEqualTo(403);
+    assertThat(find(manager("GET", "/api/v1/agents", null).json(), name).path("state").asString())
+        .isEqualTo("pending");
+    assertThat(send("POST", "/api/v1/agent-registration-tokens", Map.of(), Map.of("name", "x")).status())
+        .isEqualTo(401);
+  }
+
+  @Test
+  void bad_names_and_facts_are_refused_naming_the_field_and_use_no_token() throws Exception {
+    String token = createToken(1);
+    Response badName = registerAgent(token, "Host With Spaces");
+    assertThat(badName.status()).isEqualTo(422);
+    assertThat(badName.json().path("errors").get(0).path("field").asString()).isEqualTo("name");
+    Response badFact = send("POST", "/api/v1/agent/registrations", Map.of(AgentController.REGISTRATION, token),
+        Map.of("name", "host-" + suffix(), "facts", Map.of("os.name", "x".repeat(1001))));
+    assertThat(badFact.status()).isEqualTo(422);
+    assertThat(badFact.json().path("errors").get(0).path("field").asString()).isEqualTo("facts.os.name");
+    assertThat(registerAgent(token, "host-" + suffix()).status()).isEqualTo(201);
+  }
+
+  @Test
+  void work_claimed_by_an_agent_is_never_handed_out_again_so_a_restarted_agent_does_not_run_it_twice()
+      throws Exception {
+    String name = "host-" + suffix();
+    String credential = registerAgent(createToken(1), name).json().path("credential").asString();
+    String target = freeTarget();
+    manager("POST", "/api/v1/agents/" + name + "/approve", Map.of("target", target));
+    List<String> log = new java.util.concurrent.CopyOnWriteArrayList<>();
+    try (var pool = Executors.newSingleThreadExecutor()) {
+      Future<StepOutcome> waiting = pool.submit(() -> hosts.perform(target, "{\"action\":\"run\"}",
+          java.time.Duration.ofSeconds(30), log::add));
+      Response first = claim(credential, 10);
+      assertThat(first.status()).as(first.text()).isEqualTo(200);
+      long id = first.json().path("id").asLong();
+      String claim = first.json().path("claim").asString();
+      assertThat(first.json().path("payload").asString()).isEqualTo("{\"action\":\"run\"}");
+
+      assertThat(start(credential, id, claim).status()).isEqualTo(204);
+      // the agent restarts: the work it started is not given to it again, nor started twice
+      assertThat(claim(credential, 1).status()).isEqualTo(204);
+      assertThat(start(credential, id, claim).status()).isEqualTo(409);
+      Response stranger = send("POST", "/api/v1/agent/work/" + id + "/log", Map.of(AgentController.CREDENTIAL,
+          credential, AgentController.CLAIM, "not-the-claim"), Map.of("lines", List.of("forged")));
+      assertThat(stranger.status()).isEqualTo(401);
+
+      assertThat(send("POST", "/api/v1/agent/work/" + id + "/log", Map.of(AgentController.CREDENTIAL, credential,
+          AgentController.CLAIM, claim), Map.of("lines", List.of("line one", "line two"))).status()).isEqualTo(204);
+      assertThat(send("POST", "/api/v1/agent/work/" + id + "/outcome", Map.of(AgentController.CREDENTIAL, credential,
+          AgentController.CLAIM, claim), Map.of("outcome", "succeeded", "text", "done")).status()).isEqualTo(204);
+      assertThat(waiting.get(30, java.util.concurrent.TimeUnit.SECONDS)).isEqualTo(new StepOutcome.Succeeded("done"));
+      assertThat(log).containsExactly("line one", "line two");
+
+      Response twice = send("POST", "/api/v1/agent/work/" + id + "/outcome", Map.of(AgentController.CREDENTIAL,
+          credential, AgentController.CLAIM, claim), Map.of("outcome", "failed", "text", "again"));
+      assertThat(twice.status()).isEqualTo(409);
+    }
+    manager("POST", "/api/v1/agents/" + name + "/revoke", Map.of());
+  }
+
+  @Test
+  void work_of_an_agent_not_heard_within_the_grace_period_fails_naming_the_agent_and_when_it_was_last_heard()
+      throws Exception {
+    String name = "host-" + suffix();
+    String credential = registerAgent(createToken(1), name).json().path("credential").asString();
+    String target = freeTarget();
+    manager("POST", "/api/v1/agents/" + name + "/approve", Map.of("target", target));
+    heartbeat(credential);
+    try (var pool = Executors.newSingleThreadExecutor()) {
+      Future<StepOutcome> waiting = pool.submit(() -> hosts.perform(target, "{}", java.time.Duration.ofMinutes(5),
+          line -> {}));
+      Response claimed = claim(credential, 10);
+      assertThat(start(credential, claimed.json().path("id").asLong(), claimed.json().path("claim").asString())
+          .status()).isEqualTo(204);
+      // the agent goes silent with the work in hand
+      StepOutcome outcome = waiting.get(30, java.util.concurrent.TimeUnit.SECONDS);
+      assertThat(outcome).isInstanceOf(StepOutcome.Failed.class);
+      assertThat(((StepOutcome.Failed) outcome).reason()).startsWith("agent " + name + " lost: last heard at ");
+      assertThat(hosts.reported(target).lost()).startsWith("agent " + name + " lost");
+      StepOutcome queued = hosts.perform(target, "{}", java.time.Duration.ofMinutes(5), line -> {});
+      assertThat(((StepOutcome.Failed) queued).reason()).as("no work is queued for a lost agent")
+          .startsWith("agent " + name + " lost");
+    }
+    manager("POST", "/api/v1/agents/" + name + "/revoke", Map.of());
+  }
+
+  @Test
+  void an_agent_can_download_only_the_artifacts_of_work_it_holds() throws Exception {
+    String name = "host-" + suffix();
+    String credential = registerAgent(createToken(1), name).json().path("credential").asString();
+    assertThat(send("GET", "/api/v1/agent/work/1/artifacts/0", Map.of(AgentController.CREDENTIAL, credential,
+        AgentController.CLAIM, "guess"), null).status()).isEqualTo(401);
+    assertThat(claim(credential, 0).status()).as("a pending agent gets no work").isEqualTo(204);
+  }
+
+  @Test
+  void work_claimed_but_never_started_is_offered_again_once_the_lease_passes_and_the_old_claim_is_refused()
+      throws Exception {
+    String name = "host-" + suffix();
+    String credential = registerAgent(createToken(1), name).json().path("credential").asString();
+    String target = freeTarget();
+    manager("POST", "/api/v1/agents/" + name + "/approve", Map.of("target", target));
+    try (var pool = Executors.newSingleThreadExecutor()) {
+      Future<StepOutcome> waiting = pool.submit(() -> hosts.perform(target, "{}", java.time.Duration.ofSeconds(60),
+          line -> {}));
+      // the answer to this claim is lost on the way (the agent was killed while it asked)
+      Response lost = claim(credential, 10);
+      long id = lost.json().path("id").asLong();
+      assertThat(claim(credential, 0).status()).as("within the lease it is offered to no one").isEqualTo(204);
+      Response offered = claim(credential, WorkQueue.LEASE.toSecondsPart() + 10);
+      assertThat(offered.status()).as(offered.text()).isEqualTo(200);
+      assertThat(offered.json().path("id").asLong()).isEqualTo(id);
+      assertThat(start(credential, id, lost.json().path("claim").asString()).status()).isEqualTo(401);
+      String claim = offered.json().path("claim").asString();
+      assertThat(start(credential, id, claim).status()).isEqualTo(204);
+      send("POST", "/api/v1/agent/work/" + id + "/outcome", Map.of(AgentController.CREDENTIAL, credential,
+          AgentController.CLAIM, claim), Map.of("outcome", "failed", "text", "exit 3"));
+      assertThat(waiting.get(30, java.util.concurrent.TimeUnit.SECONDS)).isEqualTo(new StepOutcome.Failed("exit 3"));
+    }
+    manager("POST", "/api/v1/agents/" + name + "/revoke", Map.of());
+  }
+
+  Response start(String credential, long id, String claim) throws Exception {
+    return send("POST", "/api/v1/agent/work/" + id + "/start", Map.of(AgentController.CREDENTIAL, credential,
+        AgentController.CLAIM, claim), Map.of());
+  }
+
+  Response claim(String credential, int waitSeconds) throws Exception {
+    return send("GET", "/api/v1/agent/work?waitSeconds=" + waitSeconds, Map.of(AgentController.CREDENTIAL,
+        credential), null);
+  }
+
+  // --- helpers
+
+  String createToken(int uses) throws Exception {
+    Response r = manager("POST", "/api/v1/agent-registration-tokens", Map.of("name", "test", "uses", uses));
+    assertThat(r.status()).as(r.text()).isEqualTo(201);
+    assertThat(r.json().path("token").asString()).startsWith("gtr_");
+    return r.json().path("token").asString();
+  }
+
+  Response registerAgent(String token, String name) throws Exception {
+    Map<String, String> headers = token == null ? Map.of() : Map.of(AgentController.REGISTRATION, token);
+    return send("POST", "/api/v1/agent/registrations", headers, Map.of("name", name, "facts",
+        Map.of("os.name", "Linux", "tools", "sh,tar", "disk.free-mb", "2048")));
+  }
+
+  Response heartbeat(String credential) throws Exception {
+    return send("POST", "/api/v1/agent/heartbeat", Map.of(AgentController.CREDENTIAL, credential), Map.of());
+  }
+
+  /** An agent target no agent holds now (the tests of a class share one server). */
+  String freeTarget() {
+    for (String t : List.of("far-1", "far-2")) {
+      if (jdbc.sql("select count(*) from agents where target = :t").param("t", t).query(Long.class).single() == 0) {
+        return t;
+      }
+    }
+    throw new IllegalStateException("both agent targets are held");
+  }
+
+  Response manager(String method, String path, Object body) throws Exception {
+    return send(method, path, Map.of("Authorization", "Bearer " + admin), body);
+  }
+
+  String newUser(String role) throws Exception {
+    String name = role + "-" + suffix();
+    Response created = manager("POST", "/api/v1/users", Map.of("name", name, "roles", List.of(role)));
+    assertThat(created.status()).as(created.text()).isEqualTo(201);
+    String code = created.json().path("enrolment").path("code").asString();
+    Response token = send("POST", "/api/v1/tokens", Map.of("Authorization", "Bearer " + code),
+        Map.of("name", "first"));
+    return token.json().path("token").asString();
+  }
+
+  static JsonNode find(JsonNode agents, String name) {
+    for (JsonNode a : agents) {
+      if (a.path("name").asString().equals(name)) {
+        return a;
+      }
+    }
+    throw new AssertionError("no agent " + name + " in " + agents);
+  }
+
+  static String suffix() {
+    return UUID.randomUUID().toString().substring(0, 8);
+  }
+
+  record Response(int status, String text) {
+    JsonNode json() {
+      return JSON.readTree(text);
+    }
+  }
+
+  Response send(String method, String path, Map<String, String> headers, Object body) throws Exception {
+    HttpRequest.Builder request = HttpRequest.newBuilder(URI.create("http://localhost:" + port + path));
+    headers.forEach(request::header);
+    request.header("Content-Type", "application/json");
+    request.method(method, body == null ? HttpRequest.BodyPublishers.noBody()
+        : HttpRequest.BodyPublishers.ofString(JSON.writeValueAsString(body)));
+    HttpResponse<String> r = HTTP.send(request.build(), HttpResponse.BodyHandlers.ofString());
+    return new Response(r.statusCode(), r.body());
+  }
+}

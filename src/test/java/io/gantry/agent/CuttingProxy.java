@@ -1,0 +1,114 @@
+package io.gantry.agent;
+
+import java.io.IOException;
+import java.io.InputStream;
+import java.io.OutputStream;
+import java.net.InetAddress;
+import java.net.InetSocketAddress;
+import java.net.ServerSocket;
+import java.net.Socket;
+import java.nio.charset.StandardCharsets;
+import java.util.Set;
+import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.atomic.AtomicBoolean;
+import java.util.concurrent.atomic.AtomicInteger;
+
+/**
+ * A TCP relay to a real server that cuts the first connection whose request names {@code marker} once
+ * {@code after} bytes of the answer went through, as a link that drops in the middle of a transfer; every
+ * other connection is relayed whole.
+ */
+final class CuttingProxy implements AutoCloseable {
+
+  private final ServerSocket server;
+  private final String host;
+  private final int targetPort;
+  private final String marker;
+  private final long after;
+  private final AtomicBoolean cutOnce = new AtomicBoolean();
+  private final AtomicInteger cuts = new AtomicInteger();
+  private final Set<Socket> open = ConcurrentHashMap.newKeySet();
+
+  CuttingProxy(String host, int targetPort, String marker, long after) throws IOException {
+    this.host = host;
+    this.targetPort = targetPort;
+    this.marker = marker;
+    this.after = after;
+    this.server = new ServerSocket();
+    server.bind(new InetSocketAddress(InetAddress.getByName(host), 0));
+    Thread.ofVirtual().start(this::accept);
+  }
+
+  int port() {
+    return server.getLocalPort();
+  }
+
+  int cuts() {
+    return cuts.get();
+  }
+
+  private void accept() {
+    while (!server.isClosed()) {
+      try {
+        Socket client = server.accept();
+        Socket upstream = new Socket(host, targetPort);
+        open.add(client);
+        open.add(upstream);
+        AtomicBoolean marked = new AtomicBoolean();
+        Thread.ofVirtual().start(() -> relay(client, upstream, marked, true));
+        Thread.ofVirtual().start(() -> relay(upstream, client, marked, false));
+      } catch (IOException e) {
+        return;
+      }
+    }
+  }
+
+  private void relay(Socket from, Socket to, AtomicBoolean marked, boolean request) {
+    long sent = 0;
+    try (InputStream in = from.getInputStream(); OutputStream out = to.getOutputStream()) {
+      byte[] buffer = new byte[16 * 1024];
+      for (int n; (n = in.read(buffer)) > 0; ) {
+        if (request && new String(buffer, 0, n, StandardCharsets.ISO_8859_1).contains(marker)
+            && !cutOnce.get()) {
+          marked.set(true);
+        }
+        if (!request && marked.get() && !cutOnce.get()) {
+          sent += n;
+          if (sent > after && cutOnce.compareAndSet(false, true)) {
+            cuts.incrementAndGet();
+            from.close();
+            to.close();
+            return;
+          }
+        }
+        out.write(buffer, 0, n);
+        out.flush();
+      }
+    } catch (IOException e) {
+      // the other side closed
+    } finally {
+      try {
+        from.close();
+        to.close();
+      } catch (IOException e) {
+        // closed
+      }
+    }
+  }
+
+  @Override
+  public void close() {
+    try {
+      server.close();
+    } catch (IOException e) {
+      // closed
+    }
+    open.forEach(s -> {
+      try {
+        s.close();
+      } catch (IOException e) {
+        // closed
+      }
+    });
+  }
+}

@@ -1,0 +1,87 @@
+package io.gantry.execution;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import io.gantry.environment.Target;
+import io.gantry.environment.TargetDefinition;
+import io.gantry.environment.TargetKind;
+import io.gantry.model.TargetRequirement;
+import java.time.Clock;
+import java.time.Duration;
+import java.time.Instant;
+import java.util.List;
+import java.util.Map;
+import java.util.function.Consumer;
+import org.junit.jupiter.api.Test;
+
+/** How an agent target is verified: against its declared facts, then what its agent last reported. */
+class AgentHostTest {
+
+  static final Target FAR = new Target(1, new TargetDefinition("far-1", null, "dev", TargetKind.AGENT, null, null,
+      Map.of("rack", "r7"), List.of(), Map.of()), 0, Instant.EPOCH, Instant.EPOCH);
+
+  /** What the agents' module would say: one fixed report. */
+  record Reporting(AgentHosts.Reported reported) implements AgentHosts {
+    @Override
+    public Reported reported(String target) {
+      return reported;
+    }
+
+    @Override
+    public StepOutcome perform(String target, String work, Duration timeout, Consumer<String> log) {
+      throw new AssertionError("verification queues no work");
+    }
+  }
+
+  static AgentHost host(AgentHosts.Reported reported) {
+    return new AgentHost(FAR, new Reporting(reported), new StepRunner(Clock.systemUTC()));
+  }
+
+  static final AgentHosts.Reported HEARD = new AgentHosts.Reported("far-host",
+      Map.of("os.name", "Linux", "disk.free-mb", "500", "tools", "sh,tar,curl", "rack", "r9"), null);
+
+  @Test
+  void an_agent_target_meets_facts_free_disk_and_tools_its_agent_reports() {
+    assertThat(host(HEARD).verify(List.of(new TargetRequirement.Fact("os.name", "Linux"),
+        new TargetRequirement.FreeDisk(100), new TargetRequirement.Tool("tar")))).isNull();
+  }
+
+  @Test
+  void a_declared_fact_wins_over_a_reported_one() {
+    assertThat(host(HEARD).verify(List.of(new TargetRequirement.Fact("rack", "r7")))).isNull();
+    assertThat(host(HEARD).verify(List.of(new TargetRequirement.Fact("rack", "r9"))))
+        .isEqualTo("fact rack is r7, the model requires r9");
+  }
+
+  @Test
+  void too_little_disk_or_a_missing_tool_is_named_with_the_agent() {
+    assertThat(host(HEARD).verify(List.of(new TargetRequirement.FreeDisk(1000))))
+        .isEqualTo("only 500 MB free on the host of agent far-host, the model requires 1000 MB");
+    assertThat(host(HEARD).verify(List.of(new TargetRequirement.Tool("docker"))))
+        .contains("tool docker is not on the PATH of agent far-host").contains("sh,tar,curl");
+  }
+
+  @Test
+  void a_check_command_is_refused_on_an_agent_target() {
+    assertThat(host(HEARD).verify(List.of(new TargetRequirement.Command("true"))))
+        .contains("does not run check commands");
+  }
+
+  @Test
+  void a_target_without_an_approved_agent_or_with_a_lost_one_fails_verification_saying_so() {
+    assertThat(host(null).verify(List.of())).startsWith("no approved agent works for target far-1");
+    assertThat(host(new AgentHosts.Reported("far-host", Map.of(), "agent far-host lost: last heard at "
+        + "2026-12-05T07:00:00Z")).verify(List.of())).isEqualTo("agent far-host lost: last heard at 2026-12-05T07:00:00Z");
+  }
+
+  @Test
+  void a_step_that_refers_to_a_secret_is_refused_before_any_work_is_queued() {
+    var step = new io.gantry.model.Step.Shell("deploy", null, true, null, "./run.sh", null,
+        Map.of("PASSWORD", "${secret:db-password}"), null);
+    StepOutcome outcome = host(HEARD).run(step, host(HEARD).context(new io.gantry.catalog.ComponentVersion(1,
+        new io.gantry.catalog.ComponentRef("shop", "web"), new io.gantry.catalog.Version("1.0.0"), null, null, Map.of(),
+        List.of(), null, null, null, null, null, 0), null, Map.of(), a -> null, line -> {}));
+    assertThat(outcome).isEqualTo(new StepOutcome.Failed("step deploy refers to a secret (${secret:...}), and "
+        + "secrets are not sent to agents: target far-1 is of kind agent"));
+  }
+}
