@@ -350,7 +350,9 @@ public class ConfigLoader {
         }
         case "enum" -> {
           message = describeValue(error.getInstanceNode()) + " is not allowed here; use one of: "
-              + joinValues(error.getSchemaNode()) + NotCarriedOut.value(path, error.getInstanceNode().asString());
+              + joinValues(error.getSchemaNode()) + NotCarriedOut.value(path,
+              // a mapping or list where a word is expected has no text to explain
+              error.getInstanceNode().isValueNode() ? error.getInstanceNode().asString() : "");
           location = doc.locate(path);
         }
         case "const" -> {

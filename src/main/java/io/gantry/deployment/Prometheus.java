@@ -60,6 +60,21 @@ final class Prometheus {
     return new Prometheus(uri, timeout);
   }
 
+  /** At most this much of an answer is read: a query that selects too many series is not worth the server's memory. */
+  static final int MAX_ANSWER_BYTES = 8 << 20;
+
+  /** The answer's text, refused when larger than {@link #MAX_ANSWER_BYTES}. */
+  static String bounded(java.io.InputStream in) throws java.io.IOException {
+    try (in) {
+      byte[] read = in.readNBytes(MAX_ANSWER_BYTES + 1);
+      if (read.length > MAX_ANSWER_BYTES) {
+        throw new java.io.IOException("its answer is larger than " + (MAX_ANSWER_BYTES >> 20) + " MB: narrow the "
+            + "query (sum or filter its series)");
+      }
+      return new String(read, StandardCharsets.UTF_8);
+    }
+  }
+
   String where() {
     return base == null ? "no Prometheus" : base.toString();
   }
@@ -74,9 +89,9 @@ final class Prometheus {
     try {
       HttpRequest request = HttpRequest.newBuilder(base.resolve("api/v1/query?query="
           + URLEncoder.encode(query, StandardCharsets.UTF_8))).timeout(timeout).GET().build();
-      HttpResponse<String> response = http.send(request, HttpResponse.BodyHandlers.ofString());
+      HttpResponse<java.io.InputStream> response = http.send(request, HttpResponse.BodyHandlers.ofInputStream());
       try {
-        body = JSON.readTree(response.body());
+        body = JSON.readTree(bounded(response.body()));
       } catch (RuntimeException e) {
         return new Answer(Verdict.INCONCLUSIVE, "", null, "Prometheus answered HTTP " + response.statusCode()
             + " without JSON");
@@ -173,9 +188,9 @@ final class Prometheus {
       HttpRequest request = HttpRequest.newBuilder(base.resolve("api/v1/query_range?query="
           + URLEncoder.encode(query, StandardCharsets.UTF_8) + "&start=" + seconds(start) + "&end=" + seconds(end)
           + "&step=" + step)).timeout(timeout).GET().build();
-      HttpResponse<String> response = http.send(request, HttpResponse.BodyHandlers.ofString());
+      HttpResponse<java.io.InputStream> response = http.send(request, HttpResponse.BodyHandlers.ofInputStream());
       try {
-        body = JSON.readTree(response.body());
+        body = JSON.readTree(bounded(response.body()));
       } catch (RuntimeException e) {
         return "Prometheus answered HTTP " + response.statusCode() + " without JSON";
       }

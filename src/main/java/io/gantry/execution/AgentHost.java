@@ -24,7 +24,8 @@ record AgentHost(Target target, AgentHosts agents, StepRunner runner) implements
 
   @Override
   public boolean runs(Step step) {
-    return true;
+    // the agent's host takes what a local folder takes; a cluster's step goes to a kubernetes target
+    return !(step instanceof Step.KubernetesApply);
   }
 
   @Override

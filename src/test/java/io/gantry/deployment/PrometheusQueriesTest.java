@@ -133,6 +133,33 @@ class PrometheusQueriesTest {
   }
 
   @Test
+  void an_answer_larger_than_the_limit_is_inconclusive_and_never_read_whole() throws Exception {
+    HttpServer huge = HttpServer.create(new InetSocketAddress("127.0.0.1", 0), 0);
+    huge.createContext("/", exchange -> {
+      exchange.sendResponseHeaders(200, 0);
+      try (var out = exchange.getResponseBody()) {
+        byte[] chunk = new byte[1 << 16];
+        java.util.Arrays.fill(chunk, (byte) ' ');
+        out.write("{\"status\":\"success\",\"data\":".getBytes(java.nio.charset.StandardCharsets.UTF_8));
+        for (int i = 0; i < (Prometheus.MAX_ANSWER_BYTES >> 16) + 2; i++) {
+          out.write(chunk);
+        }
+      } catch (java.io.IOException e) {
+        // the client stopped reading: what is wanted
+      }
+    });
+    huge.start();
+    try {
+      Prometheus.Answer a = Prometheus.of("http://127.0.0.1:" + huge.getAddress().getPort(), Duration.ofSeconds(5))
+          .measure(maxOf(0.05, "q"), "up");
+      assertThat(a.verdict()).isEqualTo(Prometheus.Verdict.INCONCLUSIVE);
+      assertThat(a.reason()).contains("larger than 8 MB");
+    } finally {
+      huge.stop(0);
+    }
+  }
+
+  @Test
   void a_hostile_value_stays_inside_its_string_and_matches_nothing() {
     String hostile = "x\"} or app_error_ratio{target=\"t2";
     String query = PromQl.render("app_error_ratio{target=\"${version}\"}", Map.of("version", hostile));
