@@ -27,11 +27,7 @@ record ModelNoticeMail(ModelNotices.Notice notice, Integer replaced, String note
     JsonNode content = cdevent.path("subject").path("content");
     Integer replaced = content.path("replaced").canConvertToInt() ? content.path("replaced").asInt() : null;
     String note = content.path("note").isString() ? content.path("note").asString() : null;
-    String url = cdevent.path("customData").path("url").asString(null);
-    // a link is followed by whoever reads the message: only a web address is one
-    if (url != null && !((url.startsWith("https://") || url.startsWith("http://")) && !url.matches(".*[\\s<>\"'].*"))) {
-      url = null;
-    }
+    String url = Notice.link(cdevent.path("customData").path("url").asString(null));
     return new ModelNoticeMail(notice, replaced, note, url);
   }
 

@@ -33,9 +33,16 @@ record Notice(Moment moment, String eventId, Long deployment, String environment
     target = flat(target);
     waitMessage = flat(waitMessage);
     roles = roles == null ? List.of() : roles.stream().map(Notice::flat).toList();
-    // a link is followed by whoever reads the message: only a web address is one (no javascript:, data:, ...)
-    url = url != null && (url.startsWith("https://") || url.startsWith("http://")) && !url.matches(".*[\\s<>\"'].*")
-        ? url : null;
+    url = link(url);
+  }
+
+  /**
+   * The text as a link, or null when it is none: a link is followed by whoever reads the message, so only a web
+   * address is one (no javascript:, data:, ...), and one without spaces, angle brackets or quotes.
+   */
+  static String link(String url) {
+    boolean web = url != null && (url.startsWith("https://") || url.startsWith("http://"));
+    return web && !url.matches(".*[\\s<>\"'].*") ? url : null;
   }
 
   /** Every text of a notice is one line (a line break in a version must not start a line of its own). */
