@@ -75,6 +75,37 @@ final class Prometheus {
     }
   }
 
+  /** Why Prometheus gave no answer to use: not reached, not JSON, or the query refused. */
+  static final class Unanswered extends Exception {
+    Unanswered(String why) {
+      super(why);
+    }
+  }
+
+  /** Prometheus's answer to {@code path} (relative to its base URL), when it says {@code success}. */
+  private JsonNode ask(String path) throws Unanswered {
+    JsonNode body;
+    try {
+      HttpRequest request = HttpRequest.newBuilder(base.resolve(path)).timeout(timeout).GET().build();
+      HttpResponse<java.io.InputStream> response = http.send(request, HttpResponse.BodyHandlers.ofInputStream());
+      try {
+        body = JSON.readTree(bounded(response.body()));
+      } catch (RuntimeException e) {
+        throw new Unanswered("Prometheus answered HTTP " + response.statusCode() + " without JSON");
+      }
+    } catch (java.io.IOException e) {
+      throw new Unanswered("Prometheus at " + base + " could not be asked: " + e);
+    } catch (InterruptedException e) {
+      Thread.currentThread().interrupt();
+      throw new Unanswered("interrupted while asking Prometheus");
+    }
+    if (!"success".equals(body.path("status").asString(""))) {
+      throw new Unanswered("Prometheus refused the query: " + body.path("errorType").asString("") + " "
+          + body.path("error").asString(""));
+    }
+    return body;
+  }
+
   String where() {
     return base == null ? "no Prometheus" : base.toString();
   }
@@ -87,24 +118,9 @@ final class Prometheus {
     }
     JsonNode body;
     try {
-      HttpRequest request = HttpRequest.newBuilder(base.resolve("api/v1/query?query="
-          + URLEncoder.encode(query, StandardCharsets.UTF_8))).timeout(timeout).GET().build();
-      HttpResponse<java.io.InputStream> response = http.send(request, HttpResponse.BodyHandlers.ofInputStream());
-      try {
-        body = JSON.readTree(bounded(response.body()));
-      } catch (RuntimeException e) {
-        return new Answer(Verdict.INCONCLUSIVE, "", null, "Prometheus answered HTTP " + response.statusCode()
-            + " without JSON");
-      }
-    } catch (java.io.IOException e) {
-      return new Answer(Verdict.INCONCLUSIVE, "", null, "Prometheus at " + base + " could not be asked: " + e);
-    } catch (InterruptedException e) {
-      Thread.currentThread().interrupt();
-      return new Answer(Verdict.INCONCLUSIVE, "", null, "interrupted while asking Prometheus");
-    }
-    if (!"success".equals(body.path("status").asString(""))) {
-      return new Answer(Verdict.INCONCLUSIVE, "", null, "Prometheus refused the query: "
-          + body.path("errorType").asString("") + " " + body.path("error").asString(""));
+      body = ask("api/v1/query?query=" + URLEncoder.encode(query, StandardCharsets.UTF_8));
+    } catch (Unanswered e) {
+      return new Answer(Verdict.INCONCLUSIVE, "", null, e.getMessage());
     }
     JsonNode data = body.path("data");
     String type = data.path("resultType").asString("");
@@ -185,24 +201,10 @@ final class Prometheus {
   private String range(String query, Instant start, Instant end, long step, List<Double> into) {
     JsonNode body;
     try {
-      HttpRequest request = HttpRequest.newBuilder(base.resolve("api/v1/query_range?query="
-          + URLEncoder.encode(query, StandardCharsets.UTF_8) + "&start=" + seconds(start) + "&end=" + seconds(end)
-          + "&step=" + step)).timeout(timeout).GET().build();
-      HttpResponse<java.io.InputStream> response = http.send(request, HttpResponse.BodyHandlers.ofInputStream());
-      try {
-        body = JSON.readTree(bounded(response.body()));
-      } catch (RuntimeException e) {
-        return "Prometheus answered HTTP " + response.statusCode() + " without JSON";
-      }
-    } catch (java.io.IOException e) {
-      return "Prometheus at " + base + " could not be asked: " + e;
-    } catch (InterruptedException e) {
-      Thread.currentThread().interrupt();
-      return "interrupted while asking Prometheus";
-    }
-    if (!"success".equals(body.path("status").asString(""))) {
-      return "Prometheus refused the query: " + body.path("errorType").asString("") + " "
-          + body.path("error").asString("");
+      body = ask("api/v1/query_range?query=" + URLEncoder.encode(query, StandardCharsets.UTF_8) + "&start="
+          + seconds(start) + "&end=" + seconds(end) + "&step=" + step);
+    } catch (Unanswered e) {
+      return e.getMessage();
     }
     for (JsonNode series : body.path("data").path("result")) {
       for (JsonNode pair : series.path("values")) {
