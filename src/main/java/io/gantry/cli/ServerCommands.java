@@ -1,9 +1,13 @@
 package io.gantry.cli;
 
+import java.io.IOException;
+import java.net.InetAddress;
+import java.net.ServerSocket;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.Optional;
 import java.util.concurrent.Callable;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Option;
@@ -91,8 +95,45 @@ final class ServerCommands {
         // the run's CDEvents, one per line, beside its database
         args.add(0, "--gantry.events.file=${gantry.data-dir}/events.jsonl");
       }
+      if (springArgs.stream().noneMatch(a -> a.startsWith("--gantry.analysis.prometheus.url="))) {
+        // staging's canary is judged by metrics: a Prometheus of the run's own, started with the server
+        Optional<Path> prometheus = program("prometheus");
+        if (prometheus.isPresent()) {
+          String listen = "127.0.0.1:" + prometheusPort();
+          args.add(0, "--gantry.sample-prometheus.binary=" + prometheus.get());
+          args.add(0, "--gantry.sample-prometheus.listen=" + listen);
+          args.add(0, "--gantry.analysis.prometheus.url=http://" + listen);
+        } else {
+          root.cli.err.println("note: no prometheus program on this machine (Debian's package: prometheus), so "
+              + "staging's canary runs without its metric analysis");
+        }
+      }
       root.cli.startServer(args.toArray(String[]::new));
       return ExitCode.OK;
+    }
+
+    /** The executable of that name on the PATH, else in /usr/bin. */
+    private static Optional<Path> program(String name) {
+      List<Path> places = new ArrayList<>();
+      for (String dir : System.getenv().getOrDefault("PATH", "").split(java.io.File.pathSeparator)) {
+        if (!dir.isBlank()) {
+          places.add(Path.of(dir, name));
+        }
+      }
+      places.add(Path.of("/usr/bin", name));
+      return places.stream().filter(p -> Files.isRegularFile(p) && Files.isExecutable(p)).findFirst();
+    }
+
+    /** 19090 when it is free on the loopback address, else any free port. */
+    private static int prometheusPort() {
+      for (int port : new int[] {19090, 0}) {
+        try (ServerSocket s = new ServerSocket(port, 1, InetAddress.getLoopbackAddress())) {
+          return s.getLocalPort();
+        } catch (IOException e) {
+          // taken: try the next
+        }
+      }
+      throw new CliException(ExitCode.INVALID_INPUT, "no free port on 127.0.0.1 for the run's Prometheus");
     }
   }
 }

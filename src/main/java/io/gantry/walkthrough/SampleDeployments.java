@@ -22,6 +22,8 @@ import io.gantry.model.DeploymentModelSpec;
 import io.gantry.model.ModelDefinition;
 import io.gantry.model.Models;
 import io.gantry.model.Stage;
+import io.gantry.model.TimeSpan;
+import io.gantry.environment.Targets;
 import io.gantry.shared.PageRequest;
 import java.io.ByteArrayInputStream;
 import java.io.IOException;
@@ -56,8 +58,11 @@ import org.springframework.transaction.support.TransactionTemplate;
  * Runs once the server is ready when {@code gantry.sample-deployments} names the sample app folder:
  * pushes it as shop/web 1.0.0, which the model's triggers take to dev and, once it succeeds there, to
  * test; then a broken 1.1.0, which goes to dev by trigger, fails its health check and is rolled back;
- * approves 1.0.0, which a trigger takes to staging; and deploys it to production, which waits for an
- * authorized change and for its window, then runs. It does nothing if deployments exist.
+ * approves 1.0.0, which a trigger takes to staging. With the run's Prometheus ({@link SamplePrometheus}),
+ * staging is a canary judged by the sample app's error ratio under synthetic traffic: 1.0.0 passes, and
+ * a 1.2.0 whose home page fails half the time goes through dev and test, is approved, and its canary is
+ * rolled back. Then it deploys 1.0.0 to production, which waits for an authorized change and for its window,
+ * then runs. It does nothing if deployments exist.
  */
 @Component
 class SampleDeployments {
@@ -82,12 +87,16 @@ class SampleDeployments {
   private final io.gantry.assessment.Assessments assessments;
   private final io.gantry.assessment.AssessmentReport reports;
   private final Path dataDir;
+  private final SamplePrometheus prometheus;
+  private final Targets targets;
 
   SampleDeployments(Library library, DeploymentRequests requests, Deployments deployments, Environment environment,
       @Value("${gantry.sample-deployments:}") String sampleApp, Changes changes, Users users, Models models,
       Clock clock, TransactionTemplate tx, MetricsSummary metrics, io.gantry.environment.LocalTargets localTargets,
       io.gantry.assessment.Assessments assessments, io.gantry.assessment.AssessmentReport reports,
-      @Value("${gantry.data-dir:./data}") Path dataDir) {
+      @Value("${gantry.data-dir:./data}") Path dataDir, SamplePrometheus prometheus, Targets targets) {
+    this.prometheus = prometheus;
+    this.targets = targets;
     this.assessments = assessments;
     this.reports = reports;
     this.dataDir = dataDir;
@@ -124,16 +133,34 @@ class SampleDeployments {
       Path app = Path.of(sampleApp);
       // continuous delivery as the model declares it: a pushed version goes to dev by itself, and its
       // success there takes it on to test; an approval takes it on to staging
-      push("1.0.0", app, false, actor);
+      push("1.0.0", app, null, actor);
       List<String> lines = new ArrayList<>();
       lines.add(follow(triggered("1.0.0", "dev")));
       lines.add(follow(triggered("1.0.0", "test")));
-      push("1.1.0", app, true, actor);
+      push("1.1.0", app, "fail=true", actor);
       lines.add(follow(triggered("1.1.0", "dev")));
-      ComponentVersion v = library.get(WEB, "1.0.0");
-      library.changeStatus(WEB, "1.0.0", VersionStatus.APPROVED, "passed test", v.rowVersion(), actor);
+      boolean canary = prometheus.running();
+      long badCanary = 0;
+      if (canary) {
+        lines.add(canaryInStaging(actor));
+      } else {
+        lines.add("staging: rolling, one target at a time (no Prometheus here for a canary judged by metrics: "
+            + "install Debian's prometheus package and run again with a new data directory)");
+      }
+      approve("1.0.0", actor);
       lines.add("shop/web@1.0.0 approved (controlled environments accept only approved versions)");
-      lines.add(follow(triggered("1.0.0", "staging")));
+      lines.add(staging(triggered("1.0.0", "staging"), canary));
+      if (canary) {
+        // a bug only real traffic shows: half the home pages fail; the health check and the smoke test pass
+        push("1.2.0", app, "error_share=0.5", actor);
+        lines.add(follow(triggered("1.2.0", "dev")));
+        lines.add(follow(triggered("1.2.0", "test")));
+        approve("1.2.0", actor);
+        lines.add("shop/web@1.2.0 approved");
+        Deployment bad = triggered("1.2.0", "staging");
+        lines.add(staging(bad, true));
+        badCanary = bad.id();
+      }
       lines.addAll(production(actor));
       lines.addAll(metrics.lines(new Period(started.minusSeconds(1), clock.instant().plusSeconds(1))));
       // the practice looks at itself: a capability self-assessment of the last 90 days, and its report
@@ -154,6 +181,7 @@ class SampleDeployments {
             ./gantry history                          every deployment, newest first
             ./gantry status 3                         the rolled-back deployment, target by target
             ./gantry logs 3                           its record: transitions, steps, the failed check, the rollback
+            {}
             ./gantry triggers                         what the triggers requested, and why
             ./gantry metrics --from {} --to {}   the KPIs and DORA measures of today's records
             ./gantry vsm --from {} --to {}       their value stream map
@@ -166,7 +194,12 @@ class SampleDeployments {
             http://127.0.0.1:{}/docs            the API (Swagger UI)
           The sample app keeps running on those ports; stop it with:
             for stop in {}/*/*/current/bin/stop.sh; do [ -x "$stop" ] && "$stop"; done""",
-          app, String.join("\n  ", lines), String.join("\n", reports.table(assessment)), report, today, today, today,
+          app, String.join("\n  ", lines), String.join("\n", reports.table(assessment)), report,
+          badCanary == 0 ? String.format("%-41s every version of the model, and why it changed", "./gantry model history "
+              + MODEL)
+              : String.format("%-41s the canary rolled back by its error ratio: each measurement", "./gantry status "
+                  + badCanary),
+          today, today, today,
           today, assessment.id(), eventsFile(), port, port,
           localTargets.root());
     } catch (RuntimeException e) {
@@ -263,14 +296,65 @@ class SampleDeployments {
     }
   }
 
-  private void push(String version, Path app, boolean broken, String actor) {
+  private void approve(String version, String actor) {
+    ComponentVersion v = library.get(WEB, version);
+    library.changeStatus(WEB, version, VersionStatus.APPROVED, "passed test", v.rowVersion(), actor);
+  }
+
+  /**
+   * Follows a deployment to staging, which a version's approval requested; with the canary, staging's
+   * sample app gets synthetic traffic meanwhile, and the line says what the analysis decided.
+   */
+  private String staging(Deployment d, boolean canary) {
+    if (!canary) {
+      return follow(d);
+    }
+    List<Integer> ports = targets.in("staging").stream().map(t -> t.definition().facts().get("port"))
+        .filter(p -> p != null && p.matches("\\d{1,5}")).map(Integer::valueOf).toList();
+    try (SampleTraffic traffic = SampleTraffic.to(ports)) {
+      String line = follow(d);
+      log.info("Synthetic traffic to staging during #{}: {}", d.id(), traffic.summary());
+      return line;
+    }
+  }
+
+  /**
+   * Staging becomes a canary judged by the run's Prometheus: one target takes a version first, and after five
+   * seconds of traffic its error ratio is measured three times, five seconds apart; above 5 % it is rolled
+   * back and the other target is never touched. A new model version, so that its history says so; the example
+   * configuration keeps a rolling staging, since a server without Prometheus refuses a model with metrics.
+   */
+  private String canaryInStaging(String actor) {
+    DeploymentModel model = models.get(MODEL);
+    ModelDefinition d = model.definition();
+    String ratio = "sum(rate(sample_app_%s_total{target=~\"${canaryTargets}\", version=\"${version}\"}[10s]))";
+    Stage.Metric errorRate = new Stage.Metric("error-rate", ratio.formatted("errors") + " / "
+        + ratio.formatted("requests"), 0.05, null);
+    Stage.Strategy strategy = new Stage.Strategy(Stage.Strategy.Type.CANARY, null, null, null,
+        new Stage.Canary("1", new TimeSpan("5s"), new Stage.Analysis(List.of(), new TimeSpan("5s"),
+            new TimeSpan("15s"), 1.0, List.of(errorRate), Stage.Inconclusive.FAIL)));
+    List<Stage> stages = d.spec().stages().stream().map(st -> !st.environment().equals("staging") ? st
+        : new Stage(st.name(), st.environment(), st.authorization(), st.approvers(), st.windows(), strategy,
+            st.entryCriteria(), st.steps(), st.acceptance(), st.exitCriteria(), st.failurePolicy(),
+            st.notifications(), st.removeSteps())).toList();
+    var spec = d.spec();
+    ModelDefinition changed = new ModelDefinition(d.name(), d.description(), d.labels(),
+        new DeploymentModelSpec(spec.appliesTo(), spec.componentChecks(), spec.targetRequirements(), stages,
+            spec.triggers()));
+    tx.executeWithoutResult(status -> models.update(changed, model.rowVersion(), actor, "sample run: staging "
+        + "becomes a canary whose error ratio the run's Prometheus (" + prometheus.url() + ") measures"));
+    return "staging: a canary of one target, its error ratio measured by Prometheus at " + prometheus.url()
+        + " (./gantry model history " + MODEL + ")";
+  }
+
+  private void push(String version, Path app, String fault, String actor) {
     List<Library.Upload> uploads = new ArrayList<>();
     try (Stream<Path> files = Files.walk(app)) {
       for (Path file : files.filter(Files::isRegularFile).sorted().toList()) {
         String path = app.relativize(file).toString().replace('\\', '/');
         byte[] bytes = Files.readAllBytes(file);
-        if (broken && path.equals("config/app.properties.tmpl")) {
-          bytes = (new String(bytes, StandardCharsets.UTF_8) + "fail=true\n").getBytes(StandardCharsets.UTF_8);
+        if (fault != null && path.equals("config/app.properties.tmpl")) {
+          bytes = (new String(bytes, StandardCharsets.UTF_8) + fault + "\n").getBytes(StandardCharsets.UTF_8);
         }
         byte[] content = bytes;
         uploads.add(new Library.Upload(path, () -> new ByteArrayInputStream(content)));

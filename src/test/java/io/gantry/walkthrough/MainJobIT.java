@@ -94,9 +94,13 @@ class MainJobIT {
 
     String summary = text.substring(text.indexOf("Sample deployments done"));
     assertThat(summary).contains("#1 dev: shop/web@1.0.0 succeeded", "#2 test: shop/web@1.0.0 succeeded",
-        "#3 dev: shop/web@1.1.0 rolled back", "#4 staging: shop/web@1.0.0 succeeded",
-        "#5 production: waited for an authorized change", "#5 production: waited for its window",
-        "#5 production: shop/web@1.0.0 succeeded", "KPIs: 5 deployment(s) ended, 4 succeeded");
+        "#3 dev: shop/web@1.1.0 rolled back",
+        "staging: a canary of one target, its error ratio measured by Prometheus at http://127.0.0.1:",
+        "#4 staging: shop/web@1.0.0 succeeded", "#5 dev: shop/web@1.2.0 succeeded",
+        "#6 test: shop/web@1.2.0 succeeded", "#7 staging: shop/web@1.2.0 rolled back",
+        "#8 production: waited for an authorized change", "#8 production: waited for its window",
+        "#8 production: shop/web@1.0.0 succeeded", "KPIs: 8 deployment(s) ended, 6 succeeded",
+        "./gantry status 7                         the canary rolled back by its error ratio: each measurement");
     // it ends with a capability self-assessment of the sample organization: a row per criterion of Table 7.1 with
     // its judgement and reason, and the HTML report written under the data directory
     java.util.regex.Matcher heading = java.util.regex.Pattern
@@ -110,7 +114,7 @@ class MainJobIT {
       assertThat(rows).as(c.id()).anySatisfy(r -> assertThat(r).matches(c.level() + "\\s+" + c.id()
           + "\\s+(met|partly-met|not-met|not judged)\\s+\\S.*"));
     }
-    assertThat(rows).anySatisfy(r -> assertThat(r).matches("2\\s+deployed-successfully\\s+partly-met\\s+80\\.0 % of the "
+    assertThat(rows).anySatisfy(r -> assertThat(r).matches("2\\s+deployed-successfully\\s+partly-met\\s+75\\.0 % of the "
         + "deployments that ended in the period succeeded.*"));
     Path report = dir.resolve("data/reports/assessment-" + heading.group(1) + ".html").toAbsolutePath().normalize();
     assertThat(summary).contains("The assessment's report (HTML, to hand to an auditor): " + report);
@@ -123,7 +127,30 @@ class MainJobIT {
         .startsWith("trigger:stage-succeeded(dev->test)");
     assertThat(get(token, "/api/v1/deployments/4").path("requestedBy").asString())
         .startsWith("trigger:version-approved(staging)");
-    assertThat(get(token, "/api/v1/deployments/5").path("requestedBy").asString()).isEqualTo("admin");
+    assertThat(get(token, "/api/v1/deployments/8").path("requestedBy").asString()).isEqualTo("admin");
+
+    // staging's canary, judged by the run's own Prometheus: the good version passed every round and went on to
+    // the other target; the bad one (half its home pages fail under the run's traffic) failed its first round,
+    // its canary target runs 1.0.0 again and the other target was never touched
+    JsonNode good = get(token, "/api/v1/deployments/4");
+    assertThat(good.at("/canary/outcome").asString()).startsWith("canary analysis passed: 3 of 3");
+    assertThat(good.at("/canary/rounds")).hasSize(3).allSatisfy(round -> assertThat(round.at("/measurements/0/verdict")
+        .asString()).isEqualTo("PASSED"));
+    JsonNode bad = get(token, "/api/v1/deployments/7");
+    assertThat(bad.path("state").asString()).isEqualTo("ROLLED_BACK");
+    assertThat(bad.path("outcome").asString()).contains("canary analysis failed");
+    JsonNode measured = bad.at("/canary/rounds/0/measurements/0");
+    assertThat(measured.path("metric").asString()).isEqualTo("error-rate");
+    assertThat(measured.path("verdict").asString()).isEqualTo("FAILED");
+    assertThat(measured.path("query").asString()).contains("target=~\"staging-web-1\"", "version=\"1.2.0\"");
+    assertThat(measured.path("reason").asString()).contains("is above max 0.05");
+    assertThat(bad.path("targets")).anySatisfy(t -> {
+      assertThat(t.path("target").asString()).isEqualTo("staging-web-2");
+      assertThat(t.path("state").asString()).isEqualTo("PENDING");
+    });
+    HttpResponse<String> canaryTarget = HTTP.send(HttpRequest.newBuilder(URI.create("http://127.0.0.1:18083/health"))
+        .timeout(Duration.ofSeconds(10)).build(), HttpResponse.BodyHandlers.ofString());
+    assertThat(canaryTarget.body()).as("the canary target runs the good version again").contains("version=1.0.0");
 
     assertThat(text).contains("Moved the folder of local target dev-web-1 out of the data directory: "
         + dir.resolve("data/targets/dev-web-1") + " -> " + dir.resolve("targets/dev-web-1"));
