@@ -97,7 +97,7 @@ final class ServerCommands {
       }
       if (springArgs.stream().noneMatch(a -> a.startsWith("--gantry.analysis.prometheus.url="))) {
         // staging's canary is judged by metrics: a Prometheus of the run's own, started with the server
-        Optional<Path> prometheus = program("prometheus");
+        Optional<Path> prometheus = program(root.cli.env, "prometheus");
         if (prometheus.isPresent()) {
           String listen = "127.0.0.1:" + prometheusPort();
           args.add(0, "--gantry.sample-prometheus.binary=" + prometheus.get());
@@ -112,16 +112,11 @@ final class ServerCommands {
       return ExitCode.OK;
     }
 
-    /** The executable of that name on the PATH, else in /usr/bin. */
-    private static Optional<Path> program(String name) {
-      List<Path> places = new ArrayList<>();
-      for (String dir : System.getenv().getOrDefault("PATH", "").split(java.io.File.pathSeparator)) {
-        if (!dir.isBlank()) {
-          places.add(Path.of(dir, name));
-        }
-      }
-      places.add(Path.of("/usr/bin", name));
-      return places.stream().filter(p -> Files.isRegularFile(p) && Files.isExecutable(p)).findFirst();
+    /** The executable of that name on the PATH. */
+    private static Optional<Path> program(java.util.Map<String, String> env, String name) {
+      return java.util.Arrays.stream(env.getOrDefault("PATH", "").split(java.io.File.pathSeparator))
+          .filter(dir -> !dir.isBlank()).map(dir -> Path.of(dir, name).toAbsolutePath())
+          .filter(p -> Files.isRegularFile(p) && Files.isExecutable(p)).findFirst();
     }
 
     /** 19090 when it is free on the loopback address, else any free port. */

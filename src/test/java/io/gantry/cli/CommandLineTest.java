@@ -212,6 +212,7 @@ class CommandLineTest {
   @Test
   void upStartsTheServerWithTheExampleConfiguration() throws IOException {
     Files.createDirectories(gantry.cwd.resolve("examples/config"));
+    gantry.env.put("PATH", Files.createDirectories(gantry.cwd.resolve("bin")).toString());
 
     CliRunner.Result result = gantry.run("up", "--port", "8081");
 
@@ -219,6 +220,40 @@ class CommandLineTest {
     assertThat(gantry.serverStarts).singleElement().satisfies(args -> assertThat(args)
         .containsExactly("--gantry.events.file=${gantry.data-dir}/events.jsonl", "--server.port=8081",
             "--gantry.apply-on-start=examples/config"));
+    assertThat(result.err()).contains("no prometheus program on this machine", "without its metric analysis");
+  }
+
+  @Test
+  void upStartsAPrometheusOfItsOwnForTheCanaryWhenThePathHasOne() throws IOException {
+    Files.createDirectories(gantry.cwd.resolve("examples/config"));
+    Path bin = Files.createDirectories(gantry.cwd.resolve("bin"));
+    Path prometheus = Files.writeString(bin.resolve("prometheus"), "#!/bin/sh\n");
+    prometheus.toFile().setExecutable(true);
+    gantry.env.put("PATH", gantry.cwd.resolve("empty") + java.io.File.pathSeparator + bin);
+
+    CliRunner.Result result = gantry.run("up", "--port", "8081");
+
+    assertThat(result.exitCode()).isZero();
+    assertThat(gantry.serverStarts).singleElement().satisfies(args -> {
+      String url = args[0];
+      assertThat(url).matches("--gantry\\.analysis\\.prometheus\\.url=http://127\\.0\\.0\\.1:\\d+");
+      String listen = url.substring(url.indexOf("//") + 2);
+      assertThat(args).containsExactly(url, "--gantry.sample-prometheus.listen=" + listen,
+          "--gantry.sample-prometheus.binary=" + prometheus, "--gantry.events.file=${gantry.data-dir}/events.jsonl",
+          "--server.port=8081", "--gantry.apply-on-start=examples/config");
+    });
+  }
+
+  @Test
+  void upLeavesAPrometheusTheUserNamesAlone() throws IOException {
+    Files.createDirectories(gantry.cwd.resolve("examples/config"));
+
+    CliRunner.Result result = gantry.run("up", "--", "--gantry.analysis.prometheus.url=http://prom:9090");
+
+    assertThat(result.exitCode()).isZero();
+    assertThat(gantry.serverStarts).singleElement().satisfies(args -> assertThat(args)
+        .containsExactly("--gantry.events.file=${gantry.data-dir}/events.jsonl",
+            "--gantry.apply-on-start=examples/config", "--gantry.analysis.prometheus.url=http://prom:9090"));
   }
 
   @Test
