@@ -27,8 +27,10 @@ import org.springframework.transaction.support.TransactionTemplate;
 /**
  * What the period reports need of each ended deployment ({@code metrics_deployment_facts} and
  * {@code metrics_deployment_waits}), worked out once from its record. An ended deployment's record no
- * longer changes, so neither do its facts; a report first writes the facts of the deployments of its
- * period that have none yet (those that ended since the last report), then reads only facts.
+ * longer changes, so neither do its facts. They are written when it ends ({@link FactsWhenDeploymentsEnd}),
+ * after the commit of its last move; a report first writes those of the deployments of its period that have
+ * none yet (a server stopped between the end and the write, records imported or written by other means),
+ * then reads only facts.
  *
  * <p>The value stream of a deployment is its record cut into {@link Stretch stretches}, as its
  * timeline is.
@@ -109,7 +111,20 @@ class DeploymentFacts {
     }
   }
 
-  private int writeBatch(List<Long> ids) {
+  /**
+   * Writes the facts of one deployment that has ended, unless they are written already (by a report that ran
+   * meanwhile); answers whether this call wrote them.
+   */
+  boolean writeEnded(long id) {
+    boolean ended = jdbc.sql("select count(*) from deployments where id = :id and finished_at is not null")
+        .param("id", id).query(Long.class).single() > 0;
+    boolean known = jdbc.sql("select count(*) from metrics_deployment_facts where deployment_id = :id")
+        .param("id", id).query(Long.class).single() > 0;
+    return ended && !known && writeBatch(List.of(id)) == 1;
+  }
+
+  /** Writes the facts of these ended deployments; answers how many it wrote (those written meanwhile not). */
+  int writeBatch(List<Long> ids) {
     commitTimes.read(ids);
     record Ended(long id, Timestamp finishedAt, String environment, String service, String component, String model,
         int modelVersion, String state, Timestamp requestedAt, Timestamp startedAt, Timestamp plannedStart,
@@ -205,7 +220,15 @@ class DeploymentFacts {
       });
       return facts.size();
     } catch (DuplicateKeyException e) {
-      return 0; // a report running at the same time wrote them; the facts are the same
+      if (ids.size() == 1) {
+        return 0; // written meanwhile (when the deployment ended, or by a report): the facts are the same
+      }
+      // some of the batch were written meanwhile: the others one by one, so that none is left out
+      int written = 0;
+      for (long id : ids) {
+        written += writeBatch(List.of(id));
+      }
+      return written;
     }
   }
 

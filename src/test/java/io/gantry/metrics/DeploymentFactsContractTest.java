@@ -103,6 +103,27 @@ class DeploymentFactsContractTest {
   }
 
   @Test
+  void a_report_whose_batch_holds_one_written_as_it_ended_still_writes_all_the_others() {
+    java.util.List<Long> ended = new java.util.ArrayList<>();
+    for (int i = 0; i < 5; i++) {
+      ended.add(records.succeeded("shop", "production", "2026-03-03 10:00", "2026-03-03 10:1" + i));
+    }
+    DeploymentFacts facts = facts(100);
+    assertThat(facts.writeEnded(ended.get(2))).as("written as it ended").isTrue();
+    assertThat(facts.writeEnded(ended.get(2))).as("once").isFalse();
+    long open = records.deployment("shop", "web", "1.1", "production", "std", "alice", "2026-03-04 10:00")
+        .runTo("2026-03-04 10:00").id;
+    assertThat(facts.writeEnded(open)).as("not ended: no facts yet").isFalse();
+
+    // a report that listed the deployments without facts just before the third was written: its batch holds it,
+    // and that row breaks the batch's insert
+    assertThat(facts.writeBatch(ended)).as("the others, one by one").isEqualTo(4);
+    assertThat(rows("metrics_deployment_facts")).isEqualTo(5);
+    facts.write(MARCH);
+    assertThat(rows("metrics_deployment_facts")).isEqualTo(5);
+  }
+
+  @Test
   void only_deployments_that_ended_in_the_period_get_facts_and_many_that_ended_at_the_same_instant_all_do() {
     for (int i = 0; i < 7; i++) {
       records.succeeded("shop", "test", "2026-03-05 09:00", "2026-03-05 10:00");
