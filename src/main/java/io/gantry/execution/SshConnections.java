@@ -78,10 +78,30 @@ public class SshConnections implements DisposableBean {
   /** A started client per expected host key, so each one checks exactly what its targets declare. */
   private record Client(SshClient ssh, Verifier verifier) {}
 
-  /** An open session; close it when the step is done. */
+  /**
+   * An open session; close it when the step is done. A session another step of the same host, user and key
+   * closed at most {@link #IDLE} ago is used again (one connection for a target's steps, not one each); the key
+   * is read and checked again first, so a key that changed or whose file became readable by others is never
+   * passed over by a session made with the one before.
+   */
   public Session open(SshEndpoint endpoint) throws SshFailure {
     List<KeyPair> keys = keys(endpoint);
     String key = endpoint.host() + ":" + endpoint.port() + "|" + endpoint.hostKey();
+    String pool = key + "|" + endpoint.user() + "|" + keys.stream().map(k -> KeyUtils.getFingerPrint(k.getPublic()))
+        .sorted().toList();
+    ClientSession idle = takeIdle(pool);
+    if (idle != null) {
+      return new Session(idle, true, endpoint, this, pool);
+    }
+    return new Session(connect(endpoint, keys, key), false, endpoint, this, pool);
+  }
+
+  /** A new session, not one used before. */
+  private ClientSession connect(SshEndpoint endpoint) throws SshFailure {
+    return connect(endpoint, keys(endpoint), endpoint.host() + ":" + endpoint.port() + "|" + endpoint.hostKey());
+  }
+
+  private ClientSession connect(SshEndpoint endpoint, List<KeyPair> keys, String key) throws SshFailure {
     Client client = clients.computeIfAbsent(key, k -> start(endpoint));
     ClientSession session;
     try {
@@ -93,7 +113,7 @@ public class SshConnections implements DisposableBean {
     try {
       keys.forEach(session::addPublicKeyIdentity);
       session.auth().verify(CONNECT_TIMEOUT);
-      return new Session(session, endpoint);
+      return session;
     } catch (IOException e) {
       closeQuietly(session);
       String offered = client.verifier().rejected(endpoint);
@@ -222,8 +242,96 @@ public class SshConnections implements DisposableBean {
 
   @Override
   public void destroy() {
+    synchronized (this) {
+      destroyed = true;
+      if (sweeper != null) {
+        sweeper.shutdownNow();
+      }
+    }
+    idle.values().forEach(sessions -> {
+      for (Idle i; (i = sessions.pollFirst()) != null; ) {
+        closeQuietly(i.session());
+      }
+    });
     clients.values().forEach(c -> c.ssh().stop());
     clients.clear();
+  }
+
+  /** How long a session no step uses stays open for the next step of the same target. */
+  static final Duration IDLE = Duration.ofSeconds(20);
+  /** At most this many idle sessions are kept per host, user and key; more are closed. */
+  private static final int IDLE_PER_HOST = 16;
+
+  /** A session no step uses now, and since when. */
+  private record Idle(ClientSession session, long since) {}
+
+  private final Map<String, java.util.concurrent.ConcurrentLinkedDeque<Idle>> idle = new ConcurrentHashMap<>();
+  /** Closes idle sessions; started with the first session handed back. */
+  private java.util.concurrent.ScheduledExecutorService sweeper;
+  private boolean destroyed;
+
+  private synchronized boolean sweeping() {
+    if (destroyed) {
+      return false;
+    }
+    if (sweeper == null) {
+      sweeper = java.util.concurrent.Executors.newSingleThreadScheduledExecutor(Thread.ofPlatform().daemon()
+          .name("gantry-ssh-idle").factory());
+      long every = IDLE.toMillis() / 2;
+      sweeper.scheduleWithFixedDelay(this::closeIdle, every, every, TimeUnit.MILLISECONDS);
+    }
+    return true;
+  }
+
+  /** The most recently used idle session of the pool that is still open, or null; older ones are closed. */
+  private ClientSession takeIdle(String pool) {
+    java.util.concurrent.ConcurrentLinkedDeque<Idle> sessions = idle.get(pool);
+    if (sessions == null) {
+      return null;
+    }
+    for (Idle i; (i = sessions.pollFirst()) != null; ) {
+      if (fresh(i)) {
+        return i.session();
+      }
+      closeQuietly(i.session());
+    }
+    return null;
+  }
+
+  private void giveBack(String pool, ClientSession session) {
+    if (!session.isOpen() || session.isClosing() || !sweeping()) {
+      closeQuietly(session);
+      return;
+    }
+    java.util.concurrent.ConcurrentLinkedDeque<Idle> sessions = idle.computeIfAbsent(pool,
+        k -> new java.util.concurrent.ConcurrentLinkedDeque<>());
+    sessions.addFirst(new Idle(session, System.nanoTime()));
+    while (sessions.size() > IDLE_PER_HOST) {
+      Idle extra = sessions.pollLast();
+      if (extra != null) {
+        closeQuietly(extra.session());
+      }
+    }
+  }
+
+  private static boolean fresh(Idle i) {
+    return i.session().isOpen() && !i.session().isClosing() && System.nanoTime() - i.since() < IDLE.toNanos();
+  }
+
+  /** Closes the sessions no step used for {@link #IDLE}, so no connection to a host outlives its work for long. */
+  private void closeIdle() {
+    idle.values().forEach(sessions -> sessions.removeIf(i -> {
+      if (fresh(i)) {
+        return false;
+      }
+      closeQuietly(i.session());
+      return true;
+    }));
+  }
+
+  /** How many sessions are open and idle now, for all hosts (tests). */
+  int idleSessions() {
+    return idle.values().stream().mapToInt(java.util.Collection::size).sum();
   }
 
   /** Checks the host key against a declared fingerprint or the known_hosts file, remembering what it refused. */
@@ -301,14 +409,55 @@ public class SshConnections implements DisposableBean {
     }
   }
 
-  /** One authenticated SSH session to a target. */
+  /**
+   * One authenticated SSH session to a target, for one step at a time. Closing it hands the connection back for
+   * the next step of the same target, unless a command on it failed for want of the connection, timed out or was
+   * stopped: then the connection is closed.
+   */
   public static final class Session implements AutoCloseable {
-    private final ClientSession session;
+    private ClientSession session;
+    private boolean reused;
     private final SshEndpoint endpoint;
+    private final SshConnections pool;
+    private final String poolKey;
+    private boolean broken;
 
-    Session(ClientSession session, SshEndpoint endpoint) {
+    Session(ClientSession session, boolean reused, SshEndpoint endpoint, SshConnections pool, String poolKey) {
       this.session = session;
+      this.reused = reused;
       this.endpoint = endpoint;
+      this.pool = pool;
+      this.poolKey = poolKey;
+    }
+
+    /**
+     * A channel for the command, opened; on a session used before that the host has dropped meanwhile (its
+     * server restarted, a firewall forgot it), once more on a new connection.
+     */
+    private ChannelExec channel(String command, InputStream input, OutputStream out) throws IOException, SshFailure {
+      while (true) {
+        ChannelExec channel = session.createExecChannel(command);
+        channel.setIn(input);
+        channel.setOut(out);
+        channel.setErr(out);
+        try {
+          channel.open().verify(CONNECT_TIMEOUT);
+          return channel;
+        } catch (IOException | RuntimeException e) {
+          channel.close(true);
+          if (!reused) {
+            throw e;
+          }
+          closeQuietly(session);
+          session = pool.connect(endpoint);
+          reused = false;
+        }
+      }
+    }
+
+    /** Whether this session's connection was used by a step before (tests). */
+    boolean reused() {
+      return reused;
     }
 
     /**
@@ -341,12 +490,16 @@ public class SshConnections implements DisposableBean {
      */
     public Result exec(String command, InputStream input, Duration timeout, Consumer<String> lines, String stop)
         throws SshFailure, InterruptedException {
+      broken = true; // until the command ended with its exit status
+      Result result = run(command, input, timeout, lines, stop);
+      broken = false;
+      return result;
+    }
+
+    private Result run(String command, InputStream input, Duration timeout, Consumer<String> lines, String stop)
+        throws SshFailure, InterruptedException {
       LineCollector out = new LineCollector(lines);
-      try (ChannelExec channel = session.createExecChannel(command)) {
-        channel.setIn(input);
-        channel.setOut(out);
-        channel.setErr(out);
-        channel.open().verify(CONNECT_TIMEOUT);
+      try (ChannelExec channel = channel(command, input, out)) {
         long deadline = System.nanoTime() + timeout.toNanos();
         Set<ClientChannelEvent> events;
         while (true) {
@@ -394,7 +547,11 @@ public class SshConnections implements DisposableBean {
 
     @Override
     public void close() {
-      closeQuietly(session);
+      if (broken) {
+        closeQuietly(session);
+      } else {
+        pool.giveBack(poolKey, session);
+      }
     }
   }
 

@@ -223,6 +223,56 @@ class SshStepsTest {
   }
 
   @Test
+  void a_target_s_steps_share_one_ssh_connection_and_one_the_host_dropped_while_idle_is_made_again()
+      throws Exception {
+    Release release = Release.of("1.0.0", Map.of("a.txt", "a"));
+    try (io.gantry.testing.TcpProxy proxy = new io.gantry.testing.TcpProxy(server.port())) {
+      SshEndpoint through = new SshEndpoint("127.0.0.1", proxy.port(), server.user(), server.clientKey(),
+          server.hostKeyFingerprint());
+
+      assertThat(runner.run(install(null, null, null), context(release, through)))
+          .isInstanceOf(StepOutcome.Succeeded.class);
+      for (int i = 0; i < 3; i++) {
+        assertThat(runner.run(shell("echo step " + i), context(release, through)))
+            .isInstanceOf(StepOutcome.Succeeded.class);
+      }
+      assertThat(proxy.accepted()).as("one connection for the install and three commands").isEqualTo(1);
+      assertThat(connections.idleSessions()).isEqualTo(1);
+
+      proxy.cut(); // the host side drops the idle connection, as a restarted server or a forgetful firewall would
+      assertThat(runner.run(shell("echo after"), context(release, through))).isInstanceOf(StepOutcome.Succeeded.class);
+      assertThat(log.lines).contains("after");
+      assertThat(proxy.accepted()).as("a new connection, once").isEqualTo(2);
+    }
+  }
+
+  @Test
+  void a_connection_lost_during_a_command_fails_that_step_and_the_next_step_gets_a_new_one() throws Exception {
+    Release release = Release.of("1.0.0", Map.of("a.txt", "a"));
+    try (io.gantry.testing.TcpProxy proxy = new io.gantry.testing.TcpProxy(server.port())) {
+      SshEndpoint through = new SshEndpoint("127.0.0.1", proxy.port(), server.user(), server.clientKey(),
+          server.hostKeyFingerprint());
+      Thread cut = Thread.ofVirtual().start(() -> {
+        try {
+          Thread.sleep(1500);
+        } catch (InterruptedException e) {
+          return;
+        }
+        proxy.cut();
+      });
+
+      StepOutcome lost = runner.run(shell("sleep 5"), context(release, through));
+      cut.join();
+
+      assertThat(lost).isInstanceOf(StepOutcome.Failed.class);
+      assertThat(((StepOutcome.Failed) lost).reason()).contains("connection");
+      assertThat(connections.idleSessions()).isZero();
+      assertThat(runner.run(shell("echo next"), context(release, through))).isInstanceOf(StepOutcome.Succeeded.class);
+      assertThat(proxy.accepted()).isEqualTo(2);
+    }
+  }
+
+  @Test
   void a_command_that_exits_otherwise_fails_with_its_exit_code_and_last_lines() {
     Release release = Release.of("1.0.0", Map.of("a.txt", "a"));
     StepOutcome outcome = runner.run(shell("echo about to fail; exit 5"), context(release, endpoint()));

@@ -70,6 +70,12 @@ public final class TcpProxy implements AutoCloseable {
     open.clear();
   }
 
+  /** Cuts every connection relayed so far, and goes on accepting new ones. */
+  public void cut() {
+    open.forEach(TcpProxy::closeQuietly);
+    open.clear();
+  }
+
   @Override
   public void close() {
     stop();
