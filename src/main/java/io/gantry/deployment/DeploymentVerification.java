@@ -110,6 +110,10 @@ final class DeploymentVerification {
     Stage.Analysis verification = plan.stage().verification();
     String checked = plan.stage().acceptance().isEmpty() ? "all targets succeeded"
         : "acceptance checks passed on every target";
+    if (verification != null && runs.isEmpty()) {
+      return failures.onFailure(d, plan, "deployment verification failed: no target took the version (every one "
+          + "was skipped), so the verification analysis has nothing to analyse");
+    }
     if (verification != null) {
       // the checks that passed are kept: the analysis's rounds are waits, and its looks do not run them again
       finishes.flush();

@@ -149,6 +149,36 @@ class MetricAnalysisContractTest {
         """.formatted(bluePort, greenPort, IDLE_ERROR_RATE, more);
   }
 
+  /** A blue-green stage on t1 whose verification analyses the error rate of the version now live. */
+  private String blueGreenVerified() {
+    return """
+        apiVersion: gantry.io/v1
+        kind: DeploymentModel
+        metadata: {name: software}
+        spec:
+          appliesTo: {componentTypes: [software]}
+          stages:
+            - name: qa
+              environment: qa
+              strategy:
+                type: blue-green
+                blueGreen:
+                  slots: {blue: {port: %d}, green: {port: %d}}
+              steps:
+                - {name: install, type: artifact.install, destination: releases}
+                - {name: start, type: shell, command: "sh current/bin/start.sh", timeout: 60s}
+              verification:
+                metrics:
+                  - name: error-rate
+                    query: 'sum(sample_app_errors_total{target=~"${targets}", version="${version}"})
+                      / sum(sample_app_requests_total{target=~"${targets}", version="${version}"})'
+                    max: 0.05
+                interval: 30s
+                duration: 1m
+              failurePolicy: {action: rollback}
+        """.formatted(bluePort, greenPort);
+  }
+
   /** An all-at-once stage on t1 and t2 whose verification analyses the error rate of both. */
   private String verified(String query, String inconclusive) {
     return verified(query, "", inconclusive);
@@ -461,6 +491,32 @@ class MetricAnalysisContractTest {
     assertThat(fixture.deployments.events(d.id(), 0)).anySatisfy(e -> {
       assertThat(e.to()).isEqualTo(DeploymentState.ROLLING_BACK);
       assertThat(e.message()).startsWith("deployment verification failed: verification analysis failed: 0 of 1");
+    });
+  }
+
+  @Test
+  void a_blue_green_verification_analysis_runs_after_the_switch_and_its_failure_switches_back() throws Exception {
+    fixture.apply(CONFIG + blueGreenVerified());
+    push("1.0.0", "0");
+    Deployment first = request("1.0.0");
+    traffic(bluePort, "version=\"1.0.0\"", 10);
+    assertThat(runToEnd(first).state()).isEqualTo(DeploymentState.SUCCEEDED);
+    push("2.0.0", "0.5");
+
+    Deployment d = request("2.0.0");
+    assertThat(d.state()).isEqualTo(DeploymentState.VERIFYING);
+    assertThat(live()).as("verified once live").isEqualTo("green");
+    traffic(greenPort, "version=\"2.0.0\"", 20);
+    Deployment done = runToEnd(d);
+
+    assertThat(done.state()).as(done.outcome()).isEqualTo(DeploymentState.ROLLED_BACK);
+    assertThat(live()).as("switched back").isEqualTo("blue");
+    assertThat(health(bluePort)).isEqualTo("UP version=1.0.0");
+    assertThat(fixture.deployments.stepRuns(d.id())).extracting(StepRun::phase)
+        .contains(BlueGreen.SWITCH, BlueGreen.SWITCH_BACK);
+    assertThat(records().measurements(d.id(), AnalysisRecords.VERIFICATION)).singleElement().satisfies(m -> {
+      assertThat(m.query()).contains("version=\"2.0.0\"");
+      assertThat(m.verdict()).isEqualTo("FAILED");
     });
   }
 
