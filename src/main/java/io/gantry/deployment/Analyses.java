@@ -198,7 +198,7 @@ final class Analyses {
     return passed ? new Outcome.Passed(outcome) : new Outcome.Failed(outcome);
   }
 
-  /** One round: every check on every analysed target that ran the steps, up to maxParallel at a time, then the metrics. */
+  /** One round: every check on every analysed target, up to maxParallel at a time, then the metrics. */
   private Optional<AnalysisRecords.Round> runRound(Deployment d, Subject s, AnalysisRecords.Analysis started,
       int round, List<AnalysisRecords.Round> before) {
     Stage.Analysis analysis = s.analysis();

@@ -20,9 +20,9 @@ import org.springframework.transaction.support.TransactionTemplate;
  * own in the component's folder; the slot that serves is the one the {@code live} link names and the
  * record keeps ({@code live_slots}). On each target the version is installed into the idle slot with
  * the stage's steps, run with the slot's variables while the live slot keeps serving; the acceptance
- * checks run against the idle slot, then its analysis when the strategy declares one ({@link Analyses}); then
- * one switch step moves {@code live} to it (and runs the declared switch command). The slot that served before is left as it is, so a rollback is a switch back, not
- * a reinstall. The slot a target takes is recorded when it starts, so a restarted engine carries on in
+ * checks run against the idle slot, then its analysis when the strategy declares one ({@link Analyses});
+ * then one switch step moves {@code live} to it (and runs the declared switch command). The slot that
+ * served before is left as it is, so a rollback is a switch back, not a reinstall. The slot a target takes is recorded when it starts, so a restarted engine carries on in
  * the same one.
  */
 final class BlueGreen {

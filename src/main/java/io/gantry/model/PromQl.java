@@ -27,7 +27,7 @@ public final class PromQl {
   public static final Set<String> IDLE_SLOT_VARIABLES = Set.of("targets", "slot", "port", "version", "environment",
       "component", "service", "deployment");
 
-  /** The values a verification analysis's query may use: the deployment's targets as a regular expression, and its facts. */
+  /** The values a verification's query may use: the deployment's targets as a regular expression, and its facts. */
   public static final Set<String> VERIFICATION_VARIABLES = Set.of("targets", "version", "environment", "component",
       "service", "deployment");
 
@@ -35,7 +35,7 @@ public final class PromQl {
 
   private PromQl() {}
 
-  /** What is wrong with a canary query's placeholders: each one outside a quoted string, unknown, or in a raw string. */
+  /** What is wrong with a canary query's placeholders: each one outside a quoted string, unknown, or in a raw one. */
   public static List<String> problems(String query) {
     return problems(query, VARIABLES);
   }

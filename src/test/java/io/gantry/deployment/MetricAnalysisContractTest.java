@@ -408,7 +408,8 @@ class MetricAnalysisContractTest {
         .contains("analysis of the idle slot green on t1 failed: 0 of 1").contains("(nothing was switched)"));
     assertThat(records().measurements(d.id(), AnalysisRecords.idleSlot("t1"))).singleElement().satisfies(m -> {
       assertThat(m.verdict()).isEqualTo("FAILED");
-      assertThat(m.answer()).as("10 of the 20 pages failed, of 22 requests with the two health checks").startsWith("0.45");
+      assertThat(m.answer()).as("10 of the 20 pages failed, of 22 requests with the two health checks")
+          .startsWith("0.45");
       assertThat(m.reason()).endsWith(" is above max 0.05");
     });
   }
