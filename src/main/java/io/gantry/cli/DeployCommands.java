@@ -152,37 +152,46 @@ final class DeployCommands {
       }
       JsonNode canary = d.path("canary");
       if (canary.isObject()) {
-        out().println();
         List<String> names = new ArrayList<>();
         canary.path("targets").forEach(t -> names.add(t.asString()));
-        out().println("canary analysis on " + String.join(", ", names) + ", started " + output().time(
-            canary.path("startedAt")) + (canary.path("outcome").isNull() || canary.path("outcome").isMissingNode()
-            ? " (running)" : ": " + canary.path("outcome").asString()));
-        List<List<String>> rounds = new ArrayList<>();
-        for (JsonNode r : canary.path("rounds")) {
-          rounds.add(List.of(String.valueOf(r.path("round").asInt()), output().time(r.path("startedAt")),
-              r.path("passed").asInt() + "/" + r.path("total").asInt(),
-              r.path("passedSoFar").asInt() + "/" + r.path("totalSoFar").asInt()
-                  + (r.path("ratio").isNumber() ? String.format(java.util.Locale.ROOT, " = %.2f",
-                  r.path("ratio").asDouble()) : ""), r.path("results").asString("")));
+        analysis("canary analysis on " + String.join(", ", names), canary);
+      }
+      for (JsonNode a : d.path("analyses")) {
+        analysis("switch".equals(a.path("kind").asString()) ? "analysis of the idle slot on "
+            + a.path("target").asString() + " before its switch" : "verification analysis", a);
+      }
+    }
+
+    /** An analysis's start and outcome, its rounds, and the measurements of its metrics. */
+    private void analysis(String title, JsonNode analysis) {
+      out().println();
+      out().println(title + ", started " + output().time(analysis.path("startedAt"))
+          + (analysis.path("outcome").isNull() || analysis.path("outcome").isMissingNode()
+          ? " (running)" : ": " + analysis.path("outcome").asString()));
+      List<List<String>> rounds = new ArrayList<>();
+      for (JsonNode r : analysis.path("rounds")) {
+        rounds.add(List.of(String.valueOf(r.path("round").asInt()), output().time(r.path("startedAt")),
+            r.path("passed").asInt() + "/" + r.path("total").asInt(),
+            r.path("passedSoFar").asInt() + "/" + r.path("totalSoFar").asInt()
+                + (r.path("ratio").isNumber() ? String.format(java.util.Locale.ROOT, " = %.2f",
+                r.path("ratio").asDouble()) : ""), r.path("results").asString("")));
+      }
+      if (!rounds.isEmpty()) {
+        output().table(List.of("ROUND", "AT", "PASSED", "SO FAR", "RESULTS"), rounds);
+      }
+      List<List<String>> measurements = new ArrayList<>();
+      for (JsonNode r : analysis.path("rounds")) {
+        for (JsonNode m : r.path("measurements")) {
+          measurements.add(List.of(String.valueOf(r.path("round").asInt()), m.path("metric").asString(""),
+              m.path("verdict").asString("").toLowerCase(java.util.Locale.ROOT)
+                  + ("INCONCLUSIVE".equals(m.path("verdict").asString(""))
+                  ? (m.path("countedPassed").asBoolean() ? ", counted passed" : ", counted failed") : ""),
+              m.path("answer").asString(""), m.path("query").asString(""), m.path("reason").asString("")));
         }
-        if (!rounds.isEmpty()) {
-          output().table(List.of("ROUND", "AT", "PASSED", "SO FAR", "RESULTS"), rounds);
-        }
-        List<List<String>> measurements = new ArrayList<>();
-        for (JsonNode r : canary.path("rounds")) {
-          for (JsonNode m : r.path("measurements")) {
-            measurements.add(List.of(String.valueOf(r.path("round").asInt()), m.path("metric").asString(""),
-                m.path("verdict").asString("").toLowerCase(java.util.Locale.ROOT)
-                    + ("INCONCLUSIVE".equals(m.path("verdict").asString(""))
-                    ? (m.path("countedPassed").asBoolean() ? ", counted passed" : ", counted failed") : ""),
-                m.path("answer").asString(""), m.path("query").asString(""), m.path("reason").asString("")));
-          }
-        }
-        if (!measurements.isEmpty()) {
-          out().println();
-          output().table(List.of("ROUND", "METRIC", "VERDICT", "ANSWER", "QUERY AS SENT", "WHY"), measurements);
-        }
+      }
+      if (!measurements.isEmpty()) {
+        out().println();
+        output().table(List.of("ROUND", "METRIC", "VERDICT", "ANSWER", "QUERY AS SENT", "WHY"), measurements);
       }
     }
   }

@@ -642,7 +642,22 @@ public class ConfigInterpreter {
     List<Step> analysisChecks = stage.strategy().canary() == null || stage.strategy().canary().analysis() == null
         ? List.of() : stage.strategy().canary().analysis().checks();
     checkSteps(doc, analysisAt, analysisChecks, stepNames, run);
+    Stage.Analysis idleSlot = stage.strategy().type() == Stage.Strategy.Type.BLUE_GREEN
+        && stage.strategy().blueGreen() != null ? stage.strategy().blueGreen().analysis() : null;
+    String idleSlotAt = at + ".strategy.blueGreen.analysis";
+    List<Step> idleSlotChecks = idleSlot == null ? List.of() : idleSlot.checks();
+    if (idleSlot != null) {
+      AnalysisChecks.check(doc, idleSlotAt, idleSlot, AnalysisChecks.Kind.IDLE_SLOT, prometheus, run::finding);
+      checkSteps(doc, idleSlotAt + ".checks", idleSlotChecks, stepNames, run);
+      checkTimeouts(doc, idleSlotAt + ".checks", idleSlotChecks, run);
+    }
+    if (stage.verification() != null) {
+      AnalysisChecks.check(doc, at + ".verification", stage.verification(), AnalysisChecks.Kind.VERIFICATION,
+          prometheus, run::finding);
+    }
     if (run.environments.containsKey(stage.environment())) {
+      checkTags(doc, idleSlotAt + ".checks", idleSlotChecks, stage.environment(), run);
+      checkKinds(doc, idleSlotAt + ".checks", idleSlotChecks, stage.environment(), run);
       checkTags(doc, at + ".steps", stage.steps(), stage.environment(), run);
       checkTags(doc, at + ".acceptance", stage.acceptance(), stage.environment(), run);
       checkTags(doc, at + ".removeSteps", stage.removeSteps(), stage.environment(), run);

@@ -219,6 +219,8 @@ class DashboardController {
       case CANARY_PAUSE -> "the canary's pause";
       case CANARY_ANALYSIS -> "the canary's analysis";
       case TARGET_BUSY -> "a busy target";
+      case SWITCH_ANALYSIS -> "the analysis of an idle slot before its switch";
+      case VERIFY_ANALYSIS -> "the verification analysis";
     };
   }
 

@@ -11,6 +11,7 @@ import java.time.Clock;
 import java.time.Instant;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.Map;
 import java.util.Optional;
 import org.springframework.transaction.support.TransactionTemplate;
 
@@ -19,9 +20,9 @@ import org.springframework.transaction.support.TransactionTemplate;
  * own in the component's folder; the slot that serves is the one the {@code live} link names and the
  * record keeps ({@code live_slots}). On each target the version is installed into the idle slot with
  * the stage's steps, run with the slot's variables while the live slot keeps serving; the acceptance
- * checks run against the idle slot; then one switch step moves {@code live} to it (and runs the declared
- * switch command). The slot that served before is left as it is, so a rollback is a switch back, not
- * a reinstall. The slot a target takes is recorded when it starts, so a restarted engine carries on in
+ * checks run against the idle slot, then its analysis when the strategy declares one ({@link Analyses});
+ * then one switch step moves {@code live} to it (and runs the declared switch command). The slot that
+ * served before is left as it is, so a rollback is a switch back, not a reinstall. The slot a target takes is recorded when it starts, so a restarted engine carries on in
  * the same one.
  */
 final class BlueGreen {
@@ -46,9 +47,11 @@ final class BlueGreen {
   private final Clock clock;
   private final Progress progress;
   private final StepsOnTarget steps;
+  private final Analyses analyses;
 
   BlueGreen(Deployments deployments, BlueGreenRecords records, Library library, Targets targets,
-      TransactionTemplate tx, Clock clock, Progress progress, StepsOnTarget steps) {
+      TransactionTemplate tx, Clock clock, Progress progress, StepsOnTarget steps, Analyses analyses) {
+    this.analyses = analyses;
     this.deployments = deployments;
     this.records = records;
     this.library = library;
@@ -126,6 +129,13 @@ final class BlueGreen {
         return checked;
       }
     }
+    Stage.Analysis analysis = plan.stage().strategy().blueGreen().analysis();
+    if (analysis != null) {
+      StepResult analysed = analyse(d, plan, run, slot, analysis, pending);
+      if (analysed != null) {
+        return analysed;
+      }
+    }
     StepResult switched = steps.run(d, run, target, SWITCH, switchSteps(plan), version, slot, plan, pending);
     if (switched.failure() != null || switched.waitFor() != null) {
       return switched;
@@ -140,6 +150,32 @@ final class BlueGreen {
           + (before == null ? "" : "; " + before + " is kept as it is for an instant switch back"), now);
     });
     return switched;
+  }
+
+  /** The step-run phase of round N of an idle slot's analysis checks, before the N. */
+  static final String IDLE_ANALYSIS = "idle-analysis-";
+
+  /**
+   * The analysis of the target's idle slot, after its acceptance checks and before its switch: null once it
+   * passed (the switch follows), a failure when it failed (nothing is switched), or a wait for its next round
+   * (the target keeps its place and no worker waits). Its checks run against the idle slot; its metrics'
+   * {@code ${targets}} is the target, {@code ${slot}} and {@code ${port}} the idle slot's.
+   */
+  private StepResult analyse(Deployment d, Plan plan, TargetRun run, Slot slot, Stage.Analysis analysis,
+      PendingWrites pending) {
+    // the slot's steps and checks are written before the analysis starts, so its rounds find them done
+    pending.flush();
+    Analyses.Subject subject = new Analyses.Subject(AnalysisRecords.idleSlot(run.target()), "analysis of the idle "
+        + "slot " + slot.name() + " on " + run.target(), analysis, List.of(run), "targets", List.of(),
+        Map.of("slot", slot.name(), "port", String.valueOf(slot.port())), target -> slot, IDLE_ANALYSIS,
+        DeploymentEvent.WaitKind.SWITCH_ANALYSIS, 1);
+    return switch (analyses.advance(d, subject, (passed, outcome) -> {})) {
+      case Analyses.Outcome.Passed p -> null;
+      case Analyses.Outcome.Failed f -> StepResult.failed(f.outcome() + " (nothing was switched)");
+      case Analyses.Outcome.Waits w -> new StepResult(w.what(), w.kind(), null, w.at());
+      case Analyses.Outcome.Aborted a -> StepResult.failed("aborted during the analysis of the idle slot "
+          + slot.name() + " (nothing was switched)");
+    };
   }
 
   /**

@@ -66,7 +66,7 @@ class DeploymentController {
   record DeploymentView(long id, String kind, String component, String version, String environment, String model,
       int modelVersion, String stage, String state, String requestedBy, Instant requestedAt, String reason,
       Instant plannedStart, Instant plannedEnd, int priority, Instant startedAt, Instant finishedAt, String outcome,
-      List<TargetView> targets, CanaryView canary) {
+      List<TargetView> targets, CanaryView canary, List<AnalysisView> analyses) {
     static DeploymentView of(Deployment d, List<TargetRun> runs) {
       return of(d, runs, List.of());
     }
@@ -76,12 +76,12 @@ class DeploymentController {
     }
 
     static DeploymentView of(Deployment d, List<TargetRun> runs, List<StepRun> steps, CanaryView canary) {
-      return of(d, runs, steps, canary, null);
+      return of(d, runs, steps, canary, null, null);
     }
 
     /** With the blue-green slots of the deployment's targets, when it has any ({@code records} non-null). */
     static DeploymentView of(Deployment d, List<TargetRun> runs, List<StepRun> steps, CanaryView canary,
-        BlueGreenRecords records) {
+        BlueGreenRecords records, List<AnalysisView> analyses) {
       Map<String, BlueGreenRecords.SlotRun> slots = new HashMap<>();
       Map<String, String> live = new HashMap<>();
       if (records != null) {
@@ -94,7 +94,7 @@ class DeploymentController {
           d.model(), d.modelVersion(), d.stage(), d.state().name(), d.requestedBy(), d.requestedAt(), d.reason(),
           d.plannedStart(), d.plannedEnd(), d.priority(), d.startedAt(), d.finishedAt(), d.outcome(),
           runs == null ? null : runs.stream().map(r -> TargetView.of(d, r, steps, slots.get(r.target()),
-              slots.containsKey(r.target()) ? live.get(r.target()) : null)).toList(), canary);
+              slots.containsKey(r.target()) ? live.get(r.target()) : null)).toList(), canary, analyses);
     }
   }
 
@@ -104,21 +104,26 @@ class DeploymentController {
    */
   record CanaryView(List<String> targets, Instant startedAt, Instant endedAt, Boolean passed, String outcome,
       List<RoundView> rounds) {
-    static CanaryView of(List<TargetRun> runs, CanaryRecords.Analysis analysis, List<CanaryRecords.Round> rounds,
-        List<CanaryRecords.Measurement> measurements) {
-      List<RoundView> views = new java.util.ArrayList<>();
-      int passed = 0;
-      int total = 0;
-      for (CanaryRecords.Round r : rounds) {
-        passed += r.passed();
-        total += r.total();
-        views.add(new RoundView(r.round(), r.startedAt(), r.passed(), r.total(), r.results(), passed, total,
-            total == 0 ? null : (double) passed / total, measurements.stream().filter(m -> m.round() == r.round())
-            .map(m -> new MeasurementView(m.metric(), m.query(), m.answer(), m.sampledAt(), m.measuredAt(),
-                m.verdict(), m.countedPassed(), m.reason())).toList()));
-      }
+    static CanaryView of(List<TargetRun> runs, AnalysisRecords.Analysis analysis, List<AnalysisRecords.Round> rounds,
+        List<AnalysisRecords.Measurement> measurements) {
       return new CanaryView(runs.stream().filter(r -> r.batch() == 0).map(TargetRun::target).toList(),
-          analysis.startedAt(), analysis.endedAt(), analysis.passed(), analysis.outcome(), views);
+          analysis.startedAt(), analysis.endedAt(), analysis.passed(), analysis.outcome(),
+          RoundView.of(rounds, measurements));
+    }
+  }
+
+  /**
+   * An analysis other than the canary's, once it has started: {@code kind} {@code switch} (a blue-green
+   * target's idle slot before its switch; {@code target} names it) or {@code verification} (the stage's
+   * verification analysis over the deployment's targets), with its rounds as a canary's.
+   */
+  record AnalysisView(String kind, String target, Instant startedAt, Instant endedAt, Boolean passed,
+      String outcome, List<RoundView> rounds) {
+    static AnalysisView of(AnalysisRecords.Analysis analysis, List<AnalysisRecords.Round> rounds,
+        List<AnalysisRecords.Measurement> measurements) {
+      String target = AnalysisRecords.targetOf(analysis.scope());
+      return new AnalysisView(target == null ? analysis.scope() : "switch", target, analysis.startedAt(),
+          analysis.endedAt(), analysis.passed(), analysis.outcome(), RoundView.of(rounds, measurements));
     }
   }
 
@@ -127,7 +132,22 @@ class DeploymentController {
    * {@code measurements} the queries of the analysis's metrics in the round.
    */
   record RoundView(int round, Instant startedAt, int passed, int total, String results, int passedSoFar,
-      int totalSoFar, Double ratio, List<MeasurementView> measurements) {}
+      int totalSoFar, Double ratio, List<MeasurementView> measurements) {
+    static List<RoundView> of(List<AnalysisRecords.Round> rounds, List<AnalysisRecords.Measurement> measurements) {
+      List<RoundView> views = new java.util.ArrayList<>();
+      int passed = 0;
+      int total = 0;
+      for (AnalysisRecords.Round r : rounds) {
+        passed += r.passed();
+        total += r.total();
+        views.add(new RoundView(r.round(), r.startedAt(), r.passed(), r.total(), r.results(), passed, total,
+            total == 0 ? null : (double) passed / total, measurements.stream().filter(m -> m.round() == r.round())
+            .map(m -> new MeasurementView(m.metric(), m.query(), m.answer(), m.sampledAt(), m.measuredAt(),
+                m.verdict(), m.countedPassed(), m.reason())).toList()));
+      }
+      return views;
+    }
+  }
 
   /**
    * One query of a metric: as sent to Prometheus, what it answered (each series and its number), the time of
@@ -335,11 +355,20 @@ class DeploymentController {
   DeploymentView get(@PathVariable long id, Principal principal) {
     visible(id, principal);
     List<TargetRun> runs = deployments.targetRuns(id);
-    CanaryView canary = deployments.canary().analysis(id)
-        .map(a -> CanaryView.of(runs, a, deployments.canary().rounds(id), deployments.canary().measurements(id)))
-        .orElse(null);
+    AnalysisRecords records = deployments.analyses();
+    CanaryView canary = null;
+    List<AnalysisView> analyses = new java.util.ArrayList<>();
+    for (AnalysisRecords.Analysis a : records.analyses(id)) {
+      List<AnalysisRecords.Round> rounds = records.rounds(id, a.scope());
+      List<AnalysisRecords.Measurement> measurements = records.measurements(id, a.scope());
+      if (a.scope().equals(AnalysisRecords.CANARY)) {
+        canary = CanaryView.of(runs, a, rounds, measurements);
+      } else {
+        analyses.add(AnalysisView.of(a, rounds, measurements));
+      }
+    }
     return DeploymentView.of(deployments.get(id), runs, deployments.stepRuns(id), canary,
-        new BlueGreenRecords(deployments.jdbc()));
+        new BlueGreenRecords(deployments.jdbc()), analyses);
   }
 
   @GetMapping("/{id}/steps/{stepRunId}/output")

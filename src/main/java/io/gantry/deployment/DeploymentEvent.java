@@ -62,7 +62,11 @@ public record DeploymentEvent(long id, long deployment, Instant at, Kind kind, D
      * A target held by another deployment (of any component) that runs its steps there: a target runs
      * one deployment's steps at a time.
      */
-    TARGET_BUSY;
+    TARGET_BUSY,
+    /** The time between two rounds of the analysis of a blue-green target's idle slot, before its switch. */
+    SWITCH_ANALYSIS,
+    /** The time between two rounds of a stage's verification analysis, once every target took the version. */
+    VERIFY_ANALYSIS;
 
     public String id() {
       return name().toLowerCase(Locale.ROOT);

@@ -5,9 +5,11 @@ import io.gantry.catalog.Library;
 import io.gantry.environment.Target;
 import io.gantry.environment.Targets;
 import io.gantry.execution.Slot;
+import io.gantry.model.Stage;
 import java.time.Instant;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.Map;
 import java.util.Optional;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Future;
@@ -16,7 +18,8 @@ import java.util.concurrent.Semaphore;
 /**
  * Deployment verification: the stage's acceptance checks on every target that succeeded (for a
  * blue-green deployment, against the slot each target switched to: a failure here switches back),
- * then its exit criteria; the deployment succeeds only when both are met.
+ * then its verification analysis when it declares one ({@link Analyses}, over the targets that succeeded),
+ * then its exit criteria; the deployment succeeds only when all are met.
  */
 final class DeploymentVerification {
 
@@ -29,10 +32,12 @@ final class DeploymentVerification {
   private final StageCriteria criteria;
   private final ExecutorService workers;
   private final BlueGreen blueGreen;
+  private final Analyses analyses;
 
   DeploymentVerification(Deployments deployments, Library library, Targets targets, Progress progress,
       StepsOnTarget steps, FailureHandling failures, StageCriteria criteria, ExecutorService workers,
-      BlueGreen blueGreen) {
+      BlueGreen blueGreen, Analyses analyses) {
+    this.analyses = analyses;
     this.criteria = criteria;
     this.blueGreen = blueGreen;
     this.deployments = deployments;
@@ -102,18 +107,43 @@ final class DeploymentVerification {
     if (!failed.isEmpty()) {
       return failures.onFailure(d, plan, "deployment verification failed on " + String.join("; ", failed));
     }
+    Stage.Analysis verification = plan.stage().verification();
+    String checked = plan.stage().acceptance().isEmpty() ? "all targets succeeded"
+        : "acceptance checks passed on every target";
+    if (verification != null && runs.isEmpty()) {
+      return failures.onFailure(d, plan, "deployment verification failed: no target took the version (every one "
+          + "was skipped), so the verification analysis has nothing to analyse");
+    }
+    if (verification != null) {
+      // the checks that passed are kept: the analysis's rounds are waits, and its looks do not run them again
+      finishes.flush();
+      Analyses.Subject subject = new Analyses.Subject(AnalysisRecords.VERIFICATION, "verification analysis",
+          verification, runs, "targets", List.of(), Map.of(), target -> null, "verify-analysis-",
+          DeploymentEvent.WaitKind.VERIFY_ANALYSIS, plan.stage().strategy().maxParallel());
+      switch (analyses.advance(d, subject, (passed, outcome) -> {})) {
+        case Analyses.Outcome.Passed p -> checked += " and the verification analysis passed";
+        case Analyses.Outcome.Failed f -> {
+          return failures.onFailure(d, plan, "deployment verification failed: " + f.outcome());
+        }
+        case Analyses.Outcome.Waits w -> {
+          return progress.waitFor(d, w.kind(), w.what(), w.at());
+        }
+        case Analyses.Outcome.Aborted a -> {
+          return Optional.empty(); // the engine applies the abort
+        }
+      }
+    }
+    String passed = checked;
     if (!plan.stage().exitCriteria().isEmpty()) {
       // the checks that passed are kept, so a look while an exit criterion waits does not run them again
       finishes.flush();
       return criteria.exit(d, plan, () -> {
-        progress.move(d, DeploymentState.SUCCEEDED, (plan.stage().acceptance().isEmpty() ? "all targets succeeded"
-            : "acceptance checks passed on every target") + " and every exit criterion is met");
+        progress.move(d, DeploymentState.SUCCEEDED, passed + " and every exit criterion is met");
         return Optional.empty();
       });
     }
-    progress.move(d, DeploymentState.SUCCEEDED, plan.stage().acceptance().isEmpty()
-        ? "all targets succeeded (the stage has no acceptance checks)"
-        : "acceptance checks passed on every target", finishes);
+    progress.move(d, DeploymentState.SUCCEEDED, plan.stage().acceptance().isEmpty() && verification == null
+        ? "all targets succeeded (the stage has no acceptance checks)" : passed, finishes);
     return Optional.empty();
   }
 }

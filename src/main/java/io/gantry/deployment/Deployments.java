@@ -32,7 +32,7 @@ import org.springframework.stereotype.Repository;
 public class Deployments {
 
   private final JdbcClient jdbc;
-  private final CanaryRecords canary;
+  private final AnalysisRecords analyses;
   private final ApplicationEventPublisher events;
 
   /** Deployments whose changes are told to no one. */
@@ -47,7 +47,7 @@ public class Deployments {
   @org.springframework.beans.factory.annotation.Autowired
   public Deployments(JdbcClient jdbc, ApplicationEventPublisher events) {
     this.jdbc = jdbc;
-    this.canary = new CanaryRecords(jdbc);
+    this.analyses = new AnalysisRecords(jdbc);
     this.events = events;
   }
 
@@ -746,8 +746,8 @@ public class Deployments {
         .param("component", component.component()).param("version", version).query(Long.class).single() > 0;
   }
 
-  /** The record of canary analyses, kept beside the deployments they belong to. */
-  CanaryRecords canary() {
-    return canary;
+  /** The record of the deployments' analyses (canary, idle slots, verification), kept beside them. */
+  AnalysisRecords analyses() {
+    return analyses;
   }
 }

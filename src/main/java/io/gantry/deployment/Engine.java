@@ -181,18 +181,19 @@ public class Engine {
     this.planning = new Planning(deployments, library, targets, access, tx, clock, gates, progress);
     this.componentVerification = new ComponentVerification(library, progress, signatureProblem);
     this.environmentVerification = new EnvironmentVerification(deployments, targets, access, progress);
+    Analyses analyses = new Analyses(deployments, library, targets, access, clock, progress, outputs, aborts,
+        this.workers, prometheus);
     BlueGreen blueGreen = new BlueGreen(deployments, new BlueGreenRecords(deployments.jdbc()), library, targets, tx,
-        clock, progress, steps);
+        clock, progress, steps, analyses);
     this.failureHandling = new FailureHandling(deployments, library, targets, tx, clock, progress, steps, aborts,
         blueGreen);
-    Canary canary = new Canary(deployments, library, targets, access, clock, progress, outputs, aborts,
-        this.workers, prometheus);
+    Canary canary = new Canary(deployments, clock, progress, analyses);
     this.execution = new Execution(deployments, library, targets, clock, progress, steps, failureHandling,
         this.workers, aborts, canary, blueGreen);
     this.criteria = new StageCriteria(deployments, library, targets, clock, progress, steps, failureHandling,
         this.workers);
     this.deploymentVerification = new DeploymentVerification(deployments, library, targets, progress, steps,
-        failureHandling, criteria, this.workers, blueGreen);
+        failureHandling, criteria, this.workers, blueGreen, analyses);
   }
 
   /**

@@ -113,7 +113,8 @@ final class Execution {
       }
     }
     if (d.kind() == Deployment.Kind.UNDEPLOY
-        || (plan.stage().acceptance().isEmpty() && plan.stage().exitCriteria().isEmpty())) {
+        || (plan.stage().acceptance().isEmpty() && plan.stage().exitCriteria().isEmpty()
+        && plan.stage().verification() == null)) {
       // nothing to check: verifying and the end are written in one commit
       String end = d.kind() == Deployment.Kind.UNDEPLOY
           ? d.component() + " removed from every target of " + d.environment()
@@ -186,7 +187,8 @@ final class Execution {
     for (Future<StepResult> f : results) {
       try {
         StepResult r = f.get();
-        if (r.waitFor() != null && waitFor == null) {
+        // of several targets waiting (e.g. each for its idle slot's next analysis round), the soonest look counts
+        if (r.waitFor() != null && (waitFor == null || sooner(r.lookAgainAt(), waitFor.lookAgainAt()))) {
           waitFor = r;
         }
       } catch (Exception e) {
@@ -194,6 +196,11 @@ final class Execution {
       }
     }
     return waitFor == null ? Optional.empty() : progress.waitFor(d, waitFor);
+  }
+
+  /** Whether a look at {@code a} comes before one at {@code b}; null is the usual interval, after any time. */
+  private static boolean sooner(Instant a, Instant b) {
+    return a != null && (b == null || a.isBefore(b));
   }
 
   private StepResult runTarget(Deployment d, Plan plan, TargetRun run, List<Step> stepsToRun,

@@ -16,16 +16,32 @@ import java.util.regex.Pattern;
  */
 public final class PromQl {
 
-  /** The values a query may use: the canary targets as a regular expression, and the deployment's facts. */
+  /** The values a canary's query may use: the canary targets as a regular expression, and the deployment's facts. */
   public static final Set<String> VARIABLES = Set.of("canaryTargets", "version", "environment", "component",
+      "service", "deployment");
+
+  /**
+   * The values the query of a blue-green target's idle-slot analysis may use: the target as a regular expression,
+   * the idle slot's name and port, and the deployment's facts.
+   */
+  public static final Set<String> IDLE_SLOT_VARIABLES = Set.of("targets", "slot", "port", "version", "environment",
+      "component", "service", "deployment");
+
+  /** The values a verification's query may use: the deployment's targets as a regular expression, and its facts. */
+  public static final Set<String> VERIFICATION_VARIABLES = Set.of("targets", "version", "environment", "component",
       "service", "deployment");
 
   private static final Pattern PLACEHOLDER = Pattern.compile("\\$?\\$\\{([A-Za-z_][A-Za-z0-9_.-]*)}");
 
   private PromQl() {}
 
-  /** What is wrong with a query's placeholders: each one outside a quoted string, unknown, or in a raw string. */
+  /** What is wrong with a canary query's placeholders: each one outside a quoted string, unknown, or in a raw one. */
   public static List<String> problems(String query) {
+    return problems(query, VARIABLES);
+  }
+
+  /** What is wrong with a query's placeholders, {@code variables} being the names it may use. */
+  public static List<String> problems(String query, Set<String> variables) {
     List<String> problems = new ArrayList<>();
     List<Literal> literals = new ArrayList<>();
     String unterminated = literals(query, literals);
@@ -45,9 +61,9 @@ public final class PromQl {
       } else if (in.quote == '`') {
         problems.add("${" + name + "} stands in a raw `...` string, where no value can be escaped: use \"...\"");
       }
-      if (!VARIABLES.contains(name)) {
-        problems.add("${" + name + "} is not a value a query can use; use one of " + String.join(", ",
-            VARIABLES.stream().sorted().toList()));
+      if (!variables.contains(name)) {
+        problems.add("${" + name + "} is not a value a query can use here; use one of " + String.join(", ",
+            variables.stream().sorted().toList()));
       }
     }
     return problems;
@@ -60,7 +76,7 @@ public final class PromQl {
    *     value is missing
    */
   public static String render(String query, Map<String, String> values) {
-    List<String> problems = problems(query);
+    List<String> problems = problems(query, values.keySet());
     if (!problems.isEmpty()) {
       throw new IllegalArgumentException(String.join("; ", problems));
     }

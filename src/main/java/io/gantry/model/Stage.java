@@ -3,7 +3,11 @@ package io.gantry.model;
 import com.fasterxml.jackson.annotation.JsonProperty;
 import java.util.List;
 
-/** One stage of a model: a deployment into one environment and everything that governs it. */
+/**
+ * One stage of a model: a deployment into one environment and everything that governs it. {@code verification}
+ * (optional) is an analysis of metrics over the deployment's targets once every target took the version and
+ * passed its acceptance checks, before the exit criteria; when it fails, the failure policy runs.
+ */
 public record Stage(
     String name,
     String environment,
@@ -17,7 +21,17 @@ public record Stage(
     List<Criterion> exitCriteria,
     FailurePolicy failurePolicy,
     List<Notification> notifications,
-    List<Step> removeSteps) {
+    List<Step> removeSteps,
+    Analysis verification) {
+
+  /** A stage without a verification analysis. */
+  public Stage(String name, String environment, Authorization authorization, Approvers approvers, List<Window> windows,
+      Strategy strategy, List<Criterion> entryCriteria, List<Step> steps, List<Step> acceptance,
+      List<Criterion> exitCriteria, FailurePolicy failurePolicy, List<Notification> notifications,
+      List<Step> removeSteps) {
+    this(name, environment, authorization, approvers, windows, strategy, entryCriteria, steps, acceptance,
+        exitCriteria, failurePolicy, notifications, removeSteps, null);
+  }
 
   public Stage {
     authorization = authorization == null ? Authorization.AUTOMATIC : authorization;
@@ -158,8 +172,15 @@ public record Stage(
    * @param slots the two slots, each with its own port
    * @param switchStep a shell step run after the {@code live} link moved, e.g. to point a proxy at the
    *     new live slot's port; optional
+   * @param analysis an analysis of each target's idle slot (its checks against the slot, its metrics) after
+   *     the slot passed its acceptance checks and before its switch; a failed one fails the target, nothing
+   *     switched; optional
    */
-  public record BlueGreen(Slots slots, @JsonProperty("switch") Step switchStep) {}
+  public record BlueGreen(Slots slots, @JsonProperty("switch") Step switchStep, Analysis analysis) {
+    public BlueGreen(Slots slots, Step switchStep) {
+      this(slots, switchStep, null);
+    }
+  }
 
   /** The {@code blue} and {@code green} slots of a blue-green strategy. */
   public record Slots(Slot blue, Slot green) {}

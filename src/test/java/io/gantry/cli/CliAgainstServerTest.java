@@ -395,6 +395,43 @@ class CliAgainstServerTest {
   }
 
   @Test
+  void statusShowsAnIdleSlotsAnalysisBeforeItsSwitchAndAVerificationAnalysisWithTheirMeasurements() {
+    server.on("GET", "/deployments/14", 200, """
+        {"id": 14, "kind": "deploy", "component": "shop/web", "version": "2.0.0", "environment": "live",
+         "model": "software", "modelVersion": 3, "stage": "live", "state": "VERIFYING", "requestedBy": "bob",
+         "requestedAt": "2026-12-03T18:00:00Z", "outcome": null,
+         "targets": [{"target": "web1", "batch": 0, "state": "SUCCEEDED", "previousVersion": "1.0.0", "outcome": null}],
+         "canary": null,
+         "analyses": [{"kind": "switch", "target": "web1", "startedAt": "2026-12-03T18:10:00Z",
+                       "endedAt": "2026-12-03T18:10:31Z", "passed": true,
+                       "outcome": "analysis of the idle slot green on web1 passed: 1 of 1",
+                       "rounds": [{"round": 1, "startedAt": "2026-12-03T18:10:30Z", "passed": 1, "total": 1,
+                                   "results": "metric error-rate passed: 0, 0 is within max 0.05",
+                                   "passedSoFar": 1, "totalSoFar": 1, "ratio": 1.0,
+                                   "measurements": [{"metric": "error-rate",
+                                     "query": "max(errors{target=~\\"web1\\", slot=\\"green\\"})", "answer": "0",
+                                     "sampledAt": "2026-12-03T18:10:30Z", "measuredAt": "2026-12-03T18:10:30Z",
+                                     "verdict": "PASSED", "countedPassed": true,
+                                     "reason": "0 is within max 0.05"}]}]},
+                      {"kind": "verification", "target": null, "startedAt": "2026-12-03T18:11:00Z",
+                       "endedAt": null, "passed": null, "outcome": null, "rounds": []}]}""");
+    server.on("GET", "/deployments/14/events", 200, "[]");
+
+    CliRunner.Result result = gantry.run("status", "14");
+
+    assertThat(result.exitCode()).as(result.err()).isZero();
+    assertThat(result.out()).contains("""
+        analysis of the idle slot on web1 before its switch, started 2026-12-03 18:10:00 UTC: analysis of the idle \
+        slot green on web1 passed: 1 of 1
+        ROUND  AT                       PASSED  SO FAR      RESULTS
+        1      2026-12-03 18:10:30 UTC  1/1     1/1 = 1.00  metric error-rate passed: 0, 0 is within max 0.05
+        """).contains("""
+        ROUND  METRIC      VERDICT  ANSWER  QUERY AS SENT                              WHY
+        1      error-rate  passed   0       max(errors{target=~"web1", slot="green"})  0 is within max 0.05
+        """).contains("verification analysis, started 2026-12-03 18:11:00 UTC (running)");
+  }
+
+  @Test
   void statusOfACanaryShowsEachMetricMeasurementWithTheQueryAsSentAndItsVerdict() {
     server.on("GET", "/deployments/13", 200, """
         {"id": 13, "kind": "deploy", "component": "shop/web", "version": "2.0.0", "environment": "live",

@@ -259,7 +259,7 @@ class BlueGreenContractTest {
     assertThat(records().live("t1", new ComponentRef("shop", "web"))).get()
         .extracting(BlueGreenRecords.Live::slot, BlueGreenRecords.Live::version).containsExactly("green", "2.0.0");
     assertThat(DeploymentController.DeploymentView.of(second, fixture.deployments.targetRuns(second.id()), List.of(),
-        null, records()).targets()).singleElement().extracting(DeploymentController.TargetView::slot,
+        null, records(), List.of()).targets()).singleElement().extracting(DeploymentController.TargetView::slot,
             DeploymentController.TargetView::previousSlot, DeploymentController.TargetView::liveSlot)
         .containsExactly("green", "blue", "green");
     assertThat(fixture.deployments.stepRuns(fixture.deployments.targetRuns(second.id()).getFirst()))

@@ -185,11 +185,11 @@ class CanaryContractTest {
 
     clock.advance(Duration.ofSeconds(59));
     run(d);
-    assertThat(fixture.deployments.canary().analysis(d.id())).as("the pause is not over").isEmpty();
+    assertThat(canaryAnalysis(d)).as("the pause is not over").isEmpty();
 
     clock.advance(Duration.ofSeconds(1));
     run(d);
-    assertThat(fixture.deployments.canary().analysis(d.id())).isPresent();
+    assertThat(canaryAnalysis(d)).isPresent();
     assertThat(waits(d)).last().satisfies(w -> {
       assertThat(w.waitingFor()).isEqualTo(DeploymentEvent.WaitKind.CANARY_ANALYSIS);
       assertThat(w.message()).contains("round 1 of 4 of the canary analysis");
@@ -199,18 +199,18 @@ class CanaryContractTest {
     for (int round = 1; round <= 3; round++) {
       clock.advance(Duration.ofSeconds(30));
       assertThat(run(d).state()).isEqualTo(DeploymentState.EXECUTING);
-      assertThat(fixture.deployments.canary().rounds(d.id())).hasSize(round);
+      assertThat(canaryRounds(d)).hasSize(round);
     }
     clock.advance(Duration.ofSeconds(30));
     Deployment done = run(d);
 
     assertThat(done.state()).isEqualTo(DeploymentState.SUCCEEDED);
-    assertThat(fixture.deployments.canary().rounds(d.id())).extracting(CanaryRecords.Round::round,
-        CanaryRecords.Round::passed, CanaryRecords.Round::total)
+    assertThat(canaryRounds(d)).extracting(AnalysisRecords.Round::round,
+        AnalysisRecords.Round::passed, AnalysisRecords.Round::total)
         .containsExactly(tuple(1, 1, 1), tuple(2, 1, 1), tuple(3, 1, 1), tuple(4, 1, 1));
     assertThat(analysisRuns(d)).extracting(StepRun::phase).containsExactly("analysis-1", "analysis-2", "analysis-3",
         "analysis-4");
-    assertThat(fixture.deployments.canary().analysis(d.id())).get().satisfies(a -> {
+    assertThat(canaryAnalysis(d)).get().satisfies(a -> {
       assertThat(a.passed()).isTrue();
       assertThat(a.outcome()).isEqualTo("canary analysis passed: 4 of 4 check results passed in 4 of 4 round(s) "
           + "(1.00), at least 0.75 needed");
@@ -235,7 +235,7 @@ class CanaryContractTest {
     run(d);
 
     var view = DeploymentController.CanaryView.of(fixture.deployments.targetRuns(d.id()),
-        fixture.deployments.canary().analysis(d.id()).orElseThrow(), fixture.deployments.canary().rounds(d.id()),
+        canaryAnalysis(d).orElseThrow(), canaryRounds(d),
         List.of());
 
     assertThat(view.targets()).containsExactly("t1");
@@ -293,7 +293,7 @@ class CanaryContractTest {
     Deployment done = runToEnd(d);
 
     assertThat(done.state()).isEqualTo(DeploymentState.SUCCEEDED);
-    assertThat(fixture.deployments.canary().rounds(d.id())).extracting(CanaryRecords.Round::passed)
+    assertThat(canaryRounds(d)).extracting(AnalysisRecords.Round::passed)
         .containsExactly(1, 0, 1, 1);
     assertThat(fixture.deployments.targetRuns(d.id())).extracting(TargetRun::target, TargetRun::batch)
         .as("batchSize splits the rest").containsExactly(tuple("t1", 0), tuple("t2", 1), tuple("t3", 1),
@@ -312,7 +312,7 @@ class CanaryContractTest {
     fixture.decisions.resume(d.id(), "the canary's dashboards look fine", "pat");
     run(d);
 
-    assertThat(fixture.deployments.canary().analysis(d.id())).get()
+    assertThat(canaryAnalysis(d)).get()
         .satisfies(a -> assertThat(a.startedAt()).isEqualTo(clock.instant().truncatedTo(
             java.time.temporal.ChronoUnit.MICROS)));
     assertThat(waits(d)).last().extracting(DeploymentEvent::waitingFor)
@@ -333,16 +333,16 @@ class CanaryContractTest {
     run(d);
     clock.advance(Duration.ofSeconds(30));
     run(d);
-    assertThat(fixture.deployments.canary().rounds(d.id())).hasSize(2);
+    assertThat(canaryRounds(d)).hasSize(2);
 
     engine = fixture.engine(); // as a restarted server would have it, over the same database
     clock.advance(Duration.ofSeconds(10));
     assertThat(run(d).state()).as("round 3 is not due yet").isEqualTo(DeploymentState.EXECUTING);
-    assertThat(fixture.deployments.canary().rounds(d.id())).hasSize(2);
+    assertThat(canaryRounds(d)).hasSize(2);
     Deployment done = runToEnd(d);
 
     assertThat(done.state()).isEqualTo(DeploymentState.SUCCEEDED);
-    assertThat(fixture.deployments.canary().rounds(d.id())).extracting(CanaryRecords.Round::round)
+    assertThat(canaryRounds(d)).extracting(AnalysisRecords.Round::round)
         .containsExactly(1, 2, 3, 4);
     assertThat(analysisRuns(d)).extracting(StepRun::phase).as("no round ran twice")
         .containsExactly("analysis-1", "analysis-2", "analysis-3", "analysis-4");
@@ -361,7 +361,7 @@ class CanaryContractTest {
 
     run(d);
 
-    assertThat(fixture.deployments.canary().rounds(d.id())).singleElement().satisfies(r -> {
+    assertThat(canaryRounds(d)).singleElement().satisfies(r -> {
       assertThat(r.passed()).isZero();
       assertThat(r.results()).contains("its outcome is unknown (interrupted, not idempotent)");
     });
@@ -375,5 +375,13 @@ class CanaryContractTest {
   /** The folder of shop/web on a target. */
   private Path folder(String target) {
     return home.resolve("targets").resolve(target).resolve("shop.web");
+  }
+
+  private java.util.List<AnalysisRecords.Round> canaryRounds(Deployment d) {
+    return fixture.deployments.analyses().rounds(d.id(), AnalysisRecords.CANARY);
+  }
+
+  private java.util.Optional<AnalysisRecords.Analysis> canaryAnalysis(Deployment d) {
+    return fixture.deployments.analyses().analysis(d.id(), AnalysisRecords.CANARY);
   }
 }

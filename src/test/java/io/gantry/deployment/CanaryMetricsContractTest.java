@@ -224,8 +224,8 @@ class CanaryMetricsContractTest {
         .getFileName().toString();
   }
 
-  private List<CanaryRecords.Measurement> measurements(Deployment d) {
-    return fixture.deployments.canary().measurements(d.id());
+  private List<AnalysisRecords.Measurement> measurements(Deployment d) {
+    return fixture.deployments.analyses().measurements(d.id(), AnalysisRecords.CANARY);
   }
 
   /** The first version, good, on every target. */
@@ -260,8 +260,8 @@ class CanaryMetricsContractTest {
       assertThat(m.verdict()).isEqualTo("PASSED");
       assertThat(m.countedPassed()).isTrue();
       assertThat(m.sampledAt()).isNotNull();
-    }).extracting(CanaryRecords.Measurement::round).containsExactly(1, 2);
-    assertThat(fixture.deployments.canary().analysis(d.id()).orElseThrow().outcome())
+    }).extracting(AnalysisRecords.Measurement::round).containsExactly(1, 2);
+    assertThat(canaryAnalysis(d).orElseThrow().outcome())
         .startsWith("canary analysis passed: 2 of 2");
   }
 
@@ -294,7 +294,7 @@ class CanaryMetricsContractTest {
       assertThat(m.reason()).isEqualTo("0.3 is above max 0.05");
     });
     var view = DeploymentController.CanaryView.of(fixture.deployments.targetRuns(d.id()),
-        fixture.deployments.canary().analysis(d.id()).orElseThrow(), fixture.deployments.canary().rounds(d.id()),
+        canaryAnalysis(d).orElseThrow(), canaryRounds(d),
         measurements(d));
     assertThat(view.rounds()).singleElement().satisfies(r -> {
       assertThat(r.results()).contains("metric error-ratio failed: 0.3, 0.3 is above max 0.05");
@@ -365,5 +365,13 @@ class CanaryMetricsContractTest {
       assertThat(m.verdict()).isEqualTo("FAILED");
       assertThat(m.reason()).startsWith("the canary is significantly higher than the baseline (Mann-Whitney U");
     });
+  }
+
+  private java.util.List<AnalysisRecords.Round> canaryRounds(Deployment d) {
+    return fixture.deployments.analyses().rounds(d.id(), AnalysisRecords.CANARY);
+  }
+
+  private java.util.Optional<AnalysisRecords.Analysis> canaryAnalysis(Deployment d) {
+    return fixture.deployments.analyses().analysis(d.id(), AnalysisRecords.CANARY);
   }
 }

@@ -165,8 +165,8 @@ class CanarySshContractTest {
     Deployment d = runToEnd(request("1.0.0"));
 
     assertThat(d.state()).as(d.outcome()).isEqualTo(DeploymentState.SUCCEEDED);
-    assertThat(fixture.deployments.canary().rounds(d.id())).extracting(CanaryRecords.Round::passed,
-        CanaryRecords.Round::total).containsExactly(tuple(2, 2), tuple(2, 2));
+    assertThat(canaryRounds(d)).extracting(AnalysisRecords.Round::passed,
+        AnalysisRecords.Round::total).containsExactly(tuple(2, 2), tuple(2, 2));
     for (String name : List.of("s1", "s2", "s3")) {
       assertThat(Files.readSymbolicLink(host(name).resolve("shop.web/current"))).as(name).isEqualTo(Path.of("releases/1.0.0"));
     }
@@ -184,7 +184,7 @@ class CanarySshContractTest {
 
     assertThat(d.state()).as(d.outcome()).isEqualTo(DeploymentState.ROLLED_BACK);
     assertThat(d.outcome()).contains("canary analysis failed: 1 of 2 check results passed in 1 of 2 round(s)");
-    assertThat(fixture.deployments.canary().rounds(d.id())).singleElement()
+    assertThat(canaryRounds(d)).singleElement()
         .satisfies(r -> assertThat(r.results()).contains("serving on s1 passed").contains("health on s1 failed"));
     assertThat(Files.readSymbolicLink(host("s1").resolve("shop.web/current"))).isEqualTo(Path.of("releases/1.0.0"));
     for (String name : List.of("s2", "s3")) {
@@ -193,5 +193,9 @@ class CanarySshContractTest {
     assertThat(fixture.deployments.targetRuns(d.id())).extracting(TargetRun::target, TargetRun::state)
         .containsExactly(tuple("s1", TargetRunState.ROLLED_BACK), tuple("s2", TargetRunState.PENDING),
             tuple("s3", TargetRunState.PENDING));
+  }
+
+  private java.util.List<AnalysisRecords.Round> canaryRounds(Deployment d) {
+    return fixture.deployments.analyses().rounds(d.id(), AnalysisRecords.CANARY);
   }
 }

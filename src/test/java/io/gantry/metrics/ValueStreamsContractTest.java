@@ -164,6 +164,28 @@ class ValueStreamsContractTest {
   }
 
   @Test
+  void the_time_between_an_idle_slots_analysis_rounds_and_a_verifications_are_waits_of_their_own_kinds() {
+    // the idle slot's steps 1 min, two rounds of its analysis (waits of 2 min and 1 min), the switch, then two
+    // rounds of the verification analysis (waits of 3 min each)
+    long id = records.deployment("shop", "web", "2.0", "production", "std", "alice", "2026-03-05 10:00")
+        .to("PLANNED", "2026-03-05 10:00").to("COMPONENTS_VERIFIED", "2026-03-05 10:00")
+        .to("ENVIRONMENT_VERIFIED", "2026-03-05 10:00").to("EXECUTING", "2026-03-05 10:00")
+        .step("2026-03-05 10:00").waitFor(WaitKind.SWITCH_ANALYSIS, "2026-03-05 10:01")
+        .step("2026-03-05 10:03").waitFor(WaitKind.SWITCH_ANALYSIS, "2026-03-05 10:03")
+        .step("2026-03-05 10:04").to("VERIFYING", "2026-03-05 10:05")
+        .waitFor(WaitKind.VERIFY_ANALYSIS, "2026-03-05 10:05").step("2026-03-05 10:08")
+        .waitFor(WaitKind.VERIFY_ANALYSIS, "2026-03-05 10:08").step("2026-03-05 10:11")
+        .to("SUCCEEDED", "2026-03-05 10:11").id;
+
+    ValueStreamMap.Timeline t = valueStreams.timeline(id);
+
+    assertThat(t.waits()).extracting(ValueStreamMap.WaitRow::kind, ValueStreamMap.WaitRow::seconds)
+        .containsExactly(tuple("verify_analysis", 360.0), tuple("switch_analysis", 180.0));
+    assertThat(valueStreams.map(MARCH, MetricsFilter.NONE).waits()).extracting(ValueStreamMap.WaitRow::kind)
+        .containsExactlyInAnyOrder("switch_analysis", "verify_analysis");
+  }
+
+  @Test
   void a_canarys_pause_and_the_time_between_its_analysis_rounds_are_waits_of_their_own_kinds() {
     // the canary batch 2 min, its pause 10 min, two analysis rounds a minute apart (each check a minute
     // after its wait began), the rest 3 min

@@ -40,6 +40,25 @@ public final class PrometheusServer implements AutoCloseable {
 
   /** Starts Prometheus with its configuration and storage under {@code dir}, scraping {@code targets}. */
   public static PrometheusServer start(Path dir, List<String> targets) throws IOException, InterruptedException {
+    return start(dir, "              - targets: [%s]".formatted(String.join(", ",
+        targets.stream().map(t -> "'" + t + "'").toList())));
+  }
+
+  /**
+   * Starts Prometheus scraping each {@code host:port} key with the labels it maps to added to its series (as a
+   * scrape config would name Gantry's targets and slots, e.g. {@code target: web1, slot: green}).
+   */
+  public static PrometheusServer start(Path dir, java.util.Map<String, java.util.Map<String, String>> labelled)
+      throws IOException, InterruptedException {
+    StringBuilder configs = new StringBuilder();
+    labelled.forEach((address, labels) -> configs.append(configs.isEmpty() ? "" : "\n")
+        .append("              - targets: ['").append(address).append("']\n                labels: {")
+        .append(String.join(", ", labels.entrySet().stream().map(e -> e.getKey() + ": '" + e.getValue() + "'")
+            .toList())).append('}'));
+    return start(dir, configs.toString());
+  }
+
+  private static PrometheusServer start(Path dir, String staticConfigs) throws IOException, InterruptedException {
     if (!Files.isExecutable(PROMETHEUS)) {
       throw new IllegalStateException(PROMETHEUS + " is missing: install Debian's prometheus package");
     }
@@ -53,8 +72,8 @@ public final class PrometheusServer implements AutoCloseable {
         scrape_configs:
           - job_name: test
             static_configs:
-              - targets: [%s]
-        """.formatted(String.join(", ", targets.stream().map(t -> "'" + t + "'").toList())));
+        %s
+        """.formatted(staticConfigs));
     Process process = new ProcessBuilder(PROMETHEUS.toString(), "--config.file=" + dir.resolve("prometheus.yml"),
         "--storage.tsdb.path=" + dir.resolve("data"), "--web.listen-address=127.0.0.1:" + port,
         "--log.level=warn").redirectErrorStream(true).redirectOutput(dir.resolve("prometheus.log").toFile()).start();
