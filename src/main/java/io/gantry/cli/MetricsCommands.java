@@ -430,6 +430,19 @@ final class MetricsCommands {
                 s.path("what").asString("")));
           }
           output().table(List.of("FROM", "TO", "ACTIVITY", "TIME", "DURATION", "WHAT"), rows);
+          if (!t.path("analysisRounds").isEmpty()) {
+            out().println();
+            List<List<String>> rounds = new ArrayList<>();
+            for (JsonNode r : t.path("analysisRounds")) {
+              List<String> measured = new ArrayList<>();
+              r.path("measurements").forEach(m -> measured.add(m.path("metric").asString() + " "
+                  + m.path("verdict").asString().toLowerCase(java.util.Locale.ROOT) + " " + m.path("answer").asString()));
+              rounds.add(List.of(output().time(r.path("at")), r.path("analysis").asString()
+                  + (r.path("target").isNull() ? "" : " " + r.path("target").asString()), r.path("round").asString(),
+                  r.path("passed").asInt() + "/" + r.path("total").asInt(), String.join("; ", measured)));
+            }
+            output().table(List.of("AT", "ANALYSIS", "ROUND", "PASSED", "MEASUREMENTS"), rounds);
+          }
           out().println();
           printFlow(t);
         }

@@ -747,6 +747,23 @@ public class Deployments {
   }
 
   /** The record of the deployments' analyses (canary, idle slots, verification), kept beside them. */
+  /** Every round of every analysis of the deployment, in the order they ran. */
+  public List<AnalysisRound> analysisRounds(long deployment) {
+    AnalysisRecords records = analyses();
+    List<AnalysisRound> all = new java.util.ArrayList<>();
+    for (AnalysisRecords.Analysis a : records.analyses(deployment)) {
+      String target = AnalysisRecords.targetOf(a.scope());
+      List<AnalysisRecords.Measurement> measured = records.measurements(deployment, a.scope());
+      for (AnalysisRecords.Round r : records.rounds(deployment, a.scope())) {
+        all.add(new AnalysisRound(target == null ? a.scope() : "switch", target, r.round(), r.startedAt(), r.passed(),
+            r.total(), measured.stream().filter(m -> m.round() == r.round()).map(m -> new AnalysisRound.Measured(
+                m.metric(), m.verdict(), m.answer(), m.countedPassed())).toList(), a.passed()));
+      }
+    }
+    all.sort(java.util.Comparator.comparing(AnalysisRound::at));
+    return all;
+  }
+
   AnalysisRecords analyses() {
     return analyses;
   }

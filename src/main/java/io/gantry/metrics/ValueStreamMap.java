@@ -31,12 +31,14 @@ public record ValueStreamMap(KpiReport.PeriodView period, MetricsFilter filter, 
   public record WaitRow(String kind, long deployments, double seconds, Double medianSeconds, Double sharePercent) {}
 
   /**
-   * The same for one deployment, as a timeline of process and wait segments.
+   * The same for one deployment, as a timeline of process and wait segments, with the rounds of its analyses
+   * (canary, a blue-green idle slot's, verification) marked at the time each ran, with their measurements.
    *
    * @param finished false while the deployment is under way: its last segment is open and runs to {@code until}
    */
   public record Timeline(long deployment, String state, boolean finished, Instant until, Totals totals,
-      List<ActivityRow> activities, List<WaitRow> waits, List<Segment> segments) {}
+      List<ActivityRow> activities, List<WaitRow> waits, List<Segment> segments,
+      List<io.gantry.deployment.AnalysisRound> analysisRounds) {}
 
   /**
    * A stretch of one deployment's time: process time of an activity, or a wait of a kind for something.

@@ -193,7 +193,7 @@ class ValueStreams {
     return new ValueStreamMap.Timeline(d.id(), d.state().name(), d.state().isFinal(), until,
         new ValueStreamMap.Totals(round(process, 3), round(waiting, 3), efficiency(process, waiting),
             round(process, 3), round(waiting, 3)),
-        activities, waits, segments);
+        activities, waits, segments, deployments.analysisRounds(id));
   }
 
   private static String stateOf(String activityId) {

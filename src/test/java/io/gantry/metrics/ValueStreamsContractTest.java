@@ -27,6 +27,7 @@ class ValueStreamsContractTest {
   private final MutableClock clock = MutableClock.at("2026-04-10T00:00:00Z");
   private Records records;
   private ValueStreams valueStreams;
+  private TestDatabase.Instance db;
 
   ValueStreamsContractTest(TestDatabase database) {
     this.database = database;
@@ -34,7 +35,7 @@ class ValueStreamsContractTest {
 
   @BeforeEach
   void setUp() {
-    TestDatabase.Instance db = database.create();
+    db = database.create();
     records = new Records(db);
     valueStreams = new ValueStreams(db.jdbc(), new Deployments(db.jdbc()), clock, transactions(db));
     records.service("shop", "team-shop").service("billing", "team-money").environment("production", "production")
@@ -183,6 +184,36 @@ class ValueStreamsContractTest {
         .containsExactly(tuple("verify_analysis", 360.0), tuple("switch_analysis", 180.0));
     assertThat(valueStreams.map(MARCH, MetricsFilter.NONE).waits()).extracting(ValueStreamMap.WaitRow::kind)
         .containsExactlyInAnyOrder("switch_analysis", "verify_analysis");
+  }
+
+  @Test
+  void a_deployment_s_timeline_marks_each_round_of_its_analyses_with_its_verdict_and_measurements() {
+    long id = records.deployment("shop", "web", "2.0", "production", "std", "alice", "2026-03-06 10:00")
+        .runTo("2026-03-06 10:00").to("ROLLING_BACK", "2026-03-06 10:20").to("ROLLED_BACK", "2026-03-06 10:25").id;
+    var jdbc = db.jdbc();
+    jdbc.sql("insert into analyses (deployment_id, scope, started_at, ended_at, passed, outcome) values (:d, 'canary', "
+        + ":from, :to, false, 'canary analysis failed')").param("d", id)
+        .param("from", java.sql.Timestamp.from(java.time.Instant.parse("2026-03-06T10:05:00Z")))
+        .param("to", java.sql.Timestamp.from(java.time.Instant.parse("2026-03-06T10:15:00Z"))).update();
+    for (int round = 1; round <= 2; round++) {
+      jdbc.sql("insert into analysis_rounds (deployment_id, scope, round_no, started_at, passed, total, results) "
+          + "values (:d, 'canary', :r, :at, :p, 1, 'x')").param("d", id).param("r", round).param("p", 2 - round)
+          .param("at", java.sql.Timestamp.from(java.time.Instant.parse("2026-03-06T10:1" + round + ":00Z"))).update();
+      jdbc.sql("insert into analysis_measurements (deployment_id, scope, round_no, metric_no, metric, query, answer, "
+          + "measured_at, verdict, counted_passed, reason) values (:d, 'canary', :r, 1, 'error-rate', 'q', :answer, "
+          + ":at, :verdict, :counted, 'why')").param("d", id).param("r", round)
+          .param("answer", round == 1 ? "0.01" : "0.5").param("verdict", round == 1 ? "PASSED" : "FAILED")
+          .param("counted", round == 1)
+          .param("at", java.sql.Timestamp.from(java.time.Instant.parse("2026-03-06T10:1" + round + ":01Z"))).update();
+    }
+
+    ValueStreamMap.Timeline t = valueStreams.timeline(id);
+
+    assertThat(t.analysisRounds()).extracting(r -> r.analysis() + " " + r.round() + " " + r.passed() + "/" + r.total()
+        + " " + r.measurements().getFirst().metric() + " " + r.measurements().getFirst().verdict() + " "
+        + r.measurements().getFirst().answer() + " " + r.analysisPassed())
+        .containsExactly("canary 1 1/1 error-rate PASSED 0.01 false", "canary 2 0/1 error-rate FAILED 0.5 false");
+    assertThat(t.analysisRounds().getFirst().at()).isEqualTo(java.time.Instant.parse("2026-03-06T10:11:00Z"));
   }
 
   @Test

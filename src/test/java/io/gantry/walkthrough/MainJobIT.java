@@ -148,6 +148,10 @@ class MainJobIT {
       assertThat(t.path("target").asString()).isEqualTo("staging-web-2");
       assertThat(t.path("state").asString()).isEqualTo("PENDING");
     });
+    // the value stream map marks the rounds on the deployment's timeline, with their measurements
+    JsonNode timeline = get(token, "/api/v1/deployments/7/vsm");
+    assertThat(timeline.at("/analysisRounds/0/analysis").asString()).isEqualTo("canary");
+    assertThat(timeline.at("/analysisRounds/0/measurements/0/verdict").asString()).isEqualTo("FAILED");
     HttpResponse<String> canaryTarget = HTTP.send(HttpRequest.newBuilder(URI.create("http://127.0.0.1:18083/health"))
         .timeout(Duration.ofSeconds(10)).build(), HttpResponse.BodyHandlers.ofString());
     assertThat(canaryTarget.body()).as("the canary target runs the good version again").contains("version=1.0.0");
