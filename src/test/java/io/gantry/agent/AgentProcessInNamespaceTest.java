@@ -149,7 +149,9 @@ class AgentProcessInNamespaceTest {
     Path work = Files.createTempDirectory("agent-work");
     proxy = new CuttingProxy(namespace.hostAddress, port, "/artifacts/", 512 * 1024);
 
-    Process agent = startAgent(work, "--token", token);
+    Process agent = startAgent(work, token);
+    assertThat(Files.readString(Path.of("/proc", String.valueOf(agent.pid()), "cmdline")))
+        .as("the registration token is given in the environment, not on the command line").doesNotContain(token);
     Path log = work.resolveSibling(work.getFileName() + ".log");
     Awaitility.await().atMost(Duration.ofSeconds(90)).until(() -> Files.exists(work.resolve("agent.json")));
     assertThat(PosixFilePermissions.toString(Files.getPosixFilePermissions(work.resolve("agent.json"))))
@@ -168,7 +170,7 @@ class AgentProcessInNamespaceTest {
     // restarted without its registration token, it carries on with its own credential
     agent.destroy();
     assertThat(agent.waitFor(20, TimeUnit.SECONDS)).isTrue();
-    Process again = startAgent(work);
+    Process again = startAgent(work, null);
     Awaitility.await().atMost(Duration.ofSeconds(90)).untilAsserted(() ->
         assertThat(Files.readString(log).split("approved, works for target far-1", -1)).hasSize(3));
 
@@ -205,15 +207,18 @@ class AgentProcessInNamespaceTest {
     assertThat(Files.readString(log)).contains("refuses this agent's credential");
   }
 
-  Process startAgent(Path work, String... more) throws IOException {
+  Process startAgent(Path work, String token) throws IOException {
     List<String> command = new ArrayList<>(List.of(Path.of(System.getProperty("java.home"), "bin", "java").toString(),
         "-cp", System.getProperty("java.class.path"), "io.gantry.Gantry", "agent",
         "--server", "http://" + namespace.hostAddress + ":" + proxy.port(), "--insecure-http", "--name", "far-host",
         "--work-dir", work.toString(), "--heartbeat-seconds", "1"));
-    command.addAll(List.of(more));
     Path log = work.resolveSibling(work.getFileName() + ".log");
-    Process p = new ProcessBuilder(namespace.inside(command)).redirectErrorStream(true)
-        .redirectOutput(ProcessBuilder.Redirect.appendTo(log.toFile())).start();
+    ProcessBuilder builder = new ProcessBuilder(namespace.inside(command)).redirectErrorStream(true)
+        .redirectOutput(ProcessBuilder.Redirect.appendTo(log.toFile()));
+    if (token != null) {
+      builder.environment().put("GANTRY_REGISTRATION_TOKEN", token);
+    }
+    Process p = builder.start();
     agents.add(p);
     return p;
   }
