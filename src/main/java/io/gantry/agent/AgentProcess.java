@@ -306,11 +306,11 @@ public final class AgentProcess {
         outcome = new StepOutcome.Failed("agent " + options.name() + " could not do work " + id + ": " + e);
       } finally {
         runner.withSecrets(io.gantry.execution.StepSecrets.NONE);
+        io.gantry.shared.Masking.removeSource(masked); // the lines were masked as they were logged
         flusher.shutdown();
         flusher.awaitTermination(10, java.util.concurrent.TimeUnit.SECONDS);
       }
       flush();
-      io.gantry.shared.Masking.removeSource(masked);
       Map<String, String> report = switch (outcome) {
         case StepOutcome.Succeeded ok -> Map.of("outcome", "succeeded", "text", mask(ok.summary()));
         case StepOutcome.Failed failed -> Map.of("outcome", "failed", "text", mask(failed.reason()));

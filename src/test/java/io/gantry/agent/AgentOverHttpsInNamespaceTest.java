@@ -41,6 +41,7 @@ import tools.jackson.databind.json.JsonMapper;
  * step's environment, and is lost (killed with SIGKILL) in the middle of a step.
  */
 @SpringBootTest(webEnvironment = SpringBootTest.WebEnvironment.RANDOM_PORT)
+@org.junit.jupiter.api.extension.ExtendWith(org.springframework.boot.test.system.OutputCaptureExtension.class)
 class AgentOverHttpsInNamespaceTest {
 
   static final JsonMapper JSON = JsonMapper.builder().build();
@@ -262,8 +263,8 @@ class AgentOverHttpsInNamespaceTest {
   }
 
   @Test
-  void an_agent_trusting_the_servers_ca_registers_over_https_and_runs_a_deployment_given_a_secret_in_its_steps_environment_only()
-      throws Exception {
+  void an_agent_trusting_the_servers_ca_registers_over_https_and_runs_a_deployment_given_a_secret_in_its_steps_environment_only(
+      org.springframework.boot.test.system.CapturedOutput serverOutput) throws Exception {
     String token = token();
     Path work = Files.createTempDirectory("agent-tls-work");
     Path tokenFile = tokenFile(work, token);
@@ -301,6 +302,8 @@ class AgentOverHttpsInNamespaceTest {
     String credential = JSON.readTree(Files.readString(work.resolve("agent.json"))).path("credential").asString();
     assertThat(credential).startsWith("gta_");
     assertThat(Files.readString(log)).doesNotContain(SECRET).doesNotContain(token).doesNotContain(credential);
+    assertThat(serverOutput.getAll()).as("the server's own log").doesNotContain(SECRET)
+        .doesNotContain(token).doesNotContain(credential);
   }
 
   @Test
