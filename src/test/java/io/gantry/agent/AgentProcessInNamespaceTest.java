@@ -100,6 +100,7 @@ class AgentProcessInNamespaceTest {
             steps:
               - {name: install, type: artifact.install, destination: releases, idempotent: true}
               - {name: work, type: shell, command: "sha256sum current/payload.bin > deployed.txt; echo deployed $GANTRY_VERSION on $(hostname)", idempotent: true}
+              - {name: secret, type: shell, environment: {DB_PASSWORD: "${secret:ns-db-password}"}, command: "echo password is $DB_PASSWORD", idempotent: true}
             acceptance:
               - {name: check, type: shell, command: "test -s deployed.txt", idempotent: true}
             failurePolicy: {action: stop}
@@ -139,6 +140,8 @@ class AgentProcessInNamespaceTest {
   void an_agent_in_its_own_namespace_registers_is_approved_runs_a_deployment_resuming_a_cut_download_and_stops_when_revoked()
       throws Exception {
     String admin = AdminToken.of(dataDir);
+    String secret = "ns-secret-" + java.util.UUID.randomUUID();
+    assertThat(send(admin, "PUT", "/api/v1/secrets/ns-db-password", Map.of("value", secret)).status()).isIn(200, 201);
     List<Map<String, String>> files = new ArrayList<>(ConfigFiles.read(Path.of("examples/config")).stream()
         .map(f -> Map.of("name", f.name(), "content", f.content())).toList());
     files.add(Map.of("name", "agents.yaml", "content", CONFIG));
@@ -199,7 +202,10 @@ class AgentProcessInNamespaceTest {
     assertThat(proxy.cuts()).as("the first transfer of the artifact was cut").isEqualTo(1);
     String output = ended.toString();
     assertThat(output).contains("resuming payload.bin at byte").contains("SHA-256 checked")
-        .contains("deployed 1.0.0");
+        .contains("deployed 1.0.0").contains("password is ****").doesNotContain(secret);
+    // what crossed the link: the secret came to the agent in a lease's answer, and left its host masked only
+    assertThat(proxy.answers()).contains(secret);
+    assertThat(proxy.requests()).contains("password is ****").doesNotContain(secret);
 
     assertThat(send(admin, "POST", "/api/v1/agents/far-host/revoke", Map.of()).status()).isEqualTo(200);
     assertThat(again.waitFor(30, TimeUnit.SECONDS)).as("a revoked agent stops").isTrue();
