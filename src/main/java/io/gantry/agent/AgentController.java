@@ -48,12 +48,15 @@ class AgentController {
   private final Targets targets;
   private final Access access;
   private final io.gantry.catalog.Library library;
+  private final WorkSecrets secrets;
 
-  AgentController(AgentRegistry registry, Targets targets, Access access, io.gantry.catalog.Library library) {
+  AgentController(AgentRegistry registry, Targets targets, Access access, io.gantry.catalog.Library library,
+      WorkSecrets secrets) {
     this.registry = registry;
     this.targets = targets;
     this.access = access;
     this.library = library;
+    this.secrets = secrets;
   }
 
   // --- a deployment manager's
@@ -178,7 +181,8 @@ class AgentController {
   static final String CLAIM = "Gantry-Work-Claim";
   static final int MAX_WAIT_SECONDS = 25;
 
-  record Work(long id, String claim, String payload) {}
+  /** A piece of work under its claim, with the values of the secrets its step names (this answer alone holds them). */
+  record Work(long id, String claim, String payload, Map<String, String> secrets) {}
 
   record LogLines(List<String> lines) {}
 
@@ -201,8 +205,13 @@ class AgentController {
         return ResponseEntity.noContent().build();
       }
       var item = registry.work().claim(heard.name());
+      var given = item.flatMap(i -> secrets.forLease(heard, i));
+      if (given.isPresent()) {
+        return ResponseEntity.ok().cacheControl(org.springframework.http.CacheControl.noStore())
+            .body(new Work(item.get().id(), item.get().claimId(), item.get().payload(), given.get()));
+      }
       if (item.isPresent()) {
-        return ResponseEntity.ok(new Work(item.get().id(), item.get().claimId(), item.get().payload()));
+        continue; // failed for want of its secrets; the next one, if any
       }
       if (System.nanoTime() >= until) {
         return ResponseEntity.noContent().build();

@@ -47,6 +47,9 @@ public final class AgentProcess {
   public static final int STOPPED = 0;
   public static final int REFUSED = 3;
 
+  /** The secret references of a step's environment and a template's variables, as on the server. */
+  private static final java.util.regex.Pattern SECRET = java.util.regex.Pattern.compile("\\$\\{secret:([^}]*)}");
+
   static final JsonMapper JSON = JsonMapper.builder().build();
 
   /**
@@ -64,8 +67,15 @@ public final class AgentProcess {
       Duration heartbeat) {}
 
   /** A refusal the person starting the agent can act on. */
-  public static final class Refused extends RuntimeException {
+  public static class Refused extends RuntimeException {
     public Refused(String message) {
+      super(message);
+    }
+  }
+
+  /** The server was not reached, or not trusted: its certificate was refused. */
+  public static final class Unreachable extends Refused {
+    public Unreachable(String message) {
       super(message);
     }
   }
@@ -103,6 +113,10 @@ public final class AgentProcess {
     }
     if (o.heartbeat().isNegative() || o.heartbeat().isZero()) {
       throw new Refused("--heartbeat must be a positive duration, not " + o.heartbeat());
+    }
+    if (o.token() != null && !o.token().isEmpty() && !o.token().matches("gtr_[A-Za-z0-9]{40}")) {
+      // never echoed: a token mistyped by one character is still nearly the token
+      throw new Refused("the registration token is not one Gantry makes (gtr_ and 40 letters or digits)");
     }
     return o;
   }
@@ -147,6 +161,10 @@ public final class AgentProcess {
    * work until stopped; a refusal by the server ends it with {@link #REFUSED}.
    */
   public int run() throws InterruptedException {
+    if ("http".equals(options.server().getScheme()) && !loopback(options.server().getHost())) {
+      say("warning: --insecure-http to " + options.server().getHost() + ", which is not this host: the agent's "
+          + "credential and its work, secrets included, cross the network unprotected");
+    }
     String credential = credential();
     AtomicBoolean refused = new AtomicBoolean();
     Thread beats = Thread.ofPlatform().daemon().name("agent-heartbeat").start(() -> beat(credential, refused));
@@ -162,12 +180,17 @@ public final class AgentProcess {
             refused.set(true);
           } else if (answer.statusCode() == 200) {
             JsonNode work = JSON.readTree(answer.body());
-            new Job(credential, work.path("id").asLong(), work.path("claim").asString(), work.path("payload").asString())
-                .perform(runner, targets);
+            Map<String, String> secrets = new LinkedHashMap<>();
+            work.path("secrets").properties().forEach(e -> secrets.put(e.getKey(), e.getValue().asString()));
+            new Job(credential, work.path("id").asLong(), work.path("claim").asString(), work.path("payload").asString(),
+                secrets).perform(runner, targets);
           } else if (answer.statusCode() != 204) {
             say("taking work answered " + answer.statusCode() + ": " + detail(answer.body()));
             Thread.sleep(options.heartbeat().toMillis());
           }
+        } catch (javax.net.ssl.SSLException e) {
+          say("the server's certificate is refused (" + e.getMessage() + "); trying again");
+          Thread.sleep(options.heartbeat().toMillis());
         } catch (IOException e) {
           say("server not reached (" + e + "); trying again");
           Thread.sleep(options.heartbeat().toMillis());
@@ -224,13 +247,37 @@ public final class AgentProcess {
     private final long id;
     private final String claim;
     private final String payload;
+    /** The values of the secrets the work's step names, sent with the lease: in memory only, never written. */
+    private final Map<String, String> secrets;
+    private final java.util.function.Supplier<java.util.Collection<String>> masked;
     private final java.util.List<String> pending = new java.util.ArrayList<>();
 
-    Job(String credential, long id, String claim, String payload) {
+    Job(String credential, long id, String claim, String payload, Map<String, String> secrets) {
       this.credential = credential;
       this.id = id;
       this.claim = claim;
       this.payload = payload;
+      this.secrets = Map.copyOf(secrets);
+      java.util.Collection<String> values = java.util.List.copyOf(this.secrets.values());
+      this.masked = () -> values;
+    }
+
+    /** A step's secrets as the server sent them: a reference to one it did not send is not given. */
+    private String resolve(String text) {
+      if (text == null || !text.contains("${secret:")) {
+        return text;
+      }
+      var m = SECRET.matcher(text);
+      StringBuilder out = new StringBuilder();
+      while (m.find()) {
+        String value = secrets.get(m.group(1));
+        if (value == null) {
+          throw new IllegalStateException("secret \"" + m.group(1) + "\" was not sent with work " + id);
+        }
+        m.appendReplacement(out, java.util.regex.Matcher.quoteReplacement(value));
+      }
+      m.appendTail(out);
+      return out.toString();
     }
 
     void perform(StepRunner runner, Path targets) throws InterruptedException {
@@ -249,19 +296,25 @@ public final class AgentProcess {
       var flusher = java.util.concurrent.Executors.newSingleThreadScheduledExecutor();
       flusher.scheduleWithFixedDelay(this::flush, 300, 300, java.util.concurrent.TimeUnit.MILLISECONDS);
       StepOutcome outcome;
+      // the step's secrets go into its environment (or its template) as on a local target, and out of what it
+      // prints before a line leaves this host
+      io.gantry.shared.Masking.addSource(masked);
+      runner.withSecrets(this::resolve);
       try {
         outcome = AgentWork.perform(payload, targets, runner, new Downloads(this)::open, this::log);
       } catch (RuntimeException e) {
         outcome = new StepOutcome.Failed("agent " + options.name() + " could not do work " + id + ": " + e);
       } finally {
+        runner.withSecrets(io.gantry.execution.StepSecrets.NONE);
+        io.gantry.shared.Masking.removeSource(masked); // the lines were masked as they were logged
         flusher.shutdown();
         flusher.awaitTermination(10, java.util.concurrent.TimeUnit.SECONDS);
       }
       flush();
       Map<String, String> report = switch (outcome) {
-        case StepOutcome.Succeeded ok -> Map.of("outcome", "succeeded", "text", ok.summary());
-        case StepOutcome.Failed failed -> Map.of("outcome", "failed", "text", failed.reason());
-        case StepOutcome.NeedsPerson person -> Map.of("outcome", "needs-person", "text", person.what());
+        case StepOutcome.Succeeded ok -> Map.of("outcome", "succeeded", "text", mask(ok.summary()));
+        case StepOutcome.Failed failed -> Map.of("outcome", "failed", "text", mask(failed.reason()));
+        case StepOutcome.NeedsPerson person -> Map.of("outcome", "needs-person", "text", mask(person.what()));
       };
       for (int attempt = 0; ; attempt++) {
         try {
@@ -286,8 +339,16 @@ public final class AgentProcess {
 
     private void log(String line) {
       synchronized (pending) {
-        pending.add(line);
+        pending.add(io.gantry.shared.Masking.mask(line));
       }
+    }
+
+    private String mask(String text) {
+      String out = text == null ? "" : text;
+      for (String value : secrets.values()) {
+        out = out.replace(value, "****");
+      }
+      return out;
     }
 
     private void flush() {
@@ -428,7 +489,8 @@ public final class AgentProcess {
       }
       if (options.token() == null || options.token().isBlank()) {
         throw new Refused("agent " + options.name() + " is not registered yet (no " + file + "): give the "
-            + "registration token a deployment manager created (--token)");
+            + "registration token a deployment manager created (--token-file FILE, or the environment variable "
+            + "GANTRY_REGISTRATION_TOKEN)");
       }
       Files.createDirectories(options.workDir());
       Files.setPosixFilePermissions(options.workDir(), PosixFilePermissions.fromString("rwx------"));
@@ -451,10 +513,23 @@ public final class AgentProcess {
           + "manager's approval (gantry agents approve " + options.name() + " --target TARGET)");
       out.flush();
       return credential;
-    } catch (ConnectException e) {
-      throw new Refused("server " + options.server() + " not reached: " + e);
+    } catch (ConnectException | java.net.http.HttpConnectTimeoutException e) {
+      throw new Unreachable("server " + options.server() + " not reached: " + e);
+    } catch (javax.net.ssl.SSLException e) {
+      throw new Unreachable("the server's certificate is refused, nothing was sent (" + e.getMessage() + "): it must "
+          + "be signed by " + (options.ca() == null ? "an authority of the system's trust store (or give the private "
+          + "one with --ca FILE)" : "an authority in --ca " + options.ca()) + " and name the host of --server ("
+          + options.server().getHost() + ")");
     } catch (IOException e) {
       throw new Refused("could not register: " + e);
+    }
+  }
+
+  static boolean loopback(String host) {
+    try {
+      return java.net.InetAddress.getByName(host).isLoopbackAddress();
+    } catch (java.net.UnknownHostException e) {
+      return false;
     }
   }
 

@@ -104,7 +104,7 @@ class WorkQueue {
         .query(Integer.class).single();
     for (String line : lines) {
       jdbc.sql("insert into agent_work_log (work_id, seq, line) values (:id, :seq, :line)").param("id", id)
-          .param("seq", ++next).param("line", line.length() > 4000 ? line.substring(0, 4000) : line).update();
+          .param("seq", ++next).param("line", shorten(io.gantry.shared.Masking.mask(line))).update();
     }
     return true;
   }
@@ -120,7 +120,8 @@ class WorkQueue {
     return jdbc.sql("""
         update agent_work set state = 'FINISHED', outcome = :outcome, outcome_text = :text, finished_at = :now
         where id = :id and claim_id = :claim and state = 'STARTED'
-        """).param("outcome", outcome).param("text", shorten(text)).param("now", Timestamp.from(clock.instant()))
+        """).param("outcome", outcome).param("text", shorten(io.gantry.shared.Masking.mask(text)))
+        .param("now", Timestamp.from(clock.instant()))
         .param("id", id).param("claim", claim).update() == 1;
   }
 

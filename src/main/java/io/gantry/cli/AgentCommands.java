@@ -24,14 +24,22 @@ final class AgentCommands {
   private AgentCommands() {}
 
   @Command(name = "agent", description = "Run the agent on a target host Gantry cannot reach: with --server URL and "
-      + "--token REGISTRATION_TOKEN it registers (once), waits for a deployment manager's approval, and says it is alive with the host's "
-      + "facts. Runs until stopped.", footer = ExitCode.FOOTER)
+      + "--token-file FILE (or $GANTRY_REGISTRATION_TOKEN) it registers (once), waits for a deployment manager's "
+      + "approval, and says it is alive with the host's facts. Runs until stopped.", footer = ExitCode.FOOTER)
   static final class Agent implements Callable<Integer> {
 
     @Spec CommandSpec spec;
 
-    // --server URL (the server's https:// address) and --token T (the registration token, gtr_..., needed until
-    // the agent holds its own credential in its work folder) are the options every command has
+    // --server URL (the server's https:// address) is the option every command has; so is --token, which the
+    // agent refuses: a registration token on the command line can be read by every user of the host
+
+    /** The environment variable that may hold the registration token. */
+    static final String TOKEN_VARIABLE = "GANTRY_REGISTRATION_TOKEN";
+
+    @Option(names = "--token-file", paramLabel = "FILE", description = "a file readable by its owner only that "
+        + "holds the registration token (gtr_...), needed until the agent holds its own credential (default: "
+        + "$GANTRY_REGISTRATION_TOKEN)")
+    Path tokenFile;
 
     @Option(names = "--name", paramLabel = "NAME", description = "the agent's name, never reused on the server "
         + "(default: this host's name)")
@@ -57,7 +65,12 @@ final class AgentCommands {
     public Integer call() throws Exception {
       GantryCommand root = (GantryCommand) spec.root().userObject();
       String server = root.server;
-      String token = root.token;
+      if (root.token != null) {
+        throw new CliException(ExitCode.USAGE, "gantry agent takes no --token: a token on the command line can be "
+            + "read by every user of this host (ps, /proc/PID/cmdline); give the registration token in a file only "
+            + "the agent's user reads (--token-file FILE) or in the environment variable " + TOKEN_VARIABLE);
+      }
+      String token = registrationToken(root);
       if (server == null) {
         throw new CliException(ExitCode.USAGE, "gantry agent needs --server URL: the server's https:// address");
       }
@@ -79,9 +92,33 @@ final class AgentCommands {
             insecureHttp, Duration.ofSeconds(heartbeatSeconds)), root.cli.out);
         int ended = agent.run();
         return ended == AgentProcess.STOPPED ? ExitCode.OK : ExitCode.NOT_AUTHORIZED;
+      } catch (AgentProcess.Unreachable e) {
+        throw new CliException(ExitCode.UNREACHABLE, e.getMessage());
       } catch (AgentProcess.Refused e) {
         throw new CliException(ExitCode.USAGE, e.getMessage());
       }
+    }
+
+    /** The registration token from --token-file, else from the environment; null when neither gives one. */
+    private String registrationToken(GantryCommand root) throws java.io.IOException {
+      if (tokenFile == null) {
+        String value = root.cli.env.get(TOKEN_VARIABLE);
+        return value == null || value.isBlank() ? null : value.strip();
+      }
+      Path file = root.cli.cwd.resolve(tokenFile).normalize();
+      if (!java.nio.file.Files.isRegularFile(file)) {
+        throw new CliException(ExitCode.INVALID_INPUT, "--token-file " + file + " is not a file");
+      }
+      var mode = java.nio.file.Files.getPosixFilePermissions(file);
+      if (mode.stream().anyMatch(p -> p.name().startsWith("GROUP") || p.name().startsWith("OTHERS"))) {
+        throw new CliException(ExitCode.USAGE, "--token-file " + file + " may be read by others ("
+            + java.nio.file.attribute.PosixFilePermissions.toString(mode) + "): chmod 600 it first");
+      }
+      String value = java.nio.file.Files.readString(file).strip();
+      if (value.isEmpty()) {
+        throw new CliException(ExitCode.INVALID_INPUT, "--token-file " + file + " is empty");
+      }
+      return value;
     }
   }
 

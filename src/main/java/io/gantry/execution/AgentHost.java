@@ -109,15 +109,7 @@ record AgentHost(Target target, AgentHosts agents, StepRunner runner) implements
     if (step instanceof Step.Manual || step instanceof Step.Approval || step instanceof Step.Wait) {
       return runner.run(step, context);
     }
-    Map<String, String> values = switch (step) {
-      case Step.Shell shell -> shell.environment();
-      case Step.Template template -> template.variables();
-      default -> null;
-    };
-    if (values != null && values.values().stream().anyMatch(v -> v != null && v.contains("${secret:"))) {
-      return new StepOutcome.Failed("step " + step.name() + " refers to a secret (${secret:...}), and secrets are "
-          + "not sent to agents: target " + target.name() + " is of kind agent");
-    }
+    // the work names its secrets, never holds them: the server sends their values with the work's lease
     return agents.perform(target.name(), AgentWork.run(target.name(), step, context), AgentWork.timeout(step, context),
         context.log());
   }

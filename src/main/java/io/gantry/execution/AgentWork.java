@@ -91,6 +91,27 @@ public final class AgentWork {
     return out;
   }
 
+  private static final java.util.regex.Pattern SECRET = java.util.regex.Pattern.compile("\\$\\{secret:([^}]*)}");
+
+  /**
+   * The names of the secrets the work's step refers to ({@code ${secret:NAME}} in a shell step's environment or
+   * a template step's variables, the only places a step may name one): the server sends their values with the
+   * lease of the work, never in the work itself.
+   */
+  public static java.util.Set<String> secretNames(String payload) {
+    JsonNode step = JSON.readTree(payload).path("step");
+    java.util.Set<String> names = new java.util.LinkedHashSet<>();
+    for (String field : List.of("environment", "variables")) {
+      for (JsonNode value : step.path(field)) {
+        var m = SECRET.matcher(value.asString(""));
+        while (m.find()) {
+          names.add(m.group(1));
+        }
+      }
+    }
+    return names;
+  }
+
   /** The longest the work may take on the host: its step's timeout, else the context's default. */
   static Duration timeout(Step step, StepContext context) {
     return step != null && step.timeout() != null ? step.timeout().toDuration() : context.defaultTimeout();

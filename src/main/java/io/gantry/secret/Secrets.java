@@ -200,6 +200,17 @@ public class Secrets implements StepSecrets {
     return resolve("${secret:" + name + "}");
   }
 
+  /**
+   * The value of the secret {@code name} for a step on another host (an agent's), recorded in
+   * {@code secret_events} as {@code sent} to {@code to} (never the value) before it is given; throws
+   * {@link SecretUnavailableException} when it is not set or does not open, with a message that names it.
+   */
+  public String sendTo(String name, String to) {
+    String value = value(name);
+    event(name, "sent", to, clock.instant(), null);
+    return value;
+  }
+
   /** The values to mask: read again when this server changed one, or when they are a few seconds old. */
   private Map<String, String> values() {
     Map<String, String> v = values;

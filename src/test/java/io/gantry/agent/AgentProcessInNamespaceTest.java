@@ -100,6 +100,7 @@ class AgentProcessInNamespaceTest {
             steps:
               - {name: install, type: artifact.install, destination: releases, idempotent: true}
               - {name: work, type: shell, command: "sha256sum current/payload.bin > deployed.txt; echo deployed $GANTRY_VERSION on $(hostname)", idempotent: true}
+              - {name: secret, type: shell, environment: {DB_PASSWORD: "${secret:ns-db-password}"}, command: "echo password is $DB_PASSWORD", idempotent: true}
             acceptance:
               - {name: check, type: shell, command: "test -s deployed.txt", idempotent: true}
             failurePolicy: {action: stop}
@@ -139,6 +140,8 @@ class AgentProcessInNamespaceTest {
   void an_agent_in_its_own_namespace_registers_is_approved_runs_a_deployment_resuming_a_cut_download_and_stops_when_revoked()
       throws Exception {
     String admin = AdminToken.of(dataDir);
+    String secret = "ns-secret-" + java.util.UUID.randomUUID();
+    assertThat(send(admin, "PUT", "/api/v1/secrets/ns-db-password", Map.of("value", secret)).status()).isIn(200, 201);
     List<Map<String, String>> files = new ArrayList<>(ConfigFiles.read(Path.of("examples/config")).stream()
         .map(f -> Map.of("name", f.name(), "content", f.content())).toList());
     files.add(Map.of("name", "agents.yaml", "content", CONFIG));
@@ -149,7 +152,9 @@ class AgentProcessInNamespaceTest {
     Path work = Files.createTempDirectory("agent-work");
     proxy = new CuttingProxy(namespace.hostAddress, port, "/artifacts/", 512 * 1024);
 
-    Process agent = startAgent(work, "--token", token);
+    Process agent = startAgent(work, token);
+    assertThat(Files.readString(Path.of("/proc", String.valueOf(agent.pid()), "cmdline")))
+        .as("the registration token is given in the environment, not on the command line").doesNotContain(token);
     Path log = work.resolveSibling(work.getFileName() + ".log");
     Awaitility.await().atMost(Duration.ofSeconds(90)).until(() -> Files.exists(work.resolve("agent.json")));
     assertThat(PosixFilePermissions.toString(Files.getPosixFilePermissions(work.resolve("agent.json"))))
@@ -168,7 +173,7 @@ class AgentProcessInNamespaceTest {
     // restarted without its registration token, it carries on with its own credential
     agent.destroy();
     assertThat(agent.waitFor(20, TimeUnit.SECONDS)).isTrue();
-    Process again = startAgent(work);
+    Process again = startAgent(work, null);
     Awaitility.await().atMost(Duration.ofSeconds(90)).untilAsserted(() ->
         assertThat(Files.readString(log).split("approved, works for target far-1", -1)).hasSize(3));
 
@@ -197,7 +202,10 @@ class AgentProcessInNamespaceTest {
     assertThat(proxy.cuts()).as("the first transfer of the artifact was cut").isEqualTo(1);
     String output = ended.toString();
     assertThat(output).contains("resuming payload.bin at byte").contains("SHA-256 checked")
-        .contains("deployed 1.0.0");
+        .contains("deployed 1.0.0").contains("password is ****").doesNotContain(secret);
+    // what crossed the link: the secret came to the agent in a lease's answer, and left its host masked only
+    assertThat(proxy.answers()).contains(secret);
+    assertThat(proxy.requests()).contains("password is ****").doesNotContain(secret);
 
     assertThat(send(admin, "POST", "/api/v1/agents/far-host/revoke", Map.of()).status()).isEqualTo(200);
     assertThat(again.waitFor(30, TimeUnit.SECONDS)).as("a revoked agent stops").isTrue();
@@ -205,15 +213,18 @@ class AgentProcessInNamespaceTest {
     assertThat(Files.readString(log)).contains("refuses this agent's credential");
   }
 
-  Process startAgent(Path work, String... more) throws IOException {
+  Process startAgent(Path work, String token) throws IOException {
     List<String> command = new ArrayList<>(List.of(Path.of(System.getProperty("java.home"), "bin", "java").toString(),
         "-cp", System.getProperty("java.class.path"), "io.gantry.Gantry", "agent",
         "--server", "http://" + namespace.hostAddress + ":" + proxy.port(), "--insecure-http", "--name", "far-host",
         "--work-dir", work.toString(), "--heartbeat-seconds", "1"));
-    command.addAll(List.of(more));
     Path log = work.resolveSibling(work.getFileName() + ".log");
-    Process p = new ProcessBuilder(namespace.inside(command)).redirectErrorStream(true)
-        .redirectOutput(ProcessBuilder.Redirect.appendTo(log.toFile())).start();
+    ProcessBuilder builder = new ProcessBuilder(namespace.inside(command)).redirectErrorStream(true)
+        .redirectOutput(ProcessBuilder.Redirect.appendTo(log.toFile()));
+    if (token != null) {
+      builder.environment().put("GANTRY_REGISTRATION_TOKEN", token);
+    }
+    Process p = builder.start();
     agents.add(p);
     return p;
   }

@@ -21,6 +21,7 @@ import java.util.concurrent.Callable;
 import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.Executors;
 import java.util.concurrent.Future;
+import org.awaitility.Awaitility;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
 import org.springframework.beans.factory.annotation.Autowired;
@@ -346,6 +347,114 @@ abstract class AgentsContract {
       send("POST", "/api/v1/agent/work/" + id + "/outcome", Map.of(AgentController.CREDENTIAL, credential,
           AgentController.CLAIM, claim), Map.of("outcome", "failed", "text", "exit 3"));
       assertThat(waiting.get(30, java.util.concurrent.TimeUnit.SECONDS)).isEqualTo(new StepOutcome.Failed("exit 3"));
+    }
+    manager("POST", "/api/v1/agents/" + name + "/revoke", Map.of());
+  }
+
+  /** A step naming the secret {@code name} in its environment, as the server queues it for an agent. */
+  static String stepNaming(String name) {
+    return "{\"action\":\"run\",\"step\":{\"type\":\"shell\",\"name\":\"s\",\"command\":\"true\","
+        + "\"environment\":{\"PASSWORD\":\"${secret:" + name + "}\"}}}";
+  }
+
+  String newSecret() throws Exception {
+    String name = "agent-pw-" + suffix();
+    Response set = manager("PUT", "/api/v1/secrets/" + name, Map.of("value", "v4lue-" + suffix() + suffix()));
+    assertThat(set.status()).as(set.text()).isIn(200, 201);
+    return name;
+  }
+
+  long sent(String secret) {
+    return jdbc.sql("select count(*) from secret_events where name = :n and action = 'sent'").param("n", secret)
+        .query(Long.class).single();
+  }
+
+  @Test
+  void a_steps_secret_is_sent_only_in_the_answer_to_its_agents_lease_recorded_as_sent_and_masked_in_what_comes_back()
+      throws Exception {
+    String name = "host-" + suffix();
+    String credential = registerAgent(createToken(1), name).json().path("credential").asString();
+    String target = freeTarget();
+    manager("POST", "/api/v1/agents/" + name + "/approve", Map.of("target", target));
+    String secret = newSecret();
+    List<String> log = new java.util.concurrent.CopyOnWriteArrayList<>();
+    try (var pool = Executors.newSingleThreadExecutor()) {
+      Future<StepOutcome> waiting = pool.submit(() -> hosts.perform(target, stepNaming(secret),
+          java.time.Duration.ofSeconds(30), log::add));
+      Response leased = claim(credential, 10);
+      assertThat(leased.status()).as(leased.text()).isEqualTo(200);
+      assertThat(leased.json().path("secrets").size()).isEqualTo(1);
+      String value = leased.json().path("secrets").path(secret).asString();
+      assertThat(value).startsWith("v4lue-");
+      assertThat(leased.json().path("payload").asString()).contains("${secret:" + secret + "}").doesNotContain(value);
+      assertThat(jdbc.sql("select payload from agent_work where id = :id").param("id", leased.json().path("id")
+          .asLong()).query(String.class).single()).as("the work table holds the reference only")
+          .doesNotContain(value);
+      assertThat(sent(secret)).isEqualTo(1);
+      assertThat(jdbc.sql("select actor from secret_events where name = :n and action = 'sent'").param("n", secret)
+          .query(String.class).single()).isEqualTo("agent " + name);
+
+      long id = leased.json().path("id").asLong();
+      String claim = leased.json().path("claim").asString();
+      assertThat(start(credential, id, claim).status()).isEqualTo(204);
+      // an agent that printed the value unmasked (an old or a hostile one): the server masks it before keeping it
+      send("POST", "/api/v1/agent/work/" + id + "/log", Map.of(AgentController.CREDENTIAL, credential,
+          AgentController.CLAIM, claim), Map.of("lines", List.of("password is " + value)));
+      send("POST", "/api/v1/agent/work/" + id + "/outcome", Map.of(AgentController.CREDENTIAL, credential,
+          AgentController.CLAIM, claim), Map.of("outcome", "failed", "text", "exit 1 after " + value));
+      StepOutcome outcome = waiting.get(30, java.util.concurrent.TimeUnit.SECONDS);
+      assertThat(outcome).isEqualTo(new StepOutcome.Failed("exit 1 after ****"));
+      assertThat(log).containsExactly("password is ****");
+      assertThat(jdbc.sql("select line from agent_work_log where work_id = :id").param("id", id).query(String.class)
+          .list()).containsExactly("password is ****");
+    }
+    manager("POST", "/api/v1/agents/" + name + "/revoke", Map.of());
+  }
+
+  @Test
+  void an_agent_bound_to_another_target_and_a_revoked_agent_never_receive_a_steps_secret() throws Exception {
+    String holder = "host-" + suffix();
+    String holderCredential = registerAgent(createToken(1), holder).json().path("credential").asString();
+    String target = freeTarget();
+    manager("POST", "/api/v1/agents/" + holder + "/approve", Map.of("target", target));
+    String other = "host-" + suffix();
+    String otherCredential = registerAgent(createToken(1), other).json().path("credential").asString();
+    manager("POST", "/api/v1/agents/" + other + "/approve", Map.of("target", freeTarget()));
+    String secret = newSecret();
+    try (var pool = Executors.newSingleThreadExecutor()) {
+      Future<StepOutcome> waiting = pool.submit(() -> hosts.perform(target, stepNaming(secret),
+          java.time.Duration.ofSeconds(30), line -> {}));
+      Awaitility.await().atMost(java.time.Duration.ofSeconds(20)).until(() -> jdbc.sql(
+          "select count(*) from agent_work where agent = :a").param("a", holder).query(Long.class).single() == 1);
+      Response elsewhere = claim(otherCredential, 2);
+      assertThat(elsewhere.status()).as("the agent of another target gets none of this work").isEqualTo(204);
+
+      assertThat(manager("POST", "/api/v1/agents/" + holder + "/revoke", Map.of()).status()).isEqualTo(200);
+      Response revoked = claim(holderCredential, 2);
+      assertThat(revoked.status()).isEqualTo(401);
+      assertThat(revoked.text()).isEmpty();
+      StepOutcome outcome = waiting.get(30, java.util.concurrent.TimeUnit.SECONDS);
+      assertThat(((StepOutcome.Failed) outcome).reason()).contains("was revoked");
+      assertThat(sent(secret)).as("the secret was never read for an agent").isZero();
+    }
+    manager("POST", "/api/v1/agents/" + other + "/revoke", Map.of());
+  }
+
+  @Test
+  void a_step_naming_a_secret_that_is_not_set_fails_before_its_agent_starts_it_saying_which() throws Exception {
+    String name = "host-" + suffix();
+    String credential = registerAgent(createToken(1), name).json().path("credential").asString();
+    String target = freeTarget();
+    manager("POST", "/api/v1/agents/" + name + "/approve", Map.of("target", target));
+    try (var pool = Executors.newSingleThreadExecutor()) {
+      Future<StepOutcome> waiting = pool.submit(() -> hosts.perform(target, stepNaming("never-set-" + suffix()),
+          java.time.Duration.ofSeconds(30), line -> {}));
+      Awaitility.await().atMost(java.time.Duration.ofSeconds(20)).until(() -> jdbc.sql(
+          "select count(*) from agent_work where agent = :a").param("a", name).query(Long.class).single() == 1);
+      assertThat(claim(credential, 1).status()).as("nothing to run without its secret").isEqualTo(204);
+      StepOutcome outcome = waiting.get(30, java.util.concurrent.TimeUnit.SECONDS);
+      assertThat(((StepOutcome.Failed) outcome).reason()).contains("not sent to agent " + name)
+          .contains("is not set");
     }
     manager("POST", "/api/v1/agents/" + name + "/revoke", Map.of());
   }

@@ -28,6 +28,8 @@ final class CuttingProxy implements AutoCloseable {
   private final AtomicBoolean cutOnce = new AtomicBoolean();
   private final AtomicInteger cuts = new AtomicInteger();
   private final Set<Socket> open = ConcurrentHashMap.newKeySet();
+  private final java.io.ByteArrayOutputStream requests = new java.io.ByteArrayOutputStream();
+  private final java.io.ByteArrayOutputStream answers = new java.io.ByteArrayOutputStream();
 
   CuttingProxy(String host, int targetPort, String marker, long after) throws IOException {
     this.host = host;
@@ -45,6 +47,20 @@ final class CuttingProxy implements AutoCloseable {
 
   int cuts() {
     return cuts.get();
+  }
+
+  /** Every byte the relay carried towards the server so far, as text. */
+  String requests() {
+    synchronized (requests) {
+      return requests.toString(StandardCharsets.ISO_8859_1);
+    }
+  }
+
+  /** Every byte the relay carried back from the server so far, as text. */
+  String answers() {
+    synchronized (answers) {
+      return answers.toString(StandardCharsets.ISO_8859_1);
+    }
   }
 
   private void accept() {
@@ -80,6 +96,10 @@ final class CuttingProxy implements AutoCloseable {
             to.close();
             return;
           }
+        }
+        var seen = request ? requests : answers;
+        synchronized (seen) {
+          seen.write(buffer, 0, n);
         }
         out.write(buffer, 0, n);
         out.flush();

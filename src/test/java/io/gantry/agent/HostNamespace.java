@@ -52,6 +52,16 @@ final class HostNamespace implements AutoCloseable {
     return all;
   }
 
+  /** Takes the host's end of the pair down: the agent is cut off, as by a broken link, and still runs. */
+  void cut() throws IOException, InterruptedException {
+    ip("link", "set", hostLink, "down");
+  }
+
+  /** Brings the host's end of the pair up again. */
+  void mend() throws IOException, InterruptedException {
+    ip("link", "set", hostLink, "up");
+  }
+
   @Override
   public void close() {
     // the peer goes with its pair; each is removed even when the other is gone already

@@ -75,13 +75,30 @@ class AgentHostTest {
   }
 
   @Test
-  void a_step_that_refers_to_a_secret_is_refused_before_any_work_is_queued() {
+  void a_step_that_names_a_secret_is_queued_with_the_reference_never_the_value() {
     var step = new io.gantry.model.Step.Shell("deploy", null, true, null, "./run.sh", null,
-        Map.of("PASSWORD", "${secret:db-password}"), null);
-    StepOutcome outcome = host(HEARD).run(step, host(HEARD).context(new io.gantry.catalog.ComponentVersion(1,
+        Map.of("PASSWORD", "${secret:db-password}", "MODE", "plain"), null);
+    List<String> queued = new java.util.ArrayList<>();
+    AgentHosts queue = new AgentHosts() {
+      @Override
+      public Reported reported(String target) {
+        return HEARD;
+      }
+
+      @Override
+      public StepOutcome perform(String target, String work, Duration timeout, Consumer<String> log) {
+        queued.add(work);
+        return new StepOutcome.Succeeded("done");
+      }
+    };
+    AgentHost host = new AgentHost(FAR, queue, new StepRunner(Clock.systemUTC()).withSecrets(text -> {
+      throw new AssertionError("a secret is not read when its work is queued");
+    }));
+    StepOutcome outcome = host.run(step, host.context(new io.gantry.catalog.ComponentVersion(1,
         new io.gantry.catalog.ComponentRef("shop", "web"), new io.gantry.catalog.Version("1.0.0"), null, null, Map.of(),
         List.of(), null, null, null, null, null, 0), null, Map.of(), a -> null, line -> {}));
-    assertThat(outcome).isEqualTo(new StepOutcome.Failed("step deploy refers to a secret (${secret:...}), and "
-        + "secrets are not sent to agents: target far-1 is of kind agent"));
+    assertThat(outcome).isEqualTo(new StepOutcome.Succeeded("done"));
+    assertThat(queued).singleElement().asString().contains("${secret:db-password}");
+    assertThat(AgentWork.secretNames(queued.getFirst())).containsExactly("db-password");
   }
 }
