@@ -194,21 +194,9 @@ class AgentController {
     if (waitSeconds < 0 || waitSeconds > MAX_WAIT_SECONDS) {
       throw InvalidInputException.of("waitSeconds", "wait 0 to " + MAX_WAIT_SECONDS + " seconds, not " + waitSeconds);
     }
-    long until = System.nanoTime() + Duration.ofSeconds(waitSeconds).toNanos();
-    while (true) {
-      Agent heard = registry.heard(agent, null);
-      if (heard.state() != AgentState.APPROVED) {
-        return ResponseEntity.noContent().build();
-      }
-      var item = registry.work().claim(heard.name());
-      if (item.isPresent()) {
-        return ResponseEntity.ok(new Work(item.get().id(), item.get().claimId(), item.get().payload()));
-      }
-      if (System.nanoTime() >= until) {
-        return ResponseEntity.noContent().build();
-      }
-      Thread.sleep(250);
-    }
+    return registry.next(agent, Duration.ofSeconds(waitSeconds))
+        .map(item -> ResponseEntity.ok(new Work(item.id(), item.claimId(), item.payload())))
+        .orElseGet(() -> ResponseEntity.noContent().build());
   }
 
   /** The work {@code id} when the agent holds its claim; 401 for anything else, so nothing is learnt. */

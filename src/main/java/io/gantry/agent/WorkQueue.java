@@ -33,10 +33,12 @@ class WorkQueue {
   private final JdbcClient jdbc;
   private final Clock clock;
   private final SecureRandom random = new SecureRandom();
+  private final WorkSignals signals;
 
-  WorkQueue(JdbcClient jdbc, Clock clock) {
+  WorkQueue(JdbcClient jdbc, Clock clock, WorkSignals signals) {
     this.jdbc = jdbc;
     this.clock = clock;
+    this.signals = signals;
   }
 
   long enqueue(String agent, String target, String payload, Instant deadline) {
@@ -46,6 +48,7 @@ class WorkQueue {
         values (:agent, :target, :payload, 'QUEUED', :now, :deadline)
         """).param("agent", agent).param("target", target).param("payload", payload)
         .param("now", Timestamp.from(clock.instant())).param("deadline", Timestamp.from(deadline)).update(keys, "id");
+    signals.agentChanged(agent);
     return keys.getKeyAs(Number.class).longValue();
   }
 
@@ -106,6 +109,7 @@ class WorkQueue {
       jdbc.sql("insert into agent_work_log (work_id, seq, line) values (:id, :seq, :line)").param("id", id)
           .param("seq", ++next).param("line", line.length() > 4000 ? line.substring(0, 4000) : line).update();
     }
+    signals.workChanged(id);
     return true;
   }
 
@@ -117,20 +121,27 @@ class WorkQueue {
 
   /** Finishes claimed work with the agent's outcome; false when the claim is not the work's or it is finished. */
   boolean finish(long id, String claim, String outcome, String text) {
-    return jdbc.sql("""
+    return changed(id, jdbc.sql("""
         update agent_work set state = 'FINISHED', outcome = :outcome, outcome_text = :text, finished_at = :now
         where id = :id and claim_id = :claim and state = 'STARTED'
         """).param("outcome", outcome).param("text", shorten(text)).param("now", Timestamp.from(clock.instant()))
-        .param("id", id).param("claim", claim).update() == 1;
+        .param("id", id).param("claim", claim).update() == 1);
   }
 
   /** Fails unfinished work from the server's side (agent lost, deadline passed, deployment stopped). */
   boolean fail(long id, String reason) {
-    return jdbc.sql("""
+    return changed(id, jdbc.sql("""
         update agent_work set state = 'FINISHED', outcome = 'FAILED', outcome_text = :text, finished_at = :now
         where id = :id and state <> 'FINISHED'
         """).param("text", shorten(reason)).param("now", Timestamp.from(clock.instant())).param("id", id)
-        .update() == 1;
+        .update() == 1);
+  }
+
+  private boolean changed(long id, boolean changed) {
+    if (changed) {
+      signals.workChanged(id);
+    }
+    return changed;
   }
 
   /** Fails every unfinished piece of {@code agent}'s work; how many. */

@@ -350,6 +350,35 @@ abstract class AgentsContract {
     manager("POST", "/api/v1/agents/" + name + "/revoke", Map.of());
   }
 
+  @Test
+  void a_pending_agent_asking_for_work_waits_and_gets_its_first_piece_in_that_same_request_once_approved()
+      throws Exception {
+    String name = "host-" + suffix();
+    String credential = registerAgent(createToken(1), name).json().path("credential").asString();
+    long before = System.nanoTime();
+    assertThat(claim(credential, 1).status()).isEqualTo(204);
+    assertThat(java.time.Duration.ofNanos(System.nanoTime() - before))
+        .as("a pending agent is not answered at once, so that it does not ask again without pause")
+        .isGreaterThanOrEqualTo(java.time.Duration.ofSeconds(1));
+
+    String target = freeTarget();
+    try (var pool = Executors.newFixedThreadPool(2)) {
+      Future<Response> asking = pool.submit(() -> claim(credential, 20));
+      manager("POST", "/api/v1/agents/" + name + "/approve", Map.of("target", target));
+      Future<StepOutcome> waiting = pool.submit(() -> hosts.perform(target, "{\"action\":\"run\"}",
+          java.time.Duration.ofSeconds(30), line -> {}));
+      Response work = asking.get(30, java.util.concurrent.TimeUnit.SECONDS);
+      assertThat(work.status()).as(work.text()).isEqualTo(200);
+      long id = work.json().path("id").asLong();
+      String claim = work.json().path("claim").asString();
+      assertThat(start(credential, id, claim).status()).isEqualTo(204);
+      send("POST", "/api/v1/agent/work/" + id + "/outcome", Map.of(AgentController.CREDENTIAL, credential,
+          AgentController.CLAIM, claim), Map.of("outcome", "succeeded", "text", "done"));
+      assertThat(waiting.get(30, java.util.concurrent.TimeUnit.SECONDS)).isEqualTo(new StepOutcome.Succeeded("done"));
+    }
+    manager("POST", "/api/v1/agents/" + name + "/revoke", Map.of());
+  }
+
   Response start(String credential, long id, String claim) throws Exception {
     return send("POST", "/api/v1/agent/work/" + id + "/start", Map.of(AgentController.CREDENTIAL, credential,
         AgentController.CLAIM, claim), Map.of());
