@@ -51,6 +51,7 @@ public class AgentRegistry implements AgentHosts {
   private final Duration grace;
   private final WorkQueue work;
   private final WorkSignals signals;
+  private final Duration heardEvery;
   private final SecureRandom random = new SecureRandom();
 
   /**
@@ -68,6 +69,7 @@ public class AgentRegistry implements AgentHosts {
     this.grace = grace;
     this.work = work;
     this.signals = signals;
+    this.heardEvery = grace.dividedBy(10);
   }
 
   @Override
@@ -148,9 +150,13 @@ public class AgentRegistry implements AgentHosts {
     return boundTo(target).map(a -> new Reported(a.name(), a.facts(), lost(a))).orElse(null);
   }
 
-  /** Why the agent counts as lost, or null while it is heard within the grace period. */
+  /**
+   * Why the agent counts as lost, or null while it is heard within the grace period. The time it was heard is
+   * written at most every {@link #heardEvery}, so that much is added: an agent is never lost before it has been
+   * silent for the whole grace period.
+   */
   String lost(Agent agent) {
-    return agent.lastHeardAt().plus(grace).isBefore(clock.instant())
+    return agent.lastHeardAt().plus(grace).plus(heardEvery).isBefore(clock.instant())
         ? "agent " + agent.name() + " lost: last heard at " + agent.lastHeardAt() : null;
   }
 
@@ -258,10 +264,16 @@ public class AgentRegistry implements AgentHosts {
         .query(AgentRegistry::agent).optional();
   }
 
-  /** Records that the agent was heard from now, with the facts it reports (null keeps the last ones). */
+  /**
+   * Records that the agent was heard from now, with the facts it reports (null keeps the last ones). Without
+   * facts the time is written only when the one written last is older than {@link #heardEvery}: an agent at
+   * work is heard many times a second.
+   */
   Agent heard(Agent agent, Map<String, String> facts) {
     if (facts != null) {
       checkFacts(facts);
+    } else if (agent.lastHeardAt() != null && !agent.lastHeardAt().plus(heardEvery).isBefore(clock.instant())) {
+      return find(agent.name()).orElseThrow();
     }
     jdbc.sql("update agents set last_heard_at = :now, facts = coalesce(:facts, facts) where id = :id")
         .param("now", Timestamp.from(clock.instant())).param("facts", facts == null ? null : Json.write(facts))
