@@ -6,8 +6,10 @@ import java.sql.SQLException;
 import java.sql.Timestamp;
 import java.time.Clock;
 import java.time.Instant;
+import java.util.HashMap;
 import java.util.HexFormat;
 import java.util.List;
+import java.util.Map;
 import java.util.Optional;
 import org.springframework.jdbc.core.simple.JdbcClient;
 import org.springframework.stereotype.Component;
@@ -105,9 +107,18 @@ class WorkQueue {
     }
     int next = jdbc.sql("select coalesce(max(seq), 0) from agent_work_log where work_id = :id").param("id", id)
         .query(Integer.class).single();
-    for (String line : lines) {
-      jdbc.sql("insert into agent_work_log (work_id, seq, line) values (:id, :seq, :line)").param("id", id)
-          .param("seq", ++next).param("line", line.length() > 4000 ? line.substring(0, 4000) : line).update();
+    if (!lines.isEmpty()) {
+      // one statement for the lines of a request: one commit rather than one per line
+      StringBuilder insert = new StringBuilder("insert into agent_work_log (work_id, seq, line) values ");
+      Map<String, Object> values = new HashMap<>();
+      values.put("id", id);
+      for (int i = 0; i < lines.size(); i++) {
+        String line = lines.get(i);
+        insert.append(i == 0 ? "" : ", ").append("(:id, :seq").append(i).append(", :line").append(i).append(')');
+        values.put("seq" + i, next + 1 + i);
+        values.put("line" + i, line.length() > 4000 ? line.substring(0, 4000) : line);
+      }
+      jdbc.sql(insert.toString()).params(values).update();
     }
     signals.workChanged(id);
     return true;

@@ -365,16 +365,22 @@ abstract class AgentsContract {
     try (var pool = Executors.newFixedThreadPool(2)) {
       Future<Response> asking = pool.submit(() -> claim(credential, 20));
       manager("POST", "/api/v1/agents/" + name + "/approve", Map.of("target", target));
+      List<String> log = new java.util.concurrent.CopyOnWriteArrayList<>();
       Future<StepOutcome> waiting = pool.submit(() -> hosts.perform(target, "{\"action\":\"run\"}",
-          java.time.Duration.ofSeconds(30), line -> {}));
+          java.time.Duration.ofSeconds(30), log::add));
       Response work = asking.get(30, java.util.concurrent.TimeUnit.SECONDS);
       assertThat(work.status()).as(work.text()).isEqualTo(200);
       long id = work.json().path("id").asLong();
       String claim = work.json().path("claim").asString();
       assertThat(start(credential, id, claim).status()).isEqualTo(204);
+      for (List<String> lines : List.of(List.of("one", "two"), List.<String>of(), List.of("three", "four", "five"))) {
+        assertThat(send("POST", "/api/v1/agent/work/" + id + "/log", Map.of(AgentController.CREDENTIAL, credential,
+            AgentController.CLAIM, claim), Map.of("lines", lines)).status()).isEqualTo(204);
+      }
       send("POST", "/api/v1/agent/work/" + id + "/outcome", Map.of(AgentController.CREDENTIAL, credential,
           AgentController.CLAIM, claim), Map.of("outcome", "succeeded", "text", "done"));
       assertThat(waiting.get(30, java.util.concurrent.TimeUnit.SECONDS)).isEqualTo(new StepOutcome.Succeeded("done"));
+      assertThat(log).containsExactly("one", "two", "three", "four", "five");
     }
     manager("POST", "/api/v1/agents/" + name + "/revoke", Map.of());
   }
