@@ -17,6 +17,7 @@ import statistics
 import subprocess
 import sys
 import time
+from datetime import datetime
 
 from benchlib import Gantry, doc, kill_apps, sample_files, stage
 
@@ -24,6 +25,7 @@ server, token, work, jar = sys.argv[1], sys.argv[2], sys.argv[3], sys.argv[4]
 sizes = [int(n) for n in sys.argv[5].split(",")]
 parallel = int(sys.argv[6])
 runs = int(os.environ.get("BENCH_RUNS", "3"))
+verbose = os.environ.get("BENCH_VERBOSE") == "1"  # each run's figures too
 java = os.environ["BENCH_JAVA"]
 agent_opts = os.environ.get("BENCH_AGENT_JAVA_OPTS", "").split()
 server_pid = int(os.environ["BENCH_SERVER_PID"])
@@ -63,6 +65,19 @@ def cpu(pid):
     return (int(fields[11]) + int(fields[12])) / TICK
 
 
+def threads_cpu(pid):
+    """The CPU time of the process's threads by name (digits left out), in seconds."""
+    out = {}
+    for task in os.listdir("/proc/%d/task" % pid):
+        try:
+            name = "".join(c for c in open("/proc/%d/task/%s/comm" % (pid, task)).read().strip() if not c.isdigit())
+            fields = open("/proc/%d/task/%s/stat" % (pid, task)).read().rsplit(")", 1)[1].split()
+        except OSError:
+            continue
+        out[name] = out.get(name, 0) + (int(fields[11]) + int(fields[12])) / TICK
+    return out
+
+
 def rss_mb(pid):
     try:
         for line in open("/proc/%d/status" % pid):
@@ -78,9 +93,11 @@ def wait_for(what, test, seconds):
     while True:
         if test():
             return
-        dead = [p.args for p in agents if p.poll() is not None]
+        dead = [p for p in agents if p.poll() is not None]
         if dead:
-            sys.exit("an agent process ended: %s (see its agent.log)" % " ".join(dead[0]))
+            log = os.path.join(os.path.dirname(dead[0].args[dead[0].args.index("--work-dir") + 1]), "agent.log")
+            sys.exit("an agent process ended (%s): %s\n%s" % (dead[0].returncode, " ".join(dead[0].args),
+                                                               "".join(open(log).readlines()[-20:])))
         if time.monotonic() > until:
             sys.exit("timed out after %d s waiting for %s" % (seconds, what))
         time.sleep(0.5)
@@ -88,12 +105,21 @@ def wait_for(what, test, seconds):
 
 def start_agents(n, targets, folder):
     """Starts n agents, registers them with one token of n uses, approves each for its target, and waits until
-    every one has been heard since its approval. Returns the seconds that took."""
+    every one has been heard since its approval. Returns the seconds that took. The agents start in waves of
+    BENCH_AGENT_WAVE (default 10), each once the one before has registered: a hundred JVMs starting at once on
+    two cores take minutes to get to their first request."""
     started = time.monotonic()
     secret = gantry.call("POST", "/agent-registration-tokens",
                          {"name": "agents benchmark, N=%d" % n, "uses": n, "expiresInHours": 2})["token"]
     names = []
+    wave = int(os.environ.get("BENCH_AGENT_WAVE", "10"))
+
+    def registered():
+        return sum(1 for a in gantry.call("GET", "/agents") if a["name"] in names) == len(names)
+
     for i in range(n):
+        if i % wave == 0 and i > 0:
+            wait_for("%d agents to register" % len(names), registered, 600)
         name = "bench-n%d-a%d" % (n, i)
         home = os.path.join(folder, "a%d" % i)
         os.makedirs(home)
@@ -105,17 +131,13 @@ def start_agents(n, targets, folder):
         with open(pids_file, "a") as f:
             f.write("%d\n" % agents[-1].pid)
         names.append(name)
-
-    def registered():
-        return sum(1 for a in gantry.call("GET", "/agents") if a["name"] in names) == n
-
     wait_for("%d agents to register" % n, registered, 600)
     for name, (target, _) in zip(names, targets):
         gantry.call("POST", "/agents/%s/approve" % name, {"target": target})
 
     def connected():
         ready = [a for a in gantry.call("GET", "/agents") if a["name"] in names and a["state"] == "approved"
-                 and a["lastHeardAt"] > a["approvedAt"]]
+                 and datetime.fromisoformat(a["lastHeardAt"]) > datetime.fromisoformat(a["approvedAt"])]
         return len(ready) == n
 
     wait_for("%d agents to be heard after their approval" % n, connected, 300)
@@ -166,6 +188,7 @@ try:
             for side in (["local", "agents"] if run % 2 == 0 else ["agents", "local"]):
                 env = local_env if side == "local" else agent_env
                 server_before = cpu(server_pid)
+                threads_before = threads_cpu(server_pid) if verbose else {}
                 agents_before = sum(cpu(p.pid) for p in agents)
                 start = time.monotonic()
                 d = gantry.deploy_and_wait(component, version, env)
@@ -174,6 +197,13 @@ try:
                 if side == "agents":
                     agents_cpu.append(sum(cpu(p.pid) for p in agents) - agents_before)
                 assert d["state"] == "SUCCEEDED", json.dumps(d)[:2000]
+                if verbose:
+                    print("         run %d %-6s %6.2f s, server CPU %.1f s%s" % (
+                        run + 1, side, times[side][-1], server_cpu[side][-1],
+                        ", agents' CPU %.1f s" % agents_cpu[-1] if side == "agents" else ""), flush=True)
+                    spent = sorted(((t, c - threads_before.get(t, 0)) for t, c in threads_cpu(server_pid).items()),
+                                   key=lambda x: -x[1])
+                    print("           server threads: " + ", ".join("%s %.1f" % x for x in spent[:8]), flush=True)
                 kill_apps(local_apps if side == "local" else agent_apps)
         rss = [rss_mb(p.pid) for p in agents]
         local_time, agents_time = statistics.median(times["local"]), statistics.median(times["agents"])

@@ -4,8 +4,9 @@
 # (engine.sh's model) to N targets of kind agent, each worked on by its own agent process
 # (java -jar target/gantry.jar agent, small-JVM flags, BENCH_AGENT_JAVA_OPTS), and to N local targets, taking
 # turns; prints the medians of BENCH_RUNS runs (default 3), their ratio, the server's CPU time per deployment,
-# the agents' CPU time and the sum of their resident memory. Everything it starts is stopped at the end; the
-# whole run is bounded by BENCH_TIMEOUT seconds (default 3600).
+# the agents' CPU time and the sum of their resident memory (BENCH_VERBOSE=1: each run's, and the server's CPU
+# time by thread). The agents start in waves of BENCH_AGENT_WAVE (default 10). Everything it starts is stopped at
+# the end; the whole run is bounded by BENCH_TIMEOUT seconds (default 3600).
 set -euo pipefail
 root="$(cd "$(dirname "$0")/.." && pwd)"
 sizes="${1:-100}"
@@ -28,6 +29,6 @@ stop_all() {
 trap stop_all EXIT
 run_server "$work" --gantry.engine.poll=50ms
 BENCH_TARGETS="$work/targets" BENCH_SERVER_PID="$server_pid" BENCH_JAVA="$JAVA_HOME/bin/java" \
-  BENCH_AGENT_JAVA_OPTS="${BENCH_AGENT_JAVA_OPTS:--XX:TieredStopAtLevel=1 -XX:+UseSerialGC -Xshare:auto -Xms16m -Xmx64m -Xss512k -XX:CICompilerCount=1 -XX:ReservedCodeCacheSize=32m}" \
+  BENCH_AGENT_JAVA_OPTS="${BENCH_AGENT_JAVA_OPTS:--XX:+UseSerialGC -Xshare:auto -Xms16m -Xmx64m -Xss512k -XX:ReservedCodeCacheSize=32m}" \
   timeout "${BENCH_TIMEOUT:-3600}" /usr/bin/python3 "$root/bench/agents.py" "$server" "$token" "$work" \
   "$root/target/gantry.jar" "$sizes" "$parallelism"
