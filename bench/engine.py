@@ -9,68 +9,27 @@
    how fast a queue of deployments drains through one target), all requested first (the time the requests take is printed apart) and planned to start at one
    instant; timed from that instant to the end of the last.
 """
-import json
 import os
 import shutil
 import statistics
 import subprocess
 import sys
 import time
-import urllib.request
+
+from benchlib import Gantry, doc, kill_apps, sample_files, stage
 
 server, token, work, mode = sys.argv[1], sys.argv[2], sys.argv[3], sys.argv[4]
 ROOT = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
 
 
-def call(method, path, body=None, content_type="application/json"):
-    data = None if body is None else (body if isinstance(body, bytes) else json.dumps(body).encode())
-    req = urllib.request.Request(server + "/api/v1" + path, data=data, method=method,
-                                 headers={"Authorization": "Bearer " + token, "Content-Type": content_type})
-    with urllib.request.urlopen(req, timeout=600) as r:
-        return json.loads(r.read() or b"null")
-
-
-def apply(docs, reason):
-    return call("POST", "/config/apply", {"files": [{"name": "bench.yaml", "content": "---\n".join(docs)}],
-                                          "reason": reason})
-
-
-def push(component, version, files, service="bench"):
-    boundary = "benchboundary"
-    parts = [b"--" + boundary.encode() + b"\r\nContent-Disposition: form-data; name=\"manifest\"\r\n"
-             b"Content-Type: application/json\r\n\r\n" + json.dumps({"version": version}).encode() + b"\r\n"]
-    for path, content in files.items():
-        parts.append(b"--" + boundary.encode() + b"\r\nContent-Disposition: form-data; name=\"artifact\"; filename=\""
-                     + path.encode() + b"\"\r\nContent-Type: application/octet-stream\r\n\r\n" + content + b"\r\n")
-    parts.append(b"--" + boundary.encode() + b"--\r\n")
-    call("POST", "/services/" + service + "/components/" + component + "/versions", b"".join(parts),
-         "multipart/form-data; boundary=" + boundary)
-
-
-def deploy_and_wait(component, version, environment):
-    d = call("POST", "/deployments", {"component": "bench/" + component, "version": version,
-                                      "environment": environment})
-    while True:
-        state = call("GET", "/deployments/%d" % d["id"])
-        if state["state"] in ("SUCCEEDED", "FAILED", "ROLLED_BACK", "CANCELLED"):
-            return state
-        time.sleep(0.1)
-
-
-def doc(kind, name, spec):
-    return "apiVersion: gantry.io/v1\nkind: %s\nmetadata: {name: %s}\nspec:\n%s" % (kind, name, spec)
+gantry = Gantry(server, token)
+call, apply, push, deploy_and_wait = gantry.call, gantry.apply, gantry.push, gantry.deploy_and_wait
 
 
 if mode == "targets":
     sizes = [int(n) for n in sys.argv[5].split(",")]
     parallelisms = [int(p) for p in sys.argv[6].split(",")]
-    app = os.path.join(ROOT, "examples/sample-app")
-    blob = os.urandom(10 * 1024 * 1024)
-    files = {"payload.bin": blob}
-    for dirpath, _, names in os.walk(app):
-        for n in names:
-            full = os.path.join(dirpath, n)
-            files[os.path.relpath(full, app)] = open(full, "rb").read()
+    files = sample_files(os.urandom(10 * 1024 * 1024))
     docs = [doc("Service", "bench", "  owner: bench\n")]
     port = 21000
     plans = []
@@ -86,19 +45,8 @@ if mode == "targets":
                                 '  facts: {port: "%d"}\n' % (env, name, port)))
                 targets.append((name, port))
                 port += 1
-            docs.append(doc("DeploymentModel", "model-" + env, """  appliesTo: {components: [bench/app-%s]}
-  stages:
-    - name: run
-      environment: %s
-      strategy: {type: all-at-once, maxParallel: %d}
-      steps:
-        - {name: install, type: artifact.install, destination: releases, idempotent: true}
-        - {name: configure, type: template, source: config/app.properties.tmpl, destination: current/app.properties}
-        - {name: restart, type: shell, command: ./current/bin/restart.sh, timeout: 1m}
-      acceptance:
-        - {name: health, type: http-check, url: "http://127.0.0.1:${port}/health", expectBody: UP, retries: 200, interval: 50ms, deadline: 60s}
-      failurePolicy: {action: stop}
-""" % (env, env, p)))
+            docs.append(doc("DeploymentModel", "model-" + env, "  appliesTo: {components: [bench/app-%s]}\n"
+                            "  stages:\n%s" % (env, stage("run", env, p))))
             plans.append((n, p, env, targets))
     apply(docs, "engine benchmark")
     data = os.environ["BENCH_TARGETS"]  # the local root: relative target paths are under it
@@ -119,8 +67,7 @@ if mode == "targets":
             d = deploy_and_wait("app-" + env, version, env)
             gantry_times.append(time.monotonic() - start)
             assert d["state"] == "SUCCEEDED", d
-            subprocess.run(["sh", "-c", "for f in %s/bench/%s-t*/app.pid %s/bench/%s-t*/*/app.pid; do [ -f $f ] && kill $(cat $f) 2>/dev/null; done"
-                            % (data, env, data, env)])
+            kill_apps("%s/bench/%s-t*/app.pid %s/bench/%s-t*/*/app.pid" % (data, env, data, env))
             # the same work by a plain bash script, into fresh folders, with the same ports
             script_root = os.path.join(work, "script", env, str(run))
             os.makedirs(script_root)
@@ -129,7 +76,7 @@ if mode == "targets":
             subprocess.run(["bash", os.path.join(ROOT, "bench/deploy-by-script.sh"), src, digest, str(p)], input=lines,
                            text=True, check=True)
             script_times.append(time.monotonic() - start)
-            subprocess.run(["sh", "-c", "for f in %s/*/app.pid; do kill $(cat $f) 2>/dev/null; done" % script_root])
+            kill_apps("%s/*/app.pid" % script_root)
             shutil.rmtree(script_root, ignore_errors=True)
         for t, _ in targets:
             shutil.rmtree(os.path.join(data, "bench", t), ignore_errors=True)

@@ -200,23 +200,19 @@ class AgentController {
     }
     long until = System.nanoTime() + Duration.ofSeconds(waitSeconds).toNanos();
     while (true) {
-      Agent heard = registry.heard(agent, null);
-      if (heard.state() != AgentState.APPROVED) {
+      var item = registry.next(agent, Duration.ofNanos(Math.max(0, until - System.nanoTime())));
+      if (item.isEmpty()) {
         return ResponseEntity.noContent().build();
       }
-      var item = registry.work().claim(heard.name());
-      var given = item.flatMap(i -> secrets.forLease(heard, i));
+      var given = secrets.forLease(registry.get(agent.name()), item.get());
       if (given.isPresent()) {
         return ResponseEntity.ok().cacheControl(org.springframework.http.CacheControl.noStore())
             .body(new Work(item.get().id(), item.get().claimId(), item.get().payload(), given.get()));
       }
-      if (item.isPresent()) {
-        continue; // failed for want of its secrets; the next one, if any
-      }
+      // that piece failed for want of its secrets: the next one, if any comes within the wait
       if (System.nanoTime() >= until) {
         return ResponseEntity.noContent().build();
       }
-      Thread.sleep(250);
     }
   }
 

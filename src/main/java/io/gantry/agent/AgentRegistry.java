@@ -50,6 +50,8 @@ public class AgentRegistry implements AgentHosts {
   private final Clock clock;
   private final Duration grace;
   private final WorkQueue work;
+  private final WorkSignals signals;
+  private final Duration heardEvery;
   private final SecureRandom random = new SecureRandom();
 
   /**
@@ -57,7 +59,7 @@ public class AgentRegistry implements AgentHosts {
    *     ({@code gantry.agents.grace}, 60s unless set)
    */
   AgentRegistry(JdbcClient jdbc, TransactionTemplate tx, Clock clock,
-      @Value("${gantry.agents.grace:60s}") Duration grace, WorkQueue work) {
+      @Value("${gantry.agents.grace:60s}") Duration grace, WorkQueue work, WorkSignals signals) {
     if (grace.isNegative() || grace.isZero()) {
       throw new IllegalArgumentException("gantry.agents.grace must be a positive duration, not " + grace);
     }
@@ -66,10 +68,9 @@ public class AgentRegistry implements AgentHosts {
     this.clock = clock;
     this.grace = grace;
     this.work = work;
+    this.signals = signals;
+    this.heardEvery = grace.dividedBy(10);
   }
-
-  /** How often the server looks whether queued work has ended. */
-  private static final Duration LOOK = Duration.ofMillis(200);
 
   @Override
   public StepOutcome perform(String target, String payload, Duration timeout, Consumer<String> log) {
@@ -84,9 +85,11 @@ public class AgentRegistry implements AgentHosts {
     // the agent keeps to the step's timeout itself; the grace lets its report of running late arrive
     Instant deadline = clock.instant().plus(timeout).plus(grace);
     long id = work.enqueue(agent.name(), target, payload, deadline);
+    WorkSignals.Signal changes = signals.work(id);
     int seen = 0;
     try {
       while (true) {
+        long changed = changes.seen();
         List<String> lines = work.logAfter(id, seen);
         lines.forEach(log);
         seen += lines.size();
@@ -109,12 +112,15 @@ public class AgentRegistry implements AgentHosts {
           log.accept("failed: " + why);
           return new StepOutcome.Failed(why);
         }
-        Thread.sleep(LOOK.toMillis());
+        // woken by the agent's log lines and report on this server; a report to another one is seen within LOOK
+        changes.await(changed, WorkSignals.LOOK);
       }
     } catch (InterruptedException e) {
       work.fail(id, "stopped on the server before agent " + agent.name() + " reported it");
       Thread.currentThread().interrupt();
       return new StepOutcome.Failed("interrupted while agent " + agent.name() + " had the work");
+    } finally {
+      signals.forget(id);
     }
   }
 
@@ -144,9 +150,13 @@ public class AgentRegistry implements AgentHosts {
     return boundTo(target).map(a -> new Reported(a.name(), a.facts(), lost(a))).orElse(null);
   }
 
-  /** Why the agent counts as lost, or null while it is heard within the grace period. */
+  /**
+   * Why the agent counts as lost, or null while it is heard within the grace period. The time it was heard is
+   * written at most every {@link #heardEvery}, so that much is added: an agent is never lost before it has been
+   * silent for the whole grace period.
+   */
   String lost(Agent agent) {
-    return agent.lastHeardAt().plus(grace).isBefore(clock.instant())
+    return agent.lastHeardAt().plus(grace).plus(heardEvery).isBefore(clock.instant())
         ? "agent " + agent.name() + " lost: last heard at " + agent.lastHeardAt() : null;
   }
 
@@ -254,10 +264,16 @@ public class AgentRegistry implements AgentHosts {
         .query(AgentRegistry::agent).optional();
   }
 
-  /** Records that the agent was heard from now, with the facts it reports (null keeps the last ones). */
+  /**
+   * Records that the agent was heard from now, with the facts it reports (null keeps the last ones). Without
+   * facts the time is written only when the one written last is older than {@link #heardEvery}: an agent at
+   * work is heard many times a second.
+   */
   Agent heard(Agent agent, Map<String, String> facts) {
     if (facts != null) {
       checkFacts(facts);
+    } else if (agent.lastHeardAt() != null && !agent.lastHeardAt().plus(heardEvery).isBefore(clock.instant())) {
+      return find(agent.name()).orElseThrow();
     }
     jdbc.sql("update agents set last_heard_at = :now, facts = coalesce(:facts, facts) where id = :id")
         .param("now", Timestamp.from(clock.instant())).param("facts", facts == null ? null : Json.write(facts))
@@ -311,6 +327,36 @@ public class AgentRegistry implements AgentHosts {
     return work;
   }
 
+  /**
+   * The agent's next piece of work, claimed for it, waiting up to {@code wait} for one: empty when none came or
+   * the agent is revoked. A pending agent waits as well rather than asking again at once, and gets work as soon
+   * as it is approved.
+   */
+  Optional<WorkQueue.Item> next(Agent agent, Duration wait) throws InterruptedException {
+    long until = System.nanoTime() + wait.toNanos();
+    WorkSignals.Signal changes = signals.agent(agent.name());
+    Agent now = agent;
+    while (true) {
+      long changed = changes.seen();
+      now = heard(now, null);
+      if (now.state() == AgentState.APPROVED) {
+        Optional<WorkQueue.Item> item = work.claim(now.name());
+        if (item.isPresent()) {
+          return item;
+        }
+      } else if (now.state() != AgentState.PENDING) {
+        return Optional.empty();
+      }
+      long left = until - System.nanoTime();
+      if (left <= 0) {
+        return Optional.empty();
+      }
+      // woken when work is queued for it or it is approved on this server; what another server did, or a claim's
+      // lease that passed, is seen within LOOK
+      changes.await(changed, Duration.ofNanos(Math.min(left, WorkSignals.LOOK.toNanos())));
+    }
+  }
+
   private Agent transition(Agent agent, AgentState next, String target, String by) {
     if (!agent.state().canBecome(next)) {
       throw new ConflictException("agent " + agent.name() + " is " + agent.state().id() + " and cannot become "
@@ -325,6 +371,7 @@ public class AgentRegistry implements AgentHosts {
     if (rows == 0) {
       throw new StaleUpdateException("agent", agent.name(), agent.rowVersion());
     }
+    signals.agentChanged(agent.name());
     return get(agent.name());
   }
 

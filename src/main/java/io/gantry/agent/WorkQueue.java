@@ -6,8 +6,10 @@ import java.sql.SQLException;
 import java.sql.Timestamp;
 import java.time.Clock;
 import java.time.Instant;
+import java.util.HashMap;
 import java.util.HexFormat;
 import java.util.List;
+import java.util.Map;
 import java.util.Optional;
 import org.springframework.jdbc.core.simple.JdbcClient;
 import org.springframework.stereotype.Component;
@@ -33,10 +35,12 @@ class WorkQueue {
   private final JdbcClient jdbc;
   private final Clock clock;
   private final SecureRandom random = new SecureRandom();
+  private final WorkSignals signals;
 
-  WorkQueue(JdbcClient jdbc, Clock clock) {
+  WorkQueue(JdbcClient jdbc, Clock clock, WorkSignals signals) {
     this.jdbc = jdbc;
     this.clock = clock;
+    this.signals = signals;
   }
 
   long enqueue(String agent, String target, String payload, Instant deadline) {
@@ -46,6 +50,7 @@ class WorkQueue {
         values (:agent, :target, :payload, 'QUEUED', :now, :deadline)
         """).param("agent", agent).param("target", target).param("payload", payload)
         .param("now", Timestamp.from(clock.instant())).param("deadline", Timestamp.from(deadline)).update(keys, "id");
+    signals.agentChanged(agent);
     return keys.getKeyAs(Number.class).longValue();
   }
 
@@ -102,10 +107,19 @@ class WorkQueue {
     }
     int next = jdbc.sql("select coalesce(max(seq), 0) from agent_work_log where work_id = :id").param("id", id)
         .query(Integer.class).single();
-    for (String line : lines) {
-      jdbc.sql("insert into agent_work_log (work_id, seq, line) values (:id, :seq, :line)").param("id", id)
-          .param("seq", ++next).param("line", shorten(io.gantry.shared.Masking.mask(line))).update();
+    if (!lines.isEmpty()) {
+      // one statement for the lines of a request: one commit rather than one per line
+      StringBuilder insert = new StringBuilder("insert into agent_work_log (work_id, seq, line) values ");
+      Map<String, Object> values = new HashMap<>();
+      values.put("id", id);
+      for (int i = 0; i < lines.size(); i++) {
+        insert.append(i == 0 ? "" : ", ").append("(:id, :seq").append(i).append(", :line").append(i).append(')');
+        values.put("seq" + i, next + 1 + i);
+        values.put("line" + i, shorten(io.gantry.shared.Masking.mask(lines.get(i))));
+      }
+      jdbc.sql(insert.toString()).params(values).update();
     }
+    signals.workChanged(id);
     return true;
   }
 
@@ -117,21 +131,28 @@ class WorkQueue {
 
   /** Finishes claimed work with the agent's outcome; false when the claim is not the work's or it is finished. */
   boolean finish(long id, String claim, String outcome, String text) {
-    return jdbc.sql("""
+    return changed(id, jdbc.sql("""
         update agent_work set state = 'FINISHED', outcome = :outcome, outcome_text = :text, finished_at = :now
         where id = :id and claim_id = :claim and state = 'STARTED'
         """).param("outcome", outcome).param("text", shorten(io.gantry.shared.Masking.mask(text)))
         .param("now", Timestamp.from(clock.instant()))
-        .param("id", id).param("claim", claim).update() == 1;
+        .param("id", id).param("claim", claim).update() == 1);
   }
 
   /** Fails unfinished work from the server's side (agent lost, deadline passed, deployment stopped). */
   boolean fail(long id, String reason) {
-    return jdbc.sql("""
+    return changed(id, jdbc.sql("""
         update agent_work set state = 'FINISHED', outcome = 'FAILED', outcome_text = :text, finished_at = :now
         where id = :id and state <> 'FINISHED'
         """).param("text", shorten(reason)).param("now", Timestamp.from(clock.instant())).param("id", id)
-        .update() == 1;
+        .update() == 1);
+  }
+
+  private boolean changed(long id, boolean changed) {
+    if (changed) {
+      signals.workChanged(id);
+    }
+    return changed;
   }
 
   /** Fails every unfinished piece of {@code agent}'s work; how many. */

@@ -455,6 +455,37 @@ abstract class AgentsContract {
       StepOutcome outcome = waiting.get(30, java.util.concurrent.TimeUnit.SECONDS);
       assertThat(((StepOutcome.Failed) outcome).reason()).contains("not sent to agent " + name)
           .contains("is not set");
+  @Test
+  void a_pending_agent_asking_for_work_waits_and_gets_its_first_piece_in_that_same_request_once_approved()
+      throws Exception {
+    String name = "host-" + suffix();
+    String credential = registerAgent(createToken(1), name).json().path("credential").asString();
+    long before = System.nanoTime();
+    assertThat(claim(credential, 1).status()).isEqualTo(204);
+    assertThat(java.time.Duration.ofNanos(System.nanoTime() - before))
+        .as("a pending agent is not answered at once, so that it does not ask again without pause")
+        .isGreaterThanOrEqualTo(java.time.Duration.ofSeconds(1));
+
+    String target = freeTarget();
+    try (var pool = Executors.newFixedThreadPool(2)) {
+      Future<Response> asking = pool.submit(() -> claim(credential, 20));
+      manager("POST", "/api/v1/agents/" + name + "/approve", Map.of("target", target));
+      List<String> log = new java.util.concurrent.CopyOnWriteArrayList<>();
+      Future<StepOutcome> waiting = pool.submit(() -> hosts.perform(target, "{\"action\":\"run\"}",
+          java.time.Duration.ofSeconds(30), log::add));
+      Response work = asking.get(30, java.util.concurrent.TimeUnit.SECONDS);
+      assertThat(work.status()).as(work.text()).isEqualTo(200);
+      long id = work.json().path("id").asLong();
+      String claim = work.json().path("claim").asString();
+      assertThat(start(credential, id, claim).status()).isEqualTo(204);
+      for (List<String> lines : List.of(List.of("one", "two"), List.<String>of(), List.of("three", "four", "five"))) {
+        assertThat(send("POST", "/api/v1/agent/work/" + id + "/log", Map.of(AgentController.CREDENTIAL, credential,
+            AgentController.CLAIM, claim), Map.of("lines", lines)).status()).isEqualTo(204);
+      }
+      send("POST", "/api/v1/agent/work/" + id + "/outcome", Map.of(AgentController.CREDENTIAL, credential,
+          AgentController.CLAIM, claim), Map.of("outcome", "succeeded", "text", "done"));
+      assertThat(waiting.get(30, java.util.concurrent.TimeUnit.SECONDS)).isEqualTo(new StepOutcome.Succeeded("done"));
+      assertThat(log).containsExactly("one", "two", "three", "four", "five");
     }
     manager("POST", "/api/v1/agents/" + name + "/revoke", Map.of());
   }

@@ -1,0 +1,83 @@
+"""Pieces the benchmark drivers share (engine.py, agents.py): the API calls, configuration documents,
+the sample app with its 10 MB payload, and the model's steps."""
+import json
+import os
+import subprocess
+import time
+import urllib.request
+
+ROOT = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
+
+
+class Gantry:
+    """The API of one server, as the admin whose token the server wrote at its first start."""
+
+    def __init__(self, server, token):
+        self.server, self.token = server, token
+
+    def call(self, method, path, body=None, content_type="application/json"):
+        data = None if body is None else (body if isinstance(body, bytes) else json.dumps(body).encode())
+        req = urllib.request.Request(self.server + "/api/v1" + path, data=data, method=method,
+                                     headers={"Authorization": "Bearer " + self.token, "Content-Type": content_type})
+        with urllib.request.urlopen(req, timeout=600) as r:
+            return json.loads(r.read() or b"null")
+
+    def apply(self, docs, reason):
+        return self.call("POST", "/config/apply", {"files": [{"name": "bench.yaml", "content": "---\n".join(docs)}],
+                                                   "reason": reason})
+
+    def push(self, component, version, files, service="bench"):
+        boundary = "benchboundary"
+        parts = [b"--" + boundary.encode() + b"\r\nContent-Disposition: form-data; name=\"manifest\"\r\n"
+                 b"Content-Type: application/json\r\n\r\n" + json.dumps({"version": version}).encode() + b"\r\n"]
+        for path, content in files.items():
+            parts.append(b"--" + boundary.encode() + b"\r\nContent-Disposition: form-data; name=\"artifact\"; filename=\""
+                         + path.encode() + b"\"\r\nContent-Type: application/octet-stream\r\n\r\n" + content + b"\r\n")
+        parts.append(b"--" + boundary.encode() + b"--\r\n")
+        self.call("POST", "/services/" + service + "/components/" + component + "/versions", b"".join(parts),
+                  "multipart/form-data; boundary=" + boundary)
+
+    def deploy_and_wait(self, component, version, environment):
+        d = self.call("POST", "/deployments", {"component": "bench/" + component, "version": version,
+                                               "environment": environment})
+        while True:
+            state = self.call("GET", "/deployments/%d" % d["id"])
+            if state["state"] in ("SUCCEEDED", "FAILED", "ROLLED_BACK", "CANCELLED"):
+                return state
+            time.sleep(0.1)
+
+
+def doc(kind, name, spec):
+    return "apiVersion: gantry.io/v1\nkind: %s\nmetadata: {name: %s}\nspec:\n%s" % (kind, name, spec)
+
+
+def sample_files(blob):
+    """The sample app's files with a payload.bin of the given bytes (the 10 MB artifact)."""
+    app = os.path.join(ROOT, "examples/sample-app")
+    files = {"payload.bin": blob}
+    for dirpath, _, names in os.walk(app):
+        for n in names:
+            full = os.path.join(dirpath, n)
+            files[os.path.relpath(full, app)] = open(full, "rb").read()
+    return files
+
+
+def stage(name, environment, parallel):
+    """A model's stage deploying the sample app: artifact install, configuration template, restart, and the
+    health check as its acceptance."""
+    return """    - name: %s
+      environment: %s
+      strategy: {type: all-at-once, maxParallel: %d}
+      steps:
+        - {name: install, type: artifact.install, destination: releases, idempotent: true}
+        - {name: configure, type: template, source: config/app.properties.tmpl, destination: current/app.properties}
+        - {name: restart, type: shell, command: ./current/bin/restart.sh, timeout: 1m}
+      acceptance:
+        - {name: health, type: http-check, url: "http://127.0.0.1:${port}/health", expectBody: UP, retries: 200, interval: 50ms, deadline: 60s}
+      failurePolicy: {action: stop}
+""" % (name, environment, parallel)
+
+
+def kill_apps(pattern):
+    """Stops the sample apps whose pid files match the shell pattern."""
+    subprocess.run(["sh", "-c", "for f in %s; do [ -f $f ] && kill $(cat $f) 2>/dev/null; done" % pattern])
