@@ -455,6 +455,10 @@ abstract class AgentsContract {
       StepOutcome outcome = waiting.get(30, java.util.concurrent.TimeUnit.SECONDS);
       assertThat(((StepOutcome.Failed) outcome).reason()).contains("not sent to agent " + name)
           .contains("is not set");
+    }
+    manager("POST", "/api/v1/agents/" + name + "/revoke", Map.of());
+  }
+
   @Test
   void a_pending_agent_asking_for_work_waits_and_gets_its_first_piece_in_that_same_request_once_approved()
       throws Exception {
