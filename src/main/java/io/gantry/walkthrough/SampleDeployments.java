@@ -256,22 +256,28 @@ class SampleDeployments {
 
   /** A new version of the software model whose production stage has one window, from opens to closes (UTC). */
   private String shortWindow(ZonedDateTime opens, ZonedDateTime closes, String actor) {
-    DeploymentModel model = models.get(MODEL);
-    ModelDefinition d = model.definition();
     String day = opens.getDayOfWeek().getDisplayName(TextStyle.SHORT, Locale.ENGLISH).toLowerCase(Locale.ROOT);
     Stage.Window window = new Stage.Window(List.of(day), opens.toLocalTime().toString(),
         closes.toLocalTime().toString(), "UTC");
-    List<Stage> stages = d.spec().stages().stream().map(st -> !st.environment().equals("production") ? st
-        : new Stage(st.name(), st.environment(), st.authorization(), st.approvers(), List.of(window), st.strategy(),
-            st.entryCriteria(), st.steps(), st.acceptance(), st.exitCriteria(), st.failurePolicy(),
-            st.notifications(), st.removeSteps())).toList();
-    var spec = d.spec();
-    ModelDefinition changed = new ModelDefinition(d.name(), d.description(), d.labels(),
-        new DeploymentModelSpec(spec.appliesTo(), spec.componentChecks(), spec.targetRequirements(), stages,
-            spec.triggers()));
-    tx.executeWithoutResult(status -> models.update(changed, model.rowVersion(), actor, "sample run: a production window from " + opens.toLocalTime()
-        + " to " + closes.toLocalTime() + " UTC today, so the walkthrough need not wait for tue-thu evenings"));
+    changeStage("production", st -> new Stage(st.name(), st.environment(), st.authorization(), st.approvers(),
+        List.of(window), st.strategy(), st.entryCriteria(), st.steps(), st.acceptance(), st.exitCriteria(),
+        st.failurePolicy(), st.notifications(), st.removeSteps(), st.verification()), actor,
+        "sample run: a production window from " + opens.toLocalTime() + " to " + closes.toLocalTime()
+            + " UTC today, so the walkthrough need not wait for tue-thu evenings");
     return day + " " + opens.toLocalTime() + "-" + closes.toLocalTime() + " UTC";
+  }
+
+  /** A new version of the software model, its stage into {@code environment} changed, with the reason in its history. */
+  private void changeStage(String environment, java.util.function.UnaryOperator<Stage> change, String actor,
+      String reason) {
+    DeploymentModel model = models.get(MODEL);
+    var spec = model.definition().spec();
+    List<Stage> stages = spec.stages().stream()
+        .map(st -> st.environment().equals(environment) ? change.apply(st) : st).toList();
+    ModelDefinition changed = new ModelDefinition(model.definition().name(), model.definition().description(),
+        model.definition().labels(), new DeploymentModelSpec(spec.appliesTo(), spec.componentChecks(),
+            spec.targetRequirements(), stages, spec.triggers()));
+    tx.executeWithoutResult(status -> models.update(changed, model.rowVersion(), actor, reason));
   }
 
   /** Waits (up to a minute) until the deployment's record shows a wait of this kind. */
@@ -325,24 +331,17 @@ class SampleDeployments {
    * configuration keeps a rolling staging, since a server without Prometheus refuses a model with metrics.
    */
   private String canaryInStaging(String actor) {
-    DeploymentModel model = models.get(MODEL);
-    ModelDefinition d = model.definition();
     String ratio = "sum(rate(sample_app_%s_total{target=~\"${canaryTargets}\", version=\"${version}\"}[10s]))";
     Stage.Metric errorRate = new Stage.Metric("error-rate", ratio.formatted("errors") + " / "
         + ratio.formatted("requests"), 0.05, null);
     Stage.Strategy strategy = new Stage.Strategy(Stage.Strategy.Type.CANARY, null, null, null,
         new Stage.Canary("1", new TimeSpan("5s"), new Stage.Analysis(List.of(), new TimeSpan("5s"),
             new TimeSpan("15s"), 1.0, List.of(errorRate), Stage.Inconclusive.FAIL)));
-    List<Stage> stages = d.spec().stages().stream().map(st -> !st.environment().equals("staging") ? st
-        : new Stage(st.name(), st.environment(), st.authorization(), st.approvers(), st.windows(), strategy,
-            st.entryCriteria(), st.steps(), st.acceptance(), st.exitCriteria(), st.failurePolicy(),
-            st.notifications(), st.removeSteps())).toList();
-    var spec = d.spec();
-    ModelDefinition changed = new ModelDefinition(d.name(), d.description(), d.labels(),
-        new DeploymentModelSpec(spec.appliesTo(), spec.componentChecks(), spec.targetRequirements(), stages,
-            spec.triggers()));
-    tx.executeWithoutResult(status -> models.update(changed, model.rowVersion(), actor, "sample run: staging "
-        + "becomes a canary whose error ratio the run's Prometheus (" + prometheus.url() + ") measures"));
+    changeStage("staging", st -> new Stage(st.name(), st.environment(), st.authorization(), st.approvers(),
+        st.windows(), strategy, st.entryCriteria(), st.steps(), st.acceptance(), st.exitCriteria(),
+        st.failurePolicy(), st.notifications(), st.removeSteps(), st.verification()), actor,
+        "sample run: staging becomes a canary whose error ratio the run's Prometheus (" + prometheus.url()
+            + ") measures");
     return "staging: a canary of one target, its error ratio measured by Prometheus at " + prometheus.url()
         + " (./gantry model history " + MODEL + ")";
   }
