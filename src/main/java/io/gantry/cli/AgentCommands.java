@@ -1,5 +1,6 @@
 package io.gantry.cli;
 
+import static io.gantry.cli.ApiClient.segment;
 import static io.gantry.cli.Output.Column.of;
 
 import io.gantry.agent.AgentProcess;
@@ -156,7 +157,7 @@ final class AgentCommands {
 
     @Override
     void run() {
-      JsonNode agent = api().post("/agents/" + name + "/approve", Map.of("target", target));
+      JsonNode agent = api().post("/agents/" + segment(name) + "/approve", Map.of("target", target));
       out().println("Approved agent " + Output.text(agent.path("name")) + " for target "
           + Output.text(agent.path("target")));
     }
@@ -169,7 +170,7 @@ final class AgentCommands {
 
     @Override
     void run() {
-      api().post("/agents/" + name + "/revoke", Map.of());
+      api().post("/agents/" + segment(name) + "/revoke", Map.of());
       out().println("Revoked agent " + name);
     }
   }
