@@ -186,7 +186,8 @@ class AgentController {
 
   record LogLines(List<String> lines) {}
 
-  record Outcome(String outcome, String text) {}
+  /** How work ended; {@code lines}: its last log lines, not sent before (optional, at most 1000). */
+  record Outcome(String outcome, String text, List<String> lines) {}
 
   @GetMapping("/agent/work")
   @Operation(summary = "An approved agent takes its next piece of work, waiting up to waitSeconds (at most 25) "
@@ -218,8 +219,13 @@ class AgentController {
 
   /** The work {@code id} when the agent holds its claim; 401 for anything else, so nothing is learnt. */
   private WorkQueue.Item claimed(String credential, long id, String claim) {
+    return claimed(credential, id, claim, false);
+  }
+
+  /** As {@link #claimed(String, long, String)}, the item with its payload when {@code payload}. */
+  private WorkQueue.Item claimed(String credential, long id, String claim, boolean payload) {
     Agent agent = registry.authenticate(credential).orElseThrow(AgentRegistry.Unauthorized::new);
-    WorkQueue.Item item = registry.work().get(id).orElse(null);
+    WorkQueue.Item item = (payload ? registry.work().get(id) : registry.work().look(id)).orElse(null);
     if (item == null || !item.agent().equals(agent.name()) || claim == null || !claim.equals(item.claimId())) {
       throw new AgentRegistry.Unauthorized();
     }
@@ -250,14 +256,15 @@ class AgentController {
       throw InvalidInputException.of("lines", "send 0 to 1000 log lines at a time");
     }
     if (!registry.work().log(id, claim, lines.lines())) {
-      throw new io.gantry.shared.ConflictException("work " + id + " has ended: " + registry.work().get(id)
+      throw new io.gantry.shared.ConflictException("work " + id + " has ended: " + registry.work().look(id)
           .map(WorkQueue.Item::outcomeText).orElse(""));
     }
     return ResponseEntity.noContent().build();
   }
 
   @PostMapping("/agent/work/{id}/outcome")
-  @Operation(summary = "An agent reports how the work it holds ended: succeeded, failed or needs-person")
+  @Operation(summary = "An agent reports how the work it holds ended: succeeded, failed or needs-person, with the "
+      + "log lines it had not sent yet")
   ResponseEntity<Void> outcome(@RequestHeader(name = CREDENTIAL, required = false) String credential,
       @RequestHeader(name = CLAIM, required = false) String claim, @PathVariable long id,
       @RequestBody Outcome outcome) {
@@ -271,8 +278,15 @@ class AgentController {
     if (kind.isEmpty()) {
       throw InvalidInputException.of("outcome", "the outcome is succeeded, failed or needs-person");
     }
+    if (outcome.lines() != null && outcome.lines().size() > 1000) {
+      throw InvalidInputException.of("lines", "send 0 to 1000 log lines with the outcome");
+    }
+    if (outcome.lines() != null && !outcome.lines().isEmpty() && !registry.work().log(id, claim, outcome.lines())) {
+      throw new io.gantry.shared.ConflictException("work " + id + " has ended already: " + registry.work().look(id)
+          .map(WorkQueue.Item::outcomeText).orElse(""));
+    }
     if (!registry.work().finish(id, claim, kind, outcome.text())) {
-      throw new io.gantry.shared.ConflictException("work " + id + " has ended already: " + registry.work().get(id)
+      throw new io.gantry.shared.ConflictException("work " + id + " has ended already: " + registry.work().look(id)
           .map(WorkQueue.Item::outcomeText).orElse(""));
     }
     return ResponseEntity.noContent().build();
@@ -285,7 +299,7 @@ class AgentController {
       @RequestHeader(name = CLAIM, required = false) String claim, @PathVariable long id, @PathVariable int index,
       @RequestHeader(name = "Range", required = false) String range,
       jakarta.servlet.http.HttpServletResponse response) throws java.io.IOException {
-    WorkQueue.Item item = claimed(credential, id, claim);
+    WorkQueue.Item item = claimed(credential, id, claim, true);
     var artifacts = io.gantry.execution.AgentWork.artifacts(item.payload());
     if (index < 0 || index >= artifacts.size()) {
       throw new NotFoundException("artifact", String.valueOf(index));

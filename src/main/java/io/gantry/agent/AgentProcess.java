@@ -26,6 +26,7 @@ import io.gantry.execution.StepRunner;
 import java.time.Clock;
 import java.time.Duration;
 import java.util.LinkedHashMap;
+import java.util.List;
 import java.util.Map;
 import java.util.concurrent.atomic.AtomicBoolean;
 import javax.net.ssl.SSLContext;
@@ -310,11 +311,20 @@ public final class AgentProcess {
         flusher.shutdown();
         flusher.awaitTermination(10, java.util.concurrent.TimeUnit.SECONDS);
       }
-      flush();
-      Map<String, String> report = switch (outcome) {
-        case StepOutcome.Succeeded ok -> Map.of("outcome", "succeeded", "text", mask(ok.summary()));
-        case StepOutcome.Failed failed -> Map.of("outcome", "failed", "text", mask(failed.reason()));
-        case StepOutcome.NeedsPerson person -> Map.of("outcome", "needs-person", "text", mask(person.what()));
+      // the last lines go with the outcome, in the same request
+      List<String> last;
+      synchronized (pending) {
+        while (pending.size() > 1000) {
+          flush();
+        }
+        last = List.copyOf(pending);
+        pending.clear();
+      }
+      Map<String, Object> report = switch (outcome) {
+        case StepOutcome.Succeeded ok -> Map.of("outcome", "succeeded", "text", mask(ok.summary()), "lines", last);
+        case StepOutcome.Failed failed -> Map.of("outcome", "failed", "text", mask(failed.reason()), "lines", last);
+        case StepOutcome.NeedsPerson person -> Map.of("outcome", "needs-person", "text", mask(person.what()),
+            "lines", last);
       };
       for (int attempt = 0; ; attempt++) {
         try {
@@ -393,7 +403,25 @@ public final class AgentProcess {
       }
       try {
         Path file = download(index, artifact);
-        return Files.newInputStream(file);
+        // hashed once, as the step reads it: a file whose bytes differ is refused at its end, before anything
+        // switches, and deleted, so that the next attempt downloads it again
+        return new io.gantry.catalog.CheckedStream(Files.newInputStream(file), artifact.digest(), actual -> {
+          try {
+            Files.deleteIfExists(file);
+          } catch (IOException e) {
+            job.log("could not delete " + file + ": " + e.getMessage());
+          }
+          return new io.gantry.shared.IntegrityViolationException("artifact " + artifact.path() + " arrived with "
+              + "SHA-256 " + actual + " but the version records " + artifact.digest() + ": refused, nothing installed");
+        }) {
+          @Override
+          public void close() throws IOException {
+            super.close();
+            if (checked()) {
+              job.log(artifact.path() + ": SHA-256 checked on this host, " + artifact.digest());
+            }
+          }
+        };
       } catch (IOException e) {
         throw new java.io.UncheckedIOException(e);
       } catch (InterruptedException e) {
@@ -405,8 +433,8 @@ public final class AgentProcess {
     Path download(int index, io.gantry.catalog.Artifact artifact) throws IOException, InterruptedException {
       Path dir = Files.createDirectories(options.workDir().resolve("downloads"));
       Path done = dir.resolve(artifact.digest().hex());
-      if (Files.exists(done) && io.gantry.catalog.Digest.ofSha256(sha256(done)).equals(artifact.digest())) {
-        return done;
+      if (Files.exists(done)) {
+        return done; // checked as it is read
       }
       Path part = dir.resolve(artifact.digest().hex() + ".part");
       for (int attempt = 1; ; attempt++) {
@@ -442,28 +470,9 @@ public final class AgentProcess {
           Thread.sleep(500L * attempt);
         }
       }
-      var actual = io.gantry.catalog.Digest.ofSha256(sha256(part));
-      if (!actual.equals(artifact.digest())) {
-        Files.delete(part);
-        throw new io.gantry.shared.IntegrityViolationException("artifact " + artifact.path() + " arrived with SHA-256 "
-            + actual + " but the version records " + artifact.digest() + ": refused, nothing installed");
-      }
       Files.move(part, done, StandardCopyOption.REPLACE_EXISTING);
-      job.log("downloaded " + artifact.path() + ", SHA-256 checked: " + actual);
+      job.log("downloaded " + artifact.path() + " (" + Files.size(done) + " bytes)");
       return done;
-    }
-  }
-
-  static byte[] sha256(Path file) throws IOException {
-    try (InputStream in = Files.newInputStream(file)) {
-      var sha = java.security.MessageDigest.getInstance("SHA-256");
-      byte[] buffer = new byte[65536];
-      for (int n; (n = in.read(buffer)) > 0; ) {
-        sha.update(buffer, 0, n);
-      }
-      return sha.digest();
-    } catch (java.security.NoSuchAlgorithmException e) {
-      throw new IllegalStateException(e);
     }
   }
 

@@ -93,7 +93,7 @@ public class AgentRegistry implements AgentHosts {
         List<String> lines = work.logAfter(id, seen);
         lines.forEach(log);
         seen += lines.size();
-        WorkQueue.Item item = work.get(id).orElseThrow();
+        WorkQueue.Item item = work.look(id).orElseThrow();
         if (item.state() == WorkQueue.State.FINISHED) {
           List<String> last = work.logAfter(id, seen);
           last.forEach(log);

@@ -58,6 +58,15 @@ class WorkQueue {
     return jdbc.sql("select * from agent_work where id = :id").param("id", id).query(WorkQueue::item).optional();
   }
 
+  /** The piece {@code id} without its payload (null in the item): what is looked at while it is worked on. */
+  Optional<Item> look(long id) {
+    return jdbc.sql("select " + WITHOUT_PAYLOAD + " from agent_work where id = :id").param("id", id)
+        .query(WorkQueue::item).optional();
+  }
+
+  private static final String WITHOUT_PAYLOAD = "id, agent, target, null as payload, state, created_at, deadline_at, "
+      + "claim_id, started_at, outcome, outcome_text";
+
   /**
    * The oldest queued piece of {@code agent}'s, now claimed by the caller alone: the row changes only if it is
    * still queued, so of two claims at once one gets it.

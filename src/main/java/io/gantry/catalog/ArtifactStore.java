@@ -2,7 +2,6 @@ package io.gantry.catalog;
 
 import io.gantry.shared.IntegrityViolationException;
 import io.gantry.shared.InvalidInputException;
-import java.io.FilterInputStream;
 import java.io.IOException;
 import java.io.InputStream;
 import java.io.OutputStream;
@@ -197,7 +196,8 @@ public class ArtifactStore {
       throw new IntegrityViolationException("artifact " + digest + " is missing from the library at " + path);
     }
     try {
-      return new VerifyingStream(Files.newInputStream(path), digest, path);
+      return new CheckedStream(Files.newInputStream(path), digest, actual -> new IntegrityViolationException("artifact "
+          + digest + " in the library (" + path + ") has been altered: its bytes now hash to " + actual));
     } catch (IOException e) {
       throw new UncheckedIOException(e);
     }
@@ -241,57 +241,6 @@ public class ArtifactStore {
       return MessageDigest.getInstance("SHA-256");
     } catch (NoSuchAlgorithmException e) {
       throw new IllegalStateException(e);
-    }
-  }
-
-  private static final class VerifyingStream extends FilterInputStream {
-    private final MessageDigest sha = sha256();
-    private final Digest expected;
-    private final Path path;
-    private boolean checked;
-
-    VerifyingStream(InputStream in, Digest expected, Path path) {
-      super(in);
-      this.expected = expected;
-      this.path = path;
-    }
-
-    @Override
-    public int read() throws IOException {
-      int b = super.read();
-      if (b < 0) {
-        check();
-      } else {
-        sha.update((byte) b);
-      }
-      return b;
-    }
-
-    @Override
-    public int read(byte[] b, int off, int len) throws IOException {
-      int n = super.read(b, off, len);
-      if (n < 0) {
-        check();
-      } else {
-        sha.update(b, off, n);
-      }
-      return n;
-    }
-
-    @Override
-    public long skip(long n) {
-      throw new UnsupportedOperationException("a verified artifact stream must be read in full");
-    }
-
-    private void check() {
-      if (!checked) {
-        checked = true;
-        Digest actual = Digest.ofSha256(sha.digest());
-        if (!actual.equals(expected)) {
-          throw new IntegrityViolationException("artifact " + expected + " in the library (" + path
-              + ") has been altered: its bytes now hash to " + actual);
-        }
-      }
     }
   }
 }

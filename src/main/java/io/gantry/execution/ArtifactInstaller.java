@@ -1,6 +1,7 @@
 package io.gantry.execution;
 
 import io.gantry.catalog.Artifact;
+import io.gantry.catalog.CheckedStream;
 import io.gantry.catalog.Digest;
 import io.gantry.catalog.Version;
 import io.gantry.model.Step;
@@ -192,24 +193,34 @@ final class ArtifactInstaller {
             + " has no artifact \"" + step.artifact() + "\""));
   }
 
-  /** Writes one artifact, hashing what is written; returns its size. */
+  /**
+   * Writes one artifact, hashing what is written; returns its size. Bytes that come as a {@link CheckedStream} of
+   * the artifact's digest are hashed once, by that stream as they are read, which throws at their end before
+   * anything is switched should they differ.
+   */
   private static long copyVerified(Artifact artifact, Path file, StepContext ctx, Deadline deadline,
       String untouched) throws IOException {
     Files.createDirectories(file.getParent());
     MessageDigest sha = sha256();
     long size;
-    try (InputStream in = ctx.artifacts().apply(artifact);
-        OutputStream out = new DigestOutputStream(Files.newOutputStream(file), sha)) {
-      size = 0;
-      byte[] buffer = new byte[64 * 1024];
-      for (int n = in.read(buffer); n >= 0; n = in.read(buffer)) {
-        out.write(buffer, 0, n);
-        size += n;
-        deadline.check("copying " + artifact.path(), untouched);
+    boolean hashedByStream;
+    try (InputStream in = ctx.artifacts().apply(artifact)) {
+      hashedByStream = in instanceof CheckedStream checked && checked.expected().equals(artifact.digest());
+      try (OutputStream out = hashedByStream ? Files.newOutputStream(file)
+          : new DigestOutputStream(Files.newOutputStream(file), sha)) {
+        size = 0;
+        byte[] buffer = new byte[64 * 1024];
+        for (int n = in.read(buffer); n >= 0; n = in.read(buffer)) {
+          out.write(buffer, 0, n);
+          size += n;
+          deadline.check("copying " + artifact.path(), untouched);
+        }
+      }
+      if (hashedByStream && !((CheckedStream) in).checked()) {
+        throw new StepFailure("artifact " + artifact.path() + " was not read to its end; nothing was switched");
       }
     } catch (IntegrityViolationException e) {
-      throw new StepFailure("artifact " + artifact.path() + " failed its integrity check in the library: "
-          + e.getMessage());
+      throw new StepFailure("artifact " + artifact.path() + " failed its integrity check: " + e.getMessage());
     } catch (UncheckedIOException e) {
       throw new StepFailure("could not read artifact " + artifact.path() + ": " + e.getMessage());
     } catch (StepFailure e) {
@@ -218,7 +229,7 @@ final class ArtifactInstaller {
       // the library refuses e.g. external artifacts; whatever it says is the reason
       throw new StepFailure("could not open artifact " + artifact.path() + ": " + e.getMessage());
     }
-    Digest written = Digest.ofSha256(sha.digest());
+    Digest written = hashedByStream ? artifact.digest() : Digest.ofSha256(sha.digest());
     if (!written.equals(artifact.digest())) {
       throw new StepFailure("artifact " + artifact.path() + " arrived on the target as " + written
           + " but the version records " + artifact.digest() + "; nothing was switched");

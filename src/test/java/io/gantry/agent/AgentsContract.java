@@ -277,10 +277,17 @@ abstract class AgentsContract {
 
       assertThat(send("POST", "/api/v1/agent/work/" + id + "/log", Map.of(AgentController.CREDENTIAL, credential,
           AgentController.CLAIM, claim), Map.of("lines", List.of("line one", "line two"))).status()).isEqualTo(204);
+      Response tooMany = send("POST", "/api/v1/agent/work/" + id + "/outcome", Map.of(AgentController.CREDENTIAL,
+          credential, AgentController.CLAIM, claim), Map.of("outcome", "succeeded", "text", "done", "lines",
+          java.util.Collections.nCopies(1001, "x")));
+      assertThat(tooMany.status()).as(tooMany.text()).isEqualTo(422);
+      assertThat(tooMany.text()).contains("lines", "1000");
+      // the last lines come with the outcome, after those sent before
       assertThat(send("POST", "/api/v1/agent/work/" + id + "/outcome", Map.of(AgentController.CREDENTIAL, credential,
-          AgentController.CLAIM, claim), Map.of("outcome", "succeeded", "text", "done")).status()).isEqualTo(204);
+          AgentController.CLAIM, claim), Map.of("outcome", "succeeded", "text", "done", "lines",
+          List.of("line three"))).status()).isEqualTo(204);
       assertThat(waiting.get(30, java.util.concurrent.TimeUnit.SECONDS)).isEqualTo(new StepOutcome.Succeeded("done"));
-      assertThat(log).containsExactly("line one", "line two");
+      assertThat(log).containsExactly("line one", "line two", "line three");
 
       Response twice = send("POST", "/api/v1/agent/work/" + id + "/outcome", Map.of(AgentController.CREDENTIAL,
           credential, AgentController.CLAIM, claim), Map.of("outcome", "failed", "text", "again"));

@@ -4,6 +4,8 @@ import static io.gantry.execution.Fixtures.context;
 import static io.gantry.execution.Fixtures.install;
 import static org.assertj.core.api.Assertions.assertThat;
 
+import io.gantry.catalog.CheckedStream;
+import io.gantry.catalog.Digest;
 import io.gantry.execution.Fixtures.Log;
 import io.gantry.execution.Fixtures.Release;
 import io.gantry.shared.IntegrityViolationException;
@@ -128,6 +130,51 @@ class ArtifactInstallStepTest {
     assertThat(((StepOutcome.Failed) outcome).reason()).contains("docs/notes.txt", "integrity", "altered");
     assertThat(runner.currentVersion(target)).contains("1.0.0");
     assertThat(target.resolve("releases/1.1.0")).doesNotExist();
+  }
+
+  @Test
+  void bytes_a_checked_stream_refuses_at_their_end_fail_the_install_and_leave_current_untouched() {
+    installRelease(release("1.0.0"), null);
+    Release next = release("1.1.0");
+
+    // the stream names the right digest but carries other bytes: it is trusted to check, and it refuses them
+    StepOutcome outcome = runner.run(install("releases", null, null), context(target, next, log,
+        artifact -> new CheckedStream(artifact.path().equals("app.py")
+            ? new ByteArrayInputStream("print('evil')\n".getBytes(StandardCharsets.UTF_8)) : next.open(artifact),
+            artifact.digest(), actual -> new IntegrityViolationException("bytes hash to " + actual)),
+        Map.of()));
+
+    assertThat(outcome).isInstanceOf(StepOutcome.Failed.class);
+    assertThat(((StepOutcome.Failed) outcome).reason()).contains("app.py", "integrity", "bytes hash to sha256:");
+    assertThat(runner.currentVersion(target)).contains("1.0.0");
+    assertThat(target.resolve("releases").toFile().list()).containsExactly("1.0.0");
+  }
+
+  @Test
+  void a_checked_stream_of_another_digest_does_not_spare_the_install_its_own_hash() {
+    installRelease(release("1.0.0"), null);
+    Release next = release("1.1.0");
+    byte[] evil = "print('evil')\n".getBytes(StandardCharsets.UTF_8);
+    Digest ofEvil = Digest.ofSha256(sha256(evil));
+
+    // a stream that checks its bytes against the digest of what it carries proves nothing about the artifact
+    StepOutcome outcome = runner.run(install("releases", null, null), context(target, next, log,
+        artifact -> artifact.path().equals("app.py")
+            ? new CheckedStream(new ByteArrayInputStream(evil), ofEvil, a -> new IntegrityViolationException("no"))
+            : next.open(artifact),
+        Map.of()));
+
+    assertThat(outcome).isInstanceOf(StepOutcome.Failed.class);
+    assertThat(((StepOutcome.Failed) outcome).reason()).contains("app.py", "arrived on the target as " + ofEvil);
+    assertThat(runner.currentVersion(target)).contains("1.0.0");
+  }
+
+  private static byte[] sha256(byte[] bytes) {
+    try {
+      return java.security.MessageDigest.getInstance("SHA-256").digest(bytes);
+    } catch (java.security.NoSuchAlgorithmException e) {
+      throw new IllegalStateException(e);
+    }
   }
 
   @Test
