@@ -3,7 +3,7 @@
 
 For each N: N targets of kind local and N targets of kind agent, in two environments, one model with a stage
 for each (engine.py's steps: artifact install, configuration template, restart, HTTP health check). N agent
-processes (`java -jar gantry.jar agent`), each in a folder of its own, register with a registration token,
+processes (`gantry agent`, as a user runs it: the launcher's JVM options and class data archive), each in a folder of its own, register with a registration token,
 are approved and bound to a target through the API, and are waited for until each has been heard since its
 approval. Then BENCH_RUNS times (default 3): a new version with a new 10 MB payload is pushed and deployed to
 the local targets and to the agent targets, the two taking turns at going first; the medians, their ratio, the
@@ -21,13 +21,12 @@ from datetime import datetime
 
 from benchlib import Gantry, doc, kill_apps, sample_files, stage
 
-server, token, work, jar = sys.argv[1], sys.argv[2], sys.argv[3], sys.argv[4]
+server, token, work, launcher = sys.argv[1], sys.argv[2], sys.argv[3], sys.argv[4]
 sizes = [int(n) for n in sys.argv[5].split(",")]
 parallel = int(sys.argv[6])
 runs = int(os.environ.get("BENCH_RUNS", "3"))
 verbose = os.environ.get("BENCH_VERBOSE") == "1"  # each run's figures too
-java = os.environ["BENCH_JAVA"]
-agent_opts = os.environ.get("BENCH_AGENT_JAVA_OPTS", "").split()
+agent_opts = os.environ.get("BENCH_AGENT_JAVA_OPTS", "")  # given to the launcher as GANTRY_JAVA_OPTS
 server_pid = int(os.environ["BENCH_SERVER_PID"])
 local_root = os.environ["BENCH_TARGETS"]  # the server's local root: relative target paths are under it
 pids_file = os.path.join(work, "agent.pids")  # agents.sh stops these too, should this driver be killed
@@ -126,10 +125,10 @@ def start_agents(n, targets, folder):
         log = open(os.path.join(home, "agent.log"), "w")
         # the registration token through the environment, never the command line (which others may read)
         agents.append(subprocess.Popen(
-            [java] + agent_opts + ["-jar", jar, "agent", "--server", server, "--name", name,
-                                   "--work-dir", os.path.join(home, "work"), "--insecure-http"],
+            [launcher, "agent", "--server", server, "--name", name, "--work-dir", os.path.join(home, "work"),
+             "--insecure-http"],
             cwd=home, stdout=log, stderr=subprocess.STDOUT, stdin=subprocess.DEVNULL,
-            env=dict(os.environ, GANTRY_REGISTRATION_TOKEN=secret)))
+            env=dict(os.environ, GANTRY_REGISTRATION_TOKEN=secret, GANTRY_JAVA_OPTS=agent_opts)))
         with open(pids_file, "a") as f:
             f.write("%d\n" % agents[-1].pid)
         names.append(name)

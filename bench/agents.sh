@@ -2,7 +2,7 @@
 # Agents benchmark. Run: bench/agents.sh [N list] [parallelism]     defaults: 100  25
 # For each N, one Gantry server (H2) deploys a 10 MB artifact with configuration, restart and health check
 # (engine.sh's model) to N targets of kind agent, each worked on by its own agent process
-# (java -jar target/gantry.jar agent, small-JVM flags, BENCH_AGENT_JAVA_OPTS), and to N local targets, taking
+# (gantry agent, as users start it, with BENCH_AGENT_JAVA_OPTS for a small heap), and to N local targets, taking
 # turns; prints the medians of BENCH_RUNS runs (default 3), their ratio, the server's CPU time per deployment,
 # the agents' CPU time and the sum of their resident memory (BENCH_VERBOSE=1: each run's, and the server's CPU
 # time by thread). The agents start in waves of BENCH_AGENT_WAVE (default 10). Everything it starts is stopped at
@@ -12,6 +12,7 @@ root="$(cd "$(dirname "$0")/.." && pwd)"
 sizes="${1:-100}"
 parallelism="${2:-25}"
 "$root/gantry" --help >/dev/null   # builds the jar when needed, outside the timings
+"$root/gantry" agent --help >/dev/null   # and the agents' class data archive
 . "$root/.ci/jdk.sh"
 gantry_find_jdk
 
@@ -24,11 +25,11 @@ stop_all() {
   [ -f "$work/agent.pids" ] && while read -r pid; do kill "$pid" 2>/dev/null || true; done <"$work/agent.pids"
   find "$work" -name app.pid 2>/dev/null | while read -r f; do kill "$(cat "$f")" 2>/dev/null || true; done
   [ -n "$server_pid" ] && stop_server
-  rm -rf "$work" "$pybin"
+  [ -n "${BENCH_KEEP:-}" ] && echo "kept $work" >&2 || rm -rf "$work"; rm -rf "$pybin"
 }
 trap stop_all EXIT
 run_server "$work" --gantry.engine.poll=50ms
-BENCH_TARGETS="$work/targets" BENCH_SERVER_PID="$server_pid" BENCH_JAVA="$JAVA_HOME/bin/java" \
-  BENCH_AGENT_JAVA_OPTS="${BENCH_AGENT_JAVA_OPTS:--XX:+UseSerialGC -Xshare:auto -Xms16m -Xmx64m -Xss512k -XX:ReservedCodeCacheSize=32m}" \
+BENCH_TARGETS="$work/targets" BENCH_SERVER_PID="$server_pid" \
+  BENCH_AGENT_JAVA_OPTS="${BENCH_AGENT_JAVA_OPTS:--Xms16m -Xmx64m -Xss512k -XX:ReservedCodeCacheSize=32m}" \
   timeout "${BENCH_TIMEOUT:-3600}" /usr/bin/python3 "$root/bench/agents.py" "$server" "$token" "$work" \
-  "$root/target/gantry.jar" "$sizes" "$parallelism"
+  "$root/gantry" "$sizes" "$parallelism"
