@@ -84,6 +84,8 @@ public final class AgentProcess {
   private final Options options;
   private final PrintWriter out;
   private final HttpClient http;
+  /** The sockets of artifact downloads over https://: the system's trust, or only --ca's. */
+  private final javax.net.ssl.SSLSocketFactory downloadSockets;
   private final URI api;
   private final AtomicBoolean stopped = new AtomicBoolean();
 
@@ -91,6 +93,7 @@ public final class AgentProcess {
     this.options = check(options);
     this.out = out;
     this.http = client(options);
+    this.downloadSockets = options.ca() == null ? null : trusting(options.ca()).getSocketFactory();
     String base = options.server().toString();
     this.api = URI.create((base.endsWith("/") ? base : base + "/") + "api/v1/agent/");
   }
@@ -295,7 +298,7 @@ public final class AgentProcess {
       }
       say("started work " + id);
       var flusher = java.util.concurrent.Executors.newSingleThreadScheduledExecutor();
-      flusher.scheduleWithFixedDelay(this::flush, 300, 300, java.util.concurrent.TimeUnit.MILLISECONDS);
+      flusher.scheduleWithFixedDelay(this::flush, 1, 1, java.util.concurrent.TimeUnit.SECONDS);
       StepOutcome outcome;
       // the step's secrets go into its environment (or its template) as on a local target, and out of what it
       // prints before a line leaves this host
@@ -345,6 +348,25 @@ public final class AgentProcess {
     HttpRequest.Builder request(String path) {
       return HttpRequest.newBuilder(api.resolve(path)).header(AgentController.CREDENTIAL, credential)
           .header(AgentController.CLAIM, claim);
+    }
+
+    /** A GET of {@code path} under this work's claim, from byte {@code from} on; connected, its answer unread. */
+    java.net.HttpURLConnection download(String path, long from) throws IOException {
+      var connection = (java.net.HttpURLConnection) api.resolve(path).toURL().openConnection();
+      if (connection instanceof javax.net.ssl.HttpsURLConnection https && downloadSockets != null) {
+        https.setSSLSocketFactory(downloadSockets);
+      }
+      connection.setConnectTimeout(10_000);
+      connection.setReadTimeout(60_000); // between two reads: a stalled transfer is cut and resumed
+      connection.setInstanceFollowRedirects(false);
+      connection.setUseCaches(false);
+      connection.setRequestProperty(AgentController.CREDENTIAL, credential);
+      connection.setRequestProperty(AgentController.CLAIM, claim);
+      if (from > 0) {
+        connection.setRequestProperty("Range", "bytes=" + from + "-");
+      }
+      connection.connect();
+      return connection;
     }
 
     private void log(String line) {
@@ -439,27 +461,26 @@ public final class AgentProcess {
       Path part = dir.resolve(artifact.digest().hex() + ".part");
       for (int attempt = 1; ; attempt++) {
         long have = Files.exists(part) ? Files.size(part) : 0;
-        HttpRequest.Builder request = job.request("work/" + job.id + "/artifacts/" + index)
-            .timeout(Duration.ofMinutes(30)).GET();
-        if (have > 0) {
-          request.header("Range", "bytes=" + have + "-");
-        }
         try {
-          HttpResponse<InputStream> answer = http.send(request.build(), HttpResponse.BodyHandlers.ofInputStream());
-          try (InputStream in = answer.body()) {
-            if (answer.statusCode() == 206 && have > 0) {
+          // a plain blocking connection: the bytes go from its socket to the file in this thread, with no
+          // asynchronous machinery in between (it costs the host less CPU than the HttpClient for a large body)
+          java.net.HttpURLConnection answer = job.download("work/" + job.id + "/artifacts/" + index, have);
+          try (InputStream in = answer.getResponseCode() >= 400 ? answer.getErrorStream() : answer.getInputStream()) {
+            if (answer.getResponseCode() == 206 && have > 0) {
               job.log("resuming " + artifact.path() + " at byte " + have);
               try (var to = Files.newOutputStream(part, StandardOpenOption.APPEND)) {
                 in.transferTo(to);
               }
-            } else if (answer.statusCode() == 200) {
+            } else if (answer.getResponseCode() == 200) {
               Files.copy(in, part, StandardCopyOption.REPLACE_EXISTING);
-            } else if (answer.statusCode() == 416) {
+            } else if (answer.getResponseCode() == 416) {
               Files.deleteIfExists(part);
               continue;
             } else {
-              throw new IOException("download of " + artifact.path() + " answered " + answer.statusCode());
+              throw new IOException("download of " + artifact.path() + " answered " + answer.getResponseCode());
             }
+          } finally {
+            answer.disconnect();
           }
           break;
         } catch (IOException e) {
