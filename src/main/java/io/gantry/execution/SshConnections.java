@@ -277,8 +277,12 @@ public class SshConnections implements DisposableBean {
 
   /** How long a session no step uses stays open for the next step of the same target. */
   static final Duration IDLE = Duration.ofSeconds(20);
-  /** At most this many idle sessions are kept per host, user and key; more are closed. */
-  private static final int IDLE_PER_HOST = 16;
+  /**
+   * At most this many idle sessions are kept per host, user and key; more are closed. Many targets may be folders
+   * of one host reached as one user: a stage deploying to them at its {@code maxParallel} keeps one connection for
+   * each target it works on at once, up to this many, rather than connecting again for each step.
+   */
+  private static final int IDLE_PER_HOST = 64;
 
   /** A session no step uses now, and since when. */
   private record Idle(ClientSession session, long since) {}
