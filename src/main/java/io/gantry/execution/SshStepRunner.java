@@ -212,6 +212,7 @@ final class SshStepRunner {
     long[] sent = {0};
     long[] each = new long[batch.size()];
     String[] failure = {null};
+    int[] longer = {-1};
     long deadline = System.nanoTime() + timeout.toNanos();
     Session.Result r = session.send(script.toString(), in -> {
       byte[] buffer = new byte[256 * 1024];
@@ -253,6 +254,18 @@ final class SshStepRunner {
             each[i] += n;
             left -= n;
           }
+          if (artifact.size() != null) {
+            // to its end, where the library checks what it read against the digest
+            try {
+              if (from.read(buffer, 0, 1) >= 0) {
+                longer[0] = i;
+                return; // the host's digest of what was sent decides how this is told
+              }
+            } catch (IOException | RuntimeException e) {
+              failure[0] = "could not read artifact " + artifact.path() + " from the library: " + e.getMessage();
+              return;
+            }
+          }
         } finally {
           try {
             from.close();
@@ -281,6 +294,13 @@ final class SshStepRunner {
           }
           onHost.put(artifactPath(batch.get(i).path()), words[2]);
         }
+      }
+    }
+    if (longer[0] >= 0) {
+      Artifact artifact = batch.get(longer[0]);
+      if (artifact.digest().hex().equals(onHost.get(artifactPath(artifact.path())))) {
+        throw new StepFailure("artifact " + artifact.path() + " in the library is longer than the " + artifact.size()
+            + " bytes the version records; nothing was switched");
       }
     }
     return sent[0];

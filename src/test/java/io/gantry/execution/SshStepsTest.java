@@ -268,6 +268,29 @@ class SshStepsTest {
   }
 
   @Test
+  void the_library_s_own_check_at_the_end_of_a_file_is_heard_though_the_host_reads_the_file_by_its_size() {
+    Release next = Release.of("2.0.0", Map.of("app.txt", "two", "z.txt", "last"));
+    // the library serves the recorded bytes, then finds at their end that its stored copy no longer matches
+    StepOutcome outcome = runner.run(install(null, null, null), context(next, endpoint(), a -> {
+      InputStream bytes = next.open(a);
+      return new InputStream() {
+        @Override
+        public int read() throws IOException {
+          int b = bytes.read();
+          if (b < 0 && a.path().equals("app.txt")) {
+            throw new IntegrityViolationException("stored bytes of app.txt no longer match sha256:...");
+          }
+          return b;
+        }
+      };
+    }));
+
+    assertThat(outcome).isInstanceOfSatisfying(StepOutcome.Failed.class,
+        f -> assertThat(f.reason()).contains("app.txt", "no longer match"));
+    assertThat(target.resolve("current")).doesNotExist();
+  }
+
+  @Test
   void a_library_that_finds_its_bytes_changed_stops_the_copy() {
     Release next = Release.of("2.0.0", Map.of("app.txt", "two"));
     StepOutcome outcome = runner.run(install(null, null, null), context(next, endpoint(), a -> new InputStream() {
