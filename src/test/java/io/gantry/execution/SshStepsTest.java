@@ -364,6 +364,27 @@ class SshStepsTest {
   }
 
   @Test
+  void twenty_targets_of_one_host_worked_on_at_once_keep_their_connections_for_their_next_steps() throws Exception {
+    try (io.gantry.testing.TcpProxy proxy = new io.gantry.testing.TcpProxy(server.port())) {
+      SshEndpoint through = new SshEndpoint("127.0.0.1", proxy.port(), server.user(), server.clientKey(),
+          server.hostKeyFingerprint());
+      for (int round = 0; round < 2; round++) {
+        // a stage at maxParallel 20: a step on each of 20 targets of the host at the same time
+        List<SshConnections.Session> atOnce = new java.util.ArrayList<>();
+        for (int i = 0; i < 20; i++) {
+          SshConnections.Session session = connections.open(through);
+          assertThat(session.exec("echo step " + i, Duration.ofSeconds(30)).exit()).isZero();
+          atOnce.add(session);
+        }
+        atOnce.forEach(SshConnections.Session::close);
+        assertThat(connections.idleSessions()).isEqualTo(20);
+      }
+
+      assertThat(proxy.accepted()).as("the second round's steps use the first round's connections").isEqualTo(20);
+    }
+  }
+
+  @Test
   void a_connection_lost_during_a_command_fails_that_step_and_the_next_step_gets_a_new_one() throws Exception {
     Release release = Release.of("1.0.0", Map.of("a.txt", "a"));
     try (io.gantry.testing.TcpProxy proxy = new io.gantry.testing.TcpProxy(server.port())) {
