@@ -8,6 +8,9 @@
    BENCH_NOOP_TARGETS targets (default 50; a target runs one deployment's steps at a time; with 1,
    how fast a queue of deployments drains through one target), all requested first (the time the requests take is printed apart) and planned to start at one
    instant; timed from that instant to the end of the last.
+3. (mode ssh, run by bench/engine.sh --ssh) The deployment of 1. to N targets of kind ssh, reached through the
+   OpenSSH server BENCH_SSH names ("host port user key fingerprint folder"), and to N local targets, the same
+   model's stage for both, taking turns BENCH_RUNS times; print the median times and their ratio.
 """
 import os
 import shutil
@@ -84,6 +87,57 @@ if mode == "targets":
         ratios = sorted(g / s for g, s in zip(gantry_times, script_times))
         print("  N=%-4d parallelism %-3d gantry %7.2f s   script %7.2f s   ratio %.2fx   (median of %d; each run %.2f-%.2fx)"
               % (n, p, gantry, script, gantry / script, runs, ratios[0], ratios[-1]), flush=True)
+elif mode == "ssh":
+    sizes = [int(n) for n in sys.argv[5].split(",")]
+    parallelisms = [int(p) for p in sys.argv[6].split(",")]
+    host, ssh_port, user, key, fingerprint, folder = os.environ["BENCH_SSH"].split(" ")
+    files = sample_files(os.urandom(10 * 1024 * 1024))
+    docs = [doc("Service", "bench", "  owner: bench\n")]
+    port = 21000
+    plans = []
+    for n in sizes:
+        for p in parallelisms:
+            kinds = {}
+            for kind in ("ssh", "local"):
+                env = "%s-n%d-p%d" % (kind, n, p)
+                docs.append(doc("Environment", env, "  purpose: test\n  owner: bench\n"))
+                docs.append(doc("Component", "app-" + env, "  service: bench\n  type: software\n"))
+                for i in range(n):
+                    name = "%s-t%d" % (env, i)
+                    if kind == "ssh":
+                        where = ("  kind: ssh\n  path: %s/%s\n  ssh: {host: %s, port: %s, user: %s, identityFile: %s, "
+                                 "hostKey: \"%s\"}\n" % (folder, name, host, ssh_port, user, key, fingerprint))
+                    else:
+                        where = "  kind: local\n  path: bench/%s\n" % name
+                    docs.append(doc("Target", name, '  environment: %s\n%s  facts: {port: "%d"}\n' % (env, where, port)))
+                    port += 1
+                # the same stage for both kinds: only the environment differs
+                docs.append(doc("DeploymentModel", "model-" + env, "  appliesTo: {components: [bench/app-%s]}\n"
+                                "  stages:\n%s" % (env, stage("run", env, p))))
+                kinds[kind] = env
+            plans.append((n, p, kinds))
+    apply(docs, "engine benchmark: ssh targets")
+    data = os.environ["BENCH_TARGETS"]
+    runs = int(os.environ.get("BENCH_RUNS", "3"))
+    pids = {"ssh": "%s/%%s-t*/app.pid %s/%%s-t*/*/app.pid" % (folder, folder),
+            "local": "%s/bench/%%s-t*/app.pid %s/bench/%%s-t*/*/app.pid" % (data, data)}
+    for n, p, kinds in plans:
+        times = {"ssh": [], "local": []}
+        # ssh and local take turns, so that a noisy moment of the machine falls on both
+        for run in range(runs):
+            version = "1.0.%d" % run
+            for kind in ("ssh", "local"):
+                env = kinds[kind]
+                push("app-" + env, version, files)
+                start = time.monotonic()
+                d = deploy_and_wait("app-" + env, version, env)
+                times[kind].append(time.monotonic() - start)
+                assert d["state"] == "SUCCEEDED", d
+                kill_apps(pids[kind] % (env, env))
+        over_ssh, local = statistics.median(times["ssh"]), statistics.median(times["local"])
+        ratios = sorted(s / l for s, l in zip(times["ssh"], times["local"]))
+        print("  N=%-4d parallelism %-3d ssh %7.2f s   local %7.2f s   ratio %.2fx   (median of %d; each run %.2f-%.2fx)"
+              % (n, p, over_ssh, local, over_ssh / local, runs, ratios[0], ratios[-1]), flush=True)
 else:
     count = int(sys.argv[5])
     # A target runs one deployment's steps at a time, so the deployments are spread over TARGETS targets,

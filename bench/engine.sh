@@ -7,8 +7,19 @@
 # turns); then the engine's cost per step with no-op steps on H2 and on
 # PostgreSQL (127.0.0.1:5432, database test): spread over 50 targets (BENCH_NOOP_TARGETS), and all
 # on one target.
+#
+# SSH part, run alone: bench/engine.sh --ssh [N list] [parallelism list]   (defaults: 10,50  25)
+# Starts a real OpenSSH server on 127.0.0.1 (/usr/sbin/sshd -D, its own host key, configuration and
+# authorized key, an unprivileged free port; Debian's openssh-server), defines N targets of kind ssh
+# (each its own folder on this machine, reached through that server) and N local targets, deploys
+# the same model (the 10 MB artifact, configuration, restart, health check) to both, taking turns,
+# BENCH_RUNS times (default 3), and prints the median times and their ratio (ssh / local). It stops
+# the server, sshd and the apps it started, and gives up after BENCH_SSH_TIMEOUT seconds (default 1200).
 set -euo pipefail
 root="$(cd "$(dirname "$0")/.." && pwd)"
+if [ "${1:-}" = --ssh ]; then
+  exec "$root/bench/engine-ssh.sh" "${2:-10,50}" "${3:-25}"
+fi
 sizes="${1:-1,10,50,100}"
 parallelisms="${2:-8,25}"
 noop="${3:-1000}"

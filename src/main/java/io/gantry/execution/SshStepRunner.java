@@ -6,12 +6,9 @@ import io.gantry.execution.SshConnections.Session;
 import io.gantry.execution.SshConnections.SshFailure;
 import io.gantry.model.Step;
 import io.gantry.model.TargetRequirement;
-import io.gantry.shared.IntegrityViolationException;
 import java.io.ByteArrayInputStream;
-import java.io.FilterInputStream;
 import java.io.IOException;
 import java.io.InputStream;
-import java.io.UncheckedIOException;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Path;
 import java.time.Duration;
@@ -75,32 +72,18 @@ final class SshStepRunner {
     String staging = releases + "/.staging-" + version + "-" + UUID.randomUUID();
     String release = releases + "/" + version;
 
-    expectZero(session, notALink(root) + "mkdir -p " + q(staging), timeout, "create " + staging);
-    long bytes = 0;
+    boolean published = false;
     try {
-      for (Artifact artifact : artifacts) {
-        String file = staging + "/" + artifactPath(artifact.path());
-        CountingStream in = new CountingStream(open(artifact, ctx));
-        Session.Result r = session.exec("mkdir -p " + q(parent(file)) + " && cat > " + q(file), in, timeout, l -> {});
-        if (in.failure != null) {
-          throw new StepFailure("could not read artifact " + artifact.path() + " from the library: " + in.failure);
-        }
-        if (r.exit() != 0) {
-          throw new StepFailure("could not write " + file + " on " + ctx.ssh() + ": " + r.output().strip());
-        }
-        bytes += in.count;
-      }
-      // the check that counts: the bytes as they are on the host, hashed there
-      StringBuilder sums = new StringBuilder("cd " + q(staging) + " && sha256sum --");
-      artifacts.forEach(a -> sums.append(' ').append(q(artifactPath(a.path()))));
-      Session.Result hashed = expectZero(session, sums.toString(), timeout, "hash the files");
+      // the files go to the host once, as the library reads them, each hashed there while it is written
+      // (tee into the file and sha256sum): files of a recorded size share one command, read by their sizes
       Map<String, String> onHost = new HashMap<>();
-      for (String line : hashed.output().split("\n")) {
-        int space = line.indexOf("  ");
-        if (space == 64) {
-          onHost.put(line.substring(space + 2), line.substring(0, 64));
-        }
+      long bytes = 0;
+      boolean first = true;
+      for (List<Artifact> batch : batches(artifacts)) {
+        bytes += upload(session, batch, first ? notALink(root) : "", staging, ctx, timeout, onHost);
+        first = false;
       }
+      // the check that counts: the bytes as they arrived on the host, hashed there, before anything switches
       for (Artifact artifact : artifacts) {
         String hex = onHost.get(artifactPath(artifact.path()));
         if (!artifact.digest().hex().equals(hex)) {
@@ -136,19 +119,24 @@ final class SshStepRunner {
           .append(" >&2; exit 4; fi\n")
           .append("previous=$(readlink current || true)\n")
           .append("link=.current-$$\nln -s ").append(q(relRelease)).append(" \"$link\"\nmv -T \"$link\" current\n")
-          .append("echo \"previous=$previous\"\n");
-      Session.Result published = expectZero(session, publish.toString(), timeout, "publish the release");
-      String previous = published.output().lines().filter(l -> l.startsWith("previous="))
+          .append("echo \"previous=$previous\"\n")
+          .append("echo releases:\nls -1t -- ").append(q(releases)).append('\n');
+      Session.Result switched = expectZero(session, publish.toString(), timeout, "publish the release");
+      published = true;
+      List<String> said = switched.output().lines().toList();
+      String previous = said.stream().filter(l -> l.startsWith("previous="))
           .map(l -> l.substring("previous=".length())).reduce((a, b) -> b).orElse("");
       ctx.log().accept("current -> " + relRelease + (previous.isEmpty() ? "" : " (was " + previous + ")"));
-
-      for (String pruned : prune(session, root, releases, keep, relRelease, previous, timeout)) {
+      int listed = said.lastIndexOf("releases:");
+      List<String> installed = listed < 0 ? List.of() : said.subList(listed + 1, said.size());
+      for (String pruned : prune(session, root, releases, installed, keep, relRelease, previous, timeout)) {
         ctx.log().accept("removed old release " + pruned);
       }
       return new StepOutcome.Succeeded("installed " + ctx.version().component() + "@" + version + " ("
           + artifacts.size() + " file(s)) in " + relRelease + " on " + ctx.ssh() + "; current points to it");
     } finally {
-      if (!Thread.currentThread().isInterrupted()) {
+      // once published, the staging folder is gone (renamed to the release, or removed by the same command)
+      if (!published && !Thread.currentThread().isInterrupted()) {
         try {
           session.exec("rm -rf " + q(staging), Duration.ofSeconds(30));
         } catch (SshFailure e) {
@@ -158,21 +146,162 @@ final class SshStepRunner {
     }
   }
 
-  /** Removes all but the {@code keep} most recently installed releases, never the current or previous one. */
-  private static List<String> prune(Session session, String root, String releases, int keep, String current,
-      String previous, Duration timeout) throws SshFailure, InterruptedException {
-    Session.Result listed = expectZero(session, "ls -1t -- " + q(releases), timeout, "list releases");
-    List<String> versions = listed.output().lines().filter(Version::isValid).toList();
+  /**
+   * Removes all but the {@code keep} most recently installed releases ({@code listed}, newest first, as
+   * {@code ls -1t} printed them), never the current or previous one: in one command, only when there is any.
+   */
+  private static List<String> prune(Session session, String root, String releases, List<String> listed, int keep,
+      String current, String previous, Duration timeout) throws SshFailure, InterruptedException {
+    List<String> versions = listed.stream().filter(Version::isValid).toList();
     Set<String> protectedOnes = new LinkedHashSet<>(List.of(current, previous));
     List<String> removed = new ArrayList<>();
+    StringBuilder rm = new StringBuilder("rm -rf --");
     for (int i = keep; i < versions.size(); i++) {
       String rel = relative(root, releases + "/" + versions.get(i));
       if (!protectedOnes.contains(rel)) {
-        expectZero(session, "rm -rf -- " + q(releases + "/" + versions.get(i)), timeout, "remove an old release");
+        rm.append(' ').append(q(releases + "/" + versions.get(i)));
         removed.add(rel);
       }
     }
+    if (!removed.isEmpty()) {
+      expectZero(session, rm.toString(), timeout, "remove old releases");
+    }
     return removed;
+  }
+
+  /**
+   * The artifacts in the groups one command each receives: files of a recorded size one after another, read
+   * on the host by their sizes ({@code head -c}), and at most one of unknown size (an external artifact) last,
+   * read to the end of the input.
+   */
+  static List<List<Artifact>> batches(List<Artifact> artifacts) {
+    List<List<Artifact>> batches = new ArrayList<>();
+    List<Artifact> batch = new ArrayList<>();
+    for (Artifact artifact : artifacts) {
+      batch.add(artifact);
+      if (artifact.size() == null) {
+        batches.add(batch);
+        batch = new ArrayList<>();
+      }
+    }
+    if (!batch.isEmpty()) {
+      batches.add(batch);
+    }
+    return batches;
+  }
+
+  /**
+   * Sends {@code batch} to the staging folder in one command, each file hashed on the host as it is written;
+   * puts what the host computed into {@code onHost} (path to SHA-256) and answers how many bytes were sent.
+   */
+  private static long upload(Session session, List<Artifact> batch, String before, String staging, StepContext ctx,
+      Duration timeout, Map<String, String> onHost) throws SshFailure, InterruptedException {
+    StringBuilder script = new StringBuilder(before).append("mkdir -p ").append(q(staging)).append(" && cd ")
+        .append(q(staging)).append(" || exit 5\n");
+    for (int i = 0; i < batch.size(); i++) {
+      Artifact artifact = batch.get(i);
+      String file = artifactPath(artifact.path());
+      String read = artifact.size() == null ? "cat" : "head -c " + artifact.size();
+      // the digest is of what tee wrote; the size check catches a file tee could not write in full
+      script.append("mkdir -p ").append(q(parent(file))).append(" || exit 5\n")
+          .append("h=$(").append(read).append(" | tee -- ").append(q(file)).append(" | sha256sum) || exit 5\n")
+          .append("echo \"").append(i).append(" $(wc -c < ").append(q(file)).append(") ${h%% *}\"\n");
+    }
+    long[] sent = {0};
+    long[] each = new long[batch.size()];
+    String[] failure = {null};
+    int[] longer = {-1};
+    long deadline = System.nanoTime() + timeout.toNanos();
+    Session.Result r = session.send(script.toString(), in -> {
+      byte[] buffer = new byte[256 * 1024];
+      for (int i = 0; i < batch.size(); i++) {
+        Artifact artifact = batch.get(i);
+        long left = artifact.size() == null ? Long.MAX_VALUE : artifact.size();
+        InputStream from;
+        try {
+          from = open(artifact, ctx);
+        } catch (StepFailure e) {
+          failure[0] = e.getMessage();
+          return;
+        }
+        try {
+          while (left > 0) {
+            if (Cancellation.asked()) {
+              throw new InterruptedException("stopped while copying " + artifact.path() + " to " + ctx.ssh());
+            }
+            if (System.nanoTime() > deadline) {
+              failure[0] = "copying " + artifact.path() + " to " + ctx.ssh() + " did not finish within "
+                  + timeout.toSeconds() + "s";
+              return;
+            }
+            int n;
+            try {
+              n = from.read(buffer, 0, (int) Math.min(buffer.length, left));
+            } catch (IOException | RuntimeException e) {
+              failure[0] = "could not read artifact " + artifact.path() + " from the library: " + e.getMessage();
+              return; // the input ends here: what arrived is short, and nothing is switched
+            }
+            if (n < 0) {
+              if (artifact.size() != null) {
+                return; // fewer bytes than recorded: the input ends here, and the host's digest says so
+              }
+              break;
+            }
+            in.write(buffer, 0, n); // into the channel's packet: the only copy
+            sent[0] += n;
+            each[i] += n;
+            left -= n;
+          }
+          if (artifact.size() != null) {
+            // to its end, where the library checks what it read against the digest
+            try {
+              if (from.read(buffer, 0, 1) >= 0) {
+                longer[0] = i;
+                return; // the host's digest of what was sent decides how this is told
+              }
+            } catch (IOException | RuntimeException e) {
+              failure[0] = "could not read artifact " + artifact.path() + " from the library: " + e.getMessage();
+              return;
+            }
+          }
+        } finally {
+          try {
+            from.close();
+          } catch (IOException | RuntimeException e) {
+            // read to its end or abandoned: nothing more to do with it
+          }
+        }
+      }
+    }, timeout);
+    if (failure[0] != null) {
+      throw new StepFailure(failure[0]);
+    }
+    if (r.exit() != 0) {
+      throw new StepFailure("could not write the files to " + staging + " on " + ctx.ssh() + " (exit " + r.exit()
+          + ")" + (r.output().isBlank() ? "" : ": " + r.output().strip()));
+    }
+    for (String line : r.output().split("\n")) {
+      String[] words = line.strip().split(" ");
+      if (words.length == 3 && words[0].matches("\\d+") && words[2].length() == 64) {
+        int i = Integer.parseInt(words[0]);
+        if (i < batch.size()) {
+          if (!words[1].equals(Long.toString(each[i]))) {
+            throw new StepFailure("could not write " + staging + "/" + batch.get(i).path() + " on " + ctx.ssh() + ": "
+                + words[1] + " of the " + each[i] + " bytes sent are in the file (is the disk full?); nothing was "
+                + "switched");
+          }
+          onHost.put(artifactPath(batch.get(i).path()), words[2]);
+        }
+      }
+    }
+    if (longer[0] >= 0) {
+      Artifact artifact = batch.get(longer[0]);
+      if (artifact.digest().hex().equals(onHost.get(artifactPath(artifact.path())))) {
+        throw new StepFailure("artifact " + artifact.path() + " in the library is longer than the " + artifact.size()
+            + " bytes the version records; nothing was switched");
+      }
+    }
+    return sent[0];
   }
 
   private static List<Artifact> chosenArtifacts(Step.ArtifactInstall step, StepContext ctx) {
@@ -194,50 +323,6 @@ final class SshStepRunner {
       return ctx.artifacts().apply(artifact);
     } catch (RuntimeException e) {
       throw new StepFailure("could not open artifact " + artifact.path() + ": " + e.getMessage());
-    }
-  }
-
-  /** Counts what is read and keeps the library's complaint (e.g. tampered bytes) instead of losing it in a pump. */
-  private static final class CountingStream extends FilterInputStream {
-    long count;
-    String failure;
-
-    CountingStream(InputStream in) {
-      super(in);
-    }
-
-    @Override
-    public int read() throws IOException {
-      int b = guarded(() -> super.read());
-      if (b >= 0) {
-        count++;
-      }
-      return b;
-    }
-
-    @Override
-    public int read(byte[] buffer, int off, int len) throws IOException {
-      int n = guarded(() -> super.read(buffer, off, len));
-      if (n > 0) {
-        count += n;
-      }
-      return n;
-    }
-
-    private interface Read {
-      int get() throws IOException;
-    }
-
-    private int guarded(Read read) throws IOException {
-      try {
-        return read.get();
-      } catch (IntegrityViolationException | UncheckedIOException e) {
-        failure = e.getMessage();
-        throw new IOException(e.getMessage(), e);
-      } catch (IOException e) {
-        failure = e.getMessage();
-        throw e;
-      }
     }
   }
 
@@ -270,14 +355,16 @@ final class SshStepRunner {
     if (hasSource == (step.content() != null)) {
       throw new StepFailure("a template step needs either source or content" + (hasSource ? ", not both" : ""));
     }
-    String root = requireRoot(session, ctx, timeout);
+    String root = root(ctx);
     String destination = inside(root, step.destination(), "destination");
+    String nonce = UUID.randomUUID().toString();
     String template;
     if (hasSource) {
       String source = root + "/" + ArtifactInstaller.CURRENT + "/" + artifactPath(step.source());
-      Session.Result read = session.exec("if [ ! -d " + q(root + "/current") + " ]; then exit 3; fi; if [ ! -f "
-          + q(source) + " ]; then exit 4; fi; cat " + q(source), new ByteArrayInputStream(new byte[0]), timeout,
-          l -> {});
+      Session.Result read = session.exec(rootCheck(root, nonce) + "if [ ! -d " + q(root + "/current")
+          + " ]; then exit 3; fi; if [ ! -f " + q(source) + " ]; then exit 4; fi; cat " + q(source),
+          new ByteArrayInputStream(new byte[0]), timeout, l -> {});
+      refusedFolder(read, nonce, ctx);
       if (read.exit() == 3) {
         throw new StepFailure("template source " + step.source() + " is read from the current release, but "
             + root + "/current does not exist yet on " + ctx.ssh() + ": install the version first");
@@ -299,9 +386,10 @@ final class SshStepRunner {
     }
     byte[] rendered = TemplateRenderer.render(template, variables).getBytes(StandardCharsets.UTF_8);
     String temp = parent(destination) + "/." + Path.of(destination).getFileName() + "-" + UUID.randomUUID() + ".tmp";
-    Session.Result r = session.exec("mkdir -p " + q(parent(destination)) + " && cat > " + q(temp) + " && mv -f "
-        + q(temp) + " " + q(destination) + " || { rm -f " + q(temp) + "; exit 1; }",
+    Session.Result r = session.exec(rootCheck(root, nonce) + "mkdir -p " + q(parent(destination)) + " && cat > "
+        + q(temp) + " && mv -f " + q(temp) + " " + q(destination) + " || { rm -f " + q(temp) + "; exit 1; }",
         new ByteArrayInputStream(rendered), timeout, l -> {});
+    refusedFolder(r, nonce, ctx);
     if (r.exit() != 0) {
       throw new StepFailure("could not write " + destination + " on " + ctx.ssh() + ": " + r.output().strip());
     }
@@ -321,11 +409,12 @@ final class SshStepRunner {
     if (step.command() == null || step.command().isBlank()) {
       throw new StepFailure("a shell step needs a command");
     }
-    String root = requireRoot(session, ctx, timeout);
+    String root = root(ctx);
     String dir = inside(root, step.workingDirectory() == null ? "." : step.workingDirectory(), "workingDirectory");
     int expected = step.expectExitCode() == null ? 0 : step.expectExitCode();
     long seconds = Math.max(1, timeout.toSeconds());
-    StringBuilder script = new StringBuilder();
+    String nonce = UUID.randomUUID().toString();
+    StringBuilder script = new StringBuilder(rootCheck(root, nonce));
     script.append("cd ").append(q(dir)).append(" 2>/dev/null || { echo ").append(q("working directory " + dir
         + " does not exist")).append("; exit 197; }\n");
     Map<String, String> env = new java.util.TreeMap<>();
@@ -349,7 +438,12 @@ final class SshStepRunner {
     String stop = "g=" + group + "; if [ -s \"$g\" ]; then p=$(cat \"$g\"); kill -s TERM -- -\"$p\" 2>/dev/null;"
         + " (sleep 5; kill -s KILL -- -\"$p\" 2>/dev/null) >/dev/null 2>&1 </dev/null & fi; rm -f \"$g\"";
     Session.Result r = session.exec(script.toString(), new ByteArrayInputStream(new byte[0]),
-        timeout.plusSeconds(15), ctx.log(), stop);
+        timeout.plusSeconds(15), line -> {
+          if (!line.startsWith(nonce)) {
+            ctx.log().accept(line);
+          }
+        }, stop);
+    refusedFolder(r, nonce, ctx);
     List<String> lines = r.lastLines();
     String last = lines.isEmpty() ? "; it printed nothing" : "; its last lines were:\n" + String.join("\n", lines);
     if (r.exit() == 197) {
@@ -542,17 +636,26 @@ final class SshStepRunner {
     return root;
   }
 
-  private static String requireRoot(Session session, StepContext ctx, Duration timeout)
-      throws SshFailure, InterruptedException {
-    String root = root(ctx);
-    Session.Result r = session.exec(notALink(root) + "test -d " + q(root), timeout);
-    if (r.exit() == 3) {
-      throw new StepFailure(r.output().strip() + " (on " + ctx.ssh() + ")");
+  /**
+   * Shell lines that stop the command before it does anything (exit 196, printing {@code nonce} and why) when the
+   * target folder is a symbolic link, a file or missing: the check a step makes in its own command, not one more.
+   */
+  private static String rootCheck(String root, String nonce) {
+    return "if [ -L " + q(root) + " ] || { [ -e " + q(root) + " ] && [ ! -d " + q(root) + " ]; } || [ ! -d "
+        + q(root) + " ]; then printf '%s\\n' " + q(nonce) + "; " + notALink(root).replace("exit 3", "exit 196")
+        .replace(" >&2", "").replace("\n", " ").strip() + "; exit 196; fi\n";
+  }
+
+  /** Throws the refusal {@link #rootCheck} printed, if it printed one. */
+  private static void refusedFolder(Session.Result r, String nonce, StepContext ctx) {
+    if (r.exit() != 196 || !r.output().startsWith(nonce)) {
+      return;
     }
-    if (r.exit() != 0) {
-      throw new StepFailure("the target folder " + root + " does not exist on " + ctx.ssh());
+    String why = r.output().substring(nonce.length()).strip();
+    if (why.isEmpty()) {
+      throw new StepFailure("the target folder " + root(ctx) + " does not exist on " + ctx.ssh());
     }
-    return root;
+    throw new StepFailure(why + " (on " + ctx.ssh() + ")");
   }
 
   private static Session.Result expectZero(Session session, String command, Duration timeout, String what)

@@ -173,6 +173,123 @@ class SshStepsTest {
     assertThat(target.resolve("releases/2.0.0")).doesNotExist();
   }
 
+  /** The files of a release under releases/, including a staging folder an install left behind. */
+  private List<String> releaseFolders() throws IOException {
+    if (!Files.isDirectory(target.resolve("releases"))) {
+      return List.of();
+    }
+    try (var entries = Files.list(target.resolve("releases"))) {
+      return entries.map(p -> p.getFileName().toString()).sorted().toList();
+    }
+  }
+
+  @Test
+  void one_file_of_a_release_changed_on_its_way_to_the_host_is_named_and_nothing_switches() throws IOException {
+    Release good = Release.of("1.0.0", Map.of("a.txt", "one", "b.txt", "bee", "c.txt", "sea"));
+    runner.run(install(null, null, null), context(good, endpoint()));
+    Release next = Release.of("2.0.0", Map.of("a.txt", "two", "b.txt", "bee", "c.txt", "sea"));
+
+    // b.txt arrives with as many bytes as the version records, one of them different
+    StepOutcome outcome = runner.run(install(null, null, null), context(next, endpoint(),
+        a -> a.path().equals("b.txt") ? new ByteArrayInputStream("bez".getBytes(StandardCharsets.UTF_8))
+            : next.open(a)));
+
+    assertThat(outcome).isInstanceOfSatisfying(StepOutcome.Failed.class, f -> assertThat(f.reason())
+        .contains("artifact b.txt arrived on", "but the version records sha256:", "nothing was switched"));
+    assertThat(Files.readSymbolicLink(target.resolve("current"))).isEqualTo(Path.of("releases/1.0.0"));
+    assertThat(target.resolve("current/a.txt")).hasContent("one");
+    assertThat(releaseFolders()).as("no release 2.0.0 and no staging folder left").containsExactly("1.0.0");
+  }
+
+  @Test
+  void a_file_shorter_than_the_version_records_switches_nothing_and_leaves_nothing_behind() throws IOException {
+    Release next = Release.of("2.0.0", Map.of("a.txt", "first file", "b.txt", "second file"));
+
+    StepOutcome outcome = runner.run(install(null, null, null), context(next, endpoint(),
+        a -> a.path().equals("a.txt") ? new ByteArrayInputStream("first".getBytes(StandardCharsets.UTF_8))
+            : next.open(a)));
+
+    assertThat(outcome).isInstanceOfSatisfying(StepOutcome.Failed.class, f -> assertThat(f.reason())
+        .contains("artifact a.txt arrived on", "nothing was switched"));
+    assertThat(target.resolve("current")).doesNotExist();
+    assertThat(releaseFolders()).isEmpty();
+  }
+
+  @Test
+  void files_of_unknown_size_between_others_arrive_whole_over_one_connection() throws Exception {
+    Release sized = Release.of("1.0.0", Map.of("a.txt", "alpha", "b/ext.bin", "external, size not recorded",
+        "c.txt", "gamma", "d/other.bin", "another one"));
+    // artifacts that name a URL have no recorded size: what the library gives is read to its end
+    List<Artifact> unsized = sized.version().artifacts().stream().map(a -> a.path().endsWith(".bin")
+        ? new Artifact(a.path(), a.digest(), null, "https://artifacts.example/" + a.path()) : a).toList();
+    var v = sized.version();
+    Release release = new Release(new io.gantry.catalog.ComponentVersion(v.id(), v.component(), v.version(), v.status(),
+        v.contentDigest(), v.attributes(), unsized, v.createdBy(), v.createdAt(), null, null, null, 0), sized.bytes());
+    try (io.gantry.testing.TcpProxy proxy = new io.gantry.testing.TcpProxy(server.port())) {
+      SshEndpoint through = new SshEndpoint("127.0.0.1", proxy.port(), server.user(), server.clientKey(),
+          server.hostKeyFingerprint());
+
+      assertThat(runner.run(install(null, null, null), context(release, through)))
+          .isInstanceOf(StepOutcome.Succeeded.class);
+
+      assertThat(proxy.accepted()).isEqualTo(1);
+    }
+    assertThat(target.resolve("current/a.txt")).hasContent("alpha");
+    assertThat(target.resolve("current/b/ext.bin")).hasContent("external, size not recorded");
+    assertThat(target.resolve("current/c.txt")).hasContent("gamma");
+    assertThat(target.resolve("current/d/other.bin")).hasContent("another one");
+    assertThat(releaseFolders()).containsExactly("1.0.0");
+  }
+
+  @Test
+  void a_command_is_not_run_when_the_target_folder_is_a_link_or_missing() throws IOException {
+    Release release = Release.of("1.0.0", Map.of("a.txt", "a"));
+    Path elsewhere = Files.createDirectories(serverDir.resolve("elsewhere-" + System.nanoTime()));
+    Files.delete(target);
+    Files.createSymbolicLink(target, elsewhere);
+
+    StepOutcome linked = runner.run(shell("touch ran"), context(release, endpoint()));
+
+    assertThat(linked).isInstanceOfSatisfying(StepOutcome.Failed.class, f -> assertThat(f.reason())
+        .contains("is a symbolic link, not a folder", "(on " + endpoint() + ")"));
+    assertThat(elsewhere.resolve("ran")).doesNotExist();
+    Files.delete(target);
+
+    StepOutcome missing = runner.run(shell("touch ran"), context(release, endpoint()));
+    StepOutcome template = runner.run(template("app.conf", null, "x=1", Map.of()), context(release, endpoint()));
+
+    assertThat(missing).isInstanceOfSatisfying(StepOutcome.Failed.class, f -> assertThat(f.reason())
+        .contains("the target folder " + target + " does not exist on " + endpoint()));
+    assertThat(template).isInstanceOfSatisfying(StepOutcome.Failed.class, f -> assertThat(f.reason())
+        .contains("the target folder " + target + " does not exist on " + endpoint()));
+    assertThat(target).doesNotExist();
+    assertThat(log.lines).as("the refusal's marker line is not logged as the command's output")
+        .noneMatch(l -> l.matches("[0-9a-f-]{36}"));
+  }
+
+  @Test
+  void the_library_s_own_check_at_the_end_of_a_file_is_heard_though_the_host_reads_the_file_by_its_size() {
+    Release next = Release.of("2.0.0", Map.of("app.txt", "two", "z.txt", "last"));
+    // the library serves the recorded bytes, then finds at their end that its stored copy no longer matches
+    StepOutcome outcome = runner.run(install(null, null, null), context(next, endpoint(), a -> {
+      InputStream bytes = next.open(a);
+      return new InputStream() {
+        @Override
+        public int read() throws IOException {
+          int b = bytes.read();
+          if (b < 0 && a.path().equals("app.txt")) {
+            throw new IntegrityViolationException("stored bytes of app.txt no longer match sha256:...");
+          }
+          return b;
+        }
+      };
+    }));
+
+    assertThat(outcome).isInstanceOfSatisfying(StepOutcome.Failed.class,
+        f -> assertThat(f.reason()).contains("app.txt", "no longer match"));
+    assertThat(target.resolve("current")).doesNotExist();
+  }
+
   @Test
   void a_library_that_finds_its_bytes_changed_stops_the_copy() {
     Release next = Release.of("2.0.0", Map.of("app.txt", "two"));
@@ -243,6 +360,27 @@ class SshStepsTest {
       assertThat(runner.run(shell("echo after"), context(release, through))).isInstanceOf(StepOutcome.Succeeded.class);
       assertThat(log.lines).contains("after");
       assertThat(proxy.accepted()).as("a new connection, once").isEqualTo(2);
+    }
+  }
+
+  @Test
+  void twenty_targets_of_one_host_worked_on_at_once_keep_their_connections_for_their_next_steps() throws Exception {
+    try (io.gantry.testing.TcpProxy proxy = new io.gantry.testing.TcpProxy(server.port())) {
+      SshEndpoint through = new SshEndpoint("127.0.0.1", proxy.port(), server.user(), server.clientKey(),
+          server.hostKeyFingerprint());
+      for (int round = 0; round < 2; round++) {
+        // a stage at maxParallel 20: a step on each of 20 targets of the host at the same time
+        List<SshConnections.Session> atOnce = new java.util.ArrayList<>();
+        for (int i = 0; i < 20; i++) {
+          SshConnections.Session session = connections.open(through);
+          assertThat(session.exec("echo step " + i, Duration.ofSeconds(30)).exit()).isZero();
+          atOnce.add(session);
+        }
+        atOnce.forEach(SshConnections.Session::close);
+        assertThat(connections.idleSessions()).isEqualTo(20);
+      }
+
+      assertThat(proxy.accepted()).as("the second round's steps use the first round's connections").isEqualTo(20);
     }
   }
 
