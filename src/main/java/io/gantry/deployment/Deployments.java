@@ -643,7 +643,8 @@ public class Deployments {
         .query((rs, n) -> new Claim(rs.getLong("deployment_id"), rs.getString("owner"), rs.getLong("fence") + 1))
         .optional();
     claim.ifPresent(c -> jdbc.sql("""
-        update work_items set owner = :owner, lease_until = current_timestamp + cast(:millis as bigint) * interval '0.001' second,
+        update work_items set owner = :owner,
+               lease_until = current_timestamp + cast(:millis as bigint) * interval '0.001' second,
                attempts = attempts + 1, woken = false, fence = :fence
          where deployment_id = :d
         """).param("owner", owner).param("millis", lease.toMillis()).param("fence", c.fence())
