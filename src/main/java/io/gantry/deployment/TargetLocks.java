@@ -163,6 +163,14 @@ final class TargetLocks {
         firstWaiter(target, releasers).ifPresent(waiting::add);
       }
       for (long deployment : waiting) {
+        // a work item locked right now is not waited for: its holder may be committing a step's start,
+        // which keeps its own work item locked (Deployments#startStep), and may wake this commit's own
+        // deployment in the same commit; that one looks again at its usual interval instead
+        boolean free = !jdbc.sql("select deployment_id from work_items where deployment_id = :d "
+            + "for update skip locked").param("d", deployment).query(Long.class).list().isEmpty();
+        if (!free) {
+          continue;
+        }
         jdbc.sql("""
             update work_items set due_at = least(due_at, cast(:now as timestamp with time zone)), woken = true
              where deployment_id = :d and (due_at > :now or owner is not null)
