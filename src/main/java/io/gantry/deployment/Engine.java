@@ -34,8 +34,9 @@ import org.springframework.stereotype.Component;
 import org.springframework.transaction.support.TransactionTemplate;
 
 /**
- * The deployment engine. It claims due deployments (one work item per deployment, held with a lease
- * that a heartbeat extends) and carries each one through planning, verification of components,
+ * The deployment engine. It claims due deployments (one work item per deployment, held by one worker
+ * with a lease on the database's clock that a heartbeat extends on its own connection, and fenced: every
+ * claim raises a token that each write under it checks, see {@link Lease}) and carries each one through planning, verification of components,
  * verification of the target environment, the stage's entry criteria that need the targets or a
  * person, execution and deployment verification (with the exit criteria). Every transition
  * and every step is written before it is acted on, so another engine (or this one after a restart)

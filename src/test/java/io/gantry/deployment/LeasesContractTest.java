@@ -230,6 +230,48 @@ class LeasesContractTest {
   }
 
   @Test
+  void two_engines_whose_leases_are_shorter_than_each_step_never_run_a_step_twice() throws Exception {
+    TestDatabase.Instance db = database.create();
+    EngineFixture fixture = fixture(db, """
+        - {name: one, type: shell, command: "sleep 0.4; echo one >> ../runs.log"}
+        - {name: two, type: shell, command: "sleep 0.4; echo two >> ../runs.log"}
+        - {name: three, type: shell, command: "sleep 0.4; echo three >> ../runs.log"}
+        """, "t1,t2,t3");
+    Deployment d = fixture.requests.request(new DeploymentRequests.Request("svc/app", "1.0.0", "qa", null, null),
+        "bob");
+    // each step outlasts the lease: only the heartbeat keeps it, and a late beat lets the other engine in
+    List<Engine> engines = List.of(fixture.engineLeasingFor(Duration.ofMillis(300)),
+        fixture.engineLeasingFor(Duration.ofMillis(300)));
+
+    ExecutorService pool = Executors.newFixedThreadPool(2);
+    long deadline = System.nanoTime() + TimeUnit.MINUTES.toNanos(2);
+    List<Future<?>> loops = engines.stream().<Future<?>>map(e -> pool.submit(() -> {
+      while (!fixture.deployments.get(d.id()).state().isFinal() && System.nanoTime() < deadline) {
+        e.runDue();
+        try {
+          Thread.sleep(20); // between looks, as the server's poll does
+        } catch (InterruptedException stop) {
+          return;
+        }
+      }
+    })).toList();
+    for (Future<?> f : loops) {
+      f.get(3, TimeUnit.MINUTES);
+    }
+    pool.shutdown();
+
+    assertThat(fixture.deployments.get(d.id()).state().isFinal()).isTrue();
+    for (String t : List.of("t1", "t2", "t3")) {
+      assertThat(lines(home.resolve("targets/" + t + "/runs.log"))).as(t).doesNotHaveDuplicates();
+    }
+    if (fixture.deployments.get(d.id()).state() == DeploymentState.SUCCEEDED) {
+      for (String t : List.of("t1", "t2", "t3")) {
+        assertThat(lines(home.resolve("targets/" + t + "/runs.log"))).as(t).containsExactly("one", "two", "three");
+      }
+    }
+  }
+
+  @Test
   void a_worker_paused_past_its_lease_has_its_step_stopped_writes_nothing_after_the_next_claim_and_says_so()
       throws Exception {
     TestDatabase.Instance db = database.create();
