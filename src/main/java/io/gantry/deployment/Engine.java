@@ -82,6 +82,12 @@ public class Engine {
     t.setDaemon(true);
     return t;
   });
+  /** Looks for aborts on the work's pool: apart from the heartbeat, so an exhausted pool cannot hold the beats up. */
+  private final ScheduledExecutorService abortLooks = Executors.newSingleThreadScheduledExecutor(r -> {
+    Thread t = new Thread(r, "gantry-abort-look");
+    t.setDaemon(true);
+    return t;
+  });
   private final ExecutorService workers;
   private final EngineObserver observer;
   private final Planning planning;
@@ -357,7 +363,7 @@ public class Engine {
         TimeUnit.MILLISECONDS);
     // an abort may be recorded by any server; the one holding the deployment looks for it this often
     long look = Math.max(100, Math.min(ABORT_LOOK.toMillis(), lease.toMillis() / 3));
-    var abortLook = heartbeats.scheduleWithFixedDelay(() -> {
+    var abortLook = abortLooks.scheduleWithFixedDelay(() -> {
       try {
         aborts.look(id);
       } catch (RuntimeException e) {
