@@ -399,9 +399,7 @@ public class Deployments {
   /** Records that a step starts (RUNNING), before it is acted on. */
   public StepRun startStep(TargetRun run, String phase, int index, String name, String type, boolean idempotent,
       int attempt, Instant now) {
-    // the one write before a step acts on a target: the work item's row stays locked until it commits,
-    // so no other engine claims the deployment between the check and the commit
-    fence(jdbc, run.deployment(), true);
+    fence(run.deployment());
     insertEvent(run.deployment(), now, DeploymentEvent.Kind.STEP, null, null, run.target(), name, "gantry",
         phase + " step " + name + " (" + type + ") started" + (attempt > 1 ? ", attempt " + attempt : ""));
     var keys = new GeneratedKeyHolder();
@@ -695,19 +693,18 @@ public class Deployments {
    * fenced.
    */
   void fence(long deployment) {
-    fence(jdbc, deployment, false);
+    fence(jdbc, deployment);
   }
 
-  /** As {@link #fence(long)}; {@code lock}: the work item's row stays locked until the transaction ends. */
-  static void fence(JdbcClient jdbc, long deployment, boolean lock) {
+  /** As {@link #fence(long)}, on {@code jdbc}. */
+  static void fence(JdbcClient jdbc, long deployment) {
     Lease lease = Lease.bound(deployment);
     if (lease == null) {
       return;
     }
     lease.check();
     record Holder(String owner, long fence) {}
-    Optional<Holder> now = jdbc.sql("select owner, fence from work_items where deployment_id = :d"
-            + (lock ? " for update" : ""))
+    Optional<Holder> now = jdbc.sql("select owner, fence from work_items where deployment_id = :d")
         .param("d", deployment).query((rs, n) -> new Holder(rs.getString("owner"), rs.getLong("fence"))).optional();
     if (now.isPresent() && lease.owner().equals(now.get().owner()) && now.get().fence() == lease.token()) {
       return;

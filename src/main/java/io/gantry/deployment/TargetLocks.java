@@ -56,7 +56,7 @@ final class TargetLocks {
   }
 
   private Optional<Holder> takeNow(long deployment, String target, Instant now) {
-    Deployments.fence(jdbc, deployment, false);
+    Deployments.fence(jdbc, deployment);
     Optional<Holder> busy = heldByAnother(deployment, target, now);
     if (busy.isEmpty()) {
       jdbc.sql("delete from target_waiters where target = :t and deployment_id = :d")
@@ -97,7 +97,7 @@ final class TargetLocks {
    * for it are woken in that commit too, just before it is made.
    */
   void release(long deployment, String target, Instant now) {
-    Deployments.fence(jdbc, deployment, false);
+    Deployments.fence(jdbc, deployment);
     int released = jdbc.sql("delete from target_locks where target = :t and deployment_id = :d")
         .param("t", target).param("d", deployment).update();
     if (released > 0) {
@@ -163,14 +163,6 @@ final class TargetLocks {
         firstWaiter(target, releasers).ifPresent(waiting::add);
       }
       for (long deployment : waiting) {
-        // a work item locked right now is not waited for: its holder may be committing a step's start,
-        // which keeps its own work item locked (Deployments#startStep), and may wake this commit's own
-        // deployment in the same commit; that one looks again at its usual interval instead
-        boolean free = !jdbc.sql("select deployment_id from work_items where deployment_id = :d "
-            + "for update skip locked").param("d", deployment).query(Long.class).list().isEmpty();
-        if (!free) {
-          continue;
-        }
         jdbc.sql("""
             update work_items set due_at = least(due_at, cast(:now as timestamp with time zone)), woken = true
              where deployment_id = :d and (due_at > :now or owner is not null)
