@@ -224,12 +224,8 @@ final class Analyses {
       }
     }
     List<String> results = new ArrayList<>();
-    for (Future<List<String>> f : perTarget) {
-      try {
-        results.addAll(f.get());
-      } catch (Exception e) {
-        throw new IllegalStateException("an analysed target's checks failed unexpectedly", e);
-      }
+    for (List<String> checked : Together.all(perTarget, "an analysed target's checks failed unexpectedly")) {
+      results.addAll(checked);
     }
     if (aborts.stopping(d.id())) {
       return Optional.empty();

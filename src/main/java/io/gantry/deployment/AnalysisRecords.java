@@ -65,12 +65,14 @@ final class AnalysisRecords {
   }
 
   void start(long deployment, String scope, Instant now) {
+    Deployments.fence(jdbc, deployment);
     jdbc.sql("insert into analyses (deployment_id, scope, started_at) values (:d, :s, :now)").param("d", deployment)
         .param("s", scope).param("now", Timestamp.from(now)).update();
   }
 
   /** Ends the analysis: only once (an analysis that has ended is not ended again). */
   void end(long deployment, String scope, boolean passed, String outcome, Instant now) {
+    Deployments.fence(jdbc, deployment);
     int rows = jdbc.sql("""
         update analyses set ended_at = :now, passed = :passed, outcome = :outcome
          where deployment_id = :d and scope = :s and ended_at is null
@@ -82,6 +84,7 @@ final class AnalysisRecords {
   }
 
   void addRound(Round r) {
+    Deployments.fence(jdbc, r.deployment());
     jdbc.sql("""
         insert into analysis_rounds (deployment_id, scope, round_no, started_at, passed, total, results)
         values (:d, :s, :round, :at, :passed, :total, :results)
@@ -91,6 +94,7 @@ final class AnalysisRecords {
   }
 
   void addMeasurement(Measurement m) {
+    Deployments.fence(jdbc, m.deployment());
     jdbc.sql("""
         insert into analysis_measurements (deployment_id, scope, round_no, metric_no, metric, query, answer,
           sampled_at, measured_at, verdict, counted_passed, reason)

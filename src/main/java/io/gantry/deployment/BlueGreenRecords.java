@@ -43,6 +43,7 @@ final class BlueGreenRecords {
 
   /** Records the slot the deployment takes on the target; a second engine's second choice is refused by the key. */
   void choose(long deployment, String target, String slot, Live before, Instant now) {
+    Deployments.fence(jdbc, deployment);
     jdbc.sql("""
         insert into slot_runs (deployment_id, target, slot, previous_slot, previous_version, chosen_at)
         values (:d, :t, :slot, :prev, :prevVersion, :now)
@@ -66,6 +67,7 @@ final class BlueGreenRecords {
   /** Writes the slot that serves now, with the deployment's switch (or switch back) time. */
   void switched(long deployment, String target, ComponentRef component, String slot, String version, boolean back,
       Instant now) {
+    Deployments.fence(jdbc, deployment);
     jdbc.sql("update slot_runs set " + (back ? "switched_back_at" : "switched_at")
         + " = :now where deployment_id = :d and target = :t").param("now", Timestamp.from(now))
         .param("d", deployment).param("t", target).update();

@@ -83,13 +83,7 @@ final class DeploymentVerification {
           }
         }));
       }
-      for (Future<StepResult> f : results) {
-        StepResult r;
-        try {
-          r = f.get();
-        } catch (Exception e) {
-          throw new IllegalStateException("a target's verification failed unexpectedly", e);
-        }
+      for (StepResult r : Together.all(results, "a target's verification failed unexpectedly")) {
         if (r.waitFor() != null && waitFor == null) {
           waitFor = r;
         }

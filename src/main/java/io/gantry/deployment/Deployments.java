@@ -291,6 +291,7 @@ public class Deployments {
     if (!d.state().canBecome(to)) {
       throw new IllegalStateException("deployment " + d.id() + " cannot go from " + d.state() + " to " + to);
     }
+    fence(d.id());
     insertEvent(d.id(), now, DeploymentEvent.Kind.TRANSITION, d.state(), to, null, null, actor, message);
     Instant at = stored(now);
     Instant started = d.startedAt() != null || to == DeploymentState.CANCELLED ? d.startedAt() : at;
@@ -323,6 +324,7 @@ public class Deployments {
   /** Adds an entry to the record (a wait, a log line, a target or step event, an interruption). */
   public void record(long deployment, DeploymentEvent.Kind kind, String target, String step, String actor,
       String message, Instant now) {
+    fence(deployment);
     insertEvent(deployment, now, kind, null, null, target, step, actor, message);
   }
 
@@ -340,6 +342,7 @@ public class Deployments {
 
   /** Records that the deployment waits, for what and for what kind of thing. */
   public void recordWait(long deployment, DeploymentEvent.WaitKind waitingFor, String message, Instant now) {
+    fence(deployment);
     insertEvent(deployment, now, DeploymentEvent.Kind.WAIT, null, null, null, null, "gantry", message, waitingFor);
     events.publishEvent(new DeploymentWaiting(deployment, waitingFor, message, now));
   }
@@ -352,6 +355,7 @@ public class Deployments {
   // --- target runs
 
   public void addTargetRun(long deployment, String target, int batch, String previousVersion) {
+    fence(deployment);
     jdbc.sql("""
         insert into target_runs (deployment_id, target, batch, state, previous_version, row_version)
         values (:d, :t, :b, 'PENDING', :p, 0)
@@ -367,6 +371,7 @@ public class Deployments {
     if (!run.state().canBecome(to)) {
       throw new IllegalStateException("target " + run.target() + " cannot go from " + run.state() + " to " + to);
     }
+    fence(run.deployment());
     insertEvent(run.deployment(), now, DeploymentEvent.Kind.TARGET, null, null, run.target(), null, "gantry",
         to.name().toLowerCase() + (message == null || message.isBlank() ? "" : ": " + message));
     boolean ended = to == TargetRunState.SUCCEEDED || to == TargetRunState.FAILED || to == TargetRunState.ROLLED_BACK
@@ -394,6 +399,7 @@ public class Deployments {
   /** Records that a step starts (RUNNING), before it is acted on. */
   public StepRun startStep(TargetRun run, String phase, int index, String name, String type, boolean idempotent,
       int attempt, Instant now) {
+    fence(run.deployment());
     insertEvent(run.deployment(), now, DeploymentEvent.Kind.STEP, null, null, run.target(), name, "gantry",
         phase + " step " + name + " (" + type + ") started" + (attempt > 1 ? ", attempt " + attempt : ""));
     var keys = new GeneratedKeyHolder();
@@ -416,6 +422,7 @@ public class Deployments {
    */
   public StepRun skipStep(TargetRun run, String phase, int index, String name, String type, boolean idempotent,
       String reason, Instant now) {
+    fence(run.deployment());
     insertEvent(run.deployment(), now, DeploymentEvent.Kind.STEP, null, null, run.target(), name, "gantry",
         phase + " step " + name + " (" + type + ") skipped: " + reason);
     var keys = new GeneratedKeyHolder();
@@ -447,6 +454,7 @@ public class Deployments {
       throw new IllegalStateException("step " + step.name() + " on " + run.target() + " cannot go from "
           + step.state() + " to " + to);
     }
+    fence(run.deployment());
     // only from the state it was read in: an engine that lost its lease while the step ran must not
     // overwrite what the engine that took over has recorded since (e.g. UNKNOWN)
     int changed = jdbc.sql("""
@@ -556,6 +564,7 @@ public class Deployments {
 
   /** Marks a decision acted on, so it is not acted on again. */
   public void applied(Decision decision, Instant now) {
+    fence(decision.deployment());
     jdbc.sql("update decisions set applied_at = :now where id = :id").param("now", Timestamp.from(now))
         .param("id", decision.id()).update();
   }
@@ -603,6 +612,7 @@ public class Deployments {
 
   /** Marks the abort acted on: the failure policy has taken over. */
   public void abortApplied(long deployment, Instant now) {
+    fence(deployment);
     jdbc.sql("update deployment_aborts set applied_at = :now where deployment_id = :d and applied_at is null")
         .param("now", Timestamp.from(now)).param("d", deployment).update();
   }
@@ -611,44 +621,100 @@ public class Deployments {
 
   /**
    * A claimed work item. {@code previousOwner} is set when the last holder's lease ran out without a
-   * release: that holder died while working on the deployment.
+   * release: that holder died (or stalled) while working on the deployment. {@code fence} is the claim's
+   * fencing token: it grows with every claim of the deployment's work item, and every write made under
+   * the claim checks it ({@link #fence}).
    */
-  public record Claim(long deployment, String previousOwner) {}
+  public record Claim(long deployment, String previousOwner, long fence) {}
 
-  /** Claims one due work item for {@code owner} until {@code leaseUntil}; skips rows others hold. */
-  public Optional<Claim> claim(String owner, Instant now, Instant leaseUntil) {
+  /**
+   * Claims one work item due by {@code now} (the engine's clock, as due times are written) for {@code owner},
+   * skipping rows others hold. Whether a lease ran out, and the new lease's end, are the database's clock's:
+   * nodes whose clocks disagree still agree on who holds what.
+   */
+  public Optional<Claim> claim(String owner, Instant now, java.time.Duration lease) {
     Optional<Claim> claim = jdbc.sql("""
-        select deployment_id, owner from work_items
-         where due_at <= :now and (lease_until is null or lease_until < :now)
+        select deployment_id, owner, fence from work_items
+         where due_at <= :now and (lease_until is null or lease_until < current_timestamp)
          order by due_at, id limit 1 for update skip locked
         """).param("now", Timestamp.from(now))
-        .query((rs, n) -> new Claim(rs.getLong("deployment_id"), rs.getString("owner"))).optional();
+        .query((rs, n) -> new Claim(rs.getLong("deployment_id"), rs.getString("owner"), rs.getLong("fence") + 1))
+        .optional();
     claim.ifPresent(c -> jdbc.sql("""
-        update work_items set owner = :owner, lease_until = :lease, attempts = attempts + 1, woken = false
+        update work_items set owner = :owner,
+               lease_until = current_timestamp + cast(:millis as bigint) * interval '0.001' second,
+               attempts = attempts + 1, woken = false, fence = :fence
          where deployment_id = :d
-        """).param("owner", owner).param("lease", Timestamp.from(leaseUntil)).param("d", c.deployment()).update());
+        """).param("owner", owner).param("millis", lease.toMillis()).param("fence", c.fence())
+        .param("d", c.deployment()).update());
     return claim;
   }
 
-  /** Keeps a claim alive; false if the lease was lost to another owner. */
-  public boolean extend(long deployment, String owner, Instant leaseUntil) {
-    return jdbc.sql("update work_items set lease_until = :lease where deployment_id = :d and owner = :owner")
-        .param("lease", Timestamp.from(leaseUntil)).param("d", deployment).param("owner", owner).update() == 1;
+  /**
+   * Keeps a claim alive for {@code lease} more, by the database's clock; false if the claim is no longer
+   * this one (released, or claimed since by another owner).
+   */
+  public boolean extend(Claim claim, String owner, java.time.Duration lease) {
+    return jdbc.sql(EXTEND).param("millis", lease.toMillis()).param("d", claim.deployment())
+        .param("owner", owner).param("fence", claim.fence()).update() == 1;
   }
 
-  /** Releases a claim and asks for the deployment to be advanced again at {@code due}. */
-  public void release(long deployment, String owner, Instant due, Instant now) {
-    jdbc.sql("""
+  /** How a claim is kept alive: by the engine's heartbeat on its own connection, and by {@link #extend}. */
+  static final String EXTEND = """
+      update work_items set lease_until = current_timestamp + cast(:millis as bigint) * interval '0.001' second
+       where deployment_id = :d and owner = :owner and fence = :fence
+      """;
+
+  /**
+   * Releases a claim and asks for the deployment to be advanced again at {@code due}; false (and nothing
+   * changed) when the claim is no longer this one.
+   */
+  public boolean release(Claim claim, String owner, Instant due, Instant now) {
+    return jdbc.sql("""
         update work_items set owner = null, lease_until = null, woken = false,
                due_at = case when woken then cast(:now as timestamp with time zone)
                              else cast(:due as timestamp with time zone) end
-         where deployment_id = :d and owner = :owner
-        """).param("due", Timestamp.from(due)).param("now", Timestamp.from(now)).param("d", deployment)
-        .param("owner", owner).update();
+         where deployment_id = :d and owner = :owner and fence = :fence
+        """).param("due", Timestamp.from(due)).param("now", Timestamp.from(now)).param("d", claim.deployment())
+        .param("owner", owner).param("fence", claim.fence()).update() == 1;
   }
 
+  /** Removes the work item of a deployment that ended (under the claim of the engine that ended it, if any). */
   public void complete(long deployment) {
+    fence(deployment);
     jdbc.sql("delete from work_items where deployment_id = :d").param("d", deployment).update();
+  }
+
+  /**
+   * Refuses a write for {@code deployment} made under a claim that is no longer the writer's: when the
+   * thread works under a {@link Lease} for it, the work item must still carry that lease's owner and
+   * fencing token, else {@link LeaseLost} is thrown (in the write's transaction, before anything is
+   * written) and the lease is marked lost. Writes made under no lease (people's, the API's) are not
+   * fenced.
+   */
+  void fence(long deployment) {
+    fence(jdbc, deployment);
+  }
+
+  /** As {@link #fence(long)}, on {@code jdbc}. */
+  static void fence(JdbcClient jdbc, long deployment) {
+    Lease lease = Lease.bound(deployment);
+    if (lease == null) {
+      return;
+    }
+    lease.check();
+    record Holder(String owner, long fence) {}
+    Optional<Holder> now = jdbc.sql("select owner, fence from work_items where deployment_id = :d")
+        .param("d", deployment).query((rs, n) -> new Holder(rs.getString("owner"), rs.getLong("fence"))).optional();
+    if (now.isPresent() && lease.owner().equals(now.get().owner()) && now.get().fence() == lease.token()) {
+      return;
+    }
+    lease.lose(now.isEmpty() ? "its work item is gone"
+        : now.get().fence() != lease.token() ? "the deployment was claimed again since (claim " + now.get().fence()
+            + (now.get().owner() == null ? ", since released" : ", by " + now.get().owner()) + ")"
+        : now.get().owner() == null ? "the claim was released"
+        : "the deployment is held by " + now.get().owner());
+    throw new LeaseLost(deployment, lease.why());
   }
 
   /** How many claims a deployment's work item has had; more than one means it was interrupted. */

@@ -23,7 +23,6 @@ import java.util.concurrent.Future;
 import java.util.concurrent.ScheduledExecutorService;
 import java.util.concurrent.Semaphore;
 import java.util.concurrent.TimeUnit;
-import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.function.Function;
 import java.util.function.Supplier;
 import org.slf4j.Logger;
@@ -35,8 +34,9 @@ import org.springframework.stereotype.Component;
 import org.springframework.transaction.support.TransactionTemplate;
 
 /**
- * The deployment engine. It claims due deployments (one work item per deployment, held with a lease
- * that a heartbeat extends) and carries each one through planning, verification of components,
+ * The deployment engine. It claims due deployments (one work item per deployment, held by one worker
+ * with a lease on the database's clock that a heartbeat extends on its own connection, and fenced: every
+ * claim raises a token that each write under it checks, see {@link Lease}) and carries each one through planning, verification of components,
  * verification of the target environment, the stage's entry criteria that need the targets or a
  * person, execution and deployment verification (with the exit criteria). Every transition
  * and every step is written before it is acted on, so another engine (or this one after a restart)
@@ -69,12 +69,22 @@ public class Engine {
   private final Clock clock;
   private final Duration lease;
   private final Duration waitRecheck;
-  private final String owner;
+  /** This engine's name: each worker claims as this name and its own number. */
+  private final String node;
   /** One permit per deployment this engine may advance at the same time. */
   private final Semaphore slots;
+  /** The workers' numbers not in use now; a worker holding a permit of {@link #slots} takes one. */
+  private final java.util.concurrent.ConcurrentLinkedQueue<Integer> idle = new java.util.concurrent.ConcurrentLinkedQueue<>();
+  private final LeaseHeartbeat heartbeat;
   private final int workerCount;
   private final ScheduledExecutorService heartbeats = Executors.newSingleThreadScheduledExecutor(r -> {
     Thread t = new Thread(r, "gantry-lease-heartbeat");
+    t.setDaemon(true);
+    return t;
+  });
+  /** Looks for aborts on the work's pool: apart from the heartbeat, so an exhausted pool cannot hold the beats up. */
+  private final ScheduledExecutorService abortLooks = Executors.newSingleThreadScheduledExecutor(r -> {
+    Thread t = new Thread(r, "gantry-abort-look");
     t.setDaemon(true);
     return t;
   });
@@ -162,6 +172,7 @@ public class Engine {
     this.slots = new Semaphore(workers);
     this.workerCount = workers;
     this.observer = observer;
+    // a new thread per task: the threads a worker starts for a deployment's targets inherit its Lease
     this.workers = observer.carrying(Executors.newVirtualThreadPerTaskExecutor());
     this.deployments = deployments;
     this.models = models;
@@ -170,7 +181,13 @@ public class Engine {
     this.clock = clock;
     this.lease = lease;
     this.waitRecheck = waitRecheck;
-    this.owner = ManagementFactory.getRuntimeMXBean().getName() + "/" + UUID.randomUUID().toString().substring(0, 8);
+    String process = ManagementFactory.getRuntimeMXBean().getName();
+    this.node = (process.length() > 60 ? process.substring(0, 60) : process) + "/"
+        + UUID.randomUUID().toString().substring(0, 8);
+    for (int w = 1; w <= workers; w++) {
+      idle.add(w);
+    }
+    this.heartbeat = LeaseHeartbeat.beside(tx);
     Function<Target, TargetAccess> access = target -> TargetAccess.of(target, places, runner);
     TargetLocks locks = new TargetLocks(deployments.jdbc(), tx);
     Progress progress = new Progress(deployments, tx, clock, waitRecheck, gates, locks);
@@ -211,9 +228,10 @@ public class Engine {
           Thread.currentThread().interrupt();
           return total;
         }
-        Optional<Deployments.Claim> claim = claim();
+        int worker = idle.remove();
+        Optional<Claimed> claim = claim(worker);
         if (claim.isEmpty()) {
-          slots.release();
+          free(worker);
           break;
         }
         total++;
@@ -244,9 +262,10 @@ public class Engine {
   public int startDue() {
     int started = 0;
     while (slots.tryAcquire()) {
-      Optional<Deployments.Claim> claim = claim();
+      int worker = idle.remove();
+      Optional<Claimed> claim = claim(worker);
       if (claim.isEmpty()) {
-        slots.release();
+        free(worker);
         return started;
       }
       started++;
@@ -260,49 +279,91 @@ public class Engine {
     return slots.availablePermits() < workerCount;
   }
 
-  private void advanceWhileDue(Deployments.Claim first) {
+  private void advanceWhileDue(Claimed first) {
     try {
-      Optional<Deployments.Claim> claim = Optional.of(first);
+      Optional<Claimed> claim = Optional.of(first);
       while (claim.isPresent() && !Thread.currentThread().isInterrupted()) {
         advance(claim.get());
-        claim = claim();
+        claim = claim(first.worker());
       }
     } catch (RuntimeException e) {
       log.warn("could not claim the next due deployment; the engine loop looks again at its next poll", e);
     } finally {
-      slots.release();
+      free(first.worker());
     }
   }
 
-  private Optional<Deployments.Claim> claim() {
-    Instant now = clock.instant();
-    Optional<Deployments.Claim> claim = tx.execute(s -> deployments.claim(owner, now, now.plus(lease)));
-    return claim == null ? Optional.empty() : claim;
+  /** A claim made by one worker of this engine, and when (by this node's monotonic clock) it was asked for. */
+  private record Claimed(Deployments.Claim claim, int worker, String owner, long askedAt) {}
+
+  /** The owner name a worker claims as: this engine's name and the worker's number. */
+  String owner(int worker) {
+    return node + "/worker-" + worker;
   }
 
-  private void advanceAndFree(Deployments.Claim claim) {
+  private Optional<Claimed> claim(int worker) {
+    Instant now = clock.instant();
+    long asked = System.nanoTime();
+    String owner = owner(worker);
+    Optional<Deployments.Claim> claim = tx.execute(s -> deployments.claim(owner, now, lease));
+    return claim == null ? Optional.empty() : claim.map(c -> new Claimed(c, worker, owner, asked));
+  }
+
+  private void free(int worker) {
+    idle.add(worker);
+    slots.release();
+  }
+
+  private void advanceAndFree(Claimed claim) {
     try {
       advance(claim);
     } finally {
-      slots.release();
+      free(claim.worker());
     }
   }
 
-  private void advance(Deployments.Claim claim) {
-    long id = claim.deployment();
-    AtomicBoolean held = new AtomicBoolean(true);
-    var beat = heartbeats.scheduleAtFixedRate(() -> {
-      try {
-        if (!deployments.extend(id, owner, clock.instant().plus(lease))) {
-          held.set(false);
-        }
-      } catch (RuntimeException e) {
-        log.warn("could not extend the lease on deployment {}", id, e);
+  /**
+   * The heartbeat of one lease: extended on the heartbeat's own connection; lost when the database says
+   * the claim is no longer this one, or when extending fails for longer than the lease by this node's
+   * monotonic clock (another engine may have claimed it by then).
+   */
+  private void beat(Lease held) {
+    if (held.lost()) {
+      return;
+    }
+    long at = System.nanoTime();
+    try {
+      if (heartbeat.extend(held, lease)) {
+        held.confirmed(at);
+      } else {
+        lose(held, "the database no longer holds this claim (another engine claimed the deployment after the "
+            + "lease ran out, or the claim was released)");
       }
-    }, lease.toMillis() / 3, lease.toMillis() / 3, TimeUnit.MILLISECONDS);
+    } catch (java.sql.SQLException | RuntimeException e) {
+      if (held.runOut(System.nanoTime())) {
+        lose(held, "the lease could not be extended for longer than its " + lease + " (" + e.getMessage() + ")");
+      } else {
+        log.warn("could not extend the lease on deployment {}; tried again at the next beat", held.deployment(), e);
+      }
+    }
+  }
+
+  private void lose(Lease held, String why) {
+    if (held.lose(why)) {
+      log.warn("{}; its steps are stopped", held.why());
+    }
+  }
+
+  private void advance(Claimed claimed) {
+    Deployments.Claim claim = claimed.claim();
+    long id = claim.deployment();
+    // the lease began no earlier than the claim was asked for, by this node's monotonic clock
+    Lease held = new Lease(id, claimed.owner(), claim.fence(), lease, claimed.askedAt());
+    var beat = heartbeats.scheduleAtFixedRate(() -> beat(held), lease.toMillis() / 3, lease.toMillis() / 3,
+        TimeUnit.MILLISECONDS);
     // an abort may be recorded by any server; the one holding the deployment looks for it this often
     long look = Math.max(100, Math.min(ABORT_LOOK.toMillis(), lease.toMillis() / 3));
-    var abortLook = heartbeats.scheduleWithFixedDelay(() -> {
+    var abortLook = abortLooks.scheduleWithFixedDelay(() -> {
       try {
         aborts.look(id);
       } catch (RuntimeException e) {
@@ -310,33 +371,74 @@ public class Engine {
       }
     }, look, look, TimeUnit.MILLISECONDS);
     try {
-      if (claim.previousOwner() != null) {
-        Deployment d = deployments.get(id);
-        tx.executeWithoutResult(s -> deployments.record(id, DeploymentEvent.Kind.INTERRUPTION, null, null, "gantry",
-            "resumed in state " + d.state() + " after the engine " + claim.previousOwner()
-                + " stopped without finishing", clock.instant()));
-      }
-      Optional<Instant> again = run(id, held);
-      if (again.isPresent()) {
-        tx.executeWithoutResult(s -> deployments.release(id, owner, again.get(), clock.instant()));
-      } else {
-        tx.executeWithoutResult(s -> deployments.complete(id));
-      }
-    } catch (RuntimeException e) {
-      log.error("deployment {} could not be advanced; it will be tried again", id, e);
-      tx.executeWithoutResult(s -> deployments.release(id, owner, clock.instant().plus(waitRecheck),
-          clock.instant()));
+      held.bind(() -> work(claim, held));
     } finally {
       beat.cancel(false);
       abortLook.cancel(false);
       aborts.forget(id);
+      held.end();
+    }
+  }
+
+  /** Advances the deployment under its lease, then releases the claim (or removes the work item at its end). */
+  private void work(Deployments.Claim claim, Lease held) {
+    long id = claim.deployment();
+    try {
+      if (claim.previousOwner() != null) {
+        Deployment d = deployments.get(id);
+        tx.executeWithoutResult(s -> deployments.record(id, DeploymentEvent.Kind.INTERRUPTION, null, null, "gantry",
+            "resumed in state " + d.state() + " after the engine " + claim.previousOwner()
+                + " stopped without finishing (its lease ran out)", clock.instant()));
+      }
+      Optional<Instant> again = run(id, held);
+      if (again.isPresent()) {
+        release(claim, held, again.get());
+      } else {
+        tx.executeWithoutResult(s -> deployments.complete(id));
+      }
+    } catch (LeaseLost e) {
+      recordLoss(held);
+    } catch (RuntimeException e) {
+      if (held.lost()) {
+        recordLoss(held); // e.g. a write that failed once the lease was lost and its steps stopped
+        return;
+      }
+      log.error("deployment {} could not be advanced; it will be tried again", id, e);
+      release(claim, held, clock.instant().plus(waitRecheck));
+    }
+  }
+
+  private void release(Deployments.Claim claim, Lease held, Instant due) {
+    Boolean released = tx.execute(s -> deployments.release(claim, held.owner(), due, clock.instant()));
+    if (!Boolean.TRUE.equals(released)) {
+      held.lose("the claim was no longer this worker's when it released it");
+      recordLoss(held);
+    }
+  }
+
+  /**
+   * Writes in the deployment's record that this worker lost its lease and which of its steps it
+   * stopped: once every step it ran there has ended. Not under the claim (it is lost): the record only
+   * grows by it, and the engine holding the deployment now goes on as it would.
+   */
+  private void recordLoss(Lease held) {
+    List<String> stopped = held.stopped();
+    String what = held.why() + (stopped.isEmpty() ? "; no step of it was running"
+        : "; it stopped " + String.join(", ", stopped)) + ", and left the deployment to whichever engine holds it now";
+    log.warn(what);
+    try {
+      Lease.unbound(() -> tx.executeWithoutResult(s -> deployments.record(held.deployment(),
+          DeploymentEvent.Kind.INTERRUPTION, null, null, held.owner(), what, clock.instant())));
+    } catch (RuntimeException e) {
+      log.error("could not record that the lease on deployment {} was lost", held.deployment(), e);
     }
   }
 
   /** Runs a deployment until it ends (empty) or must wait (the time to look again). */
-  private Optional<Instant> run(long id, AtomicBoolean held) {
+  private Optional<Instant> run(long id, Lease held) {
     Plan plan = null;
-    while (held.get()) {
+    while (true) {
+      held.check();
       Deployment d = deployments.get(id);
       if (plan == null) {
         plan = Plan.of(d, models, environments);
@@ -370,7 +472,6 @@ public class Engine {
         return wait;
       }
     }
-    return Optional.of(clock.instant());
   }
 
   /** One pass of the activity that the deployment's state calls for: empty to go on at once, else when to look again. */

@@ -184,15 +184,11 @@ final class Execution {
       }));
     }
     StepResult waitFor = null;
-    for (Future<StepResult> f : results) {
-      try {
-        StepResult r = f.get();
-        // of several targets waiting (e.g. each for its idle slot's next analysis round), the soonest look counts
-        if (r.waitFor() != null && (waitFor == null || sooner(r.lookAgainAt(), waitFor.lookAgainAt()))) {
-          waitFor = r;
-        }
-      } catch (Exception e) {
-        throw new IllegalStateException("a target's work failed unexpectedly", e);
+    // every target's work has ended before the batch's outcome is acted on, even when one target's threw
+    for (StepResult r : Together.all(results, "a target's work failed unexpectedly")) {
+      // of several targets waiting (e.g. each for its idle slot's next analysis round), the soonest look counts
+      if (r.waitFor() != null && (waitFor == null || sooner(r.lookAgainAt(), waitFor.lookAgainAt()))) {
+        waitFor = r;
       }
     }
     return waitFor == null ? Optional.empty() : progress.waitFor(d, waitFor);

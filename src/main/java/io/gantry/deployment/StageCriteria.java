@@ -174,13 +174,7 @@ final class StageCriteria {
     }
     StepResult waitFor = null;
     List<String> failures = new ArrayList<>();
-    for (Future<StepResult> f : results) {
-      StepResult r;
-      try {
-        r = f.get();
-      } catch (Exception e) {
-        throw new IllegalStateException("a target's check failed unexpectedly", e);
-      }
+    for (StepResult r : Together.all(results, "a target's check failed unexpectedly")) {
       if (r.waitFor() != null && waitFor == null) {
         waitFor = r;
       }

@@ -187,7 +187,11 @@ final class StepsOnTarget {
           try {
             Supplier<StepOutcome> work = switching(phase) ? () -> on.switchTo(context, BlueGreen.command(step))
                 : () -> on.run(step, context);
-            outcome = abortable ? aborts.run(d.id(), run.target(), step, work::get) : work.get();
+            Supplier<StepOutcome> stoppable = abortable ? () -> aborts.run(d.id(), run.target(), step, work::get)
+                : work;
+            // a step is stopped when its lease is lost too, in every phase, and its outcome is then nobody's
+            Lease lease = Lease.bound(d.id());
+            outcome = lease == null ? stoppable.get() : lease.run(run.target(), step.name(), stoppable);
           } catch (RuntimeException e) {
             attempted.failed(e.toString());
             throw e;

@@ -56,6 +56,7 @@ final class TargetLocks {
   }
 
   private Optional<Holder> takeNow(long deployment, String target, Instant now) {
+    Deployments.fence(jdbc, deployment);
     Optional<Holder> busy = heldByAnother(deployment, target, now);
     if (busy.isEmpty()) {
       jdbc.sql("delete from target_waiters where target = :t and deployment_id = :d")
@@ -96,6 +97,7 @@ final class TargetLocks {
    * for it are woken in that commit too, just before it is made.
    */
   void release(long deployment, String target, Instant now) {
+    Deployments.fence(jdbc, deployment);
     int released = jdbc.sql("delete from target_locks where target = :t and deployment_id = :d")
         .param("t", target).param("d", deployment).update();
     if (released > 0) {

@@ -118,6 +118,13 @@ final class EngineFixture {
         () -> gates, Prometheus.of(prometheusUrl, Duration.ofSeconds(5)));
   }
 
+  /** A new engine whose workers claim deployments for leases of {@code lease}. */
+  Engine engineLeasingFor(Duration lease) {
+    return new Engine(deployments, models, library, environments, targets,
+        new StepRunner(clock).withSecrets(stepSecrets).runningAs(stepUser), db.transactions(), clock, dataDir, lease,
+        Duration.ofSeconds(5), 4, () -> gates);
+  }
+
   /** A new engine whose steps {@code runner} runs (e.g. with a sleeper that moves a test's clock). */
   Engine engine(StepRunner runner) {
     return new Engine(deployments, models, library, environments, targets, runner.withSecrets(stepSecrets),

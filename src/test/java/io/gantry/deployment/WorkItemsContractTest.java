@@ -20,6 +20,7 @@ import org.junit.jupiter.params.provider.EnumSource;
 class WorkItemsContractTest {
 
   private static final Instant NOW = Instant.parse("2026-03-02T12:00:00Z");
+  private static final Duration LEASE = Duration.ofSeconds(30);
   private final TestDatabase database;
   private Deployments deployments;
 
@@ -40,27 +41,27 @@ class WorkItemsContractTest {
   @Test
   void a_deployment_waiting_for_its_usual_interval_is_woken_when_one_in_its_environment_ends() {
     Deployment waiting = requested("web");
-    var claim = deployments.claim("engine-a", NOW, NOW.plusSeconds(30)).orElseThrow();
-    deployments.release(claim.deployment(), "engine-a", NOW.plusSeconds(5), NOW);
-    assertThat(deployments.claim("engine-a", NOW.plusSeconds(1), NOW.plusSeconds(31))).isEmpty();
+    var claim = deployments.claim("engine-a", NOW, LEASE).orElseThrow();
+    deployments.release(claim, "engine-a", NOW.plusSeconds(5), NOW);
+    assertThat(deployments.claim("engine-a", NOW.plusSeconds(1), LEASE)).isEmpty();
 
     deployments.wakeWaiting("qa", NOW.plusSeconds(1));
 
-    assertThat(deployments.claim("engine-a", NOW.plusSeconds(1), NOW.plusSeconds(31)))
+    assertThat(deployments.claim("engine-a", NOW.plusSeconds(1), LEASE))
         .hasValueSatisfying(c -> assertThat(c.deployment()).isEqualTo(waiting.id()));
   }
 
   @Test
   void a_deployment_held_by_an_engine_when_one_it_waits_for_ends_is_looked_at_again_at_once_not_at_its_interval() {
     Deployment waiting = requested("web");
-    var claim = deployments.claim("engine-a", NOW, NOW.plusSeconds(30)).orElseThrow();
+    var claim = deployments.claim("engine-a", NOW, LEASE).orElseThrow();
     assertThat(claim.deployment()).isEqualTo(waiting.id());
 
     // while engine-a finds that it must wait, the deployment it waits for ends
     deployments.wakeWaiting("qa", NOW.plusSeconds(1));
-    deployments.release(claim.deployment(), "engine-a", NOW.plus(Duration.ofMinutes(5)), NOW.plusSeconds(2));
+    deployments.release(claim, "engine-a", NOW.plus(Duration.ofMinutes(5)), NOW.plusSeconds(2));
 
-    assertThat(deployments.claim("engine-b", NOW.plusSeconds(2), NOW.plusSeconds(32)))
+    assertThat(deployments.claim("engine-b", NOW.plusSeconds(2), LEASE))
         .as("due again at once, not in five minutes")
         .hasValueSatisfying(c -> assertThat(c.deployment()).isEqualTo(waiting.id()));
   }
@@ -72,8 +73,8 @@ class WorkItemsContractTest {
 
     deployments.wakeWaiting("qa", NOW.plusSeconds(1));
 
-    assertThat(deployments.claim("engine-a", NOW.plusSeconds(1), NOW.plusSeconds(31))).isEmpty();
-    assertThat(deployments.claim("engine-a", NOW.plusSeconds(3600), NOW.plusSeconds(3630)))
+    assertThat(deployments.claim("engine-a", NOW.plusSeconds(1), LEASE)).isEmpty();
+    assertThat(deployments.claim("engine-a", NOW.plusSeconds(3600), LEASE))
         .hasValueSatisfying(c -> assertThat(c.deployment()).isEqualTo(later.id()));
   }
 }
