@@ -50,6 +50,9 @@ import org.springframework.transaction.support.TransactionTemplate;
 @Component
 public class Engine {
 
+  /** The shortest lease a worker may claim a deployment for. */
+  static final Duration MINIMUM_LEASE = Duration.ofMillis(100);
+
   private static final Logger log = LoggerFactory.getLogger(Engine.class);
   static final String EXECUTE = "execute";
   static final String VERIFY = "verify";
@@ -179,6 +182,10 @@ public class Engine {
     this.environments = environments;
     this.tx = tx;
     this.clock = clock;
+    if (lease == null || lease.compareTo(MINIMUM_LEASE) < 0) {
+      throw new IllegalArgumentException("gantry.engine.lease must be at least " + MINIMUM_LEASE.toMillis()
+          + "ms (the heartbeat extends the leases every third of it), not " + lease);
+    }
     this.lease = lease;
     this.waitRecheck = waitRecheck;
     String process = ManagementFactory.getRuntimeMXBean().getName();

@@ -202,6 +202,16 @@ class LeasesContractTest {
   }
 
   @Test
+  void an_engine_is_not_made_with_a_lease_too_short_for_its_heartbeat() throws Exception {
+    EngineFixture fixture = fixture(database.create(), """
+        - {name: one, type: shell, command: "true"}
+        """, "t1");
+    assertThatThrownBy(() -> fixture.engineLeasingFor(Duration.ofMillis(50)))
+        .isInstanceOf(IllegalArgumentException.class)
+        .hasMessageContaining("gantry.engine.lease must be at least 100ms").hasMessageContaining("PT0.05S");
+  }
+
+  @Test
   void two_engines_started_at_once_on_one_deployment_run_each_step_once() throws Exception {
     TestDatabase.Instance db = database.create();
     EngineFixture fixture = fixture(db, """
