@@ -459,19 +459,23 @@ public class SshConnections implements DisposableBean {
     private ChannelExec channel(String command, InputStream input, OutputStream out, Duration timeout)
         throws IOException, SshFailure {
       while (true) {
-        ChannelExec channel = session.createExecChannel(command);
-        if (input != null) {
-          channel.setIn(input);
-        }
-        // input written while the host does not read (its window full) waits at most as long as the command may run
-        CoreModuleProperties.WINDOW_TIMEOUT.set(channel, timeout);
-        channel.setOut(out);
-        channel.setErr(out);
+        ChannelExec channel = null;
         try {
+          // a session the host dropped may refuse the channel here already ("session is being closed")
+          channel = session.createExecChannel(command);
+          if (input != null) {
+            channel.setIn(input);
+          }
+          // input written while the host does not read (its window full) waits at most as long as the command may run
+          CoreModuleProperties.WINDOW_TIMEOUT.set(channel, timeout);
+          channel.setOut(out);
+          channel.setErr(out);
           channel.open().verify(CONNECT_TIMEOUT);
           return channel;
         } catch (IOException | RuntimeException e) {
-          channel.close(true);
+          if (channel != null) {
+            channel.close(true);
+          }
           if (!reused) {
             throw e;
           }
