@@ -6,7 +6,8 @@
 # turns; prints the medians of BENCH_RUNS runs (default 3), their ratio, the server's CPU time per deployment,
 # the agents' CPU time and the sum of their resident memory (BENCH_VERBOSE=1: each run's, and the server's CPU
 # time by thread). The agents start in waves of BENCH_AGENT_WAVE (default 10). Everything it starts is stopped at
-# the end; the whole run is bounded by BENCH_TIMEOUT seconds (default 3600).
+# the end (BENCH_KEEP=1 keeps the work folder, the server's database included, for a look afterwards); the whole
+# run is bounded by BENCH_TIMEOUT seconds (default 3600).
 set -euo pipefail
 root="$(cd "$(dirname "$0")/.." && pwd)"
 sizes="${1:-100}"
