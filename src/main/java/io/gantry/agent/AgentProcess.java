@@ -465,19 +465,20 @@ public final class AgentProcess {
           // a plain blocking connection: the bytes go from its socket to the file in this thread, with no
           // asynchronous machinery in between (it costs the host less CPU than the HttpClient for a large body)
           java.net.HttpURLConnection answer = job.download("work/" + job.id + "/artifacts/" + index, have);
-          try (InputStream in = answer.getResponseCode() >= 400 ? answer.getErrorStream() : answer.getInputStream()) {
-            if (answer.getResponseCode() == 206 && have > 0) {
+          int status = answer.getResponseCode();
+          try (InputStream in = status >= 400 ? answer.getErrorStream() : answer.getInputStream()) {
+            if (status == 206 && have > 0) {
               job.log("resuming " + artifact.path() + " at byte " + have);
               try (var to = Files.newOutputStream(part, StandardOpenOption.APPEND)) {
                 in.transferTo(to);
               }
-            } else if (answer.getResponseCode() == 200) {
+            } else if (status == 200) {
               Files.copy(in, part, StandardCopyOption.REPLACE_EXISTING);
-            } else if (answer.getResponseCode() == 416) {
+            } else if (status == 416) {
               Files.deleteIfExists(part);
               continue;
             } else {
-              throw new IOException("download of " + artifact.path() + " answered " + answer.getResponseCode());
+              throw new IOException("download of " + artifact.path() + " answered " + status);
             }
           } finally {
             answer.disconnect();

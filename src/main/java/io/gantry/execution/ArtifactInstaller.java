@@ -229,10 +229,12 @@ final class ArtifactInstaller {
       // the library refuses e.g. external artifacts; whatever it says is the reason
       throw new StepFailure("could not open artifact " + artifact.path() + ": " + e.getMessage());
     }
-    Digest written = hashedByStream ? artifact.digest() : Digest.ofSha256(sha.digest());
-    if (!written.equals(artifact.digest())) {
-      throw new StepFailure("artifact " + artifact.path() + " arrived on the target as " + written
-          + " but the version records " + artifact.digest() + "; nothing was switched");
+    if (!hashedByStream) {
+      Digest written = Digest.ofSha256(sha.digest());
+      if (!written.equals(artifact.digest())) {
+        throw new StepFailure("artifact " + artifact.path() + " arrived on the target as " + written
+            + " but the version records " + artifact.digest() + "; nothing was switched");
+      }
     }
     if (artifact.path().endsWith(".sh") || artifact.path().startsWith("bin/") || artifact.path().contains("/bin/")) {
       makeExecutable(file);
