@@ -196,9 +196,18 @@ class AgentController {
       @org.springframework.web.bind.annotation.RequestParam(defaultValue = "0") int waitSeconds)
       throws InterruptedException {
     Agent agent = registry.authenticate(credential).orElseThrow(AgentRegistry.Unauthorized::new);
+    checkWait(waitSeconds);
+    return next(agent, waitSeconds);
+  }
+
+  private static void checkWait(int waitSeconds) {
     if (waitSeconds < 0 || waitSeconds > MAX_WAIT_SECONDS) {
       throw InvalidInputException.of("waitSeconds", "wait 0 to " + MAX_WAIT_SECONDS + " seconds, not " + waitSeconds);
     }
+  }
+
+  /** The agent's next piece of work, claimed for it, waiting up to {@code waitSeconds} for one; 204 when none came. */
+  private ResponseEntity<Work> next(Agent agent, int waitSeconds) throws InterruptedException {
     long until = System.nanoTime() + Duration.ofSeconds(waitSeconds).toNanos();
     while (true) {
       var item = registry.next(agent, Duration.ofNanos(Math.max(0, until - System.nanoTime())));
@@ -217,20 +226,22 @@ class AgentController {
     }
   }
 
+  /** The agent whose credential this is and the work {@code id} it holds under {@code claim}. */
+  private record Held(Agent agent, WorkQueue.Item item) {}
+
   /** The work {@code id} when the agent holds its claim; 401 for anything else, so nothing is learnt. */
-  private WorkQueue.Item claimed(String credential, long id, String claim) {
+  private Held claimed(String credential, long id, String claim) {
     return claimed(credential, id, claim, false);
   }
 
   /** As {@link #claimed(String, long, String)}, the item with its payload when {@code payload}. */
-  private WorkQueue.Item claimed(String credential, long id, String claim, boolean payload) {
+  private Held claimed(String credential, long id, String claim, boolean payload) {
     Agent agent = registry.authenticate(credential).orElseThrow(AgentRegistry.Unauthorized::new);
     WorkQueue.Item item = (payload ? registry.work().get(id) : registry.work().look(id)).orElse(null);
     if (item == null || !item.agent().equals(agent.name()) || claim == null || !claim.equals(item.claimId())) {
       throw new AgentRegistry.Unauthorized();
     }
-    registry.heard(agent, null);
-    return item;
+    return new Held(registry.heard(agent, null), item);
   }
 
   @PostMapping("/agent/work/{id}/start")
@@ -264,11 +275,14 @@ class AgentController {
 
   @PostMapping("/agent/work/{id}/outcome")
   @Operation(summary = "An agent reports how the work it holds ended: succeeded, failed or needs-person, with the "
-      + "log lines it had not sent yet")
-  ResponseEntity<Void> outcome(@RequestHeader(name = CREDENTIAL, required = false) String credential,
+      + "log lines it had not sent yet. With waitSeconds (at most 25) the answer is the agent's next piece of work "
+      + "as GET /agent/work gives it, waited for that long (204 when none came); without it, 204")
+  ResponseEntity<Work> outcome(@RequestHeader(name = CREDENTIAL, required = false) String credential,
       @RequestHeader(name = CLAIM, required = false) String claim, @PathVariable long id,
-      @RequestBody Outcome outcome) {
-    claimed(credential, id, claim);
+      @org.springframework.web.bind.annotation.RequestParam(defaultValue = "0") int waitSeconds,
+      @RequestBody Outcome outcome) throws InterruptedException {
+    Held held = claimed(credential, id, claim);
+    checkWait(waitSeconds);
     String kind = outcome == null || outcome.outcome() == null ? "" : switch (outcome.outcome()) {
       case "succeeded" -> "SUCCEEDED";
       case "failed" -> "FAILED";
@@ -289,7 +303,7 @@ class AgentController {
       throw new io.gantry.shared.ConflictException("work " + id + " has ended already: " + registry.work().look(id)
           .map(WorkQueue.Item::outcomeText).orElse(""));
     }
-    return ResponseEntity.noContent().build();
+    return waitSeconds == 0 ? ResponseEntity.noContent().build() : next(held.agent(), waitSeconds);
   }
 
   @GetMapping("/agent/work/{id}/artifacts/{index}")
@@ -299,7 +313,7 @@ class AgentController {
       @RequestHeader(name = CLAIM, required = false) String claim, @PathVariable long id, @PathVariable int index,
       @RequestHeader(name = "Range", required = false) String range,
       jakarta.servlet.http.HttpServletResponse response) throws java.io.IOException {
-    WorkQueue.Item item = claimed(credential, id, claim, true);
+    WorkQueue.Item item = claimed(credential, id, claim, true).item();
     var artifacts = io.gantry.execution.AgentWork.artifacts(item.payload());
     if (index < 0 || index >= artifacts.size()) {
       throw new NotFoundException("artifact", String.valueOf(index));

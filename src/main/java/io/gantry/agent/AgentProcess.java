@@ -47,6 +47,8 @@ public final class AgentProcess {
   /** What {@link #run} ended with, as an exit code. */
   public static final int STOPPED = 0;
   public static final int REFUSED = 3;
+  /** How long a request for work (or the report of the last piece) waits on the server for the next piece, in s. */
+  static final int WAIT = 20;
 
   /** The secret references of a step's environment and a template's variables, as on the server. */
   private static final java.util.regex.Pattern SECRET = java.util.regex.Pattern.compile("\\$\\{secret:([^}]*)}");
@@ -175,22 +177,29 @@ public final class AgentProcess {
     StepRunner runner = new StepRunner(Clock.systemUTC());
     Path targets = options.workDir().resolve("targets");
     try {
+      JsonNode next = null; // the next piece of work, when the answer to the last outcome brought it
       while (!stopped.get() && !refused.get()) {
         try {
-          HttpResponse<String> answer = http.send(HttpRequest.newBuilder(api.resolve("work?waitSeconds=20"))
-              .header(AgentController.CREDENTIAL, credential).timeout(Duration.ofSeconds(40)).GET().build(),
-              HttpResponse.BodyHandlers.ofString());
-          if (answer.statusCode() == 401) {
-            refused.set(true);
-          } else if (answer.statusCode() == 200) {
-            JsonNode work = JSON.readTree(answer.body());
+          JsonNode work = next;
+          next = null;
+          if (work == null) {
+            HttpResponse<String> answer = http.send(HttpRequest.newBuilder(api.resolve("work?waitSeconds=" + WAIT))
+                .header(AgentController.CREDENTIAL, credential).timeout(Duration.ofSeconds(40)).GET().build(),
+                HttpResponse.BodyHandlers.ofString());
+            if (answer.statusCode() == 401) {
+              refused.set(true);
+            } else if (answer.statusCode() == 200) {
+              work = JSON.readTree(answer.body());
+            } else if (answer.statusCode() != 204) {
+              say("taking work answered " + answer.statusCode() + ": " + detail(answer.body()));
+              Thread.sleep(options.heartbeat().toMillis());
+            }
+          }
+          if (work != null) {
             Map<String, String> secrets = new LinkedHashMap<>();
             work.path("secrets").properties().forEach(e -> secrets.put(e.getKey(), e.getValue().asString()));
-            new Job(credential, work.path("id").asLong(), work.path("claim").asString(), work.path("payload").asString(),
-                secrets).perform(runner, targets);
-          } else if (answer.statusCode() != 204) {
-            say("taking work answered " + answer.statusCode() + ": " + detail(answer.body()));
-            Thread.sleep(options.heartbeat().toMillis());
+            next = new Job(credential, work.path("id").asLong(), work.path("claim").asString(),
+                work.path("payload").asString(), secrets).perform(runner, targets);
           }
         } catch (javax.net.ssl.SSLException e) {
           say("the server's certificate is refused (" + e.getMessage() + "); trying again");
@@ -284,17 +293,21 @@ public final class AgentProcess {
       return out.toString();
     }
 
-    void perform(StepRunner runner, Path targets) throws InterruptedException {
+    /**
+     * Starts the work, does it and reports how it ended; returns the next piece of work when the server answered
+     * the report with one (it waits up to {@link #WAIT} seconds for one), else null.
+     */
+    JsonNode perform(StepRunner runner, Path targets) throws InterruptedException {
       try {
         HttpResponse<String> started = send(request("work/" + id + "/start"), Map.of());
         if (started.statusCode() != 204) {
           say("work " + id + " not started (" + started.statusCode() + "): " + detail(started.body()));
-          return;
+          return null;
         }
       } catch (IOException e) {
         // not started: the server offers it again once the claim's lease passes
         say("work " + id + " not started (" + e + ")");
-        return;
+        return null;
       }
       say("started work " + id);
       var flusher = java.util.concurrent.Executors.newSingleThreadScheduledExecutor();
@@ -331,14 +344,15 @@ public final class AgentProcess {
       };
       for (int attempt = 0; ; attempt++) {
         try {
-          HttpResponse<String> answer = send(request("work/" + id + "/outcome"), report);
+          // the answer brings the next piece of work: one request less per piece than asking for it again
+          HttpResponse<String> answer = send(request("work/" + id + "/outcome?waitSeconds=" + WAIT), report);
           say("work " + id + ": " + report.get("outcome") + (answer.statusCode() / 100 == 2 ? ""
               : " (the server answered " + answer.statusCode() + ": " + detail(answer.body()) + ")"));
-          return;
+          return answer.statusCode() == 200 ? JSON.readTree(answer.body()) : null;
         } catch (IOException e) {
           if (attempt >= 30) {
             say("work " + id + ": its outcome could not be reported (" + e + ")");
-            return;
+            return null;
           }
           Thread.sleep(1000);
         }

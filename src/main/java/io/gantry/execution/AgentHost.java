@@ -76,16 +76,13 @@ record AgentHost(Target target, AgentHosts agents, StepRunner runner) implements
             + reported.facts().getOrDefault("tools", "none") + ")";
   }
 
+  /**
+   * Ready without asking the agent: the agent makes the component's folder ready itself before every piece of
+   * work that touches the host ({@link AgentWork#perform}), and a refusal fails that piece with the same words.
+   */
   @Override
   public Preparation prepare(ComponentRef component, Supplier<List<ComponentRef>> workedHere) {
-    StepOutcome prepared = agents.perform(target.name(), AgentWork.prepare(target.name(), component),
-        java.time.Duration.ofMinutes(1), line -> {});
-    return switch (prepared) {
-      case StepOutcome.Succeeded ok -> "prepared".equals(ok.summary()) ? Preparation.READY
-          : new Preparation(null, ok.summary());
-      case StepOutcome.Failed failed -> Preparation.refused(failed.reason());
-      case StepOutcome.NeedsPerson person -> Preparation.refused(person.what());
-    };
+    return Preparation.READY;
   }
 
   @Override

@@ -24,23 +24,15 @@ import tools.jackson.databind.json.JsonMapper;
 import tools.jackson.databind.node.ObjectNode;
 
 /**
- * One piece of work for an agent, as the JSON text the server queues and the agent reads: prepare a
- * component's folder, run a step, or make a slot live. The agent does it with the very code that works on a
- * local target ({@link TargetAccess#of} of a local target), in its own folder for the target.
+ * One piece of work for an agent, as the JSON text the server queues and the agent reads: run a step, or make
+ * a slot live. The agent does it with the very code that works on a local target ({@link TargetAccess#of} of a
+ * local target), in its own folder for the target, and makes the component's folder ready first as for one.
  */
 public final class AgentWork {
 
   private static final JsonMapper JSON = JsonMapper.builder().build();
 
   private AgentWork() {}
-
-  static String prepare(String target, ComponentRef component) {
-    ObjectNode work = JSON.createObjectNode();
-    work.put("action", "prepare");
-    work.put("target", target);
-    work.put("component", component.toString());
-    return work.toString();
-  }
 
   static String run(String target, Step step, StepContext context) {
     ObjectNode work = context(target, "run", context);
@@ -133,10 +125,18 @@ public final class AgentWork {
         root.toString()), runner);
     ComponentRef component = ComponentRef.parse(work.path("component").asString());
     String action = work.path("action").asString();
-    if (action.equals("prepare")) {
+    if (action.equals("prepare")) { // queued by a server of an earlier version, which asked before the steps
       Preparation prepared = access.prepare(component, List::of);
       return prepared.ready() ? new StepOutcome.Succeeded(prepared.note() == null ? "prepared" : prepared.note())
           : new StepOutcome.Failed(prepared.problem());
+    }
+    // the folder is made ready before every piece that touches it: a folder swapped for a link in between is refused
+    Preparation prepared = access.prepare(component, List::of);
+    if (!prepared.ready()) {
+      return new StepOutcome.Failed(prepared.problem());
+    }
+    if (prepared.note() != null) {
+      log.accept(prepared.note());
     }
     JsonNode v = work.path("version");
     ComponentVersion version = new ComponentVersion(0, component, new Version(v.path("version").asString()), null,

@@ -297,6 +297,53 @@ abstract class AgentsContract {
   }
 
   @Test
+  void the_answer_to_an_agents_report_brings_its_next_piece_of_work_and_a_bad_wait_changes_nothing()
+      throws Exception {
+    String name = "host-" + suffix();
+    String credential = registerAgent(createToken(1), name).json().path("credential").asString();
+    String target = freeTarget();
+    manager("POST", "/api/v1/agents/" + name + "/approve", Map.of("target", target));
+    try (var pool = Executors.newFixedThreadPool(2)) {
+      Future<StepOutcome> first = pool.submit(() -> hosts.perform(target, "{\"action\":\"run\",\"n\":1}",
+          java.time.Duration.ofSeconds(30), line -> {}));
+      Response claimed = claim(credential, 10);
+      assertThat(claimed.status()).as(claimed.text()).isEqualTo(200);
+      long id = claimed.json().path("id").asLong();
+      String claim = claimed.json().path("claim").asString();
+      assertThat(start(credential, id, claim).status()).isEqualTo(204);
+      Map<String, String> holder = Map.of(AgentController.CREDENTIAL, credential, AgentController.CLAIM, claim);
+
+      Response badWait = send("POST", "/api/v1/agent/work/" + id + "/outcome?waitSeconds=26", holder,
+          Map.of("outcome", "succeeded", "text", "one"));
+      assertThat(badWait.status()).as(badWait.text()).isEqualTo(422);
+      assertThat(badWait.json().path("errors").get(0).path("field").asString()).isEqualTo("waitSeconds");
+      assertThat(first.isDone()).as("a refused report ends nothing").isFalse();
+
+      // as the engine does, the second piece is queued once the first has ended: the report's answer waits for it
+      Future<StepOutcome> second = pool.submit(() -> {
+        first.get();
+        return hosts.perform(target, "{\"action\":\"run\",\"n\":2}", java.time.Duration.ofSeconds(30),
+            line -> {});
+      });
+      Response answer = send("POST", "/api/v1/agent/work/" + id + "/outcome?waitSeconds=10", holder,
+          Map.of("outcome", "succeeded", "text", "one"));
+      assertThat(answer.status()).as(answer.text()).isEqualTo(200);
+      assertThat(first.get(10, java.util.concurrent.TimeUnit.SECONDS)).isEqualTo(new StepOutcome.Succeeded("one"));
+      assertThat(answer.json().path("payload").asString()).isEqualTo("{\"action\":\"run\",\"n\":2}");
+      long nextId = answer.json().path("id").asLong();
+      String nextClaim = answer.json().path("claim").asString();
+      assertThat(nextId).isNotEqualTo(id);
+      assertThat(start(credential, nextId, nextClaim).status()).isEqualTo(204);
+      // without a wait the report is answered at once, with nothing
+      Response last = send("POST", "/api/v1/agent/work/" + nextId + "/outcome", Map.of(AgentController.CREDENTIAL,
+          credential, AgentController.CLAIM, nextClaim), Map.of("outcome", "failed", "text", "two"));
+      assertThat(last.status()).isEqualTo(204);
+      assertThat(second.get(10, java.util.concurrent.TimeUnit.SECONDS)).isEqualTo(new StepOutcome.Failed("two"));
+    }
+    manager("POST", "/api/v1/agents/" + name + "/revoke", Map.of());
+  }
+
+  @Test
   void work_of_an_agent_not_heard_within_the_grace_period_fails_naming_the_agent_and_when_it_was_last_heard()
       throws Exception {
     String name = "host-" + suffix();

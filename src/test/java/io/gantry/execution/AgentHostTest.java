@@ -101,4 +101,46 @@ class AgentHostTest {
     assertThat(queued).singleElement().asString().contains("${secret:db-password}");
     assertThat(AgentWork.secretNames(queued.getFirst())).containsExactly("db-password");
   }
+  @Test
+  void the_agent_refuses_work_in_a_component_folder_that_is_a_link_before_the_step_touches_anything(
+      @org.junit.jupiter.api.io.TempDir java.nio.file.Path dir) throws Exception {
+    var web = new io.gantry.catalog.ComponentRef("shop", "web");
+    var version = new io.gantry.catalog.ComponentVersion(1, web, new io.gantry.catalog.Version("1.0.0"), null, null,
+        Map.of(), List.of(), null, null, null, null, null, 0);
+    var step = new io.gantry.model.Step.Shell("touch", null, true, null, "touch touched", null, Map.of(), null);
+    List<String> queued = new java.util.ArrayList<>();
+    AgentHosts queue = new AgentHosts() {
+      @Override
+      public Reported reported(String target) {
+        return HEARD;
+      }
+
+      @Override
+      public StepOutcome perform(String target, String work, Duration timeout, Consumer<String> log) {
+        queued.add(work);
+        return new StepOutcome.Succeeded("queued");
+      }
+    };
+    AgentHost host = new AgentHost(FAR, queue, new StepRunner(Clock.systemUTC()));
+    assertThat(host.prepare(web, () -> {
+      throw new AssertionError("the server does not ask the agent's host what worked there");
+    })).isEqualTo(Preparation.READY);
+    host.run(step, host.context(version, null, Map.of(), a -> null, line -> {}));
+    String work = queued.getFirst();
+
+    java.nio.file.Path root = dir.resolve("targets");
+    java.nio.file.Path elsewhere = java.nio.file.Files.createDirectories(dir.resolve("elsewhere"));
+    java.nio.file.Files.createDirectories(root.resolve("far-1"));
+    java.nio.file.Files.createSymbolicLink(root.resolve("far-1").resolve(ComponentFolder.of(web)), elsewhere);
+    StepRunner runner = new StepRunner(Clock.systemUTC());
+    StepOutcome refused = AgentWork.perform(work, root, runner, a -> null, line -> {});
+    assertThat(refused).isInstanceOf(StepOutcome.Failed.class);
+    assertThat(((StepOutcome.Failed) refused).reason()).contains("is a symbolic link, not a folder");
+    assertThat(elsewhere).isEmptyDirectory();
+
+    // once the link is gone the agent makes the folder and does the work in it
+    java.nio.file.Files.delete(root.resolve("far-1").resolve(ComponentFolder.of(web)));
+    assertThat(AgentWork.perform(work, root, runner, a -> null, line -> {})).isInstanceOf(StepOutcome.Succeeded.class);
+    assertThat(root.resolve("far-1").resolve(ComponentFolder.of(web)).resolve("touched")).exists();
+  }
 }
