@@ -5,7 +5,8 @@ For each N: N targets of kind local and N targets of kind agent, in two environm
 for each (engine.py's steps: artifact install, configuration template, restart, HTTP health check). N agent
 processes (`gantry agent`, as a user runs it: the launcher's JVM options and class data archive), each in a folder of its own, register with a registration token,
 are approved and bound to a target through the API, and are waited for until each has been heard since its
-approval. Then BENCH_RUNS times (default 3): a new version with a new 10 MB payload is pushed and deployed to
+approval. One deployment of each kind warms up (BENCH_WARMUP=0: none), shown and not counted. Then
+BENCH_RUNS times (default 3): a new version with a new 10 MB payload is pushed and deployed to
 the local targets and to the agent targets, the two taking turns at going first; the medians, their ratio, the
 server's CPU time per deployment, the agents' CPU time and their resident memory are printed.
 """
@@ -25,6 +26,7 @@ server, token, work, launcher = sys.argv[1], sys.argv[2], sys.argv[3], sys.argv[
 sizes = [int(n) for n in sys.argv[5].split(",")]
 parallel = int(sys.argv[6])
 runs = int(os.environ.get("BENCH_RUNS", "3"))
+warmups = int(os.environ.get("BENCH_WARMUP", "1"))  # deployments of each kind before the counted runs
 verbose = os.environ.get("BENCH_VERBOSE") == "1"  # each run's figures too
 agent_opts = os.environ.get("BENCH_AGENT_JAVA_OPTS", "")  # given to the launcher as GANTRY_JAVA_OPTS
 server_pid = int(os.environ["BENCH_SERVER_PID"])
@@ -182,9 +184,24 @@ try:
         times = {"local": [], "agents": []}
         server_cpu = {"local": [], "agents": []}
         agents_cpu = []
-        for run in range(runs):
-            version = "1.%d.%d" % (n, run)
+        for run in range(-warmups, runs):
+            version = "1.%d.%d" % (n, run + warmups)
             gantry.push(component, version, sample_files(os.urandom(10 * 1024 * 1024)))
+            if run < 0:
+                # the first deployment after the agents started: each agent's JVM compiles the code of its work as
+                # it does it, once per process (a local deployment compiles it once, in the server). Shown, not
+                # counted: agents run for months, and the server has compiled its side by then too.
+                took = {}
+                for side, env in (("local", local_env), ("agents", agent_env)):
+                    agents_before = sum(cpu(p.pid) for p in agents)
+                    start = time.monotonic()
+                    d = gantry.deploy_and_wait(component, version, env)
+                    took[side] = time.monotonic() - start
+                    assert d["state"] == "SUCCEEDED", json.dumps(d)[:2000]
+                    kill_apps(local_apps if side == "local" else agent_apps)
+                print("         warm-up (not counted): local %.2f s, agents %.2f s, the agents' CPU %.1f s"
+                      % (took["local"], took["agents"], sum(cpu(p.pid) for p in agents) - agents_before), flush=True)
+                continue
             # the two take turns at going first, so that a noisy moment of the machine falls on both
             for side in (["local", "agents"] if run % 2 == 0 else ["agents", "local"]):
                 env = local_env if side == "local" else agent_env

@@ -3,7 +3,8 @@
 # For each N, one Gantry server (H2) deploys a 10 MB artifact with configuration, restart and health check
 # (engine.sh's model) to N targets of kind agent, each worked on by its own agent process
 # (gantry agent, as users start it, with BENCH_AGENT_JAVA_OPTS for a small heap), and to N local targets, taking
-# turns; prints the medians of BENCH_RUNS runs (default 3), their ratio, the server's CPU time per deployment,
+# turns, after one warm-up deployment of each that is shown and not counted (BENCH_WARMUP=0: none); prints the
+# medians of BENCH_RUNS runs (default 3), their ratio, the server's CPU time per deployment,
 # the agents' CPU time and the sum of their resident memory (BENCH_VERBOSE=1: each run's, and the server's CPU
 # time by thread). The agents start in waves of BENCH_AGENT_WAVE (default 10). Everything it starts is stopped at
 # the end (BENCH_KEEP=1 keeps the work folder, the server's database included, for a look afterwards); the whole
