@@ -233,7 +233,8 @@ try:
               % (statistics.median(server_cpu["local"]), statistics.median(server_cpu["agents"]),
                  statistics.median(agents_cpu), sum(rss), sum(rss) / len(rss)), flush=True)
         stop_agents()
-        shutil.rmtree(folder, ignore_errors=True)
+        if not os.environ.get("BENCH_KEEP"):  # kept for a look afterwards: the agents' folders and logs
+            shutil.rmtree(folder, ignore_errors=True)
         for t, _ in local:
             shutil.rmtree(os.path.join(local_root, "bench", t), ignore_errors=True)
 finally:
