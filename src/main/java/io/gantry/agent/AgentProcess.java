@@ -49,6 +49,8 @@ public final class AgentProcess {
   public static final int REFUSED = 3;
   /** How long a request for work (or the report of the last piece) waits on the server for the next piece, in s. */
   static final int WAIT = 20;
+  /** The host's facts go with every heartbeat, and at least every this many heartbeats' time while it works. */
+  static final int FACTS_EVERY = 6;
 
   /** The secret references of a step's environment and a template's variables, as on the server. */
   private static final java.util.regex.Pattern SECRET = java.util.regex.Pattern.compile("\\$\\{secret:([^}]*)}");
@@ -86,6 +88,8 @@ public final class AgentProcess {
   private final Options options;
   private final PrintWriter out;
   private final HttpClient http;
+  /** When the server last answered a request of this agent's with success (System.nanoTime). */
+  private volatile long answeredAt;
   /** The sockets of artifact downloads over https://: the system's trust, or only --ca's. */
   private final javax.net.ssl.SSLSocketFactory downloadSockets;
   private final URI api;
@@ -172,6 +176,7 @@ public final class AgentProcess {
           + "credential and its work, secrets included, cross the network unprotected");
     }
     String credential = credential();
+    answeredAt = System.nanoTime() - options.heartbeat().toNanos(); // the first heartbeat goes at once
     AtomicBoolean refused = new AtomicBoolean();
     Thread beats = Thread.ofPlatform().daemon().name("agent-heartbeat").start(() -> beat(credential, refused));
     StepRunner runner = new StepRunner(Clock.systemUTC());
@@ -183,9 +188,9 @@ public final class AgentProcess {
           JsonNode work = next;
           next = null;
           if (work == null) {
-            HttpResponse<String> answer = http.send(HttpRequest.newBuilder(api.resolve("work?waitSeconds=" + WAIT))
-                .header(AgentController.CREDENTIAL, credential).timeout(Duration.ofSeconds(40)).GET().build(),
-                HttpResponse.BodyHandlers.ofString());
+            HttpResponse<String> answer = answered(http.send(HttpRequest.newBuilder(api.resolve("work?waitSeconds="
+                + WAIT)).header(AgentController.CREDENTIAL, credential).timeout(Duration.ofSeconds(40)).GET().build(),
+                HttpResponse.BodyHandlers.ofString()));
             if (answer.statusCode() == 401) {
               refused.set(true);
             } else if (answer.statusCode() == 200) {
@@ -222,7 +227,21 @@ public final class AgentProcess {
 
   private void beat(String credential, AtomicBoolean refused) {
     String said = null;
+    int skipped = 0;
     while (!stopped.get() && !refused.get()) {
+      // a request of the agent's that the server answered within the last heartbeat told it the agent is alive
+      // (as the long poll for work does): the heartbeat is left out then, but the host's facts still go at least
+      // every FACTS_EVERY heartbeats
+      if (skipped < FACTS_EVERY - 1 && System.nanoTime() - answeredAt < options.heartbeat().toNanos()) {
+        skipped++;
+        try {
+          Thread.sleep(options.heartbeat().toMillis());
+        } catch (InterruptedException e) {
+          return;
+        }
+        continue;
+      }
+      skipped = 0;
       try {
         JsonNode standing = post("heartbeat", credential, Map.of("facts", facts()));
         if (standing == null) {
@@ -605,9 +624,17 @@ public final class AgentProcess {
   }
 
   private HttpResponse<String> send(HttpRequest.Builder request, Object body) throws IOException, InterruptedException {
-    return http.send(request.header("Content-Type", "application/json").timeout(Duration.ofSeconds(60))
+    return answered(http.send(request.header("Content-Type", "application/json").timeout(Duration.ofSeconds(60))
         .POST(HttpRequest.BodyPublishers.ofString(JSON.writeValueAsString(body))).build(),
-        HttpResponse.BodyHandlers.ofString());
+        HttpResponse.BodyHandlers.ofString()));
+  }
+
+  /** Notes when the server last answered a request of this agent's with success, which it hears the agent by. */
+  private HttpResponse<String> answered(HttpResponse<String> answer) {
+    if (answer.statusCode() / 100 == 2) {
+      answeredAt = System.nanoTime();
+    }
+    return answer;
   }
 
   private static String detail(String body) {

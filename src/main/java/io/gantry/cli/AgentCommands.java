@@ -59,7 +59,8 @@ final class AgentCommands {
     boolean insecureHttp;
 
     @Option(names = "--heartbeat-seconds", paramLabel = "S", description = "how often the agent says it is alive "
-        + "(default 10); keep it well inside the server's gantry.agents.grace")
+        + "with the host's facts (default 10), left out when another request was answered meanwhile, at most five "
+        + "times in a row; keep it well inside the server's gantry.agents.grace")
     int heartbeatSeconds = 10;
 
     @Override
