@@ -214,7 +214,7 @@ class AgentController {
       if (item.isEmpty()) {
         return ResponseEntity.noContent().build();
       }
-      var given = secrets.forLease(registry.get(agent.name()), item.get());
+      var given = secrets.forLease(() -> registry.get(agent.name()), item.get());
       if (given.isPresent()) {
         return ResponseEntity.ok().cacheControl(org.springframework.http.CacheControl.noStore())
             .body(new Work(item.get().id(), item.get().claimId(), item.get().payload(), given.get()));

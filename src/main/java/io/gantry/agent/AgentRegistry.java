@@ -267,13 +267,14 @@ public class AgentRegistry implements AgentHosts {
   /**
    * Records that the agent was heard from now, with the facts it reports (null keeps the last ones). Without
    * facts the time is written only when the one written last is older than {@link #heardEvery}: an agent at
-   * work is heard many times a second.
+   * work is heard many times a second. Returns the agent as it is after the write, or {@code agent} as given
+   * when nothing was written.
    */
   Agent heard(Agent agent, Map<String, String> facts) {
     if (facts != null) {
       checkFacts(facts);
     } else if (agent.lastHeardAt() != null && !agent.lastHeardAt().plus(heardEvery).isBefore(clock.instant())) {
-      return find(agent.name()).orElseThrow();
+      return agent;
     }
     jdbc.sql("update agents set last_heard_at = :now, facts = coalesce(:facts, facts) where id = :id")
         .param("now", Timestamp.from(clock.instant())).param("facts", facts == null ? null : Json.write(facts))
@@ -335,10 +336,13 @@ public class AgentRegistry implements AgentHosts {
   Optional<WorkQueue.Item> next(Agent agent, Duration wait) throws InterruptedException {
     long until = System.nanoTime() + wait.toNanos();
     WorkSignals.Signal changes = signals.agent(agent.name());
-    Agent now = agent;
+    Agent now = agent; // as the caller just read it
+    boolean read = true;
     while (true) {
       long changed = changes.seen();
-      now = heard(now, null);
+      // read again after each wait: it may have been approved or revoked meanwhile
+      now = heard(read ? now : find(now.name()).orElseThrow(), null);
+      read = false;
       if (now.state() == AgentState.APPROVED) {
         Optional<WorkQueue.Item> item = work.claim(now.name());
         if (item.isPresent()) {

@@ -25,15 +25,16 @@ class WorkSecrets {
   }
 
   /**
-   * The values of the secrets {@code item} names, for {@code agent}, which just claimed it; empty when it may not
+   * The values of the secrets {@code item} names, for the agent {@code claimer} gives, which just claimed it; empty when it may not
    * have them (it is not the approved agent of the work's target) or one cannot be given, and then the work fails
    * saying why, before the agent ever starts it.
    */
-  Optional<Map<String, String>> forLease(Agent agent, WorkQueue.Item item) {
+  Optional<Map<String, String>> forLease(java.util.function.Supplier<Agent> claimer, WorkQueue.Item item) {
     Set<String> names = AgentWork.secretNames(item.payload());
     if (names.isEmpty()) {
       return Optional.of(Map.of());
     }
+    Agent agent = claimer.get(); // as it is now, read only when there are secrets to send
     if (agent.state() != AgentState.APPROVED || !item.agent().equals(agent.name())
         || !item.target().equals(agent.target())) {
       work.fail(item.id(), "agent " + agent.name() + " does not work for target " + item.target()

@@ -46,6 +46,15 @@ class SecurityConfiguration {
    * as a filter of the server after the chain, looking the token up and touching it a second time on
    * every request.
    */
+  /**
+   * Spring Security makes no observations (management.observations.enable.spring.security=false turns off what it
+   * would report): without this its filter chain would still wrap every filter of every request to observe it.
+   */
+  @Bean
+  static org.springframework.security.config.observation.SecurityObservationSettings securityObservations() {
+    return org.springframework.security.config.observation.SecurityObservationSettings.noObservations();
+  }
+
   @Bean
   org.springframework.boot.web.servlet.FilterRegistrationBean<TokenAuthenticationFilter> tokensOnlyInTheChain(
       TokenAuthenticationFilter tokens) {
