@@ -4,6 +4,7 @@ import io.gantry.deployment.DeploymentEvent;
 import io.gantry.deployment.DeploymentState;
 import java.sql.Timestamp;
 import java.sql.Types;
+import java.time.Clock;
 import java.time.Duration;
 import java.time.Instant;
 import java.util.ArrayList;
@@ -41,25 +42,58 @@ class DeploymentFacts {
   private static final Logger log = LoggerFactory.getLogger(DeploymentFacts.class);
   static final int BATCH = 2_000;
 
+  /**
+   * How long a check that found the facts of every deployment that ended in a stretch of time is trusted: within
+   * it a report checks only the deployments that ended after that stretch. Facts deleted by hand in the stretch
+   * are written again by the first report after it.
+   */
+  static final Duration TRUSTED = Duration.ofMinutes(1);
+  /**
+   * How long before its check a stretch is taken as settled: a deployment's end time is taken before the commit
+   * that makes it visible, and servers' clocks differ a little; one that ended later is checked every time.
+   */
+  static final Duration SETTLE = Duration.ofMinutes(10);
+
   private final JdbcClient jdbc;
   private final CommitTimes commitTimes;
   private final TransactionTemplate tx;
   private final int batchSize;
   private final NamedParameterJdbcTemplate batch;
+  private final Clock clock;
+  private final Duration trusted;
+
+  /** The stretch of end times whose deployments were all found with their facts, and when. */
+  private record Checked(Instant from, Instant to, Instant at) {}
+
+  private volatile Checked checked;
 
   @Autowired
+  DeploymentFacts(JdbcClient jdbc, CommitTimes commitTimes, TransactionTemplate tx, DataSource dataSource,
+      Clock clock) {
+    this(jdbc, commitTimes, tx, dataSource, BATCH, clock, TRUSTED);
+  }
+
+  /** Checks every period in full each time (tests that write records by hand between reports). */
   DeploymentFacts(JdbcClient jdbc, CommitTimes commitTimes, TransactionTemplate tx, DataSource dataSource) {
     this(jdbc, commitTimes, tx, dataSource, BATCH);
   }
 
-  /** Writes the facts of at most {@code batchSize} deployments per transaction. */
+  /** Writes the facts of at most {@code batchSize} deployments per transaction; checks every period in full. */
   DeploymentFacts(JdbcClient jdbc, CommitTimes commitTimes, TransactionTemplate tx, DataSource dataSource,
       int batchSize) {
+    this(jdbc, commitTimes, tx, dataSource, batchSize, Clock.systemUTC(), Duration.ZERO);
+  }
+
+  /** As the server makes it, with a check trusted for {@code trusted} by {@code clock}. */
+  DeploymentFacts(JdbcClient jdbc, CommitTimes commitTimes, TransactionTemplate tx, DataSource dataSource,
+      int batchSize, Clock clock, Duration trusted) {
     this.jdbc = jdbc;
     this.commitTimes = commitTimes;
     this.tx = tx;
     this.batchSize = batchSize;
     this.batch = new NamedParameterJdbcTemplate(dataSource);
+    this.clock = clock;
+    this.trusted = trusted;
   }
 
   /** The facts column of an activity's process ({@code p}) or waiting ({@code w}) seconds. */
@@ -69,12 +103,32 @@ class DeploymentFacts {
 
   /**
    * Writes the facts of every deployment that ended in the period and has none yet. Cheap when there
-   * is nothing to write: two counts over an index. (A deployment has an end time once it is in a final
-   * state, and only then.)
+   * is nothing to write: two counts over an index, over the deployments that ended after the stretch of a check
+   * made within {@link #TRUSTED} (and more than {@link #SETTLE} before it), when the period starts in it. (A
+   * deployment has an end time once it is in a final state, and only then.)
    */
   void write(Period period) {
-    Timestamp from = Timestamp.from(period.from());
-    Timestamp to = Timestamp.from(period.to());
+    Instant now = clock.instant();
+    Checked known = checked;
+    boolean within = known != null && trusted.isPositive() && !now.isAfter(known.at().plus(trusted))
+        && !period.from().isBefore(known.from()) && !period.from().isAfter(known.to());
+    // within a check still trusted, only what ended after its stretch
+    Instant start = within ? known.to() : period.from();
+    if (start.isBefore(period.to())) {
+      write(start, period.to(), period);
+    }
+    Instant settled = period.to().isBefore(now.minus(SETTLE)) ? period.to() : now.minus(SETTLE);
+    if (!trusted.isPositive() || !settled.isAfter(period.from())) {
+      return;
+    }
+    checked = within ? new Checked(known.from(), settled.isAfter(known.to()) ? settled : known.to(), known.at())
+        : new Checked(period.from(), settled, now);
+  }
+
+  /** Writes the facts of the deployments that ended between {@code start} and {@code end} and have none. */
+  private void write(Instant since, Instant until, Period period) {
+    Timestamp from = Timestamp.from(since);
+    Timestamp to = Timestamp.from(until);
     long ended = jdbc.sql("select count(*) from deployments d where d.finished_at >= :from and d.finished_at < :to")
         .param("from", from).param("to", to).query(Long.class).single();
     long known = jdbc.sql("select count(*) from metrics_deployment_facts f where f.finished_at >= :from "

@@ -6,6 +6,7 @@ import io.gantry.deployment.DeploymentEvent.WaitKind;
 import io.gantry.deployment.Deployments;
 import io.gantry.testing.MutableClock;
 import io.gantry.testing.TestDatabase;
+import java.time.Instant;
 import java.util.Map;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CountDownLatch;
@@ -170,6 +171,49 @@ class DeploymentFactsContractTest {
 
     assertThat(after).isEqualTo(before);
     assertThat(after.deployments()).isEqualTo(1);
+  }
+
+  private DeploymentFacts trusting() {
+    return new DeploymentFacts(db.jdbc(), new CommitTimes(db.jdbc()), db.transactions(), db.dataSource(),
+        DeploymentFacts.BATCH, clock, DeploymentFacts.TRUSTED);
+  }
+
+  @Test
+  void a_check_that_found_every_deployment_with_its_facts_is_trusted_for_a_minute_and_no_longer() {
+    records.succeeded("shop", "production", "2026-03-02 10:00", "2026-03-02 10:10");
+    DeploymentFacts facts = trusting();
+    facts.write(MARCH);
+    assertThat(rows("metrics_deployment_facts")).isEqualTo(1);
+    db.jdbc().sql("delete from metrics_deployment_waits").update();
+    db.jdbc().sql("delete from metrics_deployment_facts").update();
+
+    clock.advance(java.time.Duration.ofSeconds(59));
+    facts.write(MARCH);
+    assertThat(rows("metrics_deployment_facts")).as("within the minute the check stands").isZero();
+    clock.advance(java.time.Duration.ofSeconds(2));
+    facts.write(MARCH);
+    assertThat(rows("metrics_deployment_facts")).as("after it the period is checked again").isEqualTo(1);
+  }
+
+  @Test
+  void deployments_that_ended_in_the_last_ten_minutes_or_after_a_trusted_stretch_are_checked_every_time() {
+    // the clock stands at 2026-04-10T00:00: a period running up to now
+    Period april = new Period(Instant.parse("2026-04-01T00:00:00Z"), Instant.parse("2026-04-10T00:00:00Z"));
+    records.succeeded("shop", "production", "2026-04-09 10:00", "2026-04-09 10:10");
+    DeploymentFacts facts = trusting();
+    facts.write(april);
+    assertThat(rows("metrics_deployment_facts")).isEqualTo(1);
+
+    // ended five minutes before the check, written now (as a deployment whose commit came late would be)
+    records.succeeded("shop", "production", "2026-04-09 23:50", "2026-04-09 23:55");
+    facts.write(april);
+    assertThat(rows("metrics_deployment_facts")).isEqualTo(2);
+
+    // a later period that starts inside the trusted stretch checks what ended after it
+    clock.advance(java.time.Duration.ofSeconds(30));
+    records.succeeded("shop", "production", "2026-04-10 00:00:10", "2026-04-10 00:00:20");
+    facts.write(new Period(april.from(), clock.instant()));
+    assertThat(rows("metrics_deployment_facts")).isEqualTo(3);
   }
 
   private static void await(CountDownLatch latch) {
