@@ -181,19 +181,21 @@ class KpiReports {
   }
 
   private KpiReport.Satisfaction satisfaction(Scope scope) {
+    // a rating carries its deployment's end: the facts are joined only to filter by what the deployment was
+    String rated = scope.matches("f").isEmpty() ? "deployment_ratings r where "
+        : "deployment_ratings r join metrics_deployment_facts f on f.deployment_id = r.deployment_id where "
+            + scope.ended("f") + " and ";
     Map<String, Object> averages = jdbc.sql("""
         select count(*) as n, avg(cast(r.lead_time as double precision)) as lead_time,
                avg(cast(r.quality as double precision)) as quality, count(r.rate_of_change) as n_rate,
                avg(cast(r.rate_of_change as double precision)) as rate_of_change
-          from deployment_ratings r join metrics_deployment_facts f on f.deployment_id = r.deployment_id
-         where r.deployment_finished_at >= :from and r.deployment_finished_at < :to and %s
-        """.formatted(scope.ended("f"))).params(scope.params()).query().singleRow();
+          from %s r.deployment_finished_at >= :from and r.deployment_finished_at < :to
+        """.formatted(rated)).params(scope.params()).query().singleRow();
     List<KpiReport.Comment> comments = jdbc.sql("""
         select r.deployment_id, r.rated_by, r.lead_time, r.quality, r.comment, r.rated_at
-          from deployment_ratings r join metrics_deployment_facts f on f.deployment_id = r.deployment_id
-         where r.deployment_finished_at >= :from and r.deployment_finished_at < :to and %s and r.comment is not null
+          from %s r.deployment_finished_at >= :from and r.deployment_finished_at < :to and r.comment is not null
          order by r.rated_at desc, r.id desc limit %d
-        """.formatted(scope.ended("f"), COMMENTS)).params(scope.params())
+        """.formatted(rated, COMMENTS)).params(scope.params())
         .query((rs, n) -> new KpiReport.Comment(rs.getLong(1), rs.getString(2), rs.getInt(3), rs.getInt(4),
             rs.getString(5), rs.getTimestamp(6).toInstant())).list();
     return new KpiReport.Satisfaction(count(averages.get("n")), round(number(averages.get("lead_time")), 2),
