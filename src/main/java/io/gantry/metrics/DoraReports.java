@@ -44,22 +44,17 @@ class DoraReports {
           + (production.isEmpty() ? "none" : String.join(", ", production)) + ")");
     }
     Scope scope = new Scope(period, f);
-    // one statement: the production runs are worked out once (a CTE read three times is materialized) and read
-    // for both the outcomes and the lead times
     Map<String, Object> row = new org.springframework.util.LinkedCaseInsensitiveMap<>();
-    row.putAll(jdbc.sql("""
-        with p as (%s)
-        select o.*, l.*
-          from (select count(*) as deployments,
-                       sum(case when p.state = 'SUCCEEDED' then 1 else 0 end) as succeeded,
-                       sum(p.rework) as rework,
-                       sum(p.failed) as failures,
-                       count(case when p.failed = 1 then p.recovery end) as recovered,
-                       percentile_cont(0.5) within group (order by case when p.failed = 1 then p.recovery end)
-                         as recovery
-                  from p) o
-         cross join (%s) l
-        """.formatted(runs(scope, production), LEADS)).params(scope.params()).query().singleRow());
+    String runs = runs(scope, production);
+    if (transactions.postgres()) {
+      // one statement: the production runs are worked out once (a CTE read three times is materialized)
+      row.putAll(jdbc.sql("with p as (" + runs + ") select o.*, l.* from (" + outcomes("p") + ") o cross join ("
+          + leads("p") + ") l").params(scope.params()).query().singleRow());
+    } else {
+      // H2 works a CTE out again where it is read: the runs as a subquery of each statement
+      row.putAll(jdbc.sql(outcomes("(" + runs + ") p")).params(scope.params()).query().singleRow());
+      row.putAll(jdbc.sql(leads("(" + runs + ") p")).params(scope.params()).query().singleRow());
+    }
 
     Instant now = clock.instant();
     double days = period.elapsed(now).toSeconds() / 86400.0;
@@ -83,26 +78,41 @@ class DoraReports {
         new DoraReport.ReworkRate(rework, percent(rework, deployments), null), THRESHOLDS);
   }
 
+  /** The outcomes of the runs {@code p} ({@code from}: the relation, aliased {@code p}). */
+  static String outcomes(String from) {
+    return """
+        select count(*) as deployments,
+               sum(case when p.state = 'SUCCEEDED' then 1 else 0 end) as succeeded,
+               sum(p.rework) as rework,
+               sum(p.failed) as failures,
+               count(case when p.failed = 1 then p.recovery end) as recovered,
+               percentile_cont(0.5) within group (order by case when p.failed = 1 then p.recovery end) as recovery
+          from %s
+        """.formatted(from);
+  }
+
   /**
-   * The change lead time over the successful runs {@code p}: the median over the commits they brought, each
-   * from its commit to the end of the deployment that brought it ({@code metrics_commit_leads}, for
-   * deployments that list their commits), and for a deployment that lists none, from the commit time of
-   * the version it installed, or when that is unknown from its request; {@code with_commit}: the
-   * deployments whose figure starts at a commit.
+   * The change lead time over the successful runs {@code p} ({@code from}: the relation, aliased {@code p}): the
+   * median over the commits they brought, each from its commit to the end of the deployment that brought it
+   * ({@code metrics_commit_leads}, for deployments that list their commits), and for a deployment that lists
+   * none, from the commit time of the version it installed, or when that is unknown from its request;
+   * {@code with_commit}: the deployments whose figure starts at a commit.
    */
-  static final String LEADS = """
-      select percentile_cont(0.5) within group (order by v.s) as lead_median,
-             count(distinct v.with_commit) as with_commit
-        from (select l.seconds as s, p.deployment_id as with_commit
-                from p join metrics_commit_leads l on l.deployment_id = p.deployment_id
-               where p.state = 'SUCCEEDED'
-              union all
-              select coalesce(p.commit_seconds, p.lead_seconds) as s,
-                     case when p.commit_seconds is not null then p.deployment_id end as with_commit
-                from p
-               where p.state = 'SUCCEEDED'
-                 and not exists (select 1 from metrics_commit_leads l where l.deployment_id = p.deployment_id)) v
-      """;
+  static String leads(String from) {
+    return """
+        select percentile_cont(0.5) within group (order by v.s) as lead_median,
+               count(distinct v.with_commit) as with_commit
+          from (select l.seconds as s, p.deployment_id as with_commit
+                  from %1$s join metrics_commit_leads l on l.deployment_id = p.deployment_id
+                 where p.state = 'SUCCEEDED'
+                union all
+                select coalesce(p.commit_seconds, p.lead_seconds) as s,
+                       case when p.commit_seconds is not null then p.deployment_id end as with_commit
+                  from %1$s
+                 where p.state = 'SUCCEEDED'
+                   and not exists (select 1 from metrics_commit_leads l where l.deployment_id = p.deployment_id)) v
+        """.formatted(from);
+  }
 
   /**
    * The production deployments of the scope that ran (succeeded, rolled back, or failed after executing),

@@ -39,6 +39,11 @@ class ReportTransactions {
     }
   }
 
+  /** Whether the reports run on PostgreSQL (else H2). */
+  boolean postgres() {
+    return postgres;
+  }
+
   <T> T run(Period period, Supplier<T> report) {
     facts.write(period);
     return tx.execute(status -> {
