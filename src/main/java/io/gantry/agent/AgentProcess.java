@@ -234,30 +234,26 @@ public final class AgentProcess {
       // every FACTS_EVERY heartbeats
       if (skipped < FACTS_EVERY - 1 && System.nanoTime() - answeredAt < options.heartbeat().toNanos()) {
         skipped++;
+      } else {
+        skipped = 0;
         try {
-          Thread.sleep(options.heartbeat().toMillis());
+          JsonNode standing = post("heartbeat", credential, Map.of("facts", facts()));
+          if (standing == null) {
+            refused.set(true);
+            return;
+          }
+          String now = standing.path("state").asString() + (standing.path("target").isNull()
+              || standing.path("target").isMissingNode() ? ""
+              : ", works for target " + standing.path("target").asString());
+          if (!now.equals(said)) {
+            say(now);
+            said = now;
+          }
+        } catch (IOException e) {
+          say("heartbeat: server not reached (" + e + "); trying again");
         } catch (InterruptedException e) {
           return;
         }
-        continue;
-      }
-      skipped = 0;
-      try {
-        JsonNode standing = post("heartbeat", credential, Map.of("facts", facts()));
-        if (standing == null) {
-          refused.set(true);
-          return;
-        }
-        String now = standing.path("state").asString() + (standing.path("target").isNull()
-            || standing.path("target").isMissingNode() ? "" : ", works for target " + standing.path("target").asString());
-        if (!now.equals(said)) {
-          say(now);
-          said = now;
-        }
-      } catch (IOException e) {
-        say("heartbeat: server not reached (" + e + "); trying again");
-      } catch (InterruptedException e) {
-        return;
       }
       try {
         Thread.sleep(options.heartbeat().toMillis());

@@ -33,6 +33,20 @@ class AgentHostTest {
     }
   }
 
+  /** What the agents' module would do with work: keep it, as queued, and answer {@code outcome} for it. */
+  record Queueing(List<String> queued, StepOutcome outcome) implements AgentHosts {
+    @Override
+    public Reported reported(String target) {
+      return HEARD;
+    }
+
+    @Override
+    public StepOutcome perform(String target, String work, Duration timeout, Consumer<String> log) {
+      queued.add(work);
+      return outcome;
+    }
+  }
+
   static AgentHost host(AgentHosts.Reported reported) {
     return new AgentHost(FAR, new Reporting(reported), new StepRunner(Clock.systemUTC()));
   }
@@ -78,19 +92,8 @@ class AgentHostTest {
   void a_step_that_names_a_secret_is_queued_with_the_reference_never_the_value() {
     var step = new io.gantry.model.Step.Shell("deploy", null, true, null, "./run.sh", null,
         Map.of("PASSWORD", "${secret:db-password}", "MODE", "plain"), null);
-    List<String> queued = new java.util.ArrayList<>();
-    AgentHosts queue = new AgentHosts() {
-      @Override
-      public Reported reported(String target) {
-        return HEARD;
-      }
-
-      @Override
-      public StepOutcome perform(String target, String work, Duration timeout, Consumer<String> log) {
-        queued.add(work);
-        return new StepOutcome.Succeeded("done");
-      }
-    };
+    Queueing queue = new Queueing(new java.util.ArrayList<>(), new StepOutcome.Succeeded("done"));
+    List<String> queued = queue.queued();
     AgentHost host = new AgentHost(FAR, queue, new StepRunner(Clock.systemUTC()).withSecrets(text -> {
       throw new AssertionError("a secret is not read when its work is queued");
     }));
@@ -101,6 +104,7 @@ class AgentHostTest {
     assertThat(queued).singleElement().asString().contains("${secret:db-password}");
     assertThat(AgentWork.secretNames(queued.getFirst())).containsExactly("db-password");
   }
+
   @Test
   void the_agent_refuses_work_in_a_component_folder_that_is_a_link_before_the_step_touches_anything(
       @org.junit.jupiter.api.io.TempDir java.nio.file.Path dir) throws Exception {
@@ -108,25 +112,13 @@ class AgentHostTest {
     var version = new io.gantry.catalog.ComponentVersion(1, web, new io.gantry.catalog.Version("1.0.0"), null, null,
         Map.of(), List.of(), null, null, null, null, null, 0);
     var step = new io.gantry.model.Step.Shell("touch", null, true, null, "touch touched", null, Map.of(), null);
-    List<String> queued = new java.util.ArrayList<>();
-    AgentHosts queue = new AgentHosts() {
-      @Override
-      public Reported reported(String target) {
-        return HEARD;
-      }
-
-      @Override
-      public StepOutcome perform(String target, String work, Duration timeout, Consumer<String> log) {
-        queued.add(work);
-        return new StepOutcome.Succeeded("queued");
-      }
-    };
+    Queueing queue = new Queueing(new java.util.ArrayList<>(), new StepOutcome.Succeeded("queued"));
     AgentHost host = new AgentHost(FAR, queue, new StepRunner(Clock.systemUTC()));
     assertThat(host.prepare(web, () -> {
       throw new AssertionError("the server does not ask the agent's host what worked there");
     })).isEqualTo(Preparation.READY);
     host.run(step, host.context(version, null, Map.of(), a -> null, line -> {}));
-    String work = queued.getFirst();
+    String work = queue.queued().getFirst();
 
     java.nio.file.Path root = dir.resolve("targets");
     java.nio.file.Path elsewhere = java.nio.file.Files.createDirectories(dir.resolve("elsewhere"));
