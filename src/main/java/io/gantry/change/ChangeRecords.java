@@ -74,6 +74,12 @@ class ChangeRecords {
     return find(id).orElseThrow(() -> new NotFoundException("change", Change.key(id)));
   }
 
+  /** The change, its row locked until the transaction ends (a second server's writer waits). */
+  Change lock(long id) {
+    return jdbc.sql("select * from changes where id = :id for update").param("id", id).query(ChangeRecords::map)
+        .optional().orElseThrow(() -> new NotFoundException("change", Change.key(id)));
+  }
+
   Optional<Change> forDeployment(long deployment) {
     return jdbc.sql("select * from changes where for_deployment = :d").param("d", deployment)
         .query(ChangeRecords::map).optional();
@@ -239,6 +245,17 @@ class ChangeRecords {
   }
 
   /** What the external system last said about a change, and when to ask again (null: no more). */
+  /**
+   * Takes the due poll of an external change for this server: moves its next poll to {@code until}, if it is
+   * still the one seen as due. Answers false when another server took it first (or the change moved on).
+   */
+  boolean claimExternalPoll(long change, Instant due, Instant until) {
+    return jdbc.sql("""
+        update changes set external_next_poll = :until
+         where id = :id and state = 'ASSESSED' and external_next_poll = :due
+        """).param("until", ts(until)).param("id", change).param("due", ts(due)).update() == 1;
+  }
+
   void externalChecked(long change, String state, String error, Instant checkedAt, Instant nextPoll) {
     jdbc.sql("""
         update changes set external_state = coalesce(:state, external_state), external_error = :error,

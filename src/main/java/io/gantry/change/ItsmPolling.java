@@ -2,6 +2,7 @@ package io.gantry.change;
 
 import io.gantry.shared.ConflictException;
 import io.gantry.shared.InvalidInputException;
+import java.time.Duration;
 import java.time.Instant;
 import java.util.Map;
 import java.util.concurrent.ConcurrentHashMap;
@@ -15,6 +16,9 @@ import org.springframework.stereotype.Component;
  */
 @Component
 public class ItsmPolling {
+
+  /** The shortest time a server holds a due poll it took (see {@link #claim}). */
+  static final Duration CLAIM = Duration.ofMinutes(1);
 
   private final Changes changes;
   private final ItsmSettings settings;
@@ -43,11 +47,26 @@ public class ItsmPolling {
   /** Asks about every submitted external change whose poll is due; answers how many were asked about. */
   public int pollDue() {
     int asked = 0;
-    for (Change c : changes.records().externalDue(changes.clock().instant())) {
-      poll(c);
-      asked++;
+    Instant now = changes.clock().instant();
+    for (Change c : changes.records().externalDue(now)) {
+      if (claim(c, now)) {
+        poll(c);
+        asked++;
+      }
     }
     return asked;
+  }
+
+  /**
+   * Takes a due poll away from the other servers: its next poll moves a claim's time ahead (the system's
+   * poll interval, at least {@link #CLAIM}), so the others skip it; the answer sets the real next poll, and
+   * a server that dies while asking leaves the poll due again when the claim runs out.
+   */
+  private boolean claim(Change c, Instant now) {
+    ItsmSettings.ItsmSystem system = settings.systems().get(c.external().system());
+    Duration hold = system == null || system.pollInterval().compareTo(CLAIM) < 0 ? CLAIM : system.pollInterval();
+    Instant due = changes.records().externalStatus(c.id()).nextPoll();
+    return due != null && !due.isAfter(now) && changes.records().claimExternalPoll(c.id(), due, now.plus(hold));
   }
 
   /** The tool called back without saying more: ask it now. */
@@ -130,7 +149,7 @@ public class ItsmPolling {
     ItsmSettings.ItsmSystem system = settings.systems().get(seen.external().system());
     Change moved = changes.tx().execute(s -> {
       ChangeRecords records = changes.records();
-      Change c = records.get(seen.id());
+      Change c = records.lock(seen.id());
       if (c.state() != ChangeState.ASSESSED) {
         return c;
       }
@@ -156,7 +175,7 @@ public class ItsmPolling {
         return records.transition(c, ChangeState.REJECTED, ChangeRecords.ClosureCodeOrNull.NONE, actor,
             "rejected in " + name + " (" + ref + " is \"" + value + "\")", now);
       }
-      java.time.Duration timeout = system == null ? java.time.Duration.ZERO : system.timeout();
+      Duration timeout = system == null ? Duration.ZERO : system.timeout();
       if (c.submittedAt() != null && !c.submittedAt().plus(timeout).isAfter(now)) {
         records.externalChecked(c.id(), value, error, now, null);
         String last = value != null ? "it is still \"" + value + "\"" : error;

@@ -156,6 +156,57 @@ class ItsmContractTest {
   }
 
   @Test
+  void a_due_poll_another_server_is_asking_about_is_left_to_it_and_the_tool_is_asked_once() throws Exception {
+    Change c = external("snow", "CHG0030009");
+    server.hold();
+    ItsmPolling other = fixture.itsm();
+
+    var asking = java.util.concurrent.CompletableFuture.supplyAsync(itsm::pollDue);
+    java.time.Instant deadline = java.time.Instant.now().plusSeconds(10);
+    while (server.requests.isEmpty()) {
+      assertThat(java.time.Instant.now()).as("the first server asks the tool").isBefore(deadline);
+      Thread.sleep(5);
+    }
+    assertThat(other.pollDue()).as("the second server leaves the poll the first one took").isZero();
+    assertThat(asking.get()).isOne();
+    assertThat(other.pollDue()).as("the answer (none) set the next poll a minute away").isZero();
+
+    assertThat(server.requests).hasSize(1);
+    assertThat(changes.history(changes.get(c.key()))).filteredOn(e -> e.kind() == ChangeEntry.Kind.EXTERNAL)
+        .hasSize(1);
+  }
+
+  @Test
+  void two_servers_polling_at_once_ask_the_tool_once_about_each_due_change() throws Exception {
+    List<Change> due = new java.util.ArrayList<>();
+    for (int i = 0; i < 8; i++) {
+      due.add(external("snow", "CHG004000" + i));
+    }
+    server.serviceNow("any", "requested");
+    ItsmPolling other = fixture.itsm();
+    var start = new java.util.concurrent.CountDownLatch(1);
+    var one = java.util.concurrent.CompletableFuture.supplyAsync(() -> awaitThen(start, itsm::pollDue));
+    var two = java.util.concurrent.CompletableFuture.supplyAsync(() -> awaitThen(start, other::pollDue));
+    start.countDown();
+
+    assertThat(one.get() + two.get()).as("changes asked about by the two servers together").isEqualTo(due.size());
+    assertThat(server.requests).hasSize(due.size());
+    for (Change c : due) {
+      assertThat(changes.history(changes.get(c.key()))).filteredOn(e -> e.kind() == ChangeEntry.Kind.EXTERNAL)
+          .as("what %s heard", c.key()).hasSize(1);
+    }
+  }
+
+  private static int awaitThen(java.util.concurrent.CountDownLatch start, java.util.function.IntSupplier poll) {
+    try {
+      start.await();
+    } catch (InterruptedException e) {
+      Thread.currentThread().interrupt();
+    }
+    return poll.getAsInt();
+  }
+
+  @Test
   void a_jira_change_awaiting_approval_then_approved_is_authorized_asking_with_the_bearer_token() {
     Change c = external("jsm", "ITSM-7");
     server.jira("ITSM-7", "Awaiting approval");
