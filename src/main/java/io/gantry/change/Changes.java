@@ -302,9 +302,16 @@ public class Changes {
     int expired = 0;
     for (Change c : records.inState(ChangeState.ASSESSED)) {
       if (c.external() == null && c.submittedAt() != null && !c.submittedAt().plus(approvalExpiry).isAfter(now)) {
-        Change moved = tx.execute(s -> records.transition(records.get(c.id()), ChangeState.REJECTED,
-            ChangeRecords.ClosureCodeOrNull.NONE, SYSTEM, "expired: the approval request of " + c.submittedAt()
-                + " was not decided within " + approvalExpiry + " (" + progress(c) + ")", now));
+        // under the change's row lock: another server (or a decision) may have moved it since it was read
+        Change moved = tx.execute(s -> {
+          Change locked = records.lock(c.id());
+          return locked.state() != ChangeState.ASSESSED ? null : records.transition(locked, ChangeState.REJECTED,
+              ChangeRecords.ClosureCodeOrNull.NONE, SYSTEM, "expired: the approval request of " + c.submittedAt()
+                  + " was not decided within " + approvalExpiry + " (" + progress(c) + ")", now);
+        });
+        if (moved == null) {
+          continue;
+        }
         wakeDeployments(moved);
         expired++;
       }

@@ -253,6 +253,35 @@ class ChangesContractTest {
   }
 
   @Test
+  void two_servers_expiring_at_once_reject_each_overdue_approval_request_once() throws Exception {
+    fixture.configured();
+    List<Change> overdue = new java.util.ArrayList<>();
+    for (int i = 0; i < 8; i++) {
+      overdue.add(submitted(fixture.change("normal", List.of("shop/web"), "production"), "alice"));
+    }
+    clock.advance(Duration.ofHours(72));
+    var start = new java.util.concurrent.CountDownLatch(1);
+    java.util.concurrent.Callable<Integer> expire = () -> {
+      start.await();
+      return changes.expireOverdue();
+    };
+    var pool = java.util.concurrent.Executors.newFixedThreadPool(2);
+    try {
+      var one = pool.submit(expire);
+      var two = pool.submit(expire);
+      start.countDown();
+      assertThat(one.get() + two.get()).as("requests expired by the two together").isEqualTo(overdue.size());
+    } finally {
+      pool.shutdownNow();
+    }
+    for (Change c : overdue) {
+      assertThat(changes.history(changes.get(c.key())))
+          .filteredOn(e -> e.kind() == ChangeEntry.Kind.TRANSITION && e.to() == ChangeState.REJECTED)
+          .as("rejections of %s", c.key()).hasSize(1);
+    }
+  }
+
+  @Test
   void an_authorized_change_stops_covering_deployments_after_its_planned_end() {
     fixture.configured();
     Deployment waiting = fixture.deploy("shop/web", "production", "alice");
