@@ -38,15 +38,22 @@ public class IdentityBootstrap implements ApplicationRunner {
   @Override
   public void run(ApplicationArguments args) {
     var file = adminTokenFile.path();
-    String secret = tx.execute(status -> {
-      if (users.count() > 0) {
-        return null;
-      }
-      User admin = users.create(ADMIN, "Administrator", EnumSet.of(Role.DEPLOYMENT_MANAGER), Actor.GANTRY);
-      String issued = tokens.issue(admin, "bootstrap", tokens.maxDays(), Actor.GANTRY).secret();
-      adminTokenFile.write(issued);
-      return issued;
-    });
+    String secret;
+    try {
+      secret = tx.execute(status -> {
+        if (users.count() > 0) {
+          return null;
+        }
+        User admin = users.create(ADMIN, "Administrator", EnumSet.of(Role.DEPLOYMENT_MANAGER), Actor.GANTRY);
+        String issued = tokens.issue(admin, "bootstrap", tokens.maxDays(), Actor.GANTRY).secret();
+        adminTokenFile.write(issued);
+        return issued;
+      });
+    } catch (org.springframework.dao.DuplicateKeyException startedBeside) {
+      // a server started beside this one on the same new database made the first administrator first
+      log.info("Another server made the first administrator \"{}\"; its token is in that server's {}", ADMIN, file);
+      return;
+    }
     if (secret != null) {
       log.info("Created user \"{}\" (deployment-manager). Its API token is in {} (readable only by you). "
           + "The gantry CLI reads it from there when run in this directory; or: export GANTRY_TOKEN=$(cat {}). "

@@ -47,6 +47,29 @@ class IdentityContractTest {
   }
 
   @Test
+  void a_server_started_beside_another_on_a_new_database_starts_when_the_other_made_the_first_administrator(
+      @org.junit.jupiter.api.io.TempDir java.nio.file.Path data) throws Exception {
+    var first = new IdentityBootstrap(users, tokens, new AdminTokenFile(data.resolve("one"), tokens, db.jdbc(), clock),
+        db.transactions());
+    first.run(null);
+    // the second server read "no users yet" before the first one's commit
+    Users readBeforeTheCommit = new Users(db.jdbc(), clock) {
+      @Override
+      public long count() {
+        return 0;
+      }
+    };
+    var second = new IdentityBootstrap(readBeforeTheCommit, tokens, new AdminTokenFile(data.resolve("two"), tokens,
+        db.jdbc(), clock), db.transactions());
+
+    second.run(null);
+
+    assertThat(java.nio.file.Files.exists(data.resolve("two/admin.token"))).isFalse();
+    assertThat(java.nio.file.Files.exists(data.resolve("one/admin.token"))).isTrue();
+    assertThat(db.count("users")).isOne();
+  }
+
+  @Test
   void a_user_keeps_its_roles_and_is_listed_by_page() {
     users.create("alice", "Alice", EnumSet.of(Role.DEPLOYMENT_MANAGER, Role.AUDITOR), Actor.GANTRY);
     users.create("bob", null, EnumSet.of(Role.SUPPLIER), Actor.GANTRY);
