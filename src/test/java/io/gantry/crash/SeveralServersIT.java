@@ -32,7 +32,8 @@ import tools.jackson.databind.json.JsonMapper;
  * (SIGSTOP) for longer than its lease, then let go on (SIGCONT). Afterwards every deployment has ended,
  * no step ran twice on any target, a deployment that succeeded ran each of its steps once on each of its
  * targets, one that did not says why in its record, the interruptions are in the records, every server
- * answers for every deployment the same, and a step's full output is read through any of them.
+ * answers for every deployment the same, and a step's full output is read through any of them. A console
+ * session begun through one server holds on the others (sessions are rows of the database).
  */
 class SeveralServersIT {
 
@@ -69,6 +70,12 @@ class SeveralServersIT {
     String token = Files.readString(dir.resolve("data/admin.token")).trim();
     start(1, null);
     start(2, null);
+
+    HttpClient browser = consoleSignedInThrough(0, token);
+    for (int server = 0; server < 3; server++) {
+      assertThat(page(browser, server, "/").body()).as("the console's landing page through server %d", server)
+          .contains("<strong id=\"user\">admin</strong>");
+    }
 
     for (int v = 1; v <= VERSIONS; v++) {
       for (int e = 1; e <= ENVIRONMENTS; e++) {
@@ -161,6 +168,28 @@ class SeveralServersIT {
       assertThat(output.statusCode()).as(output.body()).isEqualTo(200);
       assertThat(output.body()).contains("step one of " + last.path("version").asString());
     }
+  }
+
+  /** A browser signed in to the console through one server with the API token, as the sign-in page has it. */
+  private HttpClient consoleSignedInThrough(int server, String token) throws Exception {
+    HttpClient browser = HttpClient.newBuilder().cookieHandler(new java.net.CookieManager())
+        .followRedirects(HttpClient.Redirect.NEVER).build();
+    java.util.regex.Matcher csrf = java.util.regex.Pattern.compile("name=\"_csrf\" value=\"([^\"]+)\"")
+        .matcher(page(browser, server, "/sign-in").body());
+    assertThat(csrf.find()).isTrue();
+    HttpResponse<String> signedIn = browser.send(HttpRequest.newBuilder(uri(server, "/sign-in"))
+        .header("Content-Type", "application/x-www-form-urlencoded").POST(HttpRequest.BodyPublishers.ofString(
+            "_csrf=" + java.net.URLEncoder.encode(csrf.group(1), StandardCharsets.UTF_8) + "&token=" + token))
+        .build(), HttpResponse.BodyHandlers.ofString());
+    assertThat(signedIn.statusCode()).as(signedIn.body()).isEqualTo(302);
+    return browser;
+  }
+
+  private HttpResponse<String> page(HttpClient browser, int server, String path) throws Exception {
+    HttpResponse<String> page = browser.send(HttpRequest.newBuilder(uri(server, path)).header("Accept", "text/html")
+        .build(), HttpResponse.BodyHandlers.ofString());
+    assertThat(page.statusCode()).as("%s through server %d: %s", path, server, page.body()).isEqualTo(200);
+    return page;
   }
 
   /** Waits until the server runs a step: a process of its own (a step's shell) is running. */
