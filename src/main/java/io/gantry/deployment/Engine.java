@@ -92,6 +92,10 @@ public class Engine {
     return t;
   });
   private final ExecutorService workers;
+  /** Set once the server stops: no more claims, and each worker lets go of its deployment at its next pass. */
+  private volatile boolean draining;
+  /** The leases this engine's workers hold now. */
+  private final java.util.Set<Lease> active = java.util.concurrent.ConcurrentHashMap.newKeySet();
   private final EngineObserver observer;
   private final Planning planning;
   private final ComponentVerification componentVerification;
@@ -213,7 +217,7 @@ public class Engine {
         blueGreen);
     Canary canary = new Canary(deployments, clock, progress, analyses);
     this.execution = new Execution(deployments, library, targets, clock, progress, steps, failureHandling,
-        this.workers, aborts, canary, blueGreen);
+        this.workers, aborts, canary, blueGreen, () -> draining);
     this.criteria = new StageCriteria(deployments, library, targets, clock, progress, steps, failureHandling,
         this.workers);
     this.deploymentVerification = new DeploymentVerification(deployments, library, targets, progress, steps,
@@ -281,6 +285,43 @@ public class Engine {
     return started;
   }
 
+  /**
+   * Lets go of the work, as a server does when it stops: claims no more deployments, and each worker lets
+   * go of its deployment (due at once, for another server or this one's next start) as soon as the activity
+   * under way ends, so no step is left with its outcome unknown. A worker still busy after {@code grace} has
+   * its steps stopped, as when its lease is lost: its record says so, and the server that takes the
+   * deployment on runs those steps again only if they are idempotent. Answers whether every worker let go
+   * within the grace.
+   */
+  public boolean drain(Duration grace) {
+    draining = true;
+    long deadline = System.nanoTime() + grace.toNanos();
+    if (awaitIdle(deadline)) {
+      return true;
+    }
+    for (Lease held : active) {
+      held.lose("the server stopped, and the steps of this worker had not ended within the "
+          + grace.toString().substring(2).toLowerCase(java.util.Locale.ROOT) + " it waits for them");
+    }
+    awaitIdle(System.nanoTime() + Duration.ofSeconds(10).toNanos());
+    return false;
+  }
+
+  private boolean awaitIdle(long deadline) {
+    while (busy()) {
+      if (System.nanoTime() > deadline) {
+        return false;
+      }
+      try {
+        Thread.sleep(20);
+      } catch (InterruptedException e) {
+        Thread.currentThread().interrupt();
+        return !busy();
+      }
+    }
+    return true;
+  }
+
   /** Whether any worker has a deployment in hand now. */
   public boolean busy() {
     return slots.availablePermits() < workerCount;
@@ -309,6 +350,9 @@ public class Engine {
   }
 
   private Optional<Claimed> claim(int worker) {
+    if (draining) {
+      return Optional.empty();
+    }
     Instant now = clock.instant();
     long asked = System.nanoTime();
     String owner = owner(worker);
@@ -377,9 +421,11 @@ public class Engine {
         log.warn("could not look for an abort of deployment {}", id, e);
       }
     }, look, look, TimeUnit.MILLISECONDS);
+    active.add(held);
     try {
       held.bind(() -> work(claim, held));
     } finally {
+      active.remove(held);
       beat.cancel(false);
       abortLook.cancel(false);
       aborts.forget(id);
@@ -441,11 +487,17 @@ public class Engine {
     }
   }
 
-  /** Runs a deployment until it ends (empty) or must wait (the time to look again). */
+  /**
+   * Runs a deployment until it ends (empty) or must wait (the time to look again); while the engine
+   * drains, until the activity under way has ended (then it is due at once, for another server).
+   */
   private Optional<Instant> run(long id, Lease held) {
     Plan plan = null;
     while (true) {
       held.check();
+      if (draining) {
+        return Optional.of(clock.instant());
+      }
       Deployment d = deployments.get(id);
       if (plan == null) {
         plan = Plan.of(d, models, environments);

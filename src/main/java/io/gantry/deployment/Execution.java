@@ -37,9 +37,13 @@ final class Execution {
   private final Canary canary;
   private final BlueGreen blueGreen;
 
+  /** Whether the engine is letting go of its work (see {@link Engine#drain}). */
+  private final java.util.function.BooleanSupplier draining;
+
   Execution(Deployments deployments, Library library, Targets targets, Clock clock, Progress progress,
       StepsOnTarget steps, FailureHandling failures, ExecutorService workers, Aborts aborts, Canary canary,
-      BlueGreen blueGreen) {
+      BlueGreen blueGreen, java.util.function.BooleanSupplier draining) {
+    this.draining = draining;
     this.aborts = aborts;
     this.canary = canary;
     this.blueGreen = blueGreen;
@@ -104,6 +108,9 @@ final class Execution {
           return failures.ask(d, failed, what);
         }
         return failures.onFailure(d, plan, what);
+      }
+      if (draining.getAsBoolean() && batch < batches - 1) {
+        return Optional.of(clock.instant()); // the server stops: the next batch is another server's
       }
     }
     if (canaryFirst && batches == 1) {

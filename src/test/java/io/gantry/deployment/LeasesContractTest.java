@@ -141,6 +141,12 @@ class LeasesContractTest {
   }
 
   private EngineFixture fixture(TestDatabase.Instance db, String steps, String targets) throws Exception {
+    return fixture(db, steps, targets, "");
+  }
+
+  /** With {@code stage} (e.g. a strategy) added to the stage, before its steps. */
+  private EngineFixture fixture(TestDatabase.Instance db, String steps, String targets, String stage)
+      throws Exception {
     EngineFixture fixture = new EngineFixture(db, Clock.systemUTC(), home);
     StringBuilder yaml = new StringBuilder("""
         apiVersion: gantry.io/v1
@@ -166,8 +172,7 @@ class LeasesContractTest {
           stages:
             - name: qa
               environment: qa
-              steps:
-        """).append(steps.indent(8));
+        """).append(stage.indent(6)).append("      steps:\n").append(steps.indent(8));
     for (String t : targets.split(",")) {
       yaml.append("---\napiVersion: gantry.io/v1\nkind: Target\nmetadata: {name: ").append(t)
           .append("}\nspec: {environment: qa, kind: local, path: ").append(t).append("}\n");
@@ -358,5 +363,65 @@ class LeasesContractTest {
     TargetRun t2 = fixture.deployments.targetRuns(d.id()).stream().filter(r -> r.target().equals("t2")).findFirst()
         .orElseThrow();
     assertThat(t2.state()).isEqualTo(TargetRunState.SUCCEEDED);
+  }
+
+  @Test
+  void a_server_that_stops_lets_go_once_the_batch_under_way_has_ended_and_another_goes_on_with_the_next()
+      throws Exception {
+    TestDatabase.Instance db = database.create();
+    EngineFixture fixture = fixture(db, """
+        - {name: one, type: shell, command: "echo one-$GANTRY_TARGET >> ../../runs.log; sleep 1"}
+        - {name: two, type: shell, command: "echo two-$GANTRY_TARGET >> ../../runs.log"}
+        """, "t1,t2", "strategy: {type: rolling, batchSize: 1}");
+    Deployment d = fixture.requests.request(new DeploymentRequests.Request("svc/app", "1.0.0", "qa", null, null),
+        "bob");
+    Path runs = home.resolve("targets/runs.log");
+    Engine stopping = fixture.engine();
+    ExecutorService pool = Executors.newSingleThreadExecutor();
+    Future<Integer> first = pool.submit(stopping::runDue);
+    await("t1's first step to start", Duration.ofSeconds(60), () -> lines(runs).contains("one-t1"));
+
+    assertThat(stopping.drain(Duration.ofSeconds(30))).as("it let go within the drain time").isTrue();
+    first.get(60, TimeUnit.SECONDS);
+    pool.shutdown();
+
+    assertThat(lines(runs)).as("the batch under way ended; the next was left").containsExactly("one-t1", "two-t1");
+    assertThat(fixture.deployments.get(d.id()).state()).isEqualTo(DeploymentState.EXECUTING);
+    assertThat(db.jdbc().sql("select count(*) from work_items where deployment_id = :d and owner is null")
+        .param("d", d.id()).query(Long.class).single()).as("the claim is released, the deployment due").isOne();
+    assertThat(stopping.runDue()).as("a stopping engine claims nothing").isZero();
+
+    assertThat(fixture.engine().runDue()).isEqualTo(1);
+    assertThat(fixture.deployments.get(d.id()).state()).isEqualTo(DeploymentState.SUCCEEDED);
+    assertThat(lines(runs)).containsExactly("one-t1", "two-t1", "one-t2", "two-t2");
+    assertThat(fixture.deployments.events(d.id(), 0)).noneMatch(e -> e.kind() == DeploymentEvent.Kind.INTERRUPTION);
+  }
+
+  @Test
+  void a_server_whose_step_outlasts_the_drain_time_stops_it_and_says_so() throws Exception {
+    TestDatabase.Instance db = database.create();
+    EngineFixture fixture = fixture(db, """
+        - {name: one, type: shell, command: "echo start >> ../runs.log; sleep 30; echo done >> ../runs.log"}
+        """, "t1");
+    Deployment d = fixture.requests.request(new DeploymentRequests.Request("svc/app", "1.0.0", "qa", null, null),
+        "bob");
+    Path runs = home.resolve("targets/t1/runs.log");
+    Engine stopping = fixture.engine();
+    ExecutorService pool = Executors.newSingleThreadExecutor();
+    Future<Integer> first = pool.submit(stopping::runDue);
+    await("the step to start", Duration.ofSeconds(60), () -> lines(runs).size() == 1);
+    String owner = db.jdbc().sql("select owner from work_items where deployment_id = :d").param("d", d.id())
+        .query(String.class).single();
+
+    assertThat(stopping.drain(Duration.ofMillis(500))).as("it did not let go within the drain time").isFalse();
+    first.get(60, TimeUnit.SECONDS);
+    pool.shutdown();
+
+    assertThat(lines(runs)).as("the step was stopped").containsExactly("start");
+    DeploymentEvent lost = fixture.deployments.events(d.id(), 0).getLast();
+    assertThat(lost.kind()).isEqualTo(DeploymentEvent.Kind.INTERRUPTION);
+    assertThat(lost.actor()).isEqualTo(owner);
+    assertThat(lost.message()).contains("the server stopped, and the steps of this worker had not ended within the "
+        + "0.5s it waits for them").contains("stopped step one on t1");
   }
 }
