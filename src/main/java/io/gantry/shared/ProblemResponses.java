@@ -6,6 +6,7 @@ import java.util.ArrayList;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.Optional;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 import org.springframework.http.HttpStatus;
@@ -168,9 +169,29 @@ public class ProblemResponses {
       return problem(HttpStatus.BAD_REQUEST, "malformed-request", "Malformed request",
           "the multipart body could not be read: " + e.getMessage(), List.of(Finding.of("body", e.getMessage())));
     }
+    Optional<String> full = diskFull(e);
+    if (full.isPresent()) {
+      // nothing of the request is kept (uploads are staged and moved into place only once written whole)
+      log.error("{} {}: the server's disk is full: {}", request.getMethod(), request.getRequestURI(), e.getMessage());
+      return problem(HttpStatus.INSUFFICIENT_STORAGE, "insufficient-storage", "Insufficient storage",
+          "the server's disk is full (" + full.get() + "): nothing of this request was kept; free space on the "
+              + "server (the data directory's file system) and send it again", List.of());
+    }
     log.error("unexpected error on {} {}", request.getMethod(), request.getRequestURI(), e);
     return problem(HttpStatus.INTERNAL_SERVER_ERROR, "internal", "Internal error",
         "an unexpected error occurred; the server log has the details", List.of());
+  }
+
+  /** What a full disk (or a used-up quota) said, somewhere in the failure's causes. */
+  static Optional<String> diskFull(Throwable e) {
+    for (Throwable cause = e; cause != null; cause = cause.getCause()) {
+      if (cause instanceof java.io.IOException io && io.getMessage() != null
+          && (io.getMessage().contains("No space left on device") || io.getMessage().contains("Disk quota exceeded"))) {
+        // the device's words only: where the server keeps its files is not the caller's business
+        return Optional.of(io.getMessage().contains("No space") ? "no space left on device" : "disk quota exceeded");
+      }
+    }
+    return Optional.empty();
   }
 
   public static ProblemDetail problem(HttpStatus status, String type, String title, String detail,
