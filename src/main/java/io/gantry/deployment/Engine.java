@@ -457,6 +457,7 @@ public class Engine {
         return;
       }
       log.error("deployment {} could not be advanced; it will be tried again", id, e);
+      recordFailure(held, e);
       release(claim, held, clock.instant().plus(waitRecheck));
     }
   }
@@ -466,6 +467,41 @@ public class Engine {
     if (!Boolean.TRUE.equals(released)) {
       held.lose("the claim was no longer this worker's when it released it");
       recordLoss(held);
+    }
+  }
+
+  /**
+   * Writes in the deployment's record why this worker stops short (the database went away mid-write, say),
+   * so that a step whose end could not be recorded is not found "running" with no cause given. Tried five
+   * times, half a second apart: when the database is still away, the log has it.
+   */
+  private void recordFailure(Lease held, RuntimeException e) {
+    Throwable root = e;
+    while (root.getCause() != null && root.getCause() != root) {
+      root = root.getCause();
+    }
+    String cause = root.getClass().getSimpleName() + (root.getMessage() == null ? "" : ": " + root.getMessage());
+    String what = "the engine worker " + held.owner() + " could not go on with deployment #" + held.deployment()
+        + " (" + (cause.length() > 300 ? cause.substring(0, 300) + "..." : cause) + "); it lets go of it, to be "
+        + "taken on again in " + waitRecheck.toString().substring(2).toLowerCase(java.util.Locale.ROOT);
+    // a few tries: after the database restarted, the pool may hand out a connection of before the restart
+    for (int attempt = 1; attempt <= 5; attempt++) {
+      try {
+        tx.executeWithoutResult(s -> deployments.record(held.deployment(), DeploymentEvent.Kind.INTERRUPTION, null,
+            null, held.owner(), what, clock.instant()));
+        return;
+      } catch (LeaseLost lost) {
+        return;
+      } catch (RuntimeException again) {
+        log.warn("could not record that deployment {} could not be advanced (try {} of 5): {}", held.deployment(),
+            attempt, again.toString());
+      }
+      try {
+        Thread.sleep(500);
+      } catch (InterruptedException interrupted) {
+        Thread.currentThread().interrupt();
+        return;
+      }
     }
   }
 

@@ -363,6 +363,10 @@ class LeasesContractTest {
     TargetRun t2 = fixture.deployments.targetRuns(d.id()).stream().filter(r -> r.target().equals("t2")).findFirst()
         .orElseThrow();
     assertThat(t2.state()).isEqualTo(TargetRunState.SUCCEEDED);
+    assertThat(fixture.deployments.events(d.id(), 0)).filteredOn(e -> e.kind() == DeploymentEvent.Kind.INTERRUPTION)
+        .singleElement().satisfies(e -> assertThat(e.message()).as("the record says why the worker stopped short")
+            .contains("could not go on with deployment #" + d.id() + " (IllegalStateException: the runner broke on t1)")
+            .endsWith("it lets go of it, to be taken on again in 5s"));
   }
 
   @Test
