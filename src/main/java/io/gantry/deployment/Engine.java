@@ -64,6 +64,8 @@ public class Engine {
   static final String FAILURE_POLICY = "failure-policy";
   /** How often, at most, the engine holding a deployment looks for an abort of it. */
   private static final Duration ABORT_LOOK = Duration.ofSeconds(1);
+  /** How many times an entry of an interruption is tried, half a second apart (see recordInterruption). */
+  private static final int RECORD_TRIES = 10;
 
   private final Deployments deployments;
   private final Models models;
@@ -472,8 +474,8 @@ public class Engine {
 
   /**
    * Writes in the deployment's record why this worker stops short (the database went away mid-write, say),
-   * so that a step whose end could not be recorded is not found "running" with no cause given. Tried five
-   * times, half a second apart: when the database is still away, the log has it.
+   * so that a step whose end could not be recorded is not found "running" with no cause given (see
+   * {@link #recordInterruption}; when the database stays away, the log has it).
    */
   private void recordFailure(Lease held, RuntimeException e) {
     Throwable root = e;
@@ -484,17 +486,33 @@ public class Engine {
     String what = "the engine worker " + held.owner() + " could not go on with deployment #" + held.deployment()
         + " (" + (cause.length() > 300 ? cause.substring(0, 300) + "..." : cause) + "); it lets go of it, to be "
         + "taken on again in " + waitRecheck.toString().substring(2).toLowerCase(java.util.Locale.ROOT);
-    // a few tries: after the database restarted, the pool may hand out a connection of before the restart
-    for (int attempt = 1; attempt <= 5; attempt++) {
+    recordInterruption(held, what, false);
+  }
+
+  /**
+   * Writes an {@code INTERRUPTION} entry as the worker, under its claim or (once the lease is lost) under none.
+   * Tried up to {@link #RECORD_TRIES} times, half a second apart: the entry is most often written just after the
+   * database went away, and after a restart the pool may hand out a connection of before it.
+   */
+  private void recordInterruption(Lease held, String what, boolean unbound) {
+    boolean fenced = !unbound;
+    for (int attempt = 1; attempt <= RECORD_TRIES; attempt++) {
       try {
-        tx.executeWithoutResult(s -> deployments.record(held.deployment(), DeploymentEvent.Kind.INTERRUPTION, null,
-            null, held.owner(), what, clock.instant()));
+        Runnable write = () -> tx.executeWithoutResult(s -> deployments.record(held.deployment(),
+            DeploymentEvent.Kind.INTERRUPTION, null, null, held.owner(), what, clock.instant()));
+        if (fenced) {
+          write.run();
+        } else {
+          Lease.unbound(write);
+        }
         return;
       } catch (LeaseLost lost) {
-        return;
+        // the lease ran out while the database was away: the entry only adds to the record, as a lost lease's does
+        fenced = false;
+        continue;
       } catch (RuntimeException again) {
-        log.warn("could not record that deployment {} could not be advanced (try {} of 5): {}", held.deployment(),
-            attempt, again.toString());
+        log.warn("could not write in deployment {}'s record (try {} of {}): {}: {}", held.deployment(), attempt,
+            RECORD_TRIES, what, again.toString());
       }
       try {
         Thread.sleep(500);
@@ -515,12 +533,7 @@ public class Engine {
     String what = held.why() + (stopped.isEmpty() ? "; no step of it was running"
         : "; it stopped " + String.join(", ", stopped)) + ", and left the deployment to whichever engine holds it now";
     log.warn(what);
-    try {
-      Lease.unbound(() -> tx.executeWithoutResult(s -> deployments.record(held.deployment(),
-          DeploymentEvent.Kind.INTERRUPTION, null, null, held.owner(), what, clock.instant())));
-    } catch (RuntimeException e) {
-      log.error("could not record that the lease on deployment {} was lost", held.deployment(), e);
-    }
+    recordInterruption(held, what, true);
   }
 
   /**
