@@ -247,13 +247,13 @@ class ChangeRecords {
   /** What the external system last said about a change, and when to ask again (null: no more). */
   /**
    * Takes the due poll of an external change for this server: moves its next poll to {@code until}, if it is
-   * still the one seen as due. Answers false when another server took it first (or the change moved on).
+   * still due at {@code now}. Answers false when another server took it first (or the change moved on).
    */
-  boolean claimExternalPoll(long change, Instant due, Instant until) {
+  boolean claimExternalPoll(long change, Instant now, Instant until) {
     return jdbc.sql("""
         update changes set external_next_poll = :until
-         where id = :id and state = 'ASSESSED' and external_next_poll = :due
-        """).param("until", ts(until)).param("id", change).param("due", ts(due)).update() == 1;
+         where id = :id and state = 'ASSESSED' and external_next_poll <= :now
+        """).param("until", ts(until)).param("id", change).param("now", ts(now)).update() == 1;
   }
 
   void externalChecked(long change, String state, String error, Instant checkedAt, Instant nextPoll) {

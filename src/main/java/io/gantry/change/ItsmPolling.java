@@ -65,8 +65,7 @@ public class ItsmPolling {
   private boolean claim(Change c, Instant now) {
     ItsmSettings.ItsmSystem system = settings.systems().get(c.external().system());
     Duration hold = system == null || system.pollInterval().compareTo(CLAIM) < 0 ? CLAIM : system.pollInterval();
-    Instant due = changes.records().externalStatus(c.id()).nextPoll();
-    return due != null && !due.isAfter(now) && changes.records().claimExternalPoll(c.id(), due, now.plus(hold));
+    return changes.records().claimExternalPoll(c.id(), now, now.plus(hold));
   }
 
   /** The tool called back without saying more: ask it now. */
