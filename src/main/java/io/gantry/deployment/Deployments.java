@@ -689,8 +689,10 @@ public class Deployments {
    * Refuses a write for {@code deployment} made under a claim that is no longer the writer's: when the
    * thread works under a {@link Lease} for it, the work item must still carry that lease's owner and
    * fencing token, else {@link LeaseLost} is thrown (in the write's transaction, before anything is
-   * written) and the lease is marked lost. Writes made under no lease (people's, the API's) are not
-   * fenced.
+   * written) and the lease is marked lost. On PostgreSQL the work item stays locked until the write's
+   * commit, so that no claim falls between this check and the commit (on H2, one server's own database,
+   * a step's start is looked at again after its commit: see StepsOnTarget). Writes made under no lease
+   * (people's, the API's) are not fenced.
    */
   void fence(long deployment) {
     fence(jdbc, deployment);
@@ -704,7 +706,11 @@ public class Deployments {
     }
     lease.check();
     record Holder(String owner, long fence) {}
-    Optional<Holder> now = jdbc.sql("select owner, fence from work_items where deployment_id = :d")
+    // on PostgreSQL the row stays locked until the write's commit: a claim (for update skip locked) skips it
+    // meanwhile, so no claim falls between this look and the commit; a key-share lock, so that the updates that
+    // wake a deployment or extend its lease go on beside it rather than wait (and never deadlock with it)
+    Optional<Holder> now = jdbc.sql("select owner, fence from work_items where deployment_id = :d"
+            + (postgres(jdbc) ? " for key share" : ""))
         .param("d", deployment).query((rs, n) -> new Holder(rs.getString("owner"), rs.getLong("fence"))).optional();
     if (now.isPresent() && lease.owner().equals(now.get().owner()) && now.get().fence() == lease.token()) {
       return;
@@ -716,6 +722,19 @@ public class Deployments {
         : "the deployment is held by " + now.get().owner());
     throw new LeaseLost(deployment, lease.why());
   }
+
+  /** Whether {@code jdbc} talks to PostgreSQL (else H2), asked once per client. */
+  private static boolean postgres(JdbcClient jdbc) {
+    synchronized (POSTGRES) {
+      // H2's answer in its PostgreSQL mode starts alike: "PostgreSQL 8.2.23 server protocol using H2 2.4.240"
+      return POSTGRES.computeIfAbsent(jdbc, j -> {
+        String version = j.sql("select version()").query(String.class).single();
+        return version.startsWith("PostgreSQL") && !version.contains(" H2 ");
+      });
+    }
+  }
+
+  private static final Map<JdbcClient, Boolean> POSTGRES = new java.util.WeakHashMap<>();
 
   /** How many claims a deployment's work item has had; more than one means it was interrupted. */
   public int attempts(long deployment) {

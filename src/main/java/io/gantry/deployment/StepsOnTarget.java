@@ -179,9 +179,9 @@ final class StepsOnTarget {
         StepRun started = pending.writeWith(() -> deployments.startStep(run, phase, steps.indexOf(step), step.name(),
             switching(phase) ? BlueGreen.SWITCH_KIND : type(step),
             switching(phase) ? switchIdempotent(step) : idempotent(step), thisAttempt, clock.instant()));
-        // the start's write checked the claim before its commit, without a lock: a claim another server made in
-        // between is not seen by it, and that server may not have seen this start. Look again now that the start
-        // is committed, before anything runs: a claim made after this look finds the step started
+        // on H2 the start's check of the claim takes no lock: a claim made before its commit is not seen by it, and
+        // its maker may not have seen this start. Look again now that the start is committed, before anything runs:
+        // a claim made after this look finds the step started (on PostgreSQL no claim falls in between)
         deployments.fence(d.id());
         StepOutputs.Capture output = outputs.capture(d.id(), started.id());
         StepContext context = on.context(version, slot, variables(d, target, version), library::open, output);

@@ -142,9 +142,12 @@ class SeveralServersIT {
       assertThat(get(other, token, "/api/v1/deployments/" + id).path("state").asString())
           .as("the state of #%d as the other server answers it", id).isEqualTo(state);
       List<String> interrupted = new ArrayList<>();
+      List<String> record = new ArrayList<>();
       for (JsonNode e : get(other, token, "/api/v1/deployments/" + id + "/events")) {
+        String entry = e.path("actor").asString() + ": " + e.path("message").asString();
+        record.add(e.path("at").asString() + " " + e.path("target").asString("") + " " + entry);
         if (e.path("kind").asString().equals("INTERRUPTION")) {
-          interrupted.add(e.path("actor").asString() + ": " + e.path("message").asString());
+          interrupted.add(entry);
         }
       }
       interruptions.addAll(interrupted);
@@ -154,7 +157,8 @@ class SeveralServersIT {
         String name = target.path("target").asString();
         List<String> log = logs.computeIfAbsent(name, this::log);
         List<String> mine = log.stream().filter(l -> l.startsWith(version + " ")).toList();
-        assertThat(mine).as("steps of %s on %s", version, name).doesNotHaveDuplicates();
+        assertThat(mine).as("steps of %s on %s; the record of #%d:%n%s", version, name, id, String.join("\n", record))
+            .doesNotHaveDuplicates();
         if (state.equals("SUCCEEDED")) {
           assertThat(mine).as("steps of #%d (%s) on %s", id, where.get(id), name)
               .containsExactly(STEPS.stream().map(s -> version + " " + s).toArray(String[]::new));
@@ -182,11 +186,18 @@ class SeveralServersIT {
         .anyMatch(i -> i.startsWith(stopped) && i.contains("lost its lease"));
 
     // a step's full output is kept in the shared data directory, whichever server ran it
-    JsonNode last = get(0, token, "/api/v1/deployments/" + ids.getLast());
+    // (of a deployment that succeeded: an interrupted step's output may have been cut off with its server)
+    JsonNode last = null;
+    for (long id : ids.reversed()) {
+      last = get(0, token, "/api/v1/deployments/" + id);
+      if (last.path("state").asString().equals("SUCCEEDED")) {
+        break;
+      }
+    }
     long stepRun = last.path("targets").get(0).path("steps").get(0).path("id").asLong();
     for (int s : new int[] {0, other}) {
       HttpResponse<String> output = send(s, token, HttpRequest.newBuilder(uri(s, "/api/v1/deployments/"
-          + ids.getLast() + "/steps/" + stepRun + "/output")).GET());
+          + last.path("id").asLong() + "/steps/" + stepRun + "/output")).GET());
       assertThat(output.statusCode()).as(output.body()).isEqualTo(200);
       assertThat(output.body()).contains("step one of " + last.path("version").asString());
     }

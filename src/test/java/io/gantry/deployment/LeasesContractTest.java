@@ -118,6 +118,54 @@ class LeasesContractTest {
   }
 
   @Test
+  void on_postgresql_no_claim_falls_between_a_writes_check_of_its_claim_and_its_commit() throws Exception {
+    // H2 is one server's own database: there a step's start is looked at again after its commit instead
+    org.junit.jupiter.api.Assumptions.assumeTrue(database == TestDatabase.POSTGRESQL);
+    TestDatabase.Instance db = database.create();
+    Deployments deployments = new Deployments(db.jdbc());
+    Instant now = Instant.now().truncatedTo(java.time.temporal.ChronoUnit.MILLIS);
+    Deployment d = requested(deployments, now);
+    Deployments.Claim first = deployments.claim("node-a/worker-1", now, LEASE).orElseThrow();
+    Lease a = lease(first, "node-a/worker-1");
+    TargetRun[] run = new TargetRun[1];
+    a.bind(() -> db.transactions().executeWithoutResult(s -> {
+      deployments.addTargetRun(d.id(), "t1", 0, null);
+      run[0] = deployments.transition(deployments.targetRuns(d.id()).getFirst(), TargetRunState.RUNNING, null, now);
+    }));
+    leaseRunsOut(db, d.id());
+
+    // the holder checks its claim and writes a step's start, then stalls before its commit (a frozen server)
+    java.util.concurrent.CountDownLatch written = new java.util.concurrent.CountDownLatch(1);
+    java.util.concurrent.CountDownLatch goOn = new java.util.concurrent.CountDownLatch(1);
+    ExecutorService holder = Executors.newSingleThreadExecutor();
+    try {
+      Future<?> commit = holder.submit(() -> a.bind(() -> db.transactions().executeWithoutResult(s -> {
+        deployments.startStep(run[0], Engine.EXECUTE, 0, "one", "shell", false, 1, now);
+        written.countDown();
+        try {
+          goOn.await();
+        } catch (InterruptedException e) {
+          Thread.currentThread().interrupt();
+        }
+      })));
+      assertThat(written.await(30, TimeUnit.SECONDS)).isTrue();
+      assertThat(deployments.claim("node-b/worker-1", now, LEASE))
+          .as("a claim while the stalled write is open, its lease run out").isEmpty();
+      goOn.countDown();
+      commit.get(30, TimeUnit.SECONDS);
+    } finally {
+      goOn.countDown();
+      holder.shutdownNow();
+    }
+
+    // once it has committed, the next holder finds the step started (and would not run it again)
+    Deployments.Claim second = deployments.claim("node-b/worker-1", now, LEASE).orElseThrow();
+    assertThat(second.previousOwner()).isEqualTo("node-a/worker-1");
+    assertThat(deployments.stepRuns(d.id())).singleElement()
+        .satisfies(st -> assertThat(st.state()).isEqualTo(StepRunState.RUNNING));
+  }
+
+  @Test
   void claims_follow_the_database_clock_whatever_the_nodes_clocks_say() {
     TestDatabase.Instance db = database.create();
     Deployments deployments = new Deployments(db.jdbc());
