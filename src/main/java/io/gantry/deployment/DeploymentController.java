@@ -420,6 +420,11 @@ class DeploymentController {
       + "Last-Event-ID header, which wins) as soon as it is recorded, the entry's id as the event's id; then an event "
       + "end with the deployment's final state and outcome, and the stream ends. A stream also ends after "
       + "gantry.deployments.stream.max-duration (1 hour): reconnect with Last-Event-ID")
+  @io.swagger.v3.oas.annotations.responses.ApiResponse(responseCode = "200", description = "The stream",
+      content = @io.swagger.v3.oas.annotations.media.Content(mediaType = MediaType.TEXT_EVENT_STREAM_VALUE,
+          schema = @io.swagger.v3.oas.annotations.media.Schema(type = "string", description = "Events: each entry "
+              + "as id: (the entry's id) and data: (the entry as GET /deployments/{id}/events answers it); at the "
+              + "end event: end and data: {deployment, state, outcome}; comment lines (:) as a heartbeat")))
   SseEmitter stream(@PathVariable long id, @RequestParam(defaultValue = "0") long after,
       @RequestHeader(name = "Last-Event-ID", required = false) String lastEventId, Principal principal) {
     visible(id, principal);
