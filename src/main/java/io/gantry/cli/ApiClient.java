@@ -16,6 +16,7 @@ import java.util.ArrayList;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.function.Consumer;
 import java.util.stream.Collectors;
 import tools.jackson.core.JacksonException;
 import tools.jackson.databind.JsonNode;
@@ -104,6 +105,79 @@ final class ApiClient {
     } catch (InterruptedException e) {
       Thread.currentThread().interrupt();
       throw new CliException(ExitCode.UNEXPECTED, "interrupted");
+    }
+  }
+
+  /**
+   * One server-sent event: its name ({@code message} when the server gave none), its id (null when none), its data;
+   * or a comment line (a server's heartbeat), its name null and the comment as its data.
+   */
+  record ServerEvent(String name, String id, String data) {
+
+    boolean comment() {
+      return name == null;
+    }
+  }
+
+  /**
+   * Reads the server-sent events of {@code GET path} (after {@code lastEventId}, sent as {@code Last-Event-ID}
+   * when not null), handing each to {@code each}, until the server ends the stream. Answers false, reading nothing,
+   * when the server answers 404 (a server without such a stream); throws for any other answer but 2xx, and
+   * {@link IOException} when the connection cannot be made or drops.
+   */
+  boolean stream(String path, Map<String, String> query, String lastEventId, Consumer<ServerEvent> each)
+      throws IOException {
+    HttpRequest.Builder request = HttpRequest.newBuilder(URI.create(settings.server() + "/api/v1" + path
+        + queryString(query))).GET().header("Accept", "text/event-stream, application/problem+json")
+        .header("User-Agent", "gantry-cli");
+    if (settings.token() != null) {
+      request.header("Authorization", "Bearer " + settings.token());
+    }
+    if (lastEventId != null) {
+      request.header("Last-Event-ID", lastEventId);
+    }
+    HttpResponse<java.io.InputStream> response;
+    try {
+      response = http.send(request.build(), HttpResponse.BodyHandlers.ofInputStream());
+    } catch (InterruptedException e) {
+      Thread.currentThread().interrupt();
+      throw new CliException(ExitCode.UNEXPECTED, "interrupted");
+    }
+    try (var reader = new java.io.BufferedReader(new java.io.InputStreamReader(response.body(),
+        StandardCharsets.UTF_8))) {
+      if (response.statusCode() == 404) {
+        return false;
+      }
+      if (response.statusCode() / 100 != 2) {
+        throw failure(response.statusCode(), new String(response.body().readAllBytes(), StandardCharsets.UTF_8));
+      }
+      String name = null;
+      String id = null;
+      StringBuilder data = null;
+      for (String line = reader.readLine(); line != null; line = reader.readLine()) {
+        if (line.isEmpty()) {
+          if (data != null) {
+            each.accept(new ServerEvent(name == null ? "message" : name, id, data.toString()));
+          }
+          name = null;
+          data = null;
+          continue;
+        }
+        if (line.startsWith(":")) {
+          each.accept(new ServerEvent(null, null, line.substring(1)));
+          continue;
+        }
+        int colon = line.indexOf(':');
+        String field = colon < 0 ? line : line.substring(0, colon);
+        String value = colon < 0 ? "" : line.substring(line.startsWith(" ", colon + 1) ? colon + 2 : colon + 1);
+        switch (field) {
+          case "event" -> name = value;
+          case "id" -> id = value;
+          case "data" -> data = data == null ? new StringBuilder(value) : data.append('\n').append(value);
+          default -> { }
+        }
+      }
+      return true;
     }
   }
 

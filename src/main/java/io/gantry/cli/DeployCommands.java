@@ -436,10 +436,68 @@ final class DeployCommands {
         rows);
   }
 
-  /** Prints the record as it grows until the deployment ends; fails the command unless it succeeded. */
+  /** How often following a deployment's stream connects again after the connection dropped, at most. */
+  static final int RECONNECTS = 5;
+
+  /**
+   * Prints the record as it grows until the deployment ends; fails the command unless it succeeded. Reads the
+   * record's stream, connecting again after the last entry printed when it drops; asks the record every half
+   * second instead when the server has no stream (an older one).
+   */
   static void follow(ApiCommand command, long id) {
     Output output = command.output();
-    long after = 0;
+    long[] after = {0};
+    JsonNode[] end = {null};
+    int failures = 0;
+    while (true) {
+      boolean[] heard = {false};
+      try {
+        boolean streamed = command.api().stream("/deployments/" + id + "/events/stream",
+            Map.of("after", String.valueOf(after[0])), after[0] == 0 ? null : String.valueOf(after[0]), event -> {
+              heard[0] = true;
+              if (event.comment()) {
+                return;
+              }
+              JsonNode data = ApiClient.JSON.readTree(event.data());
+              if (event.name().equals("end")) {
+                end[0] = data;
+              } else {
+                command.out().println(line(output, data));
+                command.out().flush();
+                after[0] = data.path("id").asLong();
+              }
+            });
+        if (!streamed) {
+          poll(command, id, after[0]);
+          return;
+        }
+        if (end[0] != null) {
+          ended(command, id, end[0].path("state").asString(), end[0].path("outcome").asString(""));
+          return;
+        }
+        // the stream ended without its end (its time was up, or the server stopped): go on from the last entry
+        failures = heard[0] ? 0 : failures + 1;
+      } catch (java.io.IOException e) {
+        failures = heard[0] ? 1 : failures + 1;
+        if (failures > RECONNECTS) {
+          throw new CliException(ExitCode.UNREACHABLE, "lost the connection to " + command.api().server()
+              + " while following deployment #" + id + " (" + e.getMessage() + ")",
+              List.of("The deployment goes on; follow it again with ./gantry logs " + id + " -f"));
+        }
+      }
+      if (failures > RECONNECTS) {
+        throw new CliException(ExitCode.UNEXPECTED, "the server ended the stream of deployment #" + id
+            + " again and again without sending anything", List.of("Follow it with ./gantry logs " + id + " -f"));
+      }
+      if (failures > 0 && !pause(100L << (failures - 1))) {
+        return;
+      }
+    }
+  }
+
+  /** Follows by asking for the record and the deployment every half second, from entry {@code after} on. */
+  private static void poll(ApiCommand command, long id, long after) {
+    Output output = command.output();
     while (true) {
       JsonNode events = command.api().get("/deployments/" + id + "/events", Map.of("after", String.valueOf(after)));
       for (JsonNode e : events) {
@@ -452,20 +510,32 @@ final class DeployCommands {
       if (FINAL.contains(state)) {
         JsonNode rest = command.api().get("/deployments/" + id + "/events", Map.of("after", String.valueOf(after)));
         rest.forEach(e -> command.out().println(line(output, e)));
-        command.out().println("deployment #" + id + " " + state.toLowerCase().replace('_', ' ')
-            + " (./gantry status " + id + " shows each target)");
-        if (!state.equals("SUCCEEDED")) {
-          throw new CliException(ExitCode.DEPLOYMENT_FAILED, "deployment #" + id + " ended " + state + ": "
-              + d.path("outcome").asString(""));
-        }
+        ended(command, id, state, d.path("outcome").asString(""));
         return;
       }
-      try {
-        Thread.sleep(500);
-      } catch (InterruptedException e) {
-        Thread.currentThread().interrupt();
+      if (!pause(500)) {
         return;
       }
+    }
+  }
+
+  /** Says how the deployment ended; fails the command unless it succeeded. */
+  private static void ended(ApiCommand command, long id, String state, String outcome) {
+    command.out().println("deployment #" + id + " " + state.toLowerCase().replace('_', ' ')
+        + " (./gantry status " + id + " shows each target)");
+    if (!state.equals("SUCCEEDED")) {
+      throw new CliException(ExitCode.DEPLOYMENT_FAILED, "deployment #" + id + " ended " + state + ": " + outcome);
+    }
+  }
+
+  /** Waits; answers false when interrupted. */
+  private static boolean pause(long millis) {
+    try {
+      Thread.sleep(millis);
+      return true;
+    } catch (InterruptedException e) {
+      Thread.currentThread().interrupt();
+      return false;
     }
   }
 

@@ -28,10 +28,12 @@ import org.springframework.web.bind.annotation.GetMapping;
 import org.springframework.web.bind.annotation.PathVariable;
 import org.springframework.web.bind.annotation.PostMapping;
 import org.springframework.web.bind.annotation.RequestBody;
+import org.springframework.web.bind.annotation.RequestHeader;
 import org.springframework.web.bind.annotation.RequestMapping;
 import org.springframework.web.bind.annotation.RequestParam;
 import org.springframework.web.bind.annotation.RequestPart;
 import org.springframework.web.multipart.MultipartFile;
+import org.springframework.web.servlet.mvc.method.annotation.SseEmitter;
 import org.springframework.web.bind.annotation.RestController;
 
 @RestController
@@ -46,9 +48,12 @@ class DeploymentController {
   private final DeploymentAborts aborts;
   private final Access access;
   private final DeploymentCancellations cancellations;
+  private final DeploymentStreams streams;
 
   DeploymentController(DeploymentRequests requests, Deployments deployments, DeploymentDecisions decisions,
-      StepOutputs outputs, DeploymentAborts aborts, Access access, DeploymentCancellations cancellations) {
+      StepOutputs outputs, DeploymentAborts aborts, Access access, DeploymentCancellations cancellations,
+      DeploymentStreams streams) {
+    this.streams = streams;
     this.cancellations = cancellations;
     this.aborts = aborts;
     this.access = access;
@@ -408,6 +413,31 @@ class DeploymentController {
   List<EventView> events(@PathVariable long id, @RequestParam(defaultValue = "0") long after, Principal principal) {
     visible(id, principal);
     return deployments.events(id, after).stream().map(EventView::of).toList();
+  }
+
+  @GetMapping(path = "/{id}/events/stream", produces = MediaType.TEXT_EVENT_STREAM_VALUE)
+  @Operation(summary = "The deployment's record as server-sent events: each entry after an entry id (or after the "
+      + "Last-Event-ID header, which wins) as soon as it is recorded, the entry's id as the event's id; then an event "
+      + "end with the deployment's final state and outcome, and the stream ends. A stream also ends after "
+      + "gantry.deployments.stream.max-duration (1 hour): reconnect with Last-Event-ID")
+  @io.swagger.v3.oas.annotations.responses.ApiResponse(responseCode = "200", description = "The stream",
+      content = @io.swagger.v3.oas.annotations.media.Content(mediaType = MediaType.TEXT_EVENT_STREAM_VALUE,
+          schema = @io.swagger.v3.oas.annotations.media.Schema(type = "string", description = "Events: each entry "
+              + "as id: (the entry's id) and data: (the entry as GET /deployments/{id}/events answers it); at the "
+              + "end event: end and data: {deployment, state, outcome}; comment lines (:) as a heartbeat")))
+  SseEmitter stream(@PathVariable long id, @RequestParam(defaultValue = "0") long after,
+      @RequestHeader(name = "Last-Event-ID", required = false) String lastEventId, Principal principal) {
+    visible(id, principal);
+    long from = after;
+    if (lastEventId != null && !lastEventId.isBlank()) {
+      try {
+        from = Long.parseLong(lastEventId.strip());
+      } catch (NumberFormatException e) {
+        throw new io.gantry.shared.InvalidParameterException("Last-Event-ID", "\"" + lastEventId
+            + "\" is not an entry id of the record");
+      }
+    }
+    return streams.follow(id, from);
   }
 
   /** The deployment, when the caller's roles reach its service and environment; refused otherwise. */

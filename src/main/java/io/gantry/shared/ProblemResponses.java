@@ -156,6 +156,16 @@ public class ProblemResponses {
         "the API answers in JSON (application/json), which the request's Accept header does not allow", List.of());
   }
 
+  /**
+   * The client went away during a streamed answer (a deployment's stream, a download): no one to answer, and
+   * nothing went wrong on this side.
+   */
+  @ExceptionHandler(org.springframework.web.context.request.async.AsyncRequestNotUsableException.class)
+  void disconnected(org.springframework.web.context.request.async.AsyncRequestNotUsableException e,
+      jakarta.servlet.http.HttpServletResponse response) {
+    log.debug("client went away: {}", e.getMessage());
+  }
+
   @ExceptionHandler(Exception.class)
   ProblemDetail unexpected(Exception e, HttpServletRequest request) {
     if (e instanceof ErrorResponse known && known.getStatusCode().is4xxClientError()) {

@@ -100,6 +100,24 @@ class CliAgainstRealServerTest {
             failurePolicy: {action: stop}
       ---
       apiVersion: gantry.io/v1
+      kind: Component
+      metadata: {name: failing}
+      spec: {service: cli, type: software, model: cli-stops}
+      ---
+      apiVersion: gantry.io/v1
+      kind: DeploymentModel
+      metadata: {name: cli-stops}
+      spec:
+        appliesTo: {components: [cli/failing]}
+        stages:
+          - name: dev
+            environment: cli-dev
+            steps:
+              - {name: install, type: artifact.install, destination: releases, idempotent: true}
+              - {name: check, type: shell, command: sh current/check.sh, timeout: 30s}
+            failurePolicy: {action: stop}
+      ---
+      apiVersion: gantry.io/v1
       kind: Environment
       metadata: {name: cli-pair}
       spec: {purpose: development, controlled: false, owner: team-cli}
@@ -160,6 +178,7 @@ class CliAgainstRealServerTest {
     push("cli/broken@1.0.0", "echo 'the check found nothing to serve' >&2; exit 3");
     push("cli/gated@1.0.0", "exit 0");
     push("cli/paused@1.0.0", "exit 0");
+    push("cli/failing@1.0.0", "echo 'nothing listens on 8080' >&2; exit 4");
   }
 
   @Test
@@ -187,6 +206,20 @@ class CliAgainstRealServerTest {
     String history = succeeds("history", "--component", "cli/app").out();
     assertThat(history).containsPattern("^ID +KIND +VERSION +ENVIRONMENT +STATE +BY +REQUESTED +FINISHED\n")
         .containsPattern("#" + id + " +deploy +cli/app@1.0.0 +cli-dev +SUCCEEDED +admin +" + TIME + " +" + TIME);
+  }
+
+  @Test
+  void deployFollowsAFailingDeploymentByItsStreamToItsEndAndExitsWith8() {
+    CliRunner.Result deploy = gantry.run("deploy", "cli/failing@1.0.0", "--to", "cli-dev", "--reason", "fails");
+    long id = id(deploy.out(), "deployment #(\\d+): cli/failing@1.0.0 to cli-dev");
+
+    assertThat(deploy.exitCode()).as(deploy.err()).isEqualTo(8);
+    String record = succeeds("logs", String.valueOf(id)).out();
+    assertThat(deploy.out()).as("every entry of the record, once, in order, between the first and last line")
+        .isEqualTo("deployment #" + id + ": cli/failing@1.0.0 to cli-dev (model cli-stops, stage dev)\n" + record
+            + "deployment #" + id + " failed (./gantry status " + id + " shows each target)\n");
+    assertThat(record).contains("nothing listens on 8080");
+    assertThat(deploy.err()).startsWith("error: deployment #" + id + " ended FAILED: ");
   }
 
   @Test
