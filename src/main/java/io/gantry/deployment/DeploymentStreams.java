@@ -45,11 +45,18 @@ class DeploymentStreams implements SmartLifecycle {
   private final ExecutorService threads =
       Executors.newThreadPerTaskExecutor(Thread.ofVirtual().name("gantry-deployment-stream-", 0).factory());
   private volatile boolean running;
+  /** How many streams this server keeps open at once: each reads the database every {@code poll}. */
+  private final int maxOpen;
 
   DeploymentStreams(Deployments deployments,
       @Value("${gantry.deployments.stream.poll:250ms}") Duration poll,
       @Value("${gantry.deployments.stream.max-duration:1h}") Duration maxDuration,
-      @Value("${gantry.deployments.stream.heartbeat:15s}") Duration heartbeat) {
+      @Value("${gantry.deployments.stream.heartbeat:15s}") Duration heartbeat,
+      @Value("${gantry.deployments.stream.max-open:200}") int maxOpen) {
+    if (maxOpen < 1) {
+      throw new IllegalArgumentException("gantry.deployments.stream.max-open must be at least 1, not " + maxOpen);
+    }
+    this.maxOpen = maxOpen;
     this.deployments = deployments;
     this.poll = poll;
     this.maxDuration = maxDuration;
@@ -61,6 +68,11 @@ class DeploymentStreams implements SmartLifecycle {
 
   /** A stream of the entries of deployment {@code id}'s record after entry {@code after}. */
   SseEmitter follow(long id, long after) {
+    if (open() >= maxOpen) {
+      throw new io.gantry.shared.BusyException("this server has " + maxOpen + " deployment streams open, as many as "
+          + "gantry.deployments.stream.max-open allows: try again later, or follow by GET /deployments/" + id
+          + "/events?after=" + after);
+    }
     // the servlet container's own limit stays above ours: the stream always ends by our hand, completed
     SseEmitter emitter = new SseEmitter(maxDuration.plusMinutes(1).toMillis());
     Follower follower = new Follower(id, after, emitter);

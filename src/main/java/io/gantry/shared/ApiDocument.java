@@ -47,6 +47,7 @@ class ApiDocument {
   private static final Map<String, Integer> RAISED = Map.of(
       "io/gantry/shared/NotFoundException", 404,
       "io/gantry/shared/ConflictException", 409,
+      "io/gantry/shared/BusyException", 503,
       "io/gantry/shared/IntegrityViolationException", 409,
       "io/gantry/shared/InvalidParameterException", 400,
       "io/gantry/shared/InvalidInputException", 422,

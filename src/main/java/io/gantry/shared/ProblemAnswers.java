@@ -70,11 +70,16 @@ public final class ProblemAnswers {
     ANSWERS.put(500, new Answer("InternalError", "An unexpected error; the server log has the details.", Map.of(
         "internal", problem("internal", "Internal error", 500,
             "an unexpected error occurred; the server log has the details", List.of()))));
-    ANSWERS.put(503, new Answer("IdentityProviderUnavailable", "With single sign-on, the identity provider "
-        + "could not be reached to check an access token (API tokens do not need it).", Map.of(
+    ANSWERS.put(503, new Answer("ServiceUnavailable", "Not now: `identity-provider-unavailable` with single "
+        + "sign-on, when the identity provider could not be reached to check an access token (API tokens do not "
+        + "need it); `busy` when the server has as much of this kind of work open as it takes (`Retry-After` says "
+        + "when to try again).", Map.of(
             "identity-provider-unavailable", problem("identity-provider-unavailable",
                 "Identity provider unavailable", 503,
-                "the identity provider could not be reached to check the access token", List.of()))));
+                "the identity provider could not be reached to check the access token", List.of()),
+            "busy", problem("busy", "Busy", 503, "this server has 200 deployment streams open, as many as "
+                + "gantry.deployments.stream.max-open allows: try again later, or follow by GET "
+                + "/deployments/42/events?after=0", List.of()))));
   }
 
   /** Declares that {@code operation} can answer {@code status} with a problem document. */

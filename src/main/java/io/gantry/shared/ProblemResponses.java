@@ -65,6 +65,12 @@ public class ProblemResponses {
     return problem(HttpStatus.CONFLICT, "conflict", "Conflict", e.getMessage(), List.of());
   }
 
+  @ExceptionHandler(BusyException.class)
+  ProblemDetail busy(BusyException e, jakarta.servlet.http.HttpServletResponse response) {
+    response.setHeader("Retry-After", "10");
+    return problem(HttpStatus.SERVICE_UNAVAILABLE, "busy", "Busy", e.getMessage(), List.of());
+  }
+
   @ExceptionHandler(IntegrityViolationException.class)
   ProblemDetail integrity(IntegrityViolationException e) {
     log.error("integrity violation: {}", e.getMessage());

@@ -40,7 +40,7 @@ import tools.jackson.databind.json.JsonMapper;
  * the plain record's endpoint, and a stream freed once its client has gone.
  */
 @SpringBootTest(webEnvironment = SpringBootTest.WebEnvironment.RANDOM_PORT,
-    properties = "gantry.deployments.stream.heartbeat=200ms")
+    properties = {"gantry.deployments.stream.heartbeat=200ms", "gantry.deployments.stream.max-open=3"})
 class DeploymentStreamTest {
 
   static final JsonMapper JSON = JsonMapper.builder().build();
@@ -204,6 +204,38 @@ class DeploymentStreamTest {
 
       await().atMost(Duration.ofSeconds(30)).until(() -> streams.open() == 0);
     } finally {
+      Files.writeString(gate, "open");
+    }
+  }
+
+  @Test
+  void aStreamBeyondTheServersLimitIsRefusedAsBusyUntilAnotherEnds() throws Exception {
+    await().atMost(Duration.ofSeconds(30)).until(() -> streams.open() == 0);
+    Path gate = dataDir.resolve("gate-" + UUID.randomUUID());
+    long id = deploy(pushed("while [ ! -f '" + gate + "' ]; do sleep 0.1; done"));
+    List<Stream> open = new ArrayList<>();
+    try {
+      for (int i = 0; i < 3; i++) {
+        open.add(open(id, null, null));
+        assertThat(open.getLast().status).isEqualTo(200);
+        assertThat(open.getLast().next()).isNotNull();
+      }
+      Response refused = get("/api/v1/deployments/" + id + "/events/stream", admin,
+          Map.of("Accept", "text/event-stream"));
+      assertThat(refused.status()).as(refused.text()).isEqualTo(503);
+      assertThat(refused.json().path("type").asString()).endsWith("/busy");
+      assertThat(refused.json().path("detail").asString()).contains("gantry.deployments.stream.max-open")
+          .contains("/deployments/" + id + "/events");
+
+      open.removeFirst().close();
+      await().atMost(Duration.ofSeconds(30)).until(() -> streams.open() == 2);
+      try (Stream again = open(id, null, null)) {
+        assertThat(again.status).as("a stream once another has ended").isEqualTo(200);
+      }
+    } finally {
+      for (Stream s : open) {
+        s.close();
+      }
       Files.writeString(gate, "open");
     }
   }
