@@ -5,6 +5,7 @@ import io.gantry.catalog.CheckedStream;
 import io.gantry.catalog.Digest;
 import io.gantry.catalog.Version;
 import io.gantry.model.Step;
+import io.gantry.shared.HaltPoint;
 import io.gantry.shared.IntegrityViolationException;
 import java.io.IOException;
 import java.io.InputStream;
@@ -284,6 +285,7 @@ final class ArtifactInstaller {
     Path link = targetRoot.resolve(".current-" + UUID.randomUUID());
     Files.createSymbolicLink(link, targetRoot.relativize(release));
     try {
+      HaltPoint.reached(HaltPoint.CURRENT_SWITCH);
       Files.move(link, current, StandardCopyOption.ATOMIC_MOVE, StandardCopyOption.REPLACE_EXISTING);
     } finally {
       Files.deleteIfExists(link);
