@@ -282,6 +282,8 @@ final class ArtifactInstaller {
     if (Files.exists(current, LinkOption.NOFOLLOW_LINKS) && !Files.isSymbolicLink(current)) {
       throw new StepFailure(current + " exists and is not a symbolic link; move it away so it can point to releases");
     }
+    // a server that died between making its link and renaming it over current left that link behind
+    removeLinks(targetRoot, ".current-*");
     Path link = targetRoot.resolve(".current-" + UUID.randomUUID());
     Files.createSymbolicLink(link, targetRoot.relativize(release));
     try {
@@ -289,6 +291,17 @@ final class ArtifactInstaller {
       Files.move(link, current, StandardCopyOption.ATOMIC_MOVE, StandardCopyOption.REPLACE_EXISTING);
     } finally {
       Files.deleteIfExists(link);
+    }
+  }
+
+  /** Removes the symbolic links in {@code folder} whose names match {@code glob}; nothing else. */
+  static void removeLinks(Path folder, String glob) throws IOException {
+    try (DirectoryStream<Path> links = Files.newDirectoryStream(folder, glob)) {
+      for (Path link : links) {
+        if (Files.isSymbolicLink(link)) {
+          Files.deleteIfExists(link);
+        }
+      }
     }
   }
 
