@@ -608,9 +608,10 @@ class CrashRecoveryIT {
       return dir.resolve("targets").resolve(target(n)).resolve(name + ".app");
     }
 
-    /** Where {@code current} points on target {@code n}, relative to the component's folder. */
+    /** Where {@code current} points on target {@code n}, relative to the component's folder; "none" without it. */
     String current(int n) throws IOException {
-      return Files.readSymbolicLink(folder(n).resolve("current")).toString();
+      Path current = folder(n).resolve("current");
+      return Files.isSymbolicLink(current) ? Files.readSymbolicLink(current).toString() : "none";
     }
 
     /** The lines of the steps' logs on target {@code n} (a blue-green target's slots in turn): one per run. */
