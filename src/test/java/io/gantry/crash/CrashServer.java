@@ -257,6 +257,7 @@ final class CrashServer implements AutoCloseable {
     try (FileChannel channel = FileChannel.open(root.resolve("lock"), StandardOpenOption.CREATE,
         StandardOpenOption.WRITE); FileLock lock = channel.lock()) {
       if (!Files.exists(cache) && !Files.exists(made.resolve("failed"))) {
+        removeOlder(root, made);
         makeCache(made, extracted, cache);
       }
     }
@@ -285,6 +286,17 @@ final class CrashServer implements AutoCloseable {
     if (!ok) {
       Files.deleteIfExists(cache);
       Files.writeString(made.resolve("failed"), "see training.log\n");
+    }
+  }
+
+  /** Removes what was made for earlier builds of the jar (a quarter of a gigabyte each). */
+  private static void removeOlder(Path root, Path made) throws IOException {
+    try (var folders = Files.list(root)) {
+      for (Path older : folders.filter(p -> Files.isDirectory(p) && !p.equals(made)).toList()) {
+        try (var files = Files.walk(older)) {
+          files.sorted(java.util.Comparator.reverseOrder()).forEach(p -> p.toFile().delete());
+        }
+      }
     }
   }
 
