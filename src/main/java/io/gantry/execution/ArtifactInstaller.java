@@ -5,6 +5,7 @@ import io.gantry.catalog.CheckedStream;
 import io.gantry.catalog.Digest;
 import io.gantry.catalog.Version;
 import io.gantry.model.Step;
+import io.gantry.shared.HaltPoint;
 import io.gantry.shared.IntegrityViolationException;
 import java.io.IOException;
 import java.io.InputStream;
@@ -281,12 +282,26 @@ final class ArtifactInstaller {
     if (Files.exists(current, LinkOption.NOFOLLOW_LINKS) && !Files.isSymbolicLink(current)) {
       throw new StepFailure(current + " exists and is not a symbolic link; move it away so it can point to releases");
     }
+    // a server that died between making its link and renaming it over current left that link behind
+    removeLinks(targetRoot, ".current-*");
     Path link = targetRoot.resolve(".current-" + UUID.randomUUID());
     Files.createSymbolicLink(link, targetRoot.relativize(release));
     try {
+      HaltPoint.reached(HaltPoint.CURRENT_SWITCH);
       Files.move(link, current, StandardCopyOption.ATOMIC_MOVE, StandardCopyOption.REPLACE_EXISTING);
     } finally {
       Files.deleteIfExists(link);
+    }
+  }
+
+  /** Removes the symbolic links in {@code folder} whose names match {@code glob}; nothing else. */
+  static void removeLinks(Path folder, String glob) throws IOException {
+    try (DirectoryStream<Path> links = Files.newDirectoryStream(folder, glob)) {
+      for (Path link : links) {
+        if (Files.isSymbolicLink(link)) {
+          Files.deleteIfExists(link);
+        }
+      }
     }
   }
 

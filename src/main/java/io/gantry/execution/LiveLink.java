@@ -45,6 +45,8 @@ final class LiveLink {
   }
 
   private static void replace(Path folder, String to) throws IOException {
+    // a server that died between making its link and renaming it over live left that link behind
+    ArtifactInstaller.removeLinks(folder, ".live-*");
     Path link = folder.resolve(".live-" + UUID.randomUUID());
     Files.createSymbolicLink(link, Path.of(to));
     try {

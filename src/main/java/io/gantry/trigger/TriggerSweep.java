@@ -16,6 +16,7 @@ import io.gantry.model.Stage;
 import io.gantry.model.Trigger;
 import io.gantry.shared.ConflictException;
 import io.gantry.shared.Finding;
+import io.gantry.shared.HaltPoint;
 import io.gantry.shared.InvalidInputException;
 import io.gantry.shared.NotFoundException;
 import java.time.Clock;
@@ -262,6 +263,7 @@ class TriggerSweep {
         long id = firings.insert(firing, Firing.Status.REQUESTED, null, now);
         Deployment requested = requests.request(new DeploymentRequests.Request(component.toString(), version,
             a.environment(), a.model().name(), reason), a.requester());
+        HaltPoint.reached(HaltPoint.TRIGGER_FIRING);
         firings.requested(id, requested.id());
         return requested;
       });

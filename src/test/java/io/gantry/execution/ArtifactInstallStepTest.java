@@ -69,6 +69,23 @@ class ArtifactInstallStepTest {
   }
 
   @Test
+  void a_link_left_half_made_by_a_server_that_died_mid_switch_is_removed_by_the_next_install() throws Exception {
+    installRelease(release("1.0.0"), null);
+    // what a server halted between making the new link and renaming it over current leaves
+    Files.createSymbolicLink(target.resolve(".current-0b3c1d2e-dead-4e6f-8a9b-0c1d2e3f4a5b"), Path.of("releases/1.0.0"));
+    Path notALink = Files.writeString(target.resolve(".current-notes"), "a file of someone else's");
+
+    installRelease(release("1.1.0"), null);
+
+    assertThat(Files.readSymbolicLink(target.resolve("current"))).isEqualTo(Path.of("releases/1.1.0"));
+    try (Stream<Path> files = Files.list(target)) {
+      assertThat(files.map(p -> p.getFileName().toString()).filter(n -> n.startsWith(".current")))
+          .as("the dead server's link is gone; a file that is no link is left alone").containsExactly(".current-notes");
+    }
+    assertThat(notALink).hasContent("a file of someone else's");
+  }
+
+  @Test
   void shell_scripts_and_files_under_bin_become_executable_by_their_owner() throws Exception {
     installRelease(release("1.0.0"), null);
 
