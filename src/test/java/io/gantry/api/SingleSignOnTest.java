@@ -67,7 +67,7 @@ class SingleSignOnTest {
     assertThat(document.at("/security/0/apiToken").isArray()).isTrue();
     assertThat(document.at("/security/1/identityProvider").isArray()).isTrue();
     assertThat(document.at("/paths/~1api~1v1~1environments/get/responses/503/$ref").asString())
-        .isEqualTo("#/components/responses/IdentityProviderUnavailable");
+        .isEqualTo("#/components/responses/ServiceUnavailable");
     assertThat(document.at("/paths/~1api~1v1~1health/get/responses/503").isMissingNode()).isTrue();
 
     Path file = java.nio.file.Files.createDirectories(Path.of("target/openapi")).resolve("served-with-sso.json");
