@@ -44,7 +44,7 @@ class LauncherIT {
 
   private static List<Path> archives(String kind) throws IOException {
     try (Stream<Path> files = Files.list(APP)) {
-      return files.filter(f -> f.getFileName().toString().matches("cds-" + kind + "-\\d+\\.jsa")).toList();
+      return files.filter(f -> f.getFileName().toString().matches("cds-" + kind + "-\\d+\\.(jsa|aot)")).toList();
     }
   }
 
@@ -66,12 +66,12 @@ class LauncherIT {
     assertThat(again).isEqualTo(first);
     assertThat(Files.getLastModifiedTime(archives.getFirst())).as("made once").isEqualTo(made);
     assertThat(Files.readString(classes)).as("the command's classes come from the archive")
-        .contains("io.gantry.Gantry source: shared objects file (top)");
+        .contains("io.gantry.Gantry source: shared objects file");
 
     Run without = gantry(Map.of("GANTRY_CDS", "off", "GANTRY_JAVA_OPTS", "-Xlog:class+load=info:file=" + classes),
         "--version");
     assertThat(without).isEqualTo(first);
-    assertThat(Files.readString(classes)).doesNotContain("shared objects file (top)");
+    assertThat(Files.readString(classes)).doesNotContain("io.gantry.Gantry source: shared objects file");
   }
 
   @Test
