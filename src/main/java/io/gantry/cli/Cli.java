@@ -46,7 +46,7 @@ public final class Cli {
 
   /** Runs the command and answers its exit code (see {@link ExitCode}). */
   public int execute(String... args) {
-    CommandLine commandLine = new CommandLine(new GantryCommand(this));
+    CommandLine commandLine = commandLine(args);
     commandLine.setOut(out);
     commandLine.setErr(err);
     commandLine.setCaseInsensitiveEnumValuesAllowed(true);
@@ -59,6 +59,19 @@ public final class Cli {
       out.flush();
       err.flush();
     }
+  }
+
+  /**
+   * The command tree for these arguments: {@code gantry} with only the command they name under it, or with
+   * every command when they name none (the root's help, a word that is no command: those answers list or
+   * suggest the commands). Settings given to the tree afterwards reach every command in it.
+   */
+  CommandLine commandLine(String... args) {
+    CommandLine root = new CommandLine(new GantryCommand(this));
+    for (Class<?> command : GantryCommand.needed(args)) {
+      root.addSubcommand(command);
+    }
+    return root;
   }
 
   /**

@@ -74,7 +74,7 @@ final class EventCommands {
           + ", at " + output.time(e.path("time"))
           + (e.path("deployment").isNull() ? "" : ", deployment #" + e.path("deployment").asLong()));
       out().println();
-      out().println(ApiClient.PRETTY.writeValueAsString(e.path("cdevent")));
+      out().println(ApiClient.pretty().writeValueAsString(e.path("cdevent")));
       out().println();
       if (e.path("deliveries").isEmpty()) {
         out().println("No deliveries: no destination wanted this event.");

@@ -151,7 +151,7 @@ final class Output {
   }
 
   void printJson(JsonNode node) {
-    out.println(ApiClient.PRETTY.writeValueAsString(node));
+    out.println(ApiClient.pretty().writeValueAsString(node));
   }
 
   void table(List<String> headings, List<List<String>> cells) {

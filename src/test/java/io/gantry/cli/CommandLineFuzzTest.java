@@ -32,8 +32,8 @@ class CommandLineFuzzTest {
   void bad_command_lines_are_refused_naming_what_is_wrong_and_never_fail_unexpectedly() throws Exception {
     CliRunner gantry = new CliRunner(dir).server("http://127.0.0.1:9");
     List<CommandSpec> commands = new ArrayList<>();
-    collect(new CommandLine(new GantryCommand(new Cli(Map.of(), dir, dir, new PrintWriter(new StringWriter()),
-        new PrintWriter(new StringWriter()), args -> { }))).getCommandSpec(), commands);
+    collect(new Cli(Map.of(), dir, dir, new PrintWriter(new StringWriter()), new PrintWriter(new StringWriter()),
+        args -> { }).commandLine().getCommandSpec(), commands);
     // server and up start a server: their start is tested where a server may start
     commands.removeIf(c -> c.qualifiedName(" ").matches("gantry (server|up)( .*)?"));
     assertThat(commands).hasSizeGreaterThan(40);

@@ -32,6 +32,33 @@ class CommandLineTest {
   }
 
   @Test
+  void aCommandLineBuildsOnlyTheCommandItNamesAndTheRootsHelpOrAnUnknownWordBuildsThemAll() {
+    assertThat(GantryCommand.needed("status", "5")).containsExactly(DeployCommands.Status.class);
+    assertThat(GantryCommand.needed("--server", "status", "--token", "deploy", "-o", "get", "undeploy"))
+        .containsExactly(InventoryCommands.Undeploy.class);
+    assertThat(GantryCommand.needed("--server=http://x", "-ojson", "get", "envs")).containsExactly(GetCommands.class);
+    assertThat(GantryCommand.needed("models")).containsExactly(ModelCommands.class);
+    assertThat(GantryCommand.needed("--version")).isEmpty();
+    assertThat(GantryCommand.needed("--help", "status")).isEqualTo(GantryCommand.COMMANDS);
+    assertThat(GantryCommand.needed("-hV")).isEqualTo(GantryCommand.COMMANDS);
+    assertThat(GantryCommand.needed("--version", "status")).isEqualTo(GantryCommand.COMMANDS);
+    assertThat(GantryCommand.needed("stauts")).isEqualTo(GantryCommand.COMMANDS);
+    assertThat(GantryCommand.needed("--", "status")).isEqualTo(GantryCommand.COMMANDS);
+    assertThat(GantryCommand.needed()).isEqualTo(GantryCommand.COMMANDS);
+  }
+
+  @Test
+  void everyCommandIsFoundByItsNameAndItsAliasesAndRunsAsInTheWholeTree() {
+    picocli.CommandLine whole = new Cli(java.util.Map.of(), dir, dir, new java.io.PrintWriter(java.io.Writer.nullWriter()),
+        new java.io.PrintWriter(java.io.Writer.nullWriter()), args -> { }).commandLine();
+    assertThat(whole.getSubcommands()).hasSizeGreaterThan(40);
+    whole.getSubcommands().forEach((name, command) -> assertThat(GantryCommand.needed(name))
+        .as(name).containsExactly(command.getCommandSpec().userObject().getClass()));
+    assertThat(gantry.run("--help", "status").out()).contains("Usage: gantry [", "push", "undeploy", "agents");
+    assertThat(gantry.run("--version").out()).startsWith("gantry ");
+  }
+
+  @Test
   void helpOnACommandWithRequiredArgumentsPrintsItsUsageInsteadOfComplaining() {
     CliRunner.Result result = gantry.run("approve", "--help");
 
