@@ -10,7 +10,12 @@ public final class Gantry {
 
   private Gantry() {}
 
-  public static void main(String[] args) {
+  public static void main(String[] args) throws java.io.IOException {
+    if (Boolean.getBoolean("gantry.cli.rehearsal")) {
+      // the launcher's training run of the client's class data archive
+      io.gantry.cli.Rehearsal.run();
+      return;
+    }
     Cli cli = Cli.standard(new ServerStart());
     int exitCode = cli.execute(args);
     // a started server goes on serving on its own threads; anything else ends here, with its code
