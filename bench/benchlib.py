@@ -4,6 +4,7 @@ import json
 import os
 import subprocess
 import time
+import urllib.error
 import urllib.request
 
 ROOT = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
@@ -19,8 +20,19 @@ class Gantry:
         data = None if body is None else (body if isinstance(body, bytes) else json.dumps(body).encode())
         req = urllib.request.Request(self.server + "/api/v1" + path, data=data, method=method,
                                      headers={"Authorization": "Bearer " + self.token, "Content-Type": content_type})
-        with urllib.request.urlopen(req, timeout=600) as r:
-            return json.loads(r.read() or b"null")
+        try:
+            with urllib.request.urlopen(req, timeout=600) as r:
+                return json.loads(r.read() or b"null")
+        except urllib.error.HTTPError as e:   # the answer's body says why
+            raise RuntimeError("%s %s: %d %s" % (method, path, e.code, e.read().decode(errors="replace")[:2000])) from None
+
+    def apply_more(self, docs, reason, kept):
+        """Applies these documents beside those applied before through this method with the same file kept (a
+        directory holds the whole desired state: what is not declared again is planned for deletion)."""
+        before = json.load(open(kept)) if os.path.exists(kept) else []
+        answer = self.apply(before + docs, reason)
+        json.dump(before + docs, open(kept, "w"))
+        return answer
 
     def apply(self, docs, reason):
         return self.call("POST", "/config/apply", {"files": [{"name": "bench.yaml", "content": "---\n".join(docs)}],

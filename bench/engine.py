@@ -8,7 +8,11 @@
    BENCH_NOOP_TARGETS targets (default 50; a target runs one deployment's steps at a time; with 1,
    how fast a queue of deployments drains through one target), all requested first (the time the requests take is printed apart) and planned to start at one
    instant; timed from that instant to the end of the last.
-3. (mode ssh, run by bench/engine.sh --ssh) The deployment of 1. to N targets of kind ssh, reached through the
+3. (mode real, run by bench/scale.sh) Deployments of 1.'s shape to 10 local targets each (BENCH_REAL_TARGETS),
+   spread over BENCH_REAL_ENVS environments (default 3) of their own targets, all requested first and planned
+   to start at one instant, versions taking turns so that each deployment changes what runs; timed from that
+   instant to the end of the last.
+4. (mode ssh, run by bench/engine.sh --ssh) The deployment of 1. to N targets of kind ssh, reached through the
    OpenSSH server BENCH_SSH names ("host port user key fingerprint folder"), and to N local targets, the same
    model's stage for both, taking turns BENCH_RUNS times; print the median times and their ratio.
 """
@@ -87,6 +91,56 @@ if mode == "targets":
         ratios = sorted(g / s for g, s in zip(gantry_times, script_times))
         print("  N=%-4d parallelism %-3d gantry %7.2f s   script %7.2f s   ratio %.2fx   (median of %d; each run %.2f-%.2fx)"
               % (n, p, gantry, script, gantry / script, runs, ratios[0], ratios[-1]), flush=True)
+elif mode == "real":
+    import datetime
+    import socket
+    count = int(sys.argv[5])
+    envs = int(os.environ.get("BENCH_REAL_ENVS", "3"))
+    size = int(os.environ.get("BENCH_REAL_TARGETS", "10"))
+    files = sample_files(os.urandom(10 * 1024 * 1024))
+    docs = [doc("Service", "bench", "  owner: bench\n")]
+    for e in range(envs):
+        env = "real-%d" % e
+        docs.append(doc("Environment", env, "  purpose: test\n  owner: bench\n"))
+        docs.append(doc("Component", "app-" + env, "  service: bench\n  type: software\n"))
+        for i in range(size):
+            s = socket.socket()
+            s.bind(("127.0.0.1", 0))  # a free port for the target's app (freed at once: a small race, accepted)
+            port = s.getsockname()[1]
+            s.close()
+            docs.append(doc("Target", "%s-t%d" % (env, i), '  environment: %s\n  kind: local\n  path: bench/%s-t%d\n'
+                            '  facts: {port: "%d"}\n' % (env, env, i, port)))
+        docs.append(doc("DeploymentModel", "model-" + env, "  appliesTo: {components: [bench/app-%s]}\n"
+                        "  stages:\n%s" % (env, stage("run", env, size))))
+    gantry.apply_more(docs, "engine benchmark: real deployments", os.path.join(work, "applied.json"))
+    for e in range(envs):
+        for v in range(min(2, -(-count // envs))):
+            push("app-real-%d" % e, "1.0.%d" % v, files)
+    start_at = datetime.datetime.now(datetime.timezone.utc).replace(microsecond=0) \
+        + datetime.timedelta(seconds=5 + count * 0.05)
+    t = time.monotonic()
+    for c in range(count):
+        call("POST", "/deployments", {"component": "bench/app-real-%d" % (c % envs), "version": "1.0.%d" % (c // envs % 2),
+                                      "environment": "real-%d" % (c % envs),
+                                      "at": start_at.isoformat().replace("+00:00", "Z")})
+    requested = time.monotonic() - t
+    if datetime.datetime.now(datetime.timezone.utc) >= start_at:
+        sys.exit("the requests took longer than planned (until %s); the engine started before they were all in" % start_at)
+    try:
+        while True:
+            done = call("GET", "/deployments?service=bench&state=SUCCEEDED&size=1")["total"]
+            if done >= count:
+                break
+            for bad in ("FAILED", "ROLLED_BACK", "CANCELLED"):
+                page = call("GET", "/deployments?service=bench&state=%s&size=1" % bad)
+                assert page["total"] == 0, page
+            time.sleep(0.2)
+        elapsed = (datetime.datetime.now(datetime.timezone.utc) - start_at).total_seconds()
+    finally:
+        kill_apps("%s/bench/real-*/app.pid" % os.environ["BENCH_TARGETS"])
+    print("  %d deployments to %d local targets (10 MB artifact, configuration, restart, health check), %d at a time "
+          "on their own targets, from their planned start: %.1f s, %.1f s each" % (count, size, envs, elapsed,
+                                                                                 elapsed / count), flush=True)
 elif mode == "ssh":
     sizes = [int(n) for n in sys.argv[5].split(",")]
     parallelisms = [int(p) for p in sys.argv[6].split(",")]
@@ -158,7 +212,7 @@ else:
 %s""" % (k, k, steps))]
     for c in range(count):
         docs.append(doc("Component", "noop-%d" % c, "  service: bench-%d\n  type: software\n" % (c % targets)))
-    apply(docs, "engine benchmark: no-op steps")
+    gantry.apply_more(docs, "engine benchmark: no-op steps", os.path.join(work, "applied.json"))
     for c in range(count):
         push("noop-%d" % c, "1.0.0", {"a.txt": b"x"}, "bench-%d" % (c % targets))
     # Every deployment is requested first, all planned to start at one instant after the last request,
