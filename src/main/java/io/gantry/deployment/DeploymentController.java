@@ -358,7 +358,7 @@ class DeploymentController {
   @Operation(summary = "One deployment with the state of each target and its step runs (the tail of each step's "
       + "output, and the size and SHA-256 of all of it)")
   DeploymentView get(@PathVariable long id, Principal principal) {
-    visible(id, principal);
+    Deployment deployment = visible(id, principal);
     List<TargetRun> runs = deployments.targetRuns(id);
     AnalysisRecords records = deployments.analyses();
     CanaryView canary = null;
@@ -372,7 +372,7 @@ class DeploymentController {
         analyses.add(AnalysisView.of(a, rounds, measurements));
       }
     }
-    return DeploymentView.of(deployments.get(id), runs, deployments.stepRuns(id), canary,
+    return DeploymentView.of(deployment, runs, deployments.stepRuns(id), canary,
         new BlueGreenRecords(deployments.jdbc()), analyses);
   }
 

@@ -698,6 +698,14 @@ public class Deployments {
     fence(jdbc, deployment);
   }
 
+  /**
+   * Whether a fenced write keeps the work item locked until its commit (PostgreSQL), so that no claim can fall
+   * between its check and its commit; on H2 a write's check must be made again after its commit.
+   */
+  boolean fencesUntilCommit() {
+    return postgres(jdbc);
+  }
+
   /** As {@link #fence(long)}, on {@code jdbc}. */
   static void fence(JdbcClient jdbc, long deployment) {
     Lease lease = Lease.bound(deployment);

@@ -182,7 +182,9 @@ final class StepsOnTarget {
         // on H2 the start's check of the claim takes no lock: a claim made before its commit is not seen by it, and
         // its maker may not have seen this start. Look again now that the start is committed, before anything runs:
         // a claim made after this look finds the step started (on PostgreSQL no claim falls in between)
-        deployments.fence(d.id());
+        if (!deployments.fencesUntilCommit()) {
+          deployments.fence(d.id());
+        }
         StepOutputs.Capture output = outputs.capture(d.id(), started.id());
         StepContext context = on.context(version, slot, variables(d, target, version), library::open, output);
         StepOutcome outcome;
