@@ -90,6 +90,24 @@ def stage(name, environment, parallel):
 """ % (name, environment, parallel)
 
 
+def real_environment(service, env, size):
+    """An environment of `size` local targets (folders SERVICE/ENV-tN, each with a free port for its app in its
+    facts), its component app-ENV and a model deploying it with stage() to all of them at once."""
+    import socket
+    docs = [doc("Environment", env, "  purpose: test\n  owner: %s\n" % service),
+            doc("Component", "app-" + env, "  service: %s\n  type: software\n" % service)]
+    for i in range(size):
+        s = socket.socket()
+        s.bind(("127.0.0.1", 0))  # a free port for the target's app (freed at once: a small race, accepted)
+        port = s.getsockname()[1]
+        s.close()
+        docs.append(doc("Target", "%s-t%d" % (env, i), '  environment: %s\n  kind: local\n  path: %s/%s-t%d\n'
+                        '  facts: {port: "%d"}\n' % (env, service, env, i, port)))
+    docs.append(doc("DeploymentModel", "model-" + env, "  appliesTo: {components: [%s/app-%s]}\n"
+                    "  stages:\n%s" % (service, env, stage("run", env, size))))
+    return docs
+
+
 def kill_apps(pattern):
     """Stops the sample apps whose pid files match the shell pattern."""
     subprocess.run(["sh", "-c", "for f in %s; do [ -f $f ] && kill $(cat $f) 2>/dev/null; done" % pattern])

@@ -23,7 +23,7 @@ import subprocess
 import sys
 import time
 
-from benchlib import Gantry, doc, kill_apps, sample_files, stage
+from benchlib import Gantry, doc, kill_apps, real_environment, sample_files, stage
 
 server, token, work, mode = sys.argv[1], sys.argv[2], sys.argv[3], sys.argv[4]
 ROOT = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
@@ -93,25 +93,13 @@ if mode == "targets":
               % (n, p, gantry, script, gantry / script, runs, ratios[0], ratios[-1]), flush=True)
 elif mode == "real":
     import datetime
-    import socket
     count = int(sys.argv[5])
     envs = int(os.environ.get("BENCH_REAL_ENVS", "3"))
     size = int(os.environ.get("BENCH_REAL_TARGETS", "10"))
     files = sample_files(os.urandom(10 * 1024 * 1024))
     docs = [doc("Service", "bench", "  owner: bench\n")]
     for e in range(envs):
-        env = "real-%d" % e
-        docs.append(doc("Environment", env, "  purpose: test\n  owner: bench\n"))
-        docs.append(doc("Component", "app-" + env, "  service: bench\n  type: software\n"))
-        for i in range(size):
-            s = socket.socket()
-            s.bind(("127.0.0.1", 0))  # a free port for the target's app (freed at once: a small race, accepted)
-            port = s.getsockname()[1]
-            s.close()
-            docs.append(doc("Target", "%s-t%d" % (env, i), '  environment: %s\n  kind: local\n  path: bench/%s-t%d\n'
-                            '  facts: {port: "%d"}\n' % (env, env, i, port)))
-        docs.append(doc("DeploymentModel", "model-" + env, "  appliesTo: {components: [bench/app-%s]}\n"
-                        "  stages:\n%s" % (env, stage("run", env, size))))
+        docs += real_environment("bench", "real-%d" % e, size)
     gantry.apply_more(docs, "engine benchmark: real deployments", os.path.join(work, "applied.json"))
     for e in range(envs):
         for v in range(min(2, -(-count // envs))):

@@ -28,7 +28,7 @@ import sys
 import threading
 import time
 
-from benchlib import Gantry, doc, sample_files, stage
+from benchlib import Gantry, doc, real_environment, sample_files
 
 urls, token, work, minutes = sys.argv[1].split(","), sys.argv[2], sys.argv[3], int(sys.argv[4])
 pids = [int(p) for p in sys.argv[5].split(",")]
@@ -57,20 +57,8 @@ def log(text):
 
 # --- 1. configuration --------------------------------------------------------------------------------------
 docs = [doc("Service", "soak", "  owner: soak\n")]
-import socket
 for e in range(REAL):
-    env = "real-%d" % e
-    docs.append(doc("Environment", env, "  purpose: test\n  owner: soak\n"))
-    docs.append(doc("Component", "app-" + env, "  service: soak\n  type: software\n"))
-    for i in range(REAL_TARGETS):
-        s = socket.socket()
-        s.bind(("127.0.0.1", 0))  # a free port for the target's app (freed at once: a small race, accepted)
-        port = s.getsockname()[1]
-        s.close()
-        docs.append(doc("Target", "%s-t%d" % (env, i), '  environment: %s\n  kind: local\n  path: soak/%s-t%d\n'
-                        '  facts: {port: "%d"}\n' % (env, env, i, port)))
-    docs.append(doc("DeploymentModel", "model-" + env, "  appliesTo: {components: [soak/app-%s]}\n"
-                    "  stages:\n%s" % (env, stage("run", env, REAL_TARGETS))))
+    docs += real_environment("soak", "real-%d" % e, REAL_TARGETS)
 steps = "".join("        - {name: s%d, type: wait, duration: 0ms}\n" % i for i in range(10))
 for k in range(NOOP):
     env = "noop-%d" % k

@@ -41,8 +41,8 @@ final class GantryCommand implements Callable<Integer> {
         SurveyCommands.class, NoticeCommands.class,
         AssessmentCommands.class, AgentCommands.Agent.class, AgentCommands.Agents.class);
 
-  /** The root options that take a value as the next argument. */
-  private static final Set<String> VALUED = Set.of("--server", "--token", "-o", "--output");
+  /** The root's long options that take a value as the next argument (-o is looked at on its own). */
+  private static final Set<String> VALUED = Set.of("--server", "--token", "--output");
 
   /**
    * The commands the tree for these arguments needs: the one they name (by its name or an alias), none for
