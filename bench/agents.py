@@ -79,6 +79,18 @@ def threads_cpu(pid):
     return out
 
 
+def agents_threads():
+    """The CPU time of all the agents' threads by name, in seconds."""
+    out = {}
+    for p in agents:
+        try:
+            for t, c in threads_cpu(p.pid).items():
+                out[t] = out.get(t, 0) + c
+        except OSError:
+            pass
+    return out
+
+
 def rss_mb(pid):
     try:
         for line in open("/proc/%d/status" % pid):
@@ -207,6 +219,7 @@ try:
                 env = local_env if side == "local" else agent_env
                 server_before = cpu(server_pid)
                 threads_before = threads_cpu(server_pid) if verbose else {}
+                agent_threads_before = agents_threads() if verbose and side == "agents" else {}
                 agents_before = sum(cpu(p.pid) for p in agents)
                 start = time.monotonic()
                 d = gantry.deploy_and_wait(component, version, env)
@@ -222,6 +235,10 @@ try:
                     spent = sorted(((t, c - threads_before.get(t, 0)) for t, c in threads_cpu(server_pid).items()),
                                    key=lambda x: -x[1])
                     print("           server threads: " + ", ".join("%s %.1f" % x for x in spent[:8]), flush=True)
+                    if side == "agents":
+                        spent = sorted(((t, c - agent_threads_before.get(t, 0)) for t, c in agents_threads().items()),
+                                       key=lambda x: -x[1])
+                        print("           agents' threads: " + ", ".join("%s %.1f" % x for x in spent[:8]), flush=True)
                 kill_apps(local_apps if side == "local" else agent_apps)
         rss = [rss_mb(p.pid) for p in agents]
         local_time, agents_time = statistics.median(times["local"]), statistics.median(times["agents"])

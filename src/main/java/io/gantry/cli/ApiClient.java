@@ -1,14 +1,15 @@
 package io.gantry.cli;
 
+import io.gantry.shared.BlockingHttp;
 import java.io.IOException;
 import java.net.ConnectException;
+import java.net.HttpURLConnection;
 import java.net.URI;
 import java.net.URLEncoder;
 import java.net.http.HttpClient;
 import java.net.http.HttpConnectTimeoutException;
 import java.net.http.HttpRequest;
 import java.net.http.HttpRequest.BodyPublisher;
-import java.net.http.HttpRequest.BodyPublishers;
 import java.net.http.HttpResponse;
 import java.nio.charset.StandardCharsets;
 import java.security.GeneralSecurityException;
@@ -37,17 +38,25 @@ final class ApiClient {
   static final JsonMapper JSON = JsonMapper.builder().build();
   static final int PAGE_SIZE = 500;
 
+  private static final Duration CONNECT = Duration.ofSeconds(10);
+
   private final Settings settings;
-  private final HttpClient http;
+  /** For uploads and PATCH only, made when first needed: see {@link io.gantry.shared.BlockingHttp}. */
+  private HttpClient http;
 
   ApiClient(Settings settings) {
     this.settings = settings;
-    HttpClient.Builder http = HttpClient.newBuilder().version(HttpClient.Version.HTTP_1_1)
-        .connectTimeout(Duration.ofSeconds(10));
-    if (settings.server().regionMatches(true, 0, "http://", 0, 7)) {
-      http.sslContext(trustingNothing());
+  }
+
+  private HttpClient http() {
+    if (http == null) {
+      HttpClient.Builder builder = HttpClient.newBuilder().version(HttpClient.Version.HTTP_1_1).connectTimeout(CONNECT);
+      if (settings.server().regionMatches(true, 0, "http://", 0, 7)) {
+        builder.sslContext(trustingNothing());
+      }
+      http = builder.build();
     }
-    this.http = http.build();
+    return http;
   }
 
   /** The JSON mapper that indents, made when first output asks for it. */
@@ -79,7 +88,7 @@ final class ApiClient {
   }
 
   JsonNode get(String path, Map<String, String> query) {
-    return send("GET", path + queryString(query), null, BodyPublishers.noBody());
+    return plain("GET", path + queryString(query), null);
   }
 
   JsonNode get(String path) {
@@ -114,28 +123,16 @@ final class ApiClient {
 
   /** A GET answered with bytes of the type {@code accept} (e.g. {@code application/pdf}); errors as for every call. */
   byte[] getBytes(String path, Map<String, String> query, String accept) {
-    HttpRequest.Builder request = HttpRequest.newBuilder(URI.create(settings.server() + "/api/v1" + path
-        + queryString(query))).GET().header("Accept", accept + ", application/problem+json")
-        .header("User-Agent", "gantry-cli");
-    if (settings.token() != null) {
-      request.header("Authorization", "Bearer " + settings.token());
-    }
+    URI uri = URI.create(settings.server() + "/api/v1" + path + queryString(query));
     try {
-      HttpResponse<byte[]> response = http.send(request.build(), HttpResponse.BodyHandlers.ofByteArray());
-      if (response.statusCode() / 100 == 2) {
-        return response.body();
+      HttpURLConnection connection = open(uri, "GET", accept + ", application/problem+json", null, null, Map.of());
+      byte[] body = BlockingHttp.body(connection);
+      if (connection.getResponseCode() / 100 == 2) {
+        return body;
       }
-      throw failure(response.statusCode(), new String(response.body(), StandardCharsets.UTF_8));
-    } catch (ConnectException | HttpConnectTimeoutException e) {
-      throw unreachable();
+      throw failure(connection.getResponseCode(), new String(body, StandardCharsets.UTF_8));
     } catch (IOException e) {
-      if (e.getCause() instanceof ConnectException) {
-        throw unreachable();
-      }
-      throw new CliException(ExitCode.UNEXPECTED, "GET " + path + " failed: " + e);
-    } catch (InterruptedException e) {
-      Thread.currentThread().interrupt();
-      throw new CliException(ExitCode.UNEXPECTED, "interrupted");
+      throw failed("GET", uri, e, null);
     }
   }
 
@@ -158,30 +155,19 @@ final class ApiClient {
    */
   boolean stream(String path, Map<String, String> query, String lastEventId, Consumer<ServerEvent> each)
       throws IOException {
-    HttpRequest.Builder request = HttpRequest.newBuilder(URI.create(settings.server() + "/api/v1" + path
-        + queryString(query))).GET().header("Accept", "text/event-stream, application/problem+json")
-        .header("User-Agent", "gantry-cli");
-    if (settings.token() != null) {
-      request.header("Authorization", "Bearer " + settings.token());
+    Map<String, String> extra = lastEventId == null ? Map.of() : Map.of("Last-Event-ID", lastEventId);
+    HttpURLConnection connection = open(URI.create(settings.server() + "/api/v1" + path + queryString(query)), "GET",
+        "text/event-stream, application/problem+json", null, null, extra);
+    int status = connection.getResponseCode();
+    if (status == 404) {
+      BlockingHttp.body(connection);
+      return false;
     }
-    if (lastEventId != null) {
-      request.header("Last-Event-ID", lastEventId);
+    if (status / 100 != 2) {
+      throw failure(status, new String(BlockingHttp.body(connection), StandardCharsets.UTF_8));
     }
-    HttpResponse<java.io.InputStream> response;
-    try {
-      response = http.send(request.build(), HttpResponse.BodyHandlers.ofInputStream());
-    } catch (InterruptedException e) {
-      Thread.currentThread().interrupt();
-      throw new CliException(ExitCode.UNEXPECTED, "interrupted");
-    }
-    try (var reader = new java.io.BufferedReader(new java.io.InputStreamReader(response.body(),
+    try (var reader = new java.io.BufferedReader(new java.io.InputStreamReader(connection.getInputStream(),
         StandardCharsets.UTF_8))) {
-      if (response.statusCode() == 404) {
-        return false;
-      }
-      if (response.statusCode() / 100 != 2) {
-        throw failure(response.statusCode(), new String(response.body().readAllBytes(), StandardCharsets.UTF_8));
-      }
       String name = null;
       String id = null;
       StringBuilder data = null;
@@ -213,22 +199,70 @@ final class ApiClient {
   }
 
   JsonNode post(String path, Object body) {
-    return send("POST", path, "application/json", BodyPublishers.ofString(JSON.writeValueAsString(body)));
+    return plain("POST", path, JSON.writeValueAsBytes(body));
   }
 
   JsonNode put(String path, Object body) {
-    return send("PUT", path, "application/json", BodyPublishers.ofString(JSON.writeValueAsString(body)));
+    return plain("PUT", path, JSON.writeValueAsBytes(body));
   }
 
   JsonNode delete(String path) {
-    return send("DELETE", path, null, BodyPublishers.noBody());
+    return plain("DELETE", path, null);
+  }
+
+  /** One call with a JSON body (none when null); answers the JSON of a 2xx answer, throws for any other. */
+  private JsonNode plain(String method, String path, byte[] json) {
+    URI uri = URI.create(settings.server() + "/api/v1" + path);
+    try {
+      HttpURLConnection connection = open(uri, method, "application/json, application/problem+json",
+          json == null ? null : "application/json", json, Map.of());
+      int status = connection.getResponseCode();
+      String body = new String(BlockingHttp.body(connection), StandardCharsets.UTF_8);
+      if (status / 100 == 2) {
+        return parse(body);
+      }
+      throw failure(status, body);
+    } catch (IOException e) {
+      throw failed(method, uri, e, null);
+    }
+  }
+
+  private HttpURLConnection open(URI uri, String method, String accept, String contentType, byte[] body,
+      Map<String, String> extra) throws IOException {
+    Map<String, String> headers = new LinkedHashMap<>();
+    headers.put("Accept", accept);
+    headers.put("User-Agent", "gantry-cli");
+    if (contentType != null) {
+      headers.put("Content-Type", contentType);
+    }
+    if (settings.token() != null) {
+      headers.put("Authorization", "Bearer " + settings.token());
+    }
+    headers.putAll(extra);
+    return BlockingHttp.open(uri, method, headers, body, CONNECT, null, null);
+  }
+
+  /** The error of a call that got no answer: the server not reached, or the exchange cut. */
+  private CliException failed(String method, URI uri, IOException e, String contentType) {
+    if (e instanceof ConnectException || e.getCause() instanceof ConnectException
+        || e instanceof HttpConnectTimeoutException
+        || e instanceof java.net.SocketTimeoutException && String.valueOf(e.getMessage()).contains("onnect")) {
+      return unreachable();
+    }
+    List<String> hint = contentType != null && contentType.startsWith("multipart/")
+        ? List.of("If the upload is large, the server may have refused it for its size (GANTRY_MAX_UPLOAD).")
+        : List.of();
+    return new CliException(ExitCode.UNEXPECTED, method + " " + uri + " failed: " + e, hint);
   }
 
   JsonNode send(String method, String path, String contentType, BodyPublisher body) {
     return exchange(method, path, contentType, body).body();
   }
 
-  /** Sends one request; answers the status and JSON body of a 2xx answer, throws for any other. */
+  /**
+   * Sends one request with a body of its own (an upload, or a method {@link io.gantry.shared.BlockingHttp} does not
+   * know); answers the status and JSON body of a 2xx answer, throws for any other.
+   */
   Answer exchange(String method, String path, String contentType, BodyPublisher body) {
     URI uri = URI.create(settings.server() + "/api/v1" + path);
     HttpRequest.Builder request = HttpRequest.newBuilder(uri).method(method, body)
@@ -242,17 +276,9 @@ final class ApiClient {
     }
     HttpResponse<String> response;
     try {
-      response = http.send(request.build(), HttpResponse.BodyHandlers.ofString(StandardCharsets.UTF_8));
-    } catch (ConnectException | HttpConnectTimeoutException e) {
-      throw unreachable();
+      response = http().send(request.build(), HttpResponse.BodyHandlers.ofString(StandardCharsets.UTF_8));
     } catch (IOException e) {
-      if (e.getCause() instanceof ConnectException) {
-        throw unreachable();
-      }
-      List<String> hint = contentType != null && contentType.startsWith("multipart/")
-          ? List.of("If the upload is large, the server may have refused it for its size (GANTRY_MAX_UPLOAD).")
-          : List.of();
-      throw new CliException(ExitCode.UNEXPECTED, method + " " + uri + " failed: " + e, hint);
+      throw failed(method, uri, e, contentType);
     } catch (InterruptedException e) {
       Thread.currentThread().interrupt();
       throw new CliException(ExitCode.UNEXPECTED, "interrupted");

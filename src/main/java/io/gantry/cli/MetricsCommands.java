@@ -1,18 +1,10 @@
 package io.gantry.cli;
 
-import java.io.IOException;
-import java.net.URI;
-import java.net.http.HttpClient;
-import java.net.http.HttpRequest;
-import java.net.http.HttpResponse;
-import java.nio.charset.StandardCharsets;
-import java.time.Duration;
 import java.util.ArrayList;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Locale;
 import java.util.Map;
-import java.util.stream.Collectors;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Option;
 import picocli.CommandLine.Parameters;
@@ -226,30 +218,7 @@ final class MetricsCommands {
 
     /** The server's CSV of a report, as it sent it. */
     String csv(String path, Map<String, String> query) {
-      Settings settings = Settings.resolve(root().server, root().token, root().cli.env, root().cli.home,
-          root().cli.cwd);
-      String q = query.entrySet().stream().map(e -> ApiClient.segment(e.getKey()) + "=" + ApiClient.segment(e.getValue()))
-          .collect(Collectors.joining("&", "?", ""));
-      HttpRequest.Builder request = HttpRequest.newBuilder(URI.create(settings.server() + "/api/v1" + path + q))
-          .header("Accept", "text/csv").header("User-Agent", "gantry-cli").GET();
-      if (settings.token() != null) {
-        request.header("Authorization", "Bearer " + settings.token());
-      }
-      HttpResponse<String> response;
-      try (HttpClient http = HttpClient.newBuilder().connectTimeout(Duration.ofSeconds(10)).build()) {
-        response = http.send(request.build(), HttpResponse.BodyHandlers.ofString(StandardCharsets.UTF_8));
-      } catch (IOException e) {
-        api().get(path, query); // says why the server cannot be reached, as every command does
-        throw new CliException(ExitCode.UNEXPECTED, "GET " + path + " failed: " + e);
-      } catch (InterruptedException e) {
-        Thread.currentThread().interrupt();
-        throw new CliException(ExitCode.UNEXPECTED, "interrupted");
-      }
-      if (response.statusCode() / 100 != 2) {
-        api().get(path, query); // the same request as JSON, to report the server's problem as every command does
-        throw new CliException(ExitCode.forStatus(response.statusCode()), "HTTP " + response.statusCode());
-      }
-      return response.body();
+      return api().getText(path, query, "text/csv");
     }
 
     private static void put(Map<String, String> query, String key, String value) {

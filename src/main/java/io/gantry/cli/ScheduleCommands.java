@@ -190,8 +190,7 @@ final class ScheduleCommands {
 
     @Override
     void run() {
-      JsonNode removed = api().send("DELETE", "/freezes/" + id + "?reason=" + ApiClient.segment(reason), null,
-          java.net.http.HttpRequest.BodyPublishers.noBody());
+      JsonNode removed = api().delete("/freezes/" + id + "?reason=" + ApiClient.segment(reason));
       if (output().json()) {
         output().printJson(removed);
       } else {

@@ -188,7 +188,7 @@ class MetricsCommandsTest {
     CliRunner.Result result = gantry.run("metrics", "--from", "2026-03-01", "--to", "2026-03-31", "--format", "csv");
 
     assertThat(result.exitCode()).as(result.err()).isZero();
-    assertThat(server.requests.get(0).header("Accept")).isEqualTo("text/csv");
+    assertThat(server.requests.get(0).header("Accept")).isEqualTo("text/csv, application/problem+json");
     assertThat(result.out()).isEqualTo(
         "report,section,metric,value\r\nkpis,deployments,ended,9\r\ndora,changeFailRate,percent,57.1\r\n");
   }
