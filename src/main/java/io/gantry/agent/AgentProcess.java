@@ -5,9 +5,6 @@ import java.io.InputStream;
 import java.io.PrintWriter;
 import java.net.ConnectException;
 import java.net.URI;
-import java.net.http.HttpClient;
-import java.net.http.HttpRequest;
-import java.net.http.HttpResponse;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.AtomicMoveNotSupportedException;
 import java.nio.file.FileAlreadyExistsException;
@@ -23,6 +20,7 @@ import java.security.cert.CertificateFactory;
 import io.gantry.execution.AgentWork;
 import io.gantry.execution.StepOutcome;
 import io.gantry.execution.StepRunner;
+import io.gantry.shared.BlockingHttp;
 import java.time.Clock;
 import java.time.Duration;
 import java.util.LinkedHashMap;
@@ -85,21 +83,21 @@ public final class AgentProcess {
     }
   }
 
+  private static final Duration CONNECT = Duration.ofSeconds(10);
+
   private final Options options;
   private final PrintWriter out;
-  private final HttpClient http;
   /** When the server last answered a request of this agent's with success (System.nanoTime). */
   private volatile long answeredAt;
-  /** The sockets of artifact downloads over https://: the system's trust, or only --ca's. */
-  private final javax.net.ssl.SSLSocketFactory downloadSockets;
+  /** The sockets of its requests over https://: only --ca's trust, or null for the system's. */
+  private final javax.net.ssl.SSLSocketFactory sockets;
   private final URI api;
   private final AtomicBoolean stopped = new AtomicBoolean();
 
   public AgentProcess(Options options, PrintWriter out) {
     this.options = check(options);
     this.out = out;
-    this.http = client(options);
-    this.downloadSockets = options.ca() == null ? null : trusting(options.ca()).getSocketFactory();
+    this.sockets = options.ca() == null ? null : trusting(options.ca()).getSocketFactory();
     String base = options.server().toString();
     this.api = URI.create((base.endsWith("/") ? base : base + "/") + "api/v1/agent/");
   }
@@ -129,14 +127,6 @@ public final class AgentProcess {
       throw new Refused("the registration token is not one Gantry makes (gtr_ and 40 letters or digits)");
     }
     return o;
-  }
-
-  private static HttpClient client(Options o) {
-    HttpClient.Builder builder = HttpClient.newBuilder().connectTimeout(Duration.ofSeconds(10));
-    if (o.ca() != null) {
-      builder.sslContext(trusting(o.ca()));
-    }
-    return builder.build();
   }
 
   /** An SSL context that trusts only the certificates in {@code pem}. */
@@ -188,15 +178,14 @@ public final class AgentProcess {
           JsonNode work = next;
           next = null;
           if (work == null) {
-            HttpResponse<String> answer = answered(http.send(HttpRequest.newBuilder(api.resolve("work?waitSeconds="
-                + WAIT)).header(AgentController.CREDENTIAL, credential).timeout(Duration.ofSeconds(40)).GET().build(),
-                HttpResponse.BodyHandlers.ofString()));
-            if (answer.statusCode() == 401) {
+            BlockingHttp.Answer answer = answered(BlockingHttp.exchange(api.resolve("work?waitSeconds=" + WAIT),
+                "GET", Map.of(AgentController.CREDENTIAL, credential), null, CONNECT, Duration.ofSeconds(40), sockets));
+            if (answer.status() == 401) {
               refused.set(true);
-            } else if (answer.statusCode() == 200) {
+            } else if (answer.status() == 200) {
               work = JSON.readTree(answer.body());
-            } else if (answer.statusCode() != 204) {
-              say("taking work answered " + answer.statusCode() + ": " + detail(answer.body()));
+            } else if (answer.status() != 204) {
+              say("taking work answered " + answer.status() + ": " + detail(answer.body()));
               Thread.sleep(options.heartbeat().toMillis());
             }
           }
@@ -314,9 +303,9 @@ public final class AgentProcess {
      */
     JsonNode perform(StepRunner runner, Path targets) throws InterruptedException {
       try {
-        HttpResponse<String> started = send(request("work/" + id + "/start"), Map.of());
-        if (started.statusCode() != 204) {
-          say("work " + id + " not started (" + started.statusCode() + "): " + detail(started.body()));
+        BlockingHttp.Answer started = send(request("work/" + id + "/start"), Map.of());
+        if (started.status() != 204) {
+          say("work " + id + " not started (" + started.status() + "): " + detail(started.body()));
           return null;
         }
       } catch (IOException e) {
@@ -360,10 +349,10 @@ public final class AgentProcess {
       for (int attempt = 0; ; attempt++) {
         try {
           // the answer brings the next piece of work: one request less per piece than asking for it again
-          HttpResponse<String> answer = send(request("work/" + id + "/outcome?waitSeconds=" + WAIT), report);
-          say("work " + id + ": " + report.get("outcome") + (answer.statusCode() / 100 == 2 ? ""
-              : " (the server answered " + answer.statusCode() + ": " + detail(answer.body()) + ")"));
-          return answer.statusCode() == 200 ? JSON.readTree(answer.body()) : null;
+          BlockingHttp.Answer answer = send(request("work/" + id + "/outcome?waitSeconds=" + WAIT), report);
+          say("work " + id + ": " + report.get("outcome") + (answer.status() / 100 == 2 ? ""
+              : " (the server answered " + answer.status() + ": " + detail(answer.body()) + ")"));
+          return answer.status() == 200 ? JSON.readTree(answer.body()) : null;
         } catch (IOException e) {
           if (attempt >= 30) {
             say("work " + id + ": its outcome could not be reported (" + e + ")");
@@ -374,16 +363,15 @@ public final class AgentProcess {
       }
     }
 
-    HttpRequest.Builder request(String path) {
-      return HttpRequest.newBuilder(api.resolve(path)).header(AgentController.CREDENTIAL, credential)
-          .header(AgentController.CLAIM, claim);
+    Call request(String path) {
+      return new Call(api.resolve(path), Map.of(AgentController.CREDENTIAL, credential, AgentController.CLAIM, claim));
     }
 
     /** A GET of {@code path} under this work's claim, from byte {@code from} on; connected, its answer unread. */
     java.net.HttpURLConnection download(String path, long from) throws IOException {
       var connection = (java.net.HttpURLConnection) api.resolve(path).toURL().openConnection();
-      if (connection instanceof javax.net.ssl.HttpsURLConnection https && downloadSockets != null) {
-        https.setSSLSocketFactory(downloadSockets);
+      if (connection instanceof javax.net.ssl.HttpsURLConnection https && sockets != null) {
+        https.setSSLSocketFactory(sockets);
       }
       connection.setConnectTimeout(10_000);
       connection.setReadTimeout(60_000); // between two reads: a stalled transfer is cut and resumed
@@ -554,13 +542,13 @@ public final class AgentProcess {
       }
       Files.createDirectories(options.workDir());
       Files.setPosixFilePermissions(options.workDir(), PosixFilePermissions.fromString("rwx------"));
-      HttpResponse<String> answer = send(HttpRequest.newBuilder(api.resolve("registrations"))
-          .header(AgentController.REGISTRATION, options.token()), Map.of("name", options.name(), "facts", facts()));
-      switch (answer.statusCode()) {
+      BlockingHttp.Answer answer = send(new Call(api.resolve("registrations"),
+          Map.of(AgentController.REGISTRATION, options.token())), Map.of("name", options.name(), "facts", facts()));
+      switch (answer.status()) {
         case 201 -> { }
         case 401 -> throw new Refused("the server does not accept the registration token (unknown, used up, "
             + "expired or revoked): ask a deployment manager for a new one (gantry agents token create)");
-        default -> throw new Refused("registration refused (" + answer.statusCode() + "): "
+        default -> throw new Refused("registration refused (" + answer.status() + "): "
             + detail(answer.body()));
       }
       String credential = JSON.readTree(answer.body()).path("credential").asString();
@@ -573,8 +561,11 @@ public final class AgentProcess {
           + "manager's approval (gantry agents approve " + options.name() + " --target TARGET)");
       out.flush();
       return credential;
-    } catch (ConnectException | java.net.http.HttpConnectTimeoutException e) {
+    } catch (ConnectException e) {
       throw new Unreachable("server " + options.server() + " not reached: " + e);
+    } catch (java.net.SocketTimeoutException e) {
+      throw new Unreachable("server " + options.server() + (String.valueOf(e.getMessage()).startsWith("Connect")
+          ? " not reached: " : " did not answer: ") + e);
     } catch (javax.net.ssl.SSLException e) {
       throw new Unreachable("the server's certificate is refused, nothing was sent (" + e.getMessage() + "): it must "
           + "be signed by " + (options.ca() == null ? "an authority of the system's trust store (or give the private "
@@ -608,26 +599,36 @@ public final class AgentProcess {
 
   /** The answer's body, or null when the server refused the credential (401). */
   private JsonNode post(String path, String credential, Object body) throws IOException, InterruptedException {
-    HttpResponse<String> answer = send(HttpRequest.newBuilder(api.resolve(path))
-        .header(AgentController.CREDENTIAL, credential), body);
-    if (answer.statusCode() == 401) {
+    BlockingHttp.Answer answer = send(new Call(api.resolve(path), Map.of(AgentController.CREDENTIAL, credential)), body);
+    if (answer.status() == 401) {
       return null;
     }
-    if (answer.statusCode() / 100 != 2) {
-      throw new IOException(path + " answered " + answer.statusCode() + ": " + detail(answer.body()));
+    if (answer.status() / 100 != 2) {
+      throw new IOException(path + " answered " + answer.status() + ": " + detail(answer.body()));
     }
     return answer.body().isEmpty() ? JSON.createObjectNode() : JSON.readTree(answer.body());
   }
 
-  private HttpResponse<String> send(HttpRequest.Builder request, Object body) throws IOException, InterruptedException {
-    return answered(http.send(request.header("Content-Type", "application/json").timeout(Duration.ofSeconds(60))
-        .POST(HttpRequest.BodyPublishers.ofString(JSON.writeValueAsString(body))).build(),
-        HttpResponse.BodyHandlers.ofString()));
+  /** Where a request goes and the headers that say who sends it. */
+  private record Call(URI uri, Map<String, String> headers) {}
+
+  /**
+   * POSTs {@code body} as JSON, on this thread (see {@link BlockingHttp} for why not the JDK's HttpClient);
+   * an interrupted thread sends nothing.
+   */
+  private BlockingHttp.Answer send(Call call, Object body) throws IOException, InterruptedException {
+    if (Thread.interrupted()) {
+      throw new InterruptedException();
+    }
+    Map<String, String> headers = new LinkedHashMap<>(call.headers());
+    headers.put("Content-Type", "application/json");
+    return answered(BlockingHttp.exchange(call.uri(), "POST", headers, JSON.writeValueAsString(body), CONNECT,
+        Duration.ofSeconds(60), sockets));
   }
 
   /** Notes when the server last answered a request of this agent's with success, which it hears the agent by. */
-  private HttpResponse<String> answered(HttpResponse<String> answer) {
-    if (answer.statusCode() / 100 == 2) {
+  private BlockingHttp.Answer answered(BlockingHttp.Answer answer) {
+    if (answer.status() / 100 == 2) {
       answeredAt = System.nanoTime();
     }
     return answer;

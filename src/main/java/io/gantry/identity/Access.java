@@ -40,11 +40,13 @@ public class Access {
 
   /** The roles {@code user} holds in every one of {@code scopes} (a change that spans several services). */
   public Set<Role> rolesInAll(String user, Collection<Scope> scopes) {
-    User u = users.find(user).filter(x -> !x.disabled()).orElse(null);
+    RequestIdentity.Read read = RequestIdentity.recall(user);
+    User u = (read != null ? java.util.Optional.of(read.user()) : users.find(user)).filter(x -> !x.disabled())
+        .orElse(null);
     if (u == null) {
       return Set.of();
     }
-    List<RoleBinding> bindings = RoleBindings.of(jdbc, user);
+    List<RoleBinding> bindings = read != null ? read.bindings() : RoleBindings.of(jdbc, user);
     Set<Role> held = EnumSet.allOf(Role.class);
     for (Scope scope : scopes.isEmpty() ? List.of(Scope.NONE) : scopes) {
       Set<Role> here = EnumSet.noneOf(Role.class);
@@ -75,17 +77,20 @@ public class Access {
 
   /**
    * Where {@code user} may read records kept for people holding one of {@code readers}: everywhere when
-   * it holds one of them as its own role, else the scopes of its bindings of them.
+   * it holds one of them as its own role, else the scopes of its bindings of them. In a read-only request of the
+   * API, the caller as its token was checked at the request's start (see {@link RequestIdentity}).
    */
   public Reach reach(String user, Set<Role> readers) {
-    User u = users.find(user).filter(x -> !x.disabled()).orElse(null);
+    RequestIdentity.Read read = RequestIdentity.recall(user);
+    User u = (read != null ? java.util.Optional.of(read.user()) : users.find(user)).filter(x -> !x.disabled())
+        .orElse(null);
     if (u == null) {
       return new Reach(false, List.of());
     }
     if (u.roles().stream().anyMatch(readers::contains)) {
       return Reach.EVERYWHERE;
     }
-    return new Reach(false, RoleBindings.of(jdbc, user).stream().filter(b -> readers.contains(b.role()))
+    return new Reach(false, (read != null ? read.bindings() : RoleBindings.of(jdbc, user)).stream().filter(b -> readers.contains(b.role()))
         .map(RoleBinding::scope).distinct().toList());
   }
 

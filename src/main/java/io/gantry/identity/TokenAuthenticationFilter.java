@@ -20,13 +20,11 @@ import org.springframework.web.filter.OncePerRequestFilter;
 class TokenAuthenticationFilter extends OncePerRequestFilter {
 
   private final ApiTokens tokens;
-  private final Users users;
   private final RoleBindings bindings;
   private final Clock clock;
 
-  TokenAuthenticationFilter(ApiTokens tokens, Users users, RoleBindings bindings, Clock clock) {
+  TokenAuthenticationFilter(ApiTokens tokens, RoleBindings bindings, Clock clock) {
     this.tokens = tokens;
-    this.users = users;
     this.bindings = bindings;
     this.clock = clock;
   }
@@ -44,8 +42,9 @@ class TokenAuthenticationFilter extends OncePerRequestFilter {
       return;
     }
     String secret = header.substring(7).trim();
-    var token = tokens.findBySecret(secret).orElse(null);
-    User user = token == null ? null : users.find(token.user()).orElse(null);
+    var found = tokens.findBySecretWithUser(secret).orElse(null);
+    ApiToken token = found == null ? null : found.token();
+    User user = found == null ? null : found.user();
     String refusal = refusal(token, user, clock.instant());
     if (refusal != null) {
       refuse(response, refusal);
@@ -58,8 +57,12 @@ class TokenAuthenticationFilter extends OncePerRequestFilter {
     }
     tokens.touch(token);
     // an enrolment code carries none of its user's roles: it can do nothing but create the user's token
+    List<RoleBinding> bound = token.kind() == ApiToken.Kind.ENROLMENT ? List.of() : bindings.of(user.name());
     var authorities = token.kind() == ApiToken.Kind.ENROLMENT ? List.<SimpleGrantedAuthority>of()
-        : authorities(user, bindings.of(user.name()));
+        : authorities(user, bound);
+    if (token.kind() != ApiToken.Kind.ENROLMENT) {
+      RequestIdentity.remember(request, user, bound);
+    }
     var authentication = UsernamePasswordAuthenticationToken.authenticated(user.name(), token.id(), authorities);
     SecurityContextHolder.getContext().setAuthentication(authentication);
     try {

@@ -204,13 +204,18 @@ public class Users {
   }
 
   static User map(ResultSet rs, int row) throws SQLException {
-    String roles = rs.getString("roles");
+    return map(rs, "");
+  }
+
+  /** A user from columns named as those of {@code users} with {@code prefix} before each (a query's join). */
+  static User map(ResultSet rs, String prefix) throws SQLException {
+    String roles = rs.getString(prefix + "roles");
     Set<Role> set = EnumSet.noneOf(Role.class);
     if (!roles.isBlank()) {
       Arrays.stream(roles.split(",")).map(Role::fromId).forEach(set::add);
     }
-    return new User(rs.getLong("id"), rs.getString("name"), rs.getString("display_name"), set,
-        rs.getBoolean("disabled"), rs.getTimestamp("created_at").toInstant(), rs.getString("created_by"),
-        rs.getLong("row_version"));
+    return new User(rs.getLong(prefix + "id"), rs.getString(prefix + "name"), rs.getString(prefix + "display_name"),
+        set, rs.getBoolean(prefix + "disabled"), rs.getTimestamp(prefix + "created_at").toInstant(),
+        rs.getString(prefix + "created_by"), rs.getLong(prefix + "row_version"));
   }
 }
