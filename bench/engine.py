@@ -16,6 +16,7 @@
    OpenSSH server BENCH_SSH names ("host port user key fingerprint folder"), and to N local targets, the same
    model's stage for both, taking turns BENCH_RUNS times; print the median times and their ratio.
 """
+import datetime
 import os
 import shutil
 import statistics
@@ -163,19 +164,43 @@ elif mode == "ssh":
     runs = int(os.environ.get("BENCH_RUNS", "3"))
     pids = {"ssh": "%s/%%s-t*/app.pid %s/%%s-t*/*/app.pid" % (folder, folder),
             "local": "%s/bench/%%s-t*/app.pid %s/bench/%%s-t*/*/app.pid" % (data, data)}
+    def step_means(d):
+        """Each step's mean time per target, and the mean time from a target's start to its first step."""
+        def seconds(a, b):
+            return (datetime.datetime.fromisoformat(b.replace("Z", "+00:00"))
+                    - datetime.datetime.fromisoformat(a.replace("Z", "+00:00"))).total_seconds()
+        spent = {}
+        for t in d.get("targets") or []:
+            for step in t.get("steps") or []:
+                if step.get("startedAt") and step.get("finishedAt"):
+                    spent.setdefault(step["name"], []).append(seconds(step["startedAt"], step["finishedAt"]))
+        return ", ".join("%s %.3f" % (name, statistics.mean(v)) for name, v in spent.items())
+
+    warmups = int(os.environ.get("BENCH_WARMUP", "1"))  # deployments of each kind before the counted runs
+    verbose = os.environ.get("BENCH_VERBOSE") == "1"  # each run's times too
     for n, p, kinds in plans:
         times = {"ssh": [], "local": []}
-        # ssh and local take turns, so that a noisy moment of the machine falls on both
-        for run in range(runs):
-            version = "1.0.%d" % run
-            for kind in ("ssh", "local"):
+        # ssh and local take turns at going first, so that a noisy moment of the machine falls on both; the
+        # warm-up deployment of each (shown, not counted) is where the server compiles the code of each kind's
+        # steps, as it does once in a server's life
+        for run in range(-warmups, runs):
+            version = "1.0.%d" % (run + warmups)
+            took = {}
+            for kind in (("ssh", "local") if run % 2 == 0 else ("local", "ssh")):
                 env = kinds[kind]
                 push("app-" + env, version, files)
                 start = time.monotonic()
                 d = deploy_and_wait("app-" + env, version, env)
-                times[kind].append(time.monotonic() - start)
+                took[kind] = time.monotonic() - start
+                if verbose:
+                    print("           %-5s steps (mean s per target): %s" % (kind, step_means(d)), flush=True)
+                if run >= 0:
+                    times[kind].append(took[kind])
                 assert d["state"] == "SUCCEEDED", d
                 kill_apps(pids[kind] % (env, env))
+            if run < 0 or verbose:
+                print("         %s: ssh %.2f s, local %.2f s" % ("warm-up (not counted)" if run < 0 else "run %d" % (run + 1),
+                      took["ssh"], took["local"]), flush=True)
         over_ssh, local = statistics.median(times["ssh"]), statistics.median(times["local"])
         ratios = sorted(s / l for s, l in zip(times["ssh"], times["local"]))
         print("  N=%-4d parallelism %-3d ssh %7.2f s   local %7.2f s   ratio %.2fx   (median of %d; each run %.2f-%.2fx)"

@@ -25,7 +25,8 @@ import java.util.UUID;
  * with the same layout and guarantees as a local target: releases under {@code <path>/<destination>/},
  * files hashed with SHA-256 on the host itself before anything is switched, {@code current} replaced
  * in one rename ({@code mv -T}), the previous release kept. The host needs a POSIX shell and GNU
- * coreutils ({@code sha256sum}, {@code mv -T}, {@code timeout}, {@code df}); nothing else is installed.
+ * coreutils ({@code sha256sum}, {@code mv -T}, {@code timeout}, {@code df}); nothing else is installed
+ * (OpenSSL's {@code openssl dgst}, where the host has it, hashes faster than {@code sha256sum}).
  *
  * <p>Paths a step names are checked against the target folder by their text (relative, no climbing
  * out with {@code ..}); symbolic links on the host are not followed by that check.
@@ -191,20 +192,27 @@ final class SshStepRunner {
   }
 
   /**
+   * The host's SHA-256 of its input, first on a line before a space: OpenSSL's where the host has it (it uses the
+   * CPU's SHA instructions, four times coreutils' speed here), else coreutils'.
+   */
+  static final String DIGEST = "if command -v openssl >/dev/null 2>&1; then digest() { openssl dgst -sha256 -r; }; "
+      + "else digest() { sha256sum; }; fi\n";
+
+  /**
    * Sends {@code batch} to the staging folder in one command, each file hashed on the host as it is written;
    * puts what the host computed into {@code onHost} (path to SHA-256) and answers how many bytes were sent.
    */
   private static long upload(Session session, List<Artifact> batch, String before, String staging, StepContext ctx,
       Duration timeout, Map<String, String> onHost) throws SshFailure, InterruptedException {
     StringBuilder script = new StringBuilder(before).append("mkdir -p ").append(q(staging)).append(" && cd ")
-        .append(q(staging)).append(" || exit 5\n");
+        .append(q(staging)).append(" || exit 5\n").append(DIGEST);
     for (int i = 0; i < batch.size(); i++) {
       Artifact artifact = batch.get(i);
       String file = artifactPath(artifact.path());
       String read = artifact.size() == null ? "cat" : "head -c " + artifact.size();
       // the digest is of what tee wrote; the size check catches a file tee could not write in full
       script.append("mkdir -p ").append(q(parent(file))).append(" || exit 5\n")
-          .append("h=$(").append(read).append(" | tee -- ").append(q(file)).append(" | sha256sum) || exit 5\n")
+          .append("h=$(").append(read).append(" | tee -- ").append(q(file)).append(" | digest) || exit 5\n")
           .append("echo \"").append(i).append(" $(wc -c < ").append(q(file)).append(") ${h%% *}\"\n");
     }
     long[] sent = {0};

@@ -1,0 +1,39 @@
+package io.gantry.execution;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.List;
+import org.junit.jupiter.api.io.TempDir;
+import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.ValueSource;
+
+/** The host's hashing of an installed file, by the host's own tools, as an SSH install runs it. */
+class SshHostDigestTest {
+
+  // SHA-256 of "gantry\n"
+  private static final String EXPECTED = "81fde2561ba93999448e2c27574714a31339dc8d3bdb1ed8ba8f13a7d7c82146";
+
+  @ParameterizedTest
+  @ValueSource(strings = {"openssl", "sha256sum"})
+  void the_host_hashes_with_openssl_where_it_has_it_and_with_coreutils_where_it_does_not(String tool,
+      @TempDir Path bin) throws Exception {
+    // a PATH that holds the shell's tools and only one of the two hashers
+    for (String name : List.of("printf", tool)) {
+      Files.createSymbolicLink(bin.resolve(name), Path.of("/usr/bin", name));
+    }
+    var builder = new ProcessBuilder("/bin/sh", "-c", SshStepRunner.DIGEST
+        + "command -v openssl >/dev/null 2>&1 && echo with openssl >&2\n"
+        + "h=$(printf 'gantry\\n' | digest); echo \"${h%% *}\"");
+    builder.environment().put("PATH", bin.toString());
+    Process p = builder.start();
+    p.getOutputStream().close();
+    String out = new String(p.getInputStream().readAllBytes(), StandardCharsets.UTF_8).strip();
+    String err = new String(p.getErrorStream().readAllBytes(), StandardCharsets.UTF_8).strip();
+    assertThat(p.waitFor()).isZero();
+    assertThat(out).isEqualTo(EXPECTED);
+    assertThat(err).isEqualTo(tool.equals("openssl") ? "with openssl" : "");
+  }
+}
