@@ -16,7 +16,10 @@ import javax.net.ssl.SSLSocketFactory;
  * agent send. A process that makes a handful of small requests pays for the JDK's {@code HttpClient} in its start
  * (its selector thread, its TLS defaults even for plain HTTP: about 0.2 s of a command's time here) and in every
  * request (about three times the CPU of this path); connections are kept alive between requests all the same.
- * Redirects are not followed. {@code PATCH} is not among the methods this path knows.
+ * Redirects are not followed. {@code PATCH} is not among the methods this path knows. A body is streamed with
+ * its length fixed, so a request whose connection fails before its answer is not sent again (for a buffered
+ * {@code POST} the JDK would send it once more, on a new connection, which could do a report or a creation
+ * twice): the caller hears the failure and decides.
  */
 public final class BlockingHttp {
 
