@@ -260,6 +260,14 @@ class TriggerSweep {
         component.toString(), version, a.stage().name(), a.environment(), a.requester(), reason);
     try {
       Deployment d = tx.execute(t -> {
+        // another trigger of the stage may have requested the same version already (a version approved
+        // while its success in the stage before was still to be swept): one deployment of it is enough
+        deployments.lockQueue(a.environment(), component);
+        Optional<Deployment> already = deployments.unfinished(a.environment(), component).stream()
+            .filter(x -> x.kind() == Deployment.Kind.DEPLOY && x.version().equals(version)).findFirst();
+        if (already.isPresent()) {
+          throw new AlreadyRequested(already.get());
+        }
         long id = firings.insert(firing, Firing.Status.REQUESTED, null, now);
         Deployment requested = requests.request(new DeploymentRequests.Request(component.toString(), version,
             a.environment(), a.model().name(), reason), a.requester());
@@ -273,6 +281,10 @@ class TriggerSweep {
       return true;
     } catch (DuplicateKeyException e) {
       return true;
+    } catch (AlreadyRequested e) {
+      return refuse(firing, "deployment #" + e.deployment.id() + " of " + component + "@" + version + " to "
+          + a.environment() + " is requested already (by " + e.deployment.requestedBy() + ") and has not ended; "
+          + "a second one is not requested", now, tally);
     } catch (InvalidInputException | ConflictException | NotFoundException e) {
       return refuse(firing, message(e), now, tally);
     } catch (RuntimeException e) {
@@ -303,6 +315,16 @@ class TriggerSweep {
 
   private static List<ActiveTrigger> of(List<ActiveTrigger> active, Class<? extends Trigger> type) {
     return active.stream().filter(a -> type.isInstance(a.trigger())).toList();
+  }
+
+  /** An unfinished deployment of the version a trigger would request, to the same environment. */
+  private static final class AlreadyRequested extends RuntimeException {
+    final transient Deployment deployment;
+
+    AlreadyRequested(Deployment deployment) {
+      super(null, null, false, false);
+      this.deployment = deployment;
+    }
   }
 
   private static final class Tally {

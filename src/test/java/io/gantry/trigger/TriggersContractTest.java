@@ -146,6 +146,38 @@ class TriggersContractTest {
   }
 
   @Test
+  void two_triggers_of_a_stage_whose_causes_are_swept_together_request_the_version_there_once() {
+    fx.applyWithTriggers(REGISTERED_TO_DEV, DEV_TO_TEST, "{type: version-approved, stage: test}");
+    later();
+    fx.push("shop/web", "1.2.0");
+    later();
+    fx.server().sweep();
+    assertThat(fx.run(fx.deploymentsTo("dev").getFirst()).state()).isEqualTo(DeploymentState.SUCCEEDED);
+    // approved before any sweep saw the success in dev: both of test's triggers have a cause now
+    fx.approve("shop/web", "1.2.0");
+    later();
+
+    fx.server().sweep();
+
+    Deployment test = fx.deploymentsTo("test").getFirst();
+    assertThat(fx.deploymentsTo("test")).hasSize(1);
+    assertThat(fx.firings()).filteredOn(f -> f.environment().equals("test")).hasSize(2)
+        .anySatisfy(f -> {
+          assertThat(f.status()).isEqualTo(Firing.Status.REQUESTED);
+          assertThat(f.deployment()).isEqualTo(test.id());
+        })
+        .anySatisfy(f -> {
+          assertThat(f.status()).isEqualTo(Firing.Status.REFUSED);
+          assertThat(f.refusal()).isEqualTo("deployment #" + test.id() + " of shop/web@1.2.0 to test is requested "
+              + "already (by " + test.requestedBy() + ") and has not ended; a second one is not requested");
+        });
+    assertThat(fx.run(test).state()).isEqualTo(DeploymentState.SUCCEEDED);
+    later();
+    fx.server().sweep();
+    assertThat(fx.deploymentsTo("test")).hasSize(1);
+  }
+
+  @Test
   void two_servers_sweeping_one_database_fire_each_cause_once() throws Exception {
     fx.applyWithTriggers(REGISTERED_TO_DEV);
     later();
