@@ -221,6 +221,13 @@ final class ApiClient {
       if (status / 100 == 2) {
         return parse(body);
       }
+      if (status == 401 && json != null && body.isEmpty()) {
+        // the JDK keeps no body of a 401 to a request whose body it streamed: a read with the same token says why
+        HttpURLConnection read = open(URI.create(settings.server() + "/api/v1/users/me"), "GET",
+            "application/json, application/problem+json", null, null, Map.of());
+        byte[] why = BlockingHttp.body(read);
+        body = read.getResponseCode() == 401 ? new String(why, StandardCharsets.UTF_8) : body;
+      }
       throw failure(status, body);
     } catch (IOException e) {
       throw failed(method, uri, e, null);

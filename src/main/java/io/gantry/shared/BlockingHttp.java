@@ -19,7 +19,8 @@ import javax.net.ssl.SSLSocketFactory;
  * Redirects are not followed. {@code PATCH} is not among the methods this path knows. A body is streamed with
  * its length fixed, so a request whose connection fails before its answer is not sent again (for a buffered
  * {@code POST} the JDK would send it once more, on a new connection, which could do a report or a creation
- * twice): the caller hears the failure and decides.
+ * twice): the caller hears the failure and decides. The price: an answer 401 (or 407) to a request with a body
+ * comes with its status and without its body, which the JDK does not keep in that mode.
  */
 public final class BlockingHttp {
 

@@ -384,6 +384,10 @@ class CliAgainstRealServerTest {
 
     assertThat(succeeds("token", "list").out()).containsPattern("(?m)^" + id + " +ci +admin ");
     assertThat(succeeds("token", "revoke", String.valueOf(id)).out()).isEqualTo("Revoked token " + id + "\n");
+    // a call with a body, refused: the server's reason is shown, not only the status
+    CliRunner.Result refused = gantry.run("--token", created.out().strip(), "token", "create", "--name", "again");
+    assertThat(refused.exitCode()).isNotZero();
+    assertThat(refused.err()).contains("(HTTP 401)").contains("the API token \"ci\" was revoked at ");
     CliRunner.Result bad = gantry.run("token", "revoke", "t-7");
     assertThat(bad.exitCode()).isEqualTo(2);
     assertThat(bad.err()).contains("t-7");
