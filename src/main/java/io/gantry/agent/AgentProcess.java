@@ -473,6 +473,7 @@ public final class AgentProcess {
       Path dir = Files.createDirectories(options.workDir().resolve("downloads"));
       Path done = dir.resolve(artifact.digest().hex());
       if (Files.exists(done)) {
+        Files.setLastModifiedTime(done, java.nio.file.attribute.FileTime.from(java.time.Instant.now())); // used now
         return done; // checked as it is read
       }
       Path part = dir.resolve(artifact.digest().hex() + ".part");
@@ -511,8 +512,40 @@ public final class AgentProcess {
       }
       Files.move(part, done, StandardCopyOption.REPLACE_EXISTING);
       job.log("downloaded " + artifact.path() + " (" + Files.size(done) + " bytes)");
+      for (Path removed : prune(dir, KEPT_DOWNLOADS)) {
+        job.log("removed the download " + removed.getFileName() + ", used least recently");
+      }
       return done;
     }
+  }
+
+  /** How many downloaded artifacts an agent keeps (those used last), for a redeployment or a rollback. */
+  static final int KEPT_DOWNLOADS = 8;
+
+  /**
+   * Removes the downloaded artifacts of {@code dir} but the {@code kept} used last (by their modification time,
+   * set when downloaded or used again); transfers still under way ({@code .part}) are left alone. Answers those
+   * removed.
+   */
+  static List<Path> prune(Path dir, int kept) throws IOException {
+    List<Path> done;
+    try (var files = Files.list(dir)) {
+      done = files.filter(f -> !f.getFileName().toString().endsWith(".part") && Files.isRegularFile(f,
+          java.nio.file.LinkOption.NOFOLLOW_LINKS)).sorted(java.util.Comparator.comparing((Path f) -> {
+            try {
+              return Files.getLastModifiedTime(f, java.nio.file.LinkOption.NOFOLLOW_LINKS);
+            } catch (IOException e) {
+              return java.nio.file.attribute.FileTime.fromMillis(0);
+            }
+          }).reversed().thenComparing(Path::getFileName)).toList();
+    }
+    List<Path> removed = new java.util.ArrayList<>();
+    for (Path old : done.subList(Math.min(kept, done.size()), done.size())) {
+      if (Files.deleteIfExists(old)) {
+        removed.add(old);
+      }
+    }
+    return removed;
   }
 
   private Map<String, String> facts() throws IOException {
