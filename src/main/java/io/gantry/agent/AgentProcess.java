@@ -369,21 +369,13 @@ public final class AgentProcess {
 
     /** A GET of {@code path} under this work's claim, from byte {@code from} on; connected, its answer unread. */
     java.net.HttpURLConnection download(String path, long from) throws IOException {
-      var connection = (java.net.HttpURLConnection) api.resolve(path).toURL().openConnection();
-      if (connection instanceof javax.net.ssl.HttpsURLConnection https && sockets != null) {
-        https.setSSLSocketFactory(sockets);
-      }
-      connection.setConnectTimeout(10_000);
-      connection.setReadTimeout(60_000); // between two reads: a stalled transfer is cut and resumed
-      connection.setInstanceFollowRedirects(false);
-      connection.setUseCaches(false);
-      connection.setRequestProperty(AgentController.CREDENTIAL, credential);
-      connection.setRequestProperty(AgentController.CLAIM, claim);
+      Map<String, String> headers = new LinkedHashMap<>(Map.of(AgentController.CREDENTIAL, credential,
+          AgentController.CLAIM, claim));
       if (from > 0) {
-        connection.setRequestProperty("Range", "bytes=" + from + "-");
+        headers.put("Range", "bytes=" + from + "-");
       }
-      connection.connect();
-      return connection;
+      // a read timeout between two reads: a stalled transfer is cut and resumed
+      return BlockingHttp.open(api.resolve(path), "GET", headers, null, CONNECT, Duration.ofSeconds(60), sockets);
     }
 
     private void log(String line) {
@@ -597,8 +589,8 @@ public final class AgentProcess {
     } catch (ConnectException e) {
       throw new Unreachable("server " + options.server() + " not reached: " + e);
     } catch (java.net.SocketTimeoutException e) {
-      throw new Unreachable("server " + options.server() + (String.valueOf(e.getMessage()).startsWith("Connect")
-          ? " not reached: " : " did not answer: ") + e);
+      throw new Unreachable("server " + options.server() + (BlockingHttp.notReached(e) ? " not reached: "
+          : " did not answer: ") + e);
     } catch (javax.net.ssl.SSLException e) {
       throw new Unreachable("the server's certificate is refused, nothing was sent (" + e.getMessage() + "): it must "
           + "be signed by " + (options.ca() == null ? "an authority of the system's trust store (or give the private "

@@ -2,7 +2,6 @@ package io.gantry.cli;
 
 import io.gantry.shared.BlockingHttp;
 import java.io.IOException;
-import java.net.ConnectException;
 import java.net.HttpURLConnection;
 import java.net.URI;
 import java.net.URLEncoder;
@@ -123,17 +122,7 @@ final class ApiClient {
 
   /** A GET answered with bytes of the type {@code accept} (e.g. {@code application/pdf}); errors as for every call. */
   byte[] getBytes(String path, Map<String, String> query, String accept) {
-    URI uri = URI.create(settings.server() + "/api/v1" + path + queryString(query));
-    try {
-      HttpURLConnection connection = open(uri, "GET", accept + ", application/problem+json", null, null, Map.of());
-      byte[] body = BlockingHttp.body(connection);
-      if (connection.getResponseCode() / 100 == 2) {
-        return body;
-      }
-      throw failure(connection.getResponseCode(), new String(body, StandardCharsets.UTF_8));
-    } catch (IOException e) {
-      throw failed("GET", uri, e, null);
-    }
+    return call("GET", path + queryString(query), accept + ", application/problem+json", null);
   }
 
   /**
@@ -212,23 +201,29 @@ final class ApiClient {
 
   /** One call with a JSON body (none when null); answers the JSON of a 2xx answer, throws for any other. */
   private JsonNode plain(String method, String path, byte[] json) {
+    return parse(new String(call(method, path, "application/json, application/problem+json", json),
+        StandardCharsets.UTF_8));
+  }
+
+  /** One call with a JSON body (none when null); answers the body of a 2xx answer, throws for any other. */
+  private byte[] call(String method, String path, String accept, byte[] json) {
     URI uri = URI.create(settings.server() + "/api/v1" + path);
     try {
-      HttpURLConnection connection = open(uri, method, "application/json, application/problem+json",
-          json == null ? null : "application/json", json, Map.of());
+      HttpURLConnection connection = open(uri, method, accept, json == null ? null : "application/json", json,
+          Map.of());
       int status = connection.getResponseCode();
-      String body = new String(BlockingHttp.body(connection), StandardCharsets.UTF_8);
+      byte[] body = BlockingHttp.body(connection);
       if (status / 100 == 2) {
-        return parse(body);
+        return body;
       }
-      if (status == 401 && json != null && body.isEmpty()) {
+      if (status == 401 && json != null && body.length == 0) {
         // the JDK keeps no body of a 401 to a request whose body it streamed: a read with the same token says why
         HttpURLConnection read = open(URI.create(settings.server() + "/api/v1/users/me"), "GET",
             "application/json, application/problem+json", null, null, Map.of());
         byte[] why = BlockingHttp.body(read);
-        body = read.getResponseCode() == 401 ? new String(why, StandardCharsets.UTF_8) : body;
+        body = read.getResponseCode() == 401 ? why : body;
       }
-      throw failure(status, body);
+      throw failure(status, new String(body, StandardCharsets.UTF_8));
     } catch (IOException e) {
       throw failed(method, uri, e, null);
     }
@@ -251,9 +246,7 @@ final class ApiClient {
 
   /** The error of a call that got no answer: the server not reached, or the exchange cut. */
   private CliException failed(String method, URI uri, IOException e, String contentType) {
-    if (e instanceof ConnectException || e.getCause() instanceof ConnectException
-        || e instanceof HttpConnectTimeoutException
-        || e instanceof java.net.SocketTimeoutException && String.valueOf(e.getMessage()).contains("onnect")) {
+    if (BlockingHttp.notReached(e) || e instanceof HttpConnectTimeoutException) {
       return unreachable();
     }
     List<String> hint = contentType != null && contentType.startsWith("multipart/")

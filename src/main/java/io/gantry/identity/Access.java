@@ -41,12 +41,11 @@ public class Access {
   /** The roles {@code user} holds in every one of {@code scopes} (a change that spans several services). */
   public Set<Role> rolesInAll(String user, Collection<Scope> scopes) {
     RequestIdentity.Read read = RequestIdentity.recall(user);
-    User u = (read != null ? java.util.Optional.of(read.user()) : users.find(user)).filter(x -> !x.disabled())
-        .orElse(null);
+    User u = enabled(user, read);
     if (u == null) {
       return Set.of();
     }
-    List<RoleBinding> bindings = read != null ? read.bindings() : RoleBindings.of(jdbc, user);
+    List<RoleBinding> bindings = bindings(user, read);
     Set<Role> held = EnumSet.allOf(Role.class);
     for (Scope scope : scopes.isEmpty() ? List.of(Scope.NONE) : scopes) {
       Set<Role> here = EnumSet.noneOf(Role.class);
@@ -82,16 +81,25 @@ public class Access {
    */
   public Reach reach(String user, Set<Role> readers) {
     RequestIdentity.Read read = RequestIdentity.recall(user);
-    User u = (read != null ? java.util.Optional.of(read.user()) : users.find(user)).filter(x -> !x.disabled())
-        .orElse(null);
+    User u = enabled(user, read);
     if (u == null) {
       return new Reach(false, List.of());
     }
     if (u.roles().stream().anyMatch(readers::contains)) {
       return Reach.EVERYWHERE;
     }
-    return new Reach(false, (read != null ? read.bindings() : RoleBindings.of(jdbc, user)).stream().filter(b -> readers.contains(b.role()))
+    return new Reach(false, bindings(user, read).stream().filter(b -> readers.contains(b.role()))
         .map(RoleBinding::scope).distinct().toList());
+  }
+
+  /** The user, as this request's token filter read it ({@code read}, may be null) or else now; null if disabled. */
+  private User enabled(String user, RequestIdentity.Read read) {
+    return (read != null ? java.util.Optional.of(read.user()) : users.find(user)).filter(x -> !x.disabled())
+        .orElse(null);
+  }
+
+  private List<RoleBinding> bindings(String user, RequestIdentity.Read read) {
+    return read != null ? read.bindings() : RoleBindings.of(jdbc, user);
   }
 
   /**

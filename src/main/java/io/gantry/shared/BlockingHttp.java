@@ -67,6 +67,12 @@ public final class BlockingHttp {
     return new Answer(connection.getResponseCode(), new String(body(connection), StandardCharsets.UTF_8));
   }
 
+  /** Whether {@code e} says the server was not reached (refused, or no connection within the connect timeout). */
+  public static boolean notReached(IOException e) {
+    return e instanceof java.net.ConnectException || e.getCause() instanceof java.net.ConnectException
+        || e instanceof java.net.SocketTimeoutException && String.valueOf(e.getMessage()).startsWith("Connect");
+  }
+
   /**
    * The whole body of an opened connection's answer, an error's too (empty when it has none), read to its end so
    * that the connection goes back to be kept alive.
