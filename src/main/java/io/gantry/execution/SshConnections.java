@@ -527,35 +527,48 @@ public class SshConnections implements DisposableBean {
       return result;
     }
 
-    /** Writes a command's input, in the calling thread, straight into its channel; closing it is left to the session. */
+    /**
+     * Writes a command's input in the calling thread, straight into its channel, and may read what the command printed
+     * meanwhile, for input that depends on it; ending the input is left to the session.
+     */
     @FunctionalInterface
-    public interface Feeder {
+    public interface Dialogue {
       /**
        * Writes the input to {@code in}; an {@link IOException} from {@code in} means the command stopped reading
        * (it ended, or the connection went): the session then waits for its exit status as usual.
        */
-      void writeTo(OutputStream in) throws IOException, InterruptedException;
+      void talk(OutputStream in, Replies replies) throws IOException, InterruptedException;
+    }
+
+    /** What the command of a {@link Dialogue} printed so far. */
+    public interface Replies {
+      /**
+       * The lines the command printed up to and including the next one equal to {@code line}, waiting for it; null
+       * when the command ended, or its time ran out, before printing it.
+       */
+      List<String> until(String line) throws InterruptedException;
     }
 
     /**
-     * Runs {@code command}, writing its input with {@code feeder} in this thread straight into the channel (no
+     * Runs {@code command}, writing its input with {@code dialogue} in this thread straight into the channel (no
      * thread of its own, no copy but the packet's), then ending the input; for artifacts, whose bytes go to the
-     * host once as they are read.
+     * host once as they are read, and for a command that waits for a word from Gantry after saying what arrived.
      */
-    public Result send(String command, Feeder feeder, Duration timeout) throws SshFailure, InterruptedException {
+    public Result send(String command, Dialogue dialogue, Duration timeout) throws SshFailure, InterruptedException {
       broken = true;
-      Result result = run(command, null, feeder, timeout, line -> {}, null);
+      Result result = run(command, null, dialogue, timeout, line -> {}, null);
       broken = false;
       return result;
     }
 
-    private Result run(String command, InputStream input, Feeder feeder, Duration timeout, Consumer<String> lines,
+    private Result run(String command, InputStream input, Dialogue dialogue, Duration timeout, Consumer<String> lines,
         String stop) throws SshFailure, InterruptedException {
-      LineCollector out = new LineCollector(lines);
+      java.util.concurrent.BlockingQueue<String> printed = new java.util.concurrent.LinkedBlockingQueue<>();
+      LineCollector out = new LineCollector(dialogue == null ? lines : lines.andThen(printed::add));
       try (ChannelExec channel = channel(command, input, out, timeout)) {
         long deadline = System.nanoTime() + timeout.toNanos();
-        if (feeder != null) {
-          feed(channel, feeder, timeout);
+        if (dialogue != null) {
+          feed(channel, dialogue, printed, deadline);
         }
         Set<ClientChannelEvent> events;
         while (true) {
@@ -589,10 +602,27 @@ public class SshConnections implements DisposableBean {
     }
 
     /** Writes the input and ends it; a host that stopped reading ends the writing, not the command. */
-    private void feed(ChannelExec channel, Feeder feeder, Duration timeout) throws InterruptedException {
+    private void feed(ChannelExec channel, Dialogue dialogue, java.util.concurrent.BlockingQueue<String> printed,
+        long deadline) throws InterruptedException {
       OutputStream in = channel.getInvertedIn();
+      Replies replies = line -> {
+        List<String> seen = new ArrayList<>();
+        while (true) {
+          String next = printed.poll(STOP_POLL.toMillis(), TimeUnit.MILLISECONDS);
+          if (next != null) {
+            seen.add(next);
+            if (next.equals(line)) {
+              return seen;
+            }
+          } else if (channel.isClosing() || channel.isClosed() || System.nanoTime() > deadline) {
+            return null;
+          } else if (Cancellation.asked()) {
+            throw new InterruptedException("stopped while running a command on " + endpoint);
+          }
+        }
+      };
       try {
-        feeder.writeTo(in);
+        dialogue.talk(in, replies);
       } catch (IOException e) {
         return; // the command stopped reading: its exit status and output say why
       } finally {

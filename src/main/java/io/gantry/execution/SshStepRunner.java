@@ -72,59 +72,41 @@ final class SshStepRunner {
     List<Artifact> artifacts = chosenArtifacts(step, ctx);
     String staging = releases + "/.staging-" + version + "-" + UUID.randomUUID();
     String release = releases + "/" + version;
+    String relRelease = relative(root, release);
+    String publish = publishScript(root, releases, release, staging, artifacts);
 
     boolean published = false;
     try {
-      // the files go to the host once, as the library reads them, each hashed there while it is written
-      // (tee into the file and sha256sum): files of a recorded size share one command, read by their sizes
+      // the files go to the host once, as the library reads them, each written by its size and then hashed there;
+      // files of a recorded size share one command, which then waits for Gantry's word to switch the release
       Map<String, String> onHost = new HashMap<>();
       long bytes = 0;
-      boolean first = true;
-      for (List<Artifact> batch : batches(artifacts)) {
-        bytes += upload(session, batch, first ? notALink(root) : "", staging, ctx, timeout, onHost);
-        first = false;
+      List<List<Artifact>> batches = batches(artifacts);
+      // a file of unknown size is read to the end of the input: a command that ends with one cannot wait for a word
+      boolean oneCommand = batches.getLast().getLast().size() != null;
+      Session.Result switched = null;
+      for (int b = 0; b < batches.size(); b++) {
+        boolean last = b == batches.size() - 1;
+        Upload upload = upload(session, batches.get(b), b == 0 ? notALink(root) : "", staging, ctx, timeout, onHost,
+            last && oneCommand ? artifacts : null, publish);
+        bytes += upload.sent();
+        switched = upload.result();
       }
       // the check that counts: the bytes as they arrived on the host, hashed there, before anything switches
-      for (Artifact artifact : artifacts) {
-        String hex = onHost.get(artifactPath(artifact.path()));
-        if (!artifact.digest().hex().equals(hex)) {
-          throw new StepFailure("artifact " + artifact.path() + " arrived on " + ctx.ssh() + " as sha256:" + hex
-              + " but the version records " + artifact.digest() + "; nothing was switched");
-        }
+      String mismatch = mismatch(artifacts, onHost, ctx);
+      if (mismatch != null) {
+        throw new StepFailure(mismatch);
       }
       ctx.log().accept("copied " + artifacts.size() + " file(s), " + bytes + " bytes, to " + ctx.ssh()
           + "; SHA-256 checked on the host");
-
-      StringBuilder publish = new StringBuilder("set -e\ncd " + q(root) + "\n");
-      String relRelease = relative(root, release);
-      String relStaging = relative(root, staging);
-      publish.append("if [ -e ").append(q(relRelease)).append(" ] || [ -L ").append(q(relRelease)).append(" ]; then\n")
-          .append("  if [ -L ").append(q(relRelease)).append(" ] || [ ! -d ").append(q(relRelease)).append(" ]; then ")
-          .append("echo ").append(q(release + " exists and is not a release folder")).append(" >&2; exit 3; fi\n");
-      for (Artifact artifact : artifacts) {
-        String p = artifactPath(artifact.path());
-        publish.append("  mkdir -p ").append(q(parent(relRelease + "/" + p))).append(" && mv -f ")
-            .append(q(relStaging + "/" + p)).append(' ').append(q(relRelease + "/" + p)).append('\n');
+      if (!oneCommand) {
+        switched = expectZero(session, publish, timeout, "publish the release");
+      } else if (switched.exit() != 0) {
+        throw new StepFailure("could not publish the release on the host (exit " + switched.exit() + ")"
+            + (published(switched.output()).isBlank() ? "" : ": " + published(switched.output()).strip()));
       }
-      publish.append("  rm -rf ").append(q(relStaging)).append('\n')
-          .append("else\n  mv ").append(q(relStaging)).append(' ').append(q(relRelease)).append("\nfi\n");
-      for (Artifact artifact : artifacts) {
-        String p = artifact.path();
-        if (p.endsWith(".sh") || p.startsWith("bin/") || p.contains("/bin/")) {
-          publish.append("chmod +x ").append(q(relRelease + "/" + artifactPath(p))).append('\n');
-        }
-      }
-      publish.append("touch ").append(q(relRelease)).append('\n')
-          .append("if [ -e current ] && [ ! -L current ]; then echo ")
-          .append(q(root + "/current exists and is not a symbolic link; move it away so it can point to releases"))
-          .append(" >&2; exit 4; fi\n")
-          .append("previous=$(readlink current || true)\n")
-          .append("link=.current-$$\nln -s ").append(q(relRelease)).append(" \"$link\"\nmv -T \"$link\" current\n")
-          .append("echo \"previous=$previous\"\n")
-          .append("echo releases:\nls -1t -- ").append(q(releases)).append('\n');
-      Session.Result switched = expectZero(session, publish.toString(), timeout, "publish the release");
       published = true;
-      List<String> said = switched.output().lines().toList();
+      List<String> said = published(switched.output()).lines().toList();
       String previous = said.stream().filter(l -> l.startsWith("previous="))
           .map(l -> l.substring("previous=".length())).reduce((a, b) -> b).orElse("");
       ctx.log().accept("current -> " + relRelease + (previous.isEmpty() ? "" : " (was " + previous + ")"));
@@ -170,6 +152,67 @@ final class SshStepRunner {
     return removed;
   }
 
+  /** The line an install prints once its files are hashed, before it waits for the word to switch. */
+  static final String HASHED = "gantry: hashed";
+  /** The word Gantry sends an install that may switch; anything else, or the end of its input, removes its files. */
+  static final String SWITCH = "switch";
+
+  /** What the install's one command printed from the switch on (the files' digests come before). */
+  private static String published(String output) {
+    int at = output.indexOf(HASHED + "\n");
+    return at < 0 ? output : output.substring(at + HASHED.length() + 1);
+  }
+
+  /** Why the files as the host hashed them are not the version's, naming the first that differs; null when they are. */
+  private static String mismatch(List<Artifact> artifacts, Map<String, String> onHost, StepContext ctx) {
+    for (Artifact artifact : artifacts) {
+      String hex = onHost.get(artifactPath(artifact.path()));
+      if (!artifact.digest().hex().equals(hex)) {
+        return "artifact " + artifact.path() + " arrived on " + ctx.ssh() + " as sha256:" + hex
+            + " but the version records " + artifact.digest() + "; nothing was switched";
+      }
+    }
+    return null;
+  }
+
+  /**
+   * The commands that make the staging folder the release and point {@code current} at it in one rename, printing
+   * what current pointed to before ({@code previous=}) and the releases newest first (after {@code releases:}).
+   */
+  private static String publishScript(String root, String releases, String release, String staging,
+      List<Artifact> artifacts) {
+    String relRelease = relative(root, release);
+    String relStaging = relative(root, staging);
+    StringBuilder publish = new StringBuilder("set -e\ncd " + q(root) + "\n");
+    publish.append("if [ -e ").append(q(relRelease)).append(" ] || [ -L ").append(q(relRelease)).append(" ]; then\n")
+        .append("  if [ -L ").append(q(relRelease)).append(" ] || [ ! -d ").append(q(relRelease)).append(" ]; then ")
+        .append("echo ").append(q(release + " exists and is not a release folder")).append(" >&2; exit 3; fi\n");
+    for (Artifact artifact : artifacts) {
+      String p = artifactPath(artifact.path());
+      publish.append("  mkdir -p ").append(q(parent(relRelease + "/" + p))).append(" && mv -f ")
+          .append(q(relStaging + "/" + p)).append(' ').append(q(relRelease + "/" + p)).append('\n');
+    }
+    // a release folder made now is newer than the others already; one installed again is made the newest
+    publish.append("  rm -rf ").append(q(relStaging)).append("\n  touch ").append(q(relRelease)).append('\n')
+        .append("else\n  mv ").append(q(relStaging)).append(' ').append(q(relRelease)).append("\nfi\n");
+    StringBuilder executables = new StringBuilder();
+    for (Artifact artifact : artifacts) {
+      String p = artifact.path();
+      if (p.endsWith(".sh") || p.startsWith("bin/") || p.contains("/bin/")) {
+        executables.append(' ').append(q(relRelease + "/" + artifactPath(p)));
+      }
+    }
+    if (!executables.isEmpty()) {
+      publish.append("chmod +x --").append(executables).append('\n');
+    }
+    return publish.append("if [ -e current ] && [ ! -L current ]; then echo ")
+        .append(q(root + "/current exists and is not a symbolic link; move it away so it can point to releases"))
+        .append(" >&2; exit 4; fi\n")
+        .append("printf previous=\nreadlink current || echo\n")
+        .append("link=.current-$$\nln -s ").append(q(relRelease)).append(" \"$link\"\nmv -T \"$link\" current\n")
+        .append("echo releases:\nls -1t -- ").append(q(releases)).append('\n').toString();
+  }
+
   /**
    * The artifacts in the groups one command each receives: files of a recorded size one after another, read
    * on the host by their sizes ({@code head -c}), and at most one of unknown size (an external artifact) last,
@@ -192,35 +235,57 @@ final class SshStepRunner {
   }
 
   /**
-   * The host's SHA-256 of its input, first on a line before a space: OpenSSL's where the host has it (it uses the
-   * CPU's SHA instructions, four times coreutils' speed here), else coreutils'.
+   * The host's SHA-256 of the files it is given, one line each in their order, the digest first on its line:
+   * OpenSSL's where the host has it (it uses the CPU's SHA instructions, four times coreutils' speed here), else
+   * coreutils'.
    */
-  static final String DIGEST = "if command -v openssl >/dev/null 2>&1; then digest() { openssl dgst -sha256 -r; }; "
-      + "else digest() { sha256sum; }; fi\n";
+  static final String DIGEST = "if command -v openssl >/dev/null 2>&1; then digest() { openssl dgst -sha256 -r \"$@\"; }; "
+      + "else digest() { sha256sum \"$@\"; }; fi\n";
+
+  /** What one command of an install sent, and how it ended. */
+  private record Upload(long sent, Session.Result result) {}
 
   /**
-   * Sends {@code batch} to the staging folder in one command, each file hashed on the host as it is written;
-   * puts what the host computed into {@code onHost} (path to SHA-256) and answers how many bytes were sent.
+   * Sends {@code batch} to the staging folder in one command, each file written by its size and then all hashed on
+   * the host (one process for each file and one for all digests: on a host where starting a process is dear, that is
+   * most of an install's cost); puts what the host computed into {@code onHost} (path to SHA-256). With {@code all}
+   * given (every file of the install, the batch last), the same command then waits for Gantry's word: Gantry sends it
+   * when every file's digest is the version's, and the command goes on with {@code publish}; without the word it
+   * removes the staging folder and exits 7.
    */
-  private static long upload(Session session, List<Artifact> batch, String before, String staging, StepContext ctx,
-      Duration timeout, Map<String, String> onHost) throws SshFailure, InterruptedException {
-    StringBuilder script = new StringBuilder(before).append("mkdir -p ").append(q(staging)).append(" && cd ")
-        .append(q(staging)).append(" || exit 5\n").append(DIGEST);
-    for (int i = 0; i < batch.size(); i++) {
-      Artifact artifact = batch.get(i);
-      String file = artifactPath(artifact.path());
-      String read = artifact.size() == null ? "cat" : "head -c " + artifact.size();
-      // the digest is of what tee wrote; the size check catches a file tee could not write in full
-      script.append("mkdir -p ").append(q(parent(file))).append(" || exit 5\n")
-          .append("h=$(").append(read).append(" | tee -- ").append(q(file)).append(" | digest) || exit 5\n")
-          .append("echo \"").append(i).append(" $(wc -c < ").append(q(file)).append(") ${h%% *}\"\n");
+  private static Upload upload(Session session, List<Artifact> batch, String before, String staging, StepContext ctx,
+      Duration timeout, Map<String, String> onHost, List<Artifact> all, String publish)
+      throws SshFailure, InterruptedException {
+    StringBuilder script = new StringBuilder(before).append("mkdir -p ").append(q(staging));
+    Set<String> folders = new LinkedHashSet<>();
+    for (Artifact artifact : batch) {
+      String folder = parent(artifactPath(artifact.path()));
+      if (!folder.equals(".")) {
+        folders.add(staging + "/" + folder);
+      }
+    }
+    folders.forEach(f -> script.append(' ').append(q(f)));
+    script.append(" && cd ").append(q(staging)).append(" || exit 5\n").append(DIGEST);
+    StringBuilder files = new StringBuilder();
+    for (Artifact artifact : batch) {
+      String file = "./" + artifactPath(artifact.path());
+      script.append(artifact.size() == null ? "cat" : "head -c " + artifact.size()).append(" > ").append(q(file))
+          .append(" || exit 5\n");
+      files.append(' ').append(q(file));
+    }
+    // the digests are of the files as they are on the host's disk: a file written short or changed is told by its digest
+    script.append("digest").append(files).append(" || exit 5\n");
+    if (all != null) {
+      script.append("echo ").append(q(HASHED)).append('\n')
+          .append("read -r word || word=\n")
+          .append("if [ \"$word\" != ").append(SWITCH).append(" ]; then cd / && rm -rf -- ").append(q(staging))
+          .append("; exit 7; fi\n").append(publish);
     }
     long[] sent = {0};
-    long[] each = new long[batch.size()];
     String[] failure = {null};
     int[] longer = {-1};
     long deadline = System.nanoTime() + timeout.toNanos();
-    Session.Result r = session.send(script.toString(), in -> {
+    Session.Result r = session.send(script.toString(), (in, replies) -> {
       byte[] buffer = new byte[256 * 1024];
       for (int i = 0; i < batch.size(); i++) {
         Artifact artifact = batch.get(i);
@@ -257,7 +322,6 @@ final class SshStepRunner {
             }
             in.write(buffer, 0, n); // into the channel's packet: the only copy
             sent[0] += n;
-            each[i] += n;
             left -= n;
           }
           if (artifact.size() != null) {
@@ -280,28 +344,29 @@ final class SshStepRunner {
           }
         }
       }
+      if (all != null) {
+        in.flush();
+        List<String> said = replies.until(HASHED);
+        if (said != null) {
+          Map<String, String> hashed = new HashMap<>(onHost);
+          digests(said, batch, hashed);
+          if (mismatch(all, hashed, ctx) == null) {
+            in.write((SWITCH + "\n").getBytes(StandardCharsets.US_ASCII));
+            in.flush();
+          }
+        }
+      }
     }, timeout);
     if (failure[0] != null) {
       throw new StepFailure(failure[0]);
     }
-    if (r.exit() != 0) {
+    int cut = all == null ? -1 : r.output().indexOf(HASHED + "\n");
+    String hashedPart = cut < 0 ? r.output() : r.output().substring(0, cut);
+    if (r.exit() == 5 || (r.exit() != 0 && cut < 0)) {
       throw new StepFailure("could not write the files to " + staging + " on " + ctx.ssh() + " (exit " + r.exit()
-          + ")" + (r.output().isBlank() ? "" : ": " + r.output().strip()));
+          + ")" + (hashedPart.isBlank() ? "" : ": " + hashedPart.strip()));
     }
-    for (String line : r.output().split("\n")) {
-      String[] words = line.strip().split(" ");
-      if (words.length == 3 && words[0].matches("\\d+") && words[2].length() == 64) {
-        int i = Integer.parseInt(words[0]);
-        if (i < batch.size()) {
-          if (!words[1].equals(Long.toString(each[i]))) {
-            throw new StepFailure("could not write " + staging + "/" + batch.get(i).path() + " on " + ctx.ssh() + ": "
-                + words[1] + " of the " + each[i] + " bytes sent are in the file (is the disk full?); nothing was "
-                + "switched");
-          }
-          onHost.put(artifactPath(batch.get(i).path()), words[2]);
-        }
-      }
-    }
+    digests(hashedPart.lines().toList(), batch, onHost);
     if (longer[0] >= 0) {
       Artifact artifact = batch.get(longer[0]);
       if (artifact.digest().hex().equals(onHost.get(artifactPath(artifact.path())))) {
@@ -309,7 +374,20 @@ final class SshStepRunner {
             + " bytes the version records; nothing was switched");
       }
     }
-    return sent[0];
+    return new Upload(sent[0], r);
+  }
+
+  /** Puts the digests the host printed ({@link #DIGEST}'s lines, in the batch's order) into {@code onHost}. */
+  private static void digests(List<String> printed, List<Artifact> batch, Map<String, String> onHost) {
+    int i = 0;
+    for (String line : printed) {
+      // sha256sum marks a name it had to escape with a backslash before the digest
+      String l = line.startsWith("\\") ? line.substring(1) : line;
+      if (i < batch.size() && l.length() > 65 && l.charAt(64) == ' ' && l.substring(0, 64).matches("[0-9a-f]{64}")) {
+        onHost.put(artifactPath(batch.get(i).path()), l.substring(0, 64));
+        i++;
+      }
+    }
   }
 
   private static List<Artifact> chosenArtifacts(Step.ArtifactInstall step, StepContext ctx) {
@@ -394,7 +472,8 @@ final class SshStepRunner {
     }
     byte[] rendered = TemplateRenderer.render(template, variables).getBytes(StandardCharsets.UTF_8);
     String temp = parent(destination) + "/." + Path.of(destination).getFileName() + "-" + UUID.randomUUID() + ".tmp";
-    Session.Result r = session.exec(rootCheck(root, nonce) + "mkdir -p " + q(parent(destination)) + " && cat > "
+    Session.Result r = session.exec(rootCheck(root, nonce) + "{ [ -d " + q(parent(destination)) + " ] || mkdir -p "
+        + q(parent(destination)) + "; } && cat > "
         + q(temp) + " && mv -f " + q(temp) + " " + q(destination) + " || { rm -f " + q(temp) + "; exit 1; }",
         new ByteArrayInputStream(rendered), timeout, l -> {});
     refusedFolder(r, nonce, ctx);
@@ -441,8 +520,8 @@ final class SshStepRunner {
     script.append("out=$(mktemp) || exit 198\n")
         .append("timeout -k 5 ").append(seconds).append(" /bin/sh -c ").append(q(step.command()))
         .append(" >\"$out\" 2>&1 </dev/null &\npid=$!\necho \"$pid\" >").append(group)
-        .append("\nwait \"$pid\"\ncode=$?\nrm -f ").append(group)
-        .append("\ncat \"$out\"\nrm -f \"$out\"\nexit $code\n");
+        .append("\nwait \"$pid\"\ncode=$?\ncat \"$out\"\nrm -f \"$out\" ").append(group)
+        .append("\nexit $code\n");
     String stop = "g=" + group + "; if [ -s \"$g\" ]; then p=$(cat \"$g\"); kill -s TERM -- -\"$p\" 2>/dev/null;"
         + " (sleep 5; kill -s KILL -- -\"$p\" 2>/dev/null) >/dev/null 2>&1 </dev/null & fi; rm -f \"$g\"";
     Session.Result r = session.exec(script.toString(), new ByteArrayInputStream(new byte[0]),
@@ -539,7 +618,7 @@ final class SshStepRunner {
       return Preparation.refused("the folder of an SSH target must be an absolute path on the host, not " + root);
     }
     String folder = root + "/" + name;
-    String ensure = notALink(folder) + "mkdir -p " + q(folder) + "\n";
+    String ensure = notALink(folder) + "[ -d " + q(folder) + " ] || mkdir -p " + q(folder) + "\n";
     try (Session session = connections.open(endpoint)) {
       Session.Result first = session.exec("cd " + q(root) + " 2>/dev/null || { echo absent; exit 0; }\n"
           + "if [ -L current ]; then echo old; exit 0; fi\n" + ensure + "echo ready\n",
