@@ -216,6 +216,31 @@ class SshStepsTest {
   }
 
   @Test
+  void a_release_the_host_s_disk_cannot_hold_is_refused_with_the_host_s_reason_and_nothing_switches()
+      throws Exception {
+    // the target folder on a 1 MiB tmpfs (root, as on the build machine)
+    Process mount = new ProcessBuilder("mount", "-t", "tmpfs", "-o", "size=1m", "tmpfs", target.toString())
+        .redirectErrorStream(true).start();
+    String said = new String(mount.getInputStream().readAllBytes(), StandardCharsets.UTF_8);
+    org.junit.jupiter.api.Assumptions.assumeTrue(mount.waitFor() == 0, "a tmpfs cannot be mounted here: " + said);
+    try {
+      Release small = Release.of("1.0.0", Map.of("app.txt", "one"));
+      assertThat(runner.run(install(null, null, null), context(small, endpoint())))
+          .isInstanceOf(StepOutcome.Succeeded.class);
+      Release big = Release.of("2.0.0", Map.of("app.txt", "two", "data.bin", "x".repeat(2 * 1024 * 1024)));
+
+      StepOutcome outcome = runner.run(install(null, null, null), context(big, endpoint()));
+
+      assertThat(outcome).isInstanceOfSatisfying(StepOutcome.Failed.class, f -> assertThat(f.reason())
+          .contains("could not write the files to", "No space left on device"));
+      assertThat(Files.readSymbolicLink(target.resolve("current"))).isEqualTo(Path.of("releases/1.0.0"));
+      assertThat(releaseFolders()).as("no release 2.0.0 and no staging folder left").containsExactly("1.0.0");
+    } finally {
+      new ProcessBuilder("umount", target.toString()).inheritIO().start().waitFor();
+    }
+  }
+
+  @Test
   void files_of_unknown_size_between_others_arrive_whole_over_one_connection() throws Exception {
     Release sized = Release.of("1.0.0", Map.of("a.txt", "alpha", "b/ext.bin", "external, size not recorded",
         "c.txt", "gamma", "d/other.bin", "another one"));
