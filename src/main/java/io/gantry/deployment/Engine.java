@@ -210,7 +210,7 @@ public class Engine {
         observer);
     this.planning = new Planning(deployments, library, targets, access, tx, clock, gates, progress);
     this.componentVerification = new ComponentVerification(library, progress, signatureProblem);
-    this.environmentVerification = new EnvironmentVerification(deployments, targets, access, progress);
+    this.environmentVerification = new EnvironmentVerification(deployments, targets, access, progress, this.workers);
     Analyses analyses = new Analyses(deployments, library, targets, access, clock, progress, outputs, aborts,
         this.workers, prometheus);
     BlueGreen blueGreen = new BlueGreen(deployments, new BlueGreenRecords(deployments.jdbc()), library, targets, tx,

@@ -6,7 +6,12 @@ import io.gantry.execution.TargetAccess;
 import io.gantry.model.Criterion;
 import io.gantry.model.Step;
 import java.time.Instant;
+import java.util.ArrayList;
+import java.util.List;
 import java.util.Optional;
+import java.util.concurrent.ExecutorService;
+import java.util.concurrent.Future;
+import java.util.concurrent.Semaphore;
 import java.util.function.Function;
 
 /**
@@ -19,9 +24,11 @@ final class EnvironmentVerification {
   private final Targets targets;
   private final Function<Target, TargetAccess> access;
   private final Progress progress;
+  private final ExecutorService workers;
 
   EnvironmentVerification(Deployments deployments, Targets targets, Function<Target, TargetAccess> access,
-      Progress progress) {
+      Progress progress, ExecutorService workers) {
+    this.workers = workers;
     this.deployments = deployments;
     this.targets = targets;
     this.access = access;
@@ -29,6 +36,8 @@ final class EnvironmentVerification {
   }
 
   Optional<Instant> run(Deployment d, Plan plan) {
+    record Look(Target target, TargetAccess on) {}
+    List<Look> accesses = new ArrayList<>();
     for (TargetRun run : deployments.targetRuns(d.id())) {
       Target target = targets.find(run.target()).orElse(null);
       if (target == null) {
@@ -43,9 +52,27 @@ final class EnvironmentVerification {
               .kind().id() + ") cannot take step " + step.name() + " (" + StepsOnTarget.type(step) + ")");
         }
       }
-      String problem = on.verify(plan.model().spec().targetRequirements());
+      accesses.add(new Look(target, on));
+    }
+    // the looks change nothing Gantry records, so they need no claim of their own: only their answers are written,
+    // by this thread
+    Integer maxParallel = plan.stage().strategy().maxParallel();
+    Semaphore permits = new Semaphore(maxParallel == null ? Math.max(1, accesses.size()) : maxParallel);
+    List<Future<String>> looks = new ArrayList<>();
+    for (Look look : accesses) {
+      looks.add(workers.submit(() -> {
+        permits.acquire();
+        try {
+          String problem = look.on().verify(plan.model().spec().targetRequirements());
+          return problem == null ? null : "environment verification: target " + look.target().name() + ": " + problem;
+        } finally {
+          permits.release();
+        }
+      }));
+    }
+    for (String problem : Together.all(looks, "a target's environment verification failed unexpectedly")) {
       if (problem != null) {
-        return progress.fail(d, "environment verification: target " + target.name() + ": " + problem);
+        return progress.fail(d, problem);
       }
     }
     String verified = "every target is reachable and meets the model's requirements";

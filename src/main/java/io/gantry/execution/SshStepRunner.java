@@ -555,7 +555,8 @@ final class SshStepRunner {
       return "the folder of an SSH target must be an absolute path on the host, not " + root;
     }
     try (Session session = connections.open(endpoint)) {
-      Session.Result folder = session.exec("mkdir -p " + q(root) + " && test -w " + q(root), Duration.ofSeconds(30));
+      Session.Result folder = session.exec("{ [ -d " + q(root) + " ] || mkdir -p " + q(root) + "; } && test -w "
+          + q(root), Duration.ofSeconds(30));
       if (folder.exit() != 0) {
         return "folder " + root + " on " + endpoint + " cannot be created or is not writable"
             + (folder.output().isBlank() ? "" : ": " + folder.output().strip());

@@ -74,6 +74,11 @@ class TargetsGoingAwayContractTest {
   }
 
   private void configure(String targets, String strategy, String policy) {
+    configure(targets, strategy, policy, "");
+  }
+
+  /** As {@link #configure(String, String, String)}, with {@code requirement} (a line of YAML) required of each target too. */
+  private void configure(String targets, String strategy, String policy, String requirement) {
     fixture.apply("""
         apiVersion: gantry.io/v1
         kind: Environment
@@ -99,6 +104,7 @@ class TargetsGoingAwayContractTest {
           targetRequirements:
             - {type: free-disk, minimumMb: 1}
             - {type: tool, name: sh}
+        %s
           stages:
             - name: qa
               environment: qa
@@ -110,7 +116,7 @@ class TargetsGoingAwayContractTest {
               acceptance:
                 - {name: check, type: shell, command: "test \\"$(cat out.txt)\\" = ok", timeout: 30s}
               failurePolicy: {action: %s}
-        """.formatted(targets, strategy, policy));
+        """.formatted(targets, requirement, strategy, policy));
   }
 
   private void push(String version, String script) {
@@ -164,6 +170,29 @@ class TargetsGoingAwayContractTest {
     }
     assertThat(fixture.deployments.events(second.id(), 0)).anySatisfy(e ->
         assertThat(e.message()).contains("exited with 3").contains("broken on s2"));
+  }
+
+  @Test
+  void the_targets_of_a_deployment_are_verified_together_not_one_after_another() throws Exception {
+    Path met = Files.createDirectories(home.resolve("met"));
+    // each host's check passes only when the checks of all three are under way at once (it waits up to 10 s for
+    // them): looked at one after another, the first would fail
+    String count = "$(ls " + met + " | wc -l)";
+    String check = "touch " + met + "/$$; i=0; while [ " + count + " -lt 3 ] && [ $i -lt 100 ]; do sleep 0.1; "
+        + "i=$((i+1)); done; [ " + count + " -ge 3 ]";
+    configure(sshTarget("s1", home.resolve("hosts/s1"), server, server.port())
+            + sshTarget("s2", home.resolve("hosts/s2"), server, server.port())
+            + sshTarget("s3", home.resolve("hosts/s3"), server, server.port()),
+        "{type: all-at-once, maxParallel: 3}", "stop",
+        "    - {type: command, command: \"" + check + "\"}");
+    push("1.0.0", "echo ok > out.txt\n");
+
+    Deployment d = deploy("1.0.0");
+
+    assertThat(d.state()).as(d.outcome()).isEqualTo(DeploymentState.SUCCEEDED);
+    try (var arrived = Files.list(met)) {
+      assertThat(arrived).hasSize(3);
+    }
   }
 
   @Test
