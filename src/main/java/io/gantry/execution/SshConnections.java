@@ -102,7 +102,32 @@ public class SshConnections implements DisposableBean {
     return connect(endpoint, keys(endpoint), endpoint.host() + ":" + endpoint.port() + "|" + endpoint.hostKey());
   }
 
+  /**
+   * At most this many connections to one host (address and port) are being opened, not yet logged in, at once; others
+   * wait their turn. OpenSSH's sshd drops connections beyond its {@code MaxStartups} (from 10 on, by default) that
+   * have not logged in yet, and targets that are folders of one host are worked on together.
+   */
+  static final int OPENING_PER_HOST = 6;
+
+  private final Map<String, java.util.concurrent.Semaphore> opening = new ConcurrentHashMap<>();
+
   private ClientSession connect(SshEndpoint endpoint, List<KeyPair> keys, String key) throws SshFailure {
+    java.util.concurrent.Semaphore turn = opening.computeIfAbsent(endpoint.host() + ":" + endpoint.port(),
+        k -> new java.util.concurrent.Semaphore(OPENING_PER_HOST));
+    try {
+      turn.acquire();
+    } catch (InterruptedException e) {
+      Thread.currentThread().interrupt();
+      throw new SshFailure("stopped while waiting to connect to " + endpoint);
+    }
+    try {
+      return connectNow(endpoint, keys, key);
+    } finally {
+      turn.release();
+    }
+  }
+
+  private ClientSession connectNow(SshEndpoint endpoint, List<KeyPair> keys, String key) throws SshFailure {
     Client client = clients.computeIfAbsent(key, k -> start(endpoint));
     ClientSession session;
     try {

@@ -410,6 +410,36 @@ class SshStepsTest {
   }
 
   @Test
+  void thirty_targets_of_one_host_connecting_at_once_are_not_dropped_by_sshd_s_limit_on_logins_under_way()
+      throws Exception {
+    // sshd refuses every connection beyond 10 that has not logged in yet (its default, 10:30:100, drops some at random
+    // from 10 on); Gantry opens at most OPENING_PER_HOST at once to one host, a margin below: sshd learns of a login
+    // a moment after its client
+    try (OpenSshServer strict = OpenSshServer.start(serverDir.resolve("strict-sshd"), List.of("MaxStartups 10"))) {
+      SshEndpoint host = new SshEndpoint("127.0.0.1", strict.port(), strict.user(), strict.clientKey(),
+          strict.hostKeyFingerprint());
+      var start = new java.util.concurrent.CountDownLatch(1);
+      try (var threads = java.util.concurrent.Executors.newVirtualThreadPerTaskExecutor()) {
+        List<java.util.concurrent.Future<Integer>> steps = new java.util.ArrayList<>();
+        for (int i = 0; i < 30; i++) {
+          int n = i;
+          steps.add(threads.submit(() -> {
+            start.await();
+            try (SshConnections.Session session = connections.open(host)) {
+              return session.exec("echo step " + n, Duration.ofSeconds(30)).exit();
+            }
+          }));
+        }
+        start.countDown();
+        for (var step : steps) {
+          assertThat(step.get()).isZero();
+        }
+      }
+    }
+    assertThat(SshConnections.OPENING_PER_HOST).isLessThan(10);
+  }
+
+  @Test
   void a_connection_lost_during_a_command_fails_that_step_and_the_next_step_gets_a_new_one() throws Exception {
     Release release = Release.of("1.0.0", Map.of("a.txt", "a"));
     try (io.gantry.testing.TcpProxy proxy = new io.gantry.testing.TcpProxy(server.port())) {

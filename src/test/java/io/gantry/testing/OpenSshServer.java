@@ -32,6 +32,11 @@ public final class OpenSshServer implements AutoCloseable {
 
   /** Generates keys and a configuration under {@code dir} and starts the server. */
   public static OpenSshServer start(Path dir) throws IOException, InterruptedException {
+    return start(dir, List.of());
+  }
+
+  /** As {@link #start(Path)}, with {@code settings} (lines of sshd_config) added to the configuration. */
+  public static OpenSshServer start(Path dir, List<String> settings) throws IOException, InterruptedException {
     if (!Files.isExecutable(SSHD)) {
       throw new IllegalStateException(SSHD + " is missing: install Debian's openssh-server (./run-tests does)");
     }
@@ -62,6 +67,7 @@ public final class OpenSshServer implements AutoCloseable {
         // bash sources ~/.bashrc for a command sshd runs unless it is a nested shell; the account running the
         // tests may have a slow one (a pyenv set-up took 0.6 s per command), which is not what is tested
         "SetEnv SHLVL=1",
+        String.join("\n", settings),
         "") );
     Files.createDirectories(Path.of("/run/sshd"));
     OpenSshServer server = new OpenSshServer(dir, port, fingerprint);
