@@ -12,8 +12,6 @@ import java.util.List;
 import java.util.Map;
 import java.util.Optional;
 import java.util.concurrent.ExecutorService;
-import java.util.concurrent.Future;
-import java.util.concurrent.Semaphore;
 
 /**
  * Deployment verification: the stage's acceptance checks on every target that succeeded (for a
@@ -63,27 +61,17 @@ final class DeploymentVerification {
     // leaves them running: checks change nothing, so they run again)
     PendingWrites finishes = progress.writes();
     if (!plan.stage().acceptance().isEmpty()) {
-      Integer maxParallel = plan.stage().strategy().maxParallel();
-      Semaphore permits = new Semaphore(maxParallel == null ? Math.max(1, runs.size()) : maxParallel);
-      List<Future<StepResult>> results = new ArrayList<>();
-      for (TargetRun run : runs) {
-        results.add(workers.submit(() -> {
-          permits.acquire();
-          try {
-            Target target = targets.find(run.target()).orElseThrow();
-            PendingWrites pending = progress.writes();
-            // blue-green: against the slot the target switched to, now live
-            Slot slot = BlueGreen.applies(d, plan) ? blueGreen.slotOf(d, plan, run.target()).orElse(null) : null;
-            StepResult r = steps.run(d, run, target, Engine.VERIFY, plan.stage().acceptance(), version, slot, plan,
-                pending);
-            finishes.add(pending);
-            return r.failure() == null ? r : StepResult.failed(run.target() + ": " + r.failure());
-          } finally {
-            permits.release();
-          }
-        }));
-      }
-      for (StepResult r : Together.all(results, "a target's verification failed unexpectedly")) {
+      List<StepResult> results = Together.each(workers, plan.stage().strategy().maxParallel(), runs, run -> {
+        Target target = targets.find(run.target()).orElseThrow();
+        PendingWrites pending = progress.writes();
+        // blue-green: against the slot the target switched to, now live
+        Slot slot = BlueGreen.applies(d, plan) ? blueGreen.slotOf(d, plan, run.target()).orElse(null) : null;
+        StepResult r = steps.run(d, run, target, Engine.VERIFY, plan.stage().acceptance(), version, slot, plan,
+            pending);
+        finishes.add(pending);
+        return r.failure() == null ? r : StepResult.failed(run.target() + ": " + r.failure());
+      }, "a target's verification failed unexpectedly");
+      for (StepResult r : results) {
         if (r.waitFor() != null && waitFor == null) {
           waitFor = r;
         }

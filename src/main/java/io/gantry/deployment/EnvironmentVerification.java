@@ -10,8 +10,6 @@ import java.util.ArrayList;
 import java.util.List;
 import java.util.Optional;
 import java.util.concurrent.ExecutorService;
-import java.util.concurrent.Future;
-import java.util.concurrent.Semaphore;
 import java.util.function.Function;
 
 /**
@@ -56,21 +54,11 @@ final class EnvironmentVerification {
     }
     // the looks change nothing Gantry records, so they need no claim of their own: only their answers are written,
     // by this thread
-    Integer maxParallel = plan.stage().strategy().maxParallel();
-    Semaphore permits = new Semaphore(maxParallel == null ? Math.max(1, accesses.size()) : maxParallel);
-    List<Future<String>> looks = new ArrayList<>();
-    for (Look look : accesses) {
-      looks.add(workers.submit(() -> {
-        permits.acquire();
-        try {
-          String problem = look.on().verify(plan.model().spec().targetRequirements());
-          return problem == null ? null : "environment verification: target " + look.target().name() + ": " + problem;
-        } finally {
-          permits.release();
-        }
-      }));
-    }
-    for (String problem : Together.all(looks, "a target's environment verification failed unexpectedly")) {
+    List<String> problems = Together.each(workers, plan.stage().strategy().maxParallel(), accesses, look -> {
+      String problem = look.on().verify(plan.model().spec().targetRequirements());
+      return problem == null ? null : "environment verification: target " + look.target().name() + ": " + problem;
+    }, "a target's environment verification failed unexpectedly");
+    for (String problem : problems) {
       if (problem != null) {
         return progress.fail(d, problem);
       }

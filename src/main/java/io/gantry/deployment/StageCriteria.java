@@ -12,8 +12,6 @@ import java.util.ArrayList;
 import java.util.List;
 import java.util.Optional;
 import java.util.concurrent.ExecutorService;
-import java.util.concurrent.Future;
-import java.util.concurrent.Semaphore;
 import java.util.function.Function;
 import java.util.function.Supplier;
 
@@ -152,29 +150,19 @@ final class StageCriteria {
         .map(c -> ((Criterion.Check) c).step()).toList();
     String phase = list.equals(ENTRY) ? Engine.ENTRY : Engine.EXIT;
     ComponentVersion version = library.get(d.component(), d.version());
-    Integer maxParallel = plan.stage().strategy().maxParallel();
-    Semaphore permits = new Semaphore(maxParallel == null ? Math.max(1, runs.size()) : maxParallel);
-    List<Future<StepResult>> results = new ArrayList<>();
-    for (TargetRun run : runs) {
-      results.add(workers.submit(() -> {
-        permits.acquire();
-        try {
-          Target target = targets.find(run.target()).orElse(null);
-          if (target == null) {
-            return StepResult.failed(run.target() + ": the target no longer exists");
-          }
-          PendingWrites pending = progress.writes();
-          StepResult r = steps.run(d, run, target, phase, checks, version, plan, pending);
-          pending.flush();
-          return r.failure() == null ? r : StepResult.failed(run.target() + ": " + r.failure());
-        } finally {
-          permits.release();
-        }
-      }));
-    }
+    List<StepResult> results = Together.each(workers, plan.stage().strategy().maxParallel(), runs, run -> {
+      Target target = targets.find(run.target()).orElse(null);
+      if (target == null) {
+        return StepResult.failed(run.target() + ": the target no longer exists");
+      }
+      PendingWrites pending = progress.writes();
+      StepResult r = steps.run(d, run, target, phase, checks, version, plan, pending);
+      pending.flush();
+      return r.failure() == null ? r : StepResult.failed(run.target() + ": " + r.failure());
+    }, "a target's check failed unexpectedly");
     StepResult waitFor = null;
     List<String> failures = new ArrayList<>();
-    for (StepResult r : Together.all(results, "a target's check failed unexpectedly")) {
+    for (StepResult r : results) {
       if (r.waitFor() != null && waitFor == null) {
         waitFor = r;
       }

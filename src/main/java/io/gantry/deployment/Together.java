@@ -3,7 +3,9 @@ package io.gantry.deployment;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.concurrent.ExecutionException;
+import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Future;
+import java.util.concurrent.Semaphore;
 
 /**
  * Waits for the per-target work of one deployment (a batch's targets, the targets of a check or of an
@@ -13,6 +15,33 @@ import java.util.concurrent.Future;
 final class Together {
 
   private Together() {}
+
+  /** The work done for one item (a target's run, a target to look at). */
+  @FunctionalInterface
+  interface Work<I, T> {
+    T on(I item) throws Exception;
+  }
+
+  /**
+   * Does {@code work} for each of {@code items} on {@code workers}, at most {@code maxParallel} at once (all of them
+   * when it is null, as a stage's strategy without it), and answers as {@link #all} does.
+   */
+  static <I, T> List<T> each(ExecutorService workers, Integer maxParallel, List<I> items, Work<I, T> work,
+      String failure) {
+    Semaphore permits = new Semaphore(maxParallel == null ? Math.max(1, items.size()) : maxParallel);
+    List<Future<T>> results = new ArrayList<>();
+    for (I item : items) {
+      results.add(workers.submit(() -> {
+        permits.acquire();
+        try {
+          return work.on(item);
+        } finally {
+          permits.release();
+        }
+      }));
+    }
+    return all(results, failure);
+  }
 
   /**
    * The results of every piece of work, in order, once all have ended. If one threw, what it threw
