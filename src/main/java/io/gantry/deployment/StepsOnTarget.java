@@ -102,6 +102,13 @@ final class StepsOnTarget {
     return result;
   }
 
+  /** Whether a person decided to retry the target (under the "ask" policy) after {@code step} ended. */
+  private boolean retriedSince(Deployment d, TargetRun run, StepRun step) {
+    return deployments.decisions(d.id(), run.target(), Engine.FAILURE_POLICY).stream()
+        .anyMatch(x -> x.kind() == Decision.Kind.RETRY && x.appliedAt() != null
+            && !x.appliedAt().isBefore(step.finishedAt()));
+  }
+
   private StepResult runSteps(Deployment d, TargetRun run, Target target, TargetAccess on, String phase,
       List<Step> steps, ComponentVersion version, Slot slot, Plan plan, PendingWrites pending) {
     List<StepRun> done = deployments.stepRuns(run).stream().filter(s -> s.phase().equals(phase)).toList();
@@ -160,6 +167,13 @@ final class StepsOnTarget {
           return StepResult.failed(what + " and it is not declared idempotent: a person must check " + run.target()
               + " before deploying again");
         }
+      } else if (previous != null && previous.state() == StepRunState.UNKNOWN
+          && !(switching(phase) ? switchIdempotent(step) : idempotent(step)) && !retriedSince(d, run, previous)) {
+        // an engine before found it interrupted and recorded so, then stopped before it failed the target: its
+        // decision stands, and the step is not run again unless a person retried the target since
+        return StepResult.failed("step " + step.name() + " on " + run.target() + " was interrupted; its outcome is "
+            + "unknown and it is not declared idempotent: a person must check " + run.target()
+            + " before deploying again");
       }
       boolean abortable = !phase.equals(Engine.ROLLBACK) && !phase.equals(BlueGreen.SWITCH_BACK);
       if (abortable && aborts.stopping(d.id())) {

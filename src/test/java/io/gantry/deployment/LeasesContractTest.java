@@ -388,6 +388,45 @@ class LeasesContractTest {
   }
 
   @Test
+  void a_step_the_engine_before_found_interrupted_and_left_unknown_is_not_run_again_when_it_is_not_idempotent()
+      throws Exception {
+    TestDatabase.Instance db = database.create();
+    EngineFixture fixture = fixture(db, """
+        - name: one
+          type: shell
+          command: |
+            echo start-$$ >> ../runs.log
+            sleep 120
+        """, "t1");
+    Deployment d = fixture.requests.request(new DeploymentRequests.Request("svc/app", "1.0.0", "qa", null, null),
+        "bob");
+    Path runs = home.resolve("targets/t1/runs.log");
+    ExecutorService pool = Executors.newSingleThreadExecutor();
+    Future<Integer> first = pool.submit(fixture.engine()::runDue);
+    await("the step to start", Duration.ofSeconds(60), () -> lines(runs).size() == 1);
+
+    // the engine that takes over records the step's outcome as unknown, then loses its own lease (a restart of the
+    // database, a pause) before it fails the target
+    leaseRunsOut(db, d.id());
+    Deployments.Claim second = fixture.deployments.claim("node-b/worker-1", Instant.now(), LEASE).orElseThrow();
+    TargetRun run = fixture.deployments.targetRuns(d.id()).getFirst();
+    StepRun running = fixture.deployments.stepRuns(run).getFirst();
+    lease(second, "node-b/worker-1").bind(() -> db.transactions().executeWithoutResult(s ->
+        fixture.deployments.finishStep(running, run, StepRunState.UNKNOWN, null, "interrupted", Instant.now())));
+    leaseRunsOut(db, d.id());
+
+    fixture.engine().runDue();
+    first.get(60, TimeUnit.SECONDS);
+    pool.shutdown();
+
+    assertThat(lines(runs)).as("the step ran once").hasSize(1);
+    assertThat(fixture.deployments.stepRuns(d.id())).extracting(StepRun::state).containsExactly(StepRunState.UNKNOWN);
+    TargetRun ended = fixture.deployments.targetRuns(d.id()).getFirst();
+    assertThat(ended.state()).isEqualTo(TargetRunState.FAILED);
+    assertThat(ended.outcome()).contains("its outcome is unknown and it is not declared idempotent");
+  }
+
+  @Test
   void a_batch_whose_first_target_breaks_keeps_its_claim_until_the_other_targets_step_has_ended() throws Exception {
     TestDatabase.Instance db = database.create();
     EngineFixture fixture = fixture(db, """
