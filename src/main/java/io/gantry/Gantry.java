@@ -10,10 +10,15 @@ public final class Gantry {
 
   private Gantry() {}
 
-  public static void main(String[] args) throws java.io.IOException {
+  public static void main(String[] args) throws java.io.IOException, InterruptedException {
     if (Boolean.getBoolean("gantry.cli.rehearsal")) {
       // the launcher's training run of the client's class data archive
       io.gantry.cli.Rehearsal.run();
+      return;
+    }
+    if (Boolean.getBoolean("gantry.agent.rehearsal")) {
+      // the launcher's training run of the agent's: its real path, one piece of work of each kind
+      io.gantry.agent.AgentRehearsal.run();
       return;
     }
     Cli cli = Cli.standard(new ServerStart());
