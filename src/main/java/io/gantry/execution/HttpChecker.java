@@ -2,13 +2,12 @@ package io.gantry.execution;
 
 import io.gantry.model.Step;
 import io.gantry.model.TimeSpan;
+import io.gantry.shared.BlockingHttp;
 import java.io.IOException;
 import java.io.InputStream;
+import java.net.HttpURLConnection;
+import java.net.SocketTimeoutException;
 import java.net.URI;
-import java.net.http.HttpClient;
-import java.net.http.HttpRequest;
-import java.net.http.HttpResponse;
-import java.net.http.HttpTimeoutException;
 import java.nio.charset.StandardCharsets;
 import java.time.Clock;
 import java.time.Duration;
@@ -18,6 +17,8 @@ import java.time.Instant;
  * Asks a URL until it answers with the expected status (and body text), trying {@code 1 + retries}
  * times with {@code interval} between tries, and never starting a try or a wait past the deadline.
  * Of each answer's body only the first {@value #BODY_LIMIT} bytes are read: the rest is not waited for.
+ * Each try is one blocking request on the step's own thread ({@link BlockingHttp}): redirects are not followed,
+ * and no thread or connection pool is kept for the checks between deployments.
  */
 final class HttpChecker {
 
@@ -26,12 +27,13 @@ final class HttpChecker {
   static final int BODY_LIMIT = 64 * 1024;
   private static final int EXCERPT = 200;
 
-  private final HttpClient client;
+  /** The longest a try waits for its connection, within its own timeout. */
+  static final Duration CONNECT_TIMEOUT = Duration.ofSeconds(10);
+
   private final Sleeper sleeper;
   private final Clock clock;
 
-  HttpChecker(HttpClient client, Sleeper sleeper, Clock clock) {
-    this.client = client;
+  HttpChecker(Sleeper sleeper, Clock clock) {
     this.sleeper = sleeper;
     this.clock = clock;
   }
@@ -84,28 +86,53 @@ final class HttpChecker {
 
   /** Null when the answer is as expected, else what was wrong with it. */
   private String tryOnce(URI uri, Duration timeout, int expectStatus, String expectBody) throws InterruptedException {
-    HttpRequest request = HttpRequest.newBuilder(uri).timeout(timeout).GET().build();
-    try {
-      HttpResponse<InputStream> response = client.send(request, HttpResponse.BodyHandlers.ofInputStream());
+    Duration connect = timeout.compareTo(CONNECT_TIMEOUT) < 0 ? timeout : CONNECT_TIMEOUT;
+    String last = ask(uri, timeout, connect, expectStatus, expectBody);
+    if (Cancellation.asked()) {
+      throw new InterruptedException("the check of " + uri + " was asked to stop");
+    }
+    return last;
+  }
+
+  private String ask(URI uri, Duration timeout, Duration connect, int expectStatus, String expectBody) {
+    // an interrupt does not reach a socket's read: a stop closes the connection instead
+    java.util.concurrent.atomic.AtomicReference<HttpURLConnection> open = new java.util.concurrent.atomic.AtomicReference<>();
+    try (AutoCloseable stop = Cancellation.onStop(() -> {
+      HttpURLConnection c = open.get();
+      if (c != null) {
+        c.disconnect();
+      }
+    })) {
+      if (Cancellation.asked()) {
+        return "stopped";
+      }
+      HttpURLConnection connection = BlockingHttp.connection(uri, "GET", java.util.Map.of(), connect, timeout, null);
+      open.set(connection);
+      if (Cancellation.asked()) {
+        return "stopped";
+      }
+      int status = connection.getResponseCode();
       boolean cut;
       String body;
-      try (InputStream in = response.body()) {
+      InputStream stream = status >= 400 ? connection.getErrorStream() : connection.getInputStream();
+      try (InputStream in = stream == null ? InputStream.nullInputStream() : stream) {
         byte[] read = in.readNBytes(BODY_LIMIT + 1);
         cut = read.length > BODY_LIMIT;
         body = new String(read, 0, Math.min(read.length, BODY_LIMIT), StandardCharsets.UTF_8);
       }
-      if (response.statusCode() != expectStatus) {
-        return "status " + response.statusCode() + " (expected " + expectStatus + "), body \"" + excerpt(body) + "\"";
+      if (status != expectStatus) {
+        return "status " + status + " (expected " + expectStatus + "), body \"" + excerpt(body) + "\"";
       }
       if (expectBody != null && !body.contains(expectBody)) {
-        return "status " + response.statusCode() + " but the body" + (cut ? "'s first " + BODY_LIMIT / 1024
+        return "status " + status + " but the body" + (cut ? "'s first " + BODY_LIMIT / 1024
             + " KiB (the most that is read)" : "") + " does not contain \"" + expectBody + "\": \"" + excerpt(body)
             + "\"";
       }
       return null;
-    } catch (HttpTimeoutException e) {
-      return "no answer within " + timeout.toMillis() + "ms";
-    } catch (IOException e) {
+    } catch (SocketTimeoutException e) {
+      return BlockingHttp.notReached(e) ? "could not connect within " + connect.toMillis() + "ms"
+          : "no answer within " + timeout.toMillis() + "ms";
+    } catch (Exception e) {
       return "could not connect: " + (e.getMessage() == null ? e.getClass().getSimpleName() : e.getMessage());
     }
   }

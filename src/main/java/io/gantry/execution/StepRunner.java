@@ -4,7 +4,6 @@ import io.gantry.model.Step;
 import io.gantry.model.TimeSpan;
 import java.io.IOException;
 import java.io.UncheckedIOException;
-import java.net.http.HttpClient;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Clock;
@@ -48,14 +47,14 @@ public class StepRunner {
   public StepRunner(Clock clock, SshConnections connections,
       org.springframework.beans.factory.ObjectProvider<StepSecrets> secrets, StepUser user,
       org.springframework.beans.factory.ObjectProvider<AgentHosts> agents) {
-    this(clock, Sleeper.real(), HttpClient.newBuilder().connectTimeout(Duration.ofSeconds(10)).build(), connections);
+    this(clock, Sleeper.real(), connections);
     this.secrets = secrets.getIfAvailable(() -> StepSecrets.NONE);
     this.user = user;
     this.agents = agents.getIfAvailable(() -> AgentHosts.NONE);
   }
 
   public StepRunner(Clock clock, SshConnections connections) {
-    this(clock, Sleeper.real(), HttpClient.newBuilder().connectTimeout(Duration.ofSeconds(10)).build(), connections);
+    this(clock, Sleeper.real(), connections);
   }
 
   /**
@@ -92,22 +91,21 @@ public class StepRunner {
 
   /** For local targets, and SSH targets checked against the user's known_hosts file. */
   public StepRunner(Clock clock) {
-    this(clock, Sleeper.real(), HttpClient.newBuilder().connectTimeout(Duration.ofSeconds(10)).build(),
-        new SshConnections(null));
+    this(clock, Sleeper.real(), new SshConnections(null));
   }
 
   /** With a sleeper and clock of the caller's choosing, so waiting and deadlines can be tested without sleeping. */
-  public StepRunner(Clock clock, Sleeper sleeper, HttpClient client) {
-    this(clock, sleeper, client, new SshConnections(null));
+  public StepRunner(Clock clock, Sleeper sleeper) {
+    this(clock, sleeper, new SshConnections(null));
   }
 
-  public StepRunner(Clock clock, Sleeper sleeper, HttpClient client, SshConnections connections) {
+  public StepRunner(Clock clock, Sleeper sleeper, SshConnections connections) {
     this.sleeper = sleeper;
     this.connections = connections;
     this.ssh = new SshStepRunner(connections);
     this.installer = new ArtifactInstaller(clock);
     this.templates = new TemplateRenderer(clock);
-    this.http = new HttpChecker(client, sleeper, clock);
+    this.http = new HttpChecker(sleeper, clock);
     this.kubernetes = new KubernetesClusters(clock, sleeper);
   }
 

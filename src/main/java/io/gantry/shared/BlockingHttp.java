@@ -38,6 +38,24 @@ public final class BlockingHttp {
    */
   public static HttpURLConnection open(URI uri, String method, Map<String, String> headers, byte[] body,
       Duration connectTimeout, Duration readTimeout, SSLSocketFactory sockets) throws IOException {
+    HttpURLConnection connection = connection(uri, method, headers, connectTimeout, readTimeout, sockets);
+    if (body != null) {
+      connection.setDoOutput(true);
+      connection.setFixedLengthStreamingMode(body.length);
+      try (OutputStream out = connection.getOutputStream()) {
+        out.write(body);
+      }
+    }
+    connection.getResponseCode();
+    return connection;
+  }
+
+  /**
+   * The connection of a request without a body, set up and not yet connected: the caller may hold on to it (to
+   * {@link HttpURLConnection#disconnect} it from another thread) before it asks for the answer.
+   */
+  public static HttpURLConnection connection(URI uri, String method, Map<String, String> headers,
+      Duration connectTimeout, Duration readTimeout, SSLSocketFactory sockets) throws IOException {
     var connection = (HttpURLConnection) uri.toURL().openConnection();
     if (connection instanceof HttpsURLConnection https && sockets != null) {
       https.setSSLSocketFactory(sockets);
@@ -48,14 +66,6 @@ public final class BlockingHttp {
     connection.setInstanceFollowRedirects(false);
     connection.setUseCaches(false);
     headers.forEach(connection::setRequestProperty);
-    if (body != null) {
-      connection.setDoOutput(true);
-      connection.setFixedLengthStreamingMode(body.length);
-      try (OutputStream out = connection.getOutputStream()) {
-        out.write(body);
-      }
-    }
-    connection.getResponseCode();
     return connection;
   }
 

@@ -23,7 +23,6 @@ import io.gantry.testing.MutableClock;
 import io.gantry.testing.TestDatabase;
 import java.io.ByteArrayInputStream;
 import java.net.InetAddress;
-import java.net.http.HttpClient;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Path;
 import java.time.Clock;
@@ -172,7 +171,7 @@ class KubernetesTargetContractTest {
     return fixture.engine(new StepRunner(clock, duration -> {
       controllers();
       clock.advance(duration);
-    }, HttpClient.newHttpClient()));
+    }));
   }
 
   private io.gantry.deployment.Deployment deploy(String version) {

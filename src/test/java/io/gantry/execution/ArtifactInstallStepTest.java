@@ -13,7 +13,6 @@ import io.gantry.testing.MutableClock;
 import java.io.ByteArrayInputStream;
 import java.io.FilterInputStream;
 import java.io.IOException;
-import java.net.http.HttpClient;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -32,7 +31,7 @@ class ArtifactInstallStepTest {
 
   private final MutableClock clock = MutableClock.at("2026-11-26T10:00:00Z");
   private final StepRunner runner =
-      new StepRunner(clock, new Fixtures.RecordingSleeper(clock), HttpClient.newHttpClient());
+      new StepRunner(clock, new Fixtures.RecordingSleeper(clock));
   private final Log log = new Log();
 
   private static Release release(String version) {

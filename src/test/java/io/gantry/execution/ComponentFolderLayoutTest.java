@@ -9,7 +9,6 @@ import io.gantry.execution.Fixtures.Release;
 import io.gantry.testing.MutableClock;
 import io.gantry.testing.OpenSshServer;
 import java.io.IOException;
-import java.net.http.HttpClient;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
@@ -43,8 +42,7 @@ class ComponentFolderLayoutTest {
 
   private final MutableClock clock = MutableClock.at("2026-11-26T10:00:00Z");
   private final SshConnections connections = new SshConnections(null);
-  private final StepRunner runner = new StepRunner(clock, new Fixtures.RecordingSleeper(clock),
-      HttpClient.newHttpClient(), connections);
+  private final StepRunner runner = new StepRunner(clock, new Fixtures.RecordingSleeper(clock), connections);
 
   @BeforeAll
   static void startServer() throws Exception {

@@ -11,7 +11,6 @@ import io.gantry.testing.MutableClock;
 import java.io.FilterInputStream;
 import java.io.IOException;
 import java.io.InputStream;
-import java.net.http.HttpClient;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
@@ -33,7 +32,7 @@ class FileStepTimeoutTest {
 
   private final MutableClock clock = MutableClock.at("2026-11-26T10:00:00Z");
   private final StepRunner runner =
-      new StepRunner(clock, new Fixtures.RecordingSleeper(clock), HttpClient.newHttpClient());
+      new StepRunner(clock, new Fixtures.RecordingSleeper(clock));
   private final Log log = new Log();
 
   private static Release release(String version) {

@@ -14,7 +14,6 @@ import java.io.OutputStream;
 import java.net.InetAddress;
 import java.net.InetSocketAddress;
 import java.net.ServerSocket;
-import java.net.http.HttpClient;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Path;
 import java.time.Duration;
@@ -32,7 +31,7 @@ class HttpCheckStepTest {
 
   private final MutableClock clock = MutableClock.at("2026-11-26T10:00:00Z");
   private final RecordingSleeper sleeper = new RecordingSleeper(clock);
-  private final StepRunner runner = new StepRunner(clock, sleeper, HttpClient.newHttpClient());
+  private final StepRunner runner = new StepRunner(clock, sleeper);
   private final Log log = new Log();
   private final Release release = Release.of("1.0.0", Map.of("a.txt", "a"));
 
@@ -176,13 +175,46 @@ class HttpCheckStepTest {
   @Test
   void with_a_real_sleeper_retries_wait_for_real() {
     failuresBeforeUp = 2;
-    StepRunner real = new StepRunner(java.time.Clock.systemUTC(), Sleeper.real(), HttpClient.newHttpClient());
+    StepRunner real = new StepRunner(java.time.Clock.systemUTC(), Sleeper.real());
     long begin = System.nanoTime();
 
     StepOutcome outcome = real.run(httpCheck(url(), "UP", 5, "50ms", "10s"), context(target, release, log));
 
     assertThat(outcome).isInstanceOf(StepOutcome.Succeeded.class);
     assertThat(Duration.ofNanos(System.nanoTime() - begin)).isGreaterThanOrEqualTo(Duration.ofMillis(100));
+  }
+
+  @Test
+  void a_check_waiting_on_a_url_that_never_answers_ends_as_soon_as_the_step_is_asked_to_stop() throws Exception {
+    java.util.concurrent.CountDownLatch asked = new java.util.concurrent.CountDownLatch(1);
+    java.util.concurrent.CountDownLatch over = new java.util.concurrent.CountDownLatch(1);
+    server.createContext("/hangs", exchange -> {
+      asked.countDown();
+      try {
+        over.await(60, java.util.concurrent.TimeUnit.SECONDS); // holds the request: no answer comes in the test
+      } catch (InterruptedException e) {
+        Thread.currentThread().interrupt();
+      }
+    });
+    StepRunner real = new StepRunner(java.time.Clock.systemUTC(), Sleeper.real());
+    java.util.concurrent.atomic.AtomicReference<StepOutcome> outcome = new java.util.concurrent.atomic.AtomicReference<>();
+    Thread step = Thread.ofPlatform().start(() -> outcome.set(real.run(httpCheck(
+        "http://127.0.0.1:" + server.getAddress().getPort() + "/hangs", null, 3, "10ms", null),
+        context(target, release, log))));
+    try {
+      assertThat(asked.await(10, java.util.concurrent.TimeUnit.SECONDS)).isTrue();
+      long begin = System.nanoTime();
+      Cancellation.stop(step);
+      step.join(Duration.ofSeconds(20));
+
+      assertThat(step.isAlive()).as("the check still waits for its answer").isFalse();
+      assertThat(Duration.ofNanos(System.nanoTime() - begin)).isLessThan(Duration.ofSeconds(10));
+      assertThat(((StepOutcome.Failed) outcome.get()).reason()).contains("interrupted");
+      assertThat(requests.get()).isZero(); // no further try after the stop
+    } finally {
+      Cancellation.clear(step);
+      over.countDown();
+    }
   }
 
   @Test

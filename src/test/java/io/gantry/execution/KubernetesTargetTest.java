@@ -24,7 +24,6 @@ import io.gantry.model.Step;
 import io.gantry.model.TimeSpan;
 import io.gantry.testing.MutableClock;
 import java.net.InetAddress;
-import java.net.http.HttpClient;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.time.Instant;
@@ -100,7 +99,7 @@ class KubernetesTargetTest {
     clock.advance(duration);
   };
   private final Map<String, String> secrets = new HashMap<>(Map.of("k8s-token", TOKEN));
-  private final StepRunner runner = new StepRunner(clock, sleeper, HttpClient.newHttpClient())
+  private final StepRunner runner = new StepRunner(clock, sleeper)
       .withSecrets(text -> {
         var m = io.gantry.secret.Secrets.REFERENCE.matcher(text);
         if (m.matches()) {

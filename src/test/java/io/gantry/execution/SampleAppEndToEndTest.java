@@ -13,7 +13,6 @@ import io.gantry.model.TimeSpan;
 import java.io.IOException;
 import java.net.InetAddress;
 import java.net.ServerSocket;
-import java.net.http.HttpClient;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Clock;
@@ -37,7 +36,7 @@ class SampleAppEndToEndTest {
   Path target;
 
   private final StepRunner runner =
-      new StepRunner(Clock.systemUTC(), Sleeper.real(), HttpClient.newHttpClient());
+      new StepRunner(Clock.systemUTC(), Sleeper.real());
   private final Log log = new Log();
   private int port;
 

@@ -8,7 +8,6 @@ import io.gantry.execution.Fixtures.Log;
 import io.gantry.execution.Fixtures.Release;
 import io.gantry.testing.MutableClock;
 import java.io.IOException;
-import java.net.http.HttpClient;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
@@ -28,7 +27,7 @@ class ShellStepTest {
 
   private final MutableClock clock = MutableClock.at("2026-11-26T10:00:00Z");
   private final StepRunner runner =
-      new StepRunner(clock, new Fixtures.RecordingSleeper(clock), HttpClient.newHttpClient());
+      new StepRunner(clock, new Fixtures.RecordingSleeper(clock));
   private final Log log = new Log();
   private final Release release = Release.of("2.0.0", Map.of("a.txt", "a"));
   private final List<Long> started = new ArrayList<>();

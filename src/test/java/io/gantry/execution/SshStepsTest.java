@@ -16,7 +16,6 @@ import io.gantry.testing.OpenSshServer;
 import java.io.ByteArrayInputStream;
 import java.io.IOException;
 import java.io.InputStream;
-import java.net.http.HttpClient;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -45,8 +44,7 @@ class SshStepsTest {
 
   private final MutableClock clock = MutableClock.at("2026-11-26T10:00:00Z");
   private final SshConnections connections = new SshConnections(null);
-  private final StepRunner runner = new StepRunner(clock, new Fixtures.RecordingSleeper(clock),
-      HttpClient.newHttpClient(), connections);
+  private final StepRunner runner = new StepRunner(clock, new Fixtures.RecordingSleeper(clock), connections);
   private final Log log = new Log();
 
   @BeforeAll
@@ -520,7 +518,7 @@ class SshStepsTest {
     Path knownHosts = target.resolve("known_hosts");
     Files.writeString(knownHosts, "");
     SshConnections strict = new SshConnections(knownHosts.toString());
-    StepRunner strictRunner = new StepRunner(clock, new Fixtures.RecordingSleeper(clock), HttpClient.newHttpClient(),
+    StepRunner strictRunner = new StepRunner(clock, new Fixtures.RecordingSleeper(clock),
         strict);
     SshEndpoint undeclared = new SshEndpoint("127.0.0.1", server.port(), server.user(), server.clientKey(), null);
     Release release = Release.of("1.0.0", Map.of("a.txt", "a"));
@@ -535,7 +533,7 @@ class SshStepsTest {
     Files.writeString(knownHosts, server.knownHostsLine() + "\n");
     SshConnections trusting = new SshConnections(knownHosts.toString());
     try {
-      StepOutcome known = new StepRunner(clock, new Fixtures.RecordingSleeper(clock), HttpClient.newHttpClient(),
+      StepOutcome known = new StepRunner(clock, new Fixtures.RecordingSleeper(clock),
           trusting).run(shell("true"), context(release, undeclared));
       assertThat(known).isInstanceOf(StepOutcome.Succeeded.class);
     } finally {
@@ -577,7 +575,7 @@ class SshStepsTest {
     org.apache.sshd.common.util.io.PathUtils.setUserHomeFolderResolver(() -> home);
     SshConnections fresh = new SshConnections(null);
     try {
-      StepOutcome outcome = new StepRunner(clock, new Fixtures.RecordingSleeper(clock), HttpClient.newHttpClient(),
+      StepOutcome outcome = new StepRunner(clock, new Fixtures.RecordingSleeper(clock),
           fresh).run(shell("true"), context(Release.of("1.0.0", Map.of("a.txt", "a")), endpoint));
 
       assertThat(outcome).isInstanceOf(StepOutcome.Failed.class);

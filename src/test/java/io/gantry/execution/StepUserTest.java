@@ -10,7 +10,6 @@ import io.gantry.execution.Fixtures.Release;
 import io.gantry.shared.StartupProblem;
 import io.gantry.testing.MutableClock;
 import io.gantry.testing.StepTestUser;
-import java.net.http.HttpClient;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.nio.file.attribute.PosixFilePermissions;
@@ -62,7 +61,7 @@ class StepUserTest {
     Path target = Files.createDirectory(home.resolve("target"));
     Files.setPosixFilePermissions(home, PosixFilePermissions.fromString("rwxr-xr-x"));
     user.own(target);
-    StepRunner runner = new StepRunner(clock, new Fixtures.RecordingSleeper(clock), HttpClient.newHttpClient())
+    StepRunner runner = new StepRunner(clock, new Fixtures.RecordingSleeper(clock))
         .runningAs(user);
 
     StepOutcome outcome = runner.run(shell("id -u; id -G; echo \"user=$USER logname=$LOGNAME\"; touch mine"),

@@ -8,7 +8,6 @@ import static org.assertj.core.api.Assertions.assertThat;
 import io.gantry.execution.Fixtures.Log;
 import io.gantry.execution.Fixtures.Release;
 import io.gantry.testing.MutableClock;
-import java.net.http.HttpClient;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.List;
@@ -26,7 +25,7 @@ class TemplateStepTest {
 
   private final MutableClock clock = MutableClock.at("2026-11-26T10:00:00Z");
   private final StepRunner runner =
-      new StepRunner(clock, new Fixtures.RecordingSleeper(clock), HttpClient.newHttpClient());
+      new StepRunner(clock, new Fixtures.RecordingSleeper(clock));
   private final Log log = new Log();
   private final Release release = Release.of("1.2.0", Map.of(
       "config/app.properties.tmpl", "env=${environment}\nversion=${version}\nport=${port}\nliteral=$${port}\n"));

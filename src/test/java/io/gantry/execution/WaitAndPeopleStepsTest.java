@@ -9,7 +9,6 @@ import io.gantry.execution.Fixtures.Release;
 import io.gantry.model.Step;
 import io.gantry.model.TimeSpan;
 import io.gantry.testing.MutableClock;
-import java.net.http.HttpClient;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.List;
@@ -24,7 +23,7 @@ class WaitAndPeopleStepsTest {
 
   private final MutableClock clock = MutableClock.at("2026-11-26T10:00:00Z");
   private final RecordingSleeper sleeper = new RecordingSleeper(clock);
-  private final StepRunner runner = new StepRunner(clock, sleeper, HttpClient.newHttpClient());
+  private final StepRunner runner = new StepRunner(clock, sleeper);
   private final Log log = new Log();
   private final Release release = Release.of("1.0.0", Map.of("a.txt", "a"));
 
