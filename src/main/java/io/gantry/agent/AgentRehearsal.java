@@ -40,6 +40,9 @@ public final class AgentRehearsal {
   private static final JsonMapper JSON = JsonMapper.builder().build();
   private static final Pattern WORK = Pattern.compile("/api/v1/agent/work/(\\d+)/(start|log|outcome|artifacts/0)");
 
+  /** The longest the rehearsal runs before it stops the agent. */
+  static final Duration GIVE_UP = Duration.ofMinutes(2);
+
   private AgentRehearsal() {}
 
   /** Runs the agent against the loopback server and answers how many pieces of work it reported succeeded. */
@@ -107,7 +110,21 @@ public final class AgentRehearsal {
       AgentProcess agent = new AgentProcess(new AgentProcess.Options(URI.create(base), "gtr_" + "0".repeat(40),
           "rehearsal", home.resolve("work"), null, true, Duration.ofSeconds(1)),
           new PrintWriter(Writer.nullWriter()));
-      agent.run();
+      // should the run not end by itself (it takes a few seconds), it is stopped: a launcher never waits on it
+      Thread guard = Thread.ofPlatform().daemon().start(() -> {
+        try {
+          Thread.sleep(GIVE_UP.toMillis());
+          agent.stop();
+          server.stop(0);
+        } catch (InterruptedException e) {
+          Thread.currentThread().interrupt();
+        }
+      });
+      try {
+        agent.run();
+      } finally {
+        guard.interrupt();
+      }
       return succeeded.get();
     } finally {
       server.stop(0);

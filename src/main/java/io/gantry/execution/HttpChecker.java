@@ -12,6 +12,9 @@ import java.nio.charset.StandardCharsets;
 import java.time.Clock;
 import java.time.Duration;
 import java.time.Instant;
+import java.util.Map;
+import java.util.concurrent.atomic.AtomicBoolean;
+import java.util.concurrent.atomic.AtomicReference;
 
 /**
  * Asks a URL until it answers with the expected status (and body text), trying {@code 1 + retries}
@@ -95,20 +98,24 @@ final class HttpChecker {
   }
 
   private String ask(URI uri, Duration timeout, Duration connect, int expectStatus, String expectBody) {
-    // an interrupt does not reach a socket's read: a stop closes the connection instead
-    java.util.concurrent.atomic.AtomicReference<HttpURLConnection> open = new java.util.concurrent.atomic.AtomicReference<>();
+    // an interrupt does not reach a socket's read: a stop closes the connection instead; one that comes while
+    // the connection is being made (nothing to close yet) is seen right after it is made
+    AtomicBoolean stopped = new AtomicBoolean();
+    AtomicReference<HttpURLConnection> open = new AtomicReference<>();
     try (AutoCloseable stop = Cancellation.onStop(() -> {
+      stopped.set(true);
       HttpURLConnection c = open.get();
       if (c != null) {
         c.disconnect();
       }
     })) {
-      if (Cancellation.asked()) {
-        return "stopped";
-      }
-      HttpURLConnection connection = BlockingHttp.connection(uri, "GET", java.util.Map.of(), connect, timeout, null);
+      HttpURLConnection connection = BlockingHttp.connection(uri, "GET", Map.of(), connect, timeout, null);
       open.set(connection);
-      if (Cancellation.asked()) {
+      if (!stopped.get()) {
+        connection.connect();
+      }
+      if (stopped.get()) {
+        connection.disconnect();
         return "stopped";
       }
       int status = connection.getResponseCode();

@@ -572,6 +572,10 @@ public class SshConnections implements DisposableBean {
        * when the command ended, or its time ran out, before printing it.
        */
       List<String> until(String line) throws InterruptedException;
+
+      /** Everything the command printed so far, as text; null when that is more than the {@value LineCollector#KEPT}
+       * bytes kept of a command's output. */
+      String printed();
     }
 
     /**
@@ -593,7 +597,7 @@ public class SshConnections implements DisposableBean {
       try (ChannelExec channel = channel(command, input, out, timeout)) {
         long deadline = System.nanoTime() + timeout.toNanos();
         if (dialogue != null) {
-          feed(channel, dialogue, printed, deadline);
+          feed(channel, dialogue, printed, out, deadline);
         }
         Set<ClientChannelEvent> events;
         while (true) {
@@ -628,22 +632,30 @@ public class SshConnections implements DisposableBean {
 
     /** Writes the input and ends it; a host that stopped reading ends the writing, not the command. */
     private void feed(ChannelExec channel, Dialogue dialogue, java.util.concurrent.BlockingQueue<String> printed,
-        long deadline) throws InterruptedException {
+        LineCollector out, long deadline) throws InterruptedException {
       OutputStream in = channel.getInvertedIn();
-      Replies replies = line -> {
-        List<String> seen = new ArrayList<>();
-        while (true) {
-          String next = printed.poll(STOP_POLL.toMillis(), TimeUnit.MILLISECONDS);
-          if (next != null) {
-            seen.add(next);
-            if (next.equals(line)) {
-              return seen;
+      Replies replies = new Replies() {
+        @Override
+        public List<String> until(String line) throws InterruptedException {
+          List<String> seen = new ArrayList<>();
+          while (true) {
+            String next = printed.poll(STOP_POLL.toMillis(), TimeUnit.MILLISECONDS);
+            if (next != null) {
+              seen.add(next);
+              if (next.equals(line)) {
+                return seen;
+              }
+            } else if (channel.isClosing() || channel.isClosed() || System.nanoTime() > deadline) {
+              return null;
+            } else if (Cancellation.asked()) {
+              throw new InterruptedException("stopped while running a command on " + endpoint);
             }
-          } else if (channel.isClosing() || channel.isClosed() || System.nanoTime() > deadline) {
-            return null;
-          } else if (Cancellation.asked()) {
-            throw new InterruptedException("stopped while running a command on " + endpoint);
           }
+        }
+
+        @Override
+        public String printed() {
+          return out.cut() ? null : out.text();
         }
       };
       try {

@@ -444,45 +444,72 @@ final class SshStepRunner {
     String root = root(ctx);
     String destination = inside(root, step.destination(), "destination");
     String nonce = UUID.randomUUID().toString();
-    String template;
-    if (hasSource) {
-      String source = root + "/" + ArtifactInstaller.CURRENT + "/" + artifactPath(step.source());
-      Session.Result read = session.exec(rootCheck(root, nonce) + "if [ ! -d " + q(root + "/current")
-          + " ]; then exit 3; fi; if [ ! -f " + q(source) + " ]; then exit 4; fi; cat " + q(source),
-          new ByteArrayInputStream(new byte[0]), timeout, l -> {});
-      refusedFolder(read, nonce, ctx);
-      if (read.exit() == 3) {
-        throw new StepFailure("template source " + step.source() + " is read from the current release, but "
-            + root + "/current does not exist yet on " + ctx.ssh() + ": install the version first");
-      }
-      if (read.exit() != 0) {
-        throw new StepFailure("template source " + step.source() + " is not in the current release on " + ctx.ssh());
-      }
-      if (read.cut()) {
-        throw new StepFailure("template source " + step.source() + " on " + ctx.ssh()
-            + " is larger than 1 MiB, the most Gantry reads of a template");
-      }
-      template = read.output();
-    } else {
-      template = step.content();
-    }
     Map<String, String> variables = new HashMap<>(ctx.variables());
     if (step.variables() != null) {
       variables.putAll(step.variables());
     }
-    byte[] rendered = TemplateRenderer.render(template, variables).getBytes(StandardCharsets.UTF_8);
     String temp = parent(destination) + "/." + Path.of(destination).getFileName() + "-" + UUID.randomUUID() + ".tmp";
-    Session.Result r = session.exec(rootCheck(root, nonce) + "{ [ -d " + q(parent(destination)) + " ] || mkdir -p "
-        + q(parent(destination)) + "; } && cat > "
-        + q(temp) + " && mv -f " + q(temp) + " " + q(destination) + " || { rm -f " + q(temp) + "; exit 1; }",
-        new ByteArrayInputStream(rendered), timeout, l -> {});
+    String write = "{ [ -d " + q(parent(destination)) + " ] || mkdir -p " + q(parent(destination)) + "; } && ";
+    Session.Result r;
+    if (!hasSource) {
+      byte[] rendered = TemplateRenderer.render(step.content(), variables).getBytes(StandardCharsets.UTF_8);
+      r = session.exec(rootCheck(root, nonce) + write + "cat > " + q(temp) + " && mv -f " + q(temp) + " "
+          + q(destination) + " || { rm -f " + q(temp) + "; exit 1; }", new ByteArrayInputStream(rendered), timeout,
+          l -> {});
+    } else {
+      // one command: it prints the source from the current release and a line of its own, then writes the size
+      // of what Gantry rendered from it and those bytes; an input that ends without a size writes nothing
+      String source = root + "/" + ArtifactInstaller.CURRENT + "/" + artifactPath(step.source());
+      String end = "gantry: end of template " + nonce;
+      boolean[] tooLarge = {false};
+      r = session.send(rootCheck(root, nonce) + "if [ ! -d " + q(root + "/current") + " ]; then exit 3; fi; if [ ! -f "
+          + q(source) + " ]; then exit 4; fi\ncat " + q(source) + " && printf '\\n%s\\n' " + q(end) + " || exit 5\n"
+          + "read -r size || exit 6\n" + write + "head -c \"$size\" > " + q(temp) + " && mv -f " + q(temp) + " "
+          + q(destination) + " || { rm -f " + q(temp) + "; exit 1; }", (in, replies) -> {
+            if (replies.until(end) == null) {
+              return; // the command ended first: its exit status says why
+            }
+            String printed = replies.printed();
+            if (printed == null) {
+              tooLarge[0] = true;
+              return; // no size: the command writes nothing
+            }
+            String template = printed.substring(0, printed.lastIndexOf("\n" + end + "\n"));
+            byte[] rendered = TemplateRenderer.render(template, variables).getBytes(StandardCharsets.UTF_8);
+            in.write((rendered.length + "\n").getBytes(StandardCharsets.US_ASCII));
+            in.write(rendered);
+            in.flush();
+          }, timeout);
+      refusedFolder(r, nonce, ctx);
+      if (r.exit() == 3) {
+        throw new StepFailure("template source " + step.source() + " is read from the current release, but "
+            + root + "/current does not exist yet on " + ctx.ssh() + ": install the version first");
+      }
+      if (r.exit() == 4 || r.exit() == 5) {
+        throw new StepFailure("template source " + step.source() + " is not in the current release on " + ctx.ssh());
+      }
+      if (tooLarge[0]) {
+        throw new StepFailure("template source " + step.source() + " on " + ctx.ssh()
+            + " is too large: Gantry reads at most 1 MiB of a template");
+      }
+    }
     refusedFolder(r, nonce, ctx);
     if (r.exit() != 0) {
-      throw new StepFailure("could not write " + destination + " on " + ctx.ssh() + ": " + r.output().strip());
+      throw new StepFailure("could not write " + destination + " on " + ctx.ssh() + ": " + written(r, hasSource).strip());
     }
     String from = hasSource ? step.source() : "inline content";
     ctx.log().accept("rendered " + from + " to " + step.destination() + " on " + ctx.ssh());
     return new StepOutcome.Succeeded("rendered " + from + " to " + step.destination());
+  }
+
+  /** What a template's command printed of its writing: after the source it printed, when it printed one. */
+  private static String written(Session.Result r, boolean hasSource) {
+    if (!hasSource) {
+      return r.output();
+    }
+    int end = r.output().lastIndexOf("\ngantry: end of template ");
+    int line = end < 0 ? -1 : r.output().indexOf('\n', end + 1);
+    return line < 0 ? r.output() : r.output().substring(line + 1);
   }
 
   // --- shell

@@ -341,6 +341,48 @@ class SshStepsTest {
   }
 
   @Test
+  void a_template_from_the_current_release_keeps_its_bytes_exactly_and_replaces_the_file_it_renders_to()
+      throws IOException {
+    // no newline at its end, a line far longer than a line of output is kept, and characters of several bytes
+    String text = "name=\u00e9t\u00e9 \u2603 ${environment}\n" + "x".repeat(20_000) + "\n\n${port}";
+    Release release = Release.of("1.0.0", Map.of("big.tmpl", text));
+    runner.run(install(null, null, null), context(release, endpoint()));
+    Files.createDirectories(target.resolve("config"));
+    Files.writeString(target.resolve("config/out"), "the file of the version before");
+
+    StepOutcome outcome = runner.run(template("config/out", "big.tmpl", null, Map.of()), context(release, endpoint()));
+
+    assertThat(outcome).isInstanceOf(StepOutcome.Succeeded.class);
+    assertThat(Files.readString(target.resolve("config/out")))
+        .isEqualTo("name=\u00e9t\u00e9 \u2603 test\n" + "x".repeat(20_000) + "\n\n18080");
+    try (var left = Files.list(target.resolve("config"))) {
+      assertThat(left.map(p -> p.getFileName().toString())).containsExactly("out");
+    }
+  }
+
+  @Test
+  void a_template_source_larger_than_gantry_reads_writes_nothing_and_says_so() throws IOException {
+    Release release = Release.of("1.0.0", Map.of("huge.tmpl", "y".repeat(1 << 20)));
+    runner.run(install(null, null, null), context(release, endpoint()));
+
+    StepOutcome outcome = runner.run(template("out.txt", "huge.tmpl", null, Map.of()), context(release, endpoint()));
+
+    assertThat(((StepOutcome.Failed) outcome).reason()).contains("huge.tmpl", "too large: Gantry reads at most 1 MiB");
+    assertThat(target.resolve("out.txt")).doesNotExist();
+  }
+
+  @Test
+  void a_template_whose_source_is_not_in_the_current_release_writes_nothing() {
+    Release release = Release.of("1.0.0", Map.of("a.txt", "a"));
+    runner.run(install(null, null, null), context(release, endpoint()));
+
+    StepOutcome outcome = runner.run(template("out.txt", "missing.tmpl", null, Map.of()), context(release, endpoint()));
+
+    assertThat(((StepOutcome.Failed) outcome).reason()).contains("missing.tmpl is not in the current release");
+    assertThat(target.resolve("out.txt")).doesNotExist();
+  }
+
+  @Test
   void a_template_with_a_variable_that_has_no_value_writes_nothing() {
     Release release = Release.of("1.0.0", Map.of("a.txt", "a"));
     StepOutcome outcome = runner.run(template("out.txt", null, "x=${nowhere}", Map.of()), context(release, endpoint()));
