@@ -186,7 +186,7 @@ final class SshStepRunner {
     StringBuilder publish = new StringBuilder("set -e\ncd " + q(root) + "\n");
     publish.append("if [ -e ").append(q(relRelease)).append(" ] || [ -L ").append(q(relRelease)).append(" ]; then\n")
         .append("  if [ -L ").append(q(relRelease)).append(" ] || [ ! -d ").append(q(relRelease)).append(" ]; then ")
-        .append("echo ").append(q(release + " exists and is not a release folder")).append(" >&2; exit 3; fi\n");
+        .append("printf '%s\\n' ").append(q(release + " exists and is not a release folder")).append(" >&2; exit 3; fi\n");
     for (Artifact artifact : artifacts) {
       String p = artifactPath(artifact.path());
       publish.append("  mkdir -p ").append(q(parent(relRelease + "/" + p))).append(" && mv -f ")
@@ -205,7 +205,7 @@ final class SshStepRunner {
     if (!executables.isEmpty()) {
       publish.append("chmod +x --").append(executables).append('\n');
     }
-    return publish.append("if [ -e current ] && [ ! -L current ]; then echo ")
+    return publish.append("if [ -e current ] && [ ! -L current ]; then printf '%s\\n' ")
         .append(q(root + "/current exists and is not a symbolic link; move it away so it can point to releases"))
         .append(" >&2; exit 4; fi\n")
         .append("printf previous=\nreadlink current || echo\n")
@@ -276,7 +276,7 @@ final class SshStepRunner {
     // the digests are of the files as they are on the host's disk: a file written short or changed is told by its digest
     script.append("digest").append(files).append(" || exit 5\n");
     if (all != null) {
-      script.append("echo ").append(q(HASHED)).append('\n')
+      script.append("printf '%s\\n' ").append(q(HASHED)).append('\n')
           .append("read -r word || word=\n")
           .append("if [ \"$word\" != ").append(SWITCH).append(" ]; then cd / && rm -rf -- ").append(q(staging))
           .append("; exit 7; fi\n").append(publish);
@@ -423,7 +423,7 @@ final class SshStepRunner {
       throw new StepFailure("destination \"" + step.destination() + "\" must be a folder of its own under the target");
     }
     String script = notALink(root) + "cd " + q(root) + " 2>/dev/null || { echo absent; exit 0; }\n"
-        + "if [ -e current ] && [ ! -L current ]; then echo " + q(root + "/current is not a symbolic link made by "
+        + "if [ -e current ] && [ ! -L current ]; then printf '%s\\n' " + q(root + "/current is not a symbolic link made by "
         + "Gantry; it was left alone") + " >&2; exit 3; fi\n"
         + "rm -f current && rm -rf -- " + q(releases) + " && echo removed\n";
     Session.Result r = expectZero(session, script, timeout, "remove the component");
@@ -529,7 +529,7 @@ final class SshStepRunner {
     long seconds = Math.max(1, timeout.toSeconds());
     String nonce = UUID.randomUUID().toString();
     StringBuilder script = new StringBuilder(rootCheck(root, nonce));
-    script.append("cd ").append(q(dir)).append(" 2>/dev/null || { echo ").append(q("working directory " + dir
+    script.append("cd ").append(q(dir)).append(" 2>/dev/null || { printf '%s\\n' ").append(q("working directory " + dir
         + " does not exist")).append("; exit 197; }\n");
     Map<String, String> env = new java.util.TreeMap<>();
     if (step.environment() != null) {
@@ -627,9 +627,9 @@ final class SshStepRunner {
    * link in place of a component's folder would take every write somewhere else.
    */
   static String notALink(String folder) {
-    return "if [ -L " + q(folder) + " ]; then echo " + q(folder + " is a symbolic link, not a folder: Gantry works "
+    return "if [ -L " + q(folder) + " ]; then printf '%s\\n' " + q(folder + " is a symbolic link, not a folder: Gantry works "
         + "only in a real folder of each component's own, so nothing was changed; remove the link") + " >&2; exit 3; "
-        + "elif [ -e " + q(folder) + " ] && [ ! -d " + q(folder) + " ]; then echo " + q(folder + " is a file, not a "
+        + "elif [ -e " + q(folder) + " ] && [ ! -d " + q(folder) + " ]; then printf '%s\\n' " + q(folder + " is a file, not a "
         + "folder: Gantry keeps a component's files there, so nothing was changed; move the file away")
         + " >&2; exit 3; fi\n";
   }
@@ -680,9 +680,9 @@ final class SshStepRunner {
           + q("; nothing more was moved: keep the one that belongs, remove the other, then deploy again")
           + " >&2; exit 5; fi\n"
           + "  mv -- \"$f\" " + q(ownerName) + "/\"$f\"\n"
-          + "  echo \"moved=$f\"\n"
+          + "  printf 'moved=%s\\n' \"$f\"\n"
           + "done\n"
-          + "if [ -e " + q(ownerName + "/current") + " ] || [ -L " + q(ownerName + "/current") + " ]; then echo "
+          + "if [ -e " + q(ownerName + "/current") + " ] || [ -L " + q(ownerName + "/current") + " ]; then printf '%s\\n' "
           + q("target " + targetName + ": moving the shared layout of an earlier Gantry found both " + root
               + "/current and " + root + "/" + ownerName + "/current; keep the one that belongs, remove the other, "
               + "then deploy again") + " >&2; exit 5; fi\n"
@@ -710,9 +710,9 @@ final class SshStepRunner {
     String folder = root(folderContext);
     try (Session session = connections.open(folderContext.ssh())) {
       Session.Result r = session.exec(notALink(folder) + "cd " + q(folder) + " || exit 4\n"
-          + "if [ ! -d " + q(slot) + " ] || [ -L " + q(slot) + " ]; then echo " + q("there is no slot folder " + folder
+          + "if [ ! -d " + q(slot) + " ] || [ -L " + q(slot) + " ]; then printf '%s\\n' " + q("there is no slot folder " + folder
           + "/" + slot + " to make live (or it is not a real folder): nothing was switched") + "; exit 3; fi\n"
-          + "if [ -e live ] && [ ! -L live ]; then echo " + q(folder + "/live exists and is not a symbolic link: "
+          + "if [ -e live ] && [ ! -L live ]; then printf '%s\\n' " + q(folder + "/live exists and is not a symbolic link: "
           + "nothing was switched; move it away") + "; exit 3; fi\n"
           + "was=$(readlink live 2>/dev/null || true)\n"
           + "ln -s " + q(slot) + " .live-$$ && mv -T .live-$$ live || { rm -f .live-$$; exit 5; }\n"

@@ -291,6 +291,31 @@ class SshStepsTest {
   }
 
   @Test
+  void gantry_s_commands_run_under_bin_sh_whatever_the_account_s_login_shell_is() throws Exception {
+    // the account running the tests logs in with bash here; Gantry's commands are POSIX shell, run by /bin/sh
+    try (SshConnections.Session session = connections.open(endpoint())) {
+      SshConnections.Session.Result r = session.exec("readlink /proc/$$/exe", Duration.ofSeconds(30));
+
+      assertThat(r.output().strip()).isEqualTo(Path.of("/bin/sh").toRealPath().toString());
+    }
+  }
+
+  @Test
+  void a_refusal_names_a_folder_with_a_backslash_in_its_name_exactly() throws IOException {
+    Release release = Release.of("1.0.0", Map.of("a.txt", "a"));
+    Path folder = serverDir.resolve("web\\nodes-" + System.nanoTime());
+    Files.createSymbolicLink(folder, Files.createDirectories(serverDir.resolve("elsewhere-" + System.nanoTime())));
+    StepContext c = context(release, endpoint());
+    StepContext linked = new StepContext(folder, c.targetName(), c.version(), c.variables(), c.artifacts(),
+        Duration.ofSeconds(30), c.log(), c.ssh());
+
+    StepOutcome outcome = runner.run(shell("touch ran"), linked);
+
+    assertThat(outcome).isInstanceOfSatisfying(StepOutcome.Failed.class, f -> assertThat(f.reason())
+        .contains(folder + " is a symbolic link, not a folder"));
+  }
+
+  @Test
   void the_library_s_own_check_at_the_end_of_a_file_is_heard_though_the_host_reads_the_file_by_its_size() {
     Release next = Release.of("2.0.0", Map.of("app.txt", "two", "z.txt", "last"));
     // the library serves the recorded bytes, then finds at their end that its stored copy no longer matches
