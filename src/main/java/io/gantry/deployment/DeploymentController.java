@@ -20,6 +20,7 @@ import org.springframework.http.MediaType;
 import org.springframework.http.ResponseEntity;
 import io.gantry.identity.Access;
 import io.gantry.identity.Role;
+import io.gantry.identity.Callers;
 import io.gantry.identity.Scope;
 import java.util.EnumSet;
 import java.util.Set;
@@ -49,11 +50,13 @@ class DeploymentController {
   private final Access access;
   private final DeploymentCancellations cancellations;
   private final DeploymentStreams streams;
+  private final Callers callers;
 
   DeploymentController(DeploymentRequests requests, Deployments deployments, DeploymentDecisions decisions,
       StepOutputs outputs, DeploymentAborts aborts, Access access, DeploymentCancellations cancellations,
-      DeploymentStreams streams) {
+      DeploymentStreams streams, Callers callers) {
     this.streams = streams;
+    this.callers = callers;
     this.cancellations = cancellations;
     this.aborts = aborts;
     this.access = access;
@@ -427,7 +430,7 @@ class DeploymentController {
               + "end event: end and data: {deployment, state, outcome}; comment lines (:) as a heartbeat")))
   SseEmitter stream(@PathVariable long id, @RequestParam(defaultValue = "0") long after,
       @RequestHeader(name = "Last-Event-ID", required = false) String lastEventId, Principal principal) {
-    visible(id, principal);
+    Scope scope = visible(id, principal).scope();
     long from = after;
     if (lastEventId != null && !lastEventId.isBlank()) {
       try {
@@ -437,7 +440,15 @@ class DeploymentController {
             + "\" is not an entry id of the record");
       }
     }
-    return streams.follow(id, from);
+    // the stream may stay open for an hour: the caller's rights are checked again at each heartbeat
+    return streams.follow(id, from, () -> {
+      String refused = callers.refusal(principal);
+      if (refused != null) {
+        return refused;
+      }
+      return access.reach(principal.getName(), Access.INSIDERS).sees(scope) ? null
+          : "deployment #" + id + " is in " + scope + ", which none of " + principal.getName() + "'s roles reaches now";
+    });
   }
 
   /** The deployment, when the caller's roles reach its service and environment; refused otherwise. */

@@ -30,7 +30,9 @@ import org.springframework.web.servlet.mvc.method.annotation.SseEmitter;
  * stream reads its new entries from the database: at once when this server has just recorded something for the
  * deployment (a wake-up after the commit), and every {@code poll} otherwise. Each stream waits on a virtual
  * thread of its own; it ends after {@code max-duration} (the client reconnects with {@code Last-Event-ID}), when
- * the client goes away (noticed at the latest by the next {@code heartbeat}), or when the server stops.
+ * the client goes away (noticed at the latest by the next {@code heartbeat}), when the server stops, or, checked
+ * at each heartbeat, once its caller may no longer read the record (a token revoked or expired, a user disabled,
+ * a role taken away): a client that connects again is then refused, saying why.
  */
 @Component
 class DeploymentStreams implements SmartLifecycle {
@@ -66,8 +68,11 @@ class DeploymentStreams implements SmartLifecycle {
   /** What the {@code end} event says: the deployment's final state and its outcome. */
   record End(long deployment, String state, String outcome) {}
 
-  /** A stream of the entries of deployment {@code id}'s record after entry {@code after}. */
-  SseEmitter follow(long id, long after) {
+  /**
+   * A stream of the entries of deployment {@code id}'s record after entry {@code after}, for as long as
+   * {@code refusal} (asked at each heartbeat) answers null: why its caller may no longer read the record otherwise.
+   */
+  SseEmitter follow(long id, long after, java.util.function.Supplier<String> refusal) {
     if (open() >= maxOpen) {
       throw new io.gantry.shared.BusyException("this server has " + maxOpen + " deployment streams open, as many as "
           + "gantry.deployments.stream.max-open allows: try again later, or follow by GET /deployments/" + id
@@ -75,7 +80,7 @@ class DeploymentStreams implements SmartLifecycle {
     }
     // the servlet container's own limit stays above ours: the stream always ends by our hand, completed
     SseEmitter emitter = new SseEmitter(maxDuration.plusMinutes(1).toMillis());
-    Follower follower = new Follower(id, after, emitter);
+    Follower follower = new Follower(id, after, emitter, refusal);
     emitter.onCompletion(follower::close);
     emitter.onTimeout(follower::close);
     emitter.onError(e -> follower.close());
@@ -154,14 +159,16 @@ class DeploymentStreams implements SmartLifecycle {
 
     final long id;
     final SseEmitter emitter;
+    private final java.util.function.Supplier<String> refusal;
     private long after;
     private final Semaphore wakeUp = new Semaphore(0);
     private volatile boolean closed;
 
-    Follower(long id, long after, SseEmitter emitter) {
+    Follower(long id, long after, SseEmitter emitter, java.util.function.Supplier<String> refusal) {
       this.id = id;
       this.after = after;
       this.emitter = emitter;
+      this.refusal = refusal;
     }
 
     void wake() {
@@ -201,6 +208,13 @@ class DeploymentStreams implements SmartLifecycle {
             return;
           }
           if (System.nanoTime() - nextHeartbeat >= 0) {
+            String refused = refused();
+            if (refused != null) {
+              // the client connects again with Last-Event-ID, and that request is refused with the reason
+              log.info("deployment #{} stream ended: {}", id, refused);
+              emitter.complete();
+              return;
+            }
             // a comment line: keeps proxies from closing a quiet stream, and finds a client that went away
             emitter.send(SseEmitter.event().comment(""));
             nextHeartbeat = System.nanoTime() + heartbeat.toNanos();
@@ -219,6 +233,16 @@ class DeploymentStreams implements SmartLifecycle {
         emitter.complete();
       } finally {
         forget(this);
+      }
+    }
+
+    /** Why the caller may no longer read the record; null while it may, or while the database does not answer. */
+    private String refused() {
+      try {
+        return refusal.get();
+      } catch (DataAccessException e) {
+        log.debug("deployment #{} stream: the caller's rights not checked now: {}", id, e.getMessage());
+        return null;
       }
     }
 

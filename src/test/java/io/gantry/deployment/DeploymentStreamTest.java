@@ -192,6 +192,57 @@ class DeploymentStreamTest {
   }
 
   @Test
+  void aStreamEndsOnceItsTokenIsRevokedAndConnectingAgainIsRefusedSayingWhy() throws Exception {
+    Reader reader = reader("deployment-practitioner", "stream");
+    Path gate = dataDir.resolve("gate-" + UUID.randomUUID());
+    long id = deploy(pushed("while [ ! -f '" + gate + "' ]; do sleep 0.1; done"));
+    try (Stream stream = open(id, null, null, reader.token())) {
+      assertThat(stream.next()).isNotNull();
+
+      assertThat(send(HttpRequest.newBuilder(uri("/api/v1/tokens/" + reader.tokenId())).DELETE(), admin).status())
+          .isEqualTo(200);
+
+      assertThat(drain(stream)).as("the stream ends by itself, the deployment still running").isTrue();
+      Response again = get("/api/v1/deployments/" + id + "/events/stream", reader.token(),
+          Map.of("Accept", "text/event-stream"));
+      assertThat(again.status()).isEqualTo(401);
+      assertThat(again.text()).contains("was revoked");
+      assertThat(get("/api/v1/deployments/" + id, admin).json().path("state").asString()).isEqualTo("EXECUTING");
+    } finally {
+      Files.writeString(gate, "open");
+    }
+  }
+
+  @Test
+  void aStreamEndsOnceItsReaderNoLongerHoldsARoleWhereTheDeploymentIs() throws Exception {
+    Reader reader = reader("deployment-practitioner", "stream");
+    Path gate = dataDir.resolve("gate-" + UUID.randomUUID());
+    long id = deploy(pushed("while [ ! -f '" + gate + "' ]; do sleep 0.1; done"));
+    try (Stream stream = open(id, null, null, reader.token())) {
+      assertThat(stream.next()).isNotNull();
+
+      assertThat(send(HttpRequest.newBuilder(uri("/api/v1/role-bindings/" + reader.bindingId())).DELETE(), admin)
+          .status()).isBetween(200, 204);
+
+      assertThat(drain(stream)).as("the stream ends by itself, the deployment still running").isTrue();
+      Response again = get("/api/v1/deployments/" + id + "/events/stream", reader.token(),
+          Map.of("Accept", "text/event-stream"));
+      assertThat(again.status()).isEqualTo(403);
+      assertThat(again.text()).contains("forbidden");
+    } finally {
+      Files.writeString(gate, "open");
+    }
+  }
+
+  /** Reads a stream's events until the server ends it (true); {@link Stream#next()} fails after a minute without. */
+  private static boolean drain(Stream stream) throws InterruptedException {
+    while (stream.next() != null) {
+      // the entries recorded meanwhile
+    }
+    return true;
+  }
+
+  @Test
   void aClientThatGoesAwayFreesItsStream() throws Exception {
     Path gate = dataDir.resolve("gate-" + UUID.randomUUID());
     long id = deploy(pushed("while [ ! -f '" + gate + "' ]; do sleep 0.1; done"));
@@ -267,6 +318,21 @@ class DeploymentStreamTest {
     await().atMost(Duration.ofSeconds(60)).pollInterval(Duration.ofMillis(100)).until(() -> List.of("SUCCEEDED",
         "FAILED", "ROLLED_BACK", "CANCELLED").contains(get("/api/v1/deployments/" + id, admin).json().path("state")
         .asString()));
+  }
+
+  /** A user's token (its secret and id) and the binding of its only role. */
+  record Reader(String token, long tokenId, long bindingId) {}
+
+  /** A user holding {@code role} in {@code service} only: its token and binding. */
+  private Reader reader(String role, String service) throws Exception {
+    String name = "s-" + UUID.randomUUID().toString().substring(0, 8);
+    Response created = post("/api/v1/users", admin, Map.of("name", name, "roles", List.of()));
+    assertThat(created.status()).as(created.text()).isEqualTo(201);
+    Response bound = post("/api/v1/role-bindings", admin, Map.of("user", name, "role", role, "service", service));
+    assertThat(bound.status()).as(bound.text()).isEqualTo(201);
+    String code = created.json().path("enrolment").path("code").asString();
+    JsonNode token = post("/api/v1/tokens", code, Map.of("name", "t")).json();
+    return new Reader(token.path("token").asString(), token.path("id").asLong(), bound.json().path("id").asLong());
   }
 
   /** A user holding {@code role} in {@code service} only, and its token. */
