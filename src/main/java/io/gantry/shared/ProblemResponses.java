@@ -127,7 +127,9 @@ public class ProblemResponses {
       line = je.getLocation().getLineNr();
       column = je.getLocation().getColumnNr();
     }
-    Finding finding = new Finding(field, message, line > 0 ? new SourceLocation("<request body>", line, column) : null);
+    // what cannot be read is the body itself, unless a field of it is named
+    Finding finding = new Finding(field.isEmpty() ? "body" : field, message,
+        line > 0 ? new SourceLocation("<request body>", line, column) : null);
     return problem(HttpStatus.BAD_REQUEST, "malformed-request", "Malformed request", message, List.of(finding));
   }
 
