@@ -110,18 +110,8 @@ class SecurityConfiguration {
 
   static void write(HttpServletResponse response, HttpStatus status, String type, String title, String detail)
       throws IOException {
-    response.setStatus(status.value());
-    response.setContentType("application/problem+json");
-    var body = io.gantry.shared.ProblemResponses.problem(status, type, title, detail, List.of());
-    // the fields the problem has, as the API document describes them: no null instance, no "properties"
-    var document = new java.util.LinkedHashMap<String, Object>();
-    document.put("type", body.getType().toString());
-    document.put("title", body.getTitle());
-    document.put("status", body.getStatus());
-    document.put("detail", body.getDetail());
-    if (body.getProperties() != null) {
-      document.putAll(body.getProperties());
-    }
-    response.getWriter().write(JSON.writeValueAsString(document));
+    io.gantry.shared.ProblemResponses.write(response, io.gantry.shared.ProblemResponses.problem(status, type, title,
+        detail, List.of()));
   }
+
 }

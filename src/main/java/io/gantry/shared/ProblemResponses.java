@@ -175,7 +175,7 @@ public class ProblemResponses {
   }
 
   @ExceptionHandler(Exception.class)
-  ProblemDetail unexpected(Exception e, HttpServletRequest request) {
+  ProblemDetail unexpected(Exception e, HttpServletRequest request, jakarta.servlet.http.HttpServletResponse response) {
     if (e instanceof ErrorResponse known && known.getStatusCode().is4xxClientError()) {
       // the web layer's own refusals (an unsupported content type, a broken multipart body, a missing
       // header): the client's mistake, said as such
@@ -195,9 +195,44 @@ public class ProblemResponses {
           "the server's disk is full (" + full.get() + "): nothing of this request was kept; free space on the "
               + "server (the data directory's file system) and send it again", List.of());
     }
+    if (databaseUnavailable(e)) {
+      log.warn("{} {}: the database did not answer: {}", request.getMethod(), request.getRequestURI(), e.toString());
+      return unavailable(request, response);
+    }
     log.error("unexpected error on {} {}", request.getMethod(), request.getRequestURI(), e);
     return problem(HttpStatus.INTERNAL_SERVER_ERROR, "internal", "Internal error",
         "an unexpected error occurred; the server log has the details", List.of());
+  }
+
+  /**
+   * Whether the failure is the database not answering: a connection it dropped (a restart, a failover, a
+   * connection ended by its administrator), none to be had, or none that could be opened. A pooled connection the
+   * database dropped fails once, when it is next used, and the pool then replaces it.
+   */
+  static boolean databaseUnavailable(Throwable e) {
+    for (Throwable cause = e; cause != null; cause = cause.getCause()) {
+      if (cause instanceof org.springframework.dao.DataAccessResourceFailureException
+          || cause instanceof java.sql.SQLTransientConnectionException
+          || cause instanceof java.sql.SQLNonTransientConnectionException) {
+        return true;
+      }
+      // SQL states: 08 a connection exception, 57P01-57P03 the server shutting down or not yet accepting
+      if (cause instanceof java.sql.SQLException sql && sql.getSQLState() != null
+          && (sql.getSQLState().startsWith("08") || sql.getSQLState().startsWith("57P0"))) {
+        return true;
+      }
+    }
+    return false;
+  }
+
+  /** The answer to a request the database did not answer for: 503, try again shortly. */
+  static ProblemDetail unavailable(HttpServletRequest request, jakarta.servlet.http.HttpServletResponse response) {
+    response.setHeader("Retry-After", "5");
+    boolean changes = !List.of("GET", "HEAD", "OPTIONS").contains(request.getMethod());
+    return problem(HttpStatus.SERVICE_UNAVAILABLE, "database-unavailable", "Database unavailable",
+        "the database did not answer (it may be restarting or failing over): try again in a few seconds"
+            + (changes ? "; if the connection was lost while this request's change was committed, whether it was "
+                + "kept is not known: look before sending it again" : ""), List.of());
   }
 
   /** What a full disk (or a used-up quota) said, somewhere in the failure's causes. */
@@ -210,6 +245,25 @@ public class ProblemResponses {
       }
     }
     return Optional.empty();
+  }
+
+  /**
+   * Writes {@code body} as the answer, from where no controller answers (a filter): the fields the problem has, as
+   * the API document describes them, with no null instance and no "properties".
+   */
+  public static void write(jakarta.servlet.http.HttpServletResponse response, ProblemDetail body)
+      throws java.io.IOException {
+    response.setStatus(body.getStatus());
+    response.setContentType("application/problem+json");
+    var document = new LinkedHashMap<String, Object>();
+    document.put("type", body.getType().toString());
+    document.put("title", body.getTitle());
+    document.put("status", body.getStatus());
+    document.put("detail", body.getDetail());
+    if (body.getProperties() != null) {
+      document.putAll(body.getProperties());
+    }
+    response.getWriter().write(Json.write(document));
   }
 
   public static ProblemDetail problem(HttpStatus status, String type, String title, String detail,
