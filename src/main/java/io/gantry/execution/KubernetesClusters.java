@@ -57,7 +57,7 @@ final class KubernetesClusters {
     }
     String value;
     try {
-      value = secrets.resolve(reference);
+      value = secrets.resolve(reference, "the Kubernetes cluster " + k.cluster() + ", namespace " + k.namespace());
     } catch (RuntimeException e) {
       throw new StepFailure("the credentials " + reference + " cannot be read: " + e.getMessage());
     }

@@ -173,10 +173,10 @@ public class SshConnections implements DisposableBean {
         throw new SshFailure("the private key " + endpoint.identityFile() + of + " cannot be read: " + message(e));
       }
     } else {
-      text = secret(endpoint.identity(), "the private key" + of).getBytes(StandardCharsets.UTF_8);
+      text = secret(endpoint, endpoint.identity(), "the private key" + of).getBytes(StandardCharsets.UTF_8);
     }
     String passphrase = endpoint.passphrase() == null ? null
-        : secret(endpoint.passphrase(), "the passphrase of the private key" + of);
+        : secret(endpoint, endpoint.passphrase(), "the passphrase of the private key" + of);
     boolean[] asked = {false};
     FilePasswordProvider password = new FilePasswordProvider() {
       @Override
@@ -221,10 +221,10 @@ public class SshConnections implements DisposableBean {
   }
 
   /** The value of a secret a target refers to ({@code ${secret:NAME}}); the failure names it, {@code what} and the target. */
-  private String secret(String reference, String what) throws SshFailure {
+  private String secret(SshEndpoint endpoint, String reference, String what) throws SshFailure {
     String value;
     try {
-      value = secrets.resolve(reference);
+      value = secrets.resolve(reference, "the SSH connection to " + endpoint);
     } catch (RuntimeException e) {
       throw new SshFailure(what + " is the secret " + reference + ", which cannot be given: " + e.getMessage());
     }

@@ -114,13 +114,15 @@ public class StepRunner {
    * step's variables replaced by their values, now that it runs; a secret that cannot be given fails
    * the step before anything is done.
    */
-  private Step withSecrets(Step step) {
+  private Step withSecrets(Step step, StepContext ctx) {
+    String usedBy = "step " + step.name() + " on " + ctx.targetName() + " (" + ctx.version().component() + "@"
+        + ctx.version().version().value() + ")";
     try {
       return switch (step) {
         case Step.Shell s when s.environment() != null -> new Step.Shell(s.name(), s.timeout(), s.idempotent(),
-            s.targets(), s.command(), s.workingDirectory(), resolved(s.environment()), s.expectExitCode());
+            s.targets(), s.command(), s.workingDirectory(), resolved(s.environment(), usedBy), s.expectExitCode());
         case Step.Template t when t.variables() != null -> new Step.Template(t.name(), t.timeout(), t.idempotent(),
-            t.targets(), t.destination(), t.source(), t.content(), resolved(t.variables()));
+            t.targets(), t.destination(), t.source(), t.content(), resolved(t.variables(), usedBy));
         default -> step;
       };
     } catch (StepFailure e) {
@@ -130,9 +132,9 @@ public class StepRunner {
     }
   }
 
-  private Map<String, String> resolved(Map<String, String> values) {
+  private Map<String, String> resolved(Map<String, String> values, String usedBy) {
     Map<String, String> out = new java.util.LinkedHashMap<>();
-    values.forEach((name, value) -> out.put(name, secrets.resolve(value)));
+    values.forEach((name, value) -> out.put(name, secrets.resolve(value, usedBy)));
     return out;
   }
 
@@ -146,7 +148,7 @@ public class StepRunner {
   /** Runs the step on the context's target. */
   public StepOutcome run(Step step, StepContext ctx) {
     try {
-      step = withSecrets(step);
+      step = withSecrets(step, ctx);
       boolean changesFiles = step instanceof Step.ArtifactInstall || step instanceof Step.ArtifactRemove
           || step instanceof Step.Template || step instanceof Step.Shell;
       if (ctx.ssh() != null && changesFiles) {

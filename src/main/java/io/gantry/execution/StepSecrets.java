@@ -15,4 +15,12 @@ public interface StepSecrets {
    * given, with a message that names it.
    */
   String resolve(String text);
+
+  /**
+   * As {@link #resolve(String)}, for {@code usedBy} (a step on a target, a connection to a host), which a store that
+   * keeps the secrets' history records there as having been given each secret {@code text} names (never the value).
+   */
+  default String resolve(String text, String usedBy) {
+    return resolve(text);
+  }
 }

@@ -184,6 +184,23 @@ public class Secrets implements StepSecrets {
     return out.toString();
   }
 
+  /**
+   * Resolves {@code text} for {@code usedBy} and records, for each secret it names, that {@code usedBy} was given it
+   * ({@code used} in {@code secret_events}, never the value): the history says which step on which target, or which
+   * connection, read a secret, as it says which agent was sent one.
+   */
+  @Override
+  public String resolve(String text, String usedBy) {
+    String resolved = resolve(text);
+    Set<String> names = references(text);
+    if (!names.isEmpty()) {
+      String actor = usedBy.length() <= 100 ? usedBy : usedBy.substring(0, 99) + "\u2026";
+      Instant now = clock.instant();
+      tx.executeWithoutResult(t -> names.forEach(name -> event(name, "used", actor, now, null)));
+    }
+    return resolved;
+  }
+
   /** Reads the values again at the next masking: this server changed one. */
   private void invalidate() {
     values = null;

@@ -51,6 +51,11 @@ final class EngineFixture {
   /** The Prometheus the engines of this fixture query analysis metrics on; none unless given. */
   private final String prometheusUrl;
 
+  /** The fixture's database, for what a test reads directly (a history table). */
+  org.springframework.jdbc.core.simple.JdbcClient jdbc() {
+    return db.jdbc();
+  }
+
   EngineFixture(TestDatabase.Instance db, Clock clock, Path home) {
     this(db, clock, home, "");
   }

@@ -188,6 +188,10 @@ class SshKeysFromSecretsTest {
 
     assertRan(d);
     assertNowhere(records(d) + output.getAll(), key, PASSPHRASE);
+    assertThat(fixture.jdbc().sql("select distinct name || ' ' || actor from secret_events where action = 'used'")
+        .query(String.class).list()).as("the secrets' history says which connection was given each")
+        .containsExactlyInAnyOrder("s1-key the SSH connection to " + server.user() + "@127.0.0.1:" + server.port(), "s1-passphrase the SSH connection to "
+            + server.user() + "@127.0.0.1:" + server.port());
   }
 
   @Test

@@ -139,6 +139,9 @@ class StepOutputContractTest {
     String everything = run.output() + run.outcome() + Files.readString(fixture.dataDir.resolve(run.outputFile()))
         + fixture.deployments.events(d.id(), 0).stream().map(DeploymentEvent::message).toList();
     assertThat(everything).doesNotContain("s3cr3t-value-42").contains("key=****");
+    assertThat(fixture.jdbc().sql("select actor from secret_events where name = 'api-key' and action = 'used'")
+        .query(String.class).list()).as("the secrets' history says which step on which target was given it")
+        .containsExactly("step chatty on t1 (shop/web@1.0.0)");
   }
 
   @Test
