@@ -27,6 +27,7 @@ record HistoryTable(String name, String key, boolean sequential, Set<String> wri
       keyedBy("change_reviews", "change_id"),
       sequential("release_history"),
       sequential("model_versions"),
+      sequential("model_agreements"),
       sequential("config_applies"),
       sequential("freezes", "removed_by", "removed_at", "removed_reason", "row_version"),
       sequential("schedule_conflicts"),
