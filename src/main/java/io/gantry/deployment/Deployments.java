@@ -173,10 +173,22 @@ public class Deployments {
   }
 
   /**
-   * Locks the unfinished deployments of one environment and component until the transaction ends, so
-   * that whoever plans one of them sees the queue as it is.
+   * Locks the queue of one environment and component, and its unfinished deployments, until the transaction ends,
+   * so that whoever plans one of them, or requests one into it, sees the queue as it is: the queue's own row
+   * (made the first time it is looked at) holds off everyone else who looks at the same queue, also while it is
+   * empty, when there is no deployment's row to lock.
    */
   public void lockQueue(String environment, ComponentRef component) {
+    jdbc.sql("""
+        insert into deployment_queues (environment, service, component) values (:environment, :service, :component)
+            on conflict do nothing
+        """).param("environment", environment).param("service", component.service())
+        .param("component", component.component()).update();
+    jdbc.sql("""
+        select environment from deployment_queues where environment = :environment and service = :service
+           and component = :component for update
+        """).param("environment", environment).param("service", component.service())
+        .param("component", component.component()).query(String.class).list();
     jdbc.sql("""
         select id from deployments where environment = :environment and service = :service
            and component = :component and state not in ('SUCCEEDED', 'FAILED', 'ROLLED_BACK', 'CANCELLED')
