@@ -25,8 +25,6 @@ import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
-import org.junit.jupiter.params.ParameterizedClass;
-import org.junit.jupiter.params.provider.EnumSource;
 
 /**
  * Metric analysis beyond the canary, against a real Prometheus scraping the sample app
@@ -35,10 +33,10 @@ import org.junit.jupiter.params.provider.EnumSource;
  * Each version's {@code error_share} makes that share of its pages answer 500; the test sends the pages (as
  * users would) and waits until Prometheus has scraped them before the engine's clock moves on to the next round.
  * Prometheus labels each app's series with the Gantry target (and slot) it serves, as a scrape config would.
- * On both databases.
+ * On H2 only: what is tested here is how the engine uses an analysis (before a switch, in a stage's
+ * verification); the analyses' records are tested on both databases ({@link AnalysisRecordsContractTest}), as is
+ * a canary's analysis against a real Prometheus ({@link CanaryMetricsContractTest}).
  */
-@ParameterizedClass(name = "on {0}")
-@EnumSource(TestDatabase.class)
 class MetricAnalysisContractTest {
 
   /**
@@ -212,7 +210,6 @@ class MetricAnalysisContractTest {
         """.formatted(query, metric, inconclusive);
   }
 
-  private final TestDatabase database;
   private final MutableClock clock = new MutableClock(Clock.systemUTC().instant());
   private final HttpClient http = HttpClient.newBuilder().connectTimeout(Duration.ofSeconds(5)).build();
   private EngineFixture fixture;
@@ -227,10 +224,6 @@ class MetricAnalysisContractTest {
   Path home;
   @TempDir
   Path prometheusDir;
-
-  MetricAnalysisContractTest(TestDatabase database) {
-    this.database = database;
-  }
 
   @BeforeEach
   void setUp() throws Exception {
@@ -251,7 +244,7 @@ class MetricAnalysisContractTest {
     scraped.put("127.0.0.1:" + t1Port, Map.of("target", "t1"));
     scraped.put("127.0.0.1:" + t2Port, Map.of("target", "t2"));
     prometheus = PrometheusServer.start(prometheusDir, scraped);
-    fixture = new EngineFixture(database.create(), clock, home, prometheus.url());
+    fixture = new EngineFixture(TestDatabase.H2.create(), clock, home, prometheus.url());
     engine = fixture.engine();
   }
 
