@@ -13,7 +13,6 @@ import org.springframework.security.config.annotation.web.builders.HttpSecurity;
 import org.springframework.security.config.http.SessionCreationPolicy;
 import org.springframework.security.web.SecurityFilterChain;
 import org.springframework.security.web.authentication.AnonymousAuthenticationFilter;
-import tools.jackson.databind.json.JsonMapper;
 
 /**
  * Every API call but health needs a bearer token; documentation, the configuration schema and the
@@ -22,8 +21,6 @@ import tools.jackson.databind.json.JsonMapper;
 @Configuration(proxyBeanMethods = false)
 @EnableMethodSecurity
 class SecurityConfiguration {
-
-  static final JsonMapper JSON = JsonMapper.builder().build();
 
   /**
    * Every role but {@link Role#SUPPLIER}, held everywhere or in a scope, as Spring Security
