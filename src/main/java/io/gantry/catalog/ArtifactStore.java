@@ -203,6 +203,23 @@ public class ArtifactStore {
     }
   }
 
+  /**
+   * Opens a blob's bytes as they are stored, unchecked, for a transfer whose receiver checks every byte against
+   * the digest itself before anything uses them (an agent): the bytes are hashed once, on the receiving host,
+   * rather than on both ends.
+   */
+  public InputStream openForCheckingReceiver(Digest digest) {
+    Path path = pathOf(digest);
+    if (!Files.isRegularFile(path)) {
+      throw new IntegrityViolationException("artifact " + digest + " is missing from the library at " + path);
+    }
+    try {
+      return Files.newInputStream(path);
+    } catch (IOException e) {
+      throw new UncheckedIOException(e);
+    }
+  }
+
   Path root() {
     return root;
   }

@@ -469,6 +469,17 @@ public class Library {
     return store.open(artifact.digest());
   }
 
+  /**
+   * Opens a stored artifact unchecked, for a receiver that checks its bytes against the digest before anything
+   * uses them (an agent's download): see {@link ArtifactStore#openForCheckingReceiver}.
+   */
+  public InputStream openForCheckingReceiver(Artifact artifact) {
+    if (artifact.external()) {
+      throw new ConflictException("artifact " + artifact.path() + " is held outside the library at " + artifact.url());
+    }
+    return store.openForCheckingReceiver(artifact.digest());
+  }
+
   /** Checks every stored artifact of a version against its digest. */
   public void verify(ComponentVersion version) {
     version.artifacts().forEach(this::verify);

@@ -137,7 +137,7 @@ class AgentProcessInNamespaceTest {
   }
 
   @Test
-  void an_agent_in_its_own_namespace_registers_is_approved_runs_a_deployment_resuming_a_cut_download_and_stops_when_revoked()
+  void an_agent_in_its_own_namespace_registers_is_approved_runs_a_deployment_resuming_a_cut_download_refuses_an_altered_artifact_and_stops_when_revoked()
       throws Exception {
     String admin = AdminToken.of(dataDir);
     String secret = "ns-secret-" + java.util.UUID.randomUUID();
@@ -206,6 +206,25 @@ class AgentProcessInNamespaceTest {
     // what crossed the link: the secret came to the agent in a lease's answer, and left its host masked only
     assertThat(proxy.answers()).contains(secret);
     assertThat(proxy.requests()).contains("password is ****").doesNotContain(secret);
+
+    // the server sends a stored artifact as it is, and the agent checks every byte: one altered on its way is
+    // refused on the host, not kept, and the release in use stays
+    byte[] next = new byte[1024 * 1024];
+    new java.util.Random(17).nextBytes(next);
+    push(admin, "1.0.1", next);
+    String nextHex = java.util.HexFormat.of().formatHex(java.security.MessageDigest.getInstance("SHA-256")
+        .digest(next));
+    proxy.corruptNext();
+    long refused = send(admin, "POST", "/api/v1/deployments", Map.of("component", "edge/app", "version", "1.0.1",
+        "environment", "far", "reason", "altered artifact")).json().path("id").asLong();
+    Awaitility.await().atMost(Duration.ofMinutes(4)).pollInterval(Duration.ofMillis(500)).untilAsserted(() ->
+        assertThat(send(admin, "GET", "/api/v1/deployments/" + refused, null).json().path("state").asString())
+            .isIn("SUCCEEDED", "FAILED", "ROLLED_BACK", "CANCELLED"));
+    JsonNode failed = send(admin, "GET", "/api/v1/deployments/" + refused, null).json();
+    assertThat(failed.path("state").asString()).as(failed.toString()).isEqualTo("FAILED");
+    assertThat(failed.toString()).contains("arrived with SHA-256").contains("refused, nothing installed");
+    assertThat(Files.readSymbolicLink(folder.resolve("current")).toString()).isEqualTo("releases/1.0.0");
+    assertThat(work.resolve("downloads").resolve(nextHex)).as("the altered download is not kept").doesNotExist();
 
     assertThat(send(admin, "POST", "/api/v1/agents/far-host/revoke", Map.of()).status()).isEqualTo(200);
     assertThat(again.waitFor(30, TimeUnit.SECONDS)).as("a revoked agent stops").isTrue();

@@ -16,7 +16,8 @@ import java.util.concurrent.atomic.AtomicInteger;
 /**
  * A TCP relay to a real server that cuts the first connection whose request names {@code marker} once
  * {@code after} bytes of the answer went through, as a link that drops in the middle of a transfer; every
- * other connection is relayed whole.
+ * other connection is relayed whole, but for one answer to a request naming {@code marker} in which one byte is
+ * flipped after {@link #corruptNext}.
  */
 final class CuttingProxy implements AutoCloseable {
 
@@ -27,6 +28,7 @@ final class CuttingProxy implements AutoCloseable {
   private final long after;
   private final AtomicBoolean cutOnce = new AtomicBoolean();
   private final AtomicInteger cuts = new AtomicInteger();
+  private final AtomicBoolean corrupt = new AtomicBoolean();
   private final Set<Socket> open = ConcurrentHashMap.newKeySet();
   private final java.io.ByteArrayOutputStream requests = new java.io.ByteArrayOutputStream();
   private final java.io.ByteArrayOutputStream answers = new java.io.ByteArrayOutputStream();
@@ -47,6 +49,11 @@ final class CuttingProxy implements AutoCloseable {
 
   int cuts() {
     return cuts.get();
+  }
+
+  /** Flips one byte, well past the headers, of the next answer to a request that names the marker. */
+  void corruptNext() {
+    corrupt.set(true);
   }
 
   /** Every byte the relay carried towards the server so far, as text. */
@@ -71,15 +78,16 @@ final class CuttingProxy implements AutoCloseable {
         open.add(client);
         open.add(upstream);
         AtomicBoolean marked = new AtomicBoolean();
-        Thread.ofVirtual().start(() -> relay(client, upstream, marked, true));
-        Thread.ofVirtual().start(() -> relay(upstream, client, marked, false));
+        AtomicBoolean spoilt = new AtomicBoolean();
+        Thread.ofVirtual().start(() -> relay(client, upstream, marked, spoilt, true));
+        Thread.ofVirtual().start(() -> relay(upstream, client, marked, spoilt, false));
       } catch (IOException e) {
         return;
       }
     }
   }
 
-  private void relay(Socket from, Socket to, AtomicBoolean marked, boolean request) {
+  private void relay(Socket from, Socket to, AtomicBoolean marked, AtomicBoolean spoilt, boolean request) {
     long sent = 0;
     try (InputStream in = from.getInputStream(); OutputStream out = to.getOutputStream()) {
       byte[] buffer = new byte[16 * 1024];
@@ -87,6 +95,16 @@ final class CuttingProxy implements AutoCloseable {
         if (request && new String(buffer, 0, n, StandardCharsets.ISO_8859_1).contains(marker)
             && !cutOnce.get()) {
           marked.set(true);
+        }
+        if (request && new String(buffer, 0, n, StandardCharsets.ISO_8859_1).contains(marker)
+            && corrupt.compareAndSet(true, false)) {
+          spoilt.set(true);
+        }
+        if (!request && spoilt.get()) {
+          sent += n;
+          if (sent > 64 * 1024 && spoilt.compareAndSet(true, false)) {
+            buffer[n - 1] ^= 1;
+          }
         }
         if (!request && marked.get() && !cutOnce.get()) {
           sent += n;
