@@ -419,13 +419,15 @@ public final class AgentProcess {
   private final class Downloads {
 
     private final Job job;
+    /** The artifacts of the work's version, in the order the server numbers them. */
+    private final List<io.gantry.catalog.Artifact> artifacts;
 
     Downloads(Job job) {
       this.job = job;
+      this.artifacts = AgentWork.artifacts(job.payload);
     }
 
     InputStream open(io.gantry.catalog.Artifact artifact) {
-      var artifacts = AgentWork.artifacts(job.payload);
       int index = artifacts.indexOf(artifact);
       if (index < 0) {
         index = java.util.stream.IntStream.range(0, artifacts.size())

@@ -74,7 +74,11 @@ public final class AgentWork {
 
   /** The artifacts a piece of work may download: those of its version, in order. */
   public static List<Artifact> artifacts(String payload) {
-    JsonNode version = JSON.readTree(payload).path("version");
+    return artifacts(JSON.readTree(payload));
+  }
+
+  private static List<Artifact> artifacts(JsonNode work) {
+    JsonNode version = work.path("version");
     List<Artifact> out = new ArrayList<>();
     for (JsonNode a : version.path("artifacts")) {
       out.add(new Artifact(a.path("path").asString(), Digest.parse(a.path("digest").asString()),
@@ -140,7 +144,7 @@ public final class AgentWork {
     }
     JsonNode v = work.path("version");
     ComponentVersion version = new ComponentVersion(0, component, new Version(v.path("version").asString()), null,
-        null, Map.of(), artifacts(payload), null, null, null, null, null, 0);
+        null, Map.of(), artifacts(work), null, null, null, null, null, 0);
     Slot slot = work.path("slot").isObject()
         ? new Slot(work.path("slot").path("name").asString(), work.path("slot").path("port").asInt()) : null;
     Map<String, String> variables = new LinkedHashMap<>();
