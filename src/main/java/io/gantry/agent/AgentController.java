@@ -11,6 +11,7 @@ import io.gantry.shared.NotFoundException;
 import io.swagger.v3.oas.annotations.Operation;
 import io.swagger.v3.oas.annotations.tags.Tag;
 import jakarta.servlet.http.HttpServletRequest;
+import java.io.OutputStream;
 import java.security.Principal;
 import java.time.Duration;
 import java.time.Instant;
@@ -311,7 +312,7 @@ class AgentController {
       + "transfer (206)")
   void artifact(@RequestHeader(name = CREDENTIAL, required = false) String credential,
       @RequestHeader(name = CLAIM, required = false) String claim, @PathVariable long id, @PathVariable int index,
-      @RequestHeader(name = "Range", required = false) String range,
+      @RequestHeader(name = "Range", required = false) String range, HttpServletRequest request,
       jakarta.servlet.http.HttpServletResponse response) throws java.io.IOException {
     WorkQueue.Item item = claimed(credential, id, claim, true).item();
     var artifacts = io.gantry.execution.AgentWork.artifacts(item.payload());
@@ -327,31 +328,55 @@ class AgentController {
       }
       from = Long.parseLong(m.group(1));
     }
-    Long size = artifact.size();
-    if (size != null && from > size) {
+    java.nio.file.Path file = library.fileForCheckingReceiver(artifact);
+    long stored = java.nio.file.Files.size(file);
+    long end = artifact.size() == null ? stored : artifact.size();
+    if (from > end) {
       response.setStatus(416);
-      response.setHeader("Content-Range", "bytes */" + size);
+      response.setHeader("Content-Range", "bytes */" + end);
       return;
     }
-    // sent as stored: the agent checks every byte against the version's digest before anything switches (the
-    // server could only cut a transfer already under way on a mismatch), so the bytes are hashed once, there
-    try (java.io.InputStream in = library.openForCheckingReceiver(artifact)) {
-      for (long skipped = 0, n; skipped < from && (n = in.skip(from - skipped)) > 0; skipped += n) {
-        // a seek; a file shorter than recorded ends the transfer short, and the agent's check refuses it
+    response.setContentType("application/octet-stream");
+    response.setHeader("Accept-Ranges", "bytes");
+    response.setHeader("X-Checksum-Sha256", artifact.digest().value());
+    if (from > 0) {
+      response.setStatus(206);
+      response.setHeader("Content-Range", "bytes " + from + "-" + (end - 1) + "/" + end);
+    }
+    response.setContentLengthLong(end - from);
+    // sent as stored, not hashed on the way: the agent checks every byte against the version's digest before
+    // anything switches (the server could only cut a transfer already under way on a mismatch; the library's copy
+    // was checked when the deployment began). Where the connector can, the kernel sends the file (sendfile): no copy
+    // through this process
+    if (stored == end && end > from && Boolean.TRUE.equals(request.getAttribute(SENDFILE_SUPPORTED))) {
+      request.setAttribute(SENDFILE_FILE, file.toAbsolutePath().toString());
+      request.setAttribute(SENDFILE_START, from);
+      request.setAttribute(SENDFILE_END, end);
+      return;
+    }
+    try (var channel = java.nio.channels.FileChannel.open(file)) {
+      // a file shorter than recorded ends the transfer short, a longer one is cut at the recorded size: the agent's
+      // check refuses either
+      channel.position(from);
+      java.io.InputStream in = java.nio.channels.Channels.newInputStream(channel);
+      OutputStream out = response.getOutputStream();
+      byte[] buffer = new byte[256 * 1024];
+      for (long left = end - from; left > 0; ) {
+        int n = in.read(buffer, 0, (int) Math.min(buffer.length, left));
+        if (n < 0) {
+          break;
+        }
+        out.write(buffer, 0, n);
+        left -= n;
       }
-      response.setContentType("application/octet-stream");
-      response.setHeader("Accept-Ranges", "bytes");
-      response.setHeader("X-Checksum-Sha256", artifact.digest().value());
-      if (from > 0) {
-        response.setStatus(206);
-        response.setHeader("Content-Range", "bytes " + from + "-" + (size == null ? "*" : (size - 1) + "/" + size));
-      }
-      if (size != null) {
-        response.setContentLengthLong(size - from);
-      }
-      in.transferTo(response.getOutputStream());
     }
   }
+
+  /** Tomcat's request attributes by which a servlet has the connector send a file (as its DefaultServlet does). */
+  private static final String SENDFILE_SUPPORTED = "org.apache.tomcat.sendfile.support";
+  private static final String SENDFILE_FILE = "org.apache.tomcat.sendfile.filename";
+  private static final String SENDFILE_START = "org.apache.tomcat.sendfile.start";
+  private static final String SENDFILE_END = "org.apache.tomcat.sendfile.end";
 
   @ExceptionHandler(AgentRegistry.Unauthorized.class)
   ResponseEntity<Void> unauthorized() {

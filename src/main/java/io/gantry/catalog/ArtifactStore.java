@@ -204,20 +204,16 @@ public class ArtifactStore {
   }
 
   /**
-   * Opens a blob's bytes as they are stored, unchecked, for a transfer whose receiver checks every byte against
-   * the digest itself before anything uses them (an agent): the bytes are hashed once, on the receiving host,
-   * rather than on both ends.
+   * The file that holds a blob, to be sent as it is to a receiver that checks every byte against the digest itself
+   * before anything uses them (an agent): the bytes are hashed once, on the receiving host, rather than on both
+   * ends. Never to be written to.
    */
-  public InputStream openForCheckingReceiver(Digest digest) {
+  public Path fileForCheckingReceiver(Digest digest) {
     Path path = pathOf(digest);
     if (!Files.isRegularFile(path)) {
       throw new IntegrityViolationException("artifact " + digest + " is missing from the library at " + path);
     }
-    try {
-      return Files.newInputStream(path);
-    } catch (IOException e) {
-      throw new UncheckedIOException(e);
-    }
+    return path;
   }
 
   Path root() {

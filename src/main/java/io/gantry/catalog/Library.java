@@ -470,14 +470,14 @@ public class Library {
   }
 
   /**
-   * Opens a stored artifact unchecked, for a receiver that checks its bytes against the digest before anything
-   * uses them (an agent's download): see {@link ArtifactStore#openForCheckingReceiver}.
+   * The file of a stored artifact, for a receiver that checks its bytes against the digest before anything uses
+   * them (an agent's download): see {@link ArtifactStore#fileForCheckingReceiver}.
    */
-  public InputStream openForCheckingReceiver(Artifact artifact) {
+  public java.nio.file.Path fileForCheckingReceiver(Artifact artifact) {
     if (artifact.external()) {
       throw new ConflictException("artifact " + artifact.path() + " is held outside the library at " + artifact.url());
     }
-    return store.openForCheckingReceiver(artifact.digest());
+    return store.fileForCheckingReceiver(artifact.digest());
   }
 
   /** Checks every stored artifact of a version against its digest. */
