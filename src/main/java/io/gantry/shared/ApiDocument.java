@@ -43,6 +43,7 @@ class ApiDocument {
 
   /** Where an operation's derived statuses wait between the operation and the document customizers. */
   private static final String ANSWERS = "x-gantry-answers";
+  private static final String SUCCESSES = "x-gantry-successes";
 
   private static final Map<String, Integer> RAISED = Map.of(
       "io/gantry/shared/NotFoundException", 404,
@@ -70,6 +71,10 @@ class ApiDocument {
       distinguishAliases(openApi);
       openApi.getPaths().values().forEach(path -> path.readOperations().forEach(operation -> {
         Object answers = operation.getExtensions() == null ? null : operation.getExtensions().remove(ANSWERS);
+        Object successes = operation.getExtensions() == null ? null : operation.getExtensions().remove(SUCCESSES);
+        if (successes instanceof Set<?> statuses && !statuses.isEmpty()) {
+          answerSuccesses(operation, statuses);
+        }
         if (operation.getExtensions() != null && operation.getExtensions().isEmpty()) {
           operation.setExtensions(null);
         }
@@ -86,8 +91,33 @@ class ApiDocument {
     return (operation, handler) -> {
       operation.setOperationId(operationId(handler));
       operation.addExtension(ANSWERS, answers(handler, code.obtain()));
+      operation.addExtension(SUCCESSES, code.obtain().successStatusesOf(handler.getMethod()));
       return operation;
     };
+  }
+
+  /**
+   * Documents the success statuses the handler's code names (201 for a creation, 204 for an answer without a
+   * body, 200 and 204 for a wait that may end empty) in place of the 200 the framework assumes from its return
+   * type: the same body under each that has one.
+   */
+  private static void answerSuccesses(Operation operation, Set<?> statuses) {
+    var responses = operation.getResponses();
+    if (responses == null) {
+      return;
+    }
+    var assumed = responses.remove("200");
+    var answered = new io.swagger.v3.oas.models.responses.ApiResponses();
+    for (Object status : statuses) {
+      int code = (Integer) status;
+      var reason = org.springframework.http.HttpStatus.valueOf(code).getReasonPhrase();
+      answered.addApiResponse(String.valueOf(code), code == 204 || assumed == null
+          ? new io.swagger.v3.oas.models.responses.ApiResponse().description(reason)
+          : new io.swagger.v3.oas.models.responses.ApiResponse().description(code == 200 ? assumed.getDescription()
+              : reason).content(assumed.getContent()).headers(assumed.getHeaders()));
+    }
+    answered.putAll(responses);
+    operation.setResponses(answered);
   }
 
   /**

@@ -41,7 +41,15 @@ final class ReachableCode {
   private static final class MethodFacts {
     final Set<String> constructed = new HashSet<>();
     final List<Call> calls = new ArrayList<>();
+    /** The success statuses (2xx) the method names: {@code HttpStatus.CREATED}, {@code ResponseEntity.noContent()}. */
+    final Set<Integer> successes = new TreeSet<>();
   }
+
+  private static final String HTTP_STATUS = "org/springframework/http/HttpStatus";
+  private static final String RESPONSE_ENTITY = "org/springframework/http/ResponseEntity";
+  private static final String SERVLET_RESPONSE = "jakarta/servlet/http/HttpServletResponse";
+  private static final Map<String, Integer> RESPONSE_ENTITY_STATUSES = Map.of("ok", 200, "created", 201,
+      "accepted", 202, "noContent", 204);
 
   private static final class ClassFacts {
     String superName;
@@ -121,6 +129,28 @@ final class ReachableCode {
     return constructed;
   }
 
+  /**
+   * The success statuses a handler answers with, as its own code names them: {@code HttpStatus.CREATED}, {@code
+   * ResponseEntity.noContent()}, {@code response.setStatus(206)}, in the method or in the methods of its own class
+   * it calls (a controller's helpers). Empty when it names none: it answers as its return type does (200).
+   */
+  Set<Integer> successStatusesOf(Method method) {
+    String owner = Type.getInternalName(method.getDeclaringClass());
+    Set<Integer> statuses = new TreeSet<>();
+    Set<String> seen = new HashSet<>();
+    Deque<String> todo = new ArrayDeque<>(List.of(method.getName() + Type.getMethodDescriptor(method)));
+    while (!todo.isEmpty()) {
+      String next = todo.poll();
+      MethodFacts facts = seen.add(next) ? declared(owner, next.substring(0, next.indexOf('(')),
+          next.substring(next.indexOf('('))) : null;
+      if (facts != null) {
+        statuses.addAll(facts.successes);
+        facts.calls.stream().filter(c -> c.owner().equals(owner)).forEach(c -> todo.add(c.name() + c.descriptor()));
+      }
+    }
+    return statuses;
+  }
+
   /** The first of {@code names} among {@code type} and its superclasses, or null. */
   String nearestAncestorIn(String type, Set<String> names) {
     for (String t = type; t != null; t = classes.containsKey(t) ? classes.get(t).superName : null) {
@@ -175,8 +205,37 @@ final class ReachableCode {
         MethodFacts method = new MethodFacts();
         facts.methods.put(name + descriptor, method);
         return new MethodVisitor(Opcodes.ASM9) {
+          /** The int constant pushed last, for the status a call to setStatus(int) takes; null after anything else. */
+          private Integer pushed;
+
+          @Override
+          public void visitIntInsn(int opcode, int operand) {
+            pushed = opcode == Opcodes.SIPUSH ? operand : null;
+          }
+
+          @Override
+          public void visitInsn(int opcode) {
+            pushed = null;
+          }
+
+          @Override
+          public void visitVarInsn(int opcode, int varIndex) {
+            pushed = null;
+          }
+
+          @Override
+          public void visitFieldInsn(int opcode, String owner, String name, String descriptor) {
+            pushed = null;
+            if (opcode == Opcodes.GETSTATIC && owner.equals(HTTP_STATUS)) {
+              java.util.Arrays.stream(org.springframework.http.HttpStatus.values())
+                  .filter(status -> status.name().equals(name) && status.is2xxSuccessful())
+                  .forEach(status -> method.successes.add(status.value()));
+            }
+          }
+
           @Override
           public void visitTypeInsn(int opcode, String type) {
+            pushed = null;
             if (opcode == Opcodes.NEW) {
               method.constructed.add(type);
             }
@@ -184,6 +243,16 @@ final class ReachableCode {
 
           @Override
           public void visitMethodInsn(int opcode, String owner, String name, String descriptor, boolean itf) {
+            if (owner.equals(RESPONSE_ENTITY) && opcode == Opcodes.INVOKESTATIC
+                && RESPONSE_ENTITY_STATUSES.containsKey(name)) {
+              method.successes.add(RESPONSE_ENTITY_STATUSES.get(name));
+            }
+            if (owner.equals(SERVLET_RESPONSE) && name.equals("setStatus") && pushed != null && pushed / 100 == 2) {
+              // on some path: the servlet's own 200 stays the answer of the others
+              method.successes.add(pushed);
+              method.successes.add(200);
+            }
+            pushed = null;
             if (owner.startsWith(ROOT_PACKAGE)) {
               method.calls.add(new Call(owner, name, descriptor,
                   opcode == Opcodes.INVOKEVIRTUAL || opcode == Opcodes.INVOKEINTERFACE));

@@ -137,6 +137,39 @@ class OpenApiDocumentTest {
   }
 
   @Test
+  void each_operation_documents_the_success_statuses_its_code_answers_with() throws Exception {
+    JsonNode paths = JSON.readTree(served()).path("paths");
+
+    assertThat(successes(paths.at("/~1api~1v1~1deployments/post"))).containsExactly("201");
+    assertThat(successes(paths.at("/~1api~1v1~1deployments~1{id}/get"))).containsExactly("200");
+    assertThat(successes(paths.at("/~1api~1v1~1deployments~1{id}~1abort/post"))).containsExactly("202");
+    assertThat(successes(paths.at("/~1api~1v1~1secrets~1{name}/delete"))).containsExactly("204");
+    assertThat(paths.at("/~1api~1v1~1secrets~1{name}/delete/responses/204/content").isMissingNode()).isTrue();
+    // a registration pushed again is the same version: 200; a new one 201, with the same body
+    assertThat(successes(paths.at("/~1api~1v1~1services~1{service}~1components~1{component}~1versions/post")))
+        .containsExactly("200", "201");
+    assertThat(paths.at("/~1api~1v1~1services~1{service}~1components~1{component}~1versions/post/responses/201/"
+        + "content")).isEqualTo(paths.at("/~1api~1v1~1services~1{service}~1components~1{component}~1versions/post/"
+        + "responses/200/content"));
+    // an agent's wait for work may end with none; a resumed download is partial content
+    assertThat(successes(paths.at("/~1api~1v1~1agent~1work/get"))).containsExactly("200", "204");
+    assertThat(successes(paths.at("/~1api~1v1~1agent~1work~1{id}~1start/post"))).containsExactly("204");
+    assertThat(successes(paths.at("/~1api~1v1~1agent~1work~1{id}~1artifacts~1{index}/get")))
+        .containsExactly("200", "206");
+  }
+
+  private static List<String> successes(JsonNode operation) {
+    assertThat(operation.isMissingNode()).as("the operation is in the document").isFalse();
+    List<String> codes = new java.util.ArrayList<>();
+    operation.path("responses").propertyNames().forEach(code -> {
+      if (code.startsWith("2")) {
+        codes.add(code);
+      }
+    });
+    return codes;
+  }
+
+  @Test
   void a_client_generated_from_the_committed_document_applies_configuration_reads_environments_and_maps_a_problem()
       throws Exception {
     ApiClient client = new ApiClient().setBasePath("http://127.0.0.1:" + port);
