@@ -82,9 +82,8 @@ class ApiSecurityDocument implements OpenApiCustomizer {
       if (!allows(request, WITHOUT_ROLES)) {
         ProblemAnswers.add(openApi, operation, 403);
       }
-      if (settings.isPresent()) {
-        ProblemAnswers.add(openApi, operation, 503);
-      }
+      // the token is looked up in the database, and with single sign-on the identity provider may be asked
+      ProblemAnswers.add(openApi, operation, 503);
     }));
   }
 

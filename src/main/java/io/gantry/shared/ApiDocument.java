@@ -191,6 +191,13 @@ class ApiDocument {
         statuses.add(400);
       }
     }
+    ReachableCode.Uses uses = code.usesOf(handler.getMethod());
+    if (uses.database()) {
+      statuses.add(503); // the database did not answer (a restart or failover dropped the connections)
+    }
+    if (uses.writes()) {
+      statuses.add(507); // the data directory's disk is full: nothing of the request was kept
+    }
     // an Accept header that leaves out what the operation answers in
     statuses.add(406);
     statuses.add(500);

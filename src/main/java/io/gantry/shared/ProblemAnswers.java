@@ -70,16 +70,27 @@ public final class ProblemAnswers {
     ANSWERS.put(500, new Answer("InternalError", "An unexpected error; the server log has the details.", Map.of(
         "internal", problem("internal", "Internal error", 500,
             "an unexpected error occurred; the server log has the details", List.of()))));
-    ANSWERS.put(503, new Answer("ServiceUnavailable", "Not now: `identity-provider-unavailable` with single "
+    ANSWERS.put(503, new Answer("ServiceUnavailable", "Not now: `database-unavailable` when the database did not "
+        + "answer (a restart or failover dropped the server's connections; for a change, whether it was kept is not "
+        + "known if the connection was lost during its commit: look before sending it again); "
+        + "`identity-provider-unavailable` with single "
         + "sign-on, when the identity provider could not be reached to check an access token (API tokens do not "
-        + "need it); `busy` when the server has as much of this kind of work open as it takes (`Retry-After` says "
-        + "when to try again).", Map.of(
+        + "need it); `busy` when the server has as much of this kind of work open as it takes. `Retry-After` says "
+        + "when to try again.", Map.of(
+            "database-unavailable", problem("database-unavailable", "Database unavailable", 503,
+                "the database did not answer (it may be restarting or failing over): try again in a few seconds",
+                List.of()),
             "identity-provider-unavailable", problem("identity-provider-unavailable",
                 "Identity provider unavailable", 503,
                 "the identity provider could not be reached to check the access token", List.of()),
             "busy", problem("busy", "Busy", 503, "this server has 200 deployment streams open, as many as "
                 + "gantry.deployments.stream.max-open allows: try again later, or follow by GET "
                 + "/deployments/42/events?after=0", List.of()))));
+    ANSWERS.put(507, new Answer("InsufficientStorage", "The server's disk (the data directory's file system) is "
+        + "full: nothing of the request was kept; free space and send it again.", Map.of(
+            "insufficient-storage", problem("insufficient-storage", "Insufficient storage", 507,
+                "the server's disk is full (no space left on device): nothing of this request was kept; free space on "
+                + "the server (the data directory's file system) and send it again", List.of()))));
   }
 
   /** Declares that {@code operation} can answer {@code status} with a problem document. */

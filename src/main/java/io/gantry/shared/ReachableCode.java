@@ -43,7 +43,17 @@ final class ReachableCode {
     final List<Call> calls = new ArrayList<>();
     /** The success statuses (2xx) the method names: {@code HttpStatus.CREATED}, {@code ResponseEntity.noContent()}. */
     final Set<Integer> successes = new TreeSet<>();
+    /** Whether it calls Spring's JDBC support (the database). */
+    boolean database;
+    /** Whether it writes: a JDBC update, or a file written, created, copied or moved. */
+    boolean writes;
   }
+
+  /** What the code a method reaches does with the server's resources. */
+  record Uses(boolean database, boolean writes) {}
+
+  private static final Set<String> FILE_WRITES = Set.of("write", "writeString", "newOutputStream", "newByteChannel",
+      "copy", "move", "createDirectories", "createDirectory", "createFile", "createTempFile", "createTempDirectory");
 
   private static final String HTTP_STATUS = "org/springframework/http/HttpStatus";
   private static final String RESPONSE_ENTITY = "org/springframework/http/ResponseEntity";
@@ -96,6 +106,22 @@ final class ReachableCode {
   /** The internal names of the application's classes and library classes constructed by what {@code method} reaches. */
   Set<String> constructedBy(Method method) {
     Set<String> constructed = new TreeSet<>();
+    reach(method, facts -> constructed.addAll(facts.constructed));
+    return constructed;
+  }
+
+  /** Whether what {@code method} reaches uses the database, and whether it writes (to it or to files). */
+  Uses usesOf(Method method) {
+    boolean[] uses = new boolean[2];
+    reach(method, facts -> {
+      uses[0] |= facts.database;
+      uses[1] |= facts.writes;
+    });
+    return new Uses(uses[0], uses[1]);
+  }
+
+  /** Gives {@code visit} the facts of every method {@code method} reaches, itself included. */
+  private void reach(Method method, java.util.function.Consumer<MethodFacts> visit) {
     Set<String> seen = new HashSet<>();
     Deque<String[]> todo = new ArrayDeque<>();
     todo.add(new String[] {Type.getInternalName(method.getDeclaringClass()), method.getName(),
@@ -111,7 +137,7 @@ final class ReachableCode {
         // a row mapper: what it refuses is a stored row, not the request, and it answers 500 as it should
         continue;
       }
-      constructed.addAll(facts.constructed);
+      visit.accept(facts);
       for (Call call : facts.calls) {
         String resolved = resolve(call.owner(), call.name(), call.descriptor());
         if (resolved != null) {
@@ -126,7 +152,6 @@ final class ReachableCode {
         }
       }
     }
-    return constructed;
   }
 
   /**
@@ -236,6 +261,9 @@ final class ReachableCode {
           @Override
           public void visitTypeInsn(int opcode, String type) {
             pushed = null;
+            if (opcode == Opcodes.NEW && type.equals("java/io/FileOutputStream")) {
+              method.writes = true;
+            }
             if (opcode == Opcodes.NEW) {
               method.constructed.add(type);
             }
@@ -253,6 +281,13 @@ final class ReachableCode {
               method.successes.add(200);
             }
             pushed = null;
+            if (owner.startsWith("org/springframework/jdbc/")) {
+              method.database = true;
+              method.writes |= name.equals("update") || name.equals("batchUpdate");
+            }
+            if (owner.equals("java/nio/file/Files") && FILE_WRITES.contains(name)) {
+              method.writes = true;
+            }
             if (owner.startsWith(ROOT_PACKAGE)) {
               method.calls.add(new Call(owner, name, descriptor,
                   opcode == Opcodes.INVOKEVIRTUAL || opcode == Opcodes.INVOKEINTERFACE));

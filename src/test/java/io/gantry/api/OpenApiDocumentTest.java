@@ -158,6 +158,23 @@ class OpenApiDocumentTest {
         .containsExactly("200", "206");
   }
 
+  @Test
+  void operations_that_reach_the_database_declare_503_and_those_that_write_507() throws Exception {
+    JsonNode paths = JSON.readTree(served()).path("paths");
+
+    // the configuration's schema is served from the jar to anyone: neither the database nor the disk
+    assertThat(codes(paths.at("/~1api~1v1~1schema~1config/get"))).doesNotContain("503", "507");
+    // a token is looked up in the database; reading a deployment writes nothing
+    assertThat(codes(paths.at("/~1api~1v1~1deployments~1{id}/get"))).contains("503").doesNotContain("507");
+    assertThat(codes(paths.at("/~1api~1v1~1deployments/post"))).contains("503", "507");
+    // an agent's calls carry no API token, and still reach the database; taking work claims it
+    assertThat(codes(paths.at("/~1api~1v1~1agent~1work/get"))).contains("503", "507");
+    assertThat(paths.at("/~1api~1v1~1deployments/post/responses/507/$ref").asString())
+        .isEqualTo("#/components/responses/InsufficientStorage");
+    assertThat(JSON.readTree(served()).at("/components/responses/ServiceUnavailable/content/application~1problem+json"
+        + "/examples/database-unavailable/value/type").asString()).endsWith("database-unavailable");
+  }
+
   private static List<String> successes(JsonNode operation) {
     assertThat(operation.isMissingNode()).as("the operation is in the document").isFalse();
     List<String> codes = new java.util.ArrayList<>();
