@@ -20,7 +20,7 @@ import sys
 import time
 from datetime import datetime
 
-from benchlib import Gantry, doc, kill_apps, sample_files, stage
+from benchlib import Gantry, doc, kill_apps, sample_files, stage, step_means
 
 server, token, work, launcher = sys.argv[1], sys.argv[2], sys.argv[3], sys.argv[4]
 sizes = [int(n) for n in sys.argv[5].split(",")]
@@ -235,6 +235,7 @@ try:
                     spent = sorted(((t, c - threads_before.get(t, 0)) for t, c in threads_cpu(server_pid).items()),
                                    key=lambda x: -x[1])
                     print("           server threads: " + ", ".join("%s %.1f" % x for x in spent[:8]), flush=True)
+                    print("           steps (mean s per target): " + step_means(d), flush=True)
                     if side == "agents":
                         spent = sorted(((t, c - agent_threads_before.get(t, 0)) for t, c in agents_threads().items()),
                                        key=lambda x: -x[1])

@@ -90,6 +90,35 @@ def stage(name, environment, parallel):
 """ % (name, environment, parallel)
 
 
+def machine_busy():
+    """The CPU seconds this machine has spent on anything but idling and waiting for I/O since it started, all
+    cores together (/proc/stat)."""
+    with open("/proc/stat") as f:
+        fields = [int(x) for x in f.readline().split()[1:]]
+    return (sum(fields[:8]) - fields[3] - fields[4]) / os.sysconf("SC_CLK_TCK")
+
+
+def step_means(d):
+    """Each step's mean time per target, then the mean time a target spent between its steps (its start to its
+    first step, from one step's end to the next one's start, its last step's end to its own end), of deployment d
+    as GET /deployments/{id} gives it."""
+    import datetime
+    import statistics
+
+    def at(text):
+        return datetime.datetime.fromisoformat(text.replace("Z", "+00:00"))
+    spent, between = {}, []
+    for t in d.get("targets") or []:
+        steps = [s for s in t.get("steps") or [] if s.get("startedAt") and s.get("finishedAt")]
+        for step in steps:
+            spent.setdefault(step["name"], []).append((at(step["finishedAt"]) - at(step["startedAt"])).total_seconds())
+        if steps and t.get("startedAt") and t.get("finishedAt"):
+            busy = sum((at(s["finishedAt"]) - at(s["startedAt"])).total_seconds() for s in steps)
+            between.append((at(t["finishedAt"]) - at(t["startedAt"])).total_seconds() - busy)
+    return ", ".join(["%s %.3f" % (name, statistics.mean(v)) for name, v in spent.items()]
+                     + (["between steps %.3f" % statistics.mean(between)] if between else []))
+
+
 def real_environment(service, env, size):
     """An environment of `size` local targets (folders SERVICE/ENV-tN, each with a free port for its app in its
     facts), its component app-ENV and a model deploying it with stage() to all of them at once."""

@@ -24,7 +24,7 @@ import subprocess
 import sys
 import time
 
-from benchlib import Gantry, doc, kill_apps, real_environment, sample_files, stage
+from benchlib import Gantry, doc, kill_apps, machine_busy, real_environment, sample_files, stage, step_means
 
 server, token, work, mode = sys.argv[1], sys.argv[2], sys.argv[3], sys.argv[4]
 ROOT = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
@@ -164,18 +164,6 @@ elif mode == "ssh":
     runs = int(os.environ.get("BENCH_RUNS", "3"))
     pids = {"ssh": "%s/%%s-t*/app.pid %s/%%s-t*/*/app.pid" % (folder, folder),
             "local": "%s/bench/%%s-t*/app.pid %s/bench/%%s-t*/*/app.pid" % (data, data)}
-    def step_means(d):
-        """Each step's mean time per target, and the mean time from a target's start to its first step."""
-        def seconds(a, b):
-            return (datetime.datetime.fromisoformat(b.replace("Z", "+00:00"))
-                    - datetime.datetime.fromisoformat(a.replace("Z", "+00:00"))).total_seconds()
-        spent = {}
-        for t in d.get("targets") or []:
-            for step in t.get("steps") or []:
-                if step.get("startedAt") and step.get("finishedAt"):
-                    spent.setdefault(step["name"], []).append(seconds(step["startedAt"], step["finishedAt"]))
-        return ", ".join("%s %.3f" % (name, statistics.mean(v)) for name, v in spent.items())
-
     warmups = int(os.environ.get("BENCH_WARMUP", "1"))  # deployments of each kind before the counted runs
     verbose = os.environ.get("BENCH_VERBOSE") == "1"  # each run's times too
     for n, p, kinds in plans:
@@ -189,11 +177,16 @@ elif mode == "ssh":
             for kind in (("ssh", "local") if run % 2 == 0 else ("local", "ssh")):
                 env = kinds[kind]
                 push("app-" + env, version, files)
+                busy = machine_busy()
                 start = time.monotonic()
                 d = deploy_and_wait("app-" + env, version, env)
                 took[kind] = time.monotonic() - start
+                busy = machine_busy() - busy
+                if os.environ.get("BENCH_MARKS") == "1":  # CLOCK_MONOTONIC, as perf record -k mono stamps its samples
+                    print("           mark %s %.3f %.3f" % (kind, start, start + took[kind]), flush=True)
                 if verbose:
-                    print("           %-5s steps (mean s per target): %s" % (kind, step_means(d)), flush=True)
+                    print("           %-5s steps (mean s per target): %s; the machine's CPU %.1f s"
+                          % (kind, step_means(d), busy), flush=True)
                 if run >= 0:
                     times[kind].append(took[kind])
                 assert d["state"] == "SUCCEEDED", d

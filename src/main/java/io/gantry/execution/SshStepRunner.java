@@ -246,9 +246,70 @@ final class SshStepRunner {
   private record Upload(long sent, Session.Result result) {}
 
   /**
+   * A file of at most this many bytes that is UTF-8 text without a NUL travels inside the install's command and is
+   * written by the shell's own {@code printf}: no process is started on the host for it, where each file streamed
+   * takes a {@code head} of its own (a release's scripts and configuration are such files).
+   */
+  static final int INLINE_FILE = 16 * 1024;
+  /**
+   * At most this many characters of the command, as quoted for the host, carry inlined files: the command is one
+   * argument of a process on the host, and Linux takes at most 128 KiB for one.
+   */
+  static final int INLINE_BUDGET = 48 * 1024;
+
+  /**
+   * The files of {@code batch} (by their index) that go inside the command, with their text: each read whole from the
+   * library, exactly its recorded size and passing the library's own check at its end. Any other file (longer,
+   * shorter, unreadable, binary, or past the budget) streams as before, where what goes wrong with it is told.
+   */
+  static Map<Integer, String> inlined(List<Artifact> batch, StepContext ctx) {
+    Map<Integer, String> inline = new HashMap<>();
+    int budget = INLINE_BUDGET;
+    for (int i = 0; i < batch.size(); i++) {
+      Artifact artifact = batch.get(i);
+      if (artifact.size() == null || artifact.size() > INLINE_FILE) {
+        continue;
+      }
+      String text = text(artifact, ctx);
+      if (text == null) {
+        continue;
+      }
+      // quoted once for the script, once more for the account's shell (SshConnections.underSh)
+      int cost = q(q(text)).length();
+      if (cost <= budget) {
+        inline.put(i, text);
+        budget -= cost;
+      }
+    }
+    return inline;
+  }
+
+  /** The file's bytes as text when they are exactly its recorded size, valid UTF-8 without a NUL; else null. */
+  private static String text(Artifact artifact, StepContext ctx) {
+    try (InputStream in = open(artifact, ctx)) {
+      byte[] bytes = in.readNBytes((int) (long) artifact.size() + 1);
+      if (bytes.length != artifact.size() || in.read() >= 0) {
+        return null; // read to its end, where the library checks what it read against the digest
+      }
+      for (byte b : bytes) {
+        if (b == 0) {
+          return null;
+        }
+      }
+      return StandardCharsets.UTF_8.newDecoder()
+          .onMalformedInput(java.nio.charset.CodingErrorAction.REPORT)
+          .onUnmappableCharacter(java.nio.charset.CodingErrorAction.REPORT)
+          .decode(java.nio.ByteBuffer.wrap(bytes)).toString();
+    } catch (IOException | RuntimeException e) {
+      return null; // streamed instead, where the failure is told as it is
+    }
+  }
+
+  /**
    * Sends {@code batch} to the staging folder in one command, each file written by its size and then all hashed on
-   * the host (one process for each file and one for all digests: on a host where starting a process is dear, that is
-   * most of an install's cost); puts what the host computed into {@code onHost} (path to SHA-256). With {@code all}
+   * the host (one process for each file streamed, none for a small text file carried in the command ({@link
+   * #inlined}), and one for all digests: on a host where starting a process is dear, that is most of an install's
+   * cost); puts what the host computed into {@code onHost} (path to SHA-256). With {@code all}
    * given (every file of the install, the batch last), the same command then waits for Gantry's word: Gantry sends it
    * when every file's digest is the version's, and the command goes on with {@code publish}; without the word it
    * removes the staging folder and exits 7.
@@ -266,11 +327,19 @@ final class SshStepRunner {
     }
     folders.forEach(f -> script.append(' ').append(q(f)));
     script.append(" && cd ").append(q(staging)).append(" || exit 5\n").append(DIGEST);
+    Map<Integer, String> inline = inlined(batch, ctx);
     StringBuilder files = new StringBuilder();
-    for (Artifact artifact : batch) {
+    long[] sent = {0};
+    for (int i = 0; i < batch.size(); i++) {
+      Artifact artifact = batch.get(i);
       String file = "./" + artifactPath(artifact.path());
-      script.append(artifact.size() == null ? "cat" : "head -c " + artifact.size()).append(" > ").append(q(file))
-          .append(" || exit 5\n");
+      if (inline.containsKey(i)) {
+        script.append("printf '%s' ").append(q(inline.get(i)));
+        sent[0] += artifact.size();
+      } else {
+        script.append(artifact.size() == null ? "cat" : "head -c " + artifact.size());
+      }
+      script.append(" > ").append(q(file)).append(" || exit 5\n");
       files.append(' ').append(q(file));
     }
     // the digests are of the files as they are on the host's disk: a file written short or changed is told by its digest
@@ -281,13 +350,15 @@ final class SshStepRunner {
           .append("if [ \"$word\" != ").append(SWITCH).append(" ]; then cd / && rm -rf -- ").append(q(staging))
           .append("; exit 7; fi\n").append(publish);
     }
-    long[] sent = {0};
     String[] failure = {null};
     int[] longer = {-1};
     long deadline = System.nanoTime() + timeout.toNanos();
     Session.Result r = session.send(script.toString(), (in, replies) -> {
       byte[] buffer = new byte[256 * 1024];
       for (int i = 0; i < batch.size(); i++) {
+        if (inline.containsKey(i)) {
+          continue; // in the command already
+        }
         Artifact artifact = batch.get(i);
         long left = artifact.size() == null ? Long.MAX_VALUE : artifact.size();
         InputStream from;

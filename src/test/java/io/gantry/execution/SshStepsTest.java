@@ -145,6 +145,51 @@ class SshStepsTest {
   }
 
   @Test
+  void small_text_files_carried_in_the_command_arrive_byte_for_byte_beside_binary_and_large_ones() throws IOException {
+    Map<String, byte[]> files = new java.util.TreeMap<>();
+    files.put("quotes.txt", "it's \"quoted\" 'twice' '\\'' \\n \\ %s %% $HOME `id` $(id)\n".getBytes(StandardCharsets.UTF_8));
+    files.put("no-newline.txt", "-n last line without an end".getBytes(StandardCharsets.UTF_8));
+    files.put("unicode.txt", "caf\u00e9 \ud83d\ude80 \u00fcber\r\nwindows line\r\n".getBytes(StandardCharsets.UTF_8));
+    files.put("empty.txt", new byte[0]);
+    files.put("nul.bin", new byte[] {'a', 0, 'b', '\n'});
+    files.put("latin1.txt", new byte[] {'c', 'a', 'f', (byte) 0xe9, '\n'});
+    byte[] large = "x".repeat(SshStepRunner.INLINE_FILE).getBytes(StandardCharsets.UTF_8);
+    large[large.length - 1] = '\n';
+    files.put("large.txt", java.util.Arrays.copyOf(large, large.length + 1));
+    Release release = Release.ofBytes("1.0.0", files);
+    StepContext ctx = context(release, endpoint());
+
+    List<Artifact> artifacts = release.version().artifacts();
+    assertThat(SshStepRunner.inlined(artifacts, ctx).keySet().stream().map(i -> artifacts.get(i).path()))
+        .as("the text files of at most INLINE_FILE bytes go in the command; the others stream")
+        .containsExactlyInAnyOrder("empty.txt", "no-newline.txt", "quotes.txt", "unicode.txt");
+    assertThat(runner.run(install(null, null, null), ctx)).isInstanceOf(StepOutcome.Succeeded.class);
+    for (Map.Entry<String, byte[]> file : files.entrySet()) {
+      assertThat(target.resolve("current/" + file.getKey())).as(file.getKey()).hasBinaryContent(file.getValue());
+    }
+    assertThat(log.lines).anyMatch(l -> l.contains("copied 7 file(s), " + files.values().stream()
+        .mapToInt(b -> b.length).sum() + " bytes"));
+  }
+
+  @Test
+  void many_small_files_full_of_quotes_install_whole_though_one_command_carries_only_so_many() throws IOException {
+    // a quote grows thirteenfold once quoted for the script and again for the account's shell: past the budget the
+    // files stream, so the command stays within what the host takes for one argument
+    Map<String, String> files = new java.util.TreeMap<>();
+    for (int i = 0; i < 40; i++) {
+      files.put("conf/" + i + ".txt", "'".repeat(1000) + i);
+    }
+    Release release = Release.of("1.0.0", files);
+    StepContext ctx = context(release, endpoint());
+
+    assertThat(SshStepRunner.inlined(release.version().artifacts(), ctx)).hasSizeBetween(1, 39);
+    assertThat(runner.run(install(null, null, null), ctx)).isInstanceOf(StepOutcome.Succeeded.class);
+    for (Map.Entry<String, String> file : files.entrySet()) {
+      assertThat(target.resolve("current/" + file.getKey())).as(file.getKey()).hasContent(file.getValue());
+    }
+  }
+
+  @Test
   void install_keeps_only_the_newest_releases_asked_for() throws IOException {
     for (String v : List.of("1.0.0", "1.1.0", "1.2.0", "1.3.0")) {
       assertThat(runner.run(install(null, null, 2), context(Release.of(v, Map.of("a.txt", v)), endpoint())))
