@@ -36,6 +36,15 @@ public class CheckedStream extends FilterInputStream {
     return expected;
   }
 
+  /**
+   * The bytes without this stream's hashing, for a receiver that checks every byte against {@link #expected()}
+   * itself before anything uses them (an SSH target's host hashes what it wrote): the bytes are hashed once, where
+   * they arrive, rather than on both ends. Read that stream instead of this one, never both.
+   */
+  public InputStream forCheckingReceiver() {
+    return in;
+  }
+
   /** Whether the end was read and the bytes matched. */
   public boolean checked() {
     return checked;

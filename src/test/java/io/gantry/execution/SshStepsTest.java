@@ -384,6 +384,41 @@ class SshStepsTest {
   }
 
   @Test
+  void the_library_s_copy_is_hashed_on_the_host_alone_which_refuses_a_copy_altered_in_the_library() throws IOException {
+    Release release = Release.of("1.0.0", Map.of("app.txt", "the bytes the version records", "big.bin",
+        "x".repeat(SshStepRunner.INLINE_FILE + 1)));
+    // the library's checking stream, as Library.open gives it: hashing on the server as well would find nothing the
+    // host does not find before anything switches
+    int[] hashedOnTheServer = {0};
+    Function<Artifact, InputStream> library = a -> new io.gantry.catalog.CheckedStream(release.open(a),
+        a.digest(), actual -> new IntegrityViolationException("the library found " + actual)) {
+      @Override
+      public int read(byte[] b, int off, int len) throws IOException {
+        if (a.path().equals("big.bin")) {
+          hashedOnTheServer[0]++;
+        }
+        return super.read(b, off, len);
+      }
+    };
+    assertThat(runner.run(install(null, null, null), context(release, endpoint(), library)))
+        .isInstanceOf(StepOutcome.Succeeded.class);
+    assertThat(target.resolve("current/big.bin")).hasContent("x".repeat(SshStepRunner.INLINE_FILE + 1));
+    assertThat(hashedOnTheServer[0]).as("the large file's bytes went unhashed by the server").isZero();
+
+    // the library's copy of the large file altered, its size unchanged: the host's digest refuses it
+    Release next = Release.of("2.0.0", Map.of("app.txt", "next", "big.bin", "y".repeat(SshStepRunner.INLINE_FILE + 1)));
+    StepOutcome outcome = runner.run(install(null, null, null), context(next, endpoint(),
+        a -> new io.gantry.catalog.CheckedStream(a.path().equals("big.bin")
+            ? new ByteArrayInputStream("z".repeat(SshStepRunner.INLINE_FILE + 1).getBytes(StandardCharsets.UTF_8))
+            : next.open(a), a.digest(), actual -> new IntegrityViolationException("the library found " + actual))));
+
+    assertThat(outcome).isInstanceOfSatisfying(StepOutcome.Failed.class, f -> assertThat(f.reason())
+        .contains("artifact big.bin arrived on", "but the version records", "nothing was switched"));
+    assertThat(Files.readSymbolicLink(target.resolve("current"))).isEqualTo(Path.of("releases/1.0.0"));
+    assertThat(releaseFolders()).containsExactly("1.0.0");
+  }
+
+  @Test
   void a_library_that_finds_its_bytes_changed_stops_the_copy() {
     Release next = Release.of("2.0.0", Map.of("app.txt", "two"));
     StepOutcome outcome = runner.run(install(null, null, null), context(next, endpoint(), a -> new InputStream() {
