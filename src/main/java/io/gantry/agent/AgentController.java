@@ -347,11 +347,12 @@ class AgentController {
     // sent as stored, not hashed on the way: the agent checks every byte against the version's digest before
     // anything switches (the server could only cut a transfer already under way on a mismatch; the library's copy
     // was checked when the deployment began). Where the connector can, the kernel sends the file (sendfile): no copy
-    // through this process
-    if (stored == end && end > from && Boolean.TRUE.equals(request.getAttribute(SENDFILE_SUPPORTED))) {
-      request.setAttribute(SENDFILE_FILE, file.toAbsolutePath().toString());
-      request.setAttribute(SENDFILE_START, from);
-      request.setAttribute(SENDFILE_END, end);
+    // through this process (Tomcat's request attributes for it, as its DefaultServlet sets them)
+    if (stored == end && end > from
+        && Boolean.TRUE.equals(request.getAttribute(org.apache.catalina.Globals.SENDFILE_SUPPORTED_ATTR))) {
+      request.setAttribute(org.apache.catalina.Globals.SENDFILE_FILENAME_ATTR, file.toAbsolutePath().toString());
+      request.setAttribute(org.apache.catalina.Globals.SENDFILE_FILE_START_ATTR, from);
+      request.setAttribute(org.apache.catalina.Globals.SENDFILE_FILE_END_ATTR, end);
       return;
     }
     try (var channel = java.nio.channels.FileChannel.open(file)) {
@@ -371,12 +372,6 @@ class AgentController {
       }
     }
   }
-
-  /** Tomcat's request attributes by which a servlet has the connector send a file (as its DefaultServlet does). */
-  private static final String SENDFILE_SUPPORTED = "org.apache.tomcat.sendfile.support";
-  private static final String SENDFILE_FILE = "org.apache.tomcat.sendfile.filename";
-  private static final String SENDFILE_START = "org.apache.tomcat.sendfile.start";
-  private static final String SENDFILE_END = "org.apache.tomcat.sendfile.end";
 
   @ExceptionHandler(AgentRegistry.Unauthorized.class)
   ResponseEntity<Void> unauthorized() {

@@ -162,7 +162,8 @@ class ApiDocument {
   /** The error statuses an operation can answer: what its code raises, what the web layer refuses, 500. */
   static Set<Integer> answers(HandlerMethod handler, ReachableCode code) {
     Set<Integer> statuses = new TreeSet<>();
-    for (String type : code.constructedBy(handler.getMethod())) {
+    ReachableCode.Reached reached = code.reachedFrom(handler.getMethod());
+    for (String type : reached.constructed()) {
       // the nearest: an InvalidParameterException is also an InvalidInputException
       String raised = code.nearestAncestorIn(type, RAISED.keySet());
       if (raised != null) {
@@ -191,11 +192,10 @@ class ApiDocument {
         statuses.add(400);
       }
     }
-    ReachableCode.Uses uses = code.usesOf(handler.getMethod());
-    if (uses.database()) {
+    if (reached.database()) {
       statuses.add(503); // the database did not answer (a restart or failover dropped the connections)
     }
-    if (uses.writes()) {
+    if (reached.writes()) {
       statuses.add(507); // the data directory's disk is full: nothing of the request was kept
     }
     // an Accept header that leaves out what the operation answers in

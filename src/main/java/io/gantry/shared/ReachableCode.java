@@ -49,8 +49,12 @@ final class ReachableCode {
     boolean writes;
   }
 
-  /** What the code a method reaches does with the server's resources. */
-  record Uses(boolean database, boolean writes) {}
+  /**
+   * What the code a handler reaches does: the internal names of the application's and library classes it constructs
+   * (the exceptions it raises among them), whether it uses the database, and whether it writes (to the database or
+   * to files).
+   */
+  record Reached(Set<String> constructed, boolean database, boolean writes) {}
 
   private static final Set<String> FILE_WRITES = Set.of("write", "writeString", "newOutputStream", "newByteChannel",
       "copy", "move", "createDirectories", "createDirectory", "createFile", "createTempFile", "createTempDirectory");
@@ -103,21 +107,16 @@ final class ReachableCode {
     return new ReachableCode(classes);
   }
 
-  /** The internal names of the application's classes and library classes constructed by what {@code method} reaches. */
-  Set<String> constructedBy(Method method) {
+  /** What {@code method} and everything it reaches do, in one walk of the calls. */
+  Reached reachedFrom(Method method) {
     Set<String> constructed = new TreeSet<>();
-    reach(method, facts -> constructed.addAll(facts.constructed));
-    return constructed;
-  }
-
-  /** Whether what {@code method} reaches uses the database, and whether it writes (to it or to files). */
-  Uses usesOf(Method method) {
     boolean[] uses = new boolean[2];
     reach(method, facts -> {
+      constructed.addAll(facts.constructed);
       uses[0] |= facts.database;
       uses[1] |= facts.writes;
     });
-    return new Uses(uses[0], uses[1]);
+    return new Reached(constructed, uses[0], uses[1]);
   }
 
   /** Gives {@code visit} the facts of every method {@code method} reaches, itself included. */
