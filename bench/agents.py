@@ -224,6 +224,8 @@ try:
                 start = time.monotonic()
                 d = gantry.deploy_and_wait(component, version, env)
                 times[side].append(time.monotonic() - start)
+                if os.environ.get("BENCH_MARKS") == "1":  # CLOCK_MONOTONIC, as perf record -k mono stamps its samples
+                    print("           mark %s %.3f %.3f" % (side, start, start + times[side][-1]), flush=True)
                 server_cpu[side].append(cpu(server_pid) - server_before)
                 if side == "agents":
                     agents_cpu.append(sum(cpu(p.pid) for p in agents) - agents_before)
