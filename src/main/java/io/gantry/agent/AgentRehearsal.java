@@ -128,7 +128,7 @@ public final class AgentRehearsal {
       return succeeded.get();
     } finally {
       server.stop(0);
-      deleteTree(home);
+      io.gantry.shared.Folders.deleteTree(home);
     }
   }
 
@@ -170,14 +170,6 @@ public final class AgentRehearsal {
       return HexFormat.of().formatHex(MessageDigest.getInstance("SHA-256").digest(bytes));
     } catch (NoSuchAlgorithmException e) {
       throw new IllegalStateException(e);
-    }
-  }
-
-  private static void deleteTree(Path root) throws IOException {
-    try (var paths = Files.walk(root)) {
-      for (Path p : paths.sorted(java.util.Comparator.reverseOrder()).toList()) {
-        Files.deleteIfExists(p);
-      }
     }
   }
 }

@@ -12,13 +12,10 @@ import java.io.InputStream;
 import java.io.OutputStream;
 import java.io.UncheckedIOException;
 import java.nio.file.DirectoryStream;
-import java.nio.file.FileVisitResult;
 import java.nio.file.Files;
 import java.nio.file.LinkOption;
 import java.nio.file.Path;
-import java.nio.file.SimpleFileVisitor;
 import java.nio.file.StandardCopyOption;
-import java.nio.file.attribute.BasicFileAttributes;
 import java.nio.file.attribute.FileTime;
 import java.nio.file.attribute.PosixFileAttributeView;
 import java.nio.file.attribute.PosixFilePermission;
@@ -354,31 +351,11 @@ final class ArtifactInstaller {
 
   /** Deletes a folder and what is in it, removing links rather than following them. */
   static void deleteTree(Path root) throws IOException {
-    deleteTree(root, () -> {});
+    io.gantry.shared.Folders.deleteTree(root);
   }
 
-  /** As {@link #deleteTree(Path)}, running {@code beforeEach} (which may stop it) before each file goes. */
   private static void deleteTree(Path root, Runnable beforeEach) throws IOException {
-    if (!Files.exists(root, LinkOption.NOFOLLOW_LINKS)) {
-      return;
-    }
-    Files.walkFileTree(root, new SimpleFileVisitor<>() {
-      @Override
-      public FileVisitResult visitFile(Path file, BasicFileAttributes attrs) throws IOException {
-        beforeEach.run();
-        Files.delete(file);
-        return FileVisitResult.CONTINUE;
-      }
-
-      @Override
-      public FileVisitResult postVisitDirectory(Path dir, IOException e) throws IOException {
-        if (e != null) {
-          throw e;
-        }
-        Files.delete(dir);
-        return FileVisitResult.CONTINUE;
-      }
-    });
+    io.gantry.shared.Folders.deleteTree(root, beforeEach);
   }
 
   private static MessageDigest sha256() {
