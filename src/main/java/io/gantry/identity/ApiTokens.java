@@ -235,6 +235,12 @@ public class ApiTokens {
         .orElseThrow(() -> new NotFoundException("token", String.valueOf(id)));
   }
 
+  /** The token {@code id} when it is {@code user}'s. */
+  public Optional<ApiToken> find(long id, String user) {
+    return jdbc.sql(SELECT + " where t.id = :id and u.name = :user").param("id", id).param("user", user)
+        .query(ApiTokens::map).optional();
+  }
+
   public List<ApiToken> of(String user) {
     return jdbc.sql(SELECT + " where u.name = :user order by t.created_at desc, t.id desc").param("user", user)
         .query(ApiTokens::map).list();

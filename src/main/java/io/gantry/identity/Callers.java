@@ -31,7 +31,7 @@ public class Callers {
     User user = users.find(name).orElse(null);
     Instant now = clock.instant();
     if (caller instanceof UsernamePasswordAuthenticationToken t && t.getCredentials() instanceof Long id) {
-      ApiToken token = tokens.of(name).stream().filter(x -> x.id() == id).findFirst().orElse(null);
+      ApiToken token = tokens.find(id, name).orElse(null);
       return TokenAuthenticationFilter.refusal(token, user, now);
     }
     if (caller instanceof JwtUsers.Authenticated a && a.getDetails() instanceof Jwt jwt
