@@ -385,6 +385,14 @@ public class SshConnections implements DisposableBean {
     }));
   }
 
+  /** Commands run on hosts so far, each on a channel of its own (tests). */
+  private final java.util.concurrent.atomic.AtomicLong commands = new java.util.concurrent.atomic.AtomicLong();
+
+  /** How many commands these connections have run on hosts (tests). */
+  long commandsRun() {
+    return commands.get();
+  }
+
   /** How many sessions are open and idle now, for all hosts (tests). */
   int idleSessions() {
     return idle.values().stream().mapToInt(java.util.Collection::size).sum();
@@ -497,6 +505,7 @@ public class SshConnections implements DisposableBean {
         try {
           // a session the host dropped may refuse the channel here already ("session is being closed")
           channel = session.createExecChannel(underSh(command));
+          pool.commands.incrementAndGet();
           if (input != null) {
             channel.setIn(input);
           }

@@ -85,12 +85,20 @@ final class SshStepRunner {
       // a file of unknown size is read to the end of the input: a command that ends with one cannot wait for a word
       boolean oneCommand = batches.getLast().getLast().size() != null;
       Session.Result switched = null;
+      List<String> removing = null;
+      // what the command printed after the switch, up to the releases it listed: which old ones it is to remove
+      java.util.function.Function<List<String>, List<String>> toRemove = lines -> {
+        int at = lines.lastIndexOf("releases:");
+        return beyondKept(root, releases, at < 0 ? List.of() : lines.subList(at + 1, lines.size() - 1), keep,
+            relRelease, previous(lines));
+      };
       for (int b = 0; b < batches.size(); b++) {
         boolean last = b == batches.size() - 1;
         Upload upload = upload(session, batches.get(b), b == 0 ? notALink(root) : "", staging, ctx, timeout, onHost,
-            last && oneCommand ? artifacts : null, publish);
+            last && oneCommand ? artifacts : null, publish, toRemove);
         bytes += upload.sent();
         switched = upload.result();
+        removing = upload.removing();
       }
       // the check that counts: the bytes as they arrived on the host, hashed there, before anything switches
       String mismatch = mismatch(artifacts, onHost, ctx);
@@ -107,12 +115,22 @@ final class SshStepRunner {
       }
       published = true;
       List<String> said = published(switched.output()).lines().toList();
-      String previous = said.stream().filter(l -> l.startsWith("previous="))
-          .map(l -> l.substring("previous=".length())).reduce((a, b) -> b).orElse("");
+      String previous = previous(said);
       ctx.log().accept("current -> " + relRelease + (previous.isEmpty() ? "" : " (was " + previous + ")"));
       int listed = said.lastIndexOf("releases:");
-      List<String> installed = listed < 0 ? List.of() : said.subList(listed + 1, said.size());
-      for (String pruned : prune(session, root, releases, installed, keep, relRelease, previous, timeout)) {
+      int end = said.indexOf(LISTED);
+      List<String> removed;
+      if (said.contains(PRUNED) && removing != null) {
+        // removed by the same command
+        removed = removing.stream().map(v -> relative(root, releases + "/" + v)).toList();
+      } else if (said.contains(NOT_PRUNED)) {
+        String why = String.join("\n", said.subList(end + 1, said.indexOf(NOT_PRUNED))).strip();
+        throw new StepFailure("could not remove old releases on the host" + (why.isEmpty() ? "" : ": " + why));
+      } else {
+        List<String> installed = listed < 0 ? List.of() : said.subList(listed + 1, end > listed ? end : said.size());
+        removed = prune(session, root, releases, installed, keep, relRelease, previous, timeout);
+      }
+      for (String pruned : removed) {
         ctx.log().accept("removed old release " + pruned);
       }
       return new StepOutcome.Succeeded("installed " + ctx.version().component() + "@" + version + " ("
@@ -130,26 +148,45 @@ final class SshStepRunner {
   }
 
   /**
-   * Removes all but the {@code keep} most recently installed releases ({@code listed}, newest first, as
-   * {@code ls -1t} printed them), never the current or previous one: in one command, only when there is any.
+   * The versions among {@code listed} (newest first, as {@code ls -1t} printed them) beyond the {@code keep} most
+   * recently installed, never the current or previous one: the old releases to remove.
    */
-  private static List<String> prune(Session session, String root, String releases, List<String> listed, int keep,
-      String current, String previous, Duration timeout) throws SshFailure, InterruptedException {
+  static List<String> beyondKept(String root, String releases, List<String> listed, int keep, String current,
+      String previous) {
     List<String> versions = listed.stream().filter(Version::isValid).toList();
     Set<String> protectedOnes = new LinkedHashSet<>(List.of(current, previous));
     List<String> removed = new ArrayList<>();
-    StringBuilder rm = new StringBuilder("rm -rf --");
     for (int i = keep; i < versions.size(); i++) {
-      String rel = relative(root, releases + "/" + versions.get(i));
-      if (!protectedOnes.contains(rel)) {
-        rm.append(' ').append(q(releases + "/" + versions.get(i)));
-        removed.add(rel);
+      if (!protectedOnes.contains(relative(root, releases + "/" + versions.get(i)))) {
+        removed.add(versions.get(i));
       }
     }
+    return removed;
+  }
+
+  /** Removes the old releases {@link #beyondKept} names, in one command of their own, only when there is any. */
+  private static List<String> prune(Session session, String root, String releases, List<String> listed, int keep,
+      String current, String previous, Duration timeout) throws SshFailure, InterruptedException {
+    List<String> removed = beyondKept(root, releases, listed, keep, current, previous);
     if (!removed.isEmpty()) {
+      StringBuilder rm = new StringBuilder("rm -rf --");
+      removed.forEach(v -> rm.append(' ').append(q(releases + "/" + v)));
       expectZero(session, rm.toString(), timeout, "remove old releases");
     }
-    return removed;
+    return removed.stream().map(v -> relative(root, releases + "/" + v)).toList();
+  }
+
+  /** The line an install's command prints after the releases it listed, before it waits for those to remove. */
+  static final String LISTED = "gantry: listed";
+  /** The line an install's command prints once it removed the old releases Gantry named. */
+  static final String PRUNED = "gantry: pruned";
+  /** The line an install's command prints when it could not remove them. */
+  static final String NOT_PRUNED = "gantry: not pruned";
+
+  /** What {@code current} pointed to before the switch, as the publishing command printed it ("" for nothing). */
+  private static String previous(List<String> printed) {
+    return printed.stream().filter(l -> l.startsWith("previous=")).map(l -> l.substring("previous=".length()))
+        .reduce((a, b) -> b).orElse("");
   }
 
   /** The line an install prints once its files are hashed, before it waits for the word to switch. */
@@ -213,7 +250,14 @@ final class SshStepRunner {
         .append("link=.current-$$\nln -s ").append(q(relRelease)).append(" \"$link\"\nmv -T \"$link\" current\n")
         // the releases are listed only when there are more folders than are kept: else there is nothing to remove
         .append("set -- ").append(q(releases)).append("/*/\nif [ $# -gt ").append(keep).append(" ]; then echo releases:; ")
-        .append("ls -1t -- ").append(q(releases)).append("; fi\n").toString();
+        .append("ls -1t -- ").append(q(releases)).append("\n")
+        // the same command removes those Gantry names (versions: no space, slash or pattern in them); a command given
+        // no input (a release published by a command of its own) removes nothing, and Gantry removes them by another
+        .append("  printf '%s\\n' ").append(q(LISTED)).append("\n  read -r remove || remove=\n")
+        .append("  if [ -n \"$remove\" ]; then\n    set -f; set --\n    for v in $remove; do set -- \"$@\" ")
+        .append(q(releases)).append("/\"$v\"; done\n")
+        .append("    if rm -rf -- \"$@\"; then printf '%s\\n' ").append(q(PRUNED)).append("; else printf '%s\\n' ")
+        .append(q(NOT_PRUNED)).append("; fi\n  fi\nfi\n").toString();
   }
 
   /**
@@ -245,8 +289,11 @@ final class SshStepRunner {
   static final String DIGEST = "if command -v openssl >/dev/null 2>&1; then digest() { openssl dgst -sha256 -r \"$@\"; }; "
       + "else digest() { sha256sum \"$@\"; }; fi\n";
 
-  /** What one command of an install sent, and how it ended. */
-  private record Upload(long sent, Session.Result result) {}
+  /**
+   * What one command of an install sent, how it ended, and the old releases Gantry named for the same command to
+   * remove (null when it named none).
+   */
+  private record Upload(long sent, Session.Result result, List<String> removing) {}
 
   /**
    * A file of at most this many bytes that is UTF-8 text without a NUL travels inside the install's command and is
@@ -318,8 +365,8 @@ final class SshStepRunner {
    * removes the staging folder and exits 7.
    */
   private static Upload upload(Session session, List<Artifact> batch, String before, String staging, StepContext ctx,
-      Duration timeout, Map<String, String> onHost, List<Artifact> all, String publish)
-      throws SshFailure, InterruptedException {
+      Duration timeout, Map<String, String> onHost, List<Artifact> all, String publish,
+      java.util.function.Function<List<String>, List<String>> toRemove) throws SshFailure, InterruptedException {
     StringBuilder script = new StringBuilder(before).append("mkdir -p ").append(q(staging));
     Set<String> folders = new LinkedHashSet<>();
     for (Artifact artifact : batch) {
@@ -355,6 +402,8 @@ final class SshStepRunner {
     }
     String[] failure = {null};
     int[] longer = {-1};
+    @SuppressWarnings("unchecked")
+    List<String>[] removing = new List[1];
     long deadline = System.nanoTime() + timeout.toNanos();
     Session.Result r = session.send(script.toString(), (in, replies) -> {
       byte[] buffer = new byte[256 * 1024];
@@ -433,6 +482,13 @@ final class SshStepRunner {
           if (mismatch(all, hashed, ctx) == null) {
             in.write((SWITCH + "\n").getBytes(StandardCharsets.US_ASCII));
             in.flush();
+            // published, it lists the releases when there are more than are kept, and removes those named
+            List<String> listed = replies.until(LISTED);
+            if (listed != null) {
+              removing[0] = toRemove.apply(listed);
+              in.write((String.join(" ", removing[0]) + "\n").getBytes(StandardCharsets.US_ASCII));
+              in.flush();
+            }
           }
         }
       }
@@ -454,7 +510,7 @@ final class SshStepRunner {
             + " bytes the version records; nothing was switched");
       }
     }
-    return new Upload(sent[0], r);
+    return new Upload(sent[0], r, removing[0]);
   }
 
   /** Puts the digests the host printed ({@link #DIGEST}'s lines, in the batch's order) into {@code onHost}. */

@@ -201,6 +201,42 @@ class SshStepsTest {
   }
 
   @Test
+  void an_install_past_the_releases_kept_removes_the_oldest_in_its_own_one_command() throws IOException {
+    for (String v : List.of("1.0.0", "1.1.0")) {
+      assertThat(runner.run(install(null, null, 2), context(Release.of(v, Map.of("a.txt", v)), endpoint())))
+          .isInstanceOf(StepOutcome.Succeeded.class);
+    }
+    long before = connections.commandsRun();
+
+    StepOutcome third = runner.run(install(null, null, 2), context(Release.of("1.2.0", Map.of("a.txt", "1.2.0")),
+        endpoint()));
+
+    assertThat(third).isInstanceOf(StepOutcome.Succeeded.class);
+    assertThat(connections.commandsRun() - before).as("files, hashes, switch and removal: one command").isEqualTo(1);
+    assertThat(releaseFolders()).containsExactly("1.1.0", "1.2.0");
+    assertThat(log.lines).contains("removed old release releases/1.0.0");
+  }
+
+  @Test
+  void a_release_published_by_a_command_of_its_own_still_has_the_old_ones_removed() throws Exception {
+    // an external artifact (no recorded size) ends the files' command: the release is published by another, given
+    // no input, and the old releases by a third
+    for (String version : List.of("1.0.0", "1.1.0", "1.2.0")) {
+      Release sized = Release.of(version, Map.of("a.txt", version, "z.bin", "from elsewhere"));
+      List<Artifact> unsized = sized.version().artifacts().stream().map(a -> a.path().endsWith(".bin")
+          ? new Artifact(a.path(), a.digest(), null, "https://artifacts.example/" + a.path()) : a).toList();
+      var v = sized.version();
+      Release release = new Release(new io.gantry.catalog.ComponentVersion(v.id(), v.component(), v.version(),
+          v.status(), v.contentDigest(), v.attributes(), unsized, v.createdBy(), v.createdAt(), null, null, null, 0),
+          sized.bytes());
+      assertThat(runner.run(install(null, null, 2), context(release, endpoint())))
+          .isInstanceOf(StepOutcome.Succeeded.class);
+    }
+    assertThat(releaseFolders()).containsExactly("1.1.0", "1.2.0");
+    assertThat(target.resolve("current/z.bin")).hasContent("from elsewhere");
+  }
+
+  @Test
   void bytes_that_arrive_other_than_the_version_records_switch_nothing() {
     Release good = Release.of("1.0.0", Map.of("app.txt", "one"));
     runner.run(install(null, null, null), context(good, endpoint()));
