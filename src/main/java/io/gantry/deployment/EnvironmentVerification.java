@@ -55,7 +55,7 @@ final class EnvironmentVerification {
     // the looks change nothing Gantry records, so they need no claim of their own: only their answers are written,
     // by this thread
     List<String> problems = Together.each(workers, plan.stage().strategy().maxParallel(), accesses, look -> {
-      String problem = look.on().verify(plan.model().spec().targetRequirements());
+      String problem = look.on().verify(plan.model().spec().targetRequirements(), d.component());
       return problem == null ? null : "environment verification: target " + look.target().name() + ": " + problem;
     }, "a target's environment verification failed unexpectedly");
     for (String problem : problems) {

@@ -48,6 +48,12 @@ record SshFolder(Target target, SshEndpoint ssh, StepRunner runner) implements T
   }
 
   @Override
+  public String verify(List<TargetRequirement> requirements, ComponentRef component) {
+    String facts = Requirements.facts(target, requirements);
+    return facts != null ? facts : runner.checkRemote(ssh, target.definition().path(), requirements, component);
+  }
+
+  @Override
   public Preparation prepare(ComponentRef component, Supplier<List<ComponentRef>> workedHere) {
     return runner.prepareRemote(ssh, target.name(), target.definition().path(), component, workedHere);
   }

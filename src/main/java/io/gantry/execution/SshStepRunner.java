@@ -714,15 +714,34 @@ final class SshStepRunner {
 
   /** Null when the host is reachable, its folder usable and every requirement met; else what is wrong. */
   String check(SshEndpoint endpoint, String root, List<TargetRequirement> requirements) throws InterruptedException {
+    return check(endpoint, root, requirements, null);
+  }
+
+  /**
+   * As {@link #check(SshEndpoint, String, List)}, before a deployment of {@code component} (null: none): the same
+   * command also looks whether the component's folder is ready as it is (a real folder, and no {@code current} of an
+   * earlier Gantry's shared layout at the top), changing nothing; if so, {@link #prepare} within {@link #LOOKED_FRESH}
+   * runs no command of its own. Each step's command checks the folder again before it acts.
+   */
+  String check(SshEndpoint endpoint, String root, List<TargetRequirement> requirements,
+      io.gantry.catalog.ComponentRef component) throws InterruptedException {
     if (root == null || !root.startsWith("/")) {
       return "the folder of an SSH target must be an absolute path on the host, not " + root;
     }
+    String componentFolder = component == null ? null : root + "/" + ComponentFolder.of(component);
     try (Session session = connections.open(endpoint)) {
       Session.Result folder = session.exec("{ [ -d " + q(root) + " ] || mkdir -p " + q(root) + "; } && test -w "
-          + q(root), Duration.ofSeconds(30));
+          + q(root) + " || exit 1" + (componentFolder == null ? "" : "\nif [ ! -L " + q(root + "/current") + " ] && [ -d "
+          + q(componentFolder) + " ] && [ ! -L " + q(componentFolder) + " ]; then printf '%s\\n' " + q(FOLDER_READY)
+          + "; fi"), Duration.ofSeconds(30));
       if (folder.exit() != 0) {
         return "folder " + root + " on " + endpoint + " cannot be created or is not writable"
             + (folder.output().isBlank() ? "" : ": " + folder.output().strip());
+      }
+      if (componentFolder != null && folder.output().lines().anyMatch(FOLDER_READY::equals)) {
+        long now = System.nanoTime();
+        looked.values().removeIf(at -> now - at > LOOKED_FRESH.toNanos());
+        looked.put(new Looked(endpoint, componentFolder), now);
       }
       for (TargetRequirement requirement : requirements) {
         String problem = switch (requirement) {
@@ -758,6 +777,17 @@ final class SshStepRunner {
 
   // --- the component's folder
 
+  /** The line the verification's command prints when the component's folder needs no preparation. */
+  static final String FOLDER_READY = "gantry: component folder ready";
+  /** How long what the verification saw of a component's folder stands in for the preparation's own look. */
+  static final Duration LOOKED_FRESH = Duration.ofSeconds(30);
+
+  /** A component's folder on a host, as the verification looked at it. */
+  private record Looked(SshEndpoint endpoint, String folder) {}
+
+  /** The component folders the verification found ready, and when (System.nanoTime). */
+  private final Map<Looked, Long> looked = new java.util.concurrent.ConcurrentHashMap<>();
+
   /**
    * A shell line that stops (exit 3, saying why) when {@code folder} is a symbolic link or a file: a
    * link in place of a component's folder would take every write somewhere else.
@@ -782,6 +812,10 @@ final class SshStepRunner {
       return Preparation.refused("the folder of an SSH target must be an absolute path on the host, not " + root);
     }
     String folder = root + "/" + name;
+    Long seen = looked.remove(new Looked(endpoint, folder));
+    if (seen != null && System.nanoTime() - seen < LOOKED_FRESH.toNanos()) {
+      return Preparation.READY; // the verification just found it ready, and each step's command checks it again
+    }
     String ensure = notALink(folder) + "[ -d " + q(folder) + " ] || mkdir -p " + q(folder) + "\n";
     try (Session session = connections.open(endpoint)) {
       Session.Result first = session.exec("cd " + q(root) + " 2>/dev/null || { echo absent; exit 0; }\n"

@@ -285,8 +285,14 @@ public class StepRunner {
    * is well, else what is wrong. Only for SSH targets; local ones are looked at in place ({@link LocalFolder}).
    */
   String checkRemote(SshEndpoint endpoint, String folder, List<io.gantry.model.TargetRequirement> requirements) {
+    return checkRemote(endpoint, folder, requirements, null);
+  }
+
+  /** As {@link #checkRemote(SshEndpoint, String, List)}, looking at {@code component}'s folder too (null: none). */
+  String checkRemote(SshEndpoint endpoint, String folder, List<io.gantry.model.TargetRequirement> requirements,
+      io.gantry.catalog.ComponentRef component) {
     try {
-      return ssh.check(endpoint, folder, requirements);
+      return ssh.check(endpoint, folder, requirements, component);
     } catch (InterruptedException e) {
       Thread.currentThread().interrupt();
       return "interrupted while checking " + endpoint;

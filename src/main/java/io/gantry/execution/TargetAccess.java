@@ -51,6 +51,14 @@ public sealed interface TargetAccess permits LocalFolder, SshFolder, Site, Kuber
   String verify(List<TargetRequirement> requirements);
 
   /**
+   * As {@link #verify(List)}, before a deployment of {@code component}: a target may look at the component's folder
+   * in the same go, so that {@link #prepare} soon after has nothing left to ask of the host (an SSH target).
+   */
+  default String verify(List<TargetRequirement> requirements, ComponentRef component) {
+    return verify(requirements);
+  }
+
+  /**
    * Makes the component's folder on the target ready for its steps ({@code <target>/<service>.<component>/},
    * a real folder, never a symbolic link), moving the shared layout of an earlier Gantry ({@code current}
    * and the releases folder at the top of the target) into the folder of the one component the record

@@ -811,6 +811,73 @@ class SshStepsTest {
   }
 
   @Test
+  void a_component_folder_the_verification_found_ready_is_prepared_without_a_command_of_its_own() throws IOException {
+    String root = target.toString();
+    java.util.function.Supplier<List<io.gantry.catalog.ComponentRef>> nothingWorkedHere = List::of;
+    // the first time there is no folder yet: the verification changes nothing, the preparation makes it
+    assertThat(runner.checkRemote(endpoint(), root, List.of(), Fixtures.WEB)).isNull();
+    assertThat(target.resolve(ComponentFolder.of(Fixtures.WEB))).doesNotExist();
+    long before = connections.commandsRun();
+    assertThat(runner.prepareRemote(endpoint(), "web-1", root, Fixtures.WEB, nothingWorkedHere))
+        .isEqualTo(Preparation.READY);
+    assertThat(connections.commandsRun() - before).isEqualTo(1);
+    assertThat(target.resolve(ComponentFolder.of(Fixtures.WEB))).isDirectory();
+
+    // the next deployment: the verification's look stands in for the preparation's
+    assertThat(runner.checkRemote(endpoint(), root, List.of(), Fixtures.WEB)).isNull();
+    before = connections.commandsRun();
+    assertThat(runner.prepareRemote(endpoint(), "web-1", root, Fixtures.WEB, nothingWorkedHere))
+        .isEqualTo(Preparation.READY);
+    assertThat(connections.commandsRun() - before).isZero();
+
+    // a look is used once, and only for the folder it was of
+    before = connections.commandsRun();
+    assertThat(runner.prepareRemote(endpoint(), "web-1", root, Fixtures.WEB, nothingWorkedHere))
+        .isEqualTo(Preparation.READY);
+    assertThat(connections.commandsRun() - before).isEqualTo(1);
+  }
+
+  @Test
+  void a_component_folder_swapped_for_a_link_after_the_verification_is_refused_by_the_step_s_own_command()
+      throws IOException {
+    String root = target.toString();
+    Path folder = target.resolve(ComponentFolder.of(Fixtures.WEB));
+    Files.createDirectories(folder);
+    assertThat(runner.checkRemote(endpoint(), root, List.of(), Fixtures.WEB)).isNull();
+    assertThat(runner.prepareRemote(endpoint(), "web-1", root, Fixtures.WEB, List::of)).isEqualTo(Preparation.READY);
+    // between the look and the step, someone puts a link where the folder was
+    Path elsewhere = Files.createDirectories(target.resolve("elsewhere"));
+    Files.delete(folder);
+    Files.createSymbolicLink(folder, elsewhere);
+
+    StepContext ctx = new StepContext(folder, "web-1", Release.of("1.0.0", Map.of("a.txt", "a")).version(), Map.of(),
+        Release.of("1.0.0", Map.of("a.txt", "a"))::open, Duration.ofSeconds(30), log::add, endpoint());
+    StepOutcome outcome = runner.run(install(null, null, null), ctx);
+
+    assertThat(outcome).isInstanceOfSatisfying(StepOutcome.Failed.class,
+        f -> assertThat(f.reason()).contains("is a symbolic link"));
+    try (var entries = Files.list(elsewhere)) {
+      assertThat(entries).isEmpty();
+    }
+  }
+
+  @Test
+  void the_verification_does_not_stand_in_for_the_preparation_of_an_earlier_gantry_s_shared_layout()
+      throws IOException {
+    String root = target.toString();
+    Files.createDirectories(target.resolve(ComponentFolder.of(Fixtures.WEB)));
+    Files.createDirectories(target.resolve("releases/1.0.0"));
+    Files.createSymbolicLink(target.resolve("current"), Path.of("releases/1.0.0"));
+    assertThat(runner.checkRemote(endpoint(), root, List.of(), Fixtures.WEB)).isNull();
+
+    long before = connections.commandsRun();
+    runner.prepareRemote(endpoint(), "web-1", root, Fixtures.WEB, () -> List.of(Fixtures.WEB));
+
+    assertThat(connections.commandsRun() - before).as("the preparation looked, and moved the layout").isPositive();
+    assertThat(target.resolve(ComponentFolder.of(Fixtures.WEB) + "/current")).isSymbolicLink();
+  }
+
+  @Test
   void a_host_that_goes_away_mid_step_fails_the_step_with_the_cause() throws Exception {
     OpenSshServer doomed = OpenSshServer.start(target.resolve("doomed-sshd"));
     try {
