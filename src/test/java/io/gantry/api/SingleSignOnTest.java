@@ -68,7 +68,9 @@ class SingleSignOnTest {
     assertThat(document.at("/security/1/identityProvider").isArray()).isTrue();
     assertThat(document.at("/paths/~1api~1v1~1environments/get/responses/503/$ref").asString())
         .isEqualTo("#/components/responses/ServiceUnavailable");
-    assertThat(document.at("/paths/~1api~1v1~1health/get/responses/503").isMissingNode()).isTrue();
+    // /health reaches no database: its 503 is its own answer while the server starts, not the database's
+    assertThat(document.at("/paths/~1api~1v1~1health/get/responses/503/$ref").isMissingNode()).isTrue();
+    assertThat(document.at("/paths/~1api~1v1~1health/get/responses/503/description").asString()).contains("STARTING");
 
     Path file = java.nio.file.Files.createDirectories(Path.of("target/openapi")).resolve("served-with-sso.json");
     java.nio.file.Files.writeString(file, served.text());
