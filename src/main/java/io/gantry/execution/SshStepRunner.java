@@ -402,8 +402,7 @@ final class SshStepRunner {
     }
     String[] failure = {null};
     int[] longer = {-1};
-    @SuppressWarnings("unchecked")
-    List<String>[] removing = new List[1];
+    var removing = new java.util.concurrent.atomic.AtomicReference<List<String>>();
     long deadline = System.nanoTime() + timeout.toNanos();
     Session.Result r = session.send(script.toString(), (in, replies) -> {
       byte[] buffer = new byte[256 * 1024];
@@ -485,8 +484,8 @@ final class SshStepRunner {
             // published, it lists the releases when there are more than are kept, and removes those named
             List<String> listed = replies.until(LISTED);
             if (listed != null) {
-              removing[0] = toRemove.apply(listed);
-              in.write((String.join(" ", removing[0]) + "\n").getBytes(StandardCharsets.US_ASCII));
+              removing.set(toRemove.apply(listed));
+              in.write((String.join(" ", removing.get()) + "\n").getBytes(StandardCharsets.US_ASCII));
               in.flush();
             }
           }
@@ -510,7 +509,7 @@ final class SshStepRunner {
             + " bytes the version records; nothing was switched");
       }
     }
-    return new Upload(sent[0], r, removing[0]);
+    return new Upload(sent[0], r, removing.get());
   }
 
   /** Puts the digests the host printed ({@link #DIGEST}'s lines, in the batch's order) into {@code onHost}. */
