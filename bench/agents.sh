@@ -6,7 +6,8 @@
 # turns, after one warm-up deployment of each that is shown and not counted (BENCH_WARMUP=0: none); prints the
 # medians of BENCH_RUNS runs (default 3), their ratio, the server's CPU time per deployment,
 # the agents' CPU time and the sum of their resident memory (BENCH_VERBOSE=1: each run's, and the server's CPU
-# time by thread). The agents start in waves of BENCH_AGENT_WAVE (default 10). Everything it starts is stopped at
+# time by thread, and each step's mean time per target). BENCH_MARKS=1 also prints each deployment's start and end
+# on CLOCK_MONOTONIC, to cut a `perf record -k CLOCK_MONOTONIC` to it. The agents start in waves of BENCH_AGENT_WAVE (default 10). Everything it starts is stopped at
 # the end (BENCH_KEEP=1 keeps the work folder, the server's database included, for a look afterwards); the whole
 # run is bounded by BENCH_TIMEOUT seconds (default 3600).
 set -euo pipefail

@@ -15,6 +15,8 @@
 # the same model (the 10 MB artifact, configuration, restart, health check) to both, taking turns,
 # BENCH_RUNS times (default 3), and prints the median times and their ratio (ssh / local). It stops
 # the server, sshd and the apps it started, and gives up after BENCH_SSH_TIMEOUT seconds (default 1200).
+# BENCH_VERBOSE=1 prints each run, each step's mean time per target and the machine's CPU seconds per deployment;
+# BENCH_MARKS=1 each deployment's start and end on CLOCK_MONOTONIC, to cut a `perf record -k CLOCK_MONOTONIC` to it.
 set -euo pipefail
 root="$(cd "$(dirname "$0")/.." && pwd)"
 if [ "${1:-}" = --ssh ]; then
