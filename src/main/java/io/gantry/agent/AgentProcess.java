@@ -436,25 +436,18 @@ public final class AgentProcess {
       }
       try {
         Path file = download(index, artifact);
-        // hashed once, as the step reads it: a file whose bytes differ is refused at its end, before anything
-        // switches, and deleted, so that the next attempt downloads it again
-        return new io.gantry.catalog.CheckedStream(Files.newInputStream(file), artifact.digest(), actual -> {
+        job.log(artifact.path() + ": SHA-256 checked on this host, " + artifact.digest());
+        // the installer links the checked file into the release rather than copy it; a reader of the stream has
+        // its bytes checked again at their end, and a file changed since is deleted, to be downloaded again
+        return new io.gantry.catalog.CheckedFile(file, artifact.digest(), actual -> {
           try {
             Files.deleteIfExists(file);
           } catch (IOException e) {
             job.log("could not delete " + file + ": " + e.getMessage());
           }
-          return new io.gantry.shared.IntegrityViolationException("artifact " + artifact.path() + " arrived with "
-              + "SHA-256 " + actual + " but the version records " + artifact.digest() + ": refused, nothing installed");
-        }) {
-          @Override
-          public void close() throws IOException {
-            super.close();
-            if (checked()) {
-              job.log(artifact.path() + ": SHA-256 checked on this host, " + artifact.digest());
-            }
-          }
-        };
+          return new io.gantry.shared.IntegrityViolationException("artifact " + artifact.path() + " reads as SHA-256 "
+              + actual + " on this host but the version records " + artifact.digest() + ": refused, nothing installed");
+        });
       } catch (IOException e) {
         throw new java.io.UncheckedIOException(e);
       } catch (InterruptedException e) {
@@ -463,14 +456,28 @@ public final class AgentProcess {
       }
     }
 
+    /**
+     * The artifact's file in the downloads, its SHA-256 checked: one kept from an earlier piece of work is hashed
+     * again (and downloaded anew should it have changed); a new one is hashed as it arrives, or in full once a cut
+     * transfer was resumed, and refused, not kept, when it differs.
+     */
     Path download(int index, io.gantry.catalog.Artifact artifact) throws IOException, InterruptedException {
       Path dir = Files.createDirectories(options.workDir().resolve("downloads"));
       Path done = dir.resolve(artifact.digest().hex());
       if (Files.exists(done)) {
-        Files.setLastModifiedTime(done, java.nio.file.attribute.FileTime.from(java.time.Instant.now())); // used now
-        return done; // checked as it is read
+        io.gantry.catalog.Digest kept = io.gantry.catalog.CheckedFile.hash(done);
+        if (kept.equals(artifact.digest())) {
+          Files.setLastModifiedTime(done, java.nio.file.attribute.FileTime.from(java.time.Instant.now())); // used now
+          return done;
+        }
+        // e.g. changed in place through a release it was linked into: a download is only a copy, fetched again
+        Files.deleteIfExists(done);
+        job.log("the kept download of " + artifact.path() + " had changed on this host (SHA-256 " + kept
+            + "): downloading it again");
       }
       Path part = dir.resolve(artifact.digest().hex() + ".part");
+      // the hash of a transfer that wrote the file from its first byte; null after a resumed one
+      java.security.MessageDigest arriving = null;
       for (int attempt = 1; ; attempt++) {
         long have = Files.exists(part) ? Files.size(part) : 0;
         try {
@@ -481,11 +488,15 @@ public final class AgentProcess {
           try (InputStream in = status >= 400 ? answer.getErrorStream() : answer.getInputStream()) {
             if (status == 206 && have > 0) {
               job.log("resuming " + artifact.path() + " at byte " + have);
+              arriving = null;
               try (var to = Files.newOutputStream(part, StandardOpenOption.APPEND)) {
                 in.transferTo(to);
               }
             } else if (status == 200) {
-              Files.copy(in, part, StandardCopyOption.REPLACE_EXISTING);
+              arriving = java.security.MessageDigest.getInstance("SHA-256");
+              try (var to = new java.security.DigestOutputStream(Files.newOutputStream(part), arriving)) {
+                in.transferTo(to);
+              }
             } else if (status == 416) {
               Files.deleteIfExists(part);
               continue;
@@ -502,7 +513,16 @@ public final class AgentProcess {
           }
           job.log("download of " + artifact.path() + " cut (" + e.getMessage() + "); resuming");
           Thread.sleep(500L * attempt);
+        } catch (java.security.NoSuchAlgorithmException e) {
+          throw new IllegalStateException("this Java has no SHA-256", e);
         }
+      }
+      io.gantry.catalog.Digest arrived = arriving != null ? io.gantry.catalog.Digest.ofSha256(arriving.digest())
+          : io.gantry.catalog.CheckedFile.hash(part);
+      if (!arrived.equals(artifact.digest())) {
+        Files.deleteIfExists(part);
+        throw new io.gantry.shared.IntegrityViolationException("artifact " + artifact.path() + " arrived with SHA-256 "
+            + arrived + " but the version records " + artifact.digest() + ": refused, nothing installed");
       }
       Files.move(part, done, StandardCopyOption.REPLACE_EXISTING);
       job.log("downloaded " + artifact.path() + " (" + Files.size(done) + " bytes)");

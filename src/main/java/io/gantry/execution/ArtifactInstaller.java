@@ -1,6 +1,7 @@
 package io.gantry.execution;
 
 import io.gantry.catalog.Artifact;
+import io.gantry.catalog.CheckedFile;
 import io.gantry.catalog.CheckedStream;
 import io.gantry.catalog.Digest;
 import io.gantry.catalog.Version;
@@ -79,6 +80,7 @@ final class ArtifactInstaller {
     Path staging = releases.resolve(".staging-" + versionName + "-" + UUID.randomUUID());
     Path release = releases.resolve(versionName);
     long bytes = 0;
+    Set<Path> linked = new HashSet<>();
     try {
       Files.createDirectory(staging);
       if (readable) {
@@ -87,7 +89,7 @@ final class ArtifactInstaller {
       for (Artifact artifact : artifacts) {
         Path file = TargetPaths.artifactPath(staging, artifact.path());
         createReadable(file.getParent(), readable);
-        bytes += copyVerified(artifact, file, ctx, deadline, untouched);
+        bytes += copyVerified(artifact, file, ctx, deadline, untouched, linked);
         if (readable) {
           Files.setPosixFilePermissions(file, Files.isExecutable(file) ? READABLE_FOLDER : READABLE_FILE);
         }
@@ -99,7 +101,9 @@ final class ArtifactInstaller {
     }
     // The release's time says when it was last installed: pruning keeps the most recently installed.
     Files.setLastModifiedTime(release, FileTime.from(clock.instant()));
-    ctx.log().accept("installed and verified " + artifacts.size() + " file(s), " + bytes + " bytes, in " + release);
+    ctx.log().accept("installed and verified " + artifacts.size() + " file(s), " + bytes + " bytes, in " + release
+        + (linked.isEmpty() ? "" : " (" + linked.size() + " linked to the checked download" + (linked.size() == 1 ? ""
+        : "s") + " on this host, not copied)"));
 
     Optional<Path> previous = currentRelease(ctx.targetRoot());
     deadline.check("about to switch current", "the release is in " + ctx.targetRoot().relativize(release)
@@ -194,15 +198,22 @@ final class ArtifactInstaller {
   /**
    * Writes one artifact, hashing what is written; returns its size. Bytes that come as a {@link CheckedStream} of
    * the artifact's digest are hashed once, by that stream as they are read, which throws at their end before
-   * anything is switched should they differ.
+   * anything is switched should they differ. A {@link CheckedFile} of the artifact's digest, already checked on this
+   * host, is linked rather than copied, unless it cannot be (another file system) or was linked into this release
+   * already (two paths of one content stay two files); {@code linked} holds the files linked so far.
    */
   private static long copyVerified(Artifact artifact, Path file, StepContext ctx, Deadline deadline,
-      String untouched) throws IOException {
+      String untouched, Set<Path> linked) throws IOException {
     Files.createDirectories(file.getParent());
     MessageDigest sha = sha256();
     long size;
     boolean hashedByStream;
     try (InputStream in = ctx.artifacts().apply(artifact)) {
+      if (in instanceof CheckedFile checked && checked.expected().equals(artifact.digest())
+          && !linked.contains(checked.file()) && link(checked.file(), file)) {
+        linked.add(checked.file());
+        return executable(artifact, file, Files.size(file));
+      }
       hashedByStream = in instanceof CheckedStream checked && checked.expected().equals(artifact.digest());
       try (OutputStream out = hashedByStream ? Files.newOutputStream(file)
           : new DigestOutputStream(Files.newOutputStream(file), sha)) {
@@ -234,10 +245,25 @@ final class ArtifactInstaller {
             + " but the version records " + artifact.digest() + "; nothing was switched");
       }
     }
+    return executable(artifact, file, size);
+  }
+
+  /** Makes {@code file} executable by its owner when the artifact's path says it is a program; answers size. */
+  private static long executable(Artifact artifact, Path file, long size) throws IOException {
     if (artifact.path().endsWith(".sh") || artifact.path().startsWith("bin/") || artifact.path().contains("/bin/")) {
       makeExecutable(file);
     }
     return size;
+  }
+
+  /** Whether {@code file} could be made a hard link to {@code checked}; false leaves {@code file} not there. */
+  private static boolean link(Path checked, Path file) {
+    try {
+      Files.createLink(file, checked);
+      return true;
+    } catch (IOException | UnsupportedOperationException e) {
+      return false; // another file system, or one without hard links: copied and hashed instead
+    }
   }
 
   /** {@link Files#createDirectories}, each folder it makes readable by all when {@code readable}. */

@@ -137,7 +137,7 @@ class AgentProcessInNamespaceTest {
   }
 
   @Test
-  void an_agent_in_its_own_namespace_registers_is_approved_runs_a_deployment_resuming_a_cut_download_refuses_an_altered_artifact_and_stops_when_revoked()
+  void an_agent_in_its_own_namespace_registers_is_approved_runs_a_deployment_resuming_a_cut_download_refuses_an_altered_artifact_downloads_again_one_changed_on_its_host_and_stops_when_revoked()
       throws Exception {
     String admin = AdminToken.of(dataDir);
     String secret = "ns-secret-" + java.util.UUID.randomUUID();
@@ -200,6 +200,10 @@ class AgentProcessInNamespaceTest {
     assertThat(Files.readString(folder.resolve("deployed.txt"))).startsWith(expected);
     assertThat(Files.readSymbolicLink(folder.resolve("current")).toString()).isEqualTo("releases/1.0.0");
     assertThat(proxy.cuts()).as("the first transfer of the artifact was cut").isEqualTo(1);
+    Path installed = folder.resolve("releases/1.0.0/payload.bin");
+    Path kept = work.resolve("downloads").resolve(expected);
+    assertThat(Files.isSameFile(installed, kept)).as("the checked download is linked into the release, not copied")
+        .isTrue();
     String output = ended.toString();
     assertThat(output).contains("resuming payload.bin at byte").contains("SHA-256 checked")
         .contains("deployed 1.0.0").contains("password is ****").doesNotContain(secret);
@@ -225,6 +229,23 @@ class AgentProcessInNamespaceTest {
     assertThat(failed.toString()).contains("arrived with SHA-256").contains("refused, nothing installed");
     assertThat(Files.readSymbolicLink(folder.resolve("current")).toString()).isEqualTo("releases/1.0.0");
     assertThat(work.resolve("downloads").resolve(nextHex)).as("the altered download is not kept").doesNotExist();
+
+    // the app changes a file of its release in place, and with it the download linked there: deployed again, the
+    // version's bytes are downloaded anew rather than the changed ones installed
+    try (var changing = java.nio.channels.FileChannel.open(installed, java.nio.file.StandardOpenOption.WRITE)) {
+      changing.write(java.nio.ByteBuffer.wrap("changed by the app".getBytes(StandardCharsets.UTF_8)), 1000);
+    }
+    long redeploy = send(admin, "POST", "/api/v1/deployments", Map.of("component", "edge/app", "version", "1.0.0",
+        "environment", "far", "reason", "the app changed its release")).json().path("id").asLong();
+    Awaitility.await().atMost(Duration.ofMinutes(4)).pollInterval(Duration.ofMillis(500)).untilAsserted(() ->
+        assertThat(send(admin, "GET", "/api/v1/deployments/" + redeploy, null).json().path("state").asString())
+            .isIn("SUCCEEDED", "FAILED", "ROLLED_BACK", "CANCELLED"));
+    JsonNode redeployed = send(admin, "GET", "/api/v1/deployments/" + redeploy, null).json();
+    assertThat(redeployed.path("state").asString()).as(redeployed.toString()).isEqualTo("SUCCEEDED");
+    assertThat(redeployed.toString()).contains("kept download of payload.bin had changed on this host")
+        .contains("downloaded payload.bin");
+    assertThat(Files.readString(folder.resolve("deployed.txt"))).startsWith(expected);
+    assertThat(io.gantry.catalog.CheckedFile.hash(kept).hex()).isEqualTo(expected);
 
     assertThat(send(admin, "POST", "/api/v1/agents/far-host/revoke", Map.of()).status()).isEqualTo(200);
     assertThat(again.waitFor(30, TimeUnit.SECONDS)).as("a revoked agent stops").isTrue();

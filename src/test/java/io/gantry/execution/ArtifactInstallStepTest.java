@@ -4,6 +4,7 @@ import static io.gantry.execution.Fixtures.context;
 import static io.gantry.execution.Fixtures.install;
 import static org.assertj.core.api.Assertions.assertThat;
 
+import io.gantry.catalog.CheckedFile;
 import io.gantry.catalog.CheckedStream;
 import io.gantry.catalog.Digest;
 import io.gantry.execution.Fixtures.Log;
@@ -20,6 +21,7 @@ import java.nio.file.attribute.PosixFilePermission;
 import java.time.Duration;
 import java.util.List;
 import java.util.Map;
+import java.util.function.Function;
 import java.util.stream.Stream;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
@@ -183,6 +185,108 @@ class ArtifactInstallStepTest {
     assertThat(outcome).isInstanceOf(StepOutcome.Failed.class);
     assertThat(((StepOutcome.Failed) outcome).reason()).contains("app.py", "arrived on the target as " + ofEvil);
     assertThat(runner.currentVersion(target)).contains("1.0.0");
+  }
+
+  /** Each artifact's bytes in a file of {@code downloads} named by its digest, as an agent keeps them. */
+  private static java.util.function.Function<io.gantry.catalog.Artifact, java.io.InputStream> checkedFiles(
+      Release release, Path downloads) {
+    return artifact -> {
+      try {
+        Path file = downloads.resolve(artifact.digest().hex());
+        if (!Files.exists(file)) {
+          Files.write(file, release.bytes().get(artifact.path()));
+        }
+        return new CheckedFile(file, artifact.digest(), actual -> new IntegrityViolationException("reads as " + actual));
+      } catch (IOException e) {
+        throw new java.io.UncheckedIOException(e);
+      }
+    };
+  }
+
+  @Test
+  void a_file_already_checked_on_the_host_is_linked_into_the_release_and_two_paths_of_one_content_stay_two_files(
+      @TempDir Path downloads) throws Exception {
+    Release release = Release.of("1.0.0", Map.of("app.py", "print('same')\n", "copy/app.py", "print('same')\n",
+        "bin/start.sh", "#!/bin/sh\n"));
+
+    StepOutcome outcome = runner.run(install("releases", null, null), context(target, release, log,
+        checkedFiles(release, downloads), Map.of()));
+
+    assertThat(outcome).isInstanceOf(StepOutcome.Succeeded.class);
+    Path releaseFolder = target.resolve("releases/1.0.0");
+    Path shared = downloads.resolve(release.version().artifacts().stream().filter(a -> a.path().equals("app.py"))
+        .findFirst().orElseThrow().digest().hex());
+    assertThat(Files.isSameFile(releaseFolder.resolve("app.py"), shared)).isTrue();
+    assertThat(Files.isSameFile(releaseFolder.resolve("copy/app.py"), shared))
+        .as("the second path of the same bytes is a copy, so a change to one does not show in the other").isFalse();
+    assertThat(releaseFolder.resolve("copy/app.py")).hasContent("print('same')");
+    assertThat(Files.isExecutable(releaseFolder.resolve("bin/start.sh"))).isTrue();
+    assertThat(log.lines).anyMatch(l -> l.contains("installed and verified 3 file(s)")
+        && l.contains("2 linked to the checked downloads on this host, not copied"));
+  }
+
+  @Test
+  void a_checked_file_of_another_digest_is_not_linked_but_copied_and_hashed_and_refused() throws Exception {
+    installRelease(release("1.0.0"), null);
+    Release next = release("1.1.0");
+    Path evil = Files.writeString(target.resolveSibling(target.getFileName() + "-evil.py"), "print('evil')\n");
+    Digest ofEvil = Digest.ofSha256(sha256(Files.readAllBytes(evil)));
+
+    // a file checked against the digest of what it holds proves nothing about the artifact
+    StepOutcome outcome = runner.run(install("releases", null, null), context(target, next, log,
+        artifact -> {
+          if (!artifact.path().equals("app.py")) {
+            return next.open(artifact);
+          }
+          try {
+            return new CheckedFile(evil, ofEvil, a -> new IntegrityViolationException("no"));
+          } catch (IOException e) {
+            throw new java.io.UncheckedIOException(e);
+          }
+        }, Map.of()));
+
+    assertThat(outcome).isInstanceOf(StepOutcome.Failed.class);
+    assertThat(((StepOutcome.Failed) outcome).reason()).contains("app.py", "arrived on the target as " + ofEvil);
+    assertThat(runner.currentVersion(target)).contains("1.0.0");
+    assertThat(target.resolve("releases").toFile().list()).containsExactly("1.0.0");
+  }
+
+  @Test
+  void a_checked_file_on_another_file_system_is_copied_and_its_bytes_checked_as_they_are_read() throws Exception {
+    Path other = Path.of("/dev/shm");
+    org.junit.jupiter.api.Assumptions.assumeTrue(Files.isDirectory(other) && Files.isWritable(other)
+        && !Files.getFileStore(other).equals(Files.getFileStore(target)), "a second file system at /dev/shm");
+    Path downloads = Files.createTempDirectory(other, "gantry-downloads");
+    try {
+      Release release = release("1.0.0");
+      Function<io.gantry.catalog.Artifact, java.io.InputStream> files = checkedFiles(release, downloads);
+      // app.py changed after its check: read as a stream, it is refused at its end
+      Path app = downloads.resolve(release.version().artifacts().stream().filter(a -> a.path().equals("app.py"))
+          .findFirst().orElseThrow().digest().hex());
+      StepOutcome refused = runner.run(install("releases", null, null), context(target, release, log, artifact -> {
+        java.io.InputStream in = files.apply(artifact);
+        if (artifact.path().equals("app.py")) {
+          try {
+            Files.writeString(app, "print('changed')\n");
+          } catch (IOException e) {
+            throw new java.io.UncheckedIOException(e);
+          }
+        }
+        return in;
+      }, Map.of()));
+      assertThat(refused).isInstanceOf(StepOutcome.Failed.class);
+      assertThat(((StepOutcome.Failed) refused).reason()).contains("app.py", "integrity", "reads as sha256:");
+      assertThat(runner.currentVersion(target)).isEmpty();
+
+      Files.write(app, release.bytes().get("app.py"));
+      StepOutcome outcome = runner.run(install("releases", null, null), context(target, release, log, files,
+          Map.of()));
+      assertThat(outcome).isInstanceOf(StepOutcome.Succeeded.class);
+      assertThat(Files.isSameFile(target.resolve("releases/1.0.0/app.py"), app)).isFalse();
+      assertThat(target.resolve("releases/1.0.0/app.py")).hasContent("print('1.0.0')");
+    } finally {
+      io.gantry.shared.Folders.deleteTree(downloads);
+    }
   }
 
   private static byte[] sha256(byte[] bytes) {
