@@ -182,8 +182,14 @@ class AgentController {
   static final String CLAIM = "Gantry-Work-Claim";
   static final int MAX_WAIT_SECONDS = 25;
 
-  /** A piece of work under its claim, with the values of the secrets its step names (this answer alone holds them). */
-  record Work(long id, String claim, String payload, Map<String, String> secrets) {}
+  /**
+   * A piece of work under its claim, with the values of the secrets its step names (this answer alone holds them);
+   * {@code started}: whether it is started already (taken in a session), else the agent starts it under the claim.
+   */
+  record Work(long id, String claim, String payload, Map<String, String> secrets, boolean started) {}
+
+  /** An agent process's session: 16 to 64 letters, digits and '-'. */
+  static final java.util.regex.Pattern SESSION = java.util.regex.Pattern.compile("[A-Za-z0-9-]{16,64}");
 
   record LogLines(List<String> lines) {}
 
@@ -192,13 +198,18 @@ class AgentController {
 
   @GetMapping("/agent/work")
   @Operation(summary = "An approved agent takes its next piece of work, waiting up to waitSeconds (at most 25) "
-      + "for one; 204 when none came")
+      + "for one; 204 when none came. Without a session the piece is claimed for a short lease, in which the agent "
+      + "starts it (POST .../start); in a session (one per agent process, which asks only once it has reported all "
+      + "it was given) the answer starts it (started: true), and a piece whose answer was lost is given to that "
+      + "session again, never to another")
   ResponseEntity<Work> claim(@RequestHeader(name = CREDENTIAL, required = false) String credential,
-      @org.springframework.web.bind.annotation.RequestParam(defaultValue = "0") int waitSeconds)
+      @org.springframework.web.bind.annotation.RequestParam(defaultValue = "0") int waitSeconds,
+      @org.springframework.web.bind.annotation.RequestParam(required = false) String session)
       throws InterruptedException {
     Agent agent = registry.authenticate(credential).orElseThrow(AgentRegistry.Unauthorized::new);
     checkWait(waitSeconds);
-    return next(agent, waitSeconds);
+    checkSession(session);
+    return next(agent, session, waitSeconds);
   }
 
   private static void checkWait(int waitSeconds) {
@@ -207,18 +218,25 @@ class AgentController {
     }
   }
 
+  private static void checkSession(String session) {
+    if (session != null && !SESSION.matcher(session).matches()) {
+      throw InvalidInputException.of("session", "a session is 16 to 64 letters, digits and '-'");
+    }
+  }
+
   /** The agent's next piece of work, claimed for it, waiting up to {@code waitSeconds} for one; 204 when none came. */
-  private ResponseEntity<Work> next(Agent agent, int waitSeconds) throws InterruptedException {
+  private ResponseEntity<Work> next(Agent agent, String session, int waitSeconds) throws InterruptedException {
     long until = System.nanoTime() + Duration.ofSeconds(waitSeconds).toNanos();
     while (true) {
-      var item = registry.next(agent, Duration.ofNanos(Math.max(0, until - System.nanoTime())));
+      var item = registry.next(agent, session, Duration.ofNanos(Math.max(0, until - System.nanoTime())));
       if (item.isEmpty()) {
         return ResponseEntity.noContent().build();
       }
       var given = secrets.forLease(() -> registry.get(agent.name()), item.get());
       if (given.isPresent()) {
         return ResponseEntity.ok().cacheControl(org.springframework.http.CacheControl.noStore())
-            .body(new Work(item.get().id(), item.get().claimId(), item.get().payload(), given.get()));
+            .body(new Work(item.get().id(), item.get().claimId(), item.get().payload(), given.get(),
+                item.get().state() == WorkQueue.State.STARTED));
       }
       // that piece failed for want of its secrets: the next one, if any comes within the wait
       if (System.nanoTime() >= until) {
@@ -277,13 +295,16 @@ class AgentController {
   @PostMapping("/agent/work/{id}/outcome")
   @Operation(summary = "An agent reports how the work it holds ended: succeeded, failed or needs-person, with the "
       + "log lines it had not sent yet. With waitSeconds (at most 25) the answer is the agent's next piece of work "
-      + "as GET /agent/work gives it, waited for that long (204 when none came); without it, 204")
+      + "as GET /agent/work gives it (in the session given, if any), waited for that long (204 when none came); "
+      + "without it, 204")
   ResponseEntity<Work> outcome(@RequestHeader(name = CREDENTIAL, required = false) String credential,
       @RequestHeader(name = CLAIM, required = false) String claim, @PathVariable long id,
       @org.springframework.web.bind.annotation.RequestParam(defaultValue = "0") int waitSeconds,
+      @org.springframework.web.bind.annotation.RequestParam(required = false) String session,
       @RequestBody Outcome outcome) throws InterruptedException {
     Held held = claimed(credential, id, claim);
     checkWait(waitSeconds);
+    checkSession(session);
     String kind = outcome == null || outcome.outcome() == null ? "" : switch (outcome.outcome()) {
       case "succeeded" -> "SUCCEEDED";
       case "failed" -> "FAILED";
@@ -304,7 +325,7 @@ class AgentController {
       throw new io.gantry.shared.ConflictException("work " + id + " has ended already: " + registry.work().look(id)
           .map(WorkQueue.Item::outcomeText).orElse(""));
     }
-    return waitSeconds == 0 ? ResponseEntity.noContent().build() : next(held.agent(), waitSeconds);
+    return waitSeconds == 0 ? ResponseEntity.noContent().build() : next(held.agent(), session, waitSeconds);
   }
 
   @GetMapping("/agent/work/{id}/artifacts/{index}")

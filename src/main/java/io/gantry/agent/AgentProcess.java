@@ -93,6 +93,13 @@ public final class AgentProcess {
   private final javax.net.ssl.SSLSocketFactory sockets;
   private final URI api;
   private final AtomicBoolean stopped = new AtomicBoolean();
+  /**
+   * This process's session, in which it asks for work: the server starts each piece it gives in the answer that
+   * gives it, and gives it again to this session should the answer be lost. So the session asks only once it has
+   * reported all it was given; a piece whose report was not taken (no answer, or one that is neither a success nor
+   * "ended already") ends the session, and the next request opens another one. Main thread only.
+   */
+  private String session = newSession();
 
   public AgentProcess(Options options, PrintWriter out) {
     this.options = check(options);
@@ -178,7 +185,8 @@ public final class AgentProcess {
           JsonNode work = next;
           next = null;
           if (work == null) {
-            BlockingHttp.Answer answer = answered(BlockingHttp.exchange(api.resolve("work?waitSeconds=" + WAIT),
+            BlockingHttp.Answer answer = answered(BlockingHttp.exchange(api.resolve("work?waitSeconds=" + WAIT
+                + "&session=" + session),
                 "GET", Map.of(AgentController.CREDENTIAL, credential), null, CONNECT, Duration.ofSeconds(40), sockets));
             if (answer.status() == 401) {
               refused.set(true);
@@ -193,7 +201,7 @@ public final class AgentProcess {
             Map<String, String> secrets = new LinkedHashMap<>();
             work.path("secrets").properties().forEach(e -> secrets.put(e.getKey(), e.getValue().asString()));
             next = new Job(credential, work.path("id").asLong(), work.path("claim").asString(),
-                work.path("payload").asString(), secrets).perform(runner, targets);
+                work.path("payload").asString(), secrets).perform(runner, targets, work.path("started").asBoolean());
           }
         } catch (javax.net.ssl.SSLException e) {
           say("the server's certificate is refused (" + e.getMessage() + "); trying again");
@@ -212,6 +220,10 @@ public final class AgentProcess {
       return REFUSED;
     }
     return STOPPED;
+  }
+
+  private static String newSession() {
+    return java.util.UUID.randomUUID().toString();
   }
 
   private void beat(String credential, AtomicBoolean refused) {
@@ -298,14 +310,15 @@ public final class AgentProcess {
     }
 
     /**
-     * Starts the work, does it and reports how it ended; returns the next piece of work when the server answered
-     * the report with one (it waits up to {@link #WAIT} seconds for one), else null.
+     * Starts the work unless the answer that gave it did ({@code started}), does it and reports how it ended;
+     * returns the next piece of work when the server answered the report with one (it waits up to {@link #WAIT}
+     * seconds for one), else null.
      */
-    JsonNode perform(StepRunner runner, Path targets) throws InterruptedException {
+    JsonNode perform(StepRunner runner, Path targets, boolean started) throws InterruptedException {
       try {
-        BlockingHttp.Answer started = send(request("work/" + id + "/start"), Map.of());
-        if (started.status() != 204) {
-          say("work " + id + " not started (" + started.status() + "): " + detail(started.body()));
+        BlockingHttp.Answer answer = started ? null : send(request("work/" + id + "/start"), Map.of());
+        if (answer != null && answer.status() != 204) {
+          say("work " + id + " not started (" + answer.status() + "): " + detail(answer.body()));
           return null;
         }
       } catch (IOException e) {
@@ -349,13 +362,18 @@ public final class AgentProcess {
       for (int attempt = 0; ; attempt++) {
         try {
           // the answer brings the next piece of work: one request less per piece than asking for it again
-          BlockingHttp.Answer answer = send(request("work/" + id + "/outcome?waitSeconds=" + WAIT), report);
+          BlockingHttp.Answer answer = send(request("work/" + id + "/outcome?waitSeconds=" + WAIT + "&session="
+              + session), report);
           say("work " + id + ": " + report.get("outcome") + (answer.status() / 100 == 2 ? ""
               : " (the server answered " + answer.status() + ": " + detail(answer.body()) + ")"));
+          if (answer.status() / 100 != 2 && answer.status() != 409) {
+            session = newSession(); // the piece may stand unreported: this session would be given it again
+          }
           return answer.status() == 200 ? JSON.readTree(answer.body()) : null;
         } catch (IOException e) {
           if (attempt >= 30) {
             say("work " + id + ": its outcome could not be reported (" + e + ")");
+            session = newSession();
             return null;
           }
           Thread.sleep(1000);

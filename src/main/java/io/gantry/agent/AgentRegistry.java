@@ -330,21 +330,30 @@ public class AgentRegistry implements AgentHosts {
 
   /**
    * The agent's next piece of work, claimed for it, waiting up to {@code wait} for one: empty when none came or
-   * the agent is revoked. A pending agent waits as well rather than asking again at once, and gets work as soon
+   * the agent is revoked. Asked in a {@code session} (else null), the piece is started with it if it comes within
+   * {@link WorkQueue#FRESH} of the asking, or is the one given to that session before whose answer was lost
+   * ({@link WorkQueue#take}); one that comes later is claimed under a lease. A pending agent waits as well rather than asking again at once, and gets work as soon
    * as it is approved.
    */
-  Optional<WorkQueue.Item> next(Agent agent, Duration wait) throws InterruptedException {
-    long until = System.nanoTime() + wait.toNanos();
+  Optional<WorkQueue.Item> next(Agent agent, String session, Duration wait) throws InterruptedException {
+    long asked = System.nanoTime();
+    long until = asked + wait.toNanos();
     WorkSignals.Signal changes = signals.agent(agent.name());
     Agent now = agent; // as the caller just read it
     boolean read = true;
+    boolean first = true;
     while (true) {
       long changed = changes.seen();
       // read again after each wait: it may have been approved or revoked meanwhile
       now = heard(read ? now : find(now.name()).orElseThrow(), null);
       read = false;
       if (now.state() == AgentState.APPROVED) {
-        Optional<WorkQueue.Item> item = work.claim(now.name());
+        // a piece is started with its answer only while the request is fresh: a process that died while its
+        // request waited (restarted, killed) would never run it, and one claimed under a lease is offered again
+        Optional<WorkQueue.Item> item = session == null ? work.claim(now.name())
+            : System.nanoTime() - asked <= WorkQueue.FRESH.toNanos() ? work.take(now.name(), session, first)
+            : work.claim(now.name());
+        first = false;
         if (item.isPresent()) {
           return item;
         }

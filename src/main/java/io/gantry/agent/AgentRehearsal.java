@@ -149,6 +149,7 @@ public final class AgentRehearsal {
     work.put("claim", "rehearsal-" + id);
     work.put("payload", payload.toString());
     work.putObject("secrets");
+    work.put("started", true); // as a server answers an agent asking in a session, which every agent does
     return work.toString();
   }
 

@@ -19,12 +19,20 @@ import org.springframework.stereotype.Component;
  * id for a short lease ({@link #LEASE}), in which the claiming process must start it, or it is offered again
  * (the answer may never have reached the agent); {@code STARTED} once that process confirmed it, after which
  * it is never handed out again, so an agent that restarts half-way does not run it twice (it fails at its
- * deadline instead); {@code FINISHED} with its outcome.
+ * deadline instead); {@code FINISHED} with its outcome. An agent that asks in a session of its own ({@link #take})
+ * skips the lease when its request is fresh: the answer that gives it a piece starts it.
  */
 @Component
 class WorkQueue {
 
   enum State { QUEUED, CLAIMED, STARTED, FINISHED }
+
+  /**
+   * How young a request for work must be for its answer to start the piece ({@link #take}): its process asked
+   * that recently, and is taken to be alive. A request that waited longer may be a dead process's, whose answer
+   * would never be read: it gets its piece under a lease, to be started by the agent or offered again.
+   */
+  static final java.time.Duration FRESH = java.time.Duration.ofSeconds(2);
 
   /** How long a claimed piece waits for its agent to start it before it is offered again. */
   static final java.time.Duration LEASE = java.time.Duration.ofSeconds(15);
@@ -91,6 +99,39 @@ class WorkQueue {
     return Optional.empty();
   }
 
+  /**
+   * For an agent process that asks in {@code session}, which asks only once it has reported every piece it was
+   * given: the oldest piece given to that session and neither reported nor failed, whose answer was therefore lost
+   * on the way (given again as it was), else the oldest queued piece, claimed and started at once for the session.
+   * A piece given to one session is never given to another: an agent restarted half-way does not run it twice.
+   * {@code lost}: whether to look for a lost answer (once per request is enough: only that request could lose one).
+   */
+  Optional<Item> take(String agent, String session, boolean lost) {
+    Optional<Item> given = !lost ? Optional.empty() : jdbc.sql("select * from agent_work where agent = :agent and session_id = :session "
+        + "and state = 'STARTED' order by id").param("agent", agent).param("session", session)
+        .query(WorkQueue::item).list().stream().findFirst();
+    if (given.isPresent()) {
+      return given;
+    }
+    Timestamp now = Timestamp.from(clock.instant());
+    List<Long> queued = jdbc.sql("""
+        select id from agent_work
+        where agent = :agent and (state = 'QUEUED' or state = 'CLAIMED' and lease_until < :now) order by id
+        """).param("agent", agent).param("now", now).query(Long.class).list();
+    for (long id : queued) {
+      String claim = HexFormat.of().formatHex(bytes());
+      int rows = jdbc.sql("""
+          update agent_work set state = 'STARTED', claim_id = :claim, claimed_at = :now, started_at = :now,
+            session_id = :session
+          where id = :id and (state = 'QUEUED' or state = 'CLAIMED' and lease_until < :now)
+          """).param("claim", claim).param("now", now).param("session", session).param("id", id).update();
+      if (rows == 1) {
+        return get(id);
+      }
+    }
+    return Optional.empty();
+  }
+
   private byte[] bytes() {
     byte[] b = new byte[16];
     random.nextBytes(b);
@@ -99,14 +140,19 @@ class WorkQueue {
 
   /**
    * Starts claimed work for the holder of {@code claim} while its lease runs; from then on it is never handed
-   * out again. False when the claim is not the work's, its lease passed or it was started already.
+   * out again. True also for work taken in a session ({@link #take}), started with the answer that gave it. False
+   * when the claim is not the work's, its lease passed or it was started already under a claim.
    */
   boolean start(long id, String claim) {
     Timestamp now = Timestamp.from(clock.instant());
     return jdbc.sql("""
         update agent_work set state = 'STARTED', started_at = :now
         where id = :id and claim_id = :claim and state = 'CLAIMED' and lease_until >= :now
-        """).param("now", now).param("id", id).param("claim", claim).update() == 1;
+        """).param("now", now).param("id", id).param("claim", claim).update() == 1
+        || jdbc.sql("""
+            select count(*) from agent_work
+            where id = :id and claim_id = :claim and state = 'STARTED' and session_id is not null
+            """).param("id", id).param("claim", claim).query(Long.class).single() == 1;
   }
 
   /** Adds log lines to claimed work; false when the claim is not the work's or the work is finished. */

@@ -210,7 +210,7 @@ final class TargetLocks {
         select w.deployment_id from target_waiters w join deployments d on d.id = w.deployment_id
          where w.target = :target and d.state not in ('SUCCEEDED', 'FAILED', 'ROLLED_BACK', 'CANCELLED')
          order by w.since, w.deployment_id
-        """).param("target", target).query(Long.class).stream()
+        """).param("target", target).query(Long.class).list().stream()
         .filter(id -> !releasers.contains(id)).findFirst();
   }
 }

@@ -405,6 +405,105 @@ abstract class AgentsContract {
     manager("POST", "/api/v1/agents/" + name + "/revoke", Map.of());
   }
 
+  @Test
+  void work_taken_in_a_session_is_started_by_its_answer_given_again_to_that_session_if_lost_and_never_to_another()
+      throws Exception {
+    String name = "host-" + suffix();
+    String credential = registerAgent(createToken(1), name).json().path("credential").asString();
+    String target = freeTarget();
+    manager("POST", "/api/v1/agents/" + name + "/approve", Map.of("target", target));
+    String session = java.util.UUID.randomUUID().toString();
+    try (var pool = Executors.newFixedThreadPool(2)) {
+      Future<StepOutcome> first = pool.submit(() -> hosts.perform(target, "{\"action\":\"run\",\"n\":1}",
+          java.time.Duration.ofSeconds(60), line -> {}));
+      awaitQueued(name);
+      Response given = claimIn(credential, 10, session);
+      assertThat(given.status()).as(given.text()).isEqualTo(200);
+      assertThat(given.json().path("started").asBoolean()).isTrue();
+      long id = given.json().path("id").asLong();
+      String claim = given.json().path("claim").asString();
+      assertThat(jdbc.sql("select state from agent_work where id = :id").param("id", id).query(String.class).single())
+          .isEqualTo("STARTED");
+
+      // the answer was lost on the way: the session asks again before reporting anything, and is given it again
+      Response again = claimIn(credential, 0, session);
+      assertThat(again.status()).as(again.text()).isEqualTo(200);
+      assertThat(again.json().path("id").asLong()).isEqualTo(id);
+      assertThat(again.json().path("claim").asString()).isEqualTo(claim);
+      // another process of the agent's (it restarted) is never given it: it may have run already
+      assertThat(claimIn(credential, 0, java.util.UUID.randomUUID().toString()).status()).isEqualTo(204);
+      assertThat(claim(credential, 0).status()).isEqualTo(204);
+      // an agent that starts it under the claim anyway is answered as though it had just started it
+      assertThat(start(credential, id, claim).status()).isEqualTo(204);
+      assertThat(start(credential, id, "not-the-claim").status()).isEqualTo(401);
+
+      Map<String, String> holder = Map.of(AgentController.CREDENTIAL, credential, AgentController.CLAIM, claim);
+      Response badSession = send("POST", "/api/v1/agent/work/" + id + "/outcome?waitSeconds=1&session=x%27--",
+          holder, Map.of("outcome", "succeeded", "text", "one"));
+      assertThat(badSession.status()).as(badSession.text()).isEqualTo(422);
+      assertThat(badSession.json().path("errors").get(0).path("field").asString()).isEqualTo("session");
+      assertThat(first.isDone()).as("a refused report ends nothing").isFalse();
+
+      Future<StepOutcome> second = pool.submit(() -> {
+        first.get();
+        return hosts.perform(target, "{\"action\":\"run\",\"n\":2}", java.time.Duration.ofSeconds(60),
+            line -> {});
+      });
+      Response next = send("POST", "/api/v1/agent/work/" + id + "/outcome?waitSeconds=10&session=" + session, holder,
+          Map.of("outcome", "succeeded", "text", "one"));
+      assertThat(next.status()).as(next.text()).isEqualTo(200);
+      assertThat(first.get(10, java.util.concurrent.TimeUnit.SECONDS)).isEqualTo(new StepOutcome.Succeeded("one"));
+      assertThat(next.json().path("started").asBoolean()).isTrue();
+      long nextId = next.json().path("id").asLong();
+      assertThat(nextId).isNotEqualTo(id);
+      // reported, the first piece is given to no one again; the second, whose answer this was, is the session's
+      Response lost = claimIn(credential, 0, session);
+      assertThat(lost.json().path("id").asLong()).isEqualTo(nextId);
+      send("POST", "/api/v1/agent/work/" + nextId + "/outcome", Map.of(AgentController.CREDENTIAL, credential,
+          AgentController.CLAIM, next.json().path("claim").asString()), Map.of("outcome", "failed", "text", "two"));
+      assertThat(second.get(10, java.util.concurrent.TimeUnit.SECONDS)).isEqualTo(new StepOutcome.Failed("two"));
+      assertThat(claimIn(credential, 0, session).status()).isEqualTo(204);
+    }
+    Response badSession = claimIn(credential, 0, "short");
+    assertThat(badSession.status()).isEqualTo(422);
+    assertThat(badSession.json().path("errors").get(0).path("field").asString()).isEqualTo("session");
+    manager("POST", "/api/v1/agents/" + name + "/revoke", Map.of());
+  }
+
+  void awaitQueued(String agent) {
+    Awaitility.await().atMost(java.time.Duration.ofSeconds(30)).until(() -> jdbc.sql(
+        "select count(*) from agent_work where agent = :agent and state = 'QUEUED'").param("agent", agent)
+        .query(Long.class).single() == 1);
+  }
+
+  @Test
+  void a_session_s_request_that_waited_past_its_freshness_gets_its_piece_under_a_lease_its_process_may_have_died()
+      throws Exception {
+    String name = "host-" + suffix();
+    String credential = registerAgent(createToken(1), name).json().path("credential").asString();
+    String target = freeTarget();
+    manager("POST", "/api/v1/agents/" + name + "/approve", Map.of("target", target));
+    String session = java.util.UUID.randomUUID().toString();
+    try (var pool = Executors.newFixedThreadPool(2)) {
+      Future<Response> asking = pool.submit(() -> claimIn(credential, 20, session));
+      Thread.sleep(WorkQueue.FRESH.toMillis() + 1000);
+      Future<StepOutcome> waiting = pool.submit(() -> hosts.perform(target, "{}", java.time.Duration.ofSeconds(60),
+          line -> {}));
+      Response given = asking.get(30, java.util.concurrent.TimeUnit.SECONDS);
+      assertThat(given.status()).as(given.text()).isEqualTo(200);
+      assertThat(given.json().path("started").asBoolean()).as(given.text()).isFalse();
+      long id = given.json().path("id").asLong();
+      assertThat(jdbc.sql("select state from agent_work where id = :id").param("id", id).query(String.class).single())
+          .isEqualTo("CLAIMED");
+      String claim = given.json().path("claim").asString();
+      assertThat(start(credential, id, claim).status()).isEqualTo(204);
+      send("POST", "/api/v1/agent/work/" + id + "/outcome", Map.of(AgentController.CREDENTIAL, credential,
+          AgentController.CLAIM, claim), Map.of("outcome", "succeeded", "text", "ok"));
+      assertThat(waiting.get(30, java.util.concurrent.TimeUnit.SECONDS)).isEqualTo(new StepOutcome.Succeeded("ok"));
+    }
+    manager("POST", "/api/v1/agents/" + name + "/revoke", Map.of());
+  }
+
   /** A step naming the secret {@code name} in its environment, as the server queues it for an agent. */
   static String stepNaming(String name) {
     return "{\"action\":\"run\",\"step\":{\"type\":\"shell\",\"name\":\"s\",\"command\":\"true\","
@@ -551,6 +650,11 @@ abstract class AgentsContract {
   Response start(String credential, long id, String claim) throws Exception {
     return send("POST", "/api/v1/agent/work/" + id + "/start", Map.of(AgentController.CREDENTIAL, credential,
         AgentController.CLAIM, claim), Map.of());
+  }
+
+  Response claimIn(String credential, int waitSeconds, String session) throws Exception {
+    return send("GET", "/api/v1/agent/work?waitSeconds=" + waitSeconds + "&session=" + session,
+        Map.of(AgentController.CREDENTIAL, credential), null);
   }
 
   Response claim(String credential, int waitSeconds) throws Exception {
