@@ -332,8 +332,8 @@ public class AgentRegistry implements AgentHosts {
    * The agent's next piece of work, claimed for it, waiting up to {@code wait} for one: empty when none came or
    * the agent is revoked. Asked in a {@code session} (else null), the piece is started with it if it comes within
    * {@link WorkQueue#FRESH} of the asking, or is the one given to that session before whose answer was lost
-   * ({@link WorkQueue#take}); one that comes later is claimed under a lease. A pending agent waits as well rather than asking again at once, and gets work as soon
-   * as it is approved.
+   * ({@link WorkQueue#take}); one that comes later is claimed under a lease. A pending agent waits as well rather
+   * than asking again at once, and gets work as soon as it is approved.
    */
   Optional<WorkQueue.Item> next(Agent agent, String session, Duration wait) throws InterruptedException {
     long asked = System.nanoTime();

@@ -104,11 +104,12 @@ class WorkQueue {
    * given: the oldest piece given to that session and neither reported nor failed, whose answer was therefore lost
    * on the way (given again as it was), else the oldest queued piece, claimed and started at once for the session.
    * A piece given to one session is never given to another: an agent restarted half-way does not run it twice.
-   * {@code lost}: whether to look for a lost answer (once per request is enough: only that request could lose one).
+   * {@code lost}: whether to look for a lost answer (once per request: an answer can only have been lost before it).
    */
   Optional<Item> take(String agent, String session, boolean lost) {
-    Optional<Item> given = !lost ? Optional.empty() : jdbc.sql("select * from agent_work where agent = :agent and session_id = :session "
-        + "and state = 'STARTED' order by id").param("agent", agent).param("session", session)
+    Optional<Item> given = !lost ? Optional.empty() : jdbc.sql("""
+        select * from agent_work where agent = :agent and session_id = :session and state = 'STARTED' order by id
+        """).param("agent", agent).param("session", session)
         .query(WorkQueue::item).list().stream().findFirst();
     if (given.isPresent()) {
       return given;

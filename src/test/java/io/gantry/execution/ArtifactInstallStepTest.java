@@ -196,7 +196,8 @@ class ArtifactInstallStepTest {
         if (!Files.exists(file)) {
           Files.write(file, release.bytes().get(artifact.path()));
         }
-        return new CheckedFile(file, artifact.digest(), actual -> new IntegrityViolationException("reads as " + actual));
+        return new CheckedFile(file, artifact.digest(),
+            actual -> new IntegrityViolationException("reads as " + actual));
       } catch (IOException e) {
         throw new java.io.UncheckedIOException(e);
       }
