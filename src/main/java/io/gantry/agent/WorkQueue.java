@@ -80,23 +80,7 @@ class WorkQueue {
    * still queued, so of two claims at once one gets it.
    */
   Optional<Item> claim(String agent) {
-    Timestamp now = Timestamp.from(clock.instant());
-    List<Long> queued = jdbc.sql("""
-        select id from agent_work
-        where agent = :agent and (state = 'QUEUED' or state = 'CLAIMED' and lease_until < :now) order by id
-        """).param("agent", agent).param("now", now).query(Long.class).list();
-    for (long id : queued) {
-      String claim = HexFormat.of().formatHex(bytes());
-      int rows = jdbc.sql("""
-          update agent_work set state = 'CLAIMED', claim_id = :claim, claimed_at = :now, lease_until = :lease
-          where id = :id and (state = 'QUEUED' or state = 'CLAIMED' and lease_until < :now)
-          """).param("claim", claim).param("now", now).param("lease", Timestamp.from(now.toInstant().plus(LEASE)))
-          .param("id", id).update();
-      if (rows == 1) {
-        return get(id);
-      }
-    }
-    return Optional.empty();
+    return claimOldest(agent, null);
   }
 
   /**
@@ -111,21 +95,30 @@ class WorkQueue {
         select * from agent_work where agent = :agent and session_id = :session and state = 'STARTED' order by id
         """).param("agent", agent).param("session", session)
         .query(WorkQueue::item).list().stream().findFirst();
-    if (given.isPresent()) {
-      return given;
-    }
+    return given.isPresent() ? given : claimOldest(agent, session);
+  }
+
+  /**
+   * The oldest queued piece of {@code agent}'s (or claimed under a lease that passed), now the caller's alone:
+   * claimed under a lease when {@code session} is null, else started for that session.
+   */
+  private Optional<Item> claimOldest(String agent, String session) {
     Timestamp now = Timestamp.from(clock.instant());
     List<Long> queued = jdbc.sql("""
         select id from agent_work
         where agent = :agent and (state = 'QUEUED' or state = 'CLAIMED' and lease_until < :now) order by id
         """).param("agent", agent).param("now", now).query(Long.class).list();
     for (long id : queued) {
-      String claim = HexFormat.of().formatHex(bytes());
-      int rows = jdbc.sql("""
+      int rows = jdbc.sql(session == null ? """
+          update agent_work set state = 'CLAIMED', claim_id = :claim, claimed_at = :now, lease_until = :lease
+          where id = :id and (state = 'QUEUED' or state = 'CLAIMED' and lease_until < :now)
+          """ : """
           update agent_work set state = 'STARTED', claim_id = :claim, claimed_at = :now, started_at = :now,
             session_id = :session
           where id = :id and (state = 'QUEUED' or state = 'CLAIMED' and lease_until < :now)
-          """).param("claim", claim).param("now", now).param("session", session).param("id", id).update();
+          """).param("claim", HexFormat.of().formatHex(bytes())).param("now", now)
+          .param("lease", Timestamp.from(now.toInstant().plus(LEASE))).param("session", session).param("id", id)
+          .update();
       if (rows == 1) {
         return get(id);
       }

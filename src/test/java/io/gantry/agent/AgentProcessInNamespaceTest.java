@@ -219,12 +219,7 @@ class AgentProcessInNamespaceTest {
     String nextHex = java.util.HexFormat.of().formatHex(java.security.MessageDigest.getInstance("SHA-256")
         .digest(next));
     proxy.corruptNext();
-    long refused = send(admin, "POST", "/api/v1/deployments", Map.of("component", "edge/app", "version", "1.0.1",
-        "environment", "far", "reason", "altered artifact")).json().path("id").asLong();
-    Awaitility.await().atMost(Duration.ofMinutes(4)).pollInterval(Duration.ofMillis(500)).untilAsserted(() ->
-        assertThat(send(admin, "GET", "/api/v1/deployments/" + refused, null).json().path("state").asString())
-            .isIn("SUCCEEDED", "FAILED", "ROLLED_BACK", "CANCELLED"));
-    JsonNode failed = send(admin, "GET", "/api/v1/deployments/" + refused, null).json();
+    JsonNode failed = deployed(admin, "1.0.1", "altered artifact");
     assertThat(failed.path("state").asString()).as(failed.toString()).isEqualTo("FAILED");
     assertThat(failed.toString()).contains("arrived with SHA-256").contains("refused, nothing installed");
     assertThat(Files.readSymbolicLink(folder.resolve("current")).toString()).isEqualTo("releases/1.0.0");
@@ -235,12 +230,7 @@ class AgentProcessInNamespaceTest {
     try (var changing = java.nio.channels.FileChannel.open(installed, java.nio.file.StandardOpenOption.WRITE)) {
       changing.write(java.nio.ByteBuffer.wrap("changed by the app".getBytes(StandardCharsets.UTF_8)), 1000);
     }
-    long redeploy = send(admin, "POST", "/api/v1/deployments", Map.of("component", "edge/app", "version", "1.0.0",
-        "environment", "far", "reason", "the app changed its release")).json().path("id").asLong();
-    Awaitility.await().atMost(Duration.ofMinutes(4)).pollInterval(Duration.ofMillis(500)).untilAsserted(() ->
-        assertThat(send(admin, "GET", "/api/v1/deployments/" + redeploy, null).json().path("state").asString())
-            .isIn("SUCCEEDED", "FAILED", "ROLLED_BACK", "CANCELLED"));
-    JsonNode redeployed = send(admin, "GET", "/api/v1/deployments/" + redeploy, null).json();
+    JsonNode redeployed = deployed(admin, "1.0.0", "the app changed its release");
     assertThat(redeployed.path("state").asString()).as(redeployed.toString()).isEqualTo("SUCCEEDED");
     assertThat(redeployed.toString()).contains("kept download of payload.bin had changed on this host")
         .contains("downloaded payload.bin");
@@ -251,6 +241,16 @@ class AgentProcessInNamespaceTest {
     assertThat(again.waitFor(30, TimeUnit.SECONDS)).as("a revoked agent stops").isTrue();
     assertThat(again.exitValue()).isEqualTo(6);
     assertThat(Files.readString(log)).contains("refuses this agent's credential");
+  }
+
+  /** Deploys {@code version} of edge/app to far and answers the deployment once it has ended. */
+  JsonNode deployed(String admin, String version, String reason) throws Exception {
+    long id = send(admin, "POST", "/api/v1/deployments", Map.of("component", "edge/app", "version", version,
+        "environment", "far", "reason", reason)).json().path("id").asLong();
+    Awaitility.await().atMost(Duration.ofMinutes(4)).pollInterval(Duration.ofMillis(500)).untilAsserted(() ->
+        assertThat(send(admin, "GET", "/api/v1/deployments/" + id, null).json().path("state").asString())
+            .isIn("SUCCEEDED", "FAILED", "ROLLED_BACK", "CANCELLED"));
+    return send(admin, "GET", "/api/v1/deployments/" + id, null).json();
   }
 
   Process startAgent(Path work, String token) throws IOException {
